@@ -1,0 +1,94 @@
+"""Plain data that goes into and comes out of every counting rule.
+
+Every rule takes an :class:`Election` and returns a :class:`Result`. Nothing here knows about
+Django or files: readers (``blt``) build an ``Election``; reports and the CLI render a ``Result``.
+Candidates are identified by their 0-based index in ``Election.candidates`` (BLT order); the
+CLI and the JSON output convert to the 1-based numbers BLT uses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+
+
+class TallyError(ValueError):
+    """Input that cannot be counted, with a message a returning officer can act on."""
+
+
+@dataclass(frozen=True, slots=True)
+class Ballot:
+    """A group of identical ballot papers.
+
+    ``ranking`` holds candidate indices, most preferred first. For approval and plurality
+    ballots it is the set of marked candidates in any order. ``weight`` is how many identical
+    papers this line stands for (BLT's leading number).
+    """
+
+    ranking: tuple[int, ...]
+    weight: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Election:
+    candidates: tuple[str, ...]
+    seats: int
+    ballots: tuple[Ballot, ...]
+    withdrawn: frozenset[int] = frozenset()
+    title: str = ""
+    # Candidate index -> category labels (e.g. {"women"}); used by constraints.
+    categories: dict[int, frozenset[str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryConstraint:
+    """At least ``minimum`` and at most ``maximum`` of the elected come from ``category``."""
+
+    category: str
+    minimum: int = 0
+    maximum: int | None = None
+
+
+class Action(StrEnum):
+    FIRST = "first preferences"
+    ELECT = "elect"
+    SURPLUS = "transfer surplus"
+    EXCLUDE = "exclude"
+    ITERATE = "iterate"  # Meek: one pass of keep-factor adjustment
+    CONSTRAINT = "exclude by constraint"
+
+
+@dataclass(frozen=True, slots=True)
+class Stage:
+    """One stage of the count, as a returning officer's result sheet shows it.
+
+    ``totals`` are the votes of every candidate (BLT order) *after* the stage's action.
+    ``candidates`` are the ones the action concerns (elected, surplus transferred, excluded).
+    """
+
+    number: int
+    action: Action
+    candidates: tuple[int, ...]
+    totals: tuple[Decimal, ...]
+    exhausted: Decimal = Decimal(0)
+    loss_by_rounding: Decimal = Decimal(0)
+    transfer_value: Decimal | None = None
+    elected: tuple[int, ...] = ()
+    # Meek: keep factor per candidate; ERS97: description of the parcel transferred.
+    keep_factors: tuple[Decimal, ...] | None = None
+    parcels: tuple[str, ...] = ()
+    note: str = ""  # why a tie or a constraint decided this stage
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    rule: str
+    seats: int
+    candidates: tuple[str, ...]
+    elected: tuple[int, ...]  # in order of election
+    valid_poll: Decimal
+    quota: Decimal | None
+    stages: tuple[Stage, ...]
+    seed: int | None = None  # the published seed used for drawing lots, if any lot was drawn
+    notes: tuple[str, ...] = ()
