@@ -1,0 +1,168 @@
+"""Category constraints ("at least 2 of the elected must be women") for every STV rule.
+
+The method is the one UK organisations use with STV: the count runs as usual, and before every
+stage the rule asks this module whether a constraint now forces its hand.
+
+- Minimum: when the seats still to fill are only just enough to meet a category's unmet
+  minimum, every continuing candidate outside the category is excluded.
+- Maximum: once a category has its maximum of elected candidates, its other continuing
+  candidates are excluded; a candidate who reaches the quota but would break a maximum (or
+  leave too few seats for an unmet minimum) is excluded instead of elected.
+- A continuing candidate whose exclusion would leave a category with fewer continuing
+  candidates than its unmet minimum is *protected*: the lowest unprotected candidate is
+  excluded instead.
+
+API (all functions are pure; candidates are 0-based indices; ``categories`` is
+``Election.categories``, candidate -> labels):
+
+- ``check_feasible(standing, seats, categories, constraints)`` raises :class:`TallyError` up
+  front when the standing candidates cannot possibly meet the constraints.
+- ``forced_exclusions(continuing, elected, seats, categories, constraints)`` returns
+  ``(candidates, note)``: the continuing candidates that must be excluded now (empty when none)
+  and a note naming the constraint that forced it. Record the exclusion as an
+  ``Action.CONSTRAINT`` stage with that note.
+- ``election_blocked(candidate, elected, seats, categories, constraints)`` returns ``""`` when the
+  candidate may be deemed elected, otherwise the reason (the candidate is then excluded).
+- ``protected(continuing, elected, seats, categories, constraints)`` returns the candidates that
+  must not be excluded as the lowest candidate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+
+from grassroots.tally.types import CategoryConstraint, TallyError
+
+Categories = Mapping[int, frozenset[str]]
+
+
+def _members(candidates: Collection[int], category: str, categories: Categories) -> set[int]:
+    return {c for c in candidates if category in categories.get(c, frozenset())}
+
+
+def describe(constraint: CategoryConstraint) -> str:
+    """A constraint as a returning officer would read it, e.g. ``women: at least 2``."""
+    parts = []
+    if constraint.minimum:
+        parts.append(f"at least {constraint.minimum}")
+    if constraint.maximum is not None:
+        parts.append(f"at most {constraint.maximum}")
+    return f"{constraint.category}: {' and '.join(parts) or 'no limit'}"
+
+
+def check_feasible(
+    standing: Collection[int],
+    seats: int,
+    categories: Categories,
+    constraints: Sequence[CategoryConstraint],
+) -> None:
+    """Raise :class:`TallyError` if no set of ``seats`` standing candidates meets the constraints.
+
+    The check is per constraint (enough candidates in the category for a minimum; enough
+    outside it for a maximum; minimum not above maximum or seats) and, for minimums, that the
+    minimums of categories no candidate shares do not together exceed the seats.
+    """
+    fill = min(seats, len(standing))
+    disjoint_minimum = 0
+    seen: set[int] = set()
+    for constraint in constraints:
+        label = describe(constraint)
+        if constraint.minimum < 0 or (constraint.maximum is not None and constraint.maximum < 0):
+            raise TallyError(f"constraint {label}: limits cannot be negative")
+        if constraint.maximum is not None and constraint.minimum > constraint.maximum:
+            raise TallyError(f"constraint {label}: the minimum is above the maximum")
+        inside = _members(standing, constraint.category, categories)
+        if constraint.minimum > fill:
+            raise TallyError(f"constraint {label}: only {fill} seats can be filled")
+        if len(inside) < constraint.minimum:
+            raise TallyError(
+                f"constraint {label}: only {len(inside)} standing candidates are in the category"
+            )
+        if constraint.maximum is not None:
+            outside = len(standing) - len(inside)
+            if outside + constraint.maximum < fill:
+                raise TallyError(
+                    f"constraint {label}: {fill} seats cannot be filled with only {outside} "
+                    "candidates outside the category"
+                )
+        if constraint.minimum and not (inside & seen):
+            disjoint_minimum += constraint.minimum
+            seen |= inside
+    if disjoint_minimum > fill:
+        raise TallyError(
+            f"the minimums together need {disjoint_minimum} seats but only {fill} can be filled"
+        )
+
+
+def _unmet(constraint: CategoryConstraint, elected: Collection[int], categories: Categories) -> int:
+    return max(0, constraint.minimum - len(_members(elected, constraint.category, categories)))
+
+
+def forced_exclusions(
+    continuing: Collection[int],
+    elected: Collection[int],
+    seats: int,
+    categories: Categories,
+    constraints: Sequence[CategoryConstraint],
+) -> tuple[frozenset[int], str]:
+    """Continuing candidates a constraint excludes now, and the note saying which constraint."""
+    seats_left = seats - len(elected)
+    for constraint in constraints:
+        inside = _members(continuing, constraint.category, categories)
+        at_maximum = constraint.maximum is not None and (
+            len(_members(elected, constraint.category, categories)) >= constraint.maximum
+        )
+        if at_maximum and inside:
+            return frozenset(inside), (
+                f"constraint {describe(constraint)}: the category has its maximum elected"
+            )
+        need = _unmet(constraint, elected, categories)
+        outside = set(continuing) - inside
+        if need and need >= seats_left and outside:
+            return frozenset(outside), (
+                f"constraint {describe(constraint)}: the {seats_left} seats left are needed "
+                "for the category"
+            )
+    return frozenset(), ""
+
+
+def election_blocked(
+    candidate: int,
+    elected: Collection[int],
+    seats: int,
+    categories: Categories,
+    constraints: Sequence[CategoryConstraint],
+) -> str:
+    """Why ``candidate`` may not be deemed elected now (``""`` if they may)."""
+    after = [*elected, candidate]
+    seats_left = seats - len(after)
+    labels = categories.get(candidate, frozenset())
+    for constraint in constraints:
+        in_category = constraint.category in labels
+        count = len(_members(after, constraint.category, categories))
+        if in_category and constraint.maximum is not None and count > constraint.maximum:
+            return f"constraint {describe(constraint)}: electing would exceed the maximum"
+        need = _unmet(constraint, after, categories)
+        if need > seats_left:
+            return (
+                f"constraint {describe(constraint)}: electing would leave {seats_left} seats "
+                f"for {need} still needed"
+            )
+    return ""
+
+
+def protected(
+    continuing: Collection[int],
+    elected: Collection[int],
+    seats: int,
+    categories: Categories,
+    constraints: Sequence[CategoryConstraint],
+) -> frozenset[int]:
+    """Continuing candidates whose exclusion would make an unmet minimum impossible."""
+    keep: set[int] = set()
+    for constraint in constraints:
+        need = _unmet(constraint, elected, categories)
+        inside = _members(continuing, constraint.category, categories)
+        if need and len(inside) <= need:
+            keep |= inside
+    return frozenset(keep)
