@@ -1,0 +1,70 @@
+"""The public ``count`` entry point dispatches by rule name and checks options."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+
+from grassroots import tally
+from grassroots.tally import Ballot, Election, TallyError, count
+
+
+def simple_election(seats: int = 1) -> Election:
+    return Election(
+        candidates=("A", "B", "C"),
+        seats=seats,
+        ballots=(Ballot((0, 1), 5), Ballot((1, 0), 4), Ballot((2, 1), 2)),
+    )
+
+
+@pytest.mark.parametrize(("rule", "winner"), [("plurality", 0), ("approval", 1), ("irv", 1)])
+def test_count_dispatches_by_rule(rule, winner):
+    options = {"first_preferences": True} if rule == "plurality" else {}
+    result = count(simple_election(), rule=rule, **options)
+    assert result.elected == (winner,)
+
+
+def test_yesno_through_count_takes_threshold_and_quorum():
+    e = Election(candidates=("Yes", "No"), seats=1, ballots=(Ballot((0,), 7), Ballot((1,), 3)))
+    assert count(e, rule="yesno", threshold="two-thirds").elected == (0,)
+    assert count(e, rule="yesno", quorum=Fraction(1, 2), roll=30).elected == ()
+
+
+def test_unknown_rule_lists_the_rules():
+    with pytest.raises(TallyError, match="plurality, approval, yesno, irv, scottish, ers97, meek"):
+        count(simple_election(), rule="borda")
+
+
+def test_unknown_option_is_refused():
+    with pytest.raises(TallyError, match="does not take option"):
+        count(simple_election(), rule="irv", threshold="majority")
+
+
+def test_constraints_are_for_stv_only():
+    with pytest.raises(TallyError, match="STV"):
+        count(simple_election(), rule="irv", constraints=(tally.CategoryConstraint("women", 1),))
+
+
+def test_no_module_of_the_package_imports_django():
+    from pathlib import Path
+
+    package = Path(tally.__file__).parent
+    for source in package.glob("*.py"):
+        text = source.read_text()
+        assert "import django" not in text and "from django" not in text, source.name
+
+
+def test_stv_rule_not_yet_available_is_a_tally_error_not_a_traceback(monkeypatch):
+    import importlib
+
+    real = importlib.import_module
+
+    def missing(name: str, package: str | None = None):
+        if name == "grassroots.tally.scottish":
+            raise ImportError("no module named scottish")
+        return real(name, package)
+
+    monkeypatch.setattr(importlib, "import_module", missing)
+    with pytest.raises(TallyError, match="not available"):
+        count(simple_election(), rule="scottish")
