@@ -1,0 +1,206 @@
+"""Read and write BLT ballot files (the OpenSTV / OpaVote format).
+
+A BLT file is::
+
+    6 4                 number of candidates, seats
+    -2                  optional: withdrawn candidates, as negative numbers (one line or several)
+    370 1 0             ballot lines: weight, preferences (1-based candidates), 0
+    41 1 2 0
+    0                   end of ballots
+    "John COOKE"        one name per candidate, quoted or bare
+    ...
+    "Ward title"        the election's title
+
+Text after ``#`` on a line is a comment. Equal rankings (``1=2``) are rejected: no rule here
+counts them. Every problem is reported as a :class:`TallyError` naming the line.
+
+Identical ballot lines are grouped while reading (a count of each distinct line) so a file of a
+million ballots is parsed once per distinct ranking, not once per paper.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from grassroots.tally.types import Ballot, Election, TallyError
+
+
+def load_blt(path: str | Path) -> Election:
+    """Read a BLT file from disk."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as error:
+        raise TallyError(f"{path}: cannot read the file ({error.strerror})") from None
+    return read_blt(data)
+
+
+def _strip_comment(line: bytes) -> bytes:
+    hash_at = line.find(b"#")
+    if hash_at >= 0:
+        line = line[:hash_at]
+    return line.strip()
+
+
+def _int(token: bytes, line_number: int, what: str) -> int:
+    try:
+        if not token.lstrip(b"-").isdigit():
+            raise ValueError
+        return int(token)
+    except ValueError:
+        shown = token.decode("utf-8", "replace")
+        raise TallyError(f"line {line_number}: {what} {shown!r} is not a whole number") from None
+
+
+def _parse_ballot(line: bytes, line_number: int, ncand: int) -> tuple[int, tuple[int, ...]]:
+    if b"=" in line:
+        raise TallyError(
+            f"line {line_number}: equal rankings ('=') are not supported; "
+            "give each candidate its own preference"
+        )
+    tokens = line.split()
+    weight = _int(tokens[0], line_number, "weight")
+    if weight < 0:
+        raise TallyError(f"line {line_number}: weight {weight} is negative")
+    if len(tokens) < 2 or tokens[-1] != b"0":
+        raise TallyError(f"line {line_number}: ballot line does not end with 0")
+    ranking: list[int] = []
+    seen: set[int] = set()
+    for token in tokens[1:-1]:
+        number = _int(token, line_number, "preference")
+        if not 1 <= number <= ncand:
+            raise TallyError(
+                f"line {line_number}: unknown candidate {number} (candidates are 1 to {ncand})"
+            )
+        if number in seen:
+            raise TallyError(f"line {line_number}: candidate {number} is ranked twice")
+        seen.add(number)
+        ranking.append(number - 1)
+    return weight, tuple(ranking)
+
+
+def _names(lines: list[bytes], first_number: int) -> list[tuple[int, str]]:
+    """Names and title after the ballots: quoted strings (several may share a line) or bare."""
+    found: list[tuple[int, str]] = []
+    for offset, raw in enumerate(lines):
+        number = first_number + offset
+        try:
+            text = raw.decode("utf-8").strip()
+        except UnicodeDecodeError:
+            raise TallyError(f"line {number}: not valid UTF-8 text") from None
+        if not text:
+            continue
+        if not text.startswith('"'):
+            found.append((number, text))
+            continue
+        rest = text
+        while rest:
+            if not rest.startswith('"'):
+                raise TallyError(f"line {number}: expected a quoted name, found {rest!r}")
+            close = rest.find('"', 1)
+            if close < 0:
+                raise TallyError(f"line {number}: a quoted name is not closed")
+            found.append((number, rest[1:close]))
+            rest = rest[close + 1 :].strip()
+    return found
+
+
+def read_blt(source: str | bytes) -> Election:
+    """Parse BLT text into an :class:`Election`; raise :class:`TallyError` on any problem."""
+    data = source.encode("utf-8") if isinstance(source, str) else source
+    raw_lines = data.split(b"\n")
+    if b"#" in data:
+        lines = [_strip_comment(line) for line in raw_lines]
+    else:
+        lines = [line.strip() for line in raw_lines]
+
+    index = 0
+    total = len(lines)
+    while index < total and not lines[index]:
+        index += 1
+    if index == total:
+        raise TallyError("line 1: the file is empty")
+    header = lines[index].split()
+    if len(header) != 2:
+        raise TallyError(
+            f"line {index + 1}: the first line must be 'candidates seats', "
+            f"found {lines[index].decode('utf-8', 'replace')!r}"
+        )
+    ncand = _int(header[0], index + 1, "number of candidates")
+    seats = _int(header[1], index + 1, "number of seats")
+    if ncand < 1:
+        raise TallyError(f"line {index + 1}: there must be at least one candidate")
+    if seats < 1:
+        raise TallyError(f"line {index + 1}: there must be at least one seat")
+    index += 1
+
+    withdrawn: set[int] = set()
+    while index < total and (not lines[index] or lines[index].startswith(b"-")):
+        for token in lines[index].split():
+            number = _int(token, index + 1, "withdrawn candidate")
+            if not -ncand <= number <= -1:
+                raise TallyError(
+                    f"line {index + 1}: withdrawn candidate {token.decode('utf-8', 'replace')} "
+                    f"is not -1 to -{ncand}"
+                )
+            withdrawn.add(-number - 1)
+        index += 1
+
+    try:
+        end = lines.index(b"0", index)
+    except ValueError:
+        raise TallyError(
+            f"line {total}: no '0' line ends the ballots (or a ballot line is missing its 0)"
+        ) from None
+
+    counts = Counter(lines[index:end])
+    grouped: dict[tuple[int, ...], int] = {}
+    for line, multiplicity in counts.items():
+        if not line:
+            continue
+        try:
+            weight, ranking = _parse_ballot(line, 0, ncand)
+        except TallyError as error:
+            number = lines.index(line, index) + 1
+            raise TallyError(str(error).replace("line 0:", f"line {number}:", 1)) from None
+        if weight:
+            grouped[ranking] = grouped.get(ranking, 0) + weight * multiplicity
+
+    names = _names(lines[end + 1 :] if b"#" in data else raw_lines[end + 1 :], end + 2)
+    if len(names) < ncand:
+        where = names[-1][0] if names else end + 1
+        raise TallyError(
+            f"line {where}: {ncand} candidate names expected after the ballots, found {len(names)}"
+        )
+    if len(names) > ncand + 1:
+        raise TallyError(
+            f"line {names[ncand + 1][0]}: too many names: expected {ncand} candidates and a title"
+        )
+    title = names[ncand][1] if len(names) > ncand else ""
+    return Election(
+        candidates=tuple(name for _, name in names[:ncand]),
+        seats=seats,
+        ballots=tuple(Ballot(ranking, weight) for ranking, weight in grouped.items()),
+        withdrawn=frozenset(withdrawn),
+        title=title,
+    )
+
+
+def _quoted(text: str, what: str) -> str:
+    if '"' in text or "\n" in text or "\r" in text:
+        raise TallyError(f"{what} {text!r} cannot be written to BLT (quote or line break)")
+    return f'"{text}"'
+
+
+def write_blt(election: Election) -> str:
+    """The election as BLT text; :func:`read_blt` gives the same election back."""
+    out = [f"{len(election.candidates)} {election.seats}"]
+    if election.withdrawn:
+        out.append(" ".join(f"-{c + 1}" for c in sorted(election.withdrawn)))
+    for ballot in election.ballots:
+        prefs = "".join(f" {c + 1}" for c in ballot.ranking)
+        out.append(f"{ballot.weight}{prefs} 0")
+    out.append("0")
+    out.extend(_quoted(name, "candidate name") for name in election.candidates)
+    out.append(_quoted(election.title, "title"))
+    return "\n".join(out) + "\n"
