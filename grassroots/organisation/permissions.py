@@ -1,0 +1,160 @@
+"""The one place that decides what each role may see and do, and where.
+
+A view or service asks ``may(user, Capability.X, obj)`` or builds its list from a scoped query
+(``group_ids_where(user, Capability.X)``); nothing else re-implements these rules.
+
+Least privilege: only roles that need members' personal data to do their job get
+``VIEW_MEMBERS``; chairs, secretaries and treasurers run their group without a member list
+(messaging, meetings and ballots reach members without revealing their addresses).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+
+from grassroots.organisation.models import Area, Group, Region, Role, RoleAssignment, ScopeLevel
+
+
+class Capability(StrEnum):
+    VIEW_MEMBERS = "view_members"  # member list and member records (audited)
+    EDIT_MEMBERS = "edit_members"
+    IMPORT_MEMBERS = "import_members"
+    MANAGE_GROUP = "manage_group"  # the group's public page
+    VIEW_NATIONAL_OVERVIEW = "view_national_overview"
+    VIEW_AUDIT_LOG = "view_audit_log"
+
+
+ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
+    Role.DATA_MANAGER: frozenset({Capability.VIEW_MEMBERS, Capability.EDIT_MEMBERS}),
+    Role.SECRETARY: frozenset({Capability.MANAGE_GROUP}),
+    Role.CHAIR: frozenset({Capability.MANAGE_GROUP}),
+    Role.TREASURER: frozenset(),
+    Role.AREA_COORDINATOR: frozenset({Capability.VIEW_MEMBERS}),
+    Role.REGIONAL_COORDINATOR: frozenset({Capability.VIEW_MEMBERS}),
+    Role.NATIONAL_OFFICE: frozenset(
+        {
+            Capability.VIEW_MEMBERS,
+            Capability.EDIT_MEMBERS,
+            Capability.IMPORT_MEMBERS,
+            Capability.MANAGE_GROUP,
+            Capability.VIEW_NATIONAL_OVERVIEW,
+        }
+    ),
+    Role.NATIONAL_COMMITTEE: frozenset({Capability.VIEW_NATIONAL_OVERVIEW}),
+    Role.AUDITOR: frozenset({Capability.VIEW_NATIONAL_OVERVIEW, Capability.VIEW_AUDIT_LOG}),
+}
+
+# Roles whose holders must log in with a second factor (grassroots.accounts.middleware).
+OFFICER_ROLES = frozenset(Role)
+
+
+@dataclass(frozen=True)
+class Scopes:
+    """Where one capability applies for one person: everywhere, or in these groups."""
+
+    everywhere: bool
+    group_ids: frozenset[int]
+
+    def covers_group(self, group_id: int) -> bool:
+        return self.everywhere or group_id in self.group_ids
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.everywhere and not self.group_ids
+
+
+NOWHERE = Scopes(everywhere=False, group_ids=frozenset())
+_CACHE_ATTR = "_grassroots_role_assignments"
+
+
+def current_assignments(user: Any) -> list[RoleAssignment]:
+    """The person's current role assignments, read once per request and kept on the user."""
+    if user is None or isinstance(user, AnonymousUser) or not user.is_authenticated:
+        return []
+    cached: list[RoleAssignment] | None = getattr(user, _CACHE_ATTR, None)
+    if cached is None:
+        cached = list(
+            RoleAssignment.objects.current()
+            .filter(member__user=user)
+            .select_related("group", "area", "region")
+        )
+        setattr(user, _CACHE_ATTR, cached)
+    return cached
+
+
+def forget_cached_roles(user: Any) -> None:
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def has_officer_role(user: Any) -> bool:
+    return any(a.role in OFFICER_ROLES for a in current_assignments(user))
+
+
+def scopes_for(user: Any, capability: Capability) -> Scopes:
+    everywhere = False
+    group_ids: set[int] = set()
+    area_ids: set[int] = set()
+    region_ids: set[int] = set()
+    for assignment in current_assignments(user):
+        if capability not in ROLE_CAPABILITIES.get(assignment.role, frozenset()):
+            continue
+        if assignment.level == ScopeLevel.NATION:
+            everywhere = True
+        elif assignment.level == ScopeLevel.REGION and assignment.region_id is not None:
+            region_ids.add(assignment.region_id)
+        elif assignment.level == ScopeLevel.AREA and assignment.area_id is not None:
+            area_ids.add(assignment.area_id)
+        elif assignment.group_id is not None:
+            group_ids.add(assignment.group_id)
+    if everywhere:
+        return Scopes(everywhere=True, group_ids=frozenset())
+    if area_ids:
+        group_ids.update(Group.objects.filter(area_id__in=area_ids).values_list("id", flat=True))
+    if region_ids:
+        group_ids.update(
+            Group.objects.filter(area__region_id__in=region_ids).values_list("id", flat=True)
+        )
+    return Scopes(everywhere=False, group_ids=frozenset(group_ids))
+
+
+def _groups_of(obj: object) -> Iterable[int] | None:
+    """The group ids an object belongs to, or None when it is not tied to any group."""
+    from grassroots.people.models import Member
+
+    if isinstance(obj, Group):
+        return [obj.pk]
+    if isinstance(obj, Area):
+        return list(obj.groups.values_list("id", flat=True))
+    if isinstance(obj, Region):
+        return list(Group.objects.filter(area__region=obj).values_list("id", flat=True))
+    if isinstance(obj, Member):
+        return [obj.home_group_id, *obj.other_groups.values_list("id", flat=True)]
+    return None
+
+
+def may(user: Any, capability: Capability, obj: object | None = None) -> bool:
+    """May ``user`` exercise ``capability`` on ``obj`` (or anywhere at all, when obj is None)?
+
+    For a member record it is enough that one of the member's groups is in scope; for an area
+    or region, the capability must cover the whole of it (or the nation).
+    """
+    scopes = scopes_for(user, capability)
+    if scopes.is_empty:
+        return False
+    if obj is None or scopes.everywhere:
+        return True
+    groups = _groups_of(obj)
+    if groups is None:
+        return False
+    from grassroots.people.models import Member
+
+    ids = list(groups)
+    if isinstance(obj, Member):
+        return any(scopes.covers_group(g) for g in ids)
+    return bool(ids) and all(scopes.covers_group(g) for g in ids)

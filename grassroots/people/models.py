@@ -1,0 +1,89 @@
+"""Members and supporters: personal data, which the movement holds as political-opinion data.
+
+Reads of another member's record go through ``people.queries`` (scoped and audited); writes go
+through ``people.services``.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+
+
+class MembershipStatus(models.TextChoices):
+    MEMBER = "member", "Member"
+    SUPPORTER = "supporter", "Supporter"
+    LAPSED = "lapsed", "Lapsed"
+    SUSPENDED = "suspended", "Suspended"
+
+
+class ConsentSource(models.TextChoices):
+    JOIN_FORM = "join_form", "Joining form"
+    PROFILE = "profile", "Member's own profile"
+    IMPORT = "import", "Imported record"
+    EVENT = "event", "Event sign-up"
+    PAPER = "paper", "Paper form"
+
+
+class Member(models.Model):
+    membership_number = models.CharField(max_length=20, unique=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="member",
+    )
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    email = models.EmailField(max_length=254)
+    phone = models.CharField(max_length=30, blank=True)
+    postcode = models.CharField(max_length=10, blank=True)
+    status = models.CharField(
+        max_length=10, choices=MembershipStatus.choices, default=MembershipStatus.MEMBER
+    )
+    joined_on = models.DateField()
+    renewal_due_on = models.DateField(null=True, blank=True)
+    consent_to_contact = models.BooleanField(default=False)
+    consent_recorded_at = models.DateTimeField(null=True, blank=True)
+    consent_source = models.CharField(max_length=20, choices=ConsentSource.choices, blank=True)
+    home_group = models.ForeignKey(
+        "organisation.Group", on_delete=models.PROTECT, related_name="home_members"
+    )
+    other_groups = models.ManyToManyField(
+        "organisation.Group", blank=True, related_name="associate_members"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering: ClassVar = ["last_name", "first_name", "id"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(Lower("email"), name="member_email_unique_ci"),
+            models.CheckConstraint(
+                name="member_consent_has_date_and_source",
+                condition=Q(consent_to_contact=False)
+                | Q(consent_recorded_at__isnull=False) & ~Q(consent_source=""),
+            ),
+        ]
+        indexes: ClassVar = [
+            models.Index(fields=["home_group", "last_name", "first_name"]),
+            models.Index(fields=["status"]),
+            models.Index(fields=["postcode"]),
+            models.Index(Lower("last_name"), name="member_last_name_ci"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def is_in_good_standing(self) -> bool:
+        return self.status == MembershipStatus.MEMBER

@@ -1,0 +1,102 @@
+"""Reads of members' personal data. Every list is built from a scoped queryset, and every read
+of another member's record writes an audit row, so a forgotten filter cannot leak a group."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from grassroots.audit.services import record
+from grassroots.organisation.permissions import Capability, scopes_for
+from grassroots.people.models import Member
+
+
+def members_visible_to(
+    actor: Any, capability: Capability = Capability.VIEW_MEMBERS
+) -> QuerySet[Member]:
+    scopes = scopes_for(actor, capability)
+    if scopes.everywhere:
+        return Member.objects.all()
+    if not scopes.group_ids:
+        return Member.objects.none()
+    through = Member.other_groups.through
+    associate_ids = through.objects.filter(group_id__in=scopes.group_ids).values("member_id")
+    return Member.objects.filter(Q(home_group_id__in=scopes.group_ids) | Q(pk__in=associate_ids))
+
+
+def own_member(actor: Any) -> Member | None:
+    if not getattr(actor, "is_authenticated", False):
+        return None
+    return Member.objects.select_related("home_group__area__region").filter(user=actor).first()
+
+
+def get_member_for(actor: Any, membership_number: str, *, purpose: str) -> Member:
+    """The member's record if ``actor`` may see it, audited; 404 alike for missing and forbidden."""
+    member = (
+        members_visible_to(actor)
+        .select_related("home_group__area__region")
+        .filter(membership_number=membership_number)
+        .first()
+    )
+    if member is None:
+        raise Http404("No such member.")
+    if member.user_id != actor.pk:
+        record(
+            actor=actor,
+            action="view_member",
+            subject_type="member",
+            subject_id=member.membership_number,
+            scope=member.home_group.name,
+            purpose=purpose,
+        )
+    return member
+
+
+@dataclass(frozen=True)
+class MemberFilters:
+    text: str = ""
+    status: str = ""
+    group_id: int | None = None
+
+
+def search_members(actor: Any, filters: MemberFilters) -> QuerySet[Member]:
+    """Members visible to ``actor`` that match the filters, newest surname order first."""
+    members = members_visible_to(actor).select_related("home_group")
+    text = filters.text.strip()
+    if text:
+        if text.isdigit() or text.upper().startswith("GR"):
+            members = members.filter(membership_number__iexact=text)
+        elif "@" in text:
+            members = members.filter(email__iexact=text)
+        else:
+            for word in text.split()[:3]:
+                members = members.filter(
+                    Q(last_name__istartswith=word)
+                    | Q(first_name__istartswith=word)
+                    | Q(postcode__istartswith=word)
+                )
+    if filters.status:
+        members = members.filter(status=filters.status)
+    if filters.group_id is not None:
+        members = members.filter(home_group_id=filters.group_id)
+    return members.order_by("last_name", "first_name", "id")
+
+
+def record_member_list_view(
+    actor: Any, filters: MemberFilters, shown: int, *, purpose: str
+) -> None:
+    record(
+        actor=actor,
+        action="list_members",
+        subject_type="member_list",
+        purpose=purpose,
+        detail={
+            "text": filters.text,
+            "status": filters.status,
+            "group": filters.group_id,
+            "shown": shown,
+        },
+    )

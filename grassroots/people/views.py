@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from grassroots.organisation.models import Group
+from grassroots.organisation.permissions import Capability, current_assignments, scopes_for
+from grassroots.organisation.queries import groups_needing_attention
+from grassroots.people import queries, services
+from grassroots.people.forms import MemberSearchForm, ProfileForm
+
+PAGE_SIZE = 50
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    member = queries.own_member(request.user)
+    groups: list[Group] = []
+    if member is not None:
+        groups = [member.home_group, *member.other_groups.select_related("area")]
+    return render(
+        request,
+        "people/home.html",
+        {
+            "member": member,
+            "groups": groups,
+            "roles": current_assignments(request.user),
+            "attention": groups_needing_attention(request.user),
+            "can_view_members": not scopes_for(request.user, Capability.VIEW_MEMBERS).is_empty,
+        },
+    )
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    member = queries.own_member(request.user)
+    if member is None:
+        raise Http404("You have no member record.")
+    return render(request, "people/profile.html", {"member": member})
+
+
+@login_required
+def profile_edit(request: HttpRequest) -> HttpResponse:
+    member = queries.own_member(request.user)
+    if member is None:
+        raise Http404("You have no member record.")
+    if request.method == "POST":
+        form = ProfileForm(request.POST)
+        if form.is_valid():
+            services.update_own_profile(actor=request.user, **form.cleaned_data)
+            messages.success(request, "Your profile has been saved.")
+            return redirect("profile")
+    else:
+        form = ProfileForm(
+            initial={
+                "first_name": member.first_name,
+                "last_name": member.last_name,
+                "phone": member.phone,
+                "postcode": member.postcode,
+                "consent_to_contact": member.consent_to_contact,
+            }
+        )
+    return render(request, "people/profile_edit.html", {"member": member, "form": form})
+
+
+@login_required
+def member_list(request: HttpRequest) -> HttpResponse:
+    scopes = scopes_for(request.user, Capability.VIEW_MEMBERS)
+    if scopes.is_empty:
+        raise Http404("No member list for you.")
+    groups = Group.objects.order_by("name")
+    if not scopes.everywhere:
+        groups = groups.filter(pk__in=scopes.group_ids)
+    form = MemberSearchForm(
+        request.GET or None, group_choices=list(groups.values_list("id", "name"))
+    )
+    filters = queries.MemberFilters()
+    if form.is_bound and form.is_valid():
+        filters = queries.MemberFilters(
+            text=form.cleaned_data["q"],
+            status=form.cleaned_data["status"],
+            group_id=form.cleaned_data["group"],
+        )
+    members = queries.search_members(request.user, filters)
+    page = Paginator(members, PAGE_SIZE, allow_empty_first_page=True).get_page(
+        request.GET.get("page")
+    )
+    queries.record_member_list_view(
+        request.user, filters, len(page.object_list), purpose="member list page"
+    )
+    query_without_page = request.GET.copy()
+    query_without_page.pop("page", None)
+    template = "people/member_list.html"
+    if request.htmx:
+        template += "#results"
+    return render(
+        request,
+        template,
+        {"form": form, "page": page, "query": query_without_page.urlencode()},
+    )
+
+
+@login_required
+def member_detail(request: HttpRequest, number: str) -> HttpResponse:
+    member = queries.get_member_for(request.user, number, purpose="member record page")
+    return render(
+        request,
+        "people/member_detail.html",
+        {"record": member, "other_groups": list(member.other_groups.all())},
+    )

@@ -1,0 +1,12 @@
+"""pytest: fast hashing, strict templates, officers' MFA enforced as in production."""
+
+from grassroots.settings.base import *
+from grassroots.settings.base import TEMPLATES
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+GRASSROOTS_REQUIRE_OFFICER_MFA = True
+# Fail on undefined template variables instead of rendering them as empty text.
+TEMPLATES[0]["OPTIONS"]["string_if_invalid"] = "INVALID_TEMPLATE_VARIABLE(%s)"
+ACCOUNT_RATE_LIMITS = False

@@ -1,0 +1,86 @@
+"""factory-boy factories: realistic members, groups and officers for tests."""
+
+from __future__ import annotations
+
+import datetime
+
+import factory
+from factory.django import DjangoModelFactory
+
+from grassroots.accounts.models import User
+from grassroots.organisation.models import ROLE_LEVEL, Area, Group, Region, RoleAssignment
+from grassroots.people.models import Member, MembershipStatus
+
+PASSWORD = "correct horse battery staple"
+
+
+class RegionFactory(DjangoModelFactory[Region]):
+    class Meta:
+        model = Region
+
+    name = factory.Sequence(lambda n: f"Region {n}")
+    slug = factory.Sequence(lambda n: f"region-{n}")
+
+
+class AreaFactory(DjangoModelFactory[Area]):
+    class Meta:
+        model = Area
+
+    region = factory.SubFactory(RegionFactory)
+    name = factory.Sequence(lambda n: f"Area {n}")
+    slug = factory.Sequence(lambda n: f"area-{n}")
+
+
+class GroupFactory(DjangoModelFactory[Group]):
+    class Meta:
+        model = Group
+
+    area = factory.SubFactory(AreaFactory)
+    name = factory.Sequence(lambda n: f"Group {n}")
+    slug = factory.Sequence(lambda n: f"group-{n}")
+
+
+class UserFactory(DjangoModelFactory[User]):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def verified(obj: User, create: bool, extracted: object, **kwargs: object) -> None:
+        if create:
+            from allauth.account.models import EmailAddress
+
+            obj.save()
+            EmailAddress.objects.create(user=obj, email=obj.email, verified=True, primary=True)
+
+
+class MemberFactory(DjangoModelFactory[Member]):
+    class Meta:
+        model = Member
+
+    membership_number = factory.Sequence(lambda n: f"GR{n:07d}")
+    first_name = factory.Faker("first_name", locale="en_GB")
+    last_name = factory.Faker("last_name", locale="en_GB")
+    email = factory.Sequence(lambda n: f"member{n}@example.org")
+    postcode = factory.Faker("postcode", locale="en_GB")
+    status = MembershipStatus.MEMBER
+    joined_on = datetime.date(2021, 3, 1)
+    home_group = factory.SubFactory(GroupFactory)
+
+
+class MemberWithLoginFactory(MemberFactory):
+    user = factory.SubFactory(UserFactory, email=factory.SelfAttribute("..email"))
+
+
+class RoleFactory(DjangoModelFactory[RoleAssignment]):
+    """Pass ``role`` and the scope object (``group``, ``area`` or ``region``; none for nation)."""
+
+    class Meta:
+        model = RoleAssignment
+
+    member = factory.SubFactory(MemberWithLoginFactory)
+    starts_on = datetime.date(2024, 1, 1)
+    level = factory.LazyAttribute(lambda o: str(ROLE_LEVEL[o.role]))
