@@ -5,7 +5,7 @@ from typing import Any
 from allauth.account.adapter import DefaultAccountAdapter
 
 
-class AccountAdapter(DefaultAccountAdapter):
+class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
     """Members are registered by the movement (import or their Data Manager), so there is no
     open sign-up: a person logs in with the address the movement holds for them."""
 

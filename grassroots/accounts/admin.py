@@ -5,7 +5,7 @@ from grassroots.accounts.models import User
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(BaseUserAdmin[User]):
     ordering = ("email",)
     list_display = ("email", "is_staff", "is_active", "last_login")
     search_fields = ("email",)

@@ -84,7 +84,7 @@ def national_overview() -> list[RegionCount]:
         region = area.region
         _, areas = regions.setdefault(region.pk, (region, {}))
         area_count = areas.setdefault(area.pk, AreaCount(name=area.name, groups=[]))
-        area_count.groups.append(GroupCount(group=group, members=group.member_count))  # type: ignore[attr-defined]
+        area_count.groups.append(GroupCount(group=group, members=group.member_count))
     return [
         RegionCount(name=region.name, areas=list(areas.values()))
         for region, areas in regions.values()

@@ -22,13 +22,13 @@ class ProfileForm(forms.Form):
     )
 
     def clean_postcode(self) -> str:
-        value = " ".join(self.cleaned_data["postcode"].upper().split())
+        value = " ".join(str(self.cleaned_data["postcode"]).upper().split())
         if value and not POSTCODE_RE.match(value):
             raise forms.ValidationError("Enter a real UK postcode, like SW1A 1AA.")
         return value
 
     def clean_phone(self) -> str:
-        value = self.cleaned_data["phone"].strip()
+        value = str(self.cleaned_data["phone"]).strip()
         if value and not PHONE_RE.match(value):
             raise forms.ValidationError("Enter a phone number using digits, spaces and + only.")
         return value

@@ -94,7 +94,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
     query_without_page = request.GET.copy()
     query_without_page.pop("page", None)
     template = "people/member_list.html"
-    if request.htmx:
+    if request.headers.get("HX-Request") == "true":
         template += "#results"
     return render(
         request,

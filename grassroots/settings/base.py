@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 import django_stubs_ext
@@ -55,7 +56,7 @@ MIDDLEWARE = [
 ROOT_URLCONF = "grassroots.urls"
 WSGI_APPLICATION = "grassroots.wsgi.application"
 
-TEMPLATES = [
+TEMPLATES: list[dict[str, Any]] = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
@@ -138,7 +139,7 @@ ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 # Members are registered by the movement (import or Data Manager), not by open sign-up.
 ACCOUNT_ADAPTER = "grassroots.accounts.adapter.AccountAdapter"
-ACCOUNT_RATE_LIMITS = {
+ACCOUNT_RATE_LIMITS: dict[str, str] | bool = {
     "login": "30/m/ip",
     "login_failed": "5/5m/key,20/5m/ip",
     "confirm_email": "1/3m/key",

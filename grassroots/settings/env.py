@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import os
 from collections.abc import Mapping
 
@@ -14,7 +15,7 @@ class Env:
     def __init__(self, environ: Mapping[str, str] | None = None) -> None:
         self._environ = os.environ if environ is None else environ
 
-    def str(self, name: str, default: str | None = None) -> str:
+    def str(self, name: builtins.str, default: builtins.str | None = None) -> builtins.str:
         value = self._environ.get(name)
         if value is None or value == "":
             if default is None:
@@ -22,7 +23,7 @@ class Env:
             return default
         return value
 
-    def bool(self, name: str, default: bool = False) -> bool:
+    def bool(self, name: builtins.str, default: builtins.bool = False) -> builtins.bool:
         value = self._environ.get(name)
         if value is None or value == "":
             return default
@@ -33,16 +34,18 @@ class Env:
             return False
         raise MissingSetting(f"{name} must be true or false, not {value!r}.")
 
-    def int(self, name: str, default: int) -> int:
+    def int(self, name: builtins.str, default: builtins.int) -> builtins.int:
         value = self._environ.get(name)
         if value is None or value == "":
             return default
         try:
-            return int(value)
+            return builtins.int(value)
         except ValueError:
             raise MissingSetting(f"{name} must be a whole number, not {value!r}.") from None
 
-    def list(self, name: str, default: list[str]) -> list[str]:
+    def list(
+        self, name: builtins.str, default: builtins.list[builtins.str]
+    ) -> builtins.list[builtins.str]:
         value = self._environ.get(name)
         if value is None or value == "":
             return default
