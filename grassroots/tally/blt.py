@@ -23,6 +23,9 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
+import numpy.typing as npt
+
 from grassroots.tally.types import Ballot, Election, TallyError
 
 
@@ -77,6 +80,63 @@ def _parse_ballot(line: bytes, line_number: int, ncand: int) -> tuple[int, tuple
         seen.add(number)
         ranking.append(number - 1)
     return weight, tuple(ranking)
+
+
+def _has_repeats(prefs: npt.NDArray[np.int64], lengths: npt.NDArray[np.int64], ncand: int) -> bool:
+    """Whether any line (``lengths`` preferences each, laid end to end) repeats a candidate."""
+    filled = lengths > 0
+    if not filled.any():
+        return False
+    starts = (np.cumsum(lengths) - lengths)[filled]
+    if ncand <= 62:
+        # One bit per candidate: a line repeats a candidate exactly when adding its bits
+        # differs from or-ing them.
+        bits = np.left_shift(np.int64(1), prefs)
+        return bool(np.any(np.add.reduceat(bits, starts) != np.bitwise_or.reduceat(bits, starts)))
+    row = np.repeat(np.arange(lengths.size, dtype=np.int64), lengths)
+    keys = np.sort(row * (ncand + 1) + prefs)
+    return bool(np.any(keys[1:] == keys[:-1]))
+
+
+def _parse_plain(unique_lines: list[bytes], ncand: int) -> list[tuple[int, tuple[int, ...]]] | None:
+    """Parse ballot lines of digits and single spaces at once; None if any line needs care.
+
+    This is the fast path for large files: numpy reads every number in one call and checks
+    ranges, terminators and repeats for all lines together. Any doubt sends the caller to the
+    line-by-line parser, which names the line and the problem.
+    """
+    if not unique_lines:
+        return []
+    region = b" ".join(unique_lines)
+    if region.translate(None, b"0123456789 ") or b"  " in region:
+        return None
+    tokens = np.fromiter(
+        (line.count(b" ") + 1 for line in unique_lines), dtype=np.int64, count=len(unique_lines)
+    )
+    values = np.fromstring(region, dtype=np.int64, sep=" ")
+    if values.size != int(tokens.sum()) or int(tokens.min()) < 2:
+        return None
+    ends = np.cumsum(tokens)
+    starts = ends - tokens
+    if np.any(values[ends - 1] != 0):
+        return None
+    is_pref = np.ones(values.size, dtype=bool)
+    is_pref[starts] = False
+    is_pref[ends - 1] = False
+    prefs = values[is_pref]
+    if prefs.size and (int(prefs.min()) < 1 or int(prefs.max()) > ncand):
+        return None
+    if _has_repeats(prefs, tokens - 2, ncand):
+        return None
+    weights = values[starts].tolist()
+    flat = (prefs - 1).tolist()
+    bounds = np.cumsum(tokens - 2).tolist()
+    result: list[tuple[int, tuple[int, ...]]] = []
+    previous = 0
+    for weight, bound in zip(weights, bounds, strict=True):
+        result.append((weight, tuple(flat[previous:bound])))
+        previous = bound
+    return result
 
 
 def _names(lines: list[bytes], first_number: int) -> list[tuple[int, str]]:
@@ -154,15 +214,18 @@ def read_blt(source: str | bytes) -> Election:
         ) from None
 
     counts = Counter(lines[index:end])
+    counts.pop(b"", None)
+    parsed = _parse_plain(list(counts), ncand)
+    if parsed is None:
+        parsed = []
+        for line in counts:
+            try:
+                parsed.append(_parse_ballot(line, 0, ncand))
+            except TallyError as error:
+                number = lines.index(line, index) + 1
+                raise TallyError(str(error).replace("line 0:", f"line {number}:", 1)) from None
     grouped: dict[tuple[int, ...], int] = {}
-    for line, multiplicity in counts.items():
-        if not line:
-            continue
-        try:
-            weight, ranking = _parse_ballot(line, 0, ncand)
-        except TallyError as error:
-            number = lines.index(line, index) + 1
-            raise TallyError(str(error).replace("line 0:", f"line {number}:", 1)) from None
+    for (weight, ranking), multiplicity in zip(parsed, counts.values(), strict=True):
         if weight:
             grouped[ranking] = grouped.get(ranking, 0) + weight * multiplicity
 

@@ -35,6 +35,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import replace
 from decimal import Decimal
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -81,14 +82,20 @@ class _Count:
         self.lot_drawn = False
 
         ballots = [b for b in election.ballots if b.weight > 0]
-        width = max((len(b.ranking) for b in ballots), default=0) + 1
+        lengths = np.fromiter((len(b.ranking) for b in ballots), dtype=np.int64, count=len(ballots))
+        width = int(lengths.max(initial=0)) + 1
+        flat = np.fromiter(
+            chain.from_iterable(b.ranking for b in ballots),
+            dtype=np.int64,
+            count=int(lengths.sum()),
+        )
+        if flat.size and (flat.min() < 0 or flat.max() >= n):
+            raise TallyError("a ballot ranks a candidate number that is not on the ballot paper")
         # Each row: preferences, then the sentinel ``n`` meaning "no further preference".
         self.prefs = np.full((len(ballots), width), n, dtype=np.int32)
-        for row, ballot in enumerate(ballots):
-            for col, candidate in enumerate(ballot.ranking):
-                if not 0 <= candidate < n:
-                    raise TallyError(f"a ballot ranks unknown candidate {candidate + 1}")
-                self.prefs[row, col] = candidate
+        rows = np.repeat(np.arange(len(ballots), dtype=np.int64), lengths)
+        starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
+        self.prefs[rows, np.arange(flat.size, dtype=np.int64) - starts] = flat
         self.papers = np.fromiter((b.weight for b in ballots), dtype=np.int64, count=len(ballots))
         self.continuing = np.ones(n + 1, dtype=bool)
         for candidate in election.withdrawn:
@@ -155,7 +162,7 @@ class _Count:
 
     def _draw(self, tied: list[int]) -> tuple[int, str]:
         if self.rng is None:
-            self.rng = random.Random(self.seed)
+            self.rng = random.Random(self.seed)  # noqa: S311 - reproducible from the published seed
         self.lot_drawn = True
         chosen = self.rng.choice(sorted(tied))
         names = ", ".join(str(c + 1) for c in sorted(tied))
