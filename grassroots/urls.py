@@ -11,6 +11,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("ballots/", include("grassroots.ballots.urls")),
     path("", include("grassroots.organisation.urls")),
     path("", include("grassroots.people.urls")),
 ]

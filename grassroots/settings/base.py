@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "grassroots.audit",
     "grassroots.organisation",
     "grassroots.people",
+    "grassroots.ballots",
 ]
 
 MIDDLEWARE = [
