@@ -54,7 +54,8 @@ class Lot:
                 f"a tie between {listed} must be broken by lot: give the published seed"
             )
         if self._rng is None:
-            self._rng = random.Random(self.seed)
+            # A lot must be reproducible from the published seed, so not a secret generator.
+            self._rng = random.Random(self.seed)  # noqa: S311
         chosen = pool[self._rng.randrange(len(pool))]
         self.drawn = True
         listed = ", ".join(names[c] for c in pool)
@@ -76,9 +77,18 @@ def valid_rankings(election: Election) -> list[tuple[tuple[int, ...], int]]:
     withdrawn = election.withdrawn
     out: list[tuple[tuple[int, ...], int]] = []
     for number, ballot in enumerate(election.ballots, start=1):
-        if ballot.weight < 0:
-            raise TallyError(f"ballot line {number} has a negative weight {ballot.weight}")
-        if ballot.weight == 0:
+        ranking = ballot.ranking
+        if ballot.weight <= 0:
+            if ballot.weight < 0:
+                raise TallyError(f"ballot line {number} has a negative weight {ballot.weight}")
+            continue
+        # Fast path, for large counts: a clean ranking is kept as it is.
+        if (
+            (not ranking or (min(ranking) >= 0 and max(ranking) < n))
+            and len(set(ranking)) == len(ranking)
+            and (not withdrawn or withdrawn.isdisjoint(ranking))
+        ):
+            out.append((ranking, ballot.weight))
             continue
         seen: set[int] = set()
         kept: list[int] = []

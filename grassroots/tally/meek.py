@@ -1,0 +1,449 @@
+"""Meek STV as the New Zealand rules write it (Local Electoral Regulations 2001, Schedule 1A).
+
+The method (Hill, Wichmann and Woodall, Algorithm 123, as adapted in Schedule 1A):
+
+* Every candidate has a keep factor: 1 while hopeful, 0 once excluded, and for a successful
+  (elected) candidate the share of each vote reaching them that they keep.
+* Each paper's value of 1 goes down its preferences: a candidate receives the value still
+  unspent times their keep factor, and the rest passes on (cl. 10). The products are
+  "calculated to 9 decimal digits after the point and rounded up if not exact"; what is left
+  when the paper has no further preference is non-transferable.
+* The quota is ``q = (v - vnt) / (n + 1) + 0.000000001``, truncated to 9 decimal digits
+  (cl. 5), recomputed after every distribution. ``v - vnt`` is taken as the votes credited to
+  candidates, so a rounding gain from cl. 10 counts against the quota too and never lets more
+  than ``n`` candidates reach it.
+* A hopeful candidate whose votes equal or exceed the quota is successful. Keep factors of
+  successful candidates are then adjusted, ``k = q * k / v`` with the product and the quotient
+  each rounded up at 9 digits (cl. 17), and the papers distributed again, until either a new
+  candidate reaches the quota, or the total surplus is below 0.0001, or the lowest hopeful
+  candidate's votes plus the total surplus are below the second lowest (cl. 13): the lowest
+  is then excluded.
+* A tie for exclusion is settled by the Ahead At First Difference method (cl. 19, 40) applied
+  to the stages recorded here, then by the seeded lot (:class:`~grassroots.tally.simple.Lot`)
+  instead of the Schedule's pseudo-random number generator.
+
+Counting is exact: every value is an integer number of 10^-9 votes. A paper's path is the
+same for every iteration within a stage (it stops at its first hopeful candidate), so papers
+are grouped by that path; only papers whose path ends at a candidate who has just been elected
+or excluded are moved at a new stage (vectorised with numpy). The iterations then run over the
+few hundred distinct paths, not over the papers.
+
+``Result.stages`` records the first count and every election and exclusion, each with the
+keep factors and the number of iterations since the previous stage.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from collections.abc import Sequence
+from decimal import Decimal
+
+import numpy as np
+import numpy.typing as npt
+
+from grassroots.tally.constraints import (
+    check_feasible,
+    election_blocked,
+    forced_exclusions,
+    protected,
+)
+from grassroots.tally.simple import Lot, valid_rankings
+from grassroots.tally.types import (
+    Action,
+    CategoryConstraint,
+    Election,
+    Result,
+    Stage,
+    TallyError,
+)
+
+__all__ = ["SCALE", "count_meek"]
+
+SCALE = 10**9  # Schedule 1A works to 9 decimal digits.
+SURPLUS_TOLERANCE = 100_000  # cl. 13: a total surplus below 0.0001 is not worth iterating for.
+
+HOPEFUL, ELECTED, EXCLUDED = 0, 1, 2
+
+IntArray = npt.NDArray[np.int64]
+
+
+def _mul_up(a: int, b: int) -> int:
+    """a x b for two 9-digit fixed-point numbers, rounded up at 9 digits."""
+    return -((-a * b) // SCALE)
+
+
+def _div_up(a: int, b: int) -> int:
+    """a / b for two 9-digit fixed-point numbers, rounded up at 9 digits."""
+    return -((-a * SCALE) // b)
+
+
+def _as_decimal(value: int) -> Decimal:
+    return Decimal(value).scaleb(-9)
+
+
+def _matrix(rankings: Sequence[tuple[int, ...]]) -> npt.NDArray[np.int32]:
+    """Rankings as rows of a matrix, padded with -1 (always at least one -1 per row)."""
+    rows = len(rankings)
+    width = max(map(len, rankings), default=0) + 1
+    lengths = np.fromiter(map(len, rankings), dtype=np.int64, count=rows)
+    flat = np.fromiter(
+        itertools.chain.from_iterable(rankings), dtype=np.int32, count=int(lengths.sum())
+    )
+    matrix = np.full((rows, width), -1, dtype=np.int32)
+    row_of = np.repeat(np.arange(rows, dtype=np.int64), lengths)
+    starts = np.cumsum(lengths) - lengths
+    column_of = np.arange(flat.size, dtype=np.int64) - np.repeat(starts, lengths)
+    matrix[row_of, column_of] = flat
+    return matrix
+
+
+def _group_ballots(
+    election: Election,
+) -> tuple[list[tuple[int, ...]], list[int], npt.NDArray[np.int32]]:
+    """Identical papers grouped, rankings cleaned as :func:`valid_rankings` does, blanks dropped.
+
+    Returns the distinct rankings, their numbers of papers and the rankings as a matrix.
+    Cleaning is checked on the distinct rankings with numpy; the rare ranking that needs it
+    (a withdrawn or repeated candidate) is cleaned in Python, and a bad candidate number is
+    reported with its ballot line by :func:`valid_rankings`.
+    """
+    n = len(election.candidates)
+    grouped: Counter[tuple[int, ...]] = Counter()
+    for ballot in election.ballots:
+        grouped[ballot.ranking] += ballot.weight
+    if any(w < 0 for w in grouped.values()):
+        valid_rankings(election)  # raises, naming the ballot line
+    keys = [r for r, w in grouped.items() if w and r]
+    matrix = _matrix(keys)
+    if keys and (matrix.max() >= n or (matrix < -1).any()):
+        valid_rankings(election)  # raises, naming the ballot line
+    ordered = np.sort(matrix, axis=1)
+    bad = ((ordered[:, 1:] == ordered[:, :-1]) & (ordered[:, 1:] >= 0)).any(axis=1)
+    if election.withdrawn:
+        bad |= np.isin(matrix, sorted(election.withdrawn)).any(axis=1)
+    if not bad.any():
+        return keys, [grouped[r] for r in keys], matrix
+    clean = {r: grouped[r] for r in keys}
+    for index in np.flatnonzero(bad).tolist():
+        ranking = keys[index]
+        papers = clean.pop(ranking)
+        kept: list[int] = []
+        for c in ranking:
+            if c not in election.withdrawn and c not in kept:
+                kept.append(c)
+        if kept:
+            clean[tuple(kept)] = clean.get(tuple(kept), 0) + papers
+    keys = list(clean)
+    return keys, list(clean.values()), _matrix(keys)
+
+
+class _Papers:
+    """Distinct rankings and, for each, where its walk down the preferences stops.
+
+    A paper's walk passes every successful candidate in order (each keeping a share) and stops
+    at its first hopeful candidate, who takes the rest; excluded candidates are skipped. The
+    path is "prefix of successful candidates, terminal hopeful (or -1 when exhausted)". Paths
+    are interned: prefix ids index ``prefixes``, and ``groups`` maps (prefix id, terminal) to
+    the number of papers.
+    """
+
+    def __init__(self, weights: Sequence[int], matrix: npt.NDArray[np.int32], n: int) -> None:
+        self.n = n
+        rows = len(weights)
+        self.matrix = matrix
+        self.weights: IntArray = np.array(weights, dtype=np.int64).reshape(rows)
+        self.position: IntArray = np.zeros(rows, dtype=np.int64)
+        self.terminal: IntArray = matrix[:, 0].astype(np.int64)
+        self.prefix: IntArray = np.zeros(rows, dtype=np.int64)
+        self.prefixes: list[tuple[int, ...]] = [()]
+        self._interned: dict[tuple[int, int], int] = {}
+        self.groups: dict[tuple[int, int], int] = {}
+        self._add(np.arange(rows, dtype=np.int64), 1)
+
+    def _keys(self, rows: IntArray) -> IntArray:
+        return self.prefix[rows] * (self.n + 1) + (self.terminal[rows] + 1)
+
+    def _add(self, rows: IntArray, sign: int) -> None:
+        if rows.size == 0:
+            return
+        keys = self._keys(rows)
+        order = np.argsort(keys, kind="stable")
+        keys = keys[order]
+        weights = self.weights[rows][order]
+        starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+        sums = np.add.reduceat(weights, starts)
+        base = self.n + 1
+        for key, total in zip(keys[starts].tolist(), sums.tolist(), strict=True):
+            path = (key // base, key % base - 1)
+            papers = self.groups.get(path, 0) + sign * total
+            if papers:
+                self.groups[path] = papers
+            else:
+                del self.groups[path]
+
+    def _extend(self, prefix: IntArray, candidates: IntArray) -> IntArray:
+        """The prefix ids after appending ``candidates`` (successful) to ``prefix``."""
+        pairs = prefix * (self.n + 1) + candidates
+        unique, inverse = np.unique(pairs, return_inverse=True)
+        ids = np.empty(unique.size, dtype=np.int64)
+        for i, pair in enumerate(unique.tolist()):
+            old, candidate = divmod(pair, self.n + 1)
+            key = (old, candidate)
+            if key not in self._interned:
+                self._interned[key] = len(self.prefixes)
+                self.prefixes.append((*self.prefixes[old], candidate))
+            ids[i] = self._interned[key]
+        extended: IntArray = ids[inverse.reshape(-1)]
+        return extended
+
+    def advance(self, status: npt.NDArray[np.int8]) -> None:
+        """Move the papers whose terminal candidate is no longer hopeful."""
+        live = self.terminal >= 0
+        rows = np.flatnonzero(live)
+        rows = rows[status[self.terminal[rows]] != HOPEFUL]
+        if rows.size == 0:
+            return
+        self._add(rows, -1)
+        terminal = self.terminal[rows]
+        elected = status[terminal] == ELECTED
+        if elected.any():
+            self.prefix[rows[elected]] = self._extend(self.prefix[rows[elected]], terminal[elected])
+        active = rows
+        while active.size:
+            self.position[active] += 1
+            nxt = self.matrix[active, self.position[active]].astype(np.int64)
+            ended = nxt < 0
+            self.terminal[active[ended]] = -1
+            state = status[np.where(ended, 0, nxt)]
+            found = ~ended & (state == HOPEFUL)
+            self.terminal[active[found]] = nxt[found]
+            passing = ~ended & (state == ELECTED)
+            if passing.any():
+                through = active[passing]
+                self.prefix[through] = self._extend(self.prefix[through], nxt[passing])
+            active = active[~(ended | found)]
+        self._add(rows, 1)
+
+    def paths(self) -> list[tuple[tuple[int, ...], int, int]]:
+        return [(self.prefixes[p], t, w) for (p, t), w in self.groups.items()]
+
+
+def _distribute(
+    paths: Sequence[tuple[tuple[int, ...], int, int]], keep: Sequence[int], n: int
+) -> tuple[list[int], int]:
+    """Cl. 10: every candidate's votes and the non-transferable votes, in units of 10^-9."""
+    totals = [0] * n
+    exhausted = 0
+    for prefix, terminal, papers in paths:
+        unspent = SCALE
+        for c in prefix:
+            k = keep[c]
+            totals[c] += _mul_up(unspent, k) * papers
+            unspent = _mul_up(unspent, SCALE - k)
+        if terminal >= 0:
+            totals[terminal] += unspent * papers
+        else:
+            exhausted += unspent * papers
+    return totals, exhausted
+
+
+def count_meek(
+    election: Election,
+    *,
+    constraints: Sequence[CategoryConstraint] = (),
+    seed: int | None = None,
+) -> Result:
+    """Count ``election`` by Meek STV under the New Zealand rules."""
+    seats = election.seats
+    if seats < 1:
+        raise TallyError(f"an election needs at least one seat, not {seats}")
+    names = election.candidates
+    n = len(names)
+    _, weights, matrix = _group_ballots(election)
+    valid_poll = sum(weights)
+    standing = [c for c in range(n) if c not in election.withdrawn]
+    if constraints:
+        check_feasible(standing, seats, election.categories, constraints)
+
+    status = np.full(n, EXCLUDED, dtype=np.int8)
+    status[standing] = HOPEFUL
+    keep = [0] * n
+    for c in standing:
+        keep[c] = SCALE
+    hopeful = list(standing)
+    elected: list[int] = []
+    papers = _Papers(weights, matrix, n)
+    paths = papers.paths()
+    lot = Lot(seed)
+    stages: list[Stage] = []
+
+    def quota_for(totals: Sequence[int]) -> int:
+        # cl. 5: (v - vnt) / (n + 1), truncated at 9 digits, plus 10^-9.
+        return sum(totals) // (seats + 1) + 1
+
+    totals, exhausted = _distribute(paths, keep, n)
+    quota = quota_for(totals)
+    iterations = 0
+
+    def record(action: Action, concerned: Sequence[int], note: str = "") -> None:
+        stages.append(
+            Stage(
+                number=len(stages) + 1,
+                action=action,
+                candidates=tuple(concerned),
+                totals=tuple(_as_decimal(t) for t in totals),
+                exhausted=_as_decimal(exhausted),
+                loss_by_rounding=_as_decimal(valid_poll * SCALE - sum(totals) - exhausted),
+                elected=tuple(elected),
+                keep_factors=tuple(_as_decimal(k) for k in keep),
+                note=note,
+            )
+        )
+
+    record(Action.FIRST, (), f"quota {_as_decimal(quota)}")
+
+    def exclude(losers: Sequence[int], action: Action, note: str) -> None:
+        nonlocal paths, totals, exhausted, quota, iterations
+        for c in losers:
+            hopeful.remove(c)
+            status[c] = EXCLUDED
+            keep[c] = 0
+        papers.advance(status)
+        paths = papers.paths()
+        totals, exhausted = _distribute(paths, keep, n)
+        quota = quota_for(totals)
+        record(action, losers, _with_iterations(note, iterations))
+        iterations = 0
+
+    stalled = False
+    while len(elected) < seats:
+        if len(elected) + len(hopeful) <= seats:
+            elected.extend(sorted(hopeful, key=lambda c: (-totals[c], c)))
+            newly = list(hopeful)
+            hopeful.clear()
+            record(Action.ELECT, newly, "as many candidates remain as seats to fill")
+            break
+        if constraints:
+            forced, why = forced_exclusions(
+                hopeful, elected, seats, election.categories, constraints
+            )
+            if forced:
+                exclude(sorted(forced), Action.CONSTRAINT, why)
+                stalled = False
+                continue
+        reached = sorted((c for c in hopeful if totals[c] >= quota), key=lambda c: (-totals[c], c))
+        if reached:
+            newly_elected: list[int] = []
+            blocked_notes: list[str] = []
+            blocked: list[int] = []
+            for c in reached:
+                why = ""
+                if constraints:
+                    why = election_blocked(c, elected, seats, election.categories, constraints)
+                if why or len(elected) >= seats:
+                    blocked.append(c)
+                    blocked_notes.append(why)
+                    continue
+                elected.append(c)
+                hopeful.remove(c)
+                status[c] = ELECTED
+                newly_elected.append(c)
+            if newly_elected:
+                papers.advance(status)
+                paths = papers.paths()
+                record(
+                    Action.ELECT,
+                    newly_elected,
+                    _with_iterations(f"quota {_as_decimal(quota)}", iterations),
+                )
+                iterations = 0
+            if blocked and len(elected) < seats:
+                exclude(blocked, Action.CONSTRAINT, "; ".join(n for n in blocked_notes if n))
+            stalled = False
+            continue
+
+        surplus = sum(max(0, totals[c] - quota) for c in elected)
+        ranked = sorted(hopeful, key=lambda c: totals[c])
+        lowest = totals[ranked[0]]
+        second = totals[ranked[1]] if len(ranked) > 1 else None
+        if (
+            stalled
+            or surplus < SURPLUS_TOLERANCE
+            or (second is not None and lowest + surplus < second)
+        ):
+            loser, note = _choose_exclusion(
+                hopeful, elected, totals, stages, lot, names, election, seats, constraints
+            )
+            exclude([loser], Action.EXCLUDE, note)
+            stalled = False
+            continue
+
+        changed = False
+        for c in elected:
+            new_keep = _div_up(_mul_up(quota, keep[c]), totals[c])
+            if new_keep != keep[c]:
+                keep[c] = new_keep
+                changed = True
+        if not changed:
+            # Rounding has reached a fixed point: further iterations cannot reduce the surplus.
+            stalled = True
+            continue
+        totals, exhausted = _distribute(paths, keep, n)
+        quota = quota_for(totals)
+        iterations += 1
+
+    return Result(
+        rule="meek",
+        seats=seats,
+        candidates=names,
+        elected=tuple(elected),
+        valid_poll=Decimal(valid_poll),
+        quota=_as_decimal(quota),
+        stages=tuple(stages),
+        seed=lot.recorded_seed,
+    )
+
+
+def _with_iterations(note: str, iterations: int) -> str:
+    if not iterations:
+        return note
+    suffix = f"after {iterations} iteration{'s' if iterations != 1 else ''}"
+    return f"{note}; {suffix}" if note else suffix
+
+
+def _choose_exclusion(
+    hopeful: Sequence[int],
+    elected: Sequence[int],
+    totals: Sequence[int],
+    stages: Sequence[Stage],
+    lot: Lot,
+    names: Sequence[str],
+    election: Election,
+    seats: int,
+    constraints: Sequence[CategoryConstraint],
+) -> tuple[int, str]:
+    """The hopeful candidate to exclude: fewest votes, ties by AAFD (cl. 19, 40), then lot."""
+    candidates = list(hopeful)
+    note = ""
+    if constraints:
+        keep_in = protected(hopeful, elected, seats, election.categories, constraints)
+        unprotected = [c for c in candidates if c not in keep_in]
+        if unprotected and len(unprotected) < len(candidates):
+            candidates = unprotected
+            note = "candidates needed for a category minimum are protected from exclusion"
+    fewest = min(totals[c] for c in candidates)
+    tied = [c for c in candidates if totals[c] == fewest]
+    if len(tied) == 1:
+        return tied[0], note
+    pool = tied
+    for stage in stages:
+        values = [stage.totals[c] for c in pool]
+        if min(values) != max(values):
+            low = min(values)
+            pool = [c for c in pool if stage.totals[c] == low]
+            break
+    if len(pool) == 1:
+        return pool[0], "tie for fewest votes settled by the earliest stage that differed"
+    chosen, drawn = lot.draw(pool, names)
+    return chosen, drawn
