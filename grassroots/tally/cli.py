@@ -1,0 +1,132 @@
+"""``python -m grassroots.tally count FILE.blt --rule scottish``: count a published ballot file.
+
+Options: ``--seats N`` overrides the seats in the file; ``--seed S`` is the published seed for
+drawing lots; ``--format text|json|html`` (see :mod:`grassroots.tally.report`).
+
+Category constraints: ``--min-category women=2`` and ``--max-category region-north=3`` (each
+may be repeated), with the categories given by ``--category-file F``, a text file of lines::
+
+    # candidate number (1-based, as in the BLT file), category
+    1,women
+    3,women
+    3,region-north
+
+Blank lines and text after ``#`` are ignored; a candidate may be in several categories.
+
+Any problem (bad file, bad arguments, infeasible constraint) ends with exit status 2 and one
+line on standard error, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import NoReturn
+
+from grassroots.tally.blt import load_blt
+from grassroots.tally.report import render_html, render_json, render_text
+from grassroots.tally.types import CategoryConstraint, Election, Result, TallyError
+
+RULE_CHOICES = ("scottish", "ers97", "meek", "irv", "plurality", "approval")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise TallyError(message)
+
+
+def read_categories(path: str | Path, ncand: int) -> dict[int, frozenset[str]]:
+    """Parse a category file (format in this module's docstring) into 0-based categories."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise TallyError(f"{path}: cannot read the category file ({error})") from None
+    found: dict[int, set[str]] = {}
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.partition("#")[0].strip()
+        if not line:
+            continue
+        candidate, comma, category = (part.strip() for part in line.partition(","))
+        if not comma or not category:
+            raise TallyError(f"{path} line {number}: expected 'candidate number,category'")
+        if not candidate.isdigit() or not 1 <= int(candidate) <= ncand:
+            raise TallyError(
+                f"{path} line {number}: candidate {candidate!r} is not a number from 1 to {ncand}"
+            )
+        found.setdefault(int(candidate) - 1, set()).add(category)
+    return {c: frozenset(labels) for c, labels in found.items()}
+
+
+def _limits(values: Sequence[str], flag: str) -> dict[str, int]:
+    limits: dict[str, int] = {}
+    for value in values:
+        category, equals, amount = value.partition("=")
+        if not equals or not category or not amount.isdigit():
+            raise TallyError(f"{flag} {value!r}: expected CATEGORY=NUMBER, e.g. women=2")
+        limits[category] = int(amount)
+    return limits
+
+
+def build_constraints(minimums: Sequence[str], maximums: Sequence[str]) -> list[CategoryConstraint]:
+    low = _limits(minimums, "--min-category")
+    high = _limits(maximums, "--max-category")
+    return [
+        CategoryConstraint(category, minimum=low.get(category, 0), maximum=high.get(category))
+        for category in sorted(set(low) | set(high))
+    ]
+
+
+def run_count(
+    election: Election,
+    rule: str,
+    constraints: Sequence[CategoryConstraint],
+    seed: int | None,
+) -> Result:
+    if rule == "scottish":
+        from grassroots.tally.scottish import count_scottish
+
+        return count_scottish(election, constraints=constraints, seed=seed)
+    try:
+        from grassroots.tally import count
+    except ImportError:
+        raise TallyError(f"the {rule!r} rule is not available in this build") from None
+    result: Result = count(election, rule=rule, constraints=constraints, seed=seed)
+    return result
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _Parser(prog="python -m grassroots.tally", description="Count a BLT ballot file.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    counting = commands.add_parser("count", help="count a BLT file")
+    counting.add_argument("file", help="the BLT ballot file")
+    counting.add_argument("--rule", required=True, choices=RULE_CHOICES)
+    counting.add_argument("--seats", type=int, help="seats to fill (default: the file's)")
+    counting.add_argument("--min-category", action="append", default=[], metavar="CAT=N")
+    counting.add_argument("--max-category", action="append", default=[], metavar="CAT=N")
+    counting.add_argument("--category-file", help="lines of 'candidate number,category'")
+    counting.add_argument("--seed", type=int, help="published seed for drawing lots")
+    counting.add_argument("--format", choices=("text", "json", "html"), default="text")
+    try:
+        args = parser.parse_args(argv)
+        election = load_blt(args.file)
+        if args.seats is not None:
+            if args.seats < 1:
+                raise TallyError("--seats must be at least 1")
+            election = replace(election, seats=args.seats)
+        if args.category_file:
+            categories = read_categories(args.category_file, len(election.candidates))
+            election = replace(election, categories=categories)
+        constraints = build_constraints(args.min_category, args.max_category)
+        if constraints and not args.category_file:
+            raise TallyError("--min-category/--max-category need --category-file")
+        result = run_count(election, args.rule, constraints, args.seed)
+    except TallyError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    renderers = {"text": render_text, "json": render_json, "html": render_html}
+    output = renderers[args.format](result)
+    sys.stdout.write(output if output.endswith("\n") else output + "\n")
+    return 0
