@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import nacl.exceptions
@@ -23,7 +24,7 @@ import nacl.public
 # 2**521 - 1 is prime (the 13th Mersenne prime), so every non-zero element has an inverse.
 PRIME = 2**521 - 1
 SHARE_HEX_DIGITS = 132  # 66 bytes, enough for any element below PRIME
-SHARE_PATTERN = re.compile(r"([1-9][0-9]{0,3}):([0-9a-f]{%d})" % SHARE_HEX_DIGITS)
+SHARE_PATTERN = re.compile(rf"([1-9][0-9]{{0,3}}):([0-9a-f]{{{SHARE_HEX_DIGITS}}})")
 MAX_SHARES = 255
 
 
@@ -55,10 +56,27 @@ class Share:
         return cls(index=index, value=value)
 
 
+def clamp(private: bytes) -> bytes:
+    """The X25519 private key in its clamped form (RFC 7748 §5: decodeScalar25519).
+
+    X25519 ignores the three low bits and the top bit of a key and forces bit 254, so 16
+    different byte strings act as the same key. The tellers' key is kept and shared in clamped
+    form so that exactly one 32-byte value matches the public key, and a changed share cannot
+    combine to a different value that still opens the ballots.
+    """
+    if len(private) != 32:
+        raise SealError("an X25519 private key is 32 bytes")
+    scalar = bytearray(private)
+    scalar[0] &= 248
+    scalar[31] &= 127
+    scalar[31] |= 64
+    return bytes(scalar)
+
+
 def generate_tellers_key() -> tuple[bytes, bytes]:
-    """A new X25519 tellers' key as (private, public), 32 bytes each."""
-    key = nacl.public.PrivateKey.generate()
-    return bytes(key), bytes(key.public_key)
+    """A new X25519 tellers' key as (private, public), 32 bytes each; the private key clamped."""
+    private = clamp(bytes(nacl.public.PrivateKey.generate()))
+    return private, bytes(nacl.public.PrivateKey(private).public_key)
 
 
 def tellers_public_key(private: bytes) -> bytes:
@@ -71,15 +89,24 @@ def seal_ballot(plaintext: bytes, tellers_public: bytes) -> bytes:
     return bytes(nacl.public.SealedBox(nacl.public.PublicKey(tellers_public)).encrypt(plaintext))
 
 
-def open_ballot(ciphertext: bytes, tellers_private: bytes) -> bytes:
-    """The plaintext of a sealed ballot; :class:`SealError` if the key or ciphertext is wrong."""
+def ballot_opener(tellers_private: bytes) -> Callable[[bytes], bytes]:
+    """A function that opens sealed ballots with the tellers' key (set up once, used often)."""
     if len(tellers_private) != 32:
         raise SealError("the tellers' private key is 32 bytes")
     box = nacl.public.SealedBox(nacl.public.PrivateKey(tellers_private))
-    try:
-        return bytes(box.decrypt(ciphertext))
-    except nacl.exceptions.CryptoError as error:
-        raise SealError("the ciphertext does not open with the tellers' key") from error
+
+    def open_one(ciphertext: bytes) -> bytes:
+        try:
+            return bytes(box.decrypt(ciphertext))
+        except nacl.exceptions.CryptoError as error:
+            raise SealError("the ciphertext does not open with the tellers' key") from error
+
+    return open_one
+
+
+def open_ballot(ciphertext: bytes, tellers_private: bytes) -> bytes:
+    """The plaintext of a sealed ballot; :class:`SealError` if the key or ciphertext is wrong."""
+    return ballot_opener(tellers_private)(ciphertext)
 
 
 def tracker(election_id: str, ciphertext: bytes) -> str:

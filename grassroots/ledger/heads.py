@@ -78,7 +78,7 @@ def check_timestamp(timestamp: str) -> None:
     if not TIMESTAMP_PATTERN.fullmatch(timestamp):
         raise HeadError(f"timestamp {timestamp!r} is not of the form YYYY-MM-DDTHH:MM:SSZ")
     try:
-        datetime.strptime(timestamp, "%Y-%m-%dT%H:%M:%SZ")
+        datetime.strptime(timestamp[:-1] + "+0000", "%Y-%m-%dT%H:%M:%S%z")
     except ValueError as error:
         raise HeadError(f"timestamp {timestamp!r} is not a real date and time") from error
 

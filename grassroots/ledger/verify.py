@@ -1,0 +1,258 @@
+"""The independent verifier: recompute everything in an election record and say what holds.
+
+Each check is numbered and named so that a member can report "check 5 failed" and anyone can
+look up what it means (docs/ledger.md). A check that cannot run because an earlier one failed
+is reported as failed, with that reason, never skipped silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from grassroots.ledger.crypto import SealError, Share, ballot_opener, clamp, combine_shares
+from grassroots.ledger.crypto import tellers_public_key as derive_tellers_public_key
+from grassroots.ledger.crypto import tracker as compute_tracker
+from grassroots.ledger.heads import verify_head
+from grassroots.ledger.merkle import MerkleLog, verify_consistency
+from grassroots.ledger.record import (
+    ElectionRecord,
+    RecordError,
+    parameters_hash,
+    read_record,
+    record_signature_is_valid,
+)
+from grassroots.ledger.recount import (
+    BallotPaper,
+    BallotPaperError,
+    count_question,
+    first_difference,
+    parse_plaintext,
+    result_to_json,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    number: int
+    name: str
+    passed: bool
+    reason: str = ""
+
+    def line(self) -> str:
+        status = "passed" if self.passed else f"failed: {self.reason}"
+        return f"check {self.number}: {self.name}: {status}"
+
+
+CHECK_NAMES = {
+    1: "record files parse",
+    2: "every tracker is the hash of the election id and its ciphertext",
+    3: "the Merkle tree of the trackers reproduces the final head's root",
+    4: "every head is signed by the election key for this election's parameters",
+    5: "every head is consistent with the one before it",
+    6: "the revealed key shares combine to the tellers' key",
+    7: "every ciphertext decrypts to the plaintext published at its position",
+    8: "recounting the plaintexts gives the published result",
+    9: "record.json is signed by the election key and its roll figures add up",
+}
+
+
+class _Failed(Exception):
+    """Raised inside a check with the reason it failed."""
+
+
+@dataclass
+class _Context:
+    record: ElectionRecord
+    election_key: bytes | None
+    tellers_private: bytes | None = None
+    log: MerkleLog | None = None
+    papers: list[BallotPaper] | None = None  # the plaintexts read as ballot papers (check 8)
+
+
+def _check_trackers(ctx: _Context) -> None:
+    election_id = ctx.record.parameters.election_id
+    for position, ballot in enumerate(ctx.record.ballots, start=1):
+        if compute_tracker(election_id, ballot.ciphertext) != ballot.tracker:
+            raise _Failed(f"ballot {position} (ballots.jsonl line {position}): tracker mismatch")
+
+
+def _check_final_root(ctx: _Context) -> None:
+    record = ctx.record
+    log = MerkleLog()
+    for ballot in record.ballots:
+        log.append(bytes.fromhex(ballot.tracker))
+    ctx.log = log
+    if not record.heads:
+        raise _Failed("heads.jsonl has no tree heads")
+    final = record.heads[-1].head
+    if final.tree_size != len(log):
+        raise _Failed(f"the final head covers {final.tree_size} ballots, the record has {len(log)}")
+    if log.root() != final.root_hash:
+        raise _Failed(f"the root of {len(log)} ballots is not the final head's root")
+
+
+def _check_head_signatures(ctx: _Context) -> None:
+    record = ctx.record
+    key = record.parameters.election_public_key
+    if ctx.election_key is not None and ctx.election_key != key:
+        raise _Failed("the record's election key is not the one given with --election-key")
+    committed = parameters_hash(record.parameters)
+    for line, signed in enumerate(record.heads, start=1):
+        if signed.head.election_id != record.parameters.election_id:
+            raise _Failed(f"head {line} is for election {signed.head.election_id!r}")
+        if signed.head.parameters_hash != committed:
+            raise _Failed(f"head {line} commits to other election parameters")
+        if not verify_head(signed, key):
+            raise _Failed(f"head {line} (heads.jsonl line {line}): bad signature")
+
+
+def _check_head_consistency(ctx: _Context) -> None:
+    if ctx.log is None:
+        raise _Failed("not run: the Merkle tree could not be built (check 3)")
+    log = ctx.log
+    previous = None
+    for line, signed in enumerate(ctx.record.heads, start=1):
+        head = signed.head
+        if head.tree_size > len(log):
+            raise _Failed(f"head {line} claims {head.tree_size} ballots, the record has {len(log)}")
+        if log.root(head.tree_size) != head.root_hash:
+            raise _Failed(f"head {line}: root is not that of the first {head.tree_size} ballots")
+        if previous is not None:
+            if head.tree_size < previous.tree_size:
+                raise _Failed(f"head {line} has fewer ballots than head {line - 1}")
+            if head.timestamp < previous.timestamp:
+                raise _Failed(f"head {line} is dated before head {line - 1}")
+            proof = log.consistency_proof(previous.tree_size, head.tree_size)
+            if not verify_consistency(
+                previous.tree_size, head.tree_size, previous.root_hash, head.root_hash, proof
+            ):
+                raise _Failed(f"heads {line - 1} and {line} are not consistent")
+        previous = head
+
+
+def _check_shares(ctx: _Context) -> None:
+    parameters = ctx.record.parameters
+    try:
+        shares = [Share.from_text(text) for text in ctx.record.key_shares]
+    except SealError as error:
+        raise _Failed(str(error)) from error
+    if len(shares) < parameters.threshold:
+        raise _Failed(f"{len(shares)} shares revealed, {parameters.threshold} needed")
+    try:
+        private = combine_shares(shares)
+    except SealError as error:
+        raise _Failed(str(error)) from error
+    if clamp(private) != private:
+        raise _Failed("the shares combine to a value that is not a clamped X25519 key")
+    if derive_tellers_public_key(private) != parameters.tellers_public_key:
+        raise _Failed("the shares combine to a key that is not the tellers' key")
+    ctx.tellers_private = private
+
+
+def _check_decryption(ctx: _Context) -> None:
+    if ctx.tellers_private is None:
+        raise _Failed("not run: no tellers' key (check 6)")
+    ballots, plaintexts = ctx.record.ballots, ctx.record.plaintexts
+    if len(ballots) != len(plaintexts):
+        raise _Failed(f"{len(ballots)} ballots but {len(plaintexts)} plaintexts")
+    open_ballot = ballot_opener(ctx.tellers_private)
+    for position, (ballot, plaintext) in enumerate(zip(ballots, plaintexts, strict=True), 1):
+        try:
+            opened = open_ballot(ballot.ciphertext)
+        except SealError as error:
+            raise _Failed(f"ballot {position}: {error}") from error
+        if opened != plaintext:
+            raise _Failed(
+                f"ballot {position} decrypts to other than plaintexts.jsonl line {position}"
+            )
+
+
+def _check_recount(ctx: _Context) -> None:
+    record = ctx.record
+    questions = {q.id: q for q in record.parameters.questions}
+    papers: list[BallotPaper] = []
+    for line, plaintext in enumerate(record.plaintexts, start=1):
+        try:
+            papers.append(parse_plaintext(plaintext, questions))
+        except BallotPaperError as error:
+            raise _Failed(f"plaintexts.jsonl line {line}: {error}") from error
+    ctx.papers = papers
+    if set(record.results) != set(questions):
+        raise _Failed("the published results are not one per question")
+    try:
+        from grassroots.tally.types import TallyError
+    except ImportError as error:
+        raise _Failed(f"not run: grassroots.tally cannot be imported ({error})") from error
+    for question in record.parameters.questions:
+        try:
+            recounted = result_to_json(count_question(question, papers, roll_size=record.roll.size))
+        except (TallyError, ImportError) as error:
+            raise _Failed(f"question {question.id}: the recount stopped: {error}") from error
+        difference = first_difference(record.results[question.id], recounted)
+        if difference is not None:
+            raise _Failed(f"question {question.id}: {difference}")
+
+
+def _check_record_signature(ctx: _Context) -> None:
+    record = ctx.record
+    if not record_signature_is_valid(record):
+        raise _Failed("record.json's signature does not verify with the election key")
+    roll = record.roll
+    if roll.voted > roll.size:
+        raise _Failed(f"{roll.voted} voted but the roll has {roll.size}")
+    for scope in roll.scopes:
+        if scope.voted > scope.roll_size or scope.roll_size > roll.size:
+            raise _Failed(f"scope {scope.scope!r}: turnout figures do not fit the roll")
+    by_question: dict[str, int] = {}
+    for paper in ctx.papers or ():  # unreadable papers are reported by check 8
+        by_question[paper.question] = by_question.get(paper.question, 0) + 1
+    for question_id, cast in sorted(by_question.items()):
+        if cast > roll.voted:
+            raise _Failed(f"question {question_id} has {cast} ballots but only {roll.voted} voted")
+
+
+_CHECKS: dict[int, Callable[[_Context], None]] = {
+    2: _check_trackers,
+    3: _check_final_root,
+    4: _check_head_signatures,
+    5: _check_head_consistency,
+    6: _check_shares,
+    7: _check_decryption,
+    8: _check_recount,
+    9: _check_record_signature,
+}
+
+
+def verify_record(
+    record: ElectionRecord, *, election_key: bytes | None = None
+) -> list[CheckResult]:
+    """Run checks 2-9 on a record already read; ``election_key`` pins the expected key."""
+    ctx = _Context(record=record, election_key=election_key)
+    results = [CheckResult(1, CHECK_NAMES[1], True)]
+    for number, check in _CHECKS.items():
+        try:
+            check(ctx)
+        except _Failed as failure:
+            results.append(CheckResult(number, CHECK_NAMES[number], False, str(failure)))
+        except Exception as error:  # a record crafted to crash a check must still fail it
+            reason = f"the check could not complete: {type(error).__name__}: {error}"
+            results.append(CheckResult(number, CHECK_NAMES[number], False, reason))
+        else:
+            results.append(CheckResult(number, CHECK_NAMES[number], True))
+    return results
+
+
+def verify_directory(directory: Path, *, election_key: bytes | None = None) -> list[CheckResult]:
+    """Read the record in ``directory`` and run every check."""
+    try:
+        record = read_record(directory)
+    except RecordError as error:
+        results = [CheckResult(1, CHECK_NAMES[1], False, str(error))]
+        results += [
+            CheckResult(n, CHECK_NAMES[n], False, "not run: the record did not parse")
+            for n in _CHECKS
+        ]
+        return results
+    return verify_record(record, election_key=election_key)
