@@ -1,0 +1,272 @@
+"""Every URL the project serves, and what each kind of person gets from it.
+
+The table below is the access policy in one place. The test walks Django's URL resolver (our
+apps, allauth and the admin) and fails for any URL pattern that has no entry, so a new page
+cannot ship without someone deciding who may see it.
+
+Officers log in with a second factor already set up (test settings require it of officers, as
+production does), so what is tested here is the page's own rule, not the MFA redirect.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+
+from tests.web.roles import Movement, build_movement
+
+pytestmark = pytest.mark.django_db
+
+ACTORS = ("anonymous", "member", "data_manager", "coordinator", "national")
+
+
+@dataclass(frozen=True)
+class Redirect:
+    """A 302 whose Location has exactly this path (query string ignored)."""
+
+    path: str
+
+    def __str__(self) -> str:
+        return f"302 to {self.path}"
+
+
+Expect = int | Redirect
+LOGIN = Redirect("/accounts/login/")
+ADMIN_LOGIN = Redirect("/admin/login/")
+HOME = Redirect("/")
+
+
+@dataclass(frozen=True)
+class Case:
+    """One URL name, its kwargs built from the test movement, and the expected result for
+    anonymous, member (no role), Data Manager of group A, area coordinator of A's area, and
+    national office, in that order."""
+
+    url_name: str
+    expect: tuple[Expect, Expect, Expect, Expect, Expect]
+    kwargs: Callable[[Movement], dict[str, str]] = lambda m: {}
+    about: str = ""
+
+
+def member_in(attr: str) -> Callable[[Movement], dict[str, str]]:
+    return lambda m: {"number": getattr(m, attr).membership_number}
+
+
+# fmt: off
+ACCESS: list[Case] = [
+    Case("healthz", (200, 200, 200, 200, 200)),
+    # --- our pages ---
+    Case("home", (LOGIN, 200, 200, 200, 200)),
+    Case("profile", (LOGIN, 200, 200, 200, 200)),
+    Case("profile_edit", (LOGIN, 200, 200, 200, 200)),
+    Case("group_list", (200, 200, 200, 200, 200), about="public"),
+    Case("group_detail", (200, 200, 200, 200, 200), lambda m: {"slug": m.group_a.slug},
+         about="public"),
+    Case("national_overview", (LOGIN, 404, 404, 404, 200)),
+    Case("member_list", (LOGIN, 404, 200, 200, 200)),
+    Case("member_detail", (LOGIN, 404, 200, 200, 200), member_in("in_group_a"),
+         about="member of group A"),
+    Case("member_detail", (LOGIN, 404, 404, 200, 200), member_in("in_sibling"),
+         about="member of another group in A's area"),
+    Case("member_detail", (LOGIN, 404, 404, 404, 200), member_in("in_group_b"),
+         about="member of group B, another region"),
+    Case("member_detail", (LOGIN, 404, 404, 404, 404), lambda m: {"number": "GR9999999"},
+         about="no such member: the same 404 as a forbidden one"),
+    # --- allauth: accounts ---
+    Case("account_login", (200, HOME, HOME, HOME, HOME)),
+    Case("account_logout", (LOGIN, 200, 200, 200, 200), about="GET asks to confirm"),
+    Case("account_inactive", (200, 200, 200, 200, 200)),
+    Case("account_signup", (200, HOME, HOME, HOME, HOME), about="says sign-up is closed"),
+    Case("account_reauthenticate", (LOGIN, 200, 200, 200, 200)),
+    Case("account_email", (LOGIN, 200, 200, 200, 200)),
+    Case("account_email_verification_sent", (LOGIN, *[Redirect("/accounts/email/")] * 4)),
+    Case("account_change_password", (LOGIN, 200, 200, 200, 200)),
+    Case("account_set_password", (LOGIN, *[Redirect("/accounts/password/change/")] * 4),
+         about="everyone has a password already"),
+    Case("account_reset_password", (200, 200, 200, 200, 200)),
+    Case("account_reset_password_done", (200, 200, 200, 200, 200)),
+    Case("account_reset_password_from_key", (200, 200, 200, 200, 200),
+         lambda m: {"uidb36": "1", "key": "not-a-real-key"}, about="shows 'bad token'"),
+    Case("account_reset_password_from_key_done", (200, 200, 200, 200, 200)),
+    Case("account_request_login_code", (200, HOME, HOME, HOME, HOME)),
+    Case("account_confirm_login_code", (Redirect("/accounts/login/code/"), HOME, HOME, HOME, HOME),
+         about="nothing to confirm without a pending login"),
+    # --- allauth: second factor ---
+    Case("mfa_index", (LOGIN, 200, 200, 200, 200)),
+    Case("mfa_authenticate", (LOGIN, HOME, HOME, HOME, HOME),
+         about="only reachable half way through a login"),
+    Case("mfa_reauthenticate", (LOGIN, Redirect("/accounts/reauthenticate/"), 200, 200, 200),
+         about="the member has no authenticator, so reauthenticates by password"),
+    Case("mfa_activate_totp", (LOGIN, *[Redirect("/accounts/reauthenticate/")] * 4)),
+    Case("mfa_deactivate_totp", (LOGIN, 404, *[Redirect("/accounts/reauthenticate/")] * 3),
+         about="the member has no authenticator to deactivate"),
+    Case("mfa_view_recovery_codes", (LOGIN, 404, 404, 404, 404),
+         about="nobody here has generated recovery codes"),
+    Case("mfa_generate_recovery_codes", (LOGIN, *[Redirect("/accounts/reauthenticate/")] * 4)),
+    Case("mfa_download_recovery_codes", (LOGIN, 404, 404, 404, 404)),
+]
+# fmt: on
+
+
+def admin_expectation(name: str | None) -> Expect:
+    """Every admin URL: nobody in the movement's roles is staff, so every admin page sends them
+    to the admin's login, except the login page itself and logout (which goes to the index)."""
+    if name == "admin:login":
+        return 200
+    if name == "admin:logout":
+        return Redirect("/admin/")
+    return ADMIN_LOGIN
+
+
+# Values for the admin's URL arguments: the admin refuses before it looks at them.
+ADMIN_KWARGS = {
+    "object_id": "1",
+    "id": "1",
+    "content_type_id": "1",
+    "app_label": "auth",
+    "url": "no-such-admin-page/",
+}
+
+
+@dataclass(frozen=True)
+class Pattern:
+    name: str | None  # namespaced, e.g. "admin:index"; None for unnamed patterns
+    route: str  # the full route, prefixes included
+
+    @property
+    def is_admin(self) -> bool:
+        return self.route.startswith("admin/")
+
+
+def all_patterns() -> Iterator[Pattern]:
+    def walk(resolver: URLResolver, prefix: str, namespace: str) -> Iterator[Pattern]:
+        for entry in resolver.url_patterns:
+            if isinstance(entry, URLResolver):
+                inner = namespace
+                if entry.namespace:
+                    inner = f"{namespace}:{entry.namespace}" if namespace else entry.namespace
+                yield from walk(entry, prefix + str(entry.pattern), inner)
+            elif isinstance(entry, URLPattern):
+                name = entry.name and (f"{namespace}:{entry.name}" if namespace else entry.name)
+                yield Pattern(name=name, route=prefix + str(entry.pattern))
+
+    return walk(get_resolver(), "", "")
+
+
+def fill_route(route: str, values: dict[str, str]) -> str:
+    """A concrete path for an unnamed pattern, from its route or regex text."""
+    path = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: values[m[1]], route)
+    path = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: values[m[1]], path)
+    return "/" + path.replace("^", "").replace("$", "")
+
+
+def cases_for_admin() -> list[tuple[str, str, Expect]]:
+    cases = []
+    for pattern in all_patterns():
+        if not pattern.is_admin:
+            continue
+        if pattern.name:
+            arg_names = re.findall(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>", pattern.route)
+            names = [a or b for a, b in arg_names]
+            url = reverse(pattern.name, kwargs={n: ADMIN_KWARGS[n] for n in names})
+        else:
+            url = fill_route(pattern.route, ADMIN_KWARGS)
+        cases.append((pattern.name or pattern.route, url, admin_expectation(pattern.name)))
+    return cases
+
+
+def is_ours(url: str) -> bool:
+    """Pages whose view is in grassroots: allauth's own element templates refer to variables
+    they do not always pass (``attrs.errors``), which is theirs to fix, not ours."""
+    return resolve(url).func.__module__.startswith("grassroots.")
+
+
+def describe(response: Any) -> str:
+    if response.status_code in (301, 302):
+        return f"{response.status_code} to {urlsplit(response['Location']).path}"
+    return str(response.status_code)
+
+
+def matches(response: Any, expected: Expect) -> bool:
+    if isinstance(expected, Redirect):
+        return response.status_code == 302 and urlsplit(response["Location"]).path == expected.path
+    return response.status_code == expected
+
+
+def test_every_url_pattern_has_an_entry_in_the_access_table():
+    covered = {case.url_name for case in ACCESS}
+    problems = []
+    for pattern in all_patterns():
+        if pattern.is_admin:
+            continue  # covered by admin_expectation, a rule for the whole admin
+        if pattern.name is None:
+            problems.append(f"/{pattern.route} has no name: name it, then add it to ACCESS")
+        elif pattern.name not in covered:
+            problems.append(
+                f"{pattern.name} (/{pattern.route}) has no entry: add a Case to ACCESS in "
+                f"tests/web/test_access_matrix.py saying who may see it"
+            )
+    known = {p.name for p in all_patterns()}
+    problems += [f"{name} is in ACCESS but no longer a URL" for name in covered - known]
+    assert not problems, "\n".join(problems)
+
+
+def test_admin_url_arguments_are_all_known():
+    for pattern in all_patterns():
+        if pattern.is_admin:
+            for a, b in re.findall(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>", pattern.route):
+                assert (a or b) in ADMIN_KWARGS, f"add {a or b!r} to ADMIN_KWARGS"
+
+
+@pytest.fixture
+def movement() -> Movement:
+    return build_movement()
+
+
+def client_for(movement: Movement, actor: str) -> Client:
+    client = Client()
+    if actor != "anonymous":
+        member = {
+            "member": movement.member,
+            "data_manager": movement.data_manager_a,
+            "coordinator": movement.coordinator,
+            "national": movement.national,
+        }[actor]
+        client.force_login(member.user)
+    return client
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_each_person_gets_exactly_what_the_access_table_says(movement, actor):
+    column = ACTORS.index(actor)
+    wrong = []
+    for case in ACCESS:
+        url = reverse(case.url_name, kwargs=case.kwargs(movement))
+        expected = case.expect[column]
+        response = client_for(movement, actor).get(url)
+        label = f"{case.url_name} {url}" + (f" ({case.about})" if case.about else "")
+        if not matches(response, expected):
+            wrong.append(f"{label}: expected {expected}, got {describe(response)}")
+        if is_ours(url) and b"INVALID_TEMPLATE_VARIABLE" in response.content:
+            found = re.findall(rb"INVALID_TEMPLATE_VARIABLE\([^)]*\)", response.content)
+            wrong.append(f"{label}: undefined template variables {sorted(set(found))}")
+    for name, url, expected in cases_for_admin():
+        response = client_for(movement, actor).get(url)
+        if not matches(response, expected):
+            wrong.append(f"{name} {url}: expected {expected}, got {describe(response)}")
+    assert not wrong, f"{actor}:\n" + "\n".join(wrong)
+
+
+def test_member_list_fragment_for_htmx_has_no_undefined_variables(movement):
+    client = client_for(movement, "data_manager")
+    response = client.get(reverse("member_list"), {"q": "Ash"}, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert b"Ashworth" in response.content
+    assert b"INVALID_TEMPLATE_VARIABLE" not in response.content
