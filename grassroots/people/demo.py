@@ -1,0 +1,590 @@
+"""The demo organisation that ``manage.py seed_demo`` builds.
+
+Deterministic: every name, postcode, date and role comes from one seeded random generator and
+fixed tables, so two fresh databases seeded with the same member count hold the same people.
+Idempotent: a database that already holds the demo is left alone.
+
+The structure is fixed (6 regions, 20 areas, 80 groups); the number of members is a parameter
+so the benchmarks can seed 100,000. Postcodes are made from each group's real postcode
+districts, so a member's postcode matches the region their group is in.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.utils.text import slugify
+
+from grassroots.accounts.models import User
+from grassroots.audit.services import record
+from grassroots.organisation.models import (
+    ROLE_LEVEL,
+    Area,
+    Group,
+    Region,
+    Role,
+    RoleAssignment,
+)
+from grassroots.people.models import ConsentSource, Member, MembershipStatus
+
+# Published in the README on purpose: the demo is public and holds no real person.
+DEMO_PASSWORD = "grassroots-demo"  # noqa: S105
+DEMO_DOMAIN = "demo.grassroots.example"
+DEFAULT_MEMBERS = 10_000
+MINIMUM_MEMBERS = 500  # enough for four officers in each of the 80 groups and ordinary members
+SEED = 20_170_504
+BATCH_SIZE = 2_000
+ROLES_START = datetime.date(2025, 4, 1)
+
+# Region -> area -> (group name, postcode districts). Real places, real postcode districts.
+STRUCTURE: dict[str, dict[str, list[tuple[str, tuple[str, ...]]]]] = {
+    "Yorkshire and the Humber": {
+        "Leeds": [
+            ("Leeds Central", ("LS1", "LS2", "LS3")),
+            ("Headingley", ("LS6",)),
+            ("Chapeltown", ("LS7",)),
+            ("Armley", ("LS12",)),
+        ],
+        "Bradford and Calderdale": [
+            ("Bradford City", ("BD1", "BD3", "BD5")),
+            ("Shipley and Saltaire", ("BD18",)),
+            ("Halifax", ("HX1", "HX3")),
+            ("Keighley", ("BD20", "BD21")),
+        ],
+        "Sheffield": [
+            ("Sheffield Central", ("S1", "S3")),
+            ("Crookes and Walkley", ("S6", "S10")),
+            ("Sharrow and Nether Edge", ("S7", "S11")),
+            ("Hillsborough", ("S6",)),
+        ],
+        "Hull and East Riding": [
+            ("Hull Central", ("HU1", "HU2", "HU3")),
+            ("Beverley", ("HU17",)),
+            ("Hessle", ("HU13",)),
+            ("Bridlington", ("YO15", "YO16")),
+        ],
+    },
+    "North West": {
+        "Manchester": [
+            ("Manchester City Centre", ("M1", "M4")),
+            ("Chorlton", ("M21",)),
+            ("Levenshulme", ("M19",)),
+            ("Salford", ("M5", "M6")),
+        ],
+        "Greater Manchester North": [
+            ("Bolton", ("BL1", "BL3")),
+            ("Bury", ("BL9",)),
+            ("Rochdale", ("OL11", "OL16")),
+            ("Oldham", ("OL1", "OL8")),
+        ],
+        "Merseyside": [
+            ("Liverpool Central", ("L1", "L3")),
+            ("Toxteth", ("L8",)),
+            ("Birkenhead", ("CH41", "CH42")),
+            ("Southport", ("PR8", "PR9")),
+        ],
+        "Lancashire": [
+            ("Preston", ("PR1", "PR2")),
+            ("Lancaster", ("LA1",)),
+            ("Blackburn", ("BB1", "BB2")),
+            ("Burnley", ("BB11", "BB12")),
+        ],
+    },
+    "London": {
+        "North London": [
+            ("Islington", ("N1", "N7")),
+            ("Tottenham", ("N15", "N17")),
+            ("Camden Town", ("NW1",)),
+            ("Hornsey and Crouch End", ("N8",)),
+        ],
+        "South London": [
+            ("Brixton", ("SW2", "SW9")),
+            ("Peckham", ("SE15",)),
+            ("Lewisham", ("SE13",)),
+            ("Croydon", ("CR0",)),
+        ],
+        "East London": [
+            ("Hackney", ("E8", "E9")),
+            ("Stratford", ("E15",)),
+            ("Walthamstow", ("E17",)),
+            ("Bethnal Green", ("E2",)),
+        ],
+    },
+    "West Midlands": {
+        "Birmingham": [
+            ("Birmingham Central", ("B1", "B5")),
+            ("Moseley", ("B13",)),
+            ("Erdington", ("B23", "B24")),
+            ("Selly Oak", ("B29",)),
+        ],
+        "Black Country": [
+            ("Wolverhampton", ("WV1", "WV3")),
+            ("Walsall", ("WS1", "WS2")),
+            ("Dudley", ("DY1", "DY2")),
+            ("West Bromwich", ("B70", "B71")),
+        ],
+        "Coventry and Warwickshire": [
+            ("Coventry Central", ("CV1", "CV2")),
+            ("Earlsdon", ("CV5",)),
+            ("Leamington Spa", ("CV31", "CV32")),
+            ("Nuneaton", ("CV10", "CV11")),
+        ],
+    },
+    "Scotland": {
+        "Glasgow": [
+            ("Glasgow Central", ("G1", "G2")),
+            ("Govanhill", ("G42",)),
+            ("Partick", ("G11",)),
+            ("Dennistoun", ("G31",)),
+        ],
+        "Edinburgh and Lothians": [
+            ("Edinburgh Old Town", ("EH1", "EH8")),
+            ("Leith", ("EH6",)),
+            ("Portobello", ("EH15",)),
+            ("Livingston", ("EH54",)),
+        ],
+        "North East Scotland": [
+            ("Aberdeen", ("AB10", "AB24")),
+            ("Dundee", ("DD1", "DD4")),
+            ("Perth", ("PH1", "PH2")),
+            ("Montrose", ("DD10",)),
+        ],
+    },
+    "South West": {
+        "Bristol and Bath": [
+            ("Bristol Central", ("BS1", "BS2")),
+            ("Easton", ("BS5",)),
+            ("Bedminster", ("BS3",)),
+            ("Bath", ("BA1", "BA2")),
+        ],
+        "Devon and Cornwall": [
+            ("Exeter", ("EX1", "EX4")),
+            ("Plymouth", ("PL1", "PL4")),
+            ("Torquay", ("TQ1", "TQ2")),
+            ("Truro", ("TR1",)),
+        ],
+        "Gloucestershire and Wiltshire": [
+            ("Gloucester", ("GL1", "GL4")),
+            ("Cheltenham", ("GL50", "GL51")),
+            ("Stroud", ("GL5",)),
+            ("Swindon", ("SN1", "SN2")),
+        ],
+    },
+}
+
+# Groups deliberately left without a Data Manager, so "needs attention" has something to show.
+GROUPS_WITHOUT_DATA_MANAGER = (
+    "Hillsborough",
+    "Bridlington",
+    "Southport",
+    "Croydon",
+    "Dudley",
+    "Montrose",
+    "Torquay",
+    "Stroud",
+)
+
+FIRST_NAMES = (
+    "Oliver", "George", "Harry", "Jack", "Jacob", "Noah", "Charlie", "Muhammad", "Thomas",
+    "Oscar", "William", "James", "Leo", "Alfie", "Henry", "Joshua", "Freddie", "Archie", "Ethan",
+    "Isaac", "Alexander", "Joseph", "Edward", "Samuel", "Max", "Daniel", "Arthur", "Lucas",
+    "Mohammed", "Logan", "David", "Michael", "Paul", "Andrew", "Mark", "Stephen", "Peter",
+    "Richard", "Christopher", "Gareth", "Rhys", "Callum", "Ewan", "Hamish", "Kwame", "Tunde",
+    "Arjun", "Ravi", "Imran", "Tariq", "Olivia", "Amelia", "Isla", "Ava", "Emily", "Sophia",
+    "Grace", "Mia", "Poppy", "Ella", "Lily", "Evie", "Isabella", "Sophie", "Ivy", "Freya",
+    "Harper", "Willow", "Florence", "Charlotte", "Sarah", "Emma", "Rachel", "Claire", "Helen",
+    "Louise", "Joanne", "Catherine", "Elizabeth", "Margaret", "Susan", "Patricia", "Fiona",
+    "Siobhan", "Niamh", "Eilidh", "Morag", "Cerys", "Bethan", "Aisha", "Fatima", "Zainab",
+    "Priya", "Anjali", "Chloe", "Jessica", "Hannah", "Lauren", "Megan", "Abigail",
+)  # fmt: skip
+LAST_NAMES = (
+    "Smith", "Jones", "Williams", "Taylor", "Brown", "Davies", "Evans", "Wilson", "Thomas",
+    "Johnson", "Roberts", "Robinson", "Thompson", "Wright", "Walker", "White", "Edwards",
+    "Hughes", "Green", "Hall", "Lewis", "Harris", "Clarke", "Patel", "Jackson", "Wood", "Turner",
+    "Martin", "Cooper", "Hill", "Ward", "Morris", "Moore", "Clark", "Lee", "King", "Baker",
+    "Harrison", "Morgan", "Allen", "James", "Scott", "Phillips", "Watson", "Davis", "Parker",
+    "Price", "Bennett", "Young", "Griffiths", "Mitchell", "Kelly", "Cook", "Carter", "Richardson",
+    "Bailey", "Collins", "Bell", "Shaw", "Murphy", "Miller", "Cox", "Richards", "Khan", "Marshall",
+    "Anderson", "Simpson", "Ellis", "Adams", "Singh", "Begum", "Wilkinson", "Foster", "Chapman",
+    "Powell", "Webb", "Rogers", "Gray", "Mason", "Ali", "Hunt", "Hussain", "Campbell", "Matthews",
+    "Owen", "Palmer", "Holmes", "Mills", "Barnes", "Knight", "Lloyd", "Butler", "Russell",
+    "Barker", "Fisher", "Stevens", "Jenkins", "Murray", "Dixon", "Harvey", "Graham", "Pearson",
+    "Ahmed", "Fletcher", "Walsh", "Kaur", "Gibson", "Howard", "Andrews", "Stewart", "Macdonald",
+    "O'Brien", "O'Connor", "Okafor", "Mensah", "Nowak", "Kowalski", "Chen", "Nguyen", "Shah",
+)  # fmt: skip
+
+VENUES = (
+    "{place} Community Centre",
+    "Friends Meeting House, {place}",
+    "{place} Library, meeting room 2",
+    "The Red Lion, upstairs room, {place}",
+    "St Mark's Church Hall, {place}",
+    "{place} Trades Club",
+    "Unity Hall, {place}",
+    "{place} Methodist Church Hall",
+)
+DESCRIPTIONS = (
+    "We are the Grassroots group for {place}. We meet once a month to plan local campaigns, "
+    "welcome new members and send motions to the area. Everyone is welcome, members or not.",
+    "Grassroots in {place}: local members organising on housing, transport and the cost of "
+    "living. Our meetings are open, accessible and finish by 9pm.",
+    "The {place} group runs street stalls on Saturdays, a reading group and a monthly members' "
+    "meeting. Come along to any of them and say hello.",
+    "Members in {place} working together on local issues and on the movement's national "
+    "decisions. New members get a call from our welcome team within a week.",
+)
+INWARD_LETTERS = "ABDEFGHJLNPQRSTUWXY"  # Royal Mail never uses C, I, K, M, O or V inward
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    email: str
+    first_name: str
+    last_name: str
+    description: str
+
+
+def _login(local: str, first: str, last: str, description: str) -> DemoLogin:
+    return DemoLogin(f"{local}@{DEMO_DOMAIN}", first, last, description)
+
+
+MEMBER_LOGIN = _login("member", "Sam", "Okafor", "an ordinary member of Leeds Central")
+DATA_MANAGER_LOGIN = _login("datamanager", "Priya", "Shah", "Data Manager of Leeds Central")
+COORDINATOR_LOGIN = _login(
+    "coordinator", "Gareth", "Hughes", "Area Coordinator of Leeds (four groups)"
+)
+NATIONAL_LOGIN = _login("national", "Helen", "Marshall", "National Office (whole movement)")
+OTHER_DATA_MANAGER_LOGIN = _login(
+    "datamanager.bristol", "Kwame", "Mensah", "Data Manager of Bristol Central"
+)
+CHAIR_LOGIN = _login("chair", "Fiona", "Campbell", "Chair of Leeds Central (no member list)")
+REGIONAL_LOGIN = _login(
+    "regional", "Imran", "Hussain", "Regional Coordinator of Yorkshire and the Humber"
+)
+COMMITTEE_LOGIN = _login("committee", "Niamh", "Walsh", "National Committee member")
+AUDITOR_LOGIN = _login("auditor", "Arjun", "Patel", "Auditor (reads the audit log)")
+
+DEMO_LOGINS = (
+    MEMBER_LOGIN,
+    DATA_MANAGER_LOGIN,
+    COORDINATOR_LOGIN,
+    NATIONAL_LOGIN,
+    OTHER_DATA_MANAGER_LOGIN,
+    CHAIR_LOGIN,
+    REGIONAL_LOGIN,
+    COMMITTEE_LOGIN,
+    AUDITOR_LOGIN,
+)
+
+
+@dataclass(frozen=True)
+class SeedResult:
+    created: bool
+    members: int
+    groups: int
+    logins: tuple[DemoLogin, ...] = DEMO_LOGINS
+
+
+def demo_is_present() -> bool:
+    return User.objects.filter(email=NATIONAL_LOGIN.email).exists()
+
+
+def seed_demo(*, members: int = DEFAULT_MEMBERS) -> SeedResult:
+    """Build the demo organisation unless it is already there; return what the database holds."""
+    if members < MINIMUM_MEMBERS:
+        raise ValueError(f"The demo needs at least {MINIMUM_MEMBERS} members, not {members}.")
+    if demo_is_present():
+        return SeedResult(
+            created=False, members=Member.objects.count(), groups=Group.objects.count()
+        )
+    with transaction.atomic():
+        _Builder(members).build()
+        record(
+            actor=None,
+            action="seed_demo",
+            subject_type="organisation",
+            purpose="demo organisation for trying the platform",
+            detail={"members": members},
+        )
+    return SeedResult(created=True, members=Member.objects.count(), groups=Group.objects.count())
+
+
+def _batches(items: list[Member], size: int = BATCH_SIZE) -> Iterator[list[Member]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class _Builder:
+    """Creates the demo in bulk: a few thousand rows per INSERT, never one query per member."""
+
+    def __init__(self, member_count: int) -> None:
+        self.rng = random.Random(SEED)  # noqa: S311 - made-up people, reproducible on purpose
+        self.member_count = member_count
+        self.password_hash = make_password(DEMO_PASSWORD)
+        self.groups: list[Group] = []
+        self.districts: dict[int, tuple[str, ...]] = {}
+        self.areas: dict[str, Area] = {}
+        self.regions: dict[str, Region] = {}
+        self.sequence = 0
+
+    def build(self) -> None:
+        self._build_structure()
+        officers, ordinary = self._build_people()
+        self._build_roles(officers)
+        self._link_second_groups(ordinary)
+
+    def _build_structure(self) -> None:
+        for region_name, areas in STRUCTURE.items():
+            region = Region.objects.create(name=region_name, slug=slugify(region_name))
+            self.regions[region_name] = region
+            for area_name, groups in areas.items():
+                area = Area.objects.create(region=region, name=area_name, slug=slugify(area_name))
+                self.areas[area_name] = area
+                for group_name, _districts in groups:
+                    group = Group(
+                        area=area,
+                        name=group_name,
+                        slug=slugify(group_name),
+                        description=self.rng.choice(DESCRIPTIONS).format(place=group_name),
+                        meeting_place=self.rng.choice(VENUES).format(place=group_name),
+                        founded_on=datetime.date(
+                            self.rng.randint(2016, 2023), self.rng.randint(1, 12), 1
+                        ),
+                    )
+                    self.groups.append(group)
+        Group.objects.bulk_create(self.groups)
+        self.groups = list(
+            Group.objects.filter(slug__in=[g.slug for g in self.groups])
+            .select_related("area__region")
+            .order_by("id")
+        )
+        by_name = {
+            name: d for areas in STRUCTURE.values() for gs in areas.values() for name, d in gs
+        }
+        self.districts = {g.pk: by_name[g.name] for g in self.groups}
+
+    def group_named(self, name: str) -> Group:
+        return next(g for g in self.groups if g.name == name)
+
+    def _next_number(self) -> str:
+        self.sequence += 1
+        return f"GR{1_000_000 + self.sequence:07d}"
+
+    def _postcode(self, group: Group) -> str:
+        district = self.rng.choice(self.districts[group.pk])
+        letters = self.rng.choice(INWARD_LETTERS) + self.rng.choice(INWARD_LETTERS)
+        return f"{district} {self.rng.randint(0, 9)}{letters}"
+
+    def _member(
+        self,
+        group: Group,
+        *,
+        first: str | None = None,
+        last: str | None = None,
+        email: str | None = None,
+        status: str | None = None,
+        user: User | None = None,
+    ) -> Member:
+        rng = self.rng
+        number = self._next_number()
+        first = first or rng.choice(FIRST_NAMES)
+        last = last or rng.choice(LAST_NAMES)
+        if email is None:
+            local = f"{first}.{last}".lower().replace("'", "")
+            email = f"{local}.{self.sequence}@members.{DEMO_DOMAIN}"
+        if status is None:
+            roll = rng.random()
+            status = (
+                MembershipStatus.MEMBER
+                if roll < 0.80
+                else MembershipStatus.SUPPORTER
+                if roll < 0.89
+                else MembershipStatus.LAPSED
+                if roll < 0.98
+                else MembershipStatus.SUSPENDED
+            )
+        joined = datetime.date(2017, 1, 1) + datetime.timedelta(days=rng.randint(0, 3560))
+        renewal: datetime.date | None = None
+        if status in (MembershipStatus.MEMBER, MembershipStatus.SUSPENDED):
+            renewal = datetime.date(2027, joined.month, min(joined.day, 28))
+        elif status == MembershipStatus.LAPSED:
+            renewal = datetime.date(rng.choice((2024, 2025)), joined.month, min(joined.day, 28))
+        consent = rng.random() < 0.85
+        consent_at = None
+        source = ""
+        if consent:
+            consent_at = datetime.datetime.combine(
+                joined, datetime.time(9 + rng.randint(0, 11), rng.randint(0, 59)), datetime.UTC
+            )
+            source = rng.choice(
+                (
+                    ConsentSource.JOIN_FORM,
+                    ConsentSource.JOIN_FORM,
+                    ConsentSource.JOIN_FORM,
+                    ConsentSource.EVENT,
+                    ConsentSource.PAPER,
+                    ConsentSource.PROFILE,
+                )
+            )
+        phone = f"07700 900{rng.randint(0, 999):03d}" if rng.random() < 0.7 else ""
+        return Member(
+            membership_number=number,
+            user=user,
+            first_name=first,
+            last_name=last,
+            email=email,
+            phone=phone,
+            postcode=self._postcode(group),
+            status=status,
+            joined_on=joined,
+            renewal_due_on=renewal,
+            consent_to_contact=consent,
+            consent_recorded_at=consent_at,
+            consent_source=source,
+            home_group=group,
+        )
+
+    def _build_people(self) -> tuple[dict[tuple[str, str], Member], list[Member]]:
+        """Officers first (four per group, plus coordinators and national roles), then everyone
+        else spread over groups of different sizes."""
+        named_group = {
+            MEMBER_LOGIN: "Leeds Central",
+            DATA_MANAGER_LOGIN: "Leeds Central",
+            CHAIR_LOGIN: "Leeds Central",
+            COORDINATOR_LOGIN: "Headingley",
+            REGIONAL_LOGIN: "Sheffield Central",
+            NATIONAL_LOGIN: "Islington",
+            COMMITTEE_LOGIN: "Glasgow Central",
+            AUDITOR_LOGIN: "Birmingham Central",
+            OTHER_DATA_MANAGER_LOGIN: "Bristol Central",
+        }
+        users: list[User] = []
+        people: list[Member] = []
+        officers: dict[tuple[str, str], Member] = {}
+
+        def with_login(member: Member) -> Member:
+            user = User(email=member.email.lower(), password=self.password_hash)
+            users.append(user)
+            member.user = user
+            people.append(member)
+            return member
+
+        for login in DEMO_LOGINS:
+            member = self._member(
+                self.group_named(named_group[login]),
+                first=login.first_name,
+                last=login.last_name,
+                email=login.email,
+                status=MembershipStatus.MEMBER,
+            )
+            officers[("login", login.email)] = with_login(member)
+
+        held = {
+            ("Leeds Central", Role.DATA_MANAGER): DATA_MANAGER_LOGIN,
+            ("Leeds Central", Role.CHAIR): CHAIR_LOGIN,
+            ("Bristol Central", Role.DATA_MANAGER): OTHER_DATA_MANAGER_LOGIN,
+        }
+        for group in self.groups:
+            for role in (Role.CHAIR, Role.SECRETARY, Role.TREASURER, Role.DATA_MANAGER):
+                if role == Role.DATA_MANAGER and group.name in GROUPS_WITHOUT_DATA_MANAGER:
+                    continue
+                holder = held.get((group.name, role))
+                if holder is not None:
+                    officers[(group.slug, role)] = officers[("login", holder.email)]
+                    continue
+                member = self._member(group, status=MembershipStatus.MEMBER)
+                officers[(group.slug, role)] = with_login(member)
+        for key in [*self.areas, *self.regions]:
+            area = self.areas.get(key)
+            group = (
+                self.rng.choice([g for g in self.groups if g.area_id == area.pk])
+                if area
+                else self.rng.choice([g for g in self.groups if g.area.region.name == key])
+            )
+            officers[("coordinator", key)] = with_login(
+                self._member(group, status=MembershipStatus.MEMBER)
+            )
+        for index in range(9):  # two more national office staff and seven committee members
+            officers[("national", str(index))] = with_login(
+                self._member(self.rng.choice(self.groups), status=MembershipStatus.MEMBER)
+            )
+
+        weights = [self.rng.uniform(0.4, 2.2) for _ in self.groups]
+        weights[self.groups.index(self.group_named("Leeds Central"))] = 3.0
+        ordinary: list[Member] = []
+        for _ in range(max(0, self.member_count - len(people))):
+            group = self.rng.choices(self.groups, weights)[0]
+            ordinary.append(self._member(group))
+
+        User.objects.bulk_create(users, batch_size=BATCH_SIZE)
+        EmailAddress.objects.bulk_create(
+            [EmailAddress(user=u, email=u.email, verified=True, primary=True) for u in users],
+            batch_size=BATCH_SIZE,
+        )
+        for member in people:
+            member.user_id = member.user.pk  # type: ignore[union-attr]
+        for batch in _batches([*people, *ordinary]):
+            Member.objects.bulk_create(batch)
+        return officers, ordinary
+
+    def _build_roles(self, officers: dict[tuple[str, str], Member]) -> None:
+        assignments: list[RoleAssignment] = []
+
+        def assign(member: Member, role: str, **scope: object) -> None:
+            assignments.append(
+                RoleAssignment(
+                    member=member,
+                    role=role,
+                    level=ROLE_LEVEL[role],
+                    starts_on=ROLES_START,
+                    **scope,
+                )
+            )
+
+        for group in self.groups:
+            for role in (Role.CHAIR, Role.SECRETARY, Role.TREASURER, Role.DATA_MANAGER):
+                member = officers.get((group.slug, role))
+                if member is not None:
+                    assign(member, role, group=group)
+        for name, area in self.areas.items():
+            holder = (
+                officers[("login", COORDINATOR_LOGIN.email)]
+                if name == "Leeds"
+                else officers[("coordinator", name)]
+            )
+            assign(holder, Role.AREA_COORDINATOR, area=area)
+        for name, region in self.regions.items():
+            holder = (
+                officers[("login", REGIONAL_LOGIN.email)]
+                if name == "Yorkshire and the Humber"
+                else officers[("coordinator", name)]
+            )
+            assign(holder, Role.REGIONAL_COORDINATOR, region=region)
+        assign(officers[("login", NATIONAL_LOGIN.email)], Role.NATIONAL_OFFICE)
+        assign(officers[("login", COMMITTEE_LOGIN.email)], Role.NATIONAL_COMMITTEE)
+        assign(officers[("login", AUDITOR_LOGIN.email)], Role.AUDITOR)
+        for index in range(9):
+            role = Role.NATIONAL_OFFICE if index < 2 else Role.NATIONAL_COMMITTEE
+            assign(officers[("national", str(index))], role)
+        RoleAssignment.objects.bulk_create(assignments, batch_size=BATCH_SIZE)
+
+    def _link_second_groups(self, ordinary: list[Member]) -> None:
+        """About one member in ten also belongs to a second group in the same area."""
+        through = Member.other_groups.through
+        by_area: dict[int, list[Group]] = {}
+        for group in self.groups:
+            by_area.setdefault(group.area_id, []).append(group)
+        links = []
+        for member in ordinary:
+            if self.rng.random() >= 0.1:
+                continue
+            area_groups = by_area[member.home_group.area_id]
+            choices = [g for g in area_groups if g.pk != member.home_group_id]
+            links.append(through(member_id=member.pk, group_id=self.rng.choice(choices).pk))
+        through.objects.bulk_create(links, batch_size=BATCH_SIZE)
