@@ -136,10 +136,13 @@ ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "Grassroots: "
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 # Members are registered by the movement (import or Data Manager), not by open sign-up.
 ACCOUNT_ADAPTER = "grassroots.accounts.adapter.AccountAdapter"
+# The 6th failed password for one address within 5 minutes is refused. The counters live in the
+# default cache (below), which every app node must share.
 ACCOUNT_RATE_LIMITS: dict[str, str] | bool = {
     "login": "30/m/ip",
     "login_failed": "5/5m/key,20/5m/ip",
@@ -153,6 +156,18 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Grassroots"
 # Officers and national roles must use MFA (accounts.middleware); the demo settings relax it.
 GRASSROOTS_REQUIRE_OFFICER_MFA = env.bool("GRASSROOTS_REQUIRE_OFFICER_MFA", True)
+
+# --- caches ---
+# Login throttling and TOTP replay protection keep their counters in the default cache, so
+# every app node must see the same one: a table in the main database needs no extra service.
+# The accounts migration 0002 creates it (`createcachetable`), so `migrate` is the only step.
+# Redis would do as well; a per-process cache (LocMem) does not once there are several processes.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "grassroots_cache",
+    }
+}
 
 # --- mail ---
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

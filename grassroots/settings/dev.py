@@ -9,3 +9,5 @@ EMAIL_BACKEND = env.str("EMAIL_BACKEND", "django.core.mail.backends.console.Emai
 GRASSROOTS_REQUIRE_OFFICER_MFA = env.bool("GRASSROOTS_REQUIRE_OFFICER_MFA", False)
 # Demo logins are seeded with verified addresses; sign-up stays closed.
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+# One process serves the demo, so a per-process cache is enough for login throttling.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

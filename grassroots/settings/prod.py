@@ -18,3 +18,6 @@ SESSION_COOKIE_NAME = "__Host-sessionid"
 CSRF_COOKIE_SECURE = True
 CSRF_COOKIE_NAME = "__Host-csrftoken"
 GRASSROOTS_REQUIRE_OFFICER_MFA = True
+# Behind the reverse proxy the client's address is the last one it appends to X-Forwarded-For;
+# without this every failed login would count against the proxy's own address.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", 1)

@@ -9,4 +9,5 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 GRASSROOTS_REQUIRE_OFFICER_MFA = True
 # Fail on undefined template variables instead of rendering them as empty text.
 TEMPLATES[0]["OPTIONS"]["string_if_invalid"] = "INVALID_TEMPLATE_VARIABLE(%s)"
+# Throttling would make tests depend on each other; the throttling test turns it back on.
 ACCOUNT_RATE_LIMITS = False
