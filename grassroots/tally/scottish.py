@@ -117,7 +117,8 @@ class _Count:
         np_totals = np.zeros(n + 1, dtype=np.int64)
         np.add.at(np_totals, self.holder, self.papers * UNIT)
         self.totals = [int(t) for t in np_totals]
-        self.exhausted = self.totals[n]
+        # Papers with no standing candidate at all are not valid votes (r.45), so not exhausted.
+        self.exhausted = 0
         self.totals[n] = 0
         self.loss = 0
         self.history: list[list[int]] = []
