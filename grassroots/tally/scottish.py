@@ -343,7 +343,13 @@ class _Count:
             )
             candidates = [c for c in continuing if c not in safe] or continuing
             lowest, notes = self._order(candidates, highest=False)
-            self._exclude([lowest[0]], Action.EXCLUDE, notes[0] if notes else "")
+            spared = sorted(
+                c for c in safe if c in continuing and self.totals[c] <= self.totals[lowest[0]]
+            )
+            if spared and candidates is not continuing:
+                numbers = ", ".join(str(c + 1) for c in spared)
+                notes = [*notes, f"candidates {numbers} kept: a category minimum needs them"]
+            self._exclude([lowest[0]], Action.EXCLUDE, "; ".join(notes))
         return Result(
             rule=RULE,
             seats=self.seats,
