@@ -286,7 +286,9 @@ def count_meek(
     quota = quota_for(totals)
     iterations = 0
 
-    def record(action: Action, concerned: Sequence[int], note: str = "") -> None:
+    def record(
+        action: Action, concerned: Sequence[int], note: str = "", newly: Sequence[int] = ()
+    ) -> None:
         stages.append(
             Stage(
                 number=len(stages) + 1,
@@ -295,7 +297,7 @@ def count_meek(
                 totals=tuple(_as_decimal(t) for t in totals),
                 exhausted=_as_decimal(exhausted),
                 loss_by_rounding=_as_decimal(valid_poll * SCALE - sum(totals) - exhausted),
-                elected=tuple(elected),
+                elected=tuple(newly),
                 keep_factors=tuple(_as_decimal(k) for k in keep),
                 note=note,
             )
@@ -322,7 +324,7 @@ def count_meek(
             elected.extend(sorted(hopeful, key=lambda c: (-totals[c], c)))
             newly = list(hopeful)
             hopeful.clear()
-            record(Action.ELECT, newly, "as many candidates remain as seats to fill")
+            record(Action.ELECT, newly, "as many candidates remain as seats to fill", newly)
             break
         if constraints:
             forced, why = forced_exclusions(
@@ -356,6 +358,7 @@ def count_meek(
                     Action.ELECT,
                     newly_elected,
                     _with_iterations(f"quota {_as_decimal(quota)}", iterations),
+                    newly_elected,
                 )
                 iterations = 0
             if blocked and len(elected) < seats:

@@ -1,0 +1,535 @@
+"""STV by the Electoral Reform Society's rules, 3rd edition 1997 ("ERS97").
+
+"How to conduct an election by the Single Transferable Vote", sections 5 and 6, as written:
+
+* Quota (5.1.6): the total valid vote divided by one more than the places to fill, taken to two
+  decimal places; if not exact, the remainder is ignored and 0.01 added. While no candidate is
+  deemed elected, papers that become non-transferable lower it (5.4.8).
+* Election (5.1.7, 5.3.13, 5.4.9): in descending order of votes, any continuing candidate whose
+  vote equals or exceeds the quota, or the total active vote divided by one more than the places
+  not yet filled (taken up to 0.01 like the quota; 5.6.1 gives the total active vote), up to the
+  places left. Equal votes for the last places: 5.6.2.
+* Surpluses (5.2.2-5.2.4, 5.3): the largest first, unless the total of the surpluses does not
+  exceed the gap between the two lowest candidates, or between the candidates that could be
+  excluded together and the candidate next above: then every surplus is deferred. A surplus
+  arising at the first stage is transferred from all the candidate's papers; a later one only
+  from the last batch received, which gave rise to it (last-parcel Gregory). The transfer value
+  is the surplus divided by the number of transferable papers, to two decimal places with the
+  remainder ignored, unless the papers' present value does not exceed the surplus.
+* Exclusion (5.2.5, 5.4): as many of the lowest candidates together as possible, provided enough
+  remain to fill the places and their total votes with any deferred surpluses do not exceed the
+  vote of the candidate next above. Their papers move in batches, highest transfer value first;
+  candidates may be deemed elected after any batch and then receive no more papers.
+* Completion (5.5): when an exclusion would leave as many continuing candidates as places, they
+  are all deemed elected; when every place is filled, no more papers move.
+* Ties (5.2.3, 5.2.5, 5.6.2): the candidate with more (or fewer) votes at the first stage or at
+  the earliest point in the count, after the transfer of a batch of papers, where they had
+  unequal votes; then lot (:class:`~grassroots.tally.simple.Lot`).
+
+All arithmetic is in whole hundredths of a vote. ``Stage.exhausted`` is the value of
+non-transferable papers and ``Stage.loss_by_rounding`` the non-transferable differences from
+the ignored remainders (6.11); the result sheet's "non-transferable" is their sum.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from grassroots.tally.constraints import (
+    check_feasible,
+    election_blocked,
+    forced_exclusions,
+    protected,
+)
+from grassroots.tally.simple import Lot, valid_rankings
+from grassroots.tally.types import (
+    Action,
+    CategoryConstraint,
+    Election,
+    Result,
+    Stage,
+    TallyError,
+)
+
+__all__ = ["count_ers97", "quota_in_hundredths"]
+
+UNIT = 100  # one vote in hundredths
+
+Paper = tuple[tuple[int, ...], int, int]  # (ranking, position of current preference, papers)
+
+
+@dataclass(slots=True)
+class _Batch:
+    """Papers received together at one value (6.1), as a candidate's bundle holds them."""
+
+    value: int  # hundredths of a vote per paper
+    papers: list[Paper] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return sum(p[2] for p in self.papers)
+
+
+def quota_in_hundredths(votes: int, seats: int) -> int:
+    """5.1.6: divide to two decimal places; if not exact, ignore the remainder and add 0.01."""
+    whole, remainder = divmod(votes, seats + 1)
+    return whole + (1 if remainder else 0)
+
+
+def _show(value: int) -> str:
+    return f"{value // UNIT}.{value % UNIT:02d}"
+
+
+def _dec(value: int) -> Decimal:
+    return Decimal(value).scaleb(-2)
+
+
+class _Count:
+    def __init__(
+        self,
+        election: Election,
+        constraints: Sequence[CategoryConstraint],
+        lot: Lot,
+    ) -> None:
+        self.election = election
+        self.names = election.candidates
+        self.seats = election.seats
+        self.constraints = tuple(constraints)
+        self.lot = lot
+        n = len(self.names)
+        self.continuing = [c for c in range(n) if c not in election.withdrawn]
+        self.elected: list[int] = []
+        self.blocked: list[int] = []  # reached the quota but a constraint forbids election
+        self.pending: list[int] = []  # elected with a surplus not yet transferred
+        self.parcel: dict[int, _Batch] = {}  # the batch that gave rise to each surplus
+        self.parcel_source: dict[int, str] = {}
+        self.piles: dict[int, list[_Batch]] = {c: [] for c in range(n)}
+        self.votes = [0] * n
+        self.exhausted = 0
+        self.loss = 0
+        self.stages: list[Stage] = []
+        self.history: list[tuple[int, ...]] = []
+
+        grouped: Counter[tuple[int, ...]] = Counter()
+        for ranking, weight in valid_rankings(election):
+            if ranking:
+                grouped[ranking] += weight
+        first: dict[int, _Batch] = {}
+        for ranking, weight in grouped.items():
+            first.setdefault(ranking[0], _Batch(UNIT)).papers.append((ranking, 0, weight))
+            self.votes[ranking[0]] += weight * UNIT
+        for c, batch in first.items():
+            self.piles[c].append(batch)
+        self.valid = sum(grouped.values()) * UNIT
+        self.quota = quota_in_hundredths(self.valid, self.seats)
+        self.history.append(tuple(self.votes))
+
+    # -- arithmetic of the count -------------------------------------------------------------
+
+    @property
+    def unfilled(self) -> int:
+        return self.seats - len(self.elected)
+
+    def total_active_vote(self) -> int:
+        # 5.6.1: total valid vote less the quotas (or votes if less) of those deemed elected
+        # and the non-transferable vote.
+        kept = sum(min(self.quota, self.votes[c]) for c in self.elected)
+        return self.valid - kept - self.exhausted - self.loss
+
+    def continuing_flags(self) -> list[bool]:
+        flags = [False] * len(self.names)
+        for c in self.continuing:
+            flags[c] = True
+        return flags
+
+    @staticmethod
+    def next_continuing(paper: Paper, is_continuing: Sequence[bool]) -> tuple[int, int]:
+        """6.10: the next available preference for a continuing candidate (-1 if none)."""
+        ranking, position, _ = paper
+        for nxt in range(position + 1, len(ranking)):
+            if is_continuing[ranking[nxt]]:
+                return ranking[nxt], nxt
+        return -1, len(ranking)
+
+    # -- ties --------------------------------------------------------------------------------
+
+    def order_by_history(self, pool: Iterable[int], *, most: bool) -> list[list[int]]:
+        """Candidates grouped by their votes at the first stage or the earliest point after a
+        batch where they differed; best first (most votes, or fewest when ``most`` is False).
+        Candidates equal at every point share a group."""
+        keyed: dict[tuple[int, ...], list[int]] = {}
+        for c in sorted(pool):
+            key = tuple(snapshot[c] for snapshot in self.history)
+            keyed.setdefault(key, []).append(c)
+        return [keyed[k] for k in sorted(keyed, reverse=most)]
+
+    def pick(self, pool: Sequence[int], *, most: bool, what: str) -> tuple[int, str]:
+        if len(pool) == 1:
+            return pool[0], ""
+        best = self.order_by_history(pool, most=most)[0]
+        if len(best) == 1:
+            return best[0], (
+                f"tie for {what} settled by the earliest point at which the votes differed"
+            )
+        return self.lot.draw(best, self.names)
+
+    # -- deeming elected ---------------------------------------------------------------------
+
+    def deem_elected(self) -> tuple[list[int], list[str]]:
+        newly: list[int] = []
+        notes: list[str] = []
+        while self.unfilled > 0 and self.continuing:
+            places = self.unfilled
+            threshold = min(self.quota, quota_in_hundredths(self.total_active_vote(), places))
+            reached = sorted(
+                (c for c in self.continuing if self.votes[c] >= threshold and self.votes[c] > 0),
+                key=lambda c: (-self.votes[c], c),
+            )
+            if not reached:
+                break
+            chosen = reached
+            if len(reached) > places:
+                cut = self.votes[reached[places - 1]]
+                sure = [c for c in reached if self.votes[c] > cut]
+                tied = [c for c in reached if self.votes[c] == cut]
+                chosen = list(sure)
+                for group in self.order_by_history(tied, most=True):
+                    if len(chosen) + len(group) <= places:
+                        chosen.extend(group)
+                    else:
+                        # 5.6.2: equal at every point: none of them is deemed elected now.
+                        notes.append(
+                            "equal votes throughout for the last place(s): "
+                            + ", ".join(self.names[c] for c in group)
+                            + " not deemed elected at this stage (5.6.2)"
+                        )
+                        break
+                if not chosen:
+                    break
+            progressed = False
+            for c in chosen:
+                if self.unfilled == 0:
+                    break
+                why = ""
+                if self.constraints:
+                    why = election_blocked(
+                        c, self.elected, self.seats, self.election.categories, self.constraints
+                    )
+                self.continuing.remove(c)
+                progressed = True
+                if why:
+                    self.blocked.append(c)
+                    notes.append(f"{self.names[c]} not deemed elected: {why}")
+                    continue
+                self.elected.append(c)
+                newly.append(c)
+                pile = self.piles[c]
+                if pile:
+                    # 5.3.1/5.3.2: all papers at the first stage, else the last batch received.
+                    if self.stages:
+                        self.parcel[c] = pile[-1]
+                        self.parcel_source[c] = "the last batch received"
+                    else:
+                        self.parcel[c] = pile[0]
+                        self.parcel_source[c] = "all papers"
+                if self.votes[c] > self.quota:
+                    self.pending.append(c)
+            if not progressed:
+                break
+        return newly, notes
+
+    # -- recording ---------------------------------------------------------------------------
+
+    def record(
+        self,
+        action: Action,
+        candidates: Sequence[int],
+        newly: Sequence[int],
+        *,
+        transfer_value: int | None = None,
+        parcels: Sequence[str] = (),
+        notes: Sequence[str] = (),
+    ) -> None:
+        self.stages.append(
+            Stage(
+                number=len(self.stages) + 1,
+                action=action,
+                candidates=tuple(candidates),
+                totals=tuple(_dec(v) for v in self.votes),
+                exhausted=_dec(self.exhausted),
+                loss_by_rounding=_dec(self.loss),
+                transfer_value=None if transfer_value is None else _dec(transfer_value),
+                elected=tuple(newly),
+                parcels=tuple(parcels),
+                note="; ".join(n for n in notes if n),
+            )
+        )
+
+    # -- the stages --------------------------------------------------------------------------
+
+    def first_stage(self) -> None:
+        newly, notes = self.deem_elected()
+        self.record(Action.FIRST, (), newly, notes=[f"quota {_show(self.quota)}", *notes])
+
+    def surpluses(self) -> dict[int, int]:
+        return {c: self.votes[c] - self.quota for c in self.pending if self.votes[c] > self.quota}
+
+    def is_deferred(self, total_surplus: int) -> bool:
+        """5.2.2: the surpluses cannot change which candidate(s) are excluded next."""
+        votes = sorted(self.votes[c] for c in self.continuing)
+        running = 0
+        for k in range(1, len(votes)):
+            running += votes[k - 1]
+            if k >= 2 and len(votes) - k < self.unfilled:
+                break
+            if k >= 2 and votes[k - 1] == votes[k]:
+                continue
+            if total_surplus <= votes[k] - running:
+                return True
+        return False
+
+    def transfer_surplus(self, candidate: int, note: str) -> None:
+        surplus = self.votes[candidate] - self.quota
+        batch = self.parcel.get(candidate, _Batch(UNIT))
+        moved: dict[int, list[Paper]] = {}
+        transferable = 0
+        flags = self.continuing_flags()
+        for paper in batch.papers:
+            to, position = self.next_continuing(paper, flags)
+            if to >= 0:
+                moved.setdefault(to, []).append((paper[0], position, paper[2]))
+                transferable += paper[2]
+        # 5.3.7: surplus / transferable papers, two decimals, remainder ignored; or the
+        # present value when the transferable papers are worth no more than the surplus.
+        if transferable and transferable * batch.value > surplus:
+            value = surplus // transferable
+            self.loss += surplus - value * transferable
+        else:
+            value = batch.value
+            self.exhausted += surplus - value * transferable
+        for to, papers in moved.items():
+            received = _Batch(value, papers)
+            self.piles[to].append(received)
+            self.votes[to] += value * received.count
+        self.votes[candidate] = self.quota
+        self.pending.remove(candidate)
+        self.history.append(tuple(self.votes))
+        newly, notes = self.deem_elected()
+        source = self.parcel_source.get(candidate, "no papers")
+        parcel = (
+            f"surplus {_show(surplus)} of {self.names[candidate]} from {source} "
+            f"({batch.count} papers at {_show(batch.value)}): {transferable} transferable at "
+            f"{_show(value)}, {batch.count - transferable} non-transferable"
+        )
+        self.record(
+            Action.SURPLUS,
+            (candidate,),
+            newly,
+            transfer_value=value,
+            parcels=(parcel,),
+            notes=[note, *notes],
+        )
+
+    def exclude(self, losers: Sequence[int], action: Action, note: str) -> None:
+        for c in losers:
+            if c in self.continuing:
+                self.continuing.remove(c)
+            if c in self.blocked:
+                self.blocked.remove(c)
+        batches: dict[int, list[Paper]] = {}
+        for c in losers:
+            for batch in self.piles[c]:
+                batches.setdefault(batch.value, []).extend(batch.papers)
+            self.piles[c] = []
+        newly: list[int] = []
+        notes = [note]
+        parcels: list[str] = []
+        for value in sorted(batches, reverse=True):
+            if self.unfilled == 0:
+                parcels.append("count complete: no further papers transferred (5.5.2)")
+                break
+            moved: dict[int, list[Paper]] = {}
+            count = 0
+            stay = 0
+            flags = self.continuing_flags()
+            for paper in batches[value]:
+                to, position = self.next_continuing(paper, flags)
+                count += paper[2]
+                if to >= 0:
+                    moved.setdefault(to, []).append((paper[0], position, paper[2]))
+                else:
+                    stay += paper[2]
+            for to, papers in moved.items():
+                received = _Batch(value, papers)
+                self.piles[to].append(received)
+                self.votes[to] += value * received.count
+            self.exhausted += value * stay
+            self._take_from(losers, batches[value], value)
+            if stay and not self.elected:
+                # 5.4.8: papers non-transferable before anyone is deemed elected lower the quota.
+                old = self.quota
+                self.quota = quota_in_hundredths(
+                    self.valid - self.exhausted - self.loss, self.seats
+                )
+                if self.quota != old:
+                    notes.append(f"quota recalculated to {_show(self.quota)} (5.4.8)")
+            self.history.append(tuple(self.votes))
+            parcels.append(
+                f"batch at {_show(value)}: {count} papers, {count - stay} transferred, "
+                f"{stay} non-transferable"
+            )
+            elected_now, elect_notes = self.deem_elected()
+            newly.extend(elected_now)
+            notes.extend(elect_notes)
+        only_value = next(iter(batches)) if len(batches) == 1 else None
+        self.record(
+            action,
+            losers,
+            newly,
+            transfer_value=only_value,
+            parcels=parcels,
+            notes=notes,
+        )
+
+    def _take_from(self, losers: Sequence[int], papers: Sequence[Paper], value: int) -> None:
+        """Debit the excluded candidates for a batch that has just been transferred."""
+        loser_set = set(losers)
+        for ranking, position, count in papers:
+            holder = ranking[position]
+            if holder in loser_set:
+                self.votes[holder] -= value * count
+
+    def choose_exclusion(self, deferred: int) -> tuple[list[int], str]:
+        candidates = list(self.continuing)
+        note = ""
+        if self.constraints:
+            keep = protected(
+                self.continuing,
+                self.elected,
+                self.seats,
+                self.election.categories,
+                self.constraints,
+            )
+            unprotected = [c for c in candidates if c not in keep]
+            if unprotected and len(unprotected) < len(candidates):
+                loser, why = self.pick(self._lowest(unprotected), most=False, what="fewest votes")
+                return [loser], "; ".join(
+                    x
+                    for x in (
+                        "candidates needed for a category minimum are protected from exclusion",
+                        why,
+                    )
+                    if x
+                )
+        ordered = sorted(candidates, key=lambda c: self.votes[c])
+        votes = [self.votes[c] for c in ordered]
+        best = 1
+        running = votes[0] if votes else 0
+        for k in range(2, len(votes)):
+            running += votes[k - 1]
+            if len(votes) - k < self.unfilled:
+                break
+            if votes[k - 1] < votes[k] and running + deferred <= votes[k]:
+                best = k
+        if best >= 2:
+            return ordered[:best], f"{best} candidates excluded together (5.2.5)"
+        loser, why = self.pick(self._lowest(candidates), most=False, what="fewest votes")
+        return [loser], why or note
+
+    def _lowest(self, pool: Sequence[int]) -> list[int]:
+        fewest = min(self.votes[c] for c in pool)
+        return [c for c in pool if self.votes[c] == fewest]
+
+    def run(self) -> None:
+        self.first_stage()
+        while self.unfilled > 0:
+            if self.blocked:
+                self.exclude(list(self.blocked), Action.CONSTRAINT, "a constraint forbids election")
+                continue
+            if not self.continuing:
+                break
+            if len(self.continuing) <= self.unfilled:
+                remaining = sorted(self.continuing, key=lambda c: (-self.votes[c], c))
+                self.elected.extend(remaining)
+                self.continuing.clear()
+                self.record(
+                    Action.ELECT,
+                    remaining,
+                    remaining,
+                    notes=["as many continuing candidates as places remaining (5.5.1)"],
+                )
+                break
+            if self.constraints:
+                forced, why = forced_exclusions(
+                    self.continuing,
+                    self.elected,
+                    self.seats,
+                    self.election.categories,
+                    self.constraints,
+                )
+                if forced:
+                    self.exclude(sorted(forced), Action.CONSTRAINT, why)
+                    continue
+            surpluses = self.surpluses()
+            total = sum(surpluses.values())
+            deferred_note = ""
+            if surpluses:
+                if not self.is_deferred(total):
+                    largest = max(surpluses.values())
+                    tied = [c for c in self.pending if surpluses.get(c) == largest]
+                    chosen, why = self.pick(tied, most=True, what="largest surplus")
+                    self.transfer_surplus(chosen, why)
+                    continue
+                deferred_note = f"surplus(es) totalling {_show(total)} deferred (5.2.2)"
+            losers, why = self.choose_exclusion(total)
+            if len(self.continuing) - len(losers) <= self.unfilled:
+                remaining = sorted(
+                    (c for c in self.continuing if c not in losers),
+                    key=lambda c: (-self.votes[c], c),
+                )
+                self.elected.extend(remaining)
+                for c in remaining:
+                    self.continuing.remove(c)
+                self.record(
+                    Action.ELECT,
+                    remaining,
+                    remaining,
+                    notes=[
+                        deferred_note,
+                        "excluding "
+                        + ", ".join(self.names[c] for c in losers)
+                        + " would leave as many continuing candidates as places (5.5.1)",
+                    ],
+                )
+                break
+            self.exclude(losers, Action.EXCLUDE, "; ".join(x for x in (deferred_note, why) if x))
+
+
+def count_ers97(
+    election: Election,
+    *,
+    constraints: Sequence[CategoryConstraint] = (),
+    seed: int | None = None,
+) -> Result:
+    """Count ``election`` by the ERS97 rules."""
+    if election.seats < 1:
+        raise TallyError(f"an election needs at least one seat, not {election.seats}")
+    if constraints:
+        standing = [c for c in range(len(election.candidates)) if c not in election.withdrawn]
+        check_feasible(standing, election.seats, election.categories, constraints)
+    lot = Lot(seed)
+    count = _Count(election, constraints, lot)
+    count.run()
+    return Result(
+        rule="ers97",
+        seats=election.seats,
+        candidates=election.candidates,
+        elected=tuple(count.elected),
+        valid_poll=_dec(count.valid),
+        quota=_dec(count.quota),
+        stages=tuple(count.stages),
+        seed=lot.recorded_seed,
+    )
