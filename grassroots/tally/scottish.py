@@ -36,6 +36,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from decimal import Decimal
 from itertools import chain
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -81,22 +82,25 @@ class _Count:
         self.rng: random.Random | None = None
         self.lot_drawn = False
 
-        ballots = [b for b in election.ballots if b.weight > 0]
-        lengths = np.fromiter((len(b.ranking) for b in ballots), dtype=np.int64, count=len(ballots))
-        width = int(lengths.max(initial=0)) + 1
-        flat = np.fromiter(
-            chain.from_iterable(b.ranking for b in ballots),
-            dtype=np.int64,
-            count=int(lengths.sum()),
+        weights = np.fromiter(
+            map(attrgetter("weight"), election.ballots), dtype=np.int64, count=len(election.ballots)
         )
+        if (weights <= 0).any():
+            ballots = [b for b in election.ballots if b.weight > 0]
+            weights = weights[weights > 0]
+        else:
+            ballots = list(election.ballots)
+        rankings = list(map(attrgetter("ranking"), ballots))
+        lengths = np.fromiter(map(len, rankings), dtype=np.int64, count=len(rankings))
+        width = int(lengths.max(initial=0)) + 1
+        flat = np.fromiter(chain.from_iterable(rankings), dtype=np.int64, count=int(lengths.sum()))
         if flat.size and (flat.min() < 0 or flat.max() >= n):
             raise TallyError("a ballot ranks a candidate number that is not on the ballot paper")
-        # Each row: preferences, then the sentinel ``n`` meaning "no further preference".
+        # Each row: preferences, then the sentinel ``n`` meaning "no further preference". The
+        # mask's cells, read row by row, are exactly the preferences in ballot order.
         self.prefs = np.full((len(ballots), width), n, dtype=np.int32)
-        rows = np.repeat(np.arange(len(ballots), dtype=np.int64), lengths)
-        starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
-        self.prefs[rows, np.arange(flat.size, dtype=np.int64) - starts] = flat
-        self.papers = np.fromiter((b.weight for b in ballots), dtype=np.int64, count=len(ballots))
+        self.prefs[np.arange(width)[None, :] < lengths[:, None]] = flat
+        self.papers = weights
         self.continuing = np.ones(n + 1, dtype=bool)
         for candidate in election.withdrawn:
             self.continuing[candidate] = False
