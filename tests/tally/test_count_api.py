@@ -68,3 +68,17 @@ def test_stv_rule_not_yet_available_is_a_tally_error_not_a_traceback(monkeypatch
     monkeypatch.setattr(importlib, "import_module", missing)
     with pytest.raises(TallyError, match="not available"):
         count(simple_election(), rule="scottish")
+
+
+@pytest.mark.parametrize("rule", ["ers97", "meek", "scottish"])
+def test_count_dispatches_stv_rules_with_constraints(rule):
+    e = Election(
+        candidates=("A", "B", "C", "D"),
+        seats=2,
+        ballots=(Ballot((0,), 40), Ballot((1,), 30), Ballot((2,), 20), Ballot((3, 2), 10)),
+        categories={2: frozenset({"women"}), 3: frozenset({"women"})},
+    )
+    result = count(e, rule=rule, constraints=(tally.CategoryConstraint("women", minimum=1),))
+    assert result.rule == rule
+    assert 0 in result.elected
+    assert 2 in result.elected
