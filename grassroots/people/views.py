@@ -7,7 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from grassroots.organisation.models import Group
-from grassroots.organisation.permissions import Capability, current_assignments, scopes_for
+from grassroots.organisation.permissions import Capability, current_assignments, may, scopes_for
 from grassroots.organisation.queries import groups_needing_attention
 from grassroots.people import queries, services
 from grassroots.people.forms import MemberSearchForm, ProfileForm
@@ -30,6 +30,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "roles": current_assignments(request.user),
             "attention": groups_needing_attention(request.user),
             "can_view_members": not scopes_for(request.user, Capability.VIEW_MEMBERS).is_empty,
+            "can_view_national_overview": may(request.user, Capability.VIEW_NATIONAL_OVERVIEW),
         },
     )
 

@@ -133,7 +133,7 @@ def test_area_coordinator_sees_every_group_in_their_area_and_no_other_area(page,
 
 def test_national_office_sees_the_national_overview_with_member_counts(page, demo):
     log_in(page, demo.national)
-    page.goto("/national/")
+    page.get_by_role("link", name="National overview").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("National overview")
     total = Member.objects.count()
     expect(page.get_by_text(f"{total:,} members and supporters")).to_be_visible()
