@@ -27,15 +27,16 @@ class Capability(StrEnum):
     MANAGE_GROUP = "manage_group"  # the group's public page
     VIEW_NATIONAL_OVERVIEW = "view_national_overview"
     VIEW_AUDIT_LOG = "view_audit_log"
+    RUN_BALLOTS = "run_ballots"  # create, open, close and count ballots in the scope
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.DATA_MANAGER: frozenset({Capability.VIEW_MEMBERS, Capability.EDIT_MEMBERS}),
-    Role.SECRETARY: frozenset({Capability.MANAGE_GROUP}),
-    Role.CHAIR: frozenset({Capability.MANAGE_GROUP}),
+    Role.SECRETARY: frozenset({Capability.MANAGE_GROUP, Capability.RUN_BALLOTS}),
+    Role.CHAIR: frozenset({Capability.MANAGE_GROUP, Capability.RUN_BALLOTS}),
     Role.TREASURER: frozenset(),
-    Role.AREA_COORDINATOR: frozenset({Capability.VIEW_MEMBERS}),
-    Role.REGIONAL_COORDINATOR: frozenset({Capability.VIEW_MEMBERS}),
+    Role.AREA_COORDINATOR: frozenset({Capability.VIEW_MEMBERS, Capability.RUN_BALLOTS}),
+    Role.REGIONAL_COORDINATOR: frozenset({Capability.VIEW_MEMBERS, Capability.RUN_BALLOTS}),
     Role.NATIONAL_OFFICE: frozenset(
         {
             Capability.VIEW_MEMBERS,
@@ -43,6 +44,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.IMPORT_MEMBERS,
             Capability.MANAGE_GROUP,
             Capability.VIEW_NATIONAL_OVERVIEW,
+            Capability.RUN_BALLOTS,
         }
     ),
     Role.NATIONAL_COMMITTEE: frozenset({Capability.VIEW_NATIONAL_OVERVIEW}),
