@@ -1,3 +1,27 @@
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from grassroots.ballots import views
+
+urlpatterns = [
+    path("", views.ballot_list, name="ballot_list"),
+    path("about/", views.guarantees, name="ballot_guarantees"),
+    path("new/", views.ballot_create, name="ballot_create"),
+    path("<int:ballot_id>/", views.ballot_manage, name="ballot_manage"),
+    path("<int:ballot_id>/questions/new/", views.question_add, name="ballot_question_add"),
+    path(
+        "<int:ballot_id>/questions/<int:question_id>/candidates/new/",
+        views.candidate_add,
+        name="ballot_candidate_add",
+    ),
+    path("<int:ballot_id>/tellers/", views.tellers_set_up, name="ballot_tellers"),
+    path("<int:ballot_id>/open/", views.ballot_open, name="ballot_open"),
+    path("<int:ballot_id>/close/", views.ballot_close, name="ballot_close"),
+    path("<int:ballot_id>/count/", views.ballot_count, name="ballot_count"),
+    path("<int:ballot_id>/publish/", views.ballot_publish, name="ballot_publish"),
+    path("<int:ballot_id>/share/", views.teller_share, name="ballot_teller_share"),
+    path("<int:ballot_id>/reveal/", views.teller_reveal, name="ballot_teller_reveal"),
+    path("<int:ballot_id>/vote/", views.ballot_vote, name="ballot_vote"),
+    path("<int:ballot_id>/check/", views.receipt_check, name="ballot_receipt_check"),
+    path("<int:ballot_id>/results/", views.ballot_results, name="ballot_results"),
+    path("<int:ballot_id>/log/", views.ballot_log, name="ballot_log"),
+]

@@ -1,0 +1,204 @@
+"""Forms for running a ballot and for the ballot paper itself."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django import forms
+
+from grassroots.ballots.models import Ballot, Question, QuestionKind, StvRule
+from grassroots.ballots.papers import PaperError, ranking_from_numbers
+from grassroots.people.models import MembershipStatus
+
+DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class BallotForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    scope = forms.ChoiceField(label="Who votes", help_text="The part of the movement voting")
+    opens_at = forms.DateTimeField(label="Voting opens", widget=DATETIME_WIDGET)
+    closes_at = forms.DateTimeField(label="Voting closes", widget=DATETIME_WIDGET)
+    eligible_statuses = forms.MultipleChoiceField(
+        label="Membership statuses that may vote",
+        choices=MembershipStatus.choices,
+        initial=[MembershipStatus.MEMBER],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    joined_before = forms.DateField(
+        required=False,
+        label="Joined before",
+        help_text="Leave empty to include everyone, however recently they joined",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    tellers_count = forms.IntegerField(label="Number of tellers", min_value=1, max_value=20)
+    threshold = forms.IntegerField(
+        label="Tellers needed to count", min_value=1, max_value=20, help_text="For example 2 of 3"
+    )
+
+    def __init__(self, *args: Any, scope_choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["scope"].choices = scope_choices  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        opens, closes = data.get("opens_at"), data.get("closes_at")
+        if opens and closes and closes <= opens:
+            self.add_error("closes_at", "Voting must close after it opens.")
+        tellers, threshold = data.get("tellers_count"), data.get("threshold")
+        if tellers and threshold and threshold > tellers:
+            self.add_error("threshold", "No more than the number of tellers.")
+        return data
+
+
+class QuestionForm(forms.Form):
+    title = forms.CharField(max_length=300, label="Question or post")
+    kind = forms.ChoiceField(label="How members answer", choices=QuestionKind.choices)
+    stv_rule = forms.ChoiceField(
+        label="STV counting rule", choices=[("", "Not STV"), *StvRule.choices], required=False
+    )
+    seats = forms.IntegerField(min_value=1, max_value=50, initial=1, label="Seats to fill")
+    constraint_category = forms.CharField(
+        required=False, max_length=40, label="Category with a minimum", help_text="e.g. women"
+    )
+    constraint_minimum = forms.IntegerField(
+        required=False, min_value=1, max_value=50, label="At least this many elected"
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("kind") == QuestionKind.STV and not data.get("stv_rule"):
+            self.add_error("stv_rule", "Choose the STV rule.")
+        if data.get("constraint_category") and not data.get("constraint_minimum"):
+            self.add_error("constraint_minimum", "Give the minimum for the category.")
+        return data
+
+    def constraints(self) -> list[dict[str, Any]]:
+        category = self.cleaned_data.get("constraint_category", "").strip().lower()
+        if not category:
+            return []
+        return [
+            {
+                "category": category,
+                "minimum": self.cleaned_data["constraint_minimum"],
+                "maximum": None,
+            }
+        ]
+
+
+class CandidateForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    statement = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=4000
+    )
+    categories = forms.CharField(
+        required=False, max_length=200, help_text="Comma-separated, e.g. women"
+    )
+
+    def category_list(self) -> list[str]:
+        return [c for c in self.cleaned_data.get("categories", "").split(",") if c.strip()]
+
+
+class TellersForm(forms.Form):
+    membership_numbers = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="Tellers' membership numbers",
+        help_text="One a line",
+        max_length=2000,
+    )
+
+    def numbers(self) -> list[str]:
+        return [n.strip().upper() for n in self.cleaned_data["membership_numbers"].split() if n]
+
+
+class ShareForm(forms.Form):
+    share = forms.CharField(
+        max_length=200,
+        label="Your key share",
+        help_text="Exactly as it was shown to you when you collected it",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+
+class ReceiptLookupForm(forms.Form):
+    tracker = forms.RegexField(
+        regex=r"^\s*[0-9a-fA-F]{64}\s*$",
+        max_length=80,
+        label="Your receipt (tracker)",
+        help_text="64 letters and digits, as shown when you voted",
+        error_messages={"invalid": "A tracker is 64 letters (a to f) and digits."},
+    )
+
+
+def field_name(question: Question, candidate_id: int | None = None) -> str:
+    if candidate_id is None:
+        return f"q{question.pk}"
+    return f"q{question.pk}_c{candidate_id}"
+
+
+class VoteForm(forms.Form):
+    """The ballot paper: radio buttons, tick boxes or numbered boxes, one group per question."""
+
+    idempotency_key = forms.RegexField(
+        regex=r"^[A-Za-z0-9_-]{16,64}$", widget=forms.HiddenInput, max_length=64
+    )
+
+    def __init__(self, *args: Any, ballot: Ballot, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("idempotency_key", secrets.token_urlsafe(24))
+        self.questions = list(ballot.questions.prefetch_related("candidates"))
+        for question in self.questions:
+            standing = [c for c in question.candidates.all() if not c.withdrawn]
+            choices = [(str(c.pk), c.name) for c in standing]
+            if question.kind in (QuestionKind.YESNO, QuestionKind.SINGLE):
+                self.fields[field_name(question)] = forms.ChoiceField(
+                    label=question.title, choices=choices, required=False, widget=forms.RadioSelect
+                )
+            elif question.kind == QuestionKind.APPROVAL:
+                self.fields[field_name(question)] = forms.MultipleChoiceField(
+                    label=question.title,
+                    choices=choices,
+                    required=False,
+                    widget=forms.CheckboxSelectMultiple,
+                )
+            else:
+                for candidate in standing:
+                    self.fields[field_name(question, candidate.pk)] = forms.CharField(
+                        label=candidate.name,
+                        required=False,
+                        max_length=3,
+                        widget=forms.TextInput(
+                            attrs={"inputmode": "numeric", "size": 3, "class": "preference"}
+                        ),
+                    )
+
+    def question_fields(self) -> list[tuple[Question, list[forms.BoundField]]]:
+        """Each question with its bound fields, in ballot-paper order (for the template)."""
+        grouped = []
+        for question in self.questions:
+            prefix = field_name(question)
+            fields = [self[n] for n in self.fields if n == prefix or n.startswith(prefix + "_c")]
+            grouped.append((question, fields))
+        return grouped
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        answers: dict[int, list[int]] = {}
+        for question in self.questions:
+            if question.is_ranked:
+                entries = [
+                    (c.pk, c.name, str(data.get(field_name(question, c.pk)) or ""))
+                    for c in question.candidates.all()
+                    if not c.withdrawn
+                ]
+                try:
+                    answers[question.pk] = ranking_from_numbers(entries)
+                except PaperError as error:
+                    self.add_error(field_name(question, error.candidate), error.message)
+            else:
+                value = data.get(field_name(question))
+                picked = value if isinstance(value, list) else ([value] if value else [])
+                answers[question.pk] = [int(v) for v in picked]
+        data["answers"] = answers
+        return data

@@ -1,0 +1,36 @@
+"""The sealer: close ballots whose time is up, then move cast ballots into each public log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import connection
+
+from grassroots.ballots.models import Ballot, BallotStatus, UnsealedBallot
+from grassroots.ballots.services import close_due_ballots, seal_pending
+
+
+class Command(BaseCommand):
+    help = "Close due ballots and seal cast ballots into the log in shuffled batches."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--min-batch",
+            type=int,
+            default=10,
+            help="Leave smaller batches waiting while the poll is open (default 10)",
+        )
+
+    def handle(self, *args: Any, min_batch: int, **options: Any) -> None:
+        for election_id in close_due_ballots():
+            self.stdout.write(f"closed {election_id}")
+        for ballot in Ballot.objects.filter(status__in=[BallotStatus.OPEN, BallotStatus.CLOSED]):
+            sealed = seal_pending(ballot, min_batch=min_batch)
+            if sealed:
+                self.stdout.write(f"sealed {sealed} ballot(s) into {ballot.election_id}")
+        if connection.vendor == "postgresql":
+            # Deleted unsealed rows stay on disk until vacuumed; reclaim them now so their
+            # transaction ids cannot be read back from the pages.
+            with connection.cursor() as cursor:
+                cursor.execute(f"VACUUM {UnsealedBallot._meta.db_table}")

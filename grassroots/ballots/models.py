@@ -1,0 +1,318 @@
+"""Ballots: the questions put to members, the frozen roll, the ballot box and its public log.
+
+Secrecy is a property of these tables together, so it is stated here (docs/ballots.md has the
+full argument):
+
+- ``RollEntry`` says *who* has voted; ``UnsealedBallot`` and ``BallotBoxEntry`` hold *what* was
+  voted. They share no key, no timestamp and no sequence: box rows have random UUID keys, no
+  creation time, and a log position given only by the sealer, which moves unsealed ballots into
+  the box in a freshly shuffled order, in its own transaction, with new random ids.
+- ``ReceiptKeeper`` lets a retried submission find its original receipt. It names no member and
+  its receipt is encrypted under a key derived from the voter's own idempotency key, which the
+  server never stores; the rows are deleted when the poll closes.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import ClassVar
+
+from django.db import models
+from django.db.models import Q
+
+from grassroots import clock
+from grassroots.organisation.models import ScopeLevel
+
+
+class BallotStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    NOMINATIONS = "nominations", "Nominations open"
+    READY = "ready", "Ready to open"
+    OPEN = "open", "Open for voting"
+    CLOSED = "closed", "Closed"
+    COUNTED = "counted", "Counted"
+    PUBLISHED = "published", "Results published"
+
+
+class QuestionKind(models.TextChoices):
+    YESNO = "yesno", "Yes or no"
+    SINGLE = "single", "Choose one"
+    APPROVAL = "approval", "Choose any number (approval)"
+    IRV = "irv", "Rank the candidates, one seat (alternative vote)"
+    STV = "stv", "Rank the candidates, several seats (single transferable vote)"
+
+
+class StvRule(models.TextChoices):
+    SCOTTISH = "scottish", "Scottish STV (SSI 2007/42)"
+    ERS97 = "ers97", "ERS97"
+    MEEK = "meek", "Meek"
+
+
+class Ballot(models.Model):
+    election_id = models.CharField(max_length=64, unique=True)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    level = models.CharField(max_length=10, choices=ScopeLevel.choices)
+    group = models.ForeignKey(
+        "organisation.Group", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    area = models.ForeignKey(
+        "organisation.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    region = models.ForeignKey(
+        "organisation.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        max_length=12, choices=BallotStatus.choices, default=BallotStatus.DRAFT
+    )
+    nominations_close_at = models.DateTimeField(null=True, blank=True)
+    opens_at = models.DateTimeField()
+    closes_at = models.DateTimeField()
+    # Eligibility: membership statuses allowed, and (optionally) joined before this date.
+    eligible_statuses = models.JSONField(default=list)
+    joined_before = models.DateField(null=True, blank=True)
+    returning_officer = models.ForeignKey(
+        "people.Member", on_delete=models.PROTECT, related_name="+"
+    )
+    # The election key signs tree heads and the record. Its private half is kept sealed with a
+    # key derived from SECRET_KEY (grassroots.ballots.keys): a database dump alone cannot sign.
+    election_public_key = models.BinaryField(max_length=32)
+    election_private_key_sealed = models.BinaryField(max_length=128)
+    tellers_public_key = models.BinaryField(max_length=32, null=True, blank=True)
+    tellers_count = models.PositiveSmallIntegerField(default=3)
+    threshold = models.PositiveSmallIntegerField(default=2)
+    roll_size = models.PositiveIntegerField(null=True, blank=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    counted_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    voted_count = models.PositiveIntegerField(null=True, blank=True)  # set at close
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering: ClassVar = ["-opens_at", "-id"]
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                name="ballot_scope_matches_level",
+                condition=(
+                    Q(level="group", group__isnull=False, area__isnull=True, region__isnull=True)
+                    | Q(level="area", group__isnull=True, area__isnull=False, region__isnull=True)
+                    | Q(level="region", group__isnull=True, area__isnull=True, region__isnull=False)
+                    | Q(level="nation", group__isnull=True, area__isnull=True, region__isnull=True)
+                ),
+            ),
+            models.CheckConstraint(
+                name="ballot_closes_after_opening", condition=Q(closes_at__gt=models.F("opens_at"))
+            ),
+            models.CheckConstraint(
+                name="ballot_threshold_within_tellers",
+                condition=Q(threshold__gte=1) & Q(threshold__lte=models.F("tellers_count")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def scope_name(self) -> str:
+        scope = self.group or self.area or self.region
+        return str(scope) if scope else "National"
+
+    @property
+    def is_open(self) -> bool:
+        """Open iff the status says so and the database clock is inside the polling window."""
+        moment = clock.now()
+        return self.status == BallotStatus.OPEN and self.opens_at <= moment < self.closes_at
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in (BallotStatus.DRAFT, BallotStatus.NOMINATIONS)
+
+
+class Question(models.Model):
+    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="questions")
+    position = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=300)
+    kind = models.CharField(max_length=10, choices=QuestionKind.choices)
+    stv_rule = models.CharField(max_length=10, choices=StvRule.choices, blank=True)
+    seats = models.PositiveSmallIntegerField(default=1)
+    # [{"category": "women", "minimum": 2, "maximum": null}, ...]
+    constraints = models.JSONField(default=list, blank=True)
+    # Seed for lots the rules cannot settle; fixed (and published) before the poll opens.
+    seed = models.BigIntegerField()
+    result = models.JSONField(null=True, blank=True)
+    report_html = models.TextField(blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["ballot", "position"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["ballot", "position"], name="question_position_unique"),
+            models.CheckConstraint(name="question_has_seats", condition=Q(seats__gte=1)),
+            models.CheckConstraint(
+                name="question_stv_has_rule",
+                condition=Q(kind="stv", stv_rule__in=["scottish", "ers97", "meek"])
+                | (~Q(kind="stv") & Q(stv_rule="")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def ledger_id(self) -> str:
+        return f"q{self.position}"
+
+    @property
+    def counting_rule(self) -> str:
+        return {
+            QuestionKind.YESNO: "yesno",
+            QuestionKind.SINGLE: "plurality",
+            QuestionKind.APPROVAL: "approval",
+            QuestionKind.IRV: "irv",
+        }.get(QuestionKind(self.kind), self.stv_rule)
+
+    @property
+    def is_ranked(self) -> bool:
+        return self.kind in (QuestionKind.IRV, QuestionKind.STV)
+
+
+class Candidate(models.Model):
+    """A candidate, or for a yes/no question one of the answers (Yes, No, Abstain)."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="candidates")
+    position = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=200)
+    statement = models.TextField(blank=True)
+    member = models.ForeignKey(
+        "people.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    categories = models.JSONField(default=list, blank=True)  # e.g. ["women"]
+    withdrawn = models.BooleanField(default=False)
+
+    class Meta:
+        ordering: ClassVar = ["question", "position"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["question", "position"], name="candidate_position_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Teller(models.Model):
+    """A teller holds one share of the tellers' private key.
+
+    The share exists on the server only until the teller collects it (sealed with the server
+    key meanwhile); the ballot cannot open until every teller has collected theirs. After the
+    close the teller enters it again, and it is kept, because the election record publishes it.
+    """
+
+    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="tellers")
+    member = models.ForeignKey("people.Member", on_delete=models.PROTECT, related_name="+")
+    share_index = models.PositiveSmallIntegerField()
+    pending_share_sealed = models.BinaryField(max_length=256, null=True, blank=True)
+    has_collected_share = models.BooleanField(default=False)
+    revealed_share = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["ballot", "share_index"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["ballot", "member"], name="teller_once_per_ballot"),
+            models.UniqueConstraint(
+                fields=["ballot", "share_index"], name="teller_share_index_unique"
+            ),
+            models.CheckConstraint(
+                name="teller_collected_share_is_gone",
+                condition=Q(has_collected_share=False) | Q(pending_share_sealed__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Teller {self.share_index}"
+
+
+class RollEntry(models.Model):
+    """One member's place on the frozen roll. ``has_voted`` is the only trace of a vote here."""
+
+    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="roll")
+    member = models.ForeignKey("people.Member", on_delete=models.PROTECT, related_name="+")
+    has_voted = models.BooleanField(default=False)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["ballot", "member"], name="roll_entry_once"),
+        ]
+        indexes: ClassVar = [models.Index(fields=["member", "ballot"])]
+
+    def __str__(self) -> str:
+        return f"Roll entry {self.pk}"
+
+
+class UnsealedBallot(models.Model):
+    """A cast ballot waiting for the sealer: written with the roll mark, deleted by the sealer.
+
+    It is the outbox between casting and the public log, so nothing written in the casting
+    transaction outlives the next seal.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="+")
+    ciphertext = models.BinaryField()
+    tracker = models.CharField(max_length=64, unique=True)
+
+    def __str__(self) -> str:
+        return self.tracker
+
+
+class BallotBoxEntry(models.Model):
+    """A sealed ballot in the public log: random id, no time, no member; placed by the sealer."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="box")
+    log_index = models.PositiveIntegerField()
+    ciphertext = models.BinaryField()
+    tracker = models.CharField(max_length=64, unique=True)
+    plaintext = models.BinaryField(null=True, blank=True)  # filled by the tellers' decryption
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["ballot", "log_index"], name="box_log_index_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.tracker
+
+
+class LogHead(models.Model):
+    """A signed tree head (grassroots.ledger.heads), published as it is signed."""
+
+    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="heads")
+    tree_size = models.PositiveIntegerField()
+    root_hash = models.BinaryField(max_length=32)
+    timestamp = models.CharField(max_length=20)
+    signature = models.BinaryField(max_length=64)
+
+    class Meta:
+        ordering: ClassVar = ["ballot", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.tree_size} ballots at {self.timestamp}"
+
+
+class ReceiptKeeper(models.Model):
+    """The receipt of one cast, found again only with the voter's own idempotency key.
+
+    ``key_hash`` is SHA-256 over the ballot, the member and the key; ``receipt_sealed`` is the
+    receipt sealed with a key derived from the idempotency key. Neither names the member, and
+    without the key (held only by the voter's browser form) the receipt cannot be read.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="+")
+    key_hash = models.CharField(max_length=64, unique=True)
+    receipt_sealed = models.BinaryField()
+
+    def __str__(self) -> str:
+        return self.key_hash[:12]

@@ -1,0 +1,114 @@
+"""A ballot as the ledger sees it: its parameters, its signed heads and its election record.
+
+Everything here turns rows into ``grassroots.ledger`` dataclasses, so that what the server signs
+and publishes is exactly what ``python -m grassroots.ledger verify`` recomputes.
+"""
+
+from __future__ import annotations
+
+from grassroots.ballots.keys import open_with_server_key
+from grassroots.ballots.models import Ballot, BallotBoxEntry, Question, QuestionKind
+from grassroots.ledger.heads import SignedTreeHead, TreeHead
+from grassroots.ledger.record import (
+    Constraint,
+    ElectionParameters,
+    ElectionRecord,
+    Roll,
+    SealedBallot,
+    sign_record,
+)
+from grassroots.ledger.record import Question as LedgerQuestion
+
+ELECTION_KEY_PURPOSE = "election-signing-key"
+YESNO_ANSWERS = ("Yes", "No", "Abstain")
+
+
+def election_private_key(ballot: Ballot) -> bytes:
+    return open_with_server_key(
+        bytes(ballot.election_private_key_sealed), purpose=ELECTION_KEY_PURPOSE
+    )
+
+
+def ledger_question(question: Question) -> LedgerQuestion:
+    candidates = list(question.candidates.all())
+    return LedgerQuestion(
+        id=question.ledger_id,
+        title=question.title,
+        rule=question.counting_rule,
+        seats=question.seats if question.kind != QuestionKind.YESNO else 1,
+        candidates=tuple(c.name for c in candidates),
+        categories={i: tuple(c.categories) for i, c in enumerate(candidates) if c.categories},
+        constraints=tuple(
+            Constraint(
+                category=str(item["category"]),
+                minimum=int(item.get("minimum") or 0),
+                maximum=None if item.get("maximum") is None else int(item["maximum"]),
+            )
+            for item in question.constraints
+        ),
+        withdrawn=tuple(i for i, c in enumerate(candidates) if c.withdrawn),
+        seed=question.seed,
+    )
+
+
+def election_parameters(ballot: Ballot) -> ElectionParameters:
+    if ballot.tellers_public_key is None:
+        raise ValueError("the tellers' key is not set up yet")
+    return ElectionParameters(
+        election_id=ballot.election_id,
+        title=ballot.title,
+        questions=tuple(
+            ledger_question(q) for q in ballot.questions.prefetch_related("candidates")
+        ),
+        election_public_key=bytes(ballot.election_public_key),
+        tellers_public_key=bytes(ballot.tellers_public_key),
+        tellers=ballot.tellers_count,
+        threshold=ballot.threshold,
+    )
+
+
+def signed_heads(ballot: Ballot) -> list[SignedTreeHead]:
+    return [
+        SignedTreeHead(
+            head=TreeHead(
+                election_id=ballot.election_id,
+                tree_size=h.tree_size,
+                root_hash=bytes(h.root_hash),
+                parameters_hash=_parameters_hash(ballot),
+                timestamp=h.timestamp,
+            ),
+            signature=bytes(h.signature),
+        )
+        for h in ballot.heads.order_by("id")
+    ]
+
+
+def _parameters_hash(ballot: Ballot) -> bytes:
+    from grassroots.ledger.record import parameters_hash
+
+    cached: bytes | None = getattr(ballot, "_parameters_hash", None)
+    if cached is None:
+        cached = parameters_hash(election_parameters(ballot))
+        ballot._parameters_hash = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def election_record(ballot: Ballot) -> ElectionRecord:
+    """The signed election record of a counted ballot, ready for ``write_record``."""
+    entries = list(BallotBoxEntry.objects.filter(ballot=ballot).order_by("log_index"))
+    if any(e.plaintext is None for e in entries):
+        raise ValueError("the ballot has not been decrypted yet")
+    record = ElectionRecord(
+        parameters=election_parameters(ballot),
+        roll=Roll(size=ballot.roll_size or 0, voted=ballot.voted_count or 0),
+        results={q.ledger_id: q.result or {} for q in ballot.questions.all()},
+        key_shares=tuple(
+            t.revealed_share for t in ballot.tellers.order_by("share_index") if t.revealed_share
+        ),
+        ballots=tuple(
+            SealedBallot(tracker=e.tracker, ciphertext=bytes(e.ciphertext)) for e in entries
+        ),
+        heads=tuple(signed_heads(ballot)),
+        plaintexts=tuple(bytes(e.plaintext) for e in entries if e.plaintext is not None),
+    )
+    return sign_record(record, election_private_key(ballot))

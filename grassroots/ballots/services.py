@@ -1,0 +1,705 @@
+"""Every write to ballots: one function per step of the ballot's life, permission first, audited.
+
+Casting is the exception to "audited": an audit row is a dated record of who did what, and a
+dated row per voter would let anyone holding the database line voters up against the sealer's
+batches. The roll mark is the record that a member voted; docs/ballots.md has the reasoning.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import re
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import connection, transaction
+from django.db.models import Q
+
+from grassroots import clock
+from grassroots.audit.services import record
+from grassroots.ballots.keys import (
+    open_receipt,
+    open_with_server_key,
+    seal_receipt,
+    seal_with_server_key,
+)
+from grassroots.ballots.models import (
+    Ballot,
+    BallotBoxEntry,
+    BallotStatus,
+    Candidate,
+    LogHead,
+    Question,
+    QuestionKind,
+    ReceiptKeeper,
+    RollEntry,
+    Teller,
+    UnsealedBallot,
+)
+from grassroots.ballots.publication import (
+    ELECTION_KEY_PURPOSE,
+    YESNO_ANSWERS,
+    election_parameters,
+    election_private_key,
+    ledger_question,
+)
+from grassroots.ballots.queries import may_run, may_run_in
+from grassroots.ledger.crypto import (
+    SealError,
+    Share,
+    ballot_opener,
+    clamp,
+    combine_shares,
+    generate_tellers_key,
+    seal_ballot,
+    split_secret,
+    tellers_public_key,
+    tracker,
+)
+from grassroots.ledger.heads import (
+    TreeHead,
+    format_timestamp,
+    generate_signing_key,
+    sign_head,
+)
+from grassroots.ledger.merkle import MerkleLog
+from grassroots.ledger.record import parameters_hash
+from grassroots.ledger.recount import (
+    BallotPaperError,
+    ballot_plaintext,
+    count_question,
+    parse_plaintext,
+    result_to_json,
+)
+from grassroots.organisation.models import Area, Group, Region, ScopeLevel
+from grassroots.people.models import Member, MembershipStatus
+from grassroots.people.queries import own_member
+from grassroots.tally.report import render_html
+from grassroots.tally.types import TallyError
+
+IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
+SHARE_PURPOSE = "teller-share"
+
+
+class BallotError(Exception):
+    """A request the ballot's rules refuse, with a message for the person who made it."""
+
+    http_status = 400
+
+
+class WrongStage(BallotError):
+    http_status = 409
+
+
+class NotOnRoll(BallotError):
+    http_status = 404
+
+
+class PollNotOpen(BallotError):
+    http_status = 409
+
+
+class AlreadyVoted(BallotError):
+    http_status = 409
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What the voter keeps: one tracker per question, in ballot-paper order."""
+
+    election_id: str
+    trackers: tuple[tuple[str, str], ...]  # (question title, tracker)
+    is_repeat: bool = False
+
+    def to_bytes(self) -> bytes:
+        return json.dumps({"e": self.election_id, "t": [list(t) for t in self.trackers]}).encode()
+
+    @classmethod
+    def from_bytes(cls, data: bytes, *, is_repeat: bool) -> Receipt:
+        value = json.loads(data)
+        return cls(
+            election_id=value["e"],
+            trackers=tuple((str(q), str(t)) for q, t in value["t"]),
+            is_repeat=is_repeat,
+        )
+
+
+def _require_runner(actor: Any, ballot: Ballot) -> None:
+    if not may_run(actor, ballot):
+        raise PermissionDenied("You cannot run this ballot.")
+
+
+def _audit(actor: Any, action: str, ballot: Ballot, **detail: Any) -> None:
+    record(
+        actor=actor,
+        action=action,
+        subject_type="ballot",
+        subject_id=ballot.election_id,
+        scope=ballot.scope_name,
+        purpose="ballot lifecycle",
+        detail=detail,
+    )
+
+
+def _locked(ballot: Ballot, *, no_key: bool = False) -> Ballot:
+    return Ballot.objects.select_for_update(no_key=no_key).get(pk=ballot.pk)
+
+
+def _require_status(ballot: Ballot, *allowed: str) -> None:
+    if ballot.status not in allowed:
+        raise WrongStage(
+            f"This cannot be done while the ballot is “{ballot.get_status_display()}”."
+        )
+
+
+# Setting up
+
+
+@transaction.atomic(durable=True)
+def create_ballot(
+    *,
+    actor: Any,
+    title: str,
+    description: str,
+    level: str,
+    scope: Group | Area | Region | None,
+    opens_at: datetime.datetime,
+    closes_at: datetime.datetime,
+    eligible_statuses: Sequence[str] = (MembershipStatus.MEMBER,),
+    joined_before: datetime.date | None = None,
+    tellers_count: int = 3,
+    threshold: int = 2,
+) -> Ballot:
+    if not may_run_in(actor, scope):
+        raise PermissionDenied("You cannot run ballots there.")
+    officer = own_member(actor)
+    if officer is None:
+        raise PermissionDenied("Only a member can be a returning officer.")
+    if closes_at <= opens_at:
+        raise BallotError("The poll must close after it opens.")
+    if not 1 <= threshold <= tellers_count <= 20:
+        raise BallotError("Between 1 and 20 tellers, and a threshold no more than the tellers.")
+    if not eligible_statuses or set(eligible_statuses) - set(MembershipStatus.values):
+        raise BallotError("Choose which membership statuses may vote.")
+    expected: dict[str, type[object]] = {
+        ScopeLevel.GROUP: Group,
+        ScopeLevel.AREA: Area,
+        ScopeLevel.REGION: Region,
+        ScopeLevel.NATION: type(None),
+    }
+    if level not in expected or not isinstance(scope, expected[level]):
+        raise BallotError("The scope does not match its level.")
+    key = generate_signing_key()
+    ballot = Ballot.objects.create(
+        election_id=f"gr-{secrets.token_hex(8)}",
+        title=title.strip(),
+        description=description.strip(),
+        level=level,
+        group=scope if isinstance(scope, Group) else None,
+        area=scope if isinstance(scope, Area) else None,
+        region=scope if isinstance(scope, Region) else None,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        eligible_statuses=list(eligible_statuses),
+        joined_before=joined_before,
+        returning_officer=officer,
+        election_public_key=key.public,
+        election_private_key_sealed=seal_with_server_key(key.private, purpose=ELECTION_KEY_PURPOSE),
+        tellers_count=tellers_count,
+        threshold=threshold,
+    )
+    _audit(actor, "create_ballot", ballot, title=ballot.title)
+    return ballot
+
+
+@transaction.atomic(durable=True)
+def add_question(
+    *,
+    actor: Any,
+    ballot: Ballot,
+    title: str,
+    kind: str,
+    stv_rule: str = "",
+    seats: int = 1,
+    constraints: Sequence[Mapping[str, Any]] = (),
+) -> Question:
+    _require_runner(actor, ballot)
+    ballot = _locked(ballot)
+    _require_status(ballot, BallotStatus.DRAFT, BallotStatus.NOMINATIONS)
+    if kind != QuestionKind.STV:
+        stv_rule, seats = "", 1
+    elif not stv_rule:
+        raise BallotError("Choose the STV rule.")
+    position = ballot.questions.count() + 1
+    question = Question.objects.create(
+        ballot=ballot,
+        position=position,
+        title=title.strip(),
+        kind=kind,
+        stv_rule=stv_rule,
+        seats=seats,
+        constraints=[dict(c) for c in constraints],
+        seed=secrets.randbelow(2**31),
+    )
+    if kind == QuestionKind.YESNO:
+        for number, answer in enumerate(YESNO_ANSWERS, start=1):
+            Candidate.objects.create(question=question, position=number, name=answer)
+    _audit(actor, "add_question", ballot, question=question.position, kind=kind)
+    return question
+
+
+@transaction.atomic(durable=True)
+def add_candidate(
+    *,
+    actor: Any,
+    question: Question,
+    name: str,
+    statement: str = "",
+    categories: Sequence[str] = (),
+    member: Member | None = None,
+) -> Candidate:
+    ballot = question.ballot
+    _require_runner(actor, ballot)
+    ballot = _locked(ballot)
+    _require_status(ballot, BallotStatus.DRAFT, BallotStatus.NOMINATIONS)
+    if question.kind == QuestionKind.YESNO:
+        raise BallotError("A yes/no question has its answers already.")
+    candidate = Candidate.objects.create(
+        question=question,
+        position=question.candidates.count() + 1,
+        name=name.strip(),
+        statement=statement.strip(),
+        categories=sorted({c.strip().lower() for c in categories if c.strip()}),
+        member=member,
+    )
+    _audit(actor, "add_candidate", ballot, question=question.position, candidate=candidate.name)
+    return candidate
+
+
+@transaction.atomic(durable=True)
+def set_up_tellers(*, actor: Any, ballot: Ballot, members: Sequence[Member]) -> None:
+    """Make the tellers' key, split it k-of-n, and hold each share for its teller to collect.
+
+    The whole private key exists only in this function's memory; what is stored is the public
+    key and each share sealed under the server key until its teller collects it.
+    """
+    _require_runner(actor, ballot)
+    ballot = _locked(ballot)
+    _require_status(ballot, BallotStatus.DRAFT, BallotStatus.NOMINATIONS)
+    if len({m.pk for m in members}) != len(members) or len(members) != ballot.tellers_count:
+        raise BallotError(f"Name {ballot.tellers_count} different members as tellers.")
+    questions = list(ballot.questions.prefetch_related("candidates"))
+    if not questions:
+        raise BallotError("Add at least one question first.")
+    for question in questions:
+        standing = [c for c in question.candidates.all() if not c.withdrawn]
+        if len(standing) < (2 if question.kind != QuestionKind.STV else question.seats + 1):
+            raise BallotError(f"“{question.title}” needs more candidates before the ballot opens.")
+    private, public = generate_tellers_key()
+    shares = split_secret(private, threshold=ballot.threshold, shares=ballot.tellers_count)
+    del private
+    for member, share in zip(members, shares, strict=True):
+        Teller.objects.create(
+            ballot=ballot,
+            member=member,
+            share_index=share.index,
+            pending_share_sealed=seal_with_server_key(
+                share.to_text().encode(), purpose=f"{SHARE_PURPOSE}:{ballot.election_id}"
+            ),
+        )
+    ballot.tellers_public_key = public
+    ballot.save(update_fields=["tellers_public_key"])
+    _audit(actor, "set_up_tellers", ballot, tellers=[m.membership_number for m in members])
+
+
+@transaction.atomic(durable=True)
+def collect_share(*, actor: Any, teller: Teller) -> str:
+    """Show a teller their share, once; the server keeps no copy afterwards."""
+    teller = Teller.objects.select_for_update().select_related("ballot").get(pk=teller.pk)
+    member = own_member(actor)
+    if member is None or teller.member_id != member.pk:
+        raise PermissionDenied("That share is not yours.")
+    if teller.has_collected_share or teller.pending_share_sealed is None:
+        raise BallotError("You have already collected your share; it is shown only once.")
+    ballot = _locked(teller.ballot)
+    share = open_with_server_key(
+        bytes(teller.pending_share_sealed), purpose=f"{SHARE_PURPOSE}:{ballot.election_id}"
+    ).decode()
+    teller.pending_share_sealed = None
+    teller.has_collected_share = True
+    teller.save(update_fields=["pending_share_sealed", "has_collected_share"])
+    if not ballot.tellers.filter(has_collected_share=False).exists():
+        ballot.status = BallotStatus.READY
+        ballot.save(update_fields=["status"])
+    _audit(actor, "collect_share", ballot, teller=teller.share_index)
+    return share
+
+
+# Opening, sealing and closing
+
+
+def _scope_group_ids(ballot: Ballot) -> list[int] | None:
+    if ballot.level == ScopeLevel.NATION:
+        return None
+    if ballot.level == ScopeLevel.GROUP:
+        return [ballot.group_id] if ballot.group_id else []
+    if ballot.level == ScopeLevel.AREA:
+        return list(Group.objects.filter(area=ballot.area).values_list("id", flat=True))
+    return list(Group.objects.filter(area__region=ballot.region).values_list("id", flat=True))
+
+
+@transaction.atomic(durable=True)
+def open_ballot(*, actor: Any, ballot: Ballot) -> int:
+    """Freeze the roll and open the poll; returns the roll size, which is published."""
+    _require_runner(actor, ballot)
+    ballot = _locked(ballot)
+    _require_status(ballot, BallotStatus.READY)
+    if ballot.tellers_public_key is None:
+        raise BallotError("The tellers have not set up their key.")
+    moment = clock.now()
+    if moment >= ballot.closes_at:
+        raise BallotError("The closing time has passed; this ballot can no longer open.")
+    eligible = Member.objects.filter(status__in=ballot.eligible_statuses)
+    if ballot.joined_before is not None:
+        eligible = eligible.filter(joined_on__lt=ballot.joined_before)
+    group_ids = _scope_group_ids(ballot)
+    if group_ids is not None:
+        eligible = eligible.filter(home_group_id__in=group_ids)
+    member_ids = list(eligible.order_by("pk").values_list("pk", flat=True))
+    RollEntry.objects.bulk_create(
+        [RollEntry(ballot=ballot, member_id=pk) for pk in member_ids], batch_size=2000
+    )
+    ballot.status = BallotStatus.OPEN
+    ballot.roll_size = len(member_ids)
+    ballot.opened_at = moment
+    ballot.save(update_fields=["status", "roll_size", "opened_at"])
+    _seal_locked(ballot, final=True)  # the first head: an empty log, committing the parameters
+    _audit(actor, "open_ballot", ballot, roll_size=ballot.roll_size)
+    return len(member_ids)
+
+
+def _lock_ballot_for_casting(ballot_id: int) -> tuple[str, datetime.datetime, datetime.datetime]:
+    """Status and polling window, read under a lock that the close must wait for.
+
+    On PostgreSQL FOR KEY SHARE lets casts run side by side but conflicts with the close's FOR
+    UPDATE: a close waits for casts in flight, and a cast after it sees the ballot closed.
+    SQLite takes the database write lock at BEGIN, so every transaction is serial there.
+    """
+    rows = Ballot.objects.filter(pk=ballot_id)
+    if connection.vendor == "postgresql":
+        table = Ballot._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT 1 FROM {table} WHERE id = %s FOR KEY SHARE",  # noqa: S608
+                [ballot_id],
+            )
+    status, opens_at, closes_at = rows.values_list("status", "opens_at", "closes_at").get()
+    return status, opens_at, closes_at
+
+
+def _papers(ballot: Ballot, answers: Mapping[int, Sequence[int]]) -> list[tuple[Question, bytes]]:
+    """Check the voter's marks against the ballot and make one plaintext paper per question.
+
+    ``answers`` maps question id to candidate ids (in preference order for ranked questions);
+    an unanswered question is a blank paper, so papers per question always equal voters.
+    """
+    questions = list(ballot.questions.prefetch_related("candidates"))
+    unknown = set(answers) - {q.pk for q in questions}
+    if unknown:
+        raise BallotError("The ballot paper has a question that is not on this ballot.")
+    papers = []
+    for question in questions:
+        candidates = list(question.candidates.all())
+        index = {c.pk: i for i, c in enumerate(candidates)}
+        marks = list(answers.get(question.pk, ()))
+        for mark in marks:
+            if mark not in index:
+                raise BallotError(f"“{question.title}”: that is not a candidate on this ballot.")
+            if candidates[index[mark]].withdrawn:
+                raise BallotError(
+                    f"“{question.title}”: {candidates[index[mark]].name} has withdrawn."
+                )
+        if len(set(marks)) != len(marks):
+            raise BallotError(f"“{question.title}”: a candidate is marked more than once.")
+        if question.kind in (QuestionKind.YESNO, QuestionKind.SINGLE) and len(marks) > 1:
+            raise BallotError(f"“{question.title}”: choose only one.")
+        try:
+            plaintext = ballot_plaintext(ledger_question(question), [index[m] for m in marks])
+        except BallotPaperError as error:
+            raise BallotError(f"“{question.title}”: {error}") from error
+        papers.append((question, plaintext))
+    return papers
+
+
+def _idempotency_hash(ballot: Ballot, member: Member, key: str) -> str:
+    data = f"grassroots-cast/1\x00{ballot.election_id}\x00{member.pk}\x00{key}".encode()
+    return hashlib.sha256(data).hexdigest()
+
+
+def cast_ballot(
+    *,
+    actor: Any,
+    ballot: Ballot,
+    answers: Mapping[int, Sequence[int]],
+    idempotency_key: str,
+) -> Receipt:
+    """Cast the member's one vote and return the receipt, only after the vote has committed.
+
+    In one durable transaction: lock the member's roll entry, refuse a second vote (giving a
+    retry with the same idempotency key its original receipt), check the poll is open by the
+    clock, store the sealed papers in the unsealed box and set the roll mark.
+    """
+    if not IDEMPOTENCY_KEY.fullmatch(idempotency_key):
+        raise BallotError("The form was incomplete. Reload the ballot page and try again.")
+    member = own_member(actor)
+    if member is None or ballot.tellers_public_key is None:
+        raise NotOnRoll("You are not on the roll for this ballot.")
+    papers = _papers(ballot, answers)
+    public = bytes(ballot.tellers_public_key)
+    sealed = []
+    for question, plaintext in papers:
+        ciphertext = seal_ballot(plaintext, public)
+        sealed.append((question, ciphertext, tracker(ballot.election_id, ciphertext)))
+    receipt = Receipt(
+        election_id=ballot.election_id,
+        trackers=tuple((q.title, t) for q, _, t in sealed),
+    )
+    key_hash = _idempotency_hash(ballot, member, idempotency_key)
+    with transaction.atomic(durable=True):
+        status, opens_at, closes_at = _lock_ballot_for_casting(ballot.pk)
+        entry = RollEntry.objects.select_for_update().filter(ballot=ballot, member=member).first()
+        if entry is None:
+            raise NotOnRoll("You are not on the roll for this ballot.")
+        if entry.has_voted:
+            kept = ReceiptKeeper.objects.filter(ballot=ballot, key_hash=key_hash).first()
+            if kept is not None:
+                return Receipt.from_bytes(
+                    open_receipt(bytes(kept.receipt_sealed), idempotency_key), is_repeat=True
+                )
+            raise AlreadyVoted("You have already voted in this ballot. You can vote only once.")
+        moment = clock.now()
+        if status != BallotStatus.OPEN or not opens_at <= moment < closes_at:
+            raise PollNotOpen("This ballot is not open for voting.")
+        UnsealedBallot.objects.bulk_create(
+            [UnsealedBallot(ballot=ballot, ciphertext=c, tracker=t) for _, c, t in sealed]
+        )
+        entry.has_voted = True
+        entry.save(update_fields=["has_voted"])
+        ReceiptKeeper.objects.create(
+            ballot=ballot,
+            key_hash=key_hash,
+            receipt_sealed=seal_receipt(receipt.to_bytes(), idempotency_key),
+        )
+    return receipt
+
+
+def _seal_locked(ballot: Ballot, *, final: bool = False, min_batch: int = 1) -> int:
+    """Move unsealed ballots into the log in a fresh random order and sign a head.
+
+    Runs inside a transaction holding the ballot's row lock. New rows get new random ids and are
+    inserted in the shuffled order, so neither id, physical position nor transaction id carries
+    anything over from the casting transactions; the unsealed rows are deleted.
+    """
+    pending = list(UnsealedBallot.objects.filter(ballot=ballot).only("id", "ciphertext", "tracker"))
+    if not final and len(pending) < min_batch:
+        pending = []
+    secrets.SystemRandom().shuffle(pending)
+    start = BallotBoxEntry.objects.filter(ballot=ballot).count()
+    UnsealedBallot.objects.filter(pk__in=[p.pk for p in pending]).delete()
+    BallotBoxEntry.objects.bulk_create(
+        [
+            BallotBoxEntry(
+                ballot=ballot,
+                log_index=start + i,
+                ciphertext=bytes(p.ciphertext),
+                tracker=p.tracker,
+            )
+            for i, p in enumerate(pending)
+        ],
+        batch_size=1000,
+    )
+    size = start + len(pending)
+    last = ballot.heads.order_by("-id").first()
+    if last is None or last.tree_size != size:
+        log = MerkleLog()
+        for leaf in (
+            BallotBoxEntry.objects.filter(ballot=ballot)
+            .order_by("log_index")
+            .values_list("tracker", flat=True)
+            .iterator()
+        ):
+            log.append(bytes.fromhex(leaf))
+        head = TreeHead(
+            election_id=ballot.election_id,
+            tree_size=size,
+            root_hash=log.root(),
+            parameters_hash=parameters_hash(election_parameters(ballot)),
+            timestamp=format_timestamp(clock.now()),
+        )
+        signed = sign_head(head, election_private_key(ballot))
+        LogHead.objects.create(
+            ballot=ballot,
+            tree_size=size,
+            root_hash=head.root_hash,
+            timestamp=head.timestamp,
+            signature=signed.signature,
+        )
+    return len(pending)
+
+
+def seal_pending(ballot: Ballot, *, min_batch: int = 1) -> int:
+    """The sealer's one step for one ballot (manage.py seal_ballots); returns ballots sealed.
+
+    Batches smaller than ``min_batch`` wait (unless the poll has closed), so that a batch of one
+    cannot be matched to the one roll mark set in the same minute.
+    """
+    with transaction.atomic(durable=True):
+        locked = _locked(ballot, no_key=True)
+        if locked.status not in (BallotStatus.OPEN, BallotStatus.CLOSED):
+            return 0
+        return _seal_locked(locked, final=locked.status == BallotStatus.CLOSED, min_batch=min_batch)
+
+
+def _close_locked(actor: Any, ballot: Ballot, moment: datetime.datetime) -> None:
+    ballot.status = BallotStatus.CLOSED
+    ballot.closed_at = moment
+    ballot.voted_count = ballot.roll.filter(has_voted=True).count()
+    ballot.save(update_fields=["status", "closed_at", "voted_count"])
+    ReceiptKeeper.objects.filter(ballot=ballot).delete()
+    _seal_locked(ballot, final=True)
+    _audit(actor, "close_ballot", ballot, voted=ballot.voted_count)
+
+
+@transaction.atomic(durable=True)
+def close_ballot(*, actor: Any, ballot: Ballot) -> None:
+    """Record the close once the closing time has passed (casting already stops by the clock)."""
+    _require_runner(actor, ballot)
+    ballot = _locked(ballot)
+    _require_status(ballot, BallotStatus.OPEN)
+    moment = clock.now()
+    if moment < ballot.closes_at:
+        raise BallotError("The poll closes at its published time; it cannot be closed early.")
+    _close_locked(actor, ballot, moment)
+
+
+def close_due_ballots() -> list[str]:
+    """Close every open ballot whose closing time has passed (run by manage.py seal_ballots)."""
+    closed = []
+    due = Ballot.objects.filter(status=BallotStatus.OPEN, closes_at__lte=clock.now())
+    for ballot_id in due.values_list("pk", flat=True):
+        with transaction.atomic(durable=True):
+            ballot = Ballot.objects.select_for_update().get(pk=ballot_id)
+            moment = clock.now()
+            if ballot.status == BallotStatus.OPEN and moment >= ballot.closes_at:
+                _close_locked(None, ballot, moment)
+                closed.append(ballot.election_id)
+    return closed
+
+
+# Counting and publishing
+
+
+@transaction.atomic(durable=True)
+def reveal_share(*, actor: Any, teller: Teller, share_text: str) -> None:
+    """A teller enters their share after the close; it will be published in the record."""
+    teller = Teller.objects.select_for_update().select_related("ballot").get(pk=teller.pk)
+    member = own_member(actor)
+    if member is None or teller.member_id != member.pk:
+        raise PermissionDenied("You are not this teller.")
+    _require_status(teller.ballot, BallotStatus.CLOSED)
+    try:
+        share = Share.from_text(share_text.strip().lower())
+    except SealError as error:
+        raise BallotError(
+            "That is not a key share. Copy it exactly as it was shown: a number, a colon, "
+            "then 132 letters and digits."
+        ) from error
+    if share.index != teller.share_index:
+        raise BallotError(
+            f"That share is number {share.index}; yours is number {teller.share_index}."
+        )
+    teller.revealed_share = share.to_text()
+    teller.save(update_fields=["revealed_share"])
+    _audit(actor, "reveal_share", teller.ballot, teller=teller.share_index)
+
+
+@transaction.atomic(durable=True)
+def count_ballot(*, actor: Any, ballot: Ballot) -> None:
+    """Combine the tellers' shares, open every sealed ballot and count each question."""
+    _require_runner(actor, ballot)
+    ballot = _locked(ballot)
+    _require_status(ballot, BallotStatus.CLOSED)
+    _seal_locked(ballot, final=True)
+    tellers = list(ballot.tellers.exclude(revealed_share=""))
+    if len(tellers) < ballot.threshold:
+        raise BallotError(
+            f"{len(tellers)} of the {ballot.threshold} key shares needed have been entered."
+        )
+    try:
+        private = combine_shares([Share.from_text(t.revealed_share) for t in tellers])
+    except SealError:
+        private = b""
+    if (
+        not private
+        or clamp(private) != private
+        or tellers_public_key(private) != bytes(ballot.tellers_public_key or b"")
+    ):
+        raise BallotError(
+            "The shares entered do not combine to the tellers' key: one was mistyped. "
+            "Ask each teller to check and enter their share again."
+        )
+    parameters = election_parameters(ballot)
+    by_id = {q.id: q for q in parameters.questions}
+    opener = ballot_opener(private)
+    entries = list(BallotBoxEntry.objects.filter(ballot=ballot).order_by("log_index"))
+    papers = []
+    for entry in entries:
+        try:
+            entry.plaintext = opener(bytes(entry.ciphertext))
+            papers.append(parse_plaintext(entry.plaintext, by_id))
+        except (SealError, BallotPaperError) as error:
+            raise BallotError(f"Ballot {entry.log_index + 1} in the log: {error}") from error
+    BallotBoxEntry.objects.bulk_update(entries, ["plaintext"], batch_size=1000)
+    for question in ballot.questions.all():
+        try:
+            result = count_question(
+                by_id[question.ledger_id], papers, roll_size=ballot.roll_size or 0
+            )
+        except TallyError as error:
+            raise BallotError(f"“{question.title}” could not be counted: {error}") from error
+        question.result = result_to_json(result)
+        question.report_html = render_html(result, chart_id=f"chart-{question.ledger_id}")
+        question.save(update_fields=["result", "report_html"])
+    ballot.status = BallotStatus.COUNTED
+    ballot.counted_at = clock.now()
+    ballot.save(update_fields=["status", "counted_at"])
+    _audit(actor, "count_ballot", ballot, ballots=len(entries))
+
+
+@transaction.atomic(durable=True)
+def publish_results(*, actor: Any, ballot: Ballot) -> None:
+    """The returning officer declares the result; the record and plaintexts become public."""
+    _require_runner(actor, ballot)
+    ballot = _locked(ballot)
+    member = own_member(actor)
+    if member is None or ballot.returning_officer_id != member.pk:
+        raise PermissionDenied("Only the returning officer publishes the result.")
+    _require_status(ballot, BallotStatus.COUNTED)
+    ballot.status = BallotStatus.PUBLISHED
+    ballot.published_at = clock.now()
+    ballot.save(update_fields=["status", "published_at"])
+    _audit(actor, "publish_results", ballot)
+
+
+def latest_published() -> Ballot | None:
+    return (
+        Ballot.objects.filter(status=BallotStatus.PUBLISHED)
+        .filter(~Q(published_at=None))
+        .order_by("-published_at", "-id")
+        .first()
+    )

@@ -1,0 +1,317 @@
+"""Ballot pages: thin views that parse a form, call a service or query, and render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from grassroots.ballots import queries, services
+from grassroots.ballots.forms import (
+    BallotForm,
+    CandidateForm,
+    QuestionForm,
+    ReceiptLookupForm,
+    ShareForm,
+    TellersForm,
+    VoteForm,
+)
+from grassroots.ballots.models import Ballot, BallotStatus, Question
+from grassroots.ballots.publication import signed_heads
+from grassroots.people.models import Member
+
+
+def _problem(
+    request: HttpRequest, error: services.BallotError, ballot: Ballot | None = None
+) -> HttpResponse:
+    return render(
+        request,
+        "ballots/problem.html",
+        {"message": str(error), "ballot": ballot},
+        status=error.http_status,
+    )
+
+
+def guarantees(request: HttpRequest) -> HttpResponse:
+    return render(request, "ballots/guarantees.html")
+
+
+@login_required
+def ballot_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "ballots/ballot_list.html",
+        {
+            "on_roll": queries.ballots_on_my_roll(request.user),
+            "running": queries.ballots_i_run(request.user),
+            "telling": queries.ballots_i_tell(request.user),
+            "can_create": bool(queries.scope_choices(request.user)),
+        },
+    )
+
+
+@login_required
+def ballot_create(request: HttpRequest) -> HttpResponse:
+    choices = queries.scope_choices(request.user)
+    if not choices:
+        raise Http404("No such page.")
+    form = BallotForm(
+        request.POST or None,
+        scope_choices=choices,
+        initial={"tellers_count": 3, "threshold": 2},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        level, scope = queries.scope_from_choice(data["scope"])
+        try:
+            ballot = services.create_ballot(
+                actor=request.user,
+                title=data["title"],
+                description=data["description"],
+                level=level,
+                scope=scope,
+                opens_at=data["opens_at"],
+                closes_at=data["closes_at"],
+                eligible_statuses=data["eligible_statuses"],
+                joined_before=data["joined_before"],
+                tellers_count=data["tellers_count"],
+                threshold=data["threshold"],
+            )
+        except services.BallotError as error:
+            return _problem(request, error)
+        messages.success(request, "Ballot created. Now add its questions.")
+        return redirect("ballot_manage", ballot_id=ballot.pk)
+    return render(request, "ballots/ballot_form.html", {"form": form})
+
+
+@login_required
+def ballot_manage(request: HttpRequest, ballot_id: int) -> HttpResponse:
+    ballot = queries.get_ballot_to_run(request.user, ballot_id)
+    return render(
+        request,
+        "ballots/ballot_manage.html",
+        {
+            "ballot": ballot,
+            "questions": list(ballot.questions.prefetch_related("candidates")),
+            "tellers": list(ballot.tellers.select_related("member")),
+            "question_form": QuestionForm(),
+            "tellers_form": TellersForm(),
+            "is_returning_officer": (
+                getattr(queries.roll_member_for(request.user), "pk", None)
+                == ballot.returning_officer_id
+            ),
+            "shares_entered": ballot.tellers.exclude(revealed_share="").count(),
+        },
+    )
+
+
+@login_required
+def question_add(request: HttpRequest, ballot_id: int) -> HttpResponse:
+    ballot = queries.get_ballot_to_run(request.user, ballot_id)
+    form = QuestionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_question(
+                actor=request.user,
+                ballot=ballot,
+                title=form.cleaned_data["title"],
+                kind=form.cleaned_data["kind"],
+                stv_rule=form.cleaned_data["stv_rule"],
+                seats=form.cleaned_data["seats"],
+                constraints=form.constraints(),
+            )
+        except services.BallotError as error:
+            return _problem(request, error, ballot)
+        return redirect("ballot_manage", ballot_id=ballot.pk)
+    return render(request, "ballots/question_form.html", {"ballot": ballot, "form": form})
+
+
+@login_required
+def candidate_add(request: HttpRequest, ballot_id: int, question_id: int) -> HttpResponse:
+    ballot = queries.get_ballot_to_run(request.user, ballot_id)
+    question = Question.objects.filter(ballot=ballot, pk=question_id).first()
+    if question is None:
+        raise Http404("No such question.")
+    form = CandidateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_candidate(
+                actor=request.user,
+                question=question,
+                name=form.cleaned_data["name"],
+                statement=form.cleaned_data["statement"],
+                categories=form.category_list(),
+            )
+        except services.BallotError as error:
+            return _problem(request, error, ballot)
+        messages.success(request, f"{form.cleaned_data['name']} added.")
+        return redirect("ballot_manage", ballot_id=ballot.pk)
+    return render(
+        request,
+        "ballots/candidate_form.html",
+        {"ballot": ballot, "question": question, "form": form},
+    )
+
+
+@login_required
+def tellers_set_up(request: HttpRequest, ballot_id: int) -> HttpResponse:
+    ballot = queries.get_ballot_to_run(request.user, ballot_id)
+    form = TellersForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        numbers = form.numbers()
+        tellers = list(Member.objects.filter(membership_number__in=numbers, user__isnull=False))
+        if len(tellers) != len(set(numbers)):
+            form.add_error(
+                "membership_numbers",
+                "Every teller must be a member with a login; check the membership numbers.",
+            )
+        else:
+            try:
+                services.set_up_tellers(actor=request.user, ballot=ballot, members=tellers)
+            except services.BallotError as error:
+                return _problem(request, error, ballot)
+            messages.success(request, "The tellers' key is made. Each teller collects a share.")
+            return redirect("ballot_manage", ballot_id=ballot.pk)
+    return render(request, "ballots/tellers_form.html", {"ballot": ballot, "form": form})
+
+
+def _lifecycle(request: HttpRequest, ballot_id: int, step: str) -> HttpResponse:
+    ballot = queries.get_ballot_to_run(request.user, ballot_id)
+    try:
+        if step == "open":
+            size = services.open_ballot(actor=request.user, ballot=ballot)
+            messages.success(request, f"Voting is open. The roll has {size} members.")
+        elif step == "close":
+            services.close_ballot(actor=request.user, ballot=ballot)
+            messages.success(request, "The poll is closed. The tellers can now enter their shares.")
+        elif step == "count":
+            services.count_ballot(actor=request.user, ballot=ballot)
+            messages.success(request, "The ballots are decrypted and counted.")
+        else:
+            services.publish_results(actor=request.user, ballot=ballot)
+            messages.success(request, "The result is published.")
+    except services.BallotError as error:
+        return _problem(request, error, ballot)
+    except PermissionDenied as error:
+        return render(
+            request, "ballots/problem.html", {"message": str(error), "ballot": ballot}, status=403
+        )
+    return redirect("ballot_manage", ballot_id=ballot.pk)
+
+
+@login_required
+@require_POST
+def ballot_open(request: HttpRequest, ballot_id: int) -> HttpResponse:
+    return _lifecycle(request, ballot_id, "open")
+
+
+@login_required
+@require_POST
+def ballot_close(request: HttpRequest, ballot_id: int) -> HttpResponse:
+    return _lifecycle(request, ballot_id, "close")
+
+
+@login_required
+@require_POST
+def ballot_count(request: HttpRequest, ballot_id: int) -> HttpResponse:
+    return _lifecycle(request, ballot_id, "count")
+
+
+@login_required
+@require_POST
+def ballot_publish(request: HttpRequest, ballot_id: int) -> HttpResponse:
+    return _lifecycle(request, ballot_id, "publish")
+
+
+@login_required
+def teller_share(request: HttpRequest, ballot_id: int) -> HttpResponse:
+    teller = queries.get_teller_for(request.user, ballot_id)
+    share = None
+    if request.method == "POST":
+        try:
+            share = services.collect_share(actor=request.user, teller=teller)
+        except services.BallotError as error:
+            return _problem(request, error, teller.ballot)
+    response = render(request, "ballots/teller_share.html", {"teller": teller, "share": share})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def teller_reveal(request: HttpRequest, ballot_id: int) -> HttpResponse:
+    teller = queries.get_teller_for(request.user, ballot_id)
+    form = ShareForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reveal_share(
+                actor=request.user, teller=teller, share_text=form.cleaned_data["share"]
+            )
+        except services.BallotError as error:
+            form.add_error("share", str(error))
+        else:
+            messages.success(request, "Thank you: your share is entered.")
+            return redirect("ballot_list")
+    return render(request, "ballots/teller_reveal.html", {"teller": teller, "form": form})
+
+
+@login_required
+def ballot_vote(request: HttpRequest, ballot_id: int) -> HttpResponse:
+    ballot, entry = queries.get_ballot_to_vote(request.user, ballot_id)
+    form = VoteForm(request.POST or None, ballot=ballot)
+    if request.method == "POST" and form.is_valid():
+        try:
+            receipt = services.cast_ballot(
+                actor=request.user,
+                ballot=ballot,
+                answers=form.cleaned_data["answers"],
+                idempotency_key=form.cleaned_data["idempotency_key"],
+            )
+        except services.BallotError as error:
+            return _problem(request, error, ballot)
+        response = render(request, "ballots/receipt.html", {"ballot": ballot, "receipt": receipt})
+        response["Cache-Control"] = "no-store"
+        return response
+    status = 400 if form.is_bound else 200
+    return render(
+        request,
+        "ballots/vote.html",
+        {"ballot": ballot, "form": form, "has_voted": entry.has_voted},
+        status=status,
+    )
+
+
+def receipt_check(request: HttpRequest, ballot_id: int) -> HttpResponse:
+    ballot = queries.get_public_ballot(ballot_id)
+    form = ReceiptLookupForm(request.GET or None)
+    found = None
+    if form.is_bound and form.is_valid():
+        found = queries.look_up_receipt(ballot, form.cleaned_data["tracker"].strip().lower())
+    return render(
+        request,
+        "ballots/receipt_check.html",
+        {"ballot": ballot, "form": form, "found": found},
+        status=400 if form.is_bound and not form.is_valid() else 200,
+    )
+
+
+def ballot_results(request: HttpRequest, ballot_id: int) -> HttpResponse:
+    ballot = queries.get_public_ballot(ballot_id)
+    if ballot.status != BallotStatus.PUBLISHED:
+        raise Http404("The result is not published yet.")
+    return render(
+        request,
+        "ballots/results.html",
+        {
+            "ballot": ballot,
+            "questions": list(ballot.questions.prefetch_related("candidates")),
+            "heads": signed_heads(ballot),
+        },
+    )
+
+
+def ballot_log(request: HttpRequest, ballot_id: int) -> HttpResponse:
+    ballot = queries.get_public_ballot(ballot_id)
+    return render(request, "ballots/log.html", {"ballot": ballot, "heads": signed_heads(ballot)})

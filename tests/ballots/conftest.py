@@ -1,0 +1,116 @@
+"""A small ballot ready to vote in: a national officer, three tellers, a group of voters."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import pytest
+
+from grassroots import clock
+from grassroots.ballots import services
+from grassroots.ballots.models import Ballot, Question, QuestionKind
+from grassroots.organisation.models import Group, Role
+from grassroots.people.models import Member
+from tests.factories import GroupFactory, MemberWithLoginFactory, RoleFactory
+
+STV_CANDIDATES = [
+    ("Aisha Khan", ["women"]),
+    ("Ben Carter", []),
+    ("Carys Evans", ["women"]),
+    ("Dev Patel", []),
+]
+
+
+class Clock:
+    """Moves grassroots.clock.now, the one "now" the ballot services read."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.offset = datetime.timedelta(0)
+        real_now = clock.now
+        monkeypatch.setattr(clock, "now", lambda: real_now() + self.offset)
+
+    def advance(self, **kwargs: float) -> None:
+        self.offset += datetime.timedelta(**kwargs)
+
+
+@pytest.fixture
+def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[Clock]:
+    yield Clock(monkeypatch)
+
+
+@dataclass
+class SetUp:
+    ballot: Ballot
+    officer: Member
+    tellers: list[Member]
+    shares: list[str]
+    group: Group
+    stv: Question
+    motion: Question
+
+
+def make_ballot(*, voters: list[Member] | None = None, group: Group | None = None) -> SetUp:
+    group = group or GroupFactory()
+    officer = RoleFactory(role=Role.NATIONAL_OFFICE, member__home_group=group).member
+    tellers = [MemberWithLoginFactory(home_group=group) for _ in range(3)]
+    now = clock.now()
+    ballot = services.create_ballot(
+        actor=officer.user,
+        title="Steering committee election",
+        description="Four candidates for two seats.",
+        level="group",
+        scope=group,
+        opens_at=now - datetime.timedelta(minutes=5),
+        closes_at=now + datetime.timedelta(hours=1),
+        joined_before=datetime.date(2025, 1, 1),
+        tellers_count=3,
+        threshold=2,
+    )
+    stv = services.add_question(
+        actor=officer.user,
+        ballot=ballot,
+        title="Steering committee",
+        kind=QuestionKind.STV,
+        stv_rule="scottish",
+        seats=2,
+        constraints=[{"category": "women", "minimum": 1, "maximum": None}],
+    )
+    for name, categories in STV_CANDIDATES:
+        services.add_candidate(actor=officer.user, question=stv, name=name, categories=categories)
+    motion = services.add_question(
+        actor=officer.user, ballot=ballot, title="Adopt the new constitution?", kind="yesno"
+    )
+    services.set_up_tellers(actor=officer.user, ballot=ballot, members=tellers)
+    shares = [
+        services.collect_share(actor=t.user, teller=ballot.tellers.get(member=t)) for t in tellers
+    ]
+    return SetUp(
+        ballot=Ballot.objects.get(pk=ballot.pk),
+        officer=officer,
+        tellers=tellers,
+        shares=shares,
+        group=group,
+        stv=stv,
+        motion=motion,
+    )
+
+
+@pytest.fixture
+def ready_ballot(db: None) -> SetUp:
+    return make_ballot()
+
+
+def candidate_ids(question: Question) -> list[int]:
+    return list(question.candidates.order_by("position").values_list("pk", flat=True))
+
+
+def open_with_voters(setup: SetUp, count: int) -> list[Member]:
+    voters = [MemberWithLoginFactory(home_group=setup.group) for _ in range(count)]
+    services.open_ballot(actor=setup.officer.user, ballot=setup.ballot)
+    setup.ballot.refresh_from_db()
+    return voters
+
+
+KeyMaker = Callable[[], str]
