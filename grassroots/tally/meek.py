@@ -83,18 +83,25 @@ def _as_decimal(value: int) -> Decimal:
 
 
 def _matrix(rankings: Sequence[tuple[int, ...]]) -> npt.NDArray[np.int32]:
-    """Rankings as rows of a matrix, padded with -1 (always at least one -1 per row)."""
+    """Rankings as rows of a matrix, padded with -1 (always at least one -1 per row).
+
+    ``rankings`` must be sorted by length: each run of equal length is then one reshaped
+    block, which avoids building index arrays as long as all the preferences together.
+    """
     rows = len(rankings)
-    width = max(map(len, rankings), default=0) + 1
-    lengths = np.fromiter(map(len, rankings), dtype=np.int64, count=rows)
-    flat = np.fromiter(
-        itertools.chain.from_iterable(rankings), dtype=np.int32, count=int(lengths.sum())
-    )
+    width = (len(rankings[-1]) if rankings else 0) + 1
     matrix = np.full((rows, width), -1, dtype=np.int32)
-    row_of = np.repeat(np.arange(rows, dtype=np.int64), lengths)
-    starts = np.cumsum(lengths) - lengths
-    column_of = np.arange(flat.size, dtype=np.int64) - np.repeat(starts, lengths)
-    matrix[row_of, column_of] = flat
+    lengths = np.fromiter(map(len, rankings), dtype=np.int64, count=rows)
+    bounds = [0, *(np.flatnonzero(np.diff(lengths)) + 1).tolist(), rows]
+    for start, end in itertools.pairwise(bounds):
+        length = int(lengths[start]) if end > start else 0
+        if length:
+            block = np.fromiter(
+                itertools.chain.from_iterable(rankings[start:end]),
+                dtype=np.int32,
+                count=(end - start) * length,
+            )
+            matrix[start:end, :length] = block.reshape(end - start, length)
     return matrix
 
 
@@ -114,7 +121,7 @@ def _group_ballots(
         grouped[ballot.ranking] += ballot.weight
     if any(w < 0 for w in grouped.values()):
         valid_rankings(election)  # raises, naming the ballot line
-    keys = [r for r, w in grouped.items() if w and r]
+    keys = sorted((r for r, w in grouped.items() if w and r), key=len)
     matrix = _matrix(keys)
     if keys and (matrix.max() >= n or (matrix < -1).any()):
         valid_rankings(election)  # raises, naming the ballot line
@@ -134,8 +141,8 @@ def _group_ballots(
                 kept.append(c)
         if kept:
             clean[tuple(kept)] = clean.get(tuple(kept), 0) + papers
-    keys = list(clean)
-    return keys, list(clean.values()), _matrix(keys)
+    keys = sorted(clean, key=len)
+    return keys, [clean[r] for r in keys], _matrix(keys)
 
 
 class _Papers:
