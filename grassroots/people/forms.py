@@ -49,3 +49,47 @@ class MemberSearchForm(forms.Form):
     def __init__(self, *args: object, group_choices: list[tuple[int, str]], **kwargs: object):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["group"].choices = [("", "Any group"), *group_choices]  # type: ignore[attr-defined]
+
+
+IMPORT_MAX_BYTES = 20 * 1024 * 1024
+IMPORT_CONTENT_TYPES = {
+    "text/csv",
+    "text/plain",
+    "application/csv",
+    "application/vnd.ms-excel",  # what Windows browsers send for .csv
+    "application/octet-stream",
+}
+
+
+class MemberImportForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        help_text="UTF-8 CSV, up to 20 MB, with the header described in the import guide",
+    )
+    layout = forms.ChoiceField(
+        label="Layout",
+        choices=[
+            ("grassroots", "Grassroots import header"),
+            ("nationbuilder", "NationBuilder-style export"),
+        ],
+        initial="grassroots",
+    )
+    allow_partial = forms.BooleanField(
+        required=False, label="Import the good rows even if some rows are rejected"
+    )
+    dry_run = forms.BooleanField(required=False, label="Only check the file; import nothing")
+
+    def clean_file(self) -> object:
+        upload = self.cleaned_data["file"]
+        if upload.size > IMPORT_MAX_BYTES:
+            raise forms.ValidationError(
+                "The file is larger than 20 MB; split it and import each part."
+            )
+        if not upload.name.lower().endswith((".csv", ".txt")):
+            raise forms.ValidationError("Choose a .csv file.")
+        content_type = (upload.content_type or "").split(";")[0].strip().lower()
+        if content_type and content_type not in IMPORT_CONTENT_TYPES:
+            raise forms.ValidationError(
+                f"This is a {content_type} file, not CSV. Save the sheet as 'CSV UTF-8'."
+            )
+        return upload

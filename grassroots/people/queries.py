@@ -100,3 +100,11 @@ def record_member_list_view(
             "shown": shown,
         },
     )
+
+
+def import_group_directory() -> dict[str, int]:
+    """Every group's slug and name, to resolve the group columns of a member import."""
+    from grassroots.organisation.models import Group
+    from grassroots.people.importing import group_directory
+
+    return group_directory(list(Group.objects.values_list("id", "slug", "name")))

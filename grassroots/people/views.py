@@ -10,7 +10,8 @@ from grassroots.organisation.models import Group
 from grassroots.organisation.permissions import Capability, current_assignments, may, scopes_for
 from grassroots.organisation.queries import groups_needing_attention
 from grassroots.people import queries, services
-from grassroots.people.forms import MemberSearchForm, ProfileForm
+from grassroots.people.forms import MemberImportForm, MemberSearchForm, ProfileForm
+from grassroots.people.importing import Layout, parse_members
 
 PAGE_SIZE = 50
 
@@ -111,4 +112,42 @@ def member_detail(request: HttpRequest, number: str) -> HttpResponse:
         request,
         "people/member_detail.html",
         {"record": member, "other_groups": list(member.other_groups.all())},
+    )
+
+
+IMPORT_REPORT_LIMIT = 1_000
+
+
+@login_required
+def member_import(request: HttpRequest) -> HttpResponse:
+    if not may(request.user, Capability.IMPORT_MEMBERS):
+        raise Http404("Not found.")
+    outcome = None
+    if request.method == "POST":
+        form = MemberImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            parsed = parse_members(
+                upload.read(),
+                groups=queries.import_group_directory(),
+                layout=Layout(form.cleaned_data["layout"]),
+            )
+            outcome = services.import_members(
+                actor=request.user,
+                parsed=parsed,
+                allow_partial=form.cleaned_data["allow_partial"],
+                dry_run=form.cleaned_data["dry_run"],
+                source_name=upload.name,
+            )
+    else:
+        form = MemberImportForm()
+    return render(
+        request,
+        "people/member_import.html",
+        {
+            "form": form,
+            "outcome": outcome,
+            "problems": outcome.problems[:IMPORT_REPORT_LIMIT] if outcome else [],
+            "report_limit": IMPORT_REPORT_LIMIT,
+        },
     )

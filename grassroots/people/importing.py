@@ -1,0 +1,566 @@
+"""Reading a member import file: decode, check the header, validate every row.
+
+No database access here: the caller passes the groups it knows (slug and name to id), and gets
+back either clean rows or a list of problems, each with the file's line number, the column and a
+reason a person can act on. Whatever bytes arrive, the result is a report, never an exception.
+
+Two layouts are understood (docs/import.md): Grassroots' own header, and a NationBuilder-style
+export, which is translated column by column into Grassroots' fields before the same checks run.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
+
+from grassroots.people.models import ConsentSource, MembershipStatus
+
+COLUMNS = (
+    "membership_number",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "postcode",
+    "status",
+    "joined_on",
+    "renewal_due_on",
+    "home_group",
+    "other_groups",
+    "consent_to_contact",
+    "consent_recorded_at",
+    "consent_source",
+)
+
+# NationBuilder-style export: which of its columns feeds which Grassroots field. Exports carry
+# dozens of other columns; those are ignored. The tag list carries group membership.
+NATIONBUILDER_REQUIRED = ("nationbuilder_id", "first_name", "last_name", "email", "tag_list")
+NATIONBUILDER_OPTIONAL = (
+    "phone_number",
+    "mobile_number",
+    "primary_zip",
+    "membership_status",
+    "membership_started_at",
+    "membership_expires_on",
+    "email_opt_in",
+    "created_at",
+)
+NATIONBUILDER_GROUP_TAG = "group:"
+NATIONBUILDER_STATUS = {
+    "active": MembershipStatus.MEMBER,
+    "grace period": MembershipStatus.MEMBER,
+    "expired": MembershipStatus.LAPSED,
+    "canceled": MembershipStatus.LAPSED,
+    "cancelled": MembershipStatus.LAPSED,
+    "suspended": MembershipStatus.SUSPENDED,
+    "": MembershipStatus.SUPPORTER,  # in NationBuilder a person without a membership
+}
+NATIONBUILDER_PREFIX = "NB"
+
+# Spreadsheet programs run a cell starting with one of these as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# An international phone number is the one harmless cell that starts with "+".
+PLAIN_PHONE_RE = re.compile(r"^\+[0-9 ]{7,20}$")
+POSTCODE_RE = re.compile(r"^(?:[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}|GIR0AA)$")
+PHONE_RE = re.compile(r"^\+?[0-9 ()-]{7,20}$")
+NUMBER_RE = re.compile(r"^[A-Za-z0-9-]{1,20}$")
+YES = {"yes", "y", "true", "1"}
+NO = {"no", "n", "false", "0", ""}
+MAX_LENGTH = {
+    "first_name": 100,
+    "last_name": 100,
+    "email": 254,
+    "phone": 30,
+}
+_email_is_valid = EmailValidator()
+
+
+class Layout(StrEnum):
+    GRASSROOTS = "grassroots"
+    NATIONBUILDER = "nationbuilder"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason a row (or the whole file, at line 0 or 1) cannot be imported."""
+
+    line: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"line {self.line}" if self.line else "file"
+        column = f", {self.column}" if self.column else ""
+        return f"{where}{column}: {self.message}"
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    """One valid row, cleaned: what the member's record should say."""
+
+    line: int
+    membership_number: str  # blank: match by email, or give a new member a new number
+    first_name: str
+    last_name: str
+    email: str
+    phone: str
+    postcode: str
+    status: str
+    joined_on: datetime.date
+    renewal_due_on: datetime.date | None
+    home_group_id: int
+    other_group_ids: frozenset[int]
+    consent_to_contact: bool
+    consent_recorded_at: datetime.datetime | None
+    consent_source: str
+
+
+@dataclass
+class ParsedFile:
+    rows: list[MemberRow] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    rows_read: int = 0
+
+    @property
+    def rejected_lines(self) -> set[int]:
+        return {p.line for p in self.problems}
+
+    @property
+    def is_clean(self) -> bool:
+        return not self.problems
+
+
+def group_directory(groups: list[tuple[int, str, str]]) -> dict[str, int]:
+    """Map each group's slug and its name (case-insensitively) to its id."""
+    directory: dict[str, int] = {}
+    for pk, _slug, name in groups:
+        directory[name.strip().casefold()] = pk
+    for pk, slug, _name in groups:
+        directory[slug.casefold()] = pk  # a slug wins over another group's identical name
+    return directory
+
+
+def parse_members(
+    data: bytes, *, groups: Mapping[str, int], layout: Layout = Layout.GRASSROOTS
+) -> ParsedFile:
+    """Read and check every row of an import file. Never raises for bad input."""
+    parsed = ParsedFile()
+    if not data.strip():
+        parsed.problems.append(Problem(0, "", "The file is empty."))
+        return parsed
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        parsed.problems.append(
+            Problem(
+                line,
+                "",
+                f"The file is not UTF-8 text (byte 0x{data[error.start]:02x} cannot be read). "
+                "Save it from your spreadsheet as 'CSV UTF-8' and try again.",
+            )
+        )
+        return parsed
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        parsed.problems.append(
+            Problem(line, "", "The file contains a NUL character, so it is not a CSV file.")
+        )
+        return parsed
+    records = _records(text)
+    try:
+        header_line, header = next(records)
+    except StopIteration:
+        parsed.problems.append(Problem(0, "", "The file is empty."))
+        return parsed
+    except _BadCsv as error:
+        parsed.problems.append(Problem(error.line, "", f"The header is not valid CSV: {error}."))
+        return parsed
+    columns = [name.strip().lstrip("\ufeff").casefold() for name in header]
+    translate = _check_header(columns, layout, parsed)
+    if translate is None:
+        return parsed
+    seen_numbers: dict[str, int] = {}
+    seen_emails: dict[str, int] = {}
+    while True:
+        try:
+            line, cells = next(records)
+        except StopIteration:
+            break
+        except _BadCsv as error:
+            parsed.problems.append(Problem(error.line, "", f"Not valid CSV: {error}."))
+            break
+        parsed.rows_read += 1
+        if len(cells) != len(columns):
+            parsed.problems.append(
+                Problem(
+                    line,
+                    "",
+                    f"This row has {len(cells)} cells but the header has {len(columns)} columns.",
+                )
+            )
+            continue
+        source = dict(zip(columns, cells, strict=True))
+        values, labels, problems = translate(line, source)
+        row = None if problems else _validate(line, values, labels, groups, problems)
+        problems += _duplicates(line, values, labels, seen_numbers, seen_emails)
+        if problems:
+            parsed.problems.extend(problems)
+        elif row is not None:
+            parsed.rows.append(row)
+    if parsed.rows_read == 0 and not parsed.problems:
+        parsed.problems.append(Problem(header_line, "", "The file has a header but no members."))
+    return parsed
+
+
+class _BadCsv(Exception):
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def _records(text: str) -> Iterator[tuple[int, list[str]]]:
+    """Non-blank CSV records with the line each one starts on."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    ended = 0
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise _BadCsv(ended + 1, str(error)) from None
+        start = ended + 1
+        ended = reader.line_num
+        if cells and any(cell.strip() for cell in cells):
+            yield start, cells
+
+
+_Translated = tuple[dict[str, str], dict[str, str], list[Problem]]
+
+
+class _Translator:
+    """Turns one source row into Grassroots' fields, with the source's column names kept for
+    the report."""
+
+    def __init__(self, layout: Layout, columns: list[str]) -> None:
+        self.layout = layout
+        self.columns = set(columns)
+
+    def __call__(self, line: int, source: dict[str, str]) -> _Translated:
+        problems = [
+            Problem(line, column, _formula_message(value))
+            for column, value in source.items()
+            if _looks_like_formula(column, value, self.layout)
+        ]
+        if self.layout == Layout.GRASSROOTS:
+            return {c: source[c] for c in COLUMNS}, {c: c for c in COLUMNS}, problems
+        return (*self._from_nationbuilder(line, source, problems), problems)
+
+    def _from_nationbuilder(
+        self, line: int, source: dict[str, str], problems: list[Problem]
+    ) -> tuple[dict[str, str], dict[str, str]]:
+        def get(column: str) -> str:
+            return source.get(column, "").strip()
+
+        tags = [t.strip() for t in get("tag_list").split(",")]
+        group_tags = [
+            t[len(NATIONBUILDER_GROUP_TAG) :].strip()
+            for t in tags
+            if t.casefold().startswith(NATIONBUILDER_GROUP_TAG)
+        ]
+        status_text = get("membership_status").casefold()
+        status = NATIONBUILDER_STATUS.get(status_text)
+        if status is None:
+            problems.append(
+                Problem(
+                    line,
+                    "membership_status",
+                    f"Unknown membership status {get('membership_status')!r}; expected one of "
+                    "active, grace period, expired, canceled, suspended or blank.",
+                )
+            )
+            status = MembershipStatus.SUPPORTER
+        number = get("nationbuilder_id")
+        opted_in = get("email_opt_in").casefold() in YES
+        created = get("created_at")
+        values = {
+            "membership_number": f"{NATIONBUILDER_PREFIX}{number}" if number else "",
+            "first_name": get("first_name"),
+            "last_name": get("last_name"),
+            "email": get("email"),
+            "phone": get("phone_number") or get("mobile_number"),
+            "postcode": get("primary_zip"),
+            "status": str(status),
+            "joined_on": get("membership_started_at") or created,
+            "renewal_due_on": get("membership_expires_on"),
+            "home_group": group_tags[0] if group_tags else "",
+            "other_groups": ";".join(group_tags[1:]),
+            "consent_to_contact": "yes" if opted_in else "no",
+            "consent_recorded_at": created if opted_in else "",
+            "consent_source": ConsentSource.IMPORT if opted_in else "",
+        }
+        phone_column = "phone_number" if get("phone_number") else "mobile_number"
+        labels = {
+            "membership_number": "nationbuilder_id",
+            "first_name": "first_name",
+            "last_name": "last_name",
+            "email": "email",
+            "phone": phone_column,
+            "postcode": "primary_zip",
+            "status": "membership_status",
+            "joined_on": "membership_started_at" if get("membership_started_at") else "created_at",
+            "renewal_due_on": "membership_expires_on",
+            "home_group": "tag_list",
+            "other_groups": "tag_list",
+            "consent_to_contact": "email_opt_in",
+            "consent_recorded_at": "created_at",
+            "consent_source": "email_opt_in",
+        }
+        return values, labels
+
+
+def _check_header(columns: list[str], layout: Layout, parsed: ParsedFile) -> _Translator | None:
+    duplicated = sorted({c for c in columns if columns.count(c) > 1})
+    if duplicated:
+        parsed.problems.append(
+            Problem(1, "", f"The header repeats the column(s): {', '.join(duplicated)}.")
+        )
+    if layout == Layout.GRASSROOTS:
+        missing = [c for c in COLUMNS if c not in columns]
+        unknown = [c for c in columns if c not in COLUMNS]
+    else:
+        missing = [c for c in NATIONBUILDER_REQUIRED if c not in columns]
+        unknown = []
+    if missing:
+        parsed.problems.append(
+            Problem(1, "", f"The header is missing the column(s): {', '.join(missing)}.")
+        )
+    if unknown:
+        shown = ", ".join(repr(c) for c in unknown[:10])
+        parsed.problems.append(
+            Problem(
+                1,
+                "",
+                f"The header has column(s) this import does not know: {shown}. "
+                f"The header must be: {','.join(COLUMNS)}.",
+            )
+        )
+    if parsed.problems:
+        return None
+    return _Translator(layout, columns)
+
+
+def _looks_like_formula(column: str, value: str, layout: Layout) -> bool:
+    if not value.startswith(FORMULA_STARTS):
+        return False
+    is_phone = column in ("phone", "phone_number", "mobile_number")
+    return not (is_phone and PLAIN_PHONE_RE.match(value))
+
+
+def _formula_message(value: str) -> str:
+    first = {"\t": "a tab", "\r": "a carriage return"}.get(value[0], repr(value[0]))
+    return (
+        f"The cell starts with {first}, which a spreadsheet would run as a formula "
+        "(CSV injection). Remove that character and import again."
+    )
+
+
+def _duplicates(
+    line: int,
+    values: dict[str, str],
+    labels: dict[str, str],
+    seen_numbers: dict[str, int],
+    seen_emails: dict[str, int],
+) -> list[Problem]:
+    problems = []
+    number = values["membership_number"].strip().upper()
+    email = values["email"].strip().lower()
+    if number:
+        if number in seen_numbers:
+            problems.append(
+                Problem(
+                    line,
+                    labels["membership_number"],
+                    f"Membership number {number} is also on line {seen_numbers[number]}.",
+                )
+            )
+        else:
+            seen_numbers[number] = line
+    if email:
+        if email in seen_emails:
+            problems.append(
+                Problem(
+                    line,
+                    labels["email"],
+                    f"The email address {email} is also on line {seen_emails[email]}.",
+                )
+            )
+        else:
+            seen_emails[email] = line
+    return problems
+
+
+def _validate(
+    line: int,
+    values: dict[str, str],
+    labels: dict[str, str],
+    groups: Mapping[str, int],
+    problems: list[Problem],
+) -> MemberRow | None:
+    """Check one row's values; add its problems to ``problems``; return it clean if none."""
+    found = len(problems)
+
+    def problem(column: str, message: str) -> None:
+        problems.append(Problem(line, labels[column], message))
+
+    v = {k: value.strip() for k, value in values.items()}
+    number = v["membership_number"].upper()
+    if number and not NUMBER_RE.match(number):
+        problem("membership_number", "A membership number is up to 20 letters, digits and '-'.")
+    for column in ("first_name", "last_name"):
+        if not v[column]:
+            problem(column, f"The {column.replace('_', ' ')} is missing.")
+    for column, limit in MAX_LENGTH.items():
+        if len(v[column]) > limit:
+            problem(column, f"Longer than {limit} characters.")
+    email = v["email"]
+    if not email:
+        problem("email", "The email address is missing.")
+    else:
+        try:
+            _email_is_valid(email)
+        except ValidationError:
+            problem("email", f"{email!r} is not a valid email address.")
+    if v["phone"] and not PHONE_RE.match(v["phone"]):
+        problem("phone", "Use digits, spaces, brackets, '-' and a leading '+' only.")
+    postcode = _clean_postcode(v["postcode"])
+    if v["postcode"] and postcode is None:
+        problem("postcode", f"{v['postcode']!r} is not a UK postcode (like SW1A 1AA).")
+    status = _clean_status(v["status"])
+    if status is None:
+        problem(
+            "status",
+            f"Unknown status {v['status']!r}; use member, supporter, lapsed or suspended.",
+        )
+    joined_on = _clean_date(v["joined_on"])
+    if not v["joined_on"]:
+        problem("joined_on", "The date the member joined is missing.")
+    elif joined_on is None:
+        problem("joined_on", f"{v['joined_on']!r} is not a date (use YYYY-MM-DD).")
+    renewal = _clean_date(v["renewal_due_on"])
+    if v["renewal_due_on"] and renewal is None:
+        problem("renewal_due_on", f"{v['renewal_due_on']!r} is not a date (use YYYY-MM-DD).")
+    home_group_id = groups.get(v["home_group"].casefold()) if v["home_group"] else None
+    if not v["home_group"]:
+        problem("home_group", "The home group is missing.")
+    elif home_group_id is None:
+        problem("home_group", f"No group has the slug or name {v['home_group']!r}.")
+    other_ids: set[int] = set()
+    for name in filter(None, (n.strip() for n in v["other_groups"].split(";"))):
+        group_id = groups.get(name.casefold())
+        if group_id is None:
+            problem("other_groups", f"No group has the slug or name {name!r}.")
+        elif group_id != home_group_id:
+            other_ids.add(group_id)
+    consent_text = v["consent_to_contact"].casefold()
+    consent = consent_text in YES
+    if consent_text not in YES | NO:
+        problem("consent_to_contact", "Use yes or no.")
+    consent_at = _clean_datetime(v["consent_recorded_at"])
+    if v["consent_recorded_at"] and consent_at is None:
+        problem(
+            "consent_recorded_at",
+            f"{v['consent_recorded_at']!r} is not a date and time (use YYYY-MM-DDTHH:MM).",
+        )
+    elif consent and consent_at is None:
+        problem("consent_recorded_at", "Consent to contact needs the date it was given.")
+    source = v["consent_source"].casefold()
+    if source and source not in ConsentSource.values:
+        problem(
+            "consent_source",
+            f"Unknown consent source {v['consent_source']!r}; "
+            f"use one of {', '.join(ConsentSource.values)}.",
+        )
+    if len(problems) > found:
+        return None
+    assert status is not None and joined_on is not None and home_group_id is not None
+    return MemberRow(
+        line=line,
+        membership_number=number,
+        first_name=v["first_name"],
+        last_name=v["last_name"],
+        email=email,
+        phone=v["phone"],
+        postcode=postcode or "",
+        status=status,
+        joined_on=joined_on,
+        renewal_due_on=renewal,
+        home_group_id=home_group_id,
+        other_group_ids=frozenset(other_ids),
+        consent_to_contact=consent,
+        consent_recorded_at=consent_at if consent else None,
+        consent_source=(source or ConsentSource.IMPORT) if consent else "",
+    )
+
+
+def _clean_postcode(value: str) -> str | None:
+    """A UK postcode in Royal Mail's form (outward code, one space, inward code), or None."""
+    compact = "".join(value.upper().split())
+    if not POSTCODE_RE.match(compact):
+        return None
+    return f"{compact[:-3]} {compact[-3:]}"
+
+
+def _clean_status(value: str) -> str | None:
+    if not value:
+        return MembershipStatus.MEMBER
+    lowered = value.casefold()
+    for choice, label in MembershipStatus.choices:
+        if lowered in (choice, label.casefold()):
+            return str(choice)
+    return None
+
+
+def _clean_date(value: str) -> datetime.date | None:
+    """ISO dates (and the date part of an ISO timestamp), or the UK's DD/MM/YYYY."""
+    if not value:
+        return None
+    try:
+        if len(value) == 10 and value[4] == "-":
+            return datetime.date.fromisoformat(value)
+        if "/" in value:
+            day, month, year = (int(part) for part in value.split("/"))
+            if year < 1000:
+                return None
+            return datetime.date(year, month, day)
+        return datetime.datetime.fromisoformat(value).date()
+    except (ValueError, IndexError, OverflowError):
+        return None
+
+
+def _clean_datetime(value: str) -> datetime.datetime | None:
+    """An ISO timestamp (UTC when it has no offset), or a date taken as midnight UTC."""
+    if not value:
+        return None
+    try:
+        moment = datetime.datetime.fromisoformat(value)
+    except ValueError:
+        day = _clean_date(value)
+        if day is None:
+            return None
+        moment = datetime.datetime.combine(day, datetime.time(0, 0))
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=datetime.UTC)
+    try:
+        return moment.astimezone(datetime.UTC)
+    except (ValueError, OverflowError):
+        return None
