@@ -154,6 +154,9 @@ ACCOUNT_RATE_LIMITS: dict[str, str] | bool = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Grassroots"
+# Accept the code from the 30 seconds either side too: phone clocks drift, and a code typed as
+# it changes should not fail. Each code still works once (allauth keeps used codes in the cache).
+MFA_TOTP_TOLERANCE = 1
 # Officers and national roles must use MFA (accounts.middleware); the demo settings relax it.
 GRASSROOTS_REQUIRE_OFFICER_MFA = env.bool("GRASSROOTS_REQUIRE_OFFICER_MFA", True)
 

@@ -15,6 +15,8 @@ from django.test import Client
 from django.urls import reverse
 
 from grassroots.organisation.models import Role
+from tests.accounts.conftest import Mailbox, code_in
+from tests.accounts.test_pages import assert_site_page
 from tests.factories import PASSWORD, GroupFactory, MemberWithLoginFactory, RoleFactory
 
 pytestmark = pytest.mark.django_db
@@ -150,6 +152,7 @@ def test_officer_activates_totp_continues_where_going_and_is_asked_for_it_next_l
     assert not get_user(client).is_authenticated
     prompt = client.get(reverse("mfa_authenticate")).content.decode()
     assert '<label for="id_code">' in prompt
+    assert_site_page(prompt)
 
     wrong = client.post(reverse("mfa_authenticate"), {"code": "000000"})
     assert wrong.status_code == 200
@@ -161,6 +164,25 @@ def test_officer_activates_totp_continues_where_going_and_is_asked_for_it_next_l
     assert response["Location"] == reverse("home")
     assert get_user(client) == officer.user
     assert client.get(reverse("home")).status_code == 200
+
+
+def test_login_by_emailed_code_still_asks_for_the_authenticator_code(
+    client, officer, mailbox: Mailbox
+):
+    log_in(client, officer.email)
+    secret = activate_totp(client)
+    client.post(reverse("account_logout"))
+
+    client.post(reverse("account_request_login_code"), {"email": officer.email})
+    code = code_in(mailbox.last_to(officer.email).text)
+    response = client.post(reverse("account_confirm_login_code"), {"code": code})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mfa_authenticate")
+    assert not get_user(client).is_authenticated
+
+    response = client.post(reverse("mfa_authenticate"), {"code": totp_now(secret)})
+    assert response.status_code == 302
+    assert get_user(client) == officer.user
 
 
 def test_recovery_code_logs_in_instead_of_the_app(client, officer):
@@ -213,7 +235,13 @@ def test_demo_settings_offer_mfa_without_forcing_it(monkeypatch):
     assert "allauth.mfa" in dev.INSTALLED_APPS
 
 
-def test_production_and_test_settings_force_mfa_for_officers(settings):
-    prod_source = importlib.util.find_spec("grassroots.settings.prod")
-    assert prod_source is not None
+def test_production_settings_force_mfa_for_officers(monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "a-production-secret-for-this-test-only")
+    monkeypatch.setenv("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/grassroots")
+    monkeypatch.setenv("GRASSROOTS_REQUIRE_OFFICER_MFA", "false")
+    prod = importlib.reload(importlib.import_module("grassroots.settings.prod"))
+    assert prod.GRASSROOTS_REQUIRE_OFFICER_MFA is True
+
+
+def test_test_settings_force_mfa_for_officers(settings):
     assert settings.GRASSROOTS_REQUIRE_OFFICER_MFA is True
