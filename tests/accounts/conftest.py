@@ -50,6 +50,7 @@ class Mailbox:
     def last_to(self, address: str) -> Delivered:
         received = self.to(address)
         assert received, f"no mail reached {address}; delivered: {self.delivered!r}"
+        assert "INVALID_TEMPLATE_VARIABLE" not in received[-1].text
         return received[-1]
 
 
