@@ -325,7 +325,7 @@ def collect_share(*, actor: Any, teller: Teller) -> str:
     if member is None or teller.member_id != member.pk:
         raise PermissionDenied("That share is not yours.")
     if teller.has_collected_share or teller.pending_share_sealed is None:
-        raise BallotError("You have already collected your share; it is shown only once.")
+        raise WrongStage("You have already collected your share; it is shown only once.")
     ballot = _locked(teller.ballot)
     share = open_with_server_key(
         bytes(teller.pending_share_sealed), purpose=f"{SHARE_PURPOSE}:{ballot.election_id}"

@@ -1,0 +1,250 @@
+"""The ballot pages: the paper-style vote form, and the whole journey through the test client."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from grassroots import clock
+from grassroots.ballots.forms import VoteForm, field_name
+from grassroots.ballots.models import Ballot, BallotStatus
+from grassroots.ledger.verify import verify_directory
+from grassroots.organisation.models import Role
+from tests.ballots.conftest import SetUp, open_with_voters
+from tests.factories import GroupFactory, MemberWithLoginFactory, RoleFactory
+from tests.web.roles import give_authenticator_app
+
+pytestmark = pytest.mark.django_db
+
+SHARE = re.compile(r"\b\d+:[0-9a-f]{132}\b")
+TRACKER = re.compile(r"\b[0-9a-f]{64}\b")
+
+
+def _stv_data(setup: SetUp, numbers: dict[int, str]) -> dict[str, str]:
+    form = VoteForm(ballot=setup.ballot)
+    data = {"idempotency_key": form.initial["idempotency_key"]}
+    for position, text in numbers.items():
+        candidate = setup.stv.candidates.get(position=position)
+        data[field_name(setup.stv, candidate.pk)] = text
+    return data
+
+
+@pytest.mark.parametrize(
+    ("numbers", "message"),
+    [
+        ({1: "1", 2: "3"}, "There is a gap in your numbers: you used 3 but not 2"),
+        ({1: "1", 2: "1"}, "You gave the number 1 to both"),
+        ({1: "one"}, "Use whole numbers only"),
+        ({1: "9"}, "Number the candidates from 1 to 4"),
+        ({1: "2"}, "you used 2 but not 1"),
+    ],
+    ids=["gap", "repeat", "not-a-number", "too-big", "no-first-choice"],
+)
+def test_vote_form_explains_numbering_mistakes(ready_ballot: SetUp, numbers, message):
+    form = VoteForm(_stv_data(ready_ballot, numbers), ballot=ready_ballot.ballot)
+    assert not form.is_valid()
+    errors = [e for errs in form.errors.values() for e in errs]
+    assert any(message in e for e in errors), errors
+
+
+def test_vote_form_reads_preferences_in_number_order(ready_ballot: SetUp):
+    form = VoteForm(_stv_data(ready_ballot, {3: "1", 1: "2", 4: " 3 "}), ballot=ready_ballot.ballot)
+    assert form.is_valid(), form.errors
+    by_position = {c.pk: c.position for c in ready_ballot.stv.candidates.all()}
+    ranking = form.cleaned_data["answers"][ready_ballot.stv.pk]
+    assert [by_position[c] for c in ranking] == [3, 1, 4]
+
+
+def test_vote_page_shows_errors_in_a_linked_summary_and_casts_nothing(
+    client: Client, ready_ballot: SetUp
+):
+    (voter,) = open_with_voters(ready_ballot, 1)
+    client.force_login(voter.user)
+    data = _stv_data(ready_ballot, {1: "1", 2: "1"})
+    response = client.post(reverse("ballot_vote", args=[ready_ballot.ballot.pk]), data)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'class="error-summary"' in html
+    first = ready_ballot.stv.candidates.get(position=2)
+    assert f'href="#id_{field_name(ready_ballot.stv, first.pk)}"' in html
+
+
+def test_member_not_on_roll_gets_404_for_the_vote_page(client: Client, ready_ballot: SetUp):
+    open_with_voters(ready_ballot, 1)
+    client.force_login(MemberWithLoginFactory().user)
+    assert client.get(reverse("ballot_vote", args=[ready_ballot.ballot.pk])).status_code == 404
+
+
+def test_unknown_candidate_posted_gets_a_clear_4xx(client: Client, ready_ballot: SetUp):
+    (voter,) = open_with_voters(ready_ballot, 1)
+    client.force_login(voter.user)
+    data = _stv_data(ready_ballot, {})
+    data[field_name(ready_ballot.motion)] = "999999"
+    response = client.post(reverse("ballot_vote", args=[ready_ballot.ballot.pk]), data)
+    assert response.status_code == 400
+
+
+def test_guarantees_page_says_plainly_what_is_not_guaranteed(client: Client):
+    html = client.get(reverse("ballot_guarantees")).content.decode()
+    assert "No protection against coercion" in html
+    assert "server sees your ballot at the moment it is cast" in html
+
+
+def _local(moment: datetime.datetime) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
+
+
+def _idempotency_key(html: str) -> str:
+    match = re.search(r'name="idempotency_key" value="([^"]+)"', html)
+    assert match, "no idempotency key on the vote page"
+    return match.group(1)
+
+
+def test_whole_journey_create_tell_open_vote_close_count_publish_verify(
+    client: Client, frozen_clock, tmp_path: Path
+):
+    group = GroupFactory()
+    officer = RoleFactory(role=Role.NATIONAL_OFFICE, member__home_group=group).member
+    give_authenticator_app(officer.user)
+    tellers = [MemberWithLoginFactory(home_group=group) for _ in range(3)]
+    voters = [MemberWithLoginFactory(home_group=group) for _ in range(3)]
+    now = clock.now()
+
+    client.force_login(officer.user)
+    response = client.post(
+        reverse("ballot_create"),
+        {
+            "title": "Steering committee 2026",
+            "description": "Two seats, at least one woman.",
+            "scope": f"group:{group.pk}",
+            "opens_at": _local(now - datetime.timedelta(minutes=5)),
+            "closes_at": _local(now + datetime.timedelta(hours=1)),
+            "eligible_statuses": ["member"],
+            "tellers_count": "3",
+            "threshold": "2",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    ballot = Ballot.objects.get()
+    manage = reverse("ballot_manage", args=[ballot.pk])
+    assert response["Location"] == manage
+    response = client.post(
+        reverse("ballot_question_add", args=[ballot.pk]),
+        {
+            "title": "Steering committee",
+            "kind": "stv",
+            "stv_rule": "scottish",
+            "seats": "2",
+            "constraint_category": "women",
+            "constraint_minimum": "1",
+        },
+    )
+    assert response.status_code == 302
+    question = ballot.questions.get()
+    for name, categories in [("Ann", "women"), ("Bob", ""), ("Cat", "women"), ("Dan", "")]:
+        response = client.post(
+            reverse("ballot_candidate_add", args=[ballot.pk, question.pk]),
+            {"name": name, "statement": f"I am {name}.", "categories": categories},
+        )
+        assert response.status_code == 302
+    response = client.post(
+        reverse("ballot_tellers", args=[ballot.pk]),
+        {"membership_numbers": "\n".join(t.membership_number for t in tellers)},
+    )
+    assert response.status_code == 302
+    assert "Voting is open" not in client.get(manage).content.decode()
+
+    shares = []
+    for teller in tellers:
+        client.force_login(teller.user)
+        url = reverse("ballot_teller_share", args=[ballot.pk])
+        shown = client.post(url)
+        assert shown["Cache-Control"] == "no-store"
+        shares.append(SHARE.search(shown.content.decode()).group(0))
+        again = client.post(url)
+        assert again.status_code == 409 and not SHARE.search(again.content.decode())
+
+    client.force_login(officer.user)
+    response = client.post(reverse("ballot_open", args=[ballot.pk]), follow=True)
+    assert "The roll has" in response.content.decode()
+
+    trackers = []
+    orders = [{1: "1", 2: "2"}, {3: "1", 1: "2", 4: "3"}, {2: "1"}]
+    for voter, order in zip(voters, orders, strict=True):
+        client.force_login(voter.user)
+        vote_url = reverse("ballot_vote", args=[ballot.pk])
+        page = client.get(vote_url).content.decode()
+        data = {"idempotency_key": _idempotency_key(page)}
+        for position, text in order.items():
+            candidate = question.candidates.get(position=position)
+            data[field_name(question, candidate.pk)] = text
+        receipt = client.post(vote_url, data)
+        assert receipt.status_code == 200
+        trackers.append(TRACKER.search(receipt.content.decode()).group(0))
+    # The last voter tries again from a fresh page: refused, nothing added.
+    page = client.get(vote_url).content.decode()
+    assert "already voted" in page
+    second = client.post(vote_url, {"idempotency_key": "A" * 32})
+    assert second.status_code == 409
+
+    check = reverse("ballot_receipt_check", args=[ballot.pk])
+    assert "in the ballot box" in client.get(check, {"tracker": trackers[0]}).content.decode()
+
+    frozen_clock.advance(hours=2)
+    client.force_login(officer.user)
+    assert client.post(reverse("ballot_close", args=[ballot.pk])).status_code == 302
+    for teller, share in list(zip(tellers, shares, strict=True))[:2]:
+        client.force_login(teller.user)
+        response = client.post(reverse("ballot_teller_reveal", args=[ballot.pk]), {"share": share})
+        assert response.status_code == 302
+    client.force_login(officer.user)
+    assert client.post(reverse("ballot_count", args=[ballot.pk])).status_code == 302
+    assert client.post(reverse("ballot_publish", args=[ballot.pk])).status_code == 302
+    ballot.refresh_from_db()
+    assert ballot.status == BallotStatus.PUBLISHED
+
+    client.logout()
+    results = client.get(reverse("ballot_results", args=[ballot.pk])).content.decode()
+    assert "<svg" in results and "Stage 1" in results
+    looked_up = client.get(check, {"tracker": trackers[1]}).content.decode()
+    assert "in the public log" in looked_up and "decrypted to" in looked_up
+    assert "[2,0,3]" in looked_up
+
+    call_command("export_record", "--latest-published", str(tmp_path))
+    checks = verify_directory(tmp_path)
+    assert all(c.passed for c in checks), [c.line() for c in checks if not c.passed]
+    ballots_file = tmp_path / "ballots.jsonl"
+    data = bytearray(ballots_file.read_bytes())
+    data[20] = ord("0") if data[20] != ord("0") else ord("1")
+    ballots_file.write_bytes(bytes(data))
+    assert not all(c.passed for c in verify_directory(tmp_path))
+
+
+def test_results_are_not_public_before_publication(client: Client, ready_ballot: SetUp):
+    open_with_voters(ready_ballot, 1)
+    assert client.get(reverse("ballot_results", args=[ready_ballot.ballot.pk])).status_code == 404
+    assert client.get(reverse("ballot_log", args=[ready_ballot.ballot.pk])).status_code == 200
+
+
+def test_officer_of_another_group_gets_404_on_the_manage_page(client: Client, ready_ballot):
+    other = RoleFactory(role=Role.SECRETARY, group=GroupFactory()).member
+    give_authenticator_app(other.user)
+    client.force_login(other.user)
+    response = client.get(reverse("ballot_manage", args=[ready_ballot.ballot.pk]))
+    assert response.status_code == 404
+
+
+def test_bad_tracker_in_lookup_is_a_400_with_a_message(client: Client, ready_ballot: SetUp):
+    open_with_voters(ready_ballot, 1)
+    response = client.get(
+        reverse("ballot_receipt_check", args=[ready_ballot.ballot.pk]), {"tracker": "xyz"}
+    )
+    assert response.status_code == 400
+    assert "A tracker is 64 letters" in response.content.decode()
