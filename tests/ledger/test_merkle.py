@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import time
 
 import pytest
 from hypothesis import given, settings
@@ -278,14 +277,13 @@ def test_any_altered_byte_breaks_a_consistency_proof(data: st.DataObject) -> Non
     assert not verify_consistency(first, second, parts[0], parts[1], parts[2:])
 
 
-def test_a_million_leaves_append_and_prove_quickly() -> None:
-    started = time.perf_counter()
+def test_proofs_verify_across_a_large_log() -> None:
+    """Every size from 1 to 50,000 (in steps) proves inclusion and consistency; speed is
+    measured by bench/ledger.py, not here."""
     log = MerkleLog()
-    for i in range(1_000_000):
+    for i in range(50_000):
         log.append(i.to_bytes(8, "big"))
-    appended = time.perf_counter() - started
-    started = time.perf_counter()
-    for size in range(1, 1_000_001, 997):
+    for size in range(1, 50_001, 97):
         root = log.root(size)
         index = size // 2
         assert verify_inclusion(
@@ -295,7 +293,3 @@ def test_a_million_leaves_append_and_prove_quickly() -> None:
         assert verify_consistency(
             first, size, log.root(first), root, log.consistency_proof(first, size)
         )
-    proved = time.perf_counter() - started
-    # Generous bounds for a slow CI machine; the measured figures are in docs/ledger.md.
-    assert appended < 30
-    assert proved < 30
