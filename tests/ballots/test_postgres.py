@@ -4,6 +4,7 @@ cannot be linked through xmin, ctid, ids or log order once the sealer has run.""
 from __future__ import annotations
 
 import secrets
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -142,3 +143,47 @@ def test_after_sealing_nothing_links_the_roll_to_the_box(frozen_clock):
         order = [row[0] for row in sorted(rows, key=key)]
         concordance = _concordance(cast_order, order)
         assert 0.25 < concordance < 0.75, f"{name} order follows the casting order ({concordance})"
+
+
+def test_casts_racing_the_close_are_all_kept_and_none_lands_after_it(frozen_clock):
+    setup = make_ballot()
+    voters = open_with_voters(setup, 40)
+    acknowledged: list[tuple[str, ...]] = []
+    refused = 0
+
+    def submit(voter):
+        nonlocal refused
+        try:
+            receipt = services.cast_ballot(
+                actor=voter.user,
+                ballot=setup.ballot,
+                answers={setup.stv.pk: candidate_ids(setup.stv)[:1]},
+                idempotency_key=secrets.token_urlsafe(24),
+            )
+            acknowledged.append(tuple(t for _, t in receipt.trackers))
+        except services.PollNotOpen:
+            refused += 1
+        finally:
+            connections.close_all()
+
+    def close_half_way():
+        try:
+            while len(acknowledged) < 10:
+                time.sleep(0.001)
+            frozen_clock.advance(hours=2)
+            services.close_ballot(actor=setup.officer.user, ballot=setup.ballot)
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=9) as pool:
+        closer = pool.submit(close_half_way)
+        list(pool.map(submit, voters))
+        closer.result()
+
+    setup.ballot.refresh_from_db()
+    box = set(BallotBoxEntry.objects.filter(ballot=setup.ballot).values_list("tracker", flat=True))
+    assert not UnsealedBallot.objects.exists()  # nothing committed after the close's final seal
+    assert all(set(trackers) <= box for trackers in acknowledged)  # no acknowledged vote lost
+    assert len(box) == 2 * len(acknowledged) == 2 * setup.ballot.voted_count
+    assert setup.ballot.voted_count == RollEntry.objects.filter(has_voted=True).count()
+    assert refused == 40 - len(acknowledged) and refused > 0
