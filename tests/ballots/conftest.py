@@ -114,3 +114,32 @@ def open_with_voters(setup: SetUp, count: int) -> list[Member]:
 
 
 KeyMaker = Callable[[], str]
+
+
+def open_group_ballot(*, group: Group, officer: Member, teller: Member) -> Ballot:
+    """An open yes/no ballot in ``group`` run by ``officer``, with ``teller`` its only teller.
+
+    Made once per database (the access-matrix test asks for it for every URL it checks).
+    """
+    existing = Ballot.objects.filter(group=group).first()
+    if existing is not None:
+        return existing
+    now = clock.now()
+    ballot = services.create_ballot(
+        actor=officer.user,
+        title="Adopt the group's standing orders",
+        description="",
+        level="group",
+        scope=group,
+        opens_at=now - datetime.timedelta(minutes=5),
+        closes_at=now + datetime.timedelta(days=7),
+        tellers_count=1,
+        threshold=1,
+    )
+    services.add_question(
+        actor=officer.user, ballot=ballot, title="Adopt the standing orders?", kind="yesno"
+    )
+    services.set_up_tellers(actor=officer.user, ballot=ballot, members=[teller])
+    services.collect_share(actor=teller.user, teller=ballot.tellers.get())
+    services.open_ballot(actor=officer.user, ballot=ballot)
+    return Ballot.objects.get(pk=ballot.pk)
