@@ -59,6 +59,23 @@ def member_in(attr: str) -> Callable[[Movement], dict[str, str]]:
     return lambda m: {"number": getattr(m, attr).membership_number}
 
 
+def ballot_in_group_a(m: Movement) -> dict[str, str]:
+    """An open ballot in group A run by national office; the plain member is its one teller.
+    Everyone but anonymous is on its roll (all the test people are members of group A)."""
+    from tests.ballots.conftest import open_group_ballot
+
+    ballot = open_group_ballot(group=m.group_a, officer=m.national, teller=m.member)
+    return {"ballot_id": str(ballot.pk)}
+
+
+def question_in_group_a_ballot(m: Movement) -> dict[str, str]:
+    kwargs = ballot_in_group_a(m)
+    from grassroots.ballots.models import Question
+
+    question = Question.objects.get(ballot_id=int(kwargs["ballot_id"]))
+    return {**kwargs, "question_id": str(question.pk)}
+
+
 # fmt: off
 ACCESS: list[Case] = [
     Case("healthz", (200, 200, 200, 200, 200)),
@@ -79,6 +96,27 @@ ACCESS: list[Case] = [
          about="member of group B, another region"),
     Case("member_detail", (LOGIN, 404, 404, 404, 404), lambda m: {"number": "GR9999999"},
          about="no such member: the same 404 as a forbidden one"),
+    # --- ballots ---
+    Case("ballot_list", (LOGIN, 200, 200, 200, 200)),
+    Case("ballot_guarantees", (200, 200, 200, 200, 200), about="public"),
+    Case("ballot_create", (LOGIN, 404, 404, 200, 200), about="needs RUN_BALLOTS somewhere"),
+    Case("ballot_manage", (LOGIN, 404, 404, 200, 200), ballot_in_group_a),
+    Case("ballot_question_add", (LOGIN, 404, 404, 200, 200), ballot_in_group_a),
+    Case("ballot_candidate_add", (LOGIN, 404, 404, 200, 200), question_in_group_a_ballot),
+    Case("ballot_tellers", (LOGIN, 404, 404, 200, 200), ballot_in_group_a),
+    Case("ballot_open", (LOGIN, 405, 405, 405, 405), ballot_in_group_a, about="POST only"),
+    Case("ballot_close", (LOGIN, 405, 405, 405, 405), ballot_in_group_a, about="POST only"),
+    Case("ballot_count", (LOGIN, 405, 405, 405, 405), ballot_in_group_a, about="POST only"),
+    Case("ballot_publish", (LOGIN, 405, 405, 405, 405), ballot_in_group_a, about="POST only"),
+    Case("ballot_teller_share", (LOGIN, 200, 404, 404, 404), ballot_in_group_a,
+         about="the member is the teller"),
+    Case("ballot_teller_reveal", (LOGIN, 200, 404, 404, 404), ballot_in_group_a),
+    Case("ballot_vote", (LOGIN, 200, 200, 200, 200), ballot_in_group_a,
+         about="everyone logged in is on the roll"),
+    Case("ballot_receipt_check", (200, 200, 200, 200, 200), ballot_in_group_a, about="public"),
+    Case("ballot_results", (404, 404, 404, 404, 404), ballot_in_group_a,
+         about="not published yet"),
+    Case("ballot_log", (200, 200, 200, 200, 200), ballot_in_group_a, about="public"),
     # --- allauth: accounts ---
     Case("account_login", (200, HOME, HOME, HOME, HOME)),
     Case("account_logout", (LOGIN, 200, 200, 200, 200), about="GET asks to confirm"),
