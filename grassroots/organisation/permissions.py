@@ -28,15 +28,26 @@ class Capability(StrEnum):
     VIEW_NATIONAL_OVERVIEW = "view_national_overview"
     VIEW_AUDIT_LOG = "view_audit_log"
     RUN_BALLOTS = "run_ballots"  # create, open, close and count ballots in the scope
+    # Write to the members in the scope; the mail reaches them, their addresses never reach
+    # the sender (grassroots.messaging), so this is not VIEW_MEMBERS.
+    MESSAGE_MEMBERS = "message_members"
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.DATA_MANAGER: frozenset({Capability.VIEW_MEMBERS, Capability.EDIT_MEMBERS}),
-    Role.SECRETARY: frozenset({Capability.MANAGE_GROUP, Capability.RUN_BALLOTS}),
-    Role.CHAIR: frozenset({Capability.MANAGE_GROUP, Capability.RUN_BALLOTS}),
+    Role.SECRETARY: frozenset(
+        {Capability.MANAGE_GROUP, Capability.RUN_BALLOTS, Capability.MESSAGE_MEMBERS}
+    ),
+    Role.CHAIR: frozenset(
+        {Capability.MANAGE_GROUP, Capability.RUN_BALLOTS, Capability.MESSAGE_MEMBERS}
+    ),
     Role.TREASURER: frozenset(),
-    Role.AREA_COORDINATOR: frozenset({Capability.VIEW_MEMBERS, Capability.RUN_BALLOTS}),
-    Role.REGIONAL_COORDINATOR: frozenset({Capability.VIEW_MEMBERS, Capability.RUN_BALLOTS}),
+    Role.AREA_COORDINATOR: frozenset(
+        {Capability.VIEW_MEMBERS, Capability.RUN_BALLOTS, Capability.MESSAGE_MEMBERS}
+    ),
+    Role.REGIONAL_COORDINATOR: frozenset(
+        {Capability.VIEW_MEMBERS, Capability.RUN_BALLOTS, Capability.MESSAGE_MEMBERS}
+    ),
     Role.NATIONAL_OFFICE: frozenset(
         {
             Capability.VIEW_MEMBERS,
@@ -45,6 +56,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.MANAGE_GROUP,
             Capability.VIEW_NATIONAL_OVERVIEW,
             Capability.RUN_BALLOTS,
+            Capability.MESSAGE_MEMBERS,
         }
     ),
     Role.NATIONAL_COMMITTEE: frozenset({Capability.VIEW_NATIONAL_OVERVIEW}),
