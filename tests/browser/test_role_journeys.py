@@ -35,6 +35,14 @@ def someone_only_in(group_name: str) -> Member:
     raise AssertionError(f"the demo has no member with a unique name in {group_name}")
 
 
+def search(page) -> None:
+    """Submit the search form and wait for the new page to load. (htmx may be updating the
+    results at the same moment and pushes the URL, which Playwright would count as the
+    navigation; only a real page load fires "load".)"""
+    with page.expect_event("load"):
+        page.get_by_role("button", name="Search").click()
+
+
 def home_groups_listed(page) -> set[str]:
     return set(page.locator("#results tbody tr td:nth-child(4)").all_inner_texts())
 
@@ -90,7 +98,7 @@ def test_data_manager_sees_only_own_group_and_is_refused_another_groups_member(p
     assert GROUP_A in home_groups_listed(page)
 
     page.get_by_label("Search").fill(in_a.last_name)
-    page.get_by_role("button", name="Search").click()
+    search(page)
     page.get_by_role("link", name=f"{in_a.last_name}, {in_a.first_name}").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(in_a.full_name)
     assert AuditEntry.objects.filter(
@@ -105,7 +113,7 @@ def test_data_manager_sees_only_own_group_and_is_refused_another_groups_member(p
 
     page.goto("/members/")
     page.get_by_label("Search").fill(in_b.full_name)
-    page.get_by_role("button", name="Search").click()
+    search(page)
     expect(page.locator("#results")).to_contain_text("0 members found.")
 
 
@@ -119,13 +127,13 @@ def test_area_coordinator_sees_every_group_in_their_area_and_no_other_area(page,
     seen: set[str] = set()
     for group in COORDINATOR_AREA:
         page.get_by_label("Home group").select_option(label=group)
-        page.get_by_role("button", name="Search").click()
+        search(page)
         seen |= home_groups_listed(page)
     assert seen == set(COORDINATOR_AREA)
 
     page.goto("/members/")
     page.get_by_label("Search").fill(elsewhere.full_name)
-    page.get_by_role("button", name="Search").click()
+    search(page)
     expect(page.locator("#results")).to_contain_text("0 members found.")
     response = page.goto(f"/members/{elsewhere.membership_number}/")
     assert response is not None and response.status == 404
