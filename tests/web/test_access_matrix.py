@@ -96,6 +96,7 @@ ACCESS: list[Case] = [
          about="member of group B, another region"),
     Case("member_detail", (LOGIN, 404, 404, 404, 404), lambda m: {"number": "GR9999999"},
          about="no such member: the same 404 as a forbidden one"),
+    Case("member_import", (LOGIN, 404, 404, 404, 200), about="national office only"),
     # --- ballots ---
     Case("ballot_list", (LOGIN, 200, 200, 200, 200)),
     Case("ballot_guarantees", (200, 200, 200, 200, 200), about="public"),
