@@ -53,6 +53,7 @@ NATIONBUILDER_OPTIONAL = (
     "email_opt_in",
     "created_at",
 )
+NATIONBUILDER_USED = (*NATIONBUILDER_REQUIRED, *NATIONBUILDER_OPTIONAL)
 NATIONBUILDER_GROUP_TAG = "group:"
 NATIONBUILDER_STATUS = {
     "active": MembershipStatus.MEMBER,
@@ -67,6 +68,7 @@ NATIONBUILDER_PREFIX = "NB"
 
 # Spreadsheet programs run a cell starting with one of these as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_ANYWHERE_RE = re.compile(r"(?:^|\x1f)[=+\-@\t\r]")
 # An international phone number is the one harmless cell that starts with "+".
 PLAIN_PHONE_RE = re.compile(r"^\+[0-9 ]{7,20}$")
 POSTCODE_RE = re.compile(r"^(?:[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}|GIR0AA)$")
@@ -80,7 +82,27 @@ MAX_LENGTH = {
     "email": 254,
     "phone": 30,
 }
-_email_is_valid = EmailValidator()
+_django_email_validator = EmailValidator()
+# A stricter shape than Django's validator accepts, checked first because it is much faster;
+# anything it does not match goes to Django's validator, which decides.
+PLAIN_EMAIL_RE = re.compile(
+    r"^[A-Za-z0-9_%+-]+(?:\.[A-Za-z0-9_%+-]+)*@"
+    r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
+)
+GRASSROOTS_LABELS = {c: c for c in COLUMNS}
+
+
+def _email_is_valid(email: str) -> None:
+    if not PLAIN_EMAIL_RE.match(email):
+        _django_email_validator(email)
+
+
+# Looked up once per row, so built once (an enum's .choices builds a new list on every call).
+STATUS_BY_NAME = {
+    **{str(choice): str(choice) for choice in MembershipStatus.values},
+    **{str(label).casefold(): str(choice) for choice, label in MembershipStatus.choices},
+}
+CONSENT_SOURCES = frozenset(str(v) for v in ConsentSource.values)
 
 
 class Layout(StrEnum):
@@ -256,13 +278,17 @@ class _Translator:
         self.columns = set(columns)
 
     def __call__(self, line: int, source: dict[str, str]) -> _Translated:
-        problems = [
-            Problem(line, column, _formula_message(value))
-            for column, value in source.items()
-            if _looks_like_formula(column, value, self.layout)
-        ]
+        used = source if self.layout == Layout.GRASSROOTS else _nationbuilder_cells(source)
+        problems: list[Problem] = []
+        # One search per row finds the rare row that needs the cell-by-cell check.
+        if FORMULA_ANYWHERE_RE.search("\x1f".join(used.values())):
+            problems = [
+                Problem(line, column, _formula_message(value))
+                for column, value in used.items()
+                if _looks_like_formula(column, value)
+            ]
         if self.layout == Layout.GRASSROOTS:
-            return {c: source[c] for c in COLUMNS}, {c: c for c in COLUMNS}, problems
+            return source, GRASSROOTS_LABELS, problems
         return (*self._from_nationbuilder(line, source, problems), problems)
 
     def _from_nationbuilder(
@@ -359,7 +385,11 @@ def _check_header(columns: list[str], layout: Layout, parsed: ParsedFile) -> _Tr
     return _Translator(layout, columns)
 
 
-def _looks_like_formula(column: str, value: str, layout: Layout) -> bool:
+def _nationbuilder_cells(source: dict[str, str]) -> dict[str, str]:
+    return {c: source[c] for c in NATIONBUILDER_USED if c in source}
+
+
+def _looks_like_formula(column: str, value: str) -> bool:
     if not value.startswith(FORMULA_STARTS):
         return False
     is_phone = column in ("phone", "phone_number", "mobile_number")
@@ -484,7 +514,7 @@ def _validate(
     elif consent and consent_at is None:
         problem("consent_recorded_at", "Consent to contact needs the date it was given.")
     source = v["consent_source"].casefold()
-    if source and source not in ConsentSource.values:
+    if source and source not in CONSENT_SOURCES:
         problem(
             "consent_source",
             f"Unknown consent source {v['consent_source']!r}; "
@@ -522,12 +552,8 @@ def _clean_postcode(value: str) -> str | None:
 
 def _clean_status(value: str) -> str | None:
     if not value:
-        return MembershipStatus.MEMBER
-    lowered = value.casefold()
-    for choice, label in MembershipStatus.choices:
-        if lowered in (choice, label.casefold()):
-            return str(choice)
-    return None
+        return str(MembershipStatus.MEMBER)
+    return STATUS_BY_NAME.get(value.casefold())
 
 
 def _clean_date(value: str) -> datetime.date | None:

@@ -398,3 +398,24 @@ def test_any_cells_under_a_good_header_give_rows_or_reasons(rows):
         assert not row.first_name.startswith(("=", "+", "-", "@"))
     for problem in parsed.problems:
         assert problem.message
+
+
+def test_large_files_match_by_reading_the_whole_table_with_the_same_result(leeds, monkeypatch):
+    MemberFactory(membership_number="GR5000001", email="old@example.org")
+    MemberFactory(membership_number="GR0000042", email="Bob@Example.org")
+    monkeypatch.setattr(services, "WHOLE_TABLE_ABOVE", 0)
+    outcome = run_import(csv_bytes(*GOOD_ROWS))
+    assert (outcome.created, outcome.updated) == (1, 2)
+    again = run_import(csv_bytes(*GOOD_ROWS))
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+
+
+def test_changing_other_groups_replaces_them(leeds):
+    leeds_central, headingley = leeds
+    run_import(csv_bytes(*GOOD_ROWS))
+    changed = GOOD_ROWS[0].replace(",Headingley,", ",,").replace("Lovelace", "King")
+    outcome = run_import(csv_bytes(changed))
+    assert outcome.updated == 1
+    ada = Member.objects.get(membership_number="GR5000001")
+    assert ada.last_name == "King"
+    assert list(ada.other_groups.all()) == []
