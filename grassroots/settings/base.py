@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "template_partials",
+    "django_tasks",
+    "django_tasks_db",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -39,6 +41,7 @@ INSTALLED_APPS = [
     "grassroots.organisation",
     "grassroots.people",
     "grassroots.ballots",
+    "grassroots.messaging",
 ]
 
 MIDDLEWARE = [
@@ -182,6 +185,24 @@ EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", "Grassroots <noreply@grassroots.example>")
+
+# --- background tasks (django-tasks) ---
+# Tasks are rows in the main database; `manage.py db_worker` runs them, on the app node for the
+# demo and on worker nodes of their own in production. Nothing else to install or run.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+
+# --- messaging ---
+# Absolute links in mail (unsubscribe) need the site's public address.
+GRASSROOTS_SITE_URL = env.str("GRASSROOTS_SITE_URL", "http://127.0.0.1:8000")
+# An officer may queue this many mailouts in any hour; more is refused with the time to wait.
+GRASSROOTS_MAILOUTS_PER_HOUR = env.int("GRASSROOTS_MAILOUTS_PER_HOUR", 5)
+# The worker sends this many messages over one SMTP connection, then records progress.
+GRASSROOTS_MAIL_BATCH_SIZE = env.int("GRASSROOTS_MAIL_BATCH_SIZE", 200)
 
 # --- security ---
 SESSION_COOKIE_HTTPONLY = True

@@ -21,3 +21,7 @@ GRASSROOTS_REQUIRE_OFFICER_MFA = True
 # Behind the reverse proxy the client's address is the last one it appends to X-Forwarded-For;
 # without this every failed login would count against the proxy's own address.
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", 1)
+# Links in mail (one-click unsubscribe) point at the public site: the first allowed host unless set.
+GRASSROOTS_SITE_URL = env.str(
+    "GRASSROOTS_SITE_URL", f"https://{ALLOWED_HOSTS[0]}" if ALLOWED_HOSTS else ""
+)

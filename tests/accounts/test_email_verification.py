@@ -7,8 +7,8 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user
 from django.urls import reverse
 
-from tests.accounts.conftest import Mailbox, code_in
 from tests.factories import PASSWORD, MemberWithLoginFactory
+from tests.mail import Mailbox, code_in
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,8 @@ import pytest
 from django.contrib.auth import get_user
 from django.urls import reverse
 
-from tests.accounts.conftest import Mailbox, code_in
 from tests.factories import PASSWORD, MemberWithLoginFactory
+from tests.mail import Mailbox, code_in
 
 pytestmark = pytest.mark.django_db
 

@@ -15,9 +15,9 @@ from django.test import Client
 from django.urls import reverse
 
 from grassroots.organisation.models import Role
-from tests.accounts.conftest import Mailbox, code_in
 from tests.accounts.test_pages import assert_site_page
 from tests.factories import PASSWORD, GroupFactory, MemberWithLoginFactory, RoleFactory
+from tests.mail import Mailbox, code_in
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ import pytest
 from django.contrib.auth import get_user
 from django.urls import reverse
 
-from tests.accounts.conftest import Mailbox, link_in
 from tests.factories import PASSWORD, MemberWithLoginFactory
+from tests.mail import Mailbox, link_in
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,349 @@
+"""Every write in messaging: queue a mailout, queue system mail, deliver, unsubscribe.
+
+Who gets what (the rule, stated once):
+- Campaign mail (``send_mailout``, an officer writing to a scope) goes only to members who gave
+  consent to be contacted and have not unsubscribed from that scope or from all such mail.
+- Ballot mail (invitations, reminders, receipts) and statutory notices (``send_to_members``)
+  go to every member the caller names, consent or not, unsubscribed or not: the rules give
+  every member on a roll the right to be told. They are still logged like any other mailout.
+"""
+
+from __future__ import annotations
+
+import datetime
+import smtplib
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.mail import get_connection
+from django.db import transaction
+from django.db.models import F, QuerySet
+
+from grassroots.accounts.models import User
+from grassroots.audit.services import record
+from grassroots.clock import now
+from grassroots.messaging import mail
+from grassroots.messaging.models import (
+    TRANSACTIONAL_KINDS,
+    Delivery,
+    DeliveryState,
+    MailKind,
+    Mailout,
+    MailoutState,
+    ScopeLevel,
+    Unsubscribe,
+)
+from grassroots.messaging.queries import (
+    Scope,
+    campaign_recipients,
+    count_recipients,
+    may_message,
+)
+from grassroots.people.models import Member, MembershipStatus
+
+SUBJECT_MAX = 150
+BODY_MAX = 20_000
+INSERT_BATCH = 5_000
+RATE_WINDOW = datetime.timedelta(hours=1)
+
+
+class MessagingError(Exception):
+    """A mailout that cannot be queued, with a reason to show the officer."""
+
+
+class TooManyMailouts(MessagingError):
+    pass
+
+
+def _check_text(subject: str, body: str, purpose: str) -> None:
+    if not subject.strip():
+        raise MessagingError("Give the message a subject.")
+    if "\n" in subject or "\r" in subject:
+        raise MessagingError("The subject must be one line.")
+    if len(subject) > SUBJECT_MAX:
+        raise MessagingError(f"The subject can be at most {SUBJECT_MAX} characters.")
+    if not body.strip():
+        raise MessagingError("Write the message.")
+    if len(body) > BODY_MAX:
+        raise MessagingError(f"The message can be at most {BODY_MAX:,} characters.")
+    if not purpose.strip():
+        raise MessagingError("Say what the message is for; it is kept in the audit log.")
+
+
+def _check_rate(actor: Any) -> None:
+    """Refuse the next mailout once the sender has queued the hour's allowance. The sender's
+    own row is locked first, so two tabs cannot both take the last place."""
+    User.objects.select_for_update().filter(pk=actor.pk).first()
+    limit = settings.GRASSROOTS_MAILOUTS_PER_HOUR
+    since = now() - RATE_WINDOW
+    recent = list(
+        Mailout.objects.filter(sender=actor, created_at__gt=since)
+        .order_by("created_at")
+        .values_list("created_at", flat=True)[:limit]
+    )
+    if len(recent) >= limit:
+        free_at = (recent[0] + RATE_WINDOW).astimezone(datetime.UTC)
+        raise TooManyMailouts(
+            f"You have sent {limit} messages in the last hour, the most allowed. "
+            f"You can send the next one after {free_at:%H:%M} UTC."
+        )
+
+
+def _add_deliveries(
+    mailout: Mailout,
+    member_ids: Iterable[int],
+    personal: Mapping[int, Mapping[str, str]] | None = None,
+) -> int:
+    rows: list[Delivery] = []
+    count = 0
+    for member_id in member_ids:
+        values = personal.get(member_id) if personal else None
+        rows.append(
+            Delivery(
+                mailout=mailout,
+                member_id=member_id,
+                personal=dict(values) if values else None,
+            )
+        )
+        if len(rows) == INSERT_BATCH:
+            Delivery.objects.bulk_create(rows)
+            count += len(rows)
+            rows = []
+    Delivery.objects.bulk_create(rows)
+    return count + len(rows)
+
+
+def _deliver_after_commit(mailout_id: int) -> None:
+    from grassroots.messaging.tasks import deliver_mailout_task
+
+    transaction.on_commit(lambda: deliver_mailout_task.enqueue(mailout_id))
+
+
+@transaction.atomic(durable=True)
+def send_mailout(
+    *,
+    actor: Any,
+    scope: Scope,
+    statuses: Sequence[str],
+    subject: str,
+    body: str,
+    purpose: str,
+) -> Mailout:
+    """Queue an officer's message to the consenting members of ``scope`` with one of
+    ``statuses``; a background task sends it. Returns the queued mailout (counts filled in)."""
+    if not may_message(actor, scope):
+        raise PermissionDenied("You may not write to the members of this scope.")
+    _check_text(subject, body, purpose)
+    statuses = sorted(set(statuses))
+    if not statuses or not set(statuses) <= set(MembershipStatus.values):
+        raise MessagingError("Choose which members to write to.")
+    _check_rate(actor)
+    counts = count_recipients(scope, statuses)
+    mailout = Mailout.objects.create(
+        sender=actor,
+        sender_label=str(actor.email),
+        kind=MailKind.CAMPAIGN,
+        scope_level=scope.level,
+        group=scope.group,
+        area=scope.area,
+        region=scope.region,
+        statuses=statuses,
+        subject=subject.strip(),
+        body=body,
+        purpose=purpose.strip(),
+        created_at=now(),
+        skipped_no_consent=counts.no_consent,
+        skipped_unsubscribed=counts.unsubscribed,
+    )
+    ids = campaign_recipients(scope, statuses).order_by().values_list("pk", flat=True)
+    mailout.recipients = _add_deliveries(mailout, ids.iterator(chunk_size=INSERT_BATCH))
+    mailout.save(update_fields=["recipients"])
+    record(
+        actor=actor,
+        action="queue_mailout",
+        subject_type="mailout",
+        subject_id=mailout.pk,
+        scope=scope.name[:120],
+        purpose=purpose.strip()[:200],
+        detail={
+            "subject": mailout.subject,
+            "statuses": statuses,
+            "recipients": mailout.recipients,
+            "skipped_no_consent": counts.no_consent,
+            "skipped_unsubscribed": counts.unsubscribed,
+        },
+    )
+    _deliver_after_commit(mailout.pk)
+    return mailout
+
+
+def send_to_members(
+    *,
+    actor: Any,
+    members: QuerySet[Member] | Iterable[int],
+    subject: str,
+    body: str,
+    purpose: str,
+    kind: str = MailKind.BALLOT,
+    personal: Mapping[int, Mapping[str, str]] | None = None,
+) -> Mailout:
+    """Queue ballot mail or a statutory notice to each of ``members`` (a queryset or member
+    ids), consent and unsubscribes notwithstanding (see the module's docstring).
+
+    For the system's own use cases, which have already decided with their own capability
+    (a ballot's RUN_BALLOTS and its frozen roll) who must be told: it is not reachable from a
+    page. ``actor`` is the officer whose action sends it, or None for the system. It joins the
+    caller's transaction, and the mail goes only once that commits.
+
+    ``body`` may use ``$first_name``, ``$membership_number`` and any name in ``personal``
+    (member id -> values), e.g. a personal voting ``$link``; the personal values are deleted
+    once each message has gone.
+    """
+    if kind not in TRANSACTIONAL_KINDS:
+        raise ValueError(f"send_to_members sends ballot mail and notices, not {kind!r}")
+    _check_text(subject, body, purpose)
+    if isinstance(members, QuerySet):
+        member_ids = list(members.order_by().values_list("pk", flat=True).distinct())
+    else:
+        member_ids = list(dict.fromkeys(int(m) for m in members))
+    is_person = actor is not None and getattr(actor, "is_authenticated", False)
+    with transaction.atomic():
+        mailout = Mailout.objects.create(
+            sender=actor if is_person else None,
+            sender_label=str(actor.email) if is_person else "system",
+            kind=kind,
+            scope_level=ScopeLevel.MEMBERS,
+            subject=subject.strip(),
+            body=body,
+            purpose=purpose.strip(),
+            created_at=now(),
+        )
+        mailout.recipients = _add_deliveries(mailout, member_ids, personal)
+        mailout.save(update_fields=["recipients"])
+        record(
+            actor=actor,
+            action="queue_system_mail",
+            subject_type="mailout",
+            subject_id=mailout.pk,
+            purpose=purpose.strip()[:200],
+            detail={"kind": kind, "subject": mailout.subject, "recipients": mailout.recipients},
+        )
+        _deliver_after_commit(mailout.pk)
+    return mailout
+
+
+def _start(mailout_id: int) -> Mailout | None:
+    with transaction.atomic():
+        mailout = Mailout.objects.select_for_update().get(pk=mailout_id)
+        if mailout.is_finished:
+            return None
+        if mailout.state == MailoutState.QUEUED:
+            mailout.state = MailoutState.SENDING
+            mailout.started_at = now()
+            mailout.save(update_fields=["state", "started_at"])
+        return mailout
+
+
+def _send_batch(mailout: Mailout, from_email: str) -> int:
+    """Send the next batch of pending deliveries over one SMTP connection; 0 when none left.
+    Rows are locked while they are sent (SKIP LOCKED lets a second worker take other rows)."""
+    with transaction.atomic():
+        batch = list(
+            Delivery.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(mailout=mailout, state=DeliveryState.PENDING)
+            .select_related("member")
+            .order_by("id")[: settings.GRASSROOTS_MAIL_BATCH_SIZE]
+        )
+        if not batch:
+            return 0
+        connection = get_connection(fail_silently=False)
+        sent = failed = 0
+        try:
+            connection.open()
+            for delivery in batch:
+                message = mail.build_message(
+                    mailout, delivery.member, delivery.personal, from_email
+                )
+                message.connection = connection
+                try:
+                    message.send()
+                except (smtplib.SMTPException, OSError) as error:
+                    delivery.state = DeliveryState.FAILED
+                    delivery.error = mail.describe_failure(error)[:200]
+                    failed += 1
+                    if isinstance(error, smtplib.SMTPServerDisconnected | OSError):
+                        connection.close()
+                        connection.open()
+                else:
+                    delivery.state = DeliveryState.SENT
+                    delivery.sent_at = now()
+                    sent += 1
+                delivery.personal = None
+        finally:
+            connection.close()
+        Delivery.objects.bulk_update(batch, ["state", "error", "sent_at", "personal"])
+        Mailout.objects.filter(pk=mailout.pk).update(
+            sent=F("sent") + sent, failed=F("failed") + failed
+        )
+        return len(batch)
+
+
+def deliver_mailout(*, mailout_id: int) -> Mailout:
+    """The worker's part: send every pending delivery in batches, recording progress after
+    each, then mark the mailout sent (or failed, when nothing could be sent). Safe to run
+    again after a crash: only pending rows are sent."""
+    mailout = _start(mailout_id)
+    if mailout is None:
+        return Mailout.objects.get(pk=mailout_id)
+    from_email = mail.sender_address(mailout)
+    while _send_batch(mailout, from_email):
+        pass
+    with transaction.atomic():
+        mailout = Mailout.objects.select_for_update().get(pk=mailout_id)
+        if mailout.is_finished:
+            return mailout
+        if Delivery.objects.filter(mailout=mailout, state=DeliveryState.PENDING).exists():
+            return mailout  # another worker is still sending a batch; it will finish
+        nothing_sent = mailout.recipients > 0 and mailout.sent == 0
+        mailout.state = MailoutState.FAILED if nothing_sent else MailoutState.SENT
+        mailout.finished_at = now()
+        mailout.save(update_fields=["state", "finished_at"])
+        record(
+            actor=None,
+            action="mailout_finished",
+            subject_type="mailout",
+            subject_id=mailout.pk,
+            scope=mailout.scope_name[:120],
+            detail={
+                "state": mailout.state,
+                "recipients": mailout.recipients,
+                "sent": mailout.sent,
+                "failed": mailout.failed,
+            },
+        )
+    return mailout
+
+
+@transaction.atomic(durable=True)
+def unsubscribe(*, token: str, everything: bool, via: str) -> Member:
+    """Record a member's unsubscribe from the scope in their link (or from all campaign mail).
+    No login: the signed token is the proof. Raises ``mail.BadToken`` for an altered link."""
+    request = mail.read_unsubscribe_token(token)
+    member = Member.objects.filter(pk=request.member_id).first()
+    if member is None:
+        raise mail.BadToken("no such member")
+    scope_key = Unsubscribe.ALL if everything else request.scope_key
+    _, created = Unsubscribe.objects.get_or_create(
+        member=member, scope_key=scope_key, defaults={"created_at": now(), "via": via}
+    )
+    if created:
+        record(
+            actor=None,
+            action="unsubscribe",
+            subject_type="member",
+            subject_id=member.membership_number,
+            detail={"scope": scope_key, "via": via},
+        )
+    return member
