@@ -9,6 +9,7 @@ from django import forms
 
 from grassroots.ballots.models import Ballot, Question, QuestionKind, StvRule
 from grassroots.ballots.papers import PaperError, ranking_from_numbers
+from grassroots.ballots.photos import PhotoError, read_photo
 from grassroots.people.models import MembershipStatus
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -202,3 +203,81 @@ class VoteForm(forms.Form):
                 answers[question.pk] = [int(v) for v in picked]
         data["answers"] = answers
         return data
+
+
+class NominationsOpenForm(forms.Form):
+    close_at = forms.DateTimeField(label="Nominations close", widget=DATETIME_WIDGET)
+    supporters_needed = forms.IntegerField(
+        label="Supporting members needed",
+        min_value=0,
+        max_value=10_000,
+        initial=0,
+        help_text="0 for none",
+    )
+    groups_needed = forms.IntegerField(
+        label="Or supporters from this many groups",
+        min_value=0,
+        max_value=1_000,
+        initial=0,
+        help_text="A nomination stands if it meets either threshold; 0 for none",
+    )
+
+
+class PhotoField(forms.FileField):
+    """A JPEG or PNG of at most 2 MB, checked by its bytes (grassroots.ballots.photos)."""
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        upload = super().clean(data, initial)
+        if upload:
+            try:
+                read_photo(upload, size=upload.size)
+            except PhotoError as error:
+                raise forms.ValidationError(str(error)) from error
+            upload.seek(0)
+        return upload
+
+
+class CandidateDetailsForm(forms.Form):
+    statement = forms.CharField(
+        label="Candidate statement",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        required=False,
+        max_length=4000,
+        help_text="What members will read about you; up to 4,000 characters",
+    )
+    categories = forms.CharField(
+        label="Categories you declare",
+        required=False,
+        max_length=200,
+        help_text="For quota questions, e.g. women; comma-separated; leave empty for none",
+    )
+    photo = PhotoField(
+        label="Photo",
+        required=False,
+        help_text="JPEG or PNG, at most 2 MB",
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"}),
+    )
+
+    def category_list(self) -> list[str]:
+        return [c for c in self.cleaned_data.get("categories", "").split(",") if c.strip()]
+
+
+class NominationForm(CandidateDetailsForm):
+    question = forms.ChoiceField(label="Post")
+    nominee = forms.CharField(
+        label="Who you nominate",
+        required=False,
+        max_length=20,
+        help_text="Leave empty to nominate yourself, or give the member's membership number",
+    )
+    field_order = ["question", "nominee", "statement", "categories", "photo"]
+
+    def __init__(self, *args: Any, questions: list[Question], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["question"].choices = [  # type: ignore[attr-defined]
+            (str(q.pk), q.title) for q in questions
+        ]
+        self.questions = {str(q.pk): q for q in questions}
+
+    def chosen_question(self) -> Question:
+        return self.questions[self.cleaned_data["question"]]

@@ -87,6 +87,20 @@ class Ballot(models.Model):
     counted_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     voted_count = models.PositiveIntegerField(null=True, blank=True)  # set at close
+    # A nomination stands if it has this many supporters, or supporters from this many groups
+    # (0 and 0: no supporters needed).
+    nomination_supporters = models.PositiveIntegerField(default=0)
+    nomination_groups = models.PositiveIntegerField(default=0)
+    # Per group within the ballot's scope, from the frozen roll at the close:
+    # [{"scope": "Leeds Central", "roll_size": 120, "voted": 80}, ...]
+    turnout = models.JSONField(default=list, blank=True)
+    invitations_sent_at = models.DateTimeField(null=True, blank=True)
+    reminders_sent = models.PositiveSmallIntegerField(default=0)
+    # The count runs as a background task for large ballots; these show its progress.
+    count_requested_at = models.DateTimeField(null=True, blank=True)
+    count_total = models.PositiveIntegerField(null=True, blank=True)
+    count_done = models.PositiveIntegerField(default=0)
+    count_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -127,6 +141,19 @@ class Ballot(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status in (BallotStatus.DRAFT, BallotStatus.NOMINATIONS)
+
+    @property
+    def nominations_are_open(self) -> bool:
+        """Open iff the status says so and the database clock is before the close of nominations."""
+        return (
+            self.status == BallotStatus.NOMINATIONS
+            and self.nominations_close_at is not None
+            and clock.now() < self.nominations_close_at
+        )
+
+    @property
+    def is_counting(self) -> bool:
+        return self.status == BallotStatus.CLOSED and self.count_requested_at is not None
 
 
 class Question(models.Model):
@@ -188,6 +215,7 @@ class Candidate(models.Model):
     )
     categories = models.JSONField(default=list, blank=True)  # e.g. ["women"]
     withdrawn = models.BooleanField(default=False)
+    photo = models.FileField(upload_to="ballots/photos/", blank=True, max_length=200)
 
     class Meta:
         ordering: ClassVar = ["question", "position"]
@@ -238,6 +266,10 @@ class RollEntry(models.Model):
 
     ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="roll")
     member = models.ForeignKey("people.Member", on_delete=models.PROTECT, related_name="+")
+    # The member's home group when the roll was frozen, for the published turnout by group.
+    group = models.ForeignKey(
+        "organisation.Group", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     has_voted = models.BooleanField(default=False)
 
     class Meta:
@@ -316,3 +348,61 @@ class ReceiptKeeper(models.Model):
 
     def __str__(self) -> str:
         return self.key_hash[:12]
+
+
+class NominationStatus(models.TextChoices):
+    AWAITING_CONSENT = "awaiting", "Awaiting the nominee's consent"
+    STANDING = "standing", "Standing"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    CONFIRMED = "confirmed", "Confirmed as a candidate"
+    INVALID = "invalid", "Not valid"
+
+
+class Nomination(models.Model):
+    """A member put forward for a candidate question, by themselves or by another member.
+
+    A nomination by another member waits for the nominee's consent (they add their statement
+    and categories then). After the close of nominations the returning officer confirms every
+    valid one into a :class:`Candidate`.
+    """
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="nominations")
+    member = models.ForeignKey("people.Member", on_delete=models.PROTECT, related_name="+")
+    nominated_by = models.ForeignKey("people.Member", on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(max_length=200)
+    statement = models.TextField(blank=True)
+    photo = models.FileField(upload_to="ballots/photos/", blank=True, max_length=200)
+    categories = models.JSONField(default=list, blank=True)  # self-declared, e.g. ["women"]
+    status = models.CharField(max_length=10, choices=NominationStatus.choices)
+    status_reason = models.CharField(max_length=300, blank=True)
+    candidate = models.OneToOneField(
+        Candidate, null=True, blank=True, on_delete=models.SET_NULL, related_name="nomination"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering: ClassVar = ["question", "created_at", "id"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["question", "member"], name="nomination_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class NominationSupport(models.Model):
+    """A member's support for a nomination; their home group counts towards the group threshold."""
+
+    nomination = models.ForeignKey(Nomination, on_delete=models.CASCADE, related_name="supports")
+    member = models.ForeignKey("people.Member", on_delete=models.PROTECT, related_name="+")
+    group = models.ForeignKey(
+        "organisation.Group", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["nomination", "member"], name="support_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Support {self.pk}"

@@ -11,7 +11,17 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
-from grassroots.ballots.models import Ballot, BallotBoxEntry, BallotStatus, RollEntry, Teller
+from grassroots.ballots.models import (
+    Ballot,
+    BallotBoxEntry,
+    BallotStatus,
+    Nomination,
+    NominationStatus,
+    Question,
+    QuestionKind,
+    RollEntry,
+    Teller,
+)
 from grassroots.organisation.models import Area, Group, Region, ScopeLevel
 from grassroots.organisation.permissions import Capability, may, scopes_for
 from grassroots.people.models import Member
@@ -31,6 +41,32 @@ def may_run_in(actor: Any, scope: Group | Area | Region | None) -> bool:
 
 def may_run(actor: Any, ballot: Ballot) -> bool:
     return may_run_in(actor, scope_object(ballot))
+
+
+def scope_group_ids(ballot: Ballot) -> list[int] | None:
+    """The groups inside the ballot's scope; None for a nation-wide ballot (every group)."""
+    if ballot.level == ScopeLevel.NATION:
+        return None
+    if ballot.level == ScopeLevel.GROUP:
+        return [ballot.group_id] if ballot.group_id else []
+    if ballot.level == ScopeLevel.AREA:
+        return list(Group.objects.filter(area=ballot.area).values_list("id", flat=True))
+    return list(Group.objects.filter(area__region=ballot.region).values_list("id", flat=True))
+
+
+def eligible_members(ballot: Ballot) -> QuerySet[Member]:
+    """Who may vote (and nominate, and support a nomination): the rule the roll is frozen by."""
+    eligible = Member.objects.filter(status__in=ballot.eligible_statuses)
+    if ballot.joined_before is not None:
+        eligible = eligible.filter(joined_on__lt=ballot.joined_before)
+    group_ids = scope_group_ids(ballot)
+    if group_ids is not None:
+        eligible = eligible.filter(home_group_id__in=group_ids)
+    return eligible
+
+
+def is_eligible(ballot: Ballot, member: Member | None) -> bool:
+    return member is not None and eligible_members(ballot).filter(pk=member.pk).exists()
 
 
 def get_ballot_to_run(actor: Any, ballot_id: int) -> Ballot:
@@ -175,3 +211,99 @@ def look_up_receipt(ballot: Ballot, tracker: str) -> ReceiptStatus:
 
 def roll_member_for(actor: Any) -> Member | None:
     return own_member(actor)
+
+
+# Nominations
+
+CANDIDATE_KINDS = (QuestionKind.SINGLE, QuestionKind.APPROVAL, QuestionKind.IRV, QuestionKind.STV)
+
+
+def get_ballot_for_nominations(actor: Any, ballot_id: int) -> Ballot:
+    """A ballot that has taken nominations, for a member who may nominate in it or an officer
+    who runs it; 404 alike for missing and not allowed."""
+    ballot = Ballot.objects.select_related("group", "area", "region").filter(pk=ballot_id).first()
+    if ballot is None or ballot.nominations_close_at is None:
+        raise Http404("No such ballot.")
+    if not (may_run(actor, ballot) or is_eligible(ballot, own_member(actor))):
+        raise Http404("No such ballot.")
+    return ballot
+
+
+def get_nomination_for(actor: Any, ballot_id: int, nomination_id: int) -> Nomination:
+    ballot = get_ballot_for_nominations(actor, ballot_id)
+    nomination = (
+        Nomination.objects.select_related("question__ballot", "member", "nominated_by")
+        .filter(pk=nomination_id, question__ballot=ballot)
+        .first()
+    )
+    if nomination is None:
+        raise Http404("No such nomination.")
+    return nomination
+
+
+@dataclass(frozen=True)
+class NominationLine:
+    """One line of the nominations report."""
+
+    nomination: Nomination
+    supporters: int
+    groups: int
+    meets_threshold: bool
+    is_valid: bool
+    problem: str
+
+
+def nomination_line(nomination: Nomination, ballot: Ballot) -> NominationLine:
+    supports = list(nomination.supports.all())
+    supporters = len(supports)
+    groups = len({s.group_id for s in supports if s.group_id is not None})
+    needs = ballot.nomination_supporters or ballot.nomination_groups
+    meets = not needs or (
+        (ballot.nomination_supporters > 0 and supporters >= ballot.nomination_supporters)
+        or (ballot.nomination_groups > 0 and groups >= ballot.nomination_groups)
+    )
+    problem = ""
+    if nomination.status == NominationStatus.WITHDRAWN:
+        problem = "withdrawn"
+    elif nomination.status == NominationStatus.AWAITING_CONSENT:
+        problem = "the nominee has not consented"
+    elif nomination.status == NominationStatus.INVALID:
+        problem = nomination.status_reason or "not valid"
+    elif not meets:
+        problem = "not enough supporters yet"
+    return NominationLine(
+        nomination=nomination,
+        supporters=supporters,
+        groups=groups,
+        meets_threshold=meets,
+        is_valid=not problem,
+        problem=problem,
+    )
+
+
+def threshold_text(ballot: Ballot) -> str:
+    parts = []
+    if ballot.nomination_supporters:
+        parts.append(f"{ballot.nomination_supporters} supporting members")
+    if ballot.nomination_groups:
+        parts.append(f"supporters from {ballot.nomination_groups} groups")
+    return " or ".join(parts) if parts else "no supporters needed"
+
+
+def nominations_report(ballot: Ballot) -> list[tuple[Question, list[NominationLine]]]:
+    """Every candidate question with its nominations, supporters and whether each is valid."""
+    questions = ballot.questions.filter(kind__in=CANDIDATE_KINDS).prefetch_related(
+        "nominations__supports", "nominations__member"
+    )
+    return [(q, [nomination_line(n, ballot) for n in q.nominations.all()]) for q in questions]
+
+
+def nominee_for(actor: Any, membership_number: str) -> Member | None:
+    """The member a nomination form names: the actor when left empty, else by number."""
+    if not membership_number:
+        return own_member(actor)
+    return Member.objects.filter(membership_number=membership_number).first()
+
+
+def supports_nomination(member: Member | None, nomination: Nomination) -> bool:
+    return member is not None and nomination.supports.filter(member=member).exists()

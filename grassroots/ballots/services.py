@@ -17,8 +17,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.core.files import File
+from django.core.files.base import ContentFile
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from grassroots import clock
 from grassroots.audit.services import record
@@ -28,12 +30,16 @@ from grassroots.ballots.keys import (
     seal_receipt,
     seal_with_server_key,
 )
+from grassroots.ballots.links import roll_entry_for_link
 from grassroots.ballots.models import (
     Ballot,
     BallotBoxEntry,
     BallotStatus,
     Candidate,
     LogHead,
+    Nomination,
+    NominationStatus,
+    NominationSupport,
     Question,
     QuestionKind,
     ReceiptKeeper,
@@ -41,6 +47,7 @@ from grassroots.ballots.models import (
     Teller,
     UnsealedBallot,
 )
+from grassroots.ballots.photos import PhotoError, read_photo
 from grassroots.ballots.publication import (
     ELECTION_KEY_PURPOSE,
     YESNO_ANSWERS,
@@ -48,7 +55,14 @@ from grassroots.ballots.publication import (
     election_private_key,
     ledger_question,
 )
-from grassroots.ballots.queries import may_run, may_run_in
+from grassroots.ballots.queries import (
+    CANDIDATE_KINDS,
+    eligible_members,
+    is_eligible,
+    may_run,
+    may_run_in,
+    nominations_report,
+)
 from grassroots.ledger.crypto import (
     SealError,
     Share,
@@ -106,6 +120,10 @@ class PollNotOpen(BallotError):
 
 class AlreadyVoted(BallotError):
     http_status = 409
+
+
+class NotEligible(BallotError):
+    http_status = 403
 
 
 @dataclass(frozen=True)
@@ -290,7 +308,11 @@ def set_up_tellers(*, actor: Any, ballot: Ballot, members: Sequence[Member]) -> 
     """
     _require_runner(actor, ballot)
     ballot = _locked(ballot)
-    _require_status(ballot, BallotStatus.DRAFT, BallotStatus.NOMINATIONS)
+    if ballot.status == BallotStatus.NOMINATIONS:
+        raise WrongStage(
+            "Confirm the nominations before naming the tellers: the key commits to the candidates."
+        )
+    _require_status(ballot, BallotStatus.DRAFT)
     if len({m.pk for m in members}) != len(members) or len(members) != ballot.tellers_count:
         raise BallotError(f"Name {ballot.tellers_count} different members as tellers.")
     questions = list(ballot.questions.prefetch_related("candidates"))
@@ -343,44 +365,54 @@ def collect_share(*, actor: Any, teller: Teller) -> str:
 # Opening, sealing and closing
 
 
-def _scope_group_ids(ballot: Ballot) -> list[int] | None:
-    if ballot.level == ScopeLevel.NATION:
-        return None
-    if ballot.level == ScopeLevel.GROUP:
-        return [ballot.group_id] if ballot.group_id else []
-    if ballot.level == ScopeLevel.AREA:
-        return list(Group.objects.filter(area=ballot.area).values_list("id", flat=True))
-    return list(Group.objects.filter(area__region=ballot.region).values_list("id", flat=True))
-
-
 @transaction.atomic(durable=True)
 def open_ballot(*, actor: Any, ballot: Ballot) -> int:
     """Freeze the roll and open the poll; returns the roll size, which is published."""
     _require_runner(actor, ballot)
     ballot = _locked(ballot)
+    return _open_locked(actor, ballot)
+
+
+def _open_locked(actor: Any, ballot: Ballot) -> int:
     _require_status(ballot, BallotStatus.READY)
     if ballot.tellers_public_key is None:
         raise BallotError("The tellers have not set up their key.")
     moment = clock.now()
     if moment >= ballot.closes_at:
         raise BallotError("The closing time has passed; this ballot can no longer open.")
-    eligible = Member.objects.filter(status__in=ballot.eligible_statuses)
-    if ballot.joined_before is not None:
-        eligible = eligible.filter(joined_on__lt=ballot.joined_before)
-    group_ids = _scope_group_ids(ballot)
-    if group_ids is not None:
-        eligible = eligible.filter(home_group_id__in=group_ids)
-    member_ids = list(eligible.order_by("pk").values_list("pk", flat=True))
+    members = list(eligible_members(ballot).order_by("pk").values_list("pk", "home_group_id"))
     RollEntry.objects.bulk_create(
-        [RollEntry(ballot=ballot, member_id=pk) for pk in member_ids], batch_size=2000
+        [RollEntry(ballot=ballot, member_id=pk, group_id=group) for pk, group in members],
+        batch_size=2000,
     )
     ballot.status = BallotStatus.OPEN
-    ballot.roll_size = len(member_ids)
+    ballot.roll_size = len(members)
     ballot.opened_at = moment
     ballot.save(update_fields=["status", "roll_size", "opened_at"])
     _seal_locked(ballot, final=True)  # the first head: an empty log, committing the parameters
     _audit(actor, "open_ballot", ballot, roll_size=ballot.roll_size)
-    return len(member_ids)
+    return len(members)
+
+
+def open_due_ballots() -> list[str]:
+    """Open every ready ballot whose opening time has passed (the scheduler's first step).
+
+    A ballot whose tellers have not all collected their shares is not ready, so it waits; a
+    ballot whose closing time passed before it could open stays unopened for its officers.
+    """
+    opened = []
+    moment = clock.now()
+    due = Ballot.objects.filter(
+        status=BallotStatus.READY, opens_at__lte=moment, closes_at__gt=moment
+    )
+    for ballot_id in due.values_list("pk", flat=True):
+        with transaction.atomic(durable=True):
+            ballot = Ballot.objects.select_for_update().get(pk=ballot_id)
+            now = clock.now()
+            if ballot.status == BallotStatus.READY and ballot.opens_at <= now < ballot.closes_at:
+                _open_locked(None, ballot)
+                opened.append(ballot.election_id)
+    return opened
 
 
 def _lock_ballot_for_casting(ballot_id: int) -> tuple[str, datetime.datetime, datetime.datetime]:
@@ -448,6 +480,38 @@ def cast_ballot(
     answers: Mapping[int, Sequence[int]],
     idempotency_key: str,
 ) -> Receipt:
+    """Cast the logged-in member's one vote; see :func:`_cast`."""
+    member = own_member(actor)
+    if member is None:
+        raise NotOnRoll("You are not on the roll for this ballot.")
+    return _cast(member=member, ballot=ballot, answers=answers, idempotency_key=idempotency_key)
+
+
+def cast_ballot_with_link(
+    *,
+    actor: Any,
+    ballot: Ballot,
+    token: str,
+    answers: Mapping[int, Sequence[int]],
+    idempotency_key: str,
+) -> Receipt:
+    """Cast the vote of the member whose personal link this is (``actor`` may be anonymous).
+
+    The link is good for this one ballot and nothing else; see grassroots.ballots.links.
+    """
+    entry = roll_entry_for_link(ballot, token)
+    return _cast(
+        member=entry.member, ballot=ballot, answers=answers, idempotency_key=idempotency_key
+    )
+
+
+def _cast(
+    *,
+    member: Member,
+    ballot: Ballot,
+    answers: Mapping[int, Sequence[int]],
+    idempotency_key: str,
+) -> Receipt:
     """Cast the member's one vote and return the receipt, only after the vote has committed.
 
     In one durable transaction: lock the member's roll entry, refuse a second vote (giving a
@@ -456,8 +520,7 @@ def cast_ballot(
     """
     if not IDEMPOTENCY_KEY.fullmatch(idempotency_key):
         raise BallotError("The form was incomplete. Reload the ballot page and try again.")
-    member = own_member(actor)
-    if member is None or ballot.tellers_public_key is None:
+    if ballot.tellers_public_key is None:
         raise NotOnRoll("You are not on the roll for this ballot.")
     papers = _papers(ballot, answers)
     public = bytes(ballot.tellers_public_key)
@@ -498,7 +561,13 @@ def cast_ballot(
     return receipt
 
 
-def _seal_locked(ballot: Ballot, *, final: bool = False, min_batch: int = 1) -> int:
+def _seal_locked(
+    ballot: Ballot,
+    *,
+    final: bool = False,
+    min_batch: int = 1,
+    head_every: datetime.timedelta | None = None,
+) -> int:
     """Move unsealed ballots into the log in a fresh random order and sign a head.
 
     Runs inside a transaction holding the ballot's row lock. New rows get new random ids and are
@@ -525,7 +594,13 @@ def _seal_locked(ballot: Ballot, *, final: bool = False, min_batch: int = 1) -> 
     )
     size = start + len(pending)
     last = ballot.heads.order_by("-id").first()
-    if last is None or last.tree_size != size:
+    moment = clock.now()
+    is_stale = (
+        last is not None
+        and head_every is not None
+        and last.timestamp <= format_timestamp(moment - head_every)
+    )
+    if last is None or last.tree_size != size or is_stale:
         log = MerkleLog()
         for leaf in (
             BallotBoxEntry.objects.filter(ballot=ballot)
@@ -539,7 +614,7 @@ def _seal_locked(ballot: Ballot, *, final: bool = False, min_batch: int = 1) -> 
             tree_size=size,
             root_hash=log.root(),
             parameters_hash=parameters_hash(election_parameters(ballot)),
-            timestamp=format_timestamp(clock.now()),
+            timestamp=format_timestamp(moment),
         )
         signed = sign_head(head, election_private_key(ballot))
         LogHead.objects.create(
@@ -552,24 +627,51 @@ def _seal_locked(ballot: Ballot, *, final: bool = False, min_batch: int = 1) -> 
     return len(pending)
 
 
-def seal_pending(ballot: Ballot, *, min_batch: int = 1) -> int:
+def seal_pending(
+    ballot: Ballot, *, min_batch: int = 1, head_every: datetime.timedelta | None = None
+) -> int:
     """The sealer's one step for one ballot (manage.py seal_ballots); returns ballots sealed.
 
     Batches smaller than ``min_batch`` wait (unless the poll has closed), so that a batch of one
-    cannot be matched to the one roll mark set in the same minute.
+    cannot be matched to the one roll mark set in the same minute. With ``head_every``, a new
+    head is signed when the last is that old even if no ballot was sealed: members watching the
+    log see it is alive, and a rewrite would have to match every head already seen.
     """
     with transaction.atomic(durable=True):
         locked = _locked(ballot, no_key=True)
         if locked.status not in (BallotStatus.OPEN, BallotStatus.CLOSED):
             return 0
-        return _seal_locked(locked, final=locked.status == BallotStatus.CLOSED, min_batch=min_batch)
+        return _seal_locked(
+            locked,
+            final=locked.status == BallotStatus.CLOSED,
+            min_batch=min_batch,
+            head_every=head_every if locked.status == BallotStatus.OPEN else None,
+        )
+
+
+def _turnout_by_group(ballot: Ballot) -> list[dict[str, Any]]:
+    """Roll size and votes per group (home group when the roll was frozen), by group name."""
+    rows = (
+        ballot.roll.values("group__name")
+        .annotate(roll_size=Count("pk"), voted=Count("pk", filter=Q(has_voted=True)))
+        .order_by("group__name")
+    )
+    return [
+        {
+            "scope": row["group__name"] or "No group",
+            "roll_size": row["roll_size"],
+            "voted": row["voted"],
+        }
+        for row in rows
+    ]
 
 
 def _close_locked(actor: Any, ballot: Ballot, moment: datetime.datetime) -> None:
     ballot.status = BallotStatus.CLOSED
     ballot.closed_at = moment
     ballot.voted_count = ballot.roll.filter(has_voted=True).count()
-    ballot.save(update_fields=["status", "closed_at", "voted_count"])
+    ballot.turnout = _turnout_by_group(ballot)
+    ballot.save(update_fields=["status", "closed_at", "voted_count", "turnout"])
     ReceiptKeeper.objects.filter(ballot=ballot).delete()
     _seal_locked(ballot, final=True)
     _audit(actor, "close_ballot", ballot, voted=ballot.voted_count)
@@ -703,3 +805,239 @@ def latest_published() -> Ballot | None:
         .order_by("-published_at", "-id")
         .first()
     )
+
+
+# Nominations
+
+
+def _require_returning_officer(actor: Any, ballot: Ballot) -> None:
+    _require_runner(actor, ballot)
+    member = own_member(actor)
+    if member is None or ballot.returning_officer_id != member.pk:
+        raise PermissionDenied("Only the returning officer can do this.")
+
+
+def _require_nominations_open(ballot: Ballot) -> None:
+    if not ballot.nominations_are_open:
+        raise WrongStage("Nominations are not open for this ballot.")
+
+
+def _eligible_member(actor: Any, ballot: Ballot) -> Member:
+    member = own_member(actor)
+    if member is None or not is_eligible(ballot, member):
+        raise NotEligible("Only members who may vote in this ballot can do this.")
+    return member
+
+
+def _clean_categories(categories: Sequence[str]) -> list[str]:
+    return sorted({c.strip().lower() for c in categories if c.strip()})
+
+
+def _store_photo(target: Nomination, photo: File[bytes] | None) -> None:
+    if photo is None:
+        return
+    try:
+        data, kind = read_photo(photo, size=photo.size)
+    except PhotoError as error:
+        raise BallotError(str(error)) from error
+    # The stored name is random: nothing the uploader chose reaches the file system.
+    target.photo.save(f"{secrets.token_hex(16)}.{kind}", ContentFile(data), save=False)
+
+
+@transaction.atomic(durable=True)
+def open_nominations(
+    *,
+    actor: Any,
+    ballot: Ballot,
+    close_at: datetime.datetime,
+    supporters_needed: int = 0,
+    groups_needed: int = 0,
+) -> None:
+    """Open nominations for the ballot's candidate questions until ``close_at``."""
+    _require_runner(actor, ballot)
+    ballot = _locked(ballot)
+    _require_status(ballot, BallotStatus.DRAFT)
+    if not ballot.questions.filter(kind__in=CANDIDATE_KINDS).exists():
+        raise BallotError("Add a question with candidates (not yes/no) before opening nominations.")
+    if close_at <= clock.now():
+        raise BallotError("The close of nominations must be in the future.")
+    if close_at > ballot.opens_at:
+        raise BallotError("Nominations must close before voting opens.")
+    if supporters_needed < 0 or groups_needed < 0:
+        raise BallotError("Thresholds cannot be negative.")
+    ballot.status = BallotStatus.NOMINATIONS
+    ballot.nominations_close_at = close_at
+    ballot.nomination_supporters = supporters_needed
+    ballot.nomination_groups = groups_needed
+    ballot.save(
+        update_fields=[
+            "status",
+            "nominations_close_at",
+            "nomination_supporters",
+            "nomination_groups",
+        ]
+    )
+    _audit(
+        actor,
+        "open_nominations",
+        ballot,
+        close_at=close_at.isoformat(),
+        supporters=supporters_needed,
+        groups=groups_needed,
+    )
+
+
+@transaction.atomic(durable=True)
+def nominate(
+    *,
+    actor: Any,
+    question: Question,
+    nominee: Member,
+    statement: str = "",
+    categories: Sequence[str] = (),
+    photo: File[bytes] | None = None,
+) -> Nomination:
+    """Nominate ``nominee`` (the actor themselves, or another member, who must then consent).
+
+    Categories are the nominee's own declaration (e.g. "women" for a quota), so only a
+    self-nomination or the nominee's consent sets them, with the statement and photo.
+    """
+    ballot = _locked(question.ballot)
+    _require_nominations_open(ballot)
+    if question.kind not in CANDIDATE_KINDS or question.ballot_id != ballot.pk:
+        raise BallotError("This question does not take nominations.")
+    nominator = _eligible_member(actor, ballot)
+    if not is_eligible(ballot, nominee):
+        raise NotEligible("Only a member who may vote in this ballot can be nominated.")
+    if Nomination.objects.filter(question=question, member=nominee).exists():
+        raise WrongStage(f"{nominee.full_name} is already nominated for “{question.title}”.")
+    is_self = nominator.pk == nominee.pk
+    nomination = Nomination(
+        question=question,
+        member=nominee,
+        nominated_by=nominator,
+        name=nominee.full_name,
+        statement=statement.strip() if is_self else "",
+        categories=_clean_categories(categories) if is_self else [],
+        status=NominationStatus.STANDING if is_self else NominationStatus.AWAITING_CONSENT,
+    )
+    if is_self:
+        _store_photo(nomination, photo)
+    nomination.save()
+    _audit(
+        actor,
+        "nominate",
+        ballot,
+        question=question.position,
+        nominee=nominee.membership_number,
+        self_nomination=is_self,
+    )
+    return nomination
+
+
+@transaction.atomic(durable=True)
+def update_nomination(
+    *,
+    actor: Any,
+    nomination: Nomination,
+    statement: str,
+    categories: Sequence[str],
+    photo: File[bytes] | None = None,
+) -> None:
+    """The nominee consents (if nominated by another) and sets statement, categories, photo."""
+    ballot = _locked(nomination.question.ballot)
+    nomination = Nomination.objects.select_for_update().get(pk=nomination.pk)
+    _require_nominations_open(ballot)
+    member = own_member(actor)
+    if member is None or member.pk != nomination.member_id:
+        raise PermissionDenied("Only the nominee can change their nomination.")
+    if nomination.status not in (NominationStatus.STANDING, NominationStatus.AWAITING_CONSENT):
+        raise WrongStage("This nomination has been withdrawn.")
+    consented = nomination.status == NominationStatus.AWAITING_CONSENT
+    nomination.statement = statement.strip()
+    nomination.categories = _clean_categories(categories)
+    nomination.status = NominationStatus.STANDING
+    _store_photo(nomination, photo)
+    nomination.save(update_fields=["statement", "categories", "status", "photo"])
+    _audit(actor, "update_nomination", ballot, nomination=nomination.pk, consented=consented)
+
+
+@transaction.atomic(durable=True)
+def support_nomination(*, actor: Any, nomination: Nomination) -> None:
+    """A member in the ballot's scope adds their support (once) to a nomination."""
+    ballot = _locked(nomination.question.ballot)
+    _require_nominations_open(ballot)
+    supporter = _eligible_member(actor, ballot)
+    nomination = Nomination.objects.select_for_update().get(pk=nomination.pk)
+    if nomination.status not in (NominationStatus.STANDING, NominationStatus.AWAITING_CONSENT):
+        raise WrongStage("This nomination has been withdrawn.")
+    if supporter.pk == nomination.member_id:
+        raise BallotError("You cannot support your own nomination.")
+    if NominationSupport.objects.filter(nomination=nomination, member=supporter).exists():
+        raise WrongStage("You already support this nomination.")
+    NominationSupport.objects.create(
+        nomination=nomination, member=supporter, group_id=supporter.home_group_id
+    )
+    _audit(actor, "support_nomination", ballot, nomination=nomination.pk)
+
+
+@transaction.atomic(durable=True)
+def withdraw_nomination(*, actor: Any, nomination: Nomination) -> None:
+    """The nominee withdraws, up to the close of nominations."""
+    ballot = _locked(nomination.question.ballot)
+    nomination = Nomination.objects.select_for_update().get(pk=nomination.pk)
+    member = own_member(actor)
+    if member is None or member.pk != nomination.member_id:
+        raise PermissionDenied("Only the nominee can withdraw their nomination.")
+    if not ballot.nominations_are_open:
+        raise WrongStage("Nominations have closed: a withdrawal is no longer possible here.")
+    if nomination.status == NominationStatus.WITHDRAWN:
+        raise WrongStage("This nomination is already withdrawn.")
+    nomination.status = NominationStatus.WITHDRAWN
+    nomination.save(update_fields=["status"])
+    _audit(actor, "withdraw_nomination", ballot, nomination=nomination.pk)
+
+
+@transaction.atomic(durable=True)
+def confirm_nominations(*, actor: Any, ballot: Ballot) -> list[Candidate]:
+    """After the close of nominations, the returning officer makes every valid one a candidate.
+
+    Valid: standing (consented, not withdrawn) and meeting the supporters threshold. The rest
+    are marked not valid with the reason, which the nominations report shows. The ballot goes
+    back to draft, ready for its tellers.
+    """
+    _require_returning_officer(actor, ballot)
+    ballot = _locked(ballot)
+    _require_status(ballot, BallotStatus.NOMINATIONS)
+    if ballot.nominations_close_at is None or clock.now() < ballot.nominations_close_at:
+        raise WrongStage("Nominations are still open; confirm them after they close.")
+    confirmed: list[Candidate] = []
+    for question, lines in nominations_report(ballot):
+        position = question.candidates.count()
+        for line in lines:
+            nomination = line.nomination
+            if nomination.status == NominationStatus.WITHDRAWN:
+                continue
+            if not line.is_valid:
+                nomination.status = NominationStatus.INVALID
+                nomination.status_reason = line.problem
+                nomination.save(update_fields=["status", "status_reason"])
+                continue
+            position += 1
+            candidate = Candidate.objects.create(
+                question=question,
+                position=position,
+                name=nomination.name,
+                statement=nomination.statement,
+                member_id=nomination.member_id,
+                categories=list(nomination.categories),
+                photo=nomination.photo.name or "",
+            )
+            nomination.status = NominationStatus.CONFIRMED
+            nomination.candidate = candidate
+            nomination.save(update_fields=["status", "candidate"])
+            confirmed.append(candidate)
+    ballot.status = BallotStatus.DRAFT
+    ballot.save(update_fields=["status"])
+    _audit(actor, "confirm_nominations", ballot, candidates=[c.name for c in confirmed])
+    return confirmed

@@ -24,4 +24,36 @@ urlpatterns = [
     path("<int:ballot_id>/check/", views.receipt_check, name="ballot_receipt_check"),
     path("<int:ballot_id>/results/", views.ballot_results, name="ballot_results"),
     path("<int:ballot_id>/log/", views.ballot_log, name="ballot_log"),
+    path(
+        "<int:ballot_id>/nominations/open/",
+        views.nominations_open,
+        name="ballot_nominations_open",
+    ),
+    path("<int:ballot_id>/nominations/", views.nominations, name="ballot_nominations"),
+    path("<int:ballot_id>/nominations/new/", views.nominate, name="ballot_nominate"),
+    path(
+        "<int:ballot_id>/nominations/confirm/",
+        views.nominations_confirm,
+        name="ballot_nominations_confirm",
+    ),
+    path(
+        "<int:ballot_id>/nominations/<int:nomination_id>/",
+        views.nomination_detail,
+        name="ballot_nomination",
+    ),
+    path(
+        "<int:ballot_id>/nominations/<int:nomination_id>/support/",
+        views.nomination_support,
+        name="ballot_nomination_support",
+    ),
+    path(
+        "<int:ballot_id>/nominations/<int:nomination_id>/withdraw/",
+        views.nomination_withdraw,
+        name="ballot_nomination_withdraw",
+    ),
+    path(
+        "<int:ballot_id>/nominations/<int:nomination_id>/photo/",
+        views.nomination_photo,
+        name="ballot_nomination_photo",
+    ),
 ]

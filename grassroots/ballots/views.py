@@ -12,7 +12,10 @@ from django.views.decorators.http import require_POST
 from grassroots.ballots import queries, services
 from grassroots.ballots.forms import (
     BallotForm,
+    CandidateDetailsForm,
     CandidateForm,
+    NominationForm,
+    NominationsOpenForm,
     QuestionForm,
     ReceiptLookupForm,
     ShareForm,
@@ -20,6 +23,7 @@ from grassroots.ballots.forms import (
     VoteForm,
 )
 from grassroots.ballots.models import Ballot, BallotStatus, Question
+from grassroots.ballots.photos import CONTENT_TYPES
 from grassroots.ballots.publication import signed_heads
 from grassroots.people.models import Member
 
@@ -315,3 +319,196 @@ def ballot_results(request: HttpRequest, ballot_id: int) -> HttpResponse:
 def ballot_log(request: HttpRequest, ballot_id: int) -> HttpResponse:
     ballot = queries.get_public_ballot(ballot_id)
     return render(request, "ballots/log.html", {"ballot": ballot, "heads": signed_heads(ballot)})
+
+
+# Nominations
+
+
+def _refused(request: HttpRequest, error: Exception, ballot: Ballot | None) -> HttpResponse:
+    status = error.http_status if isinstance(error, services.BallotError) else 403
+    return render(
+        request, "ballots/problem.html", {"message": str(error), "ballot": ballot}, status=status
+    )
+
+
+@login_required
+def nominations_open(request: HttpRequest, ballot_id: int) -> HttpResponse:
+    ballot = queries.get_ballot_to_run(request.user, ballot_id)
+    form = NominationsOpenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.open_nominations(
+                actor=request.user,
+                ballot=ballot,
+                close_at=form.cleaned_data["close_at"],
+                supporters_needed=form.cleaned_data["supporters_needed"],
+                groups_needed=form.cleaned_data["groups_needed"],
+            )
+        except (services.BallotError, PermissionDenied) as error:
+            return _refused(request, error, ballot)
+        messages.success(request, "Nominations are open.")
+        return redirect("ballot_nominations", ballot_id=ballot.pk)
+    return render(
+        request,
+        "ballots/nominations_open.html",
+        {"ballot": ballot, "form": form},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@login_required
+def nominations(request: HttpRequest, ballot_id: int) -> HttpResponse:
+    ballot = queries.get_ballot_for_nominations(request.user, ballot_id)
+    member = queries.roll_member_for(request.user)
+    return render(
+        request,
+        "ballots/nominations.html",
+        {
+            "ballot": ballot,
+            "report": queries.nominations_report(ballot),
+            "threshold": queries.threshold_text(ballot),
+            "may_run": queries.may_run(request.user, ballot),
+            "is_returning_officer": getattr(member, "pk", None) == ballot.returning_officer_id,
+            "may_nominate": ballot.nominations_are_open and queries.is_eligible(ballot, member),
+            "member_id": getattr(member, "pk", None),
+        },
+    )
+
+
+@login_required
+def nominate(request: HttpRequest, ballot_id: int) -> HttpResponse:
+    ballot = queries.get_ballot_for_nominations(request.user, ballot_id)
+    questions = list(ballot.questions.filter(kind__in=queries.CANDIDATE_KINDS))
+    form = NominationForm(request.POST or None, request.FILES or None, questions=questions)
+    if request.method == "POST" and form.is_valid():
+        number = form.cleaned_data["nominee"].strip().upper()
+        nominee = queries.nominee_for(request.user, number)
+        if nominee is None or not queries.is_eligible(ballot, nominee):
+            form.add_error(
+                "nominee", "No member who may vote in this ballot has that membership number."
+            )
+        else:
+            try:
+                nomination = services.nominate(
+                    actor=request.user,
+                    question=form.chosen_question(),
+                    nominee=nominee,
+                    statement=form.cleaned_data["statement"],
+                    categories=form.category_list(),
+                    photo=form.cleaned_data["photo"] or None,
+                )
+            except (services.BallotError, PermissionDenied) as error:
+                return _refused(request, error, ballot)
+            messages.success(request, f"{nomination.name} is nominated.")
+            return redirect("ballot_nomination", ballot_id=ballot.pk, nomination_id=nomination.pk)
+    if not ballot.nominations_are_open:
+        return _refused(request, services.WrongStage("Nominations are not open."), ballot)
+    return render(
+        request,
+        "ballots/nominate.html",
+        {"ballot": ballot, "form": form},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@login_required
+def nomination_detail(request: HttpRequest, ballot_id: int, nomination_id: int) -> HttpResponse:
+    nomination = queries.get_nomination_for(request.user, ballot_id, nomination_id)
+    ballot = nomination.question.ballot
+    member = queries.roll_member_for(request.user)
+    is_nominee = getattr(member, "pk", None) == nomination.member_id
+    form = None
+    if is_nominee and ballot.nominations_are_open:
+        form = CandidateDetailsForm(
+            request.POST or None,
+            request.FILES or None,
+            initial={
+                "statement": nomination.statement,
+                "categories": ", ".join(nomination.categories),
+            },
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.update_nomination(
+                    actor=request.user,
+                    nomination=nomination,
+                    statement=form.cleaned_data["statement"],
+                    categories=form.category_list(),
+                    photo=form.cleaned_data["photo"] or None,
+                )
+            except (services.BallotError, PermissionDenied) as error:
+                return _refused(request, error, ballot)
+            messages.success(request, "Your nomination is updated.")
+            return redirect("ballot_nomination", ballot_id=ballot.pk, nomination_id=nomination.pk)
+    elif request.method == "POST":
+        return _refused(request, PermissionDenied("Only the nominee can change this."), ballot)
+    line = queries.nomination_line(nomination, ballot)
+    return render(
+        request,
+        "ballots/nomination.html",
+        {
+            "ballot": ballot,
+            "nomination": nomination,
+            "line": line,
+            "threshold": queries.threshold_text(ballot),
+            "is_nominee": is_nominee,
+            "form": form,
+            "supports": queries.supports_nomination(member, nomination),
+        },
+        status=400 if form is not None and form.is_bound else 200,
+    )
+
+
+def _nomination_step(
+    request: HttpRequest, ballot_id: int, nomination_id: int, step: str
+) -> HttpResponse:
+    nomination = queries.get_nomination_for(request.user, ballot_id, nomination_id)
+    ballot = nomination.question.ballot
+    try:
+        if step == "support":
+            services.support_nomination(actor=request.user, nomination=nomination)
+            messages.success(request, f"You support {nomination.name}'s nomination.")
+        else:
+            services.withdraw_nomination(actor=request.user, nomination=nomination)
+            messages.success(request, "Your nomination is withdrawn.")
+    except (services.BallotError, PermissionDenied) as error:
+        return _refused(request, error, ballot)
+    return redirect("ballot_nomination", ballot_id=ballot.pk, nomination_id=nomination.pk)
+
+
+@login_required
+@require_POST
+def nomination_support(request: HttpRequest, ballot_id: int, nomination_id: int) -> HttpResponse:
+    return _nomination_step(request, ballot_id, nomination_id, "support")
+
+
+@login_required
+@require_POST
+def nomination_withdraw(request: HttpRequest, ballot_id: int, nomination_id: int) -> HttpResponse:
+    return _nomination_step(request, ballot_id, nomination_id, "withdraw")
+
+
+@login_required
+def nomination_photo(request: HttpRequest, ballot_id: int, nomination_id: int) -> HttpResponse:
+    nomination = queries.get_nomination_for(request.user, ballot_id, nomination_id)
+    if not nomination.photo:
+        raise Http404("No photo.")
+    kind = str(nomination.photo.name).rsplit(".", 1)[-1]
+    with nomination.photo.open("rb") as stored:
+        data = stored.read()
+    response = HttpResponse(data, content_type=CONTENT_TYPES.get(kind, "application/octet-stream"))
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Disposition"] = "inline"
+    return response
+
+
+@login_required
+@require_POST
+def nominations_confirm(request: HttpRequest, ballot_id: int) -> HttpResponse:
+    ballot = queries.get_ballot_to_run(request.user, ballot_id)
+    try:
+        confirmed = services.confirm_nominations(actor=request.user, ballot=ballot)
+    except (services.BallotError, PermissionDenied) as error:
+        return _refused(request, error, ballot)
+    messages.success(request, f"{len(confirmed)} nominations confirmed as candidates.")
+    return redirect("ballot_manage", ballot_id=ballot.pk)

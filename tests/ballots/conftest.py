@@ -143,3 +143,27 @@ def open_group_ballot(*, group: Group, officer: Member, teller: Member) -> Ballo
     services.collect_share(actor=teller.user, teller=ballot.tellers.get())
     services.open_ballot(actor=officer.user, ballot=ballot)
     return Ballot.objects.get(pk=ballot.pk)
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path) -> None:
+    """Uploaded candidate photos go to the test's own directory."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+# The smallest valid images: a 1x1 PNG and a 1x1 JPEG.
+PNG_1X1 = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
+JPEG_1X1 = bytes.fromhex(
+    "ffd8ffe000104a46494600010100000100010000ffdb004300080606070605080707070909080a0c14"
+    "0d0c0b0b0c1912130f141d1a1f1e1d1a1c1c20242e2720222c231c1c2837292c30313434341f27393d"
+    "38323c2e333432ffc0000b080001000101011100ffc4001f0000010501010101010100000000000000"
+    "000102030405060708090a0bffc400b5100002010303020403050504040000017d0102030004110512"
+    "2131410613516107227114328191a1082342b1c11552d1f02433627282090a161718191a25262728292a"
+    "3435363738393a434445464748494a535455565758595a636465666768696a737475767778797a8384"
+    "85868788898a92939495969798999aa2a3a4a5a6a7a8a9aab2b3b4b5b6b7b8b9bac2c3c4c5c6c7c8c9"
+    "cad2d3d4d5d6d7d8d9dae1e2e3e4e5e6e7e8e9eaf1f2f3f4f5f6f7f8f9faffda0008010100003f00fb"
+    "d3ffd9"
+)

@@ -1,0 +1,270 @@
+"""Nominations: self and by others with consent, supporters' thresholds, photos, withdrawal,
+the report, and the returning officer confirming valid nominations into candidates."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from grassroots import clock
+from grassroots.ballots import services
+from grassroots.ballots.models import Ballot, BallotStatus, Nomination, NominationStatus, Question
+from grassroots.ballots.photos import MAX_PHOTO_BYTES
+from grassroots.organisation.models import Area, Group, Role
+from grassroots.people.models import Member
+from tests.ballots.conftest import JPEG_1X1, PNG_1X1, Clock
+from tests.factories import AreaFactory, GroupFactory, MemberWithLoginFactory, RoleFactory
+
+pytestmark = pytest.mark.django_db
+
+
+class Setting:
+    def __init__(self, supporters: int = 2, groups: int = 2) -> None:
+        self.area: Area = AreaFactory()
+        self.groups: list[Group] = [GroupFactory(area=self.area) for _ in range(3)]
+        self.officer: Member = RoleFactory(
+            role=Role.NATIONAL_OFFICE, member__home_group=self.groups[0]
+        ).member
+        now = clock.now()
+        self.ballot: Ballot = services.create_ballot(
+            actor=self.officer.user,
+            title="Area committee 2026",
+            description="",
+            level="area",
+            scope=self.area,
+            opens_at=now + datetime.timedelta(days=3),
+            closes_at=now + datetime.timedelta(days=10),
+        )
+        self.question: Question = services.add_question(
+            actor=self.officer.user,
+            ballot=self.ballot,
+            title="Area committee",
+            kind="stv",
+            stv_rule="scottish",
+            seats=2,
+            constraints=[{"category": "women", "minimum": 1, "maximum": None}],
+        )
+        services.open_nominations(
+            actor=self.officer.user,
+            ballot=self.ballot,
+            close_at=now + datetime.timedelta(days=1),
+            supporters_needed=supporters,
+            groups_needed=groups,
+        )
+        self.ballot.refresh_from_db()
+
+    def member(self, group: int = 0) -> Member:
+        return MemberWithLoginFactory(home_group=self.groups[group])
+
+
+@pytest.fixture
+def setting(db: None) -> Setting:
+    return Setting()
+
+
+def test_member_nominates_themselves_with_statement_category_and_photo(setting: Setting):
+    member = setting.member()
+    nomination = services.nominate(
+        actor=member.user,
+        question=setting.question,
+        nominee=member,
+        statement="I will listen.",
+        categories=["Women", " "],
+        photo=SimpleUploadedFile("me.png", PNG_1X1, content_type="image/png"),
+    )
+    assert nomination.status == NominationStatus.STANDING
+    assert nomination.categories == ["women"]
+    assert nomination.photo.name.endswith(".png") and "me" not in nomination.photo.name
+    with nomination.photo.open("rb") as stored:
+        assert stored.read() == PNG_1X1
+
+
+def test_nomination_by_another_member_waits_for_the_nominees_consent(setting: Setting):
+    nominator, nominee = setting.member(), setting.member(1)
+    nomination = services.nominate(
+        actor=nominator.user,
+        question=setting.question,
+        nominee=nominee,
+        statement="ignored",
+        categories=["women"],
+    )
+    assert nomination.status == NominationStatus.AWAITING_CONSENT
+    assert nomination.statement == "" and nomination.categories == []
+    with pytest.raises(PermissionDenied):
+        services.update_nomination(
+            actor=nominator.user, nomination=nomination, statement="x", categories=[]
+        )
+    services.update_nomination(
+        actor=nominee.user, nomination=nomination, statement="Happy to.", categories=["women"]
+    )
+    nomination.refresh_from_db()
+    assert nomination.status == NominationStatus.STANDING
+    assert nomination.categories == ["women"]
+
+
+def test_members_outside_the_scope_can_neither_nominate_nor_be_nominated(setting: Setting):
+    outsider = MemberWithLoginFactory()
+    with pytest.raises(services.NotEligible):
+        services.nominate(actor=outsider.user, question=setting.question, nominee=outsider)
+    with pytest.raises(services.NotEligible):
+        services.nominate(actor=setting.member().user, question=setting.question, nominee=outsider)
+
+
+def test_a_member_is_nominated_once_per_question(setting: Setting):
+    member = setting.member()
+    services.nominate(actor=member.user, question=setting.question, nominee=member)
+    with pytest.raises(services.WrongStage, match="already nominated"):
+        services.nominate(actor=setting.member().user, question=setting.question, nominee=member)
+
+
+def test_support_counts_members_and_their_groups_once_each(setting: Setting):
+    nominee = setting.member()
+    nomination = services.nominate(actor=nominee.user, question=setting.question, nominee=nominee)
+    with pytest.raises(services.BallotError, match="your own"):
+        services.support_nomination(actor=nominee.user, nomination=nomination)
+    first = setting.member(1)
+    services.support_nomination(actor=first.user, nomination=nomination)
+    with pytest.raises(services.WrongStage, match="already support"):
+        services.support_nomination(actor=first.user, nomination=nomination)
+    with pytest.raises(services.NotEligible):
+        services.support_nomination(actor=MemberWithLoginFactory().user, nomination=nomination)
+    from grassroots.ballots.queries import nomination_line
+
+    line = nomination_line(nomination, setting.ballot)
+    assert (line.supporters, line.groups, line.is_valid) == (1, 1, False)
+    services.support_nomination(actor=setting.member(1).user, nomination=nomination)
+    line = nomination_line(nomination, setting.ballot)
+    assert (line.supporters, line.groups, line.is_valid) == (2, 1, True)  # 2 members suffice
+
+
+def test_group_threshold_alone_makes_a_nomination_valid(db):
+    setting = Setting(supporters=5, groups=2)
+    nominee = setting.member()
+    nomination = services.nominate(actor=nominee.user, question=setting.question, nominee=nominee)
+    from grassroots.ballots.queries import nomination_line
+
+    services.support_nomination(actor=setting.member(1).user, nomination=nomination)
+    assert not nomination_line(nomination, setting.ballot).is_valid
+    services.support_nomination(actor=setting.member(2).user, nomination=nomination)
+    assert nomination_line(nomination, setting.ballot).is_valid
+
+
+def test_withdrawal_is_possible_only_before_the_close_of_nominations(
+    setting: Setting, frozen_clock: Clock
+):
+    early, late = setting.member(), setting.member()
+    first = services.nominate(actor=early.user, question=setting.question, nominee=early)
+    second = services.nominate(actor=late.user, question=setting.question, nominee=late)
+    with pytest.raises(PermissionDenied):
+        services.withdraw_nomination(actor=late.user, nomination=first)
+    services.withdraw_nomination(actor=early.user, nomination=first)
+    first.refresh_from_db()
+    assert first.status == NominationStatus.WITHDRAWN
+    frozen_clock.advance(days=2)
+    with pytest.raises(services.WrongStage, match="closed"):
+        services.withdraw_nomination(actor=late.user, nomination=second)
+    with pytest.raises(services.WrongStage):
+        services.nominate(actor=setting.member().user, question=setting.question, nominee=late)
+
+
+def test_returning_officer_confirms_valid_nominations_into_candidates(
+    setting: Setting, frozen_clock: Clock
+):
+    people = [setting.member(i % 3) for i in range(4)]
+    nominations = [
+        services.nominate(
+            actor=p.user,
+            question=setting.question,
+            nominee=p,
+            statement=f"Statement {i}",
+            categories=["women"] if i % 2 == 0 else [],
+            photo=SimpleUploadedFile("p.jpg", JPEG_1X1) if i == 0 else None,
+        )
+        for i, p in enumerate(people)
+    ]
+    supporters = [setting.member(1), setting.member(2)]
+    for nomination in nominations[:3]:
+        for supporter in supporters:
+            services.support_nomination(actor=supporter.user, nomination=nomination)
+    services.withdraw_nomination(actor=people[2].user, nomination=nominations[2])
+    with pytest.raises(services.WrongStage, match="still open"):
+        services.confirm_nominations(actor=setting.officer.user, ballot=setting.ballot)
+    with pytest.raises(services.WrongStage, match="Confirm the nominations"):
+        services.set_up_tellers(actor=setting.officer.user, ballot=setting.ballot, members=[])
+    frozen_clock.advance(days=1, minutes=1)
+    other_runner = RoleFactory(role=Role.NATIONAL_OFFICE).member
+    with pytest.raises(PermissionDenied):
+        services.confirm_nominations(actor=other_runner.user, ballot=setting.ballot)
+    candidates = services.confirm_nominations(actor=setting.officer.user, ballot=setting.ballot)
+    assert [c.name for c in candidates] == [people[0].full_name, people[1].full_name]
+    assert candidates[0].categories == ["women"] and candidates[0].photo.name.endswith(".jpg")
+    assert candidates[1].statement == "Statement 1"
+    statuses = [Nomination.objects.get(pk=n.pk).status for n in nominations]
+    assert statuses == ["confirmed", "confirmed", "withdrawn", "invalid"]
+    assert Nomination.objects.get(pk=nominations[3].pk).status_reason == "not enough supporters yet"
+    setting.ballot.refresh_from_db()
+    assert setting.ballot.status == BallotStatus.DRAFT
+
+
+def test_photo_upload_refuses_other_types_and_large_files(client: Client, setting: Setting):
+    member = setting.member()
+    client.force_login(member.user)
+    url = reverse("ballot_nominate", args=[setting.ballot.pk])
+    base = {"question": str(setting.question.pk), "statement": "Hello"}
+    cases = [
+        SimpleUploadedFile("x.gif", b"GIF89a" + b"\x00" * 40, content_type="image/gif"),
+        SimpleUploadedFile("x.jpg", b"<script>alert(1)</script>", content_type="image/jpeg"),
+        SimpleUploadedFile("x.png", PNG_1X1 + b"\x00" * MAX_PHOTO_BYTES, content_type="image/png"),
+    ]
+    for upload in cases:
+        response = client.post(url, {**base, "photo": upload})
+        assert response.status_code == 400
+        assert "JPEG or PNG" in response.content.decode() or "2 MB" in response.content.decode()
+    assert not Nomination.objects.exists()
+    response = client.post(url, {**base, "photo": SimpleUploadedFile("x.png", PNG_1X1)})
+    assert response.status_code == 302
+    nomination = Nomination.objects.get()
+    photo = client.get(reverse("ballot_nomination_photo", args=[setting.ballot.pk, nomination.pk]))
+    assert photo["Content-Type"] == "image/png" and photo["X-Content-Type-Options"] == "nosniff"
+
+
+def test_nomination_pages_journey_nominate_support_report_confirm(
+    client: Client, setting: Setting, frozen_clock: Clock
+):
+    from tests.web.roles import give_authenticator_app
+
+    nominee, other = setting.member(), setting.member(1)
+    client.force_login(nominee.user)
+    response = client.post(
+        reverse("ballot_nominate", args=[setting.ballot.pk]),
+        {"question": str(setting.question.pk), "statement": "Vote for me", "categories": "women"},
+    )
+    assert response.status_code == 302
+    nomination = Nomination.objects.get()
+    response = client.post(
+        reverse("ballot_nominate", args=[setting.ballot.pk]),
+        {"question": str(setting.question.pk), "nominee": other.membership_number},
+    )
+    assert response.status_code == 302
+    for supporter in (setting.member(1), setting.member(2)):
+        client.force_login(supporter.user)
+        response = client.post(
+            reverse("ballot_nomination_support", args=[setting.ballot.pk, nomination.pk])
+        )
+        assert response.status_code == 302
+    report = client.get(reverse("ballot_nominations", args=[setting.ballot.pk])).content.decode()
+    assert nominee.full_name in report and "(valid)" in report
+    assert "the nominee has not consented" in report
+    client.force_login(MemberWithLoginFactory().user)
+    assert client.get(reverse("ballot_nominations", args=[setting.ballot.pk])).status_code == 404
+    frozen_clock.advance(days=2)
+    give_authenticator_app(setting.officer.user)
+    client.force_login(setting.officer.user)
+    response = client.post(reverse("ballot_nominations_confirm", args=[setting.ballot.pk]))
+    assert response.status_code == 302
+    assert list(setting.question.candidates.values_list("name", flat=True)) == [nominee.full_name]
