@@ -6,6 +6,11 @@ and publishes is exactly what ``python -m grassroots.ledger verify`` recomputes.
 
 from __future__ import annotations
 
+import io
+import tempfile
+import zipfile
+from pathlib import Path
+
 from grassroots.ballots.keys import open_with_server_key
 from grassroots.ballots.models import Ballot, BallotBoxEntry, Question, QuestionKind
 from grassroots.ledger.heads import SignedTreeHead, TreeHead
@@ -14,10 +19,16 @@ from grassroots.ledger.record import (
     ElectionParameters,
     ElectionRecord,
     Roll,
+    ScopeTurnout,
     SealedBallot,
     sign_record,
+    write_record,
 )
 from grassroots.ledger.record import Question as LedgerQuestion
+from grassroots.ledger.recount import parse_plaintext
+from grassroots.tally.blt import write_blt
+from grassroots.tally.types import Ballot as TallyBallot
+from grassroots.tally.types import Election
 
 ELECTION_KEY_PURPOSE = "election-signing-key"
 YESNO_ANSWERS = ("Yes", "No", "Abstain")
@@ -100,7 +111,18 @@ def election_record(ballot: Ballot) -> ElectionRecord:
         raise ValueError("the ballot has not been decrypted yet")
     record = ElectionRecord(
         parameters=election_parameters(ballot),
-        roll=Roll(size=ballot.roll_size or 0, voted=ballot.voted_count or 0),
+        roll=Roll(
+            size=ballot.roll_size or 0,
+            voted=ballot.voted_count or 0,
+            scopes=tuple(
+                ScopeTurnout(
+                    scope=str(row["scope"]),
+                    roll_size=int(row["roll_size"]),
+                    voted=int(row["voted"]),
+                )
+                for row in ballot.turnout
+            ),
+        ),
         results={q.ledger_id: q.result or {} for q in ballot.questions.all()},
         key_shares=tuple(
             t.revealed_share for t in ballot.tellers.order_by("share_index") if t.revealed_share
@@ -112,3 +134,41 @@ def election_record(ballot: Ballot) -> ElectionRecord:
         plaintexts=tuple(bytes(e.plaintext) for e in entries if e.plaintext is not None),
     )
     return sign_record(record, election_private_key(ballot))
+
+
+def record_zip(ballot: Ballot) -> bytes:
+    """The election record's files as one zip (in a directory named after the election)."""
+    with tempfile.TemporaryDirectory() as scratch:
+        directory = Path(scratch) / ballot.election_id
+        write_record(election_record(ballot), directory)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for path in sorted(directory.iterdir()):
+                archive.write(path, f"{ballot.election_id}/{path.name}")
+    return buffer.getvalue()
+
+
+def question_blt(question: Question) -> str:
+    """A ranked question's opened ballots as BLT, for recounting with any other STV program.
+
+    Blank papers (no preference) are left out, as BLT has no use for them; the candidates,
+    withdrawals and ballots are otherwise exactly those the count used.
+    """
+    ledger = ledger_question(question)
+    questions = {q.id: q for q in election_parameters(question.ballot).questions}
+    papers = []
+    entries = BallotBoxEntry.objects.filter(ballot=question.ballot).order_by("log_index")
+    for plaintext in entries.values_list("plaintext", flat=True).iterator():
+        if plaintext is None:
+            raise ValueError("the ballot has not been decrypted yet")
+        paper = parse_plaintext(bytes(plaintext), questions)
+        if paper.question == ledger.id and paper.marks:
+            papers.append(TallyBallot(ranking=paper.marks))
+    election = Election(
+        candidates=tuple(name.replace('"', "'") for name in ledger.candidates),
+        seats=ledger.seats,
+        ballots=tuple(papers),
+        withdrawn=frozenset(ledger.withdrawn),
+        title=f"{question.ballot.title}: {question.title}".replace('"', "'"),
+    )
+    return write_blt(election)

@@ -117,6 +117,24 @@ def get_public_ballot(ballot_id: int) -> Ballot:
     return ballot
 
 
+def get_ballot_by_link(ballot_id: int) -> Ballot | None:
+    """The ballot a personal link names; the link's signature decides the rest."""
+    return (
+        Ballot.objects.exclude(
+            status__in=[BallotStatus.DRAFT, BallotStatus.NOMINATIONS, BallotStatus.READY]
+        )
+        .filter(pk=ballot_id)
+        .first()
+    )
+
+
+def get_published_ballot(ballot_id: int) -> Ballot:
+    ballot = Ballot.objects.filter(pk=ballot_id, status=BallotStatus.PUBLISHED).first()
+    if ballot is None:
+        raise Http404("The result is not published yet.")
+    return ballot
+
+
 @dataclass(frozen=True)
 class MemberBallot:
     ballot: Ballot

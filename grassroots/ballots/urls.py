@@ -21,9 +21,20 @@ urlpatterns = [
     path("<int:ballot_id>/share/", views.teller_share, name="ballot_teller_share"),
     path("<int:ballot_id>/reveal/", views.teller_reveal, name="ballot_teller_reveal"),
     path("<int:ballot_id>/vote/", views.ballot_vote, name="ballot_vote"),
+    path(
+        "<int:ballot_id>/vote/link/<str:token>/",
+        views.ballot_vote_by_link,
+        name="ballot_vote_by_link",
+    ),
     path("<int:ballot_id>/check/", views.receipt_check, name="ballot_receipt_check"),
     path("<int:ballot_id>/results/", views.ballot_results, name="ballot_results"),
     path("<int:ballot_id>/log/", views.ballot_log, name="ballot_log"),
+    path("<int:ballot_id>/record.zip", views.ballot_record_download, name="ballot_record"),
+    path(
+        "<int:ballot_id>/questions/<int:question_id>/ballots.blt",
+        views.ballot_blt_download,
+        name="ballot_blt",
+    ),
     path(
         "<int:ballot_id>/nominations/open/",
         views.nominations_open,

@@ -22,9 +22,10 @@ from grassroots.ballots.forms import (
     TellersForm,
     VoteForm,
 )
-from grassroots.ballots.models import Ballot, BallotStatus, Question
+from grassroots.ballots.links import LinkError, roll_entry_for_link
+from grassroots.ballots.models import Ballot, Question, RollEntry
 from grassroots.ballots.photos import CONTENT_TYPES
-from grassroots.ballots.publication import signed_heads
+from grassroots.ballots.publication import question_blt, record_zip, signed_heads
 from grassroots.people.models import Member
 
 
@@ -264,27 +265,73 @@ def teller_reveal(request: HttpRequest, ballot_id: int) -> HttpResponse:
 @login_required
 def ballot_vote(request: HttpRequest, ballot_id: int) -> HttpResponse:
     ballot, entry = queries.get_ballot_to_vote(request.user, ballot_id)
+    return _vote_page(request, ballot, entry, token=None)
+
+
+def ballot_vote_by_link(request: HttpRequest, ballot_id: int, token: str) -> HttpResponse:
+    """The personal link from the invitation: this member, this ballot, no login."""
+    ballot = queries.get_ballot_by_link(ballot_id)
+    try:
+        if ballot is None:
+            raise LinkError()
+        entry = roll_entry_for_link(ballot, token)
+    except LinkError as error:
+        response = render(
+            request,
+            "ballots/problem.html",
+            {"message": str(error), "ballot": None},
+            status=error.http_status,
+        )
+        response["Referrer-Policy"] = "no-referrer"
+        return response
+    return _vote_page(request, ballot, entry, token=token)
+
+
+def _vote_page(
+    request: HttpRequest, ballot: Ballot, entry: RollEntry, *, token: str | None
+) -> HttpResponse:
     form = VoteForm(request.POST or None, ballot=ballot)
+    response: HttpResponse
     if request.method == "POST" and form.is_valid():
         try:
-            receipt = services.cast_ballot(
-                actor=request.user,
-                ballot=ballot,
-                answers=form.cleaned_data["answers"],
-                idempotency_key=form.cleaned_data["idempotency_key"],
+            if token is None:
+                receipt = services.cast_ballot(
+                    actor=request.user,
+                    ballot=ballot,
+                    answers=form.cleaned_data["answers"],
+                    idempotency_key=form.cleaned_data["idempotency_key"],
+                )
+            else:
+                receipt = services.cast_ballot_with_link(
+                    actor=request.user,
+                    ballot=ballot,
+                    token=token,
+                    answers=form.cleaned_data["answers"],
+                    idempotency_key=form.cleaned_data["idempotency_key"],
+                )
+        except (services.BallotError, LinkError) as error:
+            response = render(
+                request,
+                "ballots/problem.html",
+                {"message": str(error), "ballot": ballot},
+                status=error.http_status,
             )
-        except services.BallotError as error:
-            return _problem(request, error, ballot)
-        response = render(request, "ballots/receipt.html", {"ballot": ballot, "receipt": receipt})
-        response["Cache-Control"] = "no-store"
-        return response
-    status = 400 if form.is_bound else 200
-    return render(
-        request,
-        "ballots/vote.html",
-        {"ballot": ballot, "form": form, "has_voted": entry.has_voted},
-        status=status,
-    )
+        else:
+            response = render(
+                request, "ballots/receipt.html", {"ballot": ballot, "receipt": receipt}
+            )
+    else:
+        response = render(
+            request,
+            "ballots/vote.html",
+            {"ballot": ballot, "form": form, "has_voted": entry.has_voted, "by_link": token},
+            status=400 if form.is_bound else 200,
+        )
+    response["Cache-Control"] = "no-store"
+    if token is not None:
+        # The link is the member's key to this ballot: keep it out of Referer headers.
+        response["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 def receipt_check(request: HttpRequest, ballot_id: int) -> HttpResponse:
@@ -302,9 +349,7 @@ def receipt_check(request: HttpRequest, ballot_id: int) -> HttpResponse:
 
 
 def ballot_results(request: HttpRequest, ballot_id: int) -> HttpResponse:
-    ballot = queries.get_public_ballot(ballot_id)
-    if ballot.status != BallotStatus.PUBLISHED:
-        raise Http404("The result is not published yet.")
+    ballot = queries.get_published_ballot(ballot_id)
     return render(
         request,
         "ballots/results.html",
@@ -314,6 +359,25 @@ def ballot_results(request: HttpRequest, ballot_id: int) -> HttpResponse:
             "heads": signed_heads(ballot),
         },
     )
+
+
+def ballot_record_download(request: HttpRequest, ballot_id: int) -> HttpResponse:
+    ballot = queries.get_published_ballot(ballot_id)
+    response = HttpResponse(record_zip(ballot), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{ballot.election_id}-record.zip"'
+    return response
+
+
+def ballot_blt_download(request: HttpRequest, ballot_id: int, question_id: int) -> HttpResponse:
+    ballot = queries.get_published_ballot(ballot_id)
+    question = ballot.questions.filter(pk=question_id).first()
+    if question is None or not question.is_ranked:
+        raise Http404("No such ranked question.")
+    response = HttpResponse(question_blt(question), content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{ballot.election_id}-{question.ledger_id}.blt"'
+    )
+    return response
 
 
 def ballot_log(request: HttpRequest, ballot_id: int) -> HttpResponse:

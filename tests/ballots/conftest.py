@@ -167,3 +167,30 @@ JPEG_1X1 = bytes.fromhex(
     "cad2d3d4d5d6d7d8d9dae1e2e3e4e5e6e7e8e9eaf1f2f3f4f5f6f7f8f9faffda0008010100003f00fb"
     "d3ffd9"
 )
+
+
+def cast_orders(setup: SetUp, voters: list[Member], orders: list[list[int]]) -> None:
+    """Each voter ranks the STV candidates by position index in ``orders`` and says yes."""
+    import secrets
+
+    ids = candidate_ids(setup.stv)
+    yes = candidate_ids(setup.motion)[0]
+    for voter, order in zip(voters, orders, strict=True):
+        services.cast_ballot(
+            actor=voter.user,
+            ballot=setup.ballot,
+            answers={setup.stv.pk: [ids[i] for i in order], setup.motion.pk: [yes]},
+            idempotency_key=secrets.token_urlsafe(24),
+        )
+
+
+def close_count_publish(setup: SetUp, clock_: Clock) -> Ballot:
+    clock_.advance(hours=2)
+    services.close_ballot(actor=setup.officer.user, ballot=setup.ballot)
+    for teller, share in list(zip(setup.tellers, setup.shares, strict=True))[:2]:
+        services.reveal_share(
+            actor=teller.user, teller=setup.ballot.tellers.get(member=teller), share_text=share
+        )
+    services.count_ballot(actor=setup.officer.user, ballot=setup.ballot)
+    services.publish_results(actor=setup.officer.user, ballot=setup.ballot)
+    return Ballot.objects.get(pk=setup.ballot.pk)

@@ -1,0 +1,41 @@
+"""The ballot scheduler's one tick: open what is due, seal and sign heads, close what is due.
+
+Every decision reads the database clock through ``grassroots.clock.now`` inside the service
+that acts, so a tick that runs late does the right thing, and two ticks running at once (two
+timers, a slow run overlapping the next) serialise on each ballot's row lock.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import connection
+
+from grassroots.ballots.models import Ballot, BallotStatus, UnsealedBallot
+from grassroots.ballots.services import (
+    close_due_ballots,
+    open_due_ballots,
+    seal_pending,
+)
+
+HEAD_EVERY = datetime.timedelta(minutes=1)
+
+
+def run_tick(*, min_batch: int = 10, head_every: datetime.timedelta = HEAD_EVERY) -> list[str]:
+    """One pass over every ballot; returns what was done, one line per action."""
+    done = [f"opened {election_id}" for election_id in open_due_ballots()]
+    done += [f"closed {election_id}" for election_id in close_due_ballots()]
+    live = Ballot.objects.filter(status__in=[BallotStatus.OPEN, BallotStatus.CLOSED])
+    for ballot in live:
+        heads_before = ballot.heads.count()
+        sealed = seal_pending(ballot, min_batch=min_batch, head_every=head_every)
+        if sealed:
+            done.append(f"sealed {sealed} ballot(s) into {ballot.election_id}")
+        elif ballot.heads.count() > heads_before:
+            done.append(f"signed a head for {ballot.election_id}")
+    if connection.vendor == "postgresql":
+        # Deleted unsealed rows stay on disk until vacuumed; reclaim them now so their
+        # transaction ids cannot be read back from the pages.
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM {UnsealedBallot._meta.db_table}")
+    return done
