@@ -24,9 +24,12 @@ install-dev: $(VENV)/.installed-dev
 var:
 	mkdir -p var
 
+# The task worker (mail to members) runs in the background and stops when runserver does.
 run: install var
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 seed: install var

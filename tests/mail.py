@@ -38,6 +38,16 @@ class Mailbox:
     """Everything the SMTP server accepted, in order of arrival."""
 
     delivered: list[Delivered] = field(default_factory=list)
+    # Addresses the server refuses at RCPT TO with a 550, as a real server does an unknown user.
+    refuse: set[str] = field(default_factory=set)
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any
+    ) -> str:
+        if address in self.refuse:
+            return "550 5.1.1 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)

@@ -217,3 +217,13 @@ def failure_reasons(mailout: Mailout) -> list[tuple[str, int]]:
         .order_by("-n", "error")
     )
     return [(row["error"] or "Unknown", row["n"]) for row in rows]
+
+
+def scope_name_for_key(scope_key: str) -> str:
+    """What an unsubscribe link's scope is called on the unsubscribe page."""
+    if scope_key == Unsubscribe.ALL:
+        return "every group, area and region"
+    try:
+        return scope_from_key(scope_key).name
+    except ValueError:
+        return "this part of the movement"
