@@ -79,6 +79,28 @@ def question_in_group_a_ballot(m: Movement) -> dict[str, str]:
     return {**kwargs, "question_id": str(question.pk)}
 
 
+def mailout_to_group_a(m: Movement) -> dict[str, str]:
+    """A mailout national office sent to group A (queued: the test does not run the task)."""
+    from grassroots.messaging.queries import Scope
+    from grassroots.messaging.services import send_mailout
+
+    mailout = send_mailout(
+        actor=m.national.user,
+        scope=Scope(level="group", group=m.group_a),
+        statuses=["member"],
+        subject="Group A meeting",
+        body="Thursday at 7.",
+        purpose="access matrix",
+    )
+    return {"mailout_id": str(mailout.pk)}
+
+
+def unsubscribe_link(m: Movement) -> dict[str, str]:
+    from grassroots.messaging.mail import unsubscribe_token
+
+    return {"token": unsubscribe_token(m.member.pk, f"group:{m.group_a.pk}")}
+
+
 # fmt: off
 ACCESS: list[Case] = [
     Case("healthz", (200, 200, 200, 200, 200)),
@@ -121,6 +143,16 @@ ACCESS: list[Case] = [
     Case("ballot_results", (404, 404, 404, 404, 404), ballot_in_group_a,
          about="not published yet"),
     Case("ballot_log", (200, 200, 200, 200, 200), ballot_in_group_a, about="public"),
+    # --- messaging ---
+    Case("messaging:mailout_list", (LOGIN, 404, 404, 200, 200),
+         about="needs MESSAGE_MEMBERS (or mailouts of one's own)"),
+    Case("messaging:mailout_compose", (LOGIN, 404, 404, 200, 200)),
+    Case("messaging:mailout_detail", (LOGIN, 404, 404, 200, 200), mailout_to_group_a,
+         about="the coordinator may message group A too"),
+    Case("messaging:unsubscribe", (200, 200, 200, 200, 200), unsubscribe_link,
+         about="no login: the signed token is the proof"),
+    Case("messaging:unsubscribe", (400, 400, 400, 400, 400), lambda m: {"token": "forged"},
+         about="a damaged link says so"),
     # --- allauth: accounts ---
     Case("account_login", (200, HOME, HOME, HOME, HOME)),
     Case("account_logout", (LOGIN, 200, 200, 200, 200), about="GET asks to confirm"),
