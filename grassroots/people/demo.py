@@ -299,7 +299,10 @@ def seed_demo(*, members: int = DEFAULT_MEMBERS) -> SeedResult:
     """Build the demo organisation unless it is already there; return what the database holds."""
     if members < MINIMUM_MEMBERS:
         raise ValueError(f"The demo needs at least {MINIMUM_MEMBERS} members, not {members}.")
+    from grassroots.ballots.demo import seed_demo_ballots
+
     if demo_is_present():
+        seed_demo_ballots()  # each demo ballot is made once; an older demo gets them now
         return SeedResult(
             created=False, members=Member.objects.count(), groups=Group.objects.count()
         )
@@ -312,6 +315,8 @@ def seed_demo(*, members: int = DEFAULT_MEMBERS) -> SeedResult:
             purpose="demo organisation for trying the platform",
             detail={"members": members},
         )
+    # Outside the organisation's transaction: every ballot step is its own durable transaction.
+    seed_demo_ballots()
     return SeedResult(created=True, members=Member.objects.count(), groups=Group.objects.count())
 
 
