@@ -3,8 +3,8 @@ submissions, and many casters racing the close.
 
 Each submitting thread keeps its own database connection for its whole life (as a gunicorn
 worker would), and the sealer runs in its own thread at the same time, so the casting locks,
-the sealer's lock and the close's lock all meet. Measured on the 2-core machine: about 25 s
-for the first test, 10 s for the second.
+the sealer's lock and the close's lock all meet. On the 2-core machine: about 30 s for the
+first test and 10 s for each of the three runs of the second (marked slow).
 """
 
 from __future__ import annotations
