@@ -24,6 +24,7 @@ from django.db.models import Count, Q
 
 from grassroots import clock
 from grassroots.audit.services import record
+from grassroots.ballots.invitations import ballot_mail
 from grassroots.ballots.keys import (
     open_receipt,
     open_with_server_key,
@@ -90,6 +91,8 @@ from grassroots.ledger.recount import (
     parse_plaintext,
     result_to_json,
 )
+from grassroots.messaging.models import MailKind
+from grassroots.messaging.services import send_to_members
 from grassroots.organisation.models import Area, Group, Region, ScopeLevel
 from grassroots.people.models import Member, MembershipStatus
 from grassroots.people.queries import own_member
@@ -390,8 +393,42 @@ def _open_locked(actor: Any, ballot: Ballot) -> int:
     ballot.opened_at = moment
     ballot.save(update_fields=["status", "roll_size", "opened_at"])
     _seal_locked(ballot, final=True)  # the first head: an empty log, committing the parameters
+    _send_ballot_mail(actor, ballot, reminder=False)
+    ballot.invitations_sent_at = moment
+    ballot.save(update_fields=["invitations_sent_at"])
     _audit(actor, "open_ballot", ballot, roll_size=ballot.roll_size)
     return len(members)
+
+
+def _send_ballot_mail(actor: Any, ballot: Ballot, *, reminder: bool) -> None:
+    """Queue the invitation or a reminder to everyone on the roll; it goes after the commit."""
+    subject, body, personal = ballot_mail(ballot, reminder=reminder)
+    send_to_members(
+        actor=actor,
+        members=list(personal),
+        subject=subject,
+        body=body,
+        purpose=f"ballot {'reminder' if reminder else 'invitation'}: {ballot.election_id}",
+        kind=MailKind.BALLOT,
+        personal=personal,
+    )
+
+
+@transaction.atomic(durable=True)
+def send_reminder(*, actor: Any, ballot: Ballot) -> int:
+    """Remind everyone on the roll while the poll is open (``actor`` None: the scheduler's
+    command). Everyone, not only those yet to vote: see grassroots.ballots.invitations."""
+    if actor is not None:
+        _require_runner(actor, ballot)
+    ballot = _locked(ballot)
+    _require_status(ballot, BallotStatus.OPEN)
+    if not ballot.is_open:
+        raise PollNotOpen("The poll is not open, so there is nothing to remind members of.")
+    _send_ballot_mail(actor, ballot, reminder=True)
+    ballot.reminders_sent += 1
+    ballot.save(update_fields=["reminders_sent"])
+    _audit(actor, "send_reminder", ballot, reminder=ballot.reminders_sent)
+    return ballot.roll_size or 0
 
 
 def open_due_ballots() -> list[str]:

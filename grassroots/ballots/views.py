@@ -189,6 +189,11 @@ def _lifecycle(request: HttpRequest, ballot_id: int, step: str) -> HttpResponse:
         if step == "open":
             size = services.open_ballot(actor=request.user, ballot=ballot)
             messages.success(request, f"Voting is open. The roll has {size} members.")
+        elif step == "remind":
+            size = services.send_reminder(actor=request.user, ballot=ballot)
+            messages.success(
+                request, f"A reminder is being sent to the {size} members on the roll."
+            )
         elif step == "close":
             services.close_ballot(actor=request.user, ballot=ballot)
             messages.success(request, "The poll is closed. The tellers can now enter their shares.")
@@ -211,6 +216,12 @@ def _lifecycle(request: HttpRequest, ballot_id: int, step: str) -> HttpResponse:
 @require_POST
 def ballot_open(request: HttpRequest, ballot_id: int) -> HttpResponse:
     return _lifecycle(request, ballot_id, "open")
+
+
+@login_required
+@require_POST
+def ballot_remind(request: HttpRequest, ballot_id: int) -> HttpResponse:
+    return _lifecycle(request, ballot_id, "remind")
 
 
 @login_required
