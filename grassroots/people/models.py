@@ -75,6 +75,8 @@ class Member(models.Model):
             models.Index(fields=["status"]),
             models.Index(fields=["postcode"]),
             models.Index(Lower("last_name"), name="member_last_name_ci"),
+            # The member list's order, so a page of 50 is read from the index, not sorted.
+            models.Index(fields=["last_name", "first_name", "id"], name="member_list_order"),
         ]
 
     def __str__(self) -> str:
