@@ -12,7 +12,7 @@ import hashlib
 import json
 import re
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 
 from grassroots import clock
 from grassroots.audit.services import record
@@ -83,6 +83,7 @@ from grassroots.ledger.heads import (
     sign_head,
 )
 from grassroots.ledger.merkle import MerkleLog
+from grassroots.ledger.record import Question as LedgerQuestion
 from grassroots.ledger.record import parameters_hash
 from grassroots.ledger.recount import (
     BallotPaperError,
@@ -767,13 +768,11 @@ def reveal_share(*, actor: Any, teller: Teller, share_text: str) -> None:
     _audit(actor, "reveal_share", teller.ballot, teller=teller.share_index)
 
 
-@transaction.atomic(durable=True)
-def count_ballot(*, actor: Any, ballot: Ballot) -> None:
-    """Combine the tellers' shares, open every sealed ballot and count each question."""
-    _require_runner(actor, ballot)
-    ballot = _locked(ballot)
-    _require_status(ballot, BallotStatus.CLOSED)
-    _seal_locked(ballot, final=True)
+COUNT_BATCH = 500
+
+
+def _tellers_private_key(ballot: Ballot) -> bytes:
+    """The tellers' key from the shares entered, checked against the published public key."""
     tellers = list(ballot.tellers.exclude(revealed_share=""))
     if len(tellers) < ballot.threshold:
         raise BallotError(
@@ -792,18 +791,90 @@ def count_ballot(*, actor: Any, ballot: Ballot) -> None:
             "The shares entered do not combine to the tellers' key: one was mistyped. "
             "Ask each teller to check and enter their share again."
         )
-    parameters = election_parameters(ballot)
-    by_id = {q.id: q for q in parameters.questions}
-    opener = ballot_opener(private)
-    entries = list(BallotBoxEntry.objects.filter(ballot=ballot).order_by("log_index"))
+    return private
+
+
+@transaction.atomic(durable=True)
+def request_count(*, actor: Any, ballot: Ballot) -> None:
+    """Start decrypting and counting in the background (grassroots.ballots.tasks).
+
+    The shares are checked here, so a mistyped share is reported at once; the page then shows
+    the count's progress until :func:`run_count` has finished.
+    """
+    _require_runner(actor, ballot)
+    ballot = _locked(ballot)
+    _require_status(ballot, BallotStatus.CLOSED)
+    if ballot.count_requested_at is not None and not ballot.count_error:
+        raise WrongStage("The count is already running.")
+    _seal_locked(ballot, final=True)
+    _tellers_private_key(ballot)
+    ballot.count_requested_at = clock.now()
+    ballot.count_total = BallotBoxEntry.objects.filter(ballot=ballot).count()
+    ballot.count_done = BallotBoxEntry.objects.filter(
+        ballot=ballot, plaintext__isnull=False
+    ).count()
+    ballot.count_error = ""
+    ballot.save(update_fields=["count_requested_at", "count_total", "count_done", "count_error"])
+    _audit(actor, "request_count", ballot, ballots=ballot.count_total)
+    ballot_id = ballot.pk
+
+    def enqueue() -> None:
+        from grassroots.ballots.tasks import count_ballot_task
+
+        count_ballot_task.enqueue(ballot_id)
+
+    transaction.on_commit(enqueue)
+
+
+def _decrypt_batch(
+    ballot_id: int, opener: Callable[[bytes], bytes], by_id: dict[str, LedgerQuestion]
+) -> int:
+    with transaction.atomic(durable=True):
+        entries = list(
+            BallotBoxEntry.objects.select_for_update()
+            .filter(ballot_id=ballot_id, plaintext__isnull=True)
+            .order_by("log_index")[:COUNT_BATCH]
+        )
+        for entry in entries:
+            try:
+                entry.plaintext = opener(bytes(entry.ciphertext))
+                parse_plaintext(entry.plaintext, by_id)
+            except (SealError, BallotPaperError) as error:
+                raise BallotError(f"Ballot {entry.log_index + 1} in the log: {error}") from error
+        BallotBoxEntry.objects.bulk_update(entries, ["plaintext"], batch_size=1000)
+        Ballot.objects.filter(pk=ballot_id).update(count_done=F("count_done") + len(entries))
+        return len(entries)
+
+
+def run_count(*, ballot_id: int) -> None:
+    """The count task: decrypt the box in batches (progress after each), then count.
+
+    Safe to run again after a crash: only ballots not yet decrypted are opened, and the count
+    itself is one transaction at the end. An error is kept on the ballot for the page.
+    """
+    ballot = Ballot.objects.get(pk=ballot_id)
+    if ballot.status != BallotStatus.CLOSED:
+        return
+    try:
+        opener = ballot_opener(_tellers_private_key(ballot))
+        by_id = {q.id: q for q in election_parameters(ballot).questions}
+        while _decrypt_batch(ballot_id, opener, by_id):
+            pass
+        _finish_count(ballot_id, by_id)
+    except BallotError as error:
+        Ballot.objects.filter(pk=ballot_id).update(count_error=str(error))
+
+
+@transaction.atomic(durable=True)
+def _finish_count(ballot_id: int, by_id: dict[str, LedgerQuestion]) -> None:
+    ballot = Ballot.objects.select_for_update().get(pk=ballot_id)
+    _require_status(ballot, BallotStatus.CLOSED)
+    plaintexts = BallotBoxEntry.objects.filter(ballot=ballot).order_by("log_index")
     papers = []
-    for entry in entries:
-        try:
-            entry.plaintext = opener(bytes(entry.ciphertext))
-            papers.append(parse_plaintext(entry.plaintext, by_id))
-        except (SealError, BallotPaperError) as error:
-            raise BallotError(f"Ballot {entry.log_index + 1} in the log: {error}") from error
-    BallotBoxEntry.objects.bulk_update(entries, ["plaintext"], batch_size=1000)
+    for plaintext in plaintexts.values_list("plaintext", flat=True).iterator():
+        if plaintext is None:
+            raise BallotError("Some ballots are not decrypted yet.")
+        papers.append(parse_plaintext(bytes(plaintext), by_id))
     for question in ballot.questions.all():
         try:
             result = count_question(
@@ -816,8 +887,21 @@ def count_ballot(*, actor: Any, ballot: Ballot) -> None:
         question.save(update_fields=["result", "report_html"])
     ballot.status = BallotStatus.COUNTED
     ballot.counted_at = clock.now()
-    ballot.save(update_fields=["status", "counted_at"])
-    _audit(actor, "count_ballot", ballot, ballots=len(entries))
+    ballot.count_done = len(papers)
+    ballot.save(update_fields=["status", "counted_at", "count_done"])
+    _audit(None, "count_ballot", ballot, ballots=len(papers))
+
+
+def count_ballot(*, actor: Any, ballot: Ballot) -> None:
+    """Decrypt and count now, in this process (the demo, the tests, small ballots).
+
+    The page uses :func:`request_count`, which runs the same steps as a background task.
+    """
+    request_count(actor=actor, ballot=ballot)
+    run_count(ballot_id=ballot.pk)
+    error = Ballot.objects.filter(pk=ballot.pk).values_list("count_error", flat=True).get()
+    if error:
+        raise BallotError(error)
 
 
 @transaction.atomic(durable=True)

@@ -95,6 +95,8 @@ def ballot_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def ballot_manage(request: HttpRequest, ballot_id: int) -> HttpResponse:
     ballot = queries.get_ballot_to_run(request.user, ballot_id)
+    if getattr(request, "htmx", False):
+        return render(request, "ballots/ballot_manage.html#count-progress", {"ballot": ballot})
     return render(
         request,
         "ballots/ballot_manage.html",
@@ -198,8 +200,8 @@ def _lifecycle(request: HttpRequest, ballot_id: int, step: str) -> HttpResponse:
             services.close_ballot(actor=request.user, ballot=ballot)
             messages.success(request, "The poll is closed. The tellers can now enter their shares.")
         elif step == "count":
-            services.count_ballot(actor=request.user, ballot=ballot)
-            messages.success(request, "The ballots are decrypted and counted.")
+            services.request_count(actor=request.user, ballot=ballot)
+            messages.success(request, "The count has started: the tellers' key opens the box.")
         else:
             services.publish_results(actor=request.user, ballot=ballot)
             messages.success(request, "The result is published.")

@@ -1,0 +1,12 @@
+"""Background tasks: the database worker (``manage.py db_worker``) runs them."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from grassroots.ballots import services
+
+
+@task()
+def count_ballot_task(ballot_id: int) -> None:
+    services.run_count(ballot_id=ballot_id)
