@@ -303,7 +303,8 @@ def ballot_vote_by_link(request: HttpRequest, ballot_id: int, token: str) -> Htt
 def _vote_page(
     request: HttpRequest, ballot: Ballot, entry: RollEntry, *, token: str | None
 ) -> HttpResponse:
-    form = VoteForm(request.POST or None, ballot=ballot)
+    # An empty POST is a submission too (a paper with nothing on it), not a fresh page.
+    form = VoteForm(request.POST if request.method == "POST" else None, ballot=ballot)
     response: HttpResponse
     if request.method == "POST" and form.is_valid():
         try:
