@@ -295,7 +295,7 @@ def ballot_vote_by_link(request: HttpRequest, ballot_id: int, token: str) -> Htt
             {"message": str(error), "ballot": None},
             status=error.http_status,
         )
-        response["Referrer-Policy"] = "no-referrer"
+        response["Referrer-Policy"] = "same-origin"
         return response
     return _vote_page(request, ballot, entry, token=token)
 
@@ -343,8 +343,10 @@ def _vote_page(
         )
     response["Cache-Control"] = "no-store"
     if token is not None:
-        # The link is the member's key to this ballot: keep it out of Referer headers.
-        response["Referrer-Policy"] = "no-referrer"
+        # The link is the member's key to this ballot: no Referer carries it off the site.
+        # ("no-referrer" would also make the browser send "Origin: null" with the form's
+        # POST, which Django's CSRF check rightly refuses.)
+        response["Referrer-Policy"] = "same-origin"
     return response
 
 

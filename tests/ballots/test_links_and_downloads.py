@@ -50,7 +50,7 @@ def test_personal_link_votes_once_without_logging_in(client: Client, ready_ballo
     entry = RollEntry.objects.get(ballot=ready_ballot.ballot, member=voter)
     url = _link(ready_ballot, entry)
     page = client.get(url)
-    assert page.status_code == 200 and page["Referrer-Policy"] == "no-referrer"
+    assert page.status_code == 200 and page["Referrer-Policy"] == "same-origin"
     html = page.content.decode()
     assert "No vote has been recorded in your name" in html
     receipt = client.post(url, _paper(ready_ballot, html))
