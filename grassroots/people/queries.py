@@ -6,9 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Upper
 from django.http import Http404
+from django.utils.functional import cached_property
 
 from grassroots.audit.services import record
 from grassroots.organisation.permissions import Capability, scopes_for
@@ -123,3 +125,19 @@ def import_group_directory() -> dict[str, int]:
     from grassroots.people.importing import group_directory
 
     return group_directory(list(Group.objects.values_list("id", "slug", "name")))
+
+
+class CappedPaginator(Paginator[Member]):
+    """Counts at most ``cap`` + 1 matching members, so a page of a 500,000-member list does not
+    count the whole table on every request; past the cap the page says "more than" and a
+    search or filter narrows the list (the exact totals are on the national overview)."""
+
+    cap = 10_000
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list.order_by()[: self.cap + 1].count()  # type: ignore[attr-defined, no-any-return]
+
+    @property
+    def is_capped(self) -> bool:
+        return self.count > self.cap

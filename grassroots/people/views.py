@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
@@ -87,7 +86,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
             group_id=form.cleaned_data["group"],
         )
     members = queries.search_members(request.user, filters)
-    page = Paginator(members, PAGE_SIZE, allow_empty_first_page=True).get_page(
+    page = queries.CappedPaginator(members, PAGE_SIZE, allow_empty_first_page=True).get_page(
         request.GET.get("page")
     )
     queries.record_member_list_view(

@@ -411,7 +411,6 @@ def test_large_files_match_by_reading_the_whole_table_with_the_same_result(leeds
 
 
 def test_changing_other_groups_replaces_them(leeds):
-    leeds_central, headingley = leeds
     run_import(csv_bytes(*GOOD_ROWS))
     changed = GOOD_ROWS[0].replace(",Headingley,", ",,").replace("Lovelace", "King")
     outcome = run_import(csv_bytes(changed))
