@@ -21,11 +21,13 @@ million ballots is parsed once per distinct ranking, not once per paper.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
+from grassroots.tally.packed import PackedBallots
 from grassroots.tally.types import Ballot, Election, TallyError
 
 
@@ -98,7 +100,17 @@ def _has_repeats(prefs: npt.NDArray[np.int64], lengths: npt.NDArray[np.int64], n
     return bool(np.any(keys[1:] == keys[:-1]))
 
 
-def _parse_plain(unique_lines: list[bytes], ncand: int) -> list[tuple[int, tuple[int, ...]]] | None:
+@dataclass(frozen=True, slots=True)
+class _Plain:
+    """Distinct ballot lines parsed at once: arrays, and each line's ranking as a tuple."""
+
+    weights: npt.NDArray[np.int64]  # the weight at the start of each line
+    lengths: npt.NDArray[np.int64]  # preferences on each line
+    prefs: npt.NDArray[np.int64]  # every line's preferences laid end to end, 0-based
+    rankings: list[tuple[int, ...]]
+
+
+def _parse_plain(unique_lines: list[bytes], ncand: int) -> _Plain | None:
     """Parse ballot lines of digits and single spaces at once; None if any line needs care.
 
     This is the fast path for large files: numpy reads every number in one call and checks
@@ -106,13 +118,15 @@ def _parse_plain(unique_lines: list[bytes], ncand: int) -> list[tuple[int, tuple
     line-by-line parser, which names the line and the problem.
     """
     if not unique_lines:
-        return []
-    region = b" ".join(unique_lines)
-    if region.translate(None, b"0123456789 ") or b"  " in region:
         return None
-    tokens = np.fromiter(
-        (line.count(b" ") + 1 for line in unique_lines), dtype=np.int64, count=len(unique_lines)
-    )
+    region = b"\n".join(unique_lines)
+    if region.translate(None, b"0123456789 \n") or b"  " in region:
+        return None
+    # Tokens per line: one more than its spaces. The lines hold no other whitespace.
+    text = np.frombuffer(region, dtype=np.uint8)
+    line_ends = np.append(np.flatnonzero(text == ord("\n")), text.size)
+    spaces_before = np.searchsorted(np.flatnonzero(text == ord(" ")), line_ends)
+    tokens = np.diff(spaces_before, prepend=0) + 1
     values = np.fromstring(region, dtype=np.int64, sep=" ")
     if values.size != int(tokens.sum()) or int(tokens.min()) < 2:
         return None
@@ -126,17 +140,38 @@ def _parse_plain(unique_lines: list[bytes], ncand: int) -> list[tuple[int, tuple
     prefs = values[is_pref]
     if prefs.size and (int(prefs.min()) < 1 or int(prefs.max()) > ncand):
         return None
-    if _has_repeats(prefs, tokens - 2, ncand):
+    lengths = tokens - 2
+    if _has_repeats(prefs, lengths, ncand):
         return None
-    weights = values[starts].tolist()
-    flat = (prefs - 1).tolist()
-    bounds = np.cumsum(tokens - 2).tolist()
-    result: list[tuple[int, tuple[int, ...]]] = []
-    previous = 0
-    for weight, bound in zip(weights, bounds, strict=True):
-        result.append((weight, tuple(flat[previous:bound])))
-        previous = bound
-    return result
+    prefs -= 1
+    # Each ranking is a slice of one tuple of all the preferences, cut without a Python loop.
+    flat = tuple(prefs.tolist())
+    bounds = np.cumsum(lengths)
+    cuts = map(slice, (bounds - lengths).tolist(), bounds.tolist())
+    return _Plain(values[starts], lengths, prefs, list(map(flat.__getitem__, cuts)))
+
+
+def _distinct(prefs: npt.NDArray[np.int64], lengths: npt.NDArray[np.int64]) -> bool:
+    """True only if no two lines (``lengths`` preferences each, end to end) rank alike.
+
+    Compares a 64-bit hash of each ranking: distinct hashes prove distinct rankings; equal
+    hashes (a repeat, or a rare collision) answer False and the caller groups by the tuples.
+    """
+    rows = lengths.size
+    if rows < 2:
+        return True
+    position = np.arange(prefs.size, dtype=np.int64) - np.repeat(
+        np.cumsum(lengths) - lengths, lengths
+    )
+    powers = np.cumprod(np.full(int(lengths.max()) + 1, 0x9E3779B97F4A7C15, dtype=np.uint64))
+    terms = (prefs.astype(np.uint64) + np.uint64(1)) * powers[position]
+    hashes = lengths.astype(np.uint64)
+    filled = lengths > 0
+    if filled.any():
+        starts = (np.cumsum(lengths) - lengths)[filled]
+        hashes[filled] += np.add.reduceat(terms, starts)
+    hashes.sort()
+    return not bool(np.any(hashes[1:] == hashes[:-1]))
 
 
 def _names(lines: list[bytes], first_number: int) -> list[tuple[int, str]]:
@@ -165,14 +200,59 @@ def _names(lines: list[bytes], first_number: int) -> list[tuple[int, str]]:
     return found
 
 
+def _needs_strip(data: bytes) -> bool:
+    """Whether any line of ``data`` (split at newlines) has whitespace at either end."""
+    if any(c in data for c in (b"\r", b"\t", b"\x0b", b"\x0c")):
+        return True
+    return data.startswith(b" ") or data.endswith(b" ") or b"\n " in data or b" \n" in data
+
+
+def _group(
+    counts: Counter[bytes], ncand: int, lines: list[bytes], first: int
+) -> tuple[tuple[Ballot, ...], PackedBallots | None]:
+    """The ballots of the distinct lines ``counts``, one per distinct ranking in order of
+    first appearance, papers of no weight left out; with their arrays when the fast parser
+    produced them and no two lines share a ranking (the usual case)."""
+    plain = _parse_plain(list(counts), ncand)
+    if plain is not None:
+        multiplicity = np.fromiter(counts.values(), dtype=np.int64, count=len(counts))
+        safe = int(plain.weights.max()) * int(multiplicity.max()) < 2**62
+        if safe and _distinct(plain.prefs, plain.lengths):
+            papers = plain.weights * multiplicity
+            rankings, lengths, prefs = plain.rankings, plain.lengths, plain.prefs
+            weighty = papers != 0
+            if not weighty.all():
+                rankings = [r for r, keep in zip(rankings, weighty.tolist(), strict=True) if keep]
+                prefs = prefs[np.repeat(weighty, lengths)]
+                lengths, papers = lengths[weighty], papers[weighty]
+            ballots = tuple(map(Ballot, rankings, papers.tolist()))
+            return ballots, PackedBallots(ballots, prefs.astype(np.int32), lengths, papers)
+        parsed = list(zip(plain.weights.tolist(), plain.rankings, strict=True))
+    else:
+        parsed = []
+        for line in counts:
+            try:
+                parsed.append(_parse_ballot(line, 0, ncand))
+            except TallyError as error:
+                number = lines.index(line, first) + 1
+                raise TallyError(str(error).replace("line 0:", f"line {number}:", 1)) from None
+    grouped: dict[tuple[int, ...], int] = {}
+    for (weight, ranking), multiplicity_ in zip(parsed, counts.values(), strict=True):
+        if weight:
+            grouped[ranking] = grouped.get(ranking, 0) + weight * multiplicity_
+    return tuple(map(Ballot, grouped, grouped.values())), None
+
+
 def read_blt(source: str | bytes) -> Election:
     """Parse BLT text into an :class:`Election`; raise :class:`TallyError` on any problem."""
     data = source.encode("utf-8") if isinstance(source, str) else source
     raw_lines = data.split(b"\n")
     if b"#" in data:
         lines = [_strip_comment(line) for line in raw_lines]
-    else:
+    elif _needs_strip(data):
         lines = [line.strip() for line in raw_lines]
+    else:
+        lines = raw_lines
 
     index = 0
     total = len(lines)
@@ -215,19 +295,7 @@ def read_blt(source: str | bytes) -> Election:
 
     counts = Counter(lines[index:end])
     counts.pop(b"", None)
-    parsed = _parse_plain(list(counts), ncand)
-    if parsed is None:
-        parsed = []
-        for line in counts:
-            try:
-                parsed.append(_parse_ballot(line, 0, ncand))
-            except TallyError as error:
-                number = lines.index(line, index) + 1
-                raise TallyError(str(error).replace("line 0:", f"line {number}:", 1)) from None
-    grouped: dict[tuple[int, ...], int] = {}
-    for (weight, ranking), multiplicity in zip(parsed, counts.values(), strict=True):
-        if weight:
-            grouped[ranking] = grouped.get(ranking, 0) + weight * multiplicity
+    ballots, packed = _group(counts, ncand, lines, index)
 
     names = _names(lines[end + 1 :] if b"#" in data else raw_lines[end + 1 :], end + 2)
     if len(names) < ncand:
@@ -243,9 +311,10 @@ def read_blt(source: str | bytes) -> Election:
     return Election(
         candidates=tuple(name for _, name in names[:ncand]),
         seats=seats,
-        ballots=tuple(Ballot(ranking, weight) for ranking, weight in grouped.items()),
+        ballots=ballots,
         withdrawn=frozenset(withdrawn),
         title=title,
+        packed=packed,
     )
 
 

@@ -35,14 +35,13 @@ import random
 from collections.abc import Sequence
 from dataclasses import replace
 from decimal import Decimal
-from itertools import chain
-from operator import attrgetter
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from grassroots.tally import constraints as category_rules
+from grassroots.tally.packed import packed_ballots
 from grassroots.tally.types import (
     Action,
     CategoryConstraint,
@@ -82,25 +81,23 @@ class _Count:
         self.rng: random.Random | None = None
         self.lot_drawn = False
 
-        weights = np.fromiter(
-            map(attrgetter("weight"), election.ballots), dtype=np.int64, count=len(election.ballots)
-        )
-        if (weights <= 0).any():
-            ballots = [b for b in election.ballots if b.weight > 0]
-            weights = weights[weights > 0]
-        else:
-            ballots = list(election.ballots)
-        rankings = list(map(attrgetter("ranking"), ballots))
-        lengths = np.fromiter(map(len, rankings), dtype=np.int64, count=len(rankings))
-        width = int(lengths.max(initial=0)) + 1
-        flat = np.fromiter(chain.from_iterable(rankings), dtype=np.int64, count=int(lengths.sum()))
+        # The ballots as arrays: those the reader attached to the election, or packed now.
+        packed = packed_ballots(election)
+        weights, flat = packed.weights, packed.rankings
+        keep = None if bool((weights > 0).all()) else weights > 0
+        if keep is not None:  # papers of no weight take no part
+            weights = weights[keep]
+            flat = flat[np.repeat(keep, packed.lengths)]
         if flat.size and (flat.min() < 0 or flat.max() >= n):
             raise TallyError("a ballot ranks a candidate number that is not on the ballot paper")
-        # Each row: preferences, then the sentinel ``n`` meaning "no further preference". The
-        # mask's cells, read row by row, are exactly the preferences in ballot order.
-        self.prefs = np.full((len(ballots), width), n, dtype=np.int32)
-        self.prefs[np.arange(width)[None, :] < lengths[:, None]] = flat
-        self.papers = weights
+        # Each row: preferences, then the sentinel ``n`` meaning "no further preference".
+        self.prefs = packed.padded(n, keep)
+        # Row after row, so each paper's place is one index (``cursor``) into this array.
+        self.cells = self.prefs.reshape(-1)
+        self.papers = weights  # read-only, shared with the election
+        # Sums of at most every paper at full value are whole numbers float64 holds exactly.
+        self.float_exact = int(weights.sum()) * UNIT < 2**53
+        groups = weights.size
         self.continuing = np.ones(n + 1, dtype=bool)
         for candidate in election.withdrawn:
             self.continuing[candidate] = False
@@ -109,18 +106,15 @@ class _Count:
         self.pending: list[int] = []  # elected with a surplus not yet transferred
         self.blocked: dict[int, str] = {}  # reached the quota but a constraint forbids election
 
-        rows = np.arange(len(ballots), dtype=np.int64)
-        self.position, self.holder = self._advance(rows, np.zeros(len(ballots), dtype=np.int64))
+        rows = np.arange(groups, dtype=np.int64)
+        self.cursor, self.holder = self._advance(rows * self.prefs.shape[1])
         valid = int(self.papers[self.holder != n].sum())
         self.valid = valid
         # int64 holds surplus x value while both stay below ~3e9 votes' worth of units.
         dtype: type = np.int64 if valid < 90_000_000 else object
-        self.value: npt.NDArray[Any] = np.full(len(ballots), UNIT, dtype=dtype)
+        self.value: npt.NDArray[Any] = np.full(groups, UNIT, dtype=dtype)
         self.quota = (valid // (self.seats + 1) + 1) * UNIT  # r.45
-        self.totals = [0] * (n + 1)
-        np_totals = np.zeros(n + 1, dtype=np.int64)
-        np.add.at(np_totals, self.holder, self.papers * UNIT)
-        self.totals = [int(t) for t in np_totals]
+        self.totals = [int(t) * UNIT for t in self._sum_by_holder(self.holder, self.papers)]
         # Papers with no standing candidate at all are not valid votes (r.45), so not exhausted.
         self.exhausted = 0
         self.totals[n] = 0
@@ -130,33 +124,43 @@ class _Count:
 
     # -- ballots ---------------------------------------------------------------------------
 
-    def _advance(self, rows: IntArray, start: IntArray) -> tuple[IntArray, IntArray]:
-        """Next continuing preference of each row from position ``start`` (sentinel if none)."""
-        position = start.copy()
-        holder = self.prefs[rows, position].astype(np.int64)
-        while True:
-            stuck = np.flatnonzero(~self.continuing[holder])
-            if stuck.size == 0:
-                return position, holder
-            position[stuck] += 1
-            holder[stuck] = self.prefs[rows[stuck], position[stuck]]
+    def _advance(self, cursor: IntArray) -> tuple[IntArray, IntArray]:
+        """From each ``cursor`` (an index into ``cells``, which it may change), the cursor of
+        the next continuing preference (or the row's sentinel) and that candidate."""
+        holder = self.cells[cursor].astype(np.int64)
+        stuck = np.flatnonzero(~self.continuing[holder])
+        while stuck.size:  # only the papers still on a candidate who is not continuing
+            cursor[stuck] += 1
+            moved = self.cells[cursor[stuck]]
+            holder[stuck] = moved
+            stuck = stuck[~self.continuing[moved]]
+        return cursor, holder
 
     def _move(self, rows: IntArray, new_value: npt.NDArray[Any]) -> tuple[int, int]:
         """Send ``rows`` on to their next continuing preference at ``new_value`` per paper.
 
         Returns (value transferred to candidates, value non-transferable).
         """
-        position, holder = self._advance(rows, self.position[rows] + 1)
-        self.position[rows] = position
+        cursor, holder = self._advance(self.cursor[rows] + 1)
+        self.cursor[rows] = cursor
         self.holder[rows] = holder
         self.value[rows] = new_value
         amounts = self.papers[rows] * new_value
-        gained = np.zeros(self.ncand + 1, dtype=self.value.dtype)
-        np.add.at(gained, holder, amounts)
+        gained = self._sum_by_holder(holder, amounts)
         for candidate in np.flatnonzero(gained[: self.ncand]):
             self.totals[int(candidate)] += int(gained[candidate])
         lost = int(gained[self.ncand])
         return int(amounts.sum()) - lost, lost
+
+    def _sum_by_holder(self, holder: IntArray, amounts: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        """``amounts`` added up by ``holder`` (candidates, then the sentinel), exactly."""
+        if amounts.dtype == np.int64 and self.float_exact:
+            # Every partial sum is a whole number below 2**53, so float64 adds it exactly.
+            sums = np.bincount(holder, weights=amounts, minlength=self.ncand + 1)
+            return sums.astype(np.int64)
+        gained = np.zeros(self.ncand + 1, dtype=amounts.dtype)
+        np.add.at(gained, holder, amounts)
+        return gained
 
     def _rows_of(self, candidates: Sequence[int]) -> IntArray:
         if len(candidates) == 1:

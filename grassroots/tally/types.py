@@ -11,6 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from grassroots.tally.packed import PackedBallots
 
 
 class TallyError(ValueError):
@@ -39,6 +43,12 @@ class Election:
     title: str = ""
     # Candidate index -> category labels (e.g. {"women"}); used by constraints.
     categories: dict[int, frozenset[str]] = field(default_factory=dict)
+    # Optional: ``ballots`` already as numpy arrays, attached by a reader that has them (the
+    # BLT reader does) so counting does not convert the tuples again. A cache, not data: it
+    # takes no part in equality, hashing or repr, and rules use it only when it was made from
+    # this very ``ballots`` tuple (see grassroots.tally.packed.packed_ballots); otherwise
+    # they pack ``ballots`` themselves. Leave it None when building an Election by hand.
+    packed: PackedBallots | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,97 @@
+"""Ballots as numpy arrays, built once per election and shared by the rules that count with numpy.
+
+``Election.ballots`` is a tuple of :class:`~grassroots.tally.types.Ballot` objects: easy to read
+and to build, but slow to turn into arrays (a million-ballot election has hundreds of thousands
+of distinct rankings, each a Python tuple). :class:`PackedBallots` holds the same ballots, in the
+same order, as three arrays:
+
+* ``rankings``: every ballot's preferences one after another (0-based candidates, ``int32``);
+* ``lengths``: how many preferences each ballot has (``int64``);
+* ``weights``: how many papers each ballot stands for (``int64``).
+
+A reader that already has the numbers as arrays (the BLT reader does) attaches a
+``PackedBallots`` to the :class:`~grassroots.tally.types.Election` it returns
+(``Election.packed``), so counting a file never converts the tuples back. Rules get the arrays
+from :func:`packed_ballots`, which uses ``election.packed`` only when it was made from the very
+tuple in ``election.ballots`` (``source``), and otherwise packs the tuples itself. So an
+``Election`` built by hand, or copied with ``dataclasses.replace(election, ballots=...)``, can
+never be counted from stale arrays. The arrays are read-only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import chain
+from operator import attrgetter
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+
+if TYPE_CHECKING:
+    from grassroots.tally.types import Ballot, Election
+
+__all__ = ["PackedBallots", "pack", "packed_ballots"]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class PackedBallots:
+    """``source``'s ballots as arrays, in the same order (see the module docstring)."""
+
+    source: tuple[Ballot, ...]
+    rankings: npt.NDArray[np.int32]
+    lengths: npt.NDArray[np.int64]
+    weights: npt.NDArray[np.int64]
+
+    def __post_init__(self) -> None:
+        rows = len(self.source)
+        if self.lengths.shape != (rows,) or self.weights.shape != (rows,):
+            raise ValueError("lengths and weights need one entry per ballot")
+        if self.rankings.shape != (int(self.lengths.sum()),):
+            raise ValueError("rankings must hold exactly the preferences the lengths count")
+        for array in (self.rankings, self.lengths, self.weights):
+            array.flags.writeable = False
+
+    def __repr__(self) -> str:
+        return f"PackedBallots({len(self.source)} ballots, {self.rankings.size} preferences)"
+
+    def padded(self, fill: int, rows: npt.NDArray[np.bool_] | None = None) -> npt.NDArray[np.int32]:
+        """The rankings as a matrix, one row per ballot, padded on the right with ``fill``.
+
+        Every row ends with at least one ``fill``. ``rows``, a mask over the ballots, keeps
+        only those ballots.
+        """
+        lengths, flat = self.lengths, self.rankings
+        if rows is not None:
+            flat = flat[np.repeat(rows, lengths)]
+            lengths = lengths[rows]
+        width = int(lengths.max(initial=0)) + 1
+        matrix = np.full((lengths.size, width), fill, dtype=np.int32)
+        # The cells before each row's length, read row by row, are the preferences in order.
+        matrix[np.arange(width, dtype=np.int64)[None, :] < lengths[:, None]] = flat
+        return matrix
+
+
+def pack(ballots: Sequence[Ballot]) -> PackedBallots:
+    """Pack ``ballots`` (a tuple of :class:`Ballot`) into arrays, in one pass over each field."""
+    source = tuple(ballots)
+    rows = len(source)
+    rankings = list(map(attrgetter("ranking"), source))
+    lengths = np.fromiter(map(len, rankings), dtype=np.int64, count=rows)
+    flat = np.fromiter(
+        chain.from_iterable(rankings), dtype=np.int64, count=int(lengths.sum(initial=0))
+    )
+    if flat.size and (int(flat.min()) < np.iinfo(np.int32).min or int(flat.max()) > 2**31 - 1):
+        # Out of any candidate range; keep the value visible to the rule's own range check.
+        flat = np.clip(flat, -1, 2**31 - 1)
+    weights = np.fromiter(map(attrgetter("weight"), source), dtype=np.int64, count=rows)
+    return PackedBallots(source, flat.astype(np.int32), lengths, weights)
+
+
+def packed_ballots(election: Election) -> PackedBallots:
+    """``election.packed`` if it was made from ``election.ballots``, else the ballots packed now."""
+    packed = election.packed
+    if packed is not None and packed.source is election.ballots:
+        return packed
+    return pack(election.ballots)
