@@ -33,7 +33,7 @@ def run_tick(*, min_batch: int = 10, head_every: datetime.timedelta = HEAD_EVERY
             done.append(f"sealed {sealed} ballot(s) into {ballot.election_id}")
         elif ballot.heads.count() > heads_before:
             done.append(f"signed a head for {ballot.election_id}")
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
         # Deleted unsealed rows stay on disk until vacuumed; reclaim them now so their
         # transaction ids cannot be read back from the pages.
         with connection.cursor() as cursor:
