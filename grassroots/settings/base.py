@@ -125,6 +125,10 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "static"
+# Uploads (candidate photos) live under var/ like the database; they are served through
+# permission-checked views, never straight from MEDIA_URL.
+MEDIA_ROOT = env.str("MEDIA_ROOT", str(VAR_DIR / "media"))
+MEDIA_URL = "/media/"
 
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
