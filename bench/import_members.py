@@ -132,10 +132,11 @@ def main() -> None:
         ):
             path.write_bytes(content)
             out = io.StringIO()
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             call_command("import_members", str(path), stdout=out)
-            elapsed = time.perf_counter() - started
-            print(f"{label}: {elapsed:.2f} s  [{out.getvalue().strip()}]")
+            elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+            print(f"{label}: {elapsed:.2f} s (Python process CPU {cpu:.2f} s)")
+            print(f"    {out.getvalue().strip()}")
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM people_member")
         members = cursor.fetchone()[0]
@@ -144,7 +145,7 @@ def main() -> None:
     cpu = subprocess.run(
         "lscpu | sed -n 's/^Model name: *//p'", shell=True, capture_output=True, text=True
     ).stdout.strip()
-    print(f"members in database: {members:,}")
+    print(f"members in database: {members:,}; load average now {os.getloadavg()[0]:.1f}")
     print(
         f"machine: {os.cpu_count()} CPUs ({cpu}), Python {platform.python_version()}, "
         f"PostgreSQL {version}"
