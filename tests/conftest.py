@@ -48,8 +48,11 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 @pytest.fixture(autouse=True)
 def _open_audit_window_before_flush(request: pytest.FixtureRequest) -> Iterator[None]:
     """Let the end-of-test flush empty the audit table (see audit migration 0002)."""
+    marker = request.node.get_closest_marker("django_db")
     uses_transactions = (
-        "transactional_db" in request.fixturenames or "live_server" in request.fixturenames
+        "transactional_db" in request.fixturenames
+        or "live_server" in request.fixturenames
+        or (marker is not None and bool(marker.kwargs.get("transaction")))
     )
     if not uses_transactions:
         yield

@@ -118,6 +118,7 @@ def import_members(
     if actor is not None and not may(actor, Capability.IMPORT_MEMBERS):
         raise PermissionDenied("Only the national office may import members.")
     with transaction.atomic(durable=True):
+        _take_import_lock()
         outcome = ImportOutcome(
             problems=list(parsed.problems), rows_read=parsed.rows_read, dry_run=dry_run
         )
@@ -147,6 +148,18 @@ def import_members(
         if dry_run:
             transaction.set_rollback(True)
     return outcome
+
+
+# Any constant: the advisory lock that lets one import at a time plan and allocate numbers.
+_IMPORT_LOCK_KEY = 4_711_001
+
+
+def _take_import_lock() -> None:
+    """Serialise imports, so two at once never match against the same snapshot or hand out the
+    same new membership number. SQLite's IMMEDIATE transactions already serialise writers."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_IMPORT_LOCK_KEY])
 
 
 # An existing member as the import compares it: (pk, number, lower-cased email, *IMPORT_FIELDS)
