@@ -5,12 +5,14 @@ Permission-checked fetches answer the same 404 for "missing" and "not allowed".
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from grassroots import clock
 from grassroots.ballots.models import (
     Ballot,
     BallotBoxEntry,
@@ -325,3 +327,20 @@ def nominee_for(actor: Any, membership_number: str) -> Member | None:
 
 def supports_nomination(member: Member | None, nomination: Nomination) -> bool:
     return member is not None and nomination.supports.filter(member=member).exists()
+
+
+def ballots_reaching_group(group: Group) -> list[Ballot]:
+    """Ballots whose scope takes in ``group`` (the group itself, its area, its region or the
+    nation) that are taking nominations, about to open or open, or whose results came out in
+    the last 90 days: what the public group page lists as coming up or just decided."""
+    recent = clock.now() - datetime.timedelta(days=90)
+    reaches = (
+        Q(level=ScopeLevel.NATION)
+        | Q(level=ScopeLevel.REGION, region_id=group.area.region_id)
+        | Q(level=ScopeLevel.AREA, area_id=group.area_id)
+        | Q(level=ScopeLevel.GROUP, group_id=group.pk)
+    )
+    active = Q(status__in=[BallotStatus.NOMINATIONS, BallotStatus.READY, BallotStatus.OPEN]) | Q(
+        status=BallotStatus.PUBLISHED, published_at__gte=recent
+    )
+    return list(Ballot.objects.filter(reaches & active).order_by("closes_at")[:20])

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from grassroots.ballots.queries import ballots_reaching_group
 from grassroots.organisation import queries
 from grassroots.organisation.models import Group
 from grassroots.organisation.permissions import Capability, may
@@ -24,6 +25,7 @@ def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "group": group,
             "officers": queries.current_officers(group),
+            "ballots": ballots_reaching_group(group),
             "can_view_members": may(request.user, Capability.VIEW_MEMBERS, group),
         },
     )

@@ -69,3 +69,21 @@ def test_data_manager_of_another_group_gets_no_member_link(client, gateshead):
 
 def test_unknown_group_is_404(client):
     assert client.get(reverse("group_detail", args=["nowhere"])).status_code == 404
+
+
+def test_group_page_lists_ballots_that_reach_the_group_and_not_others(client):
+    from grassroots.ballots import services
+    from tests.ballots.conftest import make_ballot
+
+    setup = make_ballot()
+    elsewhere = make_ballot()
+    services.open_ballot(actor=setup.officer.user, ballot=setup.ballot)
+    sibling = GroupFactory(area=setup.group.area)
+
+    own_page = client.get(reverse("group_detail", args=[setup.group.slug])).content.decode()
+    assert "Steering committee election" in own_page
+    assert reverse("ballot_vote", args=[setup.ballot.pk]) in own_page
+    assert reverse("ballot_vote", args=[elsewhere.ballot.pk]) not in own_page
+    # A group ballot does not reach the other groups of its area.
+    sibling_page = client.get(reverse("group_detail", args=[sibling.slug])).content.decode()
+    assert "No ballot reaches this group at the moment." in sibling_page
