@@ -21,7 +21,7 @@ from django.db import models
 from django.db.models import Q
 
 from grassroots import clock
-from grassroots.organisation.models import ScopeLevel
+from grassroots.organisation.models import ScopeLevel, scope_matches_level
 
 
 class BallotStatus(models.TextChoices):
@@ -108,12 +108,7 @@ class Ballot(models.Model):
         constraints: ClassVar = [
             models.CheckConstraint(
                 name="ballot_scope_matches_level",
-                condition=(
-                    Q(level="group", group__isnull=False, area__isnull=True, region__isnull=True)
-                    | Q(level="area", group__isnull=True, area__isnull=False, region__isnull=True)
-                    | Q(level="region", group__isnull=True, area__isnull=True, region__isnull=False)
-                    | Q(level="nation", group__isnull=True, area__isnull=True, region__isnull=True)
-                ),
+                condition=scope_matches_level(),
             ),
             models.CheckConstraint(
                 name="ballot_closes_after_opening", condition=Q(closes_at__gt=models.F("opens_at"))

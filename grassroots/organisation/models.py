@@ -75,6 +75,18 @@ class ScopeLevel(models.TextChoices):
     NATION = "nation", "Nation"
 
 
+def scope_matches_level() -> Q:
+    """The check for a row scoped by ``level`` plus ``group``/``area``/``region`` columns:
+    exactly the column the level names is set (none for the nation). Role assignments and
+    ballots share it."""
+    return (
+        Q(level="group", group__isnull=False, area__isnull=True, region__isnull=True)
+        | Q(level="area", group__isnull=True, area__isnull=False, region__isnull=True)
+        | Q(level="region", group__isnull=True, area__isnull=True, region__isnull=False)
+        | Q(level="nation", group__isnull=True, area__isnull=True, region__isnull=True)
+    )
+
+
 # Which level each role is held at. The database enforces that the scope columns match.
 ROLE_LEVEL: dict[str, str] = {
     Role.DATA_MANAGER: ScopeLevel.GROUP,
@@ -118,12 +130,7 @@ class RoleAssignment(models.Model):
         constraints: ClassVar = [
             models.CheckConstraint(
                 name="role_scope_matches_level",
-                condition=(
-                    Q(level="group", group__isnull=False, area__isnull=True, region__isnull=True)
-                    | Q(level="area", group__isnull=True, area__isnull=False, region__isnull=True)
-                    | Q(level="region", group__isnull=True, area__isnull=True, region__isnull=False)
-                    | Q(level="nation", group__isnull=True, area__isnull=True, region__isnull=True)
-                ),
+                condition=scope_matches_level(),
             ),
             models.CheckConstraint(
                 name="role_level_fits_role",
