@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 from typing import ClassVar
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -158,3 +159,212 @@ class RoleAssignment(models.Model):
     def scope_name(self) -> str:
         scope = self.group or self.area or self.region
         return str(scope) if scope else "National"
+
+
+# --- Recognition (docs/recognition.md) ---------------------------------------------------------
+
+
+class GroupStatus(models.TextChoices):
+    PROVISIONAL = "provisional", "Provisional"
+    RECOGNISED = "recognised", "Recognised"
+    AT_RISK = "at_risk", "At risk"
+    SUSPENDED = "suspended", "Suspended"
+    DERECOGNISED = "derecognised", "De-recognised"
+
+
+# Bodies the rules may name to hear appeals against suspension and de-recognition.
+APPEAL_BODIES = (Role.NATIONAL_COMMITTEE, Role.NATIONAL_OFFICE)
+
+
+class RecognitionCriteria(models.Model):
+    """The criteria a group must meet, set by the national office. One row (id 1); the defaults
+    are the movement's rules as adopted."""
+
+    require_data_manager = models.BooleanField("A Data Manager appointed", default=True)
+    require_secretary = models.BooleanField("A Secretary appointed", default=True)
+    minimum_members = models.PositiveIntegerField(
+        "Members needed (by home group)",
+        default=5,
+        help_text="Members in good standing whose home group it is; 0 to drop this criterion",
+    )
+    agm_within_months = models.PositiveIntegerField(
+        "AGM held within (months)", default=13, help_text="0 to drop this criterion"
+    )
+    require_agreement = models.BooleanField(
+        "The Data Manager accepted the data protection agreement", default=True
+    )
+    days_to_fix = models.PositiveIntegerField(
+        "Days a group at risk has to put things right", default=28
+    )
+    reminder_days = models.PositiveIntegerField(
+        "Remind the officers this many days before suspension", default=7
+    )
+    appeal_body = models.CharField(
+        "Who hears appeals",
+        max_length=32,
+        choices=[(r.value, r.label) for r in APPEAL_BODIES],
+        default=Role.NATIONAL_COMMITTEE,
+    )
+    updated_at = models.DateTimeField(null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name_plural = "recognition criteria"
+        constraints: ClassVar = [
+            models.CheckConstraint(name="recognition_criteria_single_row", condition=Q(id=1)),
+            models.CheckConstraint(
+                name="recognition_days_to_fix_positive", condition=Q(days_to_fix__gte=1)
+            ),
+            models.CheckConstraint(
+                name="recognition_reminder_before_deadline",
+                condition=Q(reminder_days__lt=models.F("days_to_fix")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return "Recognition criteria"
+
+
+class GroupRecognition(models.Model):
+    """A group's recognition state: changed only by ``organisation.services``, each change
+    recorded as a ``RecognitionEvent``."""
+
+    group = models.OneToOneField(Group, on_delete=models.CASCADE, related_name="recognition")
+    status = models.CharField(
+        max_length=16, choices=GroupStatus.choices, default=GroupStatus.PROVISIONAL
+    )
+    fix_by = models.DateField(null=True, blank=True)
+    reminded_on = models.DateField(null=True, blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                name="recognition_at_risk_has_fix_by",
+                condition=~Q(status="at_risk") | Q(fix_by__isnull=False),
+            ),
+        ]
+        indexes: ClassVar = [models.Index(fields=["status"])]
+
+    def __str__(self) -> str:
+        return f"{self.group}: {self.get_status_display()}"
+
+
+class AgmRecord(models.Model):
+    """That a group held its annual general meeting on a day, and who said so. (Until the
+    meetings app records AGMs itself.)"""
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="agm_records")
+    held_on = models.DateField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_by_label = models.CharField(max_length=254)
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering: ClassVar = ["-held_on", "-id"]
+        indexes: ClassVar = [models.Index(fields=["group", "held_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.group} AGM {self.held_on}"
+
+
+class AgreementAcceptance(models.Model):
+    """A Data Manager accepted a version of the data protection agreement for one appointment."""
+
+    assignment = models.ForeignKey(
+        RoleAssignment, on_delete=models.CASCADE, related_name="agreement_acceptances"
+    )
+    version = models.CharField(max_length=20)
+    accepted_at = models.DateTimeField()
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["assignment", "version"], name="agreement_accepted_once_per_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assignment} accepted {self.version}"
+
+
+class RecognitionEvent(models.Model):
+    """One change of a group's status: from, to, why, which criteria failed, who decided."""
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="recognition_events")
+    from_status = models.CharField(max_length=16, choices=GroupStatus.choices)
+    to_status = models.CharField(max_length=16, choices=GroupStatus.choices)
+    reason = models.TextField()
+    failing = models.JSONField(default=list, blank=True)
+    fix_by = models.DateField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_by_label = models.CharField(max_length=254)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering: ClassVar = ["-at", "-id"]
+        indexes: ClassVar = [models.Index(fields=["group", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.group}: {self.from_status} -> {self.to_status}"
+
+    @property
+    def is_by_system(self) -> bool:
+        return self.decided_by_id is None and self.decided_by_label == "system"
+
+
+class AppealDecision(models.TextChoices):
+    PENDING = "pending", "Awaiting a decision"
+    UPHELD = "upheld", "Upheld"
+    DISMISSED = "dismissed", "Dismissed"
+
+
+class RecognitionAppeal(models.Model):
+    """A group's officers appeal a suspension or de-recognition to the body the rules name."""
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="recognition_appeals")
+    against = models.ForeignKey(RecognitionEvent, on_delete=models.PROTECT, related_name="+")
+    statement = models.TextField()
+    lodged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    lodged_by_label = models.CharField(max_length=254)
+    lodged_at = models.DateTimeField()
+    body = models.CharField(max_length=32, choices=Role.choices)
+    decision = models.CharField(
+        max_length=10, choices=AppealDecision.choices, default=AppealDecision.PENDING
+    )
+    decision_reasons = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_by_label = models.CharField(max_length=254, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["-lodged_at", "-id"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["group"],
+                condition=Q(decision="pending"),
+                name="one_pending_appeal_per_group",
+            ),
+            models.CheckConstraint(
+                name="appeal_decided_with_reasons",
+                condition=Q(decision="pending", decided_at__isnull=True)
+                | (~Q(decision="pending") & Q(decided_at__isnull=False) & ~Q(decision_reasons="")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Appeal by {self.group} ({self.get_decision_display()})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.decision == AppealDecision.PENDING

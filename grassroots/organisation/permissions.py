@@ -31,22 +31,56 @@ class Capability(StrEnum):
     # Write to the members in the scope; the mail reaches them, their addresses never reach
     # the sender (grassroots.messaging), so this is not VIEW_MEMBERS.
     MESSAGE_MEMBERS = "message_members"
+    # Recognition (docs/recognition.md). Who hears appeals is not a capability: the rules name
+    # a body (RecognitionCriteria.appeal_body), asked through ``may_decide_appeals``.
+    VIEW_RECOGNITION = "view_recognition"  # the dashboard: groups at risk and why
+    MANAGE_RECOGNITION = "manage_recognition"  # set the criteria; de-recognise a suspended group
+    RECORD_AGM = "record_agm"
+    MANAGE_OFFICERS = "manage_officers"  # end an officer's role (appointing comes later)
+    APPEAL_RECOGNITION = "appeal_recognition"  # appeal the group's suspension or de-recognition
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
-    Role.DATA_MANAGER: frozenset({Capability.VIEW_MEMBERS, Capability.EDIT_MEMBERS}),
+    Role.DATA_MANAGER: frozenset(
+        {Capability.VIEW_MEMBERS, Capability.EDIT_MEMBERS, Capability.APPEAL_RECOGNITION}
+    ),
     Role.SECRETARY: frozenset(
-        {Capability.MANAGE_GROUP, Capability.RUN_BALLOTS, Capability.MESSAGE_MEMBERS}
+        {
+            Capability.MANAGE_GROUP,
+            Capability.RUN_BALLOTS,
+            Capability.MESSAGE_MEMBERS,
+            Capability.RECORD_AGM,
+            Capability.APPEAL_RECOGNITION,
+        }
     ),
     Role.CHAIR: frozenset(
-        {Capability.MANAGE_GROUP, Capability.RUN_BALLOTS, Capability.MESSAGE_MEMBERS}
+        {
+            Capability.MANAGE_GROUP,
+            Capability.RUN_BALLOTS,
+            Capability.MESSAGE_MEMBERS,
+            Capability.RECORD_AGM,
+            Capability.APPEAL_RECOGNITION,
+        }
     ),
     Role.TREASURER: frozenset(),
     Role.AREA_COORDINATOR: frozenset(
-        {Capability.VIEW_MEMBERS, Capability.RUN_BALLOTS, Capability.MESSAGE_MEMBERS}
+        {
+            Capability.VIEW_MEMBERS,
+            Capability.RUN_BALLOTS,
+            Capability.MESSAGE_MEMBERS,
+            Capability.VIEW_RECOGNITION,
+            Capability.RECORD_AGM,
+            Capability.MANAGE_OFFICERS,
+        }
     ),
     Role.REGIONAL_COORDINATOR: frozenset(
-        {Capability.VIEW_MEMBERS, Capability.RUN_BALLOTS, Capability.MESSAGE_MEMBERS}
+        {
+            Capability.VIEW_MEMBERS,
+            Capability.RUN_BALLOTS,
+            Capability.MESSAGE_MEMBERS,
+            Capability.VIEW_RECOGNITION,
+            Capability.MANAGE_OFFICERS,
+        }
     ),
     Role.NATIONAL_OFFICE: frozenset(
         {
@@ -57,10 +91,22 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_NATIONAL_OVERVIEW,
             Capability.RUN_BALLOTS,
             Capability.MESSAGE_MEMBERS,
+            Capability.VIEW_RECOGNITION,
+            Capability.MANAGE_RECOGNITION,
+            Capability.RECORD_AGM,
+            Capability.MANAGE_OFFICERS,
         }
     ),
-    Role.NATIONAL_COMMITTEE: frozenset({Capability.VIEW_NATIONAL_OVERVIEW}),
-    Role.AUDITOR: frozenset({Capability.VIEW_NATIONAL_OVERVIEW, Capability.VIEW_AUDIT_LOG}),
+    Role.NATIONAL_COMMITTEE: frozenset(
+        {Capability.VIEW_NATIONAL_OVERVIEW, Capability.VIEW_RECOGNITION}
+    ),
+    Role.AUDITOR: frozenset(
+        {
+            Capability.VIEW_NATIONAL_OVERVIEW,
+            Capability.VIEW_AUDIT_LOG,
+            Capability.VIEW_RECOGNITION,
+        }
+    ),
 }
 
 # Roles whose holders must log in with a second factor (grassroots.accounts.middleware).
@@ -172,3 +218,35 @@ def may(user: Any, capability: Capability, obj: object | None = None) -> bool:
     if isinstance(obj, Member):
         return any(scopes.covers_group(g) for g in ids)
     return bool(ids) and all(scopes.covers_group(g) for g in ids)
+
+
+def may_decide_appeals(user: Any, body: str) -> bool:
+    """Does ``user`` sit on ``body``, the role the rules name to hear recognition appeals
+    (``RecognitionCriteria.appeal_body``, kept on each appeal when it is lodged)?"""
+    return any(a.role == body and a.level == ScopeLevel.NATION for a in current_assignments(user))
+
+
+def may_end_role(user: Any, assignment: RoleAssignment) -> bool:
+    """The holder may resign; otherwise whoever manages officers over the whole of the role's
+    scope may end it (a group's roles from the area up; others by national office)."""
+    member = getattr(user, "member", None) if getattr(user, "is_authenticated", False) else None
+    if member is not None and assignment.member_id == member.pk:
+        return True
+    if assignment.group_id is not None:
+        return scopes_for(user, Capability.MANAGE_OFFICERS).covers_group(assignment.group_id)
+    return scopes_for(user, Capability.MANAGE_OFFICERS).everywhere
+
+
+def may_see_recognition_history(user: Any, group: Group) -> bool:
+    """The reasons a group's status changed are for its own members and those who oversee it:
+    they can name officers and circumstances the group has not chosen to publish."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    member = getattr(user, "member", None)
+    if member is not None and (
+        member.home_group_id == group.pk or member.other_groups.filter(pk=group.pk).exists()
+    ):
+        return True
+    return may(user, Capability.VIEW_RECOGNITION, group) or any(
+        a.group_id == group.pk for a in current_assignments(user)
+    )

@@ -6,11 +6,30 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from grassroots.organisation.models import Group, Region, Role, RoleAssignment
-from grassroots.organisation.permissions import Capability, scopes_for
+from grassroots.organisation.models import (
+    APPEAL_BODIES,
+    AppealDecision,
+    Group,
+    GroupRecognition,
+    GroupStatus,
+    RecognitionAppeal,
+    RecognitionCriteria,
+    RecognitionEvent,
+    Region,
+    Role,
+    RoleAssignment,
+)
+from grassroots.organisation.permissions import (
+    Capability,
+    current_assignments,
+    may_decide_appeals,
+    may_end_role,
+    scopes_for,
+)
 
 
 def get_group(slug: str) -> Group:
@@ -89,3 +108,143 @@ def national_overview() -> list[RegionCount]:
         RegionCount(name=region.name, areas=list(areas.values()))
         for region, areas in regions.values()
     ]
+
+
+# --- Recognition -------------------------------------------------------------------------------
+
+
+def current_criteria() -> RecognitionCriteria:
+    """The criteria in force: the national office's row, or the rules' defaults until it has
+    saved one."""
+    return RecognitionCriteria.objects.filter(pk=1).first() or RecognitionCriteria(pk=1)
+
+
+def group_status(group: Group) -> GroupRecognition:
+    return GroupRecognition.objects.filter(group=group).first() or GroupRecognition(group=group)
+
+
+def recognition_history(group: Group) -> list[RecognitionEvent]:
+    return list(RecognitionEvent.objects.filter(group=group).order_by("-at", "-id")[:100])
+
+
+def appeals_of(group: Group) -> list[RecognitionAppeal]:
+    return list(RecognitionAppeal.objects.filter(group=group).select_related("against"))
+
+
+def pending_appeal(group: Group) -> RecognitionAppeal | None:
+    return RecognitionAppeal.objects.filter(group=group, decision=AppealDecision.PENDING).first()
+
+
+def endable_roles(actor: Any, group: Group) -> list[RoleAssignment]:
+    """The group's current officers whose role ``actor`` may end (their own, or as manager)."""
+    return [a for a in current_officers(group) if may_end_role(actor, a)]
+
+
+def get_role_to_end_for(actor: Any, group: Group, assignment_id: int) -> RoleAssignment:
+    """A current role in ``group`` that ``actor`` may end; one 404 for missing and forbidden."""
+    assignment = (
+        RoleAssignment.objects.current()
+        .filter(group=group, pk=assignment_id)
+        .select_related("member", "group")
+        .first()
+    )
+    if assignment is None or not may_end_role(actor, assignment):
+        raise Http404("No such role.")
+    return assignment
+
+
+def data_manager_roles_of(actor: Any) -> list[RoleAssignment]:
+    return [a for a in current_assignments(actor) if a.role == Role.DATA_MANAGER]
+
+
+def appeals_for_body(actor: Any) -> list[RecognitionAppeal]:
+    bodies = [body for body in APPEAL_BODIES if may_decide_appeals(actor, body)]
+    if not bodies:
+        return []
+    return list(
+        RecognitionAppeal.objects.filter(body__in=bodies)
+        .select_related("group", "against")
+        .order_by("decision", "-lodged_at")[:200]
+    )
+
+
+def get_appeal_for(actor: Any, appeal_id: int) -> RecognitionAppeal:
+    appeal = (
+        RecognitionAppeal.objects.filter(pk=appeal_id).select_related("group", "against").first()
+    )
+    if appeal is None or not may_decide_appeals(actor, appeal.body):
+        raise Http404("No such appeal.")
+    return appeal
+
+
+@dataclass(frozen=True)
+class StatusCount:
+    status: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class GroupAtRisk:
+    group: Group
+    status: str
+    fix_by: Any
+    failing: list[dict[str, str]]
+
+
+@dataclass(frozen=True)
+class RecognitionDashboard:
+    scope_label: str
+    counts: list[StatusCount]
+    at_risk: list[GroupAtRisk]
+
+    @property
+    def total(self) -> int:
+        return sum(c.count for c in self.counts)
+
+    @property
+    def largest(self) -> int:
+        return max([c.count for c in self.counts] + [1])
+
+
+def recognition_dashboard(actor: Any) -> RecognitionDashboard | None:
+    """Counts by status and the groups at risk or suspended, with the criteria they fail, for
+    the groups ``actor`` oversees (None when they oversee none). Two queries and the list."""
+    scopes = scopes_for(actor, Capability.VIEW_RECOGNITION)
+    if scopes.is_empty:
+        return None
+    groups = Group.objects.all()
+    label = "All groups"
+    if not scopes.everywhere:
+        groups = groups.filter(pk__in=scopes.group_ids)
+        areas = {a.area.name for a in current_assignments(actor) if a.area is not None}
+        regions = {a.region.name for a in current_assignments(actor) if a.region is not None}
+        label = ", ".join(sorted(regions | areas)) or "Your groups"
+    by_status = dict(
+        groups.annotate(state=Coalesce("recognition__status", Value(GroupStatus.PROVISIONAL.value)))
+        .values_list("state")
+        .annotate(n=Count("pk"))
+        .values_list("state", "n")
+    )
+    counts = [StatusCount(s.value, str(s.label), by_status.get(s.value, 0)) for s in GroupStatus]
+    latest_failing = (
+        RecognitionEvent.objects.filter(group=OuterRef("pk"))
+        .order_by("-at", "-id")
+        .values("failing")[:1]
+    )
+    troubled = (
+        groups.filter(recognition__status__in=[GroupStatus.AT_RISK, GroupStatus.SUSPENDED])
+        .select_related("area__region", "recognition")
+        .annotate(latest_failing=Subquery(latest_failing))
+        .order_by("recognition__fix_by", "name")[:500]
+    )
+    at_risk = [
+        GroupAtRisk(
+            group=g,
+            status=g.recognition.status,
+            fix_by=g.recognition.fix_by,
+            failing=list(g.latest_failing or []),
+        )
+        for g in troubled
+    ]
+    return RecognitionDashboard(scope_label=label, counts=counts, at_risk=at_risk)
