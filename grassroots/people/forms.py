@@ -93,3 +93,28 @@ class MemberImportForm(forms.Form):
                 f"This is a {content_type} file, not CSV. Save the sheet as 'CSV UTF-8'."
             )
         return upload
+
+
+class ErasureForm(forms.Form):
+    reason = forms.CharField(
+        max_length=200,
+        label="Why is this record being erased?",
+        help_text="For example: the member's written request of 3 May, reference DP-114",
+    )
+    confirm_number = forms.CharField(
+        max_length=20,
+        label="Type the membership number to confirm",
+        help_text="Erasure cannot be undone",
+    )
+
+    def __init__(self, *args: object, membership_number: str, **kwargs: object):
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.membership_number = membership_number
+
+    def clean_confirm_number(self) -> str:
+        value = str(self.cleaned_data["confirm_number"]).strip().upper()
+        if value != self.membership_number.upper():
+            raise forms.ValidationError(
+                f"Type the membership number {self.membership_number} exactly."
+            )
+        return value

@@ -59,6 +59,9 @@ class Member(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Set when the record was pseudonymised (grassroots.people.erasure); the row stays, so the
+    # ballot rolls and role history that point at it keep their counts.
+    erased_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering: ClassVar = ["last_name", "first_name", "id"]
@@ -89,3 +92,22 @@ class Member(models.Model):
     @property
     def is_in_good_standing(self) -> bool:
         return self.status == MembershipStatus.MEMBER
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
+
+
+class ErasedAddress(models.Model):
+    """The suppression list: an HMAC of each erased member's email address, so an import can
+    refuse the address again without the movement keeping the address itself
+    (``grassroots.people.erasure.suppression_digest``; docs/data-protection.md)."""
+
+    digest = models.CharField(max_length=64, unique=True)
+    erased_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = "erased addresses"
+
+    def __str__(self) -> str:
+        return self.digest[:12]

@@ -122,7 +122,8 @@ def import_members(
         outcome = ImportOutcome(
             problems=list(parsed.problems), rows_read=parsed.rows_read, dry_run=dry_run
         )
-        plan = _plan_import(parsed.rows, outcome.problems)
+        rows = _refuse_erased(parsed.rows, outcome.problems)
+        plan = _plan_import(rows, outcome.problems)
         outcome.unchanged = plan.unchanged
         refused = bool(outcome.problems) and not allow_partial
         if not refused:
@@ -148,6 +149,45 @@ def import_members(
         if dry_run:
             transaction.set_rollback(True)
     return outcome
+
+
+def _refuse_erased(rows: list[MemberRow], problems: list[Problem]) -> list[MemberRow]:
+    """Rows that do not bring back an erased member; a problem for each one that would, by
+    its address (the suppression list) or by an erased record's membership number."""
+    from grassroots.people.erasure import suppressed_emails
+
+    suppressed = suppressed_emails(r.email for r in rows)
+    numbers = [r.membership_number for r in rows if r.membership_number]
+    erased_numbers = {
+        n.upper()
+        for chunk in _chunks(numbers)
+        for n in Member.objects.filter(
+            membership_number__in=chunk, erased_at__isnull=False
+        ).values_list("membership_number", flat=True)
+    }
+    kept = []
+    for row in rows:
+        if row.email in suppressed:
+            problems.append(
+                Problem(
+                    row.line,
+                    "email",
+                    f"{row.email} belongs to a member whose record was erased; it is on the "
+                    "suppression list and cannot be imported again.",
+                )
+            )
+        elif row.membership_number.upper() in erased_numbers:
+            problems.append(
+                Problem(
+                    row.line,
+                    "membership_number",
+                    f"Member {row.membership_number} was erased; an erased record cannot be "
+                    "filled in again by an import.",
+                )
+            )
+        else:
+            kept.append(row)
+    return kept
 
 
 # Any constant: the advisory lock that lets one import at a time plan and allocate numbers.

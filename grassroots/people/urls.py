@@ -6,7 +6,11 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("profile/", views.profile, name="profile"),
     path("profile/edit/", views.profile_edit, name="profile_edit"),
+    path("my-data/", views.my_data, name="my_data"),
+    path("my-data/export/", views.my_data_export_html, name="my_data_export_html"),
+    path("my-data/export.json", views.my_data_export_json, name="my_data_export_json"),
     path("members/", views.member_list, name="member_list"),
     path("members/<str:number>/", views.member_detail, name="member_detail"),
     path("national/import/", views.member_import, name="member_import"),
+    path("national/members/<str:number>/erase/", views.member_erase, name="member_erase"),
 ]

@@ -8,8 +8,8 @@ from django.shortcuts import redirect, render
 from grassroots.organisation.models import Group
 from grassroots.organisation.permissions import Capability, current_assignments, may, scopes_for
 from grassroots.organisation.queries import groups_needing_attention
-from grassroots.people import queries, services
-from grassroots.people.forms import MemberImportForm, MemberSearchForm, ProfileForm
+from grassroots.people import erasure, queries, services, subject_access
+from grassroots.people.forms import ErasureForm, MemberImportForm, MemberSearchForm, ProfileForm
 from grassroots.people.importing import Layout, parse_members
 
 PAGE_SIZE = 50
@@ -110,8 +110,57 @@ def member_detail(request: HttpRequest, number: str) -> HttpResponse:
     return render(
         request,
         "people/member_detail.html",
-        {"record": member, "other_groups": list(member.other_groups.all())},
+        {
+            "record": member,
+            "other_groups": list(member.other_groups.all()),
+            "can_erase": erasure.may_erase_members(request.user) and not member.is_erased,
+        },
     )
+
+
+@login_required
+def my_data(request: HttpRequest) -> HttpResponse:
+    member = queries.own_member(request.user)
+    if member is None:
+        raise Http404("You have no member record.")
+    return render(request, "people/my_data.html", {"report": subject_access.collect(member)})
+
+
+@login_required
+def my_data_export_html(request: HttpRequest) -> HttpResponse:
+    member = subject_access.own_record_for_export(request.user, export_format="html")
+    response = render(
+        request, "people/my_data_export.html", {"report": subject_access.collect(member)}
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def my_data_export_json(request: HttpRequest) -> HttpResponse:
+    member = subject_access.own_record_for_export(request.user, export_format="json")
+    body = subject_access.as_json(subject_access.collect(member))
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="my-data-{member.membership_number}.json"'
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def member_erase(request: HttpRequest, number: str) -> HttpResponse:
+    if not erasure.may_erase_members(request.user):
+        raise Http404("Not found.")
+    member = queries.get_member_for(request.user, number, purpose="erasure page")
+    if member.is_erased:
+        raise Http404("This record is already erased.")
+    form = ErasureForm(request.POST or None, membership_number=member.membership_number)
+    if request.method == "POST" and form.is_valid():
+        erasure.erase_member(actor=request.user, member=member, reason=form.cleaned_data["reason"])
+        messages.success(request, f"Member {member.membership_number} has been erased.")
+        return redirect("member_detail", number=member.membership_number)
+    return render(request, "people/member_erase.html", {"record": member, "form": form})
 
 
 IMPORT_REPORT_LIMIT = 1_000

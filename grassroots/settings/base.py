@@ -208,6 +208,11 @@ GRASSROOTS_MAILOUTS_PER_HOUR = env.int("GRASSROOTS_MAILOUTS_PER_HOUR", 5)
 # The worker sends this many messages over one SMTP connection, then records progress.
 GRASSROOTS_MAIL_BATCH_SIZE = env.int("GRASSROOTS_MAIL_BATCH_SIZE", 200)
 
+# --- data protection (docs/data-protection.md) ---
+# Lapsed members are pseudonymised this many days after their renewal fell due, by
+# `manage.py apply_retention` (run daily from cron).
+GRASSROOTS_LAPSED_RETENTION_DAYS = env.int("GRASSROOTS_LAPSED_RETENTION_DAYS", 730)
+
 # --- security ---
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -1,0 +1,195 @@
+"""Erasure and retention: a member's record pseudonymised in place, never deleted.
+
+The row stays because ballot rolls, role history and mail reports point at it and their counts
+must not change; what identifies the person goes. docs/data-protection.md says what is kept,
+what goes and why (audit rows, published candidates, the suppression list).
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import hashlib
+import hmac
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Q
+from django.db.models.functions import Coalesce
+
+from grassroots import clock
+from grassroots.audit.services import record
+from grassroots.organisation.permissions import Capability, scopes_for
+from grassroots.people.models import ErasedAddress, Member, MembershipStatus
+
+ERASED_NAME = ("Erased", "member")
+ERASED_EMAIL_DOMAIN = "erased.invalid"  # RFC 2606: a domain that can never receive mail
+DEFAULT_LAPSED_RETENTION_DAYS = 730
+_SUPPRESSION_KEY_LABEL = b"grassroots.people.suppression.v1"
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().casefold()
+
+
+@functools.lru_cache(maxsize=8)
+def _suppression_key(secret_key: str) -> bytes:
+    # A key of its own, derived from SECRET_KEY, so a digest is useless to anyone who does not
+    # also hold the server's secret (and the secret itself is never used directly as a MAC key).
+    return hmac.new(secret_key.encode("utf-8"), _SUPPRESSION_KEY_LABEL, hashlib.sha256).digest()
+
+
+def suppression_digest(email: str, *, secret_key: str | None = None) -> str:
+    """HMAC-SHA256 of the normalised address under the suppression key, as hex."""
+    key = _suppression_key(secret_key if secret_key is not None else settings.SECRET_KEY)
+    return hmac.new(key, normalise_email(email).encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def suppression_digests(email: str) -> list[str]:
+    """The digests of ``email`` under SECRET_KEY and every SECRET_KEY_FALLBACKS entry, so a
+    rotated secret does not silently empty the suppression list."""
+    keys = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    return [suppression_digest(email, secret_key=k) for k in keys]
+
+
+def suppressed_emails(emails: Iterable[str]) -> set[str]:
+    """The addresses among ``emails`` (as given) that belong to erased members."""
+    by_digest: dict[str, str] = {}
+    for email in emails:
+        for digest in suppression_digests(email):
+            by_digest[digest] = email
+    found: set[str] = set()
+    digests = list(by_digest)
+    for start in range(0, len(digests), 5_000):
+        chunk = digests[start : start + 5_000]
+        found.update(
+            by_digest[d]
+            for d in ErasedAddress.objects.filter(digest__in=chunk).values_list("digest", flat=True)
+        )
+    return found
+
+
+def may_erase_members(actor: Any) -> bool:
+    """Erasure is the national office's: editing members everywhere, not in a group's scope."""
+    return scopes_for(actor, Capability.EDIT_MEMBERS).everywhere
+
+
+def erased_email(member: Member) -> str:
+    return f"erased-{member.membership_number.lower()}@{ERASED_EMAIL_DOMAIN}"
+
+
+@transaction.atomic(durable=True)
+def erase_member(*, actor: Any, member: Member, reason: str) -> Member:
+    """Pseudonymise ``member``: the person goes, the row and its counts stay.
+
+    ``actor`` None is the command line (``apply_retention``), whose operator holds the server.
+    Erasing an erased member again changes nothing and is refused.
+    """
+    if actor is not None and not may_erase_members(actor):
+        raise PermissionDenied("Only the national office may erase a member's record.")
+    reason = reason.strip()
+    if not reason:
+        raise ValueError("Say why the record is erased.")
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if member.is_erased:
+        raise ValueError(f"Member {member.membership_number} is already erased.")
+    stamp = clock.now()
+    ErasedAddress.objects.get_or_create(
+        digest=suppression_digest(member.email), defaults={"erased_at": stamp}
+    )
+    _erase_linked_data(member)
+    user = member.user
+    member.first_name, member.last_name = ERASED_NAME
+    member.email = erased_email(member)
+    member.phone = ""
+    member.postcode = ""
+    member.consent_to_contact = False
+    member.consent_recorded_at = None
+    member.consent_source = ""
+    member.user = None
+    member.erased_at = stamp
+    member.save()
+    member.other_groups.clear()
+    if user is not None:
+        # Deleting the login removes its email addresses (allauth), authenticators and
+        # password; audit rows keep the user's id, which no longer resolves to anyone.
+        user.delete()
+    record(
+        actor=actor,
+        action="erase_member",
+        subject_type="member",
+        subject_id=member.membership_number,
+        purpose=reason[:200],
+        detail={"had_login": user is not None},
+    )
+    return member
+
+
+def _erase_linked_data(member: Member) -> None:
+    """Personal data held in other apps' rows that point at the member.
+
+    Kept: roll entries (the roll's counts and turnout), role history (who held which office
+    is the movement's record; the name on it is now "Erased member"), tellers and candidates
+    of published ballots (the election record publishes them; changing them would break the
+    record's verification). Cleared: what only identified the person.
+    """
+    from grassroots.ballots.models import Nomination, NominationStatus
+    from grassroots.messaging.models import Delivery
+    from grassroots.organisation.models import RoleAssignment
+
+    day = clock.today()
+    for assignment in RoleAssignment.objects.current().filter(member=member):
+        assignment.ends_on = max(assignment.starts_on, day)
+        assignment.save(update_fields=["ends_on"])
+    # Nominations that never became candidates were never published: their words and photo go.
+    for nomination in Nomination.objects.filter(member=member, candidate__isnull=True):
+        if nomination.photo:
+            nomination.photo.delete(save=False)
+        nomination.name = " ".join(ERASED_NAME)
+        nomination.statement = ""
+        nomination.categories = []
+        if nomination.status in (NominationStatus.AWAITING_CONSENT, NominationStatus.STANDING):
+            nomination.status = NominationStatus.WITHDRAWN
+            nomination.status_reason = "The nominee's record was erased."
+        nomination.save()
+    Delivery.objects.filter(member=member).update(personal=None, error="")
+
+
+def lapsed_retention_days() -> int:
+    return int(getattr(settings, "GRASSROOTS_LAPSED_RETENTION_DAYS", DEFAULT_LAPSED_RETENTION_DAYS))
+
+
+def members_past_retention(on: datetime.date | None = None) -> list[Member]:
+    """Lapsed members whose renewal fell due (or who joined, if no renewal date was ever set)
+    more than the retention period before ``on``."""
+    cutoff = (on or clock.today()) - datetime.timedelta(days=lapsed_retention_days())
+    return list(
+        Member.objects.filter(status=MembershipStatus.LAPSED, erased_at__isnull=True)
+        .alias(lapsed_on=Coalesce("renewal_due_on", "joined_on"))
+        .filter(Q(lapsed_on__lt=cutoff))
+        .order_by("membership_number")
+    )
+
+
+@dataclass(frozen=True)
+class RetentionRun:
+    due: list[str]  # membership numbers past the retention period
+    erased: list[str]
+    dry_run: bool
+
+
+def apply_retention(*, dry_run: bool) -> RetentionRun:
+    """Pseudonymise every lapsed member past the retention period, one transaction each (a
+    failure part way keeps the erasures already done, and the next run carries on)."""
+    due = members_past_retention()
+    erased: list[str] = []
+    if not dry_run:
+        reason = f"retention: lapsed more than {lapsed_retention_days()} days"
+        for member in due:
+            erase_member(actor=None, member=member, reason=reason)
+            erased.append(member.membership_number)
+    return RetentionRun(due=[m.membership_number for m in due], erased=erased, dry_run=dry_run)

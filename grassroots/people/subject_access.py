@@ -1,0 +1,294 @@
+"""Everything the movement holds about one member, in one place: the "My data" page, the
+subject-access export (JSON and printable HTML) and the list of models that hold personal data.
+
+``COVERAGE`` names every model with a relation to ``Member`` and the section of the report that
+shows it; tests/people/test_subject_access.py walks the app registry and fails when a model
+pointing at a member is missing here, so a new table of personal data cannot be left out of a
+member's export. The JSON schema is documented in docs/data-protection.md.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections import defaultdict
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import Http404
+
+from grassroots.audit.models import AuditEntry
+from grassroots.audit.services import record
+from grassroots.clock import now
+from grassroots.organisation.permissions import ROLE_CAPABILITIES, Capability
+from grassroots.people.models import Member
+
+SCHEMA = "grassroots.subject-access/1"
+
+# Model label -> the report section that shows its rows about the member.
+COVERAGE: dict[str, str] = {
+    "people.member": "member",
+    "people.member_other_groups": "groups",
+    "organisation.roleassignment": "roles",
+    "ballots.rollentry": "ballots",
+    "ballots.ballot": "returning_officer_of",
+    "ballots.teller": "teller_duties",
+    "ballots.candidate": "candidacies",
+    "ballots.nomination": "nominations",
+    "ballots.nominationsupport": "nominations_supported",
+    "messaging.delivery": "mail_received",
+    "messaging.unsubscribe": "unsubscribes",
+}
+
+ACTION_LABELS = {
+    "view_member": "viewed your record",
+    "erase_member": "erased your record",
+    "update_member": "changed your record",
+}
+_ERASED_VIEWER = "A former officer (their own record has since been erased)"
+
+
+def _role_line(assignment: Any) -> str:
+    return f"{assignment.get_role_display()}, {assignment.scope_name}"
+
+
+def record_views(member: Member) -> list[dict[str, Any]]:
+    """Who else read or changed the member's record, from the audit log, newest first: the
+    officer's name, the roles they held that day (those that let them see members first),
+    when, and the purpose they gave. The member's own reads and system jobs are left out."""
+    from grassroots.organisation.models import RoleAssignment
+
+    entries = (
+        AuditEntry.objects.filter(
+            subject_type="member", subject_id=member.membership_number, actor__isnull=False
+        )
+        .values_list("at", "actor_id", "action", "purpose")
+        .order_by("-at", "-id")
+    )
+    if member.user_id is not None:
+        entries = entries.exclude(actor_id=member.user_id)
+    rows = list(entries)
+    actor_ids = {actor_id for _, actor_id, _, _ in rows}
+    viewers = {
+        m.user_id: m
+        for m in Member.objects.filter(user_id__in=actor_ids).only(
+            "id", "user_id", "first_name", "last_name"
+        )
+    }
+    roles: dict[int, list[Any]] = defaultdict(list)
+    for assignment in RoleAssignment.objects.filter(
+        member_id__in=[m.pk for m in viewers.values()]
+    ).select_related("group", "area", "region"):
+        roles[assignment.member_id].append(assignment)
+
+    def roles_on(viewer: Member | None, day: datetime.date) -> list[str]:
+        if viewer is None:
+            return []
+        held = [
+            a
+            for a in roles[viewer.pk]
+            if a.starts_on <= day and (a.ends_on is None or a.ends_on >= day)
+        ]
+        seeing = [a for a in held if Capability.VIEW_MEMBERS in ROLE_CAPABILITIES.get(a.role, ())]
+        return [_role_line(a) for a in (seeing or held)]
+
+    views = []
+    for at, actor_id, action, purpose in rows:
+        viewer = viewers.get(actor_id)
+        views.append(
+            {
+                "at": at,
+                "viewer": viewer.full_name if viewer else _ERASED_VIEWER,
+                "roles": roles_on(viewer, at.date()),
+                "action": action,
+                "what": ACTION_LABELS.get(action, action.replace("_", " ")),
+                "purpose": purpose,
+            }
+        )
+    return views
+
+
+def collect(member: Member) -> dict[str, Any]:
+    """The whole report for one member, as plain data (dates stay dates until serialised)."""
+    from allauth.account.models import EmailAddress
+
+    from grassroots.ballots.models import (
+        Ballot,
+        Candidate,
+        Nomination,
+        NominationSupport,
+        RollEntry,
+        Teller,
+    )
+    from grassroots.messaging.models import Delivery, Unsubscribe
+    from grassroots.organisation.models import RoleAssignment
+
+    home = member.home_group
+    login: dict[str, Any] | None = None
+    if member.user_id is not None:
+        user = member.user
+        assert user is not None
+        login = {
+            "email_addresses": [
+                {"email": e.email, "verified": e.verified, "primary": e.primary}
+                for e in EmailAddress.objects.filter(user_id=user.pk).order_by("email")
+            ],
+            "date_joined": user.date_joined,
+            "last_login": user.last_login,
+        }
+    return {
+        "schema": SCHEMA,
+        "generated_at": now(),
+        "member": {
+            "membership_number": member.membership_number,
+            "first_name": member.first_name,
+            "last_name": member.last_name,
+            "email": member.email,
+            "phone": member.phone,
+            "postcode": member.postcode,
+            "status": member.status,
+            "status_label": member.get_status_display(),
+            "joined_on": member.joined_on,
+            "renewal_due_on": member.renewal_due_on,
+            "created_at": member.created_at,
+            "updated_at": member.updated_at,
+            "erased_at": member.erased_at,
+        },
+        "login": login,
+        "consent": {
+            "consent_to_contact": member.consent_to_contact,
+            "recorded_at": member.consent_recorded_at,
+            "source": member.consent_source,
+            "source_label": member.get_consent_source_display() if member.consent_source else "",
+        },
+        "groups": [
+            {"name": home.name, "slug": home.slug, "home_group": True},
+            *(
+                {"name": g.name, "slug": g.slug, "home_group": False}
+                for g in member.other_groups.order_by("name")
+            ),
+        ],
+        "roles": [
+            {
+                "role": a.role,
+                "role_label": a.get_role_display(),
+                "scope": a.scope_name,
+                "starts_on": a.starts_on,
+                "ends_on": a.ends_on,
+            }
+            for a in RoleAssignment.objects.filter(member=member)
+            .select_related("group", "area", "region")
+            .order_by("-starts_on", "-id")
+        ],
+        # Roll marks only: whether the member was on the roll and voted. The ballot box holds
+        # no link to the member, so there is no vote to show (docs/ballots.md).
+        "ballots": [
+            {
+                "ballot": e.ballot.title,
+                "election_id": e.ballot.election_id,
+                "opens_at": e.ballot.opens_at,
+                "closes_at": e.ballot.closes_at,
+                "has_voted": e.has_voted,
+            }
+            for e in RollEntry.objects.filter(member=member)
+            .select_related("ballot")
+            .order_by("-ballot__opens_at", "-id")
+        ],
+        "returning_officer_of": [
+            {"ballot": b.title, "election_id": b.election_id, "opens_at": b.opens_at}
+            for b in Ballot.objects.filter(returning_officer=member).order_by("-opens_at")
+        ],
+        "teller_duties": [
+            {
+                "ballot": t.ballot.title,
+                "election_id": t.ballot.election_id,
+                "has_collected_share": t.has_collected_share,
+            }
+            for t in Teller.objects.filter(member=member).select_related("ballot")
+        ],
+        "candidacies": [
+            {
+                "ballot": c.question.ballot.title,
+                "question": c.question.title,
+                "name": c.name,
+                "statement": c.statement,
+                "categories": c.categories,
+                "withdrawn": c.withdrawn,
+            }
+            for c in Candidate.objects.filter(member=member).select_related("question__ballot")
+        ],
+        "nominations": [
+            {
+                "ballot": n.question.ballot.title,
+                "question": n.question.title,
+                "name": n.name,
+                "statement": n.statement,
+                "categories": n.categories,
+                "status": n.status,
+                "status_label": n.get_status_display(),
+                "nominated_by_self": n.nominated_by_id == n.member_id,
+                "created_at": n.created_at,
+            }
+            for n in Nomination.objects.filter(member=member).select_related("question__ballot")
+        ],
+        # Whom the member nominated or supported: the member's own acts, so theirs to see.
+        "nominations_supported": [
+            *(
+                {"ballot": n.question.ballot.title, "nominee": n.name, "as": "nominator"}
+                for n in Nomination.objects.filter(nominated_by=member)
+                .exclude(member=member)
+                .select_related("question__ballot")
+            ),
+            *(
+                {
+                    "ballot": s.nomination.question.ballot.title,
+                    "nominee": s.nomination.name,
+                    "as": "supporter",
+                }
+                for s in NominationSupport.objects.filter(member=member).select_related(
+                    "nomination__question__ballot"
+                )
+            ),
+        ],
+        "mail_received": [
+            {
+                "subject": d.mailout.subject,
+                "from": d.mailout.scope_name,
+                "queued_at": d.mailout.created_at,
+                "state": d.state,
+                "sent_at": d.sent_at,
+            }
+            for d in Delivery.objects.filter(member=member)
+            .select_related("mailout__group", "mailout__area", "mailout__region")
+            .order_by("-mailout__created_at")
+        ],
+        "unsubscribes": [
+            {"scope": u.scope_key, "at": u.created_at, "via": u.via}
+            for u in Unsubscribe.objects.filter(member=member).order_by("created_at")
+        ],
+        "record_views": record_views(member),
+    }
+
+
+def as_json(report: dict[str, Any]) -> str:
+    return json.dumps(report, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False)
+
+
+def own_record_for_export(actor: Any, *, export_format: str) -> Member:
+    """The actor's own member record for a subject-access export, with the export audited.
+    404 when the actor has no member record."""
+    if not getattr(actor, "is_authenticated", False):
+        raise Http404("You have no member record.")
+    member = Member.objects.select_related("home_group", "user").filter(user=actor).first()
+    if member is None:
+        raise Http404("You have no member record.")
+    record(
+        actor=actor,
+        action="subject_access_export",
+        subject_type="member",
+        subject_id=member.membership_number,
+        scope=member.home_group.name,
+        purpose="member downloaded their own data",
+        detail={"format": export_format},
+    )
+    return member
