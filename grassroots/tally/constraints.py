@@ -10,7 +10,8 @@ stage the rule asks this module whether a constraint now forces its hand.
   leave too few seats for an unmet minimum) is excluded instead of elected.
 - A continuing candidate whose exclusion would leave a category with fewer continuing
   candidates than its unmet minimum is *protected*: the lowest unprotected candidate is
-  excluded instead.
+  excluded instead. Likewise for a maximum: when the seats left that the category may not
+  fill need every continuing candidate outside it, those candidates are protected.
 
 API (all functions are pure; candidates are 0-based indices; ``categories`` is
 ``Election.categories``, candidate -> labels):
@@ -25,6 +26,11 @@ API (all functions are pure; candidates are 0-based indices; ``categories`` is
   candidate may be deemed elected, otherwise the reason (the candidate is then excluded).
 - ``protected(continuing, elected, seats, categories, constraints)`` returns the candidates that
   must not be excluded as the lowest candidate.
+- ``excludable_together(ordered, continuing, elected, seats, categories, constraints)`` says
+  how many of ``ordered`` (lowest first) a bulk exclusion may take at once: no more than
+  leaves every constraint possible to meet. (Excluding one unprotected candidate at a time
+  never makes one impossible; excluding several together can, when none of them is protected
+  on its own.)
 """
 
 from __future__ import annotations
@@ -158,11 +164,56 @@ def protected(
     categories: Categories,
     constraints: Sequence[CategoryConstraint],
 ) -> frozenset[int]:
-    """Continuing candidates whose exclusion would make an unmet minimum impossible."""
+    """Continuing candidates whose exclusion would make a constraint impossible to meet.
+
+    For a minimum, the category's continuing candidates when no more of them are left than
+    the minimum still needs. For a maximum, the continuing candidates outside the category
+    when no more of them are left than the seats the category may no longer fill.
+    """
     keep: set[int] = set()
+    seats_left = seats - len(elected)
     for constraint in constraints:
         need = _unmet(constraint, elected, categories)
         inside = _members(continuing, constraint.category, categories)
         if need and len(inside) <= need:
             keep |= inside
+        if constraint.maximum is not None:
+            room = constraint.maximum - len(_members(elected, constraint.category, categories))
+            outside = set(continuing) - inside
+            if seats_left - room > 0 and len(outside) <= seats_left - room:
+                keep |= outside
     return frozenset(keep)
+
+
+def excludable_together(
+    ordered: Sequence[int],
+    continuing: Collection[int],
+    elected: Collection[int],
+    seats: int,
+    categories: Categories,
+    constraints: Sequence[CategoryConstraint],
+) -> int:
+    """The longest start of ``ordered`` that can be excluded at once and still leave enough
+    continuing candidates inside each category with an unmet minimum, and outside each
+    category with a maximum, to fill the seats (see :func:`protected`)."""
+    seats_left = seats - len(elected)
+    # (constraint, True for its members / False for the others) -> how many may still go.
+    spare: dict[tuple[int, bool], int] = {}
+    for number, constraint in enumerate(constraints):
+        inside = _members(continuing, constraint.category, categories)
+        need = _unmet(constraint, elected, categories)
+        if need:
+            spare[number, True] = len(inside) - need
+        if constraint.maximum is not None:
+            room = constraint.maximum - len(_members(elected, constraint.category, categories))
+            if seats_left - room > 0:
+                spare[number, False] = len(continuing) - len(inside) - (seats_left - room)
+    for taken, candidate in enumerate(ordered):
+        labels = categories.get(candidate, frozenset())
+        for number, constraint in enumerate(constraints):
+            key = (number, constraint.category in labels)
+            if key in spare:
+                spare[key] -= 1
+                if spare[key] < 0:
+                    return taken
+    return len(ordered)

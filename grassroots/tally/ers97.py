@@ -41,6 +41,7 @@ from decimal import Decimal
 from grassroots.tally.constraints import (
     check_feasible,
     election_blocked,
+    excludable_together,
     forced_exclusions,
     protected,
 )
@@ -419,14 +420,25 @@ class _Count:
                 return [loser], "; ".join(
                     x
                     for x in (
-                        "candidates needed for a category minimum are protected from exclusion",
+                        "candidates a category constraint needs are protected from exclusion",
                         why,
                     )
                     if x
                 )
         ordered = sorted(candidates, key=lambda c: self.votes[c])
         votes = [self.votes[c] for c in ordered]
-        best = 1
+        best = 1  # 5.2.5: the most candidates that may be excluded together
+        allowed = 1  # the same, among bulks that leave every constraint possible to meet
+        most = len(ordered)
+        if self.constraints:
+            most = excludable_together(
+                ordered,
+                self.continuing,
+                self.elected,
+                self.seats,
+                self.election.categories,
+                self.constraints,
+            )
         running = votes[0] if votes else 0
         for k in range(2, len(votes)):
             running += votes[k - 1]
@@ -434,10 +446,19 @@ class _Count:
                 break
             if votes[k - 1] < votes[k] and running + deferred <= votes[k]:
                 best = k
-        if best >= 2:
-            return ordered[:best], f"{best} candidates excluded together (5.2.5)"
+                if k <= most:
+                    allowed = k
+        if allowed < best:
+            note = (
+                f"bulk exclusion limited to {allowed} of {best} candidates: a category constraint "
+                "needs the others"
+            )
+        if allowed >= 2:
+            return ordered[:allowed], "; ".join(
+                x for x in (f"{allowed} candidates excluded together (5.2.5)", note) if x
+            )
         loser, why = self.pick(self._lowest(candidates), most=False, what="fewest votes")
-        return [loser], why or note
+        return [loser], "; ".join(x for x in (why, note) if x)
 
     def _lowest(self, pool: Sequence[int]) -> list[int]:
         fewest = min(self.votes[c] for c in pool)
@@ -445,7 +466,15 @@ class _Count:
 
     def run(self) -> None:
         self.first_stage()
+        recorded = -1
         while self.unfilled > 0:
+            # Every pass records a stage (a transfer or an exclusion) or ends the count.
+            if len(self.stages) == recorded:
+                raise TallyError(
+                    f"the ERS97 count made no progress after stage {recorded}; this is a "
+                    "fault in the counting program, not in the ballots"
+                )
+            recorded = len(self.stages)
             if self.blocked:
                 self.exclude(list(self.blocked), Action.CONSTRAINT, "a constraint forbids election")
                 continue

@@ -18,15 +18,26 @@ The method (Hill, Wichmann and Woodall, Algorithm 123, as adapted in Schedule 1A
   candidate reaches the quota, or the total surplus is below 0.0001, or the lowest hopeful
   candidate's votes plus the total surplus are below the second lowest (cl. 13): the lowest
   is then excluded.
+* The lowest is also excluded at a *stable state*: when the last iteration did not reduce the
+  total surplus (the stopping rule of the Meek reference rule). Iterations exist to shrink the
+  surplus; once rounding up at 9 digits stops them doing so, the keep factors repeat or go
+  round in a cycle with the surplus still above 0.0001 (papers that all exhaust after the
+  elected, say, with the hopefuls level on no votes) and, without this rule, the count would
+  iterate for ever.
+* Guards, so that a count can fail but never spin: every pass of the main loop must elect or
+  exclude someone or iterate once more, and one stage may iterate at most
+  :data:`MAX_ITERATIONS` times; either failure raises :class:`TallyError`.
 * A tie for exclusion is settled by the Ahead At First Difference method (cl. 19, 40) applied
   to the stages recorded here, then by the seeded lot (:class:`~grassroots.tally.simple.Lot`)
   instead of the Schedule's pseudo-random number generator.
 
-Counting is exact: every value is an integer number of 10^-9 votes. A paper's path is the
-same for every iteration within a stage (it stops at its first hopeful candidate), so papers
-are grouped by that path; only papers whose path ends at a candidate who has just been elected
-or excluded are moved at a new stage (vectorised with numpy). The iterations then run over the
-few hundred distinct paths, not over the papers.
+Counting is exact: every value is an integer number of 10^-9 votes. The ballots come as
+numpy arrays from :func:`grassroots.tally.packed.packed_ballots` (those a reader attached to
+the election, or the tuples packed once), and identical rankings are merged. A paper's path is
+the same for every iteration within a stage (it stops at its first hopeful candidate), so
+papers are grouped by that path; only papers whose path ends at a candidate who has just been
+elected or excluded are moved at a new stage (vectorised with numpy). The iterations then run
+over the few hundred distinct paths, not over the papers.
 
 ``Result.stages`` records the first count and every election and exclusion, each with the
 keep factors and the number of iterations since the previous stage.
@@ -34,8 +45,6 @@ keep factors and the number of iterations since the previous stage.
 
 from __future__ import annotations
 
-import itertools
-from collections import Counter
 from collections.abc import Sequence
 from decimal import Decimal
 
@@ -48,6 +57,7 @@ from grassroots.tally.constraints import (
     forced_exclusions,
     protected,
 )
+from grassroots.tally.packed import packed_ballots
 from grassroots.tally.simple import Lot, valid_rankings
 from grassroots.tally.types import (
     Action,
@@ -62,6 +72,9 @@ __all__ = ["SCALE", "count_meek"]
 
 SCALE = 10**9  # Schedule 1A works to 9 decimal digits.
 SURPLUS_TOLERANCE = 100_000  # cl. 13: a total surplus below 0.0001 is not worth iterating for.
+# A hard limit on the iterations of one stage, far above what any count needs (the bench's
+# 1,000,000 ballots need at most a few dozen); reaching it is reported, never spun on.
+MAX_ITERATIONS = 10_000
 
 HOPEFUL, ELECTED, EXCLUDED = 0, 1, 2
 
@@ -82,67 +95,56 @@ def _as_decimal(value: int) -> Decimal:
     return Decimal(value).scaleb(-9)
 
 
-def _matrix(rankings: Sequence[tuple[int, ...]]) -> npt.NDArray[np.int32]:
-    """Rankings as rows of a matrix, padded with -1 (always at least one -1 per row).
+def _group_ballots(election: Election) -> tuple[IntArray, npt.NDArray[np.int32]]:
+    """The papers as distinct rankings, cleaned as :func:`valid_rankings` does, blanks dropped.
 
-    ``rankings`` must be sorted by length: each run of equal length is then one reshaped
-    block, which avoids building index arrays as long as all the preferences together.
-    """
-    rows = len(rankings)
-    width = (len(rankings[-1]) if rankings else 0) + 1
-    matrix = np.full((rows, width), -1, dtype=np.int32)
-    lengths = np.fromiter(map(len, rankings), dtype=np.int64, count=rows)
-    bounds = [0, *(np.flatnonzero(np.diff(lengths)) + 1).tolist(), rows]
-    for start, end in itertools.pairwise(bounds):
-        length = int(lengths[start]) if end > start else 0
-        if length:
-            block = np.fromiter(
-                itertools.chain.from_iterable(rankings[start:end]),
-                dtype=np.int32,
-                count=(end - start) * length,
-            )
-            matrix[start:end, :length] = block.reshape(end - start, length)
-    return matrix
-
-
-def _group_ballots(
-    election: Election,
-) -> tuple[list[tuple[int, ...]], list[int], npt.NDArray[np.int32]]:
-    """Identical papers grouped, rankings cleaned as :func:`valid_rankings` does, blanks dropped.
-
-    Returns the distinct rankings, their numbers of papers and the rankings as a matrix.
-    Cleaning is checked on the distinct rankings with numpy; the rare ranking that needs it
-    (a withdrawn or repeated candidate) is cleaned in Python, and a bad candidate number is
-    reported with its ballot line by :func:`valid_rankings`.
+    Returns the number of papers of each distinct ranking and the rankings as rows of a
+    matrix padded with -1 (every row ends with at least one -1). The arrays come from
+    :func:`~grassroots.tally.packed.packed_ballots` (the reader's, when it attached them).
+    Identical rows are merged with numpy; the rare ranking that needs cleaning (a withdrawn or
+    repeated candidate) is cleaned in Python, and a bad candidate number or a negative weight
+    is reported with its ballot line by :func:`valid_rankings`.
     """
     n = len(election.candidates)
-    grouped: Counter[tuple[int, ...]] = Counter()
-    for ballot in election.ballots:
-        grouped[ballot.ranking] += ballot.weight
-    if any(w < 0 for w in grouped.values()):
+    packed = packed_ballots(election)
+    weights, lengths = packed.weights, packed.lengths
+    if weights.size and int(weights.min()) < 0:
         valid_rankings(election)  # raises, naming the ballot line
-    keys = sorted((r for r, w in grouped.items() if w and r), key=len)
-    matrix = _matrix(keys)
-    if keys and (matrix.max() >= n or (matrix < -1).any()):
+    counted = (weights > 0) & (lengths > 0)
+    everything = bool(counted.all())
+    flat = packed.rankings if everything else packed.rankings[np.repeat(counted, lengths)]
+    if flat.size and (int(flat.min()) < 0 or int(flat.max()) >= n):
         valid_rankings(election)  # raises, naming the ballot line
+    matrix = packed.padded(-1, None if everything else counted)
+    weights = weights[counted]
+    if matrix.shape[0] > 1:
+        # Merge identical rankings: each row as one opaque value, so rows sort as fast as bytes.
+        rows = np.ascontiguousarray(matrix).view(np.dtype((np.void, matrix.shape[1] * 4)))
+        unique, inverse = np.unique(rows.reshape(-1), return_inverse=True)
+        if unique.size < matrix.shape[0]:
+            matrix = unique.view(np.int32).reshape(unique.size, matrix.shape[1])
+            merged: IntArray = np.zeros(unique.size, dtype=np.int64)
+            np.add.at(merged, inverse.reshape(-1), weights)
+            weights = merged
+    papers: IntArray = weights.copy()
     ordered = np.sort(matrix, axis=1)
     bad = ((ordered[:, 1:] == ordered[:, :-1]) & (ordered[:, 1:] >= 0)).any(axis=1)
     if election.withdrawn:
         bad |= np.isin(matrix, sorted(election.withdrawn)).any(axis=1)
     if not bad.any():
-        return keys, [grouped[r] for r in keys], matrix
-    clean = {r: grouped[r] for r in keys}
+        return papers, matrix
+    matrix = matrix.copy()
     for index in np.flatnonzero(bad).tolist():
-        ranking = keys[index]
-        papers = clean.pop(ranking)
         kept: list[int] = []
-        for c in ranking:
-            if c not in election.withdrawn and c not in kept:
+        for c in matrix[index].tolist():
+            if c >= 0 and c not in election.withdrawn and c not in kept:
                 kept.append(c)
-        if kept:
-            clean[tuple(kept)] = clean.get(tuple(kept), 0) + papers
-    keys = sorted(clean, key=len)
-    return keys, [clean[r] for r in keys], _matrix(keys)
+        matrix[index] = -1
+        matrix[index, : len(kept)] = kept
+        if not kept:  # nothing left on the paper: not a valid vote
+            papers[index] = 0
+    live = papers > 0
+    return papers[live], matrix[live]
 
 
 class _Papers:
@@ -155,11 +157,11 @@ class _Papers:
     the number of papers.
     """
 
-    def __init__(self, weights: Sequence[int], matrix: npt.NDArray[np.int32], n: int) -> None:
+    def __init__(self, weights: IntArray, matrix: npt.NDArray[np.int32], n: int) -> None:
         self.n = n
-        rows = len(weights)
+        rows = weights.size
         self.matrix = matrix
-        self.weights: IntArray = np.array(weights, dtype=np.int64).reshape(rows)
+        self.weights: IntArray = weights
         self.position: IntArray = np.zeros(rows, dtype=np.int64)
         self.terminal: IntArray = matrix[:, 0].astype(np.int64)
         self.prefix: IntArray = np.zeros(rows, dtype=np.int64)
@@ -267,8 +269,8 @@ def count_meek(
         raise TallyError(f"an election needs at least one seat, not {seats}")
     names = election.candidates
     n = len(names)
-    _, weights, matrix = _group_ballots(election)
-    valid_poll = sum(weights)
+    weights, matrix = _group_ballots(election)
+    valid_poll = int(weights.sum())
     standing = [c for c in range(n) if c not in election.withdrawn]
     if constraints:
         check_feasible(standing, seats, election.categories, constraints)
@@ -325,8 +327,19 @@ def count_meek(
         record(action, losers, _with_iterations(note, iterations))
         iterations = 0
 
-    stalled = False
+    # The total surplus before the last iteration of this stage (None before the first).
+    previous_surplus: int | None = None
+    last_pass: tuple[int, int] | None = None
     while len(elected) < seats:
+        # Every pass elects or excludes someone (fewer hopefuls) or iterates once more.
+        this_pass = (len(hopeful), iterations)
+        if this_pass == last_pass:
+            raise TallyError(
+                f"the Meek count made no progress at stage {len(stages) + 1} "
+                f"({len(elected)} elected, {len(hopeful)} hopeful); this is a fault in the "
+                "counting program, not in the ballots"
+            )
+        last_pass = this_pass
         if len(elected) + len(hopeful) <= seats:
             elected.extend(sorted(hopeful, key=lambda c: (-totals[c], c)))
             newly = list(hopeful)
@@ -339,7 +352,7 @@ def count_meek(
             )
             if forced:
                 exclude(sorted(forced), Action.CONSTRAINT, why)
-                stalled = False
+                previous_surplus = None
                 continue
         reached = sorted((c for c in hopeful if totals[c] >= quota), key=lambda c: (-totals[c], c))
         if reached:
@@ -370,38 +383,42 @@ def count_meek(
                 iterations = 0
             if blocked and len(elected) < seats:
                 exclude(blocked, Action.CONSTRAINT, "; ".join(n for n in blocked_notes if n))
-            stalled = False
+            previous_surplus = None
             continue
 
         surplus = sum(max(0, totals[c] - quota) for c in elected)
         ranked = sorted(hopeful, key=lambda c: totals[c])
         lowest = totals[ranked[0]]
         second = totals[ranked[1]] if len(ranked) > 1 else None
-        if (
-            stalled
+        # Stable state: the last iteration did not reduce the total surplus. Rounding up at 9
+        # digits has then reached its limit (keep factors that repeat, or go round in a
+        # cycle), and further iterations would only go round again.
+        stable = previous_surplus is not None and surplus >= previous_surplus
+        if not (
+            stable
             or surplus < SURPLUS_TOLERANCE
             or (second is not None and lowest + surplus < second)
         ):
-            loser, note = _choose_exclusion(
-                hopeful, elected, totals, stages, lot, names, election, seats, constraints
-            )
-            exclude([loser], Action.EXCLUDE, note)
-            stalled = False
-            continue
-
-        changed = False
-        for c in elected:
-            new_keep = _div_up(_mul_up(quota, keep[c]), totals[c])
-            if new_keep != keep[c]:
-                keep[c] = new_keep
-                changed = True
-        if not changed:
-            # Rounding has reached a fixed point: further iterations cannot reduce the surplus.
-            stalled = True
-            continue
-        totals, exhausted = _distribute(paths, keep, n)
-        quota = quota_for(totals)
-        iterations += 1
+            # cl. 17: adjust the keep factors of the successful candidates and distribute again.
+            adjusted = {c: _div_up(_mul_up(quota, keep[c]), totals[c]) for c in elected}
+            if any(adjusted[c] != keep[c] for c in elected):  # else: a fixed point, so stable
+                if iterations >= MAX_ITERATIONS:
+                    raise TallyError(
+                        f"the Meek count did not converge: {MAX_ITERATIONS} iterations at "
+                        f"stage {len(stages) + 1} left a total surplus of {_as_decimal(surplus)}"
+                    )
+                for c, k in adjusted.items():
+                    keep[c] = k
+                totals, exhausted = _distribute(paths, keep, n)
+                quota = quota_for(totals)
+                iterations += 1
+                previous_surplus = surplus
+                continue
+        loser, note = _choose_exclusion(
+            hopeful, elected, totals, stages, lot, names, election, seats, constraints
+        )
+        exclude([loser], Action.EXCLUDE, note)
+        previous_surplus = None
 
     return Result(
         rule="meek",
@@ -441,7 +458,7 @@ def _choose_exclusion(
         unprotected = [c for c in candidates if c not in keep_in]
         if unprotected and len(unprotected) < len(candidates):
             candidates = unprotected
-            note = "candidates needed for a category minimum are protected from exclusion"
+            note = "candidates a category constraint needs are protected from exclusion"
     fewest = min(totals[c] for c in candidates)
     tied = [c for c in candidates if totals[c] == fewest]
     if len(tied) == 1:

@@ -322,7 +322,15 @@ class _Count:
             standing, self.seats, self.election.categories, self.constraints
         )
         self._record(Action.FIRST, ())
+        recorded = -1
         while not self._settle_last_seats():
+            # Every pass records a stage (a transfer or an exclusion) until the count ends.
+            if len(self.stages) == recorded:
+                raise TallyError(
+                    f"the Scottish STV count made no progress after stage {recorded}; this is "
+                    "a fault in the counting program, not in the ballots"
+                )
+            recorded = len(self.stages)
             continuing = self._continuing()
             forced, why = category_rules.forced_exclusions(
                 continuing,
@@ -356,7 +364,7 @@ class _Count:
             )
             if spared and candidates is not continuing:
                 numbers = ", ".join(str(c + 1) for c in spared)
-                notes = [*notes, f"candidates {numbers} kept: a category minimum needs them"]
+                notes = [*notes, f"candidates {numbers} kept: a category constraint needs them"]
             self._exclude([lowest[0]], Action.EXCLUDE, "; ".join(notes))
         return Result(
             rule=RULE,

@@ -88,7 +88,7 @@ def test_category_constraints_from_a_category_file(
     # McLeod (4) has the fewest votes at stage 3 but is the only Labour candidate, so Cooke
     # (1) is excluded instead and the stage says why.
     assert data["stages"][3]["candidates"] == [1]
-    assert "4 kept: a category minimum needs them" in data["stages"][3]["note"]
+    assert "4 kept: a category constraint needs them" in data["stages"][3]["note"]
 
 
 @pytest.mark.parametrize(

@@ -5,9 +5,12 @@ import pytest
 from grassroots.tally.constraints import (
     check_feasible,
     election_blocked,
+    excludable_together,
     forced_exclusions,
     protected,
 )
+from grassroots.tally.ers97 import count_ers97
+from grassroots.tally.meek import count_meek
 from grassroots.tally.scottish import count_scottish
 from grassroots.tally.types import Action, Ballot, CategoryConstraint, Election, TallyError
 
@@ -112,3 +115,66 @@ def test_scottish_count_excludes_a_quota_winner_who_would_break_a_maximum() -> N
 def test_scottish_count_refuses_an_infeasible_constraint() -> None:
     with pytest.raises(TallyError, match="women: at least 4"):
         count_scottish(_men_lead_election(), constraints=[CategoryConstraint("women", minimum=4)])
+
+
+def test_the_last_candidates_outside_a_category_at_its_limit_are_protected() -> None:
+    # At most 1 woman (0, 1, 2 are women); 2 seats left, nobody elected: one seat must go to
+    # a man, and 3 is the only man left, so he may not be excluded as the lowest.
+    at_most_one = [CategoryConstraint("women", maximum=1)]
+    assert protected({0, 1, 3}, [], 2, WOMEN, at_most_one) == {3}
+    assert protected({0, 1, 3, 4}, [], 2, WOMEN, at_most_one) == frozenset()
+    assert protected({0, 1, 3}, [], 1, WOMEN, at_most_one) == frozenset()
+
+
+def test_bulk_exclusion_stops_before_a_constraint_becomes_impossible() -> None:
+    # At least 1 woman: 0 and 1 are the only women left, so a bulk exclusion lowest first
+    # (1, 0, 3) may take 1 but not 0 as well, though neither is protected on its own.
+    at_least_one = [CategoryConstraint("women", minimum=1)]
+    assert protected({0, 1, 3, 4}, [], 2, WOMEN, at_least_one) == frozenset()
+    assert excludable_together([1, 0, 3], {0, 1, 3, 4}, [], 2, WOMEN, at_least_one) == 1
+    assert excludable_together([3, 4], {0, 1, 3, 4, 5}, [], 2, WOMEN, at_least_one) == 2
+    at_most_one = [CategoryConstraint("women", maximum=1)]
+    # One of the two seats must go to a man: 3 and 0 may go together, not 4 as well.
+    assert excludable_together([3, 0, 4], {0, 1, 3, 4}, [], 2, WOMEN, at_most_one) == 2
+
+
+# Found by hypothesis (test_properties_rules): ERS97 excluded C1 (0 votes) and C0 (2) together
+# under its bulk exclusion rule (5.2.5), the only two women, so "at least 1 woman" could no
+# longer be met; the count then excluded C3 and C4 as quota winners the minimum blocked, and
+# ended with one of the two seats filled.
+BOTH_WOMEN_LOWEST = Election(
+    candidates=("C0", "C1", "C2", "C3", "C4"),
+    seats=2,
+    ballots=(Ballot((0,), 2), Ballot((2,), 5), Ballot((3,), 5), Ballot((4,), 4)),
+    categories={0: frozenset({"women"}), 1: frozenset({"women"})},
+)
+
+
+@pytest.mark.parametrize("count", [count_ers97, count_meek, count_scottish])
+def test_a_bulk_exclusion_never_takes_the_women_a_minimum_needs(count) -> None:
+    result = count(BOTH_WOMEN_LOWEST, constraints=[CategoryConstraint("women", minimum=1)], seed=1)
+    assert len(result.elected) == 2
+    assert 0 in result.elected
+
+
+def test_ers97_says_when_a_constraint_limited_a_bulk_exclusion() -> None:
+    result = count_ers97(BOTH_WOMEN_LOWEST, constraints=[CategoryConstraint("women", minimum=1)])
+    assert result.stages[1].candidates == (1,)
+    assert "bulk exclusion limited to 1 of 2 candidates" in result.stages[1].note
+
+
+# Found by hypothesis: Scottish STV elected C0 on the one vote, then excluded C1 (a man, all
+# level on no votes) by lot, and r.52 elected the two women left, breaking "at most 1".
+ONE_VOTE = Election(
+    candidates=("C0", "C1", "C2", "C3"),
+    seats=3,
+    ballots=(Ballot((0,), 1),),
+    categories={2: frozenset({"women"}), 3: frozenset({"women"})},
+)
+
+
+@pytest.mark.parametrize("count", [count_ers97, count_meek, count_scottish])
+def test_the_men_a_maximum_needs_are_not_excluded_by_lot(count) -> None:
+    for seed in range(6):
+        result = count(ONE_VOTE, constraints=[CategoryConstraint("women", maximum=1)], seed=seed)
+        assert set(result.elected) in ({0, 1, 2}, {0, 1, 3})

@@ -8,11 +8,15 @@ checked by hand; the working is in the comments, at the Schedule's 9 decimal dig
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
 
+from grassroots.tally import meek
 from grassroots.tally.meek import count_meek
+from grassroots.tally.packed import pack
 from grassroots.tally.types import Action, Ballot, CategoryConstraint, Election, TallyError
 
 
@@ -124,3 +128,80 @@ def test_minimum_for_a_category_excludes_others_when_seats_run_short():
     constrained = count_meek(e, constraints=(CategoryConstraint("women", minimum=1),))
     assert constrained.elected == (0, 2)
     assert any(s.action is Action.CONSTRAINT for s in constrained.stages)
+
+
+# Every paper goes A, B, C and then exhausts; four seats, so after A, B and C are elected the
+# last seat lies between D and E, on no votes. As the elected keep less, votes exhaust and the
+# quota falls with them; rounding up at 9 digits stops the total surplus near 0.000105, just
+# above the 0.0001 tolerance, with the keep factors going round in a cycle. The count used to
+# iterate forever here (found by hypothesis in test_properties_rules).
+EXHAUSTING = election("ABCDE", 4, ((0, 1, 2), 4))
+
+
+def test_iteration_stops_when_the_surplus_stops_falling():
+    result = count_meek(EXHAUSTING, seed=1)
+    assert result.elected[:3] == (0, 1, 2)
+    assert result.elected[3] in (3, 4)
+    exclusion = result.stages[4]
+    assert exclusion.action is Action.EXCLUDE
+    # Stable state: A, B and C hold about 0.0000944 each, the quota is 0.000056661, and the
+    # total surplus of about 0.000113 did not fall in the last iteration; D is excluded.
+    assert exclusion.note.endswith("after 22 iterations")
+    assert sum(exclusion.totals) + exclusion.exhausted + exclusion.loss_by_rounding == 4
+
+
+@pytest.mark.parametrize(
+    ("papers", "seats", "constraints"),
+    [
+        ((((0, 1, 2), 4),), 4, ()),
+        ((((0, 1, 2), 4),), 4, (CategoryConstraint("women", minimum=1),)),
+        ((((2,), 100), ((3,), 17)), 3, ()),
+        ((((3, 0, 1, 2), 17), ((0, 2), 1)), 3, (CategoryConstraint("women", maximum=1),)),
+    ],
+)
+def test_counts_whose_papers_exhaust_finish(papers, seats, constraints):
+    e = Election(
+        candidates=tuple("ABCDEFG"),
+        seats=seats,
+        ballots=tuple(Ballot(r, w) for r, w in papers),
+        categories={c: frozenset({"women"}) for c in (0, 3, 4)},
+    )
+    result = count_meek(e, constraints=constraints, seed=1)
+    assert len(result.elected) == seats
+    iterations = [int(n) for s in result.stages for n in re.findall(r"after (\d+) iter", s.note)]
+    assert max(iterations) < 50
+
+
+def test_a_count_that_does_not_converge_is_an_error_not_a_hang(monkeypatch):
+    # The hard limit on iterations per stage: reaching it is reported, never spun on.
+    monkeypatch.setattr(meek, "MAX_ITERATIONS", 3)
+    with pytest.raises(TallyError, match="did not converge: 3 iterations at stage 5"):
+        count_meek(EXHAUSTING, seed=1)
+
+
+def test_packed_arrays_attached_by_a_reader_give_the_same_count():
+    # meek counts from grassroots.tally.packed.packed_ballots: the reader's arrays when they
+    # were made from this very ballots tuple, otherwise the tuples packed afresh.
+    ballots = (Ballot((0, 1), 60), Ballot((0, 2), 20), Ballot((1,), 10), Ballot((2,), 25))
+    bare = Election(candidates=tuple("ABCD"), seats=2, ballots=(*ballots, Ballot((3, 2), 15)))
+    packed = replace(bare, packed=pack(bare.ballots))
+    assert count_meek(packed) == count_meek(bare) == count_meek(HAND)
+    stale = replace(packed, ballots=ballots)  # arrays of other ballots: not used
+    assert count_meek(stale) == count_meek(replace(stale, packed=None))
+
+
+def test_identical_and_blank_and_zero_weight_papers():
+    # Identical rankings merge; blank papers and papers of no weight are not valid votes.
+    split = election(
+        "ABCD",
+        2,
+        ((0, 1), 30),
+        ((0, 2), 20),
+        ((0, 1), 30),
+        ((), 5),
+        ((3,), 0),
+        ((1,), 10),
+        ((2,), 25),
+        ((3, 2), 15),
+    )
+    assert count_meek(split).stages == count_meek(HAND).stages

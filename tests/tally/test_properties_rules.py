@@ -5,15 +5,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from grassroots.tally.apportionment import apportion
+from grassroots.tally.constraints import check_feasible
 from grassroots.tally.ers97 import count_ers97
 from grassroots.tally.irv import count_irv
 from grassroots.tally.meek import count_meek
+from grassroots.tally.scottish import count_scottish
 from grassroots.tally.simple import count_approval, count_plurality
-from grassroots.tally.types import Action, Ballot, CategoryConstraint, Election, Result
+from grassroots.tally.types import (
+    Action,
+    Ballot,
+    CategoryConstraint,
+    Election,
+    Result,
+    TallyError,
+)
 
 SEED = 20261125
 SETTINGS = settings(
@@ -46,6 +55,31 @@ def elections(draw: st.DrawFn, *, max_seats: int = 3, single_seat: bool = False)
 
 STV: dict[str, Callable[..., Result]] = {"ers97": count_ers97, "meek": count_meek}
 
+# Found by hypothesis, and counted forever by Meek before the stable-state rule: every paper
+# exhausts after A, B and C, who are elected; D and E stay on no votes, and rounding up at 9
+# digits kept the surplus just above 0.0001 with keep factors going round in a cycle.
+EXHAUSTING = Election(
+    candidates=("C0", "C1", "C2", "C3", "C4"),
+    seats=4,
+    ballots=(Ballot((0, 1, 2), 4),),
+    categories={3: frozenset({"women"}), 4: frozenset({"women"})},
+)
+# Found by hypothesis: ERS97's bulk exclusion took both women (C1 and C0) at once.
+BOTH_WOMEN_LOWEST = Election(
+    candidates=("C0", "C1", "C2", "C3", "C4"),
+    seats=2,
+    ballots=(Ballot((0,), 2), Ballot((2,), 5), Ballot((3,), 5), Ballot((4,), 4)),
+    categories={0: frozenset({"women"}), 1: frozenset({"women"})},
+)
+# Found by hypothesis: with everyone but C0 on no votes, the only man left (C1) was excluded
+# by lot and the two women were elected as the last candidates, over "at most 1".
+ONE_VOTE = Election(
+    candidates=("C0", "C1", "C2", "C3"),
+    seats=3,
+    ballots=(Ballot((0,), 1),),
+    categories={2: frozenset({"women"}), 3: frozenset({"women"})},
+)
+
 
 def reversed_ballots(election: Election) -> Election:
     return Election(
@@ -73,6 +107,7 @@ def test_stv_ballot_order_does_not_matter(election):
 
 @SETTINGS
 @given(elections())
+@example(EXHAUSTING)
 def test_stv_conserves_votes_and_fills_no_more_than_the_seats(election):
     for count in STV.values():
         result = count(election, seed=SEED)
@@ -99,6 +134,8 @@ def test_stv_candidate_with_a_quota_of_first_preferences_is_elected(election):
 
 @SETTINGS
 @given(elections(), st.integers(min_value=1, max_value=2))
+@example(EXHAUSTING, 1)
+@example(BOTH_WOMEN_LOWEST, 1)
 def test_stv_meets_a_minimum_whenever_it_can(election, minimum):
     women = [
         c
@@ -111,6 +148,23 @@ def test_stv_meets_a_minimum_whenever_it_can(election, minimum):
         result = count(election, constraints=(constraint,), seed=SEED)
         assert_conserved(result)
         assert sum(1 for c in result.elected if c in women) >= minimum
+
+
+@SETTINGS
+@given(elections(), st.integers(min_value=0, max_value=2))
+@example(ONE_VOTE, 1)
+def test_stv_keeps_a_maximum_whenever_it_can(election, maximum):
+    constraint = CategoryConstraint("women", maximum=maximum)
+    standing = range(len(election.candidates))
+    try:
+        check_feasible(standing, election.seats, election.categories, [constraint])
+    except TallyError:
+        assume(False)
+    women = {c for c, labels in election.categories.items() if "women" in labels}
+    for count in (*STV.values(), count_scottish):
+        result = count(election, constraints=(constraint,), seed=SEED)
+        assert len(result.elected) == election.seats
+        assert sum(1 for c in result.elected if c in women) <= maximum
 
 
 @SETTINGS
