@@ -34,7 +34,10 @@ SUBMIT_LOGIN = re.compile(r"^(log in|sign in)$", re.IGNORECASE)
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
+def browser(live_server) -> Iterator[object]:
+    # Asking for the live server here makes Chromium close (and drop its keep-alive
+    # connections) before the server stops, not after: otherwise the server's request threads
+    # finish on a database connection that is no longer shared with them.
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (make browser-deps)")
     from playwright.sync_api import sync_playwright
