@@ -157,8 +157,16 @@ def data_manager_roles_of(actor: Any) -> list[RoleAssignment]:
     return [a for a in current_assignments(actor) if a.role == Role.DATA_MANAGER]
 
 
+def appeal_bodies_of(actor: Any) -> list[str]:
+    """The appeal bodies ``actor`` sits on that have appeals to hear: the one the rules name
+    now, and any named when an appeal still on record was lodged."""
+    named = {current_criteria().appeal_body}
+    named.update(RecognitionAppeal.objects.values_list("body", flat=True).distinct())
+    return [body for body in APPEAL_BODIES if body in named and may_decide_appeals(actor, body)]
+
+
 def appeals_for_body(actor: Any) -> list[RecognitionAppeal]:
-    bodies = [body for body in APPEAL_BODIES if may_decide_appeals(actor, body)]
+    bodies = appeal_bodies_of(actor)
     if not bodies:
         return []
     return list(
@@ -203,8 +211,47 @@ class RecognitionDashboard:
         return sum(c.count for c in self.counts)
 
     @property
-    def largest(self) -> int:
-        return max([c.count for c in self.counts] + [1])
+    def bars(self) -> list[ChartBar]:
+        """The bar chart's geometry (bars up to 300 units long after the labels), so the template
+        only places what is computed here."""
+        largest = max([c.count for c in self.counts] + [1])
+        return [
+            ChartBar(
+                label=c.label,
+                count=c.count,
+                width=round(300 * c.count / largest),
+                y=index * BAR_PITCH,
+            )
+            for index, c in enumerate(self.counts)
+        ]
+
+    @property
+    def chart_height(self) -> int:
+        return len(self.counts) * BAR_PITCH
+
+
+BAR_PITCH = 36
+BAR_LEFT = 110
+
+
+@dataclass(frozen=True)
+class ChartBar:
+    label: str
+    count: int
+    width: int
+    y: int
+
+    @property
+    def bar_y(self) -> int:
+        return self.y + 6
+
+    @property
+    def text_y(self) -> int:
+        return self.y + 22
+
+    @property
+    def count_x(self) -> int:
+        return BAR_LEFT + self.width + 6
 
 
 def recognition_dashboard(actor: Any) -> RecognitionDashboard | None:

@@ -5,5 +5,26 @@ from grassroots.organisation import views
 urlpatterns = [
     path("groups/", views.group_list, name="group_list"),
     path("groups/<slug:slug>/", views.group_detail, name="group_detail"),
+    path("groups/<slug:slug>/agm/", views.record_agm, name="group_record_agm"),
+    path(
+        "groups/<slug:slug>/roles/<int:assignment_id>/end/",
+        views.end_role,
+        name="group_end_role",
+    ),
+    path("groups/<slug:slug>/derecognise/", views.derecognise, name="group_derecognise"),
+    path("groups/<slug:slug>/appeal/", views.appeal, name="group_appeal"),
     path("national/", views.national_overview, name="national_overview"),
+    path("recognition/", views.recognition_dashboard, name="recognition_dashboard"),
+    path("recognition/criteria/", views.recognition_criteria, name="recognition_criteria"),
+    path("recognition/appeals/", views.appeal_list, name="recognition_appeal_list"),
+    path(
+        "recognition/appeals/<int:appeal_id>/",
+        views.appeal_decide,
+        name="recognition_appeal_decide",
+    ),
+    path(
+        "recognition/agreement/",
+        views.data_protection_agreement,
+        name="data_protection_agreement",
+    ),
 ]

@@ -1,13 +1,30 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
 
 from grassroots.ballots.queries import ballots_reaching_group
-from grassroots.organisation import queries
-from grassroots.organisation.models import Group
-from grassroots.organisation.permissions import Capability, may
+from grassroots.clock import today
+from grassroots.organisation import queries, services
+from grassroots.organisation.forms import (
+    AgmForm,
+    AgreementForm,
+    AppealForm,
+    CriteriaForm,
+    DecideAppealForm,
+    EndRoleForm,
+    ReasonForm,
+)
+from grassroots.organisation.models import Group, GroupStatus, RoleAssignment
+from grassroots.organisation.permissions import (
+    Capability,
+    may,
+    may_see_recognition_history,
+)
+from grassroots.organisation.recognition import AGREEMENT_VERSION, evaluate_group
 
 
 def group_list(request: HttpRequest) -> HttpResponse:
@@ -27,8 +44,223 @@ def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "officers": queries.current_officers(group),
             "ballots": ballots_reaching_group(group),
             "can_view_members": may(request.user, Capability.VIEW_MEMBERS, group),
+            **_recognition_context(request, group),
         },
     )
+
+
+def _recognition_context(request: HttpRequest, group: Group) -> dict[str, object]:
+    """The status is public; its history (reasons, who decided) is for the group's members
+    and those who oversee it (docs/recognition.md)."""
+    user = request.user
+    sees_history = may_see_recognition_history(user, group)
+    return {
+        "recognition": queries.group_status(group),
+        "sees_history": sees_history,
+        "history": queries.recognition_history(group) if sees_history else [],
+        "appeals": queries.appeals_of(group) if sees_history else [],
+        "criteria_results": (
+            evaluate_group(group, queries.current_criteria(), today()) if sees_history else []
+        ),
+        "endable_roles": queries.endable_roles(user, group) if user.is_authenticated else [],
+        "can_record_agm": may(user, Capability.RECORD_AGM, group),
+        "can_appeal": may(user, Capability.APPEAL_RECOGNITION, group),
+        "can_derecognise": may(user, Capability.MANAGE_RECOGNITION, group),
+    }
+
+
+@login_required
+def record_agm(request: HttpRequest, slug: str) -> HttpResponse:
+    group = queries.get_group(slug)
+    if not may(request.user, Capability.RECORD_AGM, group):
+        raise Http404("No such group.")
+    form = AgmForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_agm(
+                actor=request.user, group=group, held_on=form.cleaned_data["held_on"]
+            )
+        except services.RecognitionError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "The AGM is recorded.")
+            return redirect("group_detail", slug=group.slug)
+    return render(request, "organisation/agm_form.html", {"group": group, "form": form})
+
+
+@login_required
+def end_role(request: HttpRequest, slug: str, assignment_id: int) -> HttpResponse:
+    group = queries.get_group(slug)
+    assignment = queries.get_role_to_end_for(request.user, group, assignment_id)
+    form = EndRoleForm(request.POST or None, initial={"ends_on": today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.end_role(
+                actor=request.user,
+                assignment=assignment,
+                ends_on=form.cleaned_data["ends_on"],
+                reason=form.cleaned_data["reason"],
+            )
+        except services.RecognitionError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"The role of {assignment.get_role_display()} ends.")
+            return redirect("group_detail", slug=group.slug)
+    return render(
+        request,
+        "organisation/end_role.html",
+        {"group": group, "assignment": assignment, "form": form},
+    )
+
+
+@login_required
+def derecognise(request: HttpRequest, slug: str) -> HttpResponse:
+    group = queries.get_group(slug)
+    if not may(request.user, Capability.MANAGE_RECOGNITION, group):
+        raise Http404("No such group.")
+    recognition = queries.group_status(group)
+    form = ReasonForm(request.POST or None)
+    is_suspended = recognition.status == GroupStatus.SUSPENDED
+    if request.method == "POST" and is_suspended and form.is_valid():
+        try:
+            services.derecognise_group(
+                actor=request.user, group=group, reason=form.cleaned_data["reason"]
+            )
+        except services.RecognitionError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"{group.name} is de-recognised.")
+            return redirect("group_detail", slug=group.slug)
+    return render(
+        request,
+        "organisation/derecognise.html",
+        {"group": group, "form": form, "recognition": recognition, "is_suspended": is_suspended},
+    )
+
+
+@login_required
+def appeal(request: HttpRequest, slug: str) -> HttpResponse:
+    group = queries.get_group(slug)
+    if not may(request.user, Capability.APPEAL_RECOGNITION, group):
+        raise Http404("No such group.")
+    recognition = queries.group_status(group)
+    pending = queries.pending_appeal(group)
+    may_lodge = recognition.status in services.APPEALABLE and pending is None
+    form = AppealForm(request.POST or None)
+    if request.method == "POST" and may_lodge and form.is_valid():
+        try:
+            services.lodge_appeal(
+                actor=request.user, group=group, statement=form.cleaned_data["statement"]
+            )
+        except services.RecognitionError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "The appeal is lodged.")
+            return redirect("group_detail", slug=group.slug)
+    return render(
+        request,
+        "organisation/appeal_form.html",
+        {
+            "group": group,
+            "form": form,
+            "recognition": recognition,
+            "pending": pending,
+            "may_lodge": may_lodge,
+            "body": queries.current_criteria().get_appeal_body_display(),
+        },
+    )
+
+
+@login_required
+def recognition_dashboard(request: HttpRequest) -> HttpResponse:
+    dashboard = queries.recognition_dashboard(request.user)
+    if dashboard is None:
+        raise Http404("Not found.")
+    return render(
+        request,
+        "organisation/recognition_dashboard.html",
+        {
+            "dashboard": dashboard,
+            "can_manage": may(request.user, Capability.MANAGE_RECOGNITION),
+            "criteria": queries.current_criteria(),
+        },
+    )
+
+
+@login_required
+def recognition_criteria(request: HttpRequest) -> HttpResponse:
+    if not may(request.user, Capability.MANAGE_RECOGNITION):
+        raise Http404("Not found.")
+    criteria = queries.current_criteria()
+    form = CriteriaForm(request.POST or None, instance=criteria)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_criteria(
+                actor=request.user,
+                values={name: form.cleaned_data[name] for name in services.CRITERIA_FIELDS},
+            )
+        except services.RecognitionError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request, "The criteria are saved. Every group is reviewed against them tonight."
+            )
+            return redirect("recognition_dashboard")
+    return render(request, "organisation/criteria_form.html", {"form": form})
+
+
+@login_required
+def appeal_list(request: HttpRequest) -> HttpResponse:
+    if not queries.appeal_bodies_of(request.user):
+        raise Http404("Not found.")
+    return render(
+        request,
+        "organisation/appeal_list.html",
+        {"appeals": queries.appeals_for_body(request.user)},
+    )
+
+
+@login_required
+def appeal_decide(request: HttpRequest, appeal_id: int) -> HttpResponse:
+    the_appeal = queries.get_appeal_for(request.user, appeal_id)
+    form = DecideAppealForm(request.POST or None)
+    if request.method == "POST" and the_appeal.is_pending and form.is_valid():
+        try:
+            services.decide_appeal(
+                actor=request.user,
+                appeal=the_appeal,
+                upheld=form.cleaned_data["decision"] == "upheld",
+                reasons=form.cleaned_data["reasons"],
+            )
+        except services.RecognitionError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "The decision is recorded and the group is told.")
+            return redirect("recognition_appeal_list")
+    return render(request, "organisation/appeal_decide.html", {"appeal": the_appeal, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def data_protection_agreement(request: HttpRequest) -> HttpResponse:
+    """The agreement's text, for anyone signed in; a serving Data Manager accepts it here."""
+    roles = queries.data_manager_roles_of(request.user)
+    pending = [r for r in roles if not _has_accepted(r)]
+    form = AgreementForm(request.POST or None)
+    if request.method == "POST" and pending and form.is_valid():
+        for assignment in pending:
+            services.accept_agreement(actor=request.user, assignment=assignment)
+        messages.success(request, "Thank you: you have accepted the data protection agreement.")
+        return redirect("data_protection_agreement")
+    return render(
+        request,
+        "organisation/agreement.html",
+        {"form": form, "pending": pending, "roles": roles, "version": AGREEMENT_VERSION},
+    )
+
+
+def _has_accepted(assignment: RoleAssignment) -> bool:
+    return assignment.agreement_acceptances.filter(version=AGREEMENT_VERSION).exists()
 
 
 @login_required
