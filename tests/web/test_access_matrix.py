@@ -95,6 +95,11 @@ def mailout_to_group_a(m: Movement) -> dict[str, str]:
     return {"mailout_id": str(mailout.pk)}
 
 
+def role_of_data_manager_a(m: Movement) -> dict[str, str]:
+    assignment = m.data_manager_a.role_assignments.get()
+    return {"slug": m.group_a.slug, "assignment_id": str(assignment.pk)}
+
+
 def unsubscribe_link(m: Movement) -> dict[str, str]:
     from grassroots.messaging.mail import unsubscribe_token
 
@@ -108,6 +113,11 @@ ACCESS: list[Case] = [
     Case("home", (LOGIN, 200, 200, 200, 200)),
     Case("profile", (LOGIN, 200, 200, 200, 200)),
     Case("profile_edit", (LOGIN, 200, 200, 200, 200)),
+    Case("my_data", (LOGIN, 200, 200, 200, 200), about="one's own data and who viewed it"),
+    Case("my_data_export_html", (LOGIN, 200, 200, 200, 200), about="one's own, audited"),
+    Case("my_data_export_json", (LOGIN, 200, 200, 200, 200), about="one's own, audited"),
+    Case("member_erase", (LOGIN, 404, 404, 404, 200), member_in("in_group_b"),
+         about="national office only"),
     Case("group_list", (200, 200, 200, 200, 200), about="public"),
     Case("group_detail", (200, 200, 200, 200, 200), lambda m: {"slug": m.group_a.slug},
          about="public"),
@@ -122,6 +132,22 @@ ACCESS: list[Case] = [
     Case("member_detail", (LOGIN, 404, 404, 404, 404), lambda m: {"number": "GR9999999"},
          about="no such member: the same 404 as a forbidden one"),
     Case("member_import", (LOGIN, 404, 404, 404, 200), about="national office only"),
+    # --- recognition ---
+    Case("group_record_agm", (LOGIN, 404, 404, 200, 200), lambda m: {"slug": m.group_a.slug},
+         about="Secretary, Chair, area coordinator, national office"),
+    Case("group_end_role", (LOGIN, 404, 200, 200, 200), role_of_data_manager_a,
+         about="the holder resigns, or the area coordinator or national office ends it"),
+    Case("group_derecognise", (LOGIN, 404, 404, 404, 200), lambda m: {"slug": m.group_a.slug},
+         about="national office only"),
+    Case("group_appeal", (LOGIN, 404, 200, 404, 404), lambda m: {"slug": m.group_a.slug},
+         about="the group's own officers"),
+    Case("recognition_dashboard", (LOGIN, 404, 404, 200, 200)),
+    Case("recognition_criteria", (LOGIN, 404, 404, 404, 200)),
+    Case("recognition_appeal_list", (LOGIN, 404, 404, 404, 404),
+         about="the body that hears appeals: national committee by default"),
+    Case("recognition_appeal_decide", (LOGIN, 404, 404, 404, 404),
+         lambda m: {"appeal_id": "999"}, about="no such appeal"),
+    Case("data_protection_agreement", (LOGIN, 200, 200, 200, 200)),
     # --- ballots ---
     Case("ballot_list", (LOGIN, 200, 200, 200, 200)),
     Case("ballot_guarantees", (200, 200, 200, 200, 200), about="public"),
