@@ -410,3 +410,23 @@ def _copy_changed_members(changed: list[tuple[int, MemberRow]], stamp: datetime.
             f"FROM {table} AS u WHERE m.id = u.id"
         )
         cursor.execute(f"DROP TABLE {table}")
+
+
+@transaction.atomic
+def follow_login_email_change(*, actor: Any, new_email: str) -> Member | None:
+    """A member who changes their login address is written to at the new address too: the
+    member record's email follows the account's, so mail never goes to an address they left."""
+    member = Member.objects.select_for_update().filter(user=actor).first()
+    if member is None or member.email.lower() == new_email.lower():
+        return member
+    member.email = new_email.lower()
+    member.save(update_fields=["email", "updated_at"])
+    record(
+        actor=actor,
+        action="change_email",
+        subject_type="member",
+        subject_id=member.membership_number,
+        scope=member.home_group.name,
+        purpose="member changed their login address",
+    )
+    return member
