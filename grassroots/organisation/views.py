@@ -74,7 +74,7 @@ def record_agm(request: HttpRequest, slug: str) -> HttpResponse:
     group = queries.get_group(slug)
     if not may(request.user, Capability.RECORD_AGM, group):
         raise Http404("No such group.")
-    form = AgmForm(request.POST or None)
+    form = AgmForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.record_agm(
@@ -92,7 +92,9 @@ def record_agm(request: HttpRequest, slug: str) -> HttpResponse:
 def end_role(request: HttpRequest, slug: str, assignment_id: int) -> HttpResponse:
     group = queries.get_group(slug)
     assignment = queries.get_role_to_end_for(request.user, group, assignment_id)
-    form = EndRoleForm(request.POST or None, initial={"ends_on": today()})
+    form = EndRoleForm(
+        request.POST if request.method == "POST" else None, initial={"ends_on": today()}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.end_role(
@@ -119,7 +121,7 @@ def derecognise(request: HttpRequest, slug: str) -> HttpResponse:
     if not may(request.user, Capability.MANAGE_RECOGNITION, group):
         raise Http404("No such group.")
     recognition = queries.group_status(group)
-    form = ReasonForm(request.POST or None)
+    form = ReasonForm(request.POST if request.method == "POST" else None)
     is_suspended = recognition.status == GroupStatus.SUSPENDED
     if request.method == "POST" and is_suspended and form.is_valid():
         try:
@@ -146,7 +148,7 @@ def appeal(request: HttpRequest, slug: str) -> HttpResponse:
     recognition = queries.group_status(group)
     pending = queries.pending_appeal(group)
     may_lodge = recognition.status in services.APPEALABLE and pending is None
-    form = AppealForm(request.POST or None)
+    form = AppealForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and may_lodge and form.is_valid():
         try:
             services.lodge_appeal(
@@ -192,7 +194,7 @@ def recognition_criteria(request: HttpRequest) -> HttpResponse:
     if not may(request.user, Capability.MANAGE_RECOGNITION):
         raise Http404("Not found.")
     criteria = queries.current_criteria()
-    form = CriteriaForm(request.POST or None, instance=criteria)
+    form = CriteriaForm(request.POST if request.method == "POST" else None, instance=criteria)
     if request.method == "POST" and form.is_valid():
         try:
             services.update_criteria(
@@ -223,7 +225,7 @@ def appeal_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def appeal_decide(request: HttpRequest, appeal_id: int) -> HttpResponse:
     the_appeal = queries.get_appeal_for(request.user, appeal_id)
-    form = DecideAppealForm(request.POST or None)
+    form = DecideAppealForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and the_appeal.is_pending and form.is_valid():
         try:
             services.decide_appeal(
@@ -246,7 +248,7 @@ def data_protection_agreement(request: HttpRequest) -> HttpResponse:
     """The agreement's text, for anyone signed in; a serving Data Manager accepts it here."""
     roles = queries.data_manager_roles_of(request.user)
     pending = [r for r in roles if not _has_accepted(r)]
-    form = AgreementForm(request.POST or None)
+    form = AgreementForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and pending and form.is_valid():
         for assignment in pending:
             services.accept_agreement(actor=request.user, assignment=assignment)
