@@ -300,9 +300,11 @@ def seed_demo(*, members: int = DEFAULT_MEMBERS) -> SeedResult:
     if members < MINIMUM_MEMBERS:
         raise ValueError(f"The demo needs at least {MINIMUM_MEMBERS} members, not {members}.")
     from grassroots.ballots.demo import seed_demo_ballots
+    from grassroots.organisation.demo import seed_demo_recognition
 
     if demo_is_present():
         seed_demo_ballots()  # each demo ballot is made once; an older demo gets them now
+        seed_demo_recognition()
         return SeedResult(
             created=False, members=Member.objects.count(), groups=Group.objects.count()
         )
@@ -317,6 +319,7 @@ def seed_demo(*, members: int = DEFAULT_MEMBERS) -> SeedResult:
         )
     # Outside the organisation's transaction: every ballot step is its own durable transaction.
     seed_demo_ballots()
+    seed_demo_recognition()
     return SeedResult(created=True, members=Member.objects.count(), groups=Group.objects.count())
 
 
