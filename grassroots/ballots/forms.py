@@ -10,6 +10,7 @@ from django import forms
 from grassroots.ballots.models import Ballot, Question, QuestionKind, StvRule
 from grassroots.ballots.papers import PaperError, ranking_from_numbers
 from grassroots.ballots.photos import PhotoError, read_photo
+from grassroots.ballots.queries import ballot_paper
 from grassroots.people.models import MembershipStatus
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -148,7 +149,8 @@ class VoteForm(forms.Form):
     def __init__(self, *args: Any, ballot: Ballot, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.initial.setdefault("idempotency_key", secrets.token_urlsafe(24))
-        self.questions = list(ballot.questions.prefetch_related("candidates"))
+        self.paper = ballot_paper(ballot)
+        self.questions = list(self.paper.questions)
         for question in self.questions:
             standing = [c for c in question.candidates.all() if not c.withdrawn]
             choices = [(str(c.pk), c.name) for c in standing]

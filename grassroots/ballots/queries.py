@@ -6,13 +6,15 @@ Permission-checked fetches answer the same 404 for "missing" and "not allowed".
 from __future__ import annotations
 
 import datetime
+import threading
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
 
 from grassroots import clock
+from grassroots.accounts.middleware import officer_mfa_annotations
 from grassroots.ballots.models import (
     Ballot,
     BallotBoxEntry,
@@ -24,6 +26,8 @@ from grassroots.ballots.models import (
     RollEntry,
     Teller,
 )
+from grassroots.ballots.publication import ledger_question
+from grassroots.ledger.record import Question as LedgerQuestion
 from grassroots.organisation.models import Area, Group, Region, ScopeLevel
 from grassroots.organisation.permissions import Capability, may, scopes_for
 from grassroots.people.models import Member
@@ -79,18 +83,62 @@ def get_ballot_to_run(actor: Any, ballot_id: int) -> Ballot:
 
 
 def get_ballot_to_vote(actor: Any, ballot_id: int) -> tuple[Ballot, RollEntry]:
-    """The ballot and the actor's own roll entry; 404 unless the actor is on the roll."""
-    member = own_member(actor)
+    """The ballot and the actor's own roll entry; 404 unless the actor is on the roll.
+
+    One query: the roll entry joined to its ballot, found through the member's user, carrying
+    the officer-MFA flags (``officer_mfa_annotations``) for the vote view, which makes the
+    middleware's decision itself from them. ``entry.voter_user_id`` is the actor's user id.
+    """
+    if not getattr(actor, "is_authenticated", False):
+        raise Http404("No such ballot.")
     entry = (
         RollEntry.objects.select_related("ballot")
-        .filter(ballot_id=ballot_id, member=member)
+        .filter(ballot_id=ballot_id, member__user_id=actor.pk)
+        .annotate(voter_user_id=F("member__user_id"), **officer_mfa_annotations("member__user_id"))
         .first()
-        if member is not None
-        else None
     )
     if entry is None:
         raise Http404("No such ballot.")
     return entry.ballot, entry
+
+
+@dataclass(frozen=True)
+class BallotPaper:
+    """An open ballot's questions (each with its candidates, in order) and their ledger form."""
+
+    questions: tuple[Question, ...]
+    ledger: dict[int, LedgerQuestion]  # by question id
+
+
+_PAPERS: dict[tuple[int, str], BallotPaper] = {}
+_PAPERS_LOCK = threading.Lock()
+_PAPERS_KEPT = 64
+
+
+def ballot_paper(ballot: Ballot) -> BallotPaper:
+    """The questions and candidates of ``ballot``, read once per process while it is open.
+
+    Questions and candidates can change only while the ballot is a draft or taking nominations
+    (``add_question``/``add_candidate`` lock the ballot and check), and the signed heads commit
+    to them from the opening on, so an open ballot's paper is fixed: every vote page and every
+    cast of it needs the same two queries' worth of rows, and reads them from here. Keyed by
+    id and election id (ids can be reused after a rollback; election ids are random). Any other
+    status is read fresh. The objects are shared between requests and must not be changed.
+    """
+    key = (ballot.pk, ballot.election_id)
+    if ballot.status == BallotStatus.OPEN:
+        kept = _PAPERS.get(key)
+        if kept is not None:
+            return kept
+    # Not through ballot.questions: that would tie every kept question to this request's Ballot.
+    questions = tuple(Question.objects.filter(ballot_id=ballot.pk).prefetch_related("candidates"))
+    paper = BallotPaper(questions=questions, ledger={q.pk: ledger_question(q) for q in questions})
+    if ballot.status == BallotStatus.OPEN:
+        with _PAPERS_LOCK:
+            if len(_PAPERS) >= _PAPERS_KEPT:
+                _PAPERS.pop(next(iter(_PAPERS)))
+            _PAPERS[key] = paper
+    return paper
 
 
 def get_teller_for(actor: Any, ballot_id: int) -> Teller:

@@ -54,10 +54,10 @@ from grassroots.ballots.publication import (
     YESNO_ANSWERS,
     election_parameters,
     election_private_key,
-    ledger_question,
 )
 from grassroots.ballots.queries import (
     CANDIDATE_KINDS,
+    ballot_paper,
     eligible_members,
     is_eligible,
     may_run,
@@ -457,17 +457,23 @@ def _lock_ballot_for_casting(ballot_id: int) -> tuple[str, datetime.datetime, da
     """Status and polling window, read under a lock that the close must wait for.
 
     On PostgreSQL FOR KEY SHARE lets casts run side by side but conflicts with the close's FOR
-    UPDATE: a close waits for casts in flight, and a cast after it sees the ballot closed.
-    SQLite takes the database write lock at BEGIN, so every transaction is serial there.
+    UPDATE: a close waits for casts in flight, and a cast after it sees the ballot closed. The
+    lock and the read are one statement. SQLite takes the database write lock at BEGIN, so
+    every transaction is serial there.
     """
-    rows = Ballot.objects.filter(pk=ballot_id)
     if connection.vendor == "postgresql":
         table = Ballot._meta.db_table
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT 1 FROM {table} WHERE id = %s FOR KEY SHARE",  # noqa: S608
+                f"SELECT status, opens_at, closes_at FROM {table} WHERE id = %s FOR KEY SHARE",  # noqa: S608
                 [ballot_id],
             )
+            row = cursor.fetchone()
+        if row is None:
+            raise Ballot.DoesNotExist()
+        status, opens_at, closes_at = row
+        return str(status), opens_at, closes_at
+    rows = Ballot.objects.filter(pk=ballot_id)
     status, opens_at, closes_at = rows.values_list("status", "opens_at", "closes_at").get()
     return status, opens_at, closes_at
 
@@ -477,8 +483,10 @@ def _papers(ballot: Ballot, answers: Mapping[int, Sequence[int]]) -> list[tuple[
 
     ``answers`` maps question id to candidate ids (in preference order for ranked questions);
     an unanswered question is a blank paper, so papers per question always equal voters.
+    The questions come from ``queries.ballot_paper`` (read once per process while it is open).
     """
-    questions = list(ballot.questions.prefetch_related("candidates"))
+    paper = ballot_paper(ballot)
+    questions = paper.questions
     unknown = set(answers) - {q.pk for q in questions}
     if unknown:
         raise BallotError("The ballot paper has a question that is not on this ballot.")
@@ -499,15 +507,15 @@ def _papers(ballot: Ballot, answers: Mapping[int, Sequence[int]]) -> list[tuple[
         if question.kind in (QuestionKind.YESNO, QuestionKind.SINGLE) and len(marks) > 1:
             raise BallotError(f"“{question.title}”: choose only one.")
         try:
-            plaintext = ballot_plaintext(ledger_question(question), [index[m] for m in marks])
+            plaintext = ballot_plaintext(paper.ledger[question.pk], [index[m] for m in marks])
         except BallotPaperError as error:
             raise BallotError(f"“{question.title}”: {error}") from error
         papers.append((question, plaintext))
     return papers
 
 
-def _idempotency_hash(ballot: Ballot, member: Member, key: str) -> str:
-    data = f"grassroots-cast/1\x00{ballot.election_id}\x00{member.pk}\x00{key}".encode()
+def _idempotency_hash(ballot: Ballot, member_id: int, key: str) -> str:
+    data = f"grassroots-cast/1\x00{ballot.election_id}\x00{member_id}\x00{key}".encode()
     return hashlib.sha256(data).hexdigest()
 
 
@@ -517,12 +525,28 @@ def cast_ballot(
     ballot: Ballot,
     answers: Mapping[int, Sequence[int]],
     idempotency_key: str,
+    roll_entry: RollEntry | None = None,
 ) -> Receipt:
-    """Cast the logged-in member's one vote; see :func:`_cast`."""
-    member = own_member(actor)
-    if member is None:
-        raise NotOnRoll("You are not on the roll for this ballot.")
-    return _cast(member=member, ballot=ballot, answers=answers, idempotency_key=idempotency_key)
+    """Cast the logged-in member's one vote; see :func:`_cast`.
+
+    ``roll_entry`` is the one ``queries.get_ballot_to_vote`` found for this actor and ballot
+    (it saves looking the member up again); any other entry is ignored and the member is
+    looked up from ``actor``.
+    """
+    if (
+        roll_entry is not None
+        and getattr(roll_entry, "voter_user_id", None) == getattr(actor, "pk", None) is not None
+        and roll_entry.ballot_id == ballot.pk
+    ):
+        member_id = roll_entry.member_id
+    else:
+        member = own_member(actor)
+        if member is None:
+            raise NotOnRoll("You are not on the roll for this ballot.")
+        member_id = member.pk
+    return _cast(
+        member_id=member_id, ballot=ballot, answers=answers, idempotency_key=idempotency_key
+    )
 
 
 def cast_ballot_with_link(
@@ -539,22 +563,27 @@ def cast_ballot_with_link(
     """
     entry = roll_entry_for_link(ballot, token)
     return _cast(
-        member=entry.member, ballot=ballot, answers=answers, idempotency_key=idempotency_key
+        member_id=entry.member_id, ballot=ballot, answers=answers, idempotency_key=idempotency_key
     )
 
 
 def _cast(
     *,
-    member: Member,
+    member_id: int,
     ballot: Ballot,
     answers: Mapping[int, Sequence[int]],
     idempotency_key: str,
 ) -> Receipt:
     """Cast the member's one vote and return the receipt, only after the vote has committed.
 
-    In one durable transaction: lock the member's roll entry, refuse a second vote (giving a
-    retry with the same idempotency key its original receipt), check the poll is open by the
-    clock, store the sealed papers in the unsealed box and set the roll mark.
+    In one durable transaction: read the ballot's status under the lock the close waits for;
+    if the poll is open, set the member's roll mark with one conditional UPDATE (``has_voted``
+    false → true), store the sealed papers in the unsealed box and the receipt for retries.
+    The UPDATE takes the roll entry's row lock, so of concurrent submissions from one member
+    exactly one changes the row: the others wait for it, re-read ``has_voted`` and change
+    nothing. When nothing changed (or the poll is not open) the roll entry is read to say why:
+    not on the roll, already voted (a retry with the same idempotency key gets its original
+    receipt), or the poll is not open.
     """
     if not IDEMPOTENCY_KEY.fullmatch(idempotency_key):
         raise BallotError("The form was incomplete. Reload the ballot page and try again.")
@@ -570,31 +599,34 @@ def _cast(
         election_id=ballot.election_id,
         trackers=tuple((q.title, t) for q, _, t in sealed),
     )
-    key_hash = _idempotency_hash(ballot, member, idempotency_key)
+    key_hash = _idempotency_hash(ballot, member_id, idempotency_key)
+    receipt_sealed = seal_receipt(receipt.to_bytes(), idempotency_key)
     with transaction.atomic(durable=True):
         status, opens_at, closes_at = _lock_ballot_for_casting(ballot.pk)
-        entry = RollEntry.objects.select_for_update().filter(ballot=ballot, member=member).first()
-        if entry is None:
-            raise NotOnRoll("You are not on the roll for this ballot.")
-        if entry.has_voted:
-            kept = ReceiptKeeper.objects.filter(ballot=ballot, key_hash=key_hash).first()
-            if kept is not None:
-                return Receipt.from_bytes(
-                    open_receipt(bytes(kept.receipt_sealed), idempotency_key), is_repeat=True
-                )
-            raise AlreadyVoted("You have already voted in this ballot. You can vote only once.")
         moment = clock.now()
-        if status != BallotStatus.OPEN or not opens_at <= moment < closes_at:
+        is_open = status == BallotStatus.OPEN and opens_at <= moment < closes_at
+        marked = is_open and bool(
+            RollEntry.objects.filter(
+                ballot_id=ballot.pk, member_id=member_id, has_voted=False
+            ).update(has_voted=True)
+        )
+        if not marked:
+            entry = RollEntry.objects.filter(ballot_id=ballot.pk, member_id=member_id).first()
+            if entry is None:
+                raise NotOnRoll("You are not on the roll for this ballot.")
+            if entry.has_voted:
+                kept = ReceiptKeeper.objects.filter(ballot=ballot, key_hash=key_hash).first()
+                if kept is not None:
+                    return Receipt.from_bytes(
+                        open_receipt(bytes(kept.receipt_sealed), idempotency_key), is_repeat=True
+                    )
+                raise AlreadyVoted("You have already voted in this ballot. You can vote only once.")
             raise PollNotOpen("This ballot is not open for voting.")
         UnsealedBallot.objects.bulk_create(
             [UnsealedBallot(ballot=ballot, ciphertext=c, tracker=t) for _, c, t in sealed]
         )
-        entry.has_voted = True
-        entry.save(update_fields=["has_voted"])
         ReceiptKeeper.objects.create(
-            ballot=ballot,
-            key_hash=key_hash,
-            receipt_sealed=seal_receipt(receipt.to_bytes(), idempotency_key),
+            ballot=ballot, key_hash=key_hash, receipt_sealed=receipt_sealed
         )
     return receipt
 

@@ -5,10 +5,15 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from grassroots.accounts.middleware import (
+    check_officer_mfa,
+    checks_officer_mfa_itself,
+    officer_mfa_response,
+)
 from grassroots.ballots import queries, services
 from grassroots.ballots.forms import (
     BallotForm,
@@ -275,9 +280,27 @@ def teller_reveal(request: HttpRequest, ballot_id: int) -> HttpResponse:
     return render(request, "ballots/teller_reveal.html", {"teller": teller, "form": form})
 
 
+@checks_officer_mfa_itself
 @login_required
-def ballot_vote(request: HttpRequest, ballot_id: int) -> HttpResponse:
-    ballot, entry = queries.get_ballot_to_vote(request.user, ballot_id)
+def ballot_vote(request: HttpRequest, ballot_id: int) -> HttpResponseBase:
+    """The ballot paper for a logged-in member. The most-used page while a poll is open, so
+    the officer-MFA rule is decided from the roll entry's own query rather than a query of
+    its own in the middleware (grassroots.accounts.middleware)."""
+    try:
+        ballot, entry = queries.get_ballot_to_vote(request.user, ballot_id)
+    except Http404:
+        # Not on the roll: the middleware's own check, then the 404.
+        refused = check_officer_mfa(request)
+        if refused is not None:
+            return refused
+        raise
+    refused = officer_mfa_response(
+        request,
+        is_officer=getattr(entry, "mfa_is_officer", True),
+        has_totp=getattr(entry, "mfa_has_totp", False),
+    )
+    if refused is not None:
+        return refused
     return _vote_page(request, ballot, entry, token=None)
 
 
@@ -314,6 +337,7 @@ def _vote_page(
                     ballot=ballot,
                     answers=form.cleaned_data["answers"],
                     idempotency_key=form.cleaned_data["idempotency_key"],
+                    roll_entry=entry,
                 )
             else:
                 receipt = services.cast_ballot_with_link(

@@ -245,3 +245,36 @@ def test_production_settings_force_mfa_for_officers(monkeypatch):
 
 def test_test_settings_force_mfa_for_officers(settings):
     assert settings.GRASSROOTS_REQUIRE_OFFICER_MFA is True
+
+
+def _views(patterns, prefix=""):
+    from django.urls import URLPattern, URLResolver
+
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _views(pattern.url_patterns, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            yield pattern.name, pattern.callback
+
+
+def test_only_the_ballot_page_makes_the_officer_mfa_decision_itself():
+    """Every other view is checked by the middleware's own query. A view that skips it must
+    make the same decision from its own query (grassroots.ballots.views.ballot_vote, tested in
+    tests/ballots/test_vote_cost.py); adding one means adding its tests there too."""
+    from django.urls import get_resolver
+
+    from grassroots.accounts.middleware import CHECKS_ITSELF_ATTR
+
+    marked = {
+        name
+        for name, view in _views(get_resolver().url_patterns)
+        if getattr(view, CHECKS_ITSELF_ATTR, False)
+    }
+    assert marked == {"ballot_vote"}
+
+
+def test_officer_without_totp_is_sent_to_setup_from_a_personal_voting_link(client, officer):
+    log_in(client, officer.email)
+    response = client.get("/ballots/1/vote/link/not-a-token/")
+    assert response.status_code == 302
+    assert response["Location"] == SETUP_URL

@@ -1,0 +1,209 @@
+"""What one vote costs, pinned, and the officer-MFA rule on the vote page that now decides it
+from its own query instead of the middleware's (grassroots.accounts.middleware).
+
+Query counts leave out SAVEPOINT/RELEASE: the test wraps each test in a transaction, so the
+service's durable transaction shows up as a savepoint here and as BEGIN/COMMIT (uncounted) in
+production. docs/benchmarks-ballots.md has the profile these numbers come from.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import secrets
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from grassroots import clock
+from grassroots.ballots import queries
+from grassroots.ballots.forms import field_name
+from grassroots.ballots.models import BallotStatus, RollEntry, UnsealedBallot
+from grassroots.organisation.models import Role
+from tests.ballots.conftest import SetUp, candidate_ids, open_with_voters
+from tests.factories import MemberWithLoginFactory, RoleFactory
+from tests.web.roles import give_authenticator_app
+
+pytestmark = pytest.mark.django_db
+
+SETUP_URL = "/accounts/2fa/totp/activate/"
+KEY = re.compile(r'name="idempotency_key" value="([^"]+)"')
+
+# GET: session, user, roll entry (with its ballot and the officer-MFA flags); the questions
+# and candidates of an open ballot come from the per-process paper after the first page.
+GET_QUERIES = 3
+# POST: session, user, roll entry, then the cast: ballot status under FOR KEY SHARE, the
+# conditional roll-mark UPDATE, the papers' INSERT, the receipt keeper's INSERT. (It was 18.)
+POST_QUERIES = 7
+
+
+def _counted(captured: CaptureQueriesContext) -> list[str]:
+    return [
+        q["sql"]
+        for q in captured.captured_queries
+        if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))
+    ]
+
+
+def _paper(setup: SetUp, page: str) -> dict[str, str]:
+    match = KEY.search(page)
+    assert match, "no idempotency key on the vote page"
+    data = {"idempotency_key": match.group(1)}
+    yes = candidate_ids(setup.motion)[0]
+    data[field_name(setup.motion)] = str(yes)
+    for number, candidate in enumerate(candidate_ids(setup.stv)[:3], start=1):
+        data[field_name(setup.stv, candidate)] = str(number)
+    return data
+
+
+def _vote(client: Client, setup: SetUp):
+    url = reverse("ballot_vote", args=[setup.ballot.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    return client.post(url, _paper(setup, page.content.decode()))
+
+
+def test_vote_page_and_cast_query_counts_are_pinned(client: Client, ready_ballot: SetUp):
+    first, second = open_with_voters(ready_ballot, 2)
+    url = reverse("ballot_vote", args=[ready_ballot.ballot.pk])
+    client.force_login(first.user)
+    assert _vote(client, ready_ballot).status_code == 200  # warms the per-process paper
+
+    client.force_login(second.user)
+    with CaptureQueriesContext(connection) as get:
+        page = client.get(url)
+    assert page.status_code == 200
+    data = _paper(ready_ballot, page.content.decode())
+    with CaptureQueriesContext(connection) as post:
+        receipt = client.post(url, data)
+    assert receipt.status_code == 200
+    assert "Your vote is recorded" in receipt.content.decode()
+    assert len(_counted(get)) <= GET_QUERIES, "\n".join(_counted(get))
+    assert len(_counted(post)) <= POST_QUERIES, "\n".join(_counted(post))
+    # The one-member-one-vote write is there, and the member was looked up once.
+    sql = "\n".join(_counted(post)).lower()
+    assert sql.count('from "people_member"') == 0
+    assert sql.count('update "ballots_rollentry"') == 1
+    assert RollEntry.objects.get(ballot=ready_ballot.ballot, member=second).has_voted
+    assert UnsealedBallot.objects.filter(ballot=ready_ballot.ballot).count() == 4
+
+
+def test_second_vote_and_retry_cost_little_and_change_nothing(client: Client, ready_ballot):
+    (voter,) = open_with_voters(ready_ballot, 1)
+    client.force_login(voter.user)
+    url = reverse("ballot_vote", args=[ready_ballot.ballot.pk])
+    page = client.get(url).content.decode()
+    data = _paper(ready_ballot, page)
+    first = client.post(url, data)
+    assert first.status_code == 200
+    with CaptureQueriesContext(connection) as retry:
+        again = client.post(url, data)
+    assert again.status_code == 200
+    assert "Your vote was already recorded" in again.content.decode()
+    assert trackers_on(first) == trackers_on(again)
+    assert len(_counted(retry)) <= POST_QUERIES
+    assert "You have already voted" in client.get(url).content.decode()
+    other = dict(data, idempotency_key=secrets.token_urlsafe(24))  # another tab's form
+    assert client.post(url, other).status_code == 409
+    assert UnsealedBallot.objects.filter(ballot=ready_ballot.ballot).count() == 2
+
+
+def trackers_on(response) -> list[str]:
+    return re.findall(r'<code class="tracker">([0-9a-f]{64})</code>', response.content.decode())
+
+
+def test_paper_is_kept_only_while_the_ballot_is_open(ready_ballot: SetUp):
+    ballot = ready_ballot.ballot
+    assert ballot.status == BallotStatus.READY
+    assert queries.ballot_paper(ballot) is not queries.ballot_paper(ballot)
+    open_with_voters(ready_ballot, 1)
+    ballot = ready_ballot.ballot
+    assert ballot.status == BallotStatus.OPEN
+    kept = queries.ballot_paper(ballot)
+    assert queries.ballot_paper(ballot) is kept
+    assert [q.pk for q in kept.questions] == [ready_ballot.stv.pk, ready_ballot.motion.pk]
+    assert [c.pk for c in kept.questions[0].candidates.all()] == candidate_ids(ready_ballot.stv)
+
+
+# --- officer MFA on the vote page --------------------------------------------------------------
+
+
+def test_voter_made_officer_between_page_and_cast_is_sent_to_setup_and_casts_nothing(
+    client: Client, ready_ballot: SetUp
+):
+    (voter,) = open_with_voters(ready_ballot, 1)
+    client.force_login(voter.user)
+    url = reverse("ballot_vote", args=[ready_ballot.ballot.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    RoleFactory(
+        role=Role.SECRETARY, member=voter, group=ready_ballot.group, starts_on=clock.today()
+    )
+
+    response = client.post(url, _paper(ready_ballot, page.content.decode()))
+    assert response.status_code == 302
+    assert response["Location"] == SETUP_URL
+    assert not RollEntry.objects.get(ballot=ready_ballot.ballot, member=voter).has_voted
+    assert not UnsealedBallot.objects.filter(ballot=ready_ballot.ballot).exists()
+    # ... and the same on the very next page of any kind.
+    assert client.get(url)["Location"] == SETUP_URL
+    assert client.get(reverse("home"))["Location"] == SETUP_URL
+
+    give_authenticator_app(voter.user)
+    assert _vote(client, ready_ballot).status_code == 200
+
+
+def test_officer_without_authenticator_is_sent_to_setup_on_or_off_the_roll(
+    client: Client, ready_ballot: SetUp
+):
+    (voter,) = open_with_voters(ready_ballot, 1)
+    RoleFactory(role=Role.CHAIR, member=voter, group=ready_ballot.group)
+    client.force_login(voter.user)
+    url = reverse("ballot_vote", args=[ready_ballot.ballot.pk])
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"] == SETUP_URL
+    assert client.session.get("grassroots_mfa_next") == url
+
+    # Not on the roll: the set-up first, as on every other page, not the 404.
+    outsider = RoleFactory(role=Role.AUDITOR).member
+    client.force_login(outsider.user)
+    assert client.get(url)["Location"] == SETUP_URL
+    give_authenticator_app(outsider.user)
+    assert client.get(url).status_code == 404
+
+
+def test_ended_or_future_roles_do_not_count_and_the_setting_relaxes_it(
+    client: Client, ready_ballot: SetUp, settings
+):
+    voter, later = open_with_voters(ready_ballot, 2)
+    today = clock.today()
+    RoleFactory(
+        role=Role.SECRETARY,
+        member=voter,
+        group=ready_ballot.group,
+        starts_on=today - datetime.timedelta(days=30),
+        ends_on=today - datetime.timedelta(days=1),
+    )
+    RoleFactory(
+        role=Role.SECRETARY,
+        member=later,
+        group=ready_ballot.group,
+        starts_on=today + datetime.timedelta(days=1),
+    )
+    client.force_login(voter.user)
+    assert _vote(client, ready_ballot).status_code == 200
+    client.force_login(later.user)
+    url = reverse("ballot_vote", args=[ready_ballot.ballot.pk])
+    assert client.get(url).status_code == 200
+
+    officer = ready_ballot.officer  # national office, no authenticator
+    client.force_login(officer.user)
+    assert client.get(url)["Location"] == SETUP_URL
+    settings.GRASSROOTS_REQUIRE_OFFICER_MFA = False
+    assert client.get(url).status_code == 200  # on the roll of their own group's ballot
+    client.force_login(MemberWithLoginFactory().user)
+    assert client.get(url).status_code == 404
