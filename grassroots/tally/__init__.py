@@ -12,11 +12,14 @@ its own. Rules and their keyword options:
   measure against all valid papers; ``quorum`` as an ``int`` number of papers or a
   ``Fraction`` of ``roll`` (the number entitled to vote).
 * ``"irv"``: the alternative vote (one seat).
+
+``seats=`` overrides ``election.seats`` (1 to the number of candidates).
 * ``"scottish"``, ``"ers97"``, ``"meek"``: the single transferable vote under those rules,
   with ``constraints`` (minimum/maximum per category).
 
 Ties the rules cannot settle are decided by lot from ``random.Random(seed)``; the seed must be
-published before the count and is recorded in ``Result.seed`` when a lot was drawn.
+published before the count and is recorded in ``Result.seed`` when a lot was drawn. Every rule
+that needs a lot and was given no seed stops with a :class:`TallyError` asking for it.
 
 Nothing here imports Django; the package is plain Python (and numpy, for Meek).
 """
@@ -25,6 +28,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from grassroots.tally.types import (
@@ -68,11 +72,17 @@ def count(
     election: Election,
     *,
     rule: str,
+    seats: int | None = None,
     constraints: Sequence[CategoryConstraint] = (),
     seed: int | None = None,
     **options: Any,
 ) -> Result:
-    """Count ``election`` by ``rule`` (one of :data:`RULES`) and return every stage."""
+    """Count ``election`` by ``rule`` (one of :data:`RULES`) and return every stage.
+
+    ``seats`` replaces ``election.seats`` when given; it must be a whole number from 1 to the
+    number of candidates (a yes/no motion takes only 1). ``seed`` is the published seed for
+    any lot; a count that needs a lot and has no seed raises :class:`TallyError`.
+    """
     if rule not in _WITH_OPTIONS:
         raise TallyError(f"unknown rule {rule!r}; the rules are: {', '.join(RULES)}")
     unknown = set(options) - _WITH_OPTIONS[rule]
@@ -84,6 +94,8 @@ def count(
         )
     if constraints and rule not in _RANKED_STV:
         raise TallyError(f"category constraints apply to STV rules only, not {rule!r}")
+    if seats is not None:
+        election = replace(election, seats=check_seats(seats, election, rule))
 
     if rule == "plurality":
         from grassroots.tally.simple import count_plurality
@@ -103,6 +115,18 @@ def count(
         return count_irv(election, seed=seed)
     stv = _stv_rule(rule)
     return stv(election, constraints=tuple(constraints), seed=seed)
+
+
+def check_seats(seats: object, election: Election, rule: str) -> int:
+    """``seats`` if it is a valid number of seats to fill in ``election``, else TallyError."""
+    ncand = len(election.candidates)
+    if isinstance(seats, bool) or not isinstance(seats, int):
+        raise TallyError(f"seats must be a whole number, not {seats!r}")
+    if rule == "yesno" and seats != 1:
+        raise TallyError(f"a yes/no motion has no seats to fill but its one decision, not {seats}")
+    if not 1 <= seats <= ncand:
+        raise TallyError(f"seats must be from 1 to the number of candidates ({ncand}), not {seats}")
+    return seats
 
 
 def _stv_rule(rule: str) -> Callable[..., Result]:

@@ -11,7 +11,8 @@ A BLT file is::
     ...
     "Ward title"        the election's title
 
-Text after ``#`` on a line is a comment. Equal rankings (``1=2``) are rejected: no rule here
+Text after ``#`` on a line is a comment, except inside a quoted name or title (``"Smith #2"``
+is a name). Equal rankings (``1=2``) are rejected: no rule here
 counts them. Every problem is reported as a :class:`TallyError` naming the line.
 
 Identical ballot lines are grouped while reading (a count of each distinct line) so a file of a
@@ -174,13 +175,28 @@ def _distinct(prefs: npt.NDArray[np.int64], lengths: npt.NDArray[np.int64]) -> b
     return not bool(np.any(hashes[1:] == hashes[:-1]))
 
 
+def _strip_name_comment(text: str) -> str:
+    """A names-section line without its comment: ``#`` starts one only outside quotes."""
+    quoted = False
+    for at, char in enumerate(text):
+        if char == '"':
+            quoted = not quoted
+        elif char == "#" and not quoted:
+            return text[:at]
+    return text
+
+
 def _names(lines: list[bytes], first_number: int) -> list[tuple[int, str]]:
-    """Names and title after the ballots: quoted strings (several may share a line) or bare."""
+    """Names and title after the ballots: quoted strings (several may share a line) or bare.
+
+    ``lines`` are the file's lines as read (comments not yet removed): a ``#`` inside a quoted
+    name is part of the name; anywhere else it starts a comment.
+    """
     found: list[tuple[int, str]] = []
     for offset, raw in enumerate(lines):
         number = first_number + offset
         try:
-            text = raw.decode("utf-8").strip()
+            text = _strip_name_comment(raw.decode("utf-8")).strip()
         except UnicodeDecodeError:
             raise TallyError(f"line {number}: not valid UTF-8 text") from None
         if not text:
@@ -297,7 +313,7 @@ def read_blt(source: str | bytes) -> Election:
     counts.pop(b"", None)
     ballots, packed = _group(counts, ncand, lines, index)
 
-    names = _names(lines[end + 1 :] if b"#" in data else raw_lines[end + 1 :], end + 2)
+    names = _names(raw_lines[end + 1 :], end + 2)
     if len(names) < ncand:
         where = names[-1][0] if names else end + 1
         raise TallyError(

@@ -1,7 +1,14 @@
 """``python -m grassroots.tally count FILE.blt --rule scottish``: count a published ballot file.
 
-Options: ``--seats N`` overrides the seats in the file; ``--seed S`` is the published seed for
-drawing lots; ``--format text|json|html`` (see :mod:`grassroots.tally.report`).
+Rules: ``--rule scottish|ers97|meek|irv|plurality|approval``, each with ``--seats N`` (overrides
+the seats in the file: 1 to the number of candidates), ``--seed S`` (the published seed for
+drawing lots; a count that needs a lot stops without it) and ``--format text|json|html`` (see
+:mod:`grassroots.tally.report`).
+
+Plurality on a BLT file counts each paper's first preference (its first N preferences when N
+seats are filled by bloc voting), which is what the paper's voter marked first; ``--marks``
+instead treats each ballot line as a set of marks (an X-vote file), and a line with more marks
+than seats is void.
 
 Category constraints: ``--min-category women=2`` and ``--max-category region-north=3`` (each
 may be repeated), with the categories given by ``--category-file F``, a text file of lines::
@@ -84,17 +91,21 @@ def run_count(
     rule: str,
     constraints: Sequence[CategoryConstraint],
     seed: int | None,
+    *,
+    seats: int | None = None,
+    marks: bool = False,
 ) -> Result:
-    if rule == "scottish":
-        from grassroots.tally.scottish import count_scottish
+    """Count by ``rule`` through :func:`grassroots.tally.count`.
 
-        return count_scottish(election, constraints=constraints, seed=seed)
-    try:
-        from grassroots.tally import count
-    except ImportError:
-        raise TallyError(f"the {rule!r} rule is not available in this build") from None
-    result: Result = count(election, rule=rule, constraints=constraints, seed=seed)
-    return result
+    Plurality counts first preferences (the first ``seats`` preferences for bloc voting)
+    unless ``marks`` says each ballot line is a set of marks.
+    """
+    from grassroots.tally import count
+
+    if marks and rule != "plurality":
+        raise TallyError("--marks applies to --rule plurality only")
+    options = {"first_preferences": not marks} if rule == "plurality" else {}
+    return count(election, rule=rule, seats=seats, constraints=constraints, seed=seed, **options)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -109,20 +120,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     counting.add_argument("--category-file", help="lines of 'candidate number,category'")
     counting.add_argument("--seed", type=int, help="published seed for drawing lots")
     counting.add_argument("--format", choices=("text", "json", "html"), default="text")
+    counting.add_argument(
+        "--marks",
+        action="store_true",
+        help="plurality only: count each ballot line as a set of marks, not its first "
+        "preference(s); a line with more marks than seats is void",
+    )
     try:
         args = parser.parse_args(argv)
         election = load_blt(args.file)
-        if args.seats is not None:
-            if args.seats < 1:
-                raise TallyError("--seats must be at least 1")
-            election = replace(election, seats=args.seats)
+        if args.seats is not None and args.seats < 1:
+            raise TallyError("--seats must be at least 1")
         if args.category_file:
             categories = read_categories(args.category_file, len(election.candidates))
             election = replace(election, categories=categories)
         constraints = build_constraints(args.min_category, args.max_category)
         if constraints and not args.category_file:
             raise TallyError("--min-category/--max-category need --category-file")
-        result = run_count(election, args.rule, constraints, args.seed)
+        result = run_count(
+            election, args.rule, constraints, args.seed, seats=args.seats, marks=args.marks
+        )
     except TallyError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

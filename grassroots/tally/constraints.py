@@ -64,9 +64,11 @@ def check_feasible(
 ) -> None:
     """Raise :class:`TallyError` if no set of ``seats`` standing candidates meets the constraints.
 
-    The check is per constraint (enough candidates in the category for a minimum; enough
-    outside it for a maximum; minimum not above maximum or seats) and, for minimums, that the
-    minimums of categories no candidate shares do not together exceed the seats.
+    First per constraint, with a message naming it (enough candidates in the category for a
+    minimum; enough outside it for a maximum; minimum not above maximum or seats), then that
+    the minimums of categories no candidate shares do not together exceed the seats, and
+    finally exactly, for the constraints together however their categories overlap
+    (:func:`completable`).
     """
     fill = min(seats, len(standing))
     disjoint_minimum = 0
@@ -98,6 +100,78 @@ def check_feasible(
         raise TallyError(
             f"the minimums together need {disjoint_minimum} seats but only {fill} can be filled"
         )
+    if constraints and not completable((), standing, seats, categories, constraints):
+        raise TallyError(
+            f"the constraints {_listed(constraints)} cannot all be met together: no {fill} of "
+            f"the {len(standing)} standing candidates meet them"
+        )
+
+
+def _listed(constraints: Sequence[CategoryConstraint]) -> str:
+    return "; ".join(describe(constraint) for constraint in constraints)
+
+
+def completable(
+    elected: Collection[int],
+    pool: Collection[int],
+    seats: int,
+    categories: Categories,
+    constraints: Sequence[CategoryConstraint],
+) -> bool:
+    """Whether some choice of candidates from ``pool`` for the seats left (all of ``pool`` if
+    it is smaller), added to ``elected``, meets every constraint. Exact, however the
+    categories overlap.
+
+    Candidates are only told apart by which constrained categories they are in, so the search
+    runs over those kinds of candidate (at most one per candidate, and at most 2 ** the number
+    of constraints), counting how many of each kind are chosen and, per constraint, how many of
+    the chosen are in its category (counts above what any limit looks at are merged)."""
+    to_fill = min(seats - len(elected), len(pool))
+    if to_fill < 0:
+        return False
+    low: list[int] = []
+    high: list[int] = []
+    for constraint in constraints:
+        already = len(_members(elected, constraint.category, categories))
+        low.append(max(0, constraint.minimum - already))
+        high.append(to_fill if constraint.maximum is None else constraint.maximum - already)
+        if high[-1] < 0 or low[-1] > min(high[-1], to_fill):
+            return False
+    # A maximum matters only below the seats to fill: such a count is kept exactly and may not
+    # pass it; any other count only needs to reach its minimum, so it is kept up to that.
+    bounded = [hi < to_fill for hi in high]
+    cap = [hi if bound else lo for lo, hi, bound in zip(low, high, bounded, strict=True)]
+    kinds: dict[tuple[bool, ...], int] = {}
+    for c in pool:
+        labels = categories.get(c, frozenset())
+        kind = tuple(constraint.category in labels for constraint in constraints)
+        kinds[kind] = kinds.get(kind, 0) + 1
+    # State: (chosen so far, then per constraint the chosen in its category, as kept).
+    states: set[tuple[int, ...]] = {(0, *([0] * len(constraints)))}
+    for kind, available in kinds.items():
+        following: set[tuple[int, ...]] = set()
+        for state in states:
+            for take in range(min(available, to_fill - state[0]) + 1):
+                inside = [
+                    state[i + 1] + take if kind[i] else state[i + 1]
+                    for i in range(len(constraints))
+                ]
+                if any(
+                    bound and count > hi
+                    for count, hi, bound in zip(inside, high, bounded, strict=True)
+                ):
+                    break  # taking more of this kind only passes the maximum further
+                following.add(
+                    (
+                        state[0] + take,
+                        *(min(count, c) for count, c in zip(inside, cap, strict=True)),
+                    )
+                )
+        states = following
+    return any(
+        state[0] == to_fill and all(state[i + 1] >= low[i] for i in range(len(constraints)))
+        for state in states
+    )
 
 
 def _unmet(constraint: CategoryConstraint, elected: Collection[int], categories: Categories) -> int:
@@ -129,6 +203,22 @@ def forced_exclusions(
                 f"constraint {describe(constraint)}: the {seats_left} seats left are needed "
                 "for the category"
             )
+    # Constraints together (overlapping categories): a candidate whom no way of filling the
+    # seats left within every limit includes. Only while some way exists at all.
+    if len(continuing) > seats_left > 0 and completable(
+        elected, continuing, seats, categories, constraints
+    ):
+        pool = set(continuing)
+        barred = frozenset(
+            c
+            for c in pool
+            if not completable([*elected, c], pool - {c}, seats, categories, constraints)
+        )
+        if barred:
+            return barred, (
+                f"constraints {_listed(constraints)} together: no way of filling the "
+                f"{seats_left} seats left within them includes these candidates"
+            )
     return frozenset(), ""
 
 
@@ -138,8 +228,12 @@ def election_blocked(
     seats: int,
     categories: Categories,
     constraints: Sequence[CategoryConstraint],
+    continuing: Collection[int] | None = None,
 ) -> str:
-    """Why ``candidate`` may not be deemed elected now (``""`` if they may)."""
+    """Why ``candidate`` may not be deemed elected now (``""`` if they may).
+
+    With ``continuing`` (the continuing candidates, ``candidate`` among them), also whether
+    the constraints together could still be met from the others after electing them."""
     after = [*elected, candidate]
     seats_left = seats - len(after)
     labels = categories.get(candidate, frozenset())
@@ -153,6 +247,15 @@ def election_blocked(
             return (
                 f"constraint {describe(constraint)}: electing would leave {seats_left} seats "
                 f"for {need} still needed"
+            )
+    if continuing is not None:
+        pool = set(continuing) - {candidate}
+        if completable(elected, [*pool, candidate], seats, categories, constraints) and not (
+            completable(after, pool, seats, categories, constraints)
+        ):
+            return (
+                f"constraints {_listed(constraints)} together: electing would leave no way of "
+                "filling the seats left within them"
             )
     return ""
 
@@ -182,6 +285,15 @@ def protected(
             outside = set(continuing) - inside
             if seats_left - room > 0 and len(outside) <= seats_left - room:
                 keep |= outside
+    # Constraints together (overlapping categories): anyone without whom no way of filling the
+    # seats left within every limit remains. Only while some way exists at all.
+    pool = set(continuing)
+    if len(pool) > seats_left > 0 and completable(elected, pool, seats, categories, constraints):
+        keep |= {
+            c
+            for c in pool - keep
+            if not completable(elected, pool - {c}, seats, categories, constraints)
+        }
     return frozenset(keep)
 
 
@@ -208,12 +320,22 @@ def excludable_together(
             room = constraint.maximum - len(_members(elected, constraint.category, categories))
             if seats_left - room > 0:
                 spare[number, False] = len(continuing) - len(inside) - (seats_left - room)
+    most = len(ordered)
     for taken, candidate in enumerate(ordered):
         labels = categories.get(candidate, frozenset())
         for number, constraint in enumerate(constraints):
             key = (number, constraint.category in labels)
             if key in spare:
                 spare[key] -= 1
-                if spare[key] < 0:
-                    return taken
-    return len(ordered)
+                if spare[key] < 0 and most == len(ordered):
+                    most = taken
+    # The constraints together (overlapping categories), exactly: while some way of filling
+    # the seats left within every limit exists, keep one after the exclusion.
+    pool = set(continuing)
+    if completable(elected, pool, seats, categories, constraints):
+        for taken in range(1, most + 1):
+            if not completable(
+                elected, pool - set(ordered[:taken]), seats, categories, constraints
+            ):
+                return taken - 1
+    return most

@@ -24,7 +24,9 @@
   are all deemed elected; when every place is filled, no more papers move.
 * Ties (5.2.3, 5.2.5, 5.6.2): the candidate with more (or fewer) votes at the first stage or at
   the earliest point in the count, after the transfer of a batch of papers, where they had
-  unequal votes; then lot (:class:`~grassroots.tally.simple.Lot`).
+  unequal votes; then lot (:class:`~grassroots.tally.simple.Lot`). Candidates deemed elected
+  together with equal votes are put in order of election the same way (most votes at the
+  earliest point they differed first, then lot); without a seed, a lot is an error.
 
 All arithmetic is in whole hundredths of a vote. ``Stage.exhausted`` is the value of
 non-transferable papers and ``Stage.loss_by_rounding`` the non-transferable differences from
@@ -177,6 +179,35 @@ class _Count:
             )
         return self.lot.draw(best, self.names)
 
+    def by_votes(self, pool: Iterable[int]) -> tuple[list[int], list[str]]:
+        """The order of election of candidates deemed elected together: most votes first;
+        equal votes by the earliest point at which they differed (as 5.2.3), then by lot."""
+        levels: dict[int, list[int]] = {}
+        for c in pool:
+            levels.setdefault(self.votes[c], []).append(c)
+        ordered: list[int] = []
+        notes: list[str] = []
+        for votes in sorted(levels, reverse=True):
+            tied = levels[votes]
+            if len(tied) == 1:
+                ordered.extend(tied)
+                continue
+            groups = self.order_by_history(tied, most=True)
+            if len(groups) > 1:
+                notes.append(
+                    "order of election of "
+                    + ", ".join(self.names[c] for c in sorted(tied))
+                    + " settled by the earliest point at which the votes differed"
+                )
+            for group in groups:
+                while len(group) > 1:
+                    chosen, drawn = self.lot.draw(group, self.names)
+                    notes.append(f"order of election: {drawn}")
+                    ordered.append(chosen)
+                    group = [c for c in group if c != chosen]
+                ordered.extend(group)
+        return ordered, notes
+
     # -- deeming elected ---------------------------------------------------------------------
 
     def deem_elected(self) -> tuple[list[int], list[str]]:
@@ -210,6 +241,8 @@ class _Count:
                         break
                 if not chosen:
                     break
+            chosen, order_notes = self.by_votes(chosen)
+            notes.extend(order_notes)
             progressed = False
             for c in chosen:
                 if self.unfilled == 0:
@@ -217,7 +250,12 @@ class _Count:
                 why = ""
                 if self.constraints:
                     why = election_blocked(
-                        c, self.elected, self.seats, self.election.categories, self.constraints
+                        c,
+                        self.elected,
+                        self.seats,
+                        self.election.categories,
+                        self.constraints,
+                        self.continuing,
                     )
                 self.continuing.remove(c)
                 progressed = True
@@ -481,14 +519,17 @@ class _Count:
             if not self.continuing:
                 break
             if len(self.continuing) <= self.unfilled:
-                remaining = sorted(self.continuing, key=lambda c: (-self.votes[c], c))
+                remaining, order_notes = self.by_votes(self.continuing)
                 self.elected.extend(remaining)
                 self.continuing.clear()
                 self.record(
                     Action.ELECT,
                     remaining,
                     remaining,
-                    notes=["as many continuing candidates as places remaining (5.5.1)"],
+                    notes=[
+                        "as many continuing candidates as places remaining (5.5.1)",
+                        *order_notes,
+                    ],
                 )
                 break
             if self.constraints:
@@ -515,9 +556,8 @@ class _Count:
                 deferred_note = f"surplus(es) totalling {_show(total)} deferred (5.2.2)"
             losers, why = self.choose_exclusion(total)
             if len(self.continuing) - len(losers) <= self.unfilled:
-                remaining = sorted(
-                    (c for c in self.continuing if c not in losers),
-                    key=lambda c: (-self.votes[c], c),
+                remaining, order_notes = self.by_votes(
+                    c for c in self.continuing if c not in losers
                 )
                 self.elected.extend(remaining)
                 for c in remaining:
@@ -531,6 +571,7 @@ class _Count:
                         "excluding "
                         + ", ".join(self.names[c] for c in losers)
                         + " would leave as many continuing candidates as places (5.5.1)",
+                        *order_notes,
                     ],
                 )
                 break
@@ -561,4 +602,5 @@ def count_ers97(
         quota=_dec(count.quota),
         stages=tuple(count.stages),
         seed=lot.recorded_seed,
+        withdrawn=tuple(sorted(election.withdrawn)),
     )

@@ -144,6 +144,7 @@ def count_irv(election: Election, *, seed: int | None = None) -> Result:
         quota=None,
         stages=tuple(stages),
         seed=lot.recorded_seed,
+        withdrawn=tuple(sorted(election.withdrawn)),
     )
 
 

@@ -28,8 +28,11 @@ The method (Hill, Wichmann and Woodall, Algorithm 123, as adapted in Schedule 1A
   exclude someone or iterate once more, and one stage may iterate at most
   :data:`MAX_ITERATIONS` times; either failure raises :class:`TallyError`.
 * A tie for exclusion is settled by the Ahead At First Difference method (cl. 19, 40) applied
-  to the stages recorded here, then by the seeded lot (:class:`~grassroots.tally.simple.Lot`)
-  instead of the Schedule's pseudo-random number generator.
+  to the stages recorded here (the earliest stage where the tied candidates differed, then the
+  next among any still level), then by the seeded lot (:class:`~grassroots.tally.simple.Lot`)
+  instead of the Schedule's pseudo-random number generator. Candidates elected at the same
+  stage with equal votes are put in order of election the same way; without a seed, a lot is
+  an error.
 
 Counting is exact: every value is an integer number of 10^-9 votes. The ballots come as
 numpy arrays from :func:`grassroots.tally.packed.packed_ballots` (those a reader attached to
@@ -341,10 +344,11 @@ def count_meek(
             )
         last_pass = this_pass
         if len(elected) + len(hopeful) <= seats:
-            elected.extend(sorted(hopeful, key=lambda c: (-totals[c], c)))
-            newly = list(hopeful)
+            newly, order_notes = _in_order(hopeful, totals, stages, lot, names)
+            elected.extend(newly)
             hopeful.clear()
-            record(Action.ELECT, newly, "as many candidates remain as seats to fill", newly)
+            note = "; ".join(["as many candidates remain as seats to fill", *order_notes])
+            record(Action.ELECT, newly, note, newly)
             break
         if constraints:
             forced, why = forced_exclusions(
@@ -354,7 +358,9 @@ def count_meek(
                 exclude(sorted(forced), Action.CONSTRAINT, why)
                 previous_surplus = None
                 continue
-        reached = sorted((c for c in hopeful if totals[c] >= quota), key=lambda c: (-totals[c], c))
+        reached, order_notes = _in_order(
+            [c for c in hopeful if totals[c] >= quota], totals, stages, lot, names
+        )
         if reached:
             newly_elected: list[int] = []
             blocked_notes: list[str] = []
@@ -362,7 +368,9 @@ def count_meek(
             for c in reached:
                 why = ""
                 if constraints:
-                    why = election_blocked(c, elected, seats, election.categories, constraints)
+                    why = election_blocked(
+                        c, elected, seats, election.categories, constraints, hopeful
+                    )
                 if why or len(elected) >= seats:
                     blocked.append(c)
                     blocked_notes.append(why)
@@ -377,7 +385,9 @@ def count_meek(
                 record(
                     Action.ELECT,
                     newly_elected,
-                    _with_iterations(f"quota {_as_decimal(quota)}", iterations),
+                    _with_iterations(
+                        "; ".join([f"quota {_as_decimal(quota)}", *order_notes]), iterations
+                    ),
                     newly_elected,
                 )
                 iterations = 0
@@ -429,6 +439,7 @@ def count_meek(
         quota=_as_decimal(quota),
         stages=tuple(stages),
         seed=lot.recorded_seed,
+        withdrawn=tuple(sorted(election.withdrawn)),
     )
 
 
@@ -463,14 +474,56 @@ def _choose_exclusion(
     tied = [c for c in candidates if totals[c] == fewest]
     if len(tied) == 1:
         return tied[0], note
-    pool = tied
-    for stage in stages:
-        values = [stage.totals[c] for c in pool]
-        if min(values) != max(values):
-            low = min(values)
-            pool = [c for c in pool if stage.totals[c] == low]
-            break
+    pool = _ahead_at_first_difference(tied, stages, most=False)[0]
     if len(pool) == 1:
-        return pool[0], "tie for fewest votes settled by the earliest stage that differed"
-    chosen, drawn = lot.draw(pool, names)
-    return chosen, drawn
+        why = "tie for fewest votes settled by the earliest stage that differed"
+    else:
+        pool[0], why = lot.draw(pool, names)
+    return pool[0], "; ".join(x for x in (note, why) if x)
+
+
+def _ahead_at_first_difference(
+    tied: Sequence[int], stages: Sequence[Stage], *, most: bool
+) -> list[list[int]]:
+    """Candidates with equal votes now, grouped by their votes at the earliest recorded stage
+    where they differed, then the next, and so on (cl. 19, 40): best first (most votes, or
+    fewest when ``most`` is False). Candidates equal at every stage share a group."""
+    groups: dict[tuple[Decimal, ...], list[int]] = {}
+    for c in sorted(tied):
+        groups.setdefault(tuple(stage.totals[c] for stage in stages), []).append(c)
+    return [groups[key] for key in sorted(groups, reverse=most)]
+
+
+def _in_order(
+    pool: Sequence[int],
+    totals: Sequence[int],
+    stages: Sequence[Stage],
+    lot: Lot,
+    names: Sequence[str],
+) -> tuple[list[int], list[str]]:
+    """Candidates elected together, in order of election: most votes first; equal votes by
+    Ahead At First Difference, then by lot. Returns the order and notes on any tie."""
+    levels: dict[int, list[int]] = {}
+    for c in pool:
+        levels.setdefault(totals[c], []).append(c)
+    ordered: list[int] = []
+    notes: list[str] = []
+    for votes in sorted(levels, reverse=True):
+        tied = levels[votes]
+        if len(tied) == 1:
+            ordered.extend(tied)
+            continue
+        groups = _ahead_at_first_difference(tied, stages, most=True)
+        if len(groups) > 1:
+            listed = ", ".join(names[c] for c in sorted(tied))
+            notes.append(
+                f"order of election of {listed} settled by the earliest stage that differed"
+            )
+        for group in groups:
+            while len(group) > 1:
+                chosen, drawn = lot.draw(group, names)
+                notes.append(f"order of election: {drawn}")
+                ordered.append(chosen)
+                group = [c for c in group if c != chosen]
+            ordered.extend(group)
+    return ordered, notes

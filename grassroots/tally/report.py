@@ -7,12 +7,17 @@
 - :func:`result_json`: the object the CLI prints with ``--format json``::
 
       {"rule": "scottish", "seats": 4, "quota": "1502", "valid_poll": "7508",
-       "candidates": ["..."], "elected": [2, 6, 1, 3],
+       "candidates": ["..."], "withdrawn": [], "elected": [6, 2, 3, 1],
        "stages": [{"number": 1, "action": "first preferences", "candidates": [],
                    "totals": ["1210.00000", ...], "exhausted": "0.00000",
                    "loss_by_rounding": "0.00000", "transfer_value": null,
-                   "elected": [2, 6], "note": ""}, ...],
-       "seed": null}
+                   "elected": [6, 2], "note": ""}, ...],
+       "seed": null, "notes": []}
+
+  A Meek stage also has ``"keep_factors"`` (every candidate's, in BLT order) and an ERS97 stage
+  that moved papers ``"parcels"`` (one line per parcel or batch). The text and HTML reports
+  show the same: keep factors as a table (candidates down, stages across), parcels as lines
+  under their stage.
 
   Candidates are 1-based BLT numbers. Every vote figure is a *string* holding the decimal
   exactly as counted (five places for Scottish STV), so no reader loses precision to binary
@@ -54,6 +59,25 @@ def describe_stage(result: Result, stage: Stage) -> str:
     return f"Stage {stage.number}: {words} {who}".rstrip()
 
 
+def _stage_json(stage: Stage) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "number": stage.number,
+        "action": str(stage.action),
+        "candidates": [c + 1 for c in stage.candidates],
+        "totals": [_num(t) for t in stage.totals],
+        "exhausted": _num(stage.exhausted),
+        "loss_by_rounding": _num(stage.loss_by_rounding),
+        "transfer_value": None if stage.transfer_value is None else _num(stage.transfer_value),
+        "elected": [c + 1 for c in stage.elected],
+        "note": stage.note,
+    }
+    if stage.keep_factors is not None:
+        data["keep_factors"] = [_num(k) for k in stage.keep_factors]
+    if stage.parcels:
+        data["parcels"] = list(stage.parcels)
+    return data
+
+
 def result_json(result: Result) -> dict[str, Any]:
     """The result as the JSON object documented in this module."""
     return {
@@ -62,24 +86,11 @@ def result_json(result: Result) -> dict[str, Any]:
         "quota": None if result.quota is None else _num(result.quota),
         "valid_poll": _num(result.valid_poll),
         "candidates": list(result.candidates),
+        "withdrawn": [c + 1 for c in result.withdrawn],
         "elected": [c + 1 for c in result.elected],
-        "stages": [
-            {
-                "number": stage.number,
-                "action": str(stage.action),
-                "candidates": [c + 1 for c in stage.candidates],
-                "totals": [_num(t) for t in stage.totals],
-                "exhausted": _num(stage.exhausted),
-                "loss_by_rounding": _num(stage.loss_by_rounding),
-                "transfer_value": None
-                if stage.transfer_value is None
-                else _num(stage.transfer_value),
-                "elected": [c + 1 for c in stage.elected],
-                "note": stage.note,
-            }
-            for stage in result.stages
-        ],
+        "stages": [_stage_json(stage) for stage in result.stages],
         "seed": result.seed,
+        "notes": list(result.notes),
     }
 
 
@@ -91,6 +102,22 @@ def _elected_at(result: Result) -> dict[int, int]:
     return {c: stage.number for stage in result.stages for c in stage.elected}
 
 
+def _keep(stage: Stage, candidate: int) -> str:
+    return "" if stage.keep_factors is None else _num(stage.keep_factors[candidate])
+
+
+def _table(rows: list[list[str]]) -> list[str]:
+    """Rows of cells as aligned text: the first column left, the last as it is, others right."""
+    widths = [max(len(row[col]) for row in rows) for col in range(len(rows[0]))]
+    lines = []
+    for row in rows:
+        cells = [row[0].ljust(widths[0])]
+        cells.extend(cell.rjust(widths[i + 1]) for i, cell in enumerate(row[1:-1]))
+        cells.append(row[-1])
+        lines.append("  ".join(cells).rstrip())
+    return lines
+
+
 def render_text(result: Result) -> str:
     """The round-by-round table, one column per stage."""
     elected_at = _elected_at(result)
@@ -99,7 +126,9 @@ def render_text(result: Result) -> str:
         + ("" if result.quota is None else f"   Quota: {result.quota}"),
         "",
     ]
-    lines.extend(describe_stage(result, stage) for stage in result.stages)
+    for stage in result.stages:
+        lines.append(describe_stage(result, stage))
+        lines.extend(f"  parcel: {parcel}" for parcel in stage.parcels)
     for stage in result.stages:
         if stage.note:
             lines.append(f"  note, stage {stage.number}: {stage.note}")
@@ -113,12 +142,18 @@ def render_text(result: Result) -> str:
         )
     rows.append(["Non-transferable", *(_num(s.exhausted) for s in result.stages), ""])
     rows.append(["Loss by rounding", *(_num(s.loss_by_rounding) for s in result.stages), ""])
-    widths = [max(len(row[col]) for row in rows) for col in range(len(header))]
-    for row in rows:
-        cells = [row[0].ljust(widths[0])]
-        cells.extend(cell.rjust(widths[i + 1]) for i, cell in enumerate(row[1:-1]))
-        cells.append(row[-1])
-        lines.append("  ".join(cells).rstrip())
+    lines.extend(_table(rows))
+    keep_stages = [s for s in result.stages if s.keep_factors is not None]
+    if keep_stages:
+        lines.append("")
+        lines.append("Keep factors after each stage")
+        keep_rows = [["Candidate", *(f"Stage {s.number}" for s in keep_stages), ""]]
+        for index, name in enumerate(result.candidates):
+            keep_rows.append([f"{index + 1}. {name}", *(_keep(s, index) for s in keep_stages), ""])
+        lines.extend(_table(keep_rows))
+    if result.withdrawn:
+        lines.append("")
+        lines.append("Withdrawn: " + _names(result, result.withdrawn))
     lines.append("")
     lines.append("Elected, in order: " + ", ".join(result.candidates[c] for c in result.elected))
     if result.seed is not None:
@@ -238,9 +273,31 @@ def render_html(result: Result, *, chart_id: str = "tally") -> str:
         out.extend(f"<td>{_num(getattr(s, attribute))}</td>" for s in result.stages)
         out.append("<td></td></tr>")
     out.append("</tbody></table>")
+    keep_stages = [s for s in result.stages if s.keep_factors is not None]
+    if keep_stages:
+        out.append('<table class="tally-keep-factors">')
+        out.append(f"<caption>Keep factors after each stage ({escape(result.rule)})</caption>")
+        out.append('<thead><tr><th scope="col">Candidate</th>')
+        out.extend(f'<th scope="col">Stage {s.number}</th>' for s in keep_stages)
+        out.append("</tr></thead><tbody>")
+        for c, name in enumerate(result.candidates):
+            out.append(f'<tr><th scope="row">{c + 1}. {escape(name)}</th>')
+            out.extend(f"<td>{_keep(s, c)}</td>" for s in keep_stages)
+            out.append("</tr>")
+        out.append("</tbody></table>")
+    parcel_stages = [s for s in result.stages if s.parcels]
+    if parcel_stages:
+        out.append('<dl class="tally-parcels">')
+        for stage in parcel_stages:
+            out.append(f"<dt>Stage {stage.number}: parcels transferred</dt>")
+            out.extend(f"<dd>{escape(parcel)}</dd>" for parcel in stage.parcels)
+        out.append("</dl>")
     notes = [f"Stage {s.number}: {s.note}" for s in result.stages if s.note]
+    if result.withdrawn:
+        notes.append("Withdrawn: " + _names(result, result.withdrawn))
     if result.seed is not None:
         notes.append(f"Lots were drawn with the published seed {result.seed}.")
+    notes.extend(result.notes)
     if notes:
         out.append("<ul>" + "".join(f"<li>{escape(n)}</li>" for n in notes) + "</ul>")
     if result.stages:

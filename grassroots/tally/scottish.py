@@ -25,13 +25,13 @@ All arithmetic is in integers counting units of 0.00001 of a vote, so nothing de
 floating point. Identical ballots are grouped, and each stage touches only the ballot groups
 held by the candidate whose papers move.
 
-Lots are drawn from ``random.Random(seed)``; the seed is recorded in the result and in the note
-of the stage that needed it. With no seed given, seed 0 is used (and said so).
+Lots are drawn by :class:`~grassroots.tally.simple.Lot`, the seeded lot every rule shares: the
+seed is recorded in the result and in the note of the stage that needed it. A count that needs
+a lot and was given no seed stops with a :class:`TallyError` asking for the published seed.
 """
 
 from __future__ import annotations
 
-import random
 from collections.abc import Sequence
 from dataclasses import replace
 from decimal import Decimal
@@ -42,6 +42,7 @@ import numpy.typing as npt
 
 from grassroots.tally import constraints as category_rules
 from grassroots.tally.packed import packed_ballots
+from grassroots.tally.simple import Lot
 from grassroots.tally.types import (
     Action,
     CategoryConstraint,
@@ -77,9 +78,7 @@ class _Count:
         self.constraints = tuple(constraints)
         self.ncand = n = len(election.candidates)
         self.seats = election.seats
-        self.requested_seed = seed
-        self.rng: random.Random | None = None
-        self.lot_drawn = False
+        self.lot = Lot(seed)
 
         # The ballots as arrays: those the reader attached to the election, or packed now.
         packed = packed_ballots(election)
@@ -169,18 +168,6 @@ class _Count:
 
     # -- ties ------------------------------------------------------------------------------
 
-    def _draw(self, tied: list[int]) -> tuple[int, str]:
-        if self.rng is None:
-            self.rng = random.Random(self.seed)  # noqa: S311 - reproducible from the published seed
-        self.lot_drawn = True
-        chosen = self.rng.choice(sorted(tied))
-        names = ", ".join(str(c + 1) for c in sorted(tied))
-        return chosen, f"lot drawn between candidates {names} (seed {self.seed})"
-
-    @property
-    def seed(self) -> int:
-        return 0 if self.requested_seed is None else self.requested_seed
-
     def _pick(self, tied: list[int], highest: bool) -> tuple[int, str]:
         """r.49(2)/r.51: the most recent preceding stage where their votes differed, then lot."""
         group = sorted(tied)
@@ -195,14 +182,17 @@ class _Count:
             word = "highest" if highest else "lowest"
             names = ", ".join(str(c + 1) for c in sorted(tied))
             return group[0], f"tie between candidates {names}: {word} at an earlier stage"
-        return self._draw(group)
+        return self.lot.draw(group, self.election.candidates)
 
-    def _order(self, candidates: list[int], highest: bool) -> tuple[list[int], list[str]]:
-        """Candidates sorted by votes (ties broken by look-back then lot), with notes."""
+    def _order(
+        self, candidates: list[int], highest: bool, *, first_only: bool = False
+    ) -> tuple[list[int], list[str]]:
+        """Candidates sorted by votes (ties broken by look-back then lot), with notes; with
+        ``first_only``, just the first of them, so no tie further down is broken (or drawn)."""
         remaining = list(candidates)
         ordered: list[int] = []
         notes: list[str] = []
-        while remaining:
+        while remaining and not (first_only and ordered):
             key = max if highest else min
             best = key(self.totals[c] for c in remaining)
             tied = [c for c in remaining if self.totals[c] == best]
@@ -240,6 +230,7 @@ class _Count:
                 self.seats,
                 self.election.categories,
                 self.constraints,
+                self._continuing(),
             )
             if why:
                 self.blocked[candidate] = why
@@ -346,7 +337,7 @@ class _Count:
                 self._exclude(sorted(forced), Action.CONSTRAINT, why)
                 continue
             if self.pending:
-                order, notes = self._order(self.pending, highest=True)
+                order, notes = self._order(self.pending, highest=True, first_only=True)
                 self.pending.remove(order[0])
                 self._transfer_surplus(order[0], notes[0] if notes else "")
                 continue
@@ -358,7 +349,7 @@ class _Count:
                 self.constraints,
             )
             candidates = [c for c in continuing if c not in safe] or continuing
-            lowest, notes = self._order(candidates, highest=False)
+            lowest, notes = self._order(candidates, highest=False, first_only=True)
             spared = sorted(
                 c for c in safe if c in continuing and self.totals[c] <= self.totals[lowest[0]]
             )
@@ -374,8 +365,8 @@ class _Count:
             valid_poll=Decimal(self.valid),
             quota=Decimal(self.quota // UNIT),
             stages=tuple(self.stages),
-            seed=self.seed if self.lot_drawn else None,
-            notes=(f"lots drawn with seed {self.seed}",) if self.lot_drawn else (),
+            seed=self.lot.recorded_seed,
+            withdrawn=tuple(sorted(self.election.withdrawn)),
         )
 
 

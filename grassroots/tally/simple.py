@@ -171,6 +171,7 @@ def _single_stage_result(
         stages=stages,
         seed=lot.recorded_seed,
         notes=notes,
+        withdrawn=tuple(sorted(election.withdrawn)),
     )
 
 

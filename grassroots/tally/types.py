@@ -85,7 +85,8 @@ class Stage:
     loss_by_rounding: Decimal = Decimal(0)
     transfer_value: Decimal | None = None
     elected: tuple[int, ...] = ()
-    # Meek: keep factor per candidate; ERS97: description of the parcel transferred.
+    # Meek: every candidate's keep factor after the stage (BLT order). ERS97: one line per
+    # parcel (surplus) or batch (exclusion) moved, with papers transferred and non-transferable.
     keep_factors: tuple[Decimal, ...] | None = None
     parcels: tuple[str, ...] = ()
     note: str = ""  # why a tie or a constraint decided this stage
@@ -102,3 +103,4 @@ class Result:
     stages: tuple[Stage, ...]
     seed: int | None = None  # the published seed used for drawing lots, if any lot was drawn
     notes: tuple[str, ...] = ()
+    withdrawn: tuple[int, ...] = ()  # candidates withdrawn before the count, in BLT order

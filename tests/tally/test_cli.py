@@ -165,10 +165,74 @@ def test_bad_blt_file_exits_2_without_traceback(tmp_path: Path) -> None:
     )
 
 
-def test_other_rules_go_through_the_package_count(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = _run(capsys, "count", str(WARD), "--rule", "irv", "--format", "json")
-    assert code in (0, 2)
-    if code == 0:
-        assert json.loads(out)["rule"] == "irv"
-    else:
-        assert err.startswith("error: ")
+def test_irv_on_a_multi_seat_file_needs_seats_1(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = _run(capsys, "count", str(WARD), "--rule", "irv", "--format", "json")
+    assert code == 2
+    assert err == "error: the alternative vote fills one seat, not 4\n"
+
+
+@pytest.mark.parametrize("rule", ["scottish", "ers97", "meek", "irv", "plurality", "approval"])
+@pytest.mark.parametrize("seats", ["1", "2"])
+def test_every_rule_takes_seats_and_every_format(
+    capsys: pytest.CaptureFixture[str], rule: str, seats: str
+) -> None:
+    if rule == "irv" and seats != "1":
+        return
+    argv = ["count", str(WARD), "--rule", rule, "--seats", seats, "--seed", "5"]
+    code, out, err = _run(capsys, *argv, "--format", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    expected_rule = "bloc plurality" if rule == "plurality" and seats == "2" else rule
+    assert data["rule"] == expected_rule and data["seats"] == int(seats)
+    assert len(data["elected"]) == int(seats)
+    code, text, _ = _run(capsys, *argv)
+    assert code == 0 and "Elected, in order: " in text
+    code, html, _ = _run(capsys, *argv, "--format", "html")
+    assert code == 0 and html.startswith('<section class="tally-result">') and "<svg" in html
+
+
+def test_seats_above_the_candidates_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _run(capsys, "count", str(WARD), "--rule", "meek", "--seats", "7")
+    assert code == 2 and out == ""
+    assert err == "error: seats must be from 1 to the number of candidates (6), not 7\n"
+
+
+def test_plurality_counts_first_preferences_of_a_ranked_file(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = _run(capsys, "count", str(WARD), "--rule", "plurality", "--seats", "1")
+    assert code == 0
+    code, data_out, _ = _run(
+        capsys, "count", str(WARD), "--rule", "plurality", "--seats", "1", "--format", "json"
+    )
+    data = json.loads(data_out)
+    # The first preferences of Scottish STV's first stage, as whole votes: every paper counts.
+    assert data["stages"][0]["totals"] == ["1210", "1592", "1326", "441", "1214", "1725"]
+    assert data["valid_poll"] == "7508"
+    assert data["elected"] == [6]
+    assert "void" not in out
+
+
+def test_plurality_marks_treats_each_line_as_a_set_of_marks(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = _run(capsys, "count", str(WARD), "--rule", "plurality", "--marks")
+    assert code == 0
+    assert "1290 void or blank paper(s) not counted" in out
+    code, _, err = _run(capsys, "count", str(WARD), "--rule", "scottish", "--marks")
+    assert code == 2 and err == "error: --marks applies to --rule plurality only\n"
+
+
+def test_a_tie_without_a_seed_stops_every_rule_with_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    level = tmp_path / "level.blt"
+    level.write_text('2 1\n3 1 0\n3 2 0\n0\n"A #1"\n"B"\n"Tie"\n')
+    for rule in ("scottish", "ers97", "meek", "irv", "plurality", "approval"):
+        code, _, err = _run(capsys, "count", str(level), "--rule", rule)
+        assert code == 2
+        assert (
+            err == "error: a tie between A #1, B must be broken by lot: give the published seed\n"
+        )
+        code, out, _ = _run(capsys, "count", str(level), "--rule", rule, "--seed", "8")
+        assert code == 0 and "Lots were drawn with the published seed 8." in out

@@ -105,7 +105,12 @@ def test_scottish_count_excludes_a_quota_winner_who_would_break_a_maximum() -> N
         ballots=ballots,
         categories={0: frozenset({"north"}), 1: frozenset({"north"})},
     )
-    result = count_scottish(election, constraints=[CategoryConstraint("north", maximum=1)])
+    # N1 and N2 reach the quota together with equal votes, equal at every stage, and only one
+    # may be elected: the order of election, so the seat, is drawn by lot, which needs the seed.
+    with pytest.raises(TallyError, match="N1, N2 must be broken by lot: give the published seed"):
+        count_scottish(election, constraints=[CategoryConstraint("north", maximum=1)])
+    result = count_scottish(election, constraints=[CategoryConstraint("north", maximum=1)], seed=4)
+    assert result.seed == 4
     assert len([c for c in result.elected if c in (0, 1)]) == 1
     assert len(result.elected) == 2
     forced = [s for s in result.stages if s.action is Action.CONSTRAINT]
@@ -158,7 +163,11 @@ def test_a_bulk_exclusion_never_takes_the_women_a_minimum_needs(count) -> None:
 
 
 def test_ers97_says_when_a_constraint_limited_a_bulk_exclusion() -> None:
-    result = count_ers97(BOTH_WOMEN_LOWEST, constraints=[CategoryConstraint("women", minimum=1)])
+    # C2 and C3 (5 votes each, level throughout) are elected together; their order of
+    # election is drawn by lot, so the count needs the published seed.
+    result = count_ers97(
+        BOTH_WOMEN_LOWEST, constraints=[CategoryConstraint("women", minimum=1)], seed=1
+    )
     assert result.stages[1].candidates == (1,)
     assert "bulk exclusion limited to 1 of 2 candidates" in result.stages[1].note
 
@@ -178,3 +187,88 @@ def test_the_men_a_maximum_needs_are_not_excluded_by_lot(count) -> None:
     for seed in range(6):
         result = count(ONE_VOTE, constraints=[CategoryConstraint("women", maximum=1)], seed=seed)
         assert set(result.elected) in ({0, 1, 2}, {0, 1, 3})
+
+
+# Overlapping categories: C is both a woman and from the north. With C gone, one seat for each
+# of A (a woman) and B (north) is the only way to meet both minimums, so D may not be elected,
+# though each minimum on its own would still allow it (the rules before the exact check
+# elected D and A, breaking "north: at least 1").
+OVERLAP = Election(
+    candidates=("A", "B", "C", "D"),
+    seats=2,
+    ballots=(Ballot((3,), 30), Ballot((0,), 25), Ballot((1,), 25), Ballot((2, 3), 10)),
+    categories={0: frozenset({"women"}), 1: frozenset({"north"}), 2: frozenset({"women", "north"})},
+)
+WOMAN_AND_NORTH = [CategoryConstraint("women", minimum=1), CategoryConstraint("north", minimum=1)]
+
+
+@pytest.mark.parametrize("count", [count_ers97, count_meek, count_scottish])
+def test_overlapping_minimums_are_met_together(count) -> None:
+    result = count(OVERLAP, constraints=WOMAN_AND_NORTH, seed=1)
+    elected = set(result.elected)
+    assert elected & {0, 2} and elected & {1, 2}
+    assert any(s.action is Action.CONSTRAINT for s in result.stages)
+
+
+def test_scottish_says_the_constraints_together_excluded_a_candidate() -> None:
+    result = count_scottish(OVERLAP, constraints=WOMAN_AND_NORTH, seed=1)
+    stage = next(s for s in result.stages if s.action is Action.CONSTRAINT)
+    assert stage.candidates == (3,)
+    assert stage.note.startswith(
+        "constraints women: at least 1; north: at least 1 together: no way of filling the 2 "
+        "seats left within them includes these candidates"
+    )
+
+
+def test_overlapping_constraints_that_cannot_be_met_together_are_refused_up_front() -> None:
+    # Each minimum alone can be met, and the categories share B, so the count of disjoint
+    # minimums (2) fits the 2 seats; but {A, B} and {B, C} cannot both be elected.
+    categories = {
+        0: frozenset({"women"}),
+        1: frozenset({"women", "north"}),
+        2: frozenset({"north"}),
+    }
+    constraints = [CategoryConstraint("women", minimum=2), CategoryConstraint("north", minimum=2)]
+    with pytest.raises(TallyError) as caught:
+        check_feasible(range(4), 2, categories, constraints)
+    assert str(caught.value) == (
+        "the constraints women: at least 2; north: at least 2 cannot all be met together: "
+        "no 2 of the 4 standing candidates meet them"
+    )
+    election = Election(
+        candidates=("A", "B", "C", "D"),
+        seats=2,
+        ballots=(Ballot((0,), 1),),
+        categories=categories,
+    )
+    for count in (count_ers97, count_meek, count_scottish):
+        with pytest.raises(TallyError, match="cannot all be met together"):
+            count(election, constraints=constraints)
+
+
+@pytest.mark.parametrize(
+    ("elected", "pool", "seats", "expected"),
+    [
+        ((), (0, 1, 2, 3), 2, True),  # {A, B} or {C, anyone}
+        ((3,), (0, 1), 2, False),  # D elected: one seat cannot hold a woman and a northerner
+        ((3,), (0, 1, 2), 2, True),  # ... unless C is still there
+        ((0,), (1, 3), 2, True),
+        ((), (0, 1), 3, True),  # fewer candidates than seats: both elected, and enough
+        ((), (0, 3), 3, False),  # both elected, but no northerner
+    ],
+)
+def test_completable_searches_every_way_of_filling_the_seats(
+    elected: tuple[int, ...], pool: tuple[int, ...], seats: int, expected: bool
+) -> None:
+    from grassroots.tally.constraints import completable
+
+    assert completable(elected, pool, seats, OVERLAP.categories, WOMAN_AND_NORTH) is expected
+
+
+def test_completable_keeps_a_maximum_with_overlapping_categories() -> None:
+    from grassroots.tally.constraints import completable
+
+    categories = {0: frozenset({"women", "north"}), 1: frozenset({"women"}), 2: frozenset()}
+    limits = [CategoryConstraint("women", maximum=1), CategoryConstraint("north", minimum=1)]
+    assert completable((), (0, 1, 2), 2, categories, limits)  # {A, C}
+    assert not completable((1,), (0, 2), 2, categories, limits)  # B: A would be a 2nd woman

@@ -82,3 +82,63 @@ def test_count_dispatches_stv_rules_with_constraints(rule):
     assert result.rule == rule
     assert 0 in result.elected
     assert 2 in result.elected
+
+
+@pytest.mark.parametrize("rule", ["plurality", "approval", "scottish", "ers97", "meek"])
+def test_seats_override_the_election(rule):
+    options = {"first_preferences": True} if rule == "plurality" else {}
+    result = count(simple_election(seats=1), rule=rule, seats=2, seed=1, **options)
+    assert result.seats == 2
+    assert len(result.elected) == 2
+    assert count(simple_election(seats=2), rule=rule, seats=1, seed=1, **options).seats == 1
+
+
+@pytest.mark.parametrize(
+    ("seats", "message"),
+    [
+        (0, r"seats must be from 1 to the number of candidates \(3\), not 0"),
+        (4, r"seats must be from 1 to the number of candidates \(3\), not 4"),
+        (-1, "not -1"),
+        (True, "seats must be a whole number, not True"),
+        ("2", "seats must be a whole number, not '2'"),
+    ],
+)
+def test_bad_seats_are_a_clear_tally_error(seats, message):
+    with pytest.raises(TallyError, match=message):
+        count(simple_election(), rule="scottish", seats=seats)
+
+
+def test_irv_and_yesno_keep_their_one_seat():
+    assert count(simple_election(seats=3), rule="irv", seats=1).seats == 1
+    with pytest.raises(TallyError, match="the alternative vote fills one seat, not 2"):
+        count(simple_election(), rule="irv", seats=2)
+    e = Election(candidates=("Yes", "No"), seats=1, ballots=(Ballot((0,), 7),))
+    with pytest.raises(TallyError, match="yes/no motion"):
+        count(e, rule="yesno", seats=2)
+
+
+@pytest.mark.parametrize("rule", ["plurality", "approval", "irv", "scottish", "ers97", "meek"])
+def test_every_rule_needing_a_lot_stops_without_a_seed_and_records_the_seed_it_used(rule):
+    level = Election(candidates=("A", "B"), seats=1, ballots=(Ballot((0,), 3), Ballot((1,), 3)))
+    with pytest.raises(TallyError, match="A, B must be broken by lot: give the published seed"):
+        count(level, rule=rule)
+    result = count(level, rule=rule, seed=12)
+    assert result.seed == 12
+    clear = Election(candidates=("A", "B"), seats=1, ballots=(Ballot((0,), 4), Ballot((1,), 3)))
+    assert count(clear, rule=rule, seed=12).seed is None
+
+
+@pytest.mark.parametrize("rule", ["scottish", "ers97", "meek"])
+def test_equal_votes_elected_together_are_ordered_by_lot_with_the_seed(rule):
+    # A and B are level at every stage and both elected: only the order of election is open,
+    # and every STV rule draws it by lot (so it needs the published seed).
+    level = Election(
+        candidates=("A", "B", "C"),
+        seats=2,
+        ballots=(Ballot((0,), 4), Ballot((1,), 4), Ballot((2,), 1)),
+    )
+    with pytest.raises(TallyError, match="A, B must be broken by lot"):
+        count(level, rule=rule)
+    orders = {count(level, rule=rule, seed=seed).elected for seed in range(8)}
+    assert orders == {(0, 1), (1, 0)}
+    assert count(level, rule=rule, seed=3).seed == 3

@@ -105,7 +105,8 @@ def test_read_arrays_match_the_ballots_and_count_alike(
     election = read_blt(f"{ncand} 1\n{text}0\n{names}")
     assert_describes(packed_ballots(election), election.ballots)
     bare = Election(election.candidates, election.seats, election.ballots)
-    assert count_scottish(election) == count_scottish(bare)
+    # Random ballots often tie in a way only a lot settles, which needs the published seed.
+    assert count_scottish(election, seed=7) == count_scottish(bare, seed=7)
 
 
 def test_a_real_ward_counts_the_same_from_arrays_and_from_tuples() -> None:

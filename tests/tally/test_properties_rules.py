@@ -167,6 +167,52 @@ def test_stv_keeps_a_maximum_whenever_it_can(election, maximum):
         assert sum(1 for c in result.elected if c in women) <= maximum
 
 
+@st.composite
+def overlapping_limits(
+    draw: st.DrawFn,
+) -> tuple[Election, tuple[CategoryConstraint, CategoryConstraint]]:
+    """An election whose candidates are in two categories that may overlap, with a minimum or
+    maximum on each."""
+    election = draw(elections(max_seats=4))
+    n = len(election.candidates)
+    north = draw(st.sets(st.integers(min_value=0, max_value=n - 1)))
+    categories = {
+        c: election.categories.get(c, frozenset()) | ({"north"} if c in north else set())
+        for c in range(n)
+    }
+    limits = []
+    for category in ("women", "north"):
+        low = draw(st.integers(min_value=0, max_value=2))
+        high = draw(st.one_of(st.none(), st.integers(min_value=low, max_value=3)))
+        limits.append(CategoryConstraint(category, minimum=low, maximum=high))
+    with_categories = Election(
+        candidates=election.candidates,
+        seats=election.seats,
+        ballots=election.ballots,
+        categories=categories,
+    )
+    return with_categories, (limits[0], limits[1])
+
+
+@SETTINGS
+@given(overlapping_limits())
+def test_stv_meets_overlapping_limits_together_whenever_they_can_be(case):
+    election, limits = case
+    standing = range(len(election.candidates))
+    try:
+        check_feasible(standing, election.seats, election.categories, limits)
+    except TallyError:
+        assume(False)
+    for count in (*STV.values(), count_scottish):
+        result = count(election, constraints=limits, seed=SEED)
+        assert_conserved(result)
+        assert len(result.elected) == election.seats
+        for limit in limits:
+            inside = sum(1 for c in result.elected if limit.category in election.categories[c])
+            assert inside >= limit.minimum, (count.__name__, limit, result.stages)
+            assert limit.maximum is None or inside <= limit.maximum, (count.__name__, limit)
+
+
 @SETTINGS
 @given(elections(single_seat=True))
 def test_irv_order_conservation_and_one_winner(election):

@@ -59,3 +59,99 @@ def test_reports_show_zero_as_plain_decimals() -> None:
     assert "0E" not in render_html(result)
     assert result_json(result)["quota"] is None
     assert result_json(result)["stages"][0]["totals"] == ["0.000000000", "2"]
+
+
+def _meek() -> Result:
+    from grassroots.tally.meek import count_meek
+
+    election = Election(
+        candidates=("A", "B", "C"),
+        seats=2,
+        ballots=(Ballot((0, 1), 6), Ballot((1,), 2), Ballot((2,), 3)),
+        withdrawn=frozenset(),
+    )
+    return count_meek(election)
+
+
+def _ers97() -> Result:
+    from grassroots.tally.ers97 import count_ers97
+
+    # Quota 5.00: A's surplus of 2.00 goes to B at 0.28; then E is excluded and C elected.
+    election = Election(
+        candidates=("A", "B", "C", "D", "E"),
+        seats=2,
+        ballots=(
+            Ballot((0, 1), 7),
+            Ballot((1,), 2),
+            Ballot((2,), 3),
+            Ballot((4, 2), 2),
+            Ballot((3, 1), 1),
+        ),
+        withdrawn=frozenset({3}),
+    )
+    return count_ers97(election)
+
+
+def test_json_has_meek_keep_factors_in_candidate_order_at_every_stage() -> None:
+    result = _meek()
+    data = result_json(result)
+    for stage, shown in zip(result.stages, data["stages"], strict=True):
+        assert stage.keep_factors is not None
+        assert shown["keep_factors"] == [format(k, "f") for k in stage.keep_factors]
+        assert "parcels" not in shown
+    assert data["stages"][0]["keep_factors"] == ["1.000000000"] * 3
+    # A is elected and keeps less than all of each vote once the count has iterated.
+    assert any(Decimal(s["keep_factors"][0]) < 1 for s in data["stages"])
+
+
+def test_json_has_ers97_parcels_withdrawn_candidates_and_notes() -> None:
+    result = _ers97()
+    data = result_json(result)
+    assert data["withdrawn"] == [4]
+    surplus = next(s for s in data["stages"] if s["action"] == "transfer surplus")
+    assert surplus["parcels"] == list(result.stages[surplus["number"] - 1].parcels)
+    assert surplus["parcels"] == [
+        "surplus 2.00 of A from all papers (7 papers at 1.00): 7 transferable at 0.28, "
+        "0 non-transferable"
+    ]
+    exclusion = data["stages"][2]
+    assert exclusion["parcels"] == ["batch at 1.00: 2 papers, 2 transferred, 0 non-transferable"]
+    assert all("keep_factors" not in s for s in data["stages"])
+    assert data["notes"] == []
+    plurality = Result(
+        "plurality", 1, ("A", "B"), (0,), Decimal(3), None, (), notes=("2 void papers",)
+    )
+    assert result_json(plurality)["notes"] == ["2 void papers"]
+    # The keys are all there, unchanged.
+    assert {"rule", "seats", "quota", "elected", "stages"} <= set(data)
+    assert {"action", "candidates", "totals"} <= set(data["stages"][0])
+
+
+def test_text_report_shows_keep_factors_and_parcels() -> None:
+    meek = render_text(_meek())
+    assert "Keep factors after each stage" in meek
+    assert re.search(r"3\. C\s+1\.000000000", meek)
+    ers97 = render_text(_ers97())
+    assert "  parcel: surplus 2.00 of A from all papers" in ers97
+    # The parcel line sits under its stage's description.
+    lines = ers97.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("Stage 2: Surplus of A"))
+    assert lines[at + 1].startswith("  parcel: ")
+    assert "Withdrawn: D" in ers97
+    assert "Keep factors" not in ers97
+
+
+def test_html_shows_keep_factors_parcels_and_notes() -> None:
+    meek = render_html(_meek())
+    assert '<table class="tally-keep-factors">' in meek
+    assert "<caption>Keep factors after each stage (meek)</caption>" in meek
+    assert "<td>1.000000000</td>" in meek
+    ers97 = render_html(_ers97())
+    assert '<dl class="tally-parcels">' in ers97
+    assert "<dt>Stage 2: parcels transferred</dt>" in ers97
+    assert "<dd>surplus 2.00 of A from all papers" in ers97
+    assert "Withdrawn: D" in ers97
+    plurality = Result(
+        "plurality", 1, ("A", "B"), (0,), Decimal(3), None, (), notes=("2 void <papers>",)
+    )
+    assert "<li>2 void &lt;papers&gt;</li>" in render_html(plurality)

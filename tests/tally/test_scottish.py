@@ -92,9 +92,38 @@ def test_ties_at_every_stage_are_decided_by_a_recorded_seeded_lot() -> None:
     assert outcomes == {(0,), (1,)}
 
 
-def test_no_seed_given_means_seed_zero_recorded() -> None:
-    result = count_scottish(_election(1, (2, "A"), (2, "B")))
+def test_a_lot_without_a_seed_stops_the_count_as_every_rule_does() -> None:
+    with pytest.raises(TallyError, match="A, B must be broken by lot: give the published seed"):
+        count_scottish(_election(1, (2, "A"), (2, "B")))
+    result = count_scottish(_election(1, (2, "A"), (2, "B")), seed=0)
     assert result.seed == 0
+    assert "lot (seed 0) drawn between A, B" in "; ".join(s.note for s in result.stages)
+
+
+def test_a_seed_is_recorded_only_when_a_lot_was_drawn() -> None:
+    result = count_scottish(_election(1, (3, "A"), (2, "B")), seed=99)
+    assert result.seed is None
+    assert result.notes == ()
+
+
+def test_equal_votes_elected_together_are_ordered_by_look_back_then_lot() -> None:
+    # 3 seats, 8 papers, quota 3. B (6) is elected and their surplus of 3 goes on at 0.5:
+    # C 2, D 1, A keeps 2. D is excluded (no further preference), and A and C, level on 2, fill
+    # the last two seats (r.52). At stage 1 A had 2 and C none, so A is elected first.
+    election = _election(3, (4, "BC"), (2, "BD"), (2, "AB"), ncand=4)
+    result = count_scottish(election)
+    last = result.stages[-1]
+    assert last.elected == (0, 2)
+    assert last.totals[0] == last.totals[2]
+    assert "highest at an earlier stage" in last.note
+    # Only the lowest is looked for when excluding: A and C, level above D, are not compared.
+    assert "lowest at an earlier stage" not in last.note
+    assert result.seed is None
+    # Equal at every stage: the order of election is drawn by lot, which needs the seed.
+    level = _election(2, (4, "A"), (4, "B"), (1, "C"))
+    with pytest.raises(TallyError, match="published seed"):
+        count_scottish(level)
+    assert count_scottish(level, seed=3).seed == 3
 
 
 def test_withdrawn_candidates_papers_count_for_the_next_preference() -> None:

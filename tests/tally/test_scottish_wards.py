@@ -58,6 +58,8 @@ def _matches(published: str, ours: Decimal) -> bool:
 
 
 def _count(ward: str) -> Result:
+    # No seed: no ward needs a lot, neither for a tie nor for the order of election of
+    # candidates elected together (a lot without a seed would stop the count with an error).
     return count_scottish(load_blt(DATA / f"{ward}.blt"))
 
 
