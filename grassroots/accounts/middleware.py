@@ -56,20 +56,23 @@ def checks_officer_mfa_itself(view: ViewFunc) -> ViewFunc:
     return view
 
 
-def officer_mfa_annotations(user_field: str) -> dict[str, Exists]:
-    """Two booleans to annotate onto a query of the person's own row, ``user_field`` naming
-    their user id in that query (e.g. ``"member__user_id"``): ``mfa_is_officer`` (holds a
-    current role in OFFICER_ROLES, as ``has_officer_role``) and ``mfa_has_totp`` (has an
-    authenticator app, as allauth's ``is_mfa_enabled(user, [TOTP])``). Read in the same
-    statement as the row, so they are as fresh as the middleware's own query."""
+def officer_mfa_annotations(member_field: str, user_id: int) -> dict[str, Exists]:
+    """Two booleans to annotate onto a query of the person's own row: ``mfa_is_officer`` (holds
+    a current role in OFFICER_ROLES, as ``has_officer_role``) and ``mfa_has_totp`` (has an
+    authenticator app, as allauth's ``is_mfa_enabled(user, [TOTP])``).
+
+    ``member_field`` names, in that query, the member whose login is ``user_id`` (the request's
+    user; ``Member.user`` is one-to-one, so their roles are that member's). Read in the same
+    statement as the row, so they are as fresh as the middleware's own query.
+    """
     return {
         "mfa_is_officer": Exists(
             RoleAssignment.objects.current().filter(
-                member__user_id=OuterRef(user_field), role__in=OFFICER_ROLES
+                member_id=OuterRef(member_field), role__in=OFFICER_ROLES
             )
         ),
         "mfa_has_totp": Exists(
-            Authenticator.objects.filter(user_id=OuterRef(user_field), type=Authenticator.Type.TOTP)
+            Authenticator.objects.filter(user_id=user_id, type=Authenticator.Type.TOTP)
         ),
     }
 
