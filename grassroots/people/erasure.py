@@ -57,20 +57,17 @@ def suppression_digests(email: str) -> list[str]:
 
 
 def suppressed_emails(emails: Iterable[str]) -> set[str]:
-    """The addresses among ``emails`` (as given) that belong to erased members."""
-    by_digest: dict[str, str] = {}
-    for email in emails:
-        for digest in suppression_digests(email):
-            by_digest[digest] = email
-    found: set[str] = set()
-    digests = list(by_digest)
-    for start in range(0, len(digests), 5_000):
-        chunk = digests[start : start + 5_000]
-        found.update(
-            by_digest[d]
-            for d in ErasedAddress.objects.filter(digest__in=chunk).values_list("digest", flat=True)
-        )
-    return found
+    """The addresses among ``emails`` (as given) that belong to erased members.
+
+    The suppression list is small beside the membership, so it is read whole in one query and
+    the addresses are hashed only when it holds anything: a 100,000-row import then costs one
+    query, not a hundred thousand HMACs and twenty long ``IN`` lists."""
+    listed = set(ErasedAddress.objects.values_list("digest", flat=True))
+    if not listed:
+        return set()
+    return {
+        email for email in emails if any(digest in listed for digest in suppression_digests(email))
+    }
 
 
 def may_erase_members(actor: Any) -> bool:

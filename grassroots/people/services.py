@@ -157,13 +157,12 @@ def _refuse_erased(rows: list[MemberRow], problems: list[Problem]) -> list[Membe
     from grassroots.people.erasure import suppressed_emails
 
     suppressed = suppressed_emails(r.email for r in rows)
-    numbers = [r.membership_number for r in rows if r.membership_number]
+    # Erased records are few: read their numbers whole rather than look up every row's.
     erased_numbers = {
         n.upper()
-        for chunk in _chunks(numbers)
-        for n in Member.objects.filter(
-            membership_number__in=chunk, erased_at__isnull=False
-        ).values_list("membership_number", flat=True)
+        for n in Member.objects.filter(erased_at__isnull=False).values_list(
+            "membership_number", flat=True
+        )
     }
     kept = []
     for row in rows:
