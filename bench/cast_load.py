@@ -30,7 +30,7 @@ What it does, in order (every step bounded; only 127.0.0.1 traffic):
    the box = 2 x roll marks (0 duplicates); then close, two tellers reveal their shares, count,
    publish, ``manage.py export_record`` and ``python -m grassroots.ledger verify`` on it.
 
-Run (about 3 minutes each; figures go in docs/benchmarks-ballots.md):
+Run (about 3 minutes each; figures go in docs/benchmarks/ballots.md):
 
     .venv/bin/python bench/cast_load.py --workers 3 --clients 24 --duration 60
     .venv/bin/python bench/cast_load.py --faults 24 --duration 120 --clients 16

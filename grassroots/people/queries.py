@@ -28,7 +28,7 @@ def members_visible_to(
     # The ids of associate members are read first (a small list: members whose second group
     # is in scope), so the database can combine two index scans instead of reading every
     # member to test a subquery (measured: 80 ms -> 2 ms for a Data Manager with 100,000
-    # members; docs/benchmarks-foundation.md).
+    # members; docs/benchmarks/foundation.md).
     through = Member.other_groups.through
     # Associates whose home group is in scope already match the first condition, so leave
     # them out: for an area coordinator the list is then almost empty.
@@ -100,7 +100,7 @@ def search_members(actor: Any, filters: MemberFilters) -> QuerySet[Member]:
         # A name search matches a few hundred members; ordering them by an expression that no
         # index provides makes PostgreSQL find them by the prefix indexes and sort them, rather
         # than walk the whole list in name order looking for matches (300 ms -> a few ms at
-        # 100,000 members; docs/benchmarks-foundation.md).
+        # 100,000 members; docs/benchmarks/foundation.md).
         return members.order_by(Upper("last_name"), Upper("first_name"), "id")
     return members.order_by("last_name", "first_name", "id")
 

@@ -3,7 +3,7 @@ from its own query instead of the middleware's (grassroots.accounts.middleware).
 
 Query counts leave out SAVEPOINT/RELEASE: the test wraps each test in a transaction, so the
 service's durable transaction shows up as a savepoint here and as BEGIN/COMMIT (uncounted) in
-production. docs/benchmarks-ballots.md has the profile these numbers come from.
+production. docs/benchmarks/ballots.md has the profile these numbers come from.
 """
 
 from __future__ import annotations

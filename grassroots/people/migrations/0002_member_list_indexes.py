@@ -1,4 +1,4 @@
-"""Indexes for the member list at 100,000+ members (docs/benchmarks-foundation.md).
+"""Indexes for the member list at 100,000+ members (docs/benchmarks/foundation.md).
 
 - ``member_list_order``: the list's ORDER BY (last_name, first_name, id), so the national
   office's first page is read from the index instead of sorting every member.
