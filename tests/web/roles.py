@@ -2,8 +2,9 @@
 tests and the browser tests.
 
 Two regions: group A and its sibling group in area North-East (region North), and group B in
-area South-West (region South). Officers have an authenticator app, because test settings
-require a second factor of every officer, as production does.
+area South-West (region South). Every officer's home group is A; the one person at home in B
+with a login is a plain member, the "member of another group". Officers have an authenticator
+app, because test settings require a second factor of every officer, as production does.
 """
 
 from __future__ import annotations
@@ -39,9 +40,13 @@ class Movement:
     group_a_sibling: Group
     group_b: Group
     member: Member  # an ordinary member of group A with a login and no role
+    other_member: Member  # an ordinary member of group B with a login and no role
     data_manager_a: Member
+    secretary_a: Member
     coordinator: Member  # area coordinator of group A's area
+    regional: Member  # regional coordinator of group A's region (North)
     national: Member  # national office
+    auditor: Member
     in_group_a: Member
     in_sibling: Member
     in_group_b: Member
@@ -67,9 +72,15 @@ def build_movement() -> Movement:
         group_a_sibling=sibling,
         group_b=group_b,
         member=MemberWithLoginFactory(home_group=group_a, first_name="Maya", last_name="Okafor"),
+        other_member=MemberWithLoginFactory(
+            home_group=group_b, first_name="Bryn", last_name="Penhallow"
+        ),
         data_manager_a=officer(Role.DATA_MANAGER, "Dara", "Mansell", group=group_a),
+        secretary_a=officer(Role.SECRETARY, "Seren", "Tait", group=group_a),
         coordinator=officer(Role.AREA_COORDINATOR, "Colm", "Ardagh", area=north_east),
+        regional=officer(Role.REGIONAL_COORDINATOR, "Rhys", "Norland", region=north),
         national=officer(Role.NATIONAL_OFFICE, "Nia", "Hughes"),
+        auditor=officer(Role.AUDITOR, "Audra", "Quist"),
         in_group_a=MemberFactory(home_group=group_a, first_name="Aled", last_name="Ashworth"),
         in_sibling=MemberFactory(home_group=sibling, first_name="Siobhan", last_name="Sibley"),
         in_group_b=MemberFactory(home_group=group_b, first_name="Bronwen", last_name="Bellamy"),
