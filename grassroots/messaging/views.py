@@ -86,7 +86,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     except mail.BadToken:
         return render(request, "messaging/unsubscribe_invalid.html", status=400)
     scope_name = queries.scope_name_for_key(wanted.scope_key)
-    form = UnsubscribeForm(request.POST or None)
+    form = UnsubscribeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         one_click = request.POST.get("List-Unsubscribe") == "One-Click"
         try:

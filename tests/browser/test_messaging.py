@@ -105,14 +105,6 @@ def test_secretary_writes_to_the_group_and_a_member_unsubscribes_without_logging
     assert not Unsubscribe.objects.exclude(member=member).exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG in grassroots/messaging/views.py unsubscribe: with the 'also stop everything' box "
-        "left unticked the form posts no fields, `UnsubscribeForm(request.POST or None)` is "
-        "then unbound, and the page is shown again with nothing unsubscribed"
-    ),
-)
 def test_member_stops_this_groups_messages_from_the_page_without_logging_in(
     browser, live_server, mailbox: Mailbox
 ):

@@ -92,6 +92,19 @@ def test_page_can_stop_all_campaign_mail(town: Town):
     assert Unsubscribe.objects.filter(member=member, scope_key="all", via="page").exists()
 
 
+def test_page_stops_this_groups_mail_with_the_box_left_unticked(town: Town):
+    # An unticked checkbox posts no fields at all; the form must still be read as submitted.
+    member = town.consenting_a[0]
+    scope_key = f"group:{town.group_a.pk}"
+    path = reverse(
+        "messaging:unsubscribe", kwargs={"token": unsubscribe_token(member.pk, scope_key)}
+    )
+    response = Client(enforce_csrf_checks=True).post(path, {})
+    assert response.status_code == 200
+    assert Unsubscribe.objects.filter(member=member, scope_key=scope_key, via="page").exists()
+    assert not Unsubscribe.objects.filter(member=member, scope_key="all").exists()
+
+
 def test_unsubscribing_twice_is_harmless(town: Town):
     member = town.consenting_a[0]
     path = reverse(
