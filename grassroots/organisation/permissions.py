@@ -5,7 +5,9 @@ A view or service asks ``may(user, Capability.X, obj)`` or builds its list from 
 
 Least privilege: only roles that need members' personal data to do their job get
 ``VIEW_MEMBERS``; chairs, secretaries and treasurers run their group without a member list
-(messaging, meetings and ballots reach members without revealing their addresses).
+(messaging, meetings and ballots reach members without revealing their addresses). A group's
+Secretary alone gets ``CONTACT_MEMBERS``: the names, email addresses and phone numbers of the
+group's members who agreed to be contacted, and nothing else of their records.
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ from grassroots.organisation.models import Area, Group, Region, Role, RoleAssign
 
 class Capability(StrEnum):
     VIEW_MEMBERS = "view_members"  # member list and member records (audited)
+    # Name, email and phone of the members in scope who consented to contact: no status, no
+    # postcode, no record page (people.queries.members_contactable_by; audited).
+    CONTACT_MEMBERS = "contact_members"
     EDIT_MEMBERS = "edit_members"
     IMPORT_MEMBERS = "import_members"
     MANAGE_GROUP = "manage_group"  # the group's public page
@@ -46,6 +51,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     ),
     Role.SECRETARY: frozenset(
         {
+            Capability.CONTACT_MEMBERS,
             Capability.MANAGE_GROUP,
             Capability.RUN_BALLOTS,
             Capability.MESSAGE_MEMBERS,

@@ -5,6 +5,7 @@ import re
 from django import forms
 
 from grassroots.people.models import MembershipStatus
+from grassroots.people.queries import FollowUp
 
 # Royal Mail's postcode shape (outward code, space optional, inward code); BFPO and GIR 0AA too.
 POSTCODE_RE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}|GIR ?0AA|BFPO ?[0-9]{1,4})$")
@@ -45,6 +46,19 @@ class MemberSearchForm(forms.Form):
         required=False, choices=[("", "Any status"), *MembershipStatus.choices]
     )
     group = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label="Home group")
+    # The follow-up lists: new joiners, and lapsed members or renewals overdue.
+    show = forms.ChoiceField(
+        required=False,
+        label="List",
+        choices=FollowUp.choices,
+    )
+    days = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=730,
+        label="Joined in the last (days)",
+        help_text="For the new-joiners list; 60 when left empty",
+    )
 
     def __init__(self, *args: object, group_choices: list[tuple[int, str]], **kwargs: object):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

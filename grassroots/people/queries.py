@@ -3,18 +3,21 @@ of another member's record writes an audit row, so a forgotten filter cannot lea
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, TextChoices
 from django.db.models.functions import Upper
 from django.http import Http404
 from django.utils.functional import cached_property
 
 from grassroots.audit.services import record
+from grassroots.clock import today
+from grassroots.organisation.models import Group
 from grassroots.organisation.permissions import Capability, scopes_for
-from grassroots.people.models import Member
+from grassroots.people.models import Member, MembershipStatus
 
 
 def members_visible_to(
@@ -69,11 +72,73 @@ def get_member_for(actor: Any, membership_number: str, *, purpose: str) -> Membe
     return member
 
 
+class ContactRow(TypedDict):
+    first_name: str
+    last_name: str
+    email: str
+    phone: str
+
+
+def members_contactable_by(actor: Any) -> QuerySet[Member, ContactRow]:
+    """Name, email and phone of the members in ``actor``'s CONTACT_MEMBERS scope (a Secretary's
+    group, home or associate members) who consented to contact and are not erased.
+
+    Rows are dicts of those four fields alone, so no page built on them can show a status,
+    postcode or membership number by accident.
+    """
+    members = members_visible_to(actor, Capability.CONTACT_MEMBERS)
+    return (
+        members.filter(consent_to_contact=True, erased_at__isnull=True)
+        .order_by("last_name", "first_name", "id")
+        .values("first_name", "last_name", "email", "phone")
+    )
+
+
+def contact_scope_names(actor: Any) -> list[str]:
+    """The groups whose contact list ``actor`` sees, for the page heading and the audit row."""
+    scopes = scopes_for(actor, Capability.CONTACT_MEMBERS)
+    groups = Group.objects.order_by("name")
+    if not scopes.everywhere:
+        groups = groups.filter(pk__in=scopes.group_ids)
+    return list(groups.values_list("name", flat=True))
+
+
+def record_contact_list_view(
+    actor: Any, groups: list[str], shown: int, page: int, *, purpose: str
+) -> None:
+    record(
+        actor=actor,
+        action="list_member_contacts",
+        subject_type="member_list",
+        scope=", ".join(groups),
+        purpose=purpose,
+        detail={"shown": shown, "page": page},
+    )
+
+
+class FollowUp(TextChoices):
+    """The follow-up lists on the member list (``?show=``), for members' officers to work."""
+
+    ALL = "", "All members"
+    NEW = "new", "New joiners"  # joined in the last ``days`` days
+    LAPSED = "lapsed", "Lapsed or renewal overdue"  # status lapsed, or renewal date passed
+
+
+FOLLOW_UP_PURPOSES = {
+    FollowUp.ALL: "member list page",
+    FollowUp.NEW: "new-joiner follow-up list",
+    FollowUp.LAPSED: "lapsed-member follow-up list",
+}
+NEW_JOINER_DAYS = 60
+
+
 @dataclass(frozen=True)
 class MemberFilters:
     text: str = ""
     status: str = ""
     group_id: int | None = None
+    follow_up: str = ""
+    days: int = NEW_JOINER_DAYS
 
 
 def search_members(actor: Any, filters: MemberFilters) -> QuerySet[Member]:
@@ -96,6 +161,15 @@ def search_members(actor: Any, filters: MemberFilters) -> QuerySet[Member]:
         members = members.filter(status=filters.status)
     if filters.group_id is not None:
         members = members.filter(home_group_id=filters.group_id)
+    if filters.follow_up == FollowUp.NEW:
+        since = today() - datetime.timedelta(days=filters.days)
+        members = members.filter(joined_on__gte=since, erased_at__isnull=True)
+        return members.order_by("-joined_on", "last_name", "first_name", "id")
+    if filters.follow_up == FollowUp.LAPSED:
+        members = members.filter(
+            Q(status=MembershipStatus.LAPSED) | Q(renewal_due_on__lt=today()),
+            erased_at__isnull=True,
+        )
     if text and not (text.isdigit() or "@" in text):
         # A name search matches a few hundred members; ordering them by an expression that no
         # index provides makes PostgreSQL find them by the prefix indexes and sort them, rather
@@ -106,19 +180,26 @@ def search_members(actor: Any, filters: MemberFilters) -> QuerySet[Member]:
 
 
 def record_member_list_view(
-    actor: Any, filters: MemberFilters, shown: int, *, purpose: str
+    actor: Any, filters: MemberFilters, shown: int, *, purpose: str | None = None
 ) -> None:
+    """One audit row per page of the member list; the purpose defaults to the list's own
+    (the whole list, or a follow-up list)."""
+    detail: dict[str, Any] = {
+        "text": filters.text,
+        "status": filters.status,
+        "group": filters.group_id,
+        "shown": shown,
+    }
+    if filters.follow_up:
+        detail["list"] = filters.follow_up
+        if filters.follow_up == FollowUp.NEW:
+            detail["days"] = filters.days
     record(
         actor=actor,
         action="list_members",
         subject_type="member_list",
-        purpose=purpose,
-        detail={
-            "text": filters.text,
-            "status": filters.status,
-            "group": filters.group_id,
-            "shown": shown,
-        },
+        purpose=purpose or FOLLOW_UP_PURPOSES[FollowUp(filters.follow_up)],
+        detail=detail,
     )
 
 

@@ -10,6 +10,8 @@ urlpatterns = [
     path("my-data/export/", views.my_data_export_html, name="my_data_export_html"),
     path("my-data/export.json", views.my_data_export_json, name="my_data_export_json"),
     path("members/", views.member_list, name="member_list"),
+    # Before members/<number>/, which would otherwise take "contact" for a membership number.
+    path("members/contact/", views.member_contact_list, name="member_contact_list"),
     path("members/<str:number>/", views.member_detail, name="member_detail"),
     path("national/import/", views.member_import, name="member_import"),
     path("national/members/<str:number>/erase/", views.member_erase, name="member_erase"),

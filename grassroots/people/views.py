@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
@@ -30,6 +31,9 @@ def home(request: HttpRequest) -> HttpResponse:
             "roles": current_assignments(request.user),
             "attention": groups_needing_attention(request.user),
             "can_view_members": not scopes_for(request.user, Capability.VIEW_MEMBERS).is_empty,
+            "can_contact_members": not scopes_for(
+                request.user, Capability.CONTACT_MEMBERS
+            ).is_empty,
             "can_view_national_overview": may(request.user, Capability.VIEW_NATIONAL_OVERVIEW),
         },
     )
@@ -84,14 +88,14 @@ def member_list(request: HttpRequest) -> HttpResponse:
             text=form.cleaned_data["q"],
             status=form.cleaned_data["status"],
             group_id=form.cleaned_data["group"],
+            follow_up=form.cleaned_data["show"],
+            days=form.cleaned_data["days"] or queries.NEW_JOINER_DAYS,
         )
     members = queries.search_members(request.user, filters)
     page = queries.CappedPaginator(members, PAGE_SIZE, allow_empty_first_page=True).get_page(
         request.GET.get("page")
     )
-    queries.record_member_list_view(
-        request.user, filters, len(page.object_list), purpose="member list page"
-    )
+    queries.record_member_list_view(request.user, filters, len(page.object_list))
     query_without_page = request.GET.copy()
     query_without_page.pop("page", None)
     template = "people/member_list.html"
@@ -100,8 +104,37 @@ def member_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         template,
-        {"form": form, "page": page, "query": query_without_page.urlencode()},
+        {
+            "form": form,
+            "page": page,
+            "query": query_without_page.urlencode(),
+            "follow_up": filters.follow_up,
+            "days": filters.days,
+        },
     )
+
+
+CONTACT_PAGE_SIZE = 100
+
+
+@login_required
+def member_contact_list(request: HttpRequest) -> HttpResponse:
+    """A Secretary's list of the group's members who agreed to be contacted: name, email and
+    phone only. Every page viewed is audited."""
+    if scopes_for(request.user, Capability.CONTACT_MEMBERS).is_empty:
+        raise Http404("No contact list for you.")
+    groups = queries.contact_scope_names(request.user)
+    page = Paginator(
+        queries.members_contactable_by(request.user), CONTACT_PAGE_SIZE, allow_empty_first_page=True
+    ).get_page(request.GET.get("page"))
+    queries.record_contact_list_view(
+        request.user,
+        groups,
+        len(page.object_list),
+        page.number,
+        purpose="contacting members who agreed to be contacted",
+    )
+    return render(request, "people/member_contact_list.html", {"page": page, "groups": groups})
 
 
 @login_required

@@ -146,6 +146,8 @@ ACCESS: list[Case] = [
     # Secretary: 404 by design (no VIEW_MEMBERS). Issue 5 gives a Secretary the contact details
     # of consenting members, which is a page of its own (CONTACT_MEMBERS), not this list.
     Case("member_list", (LOGIN, 404, 404, 200, 404, 200, 200, 200, 404)),
+    Case("member_contact_list", (LOGIN, 404, 404, 404, 200, 404, 404, 404, 404),
+         about="Secretary only: contact details of consenting members of the group"),
     Case("member_detail", (LOGIN, 404, 404, 200, 404, 200, 200, 200, 404),
          member_in("in_group_a"), about="member of group A"),
     Case("member_detail", (LOGIN, 404, 404, 404, 404, 200, 200, 200, 404),

@@ -35,6 +35,8 @@ HOLDERS = {
         Role.REGIONAL_COORDINATOR,
         Role.NATIONAL_OFFICE,
     },
+    # Contact details only, of consenting members: the Secretary (who writes to members).
+    Capability.CONTACT_MEMBERS: {Role.SECRETARY},
     Capability.EDIT_MEMBERS: {Role.DATA_MANAGER, Role.NATIONAL_OFFICE},
     Capability.IMPORT_MEMBERS: {Role.NATIONAL_OFFICE},
     Capability.VIEW_NATIONAL_OVERVIEW: {
