@@ -137,6 +137,7 @@ def _erase_linked_data(member: Member) -> None:
     from grassroots.ballots.models import Nomination, NominationStatus
     from grassroots.messaging.models import Delivery
     from grassroots.organisation.models import RoleAssignment
+    from grassroots.people.models import ContactOutcome
 
     day = clock.today()
     for assignment in RoleAssignment.objects.current().filter(member=member):
@@ -154,6 +155,8 @@ def _erase_linked_data(member: Member) -> None:
             nomination.status_reason = "The nominee's record was erased."
         nomination.save()
     Delivery.objects.filter(member=member).update(personal=None, error="")
+    # Follow-up notes about the person count nothing: they go whole.
+    ContactOutcome.objects.filter(member=member).delete()
 
 
 def lapsed_retention_days() -> int:

@@ -4,7 +4,7 @@ import re
 
 from django import forms
 
-from grassroots.people.models import MembershipStatus
+from grassroots.people.models import ContactOutcomeKind, MembershipStatus
 from grassroots.people.queries import FollowUp
 
 # Royal Mail's postcode shape (outward code, space optional, inward code); BFPO and GIR 0AA too.
@@ -130,5 +130,49 @@ class ErasureForm(forms.Form):
         if value != self.membership_number.upper():
             raise forms.ValidationError(
                 f"Type the membership number {self.membership_number} exactly."
+            )
+        return value
+
+
+class ContactOutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(label="Outcome", choices=ContactOutcomeKind.choices)
+    note = forms.CharField(
+        label="Note",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Optional, up to 500 characters; the member can read it in their data",
+    )
+
+
+class TransferForm(forms.Form):
+    to_group = forms.IntegerField(label="Move to group", widget=forms.Select)
+    reason = forms.CharField(
+        label="Reason",
+        max_length=200,
+        help_text="For example: the member moved house; kept in the audit log",
+    )
+
+    def __init__(
+        self,
+        *args: object,
+        group_choices: list[tuple[int, str]],
+        current_group: tuple[int, str],
+        **kwargs: object,
+    ):
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.group_choices = dict(group_choices)
+        self.current_group = current_group
+        self.fields["to_group"].widget.choices = [("", "Choose a group"), *group_choices]
+
+    def clean_to_group(self) -> int:
+        value = int(self.cleaned_data["to_group"])
+        if value == self.current_group[0]:
+            raise forms.ValidationError(
+                f"The member is already in {self.current_group[1]}; choose another group."
+            )
+        if value not in self.group_choices:
+            raise forms.ValidationError(
+                "There is no such group, or it is not one you can move members to."
             )
         return value

@@ -27,6 +27,8 @@ class ConsentSource(models.TextChoices):
     IMPORT = "import", "Imported record"
     EVENT = "event", "Event sign-up"
     PAPER = "paper", "Paper form"
+    # The member asked an officer who contacted them not to be contacted again.
+    CONTACT_OUTCOME = "contact_outcome", "Told an officer who contacted them"
 
 
 class Member(models.Model):
@@ -111,3 +113,34 @@ class ErasedAddress(models.Model):
 
     def __str__(self) -> str:
         return self.digest[:12]
+
+
+class ContactOutcomeKind(models.TextChoices):
+    REACHED = "reached", "Reached"
+    LEFT_MESSAGE = "left_message", "Left a message"
+    NO_ANSWER = "no_answer", "No answer"
+    WRONG_NUMBER = "wrong_number", "Wrong number"
+    DO_NOT_CONTACT = "do_not_contact", "Asked not to be contacted"
+
+
+class ContactOutcome(models.Model):
+    """What happened when an officer contacted a member to follow up (a new joiner, a lapsed
+    member); written by ``people.services.record_contact_outcome``."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="contact_outcomes")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField()
+    outcome = models.CharField(max_length=20, choices=ContactOutcomeKind.choices)
+    note = models.TextField(max_length=500, blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["-recorded_at", "-id"]
+        indexes: ClassVar = [models.Index(fields=["member", "-recorded_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()} ({self.recorded_at:%Y-%m-%d})"

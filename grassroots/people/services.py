@@ -9,14 +9,25 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import Max, Q, QuerySet
 from django.db.models.functions import Lower
 
 from grassroots.audit.services import record
-from grassroots.clock import now
-from grassroots.organisation.permissions import Capability, may
+from grassroots.clock import now, today
+from grassroots.organisation.models import Group, Role, RoleAssignment, ScopeLevel
+from grassroots.organisation.permissions import (
+    Capability,
+    current_assignments,
+    may,
+    scopes_for,
+)
 from grassroots.people.importing import MemberRow, ParsedFile, Problem
-from grassroots.people.models import ConsentSource, Member
+from grassroots.people.models import (
+    ConsentSource,
+    ContactOutcome,
+    ContactOutcomeKind,
+    Member,
+)
 
 
 @transaction.atomic
@@ -428,4 +439,163 @@ def follow_login_email_change(*, actor: Any, new_email: str) -> Member | None:
         scope=member.home_group.name,
         purpose="member changed their login address",
     )
+    return member
+
+
+NOTE_MAX = 500
+
+
+def may_record_contact_outcome(actor: Any, member: Member) -> bool:
+    return may(actor, Capability.EDIT_MEMBERS, member)
+
+
+@transaction.atomic
+def record_contact_outcome(
+    *, actor: Any, member: Member, outcome: str, note: str = ""
+) -> ContactOutcome:
+    """An officer notes what happened when they contacted ``member``. "Asked not to be
+    contacted" also withdraws the member's consent to contact, dated and sourced."""
+    if not may_record_contact_outcome(actor, member):
+        raise PermissionDenied("You may not record contact with this member.")
+    if outcome not in ContactOutcomeKind.values:
+        raise ValueError(f"Unknown contact outcome {outcome!r}.")
+    note = note.strip()
+    if len(note) > NOTE_MAX:
+        raise ValueError(f"The note can be at most {NOTE_MAX} characters.")
+    member = Member.objects.select_for_update().select_related("home_group").get(pk=member.pk)
+    stamp = now()
+    entry = ContactOutcome.objects.create(
+        member=member,
+        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        recorded_at=stamp,
+        outcome=outcome,
+        note=note,
+    )
+    withdrew = outcome == ContactOutcomeKind.DO_NOT_CONTACT and member.consent_to_contact
+    if withdrew:
+        member.consent_to_contact = False
+        member.consent_recorded_at = stamp
+        member.consent_source = ConsentSource.CONTACT_OUTCOME
+        member.save(
+            update_fields=[
+                "consent_to_contact",
+                "consent_recorded_at",
+                "consent_source",
+                "updated_at",
+            ]
+        )
+    record(
+        actor=actor,
+        action="record_contact_outcome",
+        subject_type="member",
+        subject_id=member.membership_number,
+        scope=member.home_group.name,
+        purpose="follow-up contact with a member",
+        detail={"outcome": outcome, "consent_withdrawn": withdrew},
+    )
+    return entry
+
+
+class TransferError(Exception):
+    """A transfer that cannot be made, with a reason to show the officer."""
+
+
+COORDINATOR_ROLES = frozenset({Role.AREA_COORDINATOR, Role.REGIONAL_COORDINATOR})
+
+
+def _coordinator_group_ids(actor: Any) -> set[int]:
+    """The groups in the areas and regions ``actor`` coordinates today."""
+    area_ids = set()
+    region_ids = set()
+    for a in current_assignments(actor):
+        if a.role not in COORDINATOR_ROLES:
+            continue
+        if a.level == ScopeLevel.AREA and a.area_id is not None:
+            area_ids.add(a.area_id)
+        elif a.level == ScopeLevel.REGION and a.region_id is not None:
+            region_ids.add(a.region_id)
+    if not area_ids and not region_ids:
+        return set()
+    return set(
+        Group.objects.filter(Q(area_id__in=area_ids) | Q(area__region_id__in=region_ids))
+        .values_list("id", flat=True)
+        .order_by()
+    )
+
+
+def transfer_destinations(actor: Any, member: Member) -> QuerySet[Group] | None:
+    """The groups ``actor`` may move ``member`` to, or None when they may not move the member
+    at all: any group for national office and the Data Manager of the member's home group
+    (who moves a member out); for a coordinator, the other groups in their scope, when the
+    member's home group is in it too."""
+    edit = scopes_for(actor, Capability.EDIT_MEMBERS)
+    groups = Group.objects.exclude(pk=member.home_group_id).order_by("name")
+    if edit.covers_group(member.home_group_id):
+        return groups
+    coordinated = _coordinator_group_ids(actor)
+    if member.home_group_id in coordinated:
+        return groups.filter(pk__in=coordinated)
+    return None
+
+
+def may_transfer(actor: Any, member: Member) -> bool:
+    return transfer_destinations(actor, member) is not None
+
+
+@transaction.atomic
+def transfer_member(*, actor: Any, member: Member, to_group: Group, reason: str) -> Member:
+    """Move ``member``'s home group to ``to_group``, audited; the Data Managers of both groups
+    are sent a notice naming the member and the groups (no contact details)."""
+    from grassroots.messaging.models import MailKind
+    from grassroots.messaging.services import send_to_members
+
+    member = Member.objects.select_for_update().select_related("home_group").get(pk=member.pk)
+    destinations = transfer_destinations(actor, member)
+    if destinations is None:
+        raise PermissionDenied("You may not move this member to another group.")
+    reason = reason.strip()
+    if not reason:
+        raise TransferError("Say why the member is moving group; it is kept in the audit log.")
+    if to_group.pk == member.home_group_id:
+        raise TransferError(f"{member.full_name} is already in {to_group.name}.")
+    if not destinations.filter(pk=to_group.pk).exists():
+        raise TransferError(f"You cannot move members to {to_group.name}.")
+    if member.is_erased:
+        raise TransferError("An erased record cannot be moved.")
+    from_group = member.home_group
+    member.home_group = to_group
+    member.save(update_fields=["home_group", "updated_at"])
+    # The new home group is no longer a second group of the member's.
+    member.other_groups.remove(to_group)
+    record(
+        actor=actor,
+        action="transfer_member",
+        subject_type="member",
+        subject_id=member.membership_number,
+        scope=f"{from_group.name} -> {to_group.name}",
+        purpose=reason[:200],
+        detail={"from_group": from_group.slug, "to_group": to_group.slug},
+    )
+    data_managers = list(
+        RoleAssignment.objects.current(today())
+        .filter(group__in=[from_group, to_group], role=Role.DATA_MANAGER)
+        .values_list("member_id", flat=True)
+        .distinct()
+    )
+    if data_managers:
+        send_to_members(
+            actor=actor,
+            members=data_managers,
+            subject=f"Member moved from {from_group.name} to {to_group.name}",
+            body=(
+                "Dear $first_name,\n\n"
+                f"{member.full_name} (membership number {member.membership_number}) has moved "
+                f"from {from_group.name} to {to_group.name}.\n\n"
+                "You are told because you are the Data Manager of one of these groups. The "
+                "member's record is in Grassroots for those who may see it; the reason for the "
+                "move is kept in the audit log.\n"
+            ),
+            purpose="member transfer notice to both groups' Data Managers",
+            kind=MailKind.NOTICE,
+        )
     return member

@@ -21,7 +21,7 @@ from grassroots.audit.models import AuditEntry
 from grassroots.audit.services import record
 from grassroots.clock import now
 from grassroots.organisation.permissions import ROLE_CAPABILITIES, Capability
-from grassroots.people.models import Member
+from grassroots.people.models import ContactOutcome, Member
 
 SCHEMA = "grassroots.subject-access/1"
 
@@ -38,12 +38,15 @@ COVERAGE: dict[str, str] = {
     "ballots.nominationsupport": "nominations_supported",
     "messaging.delivery": "mail_received",
     "messaging.unsubscribe": "unsubscribes",
+    "people.contactoutcome": "contact_outcomes",
 }
 
 ACTION_LABELS = {
     "view_member": "viewed your record",
     "erase_member": "erased your record",
     "update_member": "changed your record",
+    "record_contact_outcome": "noted how contacting you went",
+    "transfer_member": "moved you to another group",
 }
 _ERASED_VIEWER = "A former officer (their own record has since been erased)"
 
@@ -265,6 +268,15 @@ def collect(member: Member) -> dict[str, Any]:
         "unsubscribes": [
             {"scope": u.scope_key, "at": u.created_at, "via": u.via}
             for u in Unsubscribe.objects.filter(member=member).order_by("created_at")
+        ],
+        "contact_outcomes": [
+            {
+                "outcome": o.outcome,
+                "outcome_label": o.get_outcome_display(),
+                "note": o.note,
+                "recorded_at": o.recorded_at,
+            }
+            for o in ContactOutcome.objects.filter(member=member).order_by("-recorded_at", "-id")
         ],
         "record_views": record_views(member),
     }

@@ -13,6 +13,12 @@ urlpatterns = [
     # Before members/<number>/, which would otherwise take "contact" for a membership number.
     path("members/contact/", views.member_contact_list, name="member_contact_list"),
     path("members/<str:number>/", views.member_detail, name="member_detail"),
+    path(
+        "members/<str:number>/outcome/",
+        views.member_contact_outcome,
+        name="member_contact_outcome",
+    ),
+    path("members/<str:number>/transfer/", views.member_transfer, name="member_transfer"),
     path("national/import/", views.member_import, name="member_import"),
     path("national/members/<str:number>/erase/", views.member_erase, name="member_erase"),
 ]

@@ -3,15 +3,23 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 
 from grassroots.organisation.models import Group
 from grassroots.organisation.permissions import Capability, current_assignments, may, scopes_for
 from grassroots.organisation.queries import groups_needing_attention
 from grassroots.people import erasure, queries, services, subject_access
-from grassroots.people.forms import ErasureForm, MemberImportForm, MemberSearchForm, ProfileForm
+from grassroots.people.forms import (
+    ContactOutcomeForm,
+    ErasureForm,
+    MemberImportForm,
+    MemberSearchForm,
+    ProfileForm,
+    TransferForm,
+)
 from grassroots.people.importing import Layout, parse_members
+from grassroots.people.models import Member
 
 PAGE_SIZE = 50
 
@@ -137,9 +145,32 @@ def member_contact_list(request: HttpRequest) -> HttpResponse:
     return render(request, "people/member_contact_list.html", {"page": page, "groups": groups})
 
 
-@login_required
-def member_detail(request: HttpRequest, number: str) -> HttpResponse:
-    member = queries.get_member_for(request.user, number, purpose="member record page")
+OUTCOMES_SHOWN = 5
+
+
+def _transfer_form(
+    request: HttpRequest, member: Member, data: object = None
+) -> TransferForm | None:
+    destinations = services.transfer_destinations(request.user, member)
+    if destinations is None or member.is_erased:
+        return None
+    return TransferForm(
+        data,
+        group_choices=list(destinations.values_list("id", "name")),
+        current_group=(member.home_group_id, member.home_group.name),
+    )
+
+
+def _render_detail(
+    request: HttpRequest,
+    member: Member,
+    *,
+    outcome_form: ContactOutcomeForm | None = None,
+    transfer_form: TransferForm | None = None,
+) -> HttpResponse:
+    can_record = services.may_record_contact_outcome(request.user, member) and not (
+        member.is_erased
+    )
     return render(
         request,
         "people/member_detail.html",
@@ -147,8 +178,77 @@ def member_detail(request: HttpRequest, number: str) -> HttpResponse:
             "record": member,
             "other_groups": list(member.other_groups.all()),
             "can_erase": erasure.may_erase_members(request.user) and not member.is_erased,
+            "outcomes": list(member.contact_outcomes.all()[:OUTCOMES_SHOWN]),
+            "outcome_form": outcome_form or (ContactOutcomeForm() if can_record else None),
+            "transfer_form": transfer_form or _transfer_form(request, member),
         },
     )
+
+
+@login_required
+def member_detail(request: HttpRequest, number: str) -> HttpResponse:
+    member = queries.get_member_for(request.user, number, purpose="member record page")
+    return _render_detail(request, member)
+
+
+@login_required
+def member_contact_outcome(request: HttpRequest, number: str) -> HttpResponse:
+    """POST only: record what happened when contacting the member (EDIT_MEMBERS over them)."""
+    member = queries.members_visible_to(request.user).filter(membership_number=number).first()
+    if member is None or member.is_erased:
+        raise Http404("No such member.")
+    if not services.may_record_contact_outcome(request.user, member):
+        raise Http404("No such member.")
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = ContactOutcomeForm(request.POST)
+    if not form.is_valid():
+        member = queries.get_member_for(request.user, number, purpose="member record page")
+        return _render_detail(request, member, outcome_form=form)
+    entry = services.record_contact_outcome(
+        actor=request.user,
+        member=member,
+        outcome=form.cleaned_data["outcome"],
+        note=form.cleaned_data["note"],
+    )
+    messages.success(request, f"Recorded: {entry.get_outcome_display()}.")
+    return redirect("member_detail", number=member.membership_number)
+
+
+@login_required
+def member_transfer(request: HttpRequest, number: str) -> HttpResponse:
+    """POST only: move the member to another home group (national office, a coordinator over
+    both groups, or the Data Manager of the member's home group)."""
+    member = (
+        queries.members_visible_to(request.user)
+        .select_related("home_group")
+        .filter(membership_number=number)
+        .first()
+    )
+    if member is None or member.is_erased or not services.may_transfer(request.user, member):
+        raise Http404("No such member.")
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = _transfer_form(request, member, request.POST)
+    assert form is not None
+    if form.is_valid():
+        to_group = Group.objects.get(pk=form.cleaned_data["to_group"])
+        try:
+            services.transfer_member(
+                actor=request.user,
+                member=member,
+                to_group=to_group,
+                reason=form.cleaned_data["reason"],
+            )
+        except services.TransferError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"{member.full_name} has moved to {to_group.name}.")
+            if queries.members_visible_to(request.user).filter(pk=member.pk).exists():
+                return redirect("member_detail", number=member.membership_number)
+            return redirect("member_list")
+    member = queries.get_member_for(request.user, number, purpose="member record page")
+    return _render_detail(request, member, transfer_form=form)
 
 
 @login_required

@@ -157,6 +157,16 @@ ACCESS: list[Case] = [
     Case("member_detail", logged_in(404),
          lambda m: {"number": "GR9999999"},
          about="no such member: the same 404 as a forbidden one"),
+    # POST-only forms on the record page: 405 to those who may use them, 404 to the rest.
+    Case("member_contact_outcome", (LOGIN, 404, 404, 405, 404, 404, 404, 405, 404),
+         member_in("in_group_a"), about="EDIT_MEMBERS over the member: A's Data Manager, national"),
+    Case("member_contact_outcome", (LOGIN, 404, 404, 404, 404, 404, 404, 405, 404),
+         member_in("in_group_b"), about="member of group B: national office only"),
+    Case("member_transfer", (LOGIN, 404, 404, 405, 404, 405, 405, 405, 404),
+         member_in("in_group_a"),
+         about="home group's Data Manager, a coordinator over both groups, national office"),
+    Case("member_transfer", (LOGIN, 404, 404, 404, 404, 404, 404, 405, 404),
+         member_in("in_group_b"), about="member of group B, another region: national office only"),
     Case("member_import", (LOGIN, 404, 404, 404, 404, 404, 404, 200, 404),
          about="national office only"),
     # --- recognition ---
