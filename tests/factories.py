@@ -8,7 +8,16 @@ import factory
 from factory.django import DjangoModelFactory
 
 from grassroots.accounts.models import User
-from grassroots.organisation.models import ROLE_LEVEL, Area, Group, Region, RoleAssignment
+from grassroots.organisation.models import (
+    ROLE_LEVEL,
+    AgreementAcceptance,
+    Area,
+    Group,
+    Region,
+    Role,
+    RoleAssignment,
+)
+from grassroots.organisation.recognition import AGREEMENT_VERSION
 from grassroots.people.models import Member, MembershipStatus
 
 PASSWORD = "correct horse battery staple"
@@ -76,11 +85,26 @@ class MemberWithLoginFactory(MemberFactory):
 
 
 class RoleFactory(DjangoModelFactory[RoleAssignment]):
-    """Pass ``role`` and the scope object (``group``, ``area`` or ``region``; none for nation)."""
+    """Pass ``role`` and the scope object (``group``, ``area`` or ``region``; none for nation).
+
+    A Data Manager has accepted the current data protection agreement (without it the role
+    gives no access to members); pass ``accepted_agreement=False`` for one who has not."""
 
     class Meta:
         model = RoleAssignment
+        skip_postgeneration_save = True
 
     member = factory.SubFactory(MemberWithLoginFactory)
     starts_on = datetime.date(2024, 1, 1)
     level = factory.LazyAttribute(lambda o: str(ROLE_LEVEL[o.role]))
+
+    @factory.post_generation
+    def accepted_agreement(
+        obj: RoleAssignment, create: bool, extracted: bool | None, **kwargs: object
+    ) -> None:
+        if create and obj.role == Role.DATA_MANAGER and extracted is not False:
+            AgreementAcceptance.objects.get_or_create(
+                assignment=obj,
+                version=AGREEMENT_VERSION,
+                defaults={"accepted_at": datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)},
+            )

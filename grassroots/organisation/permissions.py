@@ -18,8 +18,18 @@ from enum import StrEnum
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import Exists, OuterRef
 
-from grassroots.organisation.models import Area, Group, Region, Role, RoleAssignment, ScopeLevel
+from grassroots.organisation.models import (
+    AgreementAcceptance,
+    Area,
+    Group,
+    Region,
+    Role,
+    RoleAssignment,
+    ScopeLevel,
+)
+from grassroots.organisation.recognition import AGREEMENT_VERSION
 
 
 class Capability(StrEnum):
@@ -43,11 +53,19 @@ class Capability(StrEnum):
     RECORD_AGM = "record_agm"
     MANAGE_OFFICERS = "manage_officers"  # end an officer's role (appointing comes later)
     APPEAL_RECOGNITION = "appeal_recognition"  # appeal the group's suspension or de-recognition
+    # Download the member list as CSV (people.exports): a signed link that expires, a
+    # watermark naming who and when, and an audit row with the purpose and row count.
+    EXPORT_MEMBERS = "export_members"
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.DATA_MANAGER: frozenset(
-        {Capability.VIEW_MEMBERS, Capability.EDIT_MEMBERS, Capability.APPEAL_RECOGNITION}
+        {
+            Capability.VIEW_MEMBERS,
+            Capability.EDIT_MEMBERS,
+            Capability.EXPORT_MEMBERS,
+            Capability.APPEAL_RECOGNITION,
+        }
     ),
     Role.SECRETARY: frozenset(
         {
@@ -93,6 +111,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_MEMBERS,
             Capability.EDIT_MEMBERS,
             Capability.IMPORT_MEMBERS,
+            Capability.EXPORT_MEMBERS,
             Capability.MANAGE_GROUP,
             Capability.VIEW_NATIONAL_OVERVIEW,
             Capability.RUN_BALLOTS,
@@ -112,6 +131,15 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_AUDIT_LOG,
             Capability.VIEW_RECOGNITION,
         }
+    ),
+}
+
+# A Data Manager's access to members' personal data starts only once that appointment has
+# accepted the current data protection agreement (recognition.AGREEMENT_VERSION); until then
+# the role grants only what needs no personal data.
+NEEDS_AGREEMENT: dict[str, frozenset[Capability]] = {
+    Role.DATA_MANAGER: frozenset(
+        {Capability.VIEW_MEMBERS, Capability.EDIT_MEMBERS, Capability.EXPORT_MEMBERS}
     ),
 }
 
@@ -139,7 +167,10 @@ _CACHE_ATTR = "_grassroots_role_assignments"
 
 
 def current_assignments(user: Any) -> list[RoleAssignment]:
-    """The person's current role assignments, read once per request and kept on the user."""
+    """The person's current role assignments, read once per request and kept on the user.
+
+    Each carries ``has_accepted_agreement``: whether that appointment accepted the current
+    data protection agreement (read in the same query, so no query per assignment)."""
     if user is None or isinstance(user, AnonymousUser) or not user.is_authenticated:
         return []
     cached: list[RoleAssignment] | None = getattr(user, _CACHE_ATTR, None)
@@ -148,6 +179,13 @@ def current_assignments(user: Any) -> list[RoleAssignment]:
             RoleAssignment.objects.current()
             .filter(member__user=user)
             .select_related("group", "area", "region")
+            .annotate(
+                has_accepted_agreement=Exists(
+                    AgreementAcceptance.objects.filter(
+                        assignment=OuterRef("pk"), version=AGREEMENT_VERSION
+                    )
+                )
+            )
         )
         setattr(user, _CACHE_ATTR, cached)
     return cached
@@ -162,13 +200,29 @@ def has_officer_role(user: Any) -> bool:
     return any(a.role in OFFICER_ROLES for a in current_assignments(user))
 
 
+def agreement_pending(assignment: RoleAssignment) -> bool:
+    """Does this appointment still wait on the data protection agreement for some of its
+    capabilities? (An assignment not read by ``current_assignments`` counts as pending.)"""
+    return assignment.role in NEEDS_AGREEMENT and not getattr(
+        assignment, "has_accepted_agreement", False
+    )
+
+
+def _grants(assignment: RoleAssignment, capability: Capability) -> bool:
+    if capability not in ROLE_CAPABILITIES.get(assignment.role, frozenset()):
+        return False
+    if capability in NEEDS_AGREEMENT.get(assignment.role, frozenset()):
+        return not agreement_pending(assignment)
+    return True
+
+
 def scopes_for(user: Any, capability: Capability) -> Scopes:
     everywhere = False
     group_ids: set[int] = set()
     area_ids: set[int] = set()
     region_ids: set[int] = set()
     for assignment in current_assignments(user):
-        if capability not in ROLE_CAPABILITIES.get(assignment.role, frozenset()):
+        if not _grants(assignment, capability):
             continue
         if assignment.level == ScopeLevel.NATION:
             everywhere = True

@@ -141,9 +141,12 @@ class MemberFilters:
     days: int = NEW_JOINER_DAYS
 
 
-def search_members(actor: Any, filters: MemberFilters) -> QuerySet[Member]:
-    """Members visible to ``actor`` that match the filters, newest surname order first."""
-    members = members_visible_to(actor).select_related("home_group")
+def search_members(
+    actor: Any, filters: MemberFilters, *, capability: Capability = Capability.VIEW_MEMBERS
+) -> QuerySet[Member]:
+    """Members in ``actor``'s scope for ``capability`` (the list, or an export) that match the
+    filters, newest surname order first."""
+    members = members_visible_to(actor, capability).select_related("home_group")
     text = filters.text.strip()
     if text:
         if text.isdigit() or text.upper().startswith("GR"):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from grassroots.people import views
+from grassroots.people import export_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -12,6 +12,12 @@ urlpatterns = [
     path("members/", views.member_list, name="member_list"),
     # Before members/<number>/, which would otherwise take "contact" for a membership number.
     path("members/contact/", views.member_contact_list, name="member_contact_list"),
+    path("members/export/", export_views.member_export, name="member_export"),
+    path(
+        "members/export/<str:token>/",
+        export_views.member_export_download,
+        name="member_export_download",
+    ),
     path("members/<str:number>/", views.member_detail, name="member_detail"),
     path(
         "members/<str:number>/outcome/",

@@ -71,7 +71,11 @@ def make_recognised_group(
         role=Role.SECRETARY, group=group, member__home_group=group, starts_on=start
     )
     dm_role = RoleFactory(
-        role=Role.DATA_MANAGER, group=group, member__home_group=group, starts_on=start
+        role=Role.DATA_MANAGER,
+        group=group,
+        member__home_group=group,
+        starts_on=start,
+        accepted_agreement=False,
     )
     AgreementAcceptance.objects.create(
         assignment=dm_role, version=AGREEMENT_VERSION, accepted_at=START

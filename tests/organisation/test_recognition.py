@@ -102,7 +102,12 @@ def test_at_risk_group_is_recognised_again_when_every_criterion_passes(
 ):
     resign_data_manager(officers, frozen_clock)
     frozen_clock.advance(days=3)
-    new_dm = RoleFactory(role=Role.DATA_MANAGER, group=officers.group, starts_on=frozen_clock.today)
+    new_dm = RoleFactory(
+        role=Role.DATA_MANAGER,
+        group=officers.group,
+        starts_on=frozen_clock.today,
+        accepted_agreement=False,
+    )
     new_dm.member.home_group = officers.group
     new_dm.member.save()
     services.accept_agreement(actor=new_dm.member.user, assignment=new_dm)

@@ -69,6 +69,10 @@ class Case:
     about: str = ""
 
 
+# Shaped like a signed export link, but signed with no key of ours.
+FORGED_EXPORT_TOKEN = "eyJ1IjoxLCJmIjp7fSwicCI6IngifQ:1uAbCd:forgedsignatureforgedsignature00"
+
+
 def everyone(expected: Expect) -> tuple[Expect, ...]:
     return (expected,) * len(ACTORS)
 
@@ -148,6 +152,9 @@ ACCESS: list[Case] = [
     Case("member_list", (LOGIN, 404, 404, 200, 404, 200, 200, 200, 404)),
     Case("member_contact_list", (LOGIN, 404, 404, 404, 200, 404, 404, 404, 404),
          about="Secretary only: contact details of consenting members of the group"),
+    Case("member_export", logged_in(405), about="POST only (the list's export button)"),
+    Case("member_export_download", logged_in(400), lambda m: {"token": FORGED_EXPORT_TOKEN},
+         about="a forged link is refused alike for everyone; a real one is bound to its maker"),
     Case("member_detail", (LOGIN, 404, 404, 200, 404, 200, 200, 200, 404),
          member_in("in_group_a"), about="member of group A"),
     Case("member_detail", (LOGIN, 404, 404, 404, 404, 200, 200, 200, 404),
