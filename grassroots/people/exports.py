@@ -19,13 +19,12 @@ from django.core import signing
 from grassroots.audit.services import record
 from grassroots.clock import now
 from grassroots.organisation.permissions import Capability, scopes_for
+from grassroots.people.importing import FORMULA_STARTS  # one definition of CSV injection
 from grassroots.people.models import Member
 from grassroots.people.queries import FOLLOW_UP_PURPOSES, FollowUp, MemberFilters, search_members
 
 LINK_MINUTES = 15
 SALT = "grassroots.people.member_export"
-# A spreadsheet treats a cell starting with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 COLUMNS = (
     "membership_number",
     "first_name",
