@@ -14,7 +14,7 @@ production does), so what is tested here is the page's own rule, not the MFA red
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -23,67 +23,26 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from tests.web.access import (
+    ACTORS,
+    ADMIN_LOGIN,
+    HOME,
+    LOGIN,
+    REAUTH,
+    Case,
+    Expect,
+    Redirect,
+    everyone,
+    logged_in,
+    member_in,
+)
+from tests.web.access_cases import collected_cases
 from tests.web.roles import Movement, build_movement
 
 pytestmark = pytest.mark.django_db
 
-# The columns of every row of ACCESS, in order. Everyone with a role has group A as home group.
-ACTORS = (
-    "anonymous",
-    "member",  # a plain member of group A
-    "other_member",  # a plain member of group B (another group, area and region)
-    "data_manager",  # Data Manager of group A (B's members are in the member_detail rows)
-    "secretary",  # Secretary of group A
-    "coordinator",  # area coordinator of A's area
-    "regional",  # regional coordinator of A's region
-    "national",  # national office
-    "auditor",  # auditor (national)
-)
-
-
-@dataclass(frozen=True)
-class Redirect:
-    """A 302 whose Location has exactly this path (query string ignored)."""
-
-    path: str
-
-    def __str__(self) -> str:
-        return f"302 to {self.path}"
-
-
-Expect = int | Redirect
-LOGIN = Redirect("/accounts/login/")
-ADMIN_LOGIN = Redirect("/admin/login/")
-HOME = Redirect("/")
-REAUTH = Redirect("/accounts/reauthenticate/")
-
-
-@dataclass(frozen=True)
-class Case:
-    """One URL name, its kwargs built from the test movement, and the expected result for each
-    of ACTORS, in that order."""
-
-    url_name: str
-    expect: tuple[Expect, ...]
-    kwargs: Callable[[Movement], dict[str, str]] = lambda m: {}
-    about: str = ""
-
-
 # Shaped like a signed export link, but signed with no key of ours.
 FORGED_EXPORT_TOKEN = "eyJ1IjoxLCJmIjp7fSwicCI6IngifQ:1uAbCd:forgedsignatureforgedsignature00"
-
-
-def everyone(expected: Expect) -> tuple[Expect, ...]:
-    return (expected,) * len(ACTORS)
-
-
-def logged_in(expected: Expect) -> tuple[Expect, ...]:
-    """Anonymous visitors are sent to log in; everyone logged in gets ``expected``."""
-    return (LOGIN, *[expected] * (len(ACTORS) - 1))
-
-
-def member_in(attr: str) -> Callable[[Movement], dict[str, str]]:
-    return lambda m: {"number": getattr(m, attr).membership_number}
 
 
 def ballot_in_group_a(m: Movement) -> dict[str, str]:
@@ -283,6 +242,9 @@ ACCESS: list[Case] = [
 ]
 # fmt: on
 
+# Rows that apps keep in tests/web/access_cases/<app>.py.
+ACCESS += collected_cases()
+
 
 def admin_expectation(name: str | None) -> Expect:
     """Every admin URL: nobody in the movement's roles is staff, so every admin page sends them
@@ -374,7 +336,7 @@ def test_every_url_pattern_has_an_entry_in_the_access_table():
         elif pattern.name not in covered:
             problems.append(
                 f"{pattern.name} (/{pattern.route}) has no entry: add a Case to ACCESS in "
-                f"tests/web/test_access_matrix.py saying who may see it"
+                "tests/web/access_cases/<app>.py (or the foundation's table) saying who may see it"
             )
     known = {p.name for p in all_patterns()}
     problems += [f"{name} is in ACCESS but no longer a URL" for name in covered - known]
