@@ -56,6 +56,14 @@ class Capability(StrEnum):
     # Download the member list as CSV (people.exports): a signed link that expires, a
     # watermark naming who and when, and an audit row with the purpose and row count.
     EXPORT_MEMBERS = "export_members"
+    # Meetings (docs/meetings.md): schedule meetings and events for the body, set the agenda,
+    # rule motions and amendments in order or not, sign members in, draft and publish minutes.
+    RUN_MEETINGS = "run_meetings"
+    # Chair a meeting of the body: record the outcome of motions and amendments, send a motion
+    # to a ballot of members.
+    CHAIR_MEETING = "chair_meeting"
+    # Hide comments in a debate and resolve reports, with a reason that is kept and audited.
+    MODERATE_DEBATE = "moderate_debate"
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
@@ -69,6 +77,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     ),
     Role.SECRETARY: frozenset(
         {
+            Capability.RUN_MEETINGS,
+            Capability.MODERATE_DEBATE,
             Capability.CONTACT_MEMBERS,
             Capability.MANAGE_GROUP,
             Capability.RUN_BALLOTS,
@@ -79,6 +89,9 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     ),
     Role.CHAIR: frozenset(
         {
+            Capability.RUN_MEETINGS,
+            Capability.CHAIR_MEETING,
+            Capability.MODERATE_DEBATE,
             Capability.MANAGE_GROUP,
             Capability.RUN_BALLOTS,
             Capability.MESSAGE_MEMBERS,
@@ -89,6 +102,9 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.TREASURER: frozenset(),
     Role.AREA_COORDINATOR: frozenset(
         {
+            Capability.RUN_MEETINGS,
+            Capability.CHAIR_MEETING,
+            Capability.MODERATE_DEBATE,
             Capability.VIEW_MEMBERS,
             Capability.RUN_BALLOTS,
             Capability.MESSAGE_MEMBERS,
@@ -99,6 +115,9 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     ),
     Role.REGIONAL_COORDINATOR: frozenset(
         {
+            Capability.RUN_MEETINGS,
+            Capability.CHAIR_MEETING,
+            Capability.MODERATE_DEBATE,
             Capability.VIEW_MEMBERS,
             Capability.RUN_BALLOTS,
             Capability.MESSAGE_MEMBERS,
@@ -108,6 +127,9 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     ),
     Role.NATIONAL_OFFICE: frozenset(
         {
+            Capability.RUN_MEETINGS,
+            Capability.CHAIR_MEETING,
+            Capability.MODERATE_DEBATE,
             Capability.VIEW_MEMBERS,
             Capability.EDIT_MEMBERS,
             Capability.IMPORT_MEMBERS,

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "grassroots.people",
     "grassroots.ballots",
     "grassroots.messaging",
+    "grassroots.meetings",
 ]
 
 MIDDLEWARE = [
