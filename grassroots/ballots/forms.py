@@ -123,6 +123,18 @@ class ShareForm(forms.Form):
     )
 
 
+class RejectNominationForm(forms.Form):
+    reason = forms.CharField(
+        max_length=300,
+        label="Why the nomination fails the rules",
+        help_text="The nominee and every member who can see the nominations report will read this",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": "Give the reason for rejecting the nomination; the nominee will see it."
+        },
+    )
+
+
 class ReceiptLookupForm(forms.Form):
     tracker = forms.RegexField(
         regex=r"^\s*[0-9a-fA-F]{64}\s*$",

@@ -351,6 +351,7 @@ class NominationStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
     CONFIRMED = "confirmed", "Confirmed as a candidate"
     INVALID = "invalid", "Not valid"
+    REJECTED = "rejected", "Rejected by the returning officer"
 
 
 class Nomination(models.Model):

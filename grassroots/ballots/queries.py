@@ -338,7 +338,7 @@ def nomination_line(nomination: Nomination, ballot: Ballot) -> NominationLine:
         problem = "withdrawn"
     elif nomination.status == NominationStatus.AWAITING_CONSENT:
         problem = "the nominee has not consented"
-    elif nomination.status == NominationStatus.INVALID:
+    elif nomination.status in (NominationStatus.INVALID, NominationStatus.REJECTED):
         problem = nomination.status_reason or "not valid"
     elif not meets:
         problem = "not enough supporters yet"
@@ -374,6 +374,14 @@ def nominee_for(actor: Any, membership_number: str) -> Member | None:
     if not membership_number:
         return own_member(actor)
     return Member.objects.filter(membership_number=membership_number).first()
+
+
+def get_nomination_to_reject(actor: Any, ballot_id: int, nomination_id: int) -> Nomination:
+    """A nomination in a ballot the actor runs; 404 alike for missing and not allowed."""
+    nomination = get_nomination_for(actor, ballot_id, nomination_id)
+    if not may_run(actor, nomination.question.ballot):
+        raise Http404("No such nomination.")
+    return nomination
 
 
 def supports_nomination(member: Member | None, nomination: Nomination) -> bool:

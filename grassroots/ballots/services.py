@@ -1152,6 +1152,41 @@ def withdraw_nomination(*, actor: Any, nomination: Nomination) -> None:
 
 
 @transaction.atomic(durable=True)
+def reject_nomination(*, actor: Any, nomination: Nomination, reason: str) -> None:
+    """An officer who runs the ballot rejects a nomination that fails the rules, with a reason.
+
+    Only before the close of nominations, so the nominee sees it (on their nomination page and
+    the report) while there is still time to put it right with a new nomination elsewhere or a
+    complaint. The reason is public, like the nomination itself, and audited.
+    """
+    _require_runner(actor, nomination.question.ballot)
+    ballot = _locked(nomination.question.ballot)
+    nomination = Nomination.objects.select_for_update().get(pk=nomination.pk)
+    reason = " ".join(reason.split())
+    if not reason:
+        raise BallotError("Give the reason for rejecting the nomination; the nominee will see it.")
+    if len(reason) > 300:
+        raise BallotError("Keep the reason to 300 characters.")
+    if not ballot.nominations_are_open:
+        raise WrongStage("Nominations have closed: a nomination can no longer be rejected.")
+    if nomination.status not in (NominationStatus.STANDING, NominationStatus.AWAITING_CONSENT):
+        raise WrongStage(
+            f"This nomination cannot be rejected: it is “{nomination.get_status_display()}”."
+        )
+    nomination.status = NominationStatus.REJECTED
+    nomination.status_reason = reason
+    nomination.save(update_fields=["status", "status_reason"])
+    _audit(
+        actor,
+        "reject_nomination",
+        ballot,
+        nomination=nomination.pk,
+        nominee=nomination.member.membership_number,
+        reason=reason,
+    )
+
+
+@transaction.atomic(durable=True)
 def confirm_nominations(*, actor: Any, ballot: Ballot) -> list[Candidate]:
     """After the close of nominations, the returning officer makes every valid one a candidate.
 
@@ -1169,7 +1204,7 @@ def confirm_nominations(*, actor: Any, ballot: Ballot) -> list[Candidate]:
         position = question.candidates.count()
         for line in lines:
             nomination = line.nomination
-            if nomination.status == NominationStatus.WITHDRAWN:
+            if nomination.status in (NominationStatus.WITHDRAWN, NominationStatus.REJECTED):
                 continue
             if not line.is_valid:
                 nomination.status = NominationStatus.INVALID

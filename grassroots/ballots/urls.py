@@ -64,6 +64,11 @@ urlpatterns = [
         name="ballot_nomination_withdraw",
     ),
     path(
+        "<int:ballot_id>/nominations/<int:nomination_id>/reject/",
+        views.nomination_reject,
+        name="ballot_nomination_reject",
+    ),
+    path(
         "<int:ballot_id>/nominations/<int:nomination_id>/photo/",
         views.nomination_photo,
         name="ballot_nomination_photo",

@@ -23,6 +23,7 @@ from grassroots.ballots.forms import (
     NominationsOpenForm,
     QuestionForm,
     ReceiptLookupForm,
+    RejectNominationForm,
     ShareForm,
     TellersForm,
     VoteForm,
@@ -474,6 +475,7 @@ def nominations(request: HttpRequest, ballot_id: int) -> HttpResponse:
             "may_run": queries.may_run(request.user, ballot),
             "is_returning_officer": getattr(member, "pk", None) == ballot.returning_officer_id,
             "may_nominate": ballot.nominations_are_open and queries.is_eligible(ballot, member),
+            "may_reject": ballot.nominations_are_open and queries.may_run(request.user, ballot),
             "member_id": getattr(member, "pk", None),
         },
     )
@@ -558,6 +560,9 @@ def nomination_detail(request: HttpRequest, ballot_id: int, nomination_id: int) 
             "is_nominee": is_nominee,
             "form": form,
             "supports": queries.supports_nomination(member, nomination),
+            "may_reject": ballot.nominations_are_open
+            and nomination.status in ("standing", "awaiting")
+            and queries.may_run(request.user, ballot),
         },
         status=400 if form is not None and form.is_bound else 200,
     )
@@ -590,6 +595,35 @@ def nomination_support(request: HttpRequest, ballot_id: int, nomination_id: int)
 @require_POST
 def nomination_withdraw(request: HttpRequest, ballot_id: int, nomination_id: int) -> HttpResponse:
     return _nomination_step(request, ballot_id, nomination_id, "withdraw")
+
+
+@login_required
+def nomination_reject(request: HttpRequest, ballot_id: int, nomination_id: int) -> HttpResponse:
+    """An officer who runs the ballot rejects a nomination, with a reason the nominee sees."""
+    nomination = queries.get_nomination_to_reject(request.user, ballot_id, nomination_id)
+    ballot = nomination.question.ballot
+    form = RejectNominationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reject_nomination(
+                actor=request.user, nomination=nomination, reason=form.cleaned_data["reason"]
+            )
+        except (services.BallotError, PermissionDenied) as error:
+            return _refused(request, error, ballot)
+        messages.success(request, f"{nomination.name}'s nomination is rejected.")
+        return redirect("ballot_nominations", ballot_id=ballot.pk)
+    if not ballot.nominations_are_open:
+        return _refused(
+            request,
+            services.WrongStage("Nominations have closed: a nomination can no longer be rejected."),
+            ballot,
+        )
+    return render(
+        request,
+        "ballots/nomination_reject.html",
+        {"ballot": ballot, "nomination": nomination, "form": form},
+        status=400 if form.is_bound else 200,
+    )
 
 
 @login_required

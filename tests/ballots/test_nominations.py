@@ -268,3 +268,76 @@ def test_nomination_pages_journey_nominate_support_report_confirm(
     response = client.post(reverse("ballot_nominations_confirm", args=[setting.ballot.pk]))
     assert response.status_code == 302
     assert list(setting.question.candidates.values_list("name", flat=True)) == [nominee.full_name]
+
+
+def test_officer_rejects_a_nomination_with_a_reason_the_nominee_and_report_show(
+    client: Client, setting: Setting, frozen_clock: Clock
+):
+    from grassroots.audit.models import AuditEntry
+    from tests.web.roles import give_authenticator_app
+
+    nominee = setting.member()
+    nomination = services.nominate(
+        actor=nominee.user, question=setting.question, nominee=nominee, statement="Hi"
+    )
+    reject_url = reverse("ballot_nomination_reject", args=[setting.ballot.pk, nomination.pk])
+    give_authenticator_app(setting.officer.user)
+    client.force_login(setting.officer.user)
+    report = client.get(reverse("ballot_nominations", args=[setting.ballot.pk])).content.decode()
+    assert reject_url in report
+    response = client.post(reject_url, {"reason": "   "})
+    assert response.status_code == 400
+    assert "Give the reason for rejecting the nomination" in response.content.decode()
+    assert Nomination.objects.get(pk=nomination.pk).status == NominationStatus.STANDING
+    reason = "Not a member for the 12 months standing orders 4.2 require"
+    response = client.post(reject_url, {"reason": reason})
+    assert response.status_code == 302
+    nomination.refresh_from_db()
+    assert (nomination.status, nomination.status_reason) == (NominationStatus.REJECTED, reason)
+    entry = AuditEntry.objects.get(action="reject_nomination")
+    assert entry.actor_id == setting.officer.user.pk and entry.detail["reason"] == reason
+    # The nominee sees it on their page; every member sees it on the report.
+    client.force_login(nominee.user)
+    page = client.get(reverse("ballot_nomination", args=[setting.ballot.pk, nomination.pk]))
+    assert "Rejected by the returning officer: " + reason in page.content.decode()
+    assert reject_url not in page.content.decode()
+    client.force_login(setting.member(2).user)
+    report = client.get(reverse("ballot_nominations", args=[setting.ballot.pk])).content.decode()
+    assert reason in report and reject_url not in report
+    assert client.get(reject_url).status_code == 404
+    # A rejected nomination cannot be rejected again, supported, or confirmed.
+    with pytest.raises(services.WrongStage, match="cannot be rejected"):
+        services.reject_nomination(actor=setting.officer.user, nomination=nomination, reason="x")
+    with pytest.raises(services.WrongStage):
+        services.support_nomination(actor=setting.member(1).user, nomination=nomination)
+    frozen_clock.advance(days=1, minutes=1)
+    assert services.confirm_nominations(actor=setting.officer.user, ballot=setting.ballot) == []
+    nomination.refresh_from_db()
+    assert nomination.status == NominationStatus.REJECTED
+
+
+def test_rejection_needs_a_runner_a_reason_and_open_nominations(
+    client: Client, setting: Setting, frozen_clock: Clock
+):
+    from tests.web.roles import give_authenticator_app
+
+    nominee = setting.member()
+    nomination = services.nominate(actor=nominee.user, question=setting.question, nominee=nominee)
+    with pytest.raises(PermissionDenied):
+        services.reject_nomination(actor=nominee.user, nomination=nomination, reason="I say so")
+    with pytest.raises(services.BallotError, match="Give the reason"):
+        services.reject_nomination(actor=setting.officer.user, nomination=nomination, reason=" ")
+    with pytest.raises(services.BallotError, match="300 characters"):
+        services.reject_nomination(
+            actor=setting.officer.user, nomination=nomination, reason="x" * 301
+        )
+    frozen_clock.advance(days=1, minutes=1)
+    with pytest.raises(services.WrongStage, match="Nominations have closed"):
+        services.reject_nomination(actor=setting.officer.user, nomination=nomination, reason="No")
+    give_authenticator_app(setting.officer.user)
+    client.force_login(setting.officer.user)
+    url = reverse("ballot_nomination_reject", args=[setting.ballot.pk, nomination.pk])
+    for response in (client.get(url), client.post(url, {"reason": "Too late"})):
+        assert response.status_code == 409
+        assert "Nominations have closed" in response.content.decode()
+    assert Nomination.objects.get(pk=nomination.pk).status == NominationStatus.STANDING

@@ -1,0 +1,56 @@
+"""Access rows for ballot URLs added after the first table (the rest are in
+tests/web/test_access_matrix.py)."""
+
+from __future__ import annotations
+
+import datetime
+
+from tests.web.access import LOGIN, Case
+from tests.web.roles import Movement
+
+AREA_BALLOT_TITLE = "North-East area committee"
+
+
+def nomination_in_area_ballot(m: Movement) -> dict[str, str]:
+    """An area ballot (group A's area) taking nominations, run by national office, in which the
+    plain member of group A has nominated themselves. Made once per database."""
+    from grassroots import clock
+    from grassroots.ballots import services
+    from grassroots.ballots.models import Ballot, Nomination
+
+    area = m.group_a.area
+    ballot = Ballot.objects.filter(title=AREA_BALLOT_TITLE).first()
+    if ballot is None:
+        now = clock.now()
+        ballot = services.create_ballot(
+            actor=m.national.user,
+            title=AREA_BALLOT_TITLE,
+            description="",
+            level="area",
+            scope=area,
+            opens_at=now + datetime.timedelta(days=3),
+            closes_at=now + datetime.timedelta(days=10),
+        )
+        question = services.add_question(
+            actor=m.national.user,
+            ballot=ballot,
+            title="Area committee",
+            kind="stv",
+            stv_rule="scottish",
+            seats=2,
+        )
+        services.open_nominations(
+            actor=m.national.user, ballot=ballot, close_at=now + datetime.timedelta(days=1)
+        )
+        services.nominate(actor=m.member.user, question=question, nominee=m.member)
+    nomination = Nomination.objects.get(question__ballot=ballot, member=m.member)
+    return {"ballot_id": str(ballot.pk), "nomination_id": str(nomination.pk)}
+
+
+# fmt: off
+CASES = [
+    Case("ballot_nomination_reject", (LOGIN, 404, 404, 404, 404, 200, 200, 200, 404),
+         nomination_in_area_ballot,
+         about="those who run the area ballot; group A's secretary runs only group ballots"),
+]
+# fmt: on
