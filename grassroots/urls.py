@@ -10,6 +10,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("accounts/", include("grassroots.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("ballots/", include("grassroots.ballots.urls")),
     path("messages/", include("grassroots.messaging.urls")),

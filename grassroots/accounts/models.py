@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.crypto import salted_hmac
 
 
 class UserManager(BaseUserManager["User"]):
@@ -31,6 +32,10 @@ class User(AbstractUser):
 
     username = None  # type: ignore[assignment]
     email = models.EmailField("email address", unique=True)
+    # Raised by "log out everywhere" (accounts.services.end_all_sessions). It is part of the
+    # session hash every request checks, so all the person's sessions end on every app node at
+    # once, with no list of sessions to search.
+    session_generation = models.PositiveIntegerField(default=0)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
@@ -44,3 +49,19 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.email
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        """Django's hash of the password, plus the session generation once it has been raised.
+
+        Django compares this with the hash stored in the session on every request and ends the
+        session when they differ (as it does after a password change). Generation 0 keeps
+        Django's own hash, so sessions from before this field existed stay valid.
+        """
+        if self.session_generation == 0:
+            return str(super()._get_session_auth_hash(secret=secret))  # type: ignore[misc]
+        return salted_hmac(
+            "grassroots.accounts.User.session_auth_hash",
+            f"{self.password}\x00{self.session_generation}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
