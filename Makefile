@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export DJANGO_SETTINGS_MODULE ?= grassroots.settings.dev
 
-.PHONY: run test lint typecheck contracts pytest install install-dev browser-deps seed clean
+.PHONY: run test lint typecheck contracts security pytest install install-dev browser-deps seed clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,10 +57,14 @@ typecheck: install-dev
 contracts: install-dev
 	$(BIN)/lint-imports
 
+# bandit at medium severity and up; each accepted finding carries `# nosec BNNN` and the reason.
+security: install-dev
+	$(BIN)/bandit -r grassroots -ll -q
+
 pytest: install-dev browser-deps var
 	DJANGO_SETTINGS_MODULE=grassroots.settings.test $(BIN)/python -m pytest -n 2 --dist loadgroup -q $(PYTEST_ARGS)
 
-test: lint typecheck contracts pytest
+test: lint typecheck contracts security pytest
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .hypothesis
