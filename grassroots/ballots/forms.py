@@ -123,6 +123,36 @@ class ShareForm(forms.Form):
     )
 
 
+class ReminderScheduleForm(forms.Form):
+    hours_before_close = forms.CharField(
+        required=False,
+        max_length=100,
+        label="Send reminders this many hours before the close",
+        help_text="Whole hours, separated by commas, e.g. 48, 2. Leave empty for none",
+    )
+    to_everyone = forms.BooleanField(
+        required=False,
+        label="Send them to everyone on the roll, not only members who have not voted",
+        help_text=(
+            "Reminding only members who have not voted keeps, in the mail records, a dated list "
+            "of who had not voted at each reminder; anyone with the database could tell that a "
+            "member voted between two reminders. Sending to everyone keeps no such list."
+        ),
+    )
+
+    def clean_hours_before_close(self) -> list[int]:
+        text = self.cleaned_data["hours_before_close"]
+        hours = []
+        for part in text.replace(";", ",").split(","):
+            part = part.strip()
+            if not part:
+                continue
+            if not part.isdigit() or int(part) < 1:
+                raise forms.ValidationError(f"“{part}” is not a whole number of hours (1 or more).")
+            hours.append(int(part))
+        return hours
+
+
 class RejectNominationForm(forms.Form):
     reason = forms.CharField(
         max_length=300,

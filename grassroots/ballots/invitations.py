@@ -4,10 +4,13 @@ Each member on the roll gets their own personal link (grassroots.ballots.links) 
 ``grassroots.messaging.send_to_members``, which sends in the background and never shows the
 officer an address.
 
-Reminders go to **everyone** on the roll, voted or not. A reminder sent only to those who have
-not voted would leave a dated list of who had not yet voted; two such lists bracket when each
-member voted, which could be lined up against the sealer's batches. The mail says that anyone
-who has voted can ignore it (and that the ballot page shows their roll mark).
+A reminder an officer sends by hand goes to **everyone** on the roll, voted or not: a reminder
+sent only to those who have not voted leaves a dated list of who had not yet voted, and two such
+lists bracket when each member voted, which could be lined up against the sealer's batches.
+Scheduled reminders (``ScheduledReminder``) go only to members who have not voted, unless the
+ballot's officer chose everyone: fewer mails to people who have voted, at the cost of that list
+(docs/ballots.md, "Personal links, invitations and reminders"). The mail says that anyone who
+has voted can ignore it (and that the ballot page shows their roll mark).
 """
 
 from __future__ import annotations
@@ -55,8 +58,11 @@ def personal_link_url(ballot: Ballot, entry: RollEntry) -> str:
     return settings.GRASSROOTS_SITE_URL.rstrip("/") + path
 
 
-def ballot_mail(ballot: Ballot, *, reminder: bool) -> tuple[str, str, dict[int, dict[str, str]]]:
-    """Subject, body and each member's personal link, for every member on the roll."""
+def ballot_mail(
+    ballot: Ballot, *, reminder: bool, only_not_voted: bool = False
+) -> tuple[str, str, dict[int, dict[str, str]]]:
+    """Subject, body and each member's personal link, for every member on the roll (or, with
+    ``only_not_voted``, those on it who have not voted)."""
     closes = dateformat.format(timezone.localtime(ballot.closes_at), r"j F Y \a\t H:i")
     body = (REMINDER_BODY if reminder else INVITATION_BODY).format(
         title=_text(ballot.title),
@@ -65,8 +71,11 @@ def ballot_mail(ballot: Ballot, *, reminder: bool) -> tuple[str, str, dict[int, 
         about=settings.GRASSROOTS_SITE_URL.rstrip("/") + reverse("ballot_guarantees"),
     )
     subject = f"{'Reminder: ' if reminder else ''}your vote in {ballot.title}"[:150]
+    entries = RollEntry.objects.filter(ballot=ballot)
+    if only_not_voted:
+        entries = entries.filter(has_voted=False)
     personal = {
         entry.member_id: {"link": personal_link_url(ballot, entry)}
-        for entry in RollEntry.objects.filter(ballot=ballot).select_related("ballot").iterator()
+        for entry in entries.select_related("ballot").iterator()
     }
     return subject, body, personal

@@ -14,6 +14,7 @@ full argument):
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from typing import ClassVar
 
@@ -96,6 +97,9 @@ class Ballot(models.Model):
     turnout = models.JSONField(default=list, blank=True)
     invitations_sent_at = models.DateTimeField(null=True, blank=True)
     reminders_sent = models.PositiveSmallIntegerField(default=0)
+    # Scheduled reminders (ScheduledReminder) go only to members who have not voted, unless
+    # this is set: then to everyone, which keeps no dated list of non-voters (docs/ballots.md).
+    reminders_to_everyone = models.BooleanField(default=False)
     # The count runs as a background task for large ballots; these show its progress.
     count_requested_at = models.DateTimeField(null=True, blank=True)
     count_total = models.PositiveIntegerField(null=True, blank=True)
@@ -326,6 +330,38 @@ class LogHead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tree_size} ballots at {self.timestamp}"
+
+
+class ScheduledReminder(models.Model):
+    """A reminder the scheduler sends once, ``hours_before_close`` hours before the close.
+
+    ``sent_at`` is set in the transaction that queues the mail, under the row's lock, so two
+    scheduler runs (or two nodes) cannot both send it; the unique constraint keeps one row per
+    time.
+    """
+
+    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="reminders")
+    hours_before_close = models.PositiveIntegerField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    recipients = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["ballot", "-hours_before_close"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["ballot", "hours_before_close"], name="reminder_once_per_time"
+            ),
+            models.CheckConstraint(
+                name="reminder_before_close", condition=Q(hours_before_close__gte=1)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hours_before_close} hours before the close"
+
+    @property
+    def due_at(self) -> datetime.datetime:
+        return self.ballot.closes_at - datetime.timedelta(hours=self.hours_before_close)
 
 
 class ReceiptKeeper(models.Model):

@@ -1,4 +1,5 @@
-"""The ballot scheduler's one tick: open what is due, seal and sign heads, close what is due.
+"""The ballot scheduler's one tick: open what is due, close what is due, send scheduled
+reminders that are due, seal and sign heads.
 
 Every decision reads the database clock through ``grassroots.clock.now`` inside the service
 that acts, so a tick that runs late does the right thing, and two ticks running at once (two
@@ -16,6 +17,7 @@ from grassroots.ballots.services import (
     close_due_ballots,
     open_due_ballots,
     seal_pending,
+    send_due_reminders,
 )
 
 HEAD_EVERY = datetime.timedelta(minutes=1)
@@ -25,6 +27,7 @@ def run_tick(*, min_batch: int = 10, head_every: datetime.timedelta = HEAD_EVERY
     """One pass over every ballot; returns what was done, one line per action."""
     done = [f"opened {election_id}" for election_id in open_due_ballots()]
     done += [f"closed {election_id}" for election_id in close_due_ballots()]
+    done += send_due_reminders()
     live = Ballot.objects.filter(status__in=[BallotStatus.OPEN, BallotStatus.CLOSED])
     for ballot in live:
         heads_before = ballot.heads.count()

@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:ballot_id>/tellers/", views.tellers_set_up, name="ballot_tellers"),
     path("<int:ballot_id>/open/", views.ballot_open, name="ballot_open"),
     path("<int:ballot_id>/remind/", views.ballot_remind, name="ballot_remind"),
+    path("<int:ballot_id>/reminders/", views.reminder_schedule, name="ballot_reminders"),
     path("<int:ballot_id>/close/", views.ballot_close, name="ballot_close"),
     path("<int:ballot_id>/count/", views.ballot_count, name="ballot_count"),
     path("<int:ballot_id>/publish/", views.ballot_publish, name="ballot_publish"),

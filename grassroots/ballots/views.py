@@ -24,6 +24,7 @@ from grassroots.ballots.forms import (
     QuestionForm,
     ReceiptLookupForm,
     RejectNominationForm,
+    ReminderScheduleForm,
     ShareForm,
     TellersForm,
     VoteForm,
@@ -117,6 +118,7 @@ def ballot_manage(request: HttpRequest, ballot_id: int) -> HttpResponse:
                 == ballot.returning_officer_id
             ),
             "shares_entered": ballot.tellers.exclude(revealed_share="").count(),
+            "reminders": list(ballot.reminders.all()),
         },
     )
 
@@ -189,6 +191,44 @@ def tellers_set_up(request: HttpRequest, ballot_id: int) -> HttpResponse:
             messages.success(request, "The tellers' key is made. Each teller collects a share.")
             return redirect("ballot_manage", ballot_id=ballot.pk)
     return render(request, "ballots/tellers_form.html", {"ballot": ballot, "form": form})
+
+
+@login_required
+def reminder_schedule(request: HttpRequest, ballot_id: int) -> HttpResponse:
+    """Reminder times, set while the ballot is being prepared; the scheduler sends them."""
+    ballot = queries.get_ballot_to_run(request.user, ballot_id)
+    reminders = list(ballot.reminders.all())
+    form = ReminderScheduleForm(
+        request.POST or None,
+        initial={
+            "hours_before_close": ", ".join(str(r.hours_before_close) for r in reminders),
+            "to_everyone": ballot.reminders_to_everyone,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_reminder_schedule(
+                actor=request.user,
+                ballot=ballot,
+                hours_before_close=form.cleaned_data["hours_before_close"],
+                to_everyone=form.cleaned_data["to_everyone"],
+            )
+        except services.BallotError as error:
+            form.add_error("hours_before_close", str(error))
+        else:
+            messages.success(request, "The reminder schedule is saved.")
+            return redirect("ballot_manage", ballot_id=ballot.pk)
+    return render(
+        request,
+        "ballots/reminders.html",
+        {
+            "ballot": ballot,
+            "form": form,
+            "reminders": reminders,
+            "may_change": ballot.status in ("draft", "nominations", "ready"),
+        },
+        status=400 if form.is_bound else 200,
+    )
 
 
 def _lifecycle(request: HttpRequest, ballot_id: int, step: str) -> HttpResponse:

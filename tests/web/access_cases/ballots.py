@@ -47,8 +47,18 @@ def nomination_in_area_ballot(m: Movement) -> dict[str, str]:
     return {"ballot_id": str(ballot.pk), "nomination_id": str(nomination.pk)}
 
 
+def open_ballot_in_group_a(m: Movement) -> dict[str, str]:
+    """The access table's open group-A ballot (tests/web/test_access_matrix.py)."""
+    from tests.ballots.conftest import open_group_ballot
+
+    ballot = open_group_ballot(group=m.group_a, officer=m.national, teller=m.member)
+    return {"ballot_id": str(ballot.pk)}
+
+
 # fmt: off
 CASES = [
+    Case("ballot_reminders", (LOGIN, 404, 404, 404, 200, 200, 200, 200, 404),
+         open_ballot_in_group_a, about="those who run the ballot"),
     Case("ballot_nomination_reject", (LOGIN, 404, 404, 404, 404, 200, 200, 200, 404),
          nomination_in_area_ballot,
          about="those who run the area ballot; group A's secretary runs only group ballots"),

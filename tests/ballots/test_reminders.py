@@ -1,0 +1,150 @@
+"""Scheduled reminders: set while the ballot is prepared, sent by the scheduler once each, to
+members who have not voted (or to everyone, if the officer chose so), whatever the number of
+scheduler runs."""
+
+from __future__ import annotations
+
+import datetime
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.core import mail
+from django.db import connections
+from django.test import Client
+from django.urls import reverse
+
+from grassroots import clock
+from grassroots.audit.models import AuditEntry
+from grassroots.ballots import services
+from grassroots.ballots.models import Ballot, BallotStatus, ScheduledReminder
+from grassroots.ballots.scheduler import run_tick
+from grassroots.messaging.models import Delivery, Mailout
+from tests.ballots.conftest import Clock, SetUp, cast_orders, make_ballot, open_with_voters
+from tests.web.roles import give_authenticator_app
+
+
+def _three_day_poll(setup: SetUp) -> None:
+    Ballot.objects.filter(pk=setup.ballot.pk).update(
+        closes_at=clock.now() + datetime.timedelta(days=3)
+    )
+    setup.ballot.refresh_from_db()
+
+
+def _reminder_mailouts() -> list[Mailout]:
+    return list(Mailout.objects.filter(purpose__startswith="ballot reminder").order_by("pk"))
+
+
+@pytest.mark.django_db
+def test_officer_sets_the_schedule_on_a_page_with_clear_errors(client: Client):
+    setup = make_ballot()
+    _three_day_poll(setup)
+    give_authenticator_app(setup.officer.user)
+    client.force_login(setup.officer.user)
+    url = reverse("ballot_reminders", args=[setup.ballot.pk])
+    assert client.get(url).status_code == 200
+    for text, error in [
+        ("48, soon", "“soon” is not a whole number of hours"),
+        ("0", "“0” is not a whole number of hours"),
+        ("100", "would come before voting opens"),
+    ]:
+        response = client.post(url, {"hours_before_close": text})
+        assert response.status_code == 400 and error in response.content.decode()
+    assert not ScheduledReminder.objects.exists()
+    response = client.post(url, {"hours_before_close": "2, 48, 2"})
+    assert response.status_code == 302
+    reminders = list(setup.ballot.reminders.values_list("hours_before_close", flat=True))
+    assert reminders == [48, 2]
+    assert AuditEntry.objects.filter(action="set_reminder_schedule").count() == 1
+    page = client.get(reverse("ballot_manage", args=[setup.ballot.pk])).content.decode()
+    assert "48 hours before the close" in page and "members who have not voted" in page
+    # Once voting has opened the schedule is fixed.
+    services.open_ballot(actor=setup.officer.user, ballot=setup.ballot)
+    with pytest.raises(services.WrongStage):
+        services.set_reminder_schedule(
+            actor=setup.officer.user, ballot=setup.ballot, hours_before_close=[1]
+        )
+    assert "only be changed before voting opens" in client.get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_scheduler_sends_each_due_reminder_once_to_members_who_have_not_voted(
+    frozen_clock: Clock, django_capture_on_commit_callbacks
+):
+    setup = make_ballot()
+    _three_day_poll(setup)
+    services.set_reminder_schedule(
+        actor=setup.officer.user, ballot=setup.ballot, hours_before_close=[48, 2]
+    )
+    voters = open_with_voters(setup, 5)
+    cast_orders(setup, voters[:2], [[0, 1], [2]])
+    non_voters = set(setup.ballot.roll.filter(has_voted=False).values_list("member_id", flat=True))
+    run_tick()
+    assert not _reminder_mailouts(), "nothing is due yet"
+    frozen_clock.advance(hours=24, minutes=1)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        done = run_tick()
+    assert f"reminded {len(non_voters)} members of {setup.ballot.election_id}" in done
+    (first,) = _reminder_mailouts()
+    assert set(Delivery.objects.filter(mailout=first).values_list("member_id", flat=True)) == (
+        non_voters
+    )
+    assert len(mail.outbox) == len(non_voters)
+    assert {m.to[0] for m in mail.outbox}.isdisjoint({v.email for v in voters[:2]})
+    assert all("/vote/link/" in m.body for m in mail.outbox)
+    for _ in range(3):
+        run_tick()
+    assert len(_reminder_mailouts()) == 1, "a reminder is sent once, however often the tick runs"
+    cast_orders(setup, voters[2:3], [[1]])
+    frozen_clock.advance(hours=46)
+    run_tick()
+    first_sent, second_sent = setup.ballot.reminders.order_by("-hours_before_close")
+    assert first_sent.sent_at is not None and second_sent.sent_at is not None
+    assert second_sent.recipients == len(non_voters) - 1
+    assert len(_reminder_mailouts()) == 2
+    assert Ballot.objects.get(pk=setup.ballot.pk).reminders_sent == 2
+    frozen_clock.advance(hours=3)
+    run_tick()
+    assert Ballot.objects.get(pk=setup.ballot.pk).status == BallotStatus.CLOSED
+    assert len(_reminder_mailouts()) == 2
+
+
+@pytest.mark.django_db
+def test_a_late_scheduler_sends_one_mail_for_several_missed_times_and_can_remind_everyone(
+    frozen_clock: Clock,
+):
+    setup = make_ballot()
+    _three_day_poll(setup)
+    services.set_reminder_schedule(
+        actor=setup.officer.user, ballot=setup.ballot, hours_before_close=[48, 24], to_everyone=True
+    )
+    voters = open_with_voters(setup, 3)
+    cast_orders(setup, voters[:1], [[0]])
+    frozen_clock.advance(hours=49)
+    run_tick()
+    (mailout,) = _reminder_mailouts()
+    assert mailout.recipients == setup.ballot.roll_size
+    assert all(r.sent_at is not None for r in setup.ballot.reminders.all())
+
+
+@pytest.mark.postgres
+@pytest.mark.usefixtures("transactional_db")
+def test_two_schedulers_at_once_send_a_due_reminder_once(frozen_clock: Clock):
+    setup = make_ballot()
+    _three_day_poll(setup)
+    services.set_reminder_schedule(
+        actor=setup.officer.user, ballot=setup.ballot, hours_before_close=[48]
+    )
+    open_with_voters(setup, 4)
+    frozen_clock.advance(hours=25)
+
+    def tick(_: int) -> list[str]:
+        try:
+            return services.send_due_reminders()
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(tick, range(8)))
+    assert sum(len(r) for r in results) == 1
+    assert len(_reminder_mailouts()) == 1
