@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("ballots/", include("grassroots.ballots.urls")),
     path("messages/", include("grassroots.messaging.urls")),
+    path("meetings/", include("grassroots.meetings.urls")),
     path("", include("grassroots.organisation.urls")),
     path("", include("grassroots.people.urls")),
 ]

@@ -22,26 +22,8 @@ from typing import ClassVar
 from django.db import models
 from django.db.models import Q
 
+from grassroots.meetings.texts import split_paragraphs
 from grassroots.organisation.models import ScopeLevel, scope_matches_level
-
-
-def split_paragraphs(text: str) -> list[str]:
-    """A motion's paragraphs: blocks separated by one or more blank lines, trimmed."""
-    blocks: list[str] = []
-    current: list[str] = []
-    for line in text.replace("\r\n", "\n").split("\n"):
-        if line.strip():
-            current.append(line.rstrip())
-        elif current:
-            blocks.append("\n".join(current).strip())
-            current = []
-    if current:
-        blocks.append("\n".join(current).strip())
-    return blocks
-
-
-def join_paragraphs(paragraphs: list[str]) -> str:
-    return "\n\n".join(p.strip() for p in paragraphs if p.strip())
 
 
 class MeetingKind(models.TextChoices):

@@ -1,0 +1,495 @@
+"""Reads of meetings shared by the pages (and the JSON API): which meetings a person sees, who
+may run, chair or moderate one, the quorum, and a motion's debate as a thread.
+
+Permission-checked fetches (``get_*_for``) answer the same 404 for "missing" and "not allowed".
+Who is in a meeting's scope: members (and, for seeing and RSVP, supporters) whose home group or
+another of whose groups lies inside the body that holds it (a group, an area, a region, or the
+nation). Taking part in debate (motions, seconding, amendments, comments, sign-in) needs
+membership in good standing (``DEBATE_STATUSES``).
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from grassroots import clock
+from grassroots.meetings.models import (
+    Amendment,
+    AmendmentStatus,
+    Attendance,
+    Comment,
+    CommentReport,
+    CommentRevision,
+    Meeting,
+    MeetingStatus,
+    Minutes,
+    MinutesStatus,
+    Motion,
+    MotionStatus,
+    QuorumRule,
+    Rsvp,
+    RsvpResponse,
+)
+from grassroots.meetings.texts import DiffParagraph, diff_paragraphs
+from grassroots.organisation.models import Area, Group, Region, ScopeLevel
+from grassroots.organisation.permissions import Capability, may, scopes_for
+from grassroots.people.models import Member, MembershipStatus
+from grassroots.people.queries import own_member
+
+# Who sees a body's meetings and may RSVP to its events; who may take part in its debates.
+SEE_STATUSES = (MembershipStatus.MEMBER, MembershipStatus.SUPPORTER)
+DEBATE_STATUSES = (MembershipStatus.MEMBER,)
+# A body with no QuorumRule of its own: at least this many members present.
+DEFAULT_QUORUM_MINIMUM = 3
+# A calendar feed carries meetings that ended up to this long ago.
+FEED_PAST = datetime.timedelta(days=60)
+# Threads indent at most this deep on the page; deeper replies line up at the last level.
+MAX_THREAD_DEPTH = 4
+
+Scope = Group | Area | Region | None
+
+
+# --- scope --------------------------------------------------------------------------------------
+
+
+def scope_object(meeting: Meeting) -> Scope:
+    return meeting.group or meeting.area or meeting.region
+
+
+def scope_group_ids(meeting: Meeting) -> list[int] | None:
+    """The groups inside the meeting's body; None for the nation (every group)."""
+    if meeting.level == ScopeLevel.NATION:
+        return None
+    if meeting.level == ScopeLevel.GROUP:
+        return [meeting.group_id] if meeting.group_id else []
+    if meeting.level == ScopeLevel.AREA:
+        return list(Group.objects.filter(area=meeting.area).values_list("id", flat=True))
+    return list(Group.objects.filter(area__region=meeting.region).values_list("id", flat=True))
+
+
+def member_group_ids(member: Member) -> set[int]:
+    return {member.home_group_id, *member.other_groups.values_list("id", flat=True)}
+
+
+def members_in_scope(
+    meeting: Meeting, statuses: Iterable[str] = DEBATE_STATUSES
+) -> QuerySet[Member]:
+    """The members of the meeting's body with one of ``statuses`` (home or other group)."""
+    members = Member.objects.filter(status__in=list(statuses), erased_at__isnull=True)
+    group_ids = scope_group_ids(meeting)
+    if group_ids is None:
+        return members
+    return members.filter(Q(home_group_id__in=group_ids) | Q(other_groups__in=group_ids)).distinct()
+
+
+def is_in_scope(
+    member: Member | None, meeting: Meeting, statuses: Iterable[str] = DEBATE_STATUSES
+) -> bool:
+    if member is None or member.status not in set(statuses) or member.erased_at is not None:
+        return False
+    group_ids = scope_group_ids(meeting)
+    return group_ids is None or bool(member_group_ids(member) & set(group_ids))
+
+
+# --- who may do what ----------------------------------------------------------------------------
+
+
+def _may_in(actor: Any, capability: Capability, scope: Scope) -> bool:
+    if scope is None:
+        return scopes_for(actor, capability).everywhere
+    return may(actor, capability, scope)
+
+
+def may_run_in(actor: Any, scope: Scope) -> bool:
+    """May ``actor`` schedule meetings for this body (None: the nation)?"""
+    return _may_in(actor, Capability.RUN_MEETINGS, scope)
+
+
+def may_run(actor: Any, meeting: Meeting) -> bool:
+    return _may_in(actor, Capability.RUN_MEETINGS, scope_object(meeting))
+
+
+def may_chair(actor: Any, meeting: Meeting) -> bool:
+    return _may_in(actor, Capability.CHAIR_MEETING, scope_object(meeting))
+
+
+def may_moderate(actor: Any, meeting: Meeting) -> bool:
+    return _may_in(actor, Capability.MODERATE_DEBATE, scope_object(meeting))
+
+
+def scope_choices(actor: Any) -> list[tuple[str, str]]:
+    """The bodies ``actor`` may schedule meetings for, as form choices ("group:3", ...)."""
+    scopes = scopes_for(actor, Capability.RUN_MEETINGS)
+    if scopes.is_empty:
+        return []
+    choices: list[tuple[str, str]] = []
+    if scopes.everywhere:
+        choices.append(("nation", "The whole movement (national)"))
+        regions: Iterable[Region] = Region.objects.all()
+        areas: Iterable[Area] = Area.objects.all()
+        groups: Iterable[Group] = Group.objects.all()
+    else:
+        groups = Group.objects.filter(pk__in=scopes.group_ids)
+        areas = Area.objects.filter(groups__in=scopes.group_ids).distinct()
+        regions = Region.objects.filter(areas__groups__in=scopes.group_ids).distinct()
+    choices += [(f"region:{r.pk}", f"Region: {r.name}") for r in regions if may_run_in(actor, r)]
+    choices += [(f"area:{a.pk}", f"Area: {a.name}") for a in areas if may_run_in(actor, a)]
+    choices += [(f"group:{g.pk}", f"Group: {g.name}") for g in groups]
+    return choices
+
+
+def scope_from_choice(value: str) -> tuple[str, Scope]:
+    """The body a form choice names; ValueError when it is malformed or missing."""
+    level, _, pk = value.partition(":")
+    if level == ScopeLevel.NATION:
+        return ScopeLevel.NATION, None
+    if not pk.isdigit():
+        raise ValueError(value)
+    found: Scope
+    if level == ScopeLevel.GROUP:
+        found = Group.objects.filter(pk=int(pk)).first()
+    elif level == ScopeLevel.AREA:
+        found = Area.objects.filter(pk=int(pk)).first()
+    elif level == ScopeLevel.REGION:
+        found = Region.objects.filter(pk=int(pk)).first()
+    else:
+        raise ValueError(value)
+    if found is None:
+        raise ValueError(value)
+    return level, found
+
+
+def same_body(meeting: Meeting) -> Q:
+    """Rows (meetings, quorum rules) that belong to the body holding ``meeting``."""
+    columns: dict[str, Any] = {
+        "level": meeting.level,
+        "group_id": meeting.group_id,
+        "area_id": meeting.area_id,
+        "region_id": meeting.region_id,
+    }
+    return Q(**columns)
+
+
+# --- which meetings a person sees ---------------------------------------------------------------
+
+
+def meetings_visible_to(actor: Any) -> QuerySet[Meeting]:
+    """Meetings of the bodies ``actor`` belongs to (their groups, those groups' areas and
+    regions, and the nation) or runs meetings for."""
+    if not getattr(actor, "is_authenticated", False):
+        return Meeting.objects.none()
+    base = Meeting.objects.select_related("group", "area", "region")
+    runs = scopes_for(actor, Capability.RUN_MEETINGS)
+    if runs.everywhere:
+        return base
+    group_ids = set(runs.group_ids)
+    member = own_member(actor)
+    if member is not None and member.status in SEE_STATUSES:
+        group_ids |= member_group_ids(member)
+    elif not group_ids:
+        return Meeting.objects.none()
+    groups = Group.objects.filter(pk__in=group_ids)
+    area_ids = set(groups.values_list("area_id", flat=True))
+    region_ids = set(groups.values_list("area__region_id", flat=True))
+    return base.filter(
+        Q(level=ScopeLevel.NATION)
+        | Q(group_id__in=group_ids)
+        | Q(area_id__in=area_ids)
+        | Q(region_id__in=region_ids)
+    )
+
+
+def upcoming_meetings_for(actor: Any) -> QuerySet[Meeting]:
+    return meetings_visible_to(actor).filter(ends_at__gte=clock.now()).order_by("starts_at")
+
+
+def past_meetings_for(actor: Any) -> QuerySet[Meeting]:
+    return meetings_visible_to(actor).filter(ends_at__lt=clock.now()).order_by("-starts_at")
+
+
+def get_meeting_for(actor: Any, meeting_id: int) -> Meeting:
+    meeting = meetings_visible_to(actor).filter(pk=meeting_id).first()
+    if meeting is None:
+        raise Http404("No such meeting.")
+    return meeting
+
+
+def motions_visible_to(actor: Any, meeting: Meeting) -> QuerySet[Motion]:
+    """A motion is public to the meeting's members once seconded; before that only its proposer,
+    its named seconder and the officers see it."""
+    motions = Motion.objects.filter(meeting=meeting).select_related("proposer", "seconder")
+    if may_run(actor, meeting):
+        return motions
+    member = own_member(actor)
+    mine = Q(proposer=member) | Q(seconder=member) if member else Q(pk__in=[])
+    return motions.filter(~Q(status=MotionStatus.AWAITING_SECONDER) | mine)
+
+
+def get_motion_for(actor: Any, meeting_id: int, motion_id: int) -> Motion:
+    meeting = get_meeting_for(actor, meeting_id)
+    motion = motions_visible_to(actor, meeting).filter(pk=motion_id).first()
+    if motion is None:
+        raise Http404("No such motion.")
+    motion.meeting = meeting
+    return motion
+
+
+def get_amendment_for(actor: Any, meeting_id: int, motion_id: int, amendment_id: int) -> Amendment:
+    motion = get_motion_for(actor, meeting_id, motion_id)
+    amendment = motion.amendments.select_related("proposer").filter(pk=amendment_id).first()
+    if amendment is None:
+        raise Http404("No such amendment.")
+    amendment.motion = motion
+    return amendment
+
+
+def get_comment_for(actor: Any, meeting_id: int, motion_id: int, comment_id: int) -> Comment:
+    motion = get_motion_for(actor, meeting_id, motion_id)
+    comment = motion.comments.select_related("author").filter(pk=comment_id).first()
+    if comment is None:
+        raise Http404("No such comment.")
+    comment.motion = motion
+    return comment
+
+
+def motions_awaiting_my_seconding(actor: Any) -> QuerySet[Motion]:
+    member = own_member(actor)
+    if member is None:
+        return Motion.objects.none()
+    return Motion.objects.filter(
+        seconder=member, status=MotionStatus.AWAITING_SECONDER
+    ).select_related("meeting", "proposer")
+
+
+# --- deadlines and states -----------------------------------------------------------------------
+
+
+def motions_open(meeting: Meeting) -> bool:
+    """Are motions and amendments still being taken for this meeting?"""
+    return (
+        meeting.takes_motions
+        and meeting.status == MeetingStatus.SCHEDULED
+        and meeting.motions_deadline is not None
+        and clock.now() <= meeting.motions_deadline
+    )
+
+
+def debate_open(motion: Motion) -> bool:
+    """Is the online debate on this motion still open for comments?"""
+    return (
+        not motion.is_closed
+        and motion.status != MotionStatus.AWAITING_SECONDER
+        and motion.debate_closed_at is None
+        and motion.meeting.status == MeetingStatus.SCHEDULED
+    )
+
+
+def has_started(meeting: Meeting) -> bool:
+    return clock.now() >= meeting.starts_at
+
+
+# Members may sign themselves in from an hour before the start until the meeting ends.
+SIGN_IN_OPENS_BEFORE_MINUTES = 60
+
+
+def sign_in_open(meeting: Meeting) -> bool:
+    moment = clock.now()
+    opens = meeting.starts_at - datetime.timedelta(minutes=SIGN_IN_OPENS_BEFORE_MINUTES)
+    return meeting.status != MeetingStatus.CANCELLED and opens <= moment <= meeting.ends_at
+
+
+# --- quorum and attendance ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuorumCheck:
+    present: int
+    required: int
+    members_in_scope: int
+    minimum_present: int
+    percent_of_members: int
+    rule_is_default: bool
+
+    @property
+    def is_quorate(self) -> bool:
+        return self.present >= self.required
+
+
+def quorum_rule_for(meeting: Meeting) -> QuorumRule | None:
+    if meeting.level == ScopeLevel.NATION:
+        return QuorumRule.objects.filter(level=ScopeLevel.NATION).first()
+    return QuorumRule.objects.filter(same_body(meeting)).first()
+
+
+def quorum(meeting: Meeting) -> QuorumCheck:
+    """The body's quorum rule against those signed in: at least the rule's minimum, and at
+    least its percentage of members in good standing (rounded up), whichever is more."""
+    rule = quorum_rule_for(meeting)
+    minimum = rule.minimum_present if rule else DEFAULT_QUORUM_MINIMUM
+    percent = rule.percent_of_members if rule else 0
+    in_scope = members_in_scope(meeting).count() if percent else 0
+    required = max(minimum, math.ceil(in_scope * percent / 100))
+    present = Attendance.objects.filter(meeting=meeting).count()
+    return QuorumCheck(
+        present=present,
+        required=required,
+        members_in_scope=in_scope,
+        minimum_present=minimum,
+        percent_of_members=percent,
+        rule_is_default=rule is None,
+    )
+
+
+def attendance_list(meeting: Meeting) -> QuerySet[Attendance]:
+    """Who signed in (names only: the meeting's own record of who was there)."""
+    return Attendance.objects.filter(meeting=meeting).select_related("member", "signed_in_by")
+
+
+def has_signed_in(actor: Any, meeting: Meeting) -> bool:
+    member = own_member(actor)
+    return member is not None and Attendance.objects.filter(meeting=meeting, member=member).exists()
+
+
+# --- RSVP ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RsvpSummary:
+    going: int
+    capacity: int | None
+    mine: str | None
+
+    @property
+    def places_left(self) -> int | None:
+        return None if self.capacity is None else max(self.capacity - self.going, 0)
+
+    @property
+    def is_full(self) -> bool:
+        return self.capacity is not None and self.going >= self.capacity
+
+
+def rsvp_summary(actor: Any, meeting: Meeting) -> RsvpSummary:
+    member = own_member(actor)
+    mine = (
+        Rsvp.objects.filter(meeting=meeting, member=member)
+        .values_list("response", flat=True)
+        .first()
+        if member
+        else None
+    )
+    going = Rsvp.objects.filter(meeting=meeting, response=RsvpResponse.GOING).count()
+    return RsvpSummary(going=going, capacity=meeting.capacity, mine=mine)
+
+
+# --- the debate ---------------------------------------------------------------------------------
+
+
+@dataclass
+class ThreadedComment:
+    comment: Comment
+    depth: int
+    open_reports: int = 0
+    children: list[ThreadedComment] = field(default_factory=list)
+
+
+def debate_thread(
+    motion: Motion, *, amendment: Amendment | None = None, for_moderator: bool = False
+) -> list[ThreadedComment]:
+    """The comments on the motion (or on one amendment), threaded and flattened in reading
+    order, each with its depth. Two queries however many comments there are."""
+    comments = Comment.objects.filter(motion=motion).select_related("author", "moderated_by")
+    if amendment is not None:
+        comments = comments.filter(amendment=amendment)
+    if for_moderator:
+        comments = comments.annotate(
+            open_report_count=Count("reports", filter=Q(reports__resolved_at__isnull=True))
+        )
+    rows = list(comments.order_by("created_at", "id"))
+    by_parent: dict[int | None, list[Comment]] = defaultdict(list)
+    ids = {c.pk for c in rows}
+    for comment in rows:
+        parent = comment.parent_id if comment.parent_id in ids else None
+        by_parent[parent].append(comment)
+    flat: list[ThreadedComment] = []
+    stack: list[tuple[Comment, int]] = [(c, 0) for c in reversed(by_parent[None])]
+    while stack:
+        comment, depth = stack.pop()
+        flat.append(
+            ThreadedComment(
+                comment=comment,
+                depth=min(depth, MAX_THREAD_DEPTH),
+                open_reports=int(getattr(comment, "open_report_count", 0)),
+            )
+        )
+        stack.extend((c, depth + 1) for c in reversed(by_parent[comment.pk]))
+    return flat
+
+
+def comment_history(comment: Comment) -> QuerySet[CommentRevision]:
+    return CommentRevision.objects.filter(comment=comment)
+
+
+def open_reports(meeting: Meeting) -> QuerySet[CommentReport]:
+    return (
+        CommentReport.objects.filter(comment__motion__meeting=meeting, resolved_at__isnull=True)
+        .select_related("comment__author", "comment__motion", "reporter")
+        .order_by("reported_at")
+    )
+
+
+@dataclass(frozen=True)
+class AmendmentView:
+    amendment: Amendment
+    diff: list[DiffParagraph]
+
+
+def amendment_diff(amendment: Amendment) -> list[DiffParagraph]:
+    """What the amendment does to the text it was written against."""
+    from grassroots.meetings.texts import AmendmentDoesNotApply, apply_amendment
+
+    try:
+        after = apply_amendment(
+            amendment.base_text, amendment.kind, amendment.paragraph, amendment.new_text
+        )
+    except AmendmentDoesNotApply:
+        after = amendment.base_text
+    return diff_paragraphs(amendment.base_text, after)
+
+
+def amendments_with_diffs(motion: Motion) -> list[AmendmentView]:
+    amendments = motion.amendments.select_related("proposer").order_by("number")
+    return [AmendmentView(a, amendment_diff(a)) for a in amendments]
+
+
+def open_amendments(motion: Motion) -> QuerySet[Amendment]:
+    return motion.amendments.filter(status=AmendmentStatus.PROPOSED)
+
+
+# --- minutes ------------------------------------------------------------------------------------
+
+
+def minutes_for(actor: Any, meeting: Meeting) -> Minutes | None:
+    """The minutes if ``actor`` may read them: members once published, officers always."""
+    minutes = Minutes.objects.filter(meeting=meeting).first()
+    if minutes is None:
+        return None
+    if minutes.status == MinutesStatus.PUBLISHED or may_run(actor, meeting):
+        return minutes
+    return None
+
+
+def later_meetings_of_body(meeting: Meeting) -> QuerySet[Meeting]:
+    """Meetings of the same body after this one, where its minutes may be approved."""
+    return (
+        Meeting.objects.filter(same_body(meeting), starts_at__gt=meeting.starts_at)
+        .exclude(status=MeetingStatus.CANCELLED)
+        .order_by("starts_at")
+    )
