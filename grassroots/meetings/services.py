@@ -709,6 +709,8 @@ def post_comment(
     parent: Comment | None = None,
 ) -> Comment:
     author = _require_in_scope(actor, motion.meeting, "take part in this debate")
+    # Read the motion afresh: the chair may have closed the debate since the page was drawn.
+    motion = _locked_motion(motion)
     _require_debate_open(motion)
     body = _text(body, "comment", COMMENT_MAX)
     if amendment is not None and amendment.motion_id != motion.pk:

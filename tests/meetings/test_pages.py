@@ -1,0 +1,139 @@
+"""The meeting pages: bad input shows a clear error (400) and stores nothing; calendar files;
+what the debate shows of a hidden comment."""
+
+from __future__ import annotations
+
+import pytest
+from django.core import signing
+from django.test import Client
+from django.urls import reverse
+
+from grassroots.meetings import services
+from grassroots.meetings.models import Amendment, Comment, MeetingKind, Motion, Rsvp
+from grassroots.meetings.views import FEED_SALT
+from tests.meetings.builders import amendment_to, comment_on, group_meeting, motion_in
+from tests.web.roles import give_authenticator_app
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(member) -> Client:
+    client = Client()
+    client.force_login(member.user)
+    return client
+
+
+def test_motion_after_the_deadline_shows_why_and_stores_nothing(branch, clock_):
+    clock_.advance(days=8)
+    url = reverse("meetings:motion_submit", args=[branch.meeting.pk])
+    response = _client(branch.mover).post(
+        url,
+        {"title": "Late", "text": "Too late.", "seconder": branch.seconder.membership_number},
+    )
+    assert response.status_code == 400
+    assert b"The deadline for motions has passed" in response.content
+    assert not Motion.objects.exists()
+
+
+def test_amendment_to_a_closed_motion_shows_why_and_stores_nothing(branch):
+    motion = motion_in(branch.meeting, branch.mover, branch.seconder)
+    motion.status = "withdrawn"
+    motion.save()
+    url = reverse("meetings:amendment_propose", args=[branch.meeting.pk, motion.pk])
+    response = _client(branch.amender).post(url, {"kind": "delete", "paragraph": "1"})
+    assert response.status_code == 400
+    assert b"This motion is closed (withdrawn)" in response.content
+    assert not Amendment.objects.exists()
+
+
+def test_rsvp_over_capacity_shows_why(branch):
+    stall = group_meeting(branch.group, branch.secretary, kind=MeetingKind.STALL, capacity=1)
+    url = reverse("meetings:rsvp", args=[stall.pk])
+    assert _client(branch.mover).post(url, {"response": "going"}).status_code == 302
+    response = _client(branch.seconder).post(url, {"response": "going"})
+    assert response.status_code == 400
+    assert b"it is full" in response.content and b"Nothing was changed" in response.content
+    assert Rsvp.objects.count() == 1
+
+
+def test_comment_on_a_closed_debate_shows_why(branch):
+    motion = motion_in(branch.meeting, branch.mover, branch.seconder)
+    motion.status = "carried"
+    motion.save()
+    url = reverse("meetings:comment_post", args=[branch.meeting.pk, motion.pk])
+    response = _client(branch.commenter).post(url, {"body": "Late thought"})
+    assert response.status_code == 400
+    assert b"The debate on this motion is closed" in response.content
+    assert not Comment.objects.exists()
+
+
+def test_posting_a_reply_threads_it(branch):
+    motion = motion_in(branch.meeting, branch.mover, branch.seconder)
+    parent = comment_on(motion, branch.mover, "First point")
+    url = reverse("meetings:comment_post", args=[branch.meeting.pk, motion.pk])
+    response = _client(branch.commenter).post(url, {"body": "A reply", "parent": parent.pk})
+    assert response.status_code == 302
+    assert Comment.objects.get(body="A reply").parent == parent
+
+
+def test_hidden_comment_shows_the_reason_not_the_words(branch):
+    motion = motion_in(branch.meeting, branch.mover, branch.seconder)
+    comment = comment_on(motion, branch.commenter, "Something unkind about Sam")
+    services.hide_comment(actor=branch.secretary.user, comment=comment, reason="Personal attack")
+    page = _client(branch.mover).get(
+        reverse("meetings:motion_detail", args=[branch.meeting.pk, motion.pk])
+    )
+    assert b"Hidden by a moderator: Personal attack" in page.content
+    assert b"Something unkind" not in page.content
+
+
+def test_amendment_diff_is_shown_on_the_motion_page(branch):
+    motion = motion_in(branch.meeting, branch.mover, branch.seconder)
+    amendment_to(motion, branch.amender)
+    page = _client(branch.commenter).get(
+        reverse("meetings:motion_detail", args=[branch.meeting.pk, motion.pk])
+    )
+    assert b"<ins>campaign with the trades council.</ins>" in page.content
+    assert b"<del>campaign.</del>" in page.content
+
+
+def test_ics_download_and_personal_feed(branch):
+    response = _client(branch.mover).get(reverse("meetings:ics", args=[branch.meeting.pk]))
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    body = response.content.decode()
+    assert f"UID:{branch.meeting.uid}@grassroots\r\n" in body
+    assert "LOCATION:Trades Hall\\, 1 High Street" in body
+
+    mine = signing.dumps(branch.mover.pk, salt=FEED_SALT)
+    theirs = signing.dumps(branch.outsider.pk, salt=FEED_SALT)
+    anonymous = Client()
+    assert (
+        str(branch.meeting.uid)
+        in anonymous.get(reverse("meetings:feed", args=[mine])).content.decode()
+    )
+    assert (
+        str(branch.meeting.uid)
+        not in anonymous.get(reverse("meetings:feed", args=[theirs])).content.decode()
+    )
+
+
+def test_secretary_schedules_through_the_form_with_field_errors(branch):
+    give_authenticator_app(branch.secretary.user)
+    client = _client(branch.secretary)
+    url = reverse("meetings:create")
+    bad = client.post(url, {"scope": f"group:{branch.group.pk}", "kind": "meeting"})
+    assert bad.status_code == 400 and b"There is a problem" in bad.content
+    good = client.post(
+        url,
+        {
+            "scope": f"group:{branch.group.pk}",
+            "kind": "meeting",
+            "title": "December meeting",
+            "format": "online",
+            "starts_at": "2099-12-03T19:00",
+            "ends_at": "2099-12-03T21:00",
+            "online_link": "https://meet.example.org/dec",
+            "motions_deadline": "2099-11-26T19:00",
+        },
+    )
+    assert good.status_code == 302
