@@ -12,15 +12,19 @@ import hashlib
 import json
 import re
 import secrets
+import smtplib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.core.files.base import ContentFile
+from django.core.mail import EmailMessage
 from django.db import connection, transaction
 from django.db.models import Count, F, Q
+from django.urls import reverse
 
 from grassroots import clock
 from grassroots.audit.services import record
@@ -129,6 +133,10 @@ class AlreadyVoted(BallotError):
 
 class NotEligible(BallotError):
     http_status = 403
+
+
+class ReceiptNotSent(BallotError):
+    http_status = 503
 
 
 @dataclass(frozen=True)
@@ -670,6 +678,78 @@ def cast_ballot_with_link(
     return _cast(
         member_id=entry.member_id, ballot=ballot, answers=answers, idempotency_key=idempotency_key
     )
+
+
+RECEIPT_MAIL_BODY = """Dear {first_name},
+
+You asked for your receipt for "{title}" (election {election_id}) by email. It does not say how
+you voted. Each tracker below is one of your ballot papers, as stored, encrypted, in the ballot
+box:
+
+{trackers}
+
+Check that each is in the public log, and after the result what it decrypted to:
+{check}
+
+This mail now links your address to these trackers on every mail server that holds it, so after
+the result whoever can read it can look up how you voted. Delete it if that matters to you.
+Grassroots itself keeps no record of having sent it.
+"""
+
+
+def email_receipt(
+    *, actor: Any, ballot: Ballot, idempotency_key: str, token: str | None = None
+) -> tuple[str, Receipt]:
+    """Mail the voter their receipt, at once, from this request; returns the address used and
+    the receipt (to show again).
+
+    The receipt is found as a retry finds it (``ReceiptKeeper``, opened with the voter's own
+    idempotency key), so only the voter's genuine trackers are mailed, and only while the poll
+    is open (the keepers are deleted at the close). Nothing is written: no task, no mail row,
+    no audit entry, since each would be a dated record linking the member to the moment they
+    voted, or to the trackers (docs/ballots.md, "The receipt by email"). A failed send is
+    reported on the page and not retried.
+    """
+    if not IDEMPOTENCY_KEY.fullmatch(idempotency_key):
+        raise BallotError("This receipt can no longer be mailed. Copy it from the page instead.")
+    if token is not None:
+        member = roll_entry_for_link(ballot, token).member
+    else:
+        found = own_member(actor)
+        if found is None:
+            raise NotOnRoll("You are not on the roll for this ballot.")
+        member = found
+    kept = ReceiptKeeper.objects.filter(
+        ballot=ballot, key_hash=_idempotency_hash(ballot, member.pk, idempotency_key)
+    ).first()
+    if kept is None:
+        raise WrongStage(
+            "This receipt can no longer be mailed (the poll has closed, or the page is not the "
+            "one shown when you voted). Copy the trackers from the page instead."
+        )
+    receipt = Receipt.from_bytes(
+        open_receipt(bytes(kept.receipt_sealed), idempotency_key), is_repeat=True
+    )
+    if not member.email:
+        raise BallotError("We hold no email address for you. Copy the trackers from the page.")
+    site = settings.GRASSROOTS_SITE_URL.rstrip("/")
+    body = RECEIPT_MAIL_BODY.format(
+        first_name=member.first_name,
+        title=ballot.title,
+        election_id=ballot.election_id,
+        trackers="\n".join(f"{title}:\n  {value}" for title, value in receipt.trackers),
+        check=site + reverse("ballot_receipt_check", args=[ballot.pk]),
+    )
+    message = EmailMessage(
+        subject=f"Your receipt: {ballot.title}"[:150], body=body, to=[member.email]
+    )
+    try:
+        message.send()
+    except (smtplib.SMTPException, OSError) as error:
+        raise ReceiptNotSent(
+            "The mail could not be sent just now. Copy the trackers from this page, or try again."
+        ) from error
+    return str(member.email), receipt
 
 
 def _cast(

@@ -29,6 +29,7 @@ urlpatterns = [
         name="ballot_vote_by_link",
     ),
     path("<int:ballot_id>/check/", views.receipt_check, name="ballot_receipt_check"),
+    path("<int:ballot_id>/receipt/email/", views.receipt_email, name="ballot_receipt_email"),
     path("<int:ballot_id>/results/", views.ballot_results, name="ballot_results"),
     path("<int:ballot_id>/log/", views.ballot_log, name="ballot_log"),
     path("<int:ballot_id>/record.zip", views.ballot_record_download, name="ballot_record"),

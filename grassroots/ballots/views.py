@@ -397,7 +397,15 @@ def _vote_page(
             )
         else:
             response = render(
-                request, "ballots/receipt.html", {"ballot": ballot, "receipt": receipt}
+                request,
+                "ballots/receipt.html",
+                {
+                    "ballot": ballot,
+                    "receipt": receipt,
+                    "idempotency_key": form.cleaned_data["idempotency_key"],
+                    "token": token or "",
+                    "emailed_to": "",
+                },
             )
     else:
         response = render(
@@ -412,6 +420,42 @@ def _vote_page(
         # ("no-referrer" would also make the browser send "Origin: null" with the form's
         # POST, which Django's CSRF check rightly refuses.)
         response["Referrer-Policy"] = "same-origin"
+    return response
+
+
+@require_POST
+def receipt_email(request: HttpRequest, ballot_id: int) -> HttpResponse:
+    """ "Email me this receipt": sent at once from this request, nothing stored (see
+    services.email_receipt). A voter by personal link is not logged in; the link's token,
+    posted back from the receipt page, stands for them."""
+    ballot = queries.get_public_ballot(ballot_id)
+    key = request.POST.get("idempotency_key", "")
+    token = request.POST.get("token") or None
+    try:
+        address, receipt = services.email_receipt(
+            actor=request.user, ballot=ballot, idempotency_key=key, token=token
+        )
+    except (services.BallotError, LinkError) as error:
+        response = render(
+            request,
+            "ballots/problem.html",
+            {"message": str(error), "ballot": ballot},
+            status=error.http_status,
+        )
+    else:
+        response = render(
+            request,
+            "ballots/receipt.html",
+            {
+                "ballot": ballot,
+                "receipt": receipt,
+                "idempotency_key": key,
+                "token": token or "",
+                "emailed_to": address,
+            },
+        )
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

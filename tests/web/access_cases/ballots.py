@@ -57,6 +57,7 @@ def open_ballot_in_group_a(m: Movement) -> dict[str, str]:
 
 # fmt: off
 CASES = [
+    Case("ballot_receipt_email", (405,) * 9, open_ballot_in_group_a, about="POST only"),
     Case("ballot_reminders", (LOGIN, 404, 404, 404, 200, 200, 200, 200, 404),
          open_ballot_in_group_a, about="those who run the ballot"),
     Case("ballot_nomination_reject", (LOGIN, 404, 404, 404, 404, 200, 200, 200, 404),
