@@ -7,6 +7,9 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
+# PostgreSQL down or a statement cut short: 503 with Retry-After, not a 500.
+handler500 = "grassroots.availability.server_error"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "grassroots.availability.ShedStaleRequestsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -94,11 +95,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
 else:
+    # A page never waits long on a slow or locked database: the statement is cancelled, its
+    # transaction rolled back, and the visitor gets a 503 with Retry-After (availability.py).
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].setdefault(
-        "options", "-c statement_timeout=30000 -c lock_timeout=10000"
+        "options",
+        f"-c statement_timeout={env.int('DB_STATEMENT_TIMEOUT_MS', 30000)}"
+        f" -c lock_timeout={env.int('DB_LOCK_TIMEOUT_MS', 10000)}",
     )
-    DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
+    DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", env.int("DB_CONNECT_TIMEOUT", 5))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -215,6 +220,11 @@ GRASSROOTS_MAIL_BATCH_SIZE = env.int("GRASSROOTS_MAIL_BATCH_SIZE", 200)
 # Lapsed members are pseudonymised this many days after their renewal fell due, by
 # `manage.py apply_retention` (run daily from cron).
 GRASSROOTS_LAPSED_RETENTION_DAYS = env.int("GRASSROOTS_LAPSED_RETENTION_DAYS", 730)
+
+# --- availability (grassroots/availability.py) ---
+# A request that waited longer than this in the queue (nginx's X-Request-Start) is answered 503
+# at once; 0 turns it off. Production sets it below nginx's proxy_read_timeout.
+GRASSROOTS_SHED_AFTER_MS = env.int("GRASSROOTS_SHED_AFTER_MS", 0)
 
 # --- security ---
 SESSION_COOKIE_HTTPONLY = True

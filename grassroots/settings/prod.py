@@ -25,3 +25,5 @@ ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", 1)
 GRASSROOTS_SITE_URL = env.str(
     "GRASSROOTS_SITE_URL", f"https://{ALLOWED_HOSTS[0]}" if ALLOWED_HOSTS else ""
 )
+# Requests queued longer than this behind busy app nodes are shed with 503 (availability.py).
+GRASSROOTS_SHED_AFTER_MS = env.int("GRASSROOTS_SHED_AFTER_MS", 20000)

@@ -21,6 +21,7 @@ million ballots is parsed once per distinct ranking, not once per paper.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,6 +102,10 @@ def _has_repeats(prefs: npt.NDArray[np.int64], lengths: npt.NDArray[np.int64], n
     return bool(np.any(keys[1:] == keys[:-1]))
 
 
+_FAST_MAX_CANDIDATES = 1_000_000
+_LONG_NUMBER = re.compile(rb"[0-9]{19}")
+
+
 @dataclass(frozen=True, slots=True)
 class _Plain:
     """Distinct ballot lines parsed at once: arrays, and each line's ranking as a tuple."""
@@ -122,6 +127,10 @@ def _parse_plain(unique_lines: list[bytes], ncand: int) -> _Plain | None:
         return None
     region = b"\n".join(unique_lines)
     if region.translate(None, b"0123456789 \n") or b"  " in region:
+        return None
+    # numpy's int64 would clamp a number of 19 digits or more, and the repeat check multiplies
+    # by the number of candidates: such files take the exact (Python int) line-by-line path.
+    if ncand > _FAST_MAX_CANDIDATES or _LONG_NUMBER.search(region):
         return None
     # Tokens per line: one more than its spaces. The lines hold no other whitespace.
     text = np.frombuffer(region, dtype=np.uint8)
