@@ -5,7 +5,7 @@ from typing import Any, ClassVar
 from django import forms
 
 from grassroots.clock import today
-from grassroots.organisation.models import RecognitionCriteria
+from grassroots.organisation.models import OfficerBasis, RecognitionCriteria
 from grassroots.organisation.services import CRITERIA_FIELDS
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -36,15 +36,84 @@ class AgmForm(forms.Form):
         return held_on
 
 
-class EndRoleForm(forms.Form):
+BASIS_CHOICES = {
+    OfficerBasis.RESIGNATION: "The officer resigns",
+    OfficerBasis.GROUP_VOTE: "The group voted for it (at a meeting or in a ballot)",
+    OfficerBasis.OVERSIGHT: "A decision of the area, region or national office",
+}
+
+
+class _BasisForm(forms.Form):
+    """The basis of an appointment or removal, offered only as the person may use it."""
+
+    def __init__(self, *args: Any, bases: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["basis"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(b, BASIS_CHOICES[OfficerBasis(b)]) for b in bases]
+        if len(bases) == 1:
+            field.initial = bases[0]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("basis") == OfficerBasis.GROUP_VOTE and not data.get("decided_on"):
+            self.add_error("decided_on", "Give the date of the meeting or ballot.")
+        return data
+
+
+class EndRoleForm(_BasisForm):
+    basis = forms.ChoiceField(label="On what authority", widget=forms.RadioSelect)
     ends_on = forms.DateField(
         label="Last day in the role",
         widget=DATE_WIDGET,
         help_text="Today, for a resignation that takes effect now",
     )
-    reason = forms.CharField(
-        max_length=200, label="Why the role ends", help_text="For example: resigned"
+    decided_on = forms.DateField(
+        label="Date of the group's vote",
+        widget=DATE_WIDGET,
+        required=False,
+        help_text="Only when the group voted",
     )
+    reason = forms.CharField(
+        max_length=200,
+        label="Why the role ends",
+        help_text=(
+            "For example: resigned. For a group vote, the decision's reference "
+            "(e.g. 'AGM 12 May 2026, minute 4')"
+        ),
+    )
+
+
+class AppointOfficerForm(_BasisForm):
+    role = forms.ChoiceField(label="Role")
+    membership_number = forms.CharField(
+        max_length=20,
+        label="Membership number of the new officer",
+        help_text="Ask the person; it is on their profile page",
+    )
+    last_name = forms.CharField(max_length=100, label="Their surname")
+    basis = forms.ChoiceField(label="On what authority", widget=forms.RadioSelect)
+    decided_on = forms.DateField(
+        label="Date of the group's vote",
+        widget=DATE_WIDGET,
+        required=False,
+        help_text="The meeting or ballot at which the group chose them",
+    )
+    reference = forms.CharField(
+        max_length=200,
+        label="Reference of the decision, or the reason",
+        help_text=(
+            "For a group vote: where it is recorded, e.g. 'AGM 12 May 2026, minute 4'. "
+            "For a decision from above: why"
+        ),
+    )
+    starts_on = forms.DateField(label="First day in the role", widget=DATE_WIDGET)
+
+    def __init__(self, *args: Any, bases: list[str], roles: list[tuple[str, str]], **kwargs: Any):
+        super().__init__(*args, bases=bases, **kwargs)
+        field = self.fields["role"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "Choose a role"), *roles]
 
 
 class ReasonForm(forms.Form):

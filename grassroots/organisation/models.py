@@ -110,8 +110,22 @@ class RoleAssignmentQuerySet(models.QuerySet["RoleAssignment"]):
         return self.filter(starts_on__lte=day).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))
 
 
+class OfficerBasis(models.TextChoices):
+    """On what authority an officer was appointed or a role ended (docs/officers.md)."""
+
+    # Before appointments were recorded here (the demo, imports): no basis on file.
+    NOT_RECORDED = "", "Not recorded"
+    GROUP_VOTE = "group_vote", "The group's vote"
+    OVERSIGHT = "oversight", "Decision of the area, region or national office"
+    RESIGNATION = "resignation", "Resignation"
+
+
 class RoleAssignment(models.Model):
-    """A member holds a role in one scope from ``starts_on`` until ``ends_on`` (inclusive)."""
+    """A member holds a role in one scope from ``starts_on`` until ``ends_on`` (inclusive).
+
+    Rows are never deleted: ended roles are the officer history, each with the basis on which
+    it began and ended (the group's vote, with the meeting's date and the decision's reference;
+    or a decision of whoever manages officers over the group, with its reason)."""
 
     member = models.ForeignKey(
         "people.Member", on_delete=models.CASCADE, related_name="role_assignments"
@@ -123,6 +137,23 @@ class RoleAssignment(models.Model):
     region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT)
     starts_on = models.DateField()
     ends_on = models.DateField(null=True, blank=True)
+    appointed_basis = models.CharField(
+        max_length=12, choices=OfficerBasis.choices, blank=True, default=OfficerBasis.NOT_RECORDED
+    )
+    # The group's vote: the day of the meeting or ballot and the decision's reference (e.g.
+    # "AGM minutes, item 4"); a decision from above: its reason.
+    appointed_decided_on = models.DateField(null=True, blank=True)
+    appointed_reference = models.CharField(max_length=200, blank=True)
+    appointed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    appointed_by_label = models.CharField(max_length=254, blank=True)
+    ended_basis = models.CharField(
+        max_length=12, choices=OfficerBasis.choices, blank=True, default=OfficerBasis.NOT_RECORDED
+    )
+    ended_decided_on = models.DateField(null=True, blank=True)
+    ended_reference = models.CharField(max_length=200, blank=True)
+    ended_by_label = models.CharField(max_length=254, blank=True)
 
     objects = RoleAssignmentQuerySet.as_manager()
 
@@ -149,8 +180,22 @@ class RoleAssignment(models.Model):
                 name="role_ends_after_start",
                 condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
             ),
+            # An appointment or removal by the group's vote names the vote.
+            models.CheckConstraint(
+                name="role_group_vote_appointment_cites_the_vote",
+                condition=~Q(appointed_basis="group_vote")
+                | Q(appointed_decided_on__isnull=False) & ~Q(appointed_reference=""),
+            ),
+            models.CheckConstraint(
+                name="role_group_vote_removal_cites_the_vote",
+                condition=~Q(ended_basis="group_vote")
+                | Q(ended_decided_on__isnull=False) & ~Q(ended_reference=""),
+            ),
         ]
-        indexes: ClassVar = [models.Index(fields=["member", "role"])]
+        indexes: ClassVar = [
+            models.Index(fields=["member", "role"]),
+            models.Index(fields=["group", "role"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_role_display()} ({self.scope_name})"

@@ -51,7 +51,12 @@ class Capability(StrEnum):
     VIEW_RECOGNITION = "view_recognition"  # the dashboard: groups at risk and why
     MANAGE_RECOGNITION = "manage_recognition"  # set the criteria; de-recognise a suspended group
     RECORD_AGM = "record_agm"
-    MANAGE_OFFICERS = "manage_officers"  # end an officer's role (appointing comes later)
+    # Appoint and remove a group's officers by the decision of the area, region or national
+    # office (and record the group's own vote, as a group's officers may).
+    MANAGE_OFFICERS = "manage_officers"
+    # Record officers the group appointed or removed by its own vote, citing the vote
+    # (docs/officers.md). Not a choice of one's own: the vote is kept and everyone told.
+    RECORD_GROUP_APPOINTMENTS = "record_group_appointments"
     APPEAL_RECOGNITION = "appeal_recognition"  # appeal the group's suspension or de-recognition
     # Download the member list as CSV (people.exports): a signed link that expires, a
     # watermark naming who and when, and an audit row with the purpose and row count.
@@ -84,6 +89,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.RUN_BALLOTS,
             Capability.MESSAGE_MEMBERS,
             Capability.RECORD_AGM,
+            Capability.RECORD_GROUP_APPOINTMENTS,
             Capability.APPEAL_RECOGNITION,
         }
     ),
@@ -96,6 +102,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.RUN_BALLOTS,
             Capability.MESSAGE_MEMBERS,
             Capability.RECORD_AGM,
+            Capability.RECORD_GROUP_APPOINTMENTS,
             Capability.APPEAL_RECOGNITION,
         }
     ),
@@ -308,14 +315,35 @@ def may_decide_appeals(user: Any, body: str) -> bool:
     return any(a.role == body and a.level == ScopeLevel.NATION for a in current_assignments(user))
 
 
-def may_end_role(user: Any, assignment: RoleAssignment) -> bool:
-    """The holder may resign; otherwise whoever manages officers over the whole of the role's
-    scope may end it (a group's roles from the area up; others by national office)."""
+def officer_bases(user: Any, group: Group) -> list[str]:
+    """On which bases ``user`` may appoint or remove ``group``'s officers: the group's vote
+    (its Chair or Secretary records it, or whoever manages officers over the group), and a
+    decision of the area, region or national office (MANAGE_OFFICERS over the group)."""
+    from grassroots.organisation.models import OfficerBasis
+
+    manages = scopes_for(user, Capability.MANAGE_OFFICERS).covers_group(group.pk)
+    records = scopes_for(user, Capability.RECORD_GROUP_APPOINTMENTS).covers_group(group.pk)
+    bases: list[str] = []
+    if manages or records:
+        bases.append(OfficerBasis.GROUP_VOTE)
+    if manages:
+        bases.append(OfficerBasis.OVERSIGHT)
+    return bases
+
+
+def is_holder(user: Any, assignment: RoleAssignment) -> bool:
     member = getattr(user, "member", None) if getattr(user, "is_authenticated", False) else None
-    if member is not None and assignment.member_id == member.pk:
+    return member is not None and assignment.member_id == member.pk
+
+
+def may_end_role(user: Any, assignment: RoleAssignment) -> bool:
+    """The holder may resign; a group's roles also end by the group's vote (recorded by its
+    Chair or Secretary) or by whoever manages officers over the group; other roles by
+    national office."""
+    if is_holder(user, assignment):
         return True
     if assignment.group_id is not None:
-        return scopes_for(user, Capability.MANAGE_OFFICERS).covers_group(assignment.group_id)
+        return bool(officer_bases(user, Group(pk=assignment.group_id)))
     return scopes_for(user, Capability.MANAGE_OFFICERS).everywhere
 
 

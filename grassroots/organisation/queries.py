@@ -48,6 +48,16 @@ def current_officers(group: Group) -> list[RoleAssignment]:
     )
 
 
+def officer_history(group: Group) -> list[RoleAssignment]:
+    """Every appointment in the group, current and past, newest first, with how it began and
+    ended. Rows are never deleted, so this is the whole history."""
+    return list(
+        RoleAssignment.objects.filter(group=group)
+        .select_related("member")
+        .order_by("-starts_on", "-id")[:500]
+    )
+
+
 def groups_without_data_manager() -> QuerySet[Group]:
     has_dm = RoleAssignment.objects.current().filter(group=OuterRef("pk"), role=Role.DATA_MANAGER)
     return Group.objects.annotate(has_dm=Exists(has_dm)).filter(has_dm=False)

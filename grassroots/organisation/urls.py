@@ -6,6 +6,12 @@ urlpatterns = [
     path("groups/", views.group_list, name="group_list"),
     path("groups/<slug:slug>/", views.group_detail, name="group_detail"),
     path("groups/<slug:slug>/agm/", views.record_agm, name="group_record_agm"),
+    path("groups/<slug:slug>/officers/", views.group_officers, name="group_officers"),
+    path(
+        "groups/<slug:slug>/officers/appoint/",
+        views.appoint_officer,
+        name="group_appoint_officer",
+    ),
     path(
         "groups/<slug:slug>/roles/<int:assignment_id>/end/",
         views.end_role,

@@ -13,16 +13,19 @@ from grassroots.organisation.forms import (
     AgmForm,
     AgreementForm,
     AppealForm,
+    AppointOfficerForm,
     CriteriaForm,
     DecideAppealForm,
     EndRoleForm,
     ReasonForm,
 )
-from grassroots.organisation.models import Group, GroupStatus, RoleAssignment
+from grassroots.organisation.models import Group, GroupStatus, OfficerBasis, RoleAssignment
 from grassroots.organisation.permissions import (
     Capability,
+    is_holder,
     may,
     may_see_recognition_history,
+    officer_bases,
 )
 from grassroots.organisation.recognition import AGREEMENT_VERSION, evaluate_group
 
@@ -89,11 +92,82 @@ def record_agm(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+def group_officers(request: HttpRequest, slug: str) -> HttpResponse:
+    """The group's officers now and every appointment before, with how each began and ended:
+    for the group's members and those who oversee it."""
+    group = queries.get_group(slug)
+    if not may_see_recognition_history(request.user, group):
+        raise Http404("No such group.")
+    return render(
+        request,
+        "organisation/group_officers.html",
+        {
+            "group": group,
+            "officers": queries.current_officers(group),
+            "endable_roles": queries.endable_roles(request.user, group),
+            "history": queries.officer_history(group),
+            "can_appoint": bool(officer_bases(request.user, group)),
+        },
+    )
+
+
+@login_required
+def appoint_officer(request: HttpRequest, slug: str) -> HttpResponse:
+    group = queries.get_group(slug)
+    bases = officer_bases(request.user, group)
+    if not bases:
+        raise Http404("No such group.")
+    form = AppointOfficerForm(
+        request.POST if request.method == "POST" else None,
+        bases=bases,
+        roles=[(r.value, r.label) for r in services.GROUP_ROLES],
+        initial={"starts_on": today()},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            assignment = services.appoint_officer(
+                actor=request.user,
+                group=group,
+                role=data["role"],
+                membership_number=data["membership_number"],
+                last_name=data["last_name"],
+                starts_on=data["starts_on"],
+                basis=data["basis"],
+                decided_on=data["decided_on"],
+                reference=data["reference"],
+            )
+        except services.OfficerError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                f"{assignment.member.full_name} is appointed {assignment.get_role_display()} "
+                f"from {assignment.starts_on:%-d %B %Y}.",
+            )
+            return redirect("group_officers", slug=group.slug)
+    return render(request, "organisation/appoint_officer.html", {"group": group, "form": form})
+
+
+def _end_bases(request: HttpRequest, assignment: RoleAssignment) -> list[str]:
+    bases: list[str] = []
+    if is_holder(request.user, assignment):
+        bases.append(OfficerBasis.RESIGNATION)
+    if assignment.group is not None:
+        bases += officer_bases(request.user, assignment.group)
+    elif not bases:
+        bases.append(OfficerBasis.OVERSIGHT)
+    return bases
+
+
+@login_required
 def end_role(request: HttpRequest, slug: str, assignment_id: int) -> HttpResponse:
     group = queries.get_group(slug)
     assignment = queries.get_role_to_end_for(request.user, group, assignment_id)
     form = EndRoleForm(
-        request.POST if request.method == "POST" else None, initial={"ends_on": today()}
+        request.POST if request.method == "POST" else None,
+        bases=_end_bases(request, assignment),
+        initial={"ends_on": today()},
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -102,6 +176,8 @@ def end_role(request: HttpRequest, slug: str, assignment_id: int) -> HttpRespons
                 assignment=assignment,
                 ends_on=form.cleaned_data["ends_on"],
                 reason=form.cleaned_data["reason"],
+                basis=form.cleaned_data["basis"],
+                decided_on=form.cleaned_data["decided_on"],
             )
         except services.RecognitionError as error:
             form.add_error(None, str(error))

@@ -1,5 +1,6 @@
-"""The acceptance journey: a group drops to "at risk" when its Data Manager's role is ended,
-its officers are told by mail, and its members read why on the group page."""
+"""The acceptance journey: a group drops to "at risk" when its Data Manager resigns (through
+the group's page, in their own browser), its officers are told by mail, and its members read
+why on the group page."""
 
 from __future__ import annotations
 
@@ -7,12 +8,14 @@ import datetime
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from grassroots.organisation.models import (
     AgmRecord,
     AgreementAcceptance,
     GroupRecognition,
     GroupStatus,
+    OfficerBasis,
     Role,
 )
 from grassroots.organisation.recognition import AGREEMENT_VERSION
@@ -35,7 +38,7 @@ def test_group_drops_to_at_risk_when_its_data_manager_goes_and_officers_are_told
     movement = build_movement()
     group = movement.group_a
     secretary = RoleFactory(role=Role.SECRETARY, group=group, member__home_group=group).member
-    RoleFactory(role=Role.CHAIR, group=group, member__home_group=group)
+    chair = RoleFactory(role=Role.CHAIR, group=group, member__home_group=group).member
     dm_role = movement.data_manager_a.role_assignments.get()
     # The factory records a serving Data Manager's acceptance of the current agreement.
     assert AgreementAcceptance.objects.filter(assignment=dm_role, version=AGREEMENT_VERSION)
@@ -48,18 +51,26 @@ def test_group_drops_to_at_risk_when_its_data_manager_goes_and_officers_are_told
     )
     GroupRecognition.objects.create(group=group, status=GroupStatus.RECOGNISED)
 
-    coordinator = Login(movement.coordinator.email, PASSWORD, TOTP_SECRET)
-    log_in(page, coordinator)
+    log_in(page, Login(movement.data_manager_a.email, PASSWORD, TOTP_SECRET))
     page.goto(f"/groups/{group.slug}/")
+    assert "Recognised" in page.locator("main").inner_text()
     page.get_by_role("link", name=re.compile("End the role of Data Manager Dara Mansell")).click()
-    page.get_by_label("Why the role ends").fill("Resigned at the May meeting")
+    expect(page.get_by_role("radio", name="The officer resigns")).to_be_checked()
+    page.get_by_label("Why the role ends").fill("Resigned: moving away")
     page.get_by_role("button", name="End the role").click()
     page.wait_for_url(f"**/groups/{group.slug}/")
     assert "At risk" in page.locator("main").inner_text()
+    dm_role.refresh_from_db()
+    assert dm_role.ends_on == datetime.date.today()
+    assert dm_role.ended_basis == OfficerBasis.RESIGNATION
 
-    for officer in (movement.data_manager_a, secretary):
+    fix_by = GroupRecognition.objects.get(group=group).fix_by
+    assert fix_by is not None
+    for officer in (movement.data_manager_a, secretary, chair):
         notice = mailbox.last_to(officer.email)
-        assert "at risk" in notice.subject
+        assert notice.subject == (
+            f"{group.name} is at risk of suspension: put it right by {fix_by:%-d %B %Y}"
+        )
         assert "The group has no Data Manager." in notice.text
     assert not mailbox.to(movement.member.email)
 
