@@ -10,8 +10,14 @@ while it runs), so its tree heads and dates read as a poll held last week. Deter
 seeded random generator chooses the voters and their preferences. Idempotent: a ballot already
 present (by title) is left alone.
 
-The open ballot's tellers collect their shares at seeding time and the shares are not kept, so
-it can be voted in but never counted; try counting with a ballot of your own.
+The open ballot is run by the Chair of Leeds Central, who is also one of its three tellers (with
+the group's Data Manager and a national committee member). In the demo's settings
+(``GRASSROOTS_DEMO_KEEPS_SHARES``, on in ``grassroots.settings.dev`` only) the tellers' shares
+are kept, sealed under the server key, and shown to each teller on the page where they enter
+it, and the returning officer may close the ballot before its time: so a visitor can log in as
+the Chair, close, enter the share, log in as the Data Manager, enter theirs, then count and
+publish. On any other configuration nothing is kept, exactly as for a real ballot, and the open
+demo ballot can be voted in but not counted.
 """
 
 from __future__ import annotations
@@ -21,6 +27,8 @@ import random
 import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+
+from django.conf import settings
 
 from grassroots import clock
 from grassroots.ballots import services
@@ -120,8 +128,9 @@ def _set_up(
     minimum_women: int,
     candidates: list[Member],
     tellers: list[Member],
+    officer_email: str = NATIONAL_LOGIN.email,
 ) -> tuple[Ballot, Question, list[str]]:
-    officer = _member(NATIONAL_LOGIN.email)
+    officer = _member(officer_email)
     ballot = services.create_ballot(
         actor=officer.user,
         title=title,
@@ -212,12 +221,12 @@ def seed_open_ballot(*, votes: int = 12) -> Ballot:
     if existing is not None:
         return existing
     rng = random.Random(SEED + 1)  # noqa: S311
-    officer = _member(NATIONAL_LOGIN.email)
     group = Group.objects.get(name="Leeds Central")
     members = list(Member.objects.filter(home_group=group, user__isnull=True).order_by("pk"))
     candidates = rng.sample(members, 4)
     now = clock.now()
-    ballot, question, _shares = _set_up(
+    tellers = [_member(e.email) for e in (CHAIR_LOGIN, DATA_MANAGER_LOGIN, COMMITTEE_LOGIN)]
+    ballot, question, shares = _set_up(
         title=OPEN_TITLE,
         description="Two seats on the group committee, at least one of them a woman.",
         level="group",
@@ -228,8 +237,17 @@ def seed_open_ballot(*, votes: int = 12) -> Ballot:
         seats=2,
         minimum_women=1,
         candidates=candidates,
-        tellers=[_member(e.email) for e in (CHAIR_LOGIN, DATA_MANAGER_LOGIN, COMMITTEE_LOGIN)],
+        tellers=tellers,
+        officer_email=CHAIR_LOGIN.email,
     )
+    if getattr(settings, "GRASSROOTS_DEMO_KEEPS_SHARES", False):
+        by_teller = dict(ballot.tellers.values_list("member_id", "share_index"))
+        services.keep_demo_shares(
+            ballot=ballot,
+            shares={by_teller[t.pk]: share for t, share in zip(tellers, shares, strict=True)},
+        )
+    del shares
+    officer = tellers[0]
     services.open_ballot(actor=officer.user, ballot=ballot)
     roll = list(RollEntry.objects.filter(ballot=ballot, member__user__isnull=True).order_by("pk"))
     voters = rng.sample(roll, min(votes, len(roll)))

@@ -105,6 +105,11 @@ class Ballot(models.Model):
     count_total = models.PositiveIntegerField(null=True, blank=True)
     count_done = models.PositiveIntegerField(default=0)
     count_error = models.TextField(blank=True)
+    # Demo only (grassroots.ballots.demo, with settings.GRASSROOTS_DEMO_KEEPS_SHARES): the
+    # tellers' shares are kept, sealed under the server key, so a visitor can count the ballot,
+    # and its returning officer may close it before its time. Never set for a real ballot.
+    is_demo = models.BooleanField(default=False)
+    demo_shares_sealed = models.BinaryField(max_length=2048, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -116,6 +121,10 @@ class Ballot(models.Model):
             ),
             models.CheckConstraint(
                 name="ballot_closes_after_opening", condition=Q(closes_at__gt=models.F("opens_at"))
+            ),
+            models.CheckConstraint(
+                name="ballot_only_demo_keeps_shares",
+                condition=Q(is_demo=True) | Q(demo_shares_sealed__isnull=True),
             ),
             models.CheckConstraint(
                 name="ballot_threshold_within_tellers",

@@ -940,7 +940,12 @@ def close_ballot(*, actor: Any, ballot: Ballot) -> None:
     _require_status(ballot, BallotStatus.OPEN)
     moment = clock.now()
     if moment < ballot.closes_at:
-        raise BallotError("The poll closes at its published time; it cannot be closed early.")
+        if not ballot.is_demo:
+            raise BallotError("The poll closes at its published time; it cannot be closed early.")
+        # A demo ballot, so a visitor can try the count: the close becomes now. Casting checks
+        # the window under the lock this holds, so no cast commits after it.
+        ballot.closes_at = moment
+        ballot.save(update_fields=["closes_at"])
     _close_locked(actor, ballot, moment)
 
 
@@ -956,6 +961,41 @@ def close_due_ballots() -> list[str]:
                 _close_locked(None, ballot, moment)
                 closed.append(ballot.election_id)
     return closed
+
+
+DEMO_SHARES_PURPOSE = "demo-teller-shares"
+
+
+@transaction.atomic(durable=True)
+def keep_demo_shares(*, ballot: Ballot, shares: Mapping[int, str]) -> None:
+    """Demo only: keep the tellers' shares so a visitor can close, count and publish.
+
+    Refused unless ``settings.GRASSROOTS_DEMO_KEEPS_SHARES`` is on (the demo's settings only),
+    so seeding the demo on a production configuration keeps no share; a check constraint keeps
+    shares off every ballot not marked as a demo.
+    """
+    if not getattr(settings, "GRASSROOTS_DEMO_KEEPS_SHARES", False):
+        raise BallotError("Only the demo keeps tellers' shares.")
+    ballot = _locked(ballot)
+    ballot.is_demo = True
+    ballot.demo_shares_sealed = seal_with_server_key(
+        json.dumps({str(index): share for index, share in shares.items()}).encode(),
+        purpose=DEMO_SHARES_PURPOSE,
+    )
+    ballot.save(update_fields=["is_demo", "demo_shares_sealed"])
+    _audit(None, "keep_demo_shares", ballot, tellers=len(shares))
+
+
+def demo_share_for(teller: Teller) -> str | None:
+    """The teller's share on a demo ballot that kept its shares; None on every other ballot."""
+    ballot = teller.ballot
+    if not ballot.is_demo or ballot.demo_shares_sealed is None:
+        return None
+    shares = json.loads(
+        open_with_server_key(bytes(ballot.demo_shares_sealed), purpose=DEMO_SHARES_PURPOSE)
+    )
+    share = shares.get(str(teller.share_index))
+    return str(share) if share is not None else None
 
 
 # Counting and publishing

@@ -307,7 +307,12 @@ def teller_share(request: HttpRequest, ballot_id: int) -> HttpResponse:
 @login_required
 def teller_reveal(request: HttpRequest, ballot_id: int) -> HttpResponse:
     teller = queries.get_teller_for(request.user, ballot_id)
-    form = ShareForm(request.POST or None)
+    demo_share = (
+        services.demo_share_for(teller)
+        if teller.ballot.status == "closed" and not teller.revealed_share
+        else None
+    )
+    form = ShareForm(request.POST or None, initial={"share": demo_share or ""})
     if request.method == "POST" and form.is_valid():
         try:
             services.reveal_share(
@@ -318,7 +323,11 @@ def teller_reveal(request: HttpRequest, ballot_id: int) -> HttpResponse:
         else:
             messages.success(request, "Thank you: your share is entered.")
             return redirect("ballot_list")
-    return render(request, "ballots/teller_reveal.html", {"teller": teller, "form": form})
+    return render(
+        request,
+        "ballots/teller_reveal.html",
+        {"teller": teller, "form": form, "demo_share": demo_share},
+    )
 
 
 @checks_officer_mfa_itself

@@ -11,3 +11,5 @@ GRASSROOTS_REQUIRE_OFFICER_MFA = env.bool("GRASSROOTS_REQUIRE_OFFICER_MFA", Fals
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 # One process serves the demo, so a per-process cache is enough for login throttling.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The demo's open ballot keeps its tellers' shares so a visitor can count it (never elsewhere).
+GRASSROOTS_DEMO_KEEPS_SHARES = True

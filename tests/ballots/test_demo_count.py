@@ -1,0 +1,93 @@
+"""The demo's open ballot can be taken to a published result by a visitor: the Chair (its
+returning officer and a teller) closes it, both tellers find their kept share on the page, the
+count runs and the result is published. Only with the demo's setting: otherwise nothing is kept."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import IntegrityError, transaction
+from django.test import Client
+from django.urls import reverse
+
+from grassroots.ballots import services
+from grassroots.ballots.demo import OPEN_TITLE, seed_open_ballot
+from grassroots.ballots.models import Ballot, BallotStatus, Teller
+from grassroots.ledger.verify import verify_directory
+from grassroots.people.demo import (
+    CHAIR_LOGIN,
+    DATA_MANAGER_LOGIN,
+    DEMO_PASSWORD,
+    MINIMUM_MEMBERS,
+    _Builder,
+)
+
+pytestmark = pytest.mark.django_db
+
+SHARE_FIELD = re.compile(r'name="share" value="([^"]+)"')
+
+
+@pytest.fixture
+def demo_organisation(settings) -> None:
+    settings.GRASSROOTS_REQUIRE_OFFICER_MFA = False
+    _Builder(MINIMUM_MEMBERS).build()
+
+
+def test_a_visitor_closes_counts_and_publishes_the_open_demo_ballot(
+    client: Client,
+    settings,
+    demo_organisation: None,
+    django_capture_on_commit_callbacks,
+    tmp_path: Path,
+):
+    settings.GRASSROOTS_DEMO_KEEPS_SHARES = True
+    ballot = seed_open_ballot()
+    assert ballot.is_open and ballot.is_demo and ballot.demo_shares_sealed is not None
+    assert not Teller.objects.filter(ballot=ballot).exclude(pending_share_sealed=None).exists()
+    chair = {"login": CHAIR_LOGIN.email, "password": DEMO_PASSWORD}
+    assert client.post(reverse("account_login"), chair).status_code == 302
+    manage = reverse("ballot_manage", args=[ballot.pk])
+    page = client.get(manage).content.decode()
+    assert "Close the poll now (demo ballot only)" in page
+    reveal = reverse("ballot_teller_reveal", args=[ballot.pk])
+    assert SHARE_FIELD.search(client.get(reveal).content.decode()) is None, "not while open"
+    assert client.post(reverse("ballot_close", args=[ballot.pk])).status_code == 302
+    ballot.refresh_from_db()
+    assert ballot.status == BallotStatus.CLOSED and ballot.voted_count
+    for login in (CHAIR_LOGIN, DATA_MANAGER_LOGIN):
+        client.post(reverse("account_login"), {"login": login.email, "password": DEMO_PASSWORD})
+        page = client.get(reveal).content.decode()
+        assert "Demo ballot: your share was kept for you" in page
+        share = SHARE_FIELD.search(page).group(1)
+        assert client.post(reveal, {"share": share}).status_code == 302
+        client.post(reverse("account_logout"))
+    client.post(reverse("account_login"), chair)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(reverse("ballot_count", args=[ballot.pk])).status_code == 302
+    assert Ballot.objects.get(pk=ballot.pk).status == BallotStatus.COUNTED
+    assert client.post(reverse("ballot_publish", args=[ballot.pk])).status_code == 302
+    results = client.get(reverse("ballot_results", args=[ballot.pk]))
+    assert results.status_code == 200 and "Group committee" in results.content.decode()
+    call_command("export_record", "--election", ballot.election_id, str(tmp_path))
+    assert all(check.passed for check in verify_directory(tmp_path))
+
+
+def test_without_the_demo_setting_seeding_keeps_no_share_and_the_ballot_cannot_close_early(
+    settings, demo_organisation: None
+):
+    settings.GRASSROOTS_DEMO_KEEPS_SHARES = False
+    ballot = seed_open_ballot()
+    assert Ballot.objects.filter(title=OPEN_TITLE).count() == 1
+    assert not ballot.is_demo and ballot.demo_shares_sealed is None
+    teller = ballot.tellers.first()
+    assert services.demo_share_for(teller) is None
+    with pytest.raises(services.BallotError, match="Only the demo keeps"):
+        services.keep_demo_shares(ballot=ballot, shares={1: "1:00"})
+    with pytest.raises(services.BallotError, match="cannot be closed early"):
+        services.close_ballot(actor=ballot.returning_officer.user, ballot=ballot)
+    # The database itself refuses shares on a ballot not marked as a demo.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Ballot.objects.filter(pk=ballot.pk).update(demo_shares_sealed=b"kept")
