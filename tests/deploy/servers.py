@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import socket
 import subprocess
 import sys
@@ -18,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.conf import settings
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,7 +43,8 @@ def node_environment(database: str, **extra: str) -> dict[str, str]:
     environ = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
     environ.update(
         DJANGO_SETTINGS_MODULE="grassroots.settings.prod",
-        SECRET_KEY="deploy-test-" + secrets.token_urlsafe(40),
+        # The same key on every node and in the test, which writes sessions the nodes accept.
+        SECRET_KEY=settings.SECRET_KEY,
         DATABASE_URL=database,
         ALLOWED_HOSTS="127.0.0.1,localhost",
         SECURE_SSL_REDIRECT="false",

@@ -1,0 +1,198 @@
+"""Two stateless app nodes, one task worker and the ballot scheduler against one PostgreSQL,
+as deployed (docs/deploy.md): every voter sends two ballot papers at the same moment, one
+through each node. Exactly one is acknowledged per member, every acknowledged tracker is in the
+box, the scheduler seals and signs heads while polling, the task worker runs the count, and the
+published record passes the independent verifier."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from django.core.management import call_command
+from django.db.models import Count
+
+from grassroots import clock
+from grassroots.ballots import services
+from grassroots.ballots.forms import field_name
+from grassroots.ballots.models import (
+    Ballot,
+    BallotBoxEntry,
+    BallotStatus,
+    RollEntry,
+    UnsealedBallot,
+)
+from grassroots.people.models import Member
+from tests.ballots.conftest import make_ballot, open_with_voters
+from tests.deploy.servers import (
+    ROOT,
+    database_url,
+    gunicorn_node,
+    node_environment,
+    task_worker,
+)
+
+pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+VOTERS = 24
+CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+KEY_INPUT = re.compile(r'name="idempotency_key" value="([^"]+)"')
+TRACKER = re.compile(r'<code class="tracker">([0-9a-f]{64})</code>')
+
+
+def session_for(member: Member) -> str:
+    """A logged-in session, written the way Django's login writes it."""
+    user = member.user
+    store = SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.create()
+    return str(store.session_key)
+
+
+class Browser:
+    """One member's browser talking to one node, as behind the TLS proxy."""
+
+    def __init__(self, base: str, session: str, path: str) -> None:
+        self.base, self.path = base, path
+        self.cookies = {"__Host-sessionid": session}
+
+    def request(self, data: dict[str, str] | None = None) -> tuple[int, str]:
+        port = urllib.parse.urlsplit(self.base).port
+        headers = {
+            "X-Forwarded-Proto": "https",
+            "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
+        }
+        body = None
+        if data is not None:
+            body = urllib.parse.urlencode(data).encode()
+            headers["Referer"] = f"https://127.0.0.1:{port}{self.path}"
+            headers["Origin"] = f"https://127.0.0.1:{port}"
+        request = urllib.request.Request(self.base + self.path, data=body, headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                status, text, cookies = response.status, response.read().decode(), response.headers
+        except urllib.error.HTTPError as error:
+            status, text, cookies = error.code, error.read().decode(), error.headers
+        for cookie in cookies.get_all("Set-Cookie") or []:
+            name, _, rest = cookie.partition("=")
+            self.cookies[name] = rest.split(";", 1)[0]
+        return status, text
+
+    def form(self) -> dict[str, str]:
+        status, text = self.request()
+        assert status == 200, text[:500]
+        token, key = CSRF_INPUT.search(text), KEY_INPUT.search(text)
+        assert token and key, text[:500]
+        return {"csrfmiddlewaretoken": token[1], "idempotency_key": key[1]}
+
+
+def test_ballots_cast_through_two_nodes_at_once_keep_one_member_one_vote(tmp_path: Path, settings):
+    setup = make_ballot()
+    voters = open_with_voters(setup, VOTERS)
+    ballot = setup.ballot
+    stv = list(setup.stv.candidates.order_by("position"))
+    motion = list(setup.motion.candidates.order_by("position"))
+    path = f"/ballots/{ballot.pk}/vote/"
+    sessions = {voter.pk: session_for(voter) for voter in voters}
+
+    environ = node_environment(database_url())
+    with (
+        gunicorn_node(environ, tmp_path / "a.log", workers=2) as node_a,
+        gunicorn_node(environ, tmp_path / "b.log", workers=2) as node_b,
+        task_worker(environ, tmp_path / "worker.log") as worker,
+    ):
+
+        def vote(voter: Member) -> list[tuple[int, tuple[str, ...]]]:
+            browsers = [Browser(node.url, sessions[voter.pk], path) for node in (node_a, node_b)]
+            forms = [browser.form() for browser in browsers]
+            rng = secrets.SystemRandom()
+            ranked = rng.sample(stv, rng.randint(1, len(stv)))
+            for form in forms:
+                form.update({field_name(setup.stv, c.pk): str(n) for n, c in enumerate(ranked, 1)})
+                form[field_name(setup.motion)] = str(rng.choice(motion).pk)
+            results: list[tuple[int, tuple[str, ...]]] = [(0, ())] * 2
+            together = threading.Barrier(2)
+
+            def post(i: int) -> None:
+                together.wait()
+                status, text = browsers[i].request(forms[i])
+                results[i] = (status, tuple(TRACKER.findall(text)))
+
+            threads = [threading.Thread(target=post, args=(i,)) for i in (0, 1)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            return results
+
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            outcomes = list(pool.map(vote, voters))
+
+        # The scheduler, as cron or its systemd timer runs it: seals and signs a head.
+        scheduler = subprocess.run(
+            [sys.executable, "manage.py", "run_ballot_scheduler", "--once"],
+            cwd=ROOT, env=environ, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert scheduler.returncode == 0, scheduler.stderr
+
+        acknowledged: set[str] = set()
+        for results in outcomes:
+            receipts = [trackers for status, trackers in results if status == 200 and trackers]
+            assert len(receipts) == 1, results  # one paper acknowledged, the other refused
+            assert len(receipts[0]) == 2
+            acknowledged.update(receipts[0])
+            refused = [status for status, trackers in results if not trackers]
+            assert refused and refused[0] in (200, 409), results
+
+        marks = RollEntry.objects.filter(ballot=ballot, has_voted=True)
+        assert marks.count() == VOTERS
+        assert not marks.values("member").annotate(n=Count("id")).filter(n__gt=1).exists()
+        assert UnsealedBallot.objects.filter(ballot=ballot).count() == 0
+        box = set(BallotBoxEntry.objects.filter(ballot=ballot).values_list("tracker", flat=True))
+        assert box == acknowledged and len(box) == 2 * VOTERS
+
+        # Close, the tellers' shares, and the count run by the task worker.
+        Ballot.objects.filter(pk=ballot.pk).update(closes_at=clock.now())
+        services.close_ballot(actor=setup.officer.user, ballot=Ballot.objects.get(pk=ballot.pk))
+        ballot = Ballot.objects.get(pk=ballot.pk)
+        for teller, share in list(zip(setup.tellers, setup.shares, strict=True))[:2]:
+            services.reveal_share(
+                actor=teller.user, teller=ballot.tellers.get(member=teller), share_text=share
+            )
+        settings.TASKS = {
+            "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+        }
+        services.request_count(actor=setup.officer.user, ballot=Ballot.objects.get(pk=ballot.pk))
+        deadline = time.monotonic() + 60
+        while Ballot.objects.get(pk=ballot.pk).status != BallotStatus.COUNTED:
+            assert time.monotonic() < deadline, (tmp_path / "worker.log").read_text()[-3000:]
+            assert worker.poll() is None
+            time.sleep(0.3)
+        services.publish_results(actor=setup.officer.user, ballot=Ballot.objects.get(pk=ballot.pk))
+
+    # The count ran in the worker process, and each node took one paper from every voter.
+    assert "count_ballot_task state=SUCCESSFUL" in (tmp_path / "worker.log").read_text()
+    for log in ("a.log", "b.log"):
+        assert (tmp_path / log).read_text().count(f'"POST {path} ') == VOTERS
+
+    record = tmp_path / "record"
+    call_command("export_record", "--election", ballot.election_id, str(record))
+    verify = subprocess.run(
+        [sys.executable, "-m", "grassroots.ledger", "verify", str(record)],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert verify.returncode == 0, verify.stdout
+    assert Ballot.objects.get(pk=ballot.pk).voted_count == VOTERS
