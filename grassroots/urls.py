@@ -18,6 +18,7 @@ urlpatterns = [
     path("ballots/", include("grassroots.ballots.urls")),
     path("messages/", include("grassroots.messaging.urls")),
     path("meetings/", include("grassroots.meetings.urls")),
+    path("sortition/", include("grassroots.sortition.urls")),
     path("", include("grassroots.organisation.urls")),
     path("", include("grassroots.people.urls")),
 ]

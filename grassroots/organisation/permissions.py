@@ -69,6 +69,12 @@ class Capability(StrEnum):
     CHAIR_MEETING = "chair_meeting"
     # Hide comments in a debate and resolve reports, with a reason that is kept and audited.
     MODERATE_DEBATE = "moderate_debate"
+    # Set up a body chosen by lot from volunteers in the scope, commit its seed, draw it and
+    # draw replacements (grassroots.sortition; docs/sortition.md).
+    RUN_SORTITION = "run_sortition"
+    # Ask the members in the scope questions and read the answers, free text included
+    # (grassroots.surveys; docs/surveys.md).
+    RUN_SURVEYS = "run_surveys"
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
@@ -87,6 +93,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.CONTACT_MEMBERS,
             Capability.MANAGE_GROUP,
             Capability.RUN_BALLOTS,
+            Capability.RUN_SORTITION,
+            Capability.RUN_SURVEYS,
             Capability.MESSAGE_MEMBERS,
             Capability.RECORD_AGM,
             Capability.RECORD_GROUP_APPOINTMENTS,
@@ -100,6 +108,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.MODERATE_DEBATE,
             Capability.MANAGE_GROUP,
             Capability.RUN_BALLOTS,
+            Capability.RUN_SORTITION,
+            Capability.RUN_SURVEYS,
             Capability.MESSAGE_MEMBERS,
             Capability.RECORD_AGM,
             Capability.RECORD_GROUP_APPOINTMENTS,
@@ -114,6 +124,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.MODERATE_DEBATE,
             Capability.VIEW_MEMBERS,
             Capability.RUN_BALLOTS,
+            Capability.RUN_SORTITION,
+            Capability.RUN_SURVEYS,
             Capability.MESSAGE_MEMBERS,
             Capability.VIEW_RECOGNITION,
             Capability.RECORD_AGM,
@@ -127,6 +139,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.MODERATE_DEBATE,
             Capability.VIEW_MEMBERS,
             Capability.RUN_BALLOTS,
+            Capability.RUN_SORTITION,
+            Capability.RUN_SURVEYS,
             Capability.MESSAGE_MEMBERS,
             Capability.VIEW_RECOGNITION,
             Capability.MANAGE_OFFICERS,
@@ -144,6 +158,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.MANAGE_GROUP,
             Capability.VIEW_NATIONAL_OVERVIEW,
             Capability.RUN_BALLOTS,
+            Capability.RUN_SORTITION,
+            Capability.RUN_SURVEYS,
             Capability.MESSAGE_MEMBERS,
             Capability.VIEW_RECOGNITION,
             Capability.MANAGE_RECOGNITION,

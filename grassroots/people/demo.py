@@ -301,10 +301,12 @@ def seed_demo(*, members: int = DEFAULT_MEMBERS) -> SeedResult:
         raise ValueError(f"The demo needs at least {MINIMUM_MEMBERS} members, not {members}.")
     from grassroots.ballots.demo import seed_demo_ballots
     from grassroots.organisation.demo import seed_demo_recognition
+    from grassroots.sortition.demo import seed_demo_draw
 
     if demo_is_present():
         seed_demo_ballots()  # each demo ballot is made once; an older demo gets them now
         seed_demo_recognition()
+        seed_demo_draw()
         return SeedResult(
             created=False, members=Member.objects.count(), groups=Group.objects.count()
         )
@@ -320,6 +322,7 @@ def seed_demo(*, members: int = DEFAULT_MEMBERS) -> SeedResult:
     # Outside the organisation's transaction: every ballot step is its own durable transaction.
     seed_demo_ballots()
     seed_demo_recognition()
+    seed_demo_draw()
     return SeedResult(created=True, members=Member.objects.count(), groups=Group.objects.count())
 
 

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "grassroots.ballots",
     "grassroots.messaging",
     "grassroots.meetings",
+    "grassroots.sortition",
 ]
 
 MIDDLEWARE = [

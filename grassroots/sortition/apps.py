@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SortitionConfig(AppConfig):
+    name = "grassroots.sortition"
+    verbose_name = "Sortition"

@@ -1,0 +1,305 @@
+"""Every write to draws by lot: one function per step, permission first, audited.
+
+The draw itself is :func:`grassroots.sortition.draw.draw`, pure, fed the volunteers'
+pseudonyms and category values: exactly what the published record holds, so a member who
+reruns the record gets what the server got.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+
+from grassroots import clock
+from grassroots.audit.services import record
+from grassroots.ballots.keys import open_with_server_key, seal_with_server_key
+from grassroots.organisation.permissions import Capability
+from grassroots.organisation.scopes import Scope, may_act_in, scope_columns
+from grassroots.people.models import Member
+from grassroots.people.queries import own_member
+from grassroots.sortition import draw as lot
+from grassroots.sortition.models import Draw, DrawStatus, Volunteer
+from grassroots.sortition.queries import may_run, may_volunteer, pool_of
+from grassroots.sortition.record import commitment_of
+
+SEED_PURPOSE = "sortition-seed"
+SEED_BYTES = 32
+
+
+class DrawError(Exception):
+    """A request the draw's rules refuse, with a message for the person who made it."""
+
+    http_status = 400
+
+
+class WrongStage(DrawError):
+    http_status = 409
+
+
+def _audit(actor: Any, action: str, draw: Draw, **detail: Any) -> None:
+    record(
+        actor=actor,
+        action=action,
+        subject_type="draw",
+        subject_id=draw.pk,
+        scope=draw.scope_name,
+        purpose="sortition",
+        detail=detail,
+    )
+
+
+def _require_runner(actor: Any, draw: Draw) -> None:
+    if not may_run(actor, draw):
+        raise PermissionDenied("You cannot run this draw.")
+
+
+def _locked(draw: Draw) -> Draw:
+    return Draw.objects.select_for_update().get(pk=draw.pk)
+
+
+def _require_status(draw: Draw, *allowed: str) -> None:
+    if draw.status not in allowed:
+        raise WrongStage(f"This cannot be done while the draw is “{draw.get_status_display()}”.")
+
+
+def check_design(
+    *, seats: int, categories: Sequence[Mapping[str, Any]], quotas: Sequence[Mapping[str, Any]]
+) -> None:
+    """Refuse categories and quotas that make no sense together, before any volunteer."""
+    names = [str(c["name"]) for c in categories]
+    values = {str(c["name"]): list(c["values"]) for c in categories}
+    for name, listed in values.items():
+        if not listed:
+            raise DrawError(f"The category “{name}” needs at least one value.")
+        if len(set(listed)) != len(listed):
+            raise DrawError(f"The category “{name}” lists a value twice.")
+    for q in quotas:
+        if q["category"] in values and q["value"] not in values[q["category"]]:
+            raise DrawError(
+                f"The quota for {q['category']} “{q['value']}” names a value that is not one of "
+                f"{q['category']}'s: {', '.join(values[q['category']])}."
+            )
+    pool = lot.Pool(
+        seats=seats,
+        categories=tuple(names),
+        volunteers=(),
+        quotas=tuple(
+            lot.Quota(q["category"], q["value"], q["minimum"], q["maximum"]) for q in quotas
+        ),
+    )
+    try:
+        lot.check_pool(pool)
+    except lot.SortitionError as error:
+        raise DrawError(str(error)[:1].upper() + str(error)[1:] + ".") from None
+    for name in names:
+        minimums = sum(q["minimum"] for q in quotas if q["category"] == name)
+        if minimums > seats:
+            raise DrawError(
+                f"The minimums for {name} add up to {minimums}, more than the {seats} seats."
+            )
+        capped = {q["value"]: q["maximum"] for q in quotas if q["category"] == name}
+        if all(capped.get(v) is not None for v in values[name]):
+            room = sum(capped[v] for v in values[name])
+            if room < seats:
+                raise DrawError(
+                    f"The maximums for {name} add up to {room}, fewer than the {seats} seats."
+                )
+
+
+@transaction.atomic(durable=True)
+def create_draw(
+    *,
+    actor: Any,
+    title: str,
+    description: str,
+    seats: int,
+    level: str,
+    scope: Scope,
+    categories: Sequence[Mapping[str, Any]],
+    quotas: Sequence[Mapping[str, Any]],
+) -> Draw:
+    if not may_act_in(actor, Capability.RUN_SORTITION, scope):
+        raise PermissionDenied("You cannot run a draw there.")
+    creator = own_member(actor)
+    if creator is None:
+        raise PermissionDenied("Only a member can run a draw.")
+    check_design(seats=seats, categories=categories, quotas=quotas)
+    draw = Draw.objects.create(
+        title=title.strip(),
+        description=description.strip(),
+        seats=seats,
+        categories=[{"name": str(c["name"]), "values": list(c["values"])} for c in categories],
+        quotas=[dict(q) for q in quotas],
+        created_by=creator,
+        created_at=clock.now(),
+        **scope_columns(level, scope),
+    )
+    _audit(actor, "create_draw", draw, seats=seats, quotas=draw.quotas)
+    return draw
+
+
+def _check_values(draw: Draw, categories: Mapping[str, str]) -> dict[str, str]:
+    stated: dict[str, str] = {}
+    for category in draw.categories:
+        value = categories.get(category["name"], "")
+        if value not in category["values"]:
+            raise DrawError(f"Choose your {category['name']} from the list.")
+        stated[category["name"]] = value
+    return stated
+
+
+def _add_volunteer(draw: Draw, member: Member, categories: Mapping[str, str]) -> Volunteer:
+    stated = _check_values(draw, categories)
+    for _ in range(5):
+        try:
+            with transaction.atomic():
+                return Volunteer.objects.create(
+                    draw=draw,
+                    member=member,
+                    pseudonym="v-" + secrets.token_hex(4),
+                    categories=stated,
+                    volunteered_at=clock.now(),
+                )
+        except IntegrityError:
+            if Volunteer.objects.filter(draw=draw, member=member).exists():
+                raise DrawError("You have already volunteered for this draw.") from None
+    raise DrawError("Could not give you a pseudonym; please try again.")
+
+
+@transaction.atomic(durable=True)
+def volunteer(*, actor: Any, draw: Draw, categories: Mapping[str, str]) -> Volunteer:
+    """The member offers to serve, stating the category values the quotas use."""
+    draw = _locked(draw)
+    member = own_member(actor)
+    if not may_volunteer(draw, member):
+        raise DrawError("Only members whose home group is in this draw's scope can volunteer.")
+    assert member is not None
+    _require_status(draw, DrawStatus.VOLUNTEERING)
+    if Volunteer.objects.filter(draw=draw, member=member).exists():
+        raise DrawError("You have already volunteered for this draw.")
+    found = _add_volunteer(draw, member, categories)
+    # The audit row says that the member volunteered, not under which pseudonym or categories.
+    _audit(actor, "volunteer_for_draw", draw)
+    return found
+
+
+@transaction.atomic(durable=True)
+def withdraw_volunteering(*, actor: Any, draw: Draw) -> None:
+    draw = _locked(draw)
+    member = own_member(actor)
+    _require_status(draw, DrawStatus.VOLUNTEERING)
+    deleted, _ = Volunteer.objects.filter(draw=draw, member=member).delete()
+    if not deleted:
+        raise DrawError("You have not volunteered for this draw.")
+    _audit(actor, "withdraw_from_draw", draw)
+
+
+def add_volunteer_for_demo(draw: Draw, member: Member, categories: Mapping[str, str]) -> Volunteer:
+    """The demo's volunteers (members with no login): the same checks, no actor."""
+    with transaction.atomic():
+        draw = _locked(draw)
+        _require_status(draw, DrawStatus.VOLUNTEERING)
+        if not may_volunteer(draw, member):
+            raise DrawError("Only members in the draw's scope can volunteer.")
+        return _add_volunteer(draw, member, categories)
+
+
+@transaction.atomic(durable=True)
+def commit_seed(*, actor: Any, draw: Draw) -> Draw:
+    """Make the seed now and publish only its SHA-256: after this no one can choose a seed
+    to suit the volunteers who come forward."""
+    _require_runner(actor, draw)
+    draw = _locked(draw)
+    _require_status(draw, DrawStatus.VOLUNTEERING)
+    if draw.commitment:
+        raise WrongStage("The seed is already committed.")
+    seed = secrets.token_bytes(SEED_BYTES)
+    draw.seed_sealed = seal_with_server_key(seed, purpose=SEED_PURPOSE)
+    draw.commitment = commitment_of(seed)
+    draw.committed_at = clock.now()
+    draw.save(update_fields=["seed_sealed", "commitment", "committed_at"])
+    _audit(actor, "commit_draw_seed", draw, commitment=draw.commitment)
+    return draw
+
+
+@transaction.atomic(durable=True)
+def close_volunteering(*, actor: Any, draw: Draw) -> Draw:
+    _require_runner(actor, draw)
+    draw = _locked(draw)
+    _require_status(draw, DrawStatus.VOLUNTEERING)
+    if not draw.commitment:
+        raise WrongStage("Commit the seed before volunteering closes.")
+    pool = pool_of(draw)
+    try:
+        lot.check_feasible(pool)
+    except lot.SortitionError as error:
+        raise DrawError(
+            f"Volunteering stays open: {error} Ask more members to volunteer, or change nothing "
+            "and wait."
+        ) from None
+    draw.status = DrawStatus.CLOSED
+    draw.closed_at = clock.now()
+    draw.save(update_fields=["status", "closed_at"])
+    _audit(actor, "close_draw_volunteering", draw, volunteers=len(pool.volunteers))
+    return draw
+
+
+@transaction.atomic(durable=True)
+def draw_by_lot(*, actor: Any, draw: Draw) -> Draw:
+    """Reveal the seed and draw the body."""
+    _require_runner(actor, draw)
+    draw = _locked(draw)
+    _require_status(draw, DrawStatus.CLOSED)
+    assert draw.seed_sealed is not None
+    seed = open_with_server_key(bytes(draw.seed_sealed), purpose=SEED_PURPOSE)
+    if commitment_of(seed) != draw.commitment:  # a damaged row must not draw silently
+        raise DrawError("The kept seed does not match its commitment; the draw cannot go ahead.")
+    try:
+        result = lot.draw(pool_of(draw), seed)
+    except lot.SortitionError as error:
+        raise DrawError(str(error)) from None
+    draw.seed = seed.hex()
+    draw.seed_sealed = None
+    draw.selection = list(result.selected)
+    draw.status = DrawStatus.DRAWN
+    draw.drawn_at = clock.now()
+    draw.save(update_fields=["seed", "seed_sealed", "selection", "status", "drawn_at"])
+    _audit(actor, "draw_by_lot", draw, seed=draw.seed, selection=draw.selection)
+    return draw
+
+
+@transaction.atomic(durable=True)
+def replace_members(*, actor: Any, draw: Draw, standing_down: Sequence[str]) -> list[str]:
+    """Members of the body stand down; draw their replacements the same way. Returns them."""
+    _require_runner(actor, draw)
+    draw = _locked(draw)
+    _require_status(draw, DrawStatus.DRAWN)
+    if not standing_down:
+        raise DrawError("Choose who is standing down.")
+    members = draw.members_now
+    ever = set(draw.selection) | {p for r in draw.replacements for p in r["chosen"]}
+    try:
+        chosen = lot.replace(
+            pool_of(draw),
+            bytes.fromhex(draw.seed),
+            members=members,
+            standing_down=list(standing_down),
+            ever_selected=ever,
+        )
+    except lot.SortitionError as error:
+        raise DrawError(str(error)) from None
+    draw.replacements = [
+        *draw.replacements,
+        {
+            "standing_down": list(standing_down),
+            "chosen": list(chosen),
+            "at": clock.now().isoformat(),
+        },
+    ]
+    draw.save(update_fields=["replacements"])
+    _audit(actor, "draw_replacements", draw, standing_down=list(standing_down), chosen=list(chosen))
+    return list(chosen)
