@@ -730,7 +730,41 @@ def lodge_appeal(*, actor: Any, group: Group, statement: str) -> RecognitionAppe
         scope=str(group)[:120],
         detail={"against": against.to_status, "body": appeal.body},
     )
+    _notify_appeal_body(actor=actor, appeal=appeal, against=against)
     return appeal
+
+
+def _notify_appeal_body(
+    *, actor: Any, appeal: RecognitionAppeal, against: RecognitionEvent
+) -> None:
+    """Tell everyone who sits on the body the rules name today: an appeal waits for them."""
+    body_members = list(
+        RoleAssignment.objects.current(today())
+        .filter(role=appeal.body, level=ScopeLevel.NATION)
+        .values_list("member_id", flat=True)
+        .distinct()
+    )
+    if not body_members:
+        return
+    group = appeal.group
+    decision = "suspension" if against.to_status == GroupStatus.SUSPENDED else "de-recognition"
+    link = settings.GRASSROOTS_SITE_URL.rstrip("/") + reverse(
+        "recognition_appeal_decide", args=[appeal.pk]
+    )
+    send_to_members(
+        actor=actor,
+        members=body_members,
+        subject=f"Appeal by {group.name} against its {decision}",
+        body=(
+            "Dear $first_name,\n\n"
+            f"{group.name} has appealed against its {decision} of {against.at:%-d %B %Y}. "
+            f"The rules name the {appeal.get_body_display()} to hear it.\n\n"
+            f"The group's statement:\n\n{appeal.statement}\n\n"
+            f"Read the decision appealed against and record yours: {link}\n"
+        ),
+        purpose="recognition notice: appeal lodged",
+        kind=MailKind.NOTICE,
+    )
 
 
 @transaction.atomic(durable=True)

@@ -283,3 +283,36 @@ def test_the_data_manager_accepts_the_agreement_on_its_page(frozen_clock: Clock)
     client.post(url, {"accept": "on"})
     assert officers.dm_role.agreement_acceptances.count() == 1
     assert status_of(officers) == GroupStatus.RECOGNISED
+
+
+def test_a_lodged_appeal_is_mailed_to_the_body_the_rules_name_and_its_decision_recorded(
+    officers: Officers, frozen_clock: Clock, mailbox: Mailbox, django_capture_on_commit_callbacks
+):
+    committee = [RoleFactory(role=Role.NATIONAL_COMMITTEE).member for _ in range(2)]
+    office = RoleFactory(role=Role.NATIONAL_OFFICE).member
+    suspend(officers, frozen_clock)
+    with django_capture_on_commit_callbacks(execute=True):
+        appeal = services.lodge_appeal(
+            actor=officers.chair.user,
+            group=officers.group,
+            statement="Our Data Manager was ill; a new one is being elected.",
+        )
+    assert appeal.body == Role.NATIONAL_COMMITTEE  # the default rules
+    for person in committee:
+        notice = mailbox.last_to(person.email)
+        assert notice.subject == f"Appeal by {officers.group.name} against its suspension"
+        assert "Our Data Manager was ill" in notice.text
+        assert reverse("recognition_appeal_decide", args=[appeal.pk]) in notice.text
+        assert officers.chair.email not in notice.text
+    assert not mailbox.to(office.email)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.decide_appeal(
+            actor=committee[0].user, appeal=appeal, upheld=True, reasons="Illness is a fair cause."
+        )
+    appeal.refresh_from_db()
+    assert appeal.decision == AppealDecision.UPHELD
+    assert appeal.decided_by == committee[0].user
+    assert appeal.decision_reasons == "Illness is a fair cause."
+    assert "upheld" in mailbox.last_to(officers.secretary.email).subject
+    assert AuditEntry.objects.filter(action="decide_recognition_appeal").exists()
