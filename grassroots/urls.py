@@ -19,6 +19,7 @@ urlpatterns = [
     path("messages/", include("grassroots.messaging.urls")),
     path("meetings/", include("grassroots.meetings.urls")),
     path("sortition/", include("grassroots.sortition.urls")),
+    path("api/", include("grassroots.api.urls")),
     path("", include("grassroots.organisation.urls")),
     path("", include("grassroots.people.urls")),
 ]

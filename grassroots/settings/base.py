@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "grassroots.messaging",
     "grassroots.meetings",
     "grassroots.sortition",
+    "ninja",
+    "grassroots.api",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,219 @@
+"""The API's request and response bodies (they are the OpenAPI schema's components)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from ninja import Field, Schema
+
+# Ids fit a signed 64-bit integer (SQLite's and PostgreSQL's bigint); larger numbers are
+# refused as invalid rather than reaching the database.
+MAX_ID = 2**63 - 1
+TRACKER_PATTERN = r"^[0-9a-fA-F]{64}$"
+IDEMPOTENCY_PATTERN = r"^[A-Za-z0-9_-]{16,64}$"
+MEMBERSHIP_NUMBER_PATTERN = r"^[A-Za-z0-9-]{1,20}$"
+# Text a person types: no NUL (PostgreSQL text cannot hold it) and no other control characters.
+TEXT_PATTERN = r"^[^\x00-\x1f\x7f]*$"
+
+
+class PageInfo(Schema):
+    page: int
+    pages: int
+    count: int = Field(description="Matches counted, up to the cap")
+    capped: bool = Field(description="More matches than the cap: narrow the search")
+
+
+# Ballots
+
+
+class BallotSummary(Schema):
+    id: int
+    election_id: str
+    title: str
+    scope: str = Field(description="The group, area or region voting, or National")
+    level: str
+    status: str
+    opens_at: datetime.datetime
+    closes_at: datetime.datetime
+    published_at: datetime.datetime | None
+
+
+class BallotPage(Schema):
+    page: PageInfo
+    results: list[BallotSummary]
+
+
+class TurnoutRow(Schema):
+    scope: str
+    roll_size: int
+    voted: int
+
+
+class BallotDetail(BallotSummary):
+    description: str
+    election_public_key: str = Field(description="Ed25519, hex: it signs the heads and record")
+    roll_size: int | None
+    voted_count: int | None
+    turnout: list[TurnoutRow]
+
+
+class CandidateOut(Schema):
+    id: int
+    position: int
+    name: str
+    categories: list[str]
+    withdrawn: bool
+
+
+class PaperCandidate(CandidateOut):
+    statement: str
+
+
+class QuestionOut(Schema):
+    id: int
+    position: int
+    title: str
+    kind: str = Field(description="yesno, single, approval, irv or stv")
+    rule: str = Field(description="The counting rule")
+    seats: int
+
+
+class PaperQuestion(QuestionOut):
+    candidates: list[PaperCandidate]
+    ranked: bool = Field(description="Candidates are listed in order of preference")
+
+
+class BallotPaper(Schema):
+    ballot: BallotSummary
+    is_open: bool
+    has_voted: bool
+    questions: list[PaperQuestion]
+
+
+class QuestionResult(QuestionOut):
+    candidates: list[CandidateOut]
+    result: dict[str, Any] = Field(
+        description="The count as published in the election record: rule, quota, stages, elected"
+    )
+
+
+class BallotResults(Schema):
+    ballot: BallotDetail
+    questions: list[QuestionResult]
+    record_url: str
+    verify_with: str
+
+
+class HeadOut(Schema):
+    election_id: str
+    tree_size: int
+    root_hash: str
+    parameters_hash: str
+    timestamp: str
+    signature: str
+
+
+class InclusionProof(Schema):
+    head: HeadOut
+    leaf_index: int
+    leaf_hash: str = Field(description="SHA-256(0x00 || tracker bytes), hex")
+    hashes: list[str] = Field(description="RFC 9162 §2.1.3 audit path, leaf upwards, hex")
+
+
+class ReceiptOut(Schema):
+    tracker: str
+    found: bool = Field(description="The ballot is in the box (sealed into the log or waiting)")
+    sealed: bool
+    log_index: int | None
+    plaintext: str | None = Field(description="What it decrypted to, once results are published")
+    proof: InclusionProof | None = Field(description="Against the chosen (or latest) head")
+
+
+class ConsistencyProof(Schema):
+    first: HeadOut
+    second: HeadOut
+    hashes: list[str] = Field(description="RFC 9162 §2.1.4 consistency proof, hex")
+
+
+class ElectionRecordOut(Schema):
+    format: str
+    parameters: dict[str, Any]
+    roll: dict[str, Any]
+    results: dict[str, Any]
+    key_shares: list[str]
+    signature: str
+    zip_url: str = Field(description="The whole record, with every ballot, as a zip")
+
+
+class MyBallot(Schema):
+    ballot: BallotSummary
+    has_voted: bool
+    is_open: bool
+
+
+class AnswerIn(Schema):
+    question_id: int = Field(ge=1, le=MAX_ID)
+    candidate_ids: list[int] = Field(
+        max_length=200,
+        description="For ranked questions in order of preference; empty leaves it blank",
+    )
+
+
+class CastIn(Schema):
+    idempotency_key: str = Field(
+        pattern=IDEMPOTENCY_PATTERN,
+        description="Random, 16-64 of A-Z a-z 0-9 _ -; send the same key to retry safely",
+    )
+    answers: list[AnswerIn] = Field(max_length=100)
+
+
+class TrackerOut(Schema):
+    question: str
+    tracker: str
+
+
+class ReceiptIssued(Schema):
+    election_id: str
+    trackers: list[TrackerOut]
+    is_repeat: bool = Field(description="A retry with the same idempotency key: the first receipt")
+
+
+# Members
+
+
+class MemberRow(Schema):
+    membership_number: str
+    first_name: str
+    last_name: str
+    status: str
+    home_group: str
+    postcode: str
+    joined_on: datetime.date
+    renewal_due_on: datetime.date | None
+
+
+class MemberPage(Schema):
+    page: PageInfo
+    results: list[MemberRow]
+
+
+class MemberRecord(MemberRow):
+    email: str
+    phone: str
+    consent_to_contact: bool
+    other_groups: list[str]
+    is_erased: bool
+
+
+class ContactRow(Schema):
+    first_name: str
+    last_name: str
+    email: str
+    phone: str
+
+
+class ContactPage(Schema):
+    page: PageInfo
+    groups: list[str]
+    results: list[ContactRow]

@@ -1,0 +1,77 @@
+"""schemathesis against the API's own OpenAPI schema, loaded from the WSGI application (no
+server): every operation, as an anonymous caller, a member on an open ballot's roll and an
+officer, must never answer 5xx and must always answer as the schema says (status codes,
+content type, body schema), for generated valid and invalid requests.
+
+Bounded: a fixed number of examples per operation, no shrinking beyond hypothesis' default,
+so the whole file takes well under two minutes on two cores.
+"""
+
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis.config import SchemathesisConfig
+
+from grassroots.wsgi import application
+from tests.api.conftest import token_for
+from tests.ballots.conftest import make_ballot, open_with_voters
+from tests.web.roles import build_movement
+
+pytestmark = pytest.mark.django_db
+
+EXAMPLES = 10
+
+
+@pytest.fixture
+def callers(db) -> dict[str, dict[str, str]]:
+    """Headers per caller, with real data behind them: the access-table movement, a ballot
+    open in group A with every one of them on its roll, and personal tokens."""
+    movement = build_movement()
+    setup = make_ballot(group=movement.group_a)
+    open_with_voters(setup, 2)
+    return {
+        "anonymous": {},
+        "member": {"Authorization": f"Bearer {token_for(movement.member)}"},
+        "officer": {"Authorization": f"Bearer {token_for(movement.national)}"},
+    }
+
+
+# Every default check runs (no 5xx; status codes, content types, headers and bodies as the
+# schema says; invalid requests refused, valid ones accepted). One allowance: a cast whose body
+# fits the schema can still name a candidate of another ballot, which the ballot's rules refuse
+# with 400 invalid_ballot; the schema cannot say which candidate ids belong to which ballot.
+CONFIG = SchemathesisConfig.from_str(
+    """
+[checks.positive_data_acceptance]
+expected-statuses = ["2xx", "400", "401", "403", "404", "409", "429", "5xx"]
+"""
+)
+
+# Read from the application itself at collection (the schema view touches no database).
+schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application, config=CONFIG)
+bounded = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    derandomize=True,
+)
+
+
+@schema.parametrize()
+@bounded
+def test_api_conforms_to_its_schema_for_anonymous_callers(case, callers):
+    case.call_and_validate(headers=callers["anonymous"])
+
+
+@schema.parametrize()
+@bounded
+def test_api_conforms_to_its_schema_for_a_member(case, callers):
+    case.call_and_validate(headers=callers["member"])
+
+
+@schema.parametrize()
+@bounded
+def test_api_conforms_to_its_schema_for_an_officer(case, callers):
+    case.call_and_validate(headers=callers["officer"])
