@@ -6,20 +6,15 @@ published record passes the independent verifier."""
 
 from __future__ import annotations
 
-import re
 import secrets
 import subprocess
 import sys
 import threading
 import time
-import urllib.parse
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 from django.core.management import call_command
 from django.db.models import Count
 
@@ -37,66 +32,18 @@ from grassroots.people.models import Member
 from tests.ballots.conftest import make_ballot, open_with_voters
 from tests.deploy.servers import (
     ROOT,
+    TRACKER,
+    Browser,
     database_url,
     gunicorn_node,
     node_environment,
+    session_for,
     task_worker,
 )
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 VOTERS = 24
-CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-KEY_INPUT = re.compile(r'name="idempotency_key" value="([^"]+)"')
-TRACKER = re.compile(r'<code class="tracker">([0-9a-f]{64})</code>')
-
-
-def session_for(member: Member) -> str:
-    """A logged-in session, written the way Django's login writes it."""
-    user = member.user
-    store = SessionStore()
-    store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    store.create()
-    return str(store.session_key)
-
-
-class Browser:
-    """One member's browser talking to one node, as behind the TLS proxy."""
-
-    def __init__(self, base: str, session: str, path: str) -> None:
-        self.base, self.path = base, path
-        self.cookies = {"__Host-sessionid": session}
-
-    def request(self, data: dict[str, str] | None = None) -> tuple[int, str]:
-        port = urllib.parse.urlsplit(self.base).port
-        headers = {
-            "X-Forwarded-Proto": "https",
-            "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
-        }
-        body = None
-        if data is not None:
-            body = urllib.parse.urlencode(data).encode()
-            headers["Referer"] = f"https://127.0.0.1:{port}{self.path}"
-            headers["Origin"] = f"https://127.0.0.1:{port}"
-        request = urllib.request.Request(self.base + self.path, data=body, headers=headers)
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                status, text, cookies = response.status, response.read().decode(), response.headers
-        except urllib.error.HTTPError as error:
-            status, text, cookies = error.code, error.read().decode(), error.headers
-        for cookie in cookies.get_all("Set-Cookie") or []:
-            name, _, rest = cookie.partition("=")
-            self.cookies[name] = rest.split(";", 1)[0]
-        return status, text
-
-    def form(self) -> dict[str, str]:
-        status, text = self.request()
-        assert status == 200, text[:500]
-        token, key = CSRF_INPUT.search(text), KEY_INPUT.search(text)
-        assert token and key, text[:500]
-        return {"csrfmiddlewaretoken": token[1], "idempotency_key": key[1]}
 
 
 def test_ballots_cast_through_two_nodes_at_once_keep_one_member_one_vote(tmp_path: Path, settings):
