@@ -30,7 +30,9 @@ What it does, in order (every step bounded; only 127.0.0.1 traffic):
    the box = 2 x roll marks (0 duplicates); then close, two tellers reveal their shares, count,
    publish, ``manage.py export_record`` and ``python -m grassroots.ledger verify`` on it.
 
-Run (about 3 minutes each; figures go in docs/benchmarks/ballots.md):
+Run (about 3 minutes each; figures go in docs/benchmarks/ballots.md). `--mode lean` (the default)
+casts with one POST per voter to the JSON endpoint from a pre-computed request set; `--mode page`
+GETs the vote page and POSTs the form, as step 5 describes:
 
     .venv/bin/python bench/cast_load.py --workers 3 --clients 24 --duration 60
     .venv/bin/python bench/cast_load.py --faults 24 --duration 120 --clients 16
@@ -52,6 +54,7 @@ import re
 import resource
 import secrets
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -522,6 +525,96 @@ class Voter:
             stats.gave_up += 1
 
 
+LEAN_TRACKER = re.compile(rb'"tracker": "([0-9a-f]{64})"')
+CSRF_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+
+class LeanVoter:
+    """One member casting through the lean endpoint (``ballot_cast``): one POST per ballot.
+
+    The request is built once, before the load, as the exact bytes to send: the session
+    cookie, a CSRF cookie with the same secret in ``X-CSRFToken`` (how a script or an enhanced
+    page sends Django's token), a random idempotency key made by the client, and the paper. A
+    retry sends the same bytes (same key), as a browser resubmitting would. Raw sockets, no
+    HTTP library: the generator shares the two cores with the app, so it should cost little.
+    """
+
+    def __init__(
+        self, number: int, session: str, seeded: Seeded, port: int, rng: random.Random
+    ) -> None:
+        self.number = number
+        self.port = port
+        csrf = "".join(rng.choice(CSRF_ALPHABET) for _ in range(32))
+        form = {"idempotency_key": secrets.token_urlsafe(24)}
+        form.update(Voter(number, session, seeded, port).paper(rng))
+        body = urllib.parse.urlencode(form).encode()
+        path = f"/ballots/{seeded.ballot_id}/cast/"
+        head = (
+            f"POST {path} HTTP/1.1\r\n"
+            f"Host: {HOST}:{port}\r\n"
+            "X-Forwarded-Proto: https\r\n"
+            "Connection: close\r\n"
+            f"Cookie: __Host-sessionid={session}; __Host-csrftoken={csrf}\r\n"
+            f"X-CSRFToken: {csrf}\r\n"
+            f"Referer: https://{HOST}:{port}/ballots/{seeded.ballot_id}/vote/\r\n"
+            f"Origin: https://{HOST}:{port}\r\n"
+            "Content-Type: application/x-www-form-urlencoded\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n"
+        )
+        self.request = head.encode() + body
+
+    def _send(self) -> tuple[int, bytes]:
+        with socket.create_connection((HOST, self.port), timeout=REQUEST_TIMEOUT) as conn:
+            conn.sendall(self.request)
+            chunks = []
+            while True:
+                chunk = conn.recv(65536)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+        reply = b"".join(chunks)
+        if not reply.startswith(b"HTTP/1."):
+            raise NotAcknowledged("no HTTP reply")
+        return int(reply[9:12]), reply
+
+    def vote(self, rng: random.Random, stats: Stats, give_up_at: float) -> None:
+        for attempt in range(MAX_ATTEMPTS):
+            if time.monotonic() > give_up_at:
+                break
+            if attempt:
+                time.sleep(min(2.0, 0.05 * 2**attempt) * (0.5 + rng.random()))
+            started = time.perf_counter()
+            try:
+                try:
+                    status, reply = self._send()
+                except BaseException:
+                    stats.failed_post_latency.append(time.perf_counter() - started)
+                    raise
+                elapsed = time.perf_counter() - started
+                trackers = tuple(t.decode() for t in LEAN_TRACKER.findall(reply))
+                if status == 200 and len(trackers) == 2:
+                    with stats.lock:
+                        stats.post_latency.append(elapsed)
+                        stats.receipts.setdefault(self.number, []).append(trackers)
+                        if b'"repeat": true' not in reply:
+                            stats.acked_at.append(time.monotonic())
+                        else:
+                            stats.repeats += 1
+                    return
+                stats.failed_post_latency.append(elapsed)
+                if status == 409 and b"already voted" in reply:
+                    with stats.lock:
+                        stats.refused += 1
+                    return
+                raise NotAcknowledged(f"POST {status}")
+            except NotAcknowledged as error:
+                stats.error(str(error))
+            except (OSError, ValueError) as error:
+                stats.error(type(error).__name__)
+        with stats.lock:
+            stats.gave_up += 1
+
+
 def percentile(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -529,8 +622,22 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
+def prepare_lean(args: argparse.Namespace, seeded: Seeded) -> list[LeanVoter]:
+    """Every voter's request, built before the load starts (the pre-computed request set)."""
+    rng = random.Random(args.fault_seed)
+    return [
+        LeanVoter(number, session, seeded, args.port, rng)
+        for number, session in enumerate(seeded.voters)
+    ]
+
+
 def load(
-    args: argparse.Namespace, seeded: Seeded, stats: Stats, stop_at: float, give_up_at: float
+    args: argparse.Namespace,
+    seeded: Seeded,
+    stats: Stats,
+    stop_at: float,
+    give_up_at: float,
+    lean: list[LeanVoter],
 ) -> None:
     numbers: Iterator[int] = iter(range(len(seeded.voters)))
     take = threading.Lock()
@@ -542,7 +649,10 @@ def load(
                 number = next(numbers, None)
             if number is None:
                 return
-            Voter(number, seeded.voters[number], seeded, args.port).vote(rng, stats, give_up_at)
+            if args.mode == "lean":
+                lean[number].vote(rng, stats, give_up_at)
+            else:
+                Voter(number, seeded.voters[number], seeded, args.port).vote(rng, stats, give_up_at)
 
     threads = [threading.Thread(target=client, args=(i,)) for i in range(args.clients)]
     for thread in threads:
@@ -701,6 +811,13 @@ def machine() -> dict[str, str]:
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("--duration", type=float, default=60, help="seconds of load")
+    parser.add_argument(
+        "--mode",
+        default="lean",
+        choices=["lean", "page"],
+        help="lean: one POST to the JSON cast endpoint per ballot; page: GET the vote page, "
+        "then POST the form and read the receipt page",
+    )
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
     parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
     parser.add_argument("--threads", type=int, default=2, help="threads per gthread worker")
@@ -741,6 +858,7 @@ def main(argv: list[str] | None = None) -> int:
     seeded = seed(args.voters)
     connections.close_all()
 
+    lean = prepare_lean(args, seeded) if args.mode == "lean" else []
     app = Gunicorn(args, env)
     stats = Stats()
     fault_log: list[str] = []
@@ -762,7 +880,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.faults:
             chaos_thread = threading.Thread(target=chaos, args=(args, app, stop_at, fault_log))
             chaos_thread.start()
-        load(args, seeded, stats, stop_at, give_up_at)
+        load(args, seeded, stats, stop_at, give_up_at, lean)
         ended = time.monotonic()
         cpu_after = resource.getrusage(resource.RUSAGE_SELF)
         servers = cpu_used(
@@ -784,6 +902,7 @@ def main(argv: list[str] | None = None) -> int:
     result.update(
         {
             "mode": "faults" if args.faults else "throughput",
+            "cast": args.mode,
             "workers": args.workers,
             "worker_class": args.worker_class,
             "clients": args.clients,

@@ -23,6 +23,7 @@ urlpatterns = [
     path("<int:ballot_id>/share/", views.teller_share, name="ballot_teller_share"),
     path("<int:ballot_id>/reveal/", views.teller_reveal, name="ballot_teller_reveal"),
     path("<int:ballot_id>/vote/", views.ballot_vote, name="ballot_vote"),
+    path("<int:ballot_id>/cast/", views.ballot_cast, name="ballot_cast"),
     path(
         "<int:ballot_id>/vote/link/<str:token>/",
         views.ballot_vote_by_link,

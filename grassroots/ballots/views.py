@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -352,6 +352,64 @@ def ballot_vote(request: HttpRequest, ballot_id: int) -> HttpResponseBase:
     if refused is not None:
         return refused
     return _vote_page(request, ballot, entry, token=None)
+
+
+def _json(data: dict[str, object], status: int = 200) -> JsonResponse:
+    response = JsonResponse(data, status=status)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+@checks_officer_mfa_itself
+def ballot_cast(request: HttpRequest, ballot_id: int) -> HttpResponseBase:
+    """The lean cast: the ballot paper's fields and an idempotency key in, the receipt as JSON
+    out, for scripts, an enhanced page and the load test.
+
+    The same checks and guarantees as the page's POST (same form, same service, same query for
+    the roll entry and the officer-MFA rule, CSRF and session login as for any page), without
+    drawing a page: the client makes its own random idempotency key (16 to 64 of A-Z, a-z,
+    0-9, "-" and "_"; a retry with the same key gets the original receipt). Refusals are JSON
+    ``{"error": ...}`` with the page's status codes.
+    """
+    if not request.user.is_authenticated:
+        return _json({"error": "Log in to vote."}, status=401)
+    try:
+        ballot, entry = queries.get_ballot_to_vote(request.user, ballot_id)
+    except Http404:
+        refused = check_officer_mfa(request)
+        if refused is not None:
+            return refused
+        return _json({"error": "You are not on the roll for this ballot."}, status=404)
+    refused = officer_mfa_response(
+        request,
+        is_officer=getattr(entry, "mfa_is_officer", True),
+        has_totp=getattr(entry, "mfa_has_totp", False),
+    )
+    if refused is not None:
+        return refused
+    form = VoteForm(request.POST, ballot=ballot)
+    if not form.is_valid():
+        errors = {name: [str(e) for e in errs] for name, errs in form.errors.items()}
+        first = next(iter(errors.values()))[0]
+        return _json({"error": first, "fields": errors}, status=400)
+    try:
+        receipt = services.cast_ballot(
+            actor=request.user,
+            ballot=ballot,
+            answers=form.cleaned_data["answers"],
+            idempotency_key=form.cleaned_data["idempotency_key"],
+            roll_entry=entry,
+        )
+    except services.BallotError as error:
+        return _json({"error": str(error)}, status=error.http_status)
+    return _json(
+        {
+            "election_id": receipt.election_id,
+            "repeat": receipt.is_repeat,
+            "trackers": [{"question": q, "tracker": t} for q, t in receipt.trackers],
+        }
+    )
 
 
 def ballot_vote_by_link(request: HttpRequest, ballot_id: int, token: str) -> HttpResponse:

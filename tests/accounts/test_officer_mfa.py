@@ -270,7 +270,7 @@ def test_only_the_ballot_page_makes_the_officer_mfa_decision_itself():
         for name, view in _views(get_resolver().url_patterns)
         if getattr(view, CHECKS_ITSELF_ATTR, False)
     }
-    assert marked == {"ballot_vote"}
+    assert marked == {"ballot_vote", "ballot_cast"}
 
 
 def test_officer_without_totp_is_sent_to_setup_from_a_personal_voting_link(client, officer):

@@ -207,3 +207,82 @@ def test_ended_or_future_roles_do_not_count_and_the_setting_relaxes_it(
     assert client.get(url).status_code == 200  # on the roll of their own group's ballot
     client.force_login(MemberWithLoginFactory().user)
     assert client.get(url).status_code == 404
+
+
+# --- the lean cast: JSON in and out, no page --------------------------------------------------
+
+# session, user, roll entry (with ballot and MFA flags), then the cast's 4 statements.
+LEAN_QUERIES = 7
+
+
+def _lean_paper(setup: SetUp) -> dict[str, str]:
+    data = _paper(setup, f'name="idempotency_key" value="{secrets.token_urlsafe(24)}"')
+    return data
+
+
+def test_lean_cast_answers_json_with_the_same_guarantees_and_query_count(
+    client: Client, ready_ballot: SetUp
+):
+    first, second = open_with_voters(ready_ballot, 2)
+    url = reverse("ballot_cast", args=[ready_ballot.ballot.pk])
+    client.force_login(first.user)
+    assert client.post(url, _lean_paper(ready_ballot)).status_code == 200  # warms the paper
+    client.force_login(second.user)
+    data = _lean_paper(ready_ballot)
+    with CaptureQueriesContext(connection) as post:
+        response = client.post(url, data)
+    assert response.status_code == 200 and response["Cache-Control"] == "no-store"
+    assert len(_counted(post)) <= LEAN_QUERIES, "\n".join(_counted(post))
+    receipt = response.json()
+    assert receipt["election_id"] == ready_ballot.ballot.election_id and not receipt["repeat"]
+    trackers = [t["tracker"] for t in receipt["trackers"]]
+    assert len(trackers) == 2
+    # A retry with the same key gets the same receipt; another key is refused; nothing added.
+    again = client.post(url, data).json()
+    assert again["repeat"] and [t["tracker"] for t in again["trackers"]] == trackers
+    other = client.post(url, dict(data, idempotency_key=secrets.token_urlsafe(24)))
+    assert other.status_code == 409 and "already voted" in other.json()["error"]
+    assert UnsealedBallot.objects.filter(ballot=ready_ballot.ballot).count() == 4
+    # The HTML page agrees.
+    assert (
+        "You have already voted"
+        in client.get(reverse("ballot_vote", args=[ready_ballot.ballot.pk])).content.decode()
+    )
+
+
+def test_lean_cast_refuses_bad_input_and_strangers_with_json_errors(
+    client: Client, ready_ballot: SetUp
+):
+    (voter,) = open_with_voters(ready_ballot, 1)
+    url = reverse("ballot_cast", args=[ready_ballot.ballot.pk])
+    assert client.post(url, _lean_paper(ready_ballot)).status_code == 401
+    assert client.get(url).status_code == 405
+    outsider = MemberWithLoginFactory()
+    client.force_login(outsider.user)
+    assert client.post(url, _lean_paper(ready_ballot)).status_code == 404
+    client.force_login(voter.user)
+    gap = _lean_paper(ready_ballot)
+    stv = candidate_ids(ready_ballot.stv)
+    gap[field_name(ready_ballot.stv, stv[1])] = "4"
+    response = client.post(url, gap)
+    assert response.status_code == 400 and "gap" in response.json()["error"]
+    no_key = _lean_paper(ready_ballot)
+    no_key["idempotency_key"] = "short"
+    assert client.post(url, no_key).status_code == 400
+    unknown = _lean_paper(ready_ballot)
+    unknown[field_name(ready_ballot.motion)] = "999999"
+    assert client.post(url, unknown).status_code == 400
+    assert not RollEntry.objects.get(ballot=ready_ballot.ballot, member=voter).has_voted
+
+
+def test_lean_cast_sends_an_officer_without_authenticator_to_setup_and_casts_nothing(
+    client: Client, ready_ballot: SetUp
+):
+    (voter,) = open_with_voters(ready_ballot, 1)
+    RoleFactory(role=Role.CHAIR, member=voter, group=ready_ballot.group)
+    client.force_login(voter.user)
+    response = client.post(
+        reverse("ballot_cast", args=[ready_ballot.ballot.pk]), _lean_paper(ready_ballot)
+    )
+    assert response.status_code == 302 and response["Location"] == SETUP_URL
+    assert not RollEntry.objects.get(ballot=ready_ballot.ballot, member=voter).has_voted

@@ -65,3 +65,6 @@ CASES = [
          about="those who run the area ballot; group A's secretary runs only group ballots"),
 ]
 # fmt: on
+CASES += [
+    Case("ballot_cast", (405,) * 9, open_ballot_in_group_a, about="POST only (JSON cast)"),
+]
