@@ -217,3 +217,73 @@ class ContactPage(Schema):
     page: PageInfo
     groups: list[str]
     results: list[ContactRow]
+
+
+# Meetings and motions
+
+
+class MeetingSummary(Schema):
+    id: int
+    title: str
+    kind: str
+    format: str
+    scope: str = Field(description="The group, area or region holding it, or National")
+    level: str
+    status: str
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    motions_deadline: datetime.datetime | None
+
+
+class MeetingPage(Schema):
+    page: PageInfo
+    results: list[MeetingSummary]
+
+
+class AgendaItemOut(Schema):
+    position: int
+    kind: str
+    title: str
+    description: str
+
+
+class MotionSummary(Schema):
+    id: int
+    number: int
+    title: str
+    status: str
+    proposer: str
+    seconder: str
+
+
+class MeetingDetail(MeetingSummary):
+    description: str
+    address: str
+    online_link: str
+    accessibility_notes: str
+    capacity: int | None
+    motions_open: bool = Field(description="Motions and amendments are still being taken")
+    agenda: list[AgendaItemOut]
+    motions: list[MotionSummary]
+
+
+class AmendmentOut(Schema):
+    id: int
+    number: int
+    kind: str = Field(description="insert, delete or replace a paragraph")
+    paragraph: int
+    new_text: str
+    status: str
+    proposer: str
+    submitted_at: datetime.datetime
+
+
+class MotionDetail(MotionSummary):
+    meeting: MeetingSummary
+    text: str = Field(description="The motion as it stands, amendments carried included")
+    original_text: str
+    submitted_at: datetime.datetime
+    seconded_at: datetime.datetime | None
+    ruling_reason: str
+    debate_open: bool
+    amendments: list[AmendmentOut]

@@ -24,6 +24,7 @@ from tests.ballots.conftest import (
     make_ballot,
     open_with_voters,
 )
+from tests.meetings.conftest import branch  # noqa: F401 (the meetings tests' fixture)
 from tests.web.roles import Movement, build_movement
 
 

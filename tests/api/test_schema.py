@@ -17,6 +17,7 @@ from schemathesis.config import SchemathesisConfig
 from grassroots.wsgi import application
 from tests.api.conftest import token_for
 from tests.ballots.conftest import make_ballot, open_with_voters
+from tests.meetings.builders import amendment_to, group_meeting, motion_in
 from tests.web.roles import build_movement
 
 pytestmark = pytest.mark.django_db
@@ -27,10 +28,14 @@ EXAMPLES = 10
 @pytest.fixture
 def callers(db) -> dict[str, dict[str, str]]:
     """Headers per caller, with real data behind them: the access-table movement, a ballot
-    open in group A with every one of them on its roll, and personal tokens."""
+    open in group A with every one of them on its roll, a meeting of group A with a motion and
+    an amendment, and personal tokens."""
     movement = build_movement()
     setup = make_ballot(group=movement.group_a)
     open_with_voters(setup, 2)
+    meeting = group_meeting(movement.group_a, movement.secretary_a)
+    motion = motion_in(meeting, movement.member, movement.in_group_a)
+    amendment_to(motion, movement.in_group_a)
     return {
         "anonymous": {},
         "member": {"Authorization": f"Bearer {token_for(movement.member)}"},

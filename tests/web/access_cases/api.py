@@ -23,6 +23,35 @@ def member_number(attr: str):
     return lambda m: {"number": getattr(m, attr).membership_number}
 
 
+def meeting_in_group_a(m: Movement) -> dict[str, str]:
+    """A meeting of group A (made once per database)."""
+    from grassroots.meetings.models import Meeting
+    from tests.meetings.builders import group_meeting
+
+    meeting = Meeting.objects.filter(group=m.group_a, title="API meeting").first()
+    if meeting is None:
+        meeting = group_meeting(m.group_a, m.secretary_a, title="API meeting")
+    return {"meeting_id": str(meeting.pk)}
+
+
+def motion_in_group_a(*, seconded: bool):
+    def kwargs(m: Movement) -> dict[str, str]:
+        from grassroots.meetings.models import Motion
+        from tests.meetings.builders import motion_in
+
+        meeting_id = meeting_in_group_a(m)["meeting_id"]
+        title = "Seconded" if seconded else "Awaiting a seconder"
+        motion = Motion.objects.filter(meeting_id=meeting_id, title=title).first()
+        if motion is None:
+            from grassroots.meetings.models import Meeting
+
+            meeting = Meeting.objects.get(pk=meeting_id)
+            motion = motion_in(meeting, m.member, m.in_group_a, seconded=seconded, title=title)
+        return {"meeting_id": meeting_id, "motion_id": str(motion.pk)}
+
+    return kwargs
+
+
 def own_token(m: Movement) -> dict[str, str]:
     from grassroots.api.services import create_token
 
@@ -66,6 +95,14 @@ CASES: list[Case] = [
          member_number("in_group_b"), about="member of group B, another region"),
     Case("api:member", signed_in(404), lambda m: {"number": "GR9999999"},
          about="no such member: the same 404 as a forbidden one"),
+    Case("api:meetings", signed_in(200), about="the meetings one's bodies hold"),
+    Case("api:meeting", (UNAUTHENTICATED, 200, 404, 200, 200, 200, 200, 200, 200),
+         meeting_in_group_a, about="group A's meeting: B's member does not see it"),
+    Case("api:motion", (UNAUTHENTICATED, 200, 404, 200, 200, 200, 200, 200, 200),
+         motion_in_group_a(seconded=True), about="a seconded motion: everyone in scope"),
+    Case("api:motion", (UNAUTHENTICATED, 200, 404, 404, 200, 200, 200, 200, 404),
+         motion_in_group_a(seconded=False),
+         about="not yet seconded: its proposer (the member), its seconder and the runners"),
     Case("api_tokens", logged_in(200), about="one's own tokens"),
     Case("api_token_revoke", (LOGIN, *[405] * 8), own_token, about="POST only"),
 ]
