@@ -10,6 +10,13 @@ A tie matters only when more groups are tied than seats remain. If it does not m
 tied groups take the next seats in name order. If it does, the seeded lot decides
 (``random.Random(seed)``); when a seed is given every tie is drawn, so the allocation for
 ``n + 1`` seats always extends the allocation for ``n`` seats with the same seed.
+
+A ``minimum`` gives every group that many seats before any quotient is compared (as the US
+House gives each state one seat before Huntington-Hill). The divisor method then continues
+from the seats each group already holds, so a group lifted by the minimum takes a further seat
+only when its quotient over those seats is the highest: the remaining seats are not shared out
+afresh, which would over-represent the small groups twice. Rounds are recorded only for the
+seats given by quotient; they are numbered after the minimum seats.
 """
 
 from __future__ import annotations
@@ -45,6 +52,7 @@ class ApportionmentResult:
     allocation: Mapping[str, int]
     rounds: tuple[ApportionmentRound, ...]
     seed: int | None = None  # set only if a lot was drawn
+    minimum: int = 0  # seats every group held before the first round
 
 
 def _divisor(method: Method, held: int) -> int:
@@ -56,8 +64,10 @@ def apportion(
     seats: int,
     method: Method = "sainte-lague",
     seed: int | None = None,
+    minimum: int = 0,
 ) -> ApportionmentResult:
-    """Give ``seats`` seats to the groups in ``populations`` by D'Hondt or Sainte-Laguë."""
+    """Give ``seats`` seats to the groups in ``populations`` by D'Hondt or Sainte-Laguë,
+    at least ``minimum`` to each group."""
     if method not in ("sainte-lague", "dhondt"):
         raise TallyError(f"method must be 'sainte-lague' or 'dhondt', not {method!r}")
     if seats < 0:
@@ -67,14 +77,22 @@ def apportion(
     for name, size in populations.items():
         if size < 0:
             raise TallyError(f"group {name!r} has a negative membership {size}")
+    if minimum < 0:
+        raise TallyError(f"the minimum must not be negative, not {minimum}")
+    if minimum * len(populations) > seats:
+        raise TallyError(
+            f"{seats} seats cannot give {len(populations)} groups at least {minimum} each "
+            f"(that needs {minimum * len(populations)})"
+        )
 
     names = sorted(populations)
-    held = dict.fromkeys(names, 0)
+    held = dict.fromkeys(names, minimum)
+    first = minimum * len(names) + 1
     rounds: list[ApportionmentRound] = []
     # Reproducible from the published seed by design, so not a secret generator.
     rng = random.Random(seed) if seed is not None else None  # noqa: S311
     lot_drawn = False
-    for seat in range(1, seats + 1):
+    for seat in range(first, seats + 1):
         quotients = {g: Fraction(populations[g], _divisor(method, held[g])) for g in names}
         best = max(quotients.values())
         tied = [g for g in names if quotients[g] == best]
@@ -104,4 +122,5 @@ def apportion(
         allocation=held,
         rounds=tuple(rounds),
         seed=seed if lot_drawn else None,
+        minimum=minimum,
     )
