@@ -75,6 +75,12 @@ class Capability(StrEnum):
     # Ask the members in the scope questions and read the answers, free text included
     # (grassroots.surveys; docs/surveys.md).
     RUN_SURVEYS = "run_surveys"
+    # Delegation (docs/delegation.md): bodies above the groups.
+    ALLOCATE_DELEGATES = "allocate_delegates"  # share an area/regional meeting's delegates out
+    RECORD_DELEGATES = "record_delegates"  # record the group's elected delegates
+    FORWARD_MOTIONS = "forward_motions"  # send a carried motion up to the next body
+    # Put forwarded motions on the receiving body's agenda; propose composites of them.
+    RECEIVE_MOTIONS = "receive_motions"
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
@@ -99,6 +105,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.RECORD_AGM,
             Capability.RECORD_GROUP_APPOINTMENTS,
             Capability.APPEAL_RECOGNITION,
+            Capability.RECORD_DELEGATES,
+            Capability.FORWARD_MOTIONS,
         }
     ),
     Role.CHAIR: frozenset(
@@ -130,6 +138,9 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_RECOGNITION,
             Capability.RECORD_AGM,
             Capability.MANAGE_OFFICERS,
+            Capability.ALLOCATE_DELEGATES,
+            Capability.FORWARD_MOTIONS,
+            Capability.RECEIVE_MOTIONS,
         }
     ),
     Role.REGIONAL_COORDINATOR: frozenset(
@@ -144,6 +155,9 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.MESSAGE_MEMBERS,
             Capability.VIEW_RECOGNITION,
             Capability.MANAGE_OFFICERS,
+            Capability.ALLOCATE_DELEGATES,
+            Capability.FORWARD_MOTIONS,
+            Capability.RECEIVE_MOTIONS,
         }
     ),
     Role.NATIONAL_OFFICE: frozenset(
@@ -165,6 +179,10 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.MANAGE_RECOGNITION,
             Capability.RECORD_AGM,
             Capability.MANAGE_OFFICERS,
+            Capability.ALLOCATE_DELEGATES,
+            Capability.RECORD_DELEGATES,
+            Capability.FORWARD_MOTIONS,
+            Capability.RECEIVE_MOTIONS,
         }
     ),
     Role.NATIONAL_COMMITTEE: frozenset(

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DelegationConfig(AppConfig):
+    name = "grassroots.delegation"
+    verbose_name = "Delegates and forwarded motions"

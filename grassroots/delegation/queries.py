@@ -1,0 +1,286 @@
+"""Reads shared by the delegation pages. Who may see what is asked of
+``organisation.permissions`` (through ``bodies.may_for_body``); a forbidden object answers the
+same 404 as a missing one.
+
+Delegates' names (and their group) are published to the members of the body they attend, as
+officers' names are on a group page: standing as a delegate is standing for a public office,
+so reading the list is not a read of personal data that needs an audit row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.http import Http404
+
+from grassroots.delegation.bodies import (
+    Body,
+    body_from_key,
+    body_of,
+    is_member_in,
+    may_for_body,
+    receiving_body_of,
+)
+from grassroots.delegation.models import (
+    AllocationLine,
+    Composite,
+    CompositeStatus,
+    Delegate,
+    DelegateAllocation,
+    ForwardStatus,
+    MotionForward,
+)
+from grassroots.delegation.services import DELEGATE_LEVELS, current_allocation
+from grassroots.meetings.models import (
+    Amendment,
+    Meeting,
+    MeetingStatus,
+    Motion,
+    MotionStatus,
+)
+from grassroots.organisation.models import Group, ScopeLevel
+from grassroots.organisation.permissions import Capability, scopes_for
+
+OVERSEEING = (Capability.ALLOCATE_DELEGATES, Capability.RECEIVE_MOTIONS)
+
+
+def may_see_body(user: Any, body: Body) -> bool:
+    """A body's delegate lists and forwarded motions are for its members and its officers."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return is_member_in(user, body) or any(may_for_body(user, c, body) for c in OVERSEEING)
+
+
+# --- Meetings with delegates -------------------------------------------------------------------
+
+
+def get_delegate_meeting_for(user: Any, meeting_id: int) -> Meeting:
+    meeting = (
+        Meeting.objects.select_related("area__region", "region")
+        .filter(pk=meeting_id, level__in=DELEGATE_LEVELS)
+        .first()
+    )
+    if meeting is None or not may_see_body(user, body_of(meeting)):
+        raise Http404("No such meeting.")
+    return meeting
+
+
+@dataclass
+class LineView:
+    line: AllocationLine
+    delegates: list[Delegate]
+    share: float  # of the recognised groups' members, per cent
+
+    @property
+    def places_left(self) -> int:
+        return max(self.line.delegates - len(self.delegates), 0)
+
+
+@dataclass
+class AllocationView:
+    allocation: DelegateAllocation
+    lines: list[LineView]
+    rederived_matches: bool
+    total_members: int
+
+
+def allocation_view(meeting: Meeting) -> AllocationView | None:
+    from grassroots.delegation.services import rederive
+
+    allocation = current_allocation(meeting)
+    if allocation is None:
+        return None
+    lines = list(allocation.lines.select_related("group"))
+    delegates: dict[int, list[Delegate]] = {}
+    for d in Delegate.objects.filter(meeting=meeting).select_related("member", "group_meeting"):
+        delegates.setdefault(d.group_id, []).append(d)
+    total = sum(line.members for line in lines if line.is_recognised)
+    stored = {line.group.slug: line.delegates for line in lines}
+    return AllocationView(
+        allocation=allocation,
+        lines=[
+            LineView(
+                line=line,
+                delegates=delegates.get(line.group_id, []),
+                share=(100 * line.members / total) if total and line.is_recognised else 0.0,
+            )
+            for line in lines
+        ],
+        rederived_matches=rederive(allocation) == stored,
+        total_members=total,
+    )
+
+
+def delegate_meetings_visible_to(user: Any) -> list[Meeting]:
+    """Scheduled area and regional meetings whose body ``user`` may see, soonest first."""
+    meetings = Meeting.objects.select_related("area__region", "region").filter(
+        level__in=DELEGATE_LEVELS, status=MeetingStatus.SCHEDULED
+    )
+    return [m for m in meetings.order_by("starts_at")[:200] if may_see_body(user, body_of(m))]
+
+
+def groups_user_records_for(user: Any, meeting: Meeting) -> list[Group]:
+    """The groups of the meeting's body whose delegates ``user`` may record."""
+    scopes = scopes_for(user, Capability.RECORD_DELEGATES)
+    if scopes.is_empty:
+        return []
+    groups = Group.objects.filter(body_of(meeting).groups()).order_by("name")
+    if not scopes.everywhere:
+        groups = groups.filter(pk__in=scopes.group_ids)
+    return list(groups)
+
+
+# --- Forwarded motions -------------------------------------------------------------------------
+
+
+def get_body_for(user: Any, key: str) -> Body:
+    body = body_from_key(key)
+    if body is None or body.level == ScopeLevel.GROUP or not may_see_body(user, body):
+        raise Http404("No such body.")
+    return body
+
+
+def forwards_to(body: Body) -> list[MotionForward]:
+    return list(
+        MotionForward.objects.filter(
+            to_level=body.level, to_area=body.area, to_region=body.region
+        )
+        .select_related("motion__meeting__group", "motion__meeting__area", "mover", "composite")
+        .select_related("placed_motion__meeting")
+        .order_by("status", "-forwarded_at")
+    )
+
+
+def composites_for(body: Body) -> list[Composite]:
+    return list(
+        Composite.objects.filter(to_level=body.level, to_area=body.area, to_region=body.region)
+        .prefetch_related("parts")
+        .order_by("-proposed_at")
+    )
+
+
+def get_forward_for(user: Any, forward_id: int) -> MotionForward:
+    forward = (
+        MotionForward.objects.select_related(
+            "to_area__region", "to_region", "motion__meeting", "mover", "placed_motion", "composite"
+        )
+        .filter(pk=forward_id)
+        .first()
+    )
+    if forward is None:
+        raise Http404("No such motion.")
+    if not (
+        may_see_body(user, receiving_body_of(forward))
+        or may_see_body(user, body_of(forward.motion.meeting))
+    ):
+        raise Http404("No such motion.")
+    return forward
+
+
+def get_composite_for(user: Any, composite_id: int) -> Composite:
+    composite = (
+        Composite.objects.select_related("to_area__region", "to_region")
+        .filter(pk=composite_id)
+        .first()
+    )
+    if composite is None or not may_see_body(user, receiving_body_of(composite)):
+        raise Http404("No such composite.")
+    return composite
+
+
+def get_forwardable_motion_for(user: Any, motion_id: int) -> Motion:
+    """A motion ``user`` may forward (FORWARD_MOTIONS over its meeting's body)."""
+    motion = (
+        Motion.objects.select_related(
+            "meeting__group__area__region", "meeting__area__region", "meeting__region", "proposer"
+        )
+        .filter(pk=motion_id)
+        .first()
+    )
+    if motion is None or not may_for_body(
+        user, Capability.FORWARD_MOTIONS, body_of(motion.meeting)
+    ):
+        raise Http404("No such motion.")
+    return motion
+
+
+def receiving_meetings(body: Body) -> list[Meeting]:
+    """Meetings of ``body`` still to come that take motions."""
+    from grassroots.clock import now
+
+    meetings = Meeting.objects.filter(
+        level=body.level,
+        area=body.area,
+        region=body.region,
+        status=MeetingStatus.SCHEDULED,
+        starts_at__gt=now(),
+    ).order_by("starts_at")
+    return [m for m in meetings if m.takes_motions]
+
+
+# --- A motion's history ------------------------------------------------------------------------
+
+
+@dataclass
+class Stage:
+    """One meeting a motion passed through: its text there, the amendments, the outcome, and
+    the stages below it (one for a forwarded motion, several for a composite)."""
+
+    motion: Motion
+    body: Body
+    amendments: list[Amendment]
+    composite: Composite | None = None
+    earlier: list[Stage] = field(default_factory=list)
+
+    @property
+    def is_carried(self) -> bool:
+        return self.motion.status == MotionStatus.CARRIED
+
+
+def motion_history(motion: Motion, depth: int = 0) -> Stage:
+    """The motion and every stage it came up through (bounded: group, area, region, nation)."""
+    motion = Motion.objects.select_related(
+        "meeting__group", "meeting__area", "meeting__region"
+    ).get(pk=motion.pk)
+    stage = Stage(
+        motion=motion,
+        body=body_of(motion.meeting),
+        amendments=list(motion.amendments.order_by("number")),
+    )
+    if depth > 4:
+        return stage
+    arrived = MotionForward.objects.filter(placed_motion=motion).select_related("motion").first()
+    if arrived is not None:
+        stage.earlier.append(motion_history(arrived.motion, depth + 1))
+    composite = Composite.objects.filter(placed_motion=motion).first()
+    if composite is not None:
+        stage.composite = composite
+        for part in composite.parts.select_related("motion").order_by("forwarded_at", "id"):
+            stage.earlier.append(motion_history(part.motion, depth + 1))
+    return stage
+
+
+def supporting_groups(stage: Stage) -> list[Group]:
+    """The groups whose carried motions this one stands for."""
+    if not stage.earlier:
+        group = stage.motion.meeting.group
+        return [group] if group is not None and stage.is_carried else []
+    found: dict[int, Group] = {}
+    for earlier in stage.earlier:
+        for g in supporting_groups(earlier):
+            found.setdefault(g.pk, g)
+    return sorted(found.values(), key=lambda g: g.name)
+
+
+def forward_history(forward: MotionForward) -> tuple[Stage, list[Group]]:
+    stage = motion_history(forward.placed_motion or forward.motion)
+    return stage, supporting_groups(stage)
+
+
+def awaiting(forwards: list[MotionForward]) -> list[MotionForward]:
+    return [f for f in forwards if f.status == ForwardStatus.AWAITING and f.composite_id is None]
+
+
+def open_composites(composites: list[Composite]) -> list[Composite]:
+    return [c for c in composites if c.status == CompositeStatus.PROPOSED]
