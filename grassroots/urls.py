@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/", include("grassroots.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("ballots/", include("grassroots.ballots.urls")),
+    path("delegation/", include("grassroots.delegation.urls")),
     path("messages/", include("grassroots.messaging.urls")),
     path("meetings/", include("grassroots.meetings.urls")),
     path("sortition/", include("grassroots.sortition.urls")),

@@ -97,7 +97,10 @@ def bodies_above(body: Body) -> list[Body]:
             Body(level=ScopeLevel.NATION),
         ]
     if body.level == ScopeLevel.AREA and body.area is not None:
-        return [Body(level=ScopeLevel.REGION, region=body.area.region), Body(level=ScopeLevel.NATION)]
+        return [
+            Body(level=ScopeLevel.REGION, region=body.area.region),
+            Body(level=ScopeLevel.NATION),
+        ]
     if body.level == ScopeLevel.REGION:
         return [Body(level=ScopeLevel.NATION)]
     return []

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from grassroots.organisation.models import ScopeLevel
+from grassroots.organisation.models import GroupStatus, ScopeLevel
 
 # The bodies a motion can be forwarded to, and that hold delegate meetings.
 UPPER_LEVELS = (ScopeLevel.AREA, ScopeLevel.REGION, ScopeLevel.NATION)
@@ -97,6 +97,10 @@ class AllocationLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.group_id}: {self.delegates}"
+
+    @property
+    def recognition_label(self) -> str:
+        return GroupStatus(self.recognition_status).label
 
 
 class ElectedBy(models.TextChoices):
@@ -200,7 +204,11 @@ class MotionForward(models.Model):
                 | Q(status="composited", composite__isnull=False),
             ),
         ]
-        indexes: ClassVar = [models.Index(fields=["to_level", "to_area", "to_region", "status"])]
+        indexes: ClassVar = [
+            models.Index(
+                fields=["to_level", "to_area", "to_region", "status"], name="forward_inbox"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Forward of motion {self.motion_id} to {self.to_level}"
@@ -279,9 +287,7 @@ class CompositeAgreement(models.Model):
 
     class Meta:
         constraints: ClassVar = [
-            models.UniqueConstraint(
-                fields=["composite", "forward"], name="one_agreement_per_part"
-            )
+            models.UniqueConstraint(fields=["composite", "forward"], name="one_agreement_per_part")
         ]
 
     def __str__(self) -> str:

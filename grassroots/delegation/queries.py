@@ -143,9 +143,7 @@ def get_body_for(user: Any, key: str) -> Body:
 
 def forwards_to(body: Body) -> list[MotionForward]:
     return list(
-        MotionForward.objects.filter(
-            to_level=body.level, to_area=body.area, to_region=body.region
-        )
+        MotionForward.objects.filter(to_level=body.level, to_area=body.area, to_region=body.region)
         .select_related("motion__meeting__group", "motion__meeting__area", "mover", "composite")
         .select_related("placed_motion__meeting")
         .order_by("status", "-forwarded_at")
@@ -284,3 +282,62 @@ def awaiting(forwards: list[MotionForward]) -> list[MotionForward]:
 
 def open_composites(composites: list[Composite]) -> list[Composite]:
     return [c for c in composites if c.status == CompositeStatus.PROPOSED]
+
+
+def forwardable_motions(user: Any) -> list[Motion]:
+    """Carried motions not yet forwarded that ``user`` may forward, newest first."""
+    if scopes_for(user, Capability.FORWARD_MOTIONS).is_empty:
+        return []
+    candidates = (
+        Motion.objects.filter(status=MotionStatus.CARRIED, forward__isnull=True)
+        .exclude(meeting__level=ScopeLevel.NATION)
+        .select_related("meeting__group__area__region", "meeting__area__region", "meeting__region")
+        .order_by("-submitted_at")[:200]
+    )
+    return [
+        m for m in candidates if may_for_body(user, Capability.FORWARD_MOTIONS, body_of(m.meeting))
+    ]
+
+
+def bodies_receiving_for(user: Any) -> list[Body]:
+    """The areas, regions and nation whose forwarded motions ``user`` may put on an agenda."""
+    from grassroots.organisation.models import Area, Region
+
+    scopes = scopes_for(user, Capability.RECEIVE_MOTIONS)
+    if scopes.is_empty:
+        return []
+    if scopes.everywhere:
+        return [Body(level=ScopeLevel.NATION)]
+    areas = Area.objects.filter(groups__in=scopes.group_ids).distinct().order_by("name")
+    bodies = [
+        Body(level=ScopeLevel.AREA, area=a)
+        for a in areas
+        if may_for_body(user, Capability.RECEIVE_MOTIONS, Body(level=ScopeLevel.AREA, area=a))
+    ]
+    regions = Region.objects.filter(areas__groups__in=scopes.group_ids).distinct()
+    bodies += [
+        Body(level=ScopeLevel.REGION, region=r)
+        for r in regions.order_by("name")
+        if may_for_body(user, Capability.RECEIVE_MOTIONS, Body(level=ScopeLevel.REGION, region=r))
+    ]
+    return bodies
+
+
+def electing_meetings(groups: list[Group]) -> Any:
+    """Group meetings held (started, not cancelled) that could have elected a delegate."""
+    from grassroots.clock import now
+
+    return (
+        Meeting.objects.filter(level=ScopeLevel.GROUP, group__in=groups, starts_at__lte=now())
+        .exclude(status=MeetingStatus.CANCELLED)
+        .select_related("group")
+        .order_by("-starts_at")
+    )
+
+
+def electing_ballots(groups: list[Group]) -> Any:
+    from grassroots.ballots.models import Ballot, BallotStatus
+
+    return Ballot.objects.filter(
+        level=ScopeLevel.GROUP, group__in=groups, status=BallotStatus.PUBLISHED
+    ).order_by("-published_at")

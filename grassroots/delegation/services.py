@@ -111,8 +111,8 @@ def allocate_delegates(
     """Share ``seats`` delegates to ``meeting`` among the groups of its area or region by
     Sainte-Laguë over their members in good standing on ``counted_on``, at least ``minimum``
     to each recognised group and none to the rest."""
-    meeting = Meeting.objects.select_for_update().select_related("area", "region").get(
-        pk=meeting.pk
+    meeting = (
+        Meeting.objects.select_for_update().select_related("area", "region").get(pk=meeting.pk)
     )
     body = body_of(meeting)
     if not may_for_body(actor, Capability.ALLOCATE_DELEGATES, body):
@@ -525,7 +525,9 @@ def agree_to_composite(*, actor: Any, composite: Composite) -> list[CompositeAgr
     """The acting member agrees to the composite's text for every part they move."""
     composite = Composite.objects.select_for_update().get(pk=composite.pk)
     member = _member_of(actor)
-    parts = [p for p in composite.parts.all() if member is not None and p.mover_id == member.pk]
+    if member is None:
+        raise PermissionDenied
+    parts = [p for p in composite.parts.all() if p.mover_id == member.pk]
     if not parts:
         raise PermissionDenied
     if composite.status != CompositeStatus.PROPOSED:

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "grassroots.sortition",
     "ninja",
     "grassroots.api",
+    "grassroots.delegation",
 ]
 
 MIDDLEWARE = [

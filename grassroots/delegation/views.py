@@ -1,0 +1,312 @@
+"""Pages for delegates and forwarded motions: parse, ask ``queries``/``services``, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from grassroots.clock import today
+from grassroots.delegation import queries, services
+from grassroots.delegation.bodies import (
+    bodies_above,
+    body_from_key,
+    body_of,
+    may_for_body,
+    receiving_body_of,
+)
+from grassroots.delegation.forms import (
+    AllocationForm,
+    CompositeForm,
+    DelegateForm,
+    ForwardForm,
+    PlaceForm,
+)
+from grassroots.delegation.models import CompositeStatus, ForwardStatus
+from grassroots.organisation.permissions import Capability
+from grassroots.people.models import Member
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "delegation/home.html",
+        {
+            "meetings": queries.delegate_meetings_visible_to(request.user),
+            "forwardable": queries.forwardable_motions(request.user),
+            "bodies": queries.bodies_receiving_for(request.user),
+        },
+    )
+
+
+@login_required
+def meeting(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    found = queries.get_delegate_meeting_for(request.user, meeting_id)
+    body = body_of(found)
+    return render(
+        request,
+        "delegation/meeting.html",
+        {
+            "meeting": found,
+            "body": body,
+            "view": queries.allocation_view(found),
+            "can_allocate": may_for_body(request.user, Capability.ALLOCATE_DELEGATES, body),
+            "can_record": bool(queries.groups_user_records_for(request.user, found)),
+        },
+    )
+
+
+@login_required
+def allocate(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    found = queries.get_delegate_meeting_for(request.user, meeting_id)
+    if not may_for_body(request.user, Capability.ALLOCATE_DELEGATES, body_of(found)):
+        raise Http404("No such meeting.")
+    form = AllocationForm(
+        request.POST if request.method == "POST" else None,
+        initial={"counted_on": today(), "minimum": 1},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.allocate_delegates(
+                actor=request.user,
+                meeting=found,
+                seats=data["seats"],
+                minimum=data["minimum"],
+                counted_on=data["counted_on"],
+                seed=data["seed"],
+            )
+        except services.DelegationError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "The delegates are allocated.")
+            return redirect("delegation_meeting", meeting_id=found.pk)
+    return render(
+        request,
+        "delegation/allocate.html",
+        {"meeting": found, "form": form, "current": services.current_allocation(found)},
+    )
+
+
+@login_required
+def record_delegate(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    found = queries.get_delegate_meeting_for(request.user, meeting_id)
+    groups = queries.groups_user_records_for(request.user, found)
+    if not groups:
+        raise Http404("No such meeting.")
+    form = DelegateForm(
+        request.POST if request.method == "POST" else None,
+        groups=groups,
+        group_meetings=queries.electing_meetings(groups),
+        ballots=queries.electing_ballots(groups),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        group = data["group"]
+        member = Member.objects.filter(
+            membership_number=data["membership_number"].strip().upper()
+        ).first()
+        if member is None or member.home_group_id != group.pk:
+            form.add_error(
+                "membership_number", f"No member of {group.name} has that membership number."
+            )
+        else:
+            try:
+                services.record_delegate(
+                    actor=request.user,
+                    meeting=found,
+                    group=group,
+                    member=member,
+                    elected_by=data["elected_by"],
+                    group_meeting=data["group_meeting"],
+                    ballot=data["ballot"],
+                )
+            except services.DelegationError as error:
+                form.add_error(None, str(error))
+            except PermissionDenied as error:
+                raise Http404("No such meeting.") from error
+            else:
+                messages.success(request, f"{member.full_name} is recorded as a delegate.")
+                return redirect("delegation_meeting", meeting_id=found.pk)
+    return render(request, "delegation/record_delegate.html", {"meeting": found, "form": form})
+
+
+@login_required
+def forward_motion(request: HttpRequest, motion_id: int) -> HttpResponse:
+    motion = queries.get_forwardable_motion_for(request.user, motion_id)
+    bodies = bodies_above(body_of(motion.meeting))
+    form = ForwardForm(request.POST if request.method == "POST" else None, bodies=bodies)
+    if request.method == "POST" and form.is_valid():
+        to = body_from_key(form.cleaned_data["to"])
+        if to is None:
+            raise Http404("No such body.")
+        try:
+            forward = services.forward_motion(
+                actor=request.user, motion=motion, to=to, note=form.cleaned_data["note"]
+            )
+        except services.DelegationError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"The motion is forwarded to {to.described}.")
+            return redirect("delegation_forward_detail", forward_id=forward.pk)
+    return render(
+        request,
+        "delegation/forward.html",
+        {"motion": motion, "form": form, "source": body_of(motion.meeting)},
+    )
+
+
+@login_required
+def forward_detail(request: HttpRequest, forward_id: int) -> HttpResponse:
+    forward = queries.get_forward_for(request.user, forward_id)
+    body = receiving_body_of(forward)
+    can_place = (
+        may_for_body(request.user, Capability.RECEIVE_MOTIONS, body)
+        and forward.status == ForwardStatus.AWAITING
+        and forward.composite_id is None
+    )
+    form = None
+    if can_place:
+        form = PlaceForm(
+            request.POST if request.method == "POST" else None,
+            meetings=queries.receiving_meetings(body),
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.place_forward_on_agenda(
+                    actor=request.user, forward=forward, meeting=form.cleaned_data["meeting"]
+                )
+            except services.DelegationError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, "The motion is on the agenda.")
+                return redirect("delegation_forward_detail", forward_id=forward.pk)
+    elif request.method == "POST":
+        raise Http404("No such motion.")
+    stage, supporters = queries.forward_history(forward)
+    return render(
+        request,
+        "delegation/forward_detail.html",
+        {
+            "forward": forward,
+            "body": body,
+            "stage": stage,
+            "supporters": supporters,
+            "form": form,
+        },
+    )
+
+
+@login_required
+def body(request: HttpRequest, body_key: str) -> HttpResponse:
+    found = queries.get_body_for(request.user, body_key)
+    forwards = queries.forwards_to(found)
+    composites = queries.composites_for(found)
+    return render(
+        request,
+        "delegation/body.html",
+        {
+            "body": found,
+            "awaiting": queries.awaiting(forwards),
+            "forwards": forwards,
+            "composites": composites,
+            "can_receive": may_for_body(request.user, Capability.RECEIVE_MOTIONS, found),
+        },
+    )
+
+
+@login_required
+def propose_composite(request: HttpRequest, body_key: str) -> HttpResponse:
+    found = queries.get_body_for(request.user, body_key)
+    if not may_for_body(request.user, Capability.RECEIVE_MOTIONS, found):
+        raise Http404("No such body.")
+    candidates = [
+        f
+        for f in queries.forwards_to(found)
+        if f.composite_id is None and f.status != ForwardStatus.COMPOSITED
+    ]
+    form = CompositeForm(request.POST if request.method == "POST" else None, forwards=candidates)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            composite = services.propose_composite(
+                actor=request.user,
+                forwards=list(data["forwards"]),
+                title=data["title"],
+                text=data["text"],
+            )
+        except services.DelegationError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "The composite is proposed; each mover must now agree.")
+            return redirect("delegation_composite_detail", composite_id=composite.pk)
+    return render(request, "delegation/composite_propose.html", {"body": found, "form": form})
+
+
+@login_required
+def composite_detail(request: HttpRequest, composite_id: int) -> HttpResponse:
+    composite = queries.get_composite_for(request.user, composite_id)
+    body = receiving_body_of(composite)
+    can_place = (
+        may_for_body(request.user, Capability.RECEIVE_MOTIONS, body)
+        and composite.status == CompositeStatus.PROPOSED
+    )
+    form = None
+    if can_place:
+        form = PlaceForm(
+            request.POST if request.method == "POST" else None,
+            meetings=queries.receiving_meetings(body),
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.place_composite_on_agenda(
+                    actor=request.user, composite=composite, meeting=form.cleaned_data["meeting"]
+                )
+            except services.DelegationError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, "The composite is on the agenda in place of its parts.")
+                return redirect("delegation_composite_detail", composite_id=composite.pk)
+    elif request.method == "POST":
+        raise Http404("No such composite.")
+    member = getattr(request.user, "member", None)
+    agreed = set(composite.agreements.values_list("forward_id", flat=True))
+    parts = list(
+        composite.parts.select_related("mover", "motion__meeting").order_by("forwarded_at", "id")
+    )
+    return render(
+        request,
+        "delegation/composite_detail.html",
+        {
+            "composite": composite,
+            "body": body,
+            "parts": [(p, p.pk in agreed) for p in parts],
+            "waiting": services.movers_yet_to_agree(composite),
+            "may_agree": member is not None
+            and composite.status == CompositeStatus.PROPOSED
+            and any(p.mover_id == member.pk and p.pk not in agreed for p in parts),
+            "form": form,
+            "history": (
+                queries.motion_history(composite.placed_motion) if composite.placed_motion else None
+            ),
+        },
+    )
+
+
+@login_required
+@require_POST
+def agree_to_composite(request: HttpRequest, composite_id: int) -> HttpResponse:
+    composite = queries.get_composite_for(request.user, composite_id)
+    try:
+        services.agree_to_composite(actor=request.user, composite=composite)
+    except PermissionDenied as error:
+        raise Http404("No such composite.") from error
+    except services.DelegationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Your agreement to the composite is recorded.")
+    return redirect("delegation_composite_detail", composite_id=composite.pk)
