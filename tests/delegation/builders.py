@@ -9,8 +9,10 @@ amendments and the chair's recorded outcomes.
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 from grassroots import clock
+from grassroots.accounts.models import User
 from grassroots.meetings.models import (
     AgendaItem,
     AgendaItemKind,
@@ -31,10 +33,19 @@ from grassroots.organisation.models import (
     GroupRecognition,
     GroupStatus,
     Region,
+    Role,
     ScopeLevel,
 )
-from grassroots.people.models import Member
-from tests.factories import MemberFactory
+from grassroots.people.models import Member, MembershipStatus
+from tests.factories import (
+    AreaFactory,
+    GroupFactory,
+    MemberFactory,
+    MemberWithLoginFactory,
+    RegionFactory,
+    RoleFactory,
+)
+from tests.web.roles import give_authenticator_app
 
 
 def recognise(*groups: Group, status: str = GroupStatus.RECOGNISED) -> None:
@@ -175,3 +186,87 @@ def carried_group_motion(
     meeting = held_meeting(group=group, title=f"{group.name} branch meeting", created_by=chair)
     motion = motion_at(meeting, title=title, text=text, proposer=proposer, seconder=seconder)
     return carry(motion, chair=chair)
+
+
+@dataclass
+class AreaSetup:
+    area: Area
+    gateshead: Group  # recognised, 33 members in good standing
+    sunderland: Group  # recognised, 10
+    alnwick: Group  # recognised, 2
+    hexham: Group  # suspended, 20
+    elsewhere: Group  # a recognised group in another region
+    coordinator: User
+    national: User
+    secretary: User  # of Gateshead
+    secretary_hexham: User
+    secretary_elsewhere: User
+    meeting: Meeting  # the area meeting, in a fortnight
+    delegate: Member  # a Gateshead member who can be elected
+    voter: Member  # another Gateshead member with a login
+
+
+def officer(role: str, home: Group, **scope: object) -> User:
+    member = MemberWithLoginFactory(home_group=home)
+    RoleFactory(member=member, role=role, **scope)
+    give_authenticator_app(member.user)
+    return member.user
+
+
+def build_area() -> AreaSetup:
+    """Four groups in one area: Gateshead (33 members in good standing), Sunderland (10),
+    Alnwick (2), all recognised, and Hexham (20), suspended; a group elsewhere; officers with
+    an authenticator app; and the area meeting in a fortnight."""
+    north = RegionFactory(name="North", slug="north")
+    area = AreaFactory(region=north, name="Northumbria", slug="northumbria")
+    gateshead = GroupFactory(area=area, name="Gateshead", slug="gateshead")
+    sunderland = GroupFactory(area=area, name="Sunderland", slug="sunderland")
+    alnwick = GroupFactory(area=area, name="Alnwick", slug="alnwick")
+    hexham = GroupFactory(area=area, name="Hexham", slug="hexham")
+    elsewhere = GroupFactory(name="Truro", slug="truro")
+    recognise(gateshead, sunderland, alnwick, elsewhere)
+    recognise(hexham, status=GroupStatus.SUSPENDED)
+
+    today = clock.today()
+    coordinator = officer(Role.AREA_COORDINATOR, gateshead, area=area)
+    national = officer(Role.NATIONAL_OFFICE, gateshead)
+    secretary = officer(Role.SECRETARY, gateshead, group=gateshead)
+    secretary_hexham = officer(Role.SECRETARY, hexham, group=hexham)
+    secretary_elsewhere = officer(Role.SECRETARY, elsewhere, group=elsewhere)
+    # Five of Gateshead's 33 are the officers above plus the two named members below.
+    delegate = MemberWithLoginFactory(home_group=gateshead, first_name="Dee", last_name="Legate")
+    voter = MemberWithLoginFactory(home_group=gateshead)
+    add_members(gateshead, 33 - 5)
+    add_members(sunderland, 10 - 1)
+    add_members(alnwick, 2)
+    add_members(hexham, 20 - 1)
+    # Not in good standing today, or not Gateshead's by home group: none of these count.
+    add_members(gateshead, 2, status=MembershipStatus.SUPPORTER)
+    add_members(gateshead, 1, status=MembershipStatus.LAPSED)
+    add_members(gateshead, 1, status=MembershipStatus.SUSPENDED)
+    add_members(gateshead, 1, joined_on=today + datetime.timedelta(days=1))
+    add_members(gateshead, 1, renewal_due_on=today - datetime.timedelta(days=1))
+    add_members(gateshead, 1, erased_at=clock.now())
+    associate = MemberFactory(home_group=sunderland)
+    associate.other_groups.add(gateshead)
+    meeting = schedule(
+        title="Northumbria area meeting",
+        area=area,
+        created_by=Member.objects.get(user=coordinator),
+    )
+    return AreaSetup(
+        area=area,
+        gateshead=gateshead,
+        sunderland=sunderland,
+        alnwick=alnwick,
+        hexham=hexham,
+        elsewhere=elsewhere,
+        coordinator=coordinator,
+        national=national,
+        secretary=secretary,
+        secretary_hexham=secretary_hexham,
+        secretary_elsewhere=secretary_elsewhere,
+        meeting=meeting,
+        delegate=delegate,
+        voter=voter,
+    )

@@ -1,0 +1,136 @@
+"""The end of issue 6's journey: a motion carried by a group is forwarded to the area meeting
+whose delegates were allocated by membership, and the delegate list shows the allocation."""
+
+from __future__ import annotations
+
+import pytest
+
+from grassroots.delegation.models import Delegate, DelegateAllocation, ForwardStatus, MotionForward
+from grassroots.people.models import Member
+from tests.browser.conftest import Login, log_in
+from tests.delegation.builders import build_area, carried_group_motion, held_meeting
+from tests.factories import PASSWORD
+from tests.web.roles import TOTP_SECRET
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def officer_login(user) -> Login:
+    return Login(user.email, PASSWORD, TOTP_SECRET)
+
+
+def log_out(page) -> None:
+    from django.core.cache import cache
+
+    page.get_by_role("button", name="Log out").click()
+    page.context.clear_cookies()
+    # allauth refuses a TOTP code used once already; a person logging in again within the
+    # same 30 seconds would wait for the next code, the test forgets the used one instead.
+    cache.clear()
+
+
+def test_carried_motion_goes_to_the_area_meeting_whose_delegates_follow_membership(page):
+    from django.core.cache import cache
+
+    cache.clear()
+    area = build_area()
+    secretary = Member.objects.get(user=area.secretary)
+    motion = carried_group_motion(
+        group=area.gateshead,
+        title="Save the central library",
+        text="This branch notes the plan to close the library.\n\n"
+        "This branch resolves to campaign to keep it open.",
+        proposer=area.delegate,
+        seconder=area.voter,
+        chair=secretary,
+    )
+    branch_agm = held_meeting(group=area.gateshead, title="Gateshead AGM", created_by=secretary)
+
+    # The area coordinator allocates 10 delegates by membership, at least one per recognised
+    # group.
+    log_in(page, officer_login(area.coordinator))
+    page.get_by_role("link", name="Delegates").click()
+    page.get_by_role("link", name="Northumbria area meeting").click()
+    page.get_by_role("link", name="Allocate delegates").click()
+    page.get_by_label("Delegates in all").fill("10")
+    page.get_by_label("Minimum per recognised group").fill("1")
+    page.get_by_role("button", name="Allocate delegates").click()
+    page.wait_for_url(f"**/delegation/meetings/{area.meeting.pk}/")
+    table = page.locator("#allocation")
+    rows = {
+        row.locator("th").inner_text(): row.locator("td").all_inner_texts()
+        for row in table.locator("tbody tr").all()
+    }
+    # Members 33 : 10 : 2 give 7 : 2 : 1; the suspended group's 20 members give nothing.
+    assert rows["Gateshead"][1:4] == ["33", "73.3%", "7"]
+    assert rows["Sunderland"][1:4] == ["10", "22.2%", "2"]
+    assert rows["Alnwick"][1:4] == ["2", "4.4%", "1"]
+    assert rows["Hexham"][0] == "Not recognised (suspended)"
+    assert rows["Hexham"][3] == "0"
+    assert "the same allocation" in page.locator("#rederived").inner_text()
+    log_out(page)
+
+    # Hexham's secretary cannot register a delegate: a clear error, nothing recorded.
+    hexham_member = Member.objects.filter(home_group=area.hexham).first()
+    hexham_meeting = held_meeting(
+        group=area.hexham, title="Hexham branch meeting", created_by=hexham_member
+    )
+    log_in(page, officer_login(area.secretary_hexham))
+    page.goto(f"/delegation/meetings/{area.meeting.pk}/delegates/add/")
+    page.get_by_label("The delegate's membership number").fill(hexham_member.membership_number)
+    page.get_by_label("Elected at a group meeting").check()
+    page.get_by_label("The group meeting that elected them").select_option(
+        value=str(hexham_meeting.pk)
+    )
+    page.get_by_role("button", name="Record the delegate").click()
+    assert (
+        "Hexham is not a recognised group (suspended)"
+        in page.locator(".error-summary").inner_text()
+    )
+    assert not Delegate.objects.exists()
+    log_out(page)
+
+    # Gateshead's secretary records a delegate elected at the AGM, then forwards the motion the
+    # group carried to the area.
+    log_in(page, officer_login(area.secretary))
+    page.goto(f"/delegation/meetings/{area.meeting.pk}/")
+    page.get_by_role("link", name="Record a delegate").click()
+    page.get_by_label("The delegate's membership number").fill(area.delegate.membership_number)
+    page.get_by_label("Elected at a group meeting").check()
+    page.get_by_label("The group meeting that elected them").select_option(value=str(branch_agm.pk))
+    page.get_by_role("button", name="Record the delegate").click()
+    page.wait_for_url(f"**/delegation/meetings/{area.meeting.pk}/")
+    gateshead_row = page.locator("#allocation tbody tr", has_text="Gateshead")
+    assert "Dee Legate (at Gateshead AGM); 6 to elect" in gateshead_row.inner_text()
+
+    page.get_by_role("link", name="Delegates").click()
+    page.get_by_role("link", name="Save the central library").click()
+    page.get_by_label("Northumbria (area)").check()
+    page.get_by_role("button", name="Forward the motion").click()
+    page.wait_for_url("**/delegation/forwards/*/")
+    assert page.locator("#forward-status").inner_text() == "Awaiting a place on an agenda"
+    assert page.locator("#supporters").inner_text() == "Gateshead"
+    log_out(page)
+
+    # The area coordinator puts it on the agenda of the area meeting.
+    log_in(page, officer_login(area.coordinator))
+    page.get_by_role("link", name="Delegates").click()
+    page.get_by_role("link", name="Northumbria", exact=True).click()
+    page.get_by_role("link", name="Save the central library").click()
+    page.get_by_label("Put it on the agenda of").select_option(value=str(area.meeting.pk))
+    page.get_by_role("button", name="Put it on the agenda").click()
+    assert page.locator("#forward-status").inner_text() == "On an agenda"
+    history = page.locator("ol.history").inner_text()
+    assert "Northumbria area meeting" in history
+    assert "Gateshead branch meeting" in history
+
+    forward = MotionForward.objects.get(motion=motion)
+    assert forward.status == ForwardStatus.ON_AGENDA
+    assert forward.placed_motion.meeting == area.meeting
+    allocation = DelegateAllocation.objects.get(meeting=area.meeting)
+    assert {line.group.name: line.delegates for line in allocation.lines.all()} == {
+        "Gateshead": 7,
+        "Sunderland": 2,
+        "Alnwick": 1,
+        "Hexham": 0,
+    }

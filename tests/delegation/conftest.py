@@ -1,0 +1,12 @@
+"""An area of four groups of different sizes and standing, with its officers."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.delegation.builders import AreaSetup, build_area
+
+
+@pytest.fixture
+def setup(db) -> AreaSetup:
+    return build_area()
