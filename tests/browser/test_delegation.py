@@ -3,12 +3,18 @@ whose delegates were allocated by membership, and the delegate list shows the al
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
+from django.utils import timezone
 
 from grassroots.delegation.models import Delegate, DelegateAllocation, ForwardStatus, MotionForward
+from grassroots.meetings import services as meetings
+from grassroots.meetings.models import Motion, MotionStatus
+from grassroots.organisation.models import ScopeLevel
 from grassroots.people.models import Member
 from tests.browser.conftest import Login, log_in
-from tests.delegation.builders import build_area, carried_group_motion, held_meeting
+from tests.delegation.builders import build_area, held_meeting
 from tests.factories import PASSWORD
 from tests.web.roles import TOTP_SECRET
 
@@ -29,21 +35,52 @@ def log_out(page) -> None:
     cache.clear()
 
 
-def test_carried_motion_goes_to_the_area_meeting_whose_delegates_follow_membership(page):
+def carried_through_the_meetings_app(area, monkeypatch) -> Motion:
+    """Gateshead's meeting, built through the meetings services: the Secretary schedules it, a
+    member submits a motion that another seconds, the Secretary rules it in order and, once the
+    meeting has started, the area coordinator in the chair records it carried."""
+    real_now = timezone.now
+    start = real_now() + datetime.timedelta(hours=1)
+    meeting = meetings.schedule_meeting(
+        actor=area.secretary,
+        title="Gateshead branch meeting",
+        level=ScopeLevel.GROUP,
+        scope=area.gateshead,
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=2),
+        address="Gateshead Library, Prince Consort Road",
+        motions_deadline=start - datetime.timedelta(minutes=30),
+    )
+    motion = meetings.submit_motion(
+        actor=area.delegate.user,
+        meeting=meeting,
+        title="Save the central library",
+        seconder_number=area.voter.membership_number,
+        notes="The council plans to close the central library.",
+        resolves="This branch will campaign to keep it open.",
+    )
+    meetings.second_motion(actor=area.voter.user, motion=motion)
+    meetings.rule_motion(actor=area.secretary, motion=motion, in_order=True)
+    # The meeting is held: an hour and a half later, the chair records the vote.
+    monkeypatch.setattr(timezone, "now", lambda: real_now() + datetime.timedelta(minutes=90))
+    meetings.record_motion_outcome(
+        actor=area.coordinator, motion=motion, result="carried", votes_for=21, votes_against=4
+    )
+    monkeypatch.setattr(timezone, "now", real_now)
+    motion.refresh_from_db()
+    assert motion.status == MotionStatus.CARRIED
+    return motion
+
+
+def test_carried_motion_goes_to_the_area_meeting_whose_delegates_follow_membership(
+    page, monkeypatch
+):
     from django.core.cache import cache
 
     cache.clear()
     area = build_area()
     secretary = Member.objects.get(user=area.secretary)
-    motion = carried_group_motion(
-        group=area.gateshead,
-        title="Save the central library",
-        text="This branch notes the plan to close the library.\n\n"
-        "This branch resolves to campaign to keep it open.",
-        proposer=area.delegate,
-        seconder=area.voter,
-        chair=secretary,
-    )
+    motion = carried_through_the_meetings_app(area, monkeypatch)
     branch_agm = held_meeting(group=area.gateshead, title="Gateshead AGM", created_by=secretary)
 
     # The area coordinator allocates 10 delegates by membership, at least one per recognised
