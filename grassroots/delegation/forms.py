@@ -4,8 +4,8 @@ from typing import Any
 
 from django import forms
 
+from grassroots import clock
 from grassroots.ballots.models import Ballot
-from grassroots.clock import today
 from grassroots.delegation.bodies import Body
 from grassroots.delegation.models import ElectedBy, MotionForward
 from grassroots.meetings.models import Meeting
@@ -52,7 +52,7 @@ class AllocationForm(forms.Form):
 
     def clean_counted_on(self) -> Any:
         counted_on = self.cleaned_data["counted_on"]
-        if counted_on > today():
+        if counted_on > clock.today():
             raise forms.ValidationError("Count membership on a date that has passed.")
         return counted_on
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.http import Http404
 
+from grassroots import clock
 from grassroots.delegation.bodies import (
     Body,
     body_from_key,
@@ -205,14 +206,12 @@ def get_forwardable_motion_for(user: Any, motion_id: int) -> Motion:
 
 def receiving_meetings(body: Body) -> list[Meeting]:
     """Meetings of ``body`` still to come that take motions."""
-    from grassroots.clock import now
-
     meetings = Meeting.objects.filter(
         level=body.level,
         area=body.area,
         region=body.region,
         status=MeetingStatus.SCHEDULED,
-        starts_at__gt=now(),
+        starts_at__gt=clock.now(),
     ).order_by("starts_at")
     return [m for m in meetings if m.takes_motions]
 
@@ -325,10 +324,8 @@ def bodies_receiving_for(user: Any) -> list[Body]:
 
 def electing_meetings(groups: list[Group]) -> Any:
     """Group meetings held (started, not cancelled) that could have elected a delegate."""
-    from grassroots.clock import now
-
     return (
-        Meeting.objects.filter(level=ScopeLevel.GROUP, group__in=groups, starts_at__lte=now())
+        Meeting.objects.filter(level=ScopeLevel.GROUP, group__in=groups, starts_at__lte=clock.now())
         .exclude(status=MeetingStatus.CANCELLED)
         .select_related("group")
         .order_by("-starts_at")

@@ -16,9 +16,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
 
+from grassroots import clock
 from grassroots.audit.services import record
 from grassroots.ballots.models import Ballot, BallotStatus
-from grassroots.clock import now, today
 from grassroots.delegation.bodies import (
     Body,
     bodies_above,
@@ -128,7 +128,7 @@ def allocate_delegates(
         raise DelegationError("Give at least one delegate seat.")
     if minimum < 0:
         raise DelegationError("The minimum per group cannot be negative.")
-    if counted_on > today():
+    if counted_on > clock.today():
         raise DelegationError("Membership can be counted only on a date that has passed.")
     previous = current_allocation(meeting)
     if previous is not None and Delegate.objects.filter(meeting=meeting).exists():
@@ -155,7 +155,7 @@ def allocate_delegates(
     except TallyError as error:
         raise DelegationError(f"The allocation cannot be made: {error}.") from error
     if previous is not None:
-        previous.superseded_at = now()
+        previous.superseded_at = clock.now()
         previous.save(update_fields=["superseded_at"])
     allocation = DelegateAllocation.objects.create(
         meeting=meeting,
@@ -175,7 +175,7 @@ def allocate_delegates(
         ],
         made_by=_person(actor),
         made_by_label=_label(actor),
-        made_at=now(),
+        made_at=clock.now(),
     )
     AllocationLine.objects.bulk_create(
         AllocationLine(
@@ -276,7 +276,7 @@ def record_delegate(
             group_meeting.level == ScopeLevel.GROUP and group_meeting.group_id == group.pk
         ):
             raise DelegationError(f"Name the meeting of {group.name} that elected the delegate.")
-        if group_meeting.status == MeetingStatus.CANCELLED or group_meeting.starts_at > now():
+        if group_meeting.status == MeetingStatus.CANCELLED or group_meeting.starts_at > clock.now():
             raise DelegationError("The group meeting that elected the delegate has not been held.")
         ballot = None
     elif elected_by == ElectedBy.BALLOT:
@@ -296,7 +296,7 @@ def record_delegate(
         ballot=ballot,
         recorded_by=_person(actor),
         recorded_by_label=_label(actor),
-        recorded_at=now(),
+        recorded_at=clock.now(),
     )
     record(
         actor=actor,
@@ -353,7 +353,7 @@ def forward_motion(
         note=note,
         forwarded_by=_person(actor),
         forwarded_by_label=_label(actor),
-        forwarded_at=now(),
+        forwarded_at=clock.now(),
     )
     record(
         actor=actor,
@@ -371,7 +371,7 @@ def _check_receiving_meeting(meeting: Meeting, body: Body) -> None:
         raise DelegationError(f"That meeting is not a meeting of {body.described}.")
     if not meeting.takes_motions:
         raise DelegationError("That meeting takes no motions.")
-    if meeting.status != MeetingStatus.SCHEDULED or meeting.starts_at <= now():
+    if meeting.status != MeetingStatus.SCHEDULED or meeting.starts_at <= clock.now():
         raise DelegationError("Motions can be put only on the agenda of a meeting still to come.")
 
 
@@ -394,7 +394,7 @@ def _place_motion(
             meeting=meeting, position=last + 1, kind=AgendaItemKind.MOTIONS, title="Motions"
         )
     number = (Motion.objects.filter(meeting=meeting).aggregate(m=Max("number"))["m"] or 0) + 1
-    at = now()
+    at = clock.now()
     motion = Motion.objects.create(
         meeting=meeting,
         agenda_item=item,
@@ -453,7 +453,7 @@ def place_forward_on_agenda(*, actor: Any, forward: MotionForward, meeting: Meet
     forward.status = ForwardStatus.ON_AGENDA
     forward.placed_motion = placed
     forward.placed_by_label = _label(actor)
-    forward.placed_at = now()
+    forward.placed_at = clock.now()
     forward.save(update_fields=["status", "placed_motion", "placed_by_label", "placed_at"])
     record(
         actor=actor,
@@ -506,7 +506,7 @@ def propose_composite(
         text=text.strip(),
         proposed_by=_person(actor),
         proposed_by_label=_label(actor),
-        proposed_at=now(),
+        proposed_at=clock.now(),
     )
     MotionForward.objects.filter(pk__in=[f.pk for f in locked]).update(composite=composite)
     record(
@@ -535,7 +535,7 @@ def agree_to_composite(*, actor: Any, composite: Composite) -> list[CompositeAgr
     done = set(composite.agreements.values_list("forward_id", flat=True))
     agreements = [
         CompositeAgreement.objects.create(
-            composite=composite, forward=p, agreed_by=member, agreed_at=now()
+            composite=composite, forward=p, agreed_by=member, agreed_at=clock.now()
         )
         for p in parts
         if p.pk not in done
@@ -617,7 +617,7 @@ def place_composite_on_agenda(*, actor: Any, composite: Composite, meeting: Meet
         seconder=seconder,
         note=f"Composite of {len(parts)} forwarded motions, agreed by their movers.",
     )
-    at = now()
+    at = clock.now()
     for part in parts:
         if part.placed_motion is not None:
             withdrawn = part.placed_motion

@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from grassroots.clock import today
+from grassroots import clock
 from grassroots.delegation import queries, services
 from grassroots.delegation.bodies import (
     bodies_above,
@@ -67,7 +67,7 @@ def allocate(request: HttpRequest, meeting_id: int) -> HttpResponse:
         raise Http404("No such meeting.")
     form = AllocationForm(
         request.POST if request.method == "POST" else None,
-        initial={"counted_on": today(), "minimum": 1},
+        initial={"counted_on": clock.today(), "minimum": 1},
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

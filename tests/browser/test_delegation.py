@@ -171,3 +171,74 @@ def test_carried_motion_goes_to_the_area_meeting_whose_delegates_follow_membersh
         "Alnwick": 1,
         "Hexham": 0,
     }
+
+
+def test_the_whole_issue_6_journey_ends_at_the_area_meeting(browser, live_server, monkeypatch):
+    """The meetings app's branch journey (agenda, motion, seconder, amendment, debate, outcomes,
+    published minutes), carried on: the Secretary forwards the carried motion to the area
+    meeting whose delegates the area coordinator allocates by membership."""
+    from grassroots.organisation.models import Group, GroupStatus, Role
+    from tests.ballots.conftest import Clock
+    from tests.browser.test_meetings import branch_journey, person_page
+    from tests.delegation.builders import add_members, recognise, schedule
+    from tests.factories import GroupFactory, MemberWithLoginFactory, RoleFactory
+    from tests.web.roles import give_authenticator_app
+
+    journey = branch_journey(browser, live_server, Clock(monkeypatch))
+    leeds = Group.objects.select_related("area").get(pk=journey.branch.group.pk)
+    area = leeds.area
+    leeds_north = GroupFactory(area=area, name="Leeds North", slug="leeds-north")
+    bradford = GroupFactory(area=area, name="Bradford", slug="bradford")
+    recognise(leeds, leeds_north)
+    recognise(bradford, status=GroupStatus.SUSPENDED)
+    add_members(leeds, 20 - Member.objects.filter(home_group=leeds).count())
+    add_members(leeds_north, 10)
+    add_members(bradford, 15)
+    coordinator = MemberWithLoginFactory(home_group=leeds_north)
+    RoleFactory(member=coordinator, role=Role.AREA_COORDINATOR, area=area)
+    give_authenticator_app(coordinator.user)
+    area_meeting = schedule(title=f"{area.name} area meeting", area=area, created_by=coordinator)
+
+    # The area coordinator allocates six delegates by membership, one at least per group.
+    cache_clear()
+    officer = person_page(browser, live_server, coordinator, officer=True)
+    officer.goto(f"/delegation/meetings/{area_meeting.pk}/allocate/")
+    officer.get_by_label("Delegates in all").fill("6")
+    officer.get_by_role("button", name="Allocate delegates").click()
+    officer.wait_for_url(f"**/delegation/meetings/{area_meeting.pk}/")
+    delegates = {
+        row.locator("th").inner_text(): row.locator("td").nth(3).inner_text()
+        for row in officer.locator("#allocation tbody tr").all()
+    }
+    # 20 : 10 members give 4 : 2; the suspended group's 15 give nothing.
+    assert delegates == {"Bradford": "0", "Leeds Central": "4", "Leeds North": "2"}
+
+    # The branch Secretary, still logged in, forwards the carried motion to the area.
+    secretary = journey.pages["secretary"]
+    secretary.goto("/delegation/")
+    secretary.get_by_role("link", name="Tenants' union").click()
+    secretary.get_by_label(f"{area.name} (area)").check()
+    secretary.get_by_role("button", name="Forward the motion").click()
+    secretary.wait_for_url("**/delegation/forwards/*/")
+
+    # The coordinator puts it on the area meeting's agenda; its history keeps the amendment.
+    officer.goto(f"/delegation/bodies/area-{area.slug}/")
+    officer.get_by_role("link", name="Tenants' union").click()
+    officer.get_by_label("Put it on the agenda of").select_option(value=str(area_meeting.pk))
+    officer.get_by_role("button", name="Put it on the agenda").click()
+    assert officer.locator("#forward-status").inner_text() == "On an agenda"
+    assert officer.locator("#supporters").inner_text() == "Leeds Central"
+    history = officer.locator("ol.history").inner_text()
+    assert "December branch meeting" in history
+    assert "Amendment 1 (replace paragraph 6): carried" in history
+    placed = MotionForward.objects.get(motion=journey.motion).placed_motion
+    assert placed.meeting == area_meeting
+    assert placed.text.endswith("campaign with the trades council.")
+    for page in [*journey.pages.values(), officer]:
+        page.context.close()
+
+
+def cache_clear() -> None:
+    from django.core.cache import cache
+
+    cache.clear()
