@@ -75,8 +75,27 @@ def scope_group_ids(meeting: Meeting) -> list[int] | None:
     return list(Group.objects.filter(area__region=meeting.region).values_list("id", flat=True))
 
 
+_MEMBER_ATTR = "_grassroots_meetings_member"
+_GROUPS_ATTR = "_grassroots_meetings_group_ids"
+
+
+def member_of(actor: Any) -> Member | None:
+    """The logged-in person's member record, read once per request and kept on the user."""
+    if not getattr(actor, "is_authenticated", False):
+        return None
+    if not hasattr(actor, _MEMBER_ATTR):
+        setattr(actor, _MEMBER_ATTR, own_member(actor))
+    member: Member | None = getattr(actor, _MEMBER_ATTR)
+    return member
+
+
 def member_group_ids(member: Member) -> set[int]:
-    return {member.home_group_id, *member.other_groups.values_list("id", flat=True)}
+    """The member's home group and other groups (read once per member object)."""
+    cached: set[int] | None = getattr(member, _GROUPS_ATTR, None)
+    if cached is None:
+        cached = {member.home_group_id, *member.other_groups.values_list("id", flat=True)}
+        setattr(member, _GROUPS_ATTR, cached)
+    return cached
 
 
 def members_in_scope(
@@ -191,7 +210,7 @@ def meetings_visible_to(actor: Any) -> QuerySet[Meeting]:
     if runs.everywhere:
         return base
     group_ids = set(runs.group_ids)
-    member = own_member(actor)
+    member = member_of(actor)
     if member is not None and member.status in SEE_STATUSES:
         group_ids |= member_group_ids(member)
     elif not group_ids:
@@ -228,7 +247,7 @@ def motions_visible_to(actor: Any, meeting: Meeting) -> QuerySet[Motion]:
     motions = Motion.objects.filter(meeting=meeting).select_related("proposer", "seconder")
     if may_run(actor, meeting):
         return motions
-    member = own_member(actor)
+    member = member_of(actor)
     mine = Q(proposer=member) | Q(seconder=member) if member else Q(pk__in=[])
     return motions.filter(~Q(status=MotionStatus.AWAITING_SECONDER) | mine)
 
@@ -261,7 +280,7 @@ def get_comment_for(actor: Any, meeting_id: int, motion_id: int, comment_id: int
 
 
 def motions_awaiting_my_seconding(actor: Any) -> QuerySet[Motion]:
-    member = own_member(actor)
+    member = member_of(actor)
     if member is None:
         return Motion.objects.none()
     return Motion.objects.filter(
@@ -354,7 +373,7 @@ def attendance_list(meeting: Meeting) -> QuerySet[Attendance]:
 
 
 def has_signed_in(actor: Any, meeting: Meeting) -> bool:
-    member = own_member(actor)
+    member = member_of(actor)
     return member is not None and Attendance.objects.filter(meeting=meeting, member=member).exists()
 
 
@@ -377,7 +396,7 @@ class RsvpSummary:
 
 
 def rsvp_summary(actor: Any, meeting: Meeting) -> RsvpSummary:
-    member = own_member(actor)
+    member = member_of(actor)
     mine = (
         Rsvp.objects.filter(meeting=meeting, member=member)
         .values_list("response", flat=True)
@@ -400,12 +419,30 @@ class ThreadedComment:
     children: list[ThreadedComment] = field(default_factory=list)
 
 
+# What the debate page reads of each comment and its author.
+THREAD_FIELDS = (
+    "id",
+    "motion_id",
+    "parent_id",
+    "amendment_id",
+    "author_id",
+    "body",
+    "created_at",
+    "edited_at",
+    "status",
+    "moderation_reason",
+    "author__id",
+    "author__first_name",
+    "author__last_name",
+)
+
+
 def debate_thread(
     motion: Motion, *, amendment: Amendment | None = None, for_moderator: bool = False
 ) -> list[ThreadedComment]:
     """The comments on the motion (or on one amendment), threaded and flattened in reading
     order, each with its depth. Two queries however many comments there are."""
-    comments = Comment.objects.filter(motion=motion).select_related("author", "moderated_by")
+    comments = Comment.objects.filter(motion=motion).select_related("author").only(*THREAD_FIELDS)
     if amendment is not None:
         comments = comments.filter(amendment=amendment)
     if for_moderator:

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from grassroots import clock
 from grassroots.meetings import queries, services
+from grassroots.meetings.debate_html import thread_html
 from grassroots.meetings.forms import (
     AgendaItemForm,
     AmendmentForm,
@@ -46,7 +47,6 @@ from grassroots.meetings.models import (
     Outcome,
 )
 from grassroots.people.models import Member
-from grassroots.people.queries import own_member
 
 FEED_SALT = "grassroots.meetings.calendar-feed"
 
@@ -83,7 +83,7 @@ def _motion_url(motion: Motion) -> str:
 
 @login_required
 def meeting_list(request: HttpRequest) -> HttpResponse:
-    member = own_member(request.user)
+    member = queries.member_of(request.user)
     feed = None
     if member is not None:
         token = signing.dumps(member.pk, salt=FEED_SALT)
@@ -143,7 +143,7 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = queries.get_meeting_for(request.user, meeting_id)
-    member = own_member(request.user)
+    member = queries.member_of(request.user)
     may_run = queries.may_run(request.user, meeting)
     return render(
         request,
@@ -349,7 +349,10 @@ def attendance(request: HttpRequest, meeting_id: int) -> HttpResponse:
 @login_required
 def motion_submit(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = queries.get_meeting_for(request.user, meeting_id)
-    if not queries.is_in_scope(own_member(request.user), meeting) or not meeting.takes_motions:
+    if (
+        not queries.is_in_scope(queries.member_of(request.user), meeting)
+        or not meeting.takes_motions
+    ):
         raise Http404("Not found.")
     form = MotionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -389,18 +392,29 @@ def _id_param(data: Any, name: str) -> int | None:
 def _motion_context(request: HttpRequest, motion: Motion) -> dict[str, Any]:
     meeting = motion.meeting
     data = request.POST if request.method == "POST" else request.GET
-    member = own_member(request.user)
+    member = queries.member_of(request.user)
     may_moderate = queries.may_moderate(request.user, meeting)
+    thread = queries.debate_thread(motion, for_moderator=may_moderate)
+    in_scope = queries.is_in_scope(member, meeting)
+    debate_open = queries.debate_open(motion)
     return {
         "meeting": meeting,
         "motion": motion,
         "member": member,
         "amendments": queries.amendments_with_diffs(motion),
-        "thread": queries.debate_thread(motion, for_moderator=may_moderate),
+        "thread": thread,
+        "thread_html": thread_html(
+            thread,
+            motion_url=_motion_url(motion),
+            member_id=member.pk if member else None,
+            in_scope=in_scope,
+            debate_open=debate_open,
+            may_moderate=may_moderate,
+        ),
         "revisions": motion.revisions.all(),
-        "debate_open": queries.debate_open(motion),
+        "debate_open": debate_open,
         "motions_open": queries.motions_open(meeting),
-        "in_scope": queries.is_in_scope(member, meeting),
+        "in_scope": in_scope,
         "may_run": queries.may_run(request.user, meeting),
         "may_chair": queries.may_chair(request.user, meeting),
         "may_moderate": may_moderate,
@@ -462,7 +476,7 @@ def motion_rule(request: HttpRequest, meeting_id: int, motion_id: int) -> HttpRe
 @login_required
 def amendment_propose(request: HttpRequest, meeting_id: int, motion_id: int) -> HttpResponse:
     motion = queries.get_motion_for(request.user, meeting_id, motion_id)
-    if not queries.is_in_scope(own_member(request.user), motion.meeting):
+    if not queries.is_in_scope(queries.member_of(request.user), motion.meeting):
         raise Http404("Not found.")
     form = AmendmentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -668,7 +682,7 @@ def comment_edit(
     request: HttpRequest, meeting_id: int, motion_id: int, comment_id: int
 ) -> HttpResponse:
     comment = _comment(request, meeting_id, motion_id, comment_id)
-    member = own_member(request.user)
+    member = queries.member_of(request.user)
     if member is None or comment.author_id != member.pk:
         raise Http404("Not found.")
     form = CommentEditForm(request.POST or None, initial={"body": comment.body})
@@ -720,7 +734,7 @@ def comment_report(
     request: HttpRequest, meeting_id: int, motion_id: int, comment_id: int
 ) -> HttpResponse:
     comment = _comment(request, meeting_id, motion_id, comment_id)
-    if not queries.is_in_scope(own_member(request.user), comment.motion.meeting):
+    if not queries.is_in_scope(queries.member_of(request.user), comment.motion.meeting):
         raise Http404("Not found.")
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

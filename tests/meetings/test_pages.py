@@ -137,3 +137,20 @@ def test_secretary_schedules_through_the_form_with_field_errors(branch):
         },
     )
     assert good.status_code == 302
+
+
+def test_comment_and_names_are_escaped_in_the_thread(branch):
+    motion = motion_in(branch.meeting, branch.mover, branch.seconder)
+    branch.commenter.first_name = "<b>Kit</b>"
+    branch.commenter.save()
+    comment_on(motion, branch.commenter, '<script>alert("x")</script>\n\nSecond line & more')
+    hidden = comment_on(motion, branch.mover, "x")
+    services.hide_comment(actor=branch.secretary.user, comment=hidden, reason="<i>rude</i>")
+    html = (
+        _client(branch.amender)
+        .get(reverse("meetings:motion_detail", args=[branch.meeting.pk, motion.pk]))
+        .content.decode()
+    )
+    assert "<script>alert" not in html and "&lt;script&gt;alert(&quot;x&quot;)" in html
+    assert "&lt;b&gt;Kit&lt;/b&gt;" in html and "<p>Second line &amp; more</p>" in html
+    assert "&lt;i&gt;rude&lt;/i&gt;" in html

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from grassroots.meetings.demo import seed_demo_meetings
 from grassroots.people import demo
 
 
@@ -31,6 +32,7 @@ class Command(BaseCommand):
             result = demo.seed_demo(members=options["members"])
         except ValueError as error:
             raise CommandError(str(error)) from None
+        seed_demo_meetings()
         elapsed = time.perf_counter() - started
         if result.created:
             self.stdout.write(

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+
+from grassroots.accounts.models import User
+from grassroots.meetings.models import Comment, Meeting, MinutesStatus, Motion
+from grassroots.people import demo
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_adds_meetings_once_and_the_demo_member_sees_them():
+    call_command("seed_demo", "--members", str(demo.MINIMUM_MEMBERS), stdout=io.StringIO())
+    meetings = Meeting.objects.count()
+    assert meetings == 4
+    motion = Motion.objects.get(title="A tenants' union for Leeds")
+    assert motion.amendments.count() == 1
+    assert Comment.objects.filter(motion=motion, parent__isnull=False).exists()
+    assert Meeting.objects.filter(minutes__status=MinutesStatus.PUBLISHED).count() == 1
+
+    call_command("seed_demo", "--members", str(demo.MINIMUM_MEMBERS), stdout=io.StringIO())
+    assert Meeting.objects.count() == meetings
+
+    client = Client()
+    client.force_login(User.objects.get(email=demo.MEMBER_LOGIN.email))
+    listing = client.get(reverse("meetings:list")).content.decode()
+    assert "Leeds Central branch meeting" in listing and "Leeds area meeting" in listing
+    page = client.get(reverse("meetings:motion_detail", args=[motion.meeting_id, motion.pk]))
+    assert page.status_code == 200 and "My rent went up twice" in page.content.decode()
