@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.urls import reverse
 
 from grassroots.organisation.models import (
     APPEAL_BODIES,
@@ -78,6 +79,11 @@ def groups_needing_attention(actor: Any) -> list[Group]:
 class GroupCount:
     group: Group
     members: int
+    url: str = ""
+
+    @property
+    def members_display(self) -> str:
+        return f"{self.members:,}"
 
 
 @dataclass(frozen=True)
@@ -89,6 +95,10 @@ class AreaCount:
     def members(self) -> int:
         return sum(g.members for g in self.groups)
 
+    @property
+    def members_display(self) -> str:
+        return f"{self.members:,}"
+
 
 @dataclass(frozen=True)
 class RegionCount:
@@ -99,21 +109,49 @@ class RegionCount:
     def members(self) -> int:
         return sum(a.members for a in self.areas)
 
+    @property
+    def members_display(self) -> str:
+        return f"{self.members:,}"
+
 
 def national_overview() -> list[RegionCount]:
-    """Every region, area and group with its count of members by home group (one query)."""
+    """Every region, area and group with its count of members by home group (one query).
+
+    Each group counts its own members in a subquery (an index-only scan of the home-group
+    index) rather than joining every member and grouping: with 100,000 members and 800 groups
+    the join sorted 100,000 wide rows on disk (1.1 s; 68 ms this way under the same load,
+    docs/benchmarks/groups.md)."""
+    from grassroots.people.models import Member
+
+    counts = (
+        Member.objects.filter(home_group=OuterRef("pk"))
+        .order_by()
+        .values("home_group")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
     groups = (
         Group.objects.select_related("area__region")
-        .annotate(member_count=Count("home_members"))
+        .annotate(member_count=Coalesce(Subquery(counts), Value(0)))
         .order_by("area__region__name", "area__name", "name")
     )
     regions: dict[int, tuple[Region, dict[int, AreaCount]]] = {}
+    # One reverse() and plain formatting rather than {% url %} and intcomma in each of 800
+    # rows: they were most of the page's 147 ms of CPU (docs/benchmarks/groups.md).
+    placeholder = "group-slug-placeholder"
+    link = reverse("group_detail", args=[placeholder])
     for group in groups:
         area = group.area
         region = area.region
         _, areas = regions.setdefault(region.pk, (region, {}))
         area_count = areas.setdefault(area.pk, AreaCount(name=area.name, groups=[]))
-        area_count.groups.append(GroupCount(group=group, members=group.member_count))
+        area_count.groups.append(
+            GroupCount(
+                group=group,
+                members=group.member_count,
+                url=link.replace(placeholder, group.slug),
+            )
+        )
     return [
         RegionCount(name=region.name, areas=list(areas.values()))
         for region, areas in regions.values()
@@ -214,7 +252,21 @@ class GroupAtRisk:
 class RecognitionDashboard:
     scope_label: str
     counts: list[StatusCount]
-    at_risk: list[GroupAtRisk]
+    at_risk: list[GroupAtRisk]  # this page of the groups at risk or suspended
+    troubled: int = 0  # how many groups are at risk or suspended in all
+    page: int = 1
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.troubled // AT_RISK_PAGE))
+
+    @property
+    def previous_page(self) -> int | None:
+        return self.page - 1 if self.page > 1 else None
+
+    @property
+    def next_page(self) -> int | None:
+        return self.page + 1 if self.page < self.pages else None
 
     @property
     def total(self) -> int:
@@ -240,6 +292,10 @@ class RecognitionDashboard:
         return len(self.counts) * BAR_PITCH
 
 
+# Groups at risk or suspended shown per page, soonest fix-by date first: national office's list
+# of 160 such groups out of 800 took 65 ms of CPU to draw in one page
+# (docs/benchmarks/groups.md).
+AT_RISK_PAGE = 50
 BAR_PITCH = 36
 BAR_LEFT = 110
 
@@ -264,9 +320,9 @@ class ChartBar:
         return BAR_LEFT + self.width + 6
 
 
-def recognition_dashboard(actor: Any) -> RecognitionDashboard | None:
-    """Counts by status and the groups at risk or suspended, with the criteria they fail, for
-    the groups ``actor`` oversees (None when they oversee none). Two queries and the list."""
+def recognition_dashboard(actor: Any, page: int = 1) -> RecognitionDashboard | None:
+    """Counts by status and one page of the groups at risk or suspended, with the criteria they
+    fail, for the groups ``actor`` oversees (None when they oversee none). Two queries."""
     scopes = scopes_for(actor, Capability.VIEW_RECOGNITION)
     if scopes.is_empty:
         return None
@@ -284,6 +340,12 @@ def recognition_dashboard(actor: Any) -> RecognitionDashboard | None:
         .values_list("state", "n")
     )
     counts = [StatusCount(s.value, str(s.label), by_status.get(s.value, 0)) for s in GroupStatus]
+    troubled_total = by_status.get(GroupStatus.AT_RISK.value, 0) + by_status.get(
+        GroupStatus.SUSPENDED.value, 0
+    )
+    last_page = max(1, -(-troubled_total // AT_RISK_PAGE))
+    page = min(max(page, 1), last_page)
+    first = (page - 1) * AT_RISK_PAGE
     latest_failing = (
         RecognitionEvent.objects.filter(group=OuterRef("pk"))
         .order_by("-at", "-id")
@@ -293,7 +355,7 @@ def recognition_dashboard(actor: Any) -> RecognitionDashboard | None:
         groups.filter(recognition__status__in=[GroupStatus.AT_RISK, GroupStatus.SUSPENDED])
         .select_related("area__region", "recognition")
         .annotate(latest_failing=Subquery(latest_failing))
-        .order_by("recognition__fix_by", "name")[:500]
+        .order_by("recognition__fix_by", "name", "pk")[first : first + AT_RISK_PAGE]
     )
     at_risk = [
         GroupAtRisk(
@@ -304,4 +366,6 @@ def recognition_dashboard(actor: Any) -> RecognitionDashboard | None:
         )
         for g in troubled
     ]
-    return RecognitionDashboard(scope_label=label, counts=counts, at_risk=at_risk)
+    return RecognitionDashboard(
+        scope_label=label, counts=counts, at_risk=at_risk, troubled=troubled_total, page=page
+    )

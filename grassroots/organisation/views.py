@@ -251,7 +251,10 @@ def appeal(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def recognition_dashboard(request: HttpRequest) -> HttpResponse:
-    dashboard = queries.recognition_dashboard(request.user)
+    page = request.GET.get("page", "1")
+    dashboard = queries.recognition_dashboard(
+        request.user, page=int(page) if page.isdigit() and len(page) < 7 else 1
+    )
     if dashboard is None:
         raise Http404("Not found.")
     return render(

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
 from grassroots.people.models import ContactOutcomeKind, MembershipStatus
 from grassroots.people.queries import FollowUp
@@ -35,6 +39,28 @@ class ProfileForm(forms.Form):
         return value
 
 
+class PlainSelect(forms.Select):
+    """A select drawn in Python instead of one template per option: national office's group
+    filter lists every group (800 in the benchmark), which Django's option templates took
+    about 70 ms to draw on each member-list page (docs/benchmarks/groups.md)."""
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        final = self.build_attrs(self.attrs, attrs)
+        final["name"] = name
+        chosen = set(self.format_value(value))
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (str(key), " selected" if str(key) in chosen else "", label)
+                for key, label in self.choices
+            ),
+        )
+        return format_html("<select{}>{}</select>", flatatt(final), options)
+
+
 class MemberSearchForm(forms.Form):
     q = forms.CharField(
         required=False,
@@ -45,7 +71,9 @@ class MemberSearchForm(forms.Form):
     status = forms.ChoiceField(
         required=False, choices=[("", "Any status"), *MembershipStatus.choices]
     )
-    group = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label="Home group")
+    group = forms.TypedChoiceField(
+        required=False, coerce=int, empty_value=None, label="Home group", widget=PlainSelect
+    )
     # The follow-up lists: new joiners, and lapsed members or renewals overdue.
     show = forms.ChoiceField(
         required=False,

@@ -316,3 +316,26 @@ def test_a_lodged_appeal_is_mailed_to_the_body_the_rules_name_and_its_decision_r
     assert appeal.decision_reasons == "Illness is a fair cause."
     assert "upheld" in mailbox.last_to(officers.secretary.email).subject
     assert AuditEntry.objects.filter(action="decide_recognition_appeal").exists()
+
+
+def test_dashboard_lists_groups_at_risk_fifty_a_page_soonest_first(frozen_clock: Clock):
+    national = RoleFactory(role=Role.NATIONAL_OFFICE).member.user
+    for day in range(55):
+        GroupRecognition.objects.create(
+            group=GroupFactory(),
+            status=GroupStatus.AT_RISK,
+            fix_by=frozen_clock.today + datetime.timedelta(days=day + 1),
+        )
+    first = recognition_dashboard(national)
+    assert first is not None and (first.troubled, first.pages) == (55, 2)
+    assert len(first.at_risk) == 50
+    assert [r.fix_by for r in first.at_risk] == sorted(r.fix_by for r in first.at_risk)
+    last = recognition_dashboard(national, page=99)
+    assert last is not None and last.page == 2 and len(last.at_risk) == 5
+    assert {r.group.pk for r in first.at_risk}.isdisjoint(r.group.pk for r in last.at_risk)
+    client = Client()
+    give_authenticator_app(national)
+    client.force_login(national)
+    page = client.get(reverse("recognition_dashboard"), {"page": "2"}).content.decode()
+    assert "Page 2 of 2" in page and "55 groups, the soonest" in page
+    assert client.get(reverse("recognition_dashboard"), {"page": "x"}).status_code == 200
