@@ -21,6 +21,7 @@ urlpatterns = [
     path("meetings/", include("grassroots.meetings.urls")),
     path("sortition/", include("grassroots.sortition.urls")),
     path("api/", include("grassroots.api.urls")),
+    path("oversight/", include("grassroots.oversight.urls")),
     path("", include("grassroots.organisation.urls")),
     path("", include("grassroots.people.urls")),
 ]

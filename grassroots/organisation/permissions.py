@@ -81,6 +81,15 @@ class Capability(StrEnum):
     FORWARD_MOTIONS = "forward_motions"  # send a carried motion up to the next body
     # Put forwarded motions on the receiving body's agenda; propose composites of them.
     RECEIVE_MOTIONS = "receive_motions"
+    # Oversight (docs/oversight.md). Recording a committee's meetings: the national committee's
+    # own members and the national office for the national committee, a regional coordinator
+    # for their region's committee.
+    RECORD_DECISIONS = "record_decisions"
+    MANAGE_COMMITMENTS = "manage_commitments"  # the national committee's accountability page
+    SET_OVERSIGHT_RULES = "set_oversight_rules"  # thresholds, routes; prepare tellers' keys
+    # Initiatives' signatures by region and group (never names: nobody sees who signed).
+    VIEW_SIGNATURE_COUNTS = "view_signature_counts"
+    ANSWER_INITIATIVES = "answer_initiatives"  # the national committee answers a referral
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
@@ -158,6 +167,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.ALLOCATE_DELEGATES,
             Capability.FORWARD_MOTIONS,
             Capability.RECEIVE_MOTIONS,
+            Capability.RECORD_DECISIONS,
         }
     ),
     Role.NATIONAL_OFFICE: frozenset(
@@ -183,16 +193,28 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.RECORD_DELEGATES,
             Capability.FORWARD_MOTIONS,
             Capability.RECEIVE_MOTIONS,
+            Capability.RECORD_DECISIONS,
+            Capability.MANAGE_COMMITMENTS,
+            Capability.SET_OVERSIGHT_RULES,
+            Capability.VIEW_SIGNATURE_COUNTS,
         }
     ),
     Role.NATIONAL_COMMITTEE: frozenset(
-        {Capability.VIEW_NATIONAL_OVERVIEW, Capability.VIEW_RECOGNITION}
+        {
+            Capability.VIEW_NATIONAL_OVERVIEW,
+            Capability.VIEW_RECOGNITION,
+            Capability.RECORD_DECISIONS,
+            Capability.MANAGE_COMMITMENTS,
+            Capability.VIEW_SIGNATURE_COUNTS,
+            Capability.ANSWER_INITIATIVES,
+        }
     ),
     Role.AUDITOR: frozenset(
         {
             Capability.VIEW_NATIONAL_OVERVIEW,
             Capability.VIEW_AUDIT_LOG,
             Capability.VIEW_RECOGNITION,
+            Capability.VIEW_SIGNATURE_COUNTS,
         }
     ),
 }

@@ -301,12 +301,14 @@ def seed_demo(*, members: int = DEFAULT_MEMBERS) -> SeedResult:
         raise ValueError(f"The demo needs at least {MINIMUM_MEMBERS} members, not {members}.")
     from grassroots.ballots.demo import seed_demo_ballots
     from grassroots.organisation.demo import seed_demo_recognition
+    from grassroots.oversight.demo import seed_demo_oversight
     from grassroots.sortition.demo import seed_demo_draw
 
     if demo_is_present():
         seed_demo_ballots()  # each demo ballot is made once; an older demo gets them now
         seed_demo_recognition()
         seed_demo_draw()
+        seed_demo_oversight()
         return SeedResult(
             created=False, members=Member.objects.count(), groups=Group.objects.count()
         )
@@ -323,6 +325,7 @@ def seed_demo(*, members: int = DEFAULT_MEMBERS) -> SeedResult:
     seed_demo_ballots()
     seed_demo_recognition()
     seed_demo_draw()
+    seed_demo_oversight()
     return SeedResult(created=True, members=Member.objects.count(), groups=Group.objects.count())
 
 

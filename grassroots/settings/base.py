@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "ninja",
     "grassroots.api",
     "grassroots.delegation",
+    "grassroots.oversight",
 ]
 
 MIDDLEWARE = [

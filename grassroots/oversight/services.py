@@ -1,0 +1,696 @@
+"""Every write to the oversight app: one function per use case, permission first, audited.
+
+Signing is the one hot path: the initiative's row is locked for the few statements a
+signature takes, so the counts on it are exact however many members sign at once, and the
+threshold is crossed (and acted on) by exactly one signature.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import secrets
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import IO, Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.http import Http404
+
+from grassroots import clock
+from grassroots.audit.services import record
+from grassroots.ballots import services as ballots
+from grassroots.ballots.keys import open_with_server_key, seal_with_server_key
+from grassroots.ballots.models import Ballot
+from grassroots.ledger.crypto import generate_tellers_key, split_secret
+from grassroots.organisation.models import Region
+from grassroots.oversight import queries
+from grassroots.oversight.models import (
+    Body,
+    Commitment,
+    CommitmentStatus,
+    CommitmentUpdate,
+    Decision,
+    DecisionVote,
+    Initiative,
+    InitiativeEvent,
+    InitiativeKind,
+    InitiativeStatus,
+    Meeting,
+    Outcome,
+    OversightRules,
+    Paper,
+    PreparedKey,
+    PreparedShare,
+    Route,
+    Signature,
+    Vote,
+    default_publish_by,
+)
+from grassroots.oversight.papers import PaperError, read_paper
+from grassroots.people.models import Member, MembershipStatus
+from grassroots.people.queries import own_member
+
+SHARE_PURPOSE = "oversight-prepared-share"
+MAX_KEYS_AT_ONCE = 20
+
+
+class OversightError(Exception):
+    """A request the rules refuse, with a message for the person who made it."""
+
+
+def _audit(actor: Any, action: str, subject_type: str, subject_id: object, **detail: Any) -> None:
+    record(
+        actor=actor,
+        action=action,
+        subject_type=subject_type,
+        subject_id=str(subject_id),
+        purpose="members' oversight",
+        detail=detail,
+    )
+
+
+def _event(initiative: Initiative, text: str) -> None:
+    InitiativeEvent.objects.create(initiative=initiative, at=clock.now(), text=text[:500])
+
+
+# --- Rules ---------------------------------------------------------------------------------
+
+
+@transaction.atomic(durable=True)
+def set_rules(
+    *, actor: Any, values: Mapping[str, Any], standing_tellers: Sequence[Member]
+) -> OversightRules:
+    """Record the rules as adopted (national office). Initiatives already started keep the
+    thresholds they started with."""
+    if not queries.may_set_rules(actor):
+        raise PermissionDenied("You cannot set the oversight rules.")
+    rules = OversightRules.objects.select_for_update().get(pk=queries.current_rules().pk)
+    for name, value in values.items():
+        if name not in {f.name for f in OversightRules._meta.concrete_fields} or name in (
+            "id",
+            "updated_at",
+            "updated_by",
+        ):
+            raise OversightError(f"{name} is not one of the rules.")
+        setattr(rules, name, value)
+    if Decimal(rules.signature_percent) <= 0 and rules.groups_needed <= 0:
+        raise OversightError(
+            "Set a share of members or a number of groups: an initiative needs a threshold."
+        )
+    if rules.returning_officer is not None and not queries.holds_national_office(
+        rules.returning_officer
+    ):
+        raise OversightError("The returning officer must hold a national office role.")
+    if standing_tellers and not 1 <= rules.tellers_threshold <= len(standing_tellers):
+        raise OversightError("Tellers needed to count: at least 1 and no more than the tellers.")
+    rules.updated_at = clock.now()
+    rules.updated_by = actor
+    rules.save()
+    rules.standing_tellers.set(standing_tellers)
+    _audit(
+        actor,
+        "set_oversight_rules",
+        "oversight_rules",
+        rules.pk,
+        **{k: str(v.pk if isinstance(v, Member) else v) for k, v in values.items()},
+        standing_tellers=[m.membership_number for m in standing_tellers],
+    )
+    return rules
+
+
+# --- The decisions register ----------------------------------------------------------------
+
+
+def _require_recorder(actor: Any, meeting: Meeting) -> None:
+    if not queries.may_record(actor, meeting.body, meeting.region):
+        raise PermissionDenied("You do not record this committee's meetings.")
+
+
+def _locked_draft(actor: Any, meeting: Meeting) -> Meeting:
+    _require_recorder(actor, meeting)
+    locked = (
+        Meeting.objects.select_for_update(of=("self",)).select_related("region").get(pk=meeting.pk)
+    )
+    if locked.is_published:
+        raise OversightError(
+            "This record is published and cannot change; record a correction at a later meeting."
+        )
+    return locked
+
+
+@transaction.atomic(durable=True)
+def start_meeting(
+    *, actor: Any, body: str, region: Region | None, title: str, held_on: datetime.date
+) -> Meeting:
+    if not queries.may_record(actor, body, region):
+        raise PermissionDenied("You do not record this committee's meetings.")
+    if held_on > clock.today():
+        raise OversightError("Record a meeting once it has been held: the date is in the future.")
+    rules = queries.current_rules()
+    meeting = Meeting.objects.create(
+        body=body,
+        region=region if body == Body.REGIONAL_COMMITTEE else None,
+        title=title.strip(),
+        held_on=held_on,
+        publish_by=default_publish_by(held_on, rules.publish_within_days),
+        created_by=actor,
+        created_at=clock.now(),
+    )
+    _audit(actor, "start_meeting_record", "meeting", meeting.pk, body=meeting.body_name)
+    return meeting
+
+
+@transaction.atomic(durable=True)
+def save_minutes(*, actor: Any, meeting: Meeting, minutes: str) -> None:
+    meeting = _locked_draft(actor, meeting)
+    meeting.minutes = minutes.strip()
+    meeting.save(update_fields=["minutes"])
+    _audit(actor, "save_minutes", "meeting", meeting.pk, characters=len(meeting.minutes))
+
+
+@transaction.atomic(durable=True)
+def record_decision(
+    *,
+    actor: Any,
+    meeting: Meeting,
+    title: str,
+    text: str,
+    outcome: str,
+    totals: tuple[int, int, int] | None = None,
+    named_votes: Mapping[int, str] | None = None,
+) -> Decision:
+    """Add a decision to a draft record.
+
+    Where the rules say this committee's votes are recorded by name, ``named_votes`` (member
+    id to vote) must give every member who sat on the committee that day, and the totals are
+    worked out from it; otherwise the totals are given, or None for a decision agreed without
+    a vote.
+    """
+    meeting = _locked_draft(actor, meeting)
+    if not title.strip() or not text.strip():
+        raise OversightError("Give the decision a title and its wording.")
+    if outcome not in Outcome.values:
+        raise OversightError("Say whether the decision was agreed or rejected.")
+    rules = queries.current_rules()
+    roster: list[Member] = []
+    if queries.votes_are_named(rules, meeting.body):
+        roster = queries.committee_members(meeting.body, meeting.region, meeting.held_on)
+        given = dict(named_votes or {})
+        expected = {m.pk for m in roster}
+        if set(given) != expected:
+            raise OversightError(
+                "The rules say this committee's votes are recorded by name: give the vote of "
+                "every member who sat on it that day (absent if they were not there)."
+            )
+        if set(given.values()) - set(Vote.values):
+            raise OversightError("Each vote is for, against, abstained or absent.")
+        if all(v == Vote.ABSENT for v in given.values()):
+            raise OversightError("Nobody voted: record at least one member's vote.")
+        totals = (
+            sum(v == Vote.FOR for v in given.values()),
+            sum(v == Vote.AGAINST for v in given.values()),
+            sum(v == Vote.ABSTAIN for v in given.values()),
+        )
+    elif named_votes:
+        raise OversightError("This committee's votes are not recorded by name; give the totals.")
+    if totals is not None and any(t < 0 for t in totals):
+        raise OversightError("Vote totals cannot be negative.")
+    position = (meeting.decisions.aggregate(top=Max("position"))["top"] or 0) + 1
+    decision = Decision.objects.create(
+        meeting=meeting,
+        position=position,
+        title=title.strip(),
+        text=text.strip(),
+        outcome=outcome,
+        votes_for=totals[0] if totals else None,
+        votes_against=totals[1] if totals else None,
+        abstentions=totals[2] if totals else None,
+    )
+    if roster:
+        votes = dict(named_votes or {})
+        DecisionVote.objects.bulk_create(
+            DecisionVote(decision=decision, member=m, name=m.full_name, vote=votes[m.pk])
+            for m in roster
+        )
+    _audit(actor, "record_decision", "meeting", meeting.pk, decision=decision.pk, outcome=outcome)
+    return decision
+
+
+@transaction.atomic(durable=True)
+def add_paper(
+    *, actor: Any, meeting: Meeting, title: str, upload: IO[bytes], size: int | None
+) -> Paper:
+    meeting = _locked_draft(actor, meeting)
+    if not title.strip():
+        raise OversightError("Give the paper a title.")
+    try:
+        data, kind = read_paper(upload, size=size)
+    except PaperError as error:
+        raise OversightError(str(error)) from error
+    from grassroots.oversight.papers import KINDS
+
+    paper = Paper(
+        meeting=meeting,
+        title=title.strip(),
+        content_type=KINDS[kind],
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
+    # The stored name is random: nothing the uploader chose reaches the file system.
+    paper.file.save(f"{secrets.token_hex(16)}.{kind}", ContentFile(data), save=False)
+    paper.save()
+    _audit(actor, "add_paper", "meeting", meeting.pk, paper=paper.pk, sha256=paper.sha256)
+    return paper
+
+
+@transaction.atomic(durable=True)
+def publish_meeting(*, actor: Any, meeting: Meeting) -> Meeting:
+    meeting = _locked_draft(actor, meeting)
+    if not meeting.decisions.exists() and not meeting.minutes:
+        raise OversightError("Add the minutes or at least one decision before publishing.")
+    meeting.published_at = clock.now()
+    meeting.save(update_fields=["published_at"])
+    _audit(actor, "publish_meeting", "meeting", meeting.pk, days_late=meeting.days_late)
+    return meeting
+
+
+# --- Initiatives ---------------------------------------------------------------------------
+
+
+def _region_of(member: Member) -> int:
+    return member.home_group.area.region_id
+
+
+@transaction.atomic(durable=True)
+def start_initiative(
+    *, actor: Any, kind: str, title: str, text: str, decision_id: int | None = None
+) -> Initiative:
+    """Any member in good standing starts a proposal, or a call-in of a published decision;
+    their own signature is the first."""
+    member = own_member(actor)
+    if member is None or member.status != MembershipStatus.MEMBER:
+        raise OversightError("Only a member in good standing can start an initiative.")
+    if kind not in InitiativeKind.values:
+        raise OversightError("Choose what kind of initiative this is.")
+    if not title.strip() or not text.strip():
+        raise OversightError("Give the initiative a title and say what it proposes.")
+    decision = None
+    region = None
+    if kind == InitiativeKind.CALL_IN:
+        decision = queries.published_decision(decision_id)
+        if decision is None:
+            raise OversightError(
+                "There is no published decision with that number. Find the decision in the "
+                "register and use its “Call in this decision” link."
+            )
+        region = (
+            decision.meeting.region if decision.meeting.body == Body.REGIONAL_COMMITTEE else None
+        )
+        if region is not None and _region_of(member) != region.pk:
+            raise OversightError(
+                f"Only members in {region} can call in a decision of their regional committee."
+            )
+        if Initiative.objects.filter(
+            decision=decision, status=InitiativeStatus.COLLECTING
+        ).exists():
+            raise OversightError(
+                "This decision already has a call-in collecting signatures: sign that one."
+            )
+    elif decision_id is not None:
+        raise OversightError("Only a call-in names a decision.")
+    rules = queries.current_rules()
+    in_scope = queries.members_in_scope(region).count()
+    now = clock.now()
+    initiative = Initiative.objects.create(
+        kind=kind,
+        title=title.strip(),
+        text=text.strip(),
+        decision=decision,
+        region=region,
+        started_by=member,
+        started_at=now,
+        closes_at=now + datetime.timedelta(days=rules.signing_days),
+        route=rules.route_for(kind),
+        members_in_scope=in_scope,
+        signatures_needed=queries.signatures_needed(in_scope, Decimal(rules.signature_percent)),
+        groups_needed=rules.groups_needed,
+        regions_needed=rules.regions_needed if region is None else min(rules.regions_needed, 1),
+        combine=rules.combine,
+    )
+    _event(
+        initiative,
+        f"Started by a member; collecting signatures until {initiative.closes_at:%d %B %Y}.",
+    )
+    _audit(actor, "start_initiative", "initiative", initiative.pk, kind=kind, decision=decision_id)
+    _add_signature(actor, initiative, member)
+    return initiative
+
+
+def sign_initiative(*, actor: Any, initiative_id: int) -> Initiative:
+    """Add the actor's signature (once, in scope, while it collects); see the module note."""
+    member = own_member(actor)
+    if member is None:
+        raise OversightError("Only members can sign initiatives.")
+    try:
+        with transaction.atomic(durable=True):
+            initiative = Initiative.objects.select_for_update().filter(pk=initiative_id).first()
+            if initiative is None:
+                raise Http404("No such initiative.")
+            _add_signature(actor, initiative, member)
+            return initiative
+    except IntegrityError as error:  # the unique constraint, should two tabs race past the check
+        raise OversightError("You have already signed this initiative.") from error
+
+
+def _add_signature(actor: Any, initiative: Initiative, member: Member) -> None:
+    """Under the initiative's row lock: check, insert, count, and act on the threshold."""
+    if not initiative.is_signing_open:
+        raise OversightError(
+            f"Signing closed on {initiative.closes_at:%d %B %Y}; signatures can no longer be added."
+        )
+    if member.status != MembershipStatus.MEMBER:
+        raise OversightError("Only members in good standing can sign initiatives.")
+    region_id = _region_of(member)
+    if initiative.region_id is not None and region_id != initiative.region_id:
+        raise OversightError(
+            f"This initiative is for members in {initiative.region}; "
+            "your group is in another region."
+        )
+    signatures = Signature.objects.filter(initiative=initiative)
+    if signatures.filter(member=member).exists():
+        raise OversightError("You have already signed this initiative.")
+    new_group = not signatures.filter(group_id=member.home_group_id).exists()
+    new_region = not signatures.filter(region_id=region_id).exists()
+    Signature.objects.create(
+        initiative=initiative,
+        member=member,
+        group_id=member.home_group_id,
+        region_id=region_id,
+        signed_at=clock.now(),
+    )
+    initiative.signature_count += 1
+    initiative.group_count += int(new_group)
+    initiative.region_count += int(new_region)
+    fields = ["signature_count", "group_count", "region_count"]
+    if initiative.status == InitiativeStatus.COLLECTING and initiative.threshold_met():
+        fields += _reach(initiative)
+    initiative.save(update_fields=fields)
+    _audit(actor, "sign_initiative", "initiative", initiative.pk)
+
+
+def _reach(initiative: Initiative) -> list[str]:
+    """The threshold is met (once: the status leaves COLLECTING under the row lock)."""
+    initiative.reached_at = clock.now()
+    _event(
+        initiative,
+        f"Threshold reached with {initiative.signature_count} signatures from "
+        f"{initiative.group_count} groups in {initiative.region_count} regions.",
+    )
+    if initiative.route == Route.NATIONAL_COMMITTEE:
+        rules = queries.current_rules()
+        initiative.status = InitiativeStatus.REFERRED
+        initiative.response_due_on = clock.today() + datetime.timedelta(days=rules.response_days)
+        _event(
+            initiative,
+            "Sent to the National Committee, which must answer by "
+            f"{initiative.response_due_on:%d %B %Y}.",
+        )
+        _audit(None, "refer_initiative", "initiative", initiative.pk, body=initiative.route)
+        return ["status", "reached_at", "response_due_on"]
+    initiative.status = InitiativeStatus.REACHED
+    _audit(None, "initiative_reached_threshold", "initiative", initiative.pk)
+    transaction.on_commit(_enqueue_ballots)
+    return ["status", "reached_at"]
+
+
+def _enqueue_ballots() -> None:
+    from grassroots.oversight.tasks import put_reached_initiatives_to_ballot_task
+
+    put_reached_initiatives_to_ballot_task.enqueue()
+
+
+def put_reached_initiatives_to_ballot() -> list[int]:
+    """The task: every initiative waiting for its ballot gets one, if it can (ids of those
+    that did). Safe to run at any time, by any number of workers."""
+    done = []
+    waiting = Initiative.objects.filter(status=InitiativeStatus.REACHED, route=Route.BALLOT)
+    for initiative_id in waiting.order_by("reached_at").values_list("pk", flat=True):
+        if put_initiative_to_ballot(initiative_id=initiative_id) is not None:
+            done.append(initiative_id)
+    return done
+
+
+def _wait(initiative: Initiative, text: str) -> None:
+    last = initiative.events.order_by("-at", "-id").first()
+    if last is None or last.text != text:
+        _event(initiative, text)
+
+
+def _ballot_question(initiative: Initiative) -> tuple[str, str, str]:
+    """(ballot title, description, question) for the initiative."""
+    if initiative.kind == InitiativeKind.CALL_IN and initiative.decision is not None:
+        decision = initiative.decision
+        meeting = decision.meeting
+        return (
+            f"Call-in: {decision.title}",
+            f"Members called in decision {decision.reference} of the {meeting.body_name} "
+            f"(meeting of {meeting.held_on:%d %B %Y}): “{decision.text}”\n\n{initiative.text}",
+            f"Should the {meeting.body_name}'s decision “{decision.title}” be reversed?",
+        )
+    label = InitiativeKind(initiative.kind).label.lower()
+    return (
+        f"Members' initiative: {initiative.title}",
+        initiative.text,
+        f"Do you support the {label} “{initiative.title}”?",
+    )
+
+
+@transaction.atomic(durable=True)
+def put_initiative_to_ballot(*, initiative_id: int) -> Ballot | None:
+    """Create and open the all-member yes/no ballot, with the returning officer the rules name
+    and the next key the standing tellers prepared; or note on the timeline what it waits for."""
+    initiative = (
+        Initiative.objects.select_for_update(of=("self",))
+        .select_related("decision__meeting__region")
+        .get(pk=initiative_id)
+    )
+    if initiative.status != InitiativeStatus.REACHED:
+        return None
+    rules = queries.current_rules()
+    officer = rules.returning_officer
+    if officer is None or not queries.holds_national_office(officer):
+        _wait(initiative, "Waiting for the national office to name a returning officer.")
+        return None
+    key = (
+        PreparedKey.objects.select_for_update(skip_locked=True)
+        .filter(used_by__isnull=True)
+        .exclude(shares__has_collected_share=False)
+        .order_by("number")
+        .first()
+    )
+    if key is None:
+        _wait(initiative, "Waiting for the standing tellers to prepare a key for the ballot.")
+        return None
+    shares = list(key.shares.select_related("member"))
+    title, description, question = _ballot_question(initiative)
+    now = clock.now()
+    try:
+        ballot = ballots.create_initiative_ballot(
+            title=title,
+            description=f"{description}\n\nTellers: this ballot uses prepared key {key.label}.",
+            question=question,
+            opens_at=now,
+            closes_at=now + datetime.timedelta(days=rules.ballot_days),
+            returning_officer=officer,
+            tellers_public_key=bytes(key.public_key),
+            tellers=[(s.member, s.share_index) for s in shares],
+            threshold=key.threshold,
+            reason=f"initiative {initiative.pk} reached its threshold",
+        )
+    except ballots.BallotError as error:
+        _wait(initiative, f"The ballot could not be created: {error}")
+        return None
+    key.used_by = initiative
+    key.save(update_fields=["used_by"])
+    initiative.ballot = ballot
+    initiative.status = InitiativeStatus.BALLOT
+    initiative.save(update_fields=["ballot", "status"])
+    _event(
+        initiative,
+        f"All-member ballot opened: voting until {ballot.closes_at:%d %B %Y %H:%M}.",
+    )
+    _audit(None, "put_initiative_to_ballot", "initiative", initiative.pk, ballot=ballot.election_id)
+    return ballot
+
+
+@transaction.atomic(durable=True)
+def answer_initiative(*, actor: Any, initiative: Initiative, response: str) -> None:
+    """The National Committee answers an initiative referred to it."""
+    if not queries.may_answer(actor):
+        raise PermissionDenied("Only the National Committee answers initiatives.")
+    initiative = Initiative.objects.select_for_update().get(pk=initiative.pk)
+    if initiative.status != InitiativeStatus.REFERRED:
+        raise OversightError("This initiative is not waiting for the National Committee's answer.")
+    if not response.strip():
+        raise OversightError("Write the committee's answer.")
+    initiative.response = response.strip()
+    initiative.responded_at = clock.now()
+    initiative.status = InitiativeStatus.ANSWERED
+    initiative.save(update_fields=["response", "responded_at", "status"])
+    late = initiative.response_due_on is not None and clock.today() > initiative.response_due_on
+    _event(initiative, "The National Committee answered" + (" (late)." if late else "."))
+    _audit(actor, "answer_initiative", "initiative", initiative.pk, late=late)
+
+
+# --- Standing tellers' prepared keys --------------------------------------------------------
+
+
+@transaction.atomic(durable=True)
+def prepare_keys(*, actor: Any, count: int) -> list[PreparedKey]:
+    """Make ``count`` tellers' keys for future initiative ballots, each split among the
+    standing tellers; each share waits, sealed, until its teller collects it."""
+    if not queries.may_set_rules(actor):
+        raise PermissionDenied("You cannot prepare keys.")
+    if not 1 <= count <= MAX_KEYS_AT_ONCE:
+        raise OversightError(f"Prepare between 1 and {MAX_KEYS_AT_ONCE} keys at a time.")
+    rules = OversightRules.objects.select_for_update().get(pk=queries.current_rules().pk)
+    tellers = list(rules.standing_tellers.order_by("pk"))
+    if not tellers or not 1 <= rules.tellers_threshold <= len(tellers):
+        raise OversightError("Name the standing tellers in the rules first.")
+    number = (PreparedKey.objects.aggregate(top=Max("number"))["top"] or 0) + 1
+    made = []
+    for offset in range(count):
+        private, public = generate_tellers_key()
+        shares = split_secret(private, threshold=rules.tellers_threshold, shares=len(tellers))
+        del private
+        key = PreparedKey.objects.create(
+            number=number + offset,
+            public_key=public,
+            threshold=rules.tellers_threshold,
+            created_at=clock.now(),
+        )
+        PreparedShare.objects.bulk_create(
+            PreparedShare(
+                key=key,
+                member=member,
+                share_index=share.index,
+                pending_share_sealed=seal_with_server_key(
+                    share.to_text().encode(), purpose=f"{SHARE_PURPOSE}:{key.number}"
+                ),
+            )
+            for member, share in zip(tellers, shares, strict=True)
+        )
+        made.append(key)
+    _audit(actor, "prepare_keys", "prepared_key", made[0].number, keys=[k.label for k in made])
+    return made
+
+
+@transaction.atomic(durable=True)
+def collect_prepared_share(*, actor: Any, share: PreparedShare) -> str:
+    """Show a standing teller their share of a prepared key, once; no copy is kept."""
+    share = PreparedShare.objects.select_for_update().select_related("key").get(pk=share.pk)
+    member = own_member(actor)
+    if member is None or share.member_id != member.pk:
+        raise PermissionDenied("That share is not yours.")
+    if share.has_collected_share or share.pending_share_sealed is None:
+        raise OversightError("You have already collected this share; it is shown only once.")
+    text = open_with_server_key(
+        bytes(share.pending_share_sealed), purpose=f"{SHARE_PURPOSE}:{share.key.number}"
+    ).decode()
+    share.pending_share_sealed = None
+    share.has_collected_share = True
+    share.save(update_fields=["pending_share_sealed", "has_collected_share"])
+    _audit(
+        actor, "collect_prepared_share", "prepared_key", share.key.label, share=share.share_index
+    )
+    if not share.key.shares.filter(has_collected_share=False).exists():
+        transaction.on_commit(_enqueue_ballots)  # a waiting initiative can have its ballot now
+    return text
+
+
+# --- Accountability ------------------------------------------------------------------------
+
+
+def _require_commitments(actor: Any) -> None:
+    if not queries.may_manage_commitments(actor):
+        raise PermissionDenied("Only the National Committee and national office keep commitments.")
+
+
+@transaction.atomic(durable=True)
+def add_commitment(
+    *,
+    actor: Any,
+    title: str,
+    description: str,
+    made_on: datetime.date,
+    due_on: datetime.date,
+    decision_id: int | None = None,
+) -> Commitment:
+    _require_commitments(actor)
+    if due_on < made_on:
+        raise OversightError("The due date cannot be before the commitment was made.")
+    decision = None
+    if decision_id is not None:
+        decision = queries.published_decision(decision_id)
+        if decision is None:
+            raise OversightError("There is no published decision with that number.")
+    commitment = Commitment.objects.create(
+        title=title.strip(),
+        description=description.strip(),
+        made_on=made_on,
+        due_on=due_on,
+        decision=decision,
+        updated_at=clock.now(),
+    )
+    CommitmentUpdate.objects.create(
+        commitment=commitment,
+        at=commitment.updated_at,
+        status=commitment.status,
+        note="Commitment made.",
+        by_label=_label(actor),
+    )
+    _audit(actor, "add_commitment", "commitment", commitment.pk, due_on=due_on.isoformat())
+    return commitment
+
+
+def _label(actor: Any) -> str:
+    member = own_member(actor)
+    return member.full_name if member is not None else str(getattr(actor, "email", "system"))
+
+
+@transaction.atomic(durable=True)
+def update_commitment(
+    *,
+    actor: Any,
+    commitment: Commitment,
+    status: str,
+    note: str,
+    evidence: str,
+    evidence_url: str,
+) -> Commitment:
+    _require_commitments(actor)
+    commitment = Commitment.objects.select_for_update().get(pk=commitment.pk)
+    if status not in CommitmentStatus.values:
+        raise OversightError("Choose the commitment's status.")
+    if status == CommitmentStatus.DONE and not (evidence.strip() or evidence_url.strip()):
+        raise OversightError("A commitment is marked done only with its evidence.")
+    if status == CommitmentStatus.DROPPED and not note.strip():
+        raise OversightError("Say why the commitment was dropped.")
+    commitment.status = status
+    commitment.evidence = evidence.strip()
+    commitment.evidence_url = evidence_url.strip()
+    commitment.updated_at = clock.now()
+    commitment.save(update_fields=["status", "evidence", "evidence_url", "updated_at"])
+    CommitmentUpdate.objects.create(
+        commitment=commitment,
+        at=commitment.updated_at,
+        status=status,
+        note=note.strip(),
+        by_label=_label(actor),
+    )
+    _audit(actor, "update_commitment", "commitment", commitment.pk, status=status)
+    return commitment
