@@ -22,6 +22,7 @@ urlpatterns = [
     path("sortition/", include("grassroots.sortition.urls")),
     path("api/", include("grassroots.api.urls")),
     path("oversight/", include("grassroots.oversight.urls")),
+    path("surveys/", include("grassroots.surveys.urls")),
     path("", include("grassroots.organisation.urls")),
     path("", include("grassroots.people.urls")),
 ]

@@ -303,12 +303,14 @@ def seed_demo(*, members: int = DEFAULT_MEMBERS) -> SeedResult:
     from grassroots.organisation.demo import seed_demo_recognition
     from grassroots.oversight.demo import seed_demo_oversight
     from grassroots.sortition.demo import seed_demo_draw
+    from grassroots.surveys.demo import seed_demo_surveys
 
     if demo_is_present():
         seed_demo_ballots()  # each demo ballot is made once; an older demo gets them now
         seed_demo_recognition()
         seed_demo_draw()
         seed_demo_oversight()
+        seed_demo_surveys()
         return SeedResult(
             created=False, members=Member.objects.count(), groups=Group.objects.count()
         )
@@ -326,6 +328,7 @@ def seed_demo(*, members: int = DEFAULT_MEMBERS) -> SeedResult:
     seed_demo_recognition()
     seed_demo_draw()
     seed_demo_oversight()
+    seed_demo_surveys()
     return SeedResult(created=True, members=Member.objects.count(), groups=Group.objects.count())
 
 

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "grassroots.api",
     "grassroots.delegation",
     "grassroots.oversight",
+    "grassroots.surveys",
 ]
 
 MIDDLEWARE = [
