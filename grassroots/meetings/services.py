@@ -122,7 +122,7 @@ def _text(value: str, label: str, maximum: int, *, required: bool = True) -> str
 
 def _locked_meeting(meeting: Meeting) -> Meeting:
     return (
-        Meeting.objects.select_for_update()
+        Meeting.objects.select_for_update(of=("self",))
         .select_related("group", "area", "region")
         .get(pk=meeting.pk)
     )
@@ -738,7 +738,9 @@ def edit_comment(*, actor: Any, comment: Comment, body: str) -> Comment:
     """The author edits their comment; the earlier text is kept and shown as its history."""
     member = _member(actor)
     comment = (
-        Comment.objects.select_for_update().select_related("motion__meeting").get(pk=comment.pk)
+        Comment.objects.select_for_update(of=("self",))
+        .select_related("motion__meeting")
+        .get(pk=comment.pk)
     )
     if comment.author_id != member.pk:
         raise PermissionDenied("Only the author can edit a comment.")
