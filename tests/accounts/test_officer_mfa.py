@@ -257,20 +257,25 @@ def _views(patterns, prefix=""):
             yield pattern.name, pattern.callback
 
 
-def test_only_the_ballot_page_makes_the_officer_mfa_decision_itself():
+def test_only_the_ballot_page_and_the_api_make_the_officer_mfa_decision_themselves():
     """Every other view is checked by the middleware's own query. A view that skips it must
-    make the same decision from its own query (grassroots.ballots.views.ballot_vote, tested in
-    tests/ballots/test_vote_cost.py); adding one means adding its tests there too."""
+    make the same decision from its own query (grassroots.ballots.views.ballot_vote and
+    ballot_cast, tested in tests/ballots/test_vote_cost.py) or, for the JSON API, in its
+    authentication, which answers a JSON 403 instead of the pages' redirect
+    (grassroots.api.errors.guard_view, tested in tests/api/test_auth.py); adding another means
+    adding its tests there too."""
     from django.urls import get_resolver
 
     from grassroots.accounts.middleware import CHECKS_ITSELF_ATTR
 
     marked = {
-        name
+        # functools.wraps copies the API view's name; the code object keeps the wrapper's.
+        (name, getattr(getattr(view, "__code__", None), "co_qualname", ""))
         for name, view in _views(get_resolver().url_patterns)
         if getattr(view, CHECKS_ITSELF_ATTR, False)
     }
-    assert marked == {"ballot_vote", "ballot_cast"}
+    pages = {name for name, qualname in marked if qualname != "guard_view.<locals>.guarded"}
+    assert pages == {"ballot_vote", "ballot_cast"}
 
 
 def test_officer_without_totp_is_sent_to_setup_from_a_personal_voting_link(client, officer):
