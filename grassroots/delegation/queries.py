@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Q
 from django.http import Http404
 
 from grassroots import clock
@@ -115,9 +116,23 @@ def allocation_view(meeting: Meeting) -> AllocationView | None:
 
 def delegate_meetings_visible_to(user: Any) -> list[Meeting]:
     """Scheduled area and regional meetings whose body ``user`` may see, soonest first."""
+    if not getattr(user, "is_authenticated", False):
+        return []
     meetings = Meeting.objects.select_related("area__region", "region").filter(
         level__in=DELEGATE_LEVELS, status=MeetingStatus.SCHEDULED
     )
+    # Narrow to the bodies of the person's own groups and of the groups they oversee, then ask
+    # the one rule (may_see_body) of each of the few left.
+    overseen = [scopes_for(user, c) for c in OVERSEEING]
+    if not any(s.everywhere for s in overseen):
+        member = getattr(user, "member", None)
+        group_ids = set().union(*(s.group_ids for s in overseen))
+        if member is not None:
+            group_ids |= {member.home_group_id, *member.other_groups.values_list("id", flat=True)}
+        meetings = meetings.filter(
+            Q(level=ScopeLevel.AREA, area__groups__in=group_ids)
+            | Q(level=ScopeLevel.REGION, region__areas__groups__in=group_ids)
+        ).distinct()
     return [m for m in meetings.order_by("starts_at")[:200] if may_see_body(user, body_of(m))]
 
 

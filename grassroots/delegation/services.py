@@ -112,7 +112,9 @@ def allocate_delegates(
     Sainte-Laguë over their members in good standing on ``counted_on``, at least ``minimum``
     to each recognised group and none to the rest."""
     meeting = (
-        Meeting.objects.select_for_update().select_related("area", "region").get(pk=meeting.pk)
+        Meeting.objects.select_for_update(of=("self",))
+        .select_related("area", "region")
+        .get(pk=meeting.pk)
     )
     body = body_of(meeting)
     if not may_for_body(actor, Capability.ALLOCATE_DELEGATES, body):
@@ -247,7 +249,7 @@ def record_delegate(
             "so it sends no delegates."
         )
     allocation = (
-        DelegateAllocation.objects.select_for_update()
+        DelegateAllocation.objects.select_for_update(of=("self",))
         .filter(meeting=meeting, superseded_at__isnull=True)
         .first()
     )
@@ -328,7 +330,7 @@ def forward_motion(
 ) -> MotionForward:
     """Send ``motion``, carried by its meeting, up to the body ``to``."""
     motion = (
-        Motion.objects.select_for_update()
+        Motion.objects.select_for_update(of=("self",))
         .select_related("meeting__group__area__region", "meeting__area__region", "meeting__region")
         .get(pk=motion.pk)
     )
@@ -417,7 +419,7 @@ def _place_motion(
 
 def _locked_forward(forward: MotionForward) -> MotionForward:
     return (
-        MotionForward.objects.select_for_update()
+        MotionForward.objects.select_for_update(of=("self",))
         .select_related("to_area", "to_region", "motion__meeting", "mover")
         .get(pk=forward.pk)
     )
@@ -436,7 +438,7 @@ def place_forward_on_agenda(*, actor: Any, forward: MotionForward, meeting: Meet
             if forward.composite_id is None
             else "This motion is part of a composite: the composite goes on the agenda instead."
         )
-    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    meeting = Meeting.objects.select_for_update(of=("self",)).get(pk=meeting.pk)
     _check_receiving_meeting(meeting, body)
     source = body_of(forward.motion.meeting)
     original = forward.motion
@@ -475,7 +477,7 @@ def propose_composite(
 ) -> Composite:
     """Draft one motion to stand for several forwarded to the same body on the same subject."""
     locked = list(
-        MotionForward.objects.select_for_update()
+        MotionForward.objects.select_for_update(of=("self",))
         .select_related("to_area", "to_region", "placed_motion")
         .filter(pk__in=[f.pk for f in forwards])
         .order_by("forwarded_at", "id")
@@ -523,7 +525,7 @@ def propose_composite(
 @transaction.atomic(durable=True)
 def agree_to_composite(*, actor: Any, composite: Composite) -> list[CompositeAgreement]:
     """The acting member agrees to the composite's text for every part they move."""
-    composite = Composite.objects.select_for_update().get(pk=composite.pk)
+    composite = Composite.objects.select_for_update(of=("self",)).get(pk=composite.pk)
     member = _member_of(actor)
     if member is None:
         raise PermissionDenied
@@ -567,7 +569,7 @@ def place_composite_on_agenda(*, actor: Any, composite: Composite, meeting: Meet
     """Once every mover has agreed, the composite goes on the agenda in place of its parts;
     a part already on that agenda, not yet debated, is withdrawn in its favour."""
     composite = (
-        Composite.objects.select_for_update()
+        Composite.objects.select_for_update(of=("self",))
         .select_related("to_area", "to_region")
         .get(pk=composite.pk)
     )
@@ -583,10 +585,10 @@ def place_composite_on_agenda(*, actor: Any, composite: Composite, meeting: Meet
             + ", ".join(m.full_name for m in waiting)
             + "."
         )
-    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    meeting = Meeting.objects.select_for_update(of=("self",)).get(pk=meeting.pk)
     _check_receiving_meeting(meeting, body)
     parts = list(
-        composite.parts.select_for_update()
+        composite.parts.select_for_update(of=("self",))
         .select_related("mover", "placed_motion", "motion")
         .order_by("forwarded_at", "id")
     )
