@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -74,7 +73,6 @@ def test_a_thousand_random_byte_changes_in_an_exported_record_are_all_caught(tmp
     files = {name: (tmp_path / name).read_bytes() for name in RECORD_FILES}
     sizes = [len(files[name]) for name in RECORD_FILES]
     rng = random.Random(4)
-    started = time.monotonic()
     missed = []
     for _ in range(1000):
         name = rng.choices(RECORD_FILES, weights=sizes)[0]
@@ -87,4 +85,3 @@ def test_a_thousand_random_byte_changes_in_an_exported_record_are_all_caught(tmp
             missed.append((name, position, original[position], altered[position]))
         (tmp_path / name).write_bytes(original)
     assert not missed, missed[:10]
-    assert time.monotonic() - started < 60
