@@ -254,15 +254,17 @@ def run(database: str, comments: int, requests: int) -> list[tuple[str, str, flo
 
         with connection.execute_wrapper(count_query):
             client.get(url_path)
-        samples = []
+        samples, cpu = [], []
         for _ in range(requests):
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             response = client.get(url_path)
             samples.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - started_cpu) * 1000)
             assert response.status_code == 200
         p50, p95 = statistics.median(samples), percentile(samples, 0.95)
         print(
-            f"{label:<28} {role:<10} {p50:7.1f} {p95:7.1f} {max(samples):7.1f} {len(executed):7d}"
+            f"{label:<28} {role:<10} {p50:7.1f} {p95:7.1f} {max(samples):7.1f} "
+            f"{len(executed):7d} {statistics.median(cpu):7.1f} {percentile(cpu, 0.95):7.1f}"
         )
         results.append((label, role, p50, p95))
     if database == "postgres":
