@@ -238,8 +238,7 @@ def close_volunteering(*, actor: Any, draw: Draw) -> Draw:
         lot.check_feasible(pool)
     except lot.SortitionError as error:
         raise DrawError(
-            f"Volunteering stays open: {error} Ask more members to volunteer, or change nothing "
-            "and wait."
+            f"Volunteering stays open: {error} More members need to volunteer before it can close."
         ) from None
     draw.status = DrawStatus.CLOSED
     draw.closed_at = clock.now()
