@@ -1,10 +1,12 @@
 """Everything the movement holds about one member, in one place: the "My data" page, the
 subject-access export (JSON and printable HTML) and the list of models that hold personal data.
 
-``COVERAGE`` names every model with a relation to ``Member`` and the section of the report that
-shows it; tests/people/test_subject_access.py walks the app registry and fails when a model
-pointing at a member is missing here, so a new table of personal data cannot be left out of a
-member's export. The JSON schema is documented in docs/data-protection.md.
+``COVERAGE`` names the models with a relation to ``Member`` that have a section of their own,
+written for the reader. Every other model pointing at a member (meetings, delegation, oversight,
+sortition, surveys, and whatever comes next) is exported by ``other_records``: the rows that name
+the member, field by field, so a new table of personal data is in the export the day it exists.
+tests/people/test_subject_access.py walks the app registry and checks both. The JSON schema is
+documented in docs/data-protection.md.
 """
 
 from __future__ import annotations
@@ -278,8 +280,88 @@ def collect(member: Member) -> dict[str, Any]:
             }
             for o in ContactOutcome.objects.filter(member=member).order_by("-recorded_at", "-id")
         ],
+        "other_records": other_records(member),
         "record_views": record_views(member),
     }
+
+
+# Fields whose values are secrets kept for a purpose (a teller's key share, a signed token), not
+# facts about the member: named in the export but withheld.
+_WITHHELD_PARTS = ("secret", "share", "token", "key", "hash", "cipher", "sealed", "nonce")
+WITHHELD = "(withheld: a secret kept for its purpose)"
+
+
+def models_naming_members() -> dict[str, list[str]]:
+    """Every model with a foreign key or many-to-many to Member (through tables for the
+    latter), by label, with the names of the fields that point at the member."""
+    from django.apps import apps
+    from django.db import models
+
+    found: dict[str, list[str]] = defaultdict(list)
+    for model in apps.get_models(include_auto_created=True):
+        for field in model._meta.get_fields():
+            concrete = getattr(field, "concrete", False)
+            if not (field.is_relation and field.related_model is Member):
+                continue
+            if isinstance(field, models.ManyToManyField):
+                through: Any = field.remote_field.through
+                for f in through._meta.get_fields():
+                    if getattr(f, "related_model", None) is Member and getattr(
+                        f, "concrete", False
+                    ):
+                        found[through._meta.label_lower].append(f.name)
+            elif concrete:
+                found[model._meta.label_lower].append(field.name)
+    return {label: sorted(set(names)) for label, names in found.items()}
+
+
+def _plain(value: Any) -> Any:
+    if value is None or isinstance(value, (str, int, float, bool, datetime.date)):
+        return value
+    if isinstance(value, (list, dict)):
+        return value
+    return str(value)
+
+
+def other_records(member: Member) -> list[dict[str, Any]]:
+    """Rows of every table outside COVERAGE that name the member, grouped by table and by the
+    field that names them (e.g. a motion the member moved, one they seconded), each row's own
+    fields as plain values; linked rows appear as their text, secrets are withheld."""
+    from django.apps import apps
+
+    sections: list[dict[str, Any]] = []
+    for label, field_names in sorted(models_naming_members().items()):
+        if label in COVERAGE:
+            continue
+        model = apps.get_model(label)
+        for field_name in field_names:
+            rows = []
+            for obj in model._default_manager.filter(**{field_name: member}).order_by("pk"):
+                row: dict[str, Any] = {}
+                for field in model._meta.concrete_fields:
+                    name = field.name
+                    if any(part in name.lower() for part in _WITHHELD_PARTS):
+                        row[name] = WITHHELD
+                    elif field.is_relation:
+                        related_id = getattr(obj, field.attname)
+                        if field.related_model is Member:
+                            row[name] = "you" if related_id == member.pk else related_id
+                        else:
+                            row[name] = None if related_id is None else str(getattr(obj, name))
+                    else:
+                        row[name] = _plain(getattr(obj, name))
+                rows.append(row)
+            if rows:
+                meta = model._meta
+                sections.append(
+                    {
+                        "table": label,
+                        "title": str(meta.verbose_name_plural).capitalize(),
+                        "as": str(meta.get_field(field_name).verbose_name),
+                        "rows": rows,
+                    }
+                )
+    return sections
 
 
 def as_json(report: dict[str, Any]) -> str:
