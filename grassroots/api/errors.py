@@ -13,11 +13,13 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from grassroots.accounts.middleware import CHECKS_ITSELF_ATTR
+from grassroots.availability import RETRY_AFTER_SECONDS
 from grassroots.ballots import services as ballot_services
 
 logger = logging.getLogger(__name__)
@@ -56,6 +58,7 @@ STATUS_CODES = {
     413: "body_too_large",
     422: "invalid",
     429: "too_many_requests",
+    503: "unavailable",
 }
 
 BALLOT_ERROR_CODES: dict[type[ballot_services.BallotError], str] = {
@@ -122,6 +125,17 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def too_big(request: HttpRequest, exc: Any) -> HttpResponse:
         return _error(api, request, 413, "body_too_large", "The request body is too large.")
 
+    def database_unavailable(request: HttpRequest, exc: Any) -> HttpResponse:
+        # The same answer the pages give (grassroots.availability): the database is down or cut
+        # a statement short, so try again shortly; nothing half-done was kept (one transaction).
+        logger.warning("API: database unavailable on %s %s: %s", request.method, request.path, exc)
+        response = _error(
+            api, request, 503, "unavailable", "The service is busy or down; try again shortly."
+        )
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        response["Cache-Control"] = "no-store"
+        return response
+
     def server_error(request: HttpRequest, exc: Any) -> HttpResponse:
         logger.exception("API error on %s %s", request.method, request.path, exc_info=exc)
         return _error(api, request, 500, "server_error", "Something went wrong on our side.")
@@ -132,6 +146,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(PermissionDenied, permission_denied)
     api.add_exception_handler(ballot_services.BallotError, ballot_error)
     api.add_exception_handler(RequestDataTooBig, too_big)
+    api.add_exception_handler(OperationalError, database_unavailable)
+    api.add_exception_handler(InterfaceError, database_unavailable)
     api.add_exception_handler(Exception, server_error)
 
 

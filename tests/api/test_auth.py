@@ -4,11 +4,13 @@ with CSRF on writes, officers only with a second factor; and the one error shape
 from __future__ import annotations
 
 import pytest
+from django.db import InterfaceError, OperationalError
 from django.test import Client
 
 from grassroots.api.models import ApiToken
 from grassroots.api.services import create_token, hash_token
 from grassroots.audit.models import AuditEntry
+from grassroots.availability import RETRY_AFTER_SECONDS
 from grassroots.organisation.models import Role
 from tests.api.conftest import Api, assert_error, token_for
 from tests.factories import RoleFactory
@@ -139,3 +141,18 @@ def test_every_error_has_the_one_shape(movement):
     assert_error(api.get("/members/GR0000001"), 404, "not_found")
     assert_error(api.get("/members", page="x"), 422, "invalid")
     assert_error(Api().get("/members"), 401, "not_authenticated")
+
+
+@pytest.mark.parametrize("error", [OperationalError, InterfaceError])
+def test_a_database_outage_is_a_json_503_with_retry_after(movement, monkeypatch, error):
+    """The pages answer 503 with Retry-After when the database is down (grassroots.availability);
+    the API gives the same status and header, in its one error shape."""
+    from grassroots.api import queries as api_queries
+
+    def down(*args: object, **kwargs: object) -> None:
+        raise error("could not connect to server: Connection refused")
+
+    monkeypatch.setattr(api_queries, "public_ballots", down)
+    response = Api().get("/ballots")
+    assert_error(response, 503, "unavailable")
+    assert response["Retry-After"] == str(RETRY_AFTER_SECONDS)
