@@ -10,6 +10,8 @@ from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from grassroots.organisation.models import (
     APPEAL_BODIES,
@@ -20,7 +22,6 @@ from grassroots.organisation.models import (
     RecognitionAppeal,
     RecognitionCriteria,
     RecognitionEvent,
-    Region,
     Role,
     RoleAssignment,
 )
@@ -77,7 +78,8 @@ def groups_needing_attention(actor: Any) -> list[Group]:
 
 @dataclass(frozen=True)
 class GroupCount:
-    group: Group
+    name: str
+    slug: str
     members: int
     url: str = ""
 
@@ -113,6 +115,27 @@ class RegionCount:
     def members_display(self) -> str:
         return f"{self.members:,}"
 
+    def rows_html(self) -> SafeString:
+        """The region's table rows, every value escaped. Drawn here rather than by the template
+        engine: 800 rows through template tags were most of the page's CPU (about 90 ms of
+        a 210 ms p95 on an idle machine, docs/benchmarks/groups.md)."""
+        rows: list[str] = []
+        for area in self.areas:
+            first = True
+            for g in area.groups:
+                head = ""
+                if first:
+                    head = (
+                        f'<th scope="rowgroup" rowspan="{len(area.groups)}">'
+                        f"{escape(area.name)} ({area.members_display})</th>"
+                    )
+                    first = False
+                rows.append(
+                    f'<tr>{head}<td><a href="{escape(g.url)}">{escape(g.name)}</a></td>'
+                    f'<td class="num">{g.members_display}</td></tr>'
+                )
+        return mark_safe("\n".join(rows))  # noqa: S308 (every value above is escaped)
+
 
 def national_overview() -> list[RegionCount]:
     """Every region, area and group with its count of members by home group (one query).
@@ -120,7 +143,8 @@ def national_overview() -> list[RegionCount]:
     Each group counts its own members in a subquery (an index-only scan of the home-group
     index) rather than joining every member and grouping: with 100,000 members and 800 groups
     the join sorted 100,000 wide rows on disk (1.1 s; 68 ms this way under the same load,
-    docs/benchmarks/groups.md)."""
+    docs/benchmarks/groups.md). Plain tuples, not model instances: 800 groups with their area
+    and region cost more to build as objects than to count."""
     from grassroots.people.models import Member
 
     counts = (
@@ -130,31 +154,33 @@ def national_overview() -> list[RegionCount]:
         .annotate(n=Count("*"))
         .values("n")
     )
-    groups = (
-        Group.objects.select_related("area__region")
-        .annotate(member_count=Coalesce(Subquery(counts), Value(0)))
+    rows = (
+        Group.objects.annotate(member_count=Coalesce(Subquery(counts), Value(0)))
         .order_by("area__region__name", "area__name", "name")
+        .values_list(
+            "name",
+            "slug",
+            "member_count",
+            "area_id",
+            "area__name",
+            "area__region_id",
+            "area__region__name",
+        )
     )
-    regions: dict[int, tuple[Region, dict[int, AreaCount]]] = {}
-    # One reverse() and plain formatting rather than {% url %} and intcomma in each of 800
-    # rows: they were most of the page's 147 ms of CPU (docs/benchmarks/groups.md).
+    regions: dict[int, tuple[str, dict[int, AreaCount]]] = {}
     placeholder = "group-slug-placeholder"
     link = reverse("group_detail", args=[placeholder])
-    for group in groups:
-        area = group.area
-        region = area.region
-        _, areas = regions.setdefault(region.pk, (region, {}))
-        area_count = areas.setdefault(area.pk, AreaCount(name=area.name, groups=[]))
+    for name, slug, member_count, area_id, area_name, region_id, region_name in rows:
+        _, areas = regions.setdefault(region_id, (region_name, {}))
+        area_count = areas.setdefault(area_id, AreaCount(name=area_name, groups=[]))
         area_count.groups.append(
             GroupCount(
-                group=group,
-                members=group.member_count,
-                url=link.replace(placeholder, group.slug),
+                name=name, slug=slug, members=member_count, url=link.replace(placeholder, slug)
             )
         )
     return [
-        RegionCount(name=region.name, areas=list(areas.values()))
-        for region, areas in regions.values()
+        RegionCount(name=region_name, areas=list(areas.values()))
+        for region_name, areas in regions.values()
     ]
 
 
