@@ -144,6 +144,23 @@ def may_moderate(actor: Any, meeting: Meeting) -> bool:
     return _may_in(actor, Capability.MODERATE_DEBATE, scope_object(meeting))
 
 
+def forward_of(motion: Motion) -> Any:
+    """Where a carried motion was forwarded (the delegation app's ``MotionForward``, reached by
+    its reverse relation so this app imports nothing of the bodies above it), or None."""
+    return getattr(motion, "forward", None) if motion.status == MotionStatus.CARRIED else None
+
+
+def may_forward(actor: Any, motion: Motion) -> bool:
+    """The permission the delegation app's forwarding asks (``FORWARD_MOTIONS`` over the
+    meeting's body), for a carried motion not yet forwarded from below the nation."""
+    return (
+        motion.status == MotionStatus.CARRIED
+        and motion.meeting.level != ScopeLevel.NATION
+        and forward_of(motion) is None
+        and _may_in(actor, Capability.FORWARD_MOTIONS, scope_object(motion.meeting))
+    )
+
+
 def scope_choices(actor: Any) -> list[tuple[str, str]]:
     """The bodies ``actor`` may schedule meetings for, as form choices ("group:3", ...)."""
     scopes = scopes_for(actor, Capability.RUN_MEETINGS)

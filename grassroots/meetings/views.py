@@ -418,6 +418,8 @@ def _motion_context(request: HttpRequest, motion: Motion) -> dict[str, Any]:
         "may_run": queries.may_run(request.user, meeting),
         "may_chair": queries.may_chair(request.user, meeting),
         "may_moderate": may_moderate,
+        "may_forward": queries.may_forward(request.user, motion),
+        "forwarded": queries.forward_of(motion),
         "is_mover": member is not None and motion.proposer_id == member.pk,
         "is_seconder": member is not None and motion.seconder_id == member.pk,
         "comment_form": CommentForm(),
