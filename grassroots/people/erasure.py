@@ -24,9 +24,9 @@ from django.db.models.functions import Coalesce
 from grassroots import clock
 from grassroots.audit.services import record
 from grassroots.organisation.permissions import Capability, scopes_for
+from grassroots.people.erasure_rules import ERASED_NAME, Erasure, apply_rules, erased_label
 from grassroots.people.models import ErasedAddress, Member, MembershipStatus
 
-ERASED_NAME = ("Erased", "member")
 ERASED_EMAIL_DOMAIN = "erased.invalid"  # RFC 2606: a domain that can never receive mail
 DEFAULT_LAPSED_RETENTION_DAYS = 730
 _SUPPRESSION_KEY_LABEL = b"grassroots.people.suppression.v1"
@@ -83,8 +83,10 @@ def erased_email(member: Member) -> str:
 def erase_member(*, actor: Any, member: Member, reason: str) -> Member:
     """Pseudonymise ``member``: the person goes, the row and its counts stay.
 
-    ``actor`` None is the command line (``apply_retention``), whose operator holds the server.
-    Erasing an erased member again changes nothing and is refused.
+    Every row elsewhere that names the member or their login is handled by its rule in
+    ``erasure_rules.RULES``. All of it is one transaction: a failure anywhere leaves
+    everything as it was. ``actor`` None is the command line (``apply_retention``), whose
+    operator holds the server. Erasing an erased member again changes nothing and is refused.
     """
     if actor is not None and not may_erase_members(actor):
         raise PermissionDenied("Only the national office may erase a member's record.")
@@ -98,8 +100,14 @@ def erase_member(*, actor: Any, member: Member, reason: str) -> Member:
     ErasedAddress.objects.get_or_create(
         digest=suppression_digest(member.email), defaults={"erased_at": stamp}
     )
-    _erase_linked_data(member)
     user = member.user
+    context = Erasure(
+        member=member,
+        user_id=user.pk if user is not None else None,
+        emails=frozenset(_addresses_used(member, user)),
+        label=erased_label(member),
+    )
+    apply_rules(context, after_login_deleted=False)
     member.first_name, member.last_name = ERASED_NAME
     member.email = erased_email(member)
     member.phone = ""
@@ -110,11 +118,11 @@ def erase_member(*, actor: Any, member: Member, reason: str) -> Member:
     member.user = None
     member.erased_at = stamp
     member.save()
-    member.other_groups.clear()
     if user is not None:
-        # Deleting the login removes its email addresses (allauth), authenticators and
-        # password; audit rows keep the user's id, which no longer resolves to anyone.
+        # Deleting the login removes its email addresses (allauth), authenticators, API tokens
+        # and password, and clears the links other rows held to it (their rules say which).
         user.delete()
+    apply_rules(context, after_login_deleted=True)
     record(
         actor=actor,
         action="erase_member",
@@ -126,37 +134,14 @@ def erase_member(*, actor: Any, member: Member, reason: str) -> Member:
     return member
 
 
-def _erase_linked_data(member: Member) -> None:
-    """Personal data held in other apps' rows that point at the member.
+def _addresses_used(member: Member, user: Any) -> set[str]:
+    emails = {member.email}
+    if user is not None:
+        from allauth.account.models import EmailAddress
 
-    Kept: roll entries (the roll's counts and turnout), role history (who held which office
-    is the movement's record; the name on it is now "Erased member"), tellers and candidates
-    of published ballots (the election record publishes them; changing them would break the
-    record's verification). Cleared: what only identified the person.
-    """
-    from grassroots.ballots.models import Nomination, NominationStatus
-    from grassroots.messaging.models import Delivery
-    from grassroots.organisation.models import RoleAssignment
-    from grassroots.people.models import ContactOutcome
-
-    day = clock.today()
-    for assignment in RoleAssignment.objects.current().filter(member=member):
-        assignment.ends_on = max(assignment.starts_on, day)
-        assignment.save(update_fields=["ends_on"])
-    # Nominations that never became candidates were never published: their words and photo go.
-    for nomination in Nomination.objects.filter(member=member, candidate__isnull=True):
-        if nomination.photo:
-            nomination.photo.delete(save=False)
-        nomination.name = " ".join(ERASED_NAME)
-        nomination.statement = ""
-        nomination.categories = []
-        if nomination.status in (NominationStatus.AWAITING_CONSENT, NominationStatus.STANDING):
-            nomination.status = NominationStatus.WITHDRAWN
-            nomination.status_reason = "The nominee's record was erased."
-        nomination.save()
-    Delivery.objects.filter(member=member).update(personal=None, error="")
-    # Follow-up notes about the person count nothing: they go whole.
-    ContactOutcome.objects.filter(member=member).delete()
+        emails.add(user.email)
+        emails.update(EmailAddress.objects.filter(user=user).values_list("email", flat=True))
+    return {e for e in emails if e}
 
 
 def lapsed_retention_days() -> int:
