@@ -14,8 +14,8 @@ import datetime
 import math
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
@@ -232,9 +232,10 @@ def meetings_visible_to(actor: Any) -> QuerySet[Meeting]:
         group_ids |= member_group_ids(member)
     elif not group_ids:
         return Meeting.objects.none()
-    groups = Group.objects.filter(pk__in=group_ids)
-    area_ids = set(groups.values_list("area_id", flat=True))
-    region_ids = set(groups.values_list("area__region_id", flat=True))
+    # One query for both: every meetings page asks this, so each round trip counts.
+    bodies = list(Group.objects.filter(pk__in=group_ids).values_list("area_id", "area__region_id"))
+    area_ids = {area_id for area_id, _ in bodies}
+    region_ids = {region_id for _, region_id in bodies}
     return base.filter(
         Q(level=ScopeLevel.NATION)
         | Q(group_id__in=group_ids)
@@ -428,29 +429,44 @@ def rsvp_summary(actor: Any, meeting: Meeting) -> RsvpSummary:
 # --- the debate ---------------------------------------------------------------------------------
 
 
-@dataclass
+class DebateComment(NamedTuple):
+    """What the debate page shows of one comment and its author, read as a plain row: building
+    a model instance for each comment and its author cost more than drawing the comment."""
+
+    pk: int
+    parent_id: int | None
+    amendment_id: int | None
+    author_id: int
+    author_first_name: str
+    author_last_name: str
+    body: str
+    created_at: datetime.datetime
+    edited_at: datetime.datetime | None
+    status: str
+    moderation_reason: str
+    open_reports: int
+
+
+@dataclass(slots=True)
 class ThreadedComment:
-    comment: Comment
+    comment: DebateComment
     depth: int
     open_reports: int = 0
-    children: list[ThreadedComment] = field(default_factory=list)
 
 
-# What the debate page reads of each comment and its author.
+# The columns of DebateComment, in its order (the open reports are counted separately).
 THREAD_FIELDS = (
     "id",
-    "motion_id",
     "parent_id",
     "amendment_id",
     "author_id",
+    "author__first_name",
+    "author__last_name",
     "body",
     "created_at",
     "edited_at",
     "status",
     "moderation_reason",
-    "author__id",
-    "author__first_name",
-    "author__last_name",
 )
 
 
@@ -458,31 +474,31 @@ def debate_thread(
     motion: Motion, *, amendment: Amendment | None = None, for_moderator: bool = False
 ) -> list[ThreadedComment]:
     """The comments on the motion (or on one amendment), threaded and flattened in reading
-    order, each with its depth. Two queries however many comments there are."""
-    comments = Comment.objects.filter(motion=motion).select_related("author").only(*THREAD_FIELDS)
+    order, each with its depth. One query however many comments there are."""
+    comments = Comment.objects.filter(motion=motion).order_by("created_at", "id")
     if amendment is not None:
         comments = comments.filter(amendment=amendment)
+    rows: list[DebateComment]
     if for_moderator:
-        comments = comments.annotate(
+        counted = comments.annotate(
             open_report_count=Count("reports", filter=Q(reports__resolved_at__isnull=True))
         )
-    rows = list(comments.order_by("created_at", "id"))
-    by_parent: dict[int | None, list[Comment]] = defaultdict(list)
+        rows = [
+            DebateComment._make(row)
+            for row in counted.values_list(*THREAD_FIELDS, "open_report_count")
+        ]
+    else:
+        rows = [DebateComment._make((*row, 0)) for row in comments.values_list(*THREAD_FIELDS)]
+    by_parent: dict[int | None, list[DebateComment]] = defaultdict(list)
     ids = {c.pk for c in rows}
     for comment in rows:
         parent = comment.parent_id if comment.parent_id in ids else None
         by_parent[parent].append(comment)
     flat: list[ThreadedComment] = []
-    stack: list[tuple[Comment, int]] = [(c, 0) for c in reversed(by_parent[None])]
+    stack: list[tuple[DebateComment, int]] = [(c, 0) for c in reversed(by_parent[None])]
     while stack:
         comment, depth = stack.pop()
-        flat.append(
-            ThreadedComment(
-                comment=comment,
-                depth=min(depth, MAX_THREAD_DEPTH),
-                open_reports=int(getattr(comment, "open_report_count", 0)),
-            )
-        )
+        flat.append(ThreadedComment(comment, min(depth, MAX_THREAD_DEPTH), comment.open_reports))
         stack.extend((c, depth + 1) for c in reversed(by_parent[comment.pk]))
     return flat
 

@@ -154,3 +154,38 @@ def test_comment_and_names_are_escaped_in_the_thread(branch):
     assert "<script>alert" not in html and "&lt;script&gt;alert(&quot;x&quot;)" in html
     assert "&lt;b&gt;Kit&lt;/b&gt;" in html and "<p>Second line &amp; more</p>" in html
     assert "&lt;i&gt;rude&lt;/i&gt;" in html
+
+
+def _debate(motion, branch, comments: int) -> None:
+    """A debate like the benchmark's: replies, edits, a hidden comment and open reports."""
+    made: list[Comment] = []
+    speakers = [branch.commenter, branch.amender, branch.mover, branch.seconder]
+    for n in range(comments):
+        parent = made[n // 2] if made and n % 3 == 2 else None
+        made.append(comment_on(motion, speakers[n % len(speakers)], f"Point {n}", parent=parent))
+    services.edit_comment(actor=branch.commenter.user, comment=made[0], body="Point 0, edited")
+    services.report_comment(actor=branch.amender.user, comment=made[0], reason="Off topic")
+    services.hide_comment(actor=branch.secretary.user, comment=made[1], reason="Personal remarks")
+
+
+@pytest.mark.parametrize(("reader", "expected"), [("commenter", 12), ("secretary", 13)])
+def test_motion_page_queries_do_not_grow_with_the_debate(
+    branch, django_assert_num_queries, reader, expected
+):
+    """The whole thread is one query, whoever reads it (the moderator's adds the open reports
+    to that query); each further query is a round trip on every request."""
+    give_authenticator_app(branch.secretary.user)
+    motion = motion_in(branch.meeting, branch.mover, branch.seconder)
+    amendment_to(motion, branch.amender)
+    url = reverse("meetings:motion_detail", args=[branch.meeting.pk, motion.pk])
+    client = _client(getattr(branch, reader))
+    _debate(motion, branch, 3)
+    client.get(url)
+    with django_assert_num_queries(expected):
+        small = client.get(url)
+    _debate(motion, branch, 60)
+    with django_assert_num_queries(expected):
+        large = client.get(url)
+    assert small.content.count(b'class="comment ') == 3
+    assert large.content.count(b'class="comment ') == 63
+    assert (b"1 open report" in large.content) == (reader == "secretary")
