@@ -70,6 +70,38 @@ def _attempt(
     return redirect(back)
 
 
+def _reason_form(
+    request: HttpRequest,
+    action: Callable[[str], Any],
+    *,
+    meeting: Meeting,
+    back: str,
+    success: str,
+    heading: str,
+    button: str,
+    **shown: str,
+) -> HttpResponse:
+    """An action that takes a reason (cancel, rule out of order, report, hide): the form, then
+    the service call with the reason; on success a message and back, on bad input or a
+    ``MeetingError`` the form again with the error (400) and nothing stored. The caller checks
+    who may act first. ``shown``: more for the page (``quote``, ``hint``)."""
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            action(form.cleaned_data["reason"])
+        except services.MeetingError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, success)
+            return redirect(back)
+    return render(
+        request,
+        "meetings/reason_form.html",
+        {"form": form, "meeting": meeting, "heading": heading, "button": button, **shown},
+        status=400 if form.errors else 200,
+    )
+
+
 def _meeting_url(meeting: Meeting) -> str:
     return reverse("meetings:detail", args=[meeting.pk])
 
@@ -240,22 +272,14 @@ def meeting_cancel(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = queries.get_meeting_for(request.user, meeting_id)
     if not queries.may_run(request.user, meeting):
         raise Http404("Not found.")
-    form = ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.cancel_meeting(
-                actor=request.user, meeting=meeting, reason=form.cleaned_data["reason"]
-            )
-        except services.MeetingError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, "The meeting is cancelled.")
-            return redirect(_meeting_url(meeting))
-    return render(
+    return _reason_form(
         request,
-        "meetings/reason_form.html",
-        {"form": form, "meeting": meeting, "heading": "Cancel this meeting", "button": "Cancel it"},
-        status=400 if form.errors else 200,
+        lambda reason: services.cancel_meeting(actor=request.user, meeting=meeting, reason=reason),
+        meeting=meeting,
+        back=_meeting_url(meeting),
+        success="The meeting is cancelled.",
+        heading="Cancel this meeting",
+        button="Cancel it",
     )
 
 
@@ -530,27 +554,16 @@ def amendment_rule(
     motion = amendment.motion
     if not queries.may_run(request.user, motion.meeting):
         raise Http404("Not found.")
-    form = ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.rule_amendment_out_of_order(
-                actor=request.user, amendment=amendment, reason=form.cleaned_data["reason"]
-            )
-        except services.MeetingError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, "The amendment is ruled out of order.")
-            return redirect(_motion_url(motion))
-    return render(
+    return _reason_form(
         request,
-        "meetings/reason_form.html",
-        {
-            "form": form,
-            "meeting": motion.meeting,
-            "heading": f"Rule amendment {amendment.number} out of order",
-            "button": "Rule it out of order",
-        },
-        status=400 if form.errors else 200,
+        lambda reason: services.rule_amendment_out_of_order(
+            actor=request.user, amendment=amendment, reason=reason
+        ),
+        meeting=motion.meeting,
+        back=_motion_url(motion),
+        success="The amendment is ruled out of order.",
+        heading=f"Rule amendment {amendment.number} out of order",
+        button="Rule it out of order",
     )
 
 
@@ -738,28 +751,15 @@ def comment_report(
     comment = _comment(request, meeting_id, motion_id, comment_id)
     if not queries.is_in_scope(queries.member_of(request.user), comment.motion.meeting):
         raise Http404("Not found.")
-    form = ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.report_comment(
-                actor=request.user, comment=comment, reason=form.cleaned_data["reason"]
-            )
-        except services.MeetingError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, "Thank you: the moderators will look at it.")
-            return redirect(_motion_url(comment.motion) + f"#comment-{comment.pk}")
-    return render(
+    return _reason_form(
         request,
-        "meetings/reason_form.html",
-        {
-            "form": form,
-            "meeting": comment.motion.meeting,
-            "heading": "Report this comment to the moderators",
-            "quote": comment.body,
-            "button": "Report it",
-        },
-        status=400 if form.errors else 200,
+        lambda reason: services.report_comment(actor=request.user, comment=comment, reason=reason),
+        meeting=comment.motion.meeting,
+        back=_motion_url(comment.motion) + f"#comment-{comment.pk}",
+        success="Thank you: the moderators will look at it.",
+        heading="Report this comment to the moderators",
+        button="Report it",
+        quote=comment.body,
     )
 
 
@@ -770,29 +770,16 @@ def comment_hide(
     comment = _comment(request, meeting_id, motion_id, comment_id)
     if not queries.may_moderate(request.user, comment.motion.meeting):
         raise Http404("Not found.")
-    form = ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.hide_comment(
-                actor=request.user, comment=comment, reason=form.cleaned_data["reason"]
-            )
-        except services.MeetingError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, "The comment is hidden; the reason shows in its place.")
-            return redirect(_motion_url(comment.motion) + f"#comment-{comment.pk}")
-    return render(
+    return _reason_form(
         request,
-        "meetings/reason_form.html",
-        {
-            "form": form,
-            "meeting": comment.motion.meeting,
-            "heading": "Hide this comment",
-            "quote": comment.body,
-            "button": "Hide it",
-            "hint": "Members see the reason in the comment's place. It is kept in the audit log.",
-        },
-        status=400 if form.errors else 200,
+        lambda reason: services.hide_comment(actor=request.user, comment=comment, reason=reason),
+        meeting=comment.motion.meeting,
+        back=_motion_url(comment.motion) + f"#comment-{comment.pk}",
+        success="The comment is hidden; the reason shows in its place.",
+        heading="Hide this comment",
+        button="Hide it",
+        quote=comment.body,
+        hint="Members see the reason in the comment's place. It is kept in the audit log.",
     )
 
 
