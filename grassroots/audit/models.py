@@ -2,7 +2,7 @@
 
 The database itself refuses UPDATE and DELETE on this table (migration 0002: a trigger on
 PostgreSQL and on SQLite), so neither a bug nor an officer with database access through the app
-can quietly rewrite history. The one exception (migration 0003): erasure may replace an erased
+can quietly rewrite history. The one exception (migrations 0003-0004): erasure may replace an erased
 member's email in ``actor_label`` with their pseudonym, once, after their login is gone.
 """
 

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from grassroots.people.models import Member
 
 ERASED_NAME = ("Erased", "member")
-ERASED_LABEL_PREFIX = "erased member #"  # migration audit 0003 allows exactly this rewrite
+ERASED_LABEL_PREFIX = "erased member #"  # audit migrations 0003-0004 allow exactly this rewrite
 REMOVED_COMMENT = "(Removed: the author's record was erased.)"
 
 
@@ -457,7 +457,7 @@ RULES: dict[str, Rule] = {
         Action.ANONYMISE,
         "kept, with the login's id; `actor_label` (the email) becomes 'erased member #<number>'",
         "the audit log is append-only; its guard allows exactly this rewrite (audit migration "
-        "0003), so what an officer did stays attributed to the office without the email",
+        "0003-0004), so what an officer did stays attributed to the office without the email",
         _relabel_audit_rows,
         after_login_deleted=True,
     ),

@@ -412,3 +412,62 @@ def test_an_unpublished_nominations_photo_goes_only_when_the_erasure_commits(
     )
     assert not nomination.photo and nomination.status == NominationStatus.WITHDRAWN
     assert Nomination.objects.filter(member=member).count() == 1
+
+
+@pytestmark_db
+def test_the_audit_guard_lets_only_the_label_change_not_the_login_id(monkeypatch):
+    """With the relabel step skipped, the rows of an erased member still hold the email: the
+    guard lets the label alone become the pseudonym, but not with ``actor_id`` cleared too."""
+    m = build_movement()
+    leaving = m.data_manager_a
+    email = leaving.user.email
+    record(actor=leaving.user, action="view_member", subject_type="member", subject_id="GR1")
+    monkeypatch.setitem(
+        RULES,
+        "audit.auditentry.actor",
+        Rule(Action.ANONYMISE, "x", "x", lambda _e: None, after_login_deleted=True),
+    )
+    erasure.erase_member(actor=m.national.user, member=leaving, reason="request")
+    theirs = AuditEntry.objects.filter(actor_label=email)
+    label = f"erased member #{leaving.membership_number}"
+
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        theirs.update(actor_label=label, actor_id=None)
+    assert theirs.count() == 1
+
+    theirs.update(actor_label=label)
+    assert AuditEntry.objects.filter(actor_label=label).count() == 1
+
+
+@pytestmark_db
+def test_a_forwarded_motion_stays_its_forwarders_email_label_becomes_the_pseudonym():
+    from grassroots.delegation.bodies import Body
+    from grassroots.delegation.models import MotionForward
+    from grassroots.delegation.services import forward_motion
+    from grassroots.organisation.models import ScopeLevel
+    from tests.delegation.builders import build_area, carried_group_motion
+
+    setup = build_area()
+    secretary = Member.objects.get(user=setup.secretary)
+    email = setup.secretary.email
+    motion = carried_group_motion(
+        group=setup.gateshead,
+        title="Save the central library",
+        text="This branch resolves to campaign to keep the central library open.",
+        proposer=setup.delegate,
+        seconder=setup.voter,
+        chair=secretary,
+    )
+    forward = forward_motion(
+        actor=setup.secretary, motion=motion, to=Body(level=ScopeLevel.AREA, area=setup.area)
+    )
+    assert forward.forwarded_by_label == email
+
+    erasure.erase_member(actor=setup.national, member=secretary, reason="request")
+    erasure.erase_member(actor=setup.national, member=setup.delegate, reason="request")
+
+    forward = MotionForward.objects.get(pk=forward.pk)
+    assert forward.forwarded_by_id is None
+    assert forward.forwarded_by_label == f"erased member #{secretary.membership_number}"
+    assert forward.mover_id == setup.delegate.pk  # the mover stays, now "Erased member"
+    assert forward.mover.full_name == "Erased member"
