@@ -17,6 +17,9 @@ request, and the benchmark process's own CPU time per request (p50/p95: the appl
 work, which the machine's load does not inflate; PostgreSQL's own CPU is not in it). Each
 database runs in its own process (Django is set up once per process).
 
+``--profile N`` then profiles N more requests of the motion page for each role with cProfile
+counting CPU time (not wall time, which the machine's load inflates) and prints where it went.
+
 Target (issue 6): p95 <= 100 ms for a meeting's pages with 300 comments.
 """
 
@@ -202,7 +205,23 @@ def build(comments: int) -> dict[str, object]:
     return {"users": users, "meeting": meeting, "motion": motion}
 
 
-def run(database: str, comments: int, requests: int) -> list[tuple[str, str, float, float]]:
+def profile_page(client: object, url_path: str, requests: int, label: str) -> None:
+    """Where the process's CPU time goes over ``requests`` requests, most first."""
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile(time.process_time)
+    profiler.enable()
+    for _ in range(requests):
+        client.get(url_path)  # type: ignore[attr-defined]
+    profiler.disable()
+    print(f"\n--- CPU profile: {label}, {requests} requests ---")
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+
+
+def run(
+    database: str, comments: int, requests: int, profile: int = 0
+) -> list[tuple[str, str, float, float]]:
     if database == "postgres":
         url = os.environ.get("BENCH_DATABASE_URL", POSTGRES_URL)
         fresh_postgres(url)
@@ -267,6 +286,8 @@ def run(database: str, comments: int, requests: int) -> list[tuple[str, str, flo
             f"{len(executed):7d} {statistics.median(cpu):7.1f} {percentile(cpu, 0.95):7.1f}"
         )
         results.append((label, role, p50, p95))
+        if profile and url_path == motion_url:
+            profile_page(client, url_path, profile, f"{label}, {role}, {database}")
     if database == "postgres":
         with connection.cursor() as cursor:
             cursor.execute("SHOW server_version")
@@ -283,13 +304,16 @@ def main() -> None:
     parser.add_argument("--comments", type=int, default=300)
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--database", choices=["both", "postgres", "sqlite"], default="both")
+    parser.add_argument("--profile", type=int, default=0, metavar="N",
+                        help="profile N more motion-page requests per role (CPU time)")  # fmt: skip
     args = parser.parse_args()
     if args.database == "both":
         status = 0
         for database in ("postgres", "sqlite"):
             status |= subprocess.run(
                 [sys.executable, __file__, "--database", database,
-                 "--comments", str(args.comments), "--requests", str(args.requests)],
+                 "--comments", str(args.comments), "--requests", str(args.requests),
+                 "--profile", str(args.profile)],
                 check=False,
             ).returncode  # fmt: skip
         load = os.getloadavg()
@@ -298,7 +322,7 @@ def main() -> None:
             f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
         )
         sys.exit(status)
-    results = run(args.database, args.comments, args.requests)
+    results = run(args.database, args.comments, args.requests, args.profile)
     worst = max(p95 for *_, p95 in results)
     print(f"worst p95 {worst:.1f} ms; target {TARGET_P95_MS:.0f} ms: "
           f"{'met' if worst <= TARGET_P95_MS else 'NOT met'}")  # fmt: skip
