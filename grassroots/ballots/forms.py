@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.forms.boundfield import BoundField, BoundWidget
+from django.urls import reverse
 
-from grassroots.ballots.models import Ballot, Question, QuestionKind, StvRule
+from grassroots.ballots.models import Ballot, Candidate, Question, QuestionKind, StvRule
 from grassroots.ballots.papers import PaperError, ranking_from_numbers
 from grassroots.ballots.photos import PhotoError, read_photo
 from grassroots.ballots.queries import ballot_paper
@@ -181,6 +184,22 @@ def field_name(question: Question, candidate_id: int | None = None) -> str:
     return f"q{question.pk}_c{candidate_id}"
 
 
+def candidate_photo_url(ballot_id: int, candidate: Candidate) -> str:
+    """The link to the candidate's photo, or "" when they gave none (no query)."""
+    if not candidate.photo:
+        return ""
+    return reverse("ballot_candidate_photo", args=[ballot_id, candidate.pk])
+
+
+@dataclass(frozen=True)
+class PaperRow:
+    """One candidate's line on the ballot paper: its input, the candidate, its photo link."""
+
+    input: BoundField | BoundWidget
+    candidate: Candidate
+    photo_url: str
+
+
 class VoteForm(forms.Form):
     """The ballot paper: radio buttons, tick boxes or numbered boxes, one group per question."""
 
@@ -218,14 +237,26 @@ class VoteForm(forms.Form):
                         ),
                     )
 
-    def question_fields(self) -> list[tuple[Question, list[forms.BoundField]]]:
-        """Each question with its bound fields, in ballot-paper order (for the template)."""
-        grouped = []
+    def question_rows(self) -> list[tuple[Question, forms.BoundField | None, list[PaperRow]]]:
+        """Each question, its one field (None for numbered preferences, one field each) and a
+        row per candidate with its input and photo, in ballot-paper order (for the template).
+
+        Built from the per-process ballot paper: the photo links need no query."""
+        rows = []
         for question in self.questions:
-            prefix = field_name(question)
-            fields = [self[n] for n in self.fields if n == prefix or n.startswith(prefix + "_c")]
-            grouped.append((question, fields))
-        return grouped
+            standing = {c.pk: c for c in question.candidates.all() if not c.withdrawn}
+            field = None if question.is_ranked else self[field_name(question)]
+            entries: list[tuple[BoundField | BoundWidget, int]]
+            if field is None:
+                entries = [(self[field_name(question, pk)], pk) for pk in standing]
+            else:
+                entries = [(w, int(w.data["value"])) for w in field.subwidgets]
+            lines = [
+                PaperRow(entry, standing[pk], candidate_photo_url(question.ballot_id, standing[pk]))
+                for entry, pk in entries
+            ]
+            rows.append((question, field, lines))
+        return rows
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -19,6 +19,7 @@ from grassroots.ballots.models import (
     Ballot,
     BallotBoxEntry,
     BallotStatus,
+    Candidate,
     Nomination,
     NominationStatus,
     Question,
@@ -142,6 +143,29 @@ def ballot_paper(ballot: Ballot) -> BallotPaper:
                 _PAPERS.pop(next(iter(_PAPERS)))
             _PAPERS[key] = paper
     return paper
+
+
+def get_candidate_photo_for(actor: Any, ballot_id: int, candidate_id: int) -> Candidate:
+    """A candidate with a photo: anyone's once the poll has opened (it is on the ballot paper,
+    which personal links open without a login), before that only an officer's who runs the
+    ballot. 404 alike for missing, no photo and not allowed."""
+    candidate = (
+        Candidate.objects.select_related("question__ballot")
+        .filter(pk=candidate_id, question__ballot_id=ballot_id)
+        .exclude(photo="")
+        .first()
+    )
+    if candidate is None:
+        raise Http404("No such photo.")
+    ballot = candidate.question.ballot
+    before_opening = ballot.status in (
+        BallotStatus.DRAFT,
+        BallotStatus.NOMINATIONS,
+        BallotStatus.READY,
+    )
+    if before_opening and not may_run(actor, ballot):
+        raise Http404("No such photo.")
+    return candidate
 
 
 def get_teller_for(actor: Any, ballot_id: int) -> Teller:

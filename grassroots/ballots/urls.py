@@ -40,6 +40,11 @@ urlpatterns = [
         name="ballot_blt",
     ),
     path(
+        "<int:ballot_id>/candidates/<int:candidate_id>/photo/",
+        views.candidate_photo,
+        name="ballot_candidate_photo",
+    ),
+    path(
         "<int:ballot_id>/nominations/open/",
         views.nominations_open,
         name="ballot_nominations_open",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -782,12 +784,27 @@ def nomination_photo(request: HttpRequest, ballot_id: int, nomination_id: int) -
     nomination = queries.get_nomination_for(request.user, ballot_id, nomination_id)
     if not nomination.photo:
         raise Http404("No photo.")
-    kind = str(nomination.photo.name).rsplit(".", 1)[-1]
-    with nomination.photo.open("rb") as stored:
+    return _photo_response(nomination.photo)
+
+
+def candidate_photo(request: HttpRequest, ballot_id: int, candidate_id: int) -> HttpResponse:
+    """A candidate's photo, for the ballot paper (also opened by personal link, without a
+    login): public once the poll has opened, like the candidates' names; before that only to
+    the officers who run the ballot."""
+    candidate = queries.get_candidate_photo_for(request.user, ballot_id, candidate_id)
+    return _photo_response(candidate.photo, cache=True)
+
+
+def _photo_response(photo: Any, *, cache: bool = False) -> HttpResponse:
+    kind = str(photo.name).rsplit(".", 1)[-1]
+    with photo.open("rb") as stored:
         data = stored.read()
     response = HttpResponse(data, content_type=CONTENT_TYPES.get(kind, "application/octet-stream"))
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Disposition"] = "inline"
+    if cache:
+        # Fixed from the opening on; a phone on a slow line need not fetch it per page.
+        response["Cache-Control"] = "public, max-age=3600"
     return response
 
 

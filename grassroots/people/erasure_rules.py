@@ -266,7 +266,8 @@ RULES: dict[str, Rule] = {
     ),
     "ballots.candidate.member": Rule(
         Action.KEEP,
-        "kept, name and statement included",
+        "kept, name, statement and photo included (the photo is on the ballot paper, served to "
+        "anyone from the opening of the poll, like the name: docs/ballots.md)",
         "the published election record names the candidates; changing them would break its "
         "verification",
     ),

@@ -68,3 +68,12 @@ CASES = [
 CASES += [
     Case("ballot_cast", (405,) * 9, open_ballot_in_group_a, about="POST only (JSON cast)"),
 ]
+CASES += [
+    # Real photos, before and after the opening: tests/ballots/test_paper_photos.py.
+    Case(
+        "ballot_candidate_photo",
+        (404,) * 9,
+        lambda m: {**open_ballot_in_group_a(m), "candidate_id": "999999"},
+        about="no such candidate; no login needed (personal links open the paper)",
+    ),
+]
