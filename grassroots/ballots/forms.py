@@ -329,7 +329,10 @@ class CandidateDetailsForm(forms.Form):
     photo = PhotoField(
         label="Photo",
         required=False,
-        help_text="JPEG or PNG, at most 2 MB",
+        help_text=(
+            "JPEG or PNG, at most 2 MB. If you become a candidate it is shown beside your name "
+            "on the ballot paper, to anyone, from the opening of the poll"
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"}),
     )
 
