@@ -104,6 +104,8 @@ class Ballot(models.Model):
     count_requested_at = models.DateTimeField(null=True, blank=True)
     count_total = models.PositiveIntegerField(null=True, blank=True)
     count_done = models.PositiveIntegerField(default=0)
+    # Once every ballot is decrypted: how many questions have been counted so far.
+    count_questions_done = models.PositiveSmallIntegerField(default=0)
     count_error = models.TextField(blank=True)
     # Demo only (grassroots.ballots.demo, with settings.GRASSROOTS_DEMO_KEEPS_SHARES): the
     # tellers' shares are kept, sealed under the server key, so a visitor can count the ballot,

@@ -168,6 +168,53 @@ def get_candidate_photo_for(actor: Any, ballot_id: int, candidate_id: int) -> Ca
     return candidate
 
 
+@dataclass(frozen=True)
+class CountProgress:
+    """Where the count of a closed ballot has got to, for the pages that show it.
+
+    ``stage``: "decrypting" (``done`` of ``total`` ballots opened), "counting" (every ballot
+    opened; ``questions_done`` of ``questions_total`` counted), "done", or "failed" (``error``
+    says why). ``is_running`` while decrypting or counting: the page refreshes itself then.
+    """
+
+    stage: str
+    done: int
+    total: int
+    questions_done: int
+    questions_total: int
+    error: str
+
+    @property
+    def is_running(self) -> bool:
+        return self.stage in ("decrypting", "counting")
+
+
+def count_progress(ballot: Ballot) -> CountProgress | None:
+    """The count's progress; None when no count has been asked for."""
+    if ballot.count_requested_at is None:
+        return None
+    if ballot.status in (BallotStatus.COUNTED, BallotStatus.PUBLISHED):
+        stage = "done"
+    elif ballot.status != BallotStatus.CLOSED:
+        return None
+    elif ballot.count_error:
+        stage = "failed"
+    elif ballot.count_done < (ballot.count_total or 0):
+        stage = "decrypting"
+    else:
+        stage = "counting"
+    return CountProgress(
+        stage=stage,
+        done=ballot.count_done,
+        total=ballot.count_total or 0,
+        questions_done=ballot.count_questions_done,
+        questions_total=Question.objects.filter(ballot_id=ballot.pk).count()
+        if stage == "counting"
+        else 0,
+        error=ballot.count_error,
+    )
+
+
 def get_teller_for(actor: Any, ballot_id: int) -> Teller:
     member = own_member(actor)
     teller = (

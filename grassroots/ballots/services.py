@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import logging
 import re
 import secrets
 import smtplib
@@ -104,6 +105,8 @@ from grassroots.people.models import Member, MembershipStatus
 from grassroots.people.queries import own_member
 from grassroots.tally.report import render_html
 from grassroots.tally.types import TallyError
+
+logger = logging.getLogger(__name__)
 
 IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
 SHARE_PURPOSE = "teller-share"
@@ -1071,7 +1074,16 @@ def request_count(*, actor: Any, ballot: Ballot) -> None:
         ballot=ballot, plaintext__isnull=False
     ).count()
     ballot.count_error = ""
-    ballot.save(update_fields=["count_requested_at", "count_total", "count_done", "count_error"])
+    ballot.count_questions_done = 0
+    ballot.save(
+        update_fields=[
+            "count_requested_at",
+            "count_total",
+            "count_done",
+            "count_error",
+            "count_questions_done",
+        ]
+    )
     _audit(actor, "request_count", ballot, ballots=ballot.count_total)
     ballot_id = ballot.pk
 
@@ -1104,10 +1116,14 @@ def _decrypt_batch(
 
 
 def run_count(*, ballot_id: int) -> None:
-    """The count task: decrypt the box in batches (progress after each), then count.
+    """The count task: decrypt the box in batches, then count each question, then store.
 
-    Safe to run again after a crash: only ballots not yet decrypted are opened, and the count
-    itself is one transaction at the end. An error is kept on the ballot for the page.
+    Progress is written after each batch (``count_done``) and after each question
+    (``count_questions_done``), each in its own short transaction, so the page can show it
+    while the task runs. The results are stored in one transaction at the end. Safe to run
+    again after a crash: only ballots not yet decrypted are opened. Any error is kept on the
+    ballot for the page (an unexpected one too, logged with its traceback), so the page never
+    shows a count still running that has stopped.
     """
     ballot = Ballot.objects.get(pk=ballot_id)
     if ballot.status != BallotStatus.CLOSED:
@@ -1117,36 +1133,70 @@ def run_count(*, ballot_id: int) -> None:
         by_id = {q.id: q for q in election_parameters(ballot).questions}
         while _decrypt_batch(ballot_id, opener, by_id):
             pass
-        _finish_count(ballot_id, by_id)
+        results = _count_questions(ballot, by_id)
+        _finish_count(ballot_id, results)
     except BallotError as error:
         Ballot.objects.filter(pk=ballot_id).update(count_error=str(error))
+    except Exception as error:
+        logger.exception("The count of ballot %s stopped", ballot_id)
+        Ballot.objects.filter(pk=ballot_id).update(
+            count_error=(
+                f"an unexpected error ({type(error).__name__}) stopped it. Start the count "
+                "again; the ballots already decrypted are kept. If it stops again, tell the "
+                "site's administrators."
+            )
+        )
 
 
-@transaction.atomic(durable=True)
-def _finish_count(ballot_id: int, by_id: dict[str, LedgerQuestion]) -> None:
-    ballot = Ballot.objects.select_for_update().get(pk=ballot_id)
-    _require_status(ballot, BallotStatus.CLOSED)
+@dataclass(frozen=True)
+class _Counted:
+    question_id: int
+    result: dict[str, Any]
+    report_html: str
+
+
+def _count_questions(ballot: Ballot, by_id: dict[str, LedgerQuestion]) -> list[_Counted]:
+    """Count every question of the decrypted box, outside any transaction, with progress."""
+    Ballot.objects.filter(pk=ballot.pk).update(count_questions_done=0)
     plaintexts = BallotBoxEntry.objects.filter(ballot=ballot).order_by("log_index")
     papers = []
     for plaintext in plaintexts.values_list("plaintext", flat=True).iterator():
         if plaintext is None:
             raise BallotError("Some ballots are not decrypted yet.")
         papers.append(parse_plaintext(bytes(plaintext), by_id))
-    for question in ballot.questions.all():
+    counted = []
+    for done, question in enumerate(Question.objects.filter(ballot=ballot), start=1):
         try:
             result = count_question(
                 by_id[question.ledger_id], papers, roll_size=ballot.roll_size or 0
             )
         except TallyError as error:
             raise BallotError(f"“{question.title}” could not be counted: {error}") from error
-        question.result = result_to_json(result)
-        question.report_html = render_html(result, chart_id=f"chart-{question.ledger_id}")
-        question.save(update_fields=["result", "report_html"])
+        counted.append(
+            _Counted(
+                question_id=question.pk,
+                result=result_to_json(result),
+                report_html=render_html(result, chart_id=f"chart-{question.ledger_id}"),
+            )
+        )
+        Ballot.objects.filter(pk=ballot.pk).update(count_questions_done=done)
+    return counted
+
+
+@transaction.atomic(durable=True)
+def _finish_count(ballot_id: int, results: list[_Counted]) -> None:
+    ballot = Ballot.objects.select_for_update().get(pk=ballot_id)
+    _require_status(ballot, BallotStatus.CLOSED)
+    papers = BallotBoxEntry.objects.filter(ballot=ballot, plaintext__isnull=False).count()
+    for counted in results:
+        Question.objects.filter(pk=counted.question_id, ballot=ballot).update(
+            result=counted.result, report_html=counted.report_html
+        )
     ballot.status = BallotStatus.COUNTED
     ballot.counted_at = clock.now()
-    ballot.count_done = len(papers)
+    ballot.count_done = papers
     ballot.save(update_fields=["status", "counted_at", "count_done"])
-    _audit(None, "count_ballot", ballot, ballots=len(papers))
+    _audit(None, "count_ballot", ballot, ballots=papers)
 
 
 def count_ballot(*, actor: Any, ballot: Ballot) -> None:

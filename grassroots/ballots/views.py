@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from grassroots.accounts.middleware import (
@@ -104,13 +105,19 @@ def ballot_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def ballot_manage(request: HttpRequest, ballot_id: int) -> HttpResponse:
     ballot = queries.get_ballot_to_run(request.user, ballot_id)
+    progress = queries.count_progress(ballot)
+    progress_url = reverse("ballot_manage", args=[ballot.pk])
     if getattr(request, "htmx", False):
-        return render(request, "ballots/ballot_manage.html#count-progress", {"ballot": ballot})
+        return _progress_fragment(
+            request, "ballots/ballot_manage.html#count-progress", ballot, progress, progress_url
+        )
     return render(
         request,
         "ballots/ballot_manage.html",
         {
             "ballot": ballot,
+            "progress": progress,
+            "progress_url": progress_url,
             "questions": list(ballot.questions.prefetch_related("candidates")),
             "tellers": list(ballot.tellers.select_related("member")),
             "question_form": QuestionForm(),
@@ -123,6 +130,23 @@ def ballot_manage(request: HttpRequest, ballot_id: int) -> HttpResponse:
             "reminders": list(ballot.reminders.all()),
         },
     )
+
+
+def _progress_fragment(
+    request: HttpRequest,
+    template: str,
+    ballot: Ballot,
+    progress: queries.CountProgress | None,
+    progress_url: str,
+) -> HttpResponse:
+    """The count's progress alone, for HTMX. Once the count has finished or stopped the whole
+    page is reloaded (``HX-Refresh``): it then shows the result, or the way to start again."""
+    response = render(
+        request, template, {"ballot": ballot, "progress": progress, "progress_url": progress_url}
+    )
+    if progress is None or not progress.is_running:
+        response["HX-Refresh"] = "true"
+    return response
 
 
 @login_required
@@ -314,6 +338,16 @@ def teller_reveal(request: HttpRequest, ballot_id: int) -> HttpResponse:
         if teller.ballot.status == "closed" and not teller.revealed_share
         else None
     )
+    progress = queries.count_progress(teller.ballot)
+    progress_url = reverse("ballot_teller_reveal", args=[teller.ballot.pk])
+    if getattr(request, "htmx", False) and request.method == "GET":
+        return _progress_fragment(
+            request,
+            "ballots/teller_reveal.html#count-progress",
+            teller.ballot,
+            progress,
+            progress_url,
+        )
     form = ShareForm(request.POST or None, initial={"share": demo_share or ""})
     if request.method == "POST" and form.is_valid():
         try:
@@ -328,7 +362,17 @@ def teller_reveal(request: HttpRequest, ballot_id: int) -> HttpResponse:
     return render(
         request,
         "ballots/teller_reveal.html",
-        {"teller": teller, "form": form, "demo_share": demo_share},
+        {
+            "teller": teller,
+            "ballot": teller.ballot,
+            "form": form,
+            "demo_share": demo_share,
+            "progress": progress,
+            "progress_url": progress_url,
+            "is_runner": queries.may_run(request.user, teller.ballot),
+            "takes_share": teller.ballot.status == "closed"
+            and not (progress is not None and progress.is_running),
+        },
     )
 
 

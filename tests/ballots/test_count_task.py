@@ -83,3 +83,141 @@ def test_a_count_cannot_be_started_twice_while_running(ready_ballot: SetUp, froz
     services.request_count(actor=ready_ballot.officer.user, ballot=ready_ballot.ballot)
     with pytest.raises(services.WrongStage, match="already running"):
         services.request_count(actor=ready_ballot.officer.user, ballot=ready_ballot.ballot)
+
+
+NOSCRIPT_REFRESH = '<noscript><meta http-equiv="refresh" content="5"></noscript>'
+
+
+def _by_id(ballot: Ballot) -> dict:
+    return {q.id: q for q in services.election_parameters(ballot).questions}
+
+
+def _decrypt_one_batch(ballot_id: int) -> int:
+    ballot = Ballot.objects.get(pk=ballot_id)
+    opener = services.ballot_opener(services._tellers_private_key(ballot))
+    return services._decrypt_batch(ballot_id, opener, _by_id(ballot))
+
+
+def test_progress_goes_decrypting_counting_done_on_the_officers_and_tellers_pages(
+    client: Client, ready_ballot: SetUp, frozen_clock: Clock, monkeypatch
+):
+    """Twelve real votes (24 sealed papers: two questions each), batches of 10: the pages show
+    each stage as the worker reaches it, and refresh themselves (HTMX, or <noscript>) only
+    while the count runs."""
+    _closed_with_shares(ready_ballot, frozen_clock, 12)
+    monkeypatch.setattr(services, "COUNT_BATCH", 10)
+    ballot_id = ready_ballot.ballot.pk
+    officer = Client()
+    give_authenticator_app(ready_ballot.officer.user)
+    officer.force_login(ready_ballot.officer.user)
+    teller = ready_ballot.tellers[2]  # a teller who runs nothing
+    client.force_login(teller.user)
+    manage = reverse("ballot_manage", args=[ballot_id])
+    share_page = reverse("ballot_teller_reveal", args=[ballot_id])
+    htmx = {"HX-Request": "true"}
+
+    assert officer.post(reverse("ballot_count", args=[ballot_id])).status_code == 302
+    total = BallotBoxEntry.objects.filter(ballot_id=ballot_id).count()
+    assert total == 24
+
+    # Decrypting, batch by batch.
+    for opened in (0, 10, 20):
+        page = officer.get(manage).content.decode()
+        assert f"Decrypting: {opened} of 24 ballots opened." in page
+        assert f'<progress max="24" value="{opened}"' in page
+        assert NOSCRIPT_REFRESH in page and 'hx-trigger="every 2s"' in page
+        teller_page = client.get(share_page).content.decode()
+        assert f"Decrypting: {opened} of 24 ballots opened." in teller_page
+        assert f'hx-get="{share_page}"' in teller_page and NOSCRIPT_REFRESH in teller_page
+        assert "Enter my share" not in teller_page  # no share form while the count runs
+        fragment = client.get(share_page, headers=htmx)
+        assert fragment.content.decode().lstrip().startswith('<section id="count-progress"')
+        assert "HX-Refresh" not in fragment
+        _decrypt_one_batch(ballot_id)
+    assert _decrypt_one_batch(ballot_id) == 0
+
+    # Counting: every ballot opened, the questions counted one by one. The pages are read
+    # while the real count runs, between its questions.
+    seen: list[str] = []
+    real_count_question = services.count_question
+
+    def count_and_look(*args, **kwargs):
+        seen.append(officer.get(manage, headers=htmx).content.decode())
+        seen.append(client.get(share_page, headers=htmx).content.decode())
+        return real_count_question(*args, **kwargs)
+
+    monkeypatch.setattr(services, "count_question", count_and_look)
+    services.run_count(ballot_id=ballot_id)
+    assert "All 24 ballots are decrypted. Counting: 0 of 2 questions counted." in seen[0]
+    assert "All 24 ballots are decrypted. Counting: 0 of 2 questions counted." in seen[1]
+    assert "Counting: 1 of 2 questions counted." in seen[2]
+    assert 'hx-trigger="every 2s"' in seen[2]
+
+    # Done: the fragment says so, stops polling and has HTMX reload the page for the result.
+    assert Ballot.objects.get(pk=ballot_id).status == BallotStatus.COUNTED
+    fragment = officer.get(manage, headers=htmx)
+    assert "The count is finished: 24 ballots counted." in fragment.content.decode()
+    assert fragment["HX-Refresh"] == "true"
+    page = officer.get(manage).content.decode()
+    assert NOSCRIPT_REFRESH not in page and "hx-trigger" not in page
+    assert "Publish the result" in page
+    teller_page = client.get(share_page).content.decode()
+    assert "The count is finished" in teller_page
+    assert "The returning officer checks and publishes the result." in teller_page
+    assert "hx-trigger" not in teller_page and NOSCRIPT_REFRESH not in teller_page
+
+
+def test_a_count_that_fails_says_why_and_can_be_started_again(
+    client: Client, ready_ballot: SetUp, frozen_clock: Clock
+):
+    """A ballot altered in the box after the close (one ciphertext byte) stops the count with
+    the ballot's place in the log; the pages say so, stop refreshing, and offer a restart."""
+    _closed_with_shares(ready_ballot, frozen_clock, 5)
+    ballot_id = ready_ballot.ballot.pk
+    entry = BallotBoxEntry.objects.filter(ballot_id=ballot_id).order_by("log_index")[3]
+    altered = bytearray(entry.ciphertext)
+    altered[40] ^= 0x01
+    BallotBoxEntry.objects.filter(pk=entry.pk).update(ciphertext=bytes(altered))
+    give_authenticator_app(ready_ballot.officer.user)
+    client.force_login(ready_ballot.officer.user)
+    manage = reverse("ballot_manage", args=[ballot_id])
+
+    services.request_count(actor=ready_ballot.officer.user, ballot=ready_ballot.ballot)
+    services.run_count(ballot_id=ballot_id)
+
+    ballot = Ballot.objects.get(pk=ballot_id)
+    assert ballot.status == BallotStatus.CLOSED
+    assert ballot.count_error.startswith("Ballot 4 in the log:")
+    fragment = client.get(manage, headers={"HX-Request": "true"})
+    assert fragment["HX-Refresh"] == "true"
+    page = client.get(manage).content.decode()
+    assert '<p role="alert">The count stopped: Ballot 4 in the log:' in page
+    assert "hx-trigger" not in page and NOSCRIPT_REFRESH not in page
+    assert "Start the count again" in page
+    # Starting again is allowed (and fails again, the same way: the box is still altered).
+    services.request_count(actor=ready_ballot.officer.user, ballot=ballot)
+    assert Ballot.objects.get(pk=ballot_id).count_error == ""
+    services.run_count(ballot_id=ballot_id)
+    assert Ballot.objects.get(pk=ballot_id).count_error.startswith("Ballot 4 in the log:")
+
+
+def test_an_unexpected_error_in_the_count_is_shown_not_left_running(
+    client: Client, ready_ballot: SetUp, frozen_clock: Clock, monkeypatch
+):
+    _closed_with_shares(ready_ballot, frozen_clock, 3)
+    ballot_id = ready_ballot.ballot.pk
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(services, "render_html", broken)
+    services.request_count(actor=ready_ballot.officer.user, ballot=ready_ballot.ballot)
+    services.run_count(ballot_id=ballot_id)
+    ballot = Ballot.objects.get(pk=ballot_id)
+    assert ballot.status == BallotStatus.CLOSED
+    assert "unexpected error (RuntimeError)" in ballot.count_error
+    assert not any(q.result for q in ballot.questions.all())  # nothing half-stored
+    give_authenticator_app(ready_ballot.officer.user)
+    client.force_login(ready_ballot.officer.user)
+    page = client.get(reverse("ballot_manage", args=[ballot_id])).content.decode()
+    assert "The count stopped: an unexpected error (RuntimeError) stopped it." in page
