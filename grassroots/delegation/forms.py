@@ -57,8 +57,10 @@ class AllocationForm(forms.Form):
         return counted_on
 
 
-class DelegateForm(forms.Form):
-    group = forms.ModelChoiceField(queryset=Group.objects.none(), label="Group")
+class ElectionForm(forms.Form):
+    """Who the group elected and how: the part of recording a delegate shared with replacing
+    one."""
+
     membership_number = forms.CharField(
         max_length=20,
         label="The delegate's membership number",
@@ -76,20 +78,8 @@ class DelegateForm(forms.Form):
         queryset=Ballot.objects.none(), required=False, label="The ballot that elected them"
     )
 
-    def __init__(
-        self,
-        *args: Any,
-        groups: list[Group],
-        group_meetings: Any,
-        ballots: Any,
-        **kwargs: Any,
-    ) -> None:
+    def __init__(self, *args: Any, group_meetings: Any, ballots: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        group_field = self.fields["group"]
-        assert isinstance(group_field, forms.ModelChoiceField)
-        group_field.queryset = Group.objects.filter(pk__in=[g.pk for g in groups])
-        if len(groups) == 1:
-            group_field.initial = groups[0].pk
         meeting_field = self.fields["group_meeting"]
         assert isinstance(meeting_field, forms.ModelChoiceField)
         meeting_field.queryset = group_meetings
@@ -105,6 +95,39 @@ class DelegateForm(forms.Form):
         if how == ElectedBy.BALLOT and not data.get("ballot"):
             self.add_error("ballot", "Choose the ballot that elected the delegate.")
         return data
+
+
+class DelegateForm(ElectionForm):
+    group = forms.ModelChoiceField(queryset=Group.objects.none(), label="Group")
+    field_order = ["group"]
+
+    def __init__(self, *args: Any, groups: list[Group], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        group_field = self.fields["group"]
+        assert isinstance(group_field, forms.ModelChoiceField)
+        group_field.queryset = Group.objects.filter(pk__in=[g.pk for g in groups])
+        if len(groups) == 1:
+            group_field.initial = groups[0].pk
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+        label="Why the seat is given up",
+        help_text="Published on the delegate list with the seat's history",
+    )
+
+    def __init__(self, *args: Any, reason_required: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["reason"]
+        field.required = reason_required
+        if reason_required:
+            field.label = "Why the group withdraws this delegate"
+            field.error_messages["required"] = "Give the reason the group withdraws this delegate."
+        else:
+            field.label = "Why you are standing down (optional)"
 
 
 class ForwardForm(forms.Form):

@@ -108,8 +108,18 @@ class ElectedBy(models.TextChoices):
     BALLOT = "ballot", "Elected by a ballot"
 
 
+class WithdrawnHow(models.TextChoices):
+    WITHDREW = "withdrew", "Withdrew"
+    REMOVED = "removed", "Withdrawn by the group"
+
+
 class Delegate(models.Model):
-    """A member elected by their group to represent it at an area or regional meeting."""
+    """A member elected by their group to represent it at an area or regional meeting.
+
+    A delegate holds their seat until they withdraw, or the group's officers withdraw them
+    (with a reason); the row stays, with when and why the seat was given up, and the member
+    the group elected in their place points back at it (``replaces``), so the list shows who
+    held each seat when. Only a delegate not withdrawn (``withdrawn_at`` empty) is a delegate."""
 
     meeting = models.ForeignKey("meetings.Meeting", on_delete=models.PROTECT, related_name="+")
     group = models.ForeignKey("organisation.Group", on_delete=models.PROTECT, related_name="+")
@@ -126,20 +136,49 @@ class Delegate(models.Model):
     )
     recorded_by_label = models.CharField(max_length=254)
     recorded_at = models.DateTimeField()
+    # The seat's previous holder, withdrawn, whom the group elected this delegate to replace.
+    replaces = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_how = models.CharField(max_length=10, choices=WithdrawnHow.choices, blank=True)
+    withdrawal_reason = models.TextField(blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    withdrawn_by_label = models.CharField(max_length=254, blank=True)
 
     class Meta:
         ordering: ClassVar = ["group__name", "recorded_at", "id"]
         constraints: ClassVar = [
-            models.UniqueConstraint(fields=["meeting", "member"], name="delegate_once_per_meeting"),
+            models.UniqueConstraint(
+                fields=["meeting", "member"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="current_delegate_once_per_meeting",
+            ),
             models.CheckConstraint(
                 name="delegate_elected_with_evidence",
                 condition=Q(elected_by="meeting", group_meeting__isnull=False, ballot__isnull=True)
                 | Q(elected_by="ballot", group_meeting__isnull=True, ballot__isnull=False),
             ),
+            # The group's officers give a reason; a delegate may simply stand down.
+            models.CheckConstraint(
+                name="delegate_withdrawal_recorded_whole",
+                condition=Q(withdrawn_at__isnull=True, withdrawn_how="", withdrawal_reason="")
+                | Q(withdrawn_at__isnull=False, withdrawn_how="withdrew")
+                | (
+                    Q(withdrawn_at__isnull=False, withdrawn_how="removed")
+                    & ~Q(withdrawal_reason="")
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Delegate {self.member_id} of group {self.group_id}"
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
 
 class ForwardStatus(models.TextChoices):

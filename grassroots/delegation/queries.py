@@ -36,13 +36,14 @@ from grassroots.delegation.models import (
 from grassroots.delegation.services import DELEGATE_LEVELS, current_allocation
 from grassroots.meetings.models import (
     Amendment,
+    Attendance,
     Meeting,
     MeetingStatus,
     Motion,
     MotionStatus,
 )
 from grassroots.organisation.models import Group, ScopeLevel
-from grassroots.organisation.permissions import Capability, scopes_for
+from grassroots.organisation.permissions import Capability, may, scopes_for
 
 OVERSEEING = (Capability.ALLOCATE_DELEGATES, Capability.RECEIVE_MOTIONS)
 
@@ -71,12 +72,19 @@ def get_delegate_meeting_for(user: Any, meeting_id: int) -> Meeting:
 @dataclass
 class LineView:
     line: AllocationLine
-    delegates: list[Delegate]
+    delegates: list[Delegate]  # holding a seat now
     share: float  # of the recognised groups' members, per cent
+    former: list[Delegate] = field(default_factory=list)  # withdrawn, oldest first
 
     @property
     def places_left(self) -> int:
         return max(self.line.delegates - len(self.delegates), 0)
+
+    @property
+    def vacated(self) -> list[Delegate]:
+        """Withdrawn delegates whose seat the group has not filled yet."""
+        filled = {d.replaces_id for d in (*self.delegates, *self.former)}
+        return [d for d in self.former if d.pk not in filled]
 
 
 @dataclass
@@ -85,6 +93,21 @@ class AllocationView:
     lines: list[LineView]
     rederived_matches: bool
     total_members: int
+    signed_in: set[int]  # member ids of delegates signed in at the meeting
+
+    @property
+    def history(self) -> list[Delegate]:
+        """Every delegate who gave up a seat, with who replaced them, by group."""
+        return [d for lv in self.lines for d in lv.former]
+
+
+def current_delegates(meeting: Meeting) -> Any:
+    """The delegates to ``meeting`` now: a withdrawn delegate is no longer one anywhere."""
+    return Delegate.objects.filter(meeting=meeting, withdrawn_at__isnull=True)
+
+
+def is_delegate(member: Any, meeting: Meeting) -> bool:
+    return member is not None and current_delegates(meeting).filter(member=member).exists()
 
 
 def allocation_view(meeting: Meeting) -> AllocationView | None:
@@ -95,10 +118,22 @@ def allocation_view(meeting: Meeting) -> AllocationView | None:
         return None
     lines = list(allocation.lines.select_related("group"))
     delegates: dict[int, list[Delegate]] = {}
-    for d in Delegate.objects.filter(meeting=meeting).select_related("member", "group_meeting"):
-        delegates.setdefault(d.group_id, []).append(d)
+    former: dict[int, list[Delegate]] = {}
+    for d in (
+        Delegate.objects.filter(meeting=meeting)
+        .select_related("member", "group_meeting", "replaced_by__member", "replaces__member")
+        .order_by("recorded_at", "id")
+    ):
+        (former if d.is_withdrawn else delegates).setdefault(d.group_id, []).append(d)
     total = sum(line.members for line in lines if line.is_recognised)
     stored = {line.group.slug: line.delegates for line in lines}
+    # Signing in is the meetings app's; only a delegate holding a seat counts as one present.
+    signed_in = set(
+        Attendance.objects.filter(
+            meeting=meeting,
+            member_id__in=[d.member_id for ds in delegates.values() for d in ds],
+        ).values_list("member_id", flat=True)
+    )
     return AllocationView(
         allocation=allocation,
         lines=[
@@ -106,12 +141,40 @@ def allocation_view(meeting: Meeting) -> AllocationView | None:
                 line=line,
                 delegates=delegates.get(line.group_id, []),
                 share=(100 * line.members / total) if total and line.is_recognised else 0.0,
+                former=former.get(line.group_id, []),
             )
             for line in lines
         ],
         rederived_matches=rederive(allocation) == stored,
         total_members=total,
+        signed_in=signed_in,
     )
+
+
+def get_delegate_for(user: Any, delegate_id: int) -> Delegate:
+    """A delegate ``user`` may withdraw or replace: the delegate themself, or the group's
+    officers who record its delegates. Anyone else gets the same 404 as for a missing one."""
+    delegate = (
+        Delegate.objects.select_related(
+            "member", "group", "meeting__area__region", "meeting__region", "replaced_by__member"
+        )
+        .filter(pk=delegate_id)
+        .first()
+    )
+    if delegate is None or not (
+        may_change_delegate(user, delegate) or may_withdraw_self(user, delegate)
+    ):
+        raise Http404("No such delegate.")
+    return delegate
+
+
+def may_change_delegate(user: Any, delegate: Delegate) -> bool:
+    return may(user, Capability.RECORD_DELEGATES, delegate.group)
+
+
+def may_withdraw_self(user: Any, delegate: Delegate) -> bool:
+    member = getattr(user, "member", None) if getattr(user, "is_authenticated", False) else None
+    return member is not None and member.pk == delegate.member_id
 
 
 def delegate_meetings_visible_to(user: Any) -> list[Meeting]:

@@ -11,6 +11,16 @@ urlpatterns = [
         views.record_delegate,
         name="delegation_record_delegate",
     ),
+    path(
+        "delegates/<int:delegate_id>/withdraw/",
+        views.withdraw_delegate,
+        name="delegation_withdraw_delegate",
+    ),
+    path(
+        "delegates/<int:delegate_id>/replace/",
+        views.replace_delegate,
+        name="delegation_replace_delegate",
+    ),
     path("motions/<int:motion_id>/forward/", views.forward_motion, name="delegation_forward"),
     path("forwards/<int:forward_id>/", views.forward_detail, name="delegation_forward_detail"),
     path("bodies/<str:body_key>/", views.body, name="delegation_body"),

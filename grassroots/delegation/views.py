@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -22,10 +24,13 @@ from grassroots.delegation.forms import (
     AllocationForm,
     CompositeForm,
     DelegateForm,
+    ElectionForm,
     ForwardForm,
     PlaceForm,
+    WithdrawForm,
 )
 from grassroots.delegation.models import CompositeStatus, ForwardStatus
+from grassroots.meetings.models import MeetingStatus
 from grassroots.organisation.permissions import Capability
 from grassroots.people.models import Member
 
@@ -47,6 +52,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def meeting(request: HttpRequest, meeting_id: int) -> HttpResponse:
     found = queries.get_delegate_meeting_for(request.user, meeting_id)
     body = body_of(found)
+    groups = queries.groups_user_records_for(request.user, found)
     return render(
         request,
         "delegation/meeting.html",
@@ -55,7 +61,10 @@ def meeting(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "body": body,
             "view": queries.allocation_view(found),
             "can_allocate": may_for_body(request.user, Capability.ALLOCATE_DELEGATES, body),
-            "can_record": bool(queries.groups_user_records_for(request.user, found)),
+            "can_record": bool(groups),
+            "record_group_ids": {g.pk for g in groups},
+            "member_id": getattr(getattr(request.user, "member", None), "pk", None),
+            "is_scheduled": found.status == MeetingStatus.SCHEDULED,
         },
     )
 
@@ -92,6 +101,20 @@ def allocate(request: HttpRequest, meeting_id: int) -> HttpResponse:
     )
 
 
+def _member_of_group(form: Any, group: Any) -> Member | None:
+    """The member the form's membership number names, if their home group is ``group``;
+    otherwise the error goes on the field."""
+    member = Member.objects.filter(
+        membership_number=form.cleaned_data["membership_number"].strip().upper()
+    ).first()
+    if member is None or member.home_group_id != group.pk:
+        form.add_error(
+            "membership_number", f"No member of {group.name} has that membership number."
+        )
+        return None
+    return member
+
+
 @login_required
 def record_delegate(request: HttpRequest, meeting_id: int) -> HttpResponse:
     found = queries.get_delegate_meeting_for(request.user, meeting_id)
@@ -107,14 +130,8 @@ def record_delegate(request: HttpRequest, meeting_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         group = data["group"]
-        member = Member.objects.filter(
-            membership_number=data["membership_number"].strip().upper()
-        ).first()
-        if member is None or member.home_group_id != group.pk:
-            form.add_error(
-                "membership_number", f"No member of {group.name} has that membership number."
-            )
-        else:
+        member = _member_of_group(form, group)
+        if member is not None:
             try:
                 services.record_delegate(
                     actor=request.user,
@@ -133,6 +150,82 @@ def record_delegate(request: HttpRequest, meeting_id: int) -> HttpResponse:
                 messages.success(request, f"{member.full_name} is recorded as a delegate.")
                 return redirect("delegation_meeting", meeting_id=found.pk)
     return render(request, "delegation/record_delegate.html", {"meeting": found, "form": form})
+
+
+@login_required
+def withdraw_delegate(request: HttpRequest, delegate_id: int) -> HttpResponse:
+    delegate = queries.get_delegate_for(request.user, delegate_id)
+    is_self = queries.may_withdraw_self(request.user, delegate)
+    form = WithdrawForm(
+        request.POST if request.method == "POST" else None, reason_required=not is_self
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.withdraw_delegate(
+                actor=request.user, delegate=delegate, reason=form.cleaned_data["reason"]
+            )
+        except services.DelegationError as error:
+            form.add_error(None, str(error))
+        except PermissionDenied as error:
+            raise Http404("No such delegate.") from error
+        else:
+            messages.success(
+                request,
+                "You are no longer a delegate."
+                if is_self
+                else f"{delegate.member.full_name} is no longer a delegate; "
+                "the group can now record a replacement.",
+            )
+            return redirect("delegation_meeting", meeting_id=delegate.meeting_id)
+    return render(
+        request,
+        "delegation/withdraw_delegate.html",
+        {"delegate": delegate, "meeting": delegate.meeting, "form": form, "is_self": is_self},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def replace_delegate(request: HttpRequest, delegate_id: int) -> HttpResponse:
+    delegate = queries.get_delegate_for(request.user, delegate_id)
+    if not queries.may_change_delegate(request.user, delegate):
+        raise Http404("No such delegate.")
+    groups = [delegate.group]
+    form = ElectionForm(
+        request.POST if request.method == "POST" else None,
+        group_meetings=queries.electing_meetings(groups),
+        ballots=queries.electing_ballots(groups),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        member = _member_of_group(form, delegate.group)
+        if member is not None:
+            try:
+                services.replace_delegate(
+                    actor=request.user,
+                    delegate=delegate,
+                    member=member,
+                    elected_by=data["elected_by"],
+                    group_meeting=data["group_meeting"],
+                    ballot=data["ballot"],
+                )
+            except services.DelegationError as error:
+                form.add_error(None, str(error))
+            except PermissionDenied as error:
+                raise Http404("No such delegate.") from error
+            else:
+                messages.success(
+                    request,
+                    f"{member.full_name} is recorded as a delegate in the place of "
+                    f"{delegate.member.full_name}.",
+                )
+                return redirect("delegation_meeting", meeting_id=delegate.meeting_id)
+    return render(
+        request,
+        "delegation/replace_delegate.html",
+        {"delegate": delegate, "meeting": delegate.meeting, "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required

@@ -34,6 +34,33 @@ def area_meeting(m: Movement) -> dict[str, str]:
     return {"meeting_id": str(meeting.pk)}
 
 
+def delegate_of_a(m: Movement) -> dict[str, str]:
+    """The plain member, elected by group A's meeting as its delegate to the area meeting."""
+    from grassroots.delegation.services import record_delegate
+    from grassroots.meetings.models import Meeting
+    from tests.delegation.builders import held_meeting
+
+    meeting = Meeting.objects.get(pk=int(area_meeting(m)["meeting_id"]))
+    delegate = record_delegate(
+        actor=m.national.user,
+        meeting=meeting,
+        group=m.group_a,
+        member=m.member,
+        elected_by="meeting",
+        group_meeting=held_meeting(group=m.group_a, title="A's AGM", created_by=m.secretary_a),
+    )
+    return {"delegate_id": str(delegate.pk)}
+
+
+def withdrawn_delegate_of_a(m: Movement) -> dict[str, str]:
+    from grassroots.delegation.models import Delegate
+    from grassroots.delegation.services import withdraw_delegate
+
+    kwargs = delegate_of_a(m)
+    withdraw_delegate(actor=m.member.user, delegate=Delegate.objects.get(pk=kwargs["delegate_id"]))
+    return kwargs
+
+
 def carried_motion_of_a(m: Movement) -> dict[str, str]:
     from tests.delegation.builders import carried_group_motion
 
@@ -103,6 +130,10 @@ CASES = [
          about="ALLOCATE_DELEGATES over the area: its coordinator, the regional, national"),
     Case("delegation_record_delegate", (LOGIN, 404, 404, 404, 200, 404, 404, 200, 404),
          area_meeting, about="RECORD_DELEGATES for a group in the area: A's Secretary, national"),
+    Case("delegation_withdraw_delegate", (LOGIN, 200, 404, 404, 200, 404, 404, 200, 404),
+         delegate_of_a, about="the delegate themself, or RECORD_DELEGATES over their group"),
+    Case("delegation_replace_delegate", (LOGIN, 404, 404, 404, 200, 404, 404, 200, 404),
+         withdrawn_delegate_of_a, about="RECORD_DELEGATES over the group only"),
     Case("delegation_forward", (LOGIN, 404, 404, 404, 200, 200, 200, 200, 404),
          carried_motion_of_a, about="FORWARD_MOTIONS over group A"),
     Case("delegation_forward_detail", IN_SCOPE, forward_from_a,
