@@ -138,15 +138,21 @@ def test_carried_motion_goes_to_the_area_meeting_whose_delegates_follow_membersh
     page.get_by_role("button", name="Record the delegate").click()
     page.wait_for_url(f"**/delegation/meetings/{area.meeting.pk}/")
     gateshead_row = page.locator("#allocation tbody tr", has_text="Gateshead")
-    assert "Dee Legate (at Gateshead AGM); 6 to elect" in gateshead_row.inner_text()
+    assert "Dee Legate (at Gateshead AGM)" in gateshead_row.inner_text()
+    assert "6 to elect" in gateshead_row.inner_text()
 
-    page.get_by_role("link", name="Delegates").click()
-    page.get_by_role("link", name="Save the central library").click()
+    # The Forward button on the group's own motion page leads to the forwarding page.
+    motion_url = f"/meetings/{motion.meeting_id}/motions/{motion.pk}/"
+    page.goto(motion_url)
+    page.get_by_role("link", name="Forward this motion").click()
     page.get_by_label("Northumbria (area)").check()
     page.get_by_role("button", name="Forward the motion").click()
     page.wait_for_url("**/delegation/forwards/*/")
     assert page.locator("#forward-status").inner_text() == "Awaiting a place on an agenda"
     assert page.locator("#supporters").inner_text() == "Gateshead"
+    page.goto(motion_url)
+    assert "Forwarded to Northumbria (area)" in page.locator("#forwarded").inner_text()
+    assert page.get_by_role("link", name="Forward this motion").count() == 0
     log_out(page)
 
     # The area coordinator puts it on the agenda of the area meeting.
@@ -171,6 +177,84 @@ def test_carried_motion_goes_to_the_area_meeting_whose_delegates_follow_membersh
         "Alnwick": 1,
         "Hexham": 0,
     }
+
+
+def test_a_delegate_stands_down_and_the_group_records_a_replacement(page):
+    """Dee Legate stands down from the delegate list; the Secretary's replacement from another
+    group is refused, then the member the AGM elected is recorded in her place; the Secretary
+    withdraws that one too, only with a reason; the list keeps the seat's history."""
+    from django.core.cache import cache
+
+    from grassroots.delegation.services import allocate_delegates, record_delegate
+
+    cache.clear()
+    area = build_area()
+    allocate_delegates(
+        actor=area.coordinator,
+        meeting=area.meeting,
+        seats=10,
+        minimum=1,
+        counted_on=timezone.localdate(),
+    )
+    branch_agm = held_meeting(group=area.gateshead, title="Gateshead AGM", created_by=area.voter)
+    record_delegate(
+        actor=area.secretary,
+        meeting=area.meeting,
+        group=area.gateshead,
+        member=area.delegate,
+        elected_by="meeting",
+        group_meeting=branch_agm,
+    )
+    list_url = f"/delegation/meetings/{area.meeting.pk}/"
+
+    log_in(page, Login(area.delegate.email, PASSWORD, None))
+    page.goto(list_url)
+    page.get_by_role("link", name="Stand down as a delegate").click()
+    page.get_by_role("button", name="Stand down").click()
+    page.wait_for_url(f"**{list_url}")
+    assert "Seat given up by Dee Legate" in page.locator("#allocation").inner_text()
+    assert page.get_by_role("link", name="Stand down as a delegate").count() == 0
+    log_out(page)
+
+    log_in(page, officer_login(area.secretary))
+    page.goto(list_url)
+    page.get_by_role("link", name="Record a replacement for Dee Legate").click()
+    outsider = Member.objects.filter(home_group=area.sunderland).first()
+    page.get_by_label("The delegate's membership number").fill(outsider.membership_number)
+    page.get_by_label("Elected at a group meeting").check()
+    page.get_by_label("The group meeting that elected them").select_option(value=str(branch_agm.pk))
+    page.get_by_role("button", name="Record the replacement").click()
+    assert (
+        "No member of Gateshead has that membership number"
+        in page.locator(".error-summary").inner_text()
+    )
+    assert not Delegate.objects.filter(replaces__isnull=False).exists()
+    page.get_by_label("The delegate's membership number").fill(area.voter.membership_number)
+    page.get_by_label("Elected at a group meeting").check()
+    page.get_by_label("The group meeting that elected them").select_option(value=str(branch_agm.pk))
+    page.get_by_role("button", name="Record the replacement").click()
+    page.wait_for_url(f"**{list_url}")
+    voter = area.voter.full_name
+    gateshead_row = page.locator("#allocation tbody tr", has_text="Gateshead").inner_text()
+    assert f"{voter} (at Gateshead AGM, in the place of Dee Legate)" in gateshead_row
+    history = page.locator("#delegate-history tbody").inner_text()
+    assert "Dee Legate" in history and "Withdrew" in history and voter in history
+
+    # The Secretary withdraws the replacement: only with a reason.
+    page.get_by_role("link", name=f"Withdraw {voter}").click()
+    page.get_by_role("button", name="Withdraw the delegate").click()
+    assert (
+        "Give the reason the group withdraws this delegate"
+        in page.locator(".error-summary").inner_text()
+    )
+    page.get_by_label("Why the group withdraws this delegate").fill("Elected to the council.")
+    page.get_by_role("button", name="Withdraw the delegate").click()
+    page.wait_for_url(f"**{list_url}")
+    history = page.locator("#delegate-history tbody").inner_text()
+    assert "Withdrawn by the group: Elected to the council." in history
+    assert f"Seat given up by {voter}" in page.locator("#allocation").inner_text()
+    assert not Delegate.objects.filter(withdrawn_at__isnull=True).exists()
+    log_out(page)
 
 
 def test_the_whole_issue_6_journey_ends_at_the_area_meeting(browser, live_server, monkeypatch):

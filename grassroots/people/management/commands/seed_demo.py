@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from grassroots.delegation.demo import seed_demo_delegation
 from grassroots.meetings.demo import seed_demo_meetings
 from grassroots.people import demo
 
@@ -33,6 +34,7 @@ class Command(BaseCommand):
         except ValueError as error:
             raise CommandError(str(error)) from None
         seed_demo_meetings()
+        seed_demo_delegation()
         elapsed = time.perf_counter() - started
         if result.created:
             self.stdout.write(
