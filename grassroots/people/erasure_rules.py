@@ -367,6 +367,12 @@ RULES: dict[str, Rule] = {
         _LABEL_WHY,
         _relabel("delegation.delegate", "recorded_by", "recorded_by_label"),
     ),
+    "delegation.delegate.withdrawn_by": Rule(
+        Action.ANONYMISE,
+        _LOGIN_LABEL,
+        _LABEL_WHY,
+        _relabel("delegation.delegate", "withdrawn_by", "withdrawn_by_label"),
+    ),
     "delegation.motionforward.mover": Rule(Action.KEEP, "kept", _BODY_RECORD),
     "delegation.motionforward.forwarded_by": Rule(
         Action.ANONYMISE,
