@@ -107,6 +107,10 @@ class Ballot(models.Model):
     # Once every ballot is decrypted: how many questions have been counted so far.
     count_questions_done = models.PositiveSmallIntegerField(default=0)
     count_error = models.TextField(blank=True)
+    # The published result handed back to the motion or initiative that asked for the ballot
+    # (grassroots.ballots.results): when it was, or why it has not been yet.
+    result_delivered_at = models.DateTimeField(null=True, blank=True)
+    result_delivery_error = models.TextField(blank=True)
     # Demo only (grassroots.ballots.demo, with settings.GRASSROOTS_DEMO_KEEPS_SHARES): the
     # tellers' shares are kept, sealed under the server key, so a visitor can count the ballot,
     # and its returning officer may close it before its time. Never set for a real ballot.

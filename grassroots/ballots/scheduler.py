@@ -1,5 +1,6 @@
 """The ballot scheduler's one tick: open what is due, close what is due, send scheduled
-reminders that are due, seal and sign heads.
+reminders that are due, seal and sign heads, hand published results back to what asked for
+them, and run the steps other apps register (closing initiatives at their deadline).
 
 Every decision reads the database clock through ``grassroots.clock.now`` inside the service
 that acts, so a tick that runs late does the right thing, and two ticks running at once (two
@@ -9,10 +10,12 @@ timers, a slow run overlapping the next) serialise on each ballot's row lock.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 
 from django.db import connection
 
 from grassroots.ballots.models import Ballot, BallotStatus, UnsealedBallot
+from grassroots.ballots.results import deliver_pending_results
 from grassroots.ballots.services import (
     close_due_ballots,
     open_due_ballots,
@@ -21,6 +24,17 @@ from grassroots.ballots.services import (
 )
 
 HEAD_EVERY = datetime.timedelta(minutes=1)
+
+TickStep = Callable[[], list[str]]
+
+_steps: dict[str, TickStep] = {}
+
+
+def register_tick_step(name: str, step: TickStep) -> None:
+    """Run ``step`` on every tick (registered from an app's ``AppConfig.ready``). A step must
+    be safe to run at any time and on several nodes at once: lock each row it changes and
+    check again under the lock, as :func:`close_due_ballots` does."""
+    _steps[name] = step
 
 
 def run_tick(*, min_batch: int = 10, head_every: datetime.timedelta = HEAD_EVERY) -> list[str]:
@@ -36,6 +50,9 @@ def run_tick(*, min_batch: int = 10, head_every: datetime.timedelta = HEAD_EVERY
             done.append(f"sealed {sealed} ballot(s) into {ballot.election_id}")
         elif ballot.heads.count() > heads_before:
             done.append(f"signed a head for {ballot.election_id}")
+    done += deliver_pending_results()
+    for step in _steps.values():
+        done += step()
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         # Deleted unsealed rows stay on disk until vacuumed; reclaim them now so their
         # transaction ids cannot be read back from the pages.

@@ -70,6 +70,7 @@ from grassroots.ballots.queries import (
     may_run_in,
     nominations_report,
 )
+from grassroots.ballots.results import deliver_result
 from grassroots.ledger.crypto import (
     SealError,
     Share,
@@ -1224,6 +1225,9 @@ def publish_results(*, actor: Any, ballot: Ballot) -> None:
     ballot.published_at = clock.now()
     ballot.save(update_fields=["status", "published_at"])
     _audit(actor, "publish_results", ballot)
+    # In this transaction, so the motion or initiative that asked for the ballot shows the
+    # result the moment it is public; a failure there is kept and retried (results.py).
+    deliver_result(ballot)
 
 
 def latest_published() -> Ballot | None:

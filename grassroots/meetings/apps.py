@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class MeetingsConfig(AppConfig):
     name = "grassroots.meetings"
     verbose_name = "Meetings"
+
+    def ready(self) -> None:
+        # A motion sent to a ballot of members gets its result when the ballot publishes it
+        # (ballots cannot import meetings: docs/decisions.md).
+        from grassroots.ballots.results import register_result_handler
+        from grassroots.meetings.services import record_ballot_result
+
+        register_result_handler("meetings.motion", record_ballot_result)

@@ -510,6 +510,11 @@ class Outcome(models.Model):
         return f"{self.get_result_display()} (recorded {self.recorded_at:%Y-%m-%d})"
 
 
+class BallotResultChoice(models.TextChoices):
+    CARRIED = "carried", "Carried"
+    FALLEN = "fallen", "Fallen"
+
+
 class MinutesStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     APPROVED = "approved", "Approved"
@@ -554,3 +559,41 @@ class MinutesRevision(models.Model):
 
     def __str__(self) -> str:
         return f"Minutes {self.minutes_id} at {self.written_at:%Y-%m-%d %H:%M}"
+
+
+class BallotResult(models.Model):
+    """The published result of the ballot of members a motion was sent to, written back when
+    the ballot's returning officer publishes it (``services.record_ballot_result``).
+
+    ``is_addendum``: the meeting's minutes had already been approved, so the result is shown
+    after them as an addendum rather than written into a record the meeting approved.
+    """
+
+    motion = models.OneToOneField(Motion, on_delete=models.CASCADE, related_name="ballot_result")
+    ballot = models.OneToOneField("ballots.Ballot", on_delete=models.PROTECT, related_name="+")
+    result = models.CharField(max_length=10, choices=BallotResultChoice.choices)
+    votes_yes = models.PositiveIntegerField()
+    votes_no = models.PositiveIntegerField()
+    votes_abstain = models.PositiveIntegerField()
+    election_id = models.CharField(max_length=64)
+    published_at = models.DateTimeField()
+    recorded_at = models.DateTimeField()
+    is_addendum = models.BooleanField(default=False)
+
+    class Meta:
+        ordering: ClassVar = ["published_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Ballot result for motion {self.motion_id}: {self.result}"
+
+    @property
+    def figures(self) -> str:
+        return f"{self.votes_yes} yes, {self.votes_no} no, {self.votes_abstain} abstaining"
+
+    @property
+    def summary(self) -> str:
+        """One line for the motion page and the minutes."""
+        return (
+            f"{self.get_result_display()} by a ballot of members ({self.figures}), result "
+            f"published {self.published_at:%d %B %Y}"
+        )

@@ -25,6 +25,7 @@ from grassroots.meetings.models import (
     Amendment,
     AmendmentStatus,
     Attendance,
+    BallotResult,
     Comment,
     CommentReport,
     CommentRevision,
@@ -562,4 +563,20 @@ def later_meetings_of_body(meeting: Meeting) -> QuerySet[Meeting]:
         Meeting.objects.filter(same_body(meeting), starts_at__gt=meeting.starts_at)
         .exclude(status=MeetingStatus.CANCELLED)
         .order_by("starts_at")
+    )
+
+
+def ballot_result(motion: Motion) -> BallotResult | None:
+    """The published result of the ballot the motion was sent to, once written back."""
+    if motion.ballot_id is None:
+        return None
+    return BallotResult.objects.filter(motion=motion).first()
+
+
+def minutes_addenda(meeting: Meeting) -> list[BallotResult]:
+    """Ballot results published after the meeting's minutes were approved, shown after them."""
+    return list(
+        BallotResult.objects.filter(motion__meeting=meeting, is_addendum=True).select_related(
+            "motion"
+        )
     )

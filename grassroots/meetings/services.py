@@ -13,6 +13,8 @@ from django.db import transaction
 from django.db.models import Max
 
 from grassroots.audit.services import record
+from grassroots.ballots.models import Ballot
+from grassroots.ballots.results import yes_no_result
 from grassroots.clock import now
 from grassroots.meetings import queries
 from grassroots.meetings.models import (
@@ -23,6 +25,8 @@ from grassroots.meetings.models import (
     AmendmentKind,
     AmendmentStatus,
     Attendance,
+    BallotResult,
+    BallotResultChoice,
     Comment,
     CommentReport,
     CommentRevision,
@@ -1037,6 +1041,70 @@ def send_motion_to_ballot(
     return outcome
 
 
+@transaction.atomic
+def record_ballot_result(ballot: Ballot) -> BallotResult | None:
+    """Write a published ballot's result back to the motion that was sent to it.
+
+    Registered with ``grassroots.ballots.results`` (apps.py) and called inside the ballot's
+    publishing transaction, with the ballot locked; no person acts, the returning officer's
+    publication does. Nothing happens for a ballot no motion was sent to, or a second time.
+    The motion is carried or fallen as if the meeting had decided it, so a carried motion can
+    be forwarded; the draft minutes get the result, approved minutes an addendum.
+    """
+    motion = (
+        Motion.objects.select_for_update(of=("self",))
+        .select_related("meeting")
+        .filter(ballot=ballot, status=MotionStatus.SENT_TO_BALLOT)
+        .first()
+    )
+    if motion is None or BallotResult.objects.filter(motion=motion).exists():
+        return None
+    result = yes_no_result(ballot)
+    moment = now()
+    minutes = Minutes.objects.select_for_update().filter(meeting=motion.meeting).first()
+    found = BallotResult.objects.create(
+        motion=motion,
+        ballot=ballot,
+        result=BallotResultChoice.CARRIED if result.is_carried else BallotResultChoice.FALLEN,
+        votes_yes=result.votes_yes,
+        votes_no=result.votes_no,
+        votes_abstain=result.votes_abstain,
+        election_id=result.election_id,
+        published_at=result.published_at,
+        recorded_at=moment,
+        is_addendum=minutes is not None and minutes.status != MinutesStatus.DRAFT,
+    )
+    motion.status = MotionStatus.CARRIED if result.is_carried else MotionStatus.FALLEN
+    motion.save(update_fields=["status"])
+    if minutes is not None and minutes.status == MinutesStatus.DRAFT:
+        minutes.text = f"{minutes.text.rstrip()}\n\n{_ballot_result_text(motion, found)}\n"
+        minutes.updated_at = moment
+        minutes.updated_by = None
+        minutes.save(update_fields=["text", "updated_at", "updated_by"])
+        MinutesRevision.objects.create(
+            minutes=minutes, text=minutes.text, written_at=moment, written_by=None
+        )
+    _audit(
+        None,
+        "record_ballot_result",
+        motion,
+        ballot=ballot.election_id,
+        result=found.result,
+        votes=[found.votes_yes, found.votes_no, found.votes_abstain],
+        addendum=found.is_addendum,
+    )
+    return found
+
+
+def _ballot_result_text(motion: Motion, found: BallotResult) -> str:
+    from django.urls import reverse
+
+    return (
+        f"Motion {motion.number}: {motion.title}. {found.summary}: "
+        f"{reverse('ballot_results', args=[found.ballot_id])}"
+    )
+
+
 # --- minutes ------------------------------------------------------------------------------------
 
 
@@ -1064,6 +1132,7 @@ def draft_text(meeting: Meeting) -> str:
         .prefetch_related("amendments__proposer")
     )
     outcomes = {(o.motion_id, o.amendment_id): o for o in Outcome.objects.filter(meeting=meeting)}
+    results = {r.motion_id: r for r in BallotResult.objects.filter(motion__meeting=meeting)}
     for motion in motions:
         lines.append(f"Motion {motion.number}: {motion.title}")
         lines.append(
@@ -1080,8 +1149,14 @@ def draft_text(meeting: Meeting) -> str:
                 f"{amendment.proposer.last_name}: "
                 f"{_outcome_text(outcome, amendment.get_status_display())}"
             )
-        decided = _outcome_text(outcomes.get((motion.pk, None)), motion.get_status_display())
+        ballot_result = results.get(motion.pk)
+        decided = _outcome_text(
+            outcomes.get((motion.pk, None)),
+            "Sent to a ballot of members" if ballot_result else motion.get_status_display(),
+        )
         lines.append(f"Outcome: {decided}")
+        if ballot_result is not None:
+            lines.append(_ballot_result_text(motion, ballot_result))
         if motion.text != motion.original_text and motion.status == MotionStatus.CARRIED:
             lines.append("Text as carried:")
             lines.append(motion.text)

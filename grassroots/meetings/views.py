@@ -449,6 +449,7 @@ def _motion_context(request: HttpRequest, motion: Motion) -> dict[str, Any]:
         "comment_form": CommentForm(),
         "motion_url": _motion_url(motion),
         "outcome": Outcome.objects.filter(motion=motion).first(),
+        "ballot_result": queries.ballot_result(motion),
         "reply_to": _id_param(data, "reply" if request.method == "GET" else "parent"),
         "on_amendment": _id_param(data, "amendment"),
     }
@@ -841,6 +842,7 @@ def minutes(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "may_run": may_run,
             "approve_form": ApproveMinutesForm(meetings=later) if later else None,
             "is_draft": found is not None and found.status == MinutesStatus.DRAFT,
+            "addenda": queries.minutes_addenda(meeting) if found is not None else [],
         },
     )
 

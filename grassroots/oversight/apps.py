@@ -4,3 +4,14 @@ from django.apps import AppConfig
 class OversightConfig(AppConfig):
     name = "grassroots.oversight"
     verbose_name = "Oversight"
+
+    def ready(self) -> None:
+        # Initiative ballots report their results back here, and initiatives close at their
+        # deadline on the ballot scheduler's tick (ballots cannot import oversight:
+        # docs/decisions.md).
+        from grassroots.ballots.results import register_result_handler
+        from grassroots.ballots.scheduler import register_tick_step
+        from grassroots.oversight.services import close_lapsed_initiatives, record_ballot_result
+
+        register_result_handler("oversight.initiative", record_ballot_result)
+        register_tick_step("oversight.close_lapsed_initiatives", close_lapsed_initiatives)

@@ -191,6 +191,11 @@ class Outcome(models.TextChoices):
     REJECTED = "rejected", "Rejected"
 
 
+class CallInResult(models.TextChoices):
+    UPHELD = "upheld", "Upheld"
+    OVERTURNED = "overturned", "Overturned"
+
+
 class Decision(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="decisions")
     position = models.PositiveSmallIntegerField()
@@ -202,6 +207,13 @@ class Decision(models.Model):
     votes_for = models.PositiveIntegerField(null=True, blank=True)
     votes_against = models.PositiveIntegerField(null=True, blank=True)
     abstentions = models.PositiveIntegerField(null=True, blank=True)
+    # Called in by members and put to an all-member ballot: what the members decided, when the
+    # result was published, and the ballot (for the link to its published result).
+    call_in_result = models.CharField(max_length=10, choices=CallInResult.choices, blank=True)
+    call_in_decided_at = models.DateTimeField(null=True, blank=True)
+    call_in_ballot = models.ForeignKey(
+        "ballots.Ballot", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering: ClassVar = ["meeting", "position"]
@@ -214,6 +226,16 @@ class Decision(models.Model):
                 )
                 | Q(
                     votes_for__isnull=False, votes_against__isnull=False, abstentions__isnull=False
+                ),
+            ),
+            models.CheckConstraint(
+                name="decision_call_in_result_complete",
+                condition=Q(
+                    call_in_result="", call_in_decided_at__isnull=True, call_in_ballot__isnull=True
+                )
+                | (
+                    Q(call_in_result__in=["upheld", "overturned"])
+                    & Q(call_in_decided_at__isnull=False, call_in_ballot__isnull=False)
                 ),
             ),
         ]
@@ -288,6 +310,13 @@ class InitiativeStatus(models.TextChoices):
     BALLOT = "ballot", "Put to an all-member ballot"
     REFERRED = "referred", "Sent to the body the rules name"
     ANSWERED = "answered", "Answered by the body the rules name"
+    CLOSED = "closed", "Closed short of its threshold"
+    CARRIED = "carried", "Carried by the members' ballot"
+    NOT_CARRIED = "not_carried", "Not carried by the members' ballot"
+
+
+# An initiative in one of these states has had its ballot's result written back to it.
+DECIDED_BY_BALLOT = frozenset({InitiativeStatus.CARRIED, InitiativeStatus.NOT_CARRIED})
 
 
 class Initiative(models.Model):
@@ -326,6 +355,13 @@ class Initiative(models.Model):
     response_due_on = models.DateField(null=True, blank=True)
     response = models.TextField(blank=True)
     responded_at = models.DateTimeField(null=True, blank=True)
+    # Closed at its deadline short of the threshold (services.close_lapsed_initiatives).
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # The all-member ballot's published result (services.record_ballot_result).
+    votes_yes = models.PositiveIntegerField(null=True, blank=True)
+    votes_no = models.PositiveIntegerField(null=True, blank=True)
+    votes_abstain = models.PositiveIntegerField(null=True, blank=True)
+    result_published_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering: ClassVar = ["-started_at", "-id"]
@@ -342,11 +378,26 @@ class Initiative(models.Model):
             ),
             models.CheckConstraint(
                 name="initiative_reached_is_dated",
-                condition=Q(status="collecting") | Q(reached_at__isnull=False),
+                condition=Q(status__in=["collecting", "closed"]) | Q(reached_at__isnull=False),
             ),
             models.CheckConstraint(
                 name="initiative_ballot_when_balloting",
-                condition=~Q(status="ballot") | Q(ballot__isnull=False),
+                condition=~Q(status__in=["ballot", "carried", "not_carried"])
+                | Q(ballot__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="initiative_closed_is_dated",
+                condition=~Q(status="closed") | Q(closed_at__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="initiative_ballot_result_complete",
+                condition=~Q(status__in=["carried", "not_carried"])
+                | Q(
+                    votes_yes__isnull=False,
+                    votes_no__isnull=False,
+                    votes_abstain__isnull=False,
+                    result_published_at__isnull=False,
+                ),
             ),
         ]
 
@@ -370,7 +421,28 @@ class Initiative(models.Model):
 
     @property
     def has_lapsed(self) -> bool:
-        return self.status == InitiativeStatus.COLLECTING and clock.now() >= self.closes_at
+        """Past its deadline short of the threshold: closed, or about to be by the scheduler."""
+        return self.status == InitiativeStatus.CLOSED or (
+            self.status == InitiativeStatus.COLLECTING and clock.now() >= self.closes_at
+        )
+
+    @property
+    def signatures_summary(self) -> str:
+        """ "N of M signatures" (and the groups and regions, where the rules count them)."""
+        parts = [
+            f"{self.signature_count} of {self.signatures_needed} signatures"
+            if self.signatures_needed
+            else f"{self.signature_count} signature{'s' if self.signature_count != 1 else ''}"
+        ]
+        if self.groups_needed:
+            parts.append(f"{self.group_count} of {self.groups_needed} groups")
+        if self.regions_needed:
+            parts.append(f"{self.region_count} of {self.regions_needed} regions")
+        return ", ".join(parts)
+
+    @property
+    def ballot_figures(self) -> str:
+        return f"{self.votes_yes} yes, {self.votes_no} no, {self.votes_abstain} abstaining"
 
     def threshold_met(self) -> bool:
         """The rules' test, on the counts kept on the row (read under its lock)."""

@@ -25,11 +25,13 @@ from grassroots.audit.services import record
 from grassroots.ballots import services as ballots
 from grassroots.ballots.keys import open_with_server_key, seal_with_server_key
 from grassroots.ballots.models import Ballot
+from grassroots.ballots.results import yes_no_result
 from grassroots.ledger.crypto import generate_tellers_key, split_secret
 from grassroots.organisation.models import Region
 from grassroots.oversight import queries
 from grassroots.oversight.models import (
     Body,
+    CallInResult,
     Commitment,
     CommitmentStatus,
     CommitmentUpdate,
@@ -525,6 +527,88 @@ def put_initiative_to_ballot(*, initiative_id: int) -> Ballot | None:
     )
     _audit(None, "put_initiative_to_ballot", "initiative", initiative.pk, ballot=ballot.election_id)
     return ballot
+
+
+def close_lapsed_initiatives() -> list[str]:
+    """The scheduler's step: close every initiative whose signing deadline has passed short of
+    its threshold, with its final count on the timeline. Each is locked and checked again (a
+    signature commits before the deadline or not at all, under the same lock), so ticks on
+    several nodes close each once; running it again changes nothing."""
+    done = []
+    due = Initiative.objects.filter(status=InitiativeStatus.COLLECTING, closes_at__lte=clock.now())
+    for initiative_id in due.values_list("pk", flat=True):
+        with transaction.atomic(durable=True):
+            initiative = (
+                Initiative.objects.select_for_update(skip_locked=True)
+                .filter(pk=initiative_id)
+                .first()
+            )
+            moment = clock.now()
+            if (
+                initiative is None
+                or initiative.status != InitiativeStatus.COLLECTING
+                or moment < initiative.closes_at
+            ):
+                continue
+            initiative.status = InitiativeStatus.CLOSED
+            initiative.closed_at = moment
+            initiative.save(update_fields=["status", "closed_at"])
+            _event(initiative, f"Closed short of its threshold: {initiative.signatures_summary}.")
+            _audit(
+                None,
+                "close_initiative",
+                "initiative",
+                initiative.pk,
+                signatures=initiative.signature_count,
+                needed=initiative.signatures_needed,
+            )
+            done.append(f"closed initiative {initiative.pk}")
+    return done
+
+
+@transaction.atomic
+def record_ballot_result(ballot: Ballot) -> Initiative | None:
+    """Write a published ballot's result back to the initiative it was called for and, for a
+    call-in, to the decision called in (its question asks whether to reverse it: carried means
+    overturned). Registered with ``grassroots.ballots.results`` (apps.py) and called inside the
+    publishing transaction; nothing happens for other ballots, or a second time."""
+    initiative = (
+        Initiative.objects.select_for_update(of=("self",))
+        .filter(ballot=ballot, status=InitiativeStatus.BALLOT)
+        .first()
+    )
+    if initiative is None:
+        return None
+    result = yes_no_result(ballot)
+    initiative.status = (
+        InitiativeStatus.CARRIED if result.is_carried else InitiativeStatus.NOT_CARRIED
+    )
+    initiative.votes_yes = result.votes_yes
+    initiative.votes_no = result.votes_no
+    initiative.votes_abstain = result.votes_abstain
+    initiative.result_published_at = result.published_at
+    initiative.save(
+        update_fields=["status", "votes_yes", "votes_no", "votes_abstain", "result_published_at"]
+    )
+    decided = "carried" if result.is_carried else "not carried"
+    _event(
+        initiative,
+        f"The members' ballot {decided} it ({result.figures}); result published "
+        f"{result.published_at:%d %B %Y}.",
+    )
+    detail: dict[str, Any] = {"ballot": ballot.election_id, "result": initiative.status}
+    if initiative.kind == InitiativeKind.CALL_IN and initiative.decision_id is not None:
+        decision = Decision.objects.select_for_update().get(pk=initiative.decision_id)
+        decision.call_in_result = (
+            CallInResult.OVERTURNED if result.is_carried else CallInResult.UPHELD
+        )
+        decision.call_in_decided_at = result.published_at
+        decision.call_in_ballot = ballot
+        decision.save(update_fields=["call_in_result", "call_in_decided_at", "call_in_ballot"])
+        detail["decision"] = decision.pk
+        detail["call_in_result"] = decision.call_in_result
+    _audit(None, "record_ballot_result", "initiative", initiative.pk, **detail)
+    return initiative
 
 
 @transaction.atomic(durable=True)

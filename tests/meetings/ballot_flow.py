@@ -1,0 +1,69 @@
+"""A motion sent to a ballot of members and taken to a published result through the real
+ballot services: tellers, opening, casting, closing, the tellers' shares, the count."""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from collections.abc import Sequence
+
+from grassroots import clock
+from grassroots.ballots import services as ballots
+from grassroots.ballots.models import Ballot
+from grassroots.meetings import services
+from grassroots.meetings.models import Motion
+from grassroots.people.models import Member
+from tests.ballots.conftest import Clock
+
+DAY = datetime.timedelta(days=1)
+
+
+def send_to_ballot(motion: Motion, chair: Member, tellers: Sequence[Member]) -> Ballot:
+    """The chair sends ``motion`` to a ballot opening in a day and sets up its tellers."""
+    opens = clock.now() + DAY
+    services.send_motion_to_ballot(
+        actor=chair.user, motion=motion, opens_at=opens, closes_at=opens + 7 * DAY
+    )
+    motion.refresh_from_db()
+    ballot = Ballot.objects.get(pk=motion.ballot_id)
+    ballots.set_up_tellers(actor=chair.user, ballot=ballot, members=list(tellers))
+    return ballot
+
+
+def vote_and_publish(
+    ballot: Ballot,
+    chair: Member,
+    tellers: Sequence[Member],
+    clock_: Clock,
+    votes: Sequence[tuple[Member, str]],
+    *,
+    publish: bool = True,
+) -> Ballot:
+    """Collect the shares, open, cast ``votes`` ((member, "Yes"/"No"/"Abstain")), close,
+    count and (unless ``publish`` is false) publish."""
+    shares = [
+        ballots.collect_share(actor=t.user, teller=ballot.tellers.get(member=t)) for t in tellers
+    ]
+    clock_.advance(days=1, minutes=1)
+    ballots.open_ballot(actor=chair.user, ballot=ballot)
+    ballot = Ballot.objects.get(pk=ballot.pk)
+    question = ballot.questions.get()
+    answer = {c.name: c.pk for c in question.candidates.all()}
+    for voter, choice in votes:
+        ballots.cast_ballot(
+            actor=voter.user,
+            ballot=ballot,
+            answers={question.pk: [answer[choice]]},
+            idempotency_key=secrets.token_urlsafe(24),
+        )
+    clock_.advance(days=7, minutes=1)
+    ballots.close_ballot(actor=chair.user, ballot=ballot)
+    ballot = Ballot.objects.get(pk=ballot.pk)
+    for teller, share in list(zip(tellers, shares, strict=True))[: ballot.threshold]:
+        ballots.reveal_share(
+            actor=teller.user, teller=ballot.tellers.get(member=teller), share_text=share
+        )
+    ballots.count_ballot(actor=chair.user, ballot=ballot)
+    if publish:
+        ballots.publish_results(actor=chair.user, ballot=ballot)
+    return Ballot.objects.get(pk=ballot.pk)
