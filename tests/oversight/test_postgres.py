@@ -116,3 +116,99 @@ def test_full_text_search_stems_words_and_ranks_the_best_match_first():
     titles = {d.title for d in queries.search_decisions('"Welsh groups"')}
     assert titles == {"Hire organisers for the Welsh groups"}
     assert list(queries.search_decisions("nothing-like-this")) == []
+
+
+def test_eight_schedulers_at_once_close_each_lapsed_initiative_once(monkeypatch):
+    from tests.ballots.conftest import Clock
+
+    world = build_world(prepare_key=False)
+    initiatives = [
+        services.start_initiative(
+            actor=member.user, kind=InitiativeKind.POLICY, title=f"Proposal {n}", text="Because."
+        )
+        for n, member in enumerate(world.members[:5])
+    ]
+    Clock(monkeypatch).advance(days=91)
+    start = threading.Barrier(8)
+
+    def tick(_: int) -> list[str]:
+        start.wait()
+        try:
+            return services.close_lapsed_initiatives()
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        done = [line for lines in pool.map(tick, range(8)) for line in lines]
+    assert sorted(done) == sorted(f"closed initiative {i.pk}" for i in initiatives)
+    for initiative in initiatives:
+        initiative.refresh_from_db()
+        assert initiative.status == InitiativeStatus.CLOSED
+        assert initiative.events.filter(text__startswith="Closed short").count() == 1
+    assert AuditEntry.objects.filter(action="close_initiative").count() == 5
+
+
+def test_eight_schedulers_at_once_deliver_a_result_that_failed_to_write_back_once(monkeypatch):
+    import secrets
+
+    from grassroots.ballots import results
+    from grassroots.ballots import services as ballot_services
+    from grassroots.oversight.models import CallInResult, Decision
+    from tests.ballots.conftest import Clock
+
+    world = build_world()
+    decision = published_decision(world)
+    initiative = services.start_initiative(
+        actor=world.members[0].user,
+        kind=InitiativeKind.CALL_IN,
+        title="Reverse it",
+        text="Because.",
+        decision_id=decision.pk,
+    )
+    for member in world.members[1:3]:
+        services.sign_initiative(actor=member.user, initiative_id=initiative.pk)
+    ballot = Ballot.objects.get()
+    question = ballot.questions.get()
+    yes = question.candidates.get(name="Yes")
+    for voter in world.members[:2]:
+        ballot_services.cast_ballot(
+            actor=voter.user,
+            ballot=ballot,
+            answers={question.pk: [yes.pk]},
+            idempotency_key=secrets.token_urlsafe(24),
+        )
+    Clock(monkeypatch).advance(days=15)
+    ballot_services.close_ballot(actor=world.national.user, ballot=ballot)
+    for teller in world.tellers[:2]:
+        ballot_services.reveal_share(
+            actor=teller.user,
+            teller=ballot.tellers.get(member=teller),
+            share_text=world.shares[teller.pk],
+        )
+    ballot_services.count_ballot(actor=world.national.user, ballot=ballot)
+
+    def refuse(_ballot):
+        raise RuntimeError("oversight is being upgraded")
+
+    monkeypatch.setitem(results._handlers, "oversight.initiative", refuse)
+    ballot_services.publish_results(actor=world.national.user, ballot=ballot)
+    ballot.refresh_from_db()
+    assert ballot.status == BallotStatus.PUBLISHED and ballot.result_delivered_at is None
+    assert Initiative.objects.get(pk=initiative.pk).status == InitiativeStatus.BALLOT
+    monkeypatch.setitem(results._handlers, "oversight.initiative", services.record_ballot_result)
+    start = threading.Barrier(8)
+
+    def tick(_: int) -> list[str]:
+        start.wait()
+        try:
+            return results.deliver_pending_results()
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        done = [line for lines in pool.map(tick, range(8)) for line in lines]
+    assert done == [f"delivered the result of {ballot.election_id}"]
+    initiative.refresh_from_db()
+    assert initiative.status == InitiativeStatus.CARRIED and initiative.votes_yes == 2
+    assert Decision.objects.get(pk=decision.pk).call_in_result == CallInResult.OVERTURNED
+    assert AuditEntry.objects.filter(action="record_ballot_result").count() == 1
