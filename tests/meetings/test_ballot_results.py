@@ -15,6 +15,7 @@ from grassroots.meetings.models import BallotResult, MinutesStatus, MotionStatus
 from tests.factories import MemberWithLoginFactory
 from tests.meetings.ballot_flow import DAY, send_to_ballot, vote_and_publish
 from tests.meetings.builders import group_meeting
+from tests.web.roles import give_authenticator_app
 
 
 def _motion(branch):
@@ -112,7 +113,7 @@ def test_result_after_approved_minutes_is_an_addendum_and_leaves_their_text(bran
 
 
 def test_a_failing_write_back_keeps_the_publication_writes_nothing_and_is_retried(
-    branch, clock_, monkeypatch
+    branch, clock_, monkeypatch, client
 ):
     motion, ballot = _sent(branch, clock_)
     minutes = services.draft_minutes(actor=branch.secretary.user, meeting=branch.meeting)
@@ -131,6 +132,11 @@ def test_a_failing_write_back_keeps_the_publication_writes_nothing_and_is_retrie
     minutes.refresh_from_db()
     assert motion.status == MotionStatus.SENT_TO_BALLOT
     assert not BallotResult.objects.exists() and minutes.revisions.count() == 1
+    # Its returning officer sees why on the ballot's page.
+    give_authenticator_app(branch.chair.user)
+    client.force_login(branch.chair.user)
+    page = client.get(f"/ballots/{ballot.pk}/").content.decode()
+    assert 'id="result-delivery-error"' in page and "the minutes table is locked" in page
     # Fixed, the next scheduler tick delivers it, once.
     monkeypatch.setitem(ballot_results._handlers, "meetings.motion", services.record_ballot_result)
     assert f"delivered the result of {ballot.election_id}" in run_tick()
