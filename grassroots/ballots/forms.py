@@ -14,6 +14,8 @@ from grassroots.ballots.models import Ballot, Candidate, Question, QuestionKind,
 from grassroots.ballots.papers import PaperError, ranking_from_numbers
 from grassroots.ballots.photos import PhotoError, read_photo
 from grassroots.ballots.queries import ballot_paper
+from grassroots.ballots.resolutions import CarriedMotion
+from grassroots.organisation.models import Group
 from grassroots.people.models import MembershipStatus
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -359,3 +361,43 @@ class NominationForm(CandidateDetailsForm):
 
     def chosen_question(self) -> Question:
         return self.questions[self.cleaned_data["question"]]
+
+
+class GroupSupportForm(forms.Form):
+    """A group's officer records the group's resolution to support a nomination."""
+
+    group = forms.TypedChoiceField(label="Group", coerce=int)
+    resolved_on = forms.DateField(
+        label="Date the group resolved",
+        help_text="The day of the meeting that passed the resolution",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    reference = forms.CharField(
+        label="Where it is recorded",
+        max_length=200,
+        help_text="For example “Minutes of the general meeting, item 4”",
+    )
+    outcome = forms.TypedChoiceField(
+        label="The motion carried at the meeting (if the meeting is recorded here)",
+        coerce=int,
+        required=False,
+        empty_value=None,
+    )
+
+    def __init__(
+        self, *args: Any, groups: list[Group], motions: list[CarriedMotion], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.groups = {g.pk: g for g in groups}
+        self.fields["group"].choices = [(g.pk, g.name) for g in groups]  # type: ignore[attr-defined]
+        self.fields["outcome"].choices = [  # type: ignore[attr-defined]
+            ("", "Not recorded here"),
+            *[(m.outcome_id, m.label) for m in motions],
+        ]
+
+    def chosen_group(self) -> Group:
+        return self.groups[self.cleaned_data["group"]]
+
+    def chosen_motion(self) -> int | None:
+        value = self.cleaned_data.get("outcome")
+        return int(value) if value is not None else None

@@ -453,3 +453,52 @@ class NominationSupport(models.Model):
 
     def __str__(self) -> str:
         return f"Support {self.pk}"
+
+
+class GroupSupport(models.Model):
+    """A local group's support for a nomination, by resolution of the group.
+
+    One of the group's officers (``NOMINATE_BY_RESOLUTION``) records that the group resolved
+    to support the nominee, on which day and where that is minuted; where the meeting is
+    recorded in ``grassroots.meetings``, the carried motion is linked (by its outcome's id:
+    ballots sits below meetings, so no foreign key reaches up to it). It counts
+    towards the "M groups" threshold while it stands and the group is recognised. Withdrawing
+    keeps the row (``withdrawn_at``), so the report and the audit agree on what happened.
+    """
+
+    nomination = models.ForeignKey(
+        Nomination, on_delete=models.CASCADE, related_name="group_supports"
+    )
+    group = models.ForeignKey("organisation.Group", on_delete=models.PROTECT, related_name="+")
+    resolved_on = models.DateField()
+    reference = models.CharField(max_length=200)
+    # The motion the group's meeting carried, when the meeting is recorded in meetings
+    # (grassroots.ballots.resolutions): its outcome's id, and its label and link as recorded.
+    carried_motion_id = models.PositiveIntegerField(null=True, blank=True)
+    carried_motion_label = models.CharField(max_length=300, blank=True)
+    carried_motion_url = models.CharField(max_length=300, blank=True)
+    recorded_by = models.ForeignKey("people.Member", on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        "people.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering: ClassVar = ["nomination", "recorded_at", "id"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["nomination", "group"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="group_support_once",
+            ),
+            models.CheckConstraint(
+                name="group_support_withdrawn_by_whom",
+                condition=Q(withdrawn_at__isnull=True, withdrawn_by__isnull=True)
+                | Q(withdrawn_at__isnull=False, withdrawn_by__isnull=False),
+            ),
+            models.CheckConstraint(name="group_support_has_reference", condition=~Q(reference="")),
+        ]
+
+    def __str__(self) -> str:
+        return f"Group support {self.pk}"

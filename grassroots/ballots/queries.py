@@ -10,7 +10,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet, Subquery
+from django.db.models import Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 
 from grassroots import clock
@@ -20,6 +20,7 @@ from grassroots.ballots.models import (
     BallotBoxEntry,
     BallotStatus,
     Candidate,
+    GroupSupport,
     Nomination,
     NominationStatus,
     Question,
@@ -28,8 +29,16 @@ from grassroots.ballots.models import (
     Teller,
 )
 from grassroots.ballots.publication import ledger_question
+from grassroots.ballots.resolutions import CarriedMotion, carried_motions
 from grassroots.ledger.record import Question as LedgerQuestion
-from grassroots.organisation.models import Area, Group, Region, ScopeLevel
+from grassroots.organisation.models import (
+    RECOGNISED_STATUSES,
+    Area,
+    Group,
+    GroupRecognition,
+    Region,
+    ScopeLevel,
+)
 from grassroots.organisation.permissions import Capability, may, scopes_for
 from grassroots.people.models import Member
 from grassroots.people.queries import own_member
@@ -366,9 +375,56 @@ def get_ballot_for_nominations(actor: Any, ballot_id: int) -> Ballot:
     ballot = Ballot.objects.select_related("group", "area", "region").filter(pk=ballot_id).first()
     if ballot is None or ballot.nominations_close_at is None:
         raise Http404("No such ballot.")
-    if not (may_run(actor, ballot) or is_eligible(ballot, own_member(actor))):
+    if not (
+        may_run(actor, ballot)
+        or is_eligible(ballot, own_member(actor))
+        or nominates_by_resolution_in(actor, ballot)
+    ):
         raise Http404("No such ballot.")
     return ballot
+
+
+def groups_nominating_for(actor: Any) -> list[Group]:
+    """The groups whose resolutions ``actor`` may record (as their Chair or Secretary)."""
+    scopes = scopes_for(actor, Capability.NOMINATE_BY_RESOLUTION)
+    if scopes.is_empty:
+        return []
+    groups = (
+        Group.objects.all() if scopes.everywhere else Group.objects.filter(pk__in=scopes.group_ids)
+    )
+    return list(groups.order_by("name"))
+
+
+def nominates_by_resolution_in(actor: Any, ballot: Ballot) -> bool:
+    """Is ``actor`` an officer who records resolutions for a group within the ballot's scope?"""
+    scopes = scopes_for(actor, Capability.NOMINATE_BY_RESOLUTION)
+    if scopes.is_empty:
+        return False
+    in_scope = scope_group_ids(ballot)
+    return scopes.everywhere or in_scope is None or bool(scopes.group_ids & set(in_scope))
+
+
+def carried_motions_of(groups: list[Group]) -> list[CarriedMotion]:
+    """Motions carried at these groups' own meetings in the last 13 months (newest first): what
+    a group's support by resolution can link to (grassroots.ballots.resolutions)."""
+    since = clock.today() - datetime.timedelta(days=400)
+    return carried_motions([g.pk for g in groups], since)
+
+
+def get_group_support_for(
+    actor: Any, ballot_id: int, nomination_id: int, support_id: int
+) -> GroupSupport:
+    """A group's support of a nomination, for an officer who records that group's resolutions;
+    404 alike for missing and not allowed."""
+    nomination = get_nomination_for(actor, ballot_id, nomination_id)
+    support = (
+        GroupSupport.objects.select_related("group", "nomination__question__ballot")
+        .filter(pk=support_id, nomination=nomination)
+        .first()
+    )
+    if support is None or not may(actor, Capability.NOMINATE_BY_RESOLUTION, support.group):
+        raise Http404("No such support.")
+    return support
 
 
 def get_nomination_for(actor: Any, ballot_id: int, nomination_id: int) -> Nomination:
@@ -384,21 +440,54 @@ def get_nomination_for(actor: Any, ballot_id: int, nomination_id: int) -> Nomina
 
 
 @dataclass(frozen=True)
+class Resolution:
+    """A group's support by resolution, on the report: ``counts`` unless the group has lost
+    its recognition since it was recorded."""
+
+    support: GroupSupport
+    counts: bool
+
+
+@dataclass(frozen=True)
 class NominationLine:
     """One line of the nominations report."""
 
     nomination: Nomination
     supporters: int
     groups: int
+    resolutions: tuple[Resolution, ...]
     meets_threshold: bool
     is_valid: bool
     problem: str
 
 
-def nomination_line(nomination: Nomination, ballot: Ballot) -> NominationLine:
+def recognised_group_ids(group_ids: set[int]) -> set[int]:
+    """Which of these groups are recognised now (organisation.models.RECOGNISED_STATUSES)."""
+    if not group_ids:
+        return set()
+    return set(
+        GroupRecognition.objects.filter(
+            group_id__in=group_ids, status__in=RECOGNISED_STATUSES
+        ).values_list("group_id", flat=True)
+    )
+
+
+def nomination_line(
+    nomination: Nomination, ballot: Ballot, recognised: set[int] | None = None
+) -> NominationLine:
+    """The nomination's standing against the threshold. Groups count once each, whether a
+    member of theirs supports it (their home group) or the group resolved to: by resolution
+    only while the group is recognised. ``recognised``: the recognised groups among those
+    that resolved, when the caller has read them already (the report, for every line)."""
     supports = list(nomination.supports.all())
     supporters = len(supports)
-    groups = len({s.group_id for s in supports if s.group_id is not None})
+    standing = [g for g in nomination.group_supports.all() if g.withdrawn_at is None]
+    if recognised is None:
+        recognised = recognised_group_ids({g.group_id for g in standing})
+    resolutions = tuple(Resolution(g, g.group_id in recognised) for g in standing)
+    group_ids = {s.group_id for s in supports if s.group_id is not None}
+    group_ids |= {r.support.group_id for r in resolutions if r.counts}
+    groups = len(group_ids)
     needs = ballot.nomination_supporters or ballot.nomination_groups
     meets = not needs or (
         (ballot.nomination_supporters > 0 and supporters >= ballot.nomination_supporters)
@@ -417,6 +506,7 @@ def nomination_line(nomination: Nomination, ballot: Ballot) -> NominationLine:
         nomination=nomination,
         supporters=supporters,
         groups=groups,
+        resolutions=resolutions,
         meets_threshold=meets,
         is_valid=not problem,
         problem=problem,
@@ -428,16 +518,34 @@ def threshold_text(ballot: Ballot) -> str:
     if ballot.nomination_supporters:
         parts.append(f"{ballot.nomination_supporters} supporting members")
     if ballot.nomination_groups:
-        parts.append(f"supporters from {ballot.nomination_groups} groups")
+        parts.append(
+            f"the support of {ballot.nomination_groups} groups (by resolution of a recognised "
+            "group, or a supporter whose home group it is)"
+        )
     return " or ".join(parts) if parts else "no supporters needed"
 
 
 def nominations_report(ballot: Ballot) -> list[tuple[Question, list[NominationLine]]]:
-    """Every candidate question with its nominations, supporters and whether each is valid."""
-    questions = ballot.questions.filter(kind__in=CANDIDATE_KINDS).prefetch_related(
-        "nominations__supports", "nominations__member"
+    """Every candidate question with its nominations, supporters, the groups that resolved to
+    support each, and whether each is valid. A fixed number of queries, however many lines."""
+    questions = list(
+        ballot.questions.filter(kind__in=CANDIDATE_KINDS).prefetch_related(
+            "nominations__supports",
+            "nominations__member",
+            Prefetch(
+                "nominations__group_supports",
+                queryset=GroupSupport.objects.select_related("group"),
+            ),
+        )
     )
-    return [(q, [nomination_line(n, ballot) for n in q.nominations.all()]) for q in questions]
+    resolved = {
+        g.group_id for q in questions for n in q.nominations.all() for g in n.group_supports.all()
+    }
+    recognised = recognised_group_ids(resolved)
+    return [
+        (q, [nomination_line(n, ballot, recognised) for n in q.nominations.all()])
+        for q in questions
+    ]
 
 
 def nominee_for(actor: Any, membership_number: str) -> Member | None:

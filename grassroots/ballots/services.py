@@ -42,6 +42,7 @@ from grassroots.ballots.models import (
     BallotBoxEntry,
     BallotStatus,
     Candidate,
+    GroupSupport,
     LogHead,
     Nomination,
     NominationStatus,
@@ -69,7 +70,9 @@ from grassroots.ballots.queries import (
     may_run,
     may_run_in,
     nominations_report,
+    scope_group_ids,
 )
+from grassroots.ballots.resolutions import carried_motion as find_carried_motion
 from grassroots.ballots.results import deliver_result
 from grassroots.ledger.crypto import (
     SealError,
@@ -101,7 +104,16 @@ from grassroots.ledger.recount import (
 )
 from grassroots.messaging.models import MailKind
 from grassroots.messaging.services import send_to_members
-from grassroots.organisation.models import Area, Group, Region, ScopeLevel
+from grassroots.organisation.models import (
+    RECOGNISED_STATUSES,
+    Area,
+    Group,
+    GroupRecognition,
+    GroupStatus,
+    Region,
+    ScopeLevel,
+)
+from grassroots.organisation.permissions import Capability, may
 from grassroots.people.models import Member, MembershipStatus
 from grassroots.people.queries import own_member
 from grassroots.tally.report import render_html
@@ -1428,6 +1440,130 @@ def withdraw_nomination(*, actor: Any, nomination: Nomination) -> None:
     nomination.status = NominationStatus.WITHDRAWN
     nomination.save(update_fields=["status"])
     _audit(actor, "withdraw_nomination", ballot, nomination=nomination.pk)
+
+
+def _group_support_refusal(ballot: Ballot, group: Group) -> str:
+    """Why ``group`` cannot nominate in ``ballot`` (out of scope, not recognised), or ""."""
+    group_ids = scope_group_ids(ballot)
+    if group_ids is not None and group.pk not in group_ids:
+        return (
+            f"{group.name} is not in this ballot's scope ({ballot.scope_name}): only groups "
+            "within it can nominate."
+        )
+    status = (
+        GroupRecognition.objects.filter(group=group).values_list("status", flat=True).first()
+        or GroupStatus.PROVISIONAL
+    )
+    if status not in RECOGNISED_STATUSES:
+        return (
+            f"{group.name} is not a recognised group (it is {GroupStatus(status).label.lower()}): "
+            "only recognised groups can nominate."
+        )
+    return ""
+
+
+@transaction.atomic(durable=True)
+def record_group_support(
+    *,
+    actor: Any,
+    nomination: Nomination,
+    group: Group,
+    resolved_on: datetime.date,
+    reference: str,
+    carried_motion: int | None = None,
+) -> GroupSupport:
+    """A group's officer records that the group resolved to support a nomination.
+
+    Only a recognised group within the ballot's scope, once per nomination (until withdrawn),
+    while nominations are open. When the meeting is recorded in grassroots.meetings the
+    officer links the carried motion (``carried_motion``: its outcome's id, looked up through
+    grassroots.ballots.resolutions); it must be the group's own meeting, on the day given.
+    Audited: the group's support is a public act, like a member's.
+    """
+    member = own_member(actor)
+    if member is None or not may(actor, Capability.NOMINATE_BY_RESOLUTION, group):
+        raise PermissionDenied(f"Only an officer of {group.name} can record its resolutions.")
+    ballot = _locked(nomination.question.ballot)
+    if not ballot.nominations_are_open:
+        raise WrongStage("Nominations have closed: a group's support can no longer be recorded.")
+    refusal = _group_support_refusal(ballot, group)
+    if refusal:
+        raise BallotError(refusal)
+    nomination = Nomination.objects.select_for_update().get(pk=nomination.pk)
+    if nomination.status not in (NominationStatus.STANDING, NominationStatus.AWAITING_CONSENT):
+        raise WrongStage(
+            f"This nomination is “{nomination.get_status_display()}”: it takes no more support."
+        )
+    reference = " ".join(reference.split())
+    if not reference:
+        raise BallotError("Say where the resolution is recorded, e.g. “Minutes, item 4”.")
+    if len(reference) > 200:
+        raise BallotError("Keep the reference to 200 characters.")
+    if resolved_on > clock.today():
+        raise BallotError("The resolution's date cannot be in the future.")
+    motion = None
+    if carried_motion is not None:
+        motion = find_carried_motion(carried_motion)
+        if motion is None:
+            raise BallotError("Link the outcome of a motion the meeting carried.")
+        if motion.group_id != group.pk:
+            raise BallotError(f"That meeting is not a meeting of {group.name}.")
+        if motion.held_on != resolved_on:
+            raise BallotError(
+                f"That meeting was held on {motion.held_on:%-d %B %Y}, not {resolved_on:%-d %B %Y}."
+            )
+    if GroupSupport.objects.filter(
+        nomination=nomination, group=group, withdrawn_at__isnull=True
+    ).exists():
+        raise WrongStage(f"{group.name} already supports this nomination.")
+    support = GroupSupport.objects.create(
+        nomination=nomination,
+        group=group,
+        resolved_on=resolved_on,
+        reference=reference,
+        carried_motion_id=motion.outcome_id if motion else None,
+        carried_motion_label=motion.label if motion else "",
+        carried_motion_url=motion.url if motion else "",
+        recorded_by=member,
+        recorded_at=clock.now(),
+    )
+    _audit(
+        actor,
+        "record_group_support",
+        ballot,
+        nomination=nomination.pk,
+        nominee=nomination.member.membership_number,
+        group=group.slug,
+        resolved_on=resolved_on.isoformat(),
+        reference=reference,
+        carried_motion=motion.outcome_id if motion else None,
+    )
+    return support
+
+
+@transaction.atomic(durable=True)
+def withdraw_group_support(*, actor: Any, support: GroupSupport) -> None:
+    """A group's officer withdraws the group's support (say, the group rescinded it), up to
+    the close of nominations. The row stays, marked withdrawn; the threshold stops counting it."""
+    member = own_member(actor)
+    if member is None or not may(actor, Capability.NOMINATE_BY_RESOLUTION, support.group):
+        raise PermissionDenied(f"Only an officer of {support.group.name} can withdraw its support.")
+    ballot = _locked(support.nomination.question.ballot)
+    support = GroupSupport.objects.select_for_update().get(pk=support.pk)
+    if not ballot.nominations_are_open:
+        raise WrongStage("Nominations have closed: a group's support can no longer be withdrawn.")
+    if support.withdrawn_at is not None:
+        raise WrongStage("This support is already withdrawn.")
+    support.withdrawn_at = clock.now()
+    support.withdrawn_by = member
+    support.save(update_fields=["withdrawn_at", "withdrawn_by"])
+    _audit(
+        actor,
+        "withdraw_group_support",
+        ballot,
+        nomination=support.nomination_id,
+        group=support.group.slug,
+    )
 
 
 @transaction.atomic(durable=True)

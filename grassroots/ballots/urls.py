@@ -72,6 +72,16 @@ urlpatterns = [
         name="ballot_nomination_withdraw",
     ),
     path(
+        "<int:ballot_id>/nominations/<int:nomination_id>/groups/",
+        views.nomination_group_support,
+        name="ballot_nomination_group_support",
+    ),
+    path(
+        "<int:ballot_id>/nominations/<int:nomination_id>/groups/<int:support_id>/withdraw/",
+        views.nomination_group_support_withdraw,
+        name="ballot_nomination_group_support_withdraw",
+    ),
+    path(
         "<int:ballot_id>/nominations/<int:nomination_id>/reject/",
         views.nomination_reject,
         name="ballot_nomination_reject",

@@ -22,6 +22,7 @@ from grassroots.ballots.forms import (
     BallotForm,
     CandidateDetailsForm,
     CandidateForm,
+    GroupSupportForm,
     NominationForm,
     NominationsOpenForm,
     QuestionForm,
@@ -760,6 +761,7 @@ def nomination_detail(request: HttpRequest, ballot_id: int, nomination_id: int) 
             "may_reject": ballot.nominations_are_open
             and nomination.status in ("standing", "awaiting")
             and queries.may_run(request.user, ballot),
+            "my_group_ids": {g.pk for g in queries.groups_nominating_for(request.user)},
         },
         status=400 if form is not None and form.is_bound else 200,
     )
@@ -792,6 +794,68 @@ def nomination_support(request: HttpRequest, ballot_id: int, nomination_id: int)
 @require_POST
 def nomination_withdraw(request: HttpRequest, ballot_id: int, nomination_id: int) -> HttpResponse:
     return _nomination_step(request, ballot_id, nomination_id, "withdraw")
+
+
+@login_required
+def nomination_group_support(
+    request: HttpRequest, ballot_id: int, nomination_id: int
+) -> HttpResponse:
+    """A group's Chair or Secretary records the group's resolution to support a nomination."""
+    nomination = queries.get_nomination_for(request.user, ballot_id, nomination_id)
+    ballot = nomination.question.ballot
+    groups = queries.groups_nominating_for(request.user)
+    if not groups:
+        raise Http404("No such page.")
+    form = GroupSupportForm(
+        request.POST or None, groups=groups, motions=queries.carried_motions_of(groups)
+    )
+    status = 400 if form.is_bound else 200
+    if request.method == "POST" and form.is_valid():
+        group = form.chosen_group()
+        try:
+            services.record_group_support(
+                actor=request.user,
+                nomination=nomination,
+                group=group,
+                resolved_on=form.cleaned_data["resolved_on"],
+                reference=form.cleaned_data["reference"],
+                carried_motion=form.chosen_motion(),
+            )
+        except (services.BallotError, PermissionDenied) as error:
+            form.add_error(None, str(error))
+            status = error.http_status if isinstance(error, services.BallotError) else 403
+        else:
+            messages.success(request, f"{group.name}'s support for {nomination.name} is recorded.")
+            return redirect("ballot_nomination", ballot_id=ballot.pk, nomination_id=nomination.pk)
+    elif not ballot.nominations_are_open:
+        return _refused(
+            request,
+            services.WrongStage(
+                "Nominations have closed: a group's support can no longer be recorded."
+            ),
+            ballot,
+        )
+    return render(
+        request,
+        "ballots/group_support.html",
+        {"ballot": ballot, "nomination": nomination, "form": form},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def nomination_group_support_withdraw(
+    request: HttpRequest, ballot_id: int, nomination_id: int, support_id: int
+) -> HttpResponse:
+    support = queries.get_group_support_for(request.user, ballot_id, nomination_id, support_id)
+    ballot = support.nomination.question.ballot
+    try:
+        services.withdraw_group_support(actor=request.user, support=support)
+    except (services.BallotError, PermissionDenied) as error:
+        return _refused(request, error, ballot)
+    messages.success(request, f"{support.group.name}'s support is withdrawn.")
+    return redirect("ballot_nomination", ballot_id=ballot.pk, nomination_id=nomination_id)
 
 
 @login_required

@@ -12,3 +12,8 @@ class MeetingsConfig(AppConfig):
         from grassroots.meetings.services import record_ballot_result
 
         register_result_handler("meetings.motion", record_ballot_result)
+        # A group's support for a nomination can cite the motion its meeting carried.
+        from grassroots.ballots.resolutions import register_carried_motions
+        from grassroots.meetings.queries import CarriedMotions
+
+        register_carried_motions("meetings.motion", CarriedMotions())

@@ -21,6 +21,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from grassroots import clock
+from grassroots.ballots.resolutions import CarriedMotion
 from grassroots.meetings.models import (
     Amendment,
     AmendmentStatus,
@@ -35,6 +36,8 @@ from grassroots.meetings.models import (
     MinutesStatus,
     Motion,
     MotionStatus,
+    Outcome,
+    OutcomeResult,
     QuorumRule,
     Rsvp,
     RsvpResponse,
@@ -580,3 +583,41 @@ def minutes_addenda(meeting: Meeting) -> list[BallotResult]:
             "motion"
         )
     )
+
+
+class CarriedMotions:
+    """The motions groups' own meetings carried, lent to ballots (grassroots.ballots.resolutions)
+    so a group's support for a nomination can cite the resolution."""
+
+    def _query(self) -> QuerySet[Outcome]:
+        return Outcome.objects.filter(
+            meeting__level=ScopeLevel.GROUP,
+            motion__isnull=False,
+            result=OutcomeResult.CARRIED,
+        ).select_related("meeting__group", "motion")
+
+    @staticmethod
+    def _as_carried(outcome: Outcome) -> CarriedMotion:
+        from django.urls import reverse
+        from django.utils import timezone
+
+        meeting, motion = outcome.meeting, outcome.motion
+        assert motion is not None and meeting.group_id is not None
+        held_on = timezone.localdate(meeting.starts_at)
+        return CarriedMotion(
+            outcome_id=outcome.pk,
+            group_id=meeting.group_id,
+            held_on=held_on,
+            label=f"{meeting.title}, {held_on:%-d %b %Y}: motion {motion.number}, {motion.title}",
+            url=reverse("meetings:motion_detail", args=[meeting.pk, motion.pk]),
+        )
+
+    def carried_motions(self, group_ids: list[int], since: datetime.date) -> list[CarriedMotion]:
+        outcomes = self._query().filter(
+            meeting__group_id__in=group_ids, meeting__starts_at__date__gte=since
+        )
+        return [self._as_carried(o) for o in outcomes.order_by("-meeting__starts_at")[:200]]
+
+    def carried_motion(self, outcome_id: int) -> CarriedMotion | None:
+        outcome = self._query().filter(pk=outcome_id).first()
+        return self._as_carried(outcome) if outcome is not None else None

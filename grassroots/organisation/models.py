@@ -217,6 +217,11 @@ class GroupStatus(models.TextChoices):
     DERECOGNISED = "derecognised", "De-recognised"
 
 
+# The states in which a group is recognised: a group at risk still is, until its fix-by date
+# (docs/recognition.md). Provisional, suspended and de-recognised groups are not.
+RECOGNISED_STATUSES = frozenset({GroupStatus.RECOGNISED, GroupStatus.AT_RISK})
+
+
 # Bodies the rules may name to hear appeals against suspension and de-recognition.
 APPEAL_BODIES = (Role.NATIONAL_COMMITTEE, Role.NATIONAL_OFFICE)
 

@@ -90,6 +90,9 @@ class Capability(StrEnum):
     # Initiatives' signatures by region and group (never names: nobody sees who signed).
     VIEW_SIGNATURE_COUNTS = "view_signature_counts"
     ANSWER_INITIATIVES = "answer_initiatives"  # the national committee answers a referral
+    # Record (and withdraw) the group's support, by resolution of the group, for a nomination
+    # in a ballot whose scope takes the group in (grassroots.ballots; docs/ballots.md).
+    NOMINATE_BY_RESOLUTION = "nominate_by_resolution"
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
@@ -103,6 +106,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     ),
     Role.SECRETARY: frozenset(
         {
+            Capability.NOMINATE_BY_RESOLUTION,
             Capability.RUN_MEETINGS,
             Capability.MODERATE_DEBATE,
             Capability.CONTACT_MEMBERS,
@@ -120,6 +124,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     ),
     Role.CHAIR: frozenset(
         {
+            Capability.NOMINATE_BY_RESOLUTION,
             Capability.RUN_MEETINGS,
             Capability.CHAIR_MEETING,
             Capability.MODERATE_DEBATE,

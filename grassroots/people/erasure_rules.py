@@ -293,6 +293,8 @@ RULES: dict[str, Rule] = {
     "ballots.nominationsupport.member": Rule(
         Action.KEEP, "kept", "a nomination's validity rests on its count of supporters"
     ),
+    "ballots.groupsupport.recorded_by": Rule(Action.KEEP, "kept", _OFFICER_ACT),
+    "ballots.groupsupport.withdrawn_by": Rule(Action.KEEP, "kept", _OFFICER_ACT),
     # messaging
     "messaging.mailout.sender": Rule(
         Action.ANONYMISE,

@@ -77,3 +77,17 @@ CASES += [
         about="no such candidate; no login needed (personal links open the paper)",
     ),
 ]
+CASES += [
+    Case(
+        "ballot_nomination_group_support",
+        (LOGIN, 404, 404, 404, 200, 404, 404, 404, 404),
+        nomination_in_area_ballot,
+        about="a group's Chair or Secretary (NOMINATE_BY_RESOLUTION), for a group in scope",
+    ),
+    Case(
+        "ballot_nomination_group_support_withdraw",
+        (LOGIN, *(405,) * 8),
+        lambda m: {**nomination_in_area_ballot(m), "support_id": "1"},
+        about="POST only",
+    ),
+]
