@@ -165,7 +165,12 @@ def test_group_nominates_by_resolution_and_the_paper_shows_photos_on_a_phone(
     phone.goto(f"/ballots/{ballot.pk}/vote/")
     photo = phone.get_by_role("img", name="Photo of Aisha Khan")
     expect(photo).to_be_visible()
-    assert photo.evaluate("img => img.complete && img.naturalWidth > 0")  # loaded, not blocked
+    # It loads (the CSP or a 404 would leave it broken): it is lazy, so bring it into view.
+    photo.scroll_into_view_if_needed()
+    phone.wait_for_function(
+        "() => { const img = document.querySelector('img.candidate-photo');"
+        " return img && img.complete && img.naturalWidth > 0; }"
+    )
     box = photo.bounding_box()
     assert box is not None and 60 <= box["width"] <= 80 and 60 <= box["height"] <= 80
     expect(phone.get_by_role("img")).to_have_count(1)  # Ben has none, and no placeholder
