@@ -10,11 +10,12 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet, Subquery
+from allauth.mfa.models import Authenticator
+from django.db import connection, models
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from grassroots import clock
-from grassroots.accounts.middleware import officer_mfa_annotations
 from grassroots.ballots.models import (
     Ballot,
     BallotBoxEntry,
@@ -37,9 +38,10 @@ from grassroots.organisation.models import (
     Group,
     GroupRecognition,
     Region,
+    RoleAssignment,
     ScopeLevel,
 )
-from grassroots.organisation.permissions import Capability, may, scopes_for
+from grassroots.organisation.permissions import OFFICER_ROLES, Capability, may, scopes_for
 from grassroots.people.models import Member
 from grassroots.people.queries import own_member
 
@@ -95,24 +97,93 @@ def get_ballot_to_run(actor: Any, ballot_id: int) -> Ballot:
 def get_ballot_to_vote(actor: Any, ballot_id: int) -> tuple[Ballot, RollEntry]:
     """The ballot and the actor's own roll entry; 404 unless the actor is on the roll.
 
-    One query: the roll entry with its ballot, for the member whose login is ``actor`` (a
-    scalar subquery, so the (ballot, member) index is used whatever the table statistics say),
-    carrying the officer-MFA flags (``officer_mfa_annotations``) for the vote view, which makes
-    the middleware's decision itself from them. ``entry.voter_user_id`` is the actor's user id.
+    One query: the ballot with the roll entry of the member whose login is ``actor`` (a scalar
+    subquery, so the (ballot, member) index is used whatever the table statistics say), carrying
+    the officer-MFA flags for the vote view, which makes the middleware's decision itself from
+    them: ``entry.mfa_is_officer`` (holds a current role in OFFICER_ROLES, as
+    ``officer_mfa_annotations``) and ``entry.mfa_has_totp``. ``entry.voter_user_id`` is the
+    actor's user id.
+
+    This is the query behind every cast, so its SQL is written once per process
+    (:func:`_vote_sql`) instead of being built by the ORM on each request, which cost about
+    half of a cast's CPU (docs/benchmarks/ballots.md). tests/ballots/test_vote_query.py holds
+    it to the ORM's answer (``officer_mfa_annotations``) over every case of roll, roles and
+    authenticators.
     """
     if not getattr(actor, "is_authenticated", False):
         raise Http404("No such ballot.")
-    member_id = Member.objects.filter(user_id=actor.pk).order_by().values("pk")[:1]
-    entry = (
-        RollEntry.objects.select_related("ballot")
-        .filter(ballot_id=ballot_id, member_id=Subquery(member_id))
-        .annotate(**officer_mfa_annotations("member_id", actor.pk))
-        .first()
-    )
-    if entry is None:
+    sql, roles = _vote_sql()
+    day = connection.ops.adapt_datefield_value(clock.today())
+    params = [day, day, *roles, actor.pk, Authenticator.Type.TOTP, ballot_id, actor.pk]
+    found = list(Ballot.objects.raw(sql, params))
+    if not found:
         raise Http404("No such ballot.")
+    ballot = found[0]
+    row: Any = ballot
+    entry = RollEntry.from_db(
+        ballot._state.db,
+        ["id", "ballot_id", "member_id", "group_id", "has_voted"],
+        [
+            row.roll_entry_id,
+            ballot.pk,
+            row.roll_member_id,
+            row.roll_group_id,
+            bool(row.roll_has_voted),
+        ],
+    )
+    entry.ballot = ballot
+    entry.mfa_is_officer = bool(row.roll_mfa_is_officer)  # type: ignore[attr-defined]
+    entry.mfa_has_totp = bool(row.roll_mfa_has_totp)  # type: ignore[attr-defined]
     entry.voter_user_id = actor.pk  # type: ignore[attr-defined]
-    return entry.ballot, entry
+    return ballot, entry
+
+
+_VOTE_SQL: dict[str, tuple[str, tuple[str, ...]]] = {}
+
+
+def quoted_column(model: type[models.Model], name: str) -> str:
+    """The quoted database column of ``model``'s field ``name``, for hand-written SQL."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field):
+        raise TypeError(f"{model.__name__}.{name} is not a column")
+    return connection.ops.quote_name(str(field.column))
+
+
+def _vote_sql() -> tuple[str, tuple[str, ...]]:
+    """The SQL of :func:`get_ballot_to_vote` for this database, and the officer roles it
+    takes as parameters. Table and column names come from the models' own metadata."""
+    kept = _VOTE_SQL.get(connection.vendor)
+    if kept is not None:
+        return kept
+    q = connection.ops.quote_name
+    roles = tuple(sorted(OFFICER_ROLES))
+    col = quoted_column
+    ballot_columns = ", ".join(f"b.{q(str(f.column))}" for f in Ballot._meta.concrete_fields)
+    role_marks = ", ".join(["%s"] * len(roles))
+    # Only the models' own table and column names are formatted in; values are parameters.
+    sql = (
+        f"SELECT {ballot_columns}, r.{col(RollEntry, 'id')} AS roll_entry_id, "  # noqa: S608  # nosec B608
+        f"r.{col(RollEntry, 'member')} AS roll_member_id, "
+        f"r.{col(RollEntry, 'group')} AS roll_group_id, "
+        f"r.{col(RollEntry, 'has_voted')} AS roll_has_voted, "
+        f"EXISTS (SELECT 1 FROM {q(RoleAssignment._meta.db_table)} a "
+        f"WHERE a.{col(RoleAssignment, 'member')} = r.{col(RollEntry, 'member')} "
+        f"AND a.{col(RoleAssignment, 'starts_on')} <= %s "
+        f"AND (a.{col(RoleAssignment, 'ends_on')} IS NULL "
+        f"OR a.{col(RoleAssignment, 'ends_on')} >= %s) "
+        f"AND a.{col(RoleAssignment, 'role')} IN ({role_marks})) AS roll_mfa_is_officer, "
+        f"EXISTS (SELECT 1 FROM {q(Authenticator._meta.db_table)} t "
+        f"WHERE t.{col(Authenticator, 'user')} = %s "
+        f"AND t.{col(Authenticator, 'type')} = %s) AS roll_mfa_has_totp "
+        f"FROM {q(RollEntry._meta.db_table)} r "
+        f"JOIN {q(str(Ballot._meta.db_table))} b "
+        f"ON b.{col(Ballot, 'id')} = r.{col(RollEntry, 'ballot')} "
+        f"WHERE r.{col(RollEntry, 'ballot')} = %s AND r.{col(RollEntry, 'member')} = "
+        f"(SELECT m.{col(Member, 'id')} FROM {q(Member._meta.db_table)} m "
+        f"WHERE m.{col(Member, 'user')} = %s LIMIT 1)"
+    )
+    _VOTE_SQL[connection.vendor] = (sql, roles)
+    return sql, roles
 
 
 @dataclass(frozen=True)

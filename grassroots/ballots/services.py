@@ -23,7 +23,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import Count, F, Q
 from django.urls import reverse
 
@@ -70,6 +70,7 @@ from grassroots.ballots.queries import (
     may_run,
     may_run_in,
     nominations_report,
+    quoted_column,
     scope_group_ids,
 )
 from grassroots.ballots.resolutions import carried_motion as find_carried_motion
@@ -806,11 +807,7 @@ def _cast(
         status, opens_at, closes_at = _lock_ballot_for_casting(ballot.pk)
         moment = clock.now()
         is_open = status == BallotStatus.OPEN and opens_at <= moment < closes_at
-        marked = is_open and bool(
-            RollEntry.objects.filter(
-                ballot_id=ballot.pk, member_id=member_id, has_voted=False
-            ).update(has_voted=True)
-        )
+        marked = is_open and _mark_voted(ballot.pk, member_id)
         if not marked:
             entry = RollEntry.objects.filter(ballot_id=ballot.pk, member_id=member_id).first()
             if entry is None:
@@ -823,13 +820,60 @@ def _cast(
                     )
                 raise AlreadyVoted("You have already voted in this ballot. You can vote only once.")
             raise PollNotOpen("This ballot is not open for voting.")
-        UnsealedBallot.objects.bulk_create(
-            [UnsealedBallot(ballot=ballot, ciphertext=c, tracker=t) for _, c, t in sealed]
-        )
-        ReceiptKeeper.objects.create(
-            ballot=ballot, key_hash=key_hash, receipt_sealed=receipt_sealed
-        )
+        _insert([UnsealedBallot(ballot=ballot, ciphertext=c, tracker=t) for _, c, t in sealed])
+        _insert([ReceiptKeeper(ballot=ballot, key_hash=key_hash, receipt_sealed=receipt_sealed)])
     return receipt
+
+
+# The casting transaction's three writes, as plain statements made once per process: the ORM
+# built them afresh on every cast, which cost more CPU than the ballot's own work (sealing and
+# hashing). Same statements, same rows; tests/ballots/test_vote_cost.py pins them.
+_CAST_SQL: dict[tuple[str, str, int], str] = {}
+
+
+def _mark_voted(ballot_id: int, member_id: int) -> bool:
+    """Set the member's roll mark if it is not set; True when this statement set it.
+
+    The conditional UPDATE takes the row lock, so of concurrent casts by one member exactly one
+    sees a row change (see :func:`_cast`)."""
+    key = (connection.vendor, "mark", 0)
+    sql = _CAST_SQL.get(key)
+    if sql is None:
+        q = connection.ops.quote_name
+        meta = RollEntry._meta
+        voted, ballot, member = (
+            quoted_column(RollEntry, name) for name in ("has_voted", "ballot", "member")
+        )
+        # Only the model's own table and column names are formatted in (bandit B608).
+        sql = (
+            f"UPDATE {q(str(meta.db_table))} SET {voted} = %s "  # noqa: S608  # nosec B608
+            f"WHERE {ballot} = %s AND {member} = %s AND {voted} = %s"
+        )
+        _CAST_SQL[key] = sql
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [True, ballot_id, member_id, False])
+        return bool(cursor.rowcount == 1)
+
+
+def _insert(objs: Sequence[models.Model]) -> None:
+    """INSERT these new rows of one model in one statement, as ``bulk_create`` would (each
+    field's default and database form), without building the statement through the ORM."""
+    model = type(objs[0])
+    fields = model._meta.concrete_fields
+    key = (connection.vendor, model._meta.label, len(objs))
+    sql = _CAST_SQL.get(key)
+    if sql is None:
+        q = connection.ops.quote_name
+        columns = ", ".join(q(str(f.column)) for f in fields)
+        row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        # Only the model's own table and column names are formatted in (bandit B608).
+        sql = f"INSERT INTO {q(str(model._meta.db_table))} ({columns}) VALUES " + ", ".join(  # noqa: S608  # nosec B608
+            [row] * len(objs)
+        )
+        _CAST_SQL[key] = sql
+    params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in objs for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def _seal_locked(
