@@ -803,11 +803,19 @@ def _cast(
     )
     key_hash = _idempotency_hash(ballot, member_id, idempotency_key)
     receipt_sealed = seal_receipt(receipt.to_bytes(), idempotency_key)
+    papers_rows = [UnsealedBallot(ballot=ballot, ciphertext=c, tracker=t) for _, c, t in sealed]
+    keeper = ReceiptKeeper(ballot=ballot, key_hash=key_hash, receipt_sealed=receipt_sealed)
     with transaction.atomic(durable=True):
-        status, opens_at, closes_at = _lock_ballot_for_casting(ballot.pk)
-        moment = clock.now()
-        is_open = status == BallotStatus.OPEN and opens_at <= moment < closes_at
-        marked = is_open and _mark_voted(ballot.pk, member_id)
+        if connection.vendor == "postgresql":
+            marked = _cast_in_one_statement(ballot.pk, member_id, clock.now(), papers_rows, keeper)
+        else:
+            status, opens_at, closes_at = _lock_ballot_for_casting(ballot.pk)
+            moment = clock.now()
+            is_open = status == BallotStatus.OPEN and opens_at <= moment < closes_at
+            marked = is_open and _mark_voted(ballot.pk, member_id)
+            if marked:
+                _insert(papers_rows)
+                _insert([keeper])
         if not marked:
             entry = RollEntry.objects.filter(ballot_id=ballot.pk, member_id=member_id).first()
             if entry is None:
@@ -820,8 +828,6 @@ def _cast(
                     )
                 raise AlreadyVoted("You have already voted in this ballot. You can vote only once.")
             raise PollNotOpen("This ballot is not open for voting.")
-        _insert([UnsealedBallot(ballot=ballot, ciphertext=c, tracker=t) for _, c, t in sealed])
-        _insert([ReceiptKeeper(ballot=ballot, key_hash=key_hash, receipt_sealed=receipt_sealed)])
     return receipt
 
 
@@ -855,6 +861,70 @@ def _mark_voted(ballot_id: int, member_id: int) -> bool:
         return bool(cursor.rowcount == 1)
 
 
+def _cast_in_one_statement(
+    ballot_id: int,
+    member_id: int,
+    moment: datetime.datetime,
+    papers: Sequence[UnsealedBallot],
+    keeper: ReceiptKeeper,
+) -> bool:
+    """PostgreSQL: the cast's lock, roll mark and writes as one statement; True if it voted.
+
+    One round trip instead of four. ``open_ballot`` reads the ballot under FOR KEY SHARE, as
+    :func:`_lock_ballot_for_casting` does, so a close waits for casts in flight and a cast
+    after the close finds the ballot closed (the lock re-reads the row the close changed).
+    ``marked`` is the conditional roll-mark UPDATE; the papers and the receipt keeper are
+    inserted once per row it changed, so all or nothing is written.
+    """
+    key = ("postgresql", "cast", len(papers))
+    sql = _CAST_SQL.get(key)
+    if sql is None:
+        sql = _one_statement_sql(len(papers))
+        _CAST_SQL[key] = sql
+    params: list[Any] = [ballot_id, BallotStatus.OPEN, moment, moment, member_id]
+    params += _row_params(papers)
+    params += _row_params([keeper])
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return bool(row and row[0] == 1)
+
+
+def _one_statement_sql(paper_count: int) -> str:
+    q = connection.ops.quote_name
+    col = quoted_column
+
+    def insert(model: type[models.Model], rows: int) -> str:
+        fields = model._meta.concrete_fields
+        columns = ", ".join(q(str(f.column)) for f in fields)
+        values = ", ".join(f"CAST(%s AS {f.db_type(connection)})" for f in fields)
+        selects = " UNION ALL ".join([f"SELECT {values} FROM marked"] * rows)  # noqa: S608  # nosec B608
+        return f"INSERT INTO {q(str(model._meta.db_table))} ({columns}) {selects}"  # nosec B608
+
+    roll = q(str(RollEntry._meta.db_table))
+    # Only the models' own table, column and type names are formatted in (bandit B608).
+    return (
+        "WITH open_ballot AS ("  # noqa: S608  # nosec B608
+        f"SELECT {col(Ballot, 'id')} FROM {q(str(Ballot._meta.db_table))} "
+        f"WHERE {col(Ballot, 'id')} = %s AND {col(Ballot, 'status')} = %s "
+        f"AND {col(Ballot, 'opens_at')} <= %s AND {col(Ballot, 'closes_at')} > %s "
+        "FOR KEY SHARE), "
+        f"marked AS (UPDATE {roll} SET {col(RollEntry, 'has_voted')} = true "
+        f"WHERE {col(RollEntry, 'ballot')} IN (SELECT {col(Ballot, 'id')} FROM open_ballot) "
+        f"AND {col(RollEntry, 'member')} = %s AND NOT {col(RollEntry, 'has_voted')} "
+        f"RETURNING {col(RollEntry, 'id')}), "
+        f"papers AS ({insert(UnsealedBallot, paper_count)}), "
+        f"keeper AS ({insert(ReceiptKeeper, 1)}) "
+        "SELECT count(*) FROM marked"
+    )
+
+
+def _row_params(objs: Sequence[models.Model]) -> list[Any]:
+    """Each new row's values in its model's column order, as the database takes them."""
+    fields = type(objs[0])._meta.concrete_fields
+    return [f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in objs for f in fields]
+
+
 def _insert(objs: Sequence[models.Model]) -> None:
     """INSERT these new rows of one model in one statement, as ``bulk_create`` would (each
     field's default and database form), without building the statement through the ORM."""
@@ -871,9 +941,8 @@ def _insert(objs: Sequence[models.Model]) -> None:
             [row] * len(objs)
         )
         _CAST_SQL[key] = sql
-    params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in objs for f in fields]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, _row_params(objs))
 
 
 def _seal_locked(

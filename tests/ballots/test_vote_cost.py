@@ -37,7 +37,10 @@ KEY = re.compile(r'name="idempotency_key" value="([^"]+)"')
 GET_QUERIES = 3
 # POST: session, user, roll entry, then the cast: ballot status under FOR KEY SHARE, the
 # conditional roll-mark UPDATE, the papers' INSERT, the receipt keeper's INSERT. (It was 18.)
-POST_QUERIES = 7
+# On PostgreSQL the cast's four are one statement (services._cast_in_one_statement).
+POST_QUERIES = {"sqlite": 7, "postgresql": 4}
+# A retry: the same, then the roll entry and the kept receipt, read to answer it.
+RETRY_QUERIES = {"sqlite": 7, "postgresql": 6}
 
 
 def _counted(captured: CaptureQueriesContext) -> list[str]:
@@ -82,11 +85,11 @@ def test_vote_page_and_cast_query_counts_are_pinned(client: Client, ready_ballot
     assert receipt.status_code == 200
     assert "Your vote is recorded" in receipt.content.decode()
     assert len(_counted(get)) <= GET_QUERIES, "\n".join(_counted(get))
-    assert len(_counted(post)) <= POST_QUERIES, "\n".join(_counted(post))
+    assert len(_counted(post)) <= POST_QUERIES[connection.vendor], "\n".join(_counted(post))
     # The one-member-one-vote write is there, and the member was looked up once.
     statements = [q.lower() for q in _counted(post)]
     assert not [q for q in statements if q.startswith('select "people_member"')]
-    assert len([q for q in statements if q.startswith('update "ballots_rollentry"')]) == 1
+    assert len([q for q in statements if 'update "ballots_rollentry"' in q]) == 1
     assert RollEntry.objects.get(ballot=ready_ballot.ballot, member=second).has_voted
     assert UnsealedBallot.objects.filter(ballot=ready_ballot.ballot).count() == 4
 
@@ -104,7 +107,7 @@ def test_second_vote_and_retry_cost_little_and_change_nothing(client: Client, re
     assert again.status_code == 200
     assert "Your vote was already recorded" in again.content.decode()
     assert trackers_on(first) == trackers_on(again)
-    assert len(_counted(retry)) <= POST_QUERIES
+    assert len(_counted(retry)) <= RETRY_QUERIES[connection.vendor]
     assert "You have already voted" in client.get(url).content.decode()
     other = dict(data, idempotency_key=secrets.token_urlsafe(24))  # another tab's form
     assert client.post(url, other).status_code == 409
