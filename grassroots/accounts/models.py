@@ -9,9 +9,20 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.crypto import salted_hmac
 
+from grassroots.rows import get_by_pk
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
+
+    def get(self, *args: Any, **kwargs: Any) -> User:
+        """``User.objects.get(pk=...)``, which every logged-in request makes (Django's auth
+        backends load the session's user so), reads the row with SQL made once per process
+        (grassroots.rows.get_by_pk): same row, same instance, same ``DoesNotExist``. Any other
+        lookup goes through the ORM as usual."""
+        if not args and len(kwargs) == 1 and "pk" in kwargs:
+            return get_by_pk(self.model, kwargs["pk"], using=self.db)
+        return super().get(*args, **kwargs)
 
     def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
         if not email:

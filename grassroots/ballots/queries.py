@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from allauth.mfa.models import Authenticator
-from django.db import connection, models
+from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
@@ -44,6 +44,7 @@ from grassroots.organisation.models import (
 from grassroots.organisation.permissions import OFFICER_ROLES, Capability, may, scopes_for
 from grassroots.people.models import Member
 from grassroots.people.queries import own_member
+from grassroots.rows import convert, converters_for, quoted
 
 
 def scope_object(ballot: Ballot) -> Group | Area | Region | None:
@@ -112,44 +113,36 @@ def get_ballot_to_vote(actor: Any, ballot_id: int) -> tuple[Ballot, RollEntry]:
     """
     if not getattr(actor, "is_authenticated", False):
         raise Http404("No such ballot.")
-    sql, roles = _vote_sql()
+    sql, roles, converters = _vote_sql()
     day = connection.ops.adapt_datefield_value(clock.today())
     params = [day, day, *roles, actor.pk, Authenticator.Type.TOTP, ballot_id, actor.pk]
-    found = list(Ballot.objects.raw(sql, params))
-    if not found:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
         raise Http404("No such ballot.")
-    ballot = found[0]
-    row: Any = ballot
+    count = len(BALLOT_ATTNAMES)
+    ballot = Ballot.from_db(
+        connection.alias, BALLOT_ATTNAMES, convert(row[:count], converters, connection.alias)
+    )
+    entry_id, member_id, group_id, has_voted, is_officer, has_totp = row[count:]
     entry = RollEntry.from_db(
-        ballot._state.db,
+        connection.alias,
         ["id", "ballot_id", "member_id", "group_id", "has_voted"],
-        [
-            row.roll_entry_id,
-            ballot.pk,
-            row.roll_member_id,
-            row.roll_group_id,
-            bool(row.roll_has_voted),
-        ],
+        [entry_id, ballot.pk, member_id, group_id, bool(has_voted)],
     )
     entry.ballot = ballot
-    entry.mfa_is_officer = bool(row.roll_mfa_is_officer)  # type: ignore[attr-defined]
-    entry.mfa_has_totp = bool(row.roll_mfa_has_totp)  # type: ignore[attr-defined]
+    entry.mfa_is_officer = bool(is_officer)  # type: ignore[attr-defined]
+    entry.mfa_has_totp = bool(has_totp)  # type: ignore[attr-defined]
     entry.voter_user_id = actor.pk  # type: ignore[attr-defined]
     return ballot, entry
 
 
-_VOTE_SQL: dict[str, tuple[str, tuple[str, ...]]] = {}
+BALLOT_ATTNAMES = [f.attname for f in Ballot._meta.concrete_fields]
+_VOTE_SQL: dict[str, tuple[str, tuple[str, ...], list[Any]]] = {}
 
 
-def quoted_column(model: type[models.Model], name: str) -> str:
-    """The quoted database column of ``model``'s field ``name``, for hand-written SQL."""
-    field = model._meta.get_field(name)
-    if not isinstance(field, models.Field):
-        raise TypeError(f"{model.__name__}.{name} is not a column")
-    return connection.ops.quote_name(str(field.column))
-
-
-def _vote_sql() -> tuple[str, tuple[str, ...]]:
+def _vote_sql() -> tuple[str, tuple[str, ...], list[Any]]:
     """The SQL of :func:`get_ballot_to_vote` for this database, and the officer roles it
     takes as parameters. Table and column names come from the models' own metadata."""
     kept = _VOTE_SQL.get(connection.vendor)
@@ -157,7 +150,7 @@ def _vote_sql() -> tuple[str, tuple[str, ...]]:
         return kept
     q = connection.ops.quote_name
     roles = tuple(sorted(OFFICER_ROLES))
-    col = quoted_column
+    col = quoted
     ballot_columns = ", ".join(f"b.{q(str(f.column))}" for f in Ballot._meta.concrete_fields)
     role_marks = ", ".join(["%s"] * len(roles))
     # Only the models' own table and column names are formatted in; values are parameters.
@@ -182,8 +175,9 @@ def _vote_sql() -> tuple[str, tuple[str, ...]]:
         f"(SELECT m.{col(Member, 'id')} FROM {q(Member._meta.db_table)} m "
         f"WHERE m.{col(Member, 'user')} = %s LIMIT 1)"
     )
-    _VOTE_SQL[connection.vendor] = (sql, roles)
-    return sql, roles
+    converters = converters_for(Ballot, Ballot._meta.concrete_fields, connection.alias)
+    _VOTE_SQL[connection.vendor] = (sql, roles, converters)
+    return sql, roles, converters
 
 
 @dataclass(frozen=True)

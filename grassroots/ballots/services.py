@@ -70,7 +70,6 @@ from grassroots.ballots.queries import (
     may_run,
     may_run_in,
     nominations_report,
-    quoted_column,
     scope_group_ids,
 )
 from grassroots.ballots.resolutions import carried_motion as find_carried_motion
@@ -117,6 +116,7 @@ from grassroots.organisation.models import (
 from grassroots.organisation.permissions import Capability, may
 from grassroots.people.models import Member, MembershipStatus
 from grassroots.people.queries import own_member
+from grassroots.rows import quoted
 from grassroots.tally.report import render_html
 from grassroots.tally.types import TallyError
 
@@ -848,7 +848,7 @@ def _mark_voted(ballot_id: int, member_id: int) -> bool:
         q = connection.ops.quote_name
         meta = RollEntry._meta
         voted, ballot, member = (
-            quoted_column(RollEntry, name) for name in ("has_voted", "ballot", "member")
+            quoted(RollEntry, name) for name in ("has_voted", "ballot", "member")
         )
         # Only the model's own table and column names are formatted in (bandit B608).
         sql = (
@@ -892,7 +892,7 @@ def _cast_in_one_statement(
 
 def _one_statement_sql(paper_count: int) -> str:
     q = connection.ops.quote_name
-    col = quoted_column
+    col = quoted
 
     def insert(model: type[models.Model], rows: int) -> str:
         fields = model._meta.concrete_fields

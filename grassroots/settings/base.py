@@ -234,6 +234,8 @@ GRASSROOTS_SHED_AFTER_MS = env.int("GRASSROOTS_SHED_AFTER_MS", 0)
 
 # --- security ---
 SESSION_COOKIE_HTTPONLY = True
+# Database sessions, read with SQL made once per process (the read every request makes).
+SESSION_ENGINE = "grassroots.accounts.sessions"
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"

@@ -1,0 +1,78 @@
+"""Whole rows read by plain SQL made once per process, for the few reads every request makes.
+
+Building a query through the ORM costs more CPU than running it: for the session, the user and
+the roll entry that every cast reads, that was most of a cast's cost (docs/benchmarks/
+ballots.md). These helpers make the SQL once per model and database, and turn the row into a
+model instance with the same converters the ORM applies, so callers get what the ORM would
+give them. Only the models' own table and column names are formatted into SQL; every value is
+a parameter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from django.db import connections, models
+
+Model = TypeVar("Model", bound=models.Model)
+
+# (model label, database alias, vendor) -> (SQL, field attnames, converters by column index)
+_BY_PK: dict[tuple[str, str, str], tuple[str, list[str], list[tuple[int, list[Any], Any]]]] = {}
+
+
+def quoted(model: type[models.Model], name: str, using: str = "default") -> str:
+    """The quoted column of ``model``'s field ``name`` (a concrete field) in database ``using``."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field):
+        raise TypeError(f"{model.__name__}.{name} is not a column")
+    return connections[using].ops.quote_name(str(field.column))
+
+
+def converters_for(
+    model: type[models.Model], fields: Sequence[models.Field[Any, Any]], using: str
+) -> list[tuple[int, list[Any], Any]]:
+    """The ORM's converters for these columns of ``model``, by position (only those that have
+    any), as its compiler applies them to rows it reads."""
+    compiler = model._default_manager.using(using).none().query.get_compiler(using)
+    found = compiler.get_converters([f.get_col(str(model._meta.db_table)) for f in fields])
+    return [(index, list(funcs), expression) for index, (funcs, expression) in found.items()]
+
+
+def convert(
+    row: Sequence[Any], converters: list[tuple[int, list[Callable[..., Any]], Any]], using: str
+) -> list[Any]:
+    values = list(row)
+    connection = connections[using]
+    for index, funcs, expression in converters:
+        value = values[index]
+        for func in funcs:
+            value = func(value, expression, connection)
+        values[index] = value
+    return values
+
+
+def get_by_pk(model: type[Model], pk: Any, using: str = "default") -> Model:
+    """``model._default_manager.get(pk=pk)``: the whole row, or ``model.DoesNotExist``."""
+    connection = connections[using]
+    key = (model._meta.label, using, connection.vendor)
+    kept = _BY_PK.get(key)
+    if kept is None:
+        q = connection.ops.quote_name
+        fields = list(model._meta.concrete_fields)
+        pk_column = q(str(model._meta.pk.column)) if model._meta.pk else "id"
+        columns = ", ".join(q(str(f.column)) for f in fields)
+        sql = f"SELECT {columns} FROM {q(str(model._meta.db_table))} WHERE {pk_column} = %s"  # noqa: S608  # nosec B608
+        kept = (sql, [f.attname for f in fields], converters_for(model, fields, using))
+        _BY_PK[key] = kept
+    sql, attnames, converters = kept
+    pk_field = model._meta.pk
+    if pk_field is None:
+        raise TypeError(f"{model.__name__} has no primary key")
+    value = pk_field.get_db_prep_value(pk_field.to_python(pk), connection)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value])
+        row = cursor.fetchone()
+    if row is None:
+        raise model.DoesNotExist(f"{model._meta.object_name} matching query does not exist.")  # type: ignore[attr-defined]
+    return model.from_db(using, attnames, convert(row, converters, using))
