@@ -10,15 +10,46 @@ a parameter.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.db import connections, models
 
 Model = TypeVar("Model", bound=models.Model)
 
 # (model label, database alias, vendor) -> (SQL, field attnames, converters by column index)
 _BY_PK: dict[tuple[str, str, str], tuple[str, list[str], list[tuple[int, list[Any], Any]]]] = {}
+
+
+@contextmanager
+def hot_cursor(using: str = "default") -> Iterator[Any]:
+    """A cursor for the statements every request makes.
+
+    On PostgreSQL it binds parameters on the server, so psycopg prepares each statement after
+    its fifth use on a connection and the server parses and plans it once, not on every
+    request. Django's own cursors bind on the client (its default), which a pooler in
+    transaction mode needs: ``GRASSROOTS_PREPARED_STATEMENTS = False`` turns this off for
+    PgBouncer older than 1.21 or without ``max_prepared_statements`` (docs/deploy.md). The
+    cursor is Django's wrapper as ``connection.cursor()`` makes it (health check, error
+    wrapping, query logging), around psycopg's server-binding cursor.
+    """
+    connection = connections[using]
+    if connection.vendor != "postgresql" or not settings.GRASSROOTS_PREPARED_STATEMENTS:
+        with connection.cursor() as cursor:
+            yield cursor
+        return
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    # As BaseDatabaseWrapper._cursor, with the server-binding cursor class.
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        raw = ServerBindingCursor(connection.connection)  # type: ignore[call-arg]
+        cursor = connection._prepare_cursor(raw)  # type: ignore[attr-defined]
+    with cursor:
+        yield cursor
 
 
 def quoted(model: type[models.Model], name: str, using: str = "default") -> str:
@@ -70,7 +101,7 @@ def get_by_pk(model: type[Model], pk: Any, using: str = "default") -> Model:
     if pk_field is None:
         raise TypeError(f"{model.__name__} has no primary key")
     value = pk_field.get_db_prep_value(pk_field.to_python(pk), connection)
-    with connection.cursor() as cursor:
+    with hot_cursor(using) as cursor:
         cursor.execute(sql, [value])
         row = cursor.fetchone()
     if row is None:

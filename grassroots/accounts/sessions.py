@@ -14,7 +14,7 @@ from django.contrib.sessions.backends import db
 from django.db import connections, router
 from django.utils import timezone
 
-from grassroots.rows import quoted
+from grassroots.rows import hot_cursor, quoted
 
 _SQL: dict[tuple[str, str], str] = {}
 
@@ -34,7 +34,7 @@ class SessionStore(db.SessionStore):
             sql = f"SELECT {data} FROM {table} WHERE {session_key} = %s AND {expires} > %s"  # noqa: S608  # nosec B608
             _SQL[key] = sql
         now = connection.ops.adapt_datetimefield_value(timezone.now())
-        with connection.cursor() as cursor:
+        with hot_cursor(using) as cursor:
             cursor.execute(sql, [self.session_key, now])
             row = cursor.fetchone()
         if row is None:

@@ -44,7 +44,7 @@ from grassroots.organisation.models import (
 from grassroots.organisation.permissions import OFFICER_ROLES, Capability, may, scopes_for
 from grassroots.people.models import Member
 from grassroots.people.queries import own_member
-from grassroots.rows import convert, converters_for, quoted
+from grassroots.rows import convert, converters_for, hot_cursor, quoted
 
 
 def scope_object(ballot: Ballot) -> Group | Area | Region | None:
@@ -116,7 +116,7 @@ def get_ballot_to_vote(actor: Any, ballot_id: int) -> tuple[Ballot, RollEntry]:
     sql, roles, converters = _vote_sql()
     day = connection.ops.adapt_datefield_value(clock.today())
     params = [day, day, *roles, actor.pk, Authenticator.Type.TOTP, ballot_id, actor.pk]
-    with connection.cursor() as cursor:
+    with hot_cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:

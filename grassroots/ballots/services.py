@@ -116,7 +116,7 @@ from grassroots.organisation.models import (
 from grassroots.organisation.permissions import Capability, may
 from grassroots.people.models import Member, MembershipStatus
 from grassroots.people.queries import own_member
-from grassroots.rows import quoted
+from grassroots.rows import hot_cursor, quoted
 from grassroots.tally.report import render_html
 from grassroots.tally.types import TallyError
 
@@ -884,7 +884,7 @@ def _cast_in_one_statement(
     params: list[Any] = [ballot_id, BallotStatus.OPEN, moment, moment, member_id]
     params += _row_params(papers)
     params += _row_params([keeper])
-    with connection.cursor() as cursor:
+    with hot_cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     return bool(row and row[0] == 1)

@@ -85,6 +85,10 @@ TEMPLATES: list[dict[str, Any]] = [
     }
 ]
 
+# Hot statements (session, user, the cast) prepared on PostgreSQL (grassroots.rows.hot_cursor).
+# Off behind PgBouncer in transaction mode older than 1.21 or without max_prepared_statements.
+GRASSROOTS_PREPARED_STATEMENTS = env.bool("GRASSROOTS_PREPARED_STATEMENTS", True)
+
 DATABASES = {
     "default": dj_database_url.parse(
         env.str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'grassroots.sqlite3'}"),
@@ -110,6 +114,11 @@ else:
         f" -c lock_timeout={env.int('DB_LOCK_TIMEOUT_MS', 10000)}",
     )
     DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", env.int("DB_CONNECT_TIMEOUT", 5))
+    # psycopg prepares a statement on its fifth run on a connection. Only the server-binding
+    # cursors of grassroots.rows.hot_cursor can be prepared; Django's own cursors bind on the
+    # client and send each query as new text, so this changes nothing for them.
+    if GRASSROOTS_PREPARED_STATEMENTS:
+        DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 5)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

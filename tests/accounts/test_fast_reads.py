@@ -85,3 +85,28 @@ def test_login_session_and_user_survive_requests_and_logout_ends_them(client: Cl
     assert Session.objects.filter(session_key=key).exists()
     client.logout()
     assert client.get("/my-data/").status_code == 302
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's (psycopg)"
+)
+def test_hot_statements_are_prepared_on_postgresql_unless_turned_off(settings):
+    from grassroots.rows import hot_cursor
+
+    user = UserFactory()
+    for _ in range(6):  # psycopg prepares a statement on its fifth use on a connection
+        assert User.objects.get(pk=user.pk).pk == user.pk
+
+    def prepared() -> list[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            return [row[0] for row in cursor.fetchall()]
+
+    assert [s for s in prepared() if '"accounts_user"' in s and "$1" in s]
+
+    settings.GRASSROOTS_PREPARED_STATEMENTS = False
+    with hot_cursor() as cursor:
+        for _ in range(6):
+            cursor.execute("SELECT %s::int + 41", [1])
+            assert cursor.fetchone()[0] == 42
+    assert not [s for s in prepared() if "+ 41" in s]
