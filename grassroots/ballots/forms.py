@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -202,6 +203,41 @@ class PaperRow:
     photo_url: str
 
 
+def paper_fields(questions: list[Question]) -> dict[str, forms.Field]:
+    """The ballot paper's form fields: radio buttons, tick boxes or numbered boxes."""
+    fields: dict[str, forms.Field] = {}
+    for question in questions:
+        standing = [c for c in question.candidates.all() if not c.withdrawn]
+        choices = [(str(c.pk), c.name) for c in standing]
+        if question.kind in (QuestionKind.YESNO, QuestionKind.SINGLE):
+            fields[field_name(question)] = forms.ChoiceField(
+                label=question.title, choices=choices, required=False, widget=forms.RadioSelect
+            )
+        elif question.kind == QuestionKind.APPROVAL:
+            fields[field_name(question)] = forms.MultipleChoiceField(
+                label=question.title,
+                choices=choices,
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+            )
+        else:
+            for candidate in standing:
+                fields[field_name(question, candidate.pk)] = forms.CharField(
+                    label=candidate.name,
+                    required=False,
+                    max_length=3,
+                    widget=forms.TextInput(
+                        attrs={"inputmode": "numeric", "size": 3, "class": "preference"}
+                    ),
+                )
+    return fields
+
+
+# Fields by paper (keyed by the paper object's id, checked against the paper itself, since
+# an id can be reused once a paper is gone; ballot_paper keeps an open ballot's paper).
+_PAPER_FIELDS: dict[int, tuple[object, dict[str, forms.Field]]] = {}
+
+
 class VoteForm(forms.Form):
     """The ballot paper: radio buttons, tick boxes or numbered boxes, one group per question."""
 
@@ -214,30 +250,15 @@ class VoteForm(forms.Form):
         self.initial.setdefault("idempotency_key", secrets.token_urlsafe(24))
         self.paper = ballot_paper(ballot)
         self.questions = list(self.paper.questions)
-        for question in self.questions:
-            standing = [c for c in question.candidates.all() if not c.withdrawn]
-            choices = [(str(c.pk), c.name) for c in standing]
-            if question.kind in (QuestionKind.YESNO, QuestionKind.SINGLE):
-                self.fields[field_name(question)] = forms.ChoiceField(
-                    label=question.title, choices=choices, required=False, widget=forms.RadioSelect
-                )
-            elif question.kind == QuestionKind.APPROVAL:
-                self.fields[field_name(question)] = forms.MultipleChoiceField(
-                    label=question.title,
-                    choices=choices,
-                    required=False,
-                    widget=forms.CheckboxSelectMultiple,
-                )
-            else:
-                for candidate in standing:
-                    self.fields[field_name(question, candidate.pk)] = forms.CharField(
-                        label=candidate.name,
-                        required=False,
-                        max_length=3,
-                        widget=forms.TextInput(
-                            attrs={"inputmode": "numeric", "size": 3, "class": "preference"}
-                        ),
-                    )
+        # The paper's fields are made once per paper and copied, as Django copies a form
+        # class's declared fields for each form (every cast builds this form).
+        prototype = _PAPER_FIELDS.get(id(self.paper))
+        if prototype is None or prototype[0] is not self.paper:
+            prototype = (self.paper, paper_fields(self.questions))
+            if len(_PAPER_FIELDS) >= 64:
+                _PAPER_FIELDS.clear()
+            _PAPER_FIELDS[id(self.paper)] = prototype
+        self.fields.update(copy.deepcopy(prototype[1]))
 
     def question_rows(self) -> list[tuple[Question, forms.BoundField | None, list[PaperRow]]]:
         """Each question, its one field (None for numbered preferences, one field each) and a
