@@ -245,7 +245,13 @@ class VoteForm(forms.Form):
         regex=r"^[A-Za-z0-9_-]{16,64}$", widget=forms.HiddenInput, max_length=64
     )
 
-    def __init__(self, *args: Any, ballot: Ballot, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, ballot: Ballot, validate_only: bool = False, **kwargs: Any
+    ) -> None:
+        """``validate_only``: the form checks a paper and is never drawn (the lean cast), so
+        it uses the paper's shared field objects instead of copies. Checking does not change
+        a field (errors are kept on the form), so sharing them between requests is safe; a
+        form that is drawn gets its own copies, as Django forms do."""
         super().__init__(*args, **kwargs)
         self.initial.setdefault("idempotency_key", secrets.token_urlsafe(24))
         self.paper = ballot_paper(ballot)
@@ -258,7 +264,7 @@ class VoteForm(forms.Form):
             if len(_PAPER_FIELDS) >= 64:
                 _PAPER_FIELDS.clear()
             _PAPER_FIELDS[id(self.paper)] = prototype
-        self.fields.update(copy.deepcopy(prototype[1]))
+        self.fields.update(prototype[1] if validate_only else copy.deepcopy(prototype[1]))
 
     def question_rows(self) -> list[tuple[Question, forms.BoundField | None, list[PaperRow]]]:
         """Each question, its one field (None for numbered preferences, one field each) and a

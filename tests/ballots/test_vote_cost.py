@@ -20,7 +20,7 @@ from django.urls import reverse
 
 from grassroots import clock
 from grassroots.ballots import queries
-from grassroots.ballots.forms import field_name
+from grassroots.ballots.forms import VoteForm, field_name
 from grassroots.ballots.models import BallotStatus, RollEntry, UnsealedBallot
 from grassroots.organisation.models import Role
 from tests.ballots.conftest import SetUp, candidate_ids, open_with_voters
@@ -289,3 +289,26 @@ def test_lean_cast_sends_an_officer_without_authenticator_to_setup_and_casts_not
     )
     assert response.status_code == 302 and response["Location"] == SETUP_URL
     assert not RollEntry.objects.get(ballot=ready_ballot.ballot, member=voter).has_voted
+
+
+def test_validate_only_forms_share_the_papers_fields_without_sharing_errors(ready_ballot):
+
+    open_with_voters(ready_ballot, 1)
+    ballot = ready_ballot.ballot
+    stv = candidate_ids(ready_ballot.stv)
+    key = {"idempotency_key": secrets.token_urlsafe(24)}
+    repeated = dict(key, **{field_name(ready_ballot.stv, c): "1" for c in stv[:2]})
+    good = dict(key, **{field_name(ready_ballot.stv, c): str(n) for n, c in enumerate(stv, 1)})
+
+    first = VoteForm(repeated, ballot=ballot, validate_only=True)
+    assert not first.is_valid()
+    second = VoteForm(good, ballot=ballot, validate_only=True)
+    assert second.is_valid(), second.errors
+    assert not second.errors
+    assert second.cleaned_data["answers"][ready_ballot.stv.pk] == stv
+    name = field_name(ready_ballot.stv, stv[0])
+    assert first.fields[name] is second.fields[name]
+    # A form that is drawn has its own copies, as every Django form does.
+    drawn = VoteForm(ballot=ballot)
+    assert drawn.fields[name] is not second.fields[name]
+    assert not first.is_valid()  # still its own errors
