@@ -36,7 +36,13 @@ def hot_cursor(using: str = "default") -> Iterator[Any]:
     wrapping, query logging), around psycopg's server-binding cursor.
     """
     connection = connections[using]
-    if connection.vendor != "postgresql" or not settings.GRASSROOTS_PREPARED_STATEMENTS:
+    # While queries are being logged (DEBUG, or a test capturing them), plain cursors: psycopg
+    # keeps no query text for a prepared statement's run, so the log would read None.
+    if (
+        connection.vendor != "postgresql"
+        or not settings.GRASSROOTS_PREPARED_STATEMENTS
+        or connection.queries_logged
+    ):
         with connection.cursor() as cursor:
             yield cursor
         return
