@@ -176,7 +176,8 @@ def seed(voter_count: int) -> Seeded:
     from grassroots.ballots.models import Ballot, QuestionKind
     from grassroots.organisation.models import Group
     from grassroots.people.demo import NATIONAL_LOGIN, seed_demo
-    from grassroots.people.models import Member, MembershipStatus
+    from grassroots.people.models import Member, MembershipStatus, StatusCause
+    from grassroots.people.standing import record_joined
 
     started = time.monotonic()
     seed_demo(members=500)
@@ -190,7 +191,7 @@ def seed(voter_count: int) -> Seeded:
         ],
         batch_size=5000,
     )
-    Member.objects.bulk_create(
+    voters = Member.objects.bulk_create(
         [
             Member(
                 membership_number=f"BV{i:07d}",
@@ -206,6 +207,7 @@ def seed(voter_count: int) -> Seeded:
         ],
         batch_size=5000,
     )
+    record_joined(voters, cause=StatusCause.SEED)
     now = clock.now()
     ballot = services.create_ballot(
         actor=officer,

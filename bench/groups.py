@@ -68,7 +68,8 @@ def build(rng: random.Random) -> dict[str, object]:
         ScopeLevel,
     )
     from grassroots.organisation.recognition import AGREEMENT_VERSION
-    from grassroots.people.models import ConsentSource, Member, MembershipStatus
+    from grassroots.people.models import ConsentSource, Member, MembershipStatus, StatusCause
+    from grassroots.people.standing import record_joined
 
     now = datetime.datetime.now(datetime.UTC)
     today = now.date()
@@ -122,6 +123,7 @@ def build(rng: random.Random) -> dict[str, object]:
                 )
             )
         Member.objects.bulk_create(members, batch_size=5_000)
+        record_joined(members, cause=StatusCause.SEED)
         through = Member.other_groups.through
         by_area: dict[int, list[Group]] = {}
         for group in groups:

@@ -89,7 +89,8 @@ def build(comments: int) -> dict[str, object]:
         MotionRevision,
     )
     from grassroots.organisation.models import Area, Group, Region, RoleAssignment
-    from grassroots.people.models import Member
+    from grassroots.people.models import Member, StatusCause
+    from grassroots.people.standing import record_joined
 
     rng = random.Random(6)
     now = clock.now()
@@ -108,6 +109,7 @@ def build(comments: int) -> dict[str, object]:
         )
         for n in range(400)
     )
+    record_joined(members, cause=StatusCause.SEED)
     users = {}
     for key, member in (("member", members[0]), ("secretary", members[1])):
         user = User.objects.create_user(email=member.email, password="bench-password-1")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import factory
 from factory.django import DjangoModelFactory
@@ -18,7 +19,8 @@ from grassroots.organisation.models import (
     RoleAssignment,
 )
 from grassroots.organisation.recognition import AGREEMENT_VERSION
-from grassroots.people.models import Member, MembershipStatus
+from grassroots.people.models import Member, MembershipStatus, StatusCause
+from grassroots.people.standing import record_joined
 
 PASSWORD = "correct horse battery staple"
 
@@ -78,6 +80,13 @@ class MemberFactory(DjangoModelFactory[Member]):
     status = MembershipStatus.MEMBER
     joined_on = datetime.date(2021, 3, 1)
     home_group = factory.SubFactory(GroupFactory)
+
+    @classmethod
+    def _create(cls, model_class: type[Member], *args: Any, **kwargs: Any) -> Member:
+        # Every writer of a member's status records it in the history (people.standing).
+        member: Member = super()._create(model_class, *args, **kwargs)
+        record_joined([member], cause=StatusCause.JOINED)
+        return member
 
 
 class MemberWithLoginFactory(MemberFactory):

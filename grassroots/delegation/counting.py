@@ -1,9 +1,9 @@
 """Members in good standing per group at a stated date, counted by the database.
 
-The register keeps no history of membership status, so "in good standing on D" reads as: a
-member now (not a supporter, lapsed or suspended), joined on or before D, with no renewal
-falling due before D, and not erased. Each member counts once, in their home group, as for
-recognition (associate membership of a second group adds no weight).
+"In good standing on D" comes from the membership status history
+(``people.standing.members_in_good_standing_on``): a member who lapsed after D counts, one who
+joined after D does not. Each member counts once, in their home group, as for recognition
+(associate membership of a second group adds no weight).
 """
 
 from __future__ import annotations
@@ -11,22 +11,16 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
-from django.db.models import Count, Q
+from django.db.models import Count
 
-from grassroots.people.models import Member, MembershipStatus
+from grassroots.people.standing import members_in_good_standing_on
 
 
 def members_in_good_standing(group_ids: Iterable[int], on: datetime.date) -> dict[int, int]:
     """Group id to its count; groups with none are present with 0. One query."""
     ids = list(group_ids)
     rows = (
-        Member.objects.filter(
-            home_group_id__in=ids,
-            status=MembershipStatus.MEMBER,
-            joined_on__lte=on,
-            erased_at__isnull=True,
-        )
-        .filter(Q(renewal_due_on__isnull=True) | Q(renewal_due_on__gte=on))
+        members_in_good_standing_on(on, home_group_ids=ids)
         .order_by()
         .values("home_group_id")
         .annotate(n=Count("id"))

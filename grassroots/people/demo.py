@@ -31,7 +31,8 @@ from grassroots.organisation.models import (
     Role,
     RoleAssignment,
 )
-from grassroots.people.models import ConsentSource, Member, MembershipStatus
+from grassroots.people.models import ConsentSource, Member, MembershipStatus, StatusCause
+from grassroots.people.standing import StatusEntry, record_status_changes
 
 # Published in the README on purpose: the demo is public and holds no real person.
 DEMO_PASSWORD = "grassroots-demo"  # noqa: S105
@@ -548,6 +549,7 @@ class _Builder:
             member.user_id = member.user.pk  # type: ignore[union-attr]
         for batch in _batches([*people, *ordinary]):
             Member.objects.bulk_create(batch)
+        record_status_changes(_demo_history([*people, *ordinary]), cause=StatusCause.SEED)
         return officers, ordinary
 
     def _build_roles(self, officers: dict[tuple[str, str], Member]) -> None:
@@ -605,3 +607,17 @@ class _Builder:
             choices = [g for g in area_groups if g.pk != member.home_group_id]
             links.append(through(member_id=member.pk, group_id=self.rng.choice(choices).pk))
         through.objects.bulk_create(links, batch_size=BATCH_SIZE)
+
+
+def _demo_history(members: list[Member]) -> list[StatusEntry]:
+    """Each demo member's status from the day they joined; a lapsed member was a member until
+    the renewal that fell due, and lapsed then (when that renewal is after they joined)."""
+    entries: list[StatusEntry] = []
+    for m in members:
+        renewal = m.renewal_due_on
+        if m.status == MembershipStatus.LAPSED and renewal is not None and renewal > m.joined_on:
+            entries.append((m.pk, MembershipStatus.MEMBER, m.joined_on))
+            entries.append((m.pk, m.status, renewal))
+        else:
+            entries.append((m.pk, m.status, m.joined_on))
+    return entries

@@ -222,6 +222,14 @@ RULES: dict[str, Rule] = {
         _delete("people.contactoutcome", "member"),
     ),
     "people.contactoutcome.recorded_by": Rule(Action.ANONYMISE, _LOGIN_LINK, _OFFICER_ACT),
+    "people.memberstatuschange.member": Rule(
+        Action.KEEP,
+        "kept: each status, the day it took effect, its cause and when it was recorded",
+        "delegate allocations and quorums counted on past dates must count again the same; "
+        "the entries hold no name, address or free text, so beside the pseudonymised record "
+        "they identify nobody (an erased record counts as in good standing only on days "
+        "before its erasure)",
+    ),
     # organisation
     "organisation.roleassignment.member": Rule(
         Action.KEEP,

@@ -100,6 +100,43 @@ class Member(models.Model):
         return self.erased_at is not None
 
 
+class StatusCause(models.TextChoices):
+    """What made a member's status what it became (``MemberStatusChange.cause``)."""
+
+    JOINED = "joined", "Joined"
+    IMPORT = "import", "Member import"
+    SEED = "seed", "Demo or benchmark data"
+    # The history began with migration people 0005: each member's status then, from the day
+    # they joined. Earlier changes were not recorded.
+    BACKFILL = "backfill", "Status when the history began"
+
+
+class MemberStatusChange(models.Model):
+    """One change of a member's status: what it became, from which day, and why.
+
+    Written by every code path that sets ``Member.status`` through
+    ``grassroots.people.standing.record_status_changes``; on PostgreSQL a deferred trigger
+    refuses to commit a member whose status differs from their latest entry (migration 0005).
+    "In good standing on D" reads the latest entry effective on or before D
+    (``standing.members_in_good_standing_on``)."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="status_changes")
+    status = models.CharField(max_length=10, choices=MembershipStatus.choices)
+    effective_on = models.DateField()
+    cause = models.CharField(max_length=10, choices=StatusCause.choices)
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering: ClassVar = ["member", "effective_on", "id"]
+        indexes: ClassVar = [
+            # The status on a date is one probe per member: the last entry on or before it.
+            models.Index(fields=["member", "effective_on", "id"], name="member_status_on_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.status} from {self.effective_on:%Y-%m-%d}"
+
+
 class ErasedAddress(models.Model):
     """The suppression list: an HMAC of each erased member's email address, so an import can
     refuse the address again without the movement keeping the address itself

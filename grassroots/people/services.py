@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -27,7 +28,9 @@ from grassroots.people.models import (
     ContactOutcome,
     ContactOutcomeKind,
     Member,
+    StatusCause,
 )
+from grassroots.people.standing import record_status_changes
 
 
 @transaction.atomic
@@ -214,6 +217,7 @@ def _take_import_lock() -> None:
 
 # An existing member as the import compares it: (pk, number, lower-cased email, *IMPORT_FIELDS)
 _Existing = tuple[Any, ...]
+_STATUS_AT = 3 + IMPORT_FIELDS.index("status")
 
 
 @dataclass
@@ -223,6 +227,8 @@ class _ImportPlan:
     unchanged: int
     new_links: list[tuple[str, frozenset[int]]]  # new member's number -> other groups
     replaced_links: dict[int, frozenset[int]]  # existing member's pk -> its new other groups
+    # Existing members whose status the file changes (their status history gets an entry).
+    status_changed: list[tuple[int, MemberRow]] = dataclasses.field(default_factory=list)
 
 
 def _chunks(values: list[Any], size: int = LOOKUP_CHUNK) -> Iterator[list[Any]]:
@@ -285,6 +291,8 @@ def _plan_import(rows: list[MemberRow], problems: list[Problem]) -> _ImportPlan:
             groups_changed = links.get(pk, set()) != row.other_group_ids
             if fields_changed or groups_changed:
                 plan.changed.append((pk, row))
+            if member[_STATUS_AT] != row.status:
+                plan.status_changed.append((pk, row))
             else:
                 plan.unchanged += 1
             if groups_changed:
@@ -362,6 +370,7 @@ def _write_import(plan: _ImportPlan) -> None:
             [*IMPORT_FIELDS, "updated_at"],
             batch_size=IMPORT_BATCH // 2,
         )
+    _record_import_statuses(plan, new_ids)
     through = Member.other_groups.through
     for chunk in _chunks(list(plan.replaced_links)):
         through.objects.filter(member_id__in=chunk).delete()
@@ -375,6 +384,19 @@ def _write_import(plan: _ImportPlan) -> None:
             for group_id in sorted(group_ids)
         ],
         batch_size=IMPORT_BATCH,
+    )
+
+
+def _record_import_statuses(plan: _ImportPlan, new_ids: dict[str, int]) -> None:
+    """Status history for the import: a new member's status from the day they joined; a changed
+    status from today (the day the movement learnt of it; never before the member joined)."""
+    day = today()
+    record_status_changes(
+        [
+            *((new_ids[number], row.status, row.joined_on) for number, row in plan.new),
+            *((pk, row.status, max(day, row.joined_on)) for pk, row in plan.status_changed),
+        ],
+        cause=StatusCause.IMPORT,
     )
 
 

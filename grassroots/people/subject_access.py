@@ -24,6 +24,7 @@ from grassroots.audit.services import record
 from grassroots.clock import now
 from grassroots.organisation.permissions import ROLE_CAPABILITIES, Capability
 from grassroots.people.models import ContactOutcome, Member
+from grassroots.people.standing import status_history
 
 SCHEMA = "grassroots.subject-access/1"
 
@@ -41,6 +42,7 @@ COVERAGE: dict[str, str] = {
     "messaging.delivery": "mail_received",
     "messaging.unsubscribe": "unsubscribes",
     "people.contactoutcome": "contact_outcomes",
+    "people.memberstatuschange": "status_history",
 }
 
 ACTION_LABELS = {
@@ -279,6 +281,17 @@ def collect(member: Member) -> dict[str, Any]:
                 "recorded_at": o.recorded_at,
             }
             for o in ContactOutcome.objects.filter(member=member).order_by("-recorded_at", "-id")
+        ],
+        "status_history": [
+            {
+                "status": c.status,
+                "status_label": c.get_status_display(),
+                "effective_on": c.effective_on,
+                "cause": c.cause,
+                "cause_label": c.get_cause_display(),
+                "recorded_at": c.recorded_at,
+            }
+            for c in status_history(member)
         ],
         "other_records": other_records(member),
         "record_views": record_views(member),

@@ -62,6 +62,29 @@ def test_counting_on_an_earlier_date_leaves_out_those_who_joined_since(setup):
     assert members_in_good_standing([setup.alnwick.pk], clock.today()) == {setup.alnwick.pk: 5}
 
 
+def test_allocating_on_a_past_date_counts_who_was_in_good_standing_then(setup):
+    """The status history, not today's status: a member who lapsed after the date counts, one
+    who joined after it does not."""
+    from grassroots.people.models import MembershipStatus, StatusCause
+    from grassroots.people.standing import record_status_changes
+    from tests.delegation.builders import add_members
+
+    counted_on = clock.today() - datetime.timedelta(days=30)
+    lapsed = add_members(setup.alnwick, 3, joined_on=datetime.date(2020, 1, 1))
+    for member in lapsed:
+        member.status = MembershipStatus.LAPSED
+        member.save(update_fields=["status"])
+    record_status_changes(
+        [(m.pk, MembershipStatus.LAPSED, counted_on + datetime.timedelta(days=1)) for m in lapsed],
+        cause=StatusCause.IMPORT,
+    )
+    add_members(setup.alnwick, 4, joined_on=counted_on + datetime.timedelta(days=1))
+    allocation = allocate(setup, counted_on=counted_on)
+    lines = {line.group.name: line for line in allocation.lines.all()}
+    assert lines["Alnwick"].members == 2 + 3
+    assert members_in_good_standing([setup.alnwick.pk], clock.today()) == {setup.alnwick.pk: 6}
+
+
 def test_seats_follow_membership_with_a_minimum_and_none_for_a_suspended_group(setup):
     allocation = allocate(setup)
     # Worked by hand: one each first, then quotients 33/3, 33/5, 33/7, 33/9 beat Sunderland's
