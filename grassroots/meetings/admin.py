@@ -17,6 +17,14 @@ class MeetingAdmin(admin.ModelAdmin[Meeting]):
 
 @admin.register(QuorumRule)
 class QuorumRuleAdmin(admin.ModelAdmin[QuorumRule]):
-    """The national office sets each body's quorum here (docs/meetings.md)."""
+    """Read only: a rule is changed on its quorum page (/meetings/quorum/...), which asks for a
+    reason, keeps the history meetings read their rule from, and audits (docs/meetings.md)."""
 
     list_display = ("level", "group", "area", "region", "minimum_present", "percent_of_members")
+    readonly_fields = [f.name for f in QuorumRule._meta.fields]
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+    def has_delete_permission(self, request: object, obj: object = None) -> bool:
+        return False

@@ -185,3 +185,42 @@ class ApproveMinutesForm(forms.Form):
         field = self.fields["at_meeting"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = meetings
+
+
+class QuorumRuleForm(forms.Form):
+    """A body's quorum rule; the service checks the same bounds (nothing stored on an error)."""
+
+    minimum_present = forms.IntegerField(
+        label="Minimum number of members present",
+        help_text="At least this many members must be signed in (1 or more).",
+        min_value=1,
+        max_value=100_000,
+        error_messages={
+            "required": "Enter the minimum number of members present.",
+            "invalid": "Enter a whole number, such as 5.",
+            "min_value": "The minimum number present must be at least 1.",
+            "max_value": "The minimum number present cannot be more than 100,000.",
+        },
+    )
+    percent_of_members = forms.IntegerField(
+        label="Percentage of members",
+        help_text=(
+            "And at least this percentage of the body's members in good standing, rounded up "
+            "(0 to 100; 0 for none). The quorum is whichever of the two is more."
+        ),
+        min_value=0,
+        max_value=100,
+        error_messages={
+            "required": "Enter a percentage from 0 to 100 (0 for none).",
+            "invalid": "Enter a whole number from 0 to 100, without the % sign.",
+            "min_value": "The percentage cannot be negative.",
+            "max_value": "The percentage cannot be more than 100.",
+        },
+    )
+    reason = forms.CharField(
+        label="Why the rule is changing",
+        help_text="For example, the meeting or vote that decided it. Kept in the rule's history.",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say why the rule is changing."},
+    )

@@ -163,6 +163,61 @@ class QuorumRule(models.Model):
         return f"Quorum: at least {self.minimum_present}, {self.percent_of_members}% of members"
 
 
+class QuorumRuleChange(models.Model):
+    """One change of a body's quorum rule: the rule before (None: the default) and after, who
+    changed it, when and why. Written only by ``services.set_quorum_rule``, with the rule.
+
+    A meeting is held to the rule in force when it started (``queries.quorum_rule_in_force``,
+    read from these rows), so a change made during a meeting, or after it, does not move the
+    goalposts for that meeting; meetings not yet started get the new rule."""
+
+    level = models.CharField(max_length=10, choices=ScopeLevel.choices)
+    group = models.ForeignKey(
+        "organisation.Group", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    area = models.ForeignKey(
+        "organisation.Area", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    region = models.ForeignKey(
+        "organisation.Region", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    previous_minimum_present = models.PositiveIntegerField(null=True, blank=True)
+    previous_percent_of_members = models.PositiveSmallIntegerField(null=True, blank=True)
+    minimum_present = models.PositiveIntegerField()
+    percent_of_members = models.PositiveSmallIntegerField()
+    reason = models.TextField()
+    changed_by = models.ForeignKey(
+        "people.Member", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        ordering: ClassVar = ["-changed_at", "-id"]
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                name="quorum_change_scope_matches_level", condition=scope_matches_level()
+            ),
+            models.CheckConstraint(
+                name="quorum_change_percent_at_most_100",
+                condition=Q(percent_of_members__lte=100)
+                & (
+                    Q(previous_percent_of_members__isnull=True)
+                    | Q(previous_percent_of_members__lte=100)
+                ),
+            ),
+            models.CheckConstraint(
+                name="quorum_change_minimum_at_least_1", condition=Q(minimum_present__gte=1)
+            ),
+            models.CheckConstraint(name="quorum_change_has_reason", condition=~Q(reason="")),
+        ]
+        indexes: ClassVar = [
+            models.Index(fields=["level", "group", "area", "region", "changed_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Quorum changed {self.changed_at:%Y-%m-%d %H:%M}"
+
+
 class AgendaItemKind(models.TextChoices):
     REPORT = "report", "Report"
     MOTIONS = "motions", "Motions"

@@ -19,6 +19,8 @@ from typing import Any, NamedTuple
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
 
 from grassroots import clock
 from grassroots.ballots.resolutions import CarriedMotion
@@ -39,14 +41,16 @@ from grassroots.meetings.models import (
     Outcome,
     OutcomeResult,
     QuorumRule,
+    QuorumRuleChange,
     Rsvp,
     RsvpResponse,
 )
 from grassroots.meetings.texts import DiffParagraph, diff_paragraphs
 from grassroots.organisation.models import Area, Group, Region, ScopeLevel
-from grassroots.organisation.permissions import Capability, may, scopes_for
+from grassroots.organisation.permissions import Capability, may, may_set_quorum, scopes_for
 from grassroots.people.models import Member, MembershipStatus
 from grassroots.people.queries import own_member
+from grassroots.people.standing import members_in_good_standing_on
 
 # Who sees a body's meetings and may RSVP to its events; who may take part in its debates.
 SEE_STATUSES = (MembershipStatus.MEMBER, MembershipStatus.SUPPORTER)
@@ -107,6 +111,21 @@ def members_in_scope(
 ) -> QuerySet[Member]:
     """The members of the meeting's body with one of ``statuses`` (home or other group)."""
     members = Member.objects.filter(status__in=list(statuses), erased_at__isnull=True)
+    group_ids = scope_group_ids(meeting)
+    if group_ids is None:
+        return members
+    return members.filter(Q(home_group_id__in=group_ids) | Q(other_groups__in=group_ids)).distinct()
+
+
+def members_in_good_standing_for(meeting: Meeting) -> QuerySet[Member]:
+    """The members a quorum's percentage counts: for a meeting that has started, those in good
+    standing on the day it started, from the status history (a member who lapsed since still
+    counted then; one who joined since did not); for one still to come, those in good
+    standing now."""
+    if clock.now() < meeting.starts_at:
+        return members_in_scope(meeting)
+    day = timezone.localdate(meeting.starts_at)
+    members = members_in_good_standing_on(day)
     group_ids = scope_group_ids(meeting)
     if group_ids is None:
         return members
@@ -358,25 +377,103 @@ class QuorumCheck:
     minimum_present: int
     percent_of_members: int
     rule_is_default: bool
+    # The body's rule has changed since the meeting started; the meeting keeps the old one.
+    rule_changed_since: bool = False
 
     @property
     def is_quorate(self) -> bool:
         return self.present >= self.required
 
 
-def quorum_rule_for(meeting: Meeting) -> QuorumRule | None:
-    if meeting.level == ScopeLevel.NATION:
-        return QuorumRule.objects.filter(level=ScopeLevel.NATION).first()
-    return QuorumRule.objects.filter(same_body(meeting)).first()
+@dataclass(frozen=True)
+class QuorumTerms:
+    """A quorum rule's two numbers; ``is_default`` when the body has no rule of its own."""
+
+    minimum_present: int
+    percent_of_members: int
+    is_default: bool
+
+
+DEFAULT_QUORUM = QuorumTerms(
+    minimum_present=DEFAULT_QUORUM_MINIMUM, percent_of_members=0, is_default=True
+)
+
+
+def body_filter(level: str, body: Scope) -> Q:
+    """Rows (quorum rules and their changes) that belong to one body."""
+    if level == ScopeLevel.NATION:
+        return Q(level=ScopeLevel.NATION)
+    return Q(level=level, **{f"{level}_id": body.pk if body is not None else None})
+
+
+def current_quorum_terms(level: str, body: Scope) -> QuorumTerms:
+    rule = QuorumRule.objects.filter(body_filter(level, body)).first()
+    if rule is None:
+        return DEFAULT_QUORUM
+    return QuorumTerms(rule.minimum_present, rule.percent_of_members, is_default=False)
+
+
+def get_quorum_body_for(actor: Any, level: str, body_id: int | None) -> tuple[str, Scope]:
+    """The body whose quorum rule ``actor`` may change; the same 404 for a body that does not
+    exist and one that is not theirs."""
+    body: Scope = None
+    pk = body_id or 0
+    if level == ScopeLevel.GROUP:
+        body = Group.objects.filter(pk=pk).first()
+    elif level == ScopeLevel.AREA:
+        body = Area.objects.filter(pk=pk).first()
+    elif level == ScopeLevel.REGION:
+        body = Region.objects.filter(pk=pk).first()
+    elif level != ScopeLevel.NATION or body_id is not None:
+        raise Http404("No such body.")
+    if (level != ScopeLevel.NATION and body is None) or not may_set_quorum(actor, body):
+        raise Http404("No such body.")
+    return level, body
+
+
+def quorum_rule_url(actor: Any, meeting: Meeting) -> str | None:
+    """The link to the meeting's body's quorum rule, for those who may change it."""
+    body = scope_object(meeting)
+    if not may_set_quorum(actor, body):
+        return None
+    if body is None:
+        return reverse("meetings:quorum_rule_national")
+    return reverse("meetings:quorum_rule", args=[meeting.level, body.pk])
+
+
+def quorum_history(level: str, body: Scope) -> QuerySet[QuorumRuleChange]:
+    """Every change of the body's rule, newest first."""
+    return QuorumRuleChange.objects.filter(body_filter(level, body)).order_by("-changed_at", "-id")
+
+
+def quorum_rule_in_force(meeting: Meeting) -> QuorumTerms:
+    """The body's rule as it stood when ``meeting`` started (for a meeting still to come, the
+    rule now). A rule changed during or after a meeting does not apply to it: the last change
+    made before the start gives the rule; with none, the first change made since gives the
+    rule it replaced; with no change at all, the rule now."""
+    changes = quorum_history(meeting.level, scope_object(meeting))
+    before = changes.filter(changed_at__lt=meeting.starts_at).first()
+    if before is not None:
+        return QuorumTerms(before.minimum_present, before.percent_of_members, is_default=False)
+    since = changes.order_by("changed_at", "id").first()
+    if since is not None:
+        if since.previous_minimum_present is None:
+            return DEFAULT_QUORUM
+        return QuorumTerms(
+            since.previous_minimum_present,
+            since.previous_percent_of_members or 0,
+            is_default=False,
+        )
+    return current_quorum_terms(meeting.level, scope_object(meeting))
 
 
 def quorum(meeting: Meeting) -> QuorumCheck:
-    """The body's quorum rule against those signed in: at least the rule's minimum, and at
-    least its percentage of members in good standing (rounded up), whichever is more."""
-    rule = quorum_rule_for(meeting)
-    minimum = rule.minimum_present if rule else DEFAULT_QUORUM_MINIMUM
-    percent = rule.percent_of_members if rule else 0
-    in_scope = members_in_scope(meeting).count() if percent else 0
+    """The body's quorum rule in force when the meeting started, against those signed in: at
+    least the rule's minimum, and at least its percentage of members in good standing (rounded
+    up), whichever is more."""
+    terms = quorum_rule_in_force(meeting)
+    minimum, percent = terms.minimum_present, terms.percent_of_members
+    in_scope = members_in_good_standing_for(meeting).count() if percent else 0
     required = max(minimum, math.ceil(in_scope * percent / 100))
     present = Attendance.objects.filter(meeting=meeting).count()
     return QuorumCheck(
@@ -385,7 +482,8 @@ def quorum(meeting: Meeting) -> QuorumCheck:
         members_in_scope=in_scope,
         minimum_present=minimum,
         percent_of_members=percent,
-        rule_is_default=rule is None,
+        rule_is_default=terms.is_default,
+        rule_changed_since=terms != current_quorum_terms(meeting.level, scope_object(meeting)),
     )
 
 

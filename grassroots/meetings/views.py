@@ -32,6 +32,7 @@ from grassroots.meetings.forms import (
     MinutesForm,
     MotionForm,
     OutcomeForm,
+    QuorumRuleForm,
     ReasonForm,
     RsvpForm,
     RulingForm,
@@ -193,6 +194,7 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "sign_in_open": queries.sign_in_open(meeting),
             "signed_in": queries.has_signed_in(request.user, meeting),
             "quorum": queries.quorum(meeting) if may_run else None,
+            "quorum_rule_url": queries.quorum_rule_url(request.user, meeting) if may_run else None,
             "minutes": queries.minutes_for(request.user, meeting),
             "now": clock.now(),
         },
@@ -361,7 +363,58 @@ def attendance(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "form": form,
             "present": queries.attendance_list(meeting),
             "quorum": queries.quorum(meeting),
+            "quorum_rule_url": queries.quorum_rule_url(request.user, meeting),
             "sign_in_open": queries.sign_in_open(meeting),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+# --- quorum rules -------------------------------------------------------------------------------
+
+
+@login_required
+def quorum_rule(request: HttpRequest, level: str, body_id: int | None = None) -> HttpResponse:
+    """A body's quorum rule, its history, and the form to change it: for the body's own officers
+    and national office (``permissions.may_set_quorum``); everyone else gets 404."""
+    level, body = queries.get_quorum_body_for(request.user, level, body_id)
+    current = queries.current_quorum_terms(level, body)
+    initial = {
+        "minimum_present": current.minimum_present,
+        "percent_of_members": current.percent_of_members,
+    }
+    form = QuorumRuleForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.set_quorum_rule(
+                actor=request.user,
+                level=level,
+                body=body,
+                minimum_present=data["minimum_present"],
+                percent_of_members=data["percent_of_members"],
+                reason=data["reason"],
+            )
+        except services.MeetingError as error:
+            form.add_error(None, str(error))
+        except PermissionDenied:
+            raise Http404("Not found.") from None
+        else:
+            messages.success(
+                request,
+                "The quorum rule is changed. It applies to meetings that have not started yet.",
+            )
+            return redirect(request.path)
+    return render(
+        request,
+        "meetings/quorum_rule.html",
+        {
+            "body_name": str(body) if body is not None else "The whole movement (national)",
+            "level": level,
+            "current": current,
+            "default_minimum": queries.DEFAULT_QUORUM_MINIMUM,
+            "history": queries.quorum_history(level, body).select_related("changed_by")[:100],
+            "form": form,
         },
         status=400 if form.errors else 200,
     )

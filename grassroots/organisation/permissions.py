@@ -69,6 +69,10 @@ class Capability(StrEnum):
     CHAIR_MEETING = "chair_meeting"
     # Hide comments in a debate and resolve reports, with a reason that is kept and audited.
     MODERATE_DEBATE = "moderate_debate"
+    # Change a body's quorum rule, with a reason kept in its history (docs/meetings.md). Only
+    # for the body the role is held in (``may_set_quorum``): a group's Chair or Secretary for
+    # the group, a coordinator for their area or region; national office for any body.
+    SET_QUORUM = "set_quorum"
     # Set up a body chosen by lot from volunteers in the scope, commit its seed, draw it and
     # draw replacements (grassroots.sortition; docs/sortition.md).
     RUN_SORTITION = "run_sortition"
@@ -107,6 +111,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.SECRETARY: frozenset(
         {
             Capability.NOMINATE_BY_RESOLUTION,
+            Capability.SET_QUORUM,
             Capability.RUN_MEETINGS,
             Capability.MODERATE_DEBATE,
             Capability.CONTACT_MEMBERS,
@@ -125,6 +130,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.CHAIR: frozenset(
         {
             Capability.NOMINATE_BY_RESOLUTION,
+            Capability.SET_QUORUM,
             Capability.RUN_MEETINGS,
             Capability.CHAIR_MEETING,
             Capability.MODERATE_DEBATE,
@@ -141,6 +147,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.TREASURER: frozenset(),
     Role.AREA_COORDINATOR: frozenset(
         {
+            Capability.SET_QUORUM,
             Capability.RUN_MEETINGS,
             Capability.CHAIR_MEETING,
             Capability.MODERATE_DEBATE,
@@ -159,6 +166,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     ),
     Role.REGIONAL_COORDINATOR: frozenset(
         {
+            Capability.SET_QUORUM,
             Capability.RUN_MEETINGS,
             Capability.CHAIR_MEETING,
             Capability.MODERATE_DEBATE,
@@ -177,6 +185,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     ),
     Role.NATIONAL_OFFICE: frozenset(
         {
+            Capability.SET_QUORUM,
             Capability.RUN_MEETINGS,
             Capability.CHAIR_MEETING,
             Capability.MODERATE_DEBATE,
@@ -421,3 +430,31 @@ def may_see_recognition_history(user: Any, group: Group) -> bool:
     return may(user, Capability.VIEW_RECOGNITION, group) or any(
         a.group_id == group.pk for a in current_assignments(user)
     )
+
+
+def may_set_quorum(user: Any, body: Group | Area | Region | None) -> bool:
+    """May ``user`` change the quorum rule of ``body`` (None: the nation)?
+
+    A quorum rule is the body's own: an appointment holding ``SET_QUORUM`` for exactly that
+    body (the group's Chair or Secretary, the area's or region's coordinator) may change it;
+    a coordinator does not set the rules of the groups below them. National office may set
+    every body's rule (it did so alone before the page existed, and a body without officers
+    still needs someone who can)."""
+    for assignment in current_assignments(user):
+        if not _grants(assignment, Capability.SET_QUORUM):
+            continue
+        if assignment.level == ScopeLevel.NATION:
+            return True
+        if isinstance(body, Group) and assignment.level == ScopeLevel.GROUP:
+            if assignment.group_id == body.pk:
+                return True
+        elif isinstance(body, Area) and assignment.level == ScopeLevel.AREA:
+            if assignment.area_id == body.pk:
+                return True
+        elif (
+            isinstance(body, Region)
+            and assignment.level == ScopeLevel.REGION
+            and assignment.region_id == body.pk
+        ):
+            return True
+    return False

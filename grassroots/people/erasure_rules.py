@@ -359,6 +359,9 @@ RULES: dict[str, Rule] = {
     ),
     "meetings.commentreport.resolved_by": Rule(Action.KEEP, "kept", _OFFICER_ACT),
     "meetings.outcome.recorded_by": Rule(Action.KEEP, "kept", _OFFICER_ACT),
+    "meetings.quorumrulechange.changed_by": Rule(
+        Action.KEEP, "kept, reason included", _OFFICER_ACT
+    ),
     "meetings.minutes.updated_by": Rule(Action.KEEP, "kept", _OFFICER_ACT),
     "meetings.minutesrevision.written_by": Rule(Action.KEEP, "kept", _OFFICER_ACT),
     # delegation

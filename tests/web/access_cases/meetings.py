@@ -17,6 +17,11 @@ IN_SCOPE = (LOGIN, 200, 404, 200, 200, 200, 200, 200, 200)
 RUNNERS = (LOGIN, 404, 404, 404, 200, 200, 200, 200, 404)
 CHAIRS = (LOGIN, 404, 404, 404, 404, 200, 200, 200, 404)
 AUTHOR = (LOGIN, 200, 404, 404, 404, 404, 404, 404, 404)
+# A body's quorum rule: its own officers (permissions.may_set_quorum) and national office only.
+GROUP_A_QUORUM = (LOGIN, 404, 404, 404, 200, 404, 404, 200, 404)
+AREA_QUORUM = (LOGIN, 404, 404, 404, 404, 200, 404, 200, 404)
+REGION_QUORUM = (LOGIN, 404, 404, 404, 404, 404, 200, 200, 404)
+NATION_QUORUM = (LOGIN, 404, 404, 404, 404, 404, 404, 200, 404)
 
 
 def _meeting(m: Movement):
@@ -84,8 +89,27 @@ def report_in_group_a(m: Movement) -> dict[str, str]:
     return {"meeting_id": kwargs["meeting_id"], "report_id": "1"}
 
 
+def group_a_body(m: Movement) -> dict[str, str]:
+    return {"level": "group", "body_id": str(m.group_a.pk)}
+
+
+def area_of_group_a(m: Movement) -> dict[str, str]:
+    return {"level": "area", "body_id": str(m.group_a.area_id)}
+
+
+def region_of_group_a(m: Movement) -> dict[str, str]:
+    return {"level": "region", "body_id": str(m.group_a.area.region_id)}
+
+
 # fmt: off
 CASES: list[Case] = [
+    Case("meetings:quorum_rule", GROUP_A_QUORUM, group_a_body,
+         about="SET_QUORUM for exactly this body: the Secretary; coordinators above do not"),
+    Case("meetings:quorum_rule", AREA_QUORUM, area_of_group_a),
+    Case("meetings:quorum_rule", REGION_QUORUM, region_of_group_a),
+    Case("meetings:quorum_rule", logged_in(404), lambda m: {"level": "group", "body_id": "999999"},
+         about="no such body: the same 404"),
+    Case("meetings:quorum_rule_national", NATION_QUORUM),
     Case("meetings:list", logged_in(200)),
     Case("meetings:create", RUNNERS, about="RUN_MEETINGS somewhere"),
     Case("meetings:feed", everyone(404), lambda m: {"token": "forged"},
