@@ -167,7 +167,7 @@ def seed(voter_count: int) -> Seeded:
     from django.contrib.auth.hashers import make_password
     from django.contrib.sessions.backends.db import SessionStore
     from django.contrib.sessions.models import Session
-    from django.db import connection
+    from django.db import connection, transaction
 
     from grassroots import clock
     from grassroots.accounts.models import User
@@ -191,23 +191,25 @@ def seed(voter_count: int) -> Seeded:
         ],
         batch_size=5000,
     )
-    voters = Member.objects.bulk_create(
-        [
-            Member(
-                membership_number=f"BV{i:07d}",
-                user=user,
-                first_name="Bench",
-                last_name=f"Voter {i}",
-                email=user.email,
-                status=MembershipStatus.MEMBER,
-                joined_on=datetime.date(2020, 1, 1),
-                home_group=groups[i % len(groups)],
-            )
-            for i, user in enumerate(users)
-        ],
-        batch_size=5000,
-    )
-    record_joined(voters, cause=StatusCause.SEED)
+    # Members and their status history in one transaction (the PostgreSQL trigger's check).
+    with transaction.atomic():
+        voters = Member.objects.bulk_create(
+            [
+                Member(
+                    membership_number=f"BV{i:07d}",
+                    user=user,
+                    first_name="Bench",
+                    last_name=f"Voter {i}",
+                    email=user.email,
+                    status=MembershipStatus.MEMBER,
+                    joined_on=datetime.date(2020, 1, 1),
+                    home_group=groups[i % len(groups)],
+                )
+                for i, user in enumerate(users)
+            ],
+            batch_size=5000,
+        )
+        record_joined(voters, cause=StatusCause.SEED)
     now = clock.now()
     ballot = services.create_ballot(
         actor=officer,

@@ -75,6 +75,7 @@ def build(comments: int) -> dict[str, object]:
     import random
 
     from allauth.mfa.totp.internal.auth import TOTP
+    from django.db import transaction
 
     from grassroots import clock
     from grassroots.accounts.models import User
@@ -97,19 +98,21 @@ def build(comments: int) -> dict[str, object]:
     region = Region.objects.create(name="Yorkshire", slug="yorkshire")
     area = Area.objects.create(region=region, name="Leeds", slug="leeds")
     group = Group.objects.create(area=area, name="Leeds Central", slug="leeds-central")
-    members = Member.objects.bulk_create(
-        Member(
-            membership_number=f"GR{n:07d}",
-            first_name=f"First{n}",
-            last_name=f"Last{n}",
-            email=f"member{n}@bench.example",
-            status="member",
-            joined_on=datetime.date(2022, 1, 1),
-            home_group=group,
+    # Members and their status history in one transaction (the PostgreSQL trigger's check).
+    with transaction.atomic():
+        members = Member.objects.bulk_create(
+            Member(
+                membership_number=f"GR{n:07d}",
+                first_name=f"First{n}",
+                last_name=f"Last{n}",
+                email=f"member{n}@bench.example",
+                status="member",
+                joined_on=datetime.date(2022, 1, 1),
+                home_group=group,
+            )
+            for n in range(400)
         )
-        for n in range(400)
-    )
-    record_joined(members, cause=StatusCause.SEED)
+        record_joined(members, cause=StatusCause.SEED)
     users = {}
     for key, member in (("member", members[0]), ("secretary", members[1])):
         user = User.objects.create_user(email=member.email, password="bench-password-1")

@@ -6,6 +6,7 @@ import datetime
 from typing import Any
 
 import factory
+from django.db import transaction
 from factory.django import DjangoModelFactory
 
 from grassroots.accounts.models import User
@@ -20,7 +21,7 @@ from grassroots.organisation.models import (
 )
 from grassroots.organisation.recognition import AGREEMENT_VERSION
 from grassroots.people.models import Member, MembershipStatus, StatusCause
-from grassroots.people.standing import record_joined
+from grassroots.people.standing import record_joined, record_status_changes
 
 PASSWORD = "correct horse battery staple"
 
@@ -83,9 +84,11 @@ class MemberFactory(DjangoModelFactory[Member]):
 
     @classmethod
     def _create(cls, model_class: type[Member], *args: Any, **kwargs: Any) -> Member:
-        # Every writer of a member's status records it in the history (people.standing).
-        member: Member = super()._create(model_class, *args, **kwargs)
-        record_joined([member], cause=StatusCause.JOINED)
+        # Every writer of a member's status records it in the history (people.standing), in the
+        # same transaction: on PostgreSQL a deferred trigger refuses a member without it.
+        with transaction.atomic():
+            member: Member = super()._create(model_class, *args, **kwargs)
+            record_joined([member], cause=StatusCause.JOINED)
         return member
 
 
@@ -117,3 +120,15 @@ class RoleFactory(DjangoModelFactory[RoleAssignment]):
                 version=AGREEMENT_VERSION,
                 defaults={"accepted_at": datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)},
             )
+
+
+def change_status(member: Member, status: str, on: datetime.date | None = None) -> Member:
+    """Set a member's status as the import would: the record and its history entry together
+    (effective ``on``, default today), so the PostgreSQL trigger is satisfied."""
+    from grassroots import clock
+
+    with transaction.atomic():
+        member.status = status
+        member.save(update_fields=["status", "updated_at"])
+        record_status_changes([(member.pk, status, on or clock.today())], cause=StatusCause.IMPORT)
+    return member

@@ -65,19 +65,14 @@ def test_counting_on_an_earlier_date_leaves_out_those_who_joined_since(setup):
 def test_allocating_on_a_past_date_counts_who_was_in_good_standing_then(setup):
     """The status history, not today's status: a member who lapsed after the date counts, one
     who joined after it does not."""
-    from grassroots.people.models import MembershipStatus, StatusCause
-    from grassroots.people.standing import record_status_changes
+    from grassroots.people.models import MembershipStatus
     from tests.delegation.builders import add_members
+    from tests.factories import change_status
 
     counted_on = clock.today() - datetime.timedelta(days=30)
     lapsed = add_members(setup.alnwick, 3, joined_on=datetime.date(2020, 1, 1))
     for member in lapsed:
-        member.status = MembershipStatus.LAPSED
-        member.save(update_fields=["status"])
-    record_status_changes(
-        [(m.pk, MembershipStatus.LAPSED, counted_on + datetime.timedelta(days=1)) for m in lapsed],
-        cause=StatusCause.IMPORT,
-    )
+        change_status(member, MembershipStatus.LAPSED, counted_on + datetime.timedelta(days=1))
     add_members(setup.alnwick, 4, joined_on=counted_on + datetime.timedelta(days=1))
     allocation = allocate(setup, counted_on=counted_on)
     lines = {line.group.name: line for line in allocation.lines.all()}

@@ -16,9 +16,15 @@ from grassroots.meetings import queries, services
 from grassroots.meetings.models import QuorumRule, QuorumRuleChange
 from grassroots.organisation.models import Role, ScopeLevel
 from grassroots.organisation.permissions import may_set_quorum
-from grassroots.people.models import MembershipStatus, StatusCause
-from grassroots.people.standing import record_status_changes
-from tests.factories import AreaFactory, GroupFactory, MemberFactory, RegionFactory, RoleFactory
+from grassroots.people.models import MembershipStatus
+from tests.factories import (
+    AreaFactory,
+    GroupFactory,
+    MemberFactory,
+    RegionFactory,
+    RoleFactory,
+    change_status,
+)
 from tests.meetings.builders import group_meeting
 from tests.web.roles import give_authenticator_app
 
@@ -154,16 +160,9 @@ def test_a_meeting_under_way_keeps_the_rule_it_started_with_and_later_ones_get_t
     change(chair, group, minimum=9, percent=0, reason="Changed again")
     assert queries.quorum(coming).required == 5
     # A member who lapses after the meeting started still counts for its percentage.
+    next_day = later.date() + datetime.timedelta(days=1)
     for m in members[:4]:
-        m.status = MembershipStatus.LAPSED
-        m.save(update_fields=["status"])
-    record_status_changes(
-        [
-            (m.pk, MembershipStatus.LAPSED, later.date() + datetime.timedelta(days=1))
-            for m in members[:4]
-        ],
-        cause=StatusCause.IMPORT,
-    )
+        change_status(m, MembershipStatus.LAPSED, next_day)
     assert queries.quorum(coming).members_in_scope == 9
 
 

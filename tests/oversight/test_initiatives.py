@@ -22,6 +22,7 @@ from grassroots.oversight.models import (
 )
 from grassroots.people.models import MembershipStatus
 from tests.ballots.conftest import Clock
+from tests.factories import change_status
 from tests.oversight.conftest import (
     World,
     build_world,
@@ -144,8 +145,7 @@ def test_signing_outside_the_scope_is_refused(world):
 def test_a_member_not_in_good_standing_cannot_sign(world):
     initiative = _call_in(world)
     lapsed = world.members[2]
-    lapsed.status = MembershipStatus.LAPSED
-    lapsed.save(update_fields=["status"])
+    change_status(lapsed, MembershipStatus.LAPSED)
     with pytest.raises(services.OversightError, match="good standing"):
         services.sign_initiative(actor=lapsed.user, initiative_id=initiative.pk)
 

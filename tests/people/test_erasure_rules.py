@@ -41,7 +41,7 @@ from grassroots.sortition.models import Volunteer
 from grassroots.surveys import queries as survey_queries
 from grassroots.surveys import services as survey_services
 from grassroots.surveys.models import Answer, Respondent, Response
-from tests.factories import MemberWithLoginFactory, RoleFactory
+from tests.factories import MemberWithLoginFactory, RoleFactory, change_status
 from tests.meetings.builders import comment_on, group_meeting, motion_in
 from tests.oversight.conftest import build_world, published_decision
 from tests.sortition.helpers import council, national_officer, volunteers
@@ -362,9 +362,9 @@ def test_retention_erasure_applies_the_same_rules():
     Rsvp.objects.create(
         meeting=meeting, member=lapsed, response=RsvpResponse.GOING, responded_at=clock.now()
     )
-    lapsed.status = "lapsed"
     lapsed.renewal_due_on = clock.today() - datetime.timedelta(days=800)
     lapsed.save()
+    change_status(lapsed, "lapsed")
 
     run = erasure.apply_retention(dry_run=False)
 

@@ -18,14 +18,13 @@ from grassroots import clock
 from grassroots.people import services
 from grassroots.people.erasure import erase_member
 from grassroots.people.importing import COLUMNS, parse_members
-from grassroots.people.models import Member, MembershipStatus, MemberStatusChange, StatusCause
+from grassroots.people.models import Member, MembershipStatus, MemberStatusChange
 from grassroots.people.queries import import_group_directory
 from grassroots.people.standing import (
     members_in_good_standing_on,
-    record_status_changes,
     status_history,
 )
-from tests.factories import GroupFactory, MemberFactory
+from tests.factories import GroupFactory, MemberFactory, change_status
 
 pytestmark = pytest.mark.django_db
 
@@ -38,9 +37,7 @@ def in_good_standing(on: datetime.date) -> set[str]:
 
 
 def lapse(member: Member, on: datetime.date) -> None:
-    member.status = MembershipStatus.LAPSED
-    member.save(update_fields=["status"])
-    record_status_changes([(member.pk, MembershipStatus.LAPSED, on)], cause=StatusCause.IMPORT)
+    change_status(member, MembershipStatus.LAPSED, on)
 
 
 def test_a_member_who_lapsed_after_the_date_counts_and_one_who_joined_after_it_does_not():
