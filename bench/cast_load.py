@@ -34,7 +34,7 @@ Run (about 3 minutes each; figures go in docs/benchmarks/ballots.md). `--mode le
 casts with one POST per voter to the JSON endpoint from a pre-computed request set; `--mode page`
 GETs the vote page and POSTs the form, as step 5 describes:
 
-    .venv/bin/python bench/cast_load.py --workers 3 --clients 24 --duration 60
+    .venv/bin/python bench/cast_load.py --workers 4 --clients 16 --duration 60 --voters 45000
     .venv/bin/python bench/cast_load.py --faults 24 --duration 120 --clients 16
 
 Exit status 0 only if every check passed (and, without --faults, the targets were met when
@@ -822,11 +822,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="lean: one POST to the JSON cast endpoint per ballot; page: GET the vote page, "
         "then POST the form and read the receipt page",
     )
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
     parser.add_argument("--threads", type=int, default=2, help="threads per gthread worker")
-    parser.add_argument("--clients", type=int, default=24, help="concurrent voters")
-    parser.add_argument("--voters", type=int, default=0, help="default: enough for 500/s")
+    parser.add_argument("--clients", type=int, default=16, help="concurrent voters")
+    parser.add_argument("--voters", type=int, default=0, help="default: enough for 700/s")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--cluster", default="15/bench", help="VERSION/NAME for pg_ctlcluster")
     parser.add_argument("--pg-port", type=int, default=5433)
@@ -840,7 +840,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if not 1 <= args.duration <= 600 or not 0 <= args.faults <= 200:
         parser.error("--duration 1..600 s and --faults 0..200")
-    args.voters = args.voters or int(args.duration * 500) + 2000
+    args.voters = args.voters or int(args.duration * 700) + 2000
     args.secret_key = secrets.token_urlsafe(50)
     return args
 
