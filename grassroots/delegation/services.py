@@ -53,6 +53,7 @@ from grassroots.meetings.models import (
 from grassroots.messaging.models import MailKind
 from grassroots.messaging.services import send_to_members
 from grassroots.organisation.models import (
+    RECOGNISED_STATUSES,
     Group,
     GroupRecognition,
     GroupStatus,
@@ -65,10 +66,8 @@ from grassroots.people.models import Member, MembershipStatus
 from grassroots.tally.apportionment import apportion
 from grassroots.tally.types import TallyError
 
-# Statuses in which a group is recognised and sends delegates. A group at risk is still
-# recognised (it has until its fix-by date); provisional, suspended and de-recognised groups
-# are not (docs/recognition.md).
-RECOGNISED_STATUSES = frozenset({GroupStatus.RECOGNISED, GroupStatus.AT_RISK})
+# A group sends delegates while it is recognised: organisation.models.RECOGNISED_STATUSES (a
+# group at risk still is; provisional, suspended and de-recognised groups are not).
 # Delegates are allocated for meetings of these bodies.
 DELEGATE_LEVELS = (ScopeLevel.AREA, ScopeLevel.REGION)
 # Placed motions still open to being replaced by a composite: not yet debated or decided.
