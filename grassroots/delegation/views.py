@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -253,6 +254,34 @@ def forward_motion(request: HttpRequest, motion_id: int) -> HttpResponse:
     )
 
 
+def _place_on_agenda(
+    request: HttpRequest,
+    body: Any,
+    *,
+    can_place: bool,
+    place: Callable[[Any], object],
+    placed: str,
+) -> tuple[PlaceForm | None, bool]:
+    """The "put it on an agenda" form of a forwarded motion's or a composite's page: the form
+    (None for those who may not place it) and whether it was placed just now. A refusal from
+    the service is shown on the form; nothing is placed."""
+    if not can_place:
+        return None, False
+    form = PlaceForm(
+        request.POST if request.method == "POST" else None,
+        meetings=queries.receiving_meetings(body),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            place(form.cleaned_data["meeting"])
+        except services.DelegationError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, placed)
+            return form, True
+    return form, False
+
+
 @login_required
 def forward_detail(request: HttpRequest, forward_id: int) -> HttpResponse:
     forward = queries.get_forward_for(request.user, forward_id)
@@ -262,24 +291,19 @@ def forward_detail(request: HttpRequest, forward_id: int) -> HttpResponse:
         and forward.status == ForwardStatus.AWAITING
         and forward.composite_id is None
     )
-    form = None
-    if can_place:
-        form = PlaceForm(
-            request.POST if request.method == "POST" else None,
-            meetings=queries.receiving_meetings(body),
-        )
-        if request.method == "POST" and form.is_valid():
-            try:
-                services.place_forward_on_agenda(
-                    actor=request.user, forward=forward, meeting=form.cleaned_data["meeting"]
-                )
-            except services.DelegationError as error:
-                form.add_error(None, str(error))
-            else:
-                messages.success(request, "The motion is on the agenda.")
-                return redirect("delegation_forward_detail", forward_id=forward.pk)
-    elif request.method == "POST":
+    if not can_place and request.method == "POST":
         raise Http404("No such motion.")
+    form, done = _place_on_agenda(
+        request,
+        body,
+        can_place=can_place,
+        place=lambda meeting: services.place_forward_on_agenda(
+            actor=request.user, forward=forward, meeting=meeting
+        ),
+        placed="The motion is on the agenda.",
+    )
+    if done:
+        return redirect("delegation_forward_detail", forward_id=forward.pk)
     stage, supporters = queries.forward_history(forward)
     return render(
         request,
@@ -348,24 +372,19 @@ def composite_detail(request: HttpRequest, composite_id: int) -> HttpResponse:
         may_for_body(request.user, Capability.RECEIVE_MOTIONS, body)
         and composite.status == CompositeStatus.PROPOSED
     )
-    form = None
-    if can_place:
-        form = PlaceForm(
-            request.POST if request.method == "POST" else None,
-            meetings=queries.receiving_meetings(body),
-        )
-        if request.method == "POST" and form.is_valid():
-            try:
-                services.place_composite_on_agenda(
-                    actor=request.user, composite=composite, meeting=form.cleaned_data["meeting"]
-                )
-            except services.DelegationError as error:
-                form.add_error(None, str(error))
-            else:
-                messages.success(request, "The composite is on the agenda in place of its parts.")
-                return redirect("delegation_composite_detail", composite_id=composite.pk)
-    elif request.method == "POST":
+    if not can_place and request.method == "POST":
         raise Http404("No such composite.")
+    form, done = _place_on_agenda(
+        request,
+        body,
+        can_place=can_place,
+        place=lambda meeting: services.place_composite_on_agenda(
+            actor=request.user, composite=composite, meeting=meeting
+        ),
+        placed="The composite is on the agenda in place of its parts.",
+    )
+    if done:
+        return redirect("delegation_composite_detail", composite_id=composite.pk)
     member = getattr(request.user, "member", None)
     agreed = set(composite.agreements.values_list("forward_id", flat=True))
     parts = list(
