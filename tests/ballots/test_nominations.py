@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils.html import escape
 
 from grassroots import clock
 from grassroots.ballots import services
@@ -258,7 +259,7 @@ def test_nomination_pages_journey_nominate_support_report_confirm(
         )
         assert response.status_code == 302
     report = client.get(reverse("ballot_nominations", args=[setting.ballot.pk])).content.decode()
-    assert nominee.full_name in report and "(valid)" in report
+    assert escape(nominee.full_name) in report and "(valid)" in report
     assert "the nominee has not consented" in report
     client.force_login(MemberWithLoginFactory().user)
     assert client.get(reverse("ballot_nominations", args=[setting.ballot.pk])).status_code == 404

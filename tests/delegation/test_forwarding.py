@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import reverse
+from django.utils.html import escape
 
 from grassroots.audit.models import AuditEntry
 from grassroots.delegation import queries
@@ -318,4 +319,4 @@ def test_composite_page_shows_who_has_not_agreed(composite):
     response = client.post(url, {"meeting": composite.meeting.pk})
     page = response.content.decode()
     assert "Every mover must agree to the composite first" in page
-    assert composite.delegate.full_name in page
+    assert escape(composite.delegate.full_name) in page

@@ -11,6 +11,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import reverse
+from django.utils.html import escape
 
 from grassroots.audit.models import AuditEntry
 from grassroots.organisation import services
@@ -258,7 +259,7 @@ def test_the_groups_vote_removes_an_officer_and_the_history_keeps_both_ends(
     page = client.get(reverse("group_officers", args=[officers.group.slug])).content.decode()
     assert "Special general meeting, motion 2" in page
     assert f"The group&#x27;s vote on 28 Feb 2026: {AGM}" in page
-    assert officers.data_manager.full_name in page and newcomer.full_name in page
+    assert escape(officers.data_manager.full_name) in page and escape(newcomer.full_name) in page
     assert "Appoint an officer" not in page
 
 
