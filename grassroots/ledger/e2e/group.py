@@ -52,7 +52,9 @@ def check_point(data: bytes) -> bytes:
     raise GroupError(f"{data.hex()} is not an element of the prime-order Ed25519 group")
 
 
-def point_from_hex(text: str) -> bytes:
+def point_from_hex(text: object) -> bytes:
+    if not isinstance(text, str):
+        raise GroupError("a group element is written as 64 hex digits")
     try:
         data = bytes.fromhex(text)
     except (ValueError, TypeError) as error:
@@ -73,7 +75,9 @@ def scalar_from_bytes(data: bytes) -> int:
     return value
 
 
-def scalar_from_hex(text: str) -> int:
+def scalar_from_hex(text: object) -> int:
+    if not isinstance(text, str):
+        raise GroupError("a scalar is written as 64 hex digits")
     try:
         data = bytes.fromhex(text)
     except (ValueError, TypeError) as error:
