@@ -14,6 +14,7 @@ import csv
 import datetime
 import io
 import re
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -65,6 +66,16 @@ NATIONBUILDER_STATUS = {
     "": MembershipStatus.SUPPORTER,  # in NationBuilder a person without a membership
 }
 NATIONBUILDER_PREFIX = "NB"
+
+# What an import file may be: a membership export is tens of columns (NationBuilder's full export
+# a few hundred) and a member's row well under a kilobyte. A file past either bound is refused at
+# once with a reason, before a wide header or a giant line can hold a worker (issue 20, item 4).
+MAX_COLUMNS = 1_000
+MAX_LINE_CHARACTERS = 65_536
+LINE_TOO_LONG = (
+    f"This line is longer than {MAX_LINE_CHARACTERS:,} characters, the most an import file may "
+    "have on one line. Is this the right file?"
+)
 
 # Spreadsheet programs run a cell starting with one of these as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -204,7 +215,17 @@ def parse_members(
         parsed.problems.append(Problem(0, "", "The file is empty."))
         return parsed
     except _BadCsv as error:
-        parsed.problems.append(Problem(error.line, "", f"The header is not valid CSV: {error}."))
+        parsed.problems.append(Problem(error.line, "", error.reason("The header")))
+        return parsed
+    if len(header) > MAX_COLUMNS:
+        parsed.problems.append(
+            Problem(
+                header_line,
+                "",
+                f"The header has {len(header):,} columns; an import file may have at most "
+                f"{MAX_COLUMNS:,}. Is this the right file?",
+            )
+        )
         return parsed
     columns = [name.strip().lstrip("\ufeff").casefold() for name in header]
     translate = _check_header(columns, layout, parsed)
@@ -218,7 +239,7 @@ def parse_members(
         except StopIteration:
             break
         except _BadCsv as error:
-            parsed.problems.append(Problem(error.line, "", f"Not valid CSV: {error}."))
+            parsed.problems.append(Problem(error.line, "", error.reason("This line")))
             break
         parsed.rows_read += 1
         if len(cells) != len(columns):
@@ -244,24 +265,36 @@ def parse_members(
 
 
 class _BadCsv(Exception):
-    def __init__(self, line: int, message: str) -> None:
+    def __init__(self, line: int, message: str, *, too_long: bool = False) -> None:
         super().__init__(message)
         self.line = line
+        self.too_long = too_long
+
+    def reason(self, what: str) -> str:
+        return LINE_TOO_LONG if self.too_long else f"{what} is not valid CSV: {self}."
 
 
 def _records(text: str) -> Iterator[tuple[int, list[str]]]:
-    """Non-blank CSV records with the line each one starts on."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    """Non-blank CSV records with the line each one starts on; a record longer than
+    MAX_LINE_CHARACTERS ends the reading."""
+    buffer = io.StringIO(text, newline="")
+    reader = csv.reader(buffer, strict=True)
     ended = 0
+    position = 0
     while True:
         try:
             cells = next(reader)
         except StopIteration:
             return
         except csv.Error as error:
-            raise _BadCsv(ended + 1, str(error)) from None
+            # csv's own bound on a cell (131,072 characters) is past ours on a line.
+            too_long = "field larger than field limit" in str(error)
+            raise _BadCsv(ended + 1, str(error), too_long=too_long) from None
         start = ended + 1
         ended = reader.line_num
+        previous, position = position, buffer.tell()
+        if position - previous > MAX_LINE_CHARACTERS:
+            raise _BadCsv(start, "line too long", too_long=True)
         if cells and any(cell.strip() for cell in cells):
             yield start, cells
 
@@ -355,7 +388,7 @@ class _Translator:
 
 
 def _check_header(columns: list[str], layout: Layout, parsed: ParsedFile) -> _Translator | None:
-    duplicated = sorted({c for c in columns if columns.count(c) > 1})
+    duplicated = sorted(c for c, n in Counter(columns).items() if n > 1)
     if duplicated:
         parsed.problems.append(
             Problem(1, "", f"The header repeats the column(s): {', '.join(duplicated)}.")
