@@ -149,9 +149,12 @@ def _row(member: Member) -> list[object]:
 
 
 def csv_lines(actor: Any, members: Iterable[Member], purpose: str) -> Iterator[str]:
-    """The watermark, the header and one line per member, every cell neutralised."""
+    """The watermark, the header and one line per member, every cell neutralised.
+
+    The watermark is one cell, quoted as any other: the purpose is typed by the exporter, and
+    written bare its commas and quotes would start new cells, one of them a formula."""
     writer = csv.writer(_Echo())
-    yield watermark(actor, purpose, now()) + "\r\n"
+    yield writer.writerow([neutralise(watermark(actor, purpose, now()))])
     yield writer.writerow(COLUMNS)
     for member in members:
         yield writer.writerow([neutralise(cell) for cell in _row(member)])

