@@ -1,5 +1,7 @@
 """``python -m grassroots.ledger verify RECORD_DIR``: check a published election record.
 
+(``python -m grassroots.ledger teller ...`` is a teller's offline steps: grassroots.ledger.e2e.cli.)
+
 Prints one line per numbered check and exits 0 only if every check passed, 1 if any failed,
 2 if the command line is wrong.
 """
@@ -12,6 +14,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from grassroots.ledger.e2e.cli import add_teller_commands, run_teller
 from grassroots.ledger.verify import verify_directory
 
 
@@ -29,7 +32,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="the election's Ed25519 public key as published when the poll opened; "
         "without it the key in the record is trusted",
     )
+    add_teller_commands(commands)
     arguments = parser.parse_args(argv)
+    if arguments.command == "teller":
+        return run_teller(arguments)
 
     election_key = None
     if arguments.election_key is not None:
