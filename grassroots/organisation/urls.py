@@ -1,6 +1,6 @@
 from django.urls import path
 
-from grassroots.organisation import views
+from grassroots.organisation import audit_views, views
 
 urlpatterns = [
     path("groups/", views.group_list, name="group_list"),
@@ -20,6 +20,8 @@ urlpatterns = [
     path("groups/<slug:slug>/derecognise/", views.derecognise, name="group_derecognise"),
     path("groups/<slug:slug>/appeal/", views.appeal, name="group_appeal"),
     path("national/", views.national_overview, name="national_overview"),
+    path("audit/", audit_views.audit_log, name="audit_log"),
+    path("audit/export.csv", audit_views.audit_log_export, name="audit_log_export"),
     path("recognition/", views.recognition_dashboard, name="recognition_dashboard"),
     path("recognition/criteria/", views.recognition_criteria, name="recognition_criteria"),
     path("recognition/appeals/", views.appeal_list, name="recognition_appeal_list"),

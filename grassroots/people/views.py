@@ -43,6 +43,7 @@ def home(request: HttpRequest) -> HttpResponse:
                 request.user, Capability.CONTACT_MEMBERS
             ).is_empty,
             "can_view_national_overview": may(request.user, Capability.VIEW_NATIONAL_OVERVIEW),
+            "can_view_audit_log": may(request.user, Capability.VIEW_AUDIT_LOG),
         },
     )
 

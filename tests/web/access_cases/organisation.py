@@ -31,4 +31,16 @@ CASES = [
         lambda m: {"slug": m.group_b.slug},
         about="nobody of group A's side reaches group B's appointments",
     ),
+    Case(
+        "audit_log",
+        (LOGIN, 404, 404, 404, 404, 404, 404, 404, 200),
+        lambda m: {},
+        about="the auditor reads the audit log; nobody else, not even national office",
+    ),
+    Case(
+        "audit_log_export",
+        (LOGIN, 404, 404, 404, 404, 404, 404, 404, 200),
+        lambda m: {},
+        about="the audit log's CSV export, recorded like the page",
+    ),
 ]
