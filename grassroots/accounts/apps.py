@@ -14,6 +14,13 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self) -> None:
+        # The login's own tables go with the login when a member is erased (people's erasure
+        # runs every app's registered rules: docs/decisions.md).
+        from grassroots.accounts import personal_data
+        from grassroots.people.erasure_rules import register_erasure_rules
+
+        register_erasure_rules("accounts", personal_data.ERASURE_RULES)
+
         # allauth's email page changes the login address inside its own views; its
         # email_changed signal is the one place we can hear of it. This is the only signal
         # receiver in the project: it hands straight over to a people service.

@@ -4,3 +4,26 @@ from django.apps import AppConfig
 class BallotsConfig(AppConfig):
     name = "grassroots.ballots"
     label = "ballots"
+
+    def ready(self) -> None:
+        # What ballots holds about a member, for erasure and the subject-access export:
+        # people runs them but cannot import ballots (docs/decisions.md).
+        from grassroots.ballots import personal_data
+        from grassroots.people.erasure_rules import register_erasure_rules
+        from grassroots.people.subject_access import register_section
+
+        register_erasure_rules("ballots", personal_data.ERASURE_RULES)
+        register_section(personal_data.SUBJECT_ACCESS)
+
+        # The group page lists the ballots that reach the group (organisation sits below
+        # ballots: docs/decisions.md).
+        from grassroots.ballots.queries import ballots_reaching_group
+        from grassroots.organisation.group_page import GroupPanel, register_group_panel
+
+        register_group_panel(
+            GroupPanel(
+                owner="ballots",
+                template="ballots/group_panel.html",
+                data=lambda group: {"ballots": ballots_reaching_group(group)},
+            )
+        )

@@ -6,6 +6,13 @@ class MeetingsConfig(AppConfig):
     verbose_name = "Meetings"
 
     def ready(self) -> None:
+        # What meetings holds about a member, for erasure:
+        # people runs them but cannot import meetings (docs/decisions.md).
+        from grassroots.meetings import personal_data
+        from grassroots.people.erasure_rules import register_erasure_rules
+
+        register_erasure_rules("meetings", personal_data.ERASURE_RULES)
+
         # A motion sent to a ballot of members gets its result when the ballot publishes it
         # (ballots cannot import meetings: docs/decisions.md).
         from grassroots.ballots.results import register_result_handler

@@ -4,3 +4,17 @@ from django.apps import AppConfig
 class OrganisationConfig(AppConfig):
     name = "grassroots.organisation"
     label = "organisation"
+
+    def ready(self) -> None:
+        # What organisation holds about a member, for erasure and the subject-access export:
+        # people runs them but cannot import organisation (docs/decisions.md).
+        from grassroots.organisation import personal_data
+        from grassroots.people.erasure_rules import register_erasure_rules
+        from grassroots.people.subject_access import register_section
+
+        register_erasure_rules(
+            "organisation",
+            personal_data.ERASURE_RULES,
+            steps_before_login=personal_data.ERASURE_STEPS,
+        )
+        register_section(personal_data.SUBJECT_ACCESS)

@@ -6,7 +6,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from grassroots.ballots.queries import ballots_reaching_group
 from grassroots.clock import today
 from grassroots.organisation import queries, services
 from grassroots.organisation.forms import (
@@ -19,6 +18,7 @@ from grassroots.organisation.forms import (
     EndRoleForm,
     ReasonForm,
 )
+from grassroots.organisation.group_page import panels_for
 from grassroots.organisation.models import Group, GroupStatus, OfficerBasis, RoleAssignment
 from grassroots.organisation.permissions import (
     Capability,
@@ -45,7 +45,7 @@ def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "group": group,
             "officers": queries.current_officers(group),
-            "ballots": ballots_reaching_group(group),
+            "panels": panels_for(group),
             "can_view_members": may(request.user, Capability.VIEW_MEMBERS, group),
             **_recognition_context(request, group),
         },

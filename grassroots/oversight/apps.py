@@ -6,6 +6,13 @@ class OversightConfig(AppConfig):
     verbose_name = "Oversight"
 
     def ready(self) -> None:
+        # What oversight holds about a member, for erasure:
+        # people runs them but cannot import oversight (docs/decisions.md).
+        from grassroots.oversight import personal_data
+        from grassroots.people.erasure_rules import register_erasure_rules
+
+        register_erasure_rules("oversight", personal_data.ERASURE_RULES)
+
         # Initiative ballots report their results back here, and initiatives close at their
         # deadline on the ballot scheduler's tick (ballots cannot import oversight:
         # docs/decisions.md).

@@ -1,10 +1,13 @@
 """Everything the movement holds about one member, in one place: the "My data" page, the
 subject-access export (JSON and printable HTML) and the list of models that hold personal data.
 
-``COVERAGE`` names the models with a relation to ``Member`` that have a section of their own,
-written for the reader. Every other model pointing at a member (meetings, delegation, oversight,
-sortition, surveys, and whatever comes next) is exported by ``other_records``: the rows that name
-the member, field by field, so a new table of personal data is in the export the day it exists.
+People sits below the apps that hold rows about a member (docs/decisions.md), so each app writes
+its own part of the report: a :class:`Section` in its ``personal_data`` module, registered here
+from its ``AppConfig.ready`` (:func:`register_section`), with the models it covers and the
+template that shows it. :func:`coverage` is every model with a section written for the reader;
+every other model pointing at a member (meetings, delegation, oversight, sortition, surveys, and
+whatever comes next) is exported by ``other_records``: the rows that name the member, field by
+field, so a new table of personal data is in the export the day it exists.
 tests/people/test_subject_access.py walks the app registry and checks both. The JSON schema is
 documented in docs/data-protection.md.
 """
@@ -14,8 +17,11 @@ from __future__ import annotations
 import datetime
 import json
 from collections import defaultdict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404
 
@@ -28,22 +34,52 @@ from grassroots.people.standing import status_history
 
 SCHEMA = "grassroots.subject-access/1"
 
-# Model label -> the report section that shows its rows about the member.
-COVERAGE: dict[str, str] = {
+# Model label -> the report key that shows its rows about the member: people's own models.
+_OWN_COVERAGE: dict[str, str] = {
     "people.member": "member",
     "people.member_other_groups": "groups",
-    "organisation.roleassignment": "roles",
-    "ballots.rollentry": "ballots",
-    "ballots.ballot": "returning_officer_of",
-    "ballots.teller": "teller_duties",
-    "ballots.candidate": "candidacies",
-    "ballots.nomination": "nominations",
-    "ballots.nominationsupport": "nominations_supported",
-    "messaging.delivery": "mail_received",
-    "messaging.unsubscribe": "unsubscribes",
     "people.contactoutcome": "contact_outcomes",
     "people.memberstatuschange": "status_history",
 }
+
+
+@dataclass(frozen=True)
+class Section:
+    """One app's part of the report: ``collect`` returns its keys (each a list of plain rows
+    about the member), ``covers`` names the models they show (model label -> key), and
+    ``template`` renders them from ``report`` on the My data page and the printable copy."""
+
+    owner: str
+    collect: Callable[[Member], dict[str, Any]]
+    covers: Mapping[str, str]
+    template: str
+
+
+_sections: dict[str, Section] = {}
+
+
+def register_section(section: Section) -> None:
+    """Register (or, for the same owner, replace) an app's section; called from its
+    ``AppConfig.ready``. Sections appear in the report in the order the apps registered them
+    (INSTALLED_APPS order), after the member's record, login, consent and groups."""
+    for other in _sections.values():
+        taken = sorted(set(section.covers) & set(other.covers))
+        if other.owner != section.owner and taken:
+            raise ImproperlyConfigured(f"{section.owner} covers {taken}, which {other.owner} has")
+    _sections[section.owner] = section
+
+
+def sections() -> list[Section]:
+    return list(_sections.values())
+
+
+def coverage() -> dict[str, str]:
+    """Every model with a section written for the reader, with the report key that shows it."""
+    found = dict(_OWN_COVERAGE)
+    for section in _sections.values():
+        found.update(section.covers)
+    return found
+
 
 ACTION_LABELS = {
     "view_member": "viewed your record",
@@ -119,17 +155,6 @@ def collect(member: Member) -> dict[str, Any]:
     """The whole report for one member, as plain data (dates stay dates until serialised)."""
     from allauth.account.models import EmailAddress
 
-    from grassroots.ballots.models import (
-        Ballot,
-        Candidate,
-        Nomination,
-        NominationSupport,
-        RollEntry,
-        Teller,
-    )
-    from grassroots.messaging.models import Delivery, Unsubscribe
-    from grassroots.organisation.models import RoleAssignment
-
     home = member.home_group
     login: dict[str, Any] | None = None
     if member.user_id is not None:
@@ -175,104 +200,11 @@ def collect(member: Member) -> dict[str, Any]:
                 for g in member.other_groups.order_by("name")
             ),
         ],
-        "roles": [
-            {
-                "role": a.role,
-                "role_label": a.get_role_display(),
-                "scope": a.scope_name,
-                "starts_on": a.starts_on,
-                "ends_on": a.ends_on,
-            }
-            for a in RoleAssignment.objects.filter(member=member)
-            .select_related("group", "area", "region")
-            .order_by("-starts_on", "-id")
-        ],
-        # Roll marks only: whether the member was on the roll and voted. The ballot box holds
-        # no link to the member, so there is no vote to show (docs/ballots.md).
-        "ballots": [
-            {
-                "ballot": e.ballot.title,
-                "election_id": e.ballot.election_id,
-                "opens_at": e.ballot.opens_at,
-                "closes_at": e.ballot.closes_at,
-                "has_voted": e.has_voted,
-            }
-            for e in RollEntry.objects.filter(member=member)
-            .select_related("ballot")
-            .order_by("-ballot__opens_at", "-id")
-        ],
-        "returning_officer_of": [
-            {"ballot": b.title, "election_id": b.election_id, "opens_at": b.opens_at}
-            for b in Ballot.objects.filter(returning_officer=member).order_by("-opens_at")
-        ],
-        "teller_duties": [
-            {
-                "ballot": t.ballot.title,
-                "election_id": t.ballot.election_id,
-                "has_collected_share": t.has_collected_share,
-            }
-            for t in Teller.objects.filter(member=member).select_related("ballot")
-        ],
-        "candidacies": [
-            {
-                "ballot": c.question.ballot.title,
-                "question": c.question.title,
-                "name": c.name,
-                "statement": c.statement,
-                "categories": c.categories,
-                "withdrawn": c.withdrawn,
-            }
-            for c in Candidate.objects.filter(member=member).select_related("question__ballot")
-        ],
-        "nominations": [
-            {
-                "ballot": n.question.ballot.title,
-                "question": n.question.title,
-                "name": n.name,
-                "statement": n.statement,
-                "categories": n.categories,
-                "status": n.status,
-                "status_label": n.get_status_display(),
-                "nominated_by_self": n.nominated_by_id == n.member_id,
-                "created_at": n.created_at,
-            }
-            for n in Nomination.objects.filter(member=member).select_related("question__ballot")
-        ],
-        # Whom the member nominated or supported: the member's own acts, so theirs to see.
-        "nominations_supported": [
-            *(
-                {"ballot": n.question.ballot.title, "nominee": n.name, "as": "nominator"}
-                for n in Nomination.objects.filter(nominated_by=member)
-                .exclude(member=member)
-                .select_related("question__ballot")
-            ),
-            *(
-                {
-                    "ballot": s.nomination.question.ballot.title,
-                    "nominee": s.nomination.name,
-                    "as": "supporter",
-                }
-                for s in NominationSupport.objects.filter(member=member).select_related(
-                    "nomination__question__ballot"
-                )
-            ),
-        ],
-        "mail_received": [
-            {
-                "subject": d.mailout.subject,
-                "from": d.mailout.scope_name,
-                "queued_at": d.mailout.created_at,
-                "state": d.state,
-                "sent_at": d.sent_at,
-            }
-            for d in Delivery.objects.filter(member=member)
-            .select_related("mailout__group", "mailout__area", "mailout__region")
-            .order_by("-mailout__created_at")
-        ],
-        "unsubscribes": [
-            {"scope": u.scope_key, "at": u.created_at, "via": u.via}
-            for u in Unsubscribe.objects.filter(member=member).order_by("created_at")
-        ],
+        **{
+            key: rows
+            for section in _sections.values()
+            for key, rows in section.collect(member).items()
+        },
         "contact_outcomes": [
             {
                 "outcome": o.outcome,
@@ -337,14 +269,15 @@ def _plain(value: Any) -> Any:
 
 
 def other_records(member: Member) -> list[dict[str, Any]]:
-    """Rows of every table outside COVERAGE that name the member, grouped by table and by the
-    field that names them (e.g. a motion the member moved, one they seconded), each row's own
-    fields as plain values; linked rows appear as their text, secrets are withheld."""
+    """Rows of every table outside :func:`coverage` that name the member, grouped by table and
+    by the field that names them (e.g. a motion the member moved, one they seconded), each
+    row's own fields as plain values; linked rows appear as their text, secrets are withheld."""
     from django.apps import apps
 
-    sections: list[dict[str, Any]] = []
+    covered = coverage()
+    found: list[dict[str, Any]] = []
     for label, field_names in sorted(models_naming_members().items()):
-        if label in COVERAGE:
+        if label in covered:
             continue
         model = apps.get_model(label)
         for field_name in field_names:
@@ -366,7 +299,7 @@ def other_records(member: Member) -> list[dict[str, Any]]:
                 rows.append(row)
             if rows:
                 meta = model._meta
-                sections.append(
+                found.append(
                     {
                         "table": label,
                         "title": str(meta.verbose_name_plural).capitalize(),
@@ -374,7 +307,7 @@ def other_records(member: Member) -> list[dict[str, Any]]:
                         "rows": rows,
                     }
                 )
-    return sections
+    return found
 
 
 def as_json(report: dict[str, Any]) -> str:

@@ -29,11 +29,12 @@ from grassroots.meetings.models import (
     RsvpResponse,
     SignInMethod,
 )
+from grassroots.meetings.personal_data import REMOVED_COMMENT
 from grassroots.organisation.models import Role, RoleAssignment
 from grassroots.oversight import services as oversight_services
 from grassroots.oversight.models import DecisionVote, OversightRules, Signature
-from grassroots.people import erasure
-from grassroots.people.erasure_rules import REMOVED_COMMENT, RULES, Action, Rule
+from grassroots.people import erasure, erasure_rules, personal_data
+from grassroots.people.erasure_rules import Action, Rule, all_rules, rule_owners
 from grassroots.people.models import Member
 from grassroots.sortition import queries as sortition_queries
 from grassroots.sortition import services as sortition_services
@@ -67,20 +68,45 @@ def relations_to_members_and_logins() -> dict[str, models.Field]:
     return found
 
 
+def relations_without_a_rule(rules: dict[str, Rule]) -> list[str]:
+    return sorted(set(relations_to_members_and_logins()) - set(rules))
+
+
 def test_every_relation_to_a_member_or_a_login_has_an_erasure_rule():
-    relations = relations_to_members_and_logins()
-    missing = sorted(set(relations) - set(RULES))
+    missing = relations_without_a_rule(all_rules())
     assert not missing, (
         f"{missing} point at a member or a login but erasure has no rule for them: add one to "
-        "RULES in grassroots/people/erasure_rules.py (delete, anonymise or keep, and why) and "
-        "a row to the table in docs/data-protection.md"
+        "ERASURE_RULES in the app's personal_data.py, registered from its AppConfig.ready "
+        "(delete, anonymise or keep, and why), and a row to the table in docs/data-protection.md"
     )
-    stale = sorted(set(RULES) - set(relations))
+    stale = sorted(set(all_rules()) - set(relations_to_members_and_logins()))
     assert not stale, f"{stale} have erasure rules but no longer point at a member or a login"
 
 
+def test_an_app_that_registers_no_rules_is_caught(monkeypatch):
+    """The check above reads the registry: an app whose AppConfig.ready forgot to register
+    leaves its relations without a rule, and they are named."""
+    without_surveys = {o: r for o, r in erasure_rules._registered.items() if o != "surveys"}
+    monkeypatch.setattr(erasure_rules, "_registered", without_surveys)
+    missing = relations_without_a_rule(all_rules())
+    assert {"surveys.response.member", "surveys.respondent.member"} <= set(missing)
+    assert all(key.startswith("surveys.") for key in missing)
+
+
+def test_each_app_registers_the_rules_for_its_own_relations():
+    """An app declares its own rules, so people imports none of the apps above it; the login's
+    own tables are accounts', and the audit log (below people) is people's."""
+    login_tables = {"account", "mfa", "admin", "accounts"}
+    for key, owner in rule_owners().items():
+        app_label = key.split(".")[0]
+        expected = "accounts" if app_label in login_tables else app_label
+        if app_label == "audit":
+            expected = "people"
+        assert owner == expected, key
+
+
 def test_every_rule_says_what_it_does_and_why():
-    for key, rule in RULES.items():
+    for key, rule in all_rules().items():
         assert rule.does.strip() and rule.why.strip(), key
 
 
@@ -92,7 +118,7 @@ def test_rules_on_the_login_agree_with_what_deleting_the_login_does():
         if field.related_model is not user_model or key == "people.member.user":
             continue
         on_delete = field.remote_field.on_delete
-        if RULES[key].action == Action.DELETE:
+        if all_rules()[key].action == Action.DELETE:
             assert on_delete is models.CASCADE, key
         else:
             assert on_delete in (models.SET_NULL, models.DO_NOTHING), key
@@ -100,7 +126,7 @@ def test_rules_on_the_login_agree_with_what_deleting_the_login_does():
 
 def test_every_rule_is_in_the_documented_table():
     text = DOCS.read_text()
-    undocumented = sorted(key for key in RULES if f"`{key}`" not in text)
+    undocumented = sorted(key for key in all_rules() if f"`{key}`" not in text)
     assert not undocumented, f"{undocumented} are missing from docs/data-protection.md"
 
 
@@ -337,7 +363,7 @@ def test_an_erasure_that_fails_part_way_changes_nothing(monkeypatch):
         raise RuntimeError("disk full")
 
     monkeypatch.setitem(
-        RULES,
+        personal_data.ERASURE_RULES,
         "audit.auditentry.actor",
         Rule(Action.ANONYMISE, "x", "x", fail, after_login_deleted=True),
     )
@@ -423,7 +449,7 @@ def test_the_audit_guard_lets_only_the_label_change_not_the_login_id(monkeypatch
     email = leaving.user.email
     record(actor=leaving.user, action="view_member", subject_type="member", subject_id="GR1")
     monkeypatch.setitem(
-        RULES,
+        personal_data.ERASURE_RULES,
         "audit.auditentry.actor",
         Rule(Action.ANONYMISE, "x", "x", lambda _e: None, after_login_deleted=True),
     )

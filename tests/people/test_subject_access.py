@@ -15,7 +15,7 @@ from django.urls import reverse
 from grassroots.audit.models import AuditEntry
 from grassroots.clock import now
 from grassroots.people.models import Member
-from grassroots.people.subject_access import COVERAGE, SCHEMA, models_naming_members
+from grassroots.people.subject_access import SCHEMA, coverage, models_naming_members
 from tests.web.roles import build_movement
 
 
@@ -37,16 +37,16 @@ def models_pointing_at_member() -> set[str]:
 
 
 def test_every_model_with_a_relation_to_member_is_in_the_export():
-    """Each table naming a member has a section of its own (COVERAGE) or is exported row by row
+    """Each table naming a member has a section of its own (coverage()) or is exported row by row
     by other_records, which finds the tables itself: this walk is independent of it."""
-    exported_generically = set(models_naming_members()) - set(COVERAGE)
-    missing = models_pointing_at_member() - set(COVERAGE) - exported_generically
+    exported_generically = set(models_naming_members()) - set(coverage())
+    missing = models_pointing_at_member() - set(coverage()) - exported_generically
     assert not missing, (
         f"{sorted(missing)} point at Member but are not in the subject-access export: add "
-        "them to grassroots/people/subject_access.py"
+        "them to their app's Section (personal_data.py), registered from its AppConfig.ready"
     )
-    stale = set(COVERAGE) - models_pointing_at_member()
-    assert not stale, f"{sorted(stale)} are in COVERAGE but no longer point at Member"
+    stale = set(coverage()) - models_pointing_at_member()
+    assert not stale, f"{sorted(stale)} are in a Section's covers but no longer point at Member"
 
 
 @pytest.mark.django_db
@@ -89,7 +89,7 @@ def test_json_export_is_a_documented_download_and_is_audited():
     assert data["schema"] == SCHEMA
     assert data["member"]["membership_number"] == m.member.membership_number
     assert data["member"]["email"] == m.member.email
-    for section in set(COVERAGE.values()) - {"member"}:
+    for section in set(coverage().values()) - {"member"}:
         assert section in data, section
     assert "record_views" in data
     audit = AuditEntry.objects.get(action="subject_access_export")

@@ -1,0 +1,67 @@
+"""What people holds about a member, for erasure: the member's own tables, and the audit log's
+rows, which sit below people and so cannot register their own rule.
+
+Registered from ``PeopleConfig.ready`` like every app's (``grassroots.people.erasure_rules``);
+docs/data-protection.md has these rules in prose. People's own sections of the subject-access
+report are written in ``grassroots.people.subject_access`` itself.
+"""
+
+from __future__ import annotations
+
+from grassroots.audit.models import AuditEntry
+from grassroots.people.erasure_rules import (
+    ERASED_LABEL_PREFIX,
+    LOGIN_LINK,
+    OFFICER_ACT,
+    Action,
+    Erasure,
+    Rule,
+    delete_rows,
+)
+
+
+def _relabel_audit_rows(erasure: Erasure) -> None:
+    if erasure.user_id is not None:
+        AuditEntry.objects.filter(actor_id=erasure.user_id).exclude(
+            actor_label__startswith=ERASED_LABEL_PREFIX
+        ).update(actor_label=erasure.label)
+
+
+ERASURE_RULES: dict[str, Rule] = {
+    "people.member.user": Rule(
+        Action.ANONYMISE,
+        "the member row is pseudonymised (name 'Erased member', email "
+        "erased-<number>@erased.invalid, phone, postcode and consent cleared); the login is "
+        "deleted",
+        "rolls, role history and mail reports point at the row; their counts must not change",
+    ),
+    "people.member_other_groups.member": Rule(
+        Action.DELETE,
+        "membership of groups other than the home group ends",
+        "the home group stays: rolls and turnout are counted by it",
+        delete_rows("people.member_other_groups", "member"),
+    ),
+    "people.contactoutcome.member": Rule(
+        Action.DELETE,
+        "follow-up notes about the person are deleted",
+        "they count nothing and describe only the person",
+        delete_rows("people.contactoutcome", "member"),
+    ),
+    "people.contactoutcome.recorded_by": Rule(Action.ANONYMISE, LOGIN_LINK, OFFICER_ACT),
+    "people.memberstatuschange.member": Rule(
+        Action.KEEP,
+        "kept: each status, the day it took effect, its cause and when it was recorded",
+        "delegate allocations and quorums counted on past dates must count again the same; "
+        "the entries hold no name, address or free text, so beside the pseudonymised record "
+        "they identify nobody (an erased record counts as in good standing only on days "
+        "before its erasure)",
+    ),
+    "audit.auditentry.actor": Rule(
+        Action.ANONYMISE,
+        "kept, with the login's id; `actor_label` (the email) becomes 'erased member #<number>'",
+        "the audit log is append-only; its guard allows exactly this rewrite (audit migration "
+        "0003-0004), so what an officer did stays attributed to the office without the email",
+        _relabel_audit_rows,
+        after_login_deleted=True,
+    ),
+}
