@@ -16,11 +16,14 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, ProgrammingError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.views import defaults
 
 RETRY_AFTER_SECONDS = 30
+# PostgreSQL's "undefined table": the schema is behind the code (a step of a deployment not yet
+# run), which is an outage to the person asking, not a fault in what they sent.
+UNDEFINED_TABLE = "42P01"
 
 # Served without templates, context processors or the session, all of which may need the
 # database that has just failed.
@@ -47,14 +50,24 @@ def service_unavailable(retry_after: int = RETRY_AFTER_SECONDS) -> HttpResponse:
     return response
 
 
+def is_unavailable(error: BaseException | None) -> bool:
+    """A database that cannot be reached, cut a statement short, or lacks a table the code
+    needs (SQLite says so with OperationalError, PostgreSQL with ProgrammingError)."""
+    if isinstance(error, OperationalError | InterfaceError):
+        return True
+    cause = getattr(error, "__cause__", None)
+    return isinstance(error, ProgrammingError) and (
+        getattr(cause, "sqlstate", None) == UNDEFINED_TABLE
+    )
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
-    """``handler500``: a database that cannot be reached (or cut a statement short) is a 503
-    with Retry-After; any other unhandled error is Django's plain 500.
+    """``handler500``: a database that cannot be reached (or cut a statement short, or misses
+    a table) is a 503 with Retry-After; any other unhandled error is Django's plain 500.
 
     Django calls this inside its ``except`` block, so the exception is ``sys.exc_info()``.
     """
-    error = sys.exc_info()[1]
-    if isinstance(error, OperationalError | InterfaceError):
+    if is_unavailable(sys.exc_info()[1]):
         return service_unavailable()
     return defaults.server_error(request)
 

@@ -19,7 +19,7 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from grassroots.accounts.middleware import CHECKS_ITSELF_ATTR
-from grassroots.availability import RETRY_AFTER_SECONDS
+from grassroots.availability import RETRY_AFTER_SECONDS, is_unavailable
 from grassroots.ballots import services as ballot_services
 
 logger = logging.getLogger(__name__)
@@ -137,6 +137,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
         return response
 
     def server_error(request: HttpRequest, exc: Any) -> HttpResponse:
+        if is_unavailable(exc):
+            return database_unavailable(request, exc)
         logger.exception("API error on %s %s", request.method, request.path, exc_info=exc)
         return _error(api, request, 500, "server_error", "Something went wrong on our side.")
 

@@ -194,7 +194,7 @@ GRASSROOTS_REQUIRE_OFFICER_MFA = env.bool("GRASSROOTS_REQUIRE_OFFICER_MFA", True
 # --- caches ---
 # Login throttling and TOTP replay protection keep their counters in the default cache, so
 # every app node must see the same one: a table in the main database needs no extra service.
-# The accounts migration 0002 creates it (`createcachetable`), so `migrate` is the only step.
+# The accounts migration 0004 creates it under any settings, so `migrate` is the only step.
 # Redis would do as well; a per-process cache (LocMem) does not once there are several processes.
 CACHES = {
     "default": {
