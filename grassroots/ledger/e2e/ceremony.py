@@ -39,6 +39,7 @@ from grassroots.ledger.e2e.group import (
     sub,
     total,
 )
+from grassroots.ledger.e2e.parallel import Term, linear_combinations, worker_pool
 
 MAX_TELLERS = 255
 
@@ -191,17 +192,32 @@ def lagrange_at_zero(tellers: Sequence[int]) -> dict[int, int]:
     return coefficients
 
 
-def decryption_shares(secret_share: int, alphas: Sequence[bytes]) -> list[bytes]:
-    return [mul(secret_share, alpha) for alpha in alphas]
+def decryption_shares(secret_share: int, alphas: Sequence[bytes], workers: int = 1) -> list[bytes]:
+    """x_l·alpha for every alpha."""
+    return _sums([[(secret_share, alpha)] for alpha in alphas], workers)
 
 
 def combine_decryptions(
-    betas: Sequence[bytes], shares_by_teller: Mapping[int, Sequence[bytes]]
+    betas: Sequence[bytes], shares_by_teller: Mapping[int, Sequence[bytes]], workers: int = 1
 ) -> list[bytes]:
     """The messages M_i = beta_i - Σ λ_l·D_l,i from at least k tellers' decryption shares."""
     coefficients = lagrange_at_zero(sorted(shares_by_teller))
-    messages = []
-    for i, beta in enumerate(betas):
-        combined = total(mul(coefficients[t], shares[i]) for t, shares in shares_by_teller.items())
-        messages.append(sub(beta, combined))
-    return messages
+    for shares in shares_by_teller.values():
+        if len(shares) != len(betas):
+            raise CeremonyError("a teller's decryption shares do not match the ciphertexts")
+    return _sums(
+        [
+            [(1, beta)] + [(-coefficients[t] % L, s[i]) for t, s in shares_by_teller.items()]
+            for i, beta in enumerate(betas)
+        ],
+        workers,
+    )
+
+
+def _sums(sums: list[list[Term]], workers: int) -> list[bytes]:
+    pool = worker_pool(workers)
+    try:
+        return linear_combinations(sums, pool)
+    finally:
+        if pool is not None:
+            pool.shutdown()

@@ -214,6 +214,7 @@ def _check_decryption_proofs(ctx: _Context) -> None:
                 alphas=alphas,
                 shares=shares,
                 proof=decryption.proof,
+                workers=ctx.workers,
             ):
                 raise _Failed(
                     f"{item.question.id}/decryption-{decryption.teller}.json: "
@@ -232,7 +233,7 @@ def _check_plaintexts(ctx: _Context) -> None:
         width = item.question.width
         betas = [c.beta for ballot in last for c in ballot]
         shares = {d.teller: [point for row in d.shares for point in row] for d in item.decryptions}
-        messages = combine_decryptions(betas, shares)
+        messages = combine_decryptions(betas, shares, ctx.workers)
         table = SlotTable(item.question.form)
         for position, published in enumerate(item.papers, start=1):
             points = messages[(position - 1) * width : position * width]

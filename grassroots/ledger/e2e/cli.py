@@ -91,9 +91,11 @@ def add_teller_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
     _question_arguments(decrypt)
     decrypt.add_argument("--teller", type=int, required=True)
     decrypt.add_argument("--share", type=Path, required=True, help="your secret share file")
+    decrypt.add_argument("--workers", type=int, default=1, help="processes to use (default 1)")
 
     publish = steps.add_parser("publish", help="combine decryption shares into the papers")
     _question_arguments(publish)
+    publish.add_argument("--workers", type=int, default=1, help="processes to use (default 1)")
 
     verify = steps.add_parser("verify", help="checks 10 to 14 of an e2e/ folder")
     verify.add_argument("record", type=Path, help="the record's e2e/ folder")
@@ -265,13 +267,14 @@ def _decrypt(arguments: argparse.Namespace) -> str:
     if not mixes:
         raise TellerError("this question has not been mixed yet")
     alphas = [c.alpha for ballot in mixes[-1].ballots for c in ballot]
-    shares = decryption_shares(secret, alphas)
+    shares = decryption_shares(secret, alphas, arguments.workers)
     proof = prove_decryption(
         election_id=election.election_id,
         teller=arguments.teller,
         secret_share=secret,
         alphas=alphas,
         shares=shares,
+        workers=arguments.workers,
     )
     width = question.width
     rows = [tuple(shares[i : i + width]) for i in range(0, len(shares), width)]
@@ -297,11 +300,14 @@ def _publish(arguments: argparse.Namespace) -> str:
             alphas=alphas,
             shares=[p for row in decryption.shares for p in row],
             proof=decryption.proof,
+            workers=arguments.workers,
         ):
             raise TellerError(f"teller {decryption.teller}'s decryption shares do not hold")
     betas = [c.beta for ballot in last for c in ballot]
     messages = combine_decryptions(
-        betas, {d.teller: [p for row in d.shares for p in row] for d in decryptions}
+        betas,
+        {d.teller: [p for row in d.shares for p in row] for d in decryptions},
+        arguments.workers,
     )
     table = SlotTable(question.form)
     width = question.width

@@ -34,13 +34,13 @@ from grassroots.ledger.e2e.group import (
     L,
     Transcript,
     base_mul,
-    linear_combination,
     mul,
     random_scalar,
     scalar_from_hex,
     scalar_hex,
     sub,
 )
+from grassroots.ledger.e2e.parallel import linear_combinations, worker_pool
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +129,7 @@ def _decryption_statement(
     verification_key: bytes,
     alphas: Sequence[bytes],
     shares: Sequence[bytes],
+    workers: int,
 ) -> tuple[bytes, bytes, bytes]:
     """(digest of the statement, A, D): the list folded with weights drawn from its hash."""
     if len(alphas) != len(shares):
@@ -136,11 +137,15 @@ def _decryption_statement(
     transcript = Transcript("decryption-weights", election_id).integer(teller)
     transcript.point(verification_key).points(alphas).points(shares)
     weights = transcript.challenges(len(alphas))
-    return (
-        transcript.digest(),
-        linear_combination(weights, alphas),
-        linear_combination(weights, shares),
-    )
+    pool = worker_pool(workers)
+    try:
+        folded, folded_share = linear_combinations(
+            [list(zip(weights, alphas, strict=True)), list(zip(weights, shares, strict=True))], pool
+        )
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    return transcript.digest(), folded, folded_share
 
 
 def _decryption_challenge(
@@ -157,10 +162,11 @@ def prove_decryption(
     secret_share: int,
     alphas: Sequence[bytes],
     shares: Sequence[bytes],
+    workers: int = 1,
 ) -> DecryptionProof:
     verification_key = base_mul(secret_share)
     digest, folded, folded_share = _decryption_statement(
-        election_id, teller, verification_key, alphas, shares
+        election_id, teller, verification_key, alphas, shares, workers
     )
     k = random_scalar()
     c = _decryption_challenge(
@@ -177,11 +183,12 @@ def decryption_proof_is_valid(
     alphas: Sequence[bytes],
     shares: Sequence[bytes],
     proof: DecryptionProof,
+    workers: int = 1,
 ) -> bool:
     if len(alphas) != len(shares):
         return False
     digest, folded, folded_share = _decryption_statement(
-        election_id, teller, verification_key, alphas, shares
+        election_id, teller, verification_key, alphas, shares, workers
     )
     c, s = proof.challenge, proof.response
     t1 = sub(base_mul(s), mul(c, verification_key))

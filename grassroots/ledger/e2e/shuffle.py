@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
 
 from grassroots.ledger.e2e.elgamal import Ciphertext, EncryptedBallot
@@ -41,11 +40,7 @@ from grassroots.ledger.e2e.group import (
     random_scalar,
     sub,
 )
-
-BASE = base_mul(1)
-CHUNK_TERMS = 2000
-
-Term = tuple[int, bytes]
+from grassroots.ledger.e2e.parallel import BASE, Term, linear_combinations, worker_pool
 
 
 class ShuffleError(ValueError):
@@ -68,61 +63,6 @@ class ShuffleProof:
     s4: tuple[int, ...]  # one per ciphertext position
     s_hat: tuple[int, ...]
     s_prime: tuple[int, ...]
-
-
-# Linear combinations Σ s·P, possibly spread over processes ---------------------------------
-
-
-def _term(scalar: int, point: bytes) -> bytes:
-    if scalar % L == 1:
-        return point
-    return base_mul(scalar) if point == BASE else mul(scalar, point)
-
-
-def _sum_terms(terms: Sequence[Term]) -> bytes:
-    result = None
-    for scalar, point in terms:
-        value = _term(scalar, point)
-        result = value if result is None else add(result, value)
-    if result is None:
-        raise ShuffleError("an empty linear combination")
-    return result
-
-
-def _job(parts: list[tuple[int, list[Term]]]) -> list[tuple[int, bytes]]:
-    return [(index, _sum_terms(terms)) for index, terms in parts]
-
-
-def linear_combinations(sums: Sequence[Sequence[Term]], pool: Executor | None) -> list[bytes]:
-    """Σ s·P for each list of terms: in this process, or cut into jobs of ~2,000 terms."""
-    if pool is None:
-        return [_sum_terms(terms) for terms in sums]
-    jobs: list[list[tuple[int, list[Term]]]] = [[]]
-    size = 0
-    for index, terms in enumerate(sums):
-        for start in range(0, len(terms), CHUNK_TERMS):
-            piece = list(terms[start : start + CHUNK_TERMS])
-            jobs[-1].append((index, piece))
-            size += len(piece)
-            if size >= CHUNK_TERMS:
-                jobs.append([])
-                size = 0
-    results: list[bytes | None] = [None] * len(sums)
-    for partials in pool.map(_job, [job for job in jobs if job]):
-        for index, point in partials:
-            current = results[index]
-            results[index] = point if current is None else add(current, point)
-    return [_checked(point) for point in results]
-
-
-def _checked(point: bytes | None) -> bytes:
-    if point is None:
-        raise ShuffleError("an empty linear combination")
-    return point
-
-
-def _pool(workers: int) -> ProcessPoolExecutor | None:
-    return ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
 
 
 # The statement ------------------------------------------------------------------------------
@@ -189,7 +129,7 @@ def shuffle(
         for ciphertext, r in zip(ballots[source], randomness[i], strict=True):
             sums.append([(1, ciphertext.alpha), (r, BASE)])
             sums.append([(1, ciphertext.beta), (r, public_key)])
-    pool = _pool(workers)
+    pool = worker_pool(workers)
     try:
         points = linear_combinations(sums, pool)
     finally:
@@ -221,7 +161,7 @@ def prove_shuffle(
     if len(outputs) != n or len(permutation) != n or sorted(permutation) != list(range(n)):
         raise ShuffleError("the outputs and permutation must match the inputs one for one")
     h = generators(election_id, n)
-    pool = _pool(workers)
+    pool = worker_pool(workers)
     try:
         # GenPermutationCommitment(ψ, h): c_ψ(i) = r_ψ(i)·B + h_i.
         r = [random_scalar() for _ in range(n)]
@@ -346,7 +286,7 @@ def shuffle_proof_failure(
     for j in range(width):
         sums.append([(u[i], inputs[i][j].alpha) for i in range(n)])
         sums.append([(u[i], inputs[i][j].beta) for i in range(n)])
-    pool = _pool(workers)
+    pool = worker_pool(workers)
     try:
         folded = linear_combinations(sums, pool)
         c_bar = sub(folded[0], folded[1])

@@ -143,10 +143,12 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
                     teller,
                     "--share",
                     share,
+                    "--workers",
+                    teller,  # teller 3 decrypts with three processes
                 )
                 == 0
             )
-        assert _run("teller", "publish", record, "--question", question.id) == 0
+        assert _run("teller", "publish", record, "--question", question.id, "--workers", 2) == 0
     return record
 
 

@@ -1,0 +1,203 @@
+"""End-to-end ballots: the mix-net at scale, and the server's check of one cast ballot.
+
+Run: .venv/bin/python bench/e2e_mix.py --ballots 10000 --candidates 20 --encoding slots
+     .venv/bin/python bench/e2e_mix.py --ballots 10000 --candidates 20 --encoding packed
+(figures go in docs/benchmarks.md, with the load average printed at the start and the end)
+
+Steps, each timed: voters encrypt N ranked papers with their proofs (the browser's work, here
+in Python); the server checks a sample of cast ballots' proofs (per ballot, one process);
+mixers 1 and 2 each shuffle and prove; a verifier checks both stages; k = 2 of 3 tellers
+decrypt with proofs and the papers are decoded. Every step is linear in N (the shuffle proof
+is O(N) multiplications), so the figure at 500,000 is 50 times the one at 10,000; run with a
+second --ballots to see the growth measured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from grassroots.ledger.e2e.ceremony import (
+    combine_decryptions,
+    combine_received_shares,
+    deal,
+    decryption_shares,
+    election_public_key,
+    verification_key,
+)
+from grassroots.ledger.e2e.files import E2EQuestion
+from grassroots.ledger.e2e.papers import (
+    Encoding,
+    Paper,
+    PaperForm,
+    PaperKind,
+    SlotTable,
+    decode_paper,
+)
+from grassroots.ledger.e2e.proofs import (
+    ballot_proof_is_valid,
+    decryption_proof_is_valid,
+    prove_decryption,
+)
+from grassroots.ledger.e2e.shuffle import prove_shuffle, shuffle, shuffle_proof_failure
+from grassroots.ledger.e2e.voter import encrypt_paper
+
+ELECTION = "bench-e2e"
+
+
+def _load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f}"
+
+
+def _timed(label: str, started: float) -> float:
+    elapsed = time.perf_counter() - started
+    print(f"{label}: {elapsed:.1f} s", flush=True)
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--ballots", type=int, default=10_000)
+    parser.add_argument("--candidates", type=int, default=20)
+    parser.add_argument("--encoding", choices=[e.value for e in Encoding], default="slots")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--sample", type=int, default=300, help="ballot proofs checked")
+    arguments = parser.parse_args()
+    n, workers = arguments.ballots, arguments.workers
+    question = E2EQuestion(
+        "q", PaperForm(PaperKind.RANKED, arguments.candidates), Encoding(arguments.encoding)
+    )
+    print(
+        f"{n:,} ballots, {arguments.candidates}-candidate ranking, encoding "
+        f"{question.encoding} ({question.width} ciphertext(s) a ballot), {workers} worker(s); "
+        f"{os.cpu_count()} cores; {_load()}",
+        flush=True,
+    )
+    dealt = [deal(election_id=ELECTION, teller=t, threshold=2, tellers=3) for t in (1, 2, 3)]
+    commitments = [c for c, _ in dealt]
+    secrets = {
+        t: combine_received_shares(commitments, t, {c.teller: s[t] for c, s in dealt})
+        for t in (1, 2, 3)
+    }
+    public = election_public_key(commitments)
+
+    rng = random.Random(1)
+    papers = []
+    for _ in range(n):
+        ranking = list(range(arguments.candidates))
+        rng.shuffle(ranking)
+        papers.append(Paper(tuple(ranking[: rng.randint(1, arguments.candidates)])))
+    started = time.perf_counter()
+    cast = [
+        encrypt_paper(
+            election_id=ELECTION,
+            question=question,
+            credential=f"roll-{i}",
+            public_key=public,
+            paper=paper,
+        )[0]
+        for i, paper in enumerate(papers)
+    ]
+    _timed(f"voters encrypt {n:,} papers with proofs (one process)", started)
+
+    sample = cast[: arguments.sample]
+    started = time.perf_counter()
+    for item in sample:
+        assert ballot_proof_is_valid(
+            election_id=ELECTION,
+            question=question.id,
+            credential=item.credential,
+            public_key=public,
+            ballot=item.ballot,
+            proof=item.proof,
+        )
+    per_ballot = (time.perf_counter() - started) / len(sample)
+    print(
+        f"server check of one cast ballot's proof: {per_ballot * 1000:.2f} ms "
+        f"({1 / per_ballot:.0f} ballots/s on one core)",
+        flush=True,
+    )
+
+    stages = [[c.ballot for c in cast]]
+    proofs = []
+    mixing = 0.0
+    for stage in (1, 2):
+        started = time.perf_counter()
+        outputs, permutation, randomness = shuffle(public, stages[-1], workers=workers)
+        proof = prove_shuffle(
+            election_id=ELECTION,
+            stage=stage,
+            public_key=public,
+            inputs=stages[-1],
+            outputs=outputs,
+            permutation=permutation,
+            randomness=randomness,
+            workers=workers,
+        )
+        mixing += _timed(f"mixer {stage}: shuffle and prove", started)
+        stages.append(outputs)
+        proofs.append(proof)
+    print(f"mixing by two mixers with proofs: {mixing:.1f} s", flush=True)
+
+    started = time.perf_counter()
+    for stage in (1, 2):
+        failure = shuffle_proof_failure(
+            election_id=ELECTION,
+            stage=stage,
+            public_key=public,
+            inputs=stages[stage - 1],
+            outputs=stages[stage],
+            proof=proofs[stage - 1],
+            workers=workers,
+        )
+        assert failure is None, failure
+    _timed("verifying both mix stages", started)
+
+    alphas = [c.alpha for ballot in stages[-1] for c in ballot]
+    betas = [c.beta for ballot in stages[-1] for c in ballot]
+    started = time.perf_counter()
+    shares = {}
+    for teller in (1, 3):
+        shares[teller] = decryption_shares(secrets[teller], alphas, workers)
+        proof = prove_decryption(
+            election_id=ELECTION,
+            teller=teller,
+            secret_share=secrets[teller],
+            alphas=alphas,
+            shares=shares[teller],
+            workers=workers,
+        )
+        assert decryption_proof_is_valid(
+            election_id=ELECTION,
+            teller=teller,
+            verification_key=verification_key(commitments, teller),
+            alphas=alphas,
+            shares=shares[teller],
+            proof=proof,
+            workers=workers,
+        )
+    _timed("two tellers' decryption shares with proofs, proved and checked", started)
+    started = time.perf_counter()
+    messages = combine_decryptions(betas, shares, workers)
+    table = SlotTable(question.form)
+    width = question.width
+    decoded = [
+        decode_paper(question.form, question.encoding, messages[i * width : (i + 1) * width], table)
+        for i in range(n)
+    ]
+    _timed("combining and decoding the papers", started)
+    assert sorted(p.marks for p in decoded if isinstance(p, Paper)) == sorted(
+        p.marks for p in papers
+    )
+    print(f"every paper decrypted as cast; {_load()}")
+
+
+if __name__ == "__main__":
+    main()
