@@ -2,9 +2,10 @@
 
 The proof is Terelius and Wikström's ("Proofs of restricted shuffles", AFRICACRYPT 2010), as
 laid out step by step in Haenni, Locher, Koenig and Dubuis, "Pseudo-code algorithms for
-verifiable re-encryption mix-nets" (FC 2017, LNCS 10323), whose algorithm names the comments
-cite: GenShuffle, GenPermutation, GenShuffleProof, GenPermutationCommitment, GenCommitmentChain
-and CheckShuffleProof. Two changes of notation, none of substance:
+verifiable re-encryption mix-nets" (FC 2017, LNCS 10323), whose algorithms the comments cite:
+GenShuffle (Alg. 4.1), GenPermutation (4.2), GenShuffleProof (4.3), GenPermutationCommitment
+(4.4), GenCommitmentChain (4.5) and CheckShuffleProof (4.6). Two changes of notation, none of
+substance:
 
 * the group is written additively (their g^x is x·B, their a·b is a + b, their a^-1 is -a),
   and a ciphertext is (alpha, beta) = (r·B, M + r·Y), their (b, a);
@@ -111,7 +112,7 @@ def _challenge(statement: Transcript, proof_commitments: ShuffleProof) -> int:
 
 
 def random_permutation(n: int) -> list[int]:
-    """GenPermutation: Knuth's shuffle, driven by the operating system's CSPRNG."""
+    """GenPermutation (Alg. 4.2): Knuth's shuffle, driven by the operating system's CSPRNG."""
     permutation = list(range(n))
     random.SystemRandom().shuffle(permutation)
     return permutation
@@ -120,7 +121,7 @@ def random_permutation(n: int) -> list[int]:
 def shuffle(
     public_key: bytes, ballots: Sequence[EncryptedBallot], *, workers: int = 1
 ) -> tuple[list[EncryptedBallot], list[int], list[tuple[int, ...]]]:
-    """GenShuffle: (outputs, ψ, r̃) with outputs[i] = ReEnc(ballots[ψ[i]]; r̃[i])."""
+    """GenShuffle (Alg. 4.1): (outputs, ψ, r̃) with outputs[i] = ReEnc(ballots[ψ[i]]; r̃[i])."""
     width = _width(ballots)
     permutation = random_permutation(len(ballots))
     randomness = [tuple(random_scalar() for _ in range(width)) for _ in ballots]
@@ -156,14 +157,14 @@ def prove_shuffle(
     randomness: Sequence[Sequence[int]],
     workers: int = 1,
 ) -> ShuffleProof:
-    """GenShuffleProof, step by step (additive notation; see the module's docstring)."""
+    """GenShuffleProof (Alg. 4.3), step by step (additive notation; see the module's docstring)."""
     n, width = len(inputs), _width(inputs)
     if len(outputs) != n or len(permutation) != n or sorted(permutation) != list(range(n)):
         raise ShuffleError("the outputs and permutation must match the inputs one for one")
     h = generators(election_id, n)
     pool = worker_pool(workers)
     try:
-        # GenPermutationCommitment(ψ, h): c_ψ(i) = r_ψ(i)·B + h_i.
+        # GenPermutationCommitment(ψ, h) (Alg. 4.4): c_ψ(i) = r_ψ(i)·B + h_i.
         r = [random_scalar() for _ in range(n)]
         sums: list[list[Term]] = [[]] * n
         for i, source in enumerate(permutation):
@@ -173,7 +174,7 @@ def prove_shuffle(
         statement = _statement(election_id, stage, public_key, inputs, outputs, commitments)
         u = statement.challenges(n)
         u_prime = [u[source] for source in permutation]
-        # GenCommitmentChain(h, u'): ĉ_0 = h; ĉ_i = r̂_i·B + u'_i·ĉ_(i-1). Sequential by nature.
+        # GenCommitmentChain(h, u') (Alg. 4.5): ĉ_0 = h; ĉ_i = r̂_i·B + u'_i·ĉ_(i-1) (in order).
         r_hat = [random_scalar() for _ in range(n)]
         chain = [h[0]]
         for i in range(n):
@@ -250,7 +251,7 @@ def shuffle_proof_failure(
     proof: ShuffleProof,
     workers: int = 1,
 ) -> str | None:
-    """CheckShuffleProof: None if the proof holds, else what failed (for the verifier's line)."""
+    """CheckShuffleProof (Alg. 4.6): None if the proof holds, else what failed."""
     n = len(inputs)
     try:
         width = _width(inputs)
