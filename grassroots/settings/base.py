@@ -80,6 +80,7 @@ TEMPLATES: list[dict[str, Any]] = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "grassroots.context_processors.csp_nonce",
+                "grassroots.context_processors.navigation",
             ],
         },
     }
