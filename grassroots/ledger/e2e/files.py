@@ -225,6 +225,26 @@ def cast_to_json(cast: CastBallot) -> dict[str, object]:
     }
 
 
+def cast_from_json(value: object, *, width: int, credential: str) -> CastBallot:
+    """A ballot posted by the voter's page, ``{"ballot": [...], "proof": {...}}``.
+
+    The credential comes from the server's roll, never from the page. Raises E2EFileError
+    with a message the casting view can show; the proof itself is checked by
+    voter.cast_ballot_failure.
+    """
+    where = "the encrypted ballot"
+    if not isinstance(value, dict) or set(value) != {"ballot", "proof"}:
+        raise E2EFileError(f'{where} must be {{"ballot": [...], "proof": {{...}}}}')
+    try:
+        return CastBallot(
+            credential=credential,
+            ballot=ballot_from_json(value["ballot"], width),
+            proof=BallotProof.from_json(value["proof"]),
+        )
+    except GroupError as error:
+        raise E2EFileError(f"{where}: {error}") from error
+
+
 def read_cast(path: Path, width: int) -> list[CastBallot]:
     casts = []
     for number, line in enumerate(_lines(path), start=1):

@@ -12,12 +12,14 @@ import nacl.public
 import pytest
 
 from grassroots.ledger.__main__ import main as ledger_main
-from grassroots.ledger.e2e.ceremony import election_public_key
+from grassroots.ledger.e2e.ceremony import deal, election_public_key
 from grassroots.ledger.e2e.checks import check_e2e, decrypted_papers
 from grassroots.ledger.e2e.cli import main
 from grassroots.ledger.e2e.files import (
     E2EElection,
+    E2EFileError,
     E2EQuestion,
+    cast_from_json,
     cast_to_json,
     election_to_json,
     read_deals,
@@ -25,7 +27,7 @@ from grassroots.ledger.e2e.files import (
 )
 from grassroots.ledger.e2e.group import scalar_hex
 from grassroots.ledger.e2e.papers import Encoding, Paper, PaperForm, PaperKind
-from grassroots.ledger.e2e.voter import audit_ballot, encrypt_paper
+from grassroots.ledger.e2e.voter import audit_ballot, cast_ballot_failure, encrypt_paper
 
 ELECTION = "2026-ncm-e2e"
 STV = E2EQuestion("ncm", PaperForm(PaperKind.RANKED, 6), Encoding.PACKED)
@@ -292,3 +294,35 @@ def test_every_random_hex_digit_change_in_the_e2e_files_is_caught(published, tmp
 
 
 HEX = re.compile(r"(?<=\")[0-9a-f]{64}(?=\")")
+
+
+def test_a_posted_ballot_is_parsed_with_the_servers_credential_or_refused_with_a_reason():
+    public = election_public_key([deal(election_id=ELECTION, teller=1, threshold=1, tellers=1)[0]])
+    cast, _ = encrypt_paper(
+        election_id=ELECTION,
+        question=STV,
+        credential="roll-7",
+        public_key=public,
+        paper=Paper((1, 0)),
+    )
+    posted = {"ballot": cast_to_json(cast)["ballot"], "proof": cast_to_json(cast)["proof"]}
+    parsed = cast_from_json(posted, width=STV.width, credential="roll-7")
+    assert parsed == cast
+    assert (
+        cast_ballot_failure(election_id=ELECTION, question=STV, public_key=public, cast=parsed)
+        is None
+    )
+    stolen = cast_from_json(posted, width=STV.width, credential="roll-8")
+    assert "does not hold" in str(
+        cast_ballot_failure(election_id=ELECTION, question=STV, public_key=public, cast=stolen)
+    )
+    bad_point = {**posted, "ballot": [["00" * 32, posted["ballot"][0][1]]]}
+    for value, message in [
+        ([], "must be"),
+        ({**posted, "credential": "x"}, "must be"),
+        (bad_point, "not an element of the prime-order"),
+        ({**posted, "ballot": posted["ballot"] * 2}, "has 1 ciphertexts, not 2"),
+        ({**posted, "proof": {"c": "zz", "s": []}}, "scalar"),
+    ]:
+        with pytest.raises(E2EFileError, match=message):
+            cast_from_json(value, width=STV.width, credential="roll-7")
