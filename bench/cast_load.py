@@ -6,7 +6,7 @@ What it does, in order (every step bounded; only 127.0.0.1 traffic):
    5433 (created with trust auth on first use), so the fault run's restarts do not disturb
    anyone else using the main cluster on 5432. ``--cluster 15/main --pg-port 5432`` uses that.
 2. Drops and recreates the database ``grassroots_bench_cast`` and migrates it.
-3. Seeds, through the real services: the demo organisation (``grassroots.people.demo``, 500
+3. Seeds, through the real services: the demo organisation (``grassroots.demo.people``, 500
    members, which gives a National Office login), ``--voters`` more members with logins, a
    national ballot (an STV question, 8 candidates, 3 seats, at least one woman; a yes/no
    motion), three tellers who collect their shares, and opens it (the roll is frozen).
@@ -174,8 +174,9 @@ def seed(voter_count: int) -> Seeded:
     from grassroots.ballots import services
     from grassroots.ballots.forms import field_name
     from grassroots.ballots.models import Ballot, QuestionKind
+    from grassroots.demo.people import NATIONAL_LOGIN
+    from grassroots.demo.seed import seed_demo
     from grassroots.organisation.models import Group
-    from grassroots.people.demo import NATIONAL_LOGIN, seed_demo
     from grassroots.people.models import Member, MembershipStatus, StatusCause
     from grassroots.people.standing import record_joined
 

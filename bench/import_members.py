@@ -56,7 +56,7 @@ def setup_django(url: str) -> None:
 
 
 def write_csv(rows: int, seed: int) -> bytes:
-    from grassroots.people.demo import FIRST_NAMES, INWARD_LETTERS, LAST_NAMES, STRUCTURE
+    from grassroots.demo.people import FIRST_NAMES, INWARD_LETTERS, LAST_NAMES, STRUCTURE
     from grassroots.people.importing import COLUMNS
 
     rng = random.Random(seed)

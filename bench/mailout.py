@@ -95,15 +95,15 @@ def main() -> None:
     from django.db import connection
     from django_tasks_db.models import DBTaskResult
 
+    from grassroots.demo.seed import seed_demo
     from grassroots.messaging.models import Mailout, MailoutState
     from grassroots.messaging.queries import NATION
     from grassroots.messaging.services import send_mailout, send_to_members
     from grassroots.organisation.models import Role
-    from grassroots.people import demo
     from grassroots.people.models import Member, MembershipStatus
 
     call_command("migrate", verbosity=0, interactive=False)
-    timed("seed_demo (skipped if already seeded)", lambda: demo.seed_demo(members=args.members))
+    timed("seed_demo (skipped if already seeded)", lambda: seed_demo(members=args.members))
     members = Member.objects.count()
     national = Member.objects.filter(
         role_assignments__role=Role.NATIONAL_OFFICE, user__isnull=False

@@ -125,7 +125,7 @@ def publish_second_ballot() -> None:
     from grassroots.ballots import services
     from grassroots.ballots.links import personal_link_token
     from grassroots.ballots.models import Ballot, QuestionKind, RollEntry
-    from grassroots.people.demo import (
+    from grassroots.demo.people import (
         AUDITOR_LOGIN,
         COMMITTEE_LOGIN,
         NATIONAL_LOGIN,
@@ -175,8 +175,8 @@ def publish_second_ballot() -> None:
 
 
 def first_election_id() -> None:
-    from grassroots.ballots.demo import FINISHED_TITLE
     from grassroots.ballots.models import Ballot
+    from grassroots.demo.ballots import FINISHED_TITLE
 
     print(Ballot.objects.get(title=FINISHED_TITLE).election_id)
 

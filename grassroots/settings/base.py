@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "grassroots.delegation",
     "grassroots.oversight",
     "grassroots.surveys",
+    "grassroots.demo",
 ]
 
 MIDDLEWARE = [

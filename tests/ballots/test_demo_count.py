@@ -14,16 +14,16 @@ from django.test import Client
 from django.urls import reverse
 
 from grassroots.ballots import services
-from grassroots.ballots.demo import OPEN_TITLE, seed_open_ballot
 from grassroots.ballots.models import Ballot, BallotStatus, Teller
-from grassroots.ledger.verify import verify_directory
-from grassroots.people.demo import (
+from grassroots.demo.ballots import OPEN_TITLE, seed_open_ballot
+from grassroots.demo.people import (
     CHAIR_LOGIN,
     DATA_MANAGER_LOGIN,
     DEMO_PASSWORD,
     MINIMUM_MEMBERS,
     _Builder,
 )
+from grassroots.ledger.verify import verify_directory
 
 pytestmark = pytest.mark.django_db
 

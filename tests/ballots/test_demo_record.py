@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from grassroots.ballots.demo import FINISHED_TITLE, OPEN_TITLE, seed_finished_ballot
 from grassroots.ballots.models import Ballot, BallotStatus
+from grassroots.demo import people as demo_organisation
+from grassroots.demo.ballots import FINISHED_TITLE, OPEN_TITLE, seed_finished_ballot
+from grassroots.demo.seed import seed_demo
 from grassroots.ledger.verify import verify_directory
-from grassroots.people import demo as demo_organisation
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +32,7 @@ def _verify_cli(directory: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_seed_demo_makes_a_published_stv_ballot_and_an_open_one_once(tmp_path: Path):
-    demo_organisation.seed_demo(members=demo_organisation.MINIMUM_MEMBERS)
+    seed_demo(members=demo_organisation.MINIMUM_MEMBERS)
     finished = Ballot.objects.get(title=FINISHED_TITLE)
     assert finished.status == BallotStatus.PUBLISHED
     assert finished.voted_count == 300 and finished.heads.count() > 10
@@ -40,7 +41,7 @@ def test_seed_demo_makes_a_published_stv_ballot_and_an_open_one_once(tmp_path: P
     women = {c.position - 1 for c in question.candidates.all() if "women" in c.categories}
     assert len(women & set(question.result["elected"])) >= 2
     assert Ballot.objects.get(title=OPEN_TITLE).is_open
-    demo_organisation.seed_demo(members=demo_organisation.MINIMUM_MEMBERS)
+    seed_demo(members=demo_organisation.MINIMUM_MEMBERS)
     assert Ballot.objects.count() == 2
 
     call_command("export_record", "--latest-published", str(tmp_path))
@@ -64,7 +65,7 @@ def test_a_thousand_random_byte_changes_in_an_exported_record_are_all_caught(tmp
     The record is a demo election with 40 votes, so that the thousand full verifications fit in
     well under half a minute; the 300-vote demo record is checked by the CLI above.
     """
-    from grassroots.people.demo import _Builder
+    from grassroots.demo.people import _Builder
 
     _Builder(demo_organisation.MINIMUM_MEMBERS).build()
     seed_finished_ballot(votes=40)

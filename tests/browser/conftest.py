@@ -138,13 +138,14 @@ def demo(live_server) -> DemoLogins:
     from django.core.cache import cache
 
     from grassroots.accounts.models import User
-    from grassroots.people import demo as demo_organisation
+    from grassroots.demo import people as demo_organisation
+    from grassroots.demo.seed import seed_demo
     from tests.web.roles import TOTP_SECRET, give_authenticator_app
 
     # allauth remembers used TOTP codes in the cache; a code used by an earlier test's login
     # must not be refused as a replay in this one.
     cache.clear()
-    demo_organisation.seed_demo(members=demo_organisation.MINIMUM_MEMBERS)
+    seed_demo(members=demo_organisation.MINIMUM_MEMBERS)
     password = demo_organisation.DEMO_PASSWORD
     officers = (
         demo_organisation.DATA_MANAGER_LOGIN,

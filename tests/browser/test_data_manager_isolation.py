@@ -23,9 +23,9 @@ from playwright.sync_api import expect
 
 from grassroots.accounts.models import User
 from grassroots.audit.models import AuditEntry
+from grassroots.demo.people import OTHER_DATA_MANAGER_LOGIN
 from grassroots.organisation.models import Group
 from grassroots.people import exports
-from grassroots.people.demo import OTHER_DATA_MANAGER_LOGIN
 from grassroots.people.models import ConsentSource, ContactOutcome, Member
 from grassroots.people.queries import FollowUp, MemberFilters
 from tests.browser.conftest import log_in

@@ -1,5 +1,5 @@
 """Each demo role logs in through the real forms and sees what that role may see, and nothing
-more. Data: the demo organisation (grassroots.people.demo) at its smallest size."""
+more. Data: the demo organisation (grassroots.demo.people) at its smallest size."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from grassroots.audit.models import AuditEntry
-from grassroots.people.demo import DEMO_DOMAIN
+from grassroots.demo.people import DEMO_DOMAIN
 from grassroots.people.models import Member
 from tests.browser.conftest import log_in
 

@@ -15,9 +15,9 @@ from grassroots.audit.models import AuditEntry
 from grassroots.delegation import queries
 from grassroots.delegation.models import Delegate, ForwardStatus, MotionForward
 from grassroots.delegation.services import current_allocation
+from grassroots.demo import people as demo
 from grassroots.meetings.models import Meeting, Motion
 from grassroots.organisation.models import ScopeLevel
-from grassroots.people import demo
 from grassroots.people.models import Member
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,8 @@ from django.test import Client
 from django.urls import reverse
 
 from grassroots.accounts.models import User
+from grassroots.demo import people as demo
 from grassroots.meetings.models import Comment, Meeting, MinutesStatus, Motion
-from grassroots.people import demo
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +18,7 @@ def test_seed_demo_adds_meetings_once_and_the_demo_member_sees_them():
     call_command("seed_demo", "--members", str(demo.MINIMUM_MEMBERS), stdout=io.StringIO())
     meetings = Meeting.objects.count()
     # Leeds Central's four, and the AGMs at which Headingley, Chapeltown and Armley elected
-    # their delegates to the area meeting (grassroots/delegation/demo.py).
+    # their delegates to the area meeting (grassroots/demo/delegation.py).
     assert meetings == 4 + 3
     motion = Motion.objects.get(title="A tenants' union for Leeds")
     assert motion.amendments.count() == 1

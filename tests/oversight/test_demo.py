@@ -2,14 +2,15 @@ from __future__ import annotations
 
 import pytest
 
+from grassroots.demo import people as demo
+from grassroots.demo.seed import seed_demo
 from grassroots.oversight.models import Commitment, Initiative, InitiativeStatus, Meeting
-from grassroots.people import demo
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_demo_has_a_register_with_a_late_record_a_call_in_and_commitments_and_seeds_once():
-    demo.seed_demo(members=demo.MINIMUM_MEMBERS)
+    seed_demo(members=demo.MINIMUM_MEMBERS)
     published = Meeting.objects.filter(published_at__isnull=False)
     assert published.count() == 4
     assert [m.title for m in published if m.is_late] == ["October meeting"]
@@ -22,6 +23,6 @@ def test_the_demo_has_a_register_with_a_late_record_a_call_in_and_commitments_an
     assert Commitment.objects.count() == 3
     assert sum(c.is_overdue for c in Commitment.objects.all()) == 1
     before = (Meeting.objects.count(), Initiative.objects.count(), Commitment.objects.count())
-    demo.seed_demo(members=demo.MINIMUM_MEMBERS)
+    seed_demo(members=demo.MINIMUM_MEMBERS)
     after = (Meeting.objects.count(), Initiative.objects.count(), Commitment.objects.count())
     assert after == before

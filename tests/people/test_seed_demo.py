@@ -8,10 +8,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from grassroots.accounts.models import User
+from grassroots.demo import people as demo
 from grassroots.organisation.models import Area, Group, Region, Role, RoleAssignment
 from grassroots.organisation.permissions import Capability, may, scopes_for
 from grassroots.organisation.queries import groups_without_data_manager
-from grassroots.people import demo
 from grassroots.people.forms import POSTCODE_RE
 from grassroots.people.models import Member
 

@@ -143,7 +143,7 @@ def test_an_import_records_new_members_from_joining_and_a_changed_status_from_to
 
 
 def test_the_demo_records_every_members_status():
-    from grassroots.people.demo import seed_demo
+    from grassroots.demo.seed import seed_demo
 
     seed_demo(members=800)
     assert_history_matches_every_status()
@@ -171,7 +171,7 @@ WRITER_PATTERNS = [
 ]
 KNOWN_WRITERS = {
     "grassroots/people/services.py",
-    "grassroots/people/demo.py",
+    "grassroots/demo/people.py",
     "bench/groups.py",
     "bench/meetings.py",
     "bench/cast_load.py",

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from grassroots.people import demo as demo_organisation
+from grassroots.demo import people as demo_organisation
+from grassroots.demo.seed import seed_demo
+from grassroots.demo.surveys import ANSWERS, CLOSED_TITLE, OPEN_TITLE, seed_demo_surveys
 from grassroots.surveys import queries
-from grassroots.surveys.demo import ANSWERS, CLOSED_TITLE, OPEN_TITLE, seed_demo_surveys
 from grassroots.surveys.models import PendingResponse, Response, Survey
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 def test_the_demo_surveys_are_seeded_once_with_results():
-    demo_organisation.seed_demo(members=demo_organisation.MINIMUM_MEMBERS)
+    seed_demo(members=demo_organisation.MINIMUM_MEMBERS)
     closed = Survey.objects.get(title=CLOSED_TITLE)
     assert closed.status == "closed" and closed.is_anonymous
     result = queries.results(closed.created_by.user, closed)

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import random
 
+from grassroots.demo.people import CHAIR_LOGIN, NATIONAL_LOGIN
 from grassroots.organisation.models import Group
-from grassroots.people.demo import CHAIR_LOGIN, NATIONAL_LOGIN
 from grassroots.people.models import Member, MembershipStatus
 from grassroots.surveys import services
 from grassroots.surveys.models import Survey

@@ -7,9 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from grassroots.delegation.demo import seed_demo_delegation
-from grassroots.meetings.demo import seed_demo_meetings
-from grassroots.people import demo
+from grassroots.demo import people as demo
+from grassroots.demo.seed import seed_demo
 
 
 class Command(BaseCommand):
@@ -30,11 +29,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.perf_counter()
         try:
-            result = demo.seed_demo(members=options["members"])
+            result = seed_demo(members=options["members"])
         except ValueError as error:
             raise CommandError(str(error)) from None
-        seed_demo_meetings()
-        seed_demo_delegation()
         elapsed = time.perf_counter() - started
         if result.created:
             self.stdout.write(

@@ -1,4 +1,4 @@
-"""The demo organisation that ``manage.py seed_demo`` builds.
+"""The demo organisation's structure and people, and the demo logins, for ``grassroots.demo.seed``.
 
 Deterministic: every name, postcode, date and role comes from one seeded random generator and
 fixed tables, so two fresh databases seeded with the same member count hold the same people.
@@ -18,11 +18,9 @@ from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
 from django.utils.text import slugify
 
 from grassroots.accounts.models import User
-from grassroots.audit.services import record
 from grassroots.organisation.models import (
     ROLE_LEVEL,
     Area,
@@ -284,53 +282,9 @@ DEMO_LOGINS = (
 )
 
 
-@dataclass(frozen=True)
-class SeedResult:
-    created: bool
-    members: int
-    groups: int
-    logins: tuple[DemoLogin, ...] = DEMO_LOGINS
-
-
-def demo_is_present() -> bool:
-    return User.objects.filter(email=NATIONAL_LOGIN.email).exists()
-
-
-def seed_demo(*, members: int = DEFAULT_MEMBERS) -> SeedResult:
-    """Build the demo organisation unless it is already there; return what the database holds."""
-    if members < MINIMUM_MEMBERS:
-        raise ValueError(f"The demo needs at least {MINIMUM_MEMBERS} members, not {members}.")
-    from grassroots.ballots.demo import seed_demo_ballots
-    from grassroots.organisation.demo import seed_demo_recognition
-    from grassroots.oversight.demo import seed_demo_oversight
-    from grassroots.sortition.demo import seed_demo_draw
-    from grassroots.surveys.demo import seed_demo_surveys
-
-    if demo_is_present():
-        seed_demo_ballots()  # each demo ballot is made once; an older demo gets them now
-        seed_demo_recognition()
-        seed_demo_draw()
-        seed_demo_oversight()
-        seed_demo_surveys()
-        return SeedResult(
-            created=False, members=Member.objects.count(), groups=Group.objects.count()
-        )
-    with transaction.atomic():
-        _Builder(members).build()
-        record(
-            actor=None,
-            action="seed_demo",
-            subject_type="organisation",
-            purpose="demo organisation for trying the platform",
-            detail={"members": members},
-        )
-    # Outside the organisation's transaction: every ballot step is its own durable transaction.
-    seed_demo_ballots()
-    seed_demo_recognition()
-    seed_demo_draw()
-    seed_demo_oversight()
-    seed_demo_surveys()
-    return SeedResult(created=True, members=Member.objects.count(), groups=Group.objects.count())
+def build_organisation(members: int) -> None:
+    """The regions, areas, groups, members, logins and officers, in the caller's transaction."""
+    _Builder(members).build()
 
 
 def _batches(items: list[Member], size: int = BATCH_SIZE) -> Iterator[list[Member]]:

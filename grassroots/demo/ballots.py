@@ -34,8 +34,7 @@ from grassroots import clock
 from grassroots.ballots import services
 from grassroots.ballots.links import personal_link_token
 from grassroots.ballots.models import Ballot, Question, QuestionKind, RollEntry
-from grassroots.organisation.models import Group
-from grassroots.people.demo import (
+from grassroots.demo.people import (
     AUDITOR_LOGIN,
     CHAIR_LOGIN,
     COMMITTEE_LOGIN,
@@ -43,6 +42,7 @@ from grassroots.people.demo import (
     NATIONAL_LOGIN,
     REGIONAL_LOGIN,
 )
+from grassroots.organisation.models import Group
 from grassroots.people.models import Member
 
 FINISHED_TITLE = "National committee election 2025 (demo)"

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import random
 
+from grassroots.demo.people import NATIONAL_LOGIN
 from grassroots.organisation.models import Region
-from grassroots.people.demo import NATIONAL_LOGIN
 from grassroots.people.models import Member, MembershipStatus
 from grassroots.sortition import services
 from grassroots.sortition.models import Draw

@@ -25,6 +25,7 @@ from grassroots.delegation.services import (
     place_forward_on_agenda,
     record_delegate,
 )
+from grassroots.demo.people import MEMBER_LOGIN, NATIONAL_LOGIN
 from grassroots.meetings.models import (
     AgendaItem,
     AgendaItemKind,
@@ -35,7 +36,6 @@ from grassroots.meetings.models import (
     MotionStatus,
 )
 from grassroots.organisation.models import Area, Group, Role, RoleAssignment, ScopeLevel
-from grassroots.people.demo import MEMBER_LOGIN, NATIONAL_LOGIN
 from grassroots.people.models import Member, MembershipStatus
 
 AREA = "Leeds"

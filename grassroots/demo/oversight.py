@@ -16,10 +16,7 @@ from contextlib import contextmanager
 from decimal import Decimal
 
 from grassroots import clock
-from grassroots.organisation.models import Region, Role, RoleAssignment
-from grassroots.oversight import services
-from grassroots.oversight.models import CommitmentStatus, InitiativeKind, Meeting, Vote
-from grassroots.people.demo import (
+from grassroots.demo.people import (
     AUDITOR_LOGIN,
     CHAIR_LOGIN,
     COMMITTEE_LOGIN,
@@ -27,6 +24,9 @@ from grassroots.people.demo import (
     NATIONAL_LOGIN,
     REGIONAL_LOGIN,
 )
+from grassroots.organisation.models import Region, Role, RoleAssignment
+from grassroots.oversight import services
+from grassroots.oversight.models import CommitmentStatus, InitiativeKind, Meeting, Vote
 from grassroots.people.models import Member, MembershipStatus
 
 DEMO_SIGNATURES = 24
