@@ -326,3 +326,63 @@ def test_a_posted_ballot_is_parsed_with_the_servers_credential_or_refused_with_a
     ]:
         with pytest.raises(E2EFileError, match=message):
             cast_from_json(value, width=STV.width, credential="roll-7")
+
+
+def test_a_sealed_share_that_does_not_match_its_commitment_is_refused_naming_its_sender(
+    published, tmp_path, capsys
+):
+    tellers = tmp_path / "tellers"
+    shutil.copytree(published / "tellers", tellers)
+    keys = published.parent / "keys"
+    recipient = nacl.public.PrivateKey(bytes.fromhex((keys / "transport-3").read_text().strip()))
+    forged = nacl.public.SealedBox(recipient.public_key).encrypt(scalar_hex(42).encode())
+    _mutate_json(tellers / "deal-2.json", lambda d: d["shares"].__setitem__("3", forged.hex()))
+    common = ("--election-id", ELECTION, "--threshold", "2", "--tellers", "3", "--teller", "3")
+    out = tmp_path / "share-3"
+    transport = keys / "transport-3"
+    assert (
+        _run(
+            "teller",
+            "receive",
+            *common,
+            "--transport-key",
+            transport,
+            "--deals",
+            tellers,
+            "--out",
+            out,
+        )
+        == 1
+    )
+    assert (
+        "refused: the share teller 2 sent to teller 3 is not the share teller 2 committed to"
+        in capsys.readouterr().out
+    )
+    assert not out.exists()
+    wrong_key = keys / "transport-1"
+    assert (
+        _run(
+            "teller",
+            "receive",
+            *common,
+            "--transport-key",
+            wrong_key,
+            "--deals",
+            tellers,
+            "--out",
+            out,
+        )
+        == 1
+    )
+    assert "teller 1 sealed to you cannot be opened with your key" in capsys.readouterr().out
+
+
+def test_a_malformed_file_fails_check_10_naming_it(published, tmp_path):
+    record = _copy(published, tmp_path)
+    (record / "ncm" / "mix-1.json").write_text('{"stage": 1,')
+    number, reason = _first_failure(record)
+    assert number == 10 and "mix-1.json: not valid JSON" in reason
+    record = _copy(published, tmp_path / "again")
+    _mutate_json(record / "election.json", lambda d: d.__setitem__("public_key", "ab" * 32))
+    number, reason = _first_failure(record)
+    assert number == 10 and "not an element of the prime-order" in reason
