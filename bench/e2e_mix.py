@@ -15,6 +15,7 @@ second --ballots to see the growth measured.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import sys
@@ -24,6 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from grassroots.ledger.e2e.ceremony import (
+    TellerCommitment,
     combine_decryptions,
     combine_received_shares,
     deal,
@@ -31,9 +33,26 @@ from grassroots.ledger.e2e.ceremony import (
     election_public_key,
     verification_key,
 )
-from grassroots.ledger.e2e.files import E2EQuestion
+from grassroots.ledger.e2e.checks import check_e2e
+from grassroots.ledger.e2e.elgamal import EncryptedBallot
+from grassroots.ledger.e2e.files import (
+    CastBallot,
+    Deal,
+    Decryption,
+    E2EElection,
+    E2EQuestion,
+    MixStage,
+    cast_to_json,
+    deal_to_json,
+    decryption_to_json,
+    election_to_json,
+    mix_to_json,
+    paper_to_json,
+    write_json,
+)
 from grassroots.ledger.e2e.papers import (
     Encoding,
+    InvalidPaper,
     Paper,
     PaperForm,
     PaperKind,
@@ -45,7 +64,12 @@ from grassroots.ledger.e2e.proofs import (
     decryption_proof_is_valid,
     prove_decryption,
 )
-from grassroots.ledger.e2e.shuffle import prove_shuffle, shuffle, shuffle_proof_failure
+from grassroots.ledger.e2e.shuffle import (
+    ShuffleProof,
+    prove_shuffle,
+    shuffle,
+    shuffle_proof_failure,
+)
 from grassroots.ledger.e2e.voter import encrypt_paper
 
 ELECTION = "bench-e2e"
@@ -69,6 +93,9 @@ def main() -> None:
     parser.add_argument("--encoding", choices=[e.value for e in Encoding], default="slots")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--sample", type=int, default=300, help="ballot proofs checked")
+    parser.add_argument(
+        "--record", type=Path, help="also write the e2e/ folder here and time checks 10-14 on it"
+    )
     arguments = parser.parse_args()
     n, workers = arguments.ballots, arguments.workers
     question = E2EQuestion(
@@ -164,9 +191,10 @@ def main() -> None:
     betas = [c.beta for ballot in stages[-1] for c in ballot]
     started = time.perf_counter()
     shares = {}
+    decryptions = []
     for teller in (1, 3):
         shares[teller] = decryption_shares(secrets[teller], alphas, workers)
-        proof = prove_decryption(
+        decryption_proof = prove_decryption(
             election_id=ELECTION,
             teller=teller,
             secret_share=secrets[teller],
@@ -180,9 +208,12 @@ def main() -> None:
             verification_key=verification_key(commitments, teller),
             alphas=alphas,
             shares=shares[teller],
-            proof=proof,
+            proof=decryption_proof,
             workers=workers,
         )
+        width = question.width
+        rows = [tuple(shares[teller][i : i + width]) for i in range(0, len(alphas), width)]
+        decryptions.append(Decryption(teller, rows, decryption_proof))
     _timed("two tellers' decryption shares with proofs, proved and checked", started)
     started = time.perf_counter()
     messages = combine_decryptions(betas, shares, workers)
@@ -196,7 +227,54 @@ def main() -> None:
     assert sorted(p.marks for p in decoded if isinstance(p, Paper)) == sorted(
         p.marks for p in papers
     )
-    print(f"every paper decrypted as cast; {_load()}")
+    print(f"every paper decrypted as cast; {_load()}", flush=True)
+    if arguments.record is not None:
+        _write_record(
+            arguments.record,
+            question,
+            public,
+            commitments,
+            cast,
+            stages,
+            proofs,
+            decryptions,
+            decoded,
+        )
+        started = time.perf_counter()
+        results = check_e2e(arguments.record, workers=workers)
+        assert all(r.passed for r in results), [r.line() for r in results]
+        _timed("the verifier's checks 10-14 on the written e2e/ folder (parsing included)", started)
+        print(_load())
+
+
+def _write_record(
+    folder: Path,
+    question: E2EQuestion,
+    public: bytes,
+    commitments: list[TellerCommitment],
+    cast: list[CastBallot],
+    stages: list[list[EncryptedBallot]],
+    proofs: list[ShuffleProof],
+    decryptions: list[Decryption],
+    decoded: list[Paper | InvalidPaper],
+) -> None:
+    (folder / "tellers").mkdir(parents=True)
+    (folder / question.id).mkdir()
+    election = E2EElection(ELECTION, 2, 3, public, (question,))
+    write_json(folder / "election.json", election_to_json(election))
+    for commitment in commitments:
+        deal_file = Deal(ELECTION, 2, 3, commitment, {})
+        write_json(folder / "tellers" / f"deal-{commitment.teller}.json", deal_to_json(deal_file))
+    lines = "".join(json.dumps(cast_to_json(c)) + "\n" for c in cast)
+    (folder / question.id / "cast.jsonl").write_text(lines)
+    for stage, proof in enumerate(proofs, start=1):
+        mix = MixStage(stage, f"mixer {stage}", stages[stage], proof)
+        write_json(folder / question.id / f"mix-{stage}.json", mix_to_json(mix))
+    for decryption in decryptions:
+        path = folder / question.id / f"decryption-{decryption.teller}.json"
+        write_json(path, decryption_to_json(decryption))
+    lines = "".join(json.dumps(paper_to_json(p)) + "\n" for p in decoded)
+    (folder / question.id / "plaintexts.jsonl").write_text(lines)
 
 
 if __name__ == "__main__":
