@@ -76,10 +76,15 @@ def prove_ballot(
     public_key: bytes,
     ballot: EncryptedBallot,
     randomness: Sequence[int],
+    nonces: Sequence[int] | None = None,
 ) -> BallotProof:
+    """The proof; ``nonces`` (the k_j) are fresh unless given, as only known-answer tests do."""
     if len(randomness) != len(ballot):
         raise GroupError("one random scalar per ciphertext is needed to prove a ballot")
-    nonces = [random_scalar() for _ in ballot]
+    if nonces is None:
+        nonces = [random_scalar() for _ in ballot]
+    if len(nonces) != len(ballot):
+        raise GroupError("one nonce per ciphertext is needed to prove a ballot")
     transcript = _ballot_transcript(election_id, question, credential, public_key, ballot)
     challenge = transcript.points([base_mul(k) for k in nonces]).challenge()
     return BallotProof(
