@@ -96,6 +96,11 @@ def count(
         raise TallyError(f"category constraints apply to STV rules only, not {rule!r}")
     if seats is not None:
         election = replace(election, seats=check_seats(seats, election, rule))
+    else:
+        # The file's own number of seats passes the same check as an explicit ``seats``.
+        check_seats(election.seats, election, rule, source="the election's number of seats")
+    if election.candidates and len(election.withdrawn) >= len(election.candidates):
+        raise TallyError("every candidate is withdrawn: there is nobody to elect")
 
     if rule == "plurality":
         from grassroots.tally.simple import count_plurality
@@ -117,15 +122,21 @@ def count(
     return stv(election, constraints=tuple(constraints), seed=seed)
 
 
-def check_seats(seats: object, election: Election, rule: str) -> int:
-    """``seats`` if it is a valid number of seats to fill in ``election``, else TallyError."""
+def check_seats(seats: object, election: Election, rule: str, *, source: str = "seats") -> int:
+    """``seats`` if it is a valid number of seats to fill in ``election``, else TallyError.
+
+    ``source`` names where the number came from in the message (the ``seats`` argument, or
+    the election's own, as a BLT file's header gives it).
+    """
     ncand = len(election.candidates)
     if isinstance(seats, bool) or not isinstance(seats, int):
-        raise TallyError(f"seats must be a whole number, not {seats!r}")
+        raise TallyError(f"{source} must be a whole number, not {seats!r}")
     if rule == "yesno" and seats != 1:
         raise TallyError(f"a yes/no motion has no seats to fill but its one decision, not {seats}")
     if not 1 <= seats <= ncand:
-        raise TallyError(f"seats must be from 1 to the number of candidates ({ncand}), not {seats}")
+        raise TallyError(
+            f"{source} must be from 1 to the number of candidates ({ncand}), not {seats}"
+        )
     return seats
 
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal
 
+from grassroots.tally.simple import and_list
 from grassroots.tally.types import TallyError
 
 __all__ = ["ApportionmentResult", "ApportionmentRound", "apportion"]
@@ -102,7 +103,7 @@ def apportion(
         elif rng is not None:
             winner = tied[rng.randrange(len(tied))]
             lot_drawn = True
-            note = f"lot (seed {seed}) drawn between {', '.join(tied)}: {winner}"
+            note = f"lot (seed {seed}) drawn between {and_list(tied)}: {winner} gets seat {seat}"
         elif len(tied) <= seats - seat + 1:
             winner = tied[0]
             note = f"tie between {', '.join(tied)} takes the next seats in name order"

@@ -33,6 +33,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import NoReturn
 
+from grassroots.tally import check_seats
 from grassroots.tally.blt import load_blt
 from grassroots.tally.report import render_html, render_json, render_text
 from grassroots.tally.types import CategoryConstraint, Election, Result, TallyError
@@ -131,6 +132,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         election = load_blt(args.file)
         if args.seats is not None and args.seats < 1:
             raise TallyError("--seats must be at least 1")
+        if args.seats is None:
+            check_seats(
+                election.seats,
+                election,
+                args.rule,
+                source="the number of seats in the file's header",
+            )
         if args.category_file:
             categories = read_categories(args.category_file, len(election.candidates))
             election = replace(election, categories=categories)

@@ -47,7 +47,7 @@ from grassroots.tally.constraints import (
     forced_exclusions,
     protected,
 )
-from grassroots.tally.simple import Lot, valid_rankings
+from grassroots.tally.simple import Lot, refuse_empty_count, valid_rankings
 from grassroots.tally.types import (
     Action,
     CategoryConstraint,
@@ -127,6 +127,7 @@ class _Count:
         for c, batch in first.items():
             self.piles[c].append(batch)
         self.valid = sum(grouped.values()) * UNIT
+        refuse_empty_count(election, self.valid)
         self.quota = quota_in_hundredths(self.valid, self.seats)
         self.history.append(tuple(self.votes))
 
@@ -169,7 +170,7 @@ class _Count:
             keyed.setdefault(key, []).append(c)
         return [keyed[k] for k in sorted(keyed, reverse=most)]
 
-    def pick(self, pool: Sequence[int], *, most: bool, what: str) -> tuple[int, str]:
+    def pick(self, pool: Sequence[int], *, most: bool, what: str, decides: str) -> tuple[int, str]:
         if len(pool) == 1:
             return pool[0], ""
         best = self.order_by_history(pool, most=most)[0]
@@ -177,7 +178,7 @@ class _Count:
             return best[0], (
                 f"tie for {what} settled by the earliest point at which the votes differed"
             )
-        return self.lot.draw(best, self.names)
+        return self.lot.draw(best, self.names, decides=decides)
 
     def by_votes(self, pool: Iterable[int]) -> tuple[list[int], list[str]]:
         """The order of election of candidates deemed elected together: most votes first;
@@ -201,7 +202,7 @@ class _Count:
                 )
             for group in groups:
                 while len(group) > 1:
-                    chosen, drawn = self.lot.draw(group, self.names)
+                    chosen, drawn = self.lot.draw(group, self.names, decides="elected first")
                     notes.append(f"order of election: {drawn}")
                     ordered.append(chosen)
                     group = [c for c in group if c != chosen]
@@ -454,7 +455,9 @@ class _Count:
             )
             unprotected = [c for c in candidates if c not in keep]
             if unprotected and len(unprotected) < len(candidates):
-                loser, why = self.pick(self._lowest(unprotected), most=False, what="fewest votes")
+                loser, why = self.pick(
+                    self._lowest(unprotected), most=False, what="fewest votes", decides="excluded"
+                )
                 return [loser], "; ".join(
                     x
                     for x in (
@@ -495,7 +498,9 @@ class _Count:
             return ordered[:allowed], "; ".join(
                 x for x in (f"{allowed} candidates excluded together (5.2.5)", note) if x
             )
-        loser, why = self.pick(self._lowest(candidates), most=False, what="fewest votes")
+        loser, why = self.pick(
+            self._lowest(candidates), most=False, what="fewest votes", decides="excluded"
+        )
         return [loser], "; ".join(x for x in (why, note) if x)
 
     def _lowest(self, pool: Sequence[int]) -> list[int]:
@@ -550,7 +555,9 @@ class _Count:
                 if not self.is_deferred(total):
                     largest = max(surpluses.values())
                     tied = [c for c in self.pending if surpluses.get(c) == largest]
-                    chosen, why = self.pick(tied, most=True, what="largest surplus")
+                    chosen, why = self.pick(
+                        tied, most=True, what="largest surplus", decides="surplus transferred first"
+                    )
                     self.transfer_surplus(chosen, why)
                     continue
                 deferred_note = f"surplus(es) totalling {_show(total)} deferred (5.2.2)"
@@ -568,6 +575,7 @@ class _Count:
                     remaining,
                     notes=[
                         deferred_note,
+                        why,
                         "excluding "
                         + ", ".join(self.names[c] for c in losers)
                         + " would leave as many continuing candidates as places (5.5.1)",

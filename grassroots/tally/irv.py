@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Sequence
 from decimal import Decimal
 
-from grassroots.tally.simple import Lot, valid_rankings
+from grassroots.tally.simple import Lot, refuse_empty_count, valid_rankings
 from grassroots.tally.types import Action, Election, Result, Stage, TallyError
 
 __all__ = ["count_irv", "look_back"]
@@ -48,8 +48,7 @@ def count_irv(election: Election, *, seed: int | None = None) -> Result:
     names = election.candidates
     n = len(names)
     continuing = [c for c in range(n) if c not in election.withdrawn]
-    if not continuing:
-        raise TallyError("there are no candidates to count")
+    refuse_empty_count(election, 1)
     is_continuing = [False] * n
     for c in continuing:
         is_continuing[c] = True
@@ -69,6 +68,7 @@ def count_irv(election: Election, *, seed: int | None = None) -> Result:
         piles[ranking[0]].append((ranking, 0, weight))
         totals[ranking[0]] += weight
 
+    refuse_empty_count(election, valid_poll)
     lot = Lot(seed)
     stages: list[Stage] = [
         Stage(
@@ -108,7 +108,7 @@ def count_irv(election: Election, *, seed: int | None = None) -> Result:
                 loser = pool[0]
                 note = f"tie for fewest votes settled by looking back: {names[loser]} excluded"
             else:
-                loser, note = lot.draw(pool, names)
+                loser, note = lot.draw(pool, names, decides="excluded")
         else:
             loser = tied[0]
         continuing.remove(loser)

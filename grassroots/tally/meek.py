@@ -60,8 +60,8 @@ from grassroots.tally.constraints import (
     forced_exclusions,
     protected,
 )
-from grassroots.tally.packed import packed_ballots
-from grassroots.tally.simple import Lot, valid_rankings
+from grassroots.tally.packed import exact_weights, packed_ballots
+from grassroots.tally.simple import Lot, refuse_empty_count, valid_rankings
 from grassroots.tally.types import (
     Action,
     CategoryConstraint,
@@ -110,7 +110,8 @@ def _group_ballots(election: Election) -> tuple[IntArray, npt.NDArray[np.int32]]
     """
     n = len(election.candidates)
     packed = packed_ballots(election)
-    weights, lengths = packed.weights, packed.lengths
+    # Exact at any size: Python integers when int64 could overflow (decided up front).
+    weights, lengths = exact_weights(packed.weights), packed.lengths
     if weights.size and int(weights.min()) < 0:
         valid_rankings(election)  # raises, naming the ballot line
     counted = (weights > 0) & (lengths > 0)
@@ -126,7 +127,7 @@ def _group_ballots(election: Election) -> tuple[IntArray, npt.NDArray[np.int32]]
         unique, inverse = np.unique(rows.reshape(-1), return_inverse=True)
         if unique.size < matrix.shape[0]:
             matrix = unique.view(np.int32).reshape(unique.size, matrix.shape[1])
-            merged: IntArray = np.zeros(unique.size, dtype=np.int64)
+            merged: IntArray = np.zeros(unique.size, dtype=weights.dtype)
             np.add.at(merged, inverse.reshape(-1), weights)
             weights = merged
     papers: IntArray = weights.copy()
@@ -274,6 +275,7 @@ def count_meek(
     n = len(names)
     weights, matrix = _group_ballots(election)
     valid_poll = int(weights.sum())
+    refuse_empty_count(election, valid_poll)
     standing = [c for c in range(n) if c not in election.withdrawn]
     if constraints:
         check_feasible(standing, seats, election.categories, constraints)
@@ -478,7 +480,7 @@ def _choose_exclusion(
     if len(pool) == 1:
         why = "tie for fewest votes settled by the earliest stage that differed"
     else:
-        pool[0], why = lot.draw(pool, names)
+        pool[0], why = lot.draw(pool, names, decides="excluded")
     return pool[0], "; ".join(x for x in (note, why) if x)
 
 
@@ -521,7 +523,7 @@ def _in_order(
             )
         for group in groups:
             while len(group) > 1:
-                chosen, drawn = lot.draw(group, names)
+                chosen, drawn = lot.draw(group, names, decides="elected first")
                 notes.append(f"order of election: {drawn}")
                 ordered.append(chosen)
                 group = [c for c in group if c != chosen]

@@ -7,7 +7,8 @@ same order, as three arrays:
 
 * ``rankings``: every ballot's preferences one after another (0-based candidates, ``int32``);
 * ``lengths``: how many preferences each ballot has (``int64``);
-* ``weights``: how many papers each ballot stands for (``int64``).
+* ``weights``: how many papers each ballot stands for (``int64``; an ``object`` array of
+  Python integers when a weight does not fit in ``int64``).
 
 A reader that already has the numbers as arrays (the BLT reader does) attaches a
 ``PackedBallots`` to the :class:`~grassroots.tally.types.Election` it returns
@@ -24,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import chain
 from operator import attrgetter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -32,7 +33,9 @@ import numpy.typing as npt
 if TYPE_CHECKING:
     from grassroots.tally.types import Ballot, Election
 
-__all__ = ["PackedBallots", "pack", "packed_ballots"]
+__all__ = ["PackedBallots", "exact_weights", "pack", "packed_ballots"]
+
+INT64_MAX = 2**63 - 1
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -42,7 +45,7 @@ class PackedBallots:
     source: tuple[Ballot, ...]
     rankings: npt.NDArray[np.int32]
     lengths: npt.NDArray[np.int64]
-    weights: npt.NDArray[np.int64]
+    weights: npt.NDArray[Any]
 
     def __post_init__(self) -> None:
         rows = len(self.source)
@@ -85,8 +88,30 @@ def pack(ballots: Sequence[Ballot]) -> PackedBallots:
     if flat.size and (int(flat.min()) < np.iinfo(np.int32).min or int(flat.max()) > 2**31 - 1):
         # Out of any candidate range; keep the value visible to the rule's own range check.
         flat = np.clip(flat, -1, 2**31 - 1)
-    weights = np.fromiter(map(attrgetter("weight"), source), dtype=np.int64, count=rows)
+    weights: npt.NDArray[Any]
+    try:
+        weights = np.fromiter(map(attrgetter("weight"), source), dtype=np.int64, count=rows)
+    except OverflowError:  # a weight past int64: keep every weight as an exact Python int
+        weights = np.array([ballot.weight for ballot in source] or [0], dtype=object)[:rows]
     return PackedBallots(source, flat.astype(np.int32), lengths, weights)
+
+
+def exact_weights(weights: npt.NDArray[Any], factor: int = 1) -> npt.NDArray[Any]:
+    """``weights`` in a dtype whose arithmetic cannot overflow in a count that multiplies a
+    weight by at most ``factor`` and adds up every product.
+
+    ``int64`` (the fast path) when every weight, and the sum of them all, times ``factor``
+    fits in it; otherwise an ``object`` array of Python integers, exact at any size. Decided
+    once, up front, from a bound (the largest weight times the number of weights), so no
+    sum can wrap round silently.
+    """
+    if weights.dtype != object and weights.size:
+        largest = max(abs(int(weights.max())), abs(int(weights.min())))
+        if largest * weights.size * factor <= INT64_MAX:
+            return weights
+    elif weights.dtype != object:
+        return weights
+    return weights.astype(object)
 
 
 def packed_ballots(election: Election) -> PackedBallots:

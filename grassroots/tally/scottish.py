@@ -41,8 +41,8 @@ import numpy as np
 import numpy.typing as npt
 
 from grassroots.tally import constraints as category_rules
-from grassroots.tally.packed import packed_ballots
-from grassroots.tally.simple import Lot
+from grassroots.tally.packed import exact_weights, packed_ballots
+from grassroots.tally.simple import Lot, refuse_empty_count
 from grassroots.tally.types import (
     Action,
     CategoryConstraint,
@@ -87,6 +87,8 @@ class _Count:
         if keep is not None:  # papers of no weight take no part
             weights = weights[keep]
             flat = flat[np.repeat(keep, packed.lengths)]
+        # Exact at any size: Python integers when int64 could overflow (decided up front).
+        weights = exact_weights(weights, UNIT)
         if flat.size and (flat.min() < 0 or flat.max() >= n):
             raise TallyError("a ballot ranks a candidate number that is not on the ballot paper")
         # Each row: preferences, then the sentinel ``n`` meaning "no further preference".
@@ -109,6 +111,7 @@ class _Count:
         self.cursor, self.holder = self._advance(rows * self.prefs.shape[1])
         valid = int(self.papers[self.holder != n].sum())
         self.valid = valid
+        refuse_empty_count(election, valid)
         # int64 holds surplus x value while both stay below ~3e9 votes' worth of units.
         dtype: type = np.int64 if valid < 90_000_000 else object
         self.value: npt.NDArray[Any] = np.full(groups, UNIT, dtype=dtype)
@@ -168,7 +171,7 @@ class _Count:
 
     # -- ties ------------------------------------------------------------------------------
 
-    def _pick(self, tied: list[int], highest: bool) -> tuple[int, str]:
+    def _pick(self, tied: list[int], highest: bool, decides: str) -> tuple[int, str]:
         """r.49(2)/r.51: the most recent preceding stage where their votes differed, then lot."""
         group = sorted(tied)
         for past in reversed(self.history[:-1]):
@@ -182,13 +185,14 @@ class _Count:
             word = "highest" if highest else "lowest"
             names = ", ".join(str(c + 1) for c in sorted(tied))
             return group[0], f"tie between candidates {names}: {word} at an earlier stage"
-        return self.lot.draw(group, self.election.candidates)
+        return self.lot.draw(group, self.election.candidates, decides=decides)
 
     def _order(
-        self, candidates: list[int], highest: bool, *, first_only: bool = False
+        self, candidates: list[int], highest: bool, decides: str, *, first_only: bool = False
     ) -> tuple[list[int], list[str]]:
         """Candidates sorted by votes (ties broken by look-back then lot), with notes; with
-        ``first_only``, just the first of them, so no tie further down is broken (or drawn)."""
+        ``first_only``, just the first of them, so no tie further down is broken (or drawn).
+        ``decides`` says what coming first means here, for the note of any lot."""
         remaining = list(candidates)
         ordered: list[int] = []
         notes: list[str] = []
@@ -199,7 +203,7 @@ class _Count:
             if len(tied) == 1:
                 chosen = tied[0]
             else:
-                chosen, note = self._pick(tied, highest)
+                chosen, note = self._pick(tied, highest, decides)
                 notes.append(note)
             ordered.append(chosen)
             remaining.remove(chosen)
@@ -219,7 +223,7 @@ class _Count:
     def _deem_elected(self) -> tuple[list[int], list[str]]:
         """r.47: continuing candidates at or over the quota, largest first."""
         reached = [c for c in self._continuing() if self.totals[c] >= self.quota]
-        ordered, notes = self._order(reached, highest=True)
+        ordered, notes = self._order(reached, highest=True, decides="elected first")
         newly: list[int] = []
         for candidate in ordered:
             if len(self.elected) >= self.seats:
@@ -299,7 +303,7 @@ class _Count:
         if seats_left <= 0:
             return True
         if len(continuing) <= seats_left:
-            ordered, notes = self._order(continuing, highest=True)
+            ordered, notes = self._order(continuing, highest=True, decides="elected first")
             for candidate in ordered:
                 self._elect(candidate)
             note = "r.52(1): continuing candidates no more than the seats left"
@@ -337,7 +341,9 @@ class _Count:
                 self._exclude(sorted(forced), Action.CONSTRAINT, why)
                 continue
             if self.pending:
-                order, notes = self._order(self.pending, highest=True, first_only=True)
+                order, notes = self._order(
+                    self.pending, highest=True, decides="surplus transferred first", first_only=True
+                )
                 self.pending.remove(order[0])
                 self._transfer_surplus(order[0], notes[0] if notes else "")
                 continue
@@ -349,7 +355,9 @@ class _Count:
                 self.constraints,
             )
             candidates = [c for c in continuing if c not in safe] or continuing
-            lowest, notes = self._order(candidates, highest=False, first_only=True)
+            lowest, notes = self._order(
+                candidates, highest=False, decides="excluded", first_only=True
+            )
             spared = sorted(
                 c for c in safe if c in continuing and self.totals[c] <= self.totals[lowest[0]]
             )

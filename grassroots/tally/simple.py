@@ -21,10 +21,12 @@ from grassroots.tally.types import Action, Election, Result, Stage, TallyError
 
 __all__ = [
     "Lot",
+    "and_list",
     "count_approval",
     "count_plurality",
     "count_yesno",
     "parse_threshold",
+    "refuse_empty_count",
     "valid_rankings",
 ]
 
@@ -43,8 +45,14 @@ class Lot:
     drawn: bool = False
     _rng: random.Random | None = field(default=None, repr=False)
 
-    def draw(self, tied: Iterable[int], names: Sequence[str]) -> tuple[int, str]:
-        """Pick one of ``tied`` by lot; return it and a note saying how it was drawn."""
+    def draw(self, tied: Iterable[int], names: Sequence[str], *, decides: str) -> tuple[int, str]:
+        """Pick one of ``tied`` by lot; return it and a note saying how it was drawn.
+
+        ``decides`` is what the draw decided for the candidate drawn, in the rule's own words
+        ("excluded", "elected", "elected first", "surplus transferred first"): the note reads
+        ``lot (seed 5) drawn between A and B: A excluded``, so it never needs the rule to be
+        read right.
+        """
         pool = sorted(set(tied))
         if len(pool) == 1:
             return pool[0], ""
@@ -58,12 +66,34 @@ class Lot:
             self._rng = random.Random(self.seed)  # noqa: S311
         chosen = pool[self._rng.randrange(len(pool))]
         self.drawn = True
-        listed = ", ".join(names[c] for c in pool)
-        return chosen, f"lot (seed {self.seed}) drawn between {listed}: {names[chosen]}"
+        listed = and_list([names[c] for c in pool])
+        return chosen, f"lot (seed {self.seed}) drawn between {listed}: {names[chosen]} {decides}"
 
     @property
     def recorded_seed(self) -> int | None:
         return self.seed if self.drawn else None
+
+
+def and_list(words: Sequence[str]) -> str:
+    """``A``, ``A and B``, ``A, B and C``."""
+    if len(words) <= 1:
+        return "".join(words)
+    return f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def refuse_empty_count(election: Election, valid_poll: object) -> None:
+    """Stop a count with nobody standing or no valid papers, which could only elect by lot.
+
+    ``valid_poll`` is the rule's own valid poll (0 when every ballot line has weight 0, is
+    blank, or names only withdrawn candidates).
+    """
+    if len(election.withdrawn) >= len(election.candidates):
+        raise TallyError("every candidate is withdrawn: there is nobody to elect")
+    if not valid_poll:
+        raise TallyError(
+            "there are no valid papers to count: every ballot line has weight 0, is blank or "
+            "names only withdrawn candidates"
+        )
 
 
 def valid_rankings(election: Election) -> list[tuple[tuple[int, ...], int]]:
@@ -132,7 +162,7 @@ def _top_by_votes(
     notes: list[str] = []
     pool = list(tied)
     while len(winners) < seats:
-        chosen, note = lot.draw(pool, names)
+        chosen, note = lot.draw(pool, names, decides="elected")
         notes.append(note)
         winners.append(chosen)
         pool.remove(chosen)
@@ -198,6 +228,7 @@ def count_plurality(
         valid_poll += weight
         for c in marks:
             totals[c] += weight
+    refuse_empty_count(election, valid_poll)
     eligible = [c for c in range(len(election.candidates)) if c not in election.withdrawn]
     lot = Lot(seed)
     winners, note = _top_by_votes(totals, eligible, seats, lot, election.candidates)
@@ -220,6 +251,7 @@ def count_approval(election: Election, *, seed: int | None = None) -> Result:
         valid_poll += weight
         for c in ranking:
             totals[c] += weight
+    refuse_empty_count(election, valid_poll)
     eligible = [c for c in range(len(election.candidates)) if c not in election.withdrawn]
     lot = Lot(seed)
     winners, note = _top_by_votes(totals, eligible, election.seats, lot, election.candidates)

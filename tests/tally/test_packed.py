@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from grassroots.tally.blt import load_blt, read_blt
 from grassroots.tally.packed import PackedBallots, pack, packed_ballots
 from grassroots.tally.scottish import count_scottish
-from grassroots.tally.types import Ballot, Election
+from grassroots.tally.types import Ballot, Election, TallyError
 
 WARDS = Path(__file__).resolve().parent.parent / "data" / "stv" / "scotland-2017"
 
@@ -106,6 +106,11 @@ def test_read_arrays_match_the_ballots_and_count_alike(
     assert_describes(packed_ballots(election), election.ballots)
     bare = Election(election.candidates, election.seats, election.ballots)
     # Random ballots often tie in a way only a lot settles, which needs the published seed.
+    if not any(b.weight and b.ranking for b in election.ballots):
+        for counted in (election, bare):
+            with pytest.raises(TallyError, match="no valid papers"):
+                count_scottish(counted, seed=7)
+        return
     assert count_scottish(election, seed=7) == count_scottish(bare, seed=7)
 
 

@@ -97,7 +97,7 @@ def test_a_lot_without_a_seed_stops_the_count_as_every_rule_does() -> None:
         count_scottish(_election(1, (2, "A"), (2, "B")))
     result = count_scottish(_election(1, (2, "A"), (2, "B")), seed=0)
     assert result.seed == 0
-    assert "lot (seed 0) drawn between A, B" in "; ".join(s.note for s in result.stages)
+    assert "lot (seed 0) drawn between A and B: " in "; ".join(s.note for s in result.stages)
 
 
 def test_a_seed_is_recorded_only_when_a_lot_was_drawn() -> None:

@@ -22,6 +22,7 @@ def elections(draw: st.DrawFn, max_candidates: int = 7) -> Election:
     rankings = draw(st.lists(ranking, min_size=1, max_size=25, unique=True))
     ballots = tuple(Ballot(r, draw(st.integers(1, 40))) for r in rankings)
     withdrawn = draw(st.sets(st.integers(0, ncand - 1), max_size=max(0, ncand - 1)))
+    withdrawn.discard(rankings[0][0])  # at least one valid paper: an empty count is refused
     return Election(
         candidates=tuple(f"C{i}" for i in range(ncand)),
         seats=draw(st.integers(1, ncand)),
