@@ -15,7 +15,9 @@ its own. Rules and their keyword options:
 
 ``seats=`` overrides ``election.seats`` (1 to the number of candidates).
 * ``"scottish"``, ``"ers97"``, ``"meek"``: the single transferable vote under those rules,
-  with ``constraints`` (minimum/maximum per category).
+  with ``constraints`` (minimum/maximum per category). ``blank_papers_valid=True`` counts
+  blank papers (no standing candidate marked) in the valid poll, and so in the quota, as
+  some references do; they are non-transferable from the first stage.
 
 Ties the rules cannot settle are decided by lot from ``random.Random(seed)``; the seed must be
 published before the count and is recorded in ``Result.seed`` when a lot was drawn. Every rule
@@ -36,6 +38,7 @@ from grassroots.tally.types import (
     Ballot,
     CategoryConstraint,
     Election,
+    EqualBallot,
     Result,
     Stage,
     TallyError,
@@ -47,6 +50,7 @@ __all__ = [
     "Ballot",
     "CategoryConstraint",
     "Election",
+    "EqualBallot",
     "Result",
     "Stage",
     "TallyError",
@@ -62,9 +66,9 @@ _WITH_OPTIONS = {
     "approval": frozenset(),
     "yesno": frozenset({"threshold", "abstentions_count", "quorum", "roll"}),
     "irv": frozenset(),
-    "scottish": frozenset(),
-    "ers97": frozenset(),
-    "meek": frozenset(),
+    "scottish": frozenset({"blank_papers_valid"}),
+    "ers97": frozenset({"blank_papers_valid"}),
+    "meek": frozenset({"blank_papers_valid"}),
 }
 
 
@@ -119,7 +123,7 @@ def count(
 
         return count_irv(election, seed=seed)
     stv = _stv_rule(rule)
-    return stv(election, constraints=tuple(constraints), seed=seed)
+    return stv(election, constraints=tuple(constraints), seed=seed, **options)
 
 
 def check_seats(seats: object, election: Election, rule: str, *, source: str = "seats") -> int:

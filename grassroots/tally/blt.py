@@ -12,8 +12,14 @@ A BLT file is::
     "Ward title"        the election's title
 
 Text after ``#`` on a line is a comment, except inside a quoted name or title (``"Smith #2"``
-is a name). Equal rankings (``1=2``) are rejected: no rule here
-counts them. Every problem is reported as a :class:`TallyError` naming the line.
+is a name). Every problem is reported as a :class:`TallyError` naming the line.
+
+Read as droop and OpenSTV read them: a UTF-8 byte-order mark; droop's option lines before the
+ballots (``[nick a b c]`` nicknames that ballot lines may use instead of numbers,
+``[withdrawn 2]``, ``[tie 3 1 2]`` a tie-break order fixed before the count, and ``[droop
+...]``, droop's own counting options, which ``--rule`` replaces here); equal preferences
+(``1=2``), kept apart as :class:`~grassroots.tally.types.EqualBallot` (only Meek counts
+them); and, after the title, a quoted source and a quoted comment (Wichmann's format).
 
 Identical ballot lines are grouped while reading (a count of each distinct line) so a file of a
 million ballots is parsed once per distinct ranking, not once per paper.
@@ -30,7 +36,7 @@ import numpy as np
 import numpy.typing as npt
 
 from grassroots.tally.packed import PackedBallots
-from grassroots.tally.types import Ballot, Election, TallyError
+from grassroots.tally.types import Ballot, Election, EqualBallot, TallyError
 
 
 def load_blt(path: str | Path) -> Election:
@@ -59,31 +65,45 @@ def _int(token: bytes, line_number: int, what: str) -> int:
         raise TallyError(f"line {line_number}: {what} {shown!r} is not a whole number") from None
 
 
-def _parse_ballot(line: bytes, line_number: int, ncand: int) -> tuple[int, tuple[int, ...]]:
-    if b"=" in line:
-        raise TallyError(
-            f"line {line_number}: equal rankings ('=') are not supported; "
-            "give each candidate its own preference"
-        )
+def _parse_ballot(
+    line: bytes, line_number: int, ncand: int, nicks: dict[bytes, int]
+) -> tuple[int, tuple[tuple[int, ...], ...]]:
+    """A ballot line's weight and preferences, each a tuple of the candidates at it (one,
+    or several marked equal with ``=``). Candidates are numbers or droop ``[nick]`` names."""
     tokens = line.split()
     weight = _int(tokens[0], line_number, "weight")
     if weight < 0:
         raise TallyError(f"line {line_number}: weight {weight} is negative")
     if len(tokens) < 2 or tokens[-1] != b"0":
         raise TallyError(f"line {line_number}: ballot line does not end with 0")
-    ranking: list[int] = []
+    ranks: list[tuple[int, ...]] = []
     seen: set[int] = set()
     for token in tokens[1:-1]:
-        number = _int(token, line_number, "preference")
-        if not 1 <= number <= ncand:
-            raise TallyError(
-                f"line {line_number}: unknown candidate {number} (candidates are 1 to {ncand})"
-            )
-        if number in seen:
-            raise TallyError(f"line {line_number}: candidate {number} is ranked twice")
-        seen.add(number)
-        ranking.append(number - 1)
-    return weight, tuple(ranking)
+        rank: list[int] = []
+        for part in token.split(b"="):
+            candidate = _candidate(part, line_number, ncand, nicks)
+            if candidate in seen:
+                raise TallyError(f"line {line_number}: candidate {candidate + 1} is ranked twice")
+            seen.add(candidate)
+            rank.append(candidate)
+        ranks.append(tuple(rank))
+    return weight, tuple(ranks)
+
+
+def _candidate(token: bytes, line_number: int, ncand: int, nicks: dict[bytes, int]) -> int:
+    """The 0-based candidate a ballot token names: a number 1 to ``ncand`` or a nickname."""
+    if token in nicks:
+        return nicks[token]
+    if not token.isdigit():
+        shown = token.decode("utf-8", "replace")
+        known = " (no [nick] line gives nicknames)" if not nicks else ""
+        raise TallyError(f"line {line_number}: unknown candidate {shown!r}{known}")
+    number = int(token)
+    if not 1 <= number <= ncand:
+        raise TallyError(
+            f"line {line_number}: unknown candidate {number} (candidates are 1 to {ncand})"
+        )
+    return number - 1
 
 
 def _has_repeats(prefs: npt.NDArray[np.int64], lengths: npt.NDArray[np.int64], ncand: int) -> bool:
@@ -195,11 +215,15 @@ def _strip_name_comment(text: str) -> str:
     return text
 
 
-def _names(lines: list[bytes], first_number: int) -> list[tuple[int, str]]:
+def _names(lines: list[bytes], first_number: int, ncand: int) -> list[tuple[int, str]]:
     """Names and title after the ballots: quoted strings (several may share a line) or bare.
 
     ``lines`` are the file's lines as read (comments not yet removed): a ``#`` inside a quoted
-    name is part of the name; anywhere else it starts a comment.
+    name is part of the name; anywhere else it starts a comment. After the ``ncand`` names and
+    the title, Wichmann's format (read by droop too) may add a quoted source and a quoted
+    comment, then any unquoted text (his files end with first preferences and the quota):
+    these describe the file and are not read. A third quoted string after the title is an
+    error, as it most likely means more names than the header's number of candidates.
     """
     found: list[tuple[int, str]] = []
     for offset, raw in enumerate(lines):
@@ -210,6 +234,9 @@ def _names(lines: list[bytes], first_number: int) -> list[tuple[int, str]]:
             raise TallyError(f"line {number}: not valid UTF-8 text") from None
         if not text:
             continue
+        trailing = len(found) > ncand
+        if trailing and not text.startswith('"'):
+            break  # unquoted material after the title and any source and comment
         if not text.startswith('"'):
             found.append((number, text))
             continue
@@ -222,6 +249,11 @@ def _names(lines: list[bytes], first_number: int) -> list[tuple[int, str]]:
                 raise TallyError(f"line {number}: a quoted name is not closed")
             found.append((number, rest[1:close]))
             rest = rest[close + 1 :].strip()
+        if len(found) > ncand + 3:
+            raise TallyError(
+                f"line {found[ncand + 3][0]}: too many names: expected {ncand} candidates and a "
+                "title (then at most a quoted source and a quoted comment)"
+            )
     return found
 
 
@@ -233,11 +265,13 @@ def _needs_strip(data: bytes) -> bool:
 
 
 def _group(
-    counts: Counter[bytes], ncand: int, lines: list[bytes], first: int
-) -> tuple[tuple[Ballot, ...], PackedBallots | None]:
+    counts: Counter[bytes], ncand: int, lines: list[bytes], first: int, nicks: dict[bytes, int]
+) -> tuple[tuple[Ballot, ...], PackedBallots | None, tuple[EqualBallot, ...]]:
     """The ballots of the distinct lines ``counts``, one per distinct ranking in order of
     first appearance, papers of no weight left out; with their arrays when the fast parser
-    produced them and no two lines share a ranking (the usual case)."""
+    produced them and no two lines share a ranking (the usual case); and the papers with
+    equal preferences, apart."""
+    equal_ballots: tuple[EqualBallot, ...] = ()
     plain = _parse_plain(list(counts), ncand)
     if plain is not None:
         multiplicity = np.fromiter(counts.values(), dtype=np.int64, count=len(counts))
@@ -251,26 +285,37 @@ def _group(
                 prefs = prefs[np.repeat(weighty, lengths)]
                 lengths, papers = lengths[weighty], papers[weighty]
             ballots = tuple(map(Ballot, rankings, papers.tolist()))
-            return ballots, PackedBallots(ballots, prefs.astype(np.int32), lengths, papers)
+            packed = PackedBallots(ballots, prefs.astype(np.int32), lengths, papers)
+            return ballots, packed, equal_ballots
         parsed = list(zip(plain.weights.tolist(), plain.rankings, strict=True))
     else:
-        parsed = []
+        ranked: list[tuple[int, tuple[tuple[int, ...], ...]]] = []
         for line in counts:
             try:
-                parsed.append(_parse_ballot(line, 0, ncand))
+                ranked.append(_parse_ballot(line, 0, ncand, nicks))
             except TallyError as error:
                 number = lines.index(line, first) + 1
                 raise TallyError(str(error).replace("line 0:", f"line {number}:", 1)) from None
+        equal: dict[tuple[tuple[int, ...], ...], int] = {}
+        parsed = []
+        for (weight, ranks), multiplicity_ in zip(ranked, counts.values(), strict=True):
+            if all(len(rank) == 1 for rank in ranks):
+                parsed.append((weight, tuple(rank[0] for rank in ranks)))
+            elif weight:
+                parsed.append((0, ()))
+                equal[ranks] = equal.get(ranks, 0) + weight * multiplicity_
+        equal_ballots = tuple(map(EqualBallot, equal, equal.values()))
     grouped: dict[tuple[int, ...], int] = {}
     for (weight, ranking), multiplicity_ in zip(parsed, counts.values(), strict=True):
         if weight:
             grouped[ranking] = grouped.get(ranking, 0) + weight * multiplicity_
-    return tuple(map(Ballot, grouped, grouped.values())), None
+    return tuple(map(Ballot, grouped, grouped.values())), None, equal_ballots
 
 
 def read_blt(source: str | bytes) -> Election:
     """Parse BLT text into an :class:`Election`; raise :class:`TallyError` on any problem."""
     data = source.encode("utf-8") if isinstance(source, str) else source
+    data = data.removeprefix(b"\xef\xbb\xbf")  # a UTF-8 byte-order mark, as Windows writes
     raw_lines = data.split(b"\n")
     if b"#" in data:
         lines = [_strip_comment(line) for line in raw_lines]
@@ -300,8 +345,26 @@ def read_blt(source: str | bytes) -> Election:
     index += 1
 
     withdrawn: set[int] = set()
-    while index < total and (not lines[index] or lines[index].startswith(b"-")):
-        for token in lines[index].split():
+    nicks: dict[bytes, int] = {}
+    tie_order: tuple[int, ...] | None = None
+    while index < total and (not lines[index] or lines[index][:1] in (b"-", b"[")):
+        line = lines[index]
+        if line.startswith(b"["):
+            name, values = _option(line, index + 1)
+            if name == b"nick":
+                nicks = _nicknames(values, ncand, index + 1)
+            elif name == b"withdrawn":
+                withdrawn.update(_candidate(v, index + 1, ncand, nicks) for v in values)
+            elif name == b"tie":
+                tie_order = _tie_order(values, ncand, nicks, index + 1)
+            elif name != b"droop":  # droop's own counting options: --rule chooses here
+                raise TallyError(
+                    f"line {index + 1}: unknown option [{name.decode('utf-8', 'replace')}] "
+                    "(known: [nick], [withdrawn], [tie], [droop])"
+                )
+            index += 1
+            continue
+        for token in line.split():
             number = _int(token, index + 1, "withdrawn candidate")
             if not -ncand <= number <= -1:
                 raise TallyError(
@@ -320,17 +383,13 @@ def read_blt(source: str | bytes) -> Election:
 
     counts = Counter(lines[index:end])
     counts.pop(b"", None)
-    ballots, packed = _group(counts, ncand, lines, index)
+    ballots, packed, equal_ballots = _group(counts, ncand, lines, index, nicks)
 
-    names = _names(raw_lines[end + 1 :], end + 2)
+    names = _names(raw_lines[end + 1 :], end + 2, ncand)
     if len(names) < ncand:
         where = names[-1][0] if names else end + 1
         raise TallyError(
             f"line {where}: {ncand} candidate names expected after the ballots, found {len(names)}"
-        )
-    if len(names) > ncand + 1:
-        raise TallyError(
-            f"line {names[ncand + 1][0]}: too many names: expected {ncand} candidates and a title"
         )
     title = names[ncand][1] if len(names) > ncand else ""
     return Election(
@@ -340,7 +399,39 @@ def read_blt(source: str | bytes) -> Election:
         withdrawn=frozenset(withdrawn),
         title=title,
         packed=packed,
+        equal_ballots=equal_ballots,
+        tie_order=tie_order,
     )
+
+
+def _option(line: bytes, line_number: int) -> tuple[bytes, list[bytes]]:
+    """A droop option line ``[name value ...]``: its name and values."""
+    if not line.endswith(b"]"):
+        raise TallyError(f"line {line_number}: an option line must end with ']'")
+    words = line[1:-1].split()
+    if not words:
+        raise TallyError(f"line {line_number}: an empty option '[]'")
+    return words[0], words[1:]
+
+
+def _nicknames(values: list[bytes], ncand: int, line_number: int) -> dict[bytes, int]:
+    if len(values) != ncand or len(set(values)) != ncand:
+        raise TallyError(
+            f"line {line_number}: [nick] must give each of the {ncand} candidates one nickname, "
+            "all different"
+        )
+    if any(b"=" in v for v in values):
+        raise TallyError(f"line {line_number}: a nickname cannot contain '='")
+    return {nick: at for at, nick in enumerate(values)}
+
+
+def _tie_order(
+    values: list[bytes], ncand: int, nicks: dict[bytes, int], line_number: int
+) -> tuple[int, ...]:
+    order = tuple(_candidate(v, line_number, ncand, nicks) for v in values)
+    if sorted(order) != list(range(ncand)):
+        raise TallyError(f"line {line_number}: [tie] must list each candidate exactly once")
+    return order
 
 
 def _quoted(text: str, what: str) -> str:
@@ -354,9 +445,14 @@ def write_blt(election: Election) -> str:
     out = [f"{len(election.candidates)} {election.seats}"]
     if election.withdrawn:
         out.append(" ".join(f"-{c + 1}" for c in sorted(election.withdrawn)))
+    if election.tie_order is not None:
+        out.append("[tie " + " ".join(str(c + 1) for c in election.tie_order) + "]")
     for ballot in election.ballots:
         prefs = "".join(f" {c + 1}" for c in ballot.ranking)
         out.append(f"{ballot.weight}{prefs} 0")
+    for equal in election.equal_ballots:
+        ranks = "".join(" " + "=".join(str(c + 1) for c in rank) for rank in equal.ranks)
+        out.append(f"{equal.weight}{ranks} 0")
     out.append("0")
     out.extend(_quoted(name, "candidate name") for name in election.candidates)
     out.append(_quoted(election.title, "title"))

@@ -95,6 +95,7 @@ def run_count(
     *,
     seats: int | None = None,
     marks: bool = False,
+    blank_papers_valid: bool = False,
 ) -> Result:
     """Count by ``rule`` through :func:`grassroots.tally.count`.
 
@@ -105,7 +106,11 @@ def run_count(
 
     if marks and rule != "plurality":
         raise TallyError("--marks applies to --rule plurality only")
-    options = {"first_preferences": not marks} if rule == "plurality" else {}
+    if blank_papers_valid and rule not in ("scottish", "ers97", "meek"):
+        raise TallyError("--blank-papers-valid applies to --rule scottish, ers97 or meek only")
+    options: dict[str, bool] = {"first_preferences": not marks} if rule == "plurality" else {}
+    if blank_papers_valid:
+        options["blank_papers_valid"] = True
     return count(election, rule=rule, seats=seats, constraints=constraints, seed=seed, **options)
 
 
@@ -121,6 +126,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     counting.add_argument("--category-file", help="lines of 'candidate number,category'")
     counting.add_argument("--seed", type=int, help="published seed for drawing lots")
     counting.add_argument("--format", choices=("text", "json", "html"), default="text")
+    counting.add_argument(
+        "--blank-papers-valid",
+        action="store_true",
+        help="scottish, ers97, meek: count blank papers (no standing candidate marked) in the "
+        "valid poll and the quota, non-transferable from the first stage",
+    )
     counting.add_argument(
         "--marks",
         action="store_true",
@@ -146,7 +157,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if constraints and not args.category_file:
             raise TallyError("--min-category/--max-category need --category-file")
         result = run_count(
-            election, args.rule, constraints, args.seed, seats=args.seats, marks=args.marks
+            election,
+            args.rule,
+            constraints,
+            args.seed,
+            seats=args.seats,
+            marks=args.marks,
+            blank_papers_valid=args.blank_papers_valid,
         )
     except TallyError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -47,7 +47,12 @@ from grassroots.tally.constraints import (
     forced_exclusions,
     protected,
 )
-from grassroots.tally.simple import Lot, refuse_empty_count, valid_rankings
+from grassroots.tally.simple import (
+    Lot,
+    refuse_empty_count,
+    refuse_equal_preferences,
+    valid_rankings,
+)
 from grassroots.tally.types import (
     Action,
     CategoryConstraint,
@@ -96,6 +101,7 @@ class _Count:
         election: Election,
         constraints: Sequence[CategoryConstraint],
         lot: Lot,
+        blank_papers_valid: bool = False,
     ) -> None:
         self.election = election
         self.names = election.candidates
@@ -117,9 +123,12 @@ class _Count:
         self.history: list[tuple[int, ...]] = []
 
         grouped: Counter[tuple[int, ...]] = Counter()
+        blank = 0
         for ranking, weight in valid_rankings(election):
             if ranking:
                 grouped[ranking] += weight
+            else:
+                blank += weight
         first: dict[int, _Batch] = {}
         for ranking, weight in grouped.items():
             first.setdefault(ranking[0], _Batch(UNIT)).papers.append((ranking, 0, weight))
@@ -127,6 +136,9 @@ class _Count:
         for c, batch in first.items():
             self.piles[c].append(batch)
         self.valid = sum(grouped.values()) * UNIT
+        if blank_papers_valid:  # counted in the valid vote, non-transferable from the start
+            self.valid += blank * UNIT
+            self.exhausted = blank * UNIT
         refuse_empty_count(election, self.valid)
         self.quota = quota_in_hundredths(self.valid, self.seats)
         self.history.append(tuple(self.votes))
@@ -591,15 +603,17 @@ def count_ers97(
     *,
     constraints: Sequence[CategoryConstraint] = (),
     seed: int | None = None,
+    blank_papers_valid: bool = False,
 ) -> Result:
-    """Count ``election`` by the ERS97 rules."""
+    """Count ``election`` by the ERS97 rules (``blank_papers_valid``: see count_scottish)."""
     if election.seats < 1:
         raise TallyError(f"an election needs at least one seat, not {election.seats}")
+    refuse_equal_preferences(election, "ers97")
     if constraints:
         standing = [c for c in range(len(election.candidates)) if c not in election.withdrawn]
         check_feasible(standing, election.seats, election.categories, constraints)
-    lot = Lot(seed)
-    count = _Count(election, constraints, lot)
+    lot = Lot(seed, election.tie_order)
+    count = _Count(election, constraints, lot, blank_papers_valid)
     count.run()
     return Result(
         rule="ers97",

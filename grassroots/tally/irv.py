@@ -16,7 +16,12 @@ from collections import Counter
 from collections.abc import Sequence
 from decimal import Decimal
 
-from grassroots.tally.simple import Lot, refuse_empty_count, valid_rankings
+from grassroots.tally.simple import (
+    Lot,
+    refuse_empty_count,
+    refuse_equal_preferences,
+    valid_rankings,
+)
 from grassroots.tally.types import Action, Election, Result, Stage, TallyError
 
 __all__ = ["count_irv", "look_back"]
@@ -49,6 +54,7 @@ def count_irv(election: Election, *, seed: int | None = None) -> Result:
     n = len(names)
     continuing = [c for c in range(n) if c not in election.withdrawn]
     refuse_empty_count(election, 1)
+    refuse_equal_preferences(election, "irv")
     is_continuing = [False] * n
     for c in continuing:
         is_continuing[c] = True
@@ -69,7 +75,7 @@ def count_irv(election: Election, *, seed: int | None = None) -> Result:
         totals[ranking[0]] += weight
 
     refuse_empty_count(election, valid_poll)
-    lot = Lot(seed)
+    lot = Lot(seed, election.tie_order)
     stages: list[Stage] = [
         Stage(
             number=1,

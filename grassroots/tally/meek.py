@@ -242,8 +242,73 @@ class _Papers:
         return [(self.prefixes[p], t, w) for (p, t), w in self.groups.items()]
 
 
+EqualPapers = list[tuple[tuple[tuple[int, ...], ...], int]]
+
+
+def _equal_ballots(election: Election) -> EqualPapers:
+    """Papers with equal preferences (BLT ``2=3``), withdrawn candidates struck off and empty
+    preferences dropped; papers left with no candidate are not valid votes."""
+    withdrawn = election.withdrawn
+    n = len(election.candidates)
+    cleaned: dict[tuple[tuple[int, ...], ...], int] = {}
+    for number, ballot in enumerate(election.equal_ballots, start=1):
+        if ballot.weight < 0:
+            raise TallyError(f"equal-preference ballot {number} has a negative weight")
+        seen: set[int] = set()
+        ranks: list[tuple[int, ...]] = []
+        for rank in ballot.ranks:
+            kept: list[int] = []
+            for c in rank:
+                if not 0 <= c < n:
+                    raise TallyError(
+                        f"equal-preference ballot {number} names candidate {c + 1}, but there "
+                        f"are {n} candidates"
+                    )
+                if c not in withdrawn and c not in seen:
+                    seen.add(c)
+                    kept.append(c)
+            if kept:
+                ranks.append(tuple(kept))
+        if ranks and ballot.weight:
+            key = tuple(ranks)
+            cleaned[key] = cleaned.get(key, 0) + ballot.weight
+    return list(cleaned.items())
+
+
+def _split(
+    ranks: tuple[tuple[int, ...], ...], at: int, value: int, keep: Sequence[int], got: list[int]
+) -> int:
+    """One paper's ``value`` from preference ``at`` on, split equally between the candidates
+    still in the count at each preference (as droop does), each keeping its keep factor's
+    share and passing the rest on. Adds to ``got`` and returns the value non-transferable.
+
+    The share is rounded down at 9 digits (so a paper never gives more than its value), what
+    each keeps and passes rounded up as cl. 10 does; the remainders are loss by rounding.
+    """
+    while at < len(ranks):
+        standing = [c for c in ranks[at] if keep[c]]
+        if standing:
+            break
+        at += 1  # every candidate at this preference excluded: the next preference
+    else:
+        return value
+    share = value // len(standing)
+    lost = 0
+    for c in standing:
+        k = keep[c]
+        got[c] += _mul_up(share, k)
+        if k < SCALE:
+            rest = _mul_up(share, SCALE - k)
+            if rest:
+                lost += _split(ranks, at + 1, rest, keep, got)
+    return lost
+
+
 def _distribute(
-    paths: Sequence[tuple[tuple[int, ...], int, int]], keep: Sequence[int], n: int
+    paths: Sequence[tuple[tuple[int, ...], int, int]],
+    keep: Sequence[int],
+    n: int,
+    equal: Sequence[tuple[tuple[tuple[int, ...], ...], int]] = (),
 ) -> tuple[list[int], int]:
     """Cl. 10: every candidate's votes and the non-transferable votes, in units of 10^-9."""
     totals = [0] * n
@@ -258,6 +323,13 @@ def _distribute(
             totals[terminal] += unspent * papers
         else:
             exhausted += unspent * papers
+    for ranks, papers in equal:
+        got = [0] * n
+        lost = _split(ranks, 0, SCALE, keep, got)
+        for c, value in enumerate(got):
+            if value:
+                totals[c] += value * papers
+        exhausted += lost * papers
     return totals, exhausted
 
 
@@ -266,16 +338,30 @@ def count_meek(
     *,
     constraints: Sequence[CategoryConstraint] = (),
     seed: int | None = None,
+    blank_papers_valid: bool = False,
 ) -> Result:
-    """Count ``election`` by Meek STV under the New Zealand rules."""
+    """Count ``election`` by Meek STV under the New Zealand rules.
+
+    ``blank_papers_valid`` reports blank papers in the valid poll and as non-transferable;
+    the quota (cl. 5: votes credited to candidates) is the same either way.
+    """
     seats = election.seats
     if seats < 1:
         raise TallyError(f"an election needs at least one seat, not {seats}")
     names = election.candidates
     n = len(names)
     weights, matrix = _group_ballots(election)
-    valid_poll = int(weights.sum())
+    equal = _equal_ballots(election)
+    valid_poll = int(weights.sum()) + sum(papers for _, papers in equal)
     refuse_empty_count(election, valid_poll)
+    blank = 0
+    if blank_papers_valid:  # papers with no standing candidate: valid, non-transferable
+        every = exact_weights(packed_ballots(election).weights)
+        blank = int(every[every > 0].sum()) + sum(
+            b.weight for b in election.equal_ballots if b.weight > 0
+        )
+        blank -= valid_poll
+        valid_poll += blank
     standing = [c for c in range(n) if c not in election.withdrawn]
     if constraints:
         check_feasible(standing, seats, election.categories, constraints)
@@ -289,14 +375,14 @@ def count_meek(
     elected: list[int] = []
     papers = _Papers(weights, matrix, n)
     paths = papers.paths()
-    lot = Lot(seed)
+    lot = Lot(seed, election.tie_order)
     stages: list[Stage] = []
 
     def quota_for(totals: Sequence[int]) -> int:
         # cl. 5: (v - vnt) / (n + 1), truncated at 9 digits, plus 10^-9.
         return sum(totals) // (seats + 1) + 1
 
-    totals, exhausted = _distribute(paths, keep, n)
+    totals, exhausted = _distribute(paths, keep, n, equal)
     quota = quota_for(totals)
     iterations = 0
 
@@ -309,8 +395,10 @@ def count_meek(
                 action=action,
                 candidates=tuple(concerned),
                 totals=tuple(_as_decimal(t) for t in totals),
-                exhausted=_as_decimal(exhausted),
-                loss_by_rounding=_as_decimal(valid_poll * SCALE - sum(totals) - exhausted),
+                exhausted=_as_decimal(exhausted + blank * SCALE),
+                loss_by_rounding=_as_decimal(
+                    valid_poll * SCALE - sum(totals) - exhausted - blank * SCALE
+                ),
                 elected=tuple(newly),
                 keep_factors=tuple(_as_decimal(k) for k in keep),
                 note=note,
@@ -327,7 +415,7 @@ def count_meek(
             keep[c] = 0
         papers.advance(status)
         paths = papers.paths()
-        totals, exhausted = _distribute(paths, keep, n)
+        totals, exhausted = _distribute(paths, keep, n, equal)
         quota = quota_for(totals)
         record(action, losers, _with_iterations(note, iterations))
         iterations = 0
@@ -421,7 +509,7 @@ def count_meek(
                     )
                 for c, k in adjusted.items():
                     keep[c] = k
-                totals, exhausted = _distribute(paths, keep, n)
+                totals, exhausted = _distribute(paths, keep, n, equal)
                 quota = quota_for(totals)
                 iterations += 1
                 previous_surplus = surplus

@@ -42,7 +42,7 @@ import numpy.typing as npt
 
 from grassroots.tally import constraints as category_rules
 from grassroots.tally.packed import exact_weights, packed_ballots
-from grassroots.tally.simple import Lot, refuse_empty_count
+from grassroots.tally.simple import Lot, refuse_empty_count, refuse_equal_preferences
 from grassroots.tally.types import (
     Action,
     CategoryConstraint,
@@ -73,12 +73,13 @@ class _Count:
         election: Election,
         constraints: Sequence[CategoryConstraint],
         seed: int | None,
+        blank_papers_valid: bool = False,
     ) -> None:
         self.election = election
         self.constraints = tuple(constraints)
         self.ncand = n = len(election.candidates)
         self.seats = election.seats
-        self.lot = Lot(seed)
+        self.lot = Lot(seed, election.tie_order)
 
         # The ballots as arrays: those the reader attached to the election, or packed now.
         packed = packed_ballots(election)
@@ -110,6 +111,8 @@ class _Count:
         rows = np.arange(groups, dtype=np.int64)
         self.cursor, self.holder = self._advance(rows * self.prefs.shape[1])
         valid = int(self.papers[self.holder != n].sum())
+        blank = int(self.papers.sum()) - valid if blank_papers_valid else 0
+        valid += blank
         self.valid = valid
         refuse_empty_count(election, valid)
         # int64 holds surplus x value while both stay below ~3e9 votes' worth of units.
@@ -118,7 +121,7 @@ class _Count:
         self.quota = (valid // (self.seats + 1) + 1) * UNIT  # r.45
         self.totals = [int(t) * UNIT for t in self._sum_by_holder(self.holder, self.papers)]
         # Papers with no standing candidate at all are not valid votes (r.45), so not exhausted.
-        self.exhausted = 0
+        self.exhausted = blank * UNIT  # blank papers counted valid: non-transferable
         self.totals[n] = 0
         self.loss = 0
         self.history: list[list[int]] = []
@@ -383,8 +386,14 @@ def count_scottish(
     *,
     constraints: Sequence[CategoryConstraint] = (),
     seed: int | None = None,
+    blank_papers_valid: bool = False,
 ) -> Result:
-    """Count ``election`` by Scottish STV (SSI 2007/42 Sch. 1 rr.45-52)."""
+    """Count ``election`` by Scottish STV (SSI 2007/42 Sch. 1 rr.45-52).
+
+    ``blank_papers_valid`` counts papers marking no standing candidate in the valid poll
+    (and so the quota); r.45 does not, so it is off by default.
+    """
     if election.seats < 1:
         raise TallyError("there must be at least one seat")
-    return _Count(election, constraints, seed).run()
+    refuse_equal_preferences(election, RULE)
+    return _Count(election, constraints, seed, blank_papers_valid).run()

@@ -27,6 +27,7 @@ __all__ = [
     "count_yesno",
     "parse_threshold",
     "refuse_empty_count",
+    "refuse_equal_preferences",
     "valid_rankings",
 ]
 
@@ -42,6 +43,9 @@ class Lot:
     """
 
     seed: int | None
+    # A tie-break order published before the count (droop's ``[tie]``): the tied candidate
+    # earliest in it is chosen, and no seed is needed.
+    order: Sequence[int] | None = None
     drawn: bool = False
     _rng: random.Random | None = field(default=None, repr=False)
 
@@ -56,6 +60,14 @@ class Lot:
         pool = sorted(set(tied))
         if len(pool) == 1:
             return pool[0], ""
+        if self.order is not None:
+            rank = {c: at for at, c in enumerate(self.order)}
+            chosen = min(pool, key=lambda c: rank.get(c, len(rank)))
+            listed = and_list([names[c] for c in pool])
+            return chosen, (
+                f"tie between {listed} settled by the file's tie-break order: "
+                f"{names[chosen]} {decides}"
+            )
         if self.seed is None:
             listed = ", ".join(names[c] for c in pool)
             raise TallyError(
@@ -79,6 +91,18 @@ def and_list(words: Sequence[str]) -> str:
     if len(words) <= 1:
         return "".join(words)
     return f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def refuse_equal_preferences(election: Election, rule: str) -> None:
+    """Stop a rule that has no way to count equal preferences (BLT ``2=3``) from miscounting."""
+    if election.equal_ballots:
+        example = next(b for b in election.equal_ballots if any(len(r) > 1 for r in b.ranks))
+        shown = " ".join("=".join(election.candidates[c] for c in rank) for rank in example.ranks)
+        raise TallyError(
+            f"{len(election.equal_ballots)} ballot line(s) give candidates equal preferences "
+            f"(e.g. {shown}); the {rule!r} rule does not define how to count them: only "
+            "'meek' does (the paper's value is split equally between them)"
+        )
 
 
 def refuse_empty_count(election: Election, valid_poll: object) -> None:
@@ -216,6 +240,7 @@ def count_plurality(
     file of preferential ballots be counted by plurality.
     """
     _check_seats(election)
+    refuse_equal_preferences(election, "plurality")
     seats = election.seats
     totals = [0] * len(election.candidates)
     valid_poll = 0
@@ -230,7 +255,7 @@ def count_plurality(
             totals[c] += weight
     refuse_empty_count(election, valid_poll)
     eligible = [c for c in range(len(election.candidates)) if c not in election.withdrawn]
-    lot = Lot(seed)
+    lot = Lot(seed, election.tie_order)
     winners, note = _top_by_votes(totals, eligible, seats, lot, election.candidates)
     notes = (f"{void} void or blank paper(s) not counted",) if void else ()
     rule = "plurality" if seats == 1 else "bloc plurality"
@@ -243,6 +268,7 @@ def count_approval(election: Election, *, seed: int | None = None) -> Result:
     A blank paper is not a valid vote; any number of marks is allowed otherwise.
     """
     _check_seats(election)
+    refuse_equal_preferences(election, "approval")
     totals = [0] * len(election.candidates)
     valid_poll = 0
     for ranking, weight in valid_rankings(election):
@@ -253,7 +279,7 @@ def count_approval(election: Election, *, seed: int | None = None) -> Result:
             totals[c] += weight
     refuse_empty_count(election, valid_poll)
     eligible = [c for c in range(len(election.candidates)) if c not in election.withdrawn]
-    lot = Lot(seed)
+    lot = Lot(seed, election.tie_order)
     winners, note = _top_by_votes(totals, eligible, election.seats, lot, election.candidates)
     return _single_stage_result("approval", election, totals, winners, valid_poll, lot, note)
 
@@ -304,6 +330,7 @@ def count_yesno(
     if len(names) not in (2, 3):
         raise TallyError("a yes/no ballot has the options Yes, No and optionally Abstain")
     share, strict = parse_threshold(threshold)
+    refuse_equal_preferences(election, "yesno")
     totals = [0] * len(names)
     void = 0
     for ranking, weight in valid_rankings(election):

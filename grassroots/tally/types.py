@@ -35,6 +35,20 @@ class Ballot:
 
 
 @dataclass(frozen=True, slots=True)
+class EqualBallot:
+    """A group of identical ballot papers that give some candidates equal preferences.
+
+    ``ranks`` holds the preferences in order, each a tuple of the candidates marked equal at
+    that preference (BLT ``2=3``): ``((0,), (1, 2))`` is "A, then B and C equally". Only Meek
+    counts such papers (the value is split equally between candidates at one preference, as
+    droop does); every other rule refuses an election that has any.
+    """
+
+    ranks: tuple[tuple[int, ...], ...]
+    weight: int = 1
+
+
+@dataclass(frozen=True, slots=True)
 class Election:
     candidates: tuple[str, ...]
     seats: int
@@ -49,6 +63,12 @@ class Election:
     # this very ``ballots`` tuple (see grassroots.tally.packed.packed_ballots); otherwise
     # they pack ``ballots`` themselves. Leave it None when building an Election by hand.
     packed: PackedBallots | None = field(default=None, compare=False, repr=False)
+    # Papers with equal preferences (BLT ``2=3``), kept apart so that no rule can read them
+    # as strict rankings by mistake; see EqualBallot.
+    equal_ballots: tuple[EqualBallot, ...] = ()
+    # A tie-break order fixed before the count (droop's ``[tie]`` option): every candidate,
+    # 0-based, the first to be chosen first. When given, it settles what a lot would.
+    tie_order: tuple[int, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)

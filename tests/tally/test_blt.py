@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 from pathlib import Path
 
 import pytest
@@ -8,7 +9,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from grassroots.tally.blt import load_blt, read_blt, write_blt
-from grassroots.tally.types import Ballot, Election, TallyError
+from grassroots.tally.types import Ballot, Election, EqualBallot, TallyError
 
 WARD = Path(__file__).resolve().parent.parent / "data" / "stv" / "scotland-2017"
 
@@ -85,16 +86,23 @@ def test_reads_a_real_ward() -> None:
         ("x 2\n", "line 1: number of candidates 'x' is not a whole number"),
         ("2 0\n0\nA\nB\n", "line 1: there must be at least one seat"),
         ("2 1\n-3\n0\nA\nB\n", "line 2: withdrawn candidate -3 is not -1 to -2"),
-        ("2 1\n1 1 2 0\n1 1=2 0\n0\nA\nB\n", "line 3: equal rankings"),
+        ("2 1\n1 1 2 0\n1 1=1 0\n0\nA\nB\n", "line 3: candidate 1 is ranked twice"),
+        ("2 1\n1 2 1=2 0\n0\nA\nB\n", "line 2: candidate 2 is ranked twice"),
+        ("2 1\n[nick a]\n1 a 0\n0\nA\nB\n", "line 2: [nick] must give each of the 2"),
+        ("2 1\n[nick a b]\n1 c 0\n0\nA\nB\n", "line 3: unknown candidate 'c'"),
+        ("2 1\n[tie 1]\n1 1 0\n0\nA\nB\n", "line 2: [tie] must list each candidate"),
+        ("2 1\n[withdrawn 3]\n1 1 0\n0\nA\nB\n", "line 2: unknown candidate 3"),
+        ("2 1\n[tie 1 2\n1 1 0\n0\nA\nB\n", "line 2: an option line must end with ']'"),
+        ("2 1\n[undeclared 2]\n1 1 0\n0\nA\nB\n", "line 2: unknown option [undeclared]"),
         ("2 1\n1 3 0\n0\nA\nB\n", "line 2: unknown candidate 3 (candidates are 1 to 2)"),
         ("2 1\n1 1 1 0\n0\nA\nB\n", "line 2: candidate 1 is ranked twice"),
         ("2 1\n1 1 2\n0\nA\nB\n", "line 2: ballot line does not end with 0"),
         ("2 1\n1.5 1 0\n0\nA\nB\n", "line 2: weight '1.5' is not a whole number"),
         ("2 1\n1 1 0\n", "no '0' line ends the ballots"),
         ("2 1\n1 1 0\n0\nA\n", "line 4: 2 candidate names expected after the ballots, found 1"),
-        ("2 1\n1 1 0\n0\nA\nB\nT\nextra\n", "line 7: too many names"),
+        ('2 1\n1 1 0\n0\nA\nB\nT\n"s"\n"c"\n"x"\n', "line 9: too many names"),
         ('2 1\n1 1 0\n0\n"A\nB\n', "line 4: a quoted name is not closed"),
-        ("2 1\n1 a 0\n0\nA\nB\n", "line 2: preference 'a' is not a whole number"),
+        ("2 1\n1 a 0\n0\nA\nB\n", "line 2: unknown candidate 'a' (no [nick] line gives"),
         ("2 1\n-1 1 0\n0\nA\nB\n", "line 2"),
     ],
 )
@@ -150,12 +158,24 @@ def elections(draw: st.DrawFn) -> Election:
     )
     ballots = tuple(Ballot(r, draw(st.integers(1, 50))) for r in rankings)
     withdrawn = frozenset(draw(st.sets(st.integers(0, ncand - 1), max_size=ncand)))
+    # Papers with equal preferences: a permutation cut into groups, one group of two or more.
+    equal: dict[tuple[tuple[int, ...], ...], int] = {}
+    if ncand >= 2:
+        for order in draw(st.lists(st.permutations(range(ncand)), max_size=4)):
+            cuts = sorted(draw(st.sets(st.integers(1, ncand - 1), max_size=ncand - 1)))
+            bounds = [0, *cuts, ncand]
+            ranks = tuple(tuple(order[a:b]) for a, b in itertools.pairwise(bounds))
+            if any(len(rank) > 1 for rank in ranks):
+                equal[ranks] = draw(st.integers(1, 50))
+    tie_order = draw(st.one_of(st.none(), st.permutations(range(ncand)).map(tuple)))
     return Election(
         candidates=candidates,
         seats=draw(st.integers(1, ncand)),
         ballots=ballots,
         withdrawn=withdrawn,
         title=draw(names),
+        equal_ballots=tuple(EqualBallot(r, w) for r, w in equal.items()),
+        tie_order=tie_order,
     )
 
 

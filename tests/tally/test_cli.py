@@ -160,8 +160,9 @@ def test_bad_blt_file_exits_2_without_traceback(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     assert done.stderr.strip() == (
-        "error: line 2: equal rankings ('=') are not supported; "
-        "give each candidate its own preference"
+        "error: 1 ballot line(s) give candidates equal preferences (e.g. A=B); the 'scottish' "
+        "rule does not define how to count them: only 'meek' does (the paper's value is split "
+        "equally between them)"
     )
 
 
