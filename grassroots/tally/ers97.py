@@ -92,7 +92,8 @@ def _show(value: int) -> str:
 
 
 def _dec(value: int) -> Decimal:
-    return Decimal(value).scaleb(-2)
+    # From the digits, so exact at any size (scaleb would round to the context's 28 digits).
+    return Decimal(f"{value}E-2")
 
 
 class _Count:

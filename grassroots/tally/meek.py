@@ -95,7 +95,8 @@ def _div_up(a: int, b: int) -> int:
 
 
 def _as_decimal(value: int) -> Decimal:
-    return Decimal(value).scaleb(-9)
+    # From the digits, so exact at any size (scaleb would round to the context's 28 digits).
+    return Decimal(f"{value}E-9")
 
 
 def _group_ballots(election: Election) -> tuple[IntArray, npt.NDArray[np.int32]]:

@@ -150,3 +150,18 @@ def test_the_cli_refuses_a_header_with_too_many_seats(
         "error: the number of seats in the file's header must be from 1 to the number of "
         "candidates (3), not 4\n"
     )
+
+
+def test_meek_and_ers97_report_totals_past_28_digits_exactly() -> None:
+    # Decimal(v).scaleb(-9) rounded to the default context's 28 significant digits: stv-rs's
+    # ballot_sum_overflows.blt showed 18446744073709551616.00000000 for ...616.000000000.
+    two = '"A"\n"B"\n'
+    election = read_blt(
+        _blt("2 1", f"{2**63 - 1} 1 0", f"{2**63 - 1} 1 0", "2 1 0", "1 2 0", names=two)
+    )
+    meek = count(election, rule="meek")
+    assert format(meek.stages[0].totals[0], "f") == "18446744073709551616.000000000"
+    ers97 = count(election, rule="ers97")
+    assert format(ers97.stages[0].totals[0], "f") == "18446744073709551616.00"
+    big = count(read_blt(_blt("2 1", f"{10**40 + 1} 1 0", "1 2 0", names=two)), rule="ers97")
+    assert format(big.stages[0].totals[0], "f") == f"{10**40 + 1}.00"
