@@ -171,9 +171,11 @@ def seed(voter_count: int) -> Seeded:
 
     from grassroots import clock
     from grassroots.accounts.models import User
-    from grassroots.ballots import services
     from grassroots.ballots.forms import field_name
     from grassroots.ballots.models import Ballot, QuestionKind
+    from grassroots.ballots.services.lifecycle import open_ballot
+    from grassroots.ballots.services.setup import add_candidate, add_question, create_ballot
+    from grassroots.ballots.services.tellers import collect_share, set_up_tellers
     from grassroots.demo.people import NATIONAL_LOGIN
     from grassroots.demo.seed import seed_demo
     from grassroots.organisation.models import Group
@@ -212,7 +214,7 @@ def seed(voter_count: int) -> Seeded:
         )
         record_joined(voters, cause=StatusCause.SEED)
     now = clock.now()
-    ballot = services.create_ballot(
+    ballot = create_ballot(
         actor=officer,
         title="National committee election (load test)",
         description="Eight candidates for three seats, and a motion.",
@@ -223,7 +225,7 @@ def seed(voter_count: int) -> Seeded:
         tellers_count=3,
         threshold=2,
     )
-    stv = services.add_question(
+    stv = add_question(
         actor=officer,
         ballot=ballot,
         title="National committee",
@@ -234,21 +236,19 @@ def seed(voter_count: int) -> Seeded:
     )
     names = ["Aisha", "Ben", "Carys", "Dev", "Efua", "Finn", "Grace", "Hamza"]
     for number, name in enumerate(names):
-        services.add_candidate(
+        add_candidate(
             actor=officer,
             question=stv,
             name=f"{name} Candidate",
             categories=["women"] if number % 2 == 0 else [],
         )
-    motion = services.add_question(
+    motion = add_question(
         actor=officer, ballot=ballot, title="Adopt the new constitution?", kind="yesno"
     )
     tellers = list(Member.objects.filter(user__in=users[:3]))
-    services.set_up_tellers(actor=officer, ballot=ballot, members=tellers)
-    shares = [
-        services.collect_share(actor=t.user, teller=ballot.tellers.get(member=t)) for t in tellers
-    ]
-    roll = services.open_ballot(actor=officer, ballot=Ballot.objects.get(pk=ballot.pk))
+    set_up_tellers(actor=officer, ballot=ballot, members=tellers)
+    shares = [collect_share(actor=t.user, teller=ballot.tellers.get(member=t)) for t in tellers]
+    roll = open_ballot(actor=officer, ballot=Ballot.objects.get(pk=ballot.pk))
     print(f"seeded: roll of {roll}, {voter_count} voters with logins")
 
     expires = now + datetime.timedelta(days=1)
@@ -673,7 +673,7 @@ def sealer(ballot_id: int, every: float, stop: threading.Event, counts: dict[str
     from django.db import connection
 
     from grassroots.ballots.models import Ballot
-    from grassroots.ballots.services import seal_pending
+    from grassroots.ballots.services.sealing import seal_pending
 
     while not stop.wait(every):
         try:
@@ -722,12 +722,16 @@ def check_and_count(seeded: Seeded, stats: Stats, record_dir: Path) -> dict[str,
 
     from grassroots import clock
     from grassroots.accounts.models import User
-    from grassroots.ballots import services
     from grassroots.ballots.models import Ballot, BallotBoxEntry, RollEntry, UnsealedBallot
+    from grassroots.ballots.services import sealing
+    from grassroots.ballots.services.counting import count_ballot
+    from grassroots.ballots.services.lifecycle import close_ballot
+    from grassroots.ballots.services.publishing import publish_results
+    from grassroots.ballots.services.tellers import reveal_share
 
     connection.close()
     ballot = Ballot.objects.get(pk=seeded.ballot_id)
-    services.seal_pending(ballot)
+    sealing.seal_pending(ballot)
     box = list(BallotBoxEntry.objects.filter(ballot=ballot).values_list("tracker", flat=True))
     box_set = set(box)
     marks = RollEntry.objects.filter(ballot=ballot, has_voted=True).count()
@@ -756,15 +760,13 @@ def check_and_count(seeded: Seeded, stats: Stats, record_dir: Path) -> dict[str,
     started = time.monotonic()
     Ballot.objects.filter(pk=ballot.pk).update(closes_at=clock.now())  # rather than wait a day
     officer = User.objects.get(email=seeded.officer_email)
-    services.close_ballot(actor=officer, ballot=Ballot.objects.get(pk=ballot.pk))
+    close_ballot(actor=officer, ballot=Ballot.objects.get(pk=ballot.pk))
     for email, share in list(zip(seeded.teller_emails, seeded.shares, strict=True))[:2]:
         teller = User.objects.get(email=email)
-        services.reveal_share(
-            actor=teller, teller=ballot.tellers.get(member__user=teller), share_text=share
-        )
+        reveal_share(actor=teller, teller=ballot.tellers.get(member__user=teller), share_text=share)
     ballot = Ballot.objects.get(pk=ballot.pk)
-    services.count_ballot(actor=officer, ballot=ballot)
-    services.publish_results(actor=officer, ballot=Ballot.objects.get(pk=ballot.pk))
+    count_ballot(actor=officer, ballot=ballot)
+    publish_results(actor=officer, ballot=Ballot.objects.get(pk=ballot.pk))
     call_command("export_record", "--election", seeded.election_id, str(record_dir))
     verify = subprocess.run(
         [PYTHON, "-m", "grassroots.ledger", "verify", str(record_dir)],

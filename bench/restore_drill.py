@@ -122,9 +122,15 @@ def publish_second_ballot() -> None:
     import secrets
 
     from grassroots import clock
-    from grassroots.ballots import services
     from grassroots.ballots.links import personal_link_token
     from grassroots.ballots.models import Ballot, QuestionKind, RollEntry
+    from grassroots.ballots.services.casting import cast_ballot_with_link
+    from grassroots.ballots.services.counting import count_ballot
+    from grassroots.ballots.services.lifecycle import close_ballot, open_ballot
+    from grassroots.ballots.services.publishing import publish_results
+    from grassroots.ballots.services.sealing import seal_pending
+    from grassroots.ballots.services.setup import add_question, create_ballot
+    from grassroots.ballots.services.tellers import collect_share, reveal_share, set_up_tellers
     from grassroots.demo.people import (
         AUDITOR_LOGIN,
         COMMITTEE_LOGIN,
@@ -139,38 +145,34 @@ def publish_second_ballot() -> None:
         Member.objects.get(email=e.email) for e in (COMMITTEE_LOGIN, AUDITOR_LOGIN, REGIONAL_LOGIN)
     ]
     now = clock.now()
-    ballot = services.create_ballot(
+    ballot = create_ballot(
         actor=officer.user, title=SECOND_TITLE, description="Cast after the base backup.",
         level="nation", scope=None, opens_at=now - datetime.timedelta(minutes=1),
         closes_at=now + datetime.timedelta(days=1), tellers_count=3, threshold=2,
     )  # fmt: skip
-    question = services.add_question(
+    question = add_question(
         actor=officer.user, ballot=ballot, title="Adopt the new constitution?",
         kind=QuestionKind.YESNO,
     )  # fmt: skip
-    services.set_up_tellers(actor=officer.user, ballot=ballot, members=tellers)
-    shares = [
-        services.collect_share(actor=t.user, teller=ballot.tellers.get(member=t)) for t in tellers
-    ]
-    services.open_ballot(actor=officer.user, ballot=Ballot.objects.get(pk=ballot.pk))
+    set_up_tellers(actor=officer.user, ballot=ballot, members=tellers)
+    shares = [collect_share(actor=t.user, teller=ballot.tellers.get(member=t)) for t in tellers]
+    open_ballot(actor=officer.user, ballot=Ballot.objects.get(pk=ballot.pk))
     ballot = Ballot.objects.get(pk=ballot.pk)
     choices = list(question.candidates.values_list("pk", flat=True))
     roll = list(RollEntry.objects.filter(ballot=ballot).order_by("pk")[:40])
     for entry in roll:
-        services.cast_ballot_with_link(
+        cast_ballot_with_link(
             actor=None, ballot=ballot, token=personal_link_token(entry),
             answers={question.pk: [rng.choice(choices)]}, idempotency_key=secrets.token_urlsafe(24),
         )  # fmt: skip
-    services.seal_pending(ballot, min_batch=1)
+    seal_pending(ballot, min_batch=1)
     Ballot.objects.filter(pk=ballot.pk).update(closes_at=clock.now())
-    services.close_ballot(actor=officer.user, ballot=Ballot.objects.get(pk=ballot.pk))
+    close_ballot(actor=officer.user, ballot=Ballot.objects.get(pk=ballot.pk))
     ballot = Ballot.objects.get(pk=ballot.pk)
     for teller, share in list(zip(tellers, shares, strict=True))[:2]:
-        services.reveal_share(
-            actor=teller.user, teller=ballot.tellers.get(member=teller), share_text=share
-        )
-    services.count_ballot(actor=officer.user, ballot=Ballot.objects.get(pk=ballot.pk))
-    services.publish_results(actor=officer.user, ballot=Ballot.objects.get(pk=ballot.pk))
+        reveal_share(actor=teller.user, teller=ballot.tellers.get(member=teller), share_text=share)
+    count_ballot(actor=officer.user, ballot=Ballot.objects.get(pk=ballot.pk))
+    publish_results(actor=officer.user, ballot=Ballot.objects.get(pk=ballot.pk))
     print(json.dumps({"election_id": ballot.election_id, "votes": len(roll)}))
 
 

@@ -20,7 +20,14 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from grassroots.accounts.middleware import CHECKS_ITSELF_ATTR
 from grassroots.availability import RETRY_AFTER_SECONDS, is_unavailable
-from grassroots.ballots import services as ballot_services
+from grassroots.ballots.services.errors import (
+    AlreadyVoted,
+    BallotError,
+    NotEligible,
+    NotOnRoll,
+    PollNotOpen,
+    WrongStage,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -61,12 +68,12 @@ STATUS_CODES = {
     503: "unavailable",
 }
 
-BALLOT_ERROR_CODES: dict[type[ballot_services.BallotError], str] = {
-    ballot_services.WrongStage: "wrong_stage",
-    ballot_services.NotOnRoll: "not_on_roll",
-    ballot_services.PollNotOpen: "poll_not_open",
-    ballot_services.AlreadyVoted: "already_voted",
-    ballot_services.NotEligible: "not_eligible",
+BALLOT_ERROR_CODES: dict[type[BallotError], str] = {
+    WrongStage: "wrong_stage",
+    NotOnRoll: "not_on_roll",
+    PollNotOpen: "poll_not_open",
+    AlreadyVoted: "already_voted",
+    NotEligible: "not_eligible",
 }
 
 
@@ -146,7 +153,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(HttpError, http_error)
     api.add_exception_handler(Http404, not_found)
     api.add_exception_handler(PermissionDenied, permission_denied)
-    api.add_exception_handler(ballot_services.BallotError, ballot_error)
+    api.add_exception_handler(BallotError, ballot_error)
     api.add_exception_handler(RequestDataTooBig, too_big)
     api.add_exception_handler(OperationalError, database_unavailable)
     api.add_exception_handler(InterfaceError, database_unavailable)

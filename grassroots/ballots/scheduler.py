@@ -16,12 +16,9 @@ from django.db import connection
 
 from grassroots.ballots.models import Ballot, BallotStatus, UnsealedBallot
 from grassroots.ballots.results import deliver_pending_results
-from grassroots.ballots.services import (
-    close_due_ballots,
-    open_due_ballots,
-    seal_pending,
-    send_due_reminders,
-)
+from grassroots.ballots.services.lifecycle import close_due_ballots, open_due_ballots
+from grassroots.ballots.services.reminders import send_due_reminders
+from grassroots.ballots.services.sealing import seal_pending
 
 HEAD_EVERY = datetime.timedelta(minutes=1)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from grassroots.ballots import services
+from grassroots.ballots.services.counting import run_count
 
 
 @task()
 def count_ballot_task(ballot_id: int) -> None:
-    services.run_count(ballot_id=ballot_id)
+    run_count(ballot_id=ballot_id)

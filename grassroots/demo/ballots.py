@@ -31,9 +31,16 @@ from contextlib import contextmanager
 from django.conf import settings
 
 from grassroots import clock
-from grassroots.ballots import services
 from grassroots.ballots.links import personal_link_token
 from grassroots.ballots.models import Ballot, Question, QuestionKind, RollEntry
+from grassroots.ballots.services.casting import cast_ballot_with_link
+from grassroots.ballots.services.counting import count_ballot
+from grassroots.ballots.services.demo_shares import keep_demo_shares
+from grassroots.ballots.services.lifecycle import close_ballot, open_ballot
+from grassroots.ballots.services.publishing import publish_results
+from grassroots.ballots.services.sealing import seal_pending
+from grassroots.ballots.services.setup import add_candidate, add_question, create_ballot
+from grassroots.ballots.services.tellers import collect_share, reveal_share, set_up_tellers
 from grassroots.demo.people import (
     AUDITOR_LOGIN,
     CHAIR_LOGIN,
@@ -102,7 +109,7 @@ def _cast_by_links(
 ) -> None:
     ids = list(question.candidates.order_by("position").values_list("pk", flat=True))
     for number, entry in enumerate(voters, start=1):
-        services.cast_ballot_with_link(
+        cast_ballot_with_link(
             actor=None,
             ballot=ballot,
             token=personal_link_token(entry),
@@ -112,7 +119,7 @@ def _cast_by_links(
         if advance is not None:
             advance(datetime.timedelta(minutes=7))
             if number % 25 == 0:
-                services.seal_pending(ballot, min_batch=10)
+                seal_pending(ballot, min_batch=10)
 
 
 def _set_up(
@@ -131,7 +138,7 @@ def _set_up(
     officer_email: str = NATIONAL_LOGIN.email,
 ) -> tuple[Ballot, Question, list[str]]:
     officer = _member(officer_email)
-    ballot = services.create_ballot(
+    ballot = create_ballot(
         actor=officer.user,
         title=title,
         description=description,
@@ -142,7 +149,7 @@ def _set_up(
         tellers_count=3,
         threshold=2,
     )
-    question = services.add_question(
+    question = add_question(
         actor=officer.user,
         ballot=ballot,
         title=question_title,
@@ -153,7 +160,7 @@ def _set_up(
     )
     for number, member in enumerate(candidates):
         categories = NATIONAL_CANDIDATES[number % len(NATIONAL_CANDIDATES)]
-        services.add_candidate(
+        add_candidate(
             actor=officer.user,
             question=question,
             name=member.full_name,
@@ -162,10 +169,8 @@ def _set_up(
             categories=list(categories),
             member=member,
         )
-    services.set_up_tellers(actor=officer.user, ballot=ballot, members=tellers)
-    shares = [
-        services.collect_share(actor=t.user, teller=ballot.tellers.get(member=t)) for t in tellers
-    ]
+    set_up_tellers(actor=officer.user, ballot=ballot, members=tellers)
+    shares = [collect_share(actor=t.user, teller=ballot.tellers.get(member=t)) for t in tellers]
     return Ballot.objects.get(pk=ballot.pk), question, shares
 
 
@@ -197,21 +202,21 @@ def seed_finished_ballot(*, votes: int = DEMO_VOTES) -> Ballot:
             tellers=tellers,
         )
         advance(datetime.timedelta(days=5, minutes=1))
-        services.open_ballot(actor=officer.user, ballot=ballot)
+        open_ballot(actor=officer.user, ballot=ballot)
         roll = list(RollEntry.objects.filter(ballot=ballot).order_by("pk"))
         voters = rng.sample(roll, min(votes, len(roll)))
         _cast_by_links(ballot, question, voters, rng, advance)
-        services.seal_pending(ballot, min_batch=1)
+        seal_pending(ballot, min_batch=1)
         advance(closes_at - clock.now() + datetime.timedelta(minutes=1))
-        services.close_ballot(actor=officer.user, ballot=ballot)
+        close_ballot(actor=officer.user, ballot=ballot)
         for teller, share in list(zip(tellers, shares, strict=True))[:2]:
             advance(datetime.timedelta(hours=2))
-            services.reveal_share(
+            reveal_share(
                 actor=teller.user, teller=ballot.tellers.get(member=teller), share_text=share
             )
-        services.count_ballot(actor=officer.user, ballot=ballot)
+        count_ballot(actor=officer.user, ballot=ballot)
         advance(datetime.timedelta(hours=1))
-        services.publish_results(actor=officer.user, ballot=ballot)
+        publish_results(actor=officer.user, ballot=ballot)
     return Ballot.objects.get(pk=ballot.pk)
 
 
@@ -242,27 +247,27 @@ def seed_open_ballot(*, votes: int = 12) -> Ballot:
     )
     if getattr(settings, "GRASSROOTS_DEMO_KEEPS_SHARES", False):
         by_teller = dict(ballot.tellers.values_list("member_id", "share_index"))
-        services.keep_demo_shares(
+        keep_demo_shares(
             ballot=ballot,
             shares={by_teller[t.pk]: share for t, share in zip(tellers, shares, strict=True)},
         )
     del shares
     officer = tellers[0]
-    services.open_ballot(actor=officer.user, ballot=ballot)
+    open_ballot(actor=officer.user, ballot=ballot)
     roll = list(RollEntry.objects.filter(ballot=ballot, member__user__isnull=True).order_by("pk"))
     voters = rng.sample(roll, min(votes, len(roll)))
     ids = list(question.candidates.order_by("position").values_list("pk", flat=True))
     for entry in voters:
         ranking = ids[:]
         rng.shuffle(ranking)
-        services.cast_ballot_with_link(
+        cast_ballot_with_link(
             actor=None,
             ballot=ballot,
             token=personal_link_token(entry),
             answers={question.pk: ranking[: rng.randint(1, len(ranking))]},
             idempotency_key=secrets.token_urlsafe(24),
         )
-    services.seal_pending(ballot, min_batch=1)
+    seal_pending(ballot, min_batch=1)
     return Ballot.objects.get(pk=ballot.pk)
 
 

@@ -991,8 +991,9 @@ def send_motion_to_ballot(
     ballot). The ballot services run in transactions of their own, so every check is made
     first; the motion is marked sent (with the ballot) only once the ballot exists.
     """
-    from grassroots.ballots import services as ballots
     from grassroots.ballots.models import QuestionKind
+    from grassroots.ballots.services.errors import BallotError
+    from grassroots.ballots.services.setup import add_question, create_ballot
 
     meeting = motion.meeting
     chair = _require_chair(actor, meeting)
@@ -1003,7 +1004,7 @@ def send_motion_to_ballot(
     if opens_at <= now():
         raise MeetingError("The ballot must open in the future.")
     try:
-        ballot = ballots.create_ballot(
+        ballot = create_ballot(
             actor=actor,
             title=f"{meeting.scope_name}: motion {motion.number}, {motion.title}"[:200],
             description=motion.text,
@@ -1012,7 +1013,7 @@ def send_motion_to_ballot(
             opens_at=opens_at,
             closes_at=closes_at,
         )
-        ballots.add_question(
+        add_question(
             actor=actor,
             ballot=ballot,
             title=f"Should {meeting.scope_name} adopt motion {motion.number}, {motion.title}?"[
@@ -1022,7 +1023,7 @@ def send_motion_to_ballot(
         )
     except PermissionDenied:
         raise
-    except ballots.BallotError as error:
+    except BallotError as error:
         raise MeetingError(str(error)) from error
     with transaction.atomic(durable=True):
         motion = _locked_motion(motion)

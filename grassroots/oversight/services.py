@@ -22,10 +22,11 @@ from django.http import Http404
 
 from grassroots import clock
 from grassroots.audit.services import record
-from grassroots.ballots import services as ballots
 from grassroots.ballots.keys import open_with_server_key, seal_with_server_key
 from grassroots.ballots.models import Ballot
 from grassroots.ballots.results import yes_no_result
+from grassroots.ballots.services.errors import BallotError
+from grassroots.ballots.services.initiatives import create_initiative_ballot
 from grassroots.ledger.crypto import generate_tellers_key, split_secret
 from grassroots.organisation.models import Region
 from grassroots.oversight import queries
@@ -501,7 +502,7 @@ def put_initiative_to_ballot(*, initiative_id: int) -> Ballot | None:
     title, description, question = _ballot_question(initiative)
     now = clock.now()
     try:
-        ballot = ballots.create_initiative_ballot(
+        ballot = create_initiative_ballot(
             title=title,
             description=f"{description}\n\nTellers: this ballot uses prepared key {key.label}.",
             question=question,
@@ -513,7 +514,7 @@ def put_initiative_to_ballot(*, initiative_id: int) -> Ballot | None:
             threshold=key.threshold,
             reason=f"initiative {initiative.pk} reached its threshold",
         )
-    except ballots.BallotError as error:
+    except BallotError as error:
         _wait(initiative, f"The ballot could not be created: {error}")
         return None
     key.used_by = initiative

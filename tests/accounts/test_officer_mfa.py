@@ -259,7 +259,7 @@ def _views(patterns, prefix=""):
 
 def test_only_the_ballot_page_and_the_api_make_the_officer_mfa_decision_themselves():
     """Every other view is checked by the middleware's own query. A view that skips it must
-    make the same decision from its own query (grassroots.ballots.views.ballot_vote and
+    make the same decision from its own query (grassroots.ballots.views.voting.ballot_vote and
     ballot_cast, tested in tests/ballots/test_vote_cost.py) or, for the JSON API, in its
     authentication, which answers a JSON 403 instead of the pages' redirect
     (grassroots.api.errors.guard_view, tested in tests/api/test_auth.py); adding another means

@@ -12,8 +12,9 @@ import pytest
 from django.test import Client
 
 from grassroots.api.services import create_token
-from grassroots.ballots import services
 from grassroots.ballots.models import Ballot
+from grassroots.ballots.services.casting import Receipt, cast_ballot
+from grassroots.ballots.services.sealing import seal_pending
 from grassroots.people.models import Member
 from tests.ballots.conftest import (
     Clock,
@@ -89,7 +90,7 @@ class Published:
     setup: SetUp
     ballot: Ballot
     voters: list[Member]
-    receipt: services.Receipt  # the first voter's
+    receipt: Receipt  # the first voter's
 
 
 @pytest.fixture
@@ -99,16 +100,16 @@ def published(db: None, clock_: Clock) -> Published:
     voters = open_with_voters(setup, 5)
     ids = candidate_ids(setup.stv)
     yes = candidate_ids(setup.motion)[0]
-    receipt = services.cast_ballot(
+    receipt = cast_ballot(
         actor=voters[0].user,
         ballot=setup.ballot,
         answers={setup.stv.pk: [ids[0], ids[2]], setup.motion.pk: [yes]},
         idempotency_key=secrets.token_urlsafe(24),
     )
     cast_orders(setup, voters[1:3], [[1, 0], [2, 3, 0]])
-    services.seal_pending(setup.ballot)
+    seal_pending(setup.ballot)
     cast_orders(setup, voters[3:], [[0, 1], [3]])
-    services.seal_pending(setup.ballot)
+    seal_pending(setup.ballot)
     ballot = close_count_publish(setup, clock_)
     return Published(setup=setup, ballot=ballot, voters=voters, receipt=receipt)
 

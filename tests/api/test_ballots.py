@@ -9,9 +9,9 @@ import zipfile
 
 import pytest
 
-from grassroots.ballots import services
 from grassroots.ballots.models import Ballot, BallotStatus, RollEntry, UnsealedBallot
 from grassroots.ballots.publication import record_zip, signed_heads
+from grassroots.ballots.services.lifecycle import close_ballot
 from grassroots.ledger.merkle import verify_consistency, verify_inclusion
 from grassroots.ledger.record import head_to_json
 from tests.api.conftest import Api, api_as, assert_error
@@ -304,7 +304,7 @@ def test_a_closed_ballot_refuses_votes(open_ballot, clock_):
     setup, voters = open_ballot
     clock_.advance(hours=2)  # past the close: casting stops by the clock
     assert_error(_cast(api_as(voters[0]), setup), 409, "poll_not_open")
-    services.close_ballot(actor=setup.officer.user, ballot=setup.ballot)
+    close_ballot(actor=setup.officer.user, ballot=setup.ballot)
     assert Ballot.objects.get(pk=setup.ballot.pk).status == BallotStatus.CLOSED
     assert_error(_cast(api_as(voters[1]), setup), 409, "poll_not_open")
 

@@ -9,8 +9,13 @@ from dataclasses import dataclass
 import pytest
 
 from grassroots import clock
-from grassroots.ballots import services
 from grassroots.ballots.models import Ballot, Question, QuestionKind
+from grassroots.ballots.services.casting import cast_ballot
+from grassroots.ballots.services.counting import count_ballot
+from grassroots.ballots.services.lifecycle import close_ballot, open_ballot
+from grassroots.ballots.services.publishing import publish_results
+from grassroots.ballots.services.setup import add_candidate, add_question, create_ballot
+from grassroots.ballots.services.tellers import collect_share, reveal_share, set_up_tellers
 from grassroots.organisation.models import Group, Role
 from grassroots.people.models import Member
 from tests.factories import GroupFactory, MemberWithLoginFactory, RoleFactory
@@ -56,7 +61,7 @@ def make_ballot(*, voters: list[Member] | None = None, group: Group | None = Non
     officer = RoleFactory(role=Role.NATIONAL_OFFICE, member__home_group=group).member
     tellers = [MemberWithLoginFactory(home_group=group) for _ in range(3)]
     now = clock.now()
-    ballot = services.create_ballot(
+    ballot = create_ballot(
         actor=officer.user,
         title="Steering committee election",
         description="Four candidates for two seats.",
@@ -68,7 +73,7 @@ def make_ballot(*, voters: list[Member] | None = None, group: Group | None = Non
         tellers_count=3,
         threshold=2,
     )
-    stv = services.add_question(
+    stv = add_question(
         actor=officer.user,
         ballot=ballot,
         title="Steering committee",
@@ -78,14 +83,12 @@ def make_ballot(*, voters: list[Member] | None = None, group: Group | None = Non
         constraints=[{"category": "women", "minimum": 1, "maximum": None}],
     )
     for name, categories in STV_CANDIDATES:
-        services.add_candidate(actor=officer.user, question=stv, name=name, categories=categories)
-    motion = services.add_question(
+        add_candidate(actor=officer.user, question=stv, name=name, categories=categories)
+    motion = add_question(
         actor=officer.user, ballot=ballot, title="Adopt the new constitution?", kind="yesno"
     )
-    services.set_up_tellers(actor=officer.user, ballot=ballot, members=tellers)
-    shares = [
-        services.collect_share(actor=t.user, teller=ballot.tellers.get(member=t)) for t in tellers
-    ]
+    set_up_tellers(actor=officer.user, ballot=ballot, members=tellers)
+    shares = [collect_share(actor=t.user, teller=ballot.tellers.get(member=t)) for t in tellers]
     return SetUp(
         ballot=Ballot.objects.get(pk=ballot.pk),
         officer=officer,
@@ -108,7 +111,7 @@ def candidate_ids(question: Question) -> list[int]:
 
 def open_with_voters(setup: SetUp, count: int) -> list[Member]:
     voters = [MemberWithLoginFactory(home_group=setup.group) for _ in range(count)]
-    services.open_ballot(actor=setup.officer.user, ballot=setup.ballot)
+    open_ballot(actor=setup.officer.user, ballot=setup.ballot)
     setup.ballot.refresh_from_db()
     return voters
 
@@ -125,7 +128,7 @@ def open_group_ballot(*, group: Group, officer: Member, teller: Member) -> Ballo
     if existing is not None:
         return existing
     now = clock.now()
-    ballot = services.create_ballot(
+    ballot = create_ballot(
         actor=officer.user,
         title="Adopt the group's standing orders",
         description="",
@@ -136,12 +139,12 @@ def open_group_ballot(*, group: Group, officer: Member, teller: Member) -> Ballo
         tellers_count=1,
         threshold=1,
     )
-    services.add_question(
+    add_question(
         actor=officer.user, ballot=ballot, title="Adopt the standing orders?", kind="yesno"
     )
-    services.set_up_tellers(actor=officer.user, ballot=ballot, members=[teller])
-    services.collect_share(actor=teller.user, teller=ballot.tellers.get())
-    services.open_ballot(actor=officer.user, ballot=ballot)
+    set_up_tellers(actor=officer.user, ballot=ballot, members=[teller])
+    collect_share(actor=teller.user, teller=ballot.tellers.get())
+    open_ballot(actor=officer.user, ballot=ballot)
     return Ballot.objects.get(pk=ballot.pk)
 
 
@@ -176,7 +179,7 @@ def cast_orders(setup: SetUp, voters: list[Member], orders: list[list[int]]) -> 
     ids = candidate_ids(setup.stv)
     yes = candidate_ids(setup.motion)[0]
     for voter, order in zip(voters, orders, strict=True):
-        services.cast_ballot(
+        cast_ballot(
             actor=voter.user,
             ballot=setup.ballot,
             answers={setup.stv.pk: [ids[i] for i in order], setup.motion.pk: [yes]},
@@ -186,11 +189,11 @@ def cast_orders(setup: SetUp, voters: list[Member], orders: list[list[int]]) -> 
 
 def close_count_publish(setup: SetUp, clock_: Clock) -> Ballot:
     clock_.advance(hours=2)
-    services.close_ballot(actor=setup.officer.user, ballot=setup.ballot)
+    close_ballot(actor=setup.officer.user, ballot=setup.ballot)
     for teller, share in list(zip(setup.tellers, setup.shares, strict=True))[:2]:
-        services.reveal_share(
+        reveal_share(
             actor=teller.user, teller=setup.ballot.tellers.get(member=teller), share_text=share
         )
-    services.count_ballot(actor=setup.officer.user, ballot=setup.ballot)
-    services.publish_results(actor=setup.officer.user, ballot=setup.ballot)
+    count_ballot(actor=setup.officer.user, ballot=setup.ballot)
+    publish_results(actor=setup.officer.user, ballot=setup.ballot)
     return Ballot.objects.get(pk=setup.ballot.pk)

@@ -6,8 +6,14 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from grassroots.ballots import services
 from grassroots.ballots.models import Ballot, BallotBoxEntry, BallotStatus
+from grassroots.ballots.publication import election_parameters
+from grassroots.ballots.services import counting
+from grassroots.ballots.services.counting import request_count, run_count
+from grassroots.ballots.services.errors import WrongStage
+from grassroots.ballots.services.lifecycle import close_ballot
+from grassroots.ballots.services.tellers import reveal_share, tellers_private_key
+from grassroots.ledger.crypto import ballot_opener
 from tests.ballots.conftest import Clock, SetUp, cast_orders, open_with_voters
 from tests.web.roles import give_authenticator_app
 
@@ -18,9 +24,9 @@ def _closed_with_shares(setup: SetUp, clock_: Clock, voters: int) -> None:
     people = open_with_voters(setup, voters)
     cast_orders(setup, people, [[i % 4, (i + 1) % 4] for i in range(voters)])
     clock_.advance(hours=2)
-    services.close_ballot(actor=setup.officer.user, ballot=setup.ballot)
+    close_ballot(actor=setup.officer.user, ballot=setup.ballot)
     for teller, share in list(zip(setup.tellers, setup.shares, strict=True))[:2]:
-        services.reveal_share(
+        reveal_share(
             actor=teller.user, teller=setup.ballot.tellers.get(member=teller), share_text=share
         )
 
@@ -33,7 +39,7 @@ def test_page_shows_count_progress_and_polls_until_done(
     django_capture_on_commit_callbacks,
 ):
     _closed_with_shares(ready_ballot, frozen_clock, 7)
-    monkeypatch.setattr(services, "COUNT_BATCH", 4)
+    monkeypatch.setattr(counting, "COUNT_BATCH", 4)
     give_authenticator_app(ready_ballot.officer.user)
     client.force_login(ready_ballot.officer.user)
     manage = reverse("ballot_manage", args=[ready_ballot.ballot.pk])
@@ -48,19 +54,17 @@ def test_page_shows_count_progress_and_polls_until_done(
     assert fragment.lstrip().startswith('<section id="count-progress"')
     assert "<html" not in fragment
     # One batch of 4, as the worker would commit it: the fragment shows the progress.
-    services._decrypt_batch(
+    counting._decrypt_batch(
         ready_ballot.ballot.pk,
-        services.ballot_opener(services._tellers_private_key(ready_ballot.ballot)),
+        ballot_opener(tellers_private_key(ready_ballot.ballot)),
         {
             q.id: q
-            for q in services.election_parameters(
-                Ballot.objects.get(pk=ready_ballot.ballot.pk)
-            ).questions
+            for q in election_parameters(Ballot.objects.get(pk=ready_ballot.ballot.pk)).questions
         },
     )
     fragment = client.get(manage, headers={"HX-Request": "true"}).content.decode()
     assert f"4 of {total} ballots opened" in fragment
-    services.run_count(ballot_id=ready_ballot.ballot.pk)
+    run_count(ballot_id=ready_ballot.ballot.pk)
     fragment = client.get(manage, headers={"HX-Request": "true"}).content.decode()
     assert "The count is finished" in fragment and "hx-trigger" not in fragment
     assert Ballot.objects.get(pk=ready_ballot.ballot.pk).status == BallotStatus.COUNTED
@@ -71,31 +75,31 @@ def test_count_request_runs_the_task_after_commit(
 ):
     _closed_with_shares(ready_ballot, frozen_clock, 3)
     with django_capture_on_commit_callbacks(execute=True):
-        services.request_count(actor=ready_ballot.officer.user, ballot=ready_ballot.ballot)
+        request_count(actor=ready_ballot.officer.user, ballot=ready_ballot.ballot)
     ballot = Ballot.objects.get(pk=ready_ballot.ballot.pk)
     assert ballot.status == BallotStatus.COUNTED and ballot.count_done == ballot.count_total
-    with pytest.raises(services.WrongStage):
-        services.request_count(actor=ready_ballot.officer.user, ballot=ballot)
+    with pytest.raises(WrongStage):
+        request_count(actor=ready_ballot.officer.user, ballot=ballot)
 
 
 def test_a_count_cannot_be_started_twice_while_running(ready_ballot: SetUp, frozen_clock: Clock):
     _closed_with_shares(ready_ballot, frozen_clock, 2)
-    services.request_count(actor=ready_ballot.officer.user, ballot=ready_ballot.ballot)
-    with pytest.raises(services.WrongStage, match="already running"):
-        services.request_count(actor=ready_ballot.officer.user, ballot=ready_ballot.ballot)
+    request_count(actor=ready_ballot.officer.user, ballot=ready_ballot.ballot)
+    with pytest.raises(WrongStage, match="already running"):
+        request_count(actor=ready_ballot.officer.user, ballot=ready_ballot.ballot)
 
 
 NOSCRIPT_REFRESH = '<noscript><meta http-equiv="refresh" content="5"></noscript>'
 
 
 def _by_id(ballot: Ballot) -> dict:
-    return {q.id: q for q in services.election_parameters(ballot).questions}
+    return {q.id: q for q in election_parameters(ballot).questions}
 
 
 def _decrypt_one_batch(ballot_id: int) -> int:
     ballot = Ballot.objects.get(pk=ballot_id)
-    opener = services.ballot_opener(services._tellers_private_key(ballot))
-    return services._decrypt_batch(ballot_id, opener, _by_id(ballot))
+    opener = ballot_opener(tellers_private_key(ballot))
+    return counting._decrypt_batch(ballot_id, opener, _by_id(ballot))
 
 
 def test_progress_goes_decrypting_counting_done_on_the_officers_and_tellers_pages(
@@ -105,7 +109,7 @@ def test_progress_goes_decrypting_counting_done_on_the_officers_and_tellers_page
     each stage as the worker reaches it, and refresh themselves (HTMX, or <noscript>) only
     while the count runs."""
     _closed_with_shares(ready_ballot, frozen_clock, 12)
-    monkeypatch.setattr(services, "COUNT_BATCH", 10)
+    monkeypatch.setattr(counting, "COUNT_BATCH", 10)
     ballot_id = ready_ballot.ballot.pk
     officer = Client()
     give_authenticator_app(ready_ballot.officer.user)
@@ -139,15 +143,15 @@ def test_progress_goes_decrypting_counting_done_on_the_officers_and_tellers_page
     # Counting: every ballot opened, the questions counted one by one. The pages are read
     # while the real count runs, between its questions.
     seen: list[str] = []
-    real_count_question = services.count_question
+    real_count_question = counting.count_question
 
     def count_and_look(*args, **kwargs):
         seen.append(officer.get(manage, headers=htmx).content.decode())
         seen.append(client.get(share_page, headers=htmx).content.decode())
         return real_count_question(*args, **kwargs)
 
-    monkeypatch.setattr(services, "count_question", count_and_look)
-    services.run_count(ballot_id=ballot_id)
+    monkeypatch.setattr(counting, "count_question", count_and_look)
+    run_count(ballot_id=ballot_id)
     assert "All 24 ballots are decrypted. Counting: 0 of 2 questions counted." in seen[0]
     assert "All 24 ballots are decrypted. Counting: 0 of 2 questions counted." in seen[1]
     assert "Counting: 1 of 2 questions counted." in seen[2]
@@ -182,8 +186,8 @@ def test_a_count_that_fails_says_why_and_can_be_started_again(
     client.force_login(ready_ballot.officer.user)
     manage = reverse("ballot_manage", args=[ballot_id])
 
-    services.request_count(actor=ready_ballot.officer.user, ballot=ready_ballot.ballot)
-    services.run_count(ballot_id=ballot_id)
+    request_count(actor=ready_ballot.officer.user, ballot=ready_ballot.ballot)
+    run_count(ballot_id=ballot_id)
 
     ballot = Ballot.objects.get(pk=ballot_id)
     assert ballot.status == BallotStatus.CLOSED
@@ -195,9 +199,9 @@ def test_a_count_that_fails_says_why_and_can_be_started_again(
     assert "hx-trigger" not in page and NOSCRIPT_REFRESH not in page
     assert "Start the count again" in page
     # Starting again is allowed (and fails again, the same way: the box is still altered).
-    services.request_count(actor=ready_ballot.officer.user, ballot=ballot)
+    request_count(actor=ready_ballot.officer.user, ballot=ballot)
     assert Ballot.objects.get(pk=ballot_id).count_error == ""
-    services.run_count(ballot_id=ballot_id)
+    run_count(ballot_id=ballot_id)
     assert Ballot.objects.get(pk=ballot_id).count_error.startswith("Ballot 4 in the log:")
 
 
@@ -210,9 +214,9 @@ def test_an_unexpected_error_in_the_count_is_shown_not_left_running(
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services, "render_html", broken)
-    services.request_count(actor=ready_ballot.officer.user, ballot=ready_ballot.ballot)
-    services.run_count(ballot_id=ballot_id)
+    monkeypatch.setattr(counting, "render_html", broken)
+    request_count(actor=ready_ballot.officer.user, ballot=ready_ballot.ballot)
+    run_count(ballot_id=ballot_id)
     ballot = Ballot.objects.get(pk=ballot_id)
     assert ballot.status == BallotStatus.CLOSED
     assert "unexpected error (RuntimeError)" in ballot.count_error

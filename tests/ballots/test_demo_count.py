@@ -13,8 +13,10 @@ from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
 
-from grassroots.ballots import services
 from grassroots.ballots.models import Ballot, BallotStatus, Teller
+from grassroots.ballots.services.demo_shares import demo_share_for, keep_demo_shares
+from grassroots.ballots.services.errors import BallotError
+from grassroots.ballots.services.lifecycle import close_ballot
 from grassroots.demo.ballots import OPEN_TITLE, seed_open_ballot
 from grassroots.demo.people import (
     CHAIR_LOGIN,
@@ -83,11 +85,11 @@ def test_without_the_demo_setting_seeding_keeps_no_share_and_the_ballot_cannot_c
     assert Ballot.objects.filter(title=OPEN_TITLE).count() == 1
     assert not ballot.is_demo and ballot.demo_shares_sealed is None
     teller = ballot.tellers.first()
-    assert services.demo_share_for(teller) is None
-    with pytest.raises(services.BallotError, match="Only the demo keeps"):
-        services.keep_demo_shares(ballot=ballot, shares={1: "1:00"})
-    with pytest.raises(services.BallotError, match="cannot be closed early"):
-        services.close_ballot(actor=ballot.returning_officer.user, ballot=ballot)
+    assert demo_share_for(teller) is None
+    with pytest.raises(BallotError, match="Only the demo keeps"):
+        keep_demo_shares(ballot=ballot, shares={1: "1:00"})
+    with pytest.raises(BallotError, match="cannot be closed early"):
+        close_ballot(actor=ballot.returning_officer.user, ballot=ballot)
     # The database itself refuses shares on a ballot not marked as a demo.
     with pytest.raises(IntegrityError), transaction.atomic():
         Ballot.objects.filter(pk=ballot.pk).update(demo_shares_sealed=b"kept")

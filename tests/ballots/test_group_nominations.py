@@ -16,8 +16,16 @@ from django.utils import timezone
 
 from grassroots import clock
 from grassroots.audit.models import AuditEntry
-from grassroots.ballots import queries, services
+from grassroots.ballots import queries
 from grassroots.ballots.models import GroupSupport, Nomination, NominationStatus
+from grassroots.ballots.services.errors import BallotError, WrongStage
+from grassroots.ballots.services.group_support import record_group_support, withdraw_group_support
+from grassroots.ballots.services.nominations import (
+    confirm_nominations,
+    nominate,
+    support_nomination,
+    withdraw_nomination,
+)
 from grassroots.meetings import services as meetings
 from grassroots.meetings.models import MotionStatus, Outcome, OutcomeResult
 from grassroots.organisation.models import Group, GroupRecognition, GroupStatus, Role
@@ -81,15 +89,13 @@ def area_ballot(db: None) -> Setting:
 @pytest.fixture
 def nomination(area_ballot: Setting) -> Nomination:
     nominee = area_ballot.member(0)
-    return services.nominate(actor=nominee.user, question=area_ballot.question, nominee=nominee)
+    return nominate(actor=nominee.user, question=area_ballot.question, nominee=nominee)
 
 
 def _record(officer: Member, nomination: Nomination, group: Group, **kwargs) -> GroupSupport:
     kwargs.setdefault("resolved_on", clock.today() - datetime.timedelta(days=2))
     kwargs.setdefault("reference", "Minutes of the branch meeting, item 4")
-    return services.record_group_support(
-        actor=officer.user, nomination=nomination, group=group, **kwargs
-    )
+    return record_group_support(actor=officer.user, nomination=nomination, group=group, **kwargs)
 
 
 def test_group_officer_records_the_groups_resolution_linked_to_its_carried_motion(
@@ -124,7 +130,7 @@ def test_group_threshold_counts_resolutions_and_withdrawal_takes_one_away(
     assert (line.groups, line.is_valid, line.problem) == (1, False, "not enough supporters yet")
     _record(officer_of(second), nomination, second)
     assert queries.nomination_line(nomination, area_ballot.ballot).is_valid
-    services.withdraw_group_support(actor=one.recorded_by.user, support=one)
+    withdraw_group_support(actor=one.recorded_by.user, support=one)
     line = queries.nomination_line(nomination, area_ballot.ballot)
     assert (line.groups, line.is_valid) == (1, False)
     assert GroupSupport.objects.get(pk=one.pk).withdrawn_at is not None  # kept, marked
@@ -139,7 +145,7 @@ def test_a_group_counts_once_whether_by_resolution_or_a_members_support(
 ):
     group = area_ballot.groups[1]
     supporter = area_ballot.member(1)
-    services.support_nomination(actor=supporter.user, nomination=nomination)
+    support_nomination(actor=supporter.user, nomination=nomination)
     _record(officer_of(group), nomination, group)
     line = queries.nomination_line(nomination, area_ballot.ballot)
     assert (line.supporters, line.groups, line.is_valid) == (1, 1, False)
@@ -153,9 +159,7 @@ def test_confirmation_makes_a_candidate_of_a_nomination_carried_by_two_groups(
     frozen_clock.advance(days=2)
     give_authenticator_app(area_ballot.officer.user)
     # The returning officer is the ballot's creator (national office).
-    (candidate,) = services.confirm_nominations(
-        actor=area_ballot.officer.user, ballot=area_ballot.ballot
-    )
+    (candidate,) = confirm_nominations(actor=area_ballot.officer.user, ballot=area_ballot.ballot)
     assert candidate.name == nomination.name
     assert Nomination.objects.get(pk=nomination.pk).status == NominationStatus.CONFIRMED
 
@@ -189,7 +193,7 @@ def test_an_unrecognised_group_cannot_nominate(
         GroupRecognition.objects.filter(group=group).delete()  # never reviewed: provisional
     else:
         recognise(group, status)
-    with pytest.raises(services.BallotError, match="is not a recognised group"):
+    with pytest.raises(BallotError, match="is not a recognised group"):
         _record(officer_of(group), nomination, group)
     _nothing_stored(0, 0)
 
@@ -199,7 +203,7 @@ def test_a_group_outside_the_ballots_scope_cannot_nominate(
 ):
     elsewhere = GroupFactory()  # another area
     recognise(elsewhere)
-    with pytest.raises(services.BallotError, match="is not in this ballot's scope"):
+    with pytest.raises(BallotError, match="is not in this ballot's scope"):
         _record(officer_of(elsewhere), nomination, elsewhere)
     _nothing_stored(0, 0)
 
@@ -211,10 +215,10 @@ def test_no_group_support_after_the_close_of_nominations(
     secretary = officer_of(group)
     support = _record(secretary, nomination, group)
     frozen_clock.advance(days=1, seconds=1)
-    with pytest.raises(services.WrongStage, match="Nominations have closed"):
+    with pytest.raises(WrongStage, match="Nominations have closed"):
         _record(secretary, nomination, group)
-    with pytest.raises(services.WrongStage, match="no longer be withdrawn"):
-        services.withdraw_group_support(actor=secretary.user, support=support)
+    with pytest.raises(WrongStage, match="no longer be withdrawn"):
+        withdraw_group_support(actor=secretary.user, support=support)
     assert GroupSupport.objects.get(pk=support.pk).withdrawn_at is None
     _nothing_stored(1, 1)
 
@@ -222,7 +226,7 @@ def test_no_group_support_after_the_close_of_nominations(
 def test_a_group_supports_a_nomination_once(area_ballot: Setting, nomination: Nomination):
     group = area_ballot.groups[1]
     _record(officer_of(group), nomination, group)
-    with pytest.raises(services.WrongStage, match="already supports this nomination"):
+    with pytest.raises(WrongStage, match="already supports this nomination"):
         _record(officer_of(group, Role.CHAIR), nomination, group)
     _nothing_stored(1, 1)
 
@@ -243,9 +247,7 @@ def test_only_the_groups_own_officers_record_or_withdraw(
     _nothing_stored(0, 0)
     support = _record(officer_of(group), nomination, group)
     with pytest.raises(PermissionDenied):
-        services.withdraw_group_support(
-            actor=officer_of(area_ballot.groups[2]).user, support=support
-        )
+        withdraw_group_support(actor=officer_of(area_ballot.groups[2]).user, support=support)
     assert GroupSupport.objects.get(pk=support.pk).withdrawn_at is None
 
 
@@ -255,12 +257,12 @@ def test_a_linked_outcome_must_be_the_groups_own_carried_motion_on_that_day(
     group, other = area_ballot.groups[1], area_ballot.groups[2]
     secretary = officer_of(group)
     theirs = carried_motion(other)
-    with pytest.raises(services.BallotError, match=f"not a meeting of {group.name}"):
+    with pytest.raises(BallotError, match=f"not a meeting of {group.name}"):
         _record(
             secretary, nomination, group, resolved_on=meeting_day(theirs), carried_motion=theirs.pk
         )
     ours = carried_motion(group, days_ago=3)
-    with pytest.raises(services.BallotError, match="That meeting was held on"):
+    with pytest.raises(BallotError, match="That meeting was held on"):
         _record(
             secretary,
             nomination,
@@ -271,15 +273,15 @@ def test_a_linked_outcome_must_be_the_groups_own_carried_motion_on_that_day(
     fallen = carried_motion(group, days_ago=4)
     Outcome.objects.filter(pk=fallen.pk).update(result=OutcomeResult.FALLEN)
     fallen.refresh_from_db()
-    with pytest.raises(services.BallotError, match="motion the meeting carried"):
+    with pytest.raises(BallotError, match="motion the meeting carried"):
         _record(
             secretary, nomination, group, resolved_on=meeting_day(fallen), carried_motion=fallen.pk
         )
-    with pytest.raises(services.BallotError, match="cannot be in the future"):
+    with pytest.raises(BallotError, match="cannot be in the future"):
         _record(
             secretary, nomination, group, resolved_on=clock.today() + datetime.timedelta(days=1)
         )
-    with pytest.raises(services.BallotError, match="Say where the resolution is recorded"):
+    with pytest.raises(BallotError, match="Say where the resolution is recorded"):
         _record(secretary, nomination, group, reference="   ")
     _nothing_stored(0, 0)
 
@@ -287,9 +289,9 @@ def test_a_linked_outcome_must_be_the_groups_own_carried_motion_on_that_day(
 def test_a_withdrawn_nomination_takes_no_group_support(
     area_ballot: Setting, nomination: Nomination
 ):
-    services.withdraw_nomination(actor=nomination.member.user, nomination=nomination)
+    withdraw_nomination(actor=nomination.member.user, nomination=nomination)
     group = area_ballot.groups[1]
-    with pytest.raises(services.WrongStage, match="takes no more support"):
+    with pytest.raises(WrongStage, match="takes no more support"):
         _record(officer_of(group), nomination, group)
     _nothing_stored(0, 0)
 

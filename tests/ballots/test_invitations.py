@@ -11,8 +11,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.test import Client
 
-from grassroots.ballots import services
 from grassroots.ballots.models import Ballot
+from grassroots.ballots.services.reminders import send_reminder
 from tests.ballots.conftest import Clock, SetUp, cast_orders, open_with_voters
 from tests.factories import GroupFactory, MemberWithLoginFactory, RoleFactory
 
@@ -47,9 +47,9 @@ def test_reminder_goes_to_everyone_on_the_roll_voted_or_not(
     voters = open_with_voters(ready_ballot, 3)
     cast_orders(ready_ballot, voters[:1], [[0]])
     with pytest.raises(PermissionDenied):
-        services.send_reminder(actor=MemberWithLoginFactory().user, ballot=ready_ballot.ballot)
+        send_reminder(actor=MemberWithLoginFactory().user, ballot=ready_ballot.ballot)
     with django_capture_on_commit_callbacks(execute=True):
-        size = services.send_reminder(actor=ready_ballot.officer.user, ballot=ready_ballot.ballot)
+        size = send_reminder(actor=ready_ballot.officer.user, ballot=ready_ballot.ballot)
     assert len(mail.outbox) == size == ready_ballot.ballot.roll.count()
     assert voters[0].email in {m.to[0] for m in mail.outbox}
     assert all("If you have already voted" in m.body for m in mail.outbox)
@@ -69,4 +69,4 @@ def test_other_groups_officer_cannot_send_a_reminder(ready_ballot: SetUp):
     open_with_voters(ready_ballot, 1)
     outsider = RoleFactory(role="secretary", group=GroupFactory()).member
     with pytest.raises(PermissionDenied):
-        services.send_reminder(actor=outsider.user, ballot=ready_ballot.ballot)
+        send_reminder(actor=outsider.user, ballot=ready_ballot.ballot)

@@ -20,7 +20,6 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from grassroots.ballots import services
 from grassroots.ballots.models import (
     Ballot,
     BallotBoxEntry,
@@ -28,6 +27,12 @@ from grassroots.ballots.models import (
     RollEntry,
     UnsealedBallot,
 )
+from grassroots.ballots.services.casting import Receipt, cast_ballot
+from grassroots.ballots.services.counting import count_ballot
+from grassroots.ballots.services.errors import AlreadyVoted, PollNotOpen
+from grassroots.ballots.services.lifecycle import close_ballot
+from grassroots.ballots.services.sealing import seal_pending
+from grassroots.ballots.services.tellers import reveal_share
 from grassroots.people.models import Member
 from tests.ballots.conftest import candidate_ids, make_ballot, open_with_voters
 
@@ -46,7 +51,7 @@ THREADS = 24
 class Outcome:
     member_pk: int
     key: str
-    receipt: services.Receipt | None = None
+    receipt: Receipt | None = None
     refusal: str = ""
     started: float = 0.0
 
@@ -97,7 +102,7 @@ class Sealer:
     def run(self) -> None:
         try:
             while not self.stop.is_set():
-                self.sealed += services.seal_pending(self.ballot, min_batch=10)
+                self.sealed += seal_pending(self.ballot, min_batch=10)
                 time.sleep(0.02)
         except BaseException as error:
             self.errors.append(error)
@@ -148,20 +153,20 @@ def test_five_hundred_members_six_simultaneous_submissions_each_give_five_hundre
         voter, key = job
         outcome = Outcome(member_pk=voter.pk, key=key)
         try:
-            outcome.receipt = services.cast_ballot(
+            outcome.receipt = cast_ballot(
                 actor=voter.user, ballot=setup.ballot, answers=answers, idempotency_key=key
             )
-        except services.AlreadyVoted as refusal:
+        except AlreadyVoted as refusal:
             outcome.refusal = type(refusal).__name__
         return outcome
 
     with Sealer(setup.ballot):
         outcomes = _run_in_threads(ordered, submit, THREADS)
     assert len(outcomes) == MEMBERS * SUBMISSIONS
-    services.seal_pending(setup.ballot)  # the last, smaller batch
+    seal_pending(setup.ballot)  # the last, smaller batch
 
     # Exactly one first acknowledgement per member; every repeat is the same form's receipt.
-    firsts: dict[int, services.Receipt] = {}
+    firsts: dict[int, Receipt] = {}
     for outcome in outcomes:
         if outcome.receipt is not None and not outcome.receipt.is_repeat:
             assert outcome.member_pk not in firsts, "a member was acknowledged twice"
@@ -186,12 +191,12 @@ def test_five_hundred_members_six_simultaneous_submissions_each_give_five_hundre
 
     # And the tellers' count sees exactly 500 papers for each question.
     frozen_clock.advance(hours=2)
-    services.close_ballot(actor=setup.officer.user, ballot=setup.ballot)
+    close_ballot(actor=setup.officer.user, ballot=setup.ballot)
     for teller, share in list(zip(setup.tellers, setup.shares, strict=True))[:2]:
-        services.reveal_share(
+        reveal_share(
             actor=teller.user, teller=setup.ballot.tellers.get(member=teller), share_text=share
         )
-    services.count_ballot(actor=setup.officer.user, ballot=setup.ballot)
+    count_ballot(actor=setup.officer.user, ballot=setup.ballot)
     for question in setup.ballot.questions.all():
         assert question.result is not None
     setup.ballot.refresh_from_db()
@@ -218,11 +223,11 @@ def test_many_casts_racing_the_close_none_lost_none_after_it(frozen_clock, close
         voter, key = job
         outcome = Outcome(member_pk=voter.pk, key=key, started=time.monotonic())
         try:
-            outcome.receipt = services.cast_ballot(
+            outcome.receipt = cast_ballot(
                 actor=voter.user, ballot=setup.ballot, answers=answers, idempotency_key=key
             )
             acknowledged.add(voter.pk)
-        except (services.PollNotOpen, services.AlreadyVoted) as refusal:
+        except (PollNotOpen, AlreadyVoted) as refusal:
             outcome.refusal = type(refusal).__name__
         return outcome
 
@@ -232,7 +237,7 @@ def test_many_casts_racing_the_close_none_lost_none_after_it(frozen_clock, close
             while len(acknowledged) < close_after and time.monotonic() < deadline:
                 time.sleep(0.0005)
             frozen_clock.advance(hours=2)
-            services.close_ballot(actor=setup.officer.user, ballot=setup.ballot)
+            close_ballot(actor=setup.officer.user, ballot=setup.ballot)
             closed_at.append(time.monotonic())
         finally:
             connection.close()

@@ -13,9 +13,20 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from grassroots import clock
-from grassroots.ballots import services
 from grassroots.ballots.models import Ballot, BallotStatus, Nomination, NominationStatus, Question
 from grassroots.ballots.photos import MAX_PHOTO_BYTES
+from grassroots.ballots.services.errors import BallotError, NotEligible, WrongStage
+from grassroots.ballots.services.nominations import (
+    confirm_nominations,
+    nominate,
+    open_nominations,
+    reject_nomination,
+    support_nomination,
+    update_nomination,
+    withdraw_nomination,
+)
+from grassroots.ballots.services.setup import add_question, create_ballot
+from grassroots.ballots.services.tellers import set_up_tellers
 from grassroots.organisation.models import Area, Group, Role
 from grassroots.people.models import Member
 from tests.ballots.conftest import JPEG_1X1, PNG_1X1, Clock
@@ -32,7 +43,7 @@ class Setting:
             role=Role.NATIONAL_OFFICE, member__home_group=self.groups[0]
         ).member
         now = clock.now()
-        self.ballot: Ballot = services.create_ballot(
+        self.ballot: Ballot = create_ballot(
             actor=self.officer.user,
             title="Area committee 2026",
             description="",
@@ -41,7 +52,7 @@ class Setting:
             opens_at=now + datetime.timedelta(days=3),
             closes_at=now + datetime.timedelta(days=10),
         )
-        self.question: Question = services.add_question(
+        self.question: Question = add_question(
             actor=self.officer.user,
             ballot=self.ballot,
             title="Area committee",
@@ -50,7 +61,7 @@ class Setting:
             seats=2,
             constraints=[{"category": "women", "minimum": 1, "maximum": None}],
         )
-        services.open_nominations(
+        open_nominations(
             actor=self.officer.user,
             ballot=self.ballot,
             close_at=now + datetime.timedelta(days=1),
@@ -70,7 +81,7 @@ def setting(db: None) -> Setting:
 
 def test_member_nominates_themselves_with_statement_category_and_photo(setting: Setting):
     member = setting.member()
-    nomination = services.nominate(
+    nomination = nominate(
         actor=member.user,
         question=setting.question,
         nominee=member,
@@ -87,7 +98,7 @@ def test_member_nominates_themselves_with_statement_category_and_photo(setting: 
 
 def test_nomination_by_another_member_waits_for_the_nominees_consent(setting: Setting):
     nominator, nominee = setting.member(), setting.member(1)
-    nomination = services.nominate(
+    nomination = nominate(
         actor=nominator.user,
         question=setting.question,
         nominee=nominee,
@@ -97,10 +108,8 @@ def test_nomination_by_another_member_waits_for_the_nominees_consent(setting: Se
     assert nomination.status == NominationStatus.AWAITING_CONSENT
     assert nomination.statement == "" and nomination.categories == []
     with pytest.raises(PermissionDenied):
-        services.update_nomination(
-            actor=nominator.user, nomination=nomination, statement="x", categories=[]
-        )
-    services.update_nomination(
+        update_nomination(actor=nominator.user, nomination=nomination, statement="x", categories=[])
+    update_nomination(
         actor=nominee.user, nomination=nomination, statement="Happy to.", categories=["women"]
     )
     nomination.refresh_from_db()
@@ -110,35 +119,35 @@ def test_nomination_by_another_member_waits_for_the_nominees_consent(setting: Se
 
 def test_members_outside_the_scope_can_neither_nominate_nor_be_nominated(setting: Setting):
     outsider = MemberWithLoginFactory()
-    with pytest.raises(services.NotEligible):
-        services.nominate(actor=outsider.user, question=setting.question, nominee=outsider)
-    with pytest.raises(services.NotEligible):
-        services.nominate(actor=setting.member().user, question=setting.question, nominee=outsider)
+    with pytest.raises(NotEligible):
+        nominate(actor=outsider.user, question=setting.question, nominee=outsider)
+    with pytest.raises(NotEligible):
+        nominate(actor=setting.member().user, question=setting.question, nominee=outsider)
 
 
 def test_a_member_is_nominated_once_per_question(setting: Setting):
     member = setting.member()
-    services.nominate(actor=member.user, question=setting.question, nominee=member)
-    with pytest.raises(services.WrongStage, match="already nominated"):
-        services.nominate(actor=setting.member().user, question=setting.question, nominee=member)
+    nominate(actor=member.user, question=setting.question, nominee=member)
+    with pytest.raises(WrongStage, match="already nominated"):
+        nominate(actor=setting.member().user, question=setting.question, nominee=member)
 
 
 def test_support_counts_members_and_their_groups_once_each(setting: Setting):
     nominee = setting.member()
-    nomination = services.nominate(actor=nominee.user, question=setting.question, nominee=nominee)
-    with pytest.raises(services.BallotError, match="your own"):
-        services.support_nomination(actor=nominee.user, nomination=nomination)
+    nomination = nominate(actor=nominee.user, question=setting.question, nominee=nominee)
+    with pytest.raises(BallotError, match="your own"):
+        support_nomination(actor=nominee.user, nomination=nomination)
     first = setting.member(1)
-    services.support_nomination(actor=first.user, nomination=nomination)
-    with pytest.raises(services.WrongStage, match="already support"):
-        services.support_nomination(actor=first.user, nomination=nomination)
-    with pytest.raises(services.NotEligible):
-        services.support_nomination(actor=MemberWithLoginFactory().user, nomination=nomination)
+    support_nomination(actor=first.user, nomination=nomination)
+    with pytest.raises(WrongStage, match="already support"):
+        support_nomination(actor=first.user, nomination=nomination)
+    with pytest.raises(NotEligible):
+        support_nomination(actor=MemberWithLoginFactory().user, nomination=nomination)
     from grassroots.ballots.queries import nomination_line
 
     line = nomination_line(nomination, setting.ballot)
     assert (line.supporters, line.groups, line.is_valid) == (1, 1, False)
-    services.support_nomination(actor=setting.member(1).user, nomination=nomination)
+    support_nomination(actor=setting.member(1).user, nomination=nomination)
     line = nomination_line(nomination, setting.ballot)
     assert (line.supporters, line.groups, line.is_valid) == (2, 1, True)  # 2 members suffice
 
@@ -146,12 +155,12 @@ def test_support_counts_members_and_their_groups_once_each(setting: Setting):
 def test_group_threshold_alone_makes_a_nomination_valid(db):
     setting = Setting(supporters=5, groups=2)
     nominee = setting.member()
-    nomination = services.nominate(actor=nominee.user, question=setting.question, nominee=nominee)
+    nomination = nominate(actor=nominee.user, question=setting.question, nominee=nominee)
     from grassroots.ballots.queries import nomination_line
 
-    services.support_nomination(actor=setting.member(1).user, nomination=nomination)
+    support_nomination(actor=setting.member(1).user, nomination=nomination)
     assert not nomination_line(nomination, setting.ballot).is_valid
-    services.support_nomination(actor=setting.member(2).user, nomination=nomination)
+    support_nomination(actor=setting.member(2).user, nomination=nomination)
     assert nomination_line(nomination, setting.ballot).is_valid
 
 
@@ -159,18 +168,18 @@ def test_withdrawal_is_possible_only_before_the_close_of_nominations(
     setting: Setting, frozen_clock: Clock
 ):
     early, late = setting.member(), setting.member()
-    first = services.nominate(actor=early.user, question=setting.question, nominee=early)
-    second = services.nominate(actor=late.user, question=setting.question, nominee=late)
+    first = nominate(actor=early.user, question=setting.question, nominee=early)
+    second = nominate(actor=late.user, question=setting.question, nominee=late)
     with pytest.raises(PermissionDenied):
-        services.withdraw_nomination(actor=late.user, nomination=first)
-    services.withdraw_nomination(actor=early.user, nomination=first)
+        withdraw_nomination(actor=late.user, nomination=first)
+    withdraw_nomination(actor=early.user, nomination=first)
     first.refresh_from_db()
     assert first.status == NominationStatus.WITHDRAWN
     frozen_clock.advance(days=2)
-    with pytest.raises(services.WrongStage, match="closed"):
-        services.withdraw_nomination(actor=late.user, nomination=second)
-    with pytest.raises(services.WrongStage):
-        services.nominate(actor=setting.member().user, question=setting.question, nominee=late)
+    with pytest.raises(WrongStage, match="closed"):
+        withdraw_nomination(actor=late.user, nomination=second)
+    with pytest.raises(WrongStage):
+        nominate(actor=setting.member().user, question=setting.question, nominee=late)
 
 
 def test_returning_officer_confirms_valid_nominations_into_candidates(
@@ -178,7 +187,7 @@ def test_returning_officer_confirms_valid_nominations_into_candidates(
 ):
     people = [setting.member(i % 3) for i in range(4)]
     nominations = [
-        services.nominate(
+        nominate(
             actor=p.user,
             question=setting.question,
             nominee=p,
@@ -191,17 +200,17 @@ def test_returning_officer_confirms_valid_nominations_into_candidates(
     supporters = [setting.member(1), setting.member(2)]
     for nomination in nominations[:3]:
         for supporter in supporters:
-            services.support_nomination(actor=supporter.user, nomination=nomination)
-    services.withdraw_nomination(actor=people[2].user, nomination=nominations[2])
-    with pytest.raises(services.WrongStage, match="still open"):
-        services.confirm_nominations(actor=setting.officer.user, ballot=setting.ballot)
-    with pytest.raises(services.WrongStage, match="Confirm the nominations"):
-        services.set_up_tellers(actor=setting.officer.user, ballot=setting.ballot, members=[])
+            support_nomination(actor=supporter.user, nomination=nomination)
+    withdraw_nomination(actor=people[2].user, nomination=nominations[2])
+    with pytest.raises(WrongStage, match="still open"):
+        confirm_nominations(actor=setting.officer.user, ballot=setting.ballot)
+    with pytest.raises(WrongStage, match="Confirm the nominations"):
+        set_up_tellers(actor=setting.officer.user, ballot=setting.ballot, members=[])
     frozen_clock.advance(days=1, minutes=1)
     other_runner = RoleFactory(role=Role.NATIONAL_OFFICE).member
     with pytest.raises(PermissionDenied):
-        services.confirm_nominations(actor=other_runner.user, ballot=setting.ballot)
-    candidates = services.confirm_nominations(actor=setting.officer.user, ballot=setting.ballot)
+        confirm_nominations(actor=other_runner.user, ballot=setting.ballot)
+    candidates = confirm_nominations(actor=setting.officer.user, ballot=setting.ballot)
     assert [c.name for c in candidates] == [people[0].full_name, people[1].full_name]
     assert candidates[0].categories == ["women"] and candidates[0].photo.name.endswith(".jpg")
     assert candidates[1].statement == "Statement 1"
@@ -278,7 +287,7 @@ def test_officer_rejects_a_nomination_with_a_reason_the_nominee_and_report_show(
     from tests.web.roles import give_authenticator_app
 
     nominee = setting.member()
-    nomination = services.nominate(
+    nomination = nominate(
         actor=nominee.user, question=setting.question, nominee=nominee, statement="Hi"
     )
     reject_url = reverse("ballot_nomination_reject", args=[setting.ballot.pk, nomination.pk])
@@ -307,12 +316,12 @@ def test_officer_rejects_a_nomination_with_a_reason_the_nominee_and_report_show(
     assert reason in report and reject_url not in report
     assert client.get(reject_url).status_code == 404
     # A rejected nomination cannot be rejected again, supported, or confirmed.
-    with pytest.raises(services.WrongStage, match="cannot be rejected"):
-        services.reject_nomination(actor=setting.officer.user, nomination=nomination, reason="x")
-    with pytest.raises(services.WrongStage):
-        services.support_nomination(actor=setting.member(1).user, nomination=nomination)
+    with pytest.raises(WrongStage, match="cannot be rejected"):
+        reject_nomination(actor=setting.officer.user, nomination=nomination, reason="x")
+    with pytest.raises(WrongStage):
+        support_nomination(actor=setting.member(1).user, nomination=nomination)
     frozen_clock.advance(days=1, minutes=1)
-    assert services.confirm_nominations(actor=setting.officer.user, ballot=setting.ballot) == []
+    assert confirm_nominations(actor=setting.officer.user, ballot=setting.ballot) == []
     nomination.refresh_from_db()
     assert nomination.status == NominationStatus.REJECTED
 
@@ -323,18 +332,16 @@ def test_rejection_needs_a_runner_a_reason_and_open_nominations(
     from tests.web.roles import give_authenticator_app
 
     nominee = setting.member()
-    nomination = services.nominate(actor=nominee.user, question=setting.question, nominee=nominee)
+    nomination = nominate(actor=nominee.user, question=setting.question, nominee=nominee)
     with pytest.raises(PermissionDenied):
-        services.reject_nomination(actor=nominee.user, nomination=nomination, reason="I say so")
-    with pytest.raises(services.BallotError, match="Give the reason"):
-        services.reject_nomination(actor=setting.officer.user, nomination=nomination, reason=" ")
-    with pytest.raises(services.BallotError, match="300 characters"):
-        services.reject_nomination(
-            actor=setting.officer.user, nomination=nomination, reason="x" * 301
-        )
+        reject_nomination(actor=nominee.user, nomination=nomination, reason="I say so")
+    with pytest.raises(BallotError, match="Give the reason"):
+        reject_nomination(actor=setting.officer.user, nomination=nomination, reason=" ")
+    with pytest.raises(BallotError, match="300 characters"):
+        reject_nomination(actor=setting.officer.user, nomination=nomination, reason="x" * 301)
     frozen_clock.advance(days=1, minutes=1)
-    with pytest.raises(services.WrongStage, match="Nominations have closed"):
-        services.reject_nomination(actor=setting.officer.user, nomination=nomination, reason="No")
+    with pytest.raises(WrongStage, match="Nominations have closed"):
+        reject_nomination(actor=setting.officer.user, nomination=nomination, reason="No")
     give_authenticator_app(setting.officer.user)
     client.force_login(setting.officer.user)
     url = reverse("ballot_nomination_reject", args=[setting.ballot.pk, nomination.pk])

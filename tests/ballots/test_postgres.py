@@ -10,8 +10,11 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.db import connection, connections
 
-from grassroots.ballots import services
 from grassroots.ballots.models import BallotBoxEntry, ReceiptKeeper, RollEntry, UnsealedBallot
+from grassroots.ballots.services.casting import cast_ballot
+from grassroots.ballots.services.errors import AlreadyVoted, PollNotOpen
+from grassroots.ballots.services.lifecycle import close_ballot
+from grassroots.ballots.services.sealing import seal_pending
 from tests.ballots.conftest import SetUp, candidate_ids, make_ballot, open_with_voters
 
 pytestmark = [pytest.mark.postgres, pytest.mark.usefixtures("transactional_db")]
@@ -43,14 +46,14 @@ def test_fifty_members_six_simultaneous_submissions_each_give_fifty_ballots():
             return (
                 voter.pk,
                 chosen,
-                services.cast_ballot(
+                cast_ballot(
                     actor=voter.user,
                     ballot=setup.ballot,
                     answers={setup.stv.pk: candidate_ids(setup.stv)[:2]},
                     idempotency_key=chosen,
                 ),
             )
-        except services.AlreadyVoted:
+        except AlreadyVoted:
             return voter.pk, chosen, None
         finally:
             connections.close_all()
@@ -89,16 +92,16 @@ def test_after_sealing_nothing_links_the_roll_to_the_box(frozen_clock):
     voters = open_with_voters(setup, 40)
     cast_order: list[str] = []
     for number, voter in enumerate(voters):
-        receipt = services.cast_ballot(
+        receipt = cast_ballot(
             actor=voter.user,
             ballot=setup.ballot,
             answers=_vote(setup, number),
             idempotency_key=secrets.token_urlsafe(24),
         )
         cast_order.append(receipt.trackers[0][1])
-    services.seal_pending(setup.ballot)
+    seal_pending(setup.ballot)
     frozen_clock.advance(hours=2)
-    services.close_ballot(actor=setup.officer.user, ballot=setup.ballot)
+    close_ballot(actor=setup.officer.user, ballot=setup.ballot)
 
     with connection.cursor() as cursor:
         cursor.execute(
@@ -154,14 +157,14 @@ def test_casts_racing_the_close_are_all_kept_and_none_lands_after_it(frozen_cloc
     def submit(voter):
         nonlocal refused
         try:
-            receipt = services.cast_ballot(
+            receipt = cast_ballot(
                 actor=voter.user,
                 ballot=setup.ballot,
                 answers={setup.stv.pk: candidate_ids(setup.stv)[:1]},
                 idempotency_key=secrets.token_urlsafe(24),
             )
             acknowledged.append(tuple(t for _, t in receipt.trackers))
-        except services.PollNotOpen:
+        except PollNotOpen:
             refused += 1
         finally:
             connections.close_all()
@@ -171,7 +174,7 @@ def test_casts_racing_the_close_are_all_kept_and_none_lands_after_it(frozen_cloc
             while len(acknowledged) < 10:
                 time.sleep(0.001)
             frozen_clock.advance(hours=2)
-            services.close_ballot(actor=setup.officer.user, ballot=setup.ballot)
+            close_ballot(actor=setup.officer.user, ballot=setup.ballot)
         finally:
             connections.close_all()
 

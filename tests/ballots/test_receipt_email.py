@@ -123,8 +123,8 @@ def test_only_a_genuine_receipt_is_mailed_and_a_failed_send_is_a_clear_page(
     # After the close the receipt keepers are gone, so nothing can be mailed.
     mailbox.refuse.clear()
     frozen_clock.advance(hours=2)
-    from grassroots.ballots import services
+    from grassroots.ballots.services.lifecycle import close_ballot
 
-    services.close_ballot(actor=ready_ballot.officer.user, ballot=ready_ballot.ballot)
+    close_ballot(actor=ready_ballot.officer.user, ballot=ready_ballot.ballot)
     response = client.post(url, {"idempotency_key": key})
     assert response.status_code == 409 and not mailbox.delivered

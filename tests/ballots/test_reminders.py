@@ -15,9 +15,11 @@ from django.urls import reverse
 
 from grassroots import clock
 from grassroots.audit.models import AuditEntry
-from grassroots.ballots import services
 from grassroots.ballots.models import Ballot, BallotStatus, ScheduledReminder
 from grassroots.ballots.scheduler import run_tick
+from grassroots.ballots.services.errors import WrongStage
+from grassroots.ballots.services.lifecycle import open_ballot
+from grassroots.ballots.services.reminders import send_due_reminders, set_reminder_schedule
 from grassroots.messaging.models import Delivery, Mailout
 from tests.ballots.conftest import Clock, SetUp, cast_orders, make_ballot, open_with_voters
 from tests.web.roles import give_authenticator_app
@@ -58,11 +60,9 @@ def test_officer_sets_the_schedule_on_a_page_with_clear_errors(client: Client):
     page = client.get(reverse("ballot_manage", args=[setup.ballot.pk])).content.decode()
     assert "48 hours before the close" in page and "members who have not voted" in page
     # Once voting has opened the schedule is fixed.
-    services.open_ballot(actor=setup.officer.user, ballot=setup.ballot)
-    with pytest.raises(services.WrongStage):
-        services.set_reminder_schedule(
-            actor=setup.officer.user, ballot=setup.ballot, hours_before_close=[1]
-        )
+    open_ballot(actor=setup.officer.user, ballot=setup.ballot)
+    with pytest.raises(WrongStage):
+        set_reminder_schedule(actor=setup.officer.user, ballot=setup.ballot, hours_before_close=[1])
     assert "only be changed before voting opens" in client.get(url).content.decode()
 
 
@@ -72,9 +72,7 @@ def test_scheduler_sends_each_due_reminder_once_to_members_who_have_not_voted(
 ):
     setup = make_ballot()
     _three_day_poll(setup)
-    services.set_reminder_schedule(
-        actor=setup.officer.user, ballot=setup.ballot, hours_before_close=[48, 2]
-    )
+    set_reminder_schedule(actor=setup.officer.user, ballot=setup.ballot, hours_before_close=[48, 2])
     voters = open_with_voters(setup, 5)
     cast_orders(setup, voters[:2], [[0, 1], [2]])
     non_voters = set(setup.ballot.roll.filter(has_voted=False).values_list("member_id", flat=True))
@@ -115,7 +113,7 @@ def test_a_late_scheduler_sends_one_mail_for_several_missed_times_and_can_remind
 ):
     setup = make_ballot()
     _three_day_poll(setup)
-    services.set_reminder_schedule(
+    set_reminder_schedule(
         actor=setup.officer.user, ballot=setup.ballot, hours_before_close=[48, 24], to_everyone=True
     )
     voters = open_with_voters(setup, 3)
@@ -132,15 +130,13 @@ def test_a_late_scheduler_sends_one_mail_for_several_missed_times_and_can_remind
 def test_two_schedulers_at_once_send_a_due_reminder_once(frozen_clock: Clock):
     setup = make_ballot()
     _three_day_poll(setup)
-    services.set_reminder_schedule(
-        actor=setup.officer.user, ballot=setup.ballot, hours_before_close=[48]
-    )
+    set_reminder_schedule(actor=setup.officer.user, ballot=setup.ballot, hours_before_close=[48])
     open_with_voters(setup, 4)
     frozen_clock.advance(hours=25)
 
     def tick(_: int) -> list[str]:
         try:
-            return services.send_due_reminders()
+            return send_due_reminders()
         finally:
             connections.close_all()
 

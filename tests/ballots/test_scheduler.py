@@ -10,9 +10,9 @@ import pytest
 from django.core.management import call_command
 
 from grassroots import clock
-from grassroots.ballots import services
 from grassroots.ballots.models import Ballot, BallotStatus, LogHead
 from grassroots.ballots.scheduler import run_tick
+from grassroots.ballots.services.lifecycle import open_ballot
 from tests.ballots.conftest import Clock, make_ballot
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +47,7 @@ def test_scheduler_signs_a_head_every_minute_while_polling_and_closes_on_time(
     frozen_clock: Clock,
 ):
     setup = make_ballot()
-    services.open_ballot(actor=setup.officer.user, ballot=setup.ballot)
+    open_ballot(actor=setup.officer.user, ballot=setup.ballot)
     heads = LogHead.objects.filter(ballot=setup.ballot)
     assert heads.count() == 1
     run_tick()

@@ -8,7 +8,6 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from grassroots.audit.models import AuditEntry
-from grassroots.ballots import services
 from grassroots.ballots.models import (
     BallotBoxEntry,
     BallotStatus,
@@ -19,6 +18,20 @@ from grassroots.ballots.models import (
     UnsealedBallot,
 )
 from grassroots.ballots.publication import election_record
+from grassroots.ballots.services.casting import cast_ballot
+from grassroots.ballots.services.counting import count_ballot
+from grassroots.ballots.services.errors import (
+    AlreadyVoted,
+    BallotError,
+    NotOnRoll,
+    PollNotOpen,
+    WrongStage,
+)
+from grassroots.ballots.services.lifecycle import close_ballot, open_ballot
+from grassroots.ballots.services.publishing import publish_results
+from grassroots.ballots.services.sealing import seal_pending
+from grassroots.ballots.services.setup import create_ballot
+from grassroots.ballots.services.tellers import collect_share, reveal_share
 from grassroots.ledger.verify import verify_record
 from grassroots.organisation.models import Role
 from grassroots.people.models import MembershipStatus
@@ -43,8 +56,8 @@ def test_tellers_collect_each_share_once_and_the_server_keeps_none(ready_ballot:
     assert all(s.count(":") == 1 for s in ready_ballot.shares)
     assert not Teller.objects.filter(pending_share_sealed__isnull=False).exists()
     teller = ready_ballot.ballot.tellers.first()
-    with pytest.raises(services.BallotError, match="only once"):
-        services.collect_share(actor=teller.member.user, teller=teller)
+    with pytest.raises(BallotError, match="only once"):
+        collect_share(actor=teller.member.user, teller=teller)
 
 
 def test_ballot_cannot_open_until_every_teller_has_collected(db):
@@ -54,8 +67,8 @@ def test_ballot_cannot_open_until_every_teller_has_collected(db):
     ballot = setup.ballot
     ballot.status = BallotStatus.DRAFT
     ballot.save()
-    with pytest.raises(services.WrongStage):
-        services.open_ballot(actor=officer.user, ballot=ballot)
+    with pytest.raises(WrongStage):
+        open_ballot(actor=officer.user, ballot=ballot)
 
 
 def test_open_freezes_roll_by_status_join_date_and_scope(ready_ballot: SetUp):
@@ -64,7 +77,7 @@ def test_open_freezes_roll_by_status_join_date_and_scope(ready_ballot: SetUp):
     lapsed = MemberFactory(home_group=group, status=MembershipStatus.LAPSED)
     recent = MemberFactory(home_group=group, joined_on="2025-06-01")
     elsewhere = MemberFactory()
-    size = services.open_ballot(actor=ready_ballot.officer.user, ballot=ready_ballot.ballot)
+    size = open_ballot(actor=ready_ballot.officer.user, ballot=ready_ballot.ballot)
     on_roll = set(RollEntry.objects.values_list("member_id", flat=True))
     assert eligible.pk in on_roll
     assert not {lapsed.pk, recent.pk, elsewhere.pk} & on_roll
@@ -77,7 +90,7 @@ def test_open_freezes_roll_by_status_join_date_and_scope(ready_ballot: SetUp):
 
 def test_member_casts_once_and_second_cast_is_refused(ready_ballot: SetUp):
     (voter,) = open_with_voters(ready_ballot, 1)
-    receipt = services.cast_ballot(
+    receipt = cast_ballot(
         actor=voter.user,
         ballot=ready_ballot.ballot,
         answers=stv_vote(ready_ballot, [0, 2, 1]),
@@ -86,8 +99,8 @@ def test_member_casts_once_and_second_cast_is_refused(ready_ballot: SetUp):
     assert len(receipt.trackers) == 2 and not receipt.is_repeat
     assert UnsealedBallot.objects.count() == 2
     assert RollEntry.objects.get(member=voter).has_voted
-    with pytest.raises(services.AlreadyVoted):
-        services.cast_ballot(
+    with pytest.raises(AlreadyVoted):
+        cast_ballot(
             actor=voter.user,
             ballot=ready_ballot.ballot,
             answers=stv_vote(ready_ballot, [1]),
@@ -99,13 +112,13 @@ def test_member_casts_once_and_second_cast_is_refused(ready_ballot: SetUp):
 def test_retry_with_same_idempotency_key_gets_the_original_receipt(ready_ballot: SetUp):
     (voter,) = open_with_voters(ready_ballot, 1)
     same = key()
-    first = services.cast_ballot(
+    first = cast_ballot(
         actor=voter.user,
         ballot=ready_ballot.ballot,
         answers=stv_vote(ready_ballot, [3]),
         idempotency_key=same,
     )
-    again = services.cast_ballot(
+    again = cast_ballot(
         actor=voter.user,
         ballot=ready_ballot.ballot,
         answers=stv_vote(ready_ballot, [3]),
@@ -120,8 +133,8 @@ def test_member_not_on_roll_is_refused(ready_ballot: SetUp):
     outsider = MemberWithLoginFactory()
     lapsed = MemberWithLoginFactory(home_group=ready_ballot.group, status="lapsed")
     for person in (outsider, lapsed):
-        with pytest.raises(services.NotOnRoll):
-            services.cast_ballot(
+        with pytest.raises(NotOnRoll):
+            cast_ballot(
                 actor=person.user,
                 ballot=ready_ballot.ballot,
                 answers={},
@@ -133,8 +146,8 @@ def test_member_not_on_roll_is_refused(ready_ballot: SetUp):
 def test_casting_after_closing_time_is_refused(ready_ballot: SetUp, frozen_clock):
     (voter,) = open_with_voters(ready_ballot, 1)
     frozen_clock.advance(hours=2)
-    with pytest.raises(services.PollNotOpen):
-        services.cast_ballot(
+    with pytest.raises(PollNotOpen):
+        cast_ballot(
             actor=voter.user,
             ballot=ready_ballot.ballot,
             answers=stv_vote(ready_ballot, [0]),
@@ -145,8 +158,8 @@ def test_casting_after_closing_time_is_refused(ready_ballot: SetUp, frozen_clock
 
 def test_cannot_close_before_the_published_time(ready_ballot: SetUp):
     open_with_voters(ready_ballot, 1)
-    with pytest.raises(services.BallotError, match="cannot be closed early"):
-        services.close_ballot(actor=ready_ballot.officer.user, ballot=ready_ballot.ballot)
+    with pytest.raises(BallotError, match="cannot be closed early"):
+        close_ballot(actor=ready_ballot.officer.user, ballot=ready_ballot.ballot)
 
 
 @pytest.mark.parametrize(
@@ -161,8 +174,8 @@ def test_cannot_close_before_the_published_time(ready_ballot: SetUp):
 )
 def test_malformed_answers_are_refused_with_specific_errors(ready_ballot: SetUp, answers, message):
     (voter,) = open_with_voters(ready_ballot, 1)
-    with pytest.raises(services.BallotError, match=message):
-        services.cast_ballot(
+    with pytest.raises(BallotError, match=message):
+        cast_ballot(
             actor=voter.user,
             ballot=ready_ballot.ballot,
             answers=answers(ready_ballot),
@@ -176,8 +189,8 @@ def test_withdrawn_candidate_cannot_be_voted_for(ready_ballot: SetUp):
     withdrawn = ready_ballot.stv.candidates.get(position=4)
     withdrawn.withdrawn = True
     withdrawn.save()
-    with pytest.raises(services.BallotError, match="withdrawn"):
-        services.cast_ballot(
+    with pytest.raises(BallotError, match="withdrawn"):
+        cast_ballot(
             actor=voter.user,
             ballot=ready_ballot.ballot,
             answers={ready_ballot.stv.pk: [withdrawn.pk]},
@@ -187,23 +200,21 @@ def test_withdrawn_candidate_cannot_be_voted_for(ready_ballot: SetUp):
 
 def test_bad_idempotency_key_is_refused(ready_ballot: SetUp):
     (voter,) = open_with_voters(ready_ballot, 1)
-    with pytest.raises(services.BallotError, match="incomplete"):
-        services.cast_ballot(
-            actor=voter.user, ballot=ready_ballot.ballot, answers={}, idempotency_key="x"
-        )
+    with pytest.raises(BallotError, match="incomplete"):
+        cast_ballot(actor=voter.user, ballot=ready_ballot.ballot, answers={}, idempotency_key="x")
 
 
 def test_officer_outside_scope_cannot_run_the_ballot(ready_ballot: SetUp):
     other = RoleFactory(role=Role.SECRETARY, group=GroupFactory()).member
     with pytest.raises(PermissionDenied):
-        services.open_ballot(actor=other.user, ballot=ready_ballot.ballot)
+        open_ballot(actor=other.user, ballot=ready_ballot.ballot)
 
 
 def test_group_secretary_runs_ballots_in_own_group_only():
     group = GroupFactory()
     GroupFactory(area=group.area)  # the area has another group the secretary does not run
     secretary = RoleFactory(role=Role.SECRETARY, group=group).member
-    ballot = services.create_ballot(
+    ballot = create_ballot(
         actor=secretary.user,
         title="Group chair",
         description="",
@@ -214,7 +225,7 @@ def test_group_secretary_runs_ballots_in_own_group_only():
     )
     assert ballot.returning_officer == secretary
     with pytest.raises(PermissionDenied):
-        services.create_ballot(
+        create_ballot(
             actor=secretary.user,
             title="Area chair",
             description="",
@@ -236,15 +247,15 @@ def ready_time(hours: int):
 def test_sealer_moves_ballots_into_the_log_with_new_ids_and_signs_a_head(ready_ballot: SetUp):
     voters = open_with_voters(ready_ballot, 4)
     for i, voter in enumerate(voters):
-        services.cast_ballot(
+        cast_ballot(
             actor=voter.user,
             ballot=ready_ballot.ballot,
             answers=stv_vote(ready_ballot, [i % 4]),
             idempotency_key=key(),
         )
     unsealed_ids = set(UnsealedBallot.objects.values_list("id", flat=True))
-    assert services.seal_pending(ready_ballot.ballot, min_batch=100) == 0
-    assert services.seal_pending(ready_ballot.ballot) == 8
+    assert seal_pending(ready_ballot.ballot, min_batch=100) == 0
+    assert seal_pending(ready_ballot.ballot) == 8
     assert not UnsealedBallot.objects.exists()
     box = BallotBoxEntry.objects.filter(ballot=ready_ballot.ballot)
     assert sorted(box.values_list("log_index", flat=True)) == list(range(8))
@@ -257,27 +268,27 @@ def test_whole_ballot_counts_publishes_and_the_record_verifies(ready_ballot: Set
     voters = open_with_voters(setup, 5)
     orders = [[0, 1], [0, 2], [1, 3], [2, 0], [0]]
     for voter, order in zip(voters, orders, strict=True):
-        services.cast_ballot(
+        cast_ballot(
             actor=voter.user,
             ballot=setup.ballot,
             answers=stv_vote(setup, order, yes=order[0] != 1),
             idempotency_key=key(),
         )
     frozen_clock.advance(hours=2)
-    services.close_ballot(actor=setup.officer.user, ballot=setup.ballot)
+    close_ballot(actor=setup.officer.user, ballot=setup.ballot)
     assert not ReceiptKeeper.objects.exists()
     assert not UnsealedBallot.objects.exists()
     for teller, share in list(zip(setup.tellers, setup.shares, strict=True))[:2]:
-        services.reveal_share(
+        reveal_share(
             actor=teller.user, teller=setup.ballot.tellers.get(member=teller), share_text=share
         )
-    services.count_ballot(actor=setup.officer.user, ballot=setup.ballot)
+    count_ballot(actor=setup.officer.user, ballot=setup.ballot)
     setup.ballot.refresh_from_db()
     assert setup.ballot.status == BallotStatus.COUNTED
     stv = setup.stv
     stv.refresh_from_db()
     assert stv.result["elected"] and "<svg" in stv.report_html
-    services.publish_results(actor=setup.officer.user, ballot=setup.ballot)
+    publish_results(actor=setup.officer.user, ballot=setup.ballot)
     setup.ballot.refresh_from_db()
     results = verify_record(election_record(setup.ballot))
     assert all(r.passed for r in results), [r.line() for r in results if not r.passed]
@@ -293,33 +304,33 @@ def test_whole_ballot_counts_publishes_and_the_record_verifies(ready_ballot: Set
 def test_a_mistyped_share_stops_the_count_with_a_clear_error(ready_ballot: SetUp, frozen_clock):
     setup = ready_ballot
     (voter,) = open_with_voters(setup, 1)
-    services.cast_ballot(
+    cast_ballot(
         actor=voter.user, ballot=setup.ballot, answers=stv_vote(setup, [0]), idempotency_key=key()
     )
     frozen_clock.advance(hours=2)
-    services.close_ballot(actor=setup.officer.user, ballot=setup.ballot)
+    close_ballot(actor=setup.officer.user, ballot=setup.ballot)
     index, value = setup.shares[0].split(":")
     wrong = f"{index}:{value[:-1]}{'0' if value[-1] != '0' else '1'}"
-    services.reveal_share(
+    reveal_share(
         actor=setup.tellers[0].user,
         teller=setup.ballot.tellers.get(member=setup.tellers[0]),
         share_text=wrong,
     )
-    services.reveal_share(
+    reveal_share(
         actor=setup.tellers[1].user,
         teller=setup.ballot.tellers.get(member=setup.tellers[1]),
         share_text=setup.shares[1],
     )
-    with pytest.raises(services.BallotError, match="do not combine"):
-        services.count_ballot(actor=setup.officer.user, ballot=setup.ballot)
+    with pytest.raises(BallotError, match="do not combine"):
+        count_ballot(actor=setup.officer.user, ballot=setup.ballot)
 
 
 def test_teller_cannot_enter_someone_elses_share(ready_ballot: SetUp, frozen_clock):
     open_with_voters(ready_ballot, 1)
     frozen_clock.advance(hours=2)
-    services.close_ballot(actor=ready_ballot.officer.user, ballot=ready_ballot.ballot)
+    close_ballot(actor=ready_ballot.officer.user, ballot=ready_ballot.ballot)
     teller = ready_ballot.ballot.tellers.get(member=ready_ballot.tellers[0])
-    with pytest.raises(services.BallotError, match="yours is number"):
-        services.reveal_share(
+    with pytest.raises(BallotError, match="yours is number"):
+        reveal_share(
             actor=ready_ballot.tellers[0].user, teller=teller, share_text=ready_ballot.shares[1]
         )

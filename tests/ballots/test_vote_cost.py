@@ -37,7 +37,7 @@ KEY = re.compile(r'name="idempotency_key" value="([^"]+)"')
 GET_QUERIES = 3
 # POST: session, user, roll entry, then the cast: ballot status under FOR KEY SHARE, the
 # conditional roll-mark UPDATE, the papers' INSERT, the receipt keeper's INSERT. (It was 18.)
-# On PostgreSQL the cast's four are one statement (services._cast_in_one_statement).
+# On PostgreSQL the cast's four are one statement (services.casting._cast_in_one_statement).
 POST_QUERIES = {"sqlite": 7, "postgresql": 4}
 # A retry: the same, then the roll entry and the kept receipt, read to answer it.
 RETRY_QUERIES = {"sqlite": 7, "postgresql": 6}

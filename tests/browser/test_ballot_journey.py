@@ -25,9 +25,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from grassroots import clock
-from grassroots.ballots import services
 from grassroots.ballots.models import Ballot, BallotStatus
 from grassroots.ballots.scheduler import run_tick
+from grassroots.ballots.services.tellers import collect_share
 from grassroots.organisation.models import Role
 from tests.ballots.conftest import Clock
 from tests.browser.conftest import Login, log_in
@@ -138,9 +138,7 @@ def test_officer_runs_an_stv_ballot_members_nominate_and_vote_and_the_record_ver
     )
     page.get_by_role("button", name="Make the tellers' key").click()
     ballot.refresh_from_db()
-    shares = [
-        services.collect_share(actor=t.user, teller=ballot.tellers.get(member=t)) for t in tellers
-    ]
+    shares = [collect_share(actor=t.user, teller=ballot.tellers.get(member=t)) for t in tellers]
 
     # Voting opens on time: the scheduler opens it and the invitations go out.
     moved.advance(days=1)

@@ -18,8 +18,11 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from grassroots import clock
-from grassroots.ballots import services
 from grassroots.ballots.models import GroupSupport, Nomination, NominationStatus
+from grassroots.ballots.services.lifecycle import open_ballot
+from grassroots.ballots.services.nominations import confirm_nominations, nominate, open_nominations
+from grassroots.ballots.services.setup import add_candidate, add_question, create_ballot
+from grassroots.ballots.services.tellers import collect_share, set_up_tellers
 from grassroots.meetings import services as meetings
 from grassroots.meetings.models import MotionStatus, OutcomeResult
 from grassroots.organisation.models import GroupRecognition, GroupStatus, Role
@@ -62,7 +65,7 @@ def test_group_nominates_by_resolution_and_the_paper_shows_photos_on_a_phone(
 
     # An area ballot taking nominations: 10 supporting members, or 1 group.
     now = clock.now()
-    ballot = services.create_ballot(
+    ballot = create_ballot(
         actor=officer.user,
         title="Leeds area committee",
         description="",
@@ -73,24 +76,22 @@ def test_group_nominates_by_resolution_and_the_paper_shows_photos_on_a_phone(
         tellers_count=2,
         threshold=2,
     )
-    question = services.add_question(
-        actor=officer.user, ballot=ballot, title="Area committee", kind="irv"
-    )
-    services.open_nominations(
+    question = add_question(actor=officer.user, ballot=ballot, title="Area committee", kind="irv")
+    open_nominations(
         actor=officer.user,
         ballot=ballot,
         close_at=now + datetime.timedelta(days=1),
         supporters_needed=10,
         groups_needed=1,
     )
-    aisha_nomination = services.nominate(
+    aisha_nomination = nominate(
         actor=aisha.user,
         question=question,
         nominee=aisha,
         statement="Housing first.",
         photo=SimpleUploadedFile("aisha.png", PNG_1X1, content_type="image/png"),
     )
-    services.nominate(actor=ben.user, question=question, nominee=ben, statement="Transport.")
+    nominate(actor=ben.user, question=question, nominee=ben, statement="Transport.")
 
     # Hyde Park's general meeting, two days ago, carried a motion to nominate Aisha.
     meeting = group_meeting(
@@ -145,14 +146,14 @@ def test_group_nominates_by_resolution_and_the_paper_shows_photos_on_a_phone(
     # Nominations close; Aisha is confirmed, and Ben added by the officer so the paper has
     # a candidate without a photo; the tellers collect their shares; voting opens.
     moved.advance(days=1, minutes=5)
-    services.confirm_nominations(actor=officer.user, ballot=ballot)
+    confirm_nominations(actor=officer.user, ballot=ballot)
     assert Nomination.objects.get(pk=aisha_nomination.pk).status == NominationStatus.CONFIRMED
-    services.add_candidate(actor=officer.user, question=question, name="Ben Carter")
-    services.set_up_tellers(actor=officer.user, ballot=ballot, members=tellers)
+    add_candidate(actor=officer.user, question=question, name="Ben Carter")
+    set_up_tellers(actor=officer.user, ballot=ballot, members=tellers)
     for teller in tellers:
-        services.collect_share(actor=teller.user, teller=ballot.tellers.get(member=teller))
+        collect_share(actor=teller.user, teller=ballot.tellers.get(member=teller))
     moved.advance(days=1)
-    services.open_ballot(actor=officer.user, ballot=ballot)
+    open_ballot(actor=officer.user, ballot=ballot)
 
     # On a phone, the voter sees Aisha's photo beside her box.
     context = browser.new_context(base_url=live_server.url, viewport=PHONE)

@@ -59,10 +59,10 @@ def test_motion_page_shows_the_ballot_outcome_after_publication(browser, live_se
     ballot = Ballot.objects.get(pk=motion.ballot_id)
 
     # Tellers, voting, the close and the count, through the ballot services.
-    from grassroots.ballots import services as ballots
+    from grassroots.ballots.services.tellers import set_up_tellers
 
     tellers = [branch.secretary, branch.amender, branch.commenter]
-    ballots.set_up_tellers(actor=branch.chair.user, ballot=ballot, members=tellers)
+    set_up_tellers(actor=branch.chair.user, ballot=ballot, members=tellers)
     voters = [branch.mover, branch.seconder, branch.amender, branch.commenter, branch.secretary]
     voters.append(MemberWithLoginFactory(home_group=branch.group))
     votes = list(zip(voters, ["Yes", "Yes", "Yes", "Yes", "No", "Abstain"], strict=True))

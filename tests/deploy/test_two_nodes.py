@@ -19,7 +19,6 @@ from django.core.management import call_command
 from django.db.models import Count
 
 from grassroots import clock
-from grassroots.ballots import services
 from grassroots.ballots.forms import field_name
 from grassroots.ballots.models import (
     Ballot,
@@ -28,6 +27,10 @@ from grassroots.ballots.models import (
     RollEntry,
     UnsealedBallot,
 )
+from grassroots.ballots.services.counting import request_count
+from grassroots.ballots.services.lifecycle import close_ballot
+from grassroots.ballots.services.publishing import publish_results
+from grassroots.ballots.services.tellers import reveal_share
 from grassroots.people.models import Member
 from tests.ballots.conftest import make_ballot, open_with_voters
 from tests.deploy.servers import (
@@ -113,22 +116,22 @@ def test_ballots_cast_through_two_nodes_at_once_keep_one_member_one_vote(tmp_pat
 
         # Close, the tellers' shares, and the count run by the task worker.
         Ballot.objects.filter(pk=ballot.pk).update(closes_at=clock.now())
-        services.close_ballot(actor=setup.officer.user, ballot=Ballot.objects.get(pk=ballot.pk))
+        close_ballot(actor=setup.officer.user, ballot=Ballot.objects.get(pk=ballot.pk))
         ballot = Ballot.objects.get(pk=ballot.pk)
         for teller, share in list(zip(setup.tellers, setup.shares, strict=True))[:2]:
-            services.reveal_share(
+            reveal_share(
                 actor=teller.user, teller=ballot.tellers.get(member=teller), share_text=share
             )
         settings.TASKS = {
             "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
         }
-        services.request_count(actor=setup.officer.user, ballot=Ballot.objects.get(pk=ballot.pk))
+        request_count(actor=setup.officer.user, ballot=Ballot.objects.get(pk=ballot.pk))
         deadline = time.monotonic() + 60
         while Ballot.objects.get(pk=ballot.pk).status != BallotStatus.COUNTED:
             assert time.monotonic() < deadline, (tmp_path / "worker.log").read_text()[-3000:]
             assert worker.poll() is None
             time.sleep(0.3)
-        services.publish_results(actor=setup.officer.user, ballot=Ballot.objects.get(pk=ballot.pk))
+        publish_results(actor=setup.officer.user, ballot=Ballot.objects.get(pk=ballot.pk))
 
     # The count ran in the worker process, and each node took one paper from every voter.
     assert "count_ballot_task state=SUCCESSFUL" in (tmp_path / "worker.log").read_text()

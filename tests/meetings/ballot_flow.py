@@ -8,8 +8,12 @@ import secrets
 from collections.abc import Sequence
 
 from grassroots import clock
-from grassroots.ballots import services as ballots
 from grassroots.ballots.models import Ballot
+from grassroots.ballots.services.casting import cast_ballot
+from grassroots.ballots.services.counting import count_ballot
+from grassroots.ballots.services.lifecycle import close_ballot, open_ballot
+from grassroots.ballots.services.publishing import publish_results
+from grassroots.ballots.services.tellers import collect_share, reveal_share, set_up_tellers
 from grassroots.meetings import services
 from grassroots.meetings.models import Motion
 from grassroots.people.models import Member
@@ -26,7 +30,7 @@ def send_to_ballot(motion: Motion, chair: Member, tellers: Sequence[Member]) -> 
     )
     motion.refresh_from_db()
     ballot = Ballot.objects.get(pk=motion.ballot_id)
-    ballots.set_up_tellers(actor=chair.user, ballot=ballot, members=list(tellers))
+    set_up_tellers(actor=chair.user, ballot=ballot, members=list(tellers))
     return ballot
 
 
@@ -41,29 +45,25 @@ def vote_and_publish(
 ) -> Ballot:
     """Collect the shares, open, cast ``votes`` ((member, "Yes"/"No"/"Abstain")), close,
     count and (unless ``publish`` is false) publish."""
-    shares = [
-        ballots.collect_share(actor=t.user, teller=ballot.tellers.get(member=t)) for t in tellers
-    ]
+    shares = [collect_share(actor=t.user, teller=ballot.tellers.get(member=t)) for t in tellers]
     clock_.advance(days=1, minutes=1)
-    ballots.open_ballot(actor=chair.user, ballot=ballot)
+    open_ballot(actor=chair.user, ballot=ballot)
     ballot = Ballot.objects.get(pk=ballot.pk)
     question = ballot.questions.get()
     answer = {c.name: c.pk for c in question.candidates.all()}
     for voter, choice in votes:
-        ballots.cast_ballot(
+        cast_ballot(
             actor=voter.user,
             ballot=ballot,
             answers={question.pk: [answer[choice]]},
             idempotency_key=secrets.token_urlsafe(24),
         )
     clock_.advance(days=7, minutes=1)
-    ballots.close_ballot(actor=chair.user, ballot=ballot)
+    close_ballot(actor=chair.user, ballot=ballot)
     ballot = Ballot.objects.get(pk=ballot.pk)
     for teller, share in list(zip(tellers, shares, strict=True))[: ballot.threshold]:
-        ballots.reveal_share(
-            actor=teller.user, teller=ballot.tellers.get(member=teller), share_text=share
-        )
-    ballots.count_ballot(actor=chair.user, ballot=ballot)
+        reveal_share(actor=teller.user, teller=ballot.tellers.get(member=teller), share_text=share)
+    count_ballot(actor=chair.user, ballot=ballot)
     if publish:
-        ballots.publish_results(actor=chair.user, ballot=ballot)
+        publish_results(actor=chair.user, ballot=ballot)
     return Ballot.objects.get(pk=ballot.pk)

@@ -6,9 +6,9 @@ import pytest
 
 from grassroots.audit.models import AuditEntry
 from grassroots.ballots import results as ballot_results
-from grassroots.ballots import services as ballots
 from grassroots.ballots.models import BallotStatus
 from grassroots.ballots.scheduler import run_tick
+from grassroots.ballots.services.publishing import publish_results
 from grassroots.delegation.queries import forwardable_motions
 from grassroots.meetings import services
 from grassroots.meetings.models import BallotResult, MinutesStatus, MotionStatus
@@ -178,7 +178,7 @@ def test_counted_but_unpublished_result_is_not_written_back(branch, clock_):
     assert motion.status == MotionStatus.SENT_TO_BALLOT
     with pytest.raises(ballot_results.NoYesNoResult):
         ballot_results.yes_no_result(ballot)
-    ballots.publish_results(actor=branch.chair.user, ballot=ballot)
+    publish_results(actor=branch.chair.user, ballot=ballot)
     motion.refresh_from_db()
     assert motion.status == MotionStatus.CARRIED
 

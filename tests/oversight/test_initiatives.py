@@ -9,8 +9,11 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from grassroots.audit.models import AuditEntry
-from grassroots.ballots import services as ballot_services
 from grassroots.ballots.models import Ballot, BallotStatus, RollEntry
+from grassroots.ballots.services.casting import cast_ballot
+from grassroots.ballots.services.counting import count_ballot
+from grassroots.ballots.services.lifecycle import close_ballot
+from grassroots.ballots.services.tellers import reveal_share
 from grassroots.oversight import services
 from grassroots.oversight.models import (
     Initiative,
@@ -202,21 +205,21 @@ def test_the_standing_tellers_shares_decrypt_and_count_the_initiative_ballot(
     question = ballot.questions.get()
     yes, no, _abstain = question.candidates.order_by("position")
     for voter, answer in [(world.members[0], yes), (world.members[1], yes), (world.members[4], no)]:
-        ballot_services.cast_ballot(
+        cast_ballot(
             actor=voter.user,
             ballot=ballot,
             answers={question.pk: [answer.pk]},
             idempotency_key=secrets.token_urlsafe(24),
         )
     Clock(monkeypatch).advance(days=15)
-    ballot_services.close_ballot(actor=world.national.user, ballot=ballot)
+    close_ballot(actor=world.national.user, ballot=ballot)
     for teller in world.tellers[:2]:
-        ballot_services.reveal_share(
+        reveal_share(
             actor=teller.user,
             teller=ballot.tellers.get(member=teller),
             share_text=world.shares[teller.pk],
         )
-    ballot_services.count_ballot(actor=world.national.user, ballot=ballot)
+    count_ballot(actor=world.national.user, ballot=ballot)
     question.refresh_from_db()
     assert question.result is not None
     assert Ballot.objects.get(pk=ballot.pk).status == BallotStatus.COUNTED

@@ -152,7 +152,11 @@ def test_eight_schedulers_at_once_deliver_a_result_that_failed_to_write_back_onc
     import secrets
 
     from grassroots.ballots import results
-    from grassroots.ballots import services as ballot_services
+    from grassroots.ballots.services.casting import cast_ballot
+    from grassroots.ballots.services.counting import count_ballot
+    from grassroots.ballots.services.lifecycle import close_ballot
+    from grassroots.ballots.services.publishing import publish_results
+    from grassroots.ballots.services.tellers import reveal_share
     from grassroots.oversight.models import CallInResult, Decision
     from tests.ballots.conftest import Clock
 
@@ -171,27 +175,27 @@ def test_eight_schedulers_at_once_deliver_a_result_that_failed_to_write_back_onc
     question = ballot.questions.get()
     yes = question.candidates.get(name="Yes")
     for voter in world.members[:2]:
-        ballot_services.cast_ballot(
+        cast_ballot(
             actor=voter.user,
             ballot=ballot,
             answers={question.pk: [yes.pk]},
             idempotency_key=secrets.token_urlsafe(24),
         )
     Clock(monkeypatch).advance(days=15)
-    ballot_services.close_ballot(actor=world.national.user, ballot=ballot)
+    close_ballot(actor=world.national.user, ballot=ballot)
     for teller in world.tellers[:2]:
-        ballot_services.reveal_share(
+        reveal_share(
             actor=teller.user,
             teller=ballot.tellers.get(member=teller),
             share_text=world.shares[teller.pk],
         )
-    ballot_services.count_ballot(actor=world.national.user, ballot=ballot)
+    count_ballot(actor=world.national.user, ballot=ballot)
 
     def refuse(_ballot):
         raise RuntimeError("oversight is being upgraded")
 
     monkeypatch.setitem(results._handlers, "oversight.initiative", refuse)
-    ballot_services.publish_results(actor=world.national.user, ballot=ballot)
+    publish_results(actor=world.national.user, ballot=ballot)
     ballot.refresh_from_db()
     assert ballot.status == BallotStatus.PUBLISHED and ballot.result_delivered_at is None
     assert Initiative.objects.get(pk=initiative.pk).status == InitiativeStatus.BALLOT

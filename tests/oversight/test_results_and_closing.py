@@ -8,9 +8,13 @@ import secrets
 import pytest
 
 from grassroots.audit.models import AuditEntry
-from grassroots.ballots import services as ballot_services
 from grassroots.ballots.models import Ballot, BallotStatus
 from grassroots.ballots.scheduler import run_tick
+from grassroots.ballots.services.casting import cast_ballot
+from grassroots.ballots.services.counting import count_ballot
+from grassroots.ballots.services.lifecycle import close_ballot
+from grassroots.ballots.services.publishing import publish_results
+from grassroots.ballots.services.tellers import reveal_share
 from grassroots.oversight import services
 from grassroots.oversight.models import (
     CallInResult,
@@ -49,22 +53,22 @@ def _vote_count_publish(world, ballot, clock_, answers: list[str]) -> Ballot:
     question = ballot.questions.get()
     by_name = {c.name: c.pk for c in question.candidates.all()}
     for voter, answer in zip(world.members, answers, strict=False):
-        ballot_services.cast_ballot(
+        cast_ballot(
             actor=voter.user,
             ballot=ballot,
             answers={question.pk: [by_name[answer]]},
             idempotency_key=secrets.token_urlsafe(24),
         )
     clock_.advance(days=15)
-    ballot_services.close_ballot(actor=world.national.user, ballot=ballot)
+    close_ballot(actor=world.national.user, ballot=ballot)
     for teller in world.tellers[:2]:
-        ballot_services.reveal_share(
+        reveal_share(
             actor=teller.user,
             teller=ballot.tellers.get(member=teller),
             share_text=world.shares[teller.pk],
         )
-    ballot_services.count_ballot(actor=world.national.user, ballot=ballot)
-    ballot_services.publish_results(actor=world.national.user, ballot=ballot)
+    count_ballot(actor=world.national.user, ballot=ballot)
+    publish_results(actor=world.national.user, ballot=ballot)
     return Ballot.objects.get(pk=ballot.pk)
 
 

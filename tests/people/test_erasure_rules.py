@@ -405,15 +405,15 @@ def test_an_unpublished_nominations_photo_goes_only_when_the_erasure_commits(
 ):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from grassroots.ballots import services as ballot_services
     from grassroots.ballots.models import Nomination, NominationStatus
+    from grassroots.ballots.services.nominations import nominate
     from tests.ballots.conftest import PNG_1X1
     from tests.ballots.test_nominations import Setting
 
     settings.MEDIA_ROOT = tmp_path
     setting = Setting()
     member = setting.member()
-    nomination = ballot_services.nominate(
+    nomination = nominate(
         actor=member.user,
         question=setting.question,
         nominee=member,

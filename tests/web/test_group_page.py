@@ -72,12 +72,12 @@ def test_unknown_group_is_404(client):
 
 
 def test_group_page_lists_ballots_that_reach_the_group_and_not_others(client):
-    from grassroots.ballots import services
+    from grassroots.ballots.services.lifecycle import open_ballot
     from tests.ballots.conftest import make_ballot
 
     setup = make_ballot()
     elsewhere = make_ballot()
-    services.open_ballot(actor=setup.officer.user, ballot=setup.ballot)
+    open_ballot(actor=setup.officer.user, ballot=setup.ballot)
     sibling = GroupFactory(area=setup.group.area)
 
     own_page = client.get(reverse("group_detail", args=[setup.group.slug])).content.decode()

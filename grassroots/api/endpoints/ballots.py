@@ -38,9 +38,11 @@ from grassroots.api.schemas import (
     ReceiptOut,
     TrackerOut,
 )
-from grassroots.ballots import queries, services
+from grassroots.ballots import queries
 from grassroots.ballots.models import Ballot, BallotStatus, Question
 from grassroots.ballots.publication import election_record, signed_heads
+from grassroots.ballots.services.casting import cast_ballot
+from grassroots.ballots.services.errors import BallotError
 from grassroots.ledger.heads import SignedTreeHead
 from grassroots.ledger.merkle import leaf_hash
 from grassroots.ledger.record import RECORD_FORMAT, head_to_json, parameters_to_json
@@ -360,9 +362,9 @@ def cast(request: HttpRequest, body: CastIn, ballot_id: int = _ballot_id()) -> A
     answers: dict[int, list[int]] = {}
     for answer in body.answers:
         if answer.question_id in answers:
-            raise services.BallotError("The ballot paper answers a question more than once.")
+            raise BallotError("The ballot paper answers a question more than once.")
         answers[answer.question_id] = list(answer.candidate_ids)
-    receipt = services.cast_ballot(
+    receipt = cast_ballot(
         actor=caller(request),
         ballot=ballot,
         answers=answers,

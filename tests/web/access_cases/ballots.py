@@ -15,14 +15,15 @@ def nomination_in_area_ballot(m: Movement) -> dict[str, str]:
     """An area ballot (group A's area) taking nominations, run by national office, in which the
     plain member of group A has nominated themselves. Made once per database."""
     from grassroots import clock
-    from grassroots.ballots import services
     from grassroots.ballots.models import Ballot, Nomination
+    from grassroots.ballots.services.nominations import nominate, open_nominations
+    from grassroots.ballots.services.setup import add_question, create_ballot
 
     area = m.group_a.area
     ballot = Ballot.objects.filter(title=AREA_BALLOT_TITLE).first()
     if ballot is None:
         now = clock.now()
-        ballot = services.create_ballot(
+        ballot = create_ballot(
             actor=m.national.user,
             title=AREA_BALLOT_TITLE,
             description="",
@@ -31,7 +32,7 @@ def nomination_in_area_ballot(m: Movement) -> dict[str, str]:
             opens_at=now + datetime.timedelta(days=3),
             closes_at=now + datetime.timedelta(days=10),
         )
-        question = services.add_question(
+        question = add_question(
             actor=m.national.user,
             ballot=ballot,
             title="Area committee",
@@ -39,10 +40,10 @@ def nomination_in_area_ballot(m: Movement) -> dict[str, str]:
             stv_rule="scottish",
             seats=2,
         )
-        services.open_nominations(
+        open_nominations(
             actor=m.national.user, ballot=ballot, close_at=now + datetime.timedelta(days=1)
         )
-        services.nominate(actor=m.member.user, question=question, nominee=m.member)
+        nominate(actor=m.member.user, question=question, nominee=m.member)
     nomination = Nomination.objects.get(question__ballot=ballot, member=m.member)
     return {"ballot_id": str(ballot.pk), "nomination_id": str(nomination.pk)}
 

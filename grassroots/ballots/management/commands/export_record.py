@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from grassroots.ballots.models import Ballot, BallotStatus
 from grassroots.ballots.publication import election_record
-from grassroots.ballots.services import latest_published
+from grassroots.ballots.services.publishing import latest_published
 from grassroots.ledger.record import write_record
 
 

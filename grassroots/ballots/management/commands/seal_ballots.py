@@ -8,7 +8,8 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection
 
 from grassroots.ballots.models import Ballot, BallotStatus, UnsealedBallot
-from grassroots.ballots.services import close_due_ballots, seal_pending
+from grassroots.ballots.services.lifecycle import close_due_ballots
+from grassroots.ballots.services.sealing import seal_pending
 
 
 class Command(BaseCommand):

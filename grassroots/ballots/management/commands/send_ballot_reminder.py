@@ -11,7 +11,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from grassroots.ballots.models import Ballot
-from grassroots.ballots.services import BallotError, send_reminder
+from grassroots.ballots.services.errors import BallotError
+from grassroots.ballots.services.reminders import send_reminder
 
 
 class Command(BaseCommand):

@@ -1,0 +1,42 @@
+"""The checks every ballot step starts with (who may run it, its stage, its row lock) and
+the audit row it ends with.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+
+from grassroots.audit.services import record
+from grassroots.ballots.models import Ballot
+from grassroots.ballots.queries import may_run
+from grassroots.ballots.services.errors import WrongStage
+
+
+def require_runner(actor: Any, ballot: Ballot) -> None:
+    if not may_run(actor, ballot):
+        raise PermissionDenied("You cannot run this ballot.")
+
+
+def audit_ballot(actor: Any, action: str, ballot: Ballot, **detail: Any) -> None:
+    record(
+        actor=actor,
+        action=action,
+        subject_type="ballot",
+        subject_id=ballot.election_id,
+        scope=ballot.scope_name,
+        purpose="ballot lifecycle",
+        detail=detail,
+    )
+
+
+def locked_ballot(ballot: Ballot, *, no_key: bool = False) -> Ballot:
+    return Ballot.objects.select_for_update(no_key=no_key).get(pk=ballot.pk)
+
+
+def require_status(ballot: Ballot, *allowed: str) -> None:
+    if ballot.status not in allowed:
+        raise WrongStage(
+            f"This cannot be done while the ballot is “{ballot.get_status_display()}”."
+        )

@@ -1,0 +1,434 @@
+"""Casting a vote: the member's one vote, its receipt, and the receipt by email.
+
+Casting is the exception to "audited": an audit row is a dated record of who did what, and a
+dated row per voter would let anyone holding the database line voters up against the sealer's
+batches. The roll mark is the record that a member voted; docs/ballots.md has the reasoning.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import re
+import smtplib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import connection, models, transaction
+from django.urls import reverse
+
+from grassroots import clock
+from grassroots.ballots.keys import open_receipt, seal_receipt
+from grassroots.ballots.links import roll_entry_for_link
+from grassroots.ballots.models import (
+    Ballot,
+    BallotStatus,
+    Question,
+    QuestionKind,
+    ReceiptKeeper,
+    RollEntry,
+    UnsealedBallot,
+)
+from grassroots.ballots.queries import ballot_paper
+from grassroots.ballots.services.errors import (
+    AlreadyVoted,
+    BallotError,
+    NotOnRoll,
+    PollNotOpen,
+    ReceiptNotSent,
+    WrongStage,
+)
+from grassroots.ledger.crypto import seal_ballot, tracker
+from grassroots.ledger.recount import BallotPaperError, ballot_plaintext
+from grassroots.people.queries import own_member
+from grassroots.rows import hot_cursor, quoted
+
+IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What the voter keeps: one tracker per question, in ballot-paper order."""
+
+    election_id: str
+    trackers: tuple[tuple[str, str], ...]  # (question title, tracker)
+    is_repeat: bool = False
+
+    def to_bytes(self) -> bytes:
+        return json.dumps({"e": self.election_id, "t": [list(t) for t in self.trackers]}).encode()
+
+    @classmethod
+    def from_bytes(cls, data: bytes, *, is_repeat: bool) -> Receipt:
+        value = json.loads(data)
+        return cls(
+            election_id=value["e"],
+            trackers=tuple((str(q), str(t)) for q, t in value["t"]),
+            is_repeat=is_repeat,
+        )
+
+
+def _lock_ballot_for_casting(ballot_id: int) -> tuple[str, datetime.datetime, datetime.datetime]:
+    """Status and polling window, read under a lock that the close must wait for.
+
+    On PostgreSQL FOR KEY SHARE lets casts run side by side but conflicts with the close's FOR
+    UPDATE: a close waits for casts in flight, and a cast after it sees the ballot closed. The
+    lock and the read are one statement. SQLite takes the database write lock at BEGIN, so
+    every transaction is serial there.
+    """
+    if connection.vendor == "postgresql":
+        table = Ballot._meta.db_table
+        with connection.cursor() as cursor:
+            # The table name is the model's own and the id a query parameter (bandit B608).
+            cursor.execute(
+                f"SELECT status, opens_at, closes_at FROM {table} WHERE id = %s FOR KEY SHARE",  # noqa: S608  # nosec B608
+                [ballot_id],
+            )
+            row = cursor.fetchone()
+        if row is None:
+            raise Ballot.DoesNotExist()
+        status, opens_at, closes_at = row
+        return str(status), opens_at, closes_at
+    rows = Ballot.objects.filter(pk=ballot_id)
+    status, opens_at, closes_at = rows.values_list("status", "opens_at", "closes_at").get()
+    return status, opens_at, closes_at
+
+
+def _papers(ballot: Ballot, answers: Mapping[int, Sequence[int]]) -> list[tuple[Question, bytes]]:
+    """Check the voter's marks against the ballot and make one plaintext paper per question.
+
+    ``answers`` maps question id to candidate ids (in preference order for ranked questions);
+    an unanswered question is a blank paper, so papers per question always equal voters.
+    The questions come from ``queries.ballot_paper`` (read once per process while it is open).
+    """
+    paper = ballot_paper(ballot)
+    questions = paper.questions
+    unknown = set(answers) - {q.pk for q in questions}
+    if unknown:
+        raise BallotError("The ballot paper has a question that is not on this ballot.")
+    papers = []
+    for question in questions:
+        candidates = list(question.candidates.all())
+        index = {c.pk: i for i, c in enumerate(candidates)}
+        marks = list(answers.get(question.pk, ()))
+        for mark in marks:
+            if mark not in index:
+                raise BallotError(f"“{question.title}”: that is not a candidate on this ballot.")
+            if candidates[index[mark]].withdrawn:
+                raise BallotError(
+                    f"“{question.title}”: {candidates[index[mark]].name} has withdrawn."
+                )
+        if len(set(marks)) != len(marks):
+            raise BallotError(f"“{question.title}”: a candidate is marked more than once.")
+        if question.kind in (QuestionKind.YESNO, QuestionKind.SINGLE) and len(marks) > 1:
+            raise BallotError(f"“{question.title}”: choose only one.")
+        try:
+            plaintext = ballot_plaintext(paper.ledger[question.pk], [index[m] for m in marks])
+        except BallotPaperError as error:
+            raise BallotError(f"“{question.title}”: {error}") from error
+        papers.append((question, plaintext))
+    return papers
+
+
+def _idempotency_hash(ballot: Ballot, member_id: int, key: str) -> str:
+    data = f"grassroots-cast/1\x00{ballot.election_id}\x00{member_id}\x00{key}".encode()
+    return hashlib.sha256(data).hexdigest()
+
+
+def cast_ballot(
+    *,
+    actor: Any,
+    ballot: Ballot,
+    answers: Mapping[int, Sequence[int]],
+    idempotency_key: str,
+    roll_entry: RollEntry | None = None,
+) -> Receipt:
+    """Cast the logged-in member's one vote; see :func:`_cast`.
+
+    ``roll_entry`` is the one ``queries.get_ballot_to_vote`` found for this actor and ballot
+    (it saves looking the member up again); any other entry is ignored and the member is
+    looked up from ``actor``.
+    """
+    if (
+        roll_entry is not None
+        and getattr(roll_entry, "voter_user_id", None) == getattr(actor, "pk", None) is not None
+        and roll_entry.ballot_id == ballot.pk
+    ):
+        member_id = roll_entry.member_id
+    else:
+        member = own_member(actor)
+        if member is None:
+            raise NotOnRoll("You are not on the roll for this ballot.")
+        member_id = member.pk
+    return _cast(
+        member_id=member_id, ballot=ballot, answers=answers, idempotency_key=idempotency_key
+    )
+
+
+def cast_ballot_with_link(
+    *,
+    actor: Any,
+    ballot: Ballot,
+    token: str,
+    answers: Mapping[int, Sequence[int]],
+    idempotency_key: str,
+) -> Receipt:
+    """Cast the vote of the member whose personal link this is (``actor`` may be anonymous).
+
+    The link is good for this one ballot and nothing else; see grassroots.ballots.links.
+    """
+    entry = roll_entry_for_link(ballot, token)
+    return _cast(
+        member_id=entry.member_id, ballot=ballot, answers=answers, idempotency_key=idempotency_key
+    )
+
+
+RECEIPT_MAIL_BODY = """Dear {first_name},
+
+You asked for your receipt for "{title}" (election {election_id}) by email. It does not say how
+you voted. Each tracker below is one of your ballot papers, as stored, encrypted, in the ballot
+box:
+
+{trackers}
+
+Check that each is in the public log, and after the result what it decrypted to:
+{check}
+
+This mail now links your address to these trackers on every mail server that holds it, so after
+the result whoever can read it can look up how you voted. Delete it if that matters to you.
+Grassroots itself keeps no record of having sent it.
+"""
+
+
+def email_receipt(
+    *, actor: Any, ballot: Ballot, idempotency_key: str, token: str | None = None
+) -> tuple[str, Receipt]:
+    """Mail the voter their receipt, at once, from this request; returns the address used and
+    the receipt (to show again).
+
+    The receipt is found as a retry finds it (``ReceiptKeeper``, opened with the voter's own
+    idempotency key), so only the voter's genuine trackers are mailed, and only while the poll
+    is open (the keepers are deleted at the close). Nothing is written: no task, no mail row,
+    no audit entry, since each would be a dated record linking the member to the moment they
+    voted, or to the trackers (docs/ballots.md, "The receipt by email"). A failed send is
+    reported on the page and not retried.
+    """
+    if not IDEMPOTENCY_KEY.fullmatch(idempotency_key):
+        raise BallotError("This receipt can no longer be mailed. Copy it from the page instead.")
+    if token is not None:
+        member = roll_entry_for_link(ballot, token).member
+    else:
+        found = own_member(actor)
+        if found is None:
+            raise NotOnRoll("You are not on the roll for this ballot.")
+        member = found
+    kept = ReceiptKeeper.objects.filter(
+        ballot=ballot, key_hash=_idempotency_hash(ballot, member.pk, idempotency_key)
+    ).first()
+    if kept is None:
+        raise WrongStage(
+            "This receipt can no longer be mailed (the poll has closed, or the page is not the "
+            "one shown when you voted). Copy the trackers from the page instead."
+        )
+    receipt = Receipt.from_bytes(
+        open_receipt(bytes(kept.receipt_sealed), idempotency_key), is_repeat=True
+    )
+    if not member.email:
+        raise BallotError("We hold no email address for you. Copy the trackers from the page.")
+    site = settings.GRASSROOTS_SITE_URL.rstrip("/")
+    body = RECEIPT_MAIL_BODY.format(
+        first_name=member.first_name,
+        title=ballot.title,
+        election_id=ballot.election_id,
+        trackers="\n".join(f"{title}:\n  {value}" for title, value in receipt.trackers),
+        check=site + reverse("ballot_receipt_check", args=[ballot.pk]),
+    )
+    message = EmailMessage(
+        subject=f"Your receipt: {ballot.title}"[:150], body=body, to=[member.email]
+    )
+    try:
+        message.send()
+    except (smtplib.SMTPException, OSError) as error:
+        raise ReceiptNotSent(
+            "The mail could not be sent just now. Copy the trackers from this page, or try again."
+        ) from error
+    return str(member.email), receipt
+
+
+def _cast(
+    *,
+    member_id: int,
+    ballot: Ballot,
+    answers: Mapping[int, Sequence[int]],
+    idempotency_key: str,
+) -> Receipt:
+    """Cast the member's one vote and return the receipt, only after the vote has committed.
+
+    In one durable transaction: read the ballot's status under the lock the close waits for;
+    if the poll is open, set the member's roll mark with one conditional UPDATE (``has_voted``
+    false → true), store the sealed papers in the unsealed box and the receipt for retries.
+    The UPDATE takes the roll entry's row lock, so of concurrent submissions from one member
+    exactly one changes the row: the others wait for it, re-read ``has_voted`` and change
+    nothing. When nothing changed (or the poll is not open) the roll entry is read to say why:
+    not on the roll, already voted (a retry with the same idempotency key gets its original
+    receipt), or the poll is not open.
+    """
+    if not IDEMPOTENCY_KEY.fullmatch(idempotency_key):
+        raise BallotError("The form was incomplete. Reload the ballot page and try again.")
+    if ballot.tellers_public_key is None:
+        raise NotOnRoll("You are not on the roll for this ballot.")
+    papers = _papers(ballot, answers)
+    public = bytes(ballot.tellers_public_key)
+    sealed = []
+    for question, plaintext in papers:
+        ciphertext = seal_ballot(plaintext, public)
+        sealed.append((question, ciphertext, tracker(ballot.election_id, ciphertext)))
+    receipt = Receipt(
+        election_id=ballot.election_id,
+        trackers=tuple((q.title, t) for q, _, t in sealed),
+    )
+    key_hash = _idempotency_hash(ballot, member_id, idempotency_key)
+    receipt_sealed = seal_receipt(receipt.to_bytes(), idempotency_key)
+    papers_rows = [UnsealedBallot(ballot=ballot, ciphertext=c, tracker=t) for _, c, t in sealed]
+    keeper = ReceiptKeeper(ballot=ballot, key_hash=key_hash, receipt_sealed=receipt_sealed)
+    with transaction.atomic(durable=True):
+        if connection.vendor == "postgresql":
+            marked = _cast_in_one_statement(ballot.pk, member_id, clock.now(), papers_rows, keeper)
+        else:
+            status, opens_at, closes_at = _lock_ballot_for_casting(ballot.pk)
+            moment = clock.now()
+            is_open = status == BallotStatus.OPEN and opens_at <= moment < closes_at
+            marked = is_open and _mark_voted(ballot.pk, member_id)
+            if marked:
+                _insert(papers_rows)
+                _insert([keeper])
+        if not marked:
+            entry = RollEntry.objects.filter(ballot_id=ballot.pk, member_id=member_id).first()
+            if entry is None:
+                raise NotOnRoll("You are not on the roll for this ballot.")
+            if entry.has_voted:
+                kept = ReceiptKeeper.objects.filter(ballot=ballot, key_hash=key_hash).first()
+                if kept is not None:
+                    return Receipt.from_bytes(
+                        open_receipt(bytes(kept.receipt_sealed), idempotency_key), is_repeat=True
+                    )
+                raise AlreadyVoted("You have already voted in this ballot. You can vote only once.")
+            raise PollNotOpen("This ballot is not open for voting.")
+    return receipt
+
+
+# The casting transaction's three writes, as plain statements made once per process: the ORM
+# built them afresh on every cast, which cost more CPU than the ballot's own work (sealing and
+# hashing). Same statements, same rows; tests/ballots/test_vote_cost.py pins them.
+_CAST_SQL: dict[tuple[str, str, int], str] = {}
+
+
+def _mark_voted(ballot_id: int, member_id: int) -> bool:
+    """Set the member's roll mark if it is not set; True when this statement set it.
+
+    The conditional UPDATE takes the row lock, so of concurrent casts by one member exactly one
+    sees a row change (see :func:`_cast`)."""
+    key = (connection.vendor, "mark", 0)
+    sql = _CAST_SQL.get(key)
+    if sql is None:
+        q = connection.ops.quote_name
+        meta = RollEntry._meta
+        voted, ballot, member = (
+            quoted(RollEntry, name) for name in ("has_voted", "ballot", "member")
+        )
+        # Only the model's own table and column names are formatted in (bandit B608).
+        sql = (
+            f"UPDATE {q(str(meta.db_table))} SET {voted} = %s "  # noqa: S608  # nosec B608
+            f"WHERE {ballot} = %s AND {member} = %s AND {voted} = %s"
+        )
+        _CAST_SQL[key] = sql
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [True, ballot_id, member_id, False])
+        return bool(cursor.rowcount == 1)
+
+
+def _cast_in_one_statement(
+    ballot_id: int,
+    member_id: int,
+    moment: datetime.datetime,
+    papers: Sequence[UnsealedBallot],
+    keeper: ReceiptKeeper,
+) -> bool:
+    """PostgreSQL: the cast's lock, roll mark and writes as one statement; True if it voted.
+
+    One round trip instead of four. ``open_ballot`` reads the ballot under FOR KEY SHARE, as
+    :func:`_lock_ballot_for_casting` does, so a close waits for casts in flight and a cast
+    after the close finds the ballot closed (the lock re-reads the row the close changed).
+    ``marked`` is the conditional roll-mark UPDATE; the papers and the receipt keeper are
+    inserted once per row it changed, so all or nothing is written.
+    """
+    key = ("postgresql", "cast", len(papers))
+    sql = _CAST_SQL.get(key)
+    if sql is None:
+        sql = _one_statement_sql(len(papers))
+        _CAST_SQL[key] = sql
+    params: list[Any] = [ballot_id, BallotStatus.OPEN, moment, moment, member_id]
+    params += _row_params(papers)
+    params += _row_params([keeper])
+    with hot_cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return bool(row and row[0] == 1)
+
+
+def _one_statement_sql(paper_count: int) -> str:
+    q = connection.ops.quote_name
+    col = quoted
+
+    def insert(model: type[models.Model], rows: int) -> str:
+        fields = model._meta.concrete_fields
+        columns = ", ".join(q(str(f.column)) for f in fields)
+        values = ", ".join(f"CAST(%s AS {f.db_type(connection)})" for f in fields)
+        selects = " UNION ALL ".join([f"SELECT {values} FROM marked"] * rows)  # noqa: S608  # nosec B608
+        return f"INSERT INTO {q(str(model._meta.db_table))} ({columns}) {selects}"  # nosec B608
+
+    roll = q(str(RollEntry._meta.db_table))
+    # Only the models' own table, column and type names are formatted in (bandit B608).
+    return (
+        "WITH open_ballot AS ("  # noqa: S608  # nosec B608
+        f"SELECT {col(Ballot, 'id')} FROM {q(str(Ballot._meta.db_table))} "
+        f"WHERE {col(Ballot, 'id')} = %s AND {col(Ballot, 'status')} = %s "
+        f"AND {col(Ballot, 'opens_at')} <= %s AND {col(Ballot, 'closes_at')} > %s "
+        "FOR KEY SHARE), "
+        f"marked AS (UPDATE {roll} SET {col(RollEntry, 'has_voted')} = true "
+        f"WHERE {col(RollEntry, 'ballot')} IN (SELECT {col(Ballot, 'id')} FROM open_ballot) "
+        f"AND {col(RollEntry, 'member')} = %s AND NOT {col(RollEntry, 'has_voted')} "
+        f"RETURNING {col(RollEntry, 'id')}), "
+        f"papers AS ({insert(UnsealedBallot, paper_count)}), "
+        f"keeper AS ({insert(ReceiptKeeper, 1)}) "
+        "SELECT count(*) FROM marked"
+    )
+
+
+def _row_params(objs: Sequence[models.Model]) -> list[Any]:
+    """Each new row's values in its model's column order, as the database takes them."""
+    fields = type(objs[0])._meta.concrete_fields
+    return [f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in objs for f in fields]
+
+
+def _insert(objs: Sequence[models.Model]) -> None:
+    """INSERT these new rows of one model in one statement, as ``bulk_create`` would (each
+    field's default and database form), without building the statement through the ORM."""
+    model = type(objs[0])
+    fields = model._meta.concrete_fields
+    key = (connection.vendor, model._meta.label, len(objs))
+    sql = _CAST_SQL.get(key)
+    if sql is None:
+        q = connection.ops.quote_name
+        columns = ", ".join(q(str(f.column)) for f in fields)
+        row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        # Only the model's own table and column names are formatted in (bandit B608).
+        sql = f"INSERT INTO {q(str(model._meta.db_table))} ({columns}) VALUES " + ", ".join(  # noqa: S608  # nosec B608
+            [row] * len(objs)
+        )
+        _CAST_SQL[key] = sql
+    with connection.cursor() as cursor:
+        cursor.execute(sql, _row_params(objs))

@@ -1,0 +1,143 @@
+"""A group's support for a nomination, resolved at its meeting and recorded by its officer."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from grassroots import clock
+from grassroots.ballots.models import Ballot, GroupSupport, Nomination, NominationStatus
+from grassroots.ballots.queries import scope_group_ids
+from grassroots.ballots.resolutions import carried_motion as find_carried_motion
+from grassroots.ballots.services._common import audit_ballot, locked_ballot
+from grassroots.ballots.services.errors import BallotError, WrongStage
+from grassroots.organisation.models import RECOGNISED_STATUSES, Group, GroupRecognition, GroupStatus
+from grassroots.organisation.permissions import Capability, may
+from grassroots.people.queries import own_member
+
+
+def _group_support_refusal(ballot: Ballot, group: Group) -> str:
+    """Why ``group`` cannot nominate in ``ballot`` (out of scope, not recognised), or ""."""
+    group_ids = scope_group_ids(ballot)
+    if group_ids is not None and group.pk not in group_ids:
+        return (
+            f"{group.name} is not in this ballot's scope ({ballot.scope_name}): only groups "
+            "within it can nominate."
+        )
+    status = (
+        GroupRecognition.objects.filter(group=group).values_list("status", flat=True).first()
+        or GroupStatus.PROVISIONAL
+    )
+    if status not in RECOGNISED_STATUSES:
+        return (
+            f"{group.name} is not a recognised group (it is {GroupStatus(status).label.lower()}): "
+            "only recognised groups can nominate."
+        )
+    return ""
+
+
+@transaction.atomic(durable=True)
+def record_group_support(
+    *,
+    actor: Any,
+    nomination: Nomination,
+    group: Group,
+    resolved_on: datetime.date,
+    reference: str,
+    carried_motion: int | None = None,
+) -> GroupSupport:
+    """A group's officer records that the group resolved to support a nomination.
+
+    Only a recognised group within the ballot's scope, once per nomination (until withdrawn),
+    while nominations are open. When the meeting is recorded in grassroots.meetings the
+    officer links the carried motion (``carried_motion``: its outcome's id, looked up through
+    grassroots.ballots.resolutions); it must be the group's own meeting, on the day given.
+    Audited: the group's support is a public act, like a member's.
+    """
+    member = own_member(actor)
+    if member is None or not may(actor, Capability.NOMINATE_BY_RESOLUTION, group):
+        raise PermissionDenied(f"Only an officer of {group.name} can record its resolutions.")
+    ballot = locked_ballot(nomination.question.ballot)
+    if not ballot.nominations_are_open:
+        raise WrongStage("Nominations have closed: a group's support can no longer be recorded.")
+    refusal = _group_support_refusal(ballot, group)
+    if refusal:
+        raise BallotError(refusal)
+    nomination = Nomination.objects.select_for_update().get(pk=nomination.pk)
+    if nomination.status not in (NominationStatus.STANDING, NominationStatus.AWAITING_CONSENT):
+        raise WrongStage(
+            f"This nomination is “{nomination.get_status_display()}”: it takes no more support."
+        )
+    reference = " ".join(reference.split())
+    if not reference:
+        raise BallotError("Say where the resolution is recorded, e.g. “Minutes, item 4”.")
+    if len(reference) > 200:
+        raise BallotError("Keep the reference to 200 characters.")
+    if resolved_on > clock.today():
+        raise BallotError("The resolution's date cannot be in the future.")
+    motion = None
+    if carried_motion is not None:
+        motion = find_carried_motion(carried_motion)
+        if motion is None:
+            raise BallotError("Link the outcome of a motion the meeting carried.")
+        if motion.group_id != group.pk:
+            raise BallotError(f"That meeting is not a meeting of {group.name}.")
+        if motion.held_on != resolved_on:
+            raise BallotError(
+                f"That meeting was held on {motion.held_on:%-d %B %Y}, not {resolved_on:%-d %B %Y}."
+            )
+    if GroupSupport.objects.filter(
+        nomination=nomination, group=group, withdrawn_at__isnull=True
+    ).exists():
+        raise WrongStage(f"{group.name} already supports this nomination.")
+    support = GroupSupport.objects.create(
+        nomination=nomination,
+        group=group,
+        resolved_on=resolved_on,
+        reference=reference,
+        carried_motion_id=motion.outcome_id if motion else None,
+        carried_motion_label=motion.label if motion else "",
+        carried_motion_url=motion.url if motion else "",
+        recorded_by=member,
+        recorded_at=clock.now(),
+    )
+    audit_ballot(
+        actor,
+        "record_group_support",
+        ballot,
+        nomination=nomination.pk,
+        nominee=nomination.member.membership_number,
+        group=group.slug,
+        resolved_on=resolved_on.isoformat(),
+        reference=reference,
+        carried_motion=motion.outcome_id if motion else None,
+    )
+    return support
+
+
+@transaction.atomic(durable=True)
+def withdraw_group_support(*, actor: Any, support: GroupSupport) -> None:
+    """A group's officer withdraws the group's support (say, the group rescinded it), up to
+    the close of nominations. The row stays, marked withdrawn; the threshold stops counting it."""
+    member = own_member(actor)
+    if member is None or not may(actor, Capability.NOMINATE_BY_RESOLUTION, support.group):
+        raise PermissionDenied(f"Only an officer of {support.group.name} can withdraw its support.")
+    ballot = locked_ballot(support.nomination.question.ballot)
+    support = GroupSupport.objects.select_for_update().get(pk=support.pk)
+    if not ballot.nominations_are_open:
+        raise WrongStage("Nominations have closed: a group's support can no longer be withdrawn.")
+    if support.withdrawn_at is not None:
+        raise WrongStage("This support is already withdrawn.")
+    support.withdrawn_at = clock.now()
+    support.withdrawn_by = member
+    support.save(update_fields=["withdrawn_at", "withdrawn_by"])
+    audit_ballot(
+        actor,
+        "withdraw_group_support",
+        ballot,
+        nomination=support.nomination_id,
+        group=support.group.slug,
+    )

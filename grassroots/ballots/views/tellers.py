@@ -1,0 +1,74 @@
+"""The tellers' pages: collecting a share before the open and entering it after the close."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from grassroots.ballots import queries
+from grassroots.ballots.forms import ShareForm
+from grassroots.ballots.services.demo_shares import demo_share_for
+from grassroots.ballots.services.errors import BallotError
+from grassroots.ballots.services.tellers import collect_share, reveal_share
+from grassroots.ballots.views._common import problem_page, progress_fragment
+
+
+@login_required
+def teller_share(request: HttpRequest, ballot_id: int) -> HttpResponse:
+    teller = queries.get_teller_for(request.user, ballot_id)
+    share = None
+    if request.method == "POST":
+        try:
+            share = collect_share(actor=request.user, teller=teller)
+        except BallotError as error:
+            return problem_page(request, error, teller.ballot)
+    response = render(request, "ballots/teller_share.html", {"teller": teller, "share": share})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def teller_reveal(request: HttpRequest, ballot_id: int) -> HttpResponse:
+    teller = queries.get_teller_for(request.user, ballot_id)
+    demo_share = (
+        demo_share_for(teller)
+        if teller.ballot.status == "closed" and not teller.revealed_share
+        else None
+    )
+    progress = queries.count_progress(teller.ballot)
+    progress_url = reverse("ballot_teller_reveal", args=[teller.ballot.pk])
+    if getattr(request, "htmx", False) and request.method == "GET":
+        return progress_fragment(
+            request,
+            "ballots/teller_reveal.html#count-progress",
+            teller.ballot,
+            progress,
+            progress_url,
+        )
+    form = ShareForm(request.POST or None, initial={"share": demo_share or ""})
+    if request.method == "POST" and form.is_valid():
+        try:
+            reveal_share(actor=request.user, teller=teller, share_text=form.cleaned_data["share"])
+        except BallotError as error:
+            form.add_error("share", str(error))
+        else:
+            messages.success(request, "Thank you: your share is entered.")
+            return redirect("ballot_list")
+    return render(
+        request,
+        "ballots/teller_reveal.html",
+        {
+            "teller": teller,
+            "ballot": teller.ballot,
+            "form": form,
+            "demo_share": demo_share,
+            "progress": progress,
+            "progress_url": progress_url,
+            "is_runner": queries.may_run(request.user, teller.ballot),
+            "takes_share": teller.ballot.status == "closed"
+            and not (progress is not None and progress.is_running),
+        },
+    )

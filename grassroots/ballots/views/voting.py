@@ -1,0 +1,234 @@
+"""Voting: the ballot paper (logged in or by personal link), the lean JSON cast, and the
+receipt (by email, and checking a tracker).
+"""
+
+from __future__ import annotations
+
+from csp.decorators import csp_exempt
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_POST
+
+from grassroots.accounts.middleware import (
+    check_officer_mfa,
+    checks_officer_mfa_itself,
+    officer_mfa_response,
+)
+from grassroots.ballots import queries
+from grassroots.ballots.forms import ReceiptLookupForm, VoteForm
+from grassroots.ballots.links import LinkError, roll_entry_for_link
+from grassroots.ballots.models import Ballot, RollEntry
+from grassroots.ballots.services.casting import cast_ballot, cast_ballot_with_link, email_receipt
+from grassroots.ballots.services.errors import BallotError
+
+
+@checks_officer_mfa_itself
+@login_required
+def ballot_vote(request: HttpRequest, ballot_id: int) -> HttpResponseBase:
+    """The ballot paper for a logged-in member. The most-used page while a poll is open, so
+    the officer-MFA rule is decided from the roll entry's own query rather than a query of
+    its own in the middleware (grassroots.accounts.middleware)."""
+    try:
+        ballot, entry = queries.get_ballot_to_vote(request.user, ballot_id)
+    except Http404:
+        # Not on the roll: the middleware's own check, then the 404.
+        refused = check_officer_mfa(request)
+        if refused is not None:
+            return refused
+        raise
+    refused = officer_mfa_response(
+        request,
+        is_officer=getattr(entry, "mfa_is_officer", True),
+        has_totp=getattr(entry, "mfa_has_totp", False),
+    )
+    if refused is not None:
+        return refused
+    return _vote_page(request, ballot, entry, token=None)
+
+
+def _json(data: dict[str, object], status: int = 200) -> JsonResponse:
+    response = JsonResponse(data, status=status)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@csp_exempt()  # type: ignore[arg-type]  # JSON, never a page: docs/security.md
+@require_POST
+@checks_officer_mfa_itself
+def ballot_cast(request: HttpRequest, ballot_id: int) -> HttpResponseBase:
+    """The lean cast: the ballot paper's fields and an idempotency key in, the receipt as JSON
+    out, for scripts, an enhanced page and the load test.
+
+    The same checks and guarantees as the page's POST (same form, same service, same query for
+    the roll entry and the officer-MFA rule, CSRF and session login as for any page), without
+    drawing a page: the client makes its own random idempotency key (16 to 64 of A-Z, a-z,
+    0-9, "-" and "_"; a retry with the same key gets the original receipt). Refusals are JSON
+    ``{"error": ...}`` with the page's status codes.
+    """
+    if not request.user.is_authenticated:
+        return _json({"error": "Log in to vote."}, status=401)
+    try:
+        ballot, entry = queries.get_ballot_to_vote(request.user, ballot_id)
+    except Http404:
+        refused = check_officer_mfa(request)
+        if refused is not None:
+            return refused
+        return _json({"error": "You are not on the roll for this ballot."}, status=404)
+    refused = officer_mfa_response(
+        request,
+        is_officer=getattr(entry, "mfa_is_officer", True),
+        has_totp=getattr(entry, "mfa_has_totp", False),
+    )
+    if refused is not None:
+        return refused
+    form = VoteForm(request.POST, ballot=ballot, validate_only=True)
+    if not form.is_valid():
+        errors = {name: [str(e) for e in errs] for name, errs in form.errors.items()}
+        first = next(iter(errors.values()))[0]
+        return _json({"error": first, "fields": errors}, status=400)
+    try:
+        receipt = cast_ballot(
+            actor=request.user,
+            ballot=ballot,
+            answers=form.cleaned_data["answers"],
+            idempotency_key=form.cleaned_data["idempotency_key"],
+            roll_entry=entry,
+        )
+    except BallotError as error:
+        return _json({"error": str(error)}, status=error.http_status)
+    return _json(
+        {
+            "election_id": receipt.election_id,
+            "repeat": receipt.is_repeat,
+            "trackers": [{"question": q, "tracker": t} for q, t in receipt.trackers],
+        }
+    )
+
+
+def ballot_vote_by_link(request: HttpRequest, ballot_id: int, token: str) -> HttpResponse:
+    """The personal link from the invitation: this member, this ballot, no login."""
+    ballot = queries.get_ballot_by_link(ballot_id)
+    try:
+        if ballot is None:
+            raise LinkError()
+        entry = roll_entry_for_link(ballot, token)
+    except LinkError as error:
+        response = render(
+            request,
+            "ballots/problem.html",
+            {"message": str(error), "ballot": None},
+            status=error.http_status,
+        )
+        response["Referrer-Policy"] = "same-origin"
+        return response
+    return _vote_page(request, ballot, entry, token=token)
+
+
+def _vote_page(
+    request: HttpRequest, ballot: Ballot, entry: RollEntry, *, token: str | None
+) -> HttpResponse:
+    # An empty POST is a submission too (a paper with nothing on it), not a fresh page.
+    form = VoteForm(request.POST if request.method == "POST" else None, ballot=ballot)
+    response: HttpResponse
+    if request.method == "POST" and form.is_valid():
+        try:
+            if token is None:
+                receipt = cast_ballot(
+                    actor=request.user,
+                    ballot=ballot,
+                    answers=form.cleaned_data["answers"],
+                    idempotency_key=form.cleaned_data["idempotency_key"],
+                    roll_entry=entry,
+                )
+            else:
+                receipt = cast_ballot_with_link(
+                    actor=request.user,
+                    ballot=ballot,
+                    token=token,
+                    answers=form.cleaned_data["answers"],
+                    idempotency_key=form.cleaned_data["idempotency_key"],
+                )
+        except (BallotError, LinkError) as error:
+            response = render(
+                request,
+                "ballots/problem.html",
+                {"message": str(error), "ballot": ballot},
+                status=error.http_status,
+            )
+        else:
+            response = render(
+                request,
+                "ballots/receipt.html",
+                {
+                    "ballot": ballot,
+                    "receipt": receipt,
+                    "idempotency_key": form.cleaned_data["idempotency_key"],
+                    "token": token or "",
+                    "emailed_to": "",
+                },
+            )
+    else:
+        response = render(
+            request,
+            "ballots/vote.html",
+            {"ballot": ballot, "form": form, "has_voted": entry.has_voted, "by_link": token},
+            status=400 if form.is_bound else 200,
+        )
+    response["Cache-Control"] = "no-store"
+    if token is not None:
+        # The link is the member's key to this ballot: no Referer carries it off the site.
+        # ("no-referrer" would also make the browser send "Origin: null" with the form's
+        # POST, which Django's CSRF check rightly refuses.)
+        response["Referrer-Policy"] = "same-origin"
+    return response
+
+
+@require_POST
+def receipt_email(request: HttpRequest, ballot_id: int) -> HttpResponse:
+    """ "Email me this receipt": sent at once from this request, nothing stored (see
+    services.email_receipt). A voter by personal link is not logged in; the link's token,
+    posted back from the receipt page, stands for them."""
+    ballot = queries.get_public_ballot(ballot_id)
+    key = request.POST.get("idempotency_key", "")
+    token = request.POST.get("token") or None
+    try:
+        address, receipt = email_receipt(
+            actor=request.user, ballot=ballot, idempotency_key=key, token=token
+        )
+    except (BallotError, LinkError) as error:
+        response = render(
+            request,
+            "ballots/problem.html",
+            {"message": str(error), "ballot": ballot},
+            status=error.http_status,
+        )
+    else:
+        response = render(
+            request,
+            "ballots/receipt.html",
+            {
+                "ballot": ballot,
+                "receipt": receipt,
+                "idempotency_key": key,
+                "token": token or "",
+                "emailed_to": address,
+            },
+        )
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "same-origin"
+    return response
+
+
+def receipt_check(request: HttpRequest, ballot_id: int) -> HttpResponse:
+    ballot = queries.get_public_ballot(ballot_id)
+    form = ReceiptLookupForm(request.GET or None)
+    found = None
+    if form.is_bound and form.is_valid():
+        found = queries.look_up_receipt(ballot, form.cleaned_data["tracker"].strip().lower())
+    return render(
+        request,
+        "ballots/receipt_check.html",
+        {"ballot": ballot, "form": form, "found": found},
+        status=400 if form.is_bound and not form.is_valid() else 200,
+    )
