@@ -27,3 +27,9 @@ class BallotsConfig(AppConfig):
                 data=lambda group: {"ballots": ballots_reaching_group(group)},
             )
         )
+
+        # What ballots asks of a member, on their home page (grassroots.people.attention).
+        from grassroots.ballots.attention import attention_items as ballots_attention
+        from grassroots.people.attention import register_attention_source
+
+        register_attention_source("ballots", ballots_attention)

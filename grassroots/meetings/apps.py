@@ -24,3 +24,9 @@ class MeetingsConfig(AppConfig):
         from grassroots.meetings.queries import CarriedMotions
 
         register_carried_motions("meetings.motion", CarriedMotions())
+
+        # What meetings asks of a member, on their home page (grassroots.people.attention).
+        from grassroots.meetings.attention import attention_items as meetings_attention
+        from grassroots.people.attention import register_attention_source
+
+        register_attention_source("meetings", meetings_attention)

@@ -18,3 +18,9 @@ class OrganisationConfig(AppConfig):
             steps_before_login=personal_data.ERASURE_STEPS,
         )
         register_section(personal_data.SUBJECT_ACCESS)
+
+        # What organisation asks of a member, on their home page (grassroots.people.attention).
+        from grassroots.organisation.attention import attention_items as organisation_attention
+        from grassroots.people.attention import register_attention_source
+
+        register_attention_source("organisation", organisation_attention)

@@ -22,3 +22,9 @@ class OversightConfig(AppConfig):
 
         register_result_handler("oversight.initiative", record_ballot_result)
         register_tick_step("oversight.close_lapsed_initiatives", close_lapsed_initiatives)
+
+        # What oversight asks of a member, on their home page (grassroots.people.attention).
+        from grassroots.oversight.attention import attention_items as oversight_attention
+        from grassroots.people.attention import register_attention_source
+
+        register_attention_source("oversight", oversight_attention)

@@ -8,8 +8,8 @@ from django.shortcuts import redirect, render
 
 from grassroots.organisation.models import Group
 from grassroots.organisation.permissions import Capability, current_assignments, may, scopes_for
-from grassroots.organisation.queries import groups_needing_attention
 from grassroots.people import erasure, queries, services, subject_access
+from grassroots.people.attention import attention_for
 from grassroots.people.forms import (
     ContactOutcomeForm,
     ErasureForm,
@@ -37,7 +37,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "member": member,
             "groups": groups,
             "roles": current_assignments(request.user),
-            "attention": groups_needing_attention(request.user),
+            "attention": attention_for(request.user, member),
             "can_view_members": not scopes_for(request.user, Capability.VIEW_MEMBERS).is_empty,
             "can_contact_members": not scopes_for(
                 request.user, Capability.CONTACT_MEMBERS

@@ -12,3 +12,9 @@ class SurveysConfig(AppConfig):
         from grassroots.surveys import personal_data
 
         register_erasure_rules("surveys", personal_data.ERASURE_RULES)
+
+        # What surveys asks of a member, on their home page (grassroots.people.attention).
+        from grassroots.people.attention import register_attention_source
+        from grassroots.surveys.attention import attention_items as surveys_attention
+
+        register_attention_source("surveys", surveys_attention)
