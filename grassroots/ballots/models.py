@@ -111,11 +111,6 @@ class Ballot(models.Model):
     # (grassroots.ballots.results): when it was, or why it has not been yet.
     result_delivered_at = models.DateTimeField(null=True, blank=True)
     result_delivery_error = models.TextField(blank=True)
-    # Demo only (grassroots.ballots.demo, with settings.GRASSROOTS_DEMO_KEEPS_SHARES): the
-    # tellers' shares are kept, sealed under the server key, so a visitor can count the ballot,
-    # and its returning officer may close it before its time. Never set for a real ballot.
-    is_demo = models.BooleanField(default=False)
-    demo_shares_sealed = models.BinaryField(max_length=2048, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -127,10 +122,6 @@ class Ballot(models.Model):
             ),
             models.CheckConstraint(
                 name="ballot_closes_after_opening", condition=Q(closes_at__gt=models.F("opens_at"))
-            ),
-            models.CheckConstraint(
-                name="ballot_only_demo_keeps_shares",
-                condition=Q(is_demo=True) | Q(demo_shares_sealed__isnull=True),
             ),
             models.CheckConstraint(
                 name="ballot_threshold_within_tellers",
@@ -168,6 +159,22 @@ class Ballot(models.Model):
     @property
     def is_counting(self) -> bool:
         return self.status == BallotStatus.CLOSED and self.count_requested_at is not None
+
+
+class KeptShares(models.Model):
+    """A ballot's tellers' shares held by the deployment's share keeper
+    (``grassroots.ballots.custody.ServerSealedShares``), sealed under the server key. Only a
+    deployment whose settings name a share keeper writes here; production's never do."""
+
+    ballot = models.OneToOneField(Ballot, on_delete=models.CASCADE, related_name="kept_shares")
+    sealed = models.BinaryField(max_length=2048)
+    kept_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = "kept shares"
+
+    def __str__(self) -> str:
+        return f"Kept shares of ballot {self.ballot_id}"
 
 
 class Question(models.Model):

@@ -11,13 +11,14 @@ seeded random generator chooses the voters and their preferences. Idempotent: a 
 present (by title) is left alone.
 
 The open ballot is run by the Chair of Leeds Central, who is also one of its three tellers (with
-the group's Data Manager and a national committee member). In the demo's settings
-(``GRASSROOTS_DEMO_KEEPS_SHARES``, on in ``grassroots.settings.dev`` only) the tellers' shares
-are kept, sealed under the server key, and shown to each teller on the page where they enter
-it, and the returning officer may close the ballot before its time: so a visitor can log in as
-the Chair, close, enter the share, log in as the Data Manager, enter theirs, then count and
-publish. On any other configuration nothing is kept, exactly as for a real ballot, and the open
-demo ballot can be voted in but not counted.
+the group's Data Manager and a national committee member). The demo's settings
+(``grassroots.settings.dev``) name a share keeper and an early-close policy
+(``grassroots.ballots.custody``): the tellers' shares are handed to the keeper, sealed under
+the server key, and shown to each teller on the page where they enter it, and the returning
+officer may close the ballot before its time: so a visitor can log in as the Chair, close,
+enter the share, log in as the Data Manager, enter theirs, then count and publish. Where the
+settings name no keeper (production's never do) nothing is kept, exactly as for a real
+ballot, and the open demo ballot can be voted in but not counted.
 """
 
 from __future__ import annotations
@@ -28,14 +29,13 @@ import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from django.conf import settings
-
 from grassroots import clock
+from grassroots.ballots.custody import share_keeper
 from grassroots.ballots.links import personal_link_token
 from grassroots.ballots.models import Ballot, Question, QuestionKind, RollEntry
 from grassroots.ballots.services.casting import cast_ballot_with_link
 from grassroots.ballots.services.counting import count_ballot
-from grassroots.ballots.services.demo_shares import keep_demo_shares
+from grassroots.ballots.services.kept_shares import keep_tellers_shares
 from grassroots.ballots.services.lifecycle import close_ballot, open_ballot
 from grassroots.ballots.services.publishing import publish_results
 from grassroots.ballots.services.sealing import seal_pending
@@ -245,9 +245,9 @@ def seed_open_ballot(*, votes: int = 12) -> Ballot:
         tellers=tellers,
         officer_email=CHAIR_LOGIN.email,
     )
-    if getattr(settings, "GRASSROOTS_DEMO_KEEPS_SHARES", False):
+    if share_keeper() is not None:
         by_teller = dict(ballot.tellers.values_list("member_id", "share_index"))
-        keep_demo_shares(
+        keep_tellers_shares(
             ballot=ballot,
             shares={by_teller[t.pk]: share for t, share in zip(tellers, shares, strict=True)},
         )

@@ -192,6 +192,10 @@ MFA_TOTP_ISSUER = "Grassroots"
 MFA_TOTP_TOLERANCE = 1
 # Officers and national roles must use MFA (accounts.middleware); the demo settings relax it.
 GRASSROOTS_REQUIRE_OFFICER_MFA = env.bool("GRASSROOTS_REQUIRE_OFFICER_MFA", True)
+# Nobody but a teller holds a teller's share, and a poll closes at its published time; a
+# deployment may name a share keeper and an early-close policy (grassroots.ballots.custody).
+GRASSROOTS_SHARE_KEEPER = ""
+GRASSROOTS_EARLY_CLOSE = ""
 
 # --- caches ---
 # Login throttling and TOTP replay protection keep their counters in the default cache, so

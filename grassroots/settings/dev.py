@@ -11,5 +11,7 @@ GRASSROOTS_REQUIRE_OFFICER_MFA = env.bool("GRASSROOTS_REQUIRE_OFFICER_MFA", Fals
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 # One process serves the demo, so a per-process cache is enough for login throttling.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# The demo's open ballot keeps its tellers' shares so a visitor can count it (never elsewhere).
-GRASSROOTS_DEMO_KEEPS_SHARES = True
+# The demo's open ballot keeps its tellers' shares, sealed under the server key, and may close
+# early, so a visitor can count it (grassroots.ballots.custody; production refuses both).
+GRASSROOTS_SHARE_KEEPER = "grassroots.ballots.custody.ServerSealedShares"
+GRASSROOTS_EARLY_CLOSE = "grassroots.ballots.custody.when_shares_are_kept"

@@ -18,6 +18,10 @@ SESSION_COOKIE_NAME = "__Host-sessionid"
 CSRF_COOKIE_SECURE = True
 CSRF_COOKIE_NAME = "__Host-csrftoken"
 GRASSROOTS_REQUIRE_OFFICER_MFA = True
+# A ballot that matters: only its tellers hold their shares, and it closes at its published time
+# (grassroots.ballots.custody), whatever the environment says.
+GRASSROOTS_SHARE_KEEPER = ""
+GRASSROOTS_EARLY_CLOSE = ""
 # Behind the reverse proxy the client's address is the last one it appends to X-Forwarded-For;
 # without this every failed login would count against the proxy's own address.
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", 1)

@@ -14,7 +14,7 @@ One module per concern; import from the module that does the step:
 - ``counting``: decrypting and counting, as a background task.
 - ``publishing``: declaring the result.
 - ``initiatives``: the national ballot a member initiative calls.
-- ``demo_shares``: the demo ballot's kept shares.
+- ``kept_shares``: shares handed to the deployment's share keeper, where it has one.
 
 Casting is the exception to "audited": see ``casting``.
 """

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 
 from grassroots import clock
+from grassroots.ballots.custody import may_close_early
 from grassroots.ballots.models import Ballot, BallotStatus, ReceiptKeeper, RollEntry
 from grassroots.ballots.queries import eligible_members
 from grassroots.ballots.services._common import (
@@ -113,10 +114,11 @@ def close_ballot(*, actor: Any, ballot: Ballot) -> None:
     require_status(ballot, BallotStatus.OPEN)
     moment = clock.now()
     if moment < ballot.closes_at:
-        if not ballot.is_demo:
+        if not may_close_early(ballot):
             raise BallotError("The poll closes at its published time; it cannot be closed early.")
-        # A demo ballot, so a visitor can try the count: the close becomes now. Casting checks
-        # the window under the lock this holds, so no cast commits after it.
+        # The deployment's early-close policy lets this ballot close now (the demo's, so that a
+        # visitor can try the count): the close becomes now. Casting checks the window under
+        # the lock this holds, so no cast commits after it.
         ballot.closes_at = moment
         ballot.save(update_fields=["closes_at"])
     _close_locked(actor, ballot, moment)

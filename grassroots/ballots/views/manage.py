@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from grassroots.ballots import queries
+from grassroots.ballots.custody import may_close_early
 from grassroots.ballots.forms import (
     BallotForm,
     CandidateForm,
@@ -20,7 +21,7 @@ from grassroots.ballots.forms import (
     ReminderScheduleForm,
     TellersForm,
 )
-from grassroots.ballots.models import Question
+from grassroots.ballots.models import BallotStatus, Question
 from grassroots.ballots.services.counting import request_count
 from grassroots.ballots.services.errors import BallotError
 from grassroots.ballots.services.lifecycle import close_ballot, open_ballot
@@ -106,6 +107,7 @@ def ballot_manage(request: HttpRequest, ballot_id: int) -> HttpResponse:
             ),
             "shares_entered": ballot.tellers.exclude(revealed_share="").count(),
             "reminders": list(ballot.reminders.all()),
+            "may_close_early": ballot.status == BallotStatus.OPEN and may_close_early(ballot),
         },
     )
 

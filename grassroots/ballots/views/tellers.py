@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from grassroots.ballots import queries
 from grassroots.ballots.forms import ShareForm
-from grassroots.ballots.services.demo_shares import demo_share_for
 from grassroots.ballots.services.errors import BallotError
+from grassroots.ballots.services.kept_shares import kept_share_for
 from grassroots.ballots.services.tellers import collect_share, reveal_share
 from grassroots.ballots.views._common import problem_page, progress_fragment
 
@@ -33,8 +33,8 @@ def teller_share(request: HttpRequest, ballot_id: int) -> HttpResponse:
 @login_required
 def teller_reveal(request: HttpRequest, ballot_id: int) -> HttpResponse:
     teller = queries.get_teller_for(request.user, ballot_id)
-    demo_share = (
-        demo_share_for(teller)
+    kept_share = (
+        kept_share_for(teller)
         if teller.ballot.status == "closed" and not teller.revealed_share
         else None
     )
@@ -48,7 +48,7 @@ def teller_reveal(request: HttpRequest, ballot_id: int) -> HttpResponse:
             progress,
             progress_url,
         )
-    form = ShareForm(request.POST or None, initial={"share": demo_share or ""})
+    form = ShareForm(request.POST or None, initial={"share": kept_share or ""})
     if request.method == "POST" and form.is_valid():
         try:
             reveal_share(actor=request.user, teller=teller, share_text=form.cleaned_data["share"])
@@ -64,7 +64,7 @@ def teller_reveal(request: HttpRequest, ballot_id: int) -> HttpResponse:
             "teller": teller,
             "ballot": teller.ballot,
             "form": form,
-            "demo_share": demo_share,
+            "kept_share": kept_share,
             "progress": progress,
             "progress_url": progress_url,
             "is_runner": queries.may_run(request.user, teller.ballot),
