@@ -497,3 +497,14 @@ def test_a_forwarded_motion_stays_its_forwarders_email_label_becomes_the_pseudon
     assert forward.forwarded_by_label == f"erased member #{secretary.membership_number}"
     assert forward.mover_id == setup.delegate.pk  # the mover stays, now "Erased member"
     assert forward.mover.full_name == "Erased member"
+
+
+def test_a_relation_registered_by_two_apps_is_refused():
+    from django.core.exceptions import ImproperlyConfigured
+
+    from grassroots.people.erasure_rules import register_erasure_rules
+
+    taken = {"surveys.response.member": Rule(Action.KEEP, "kept", "a second opinion")}
+    with pytest.raises(ImproperlyConfigured, match=r"surveys\.response\.member"):
+        register_erasure_rules("meetings", taken)
+    assert rule_owners()["surveys.response.member"] == "surveys"

@@ -144,3 +144,20 @@ def test_export_with_thousands_of_audit_rows_takes_well_under_a_minute():
     # The bound. Measured at 9-21 s on the shared 2-core machine under heavy load
     # (docs/benchmarks/groups.md), so a tighter bound here would only measure the neighbours.
     assert elapsed < 60, f"the export took {elapsed:.1f} s"
+
+
+def test_a_model_covered_by_two_sections_is_refused():
+    from django.core.exceptions import ImproperlyConfigured
+
+    from grassroots.people.subject_access import Section, register_section, sections
+
+    before = sections()
+    twice = Section(
+        owner="meetings",
+        collect=lambda member: {},
+        covers={"ballots.rollentry": "rolls"},
+        template="ballots/my_data_section.html",
+    )
+    with pytest.raises(ImproperlyConfigured, match=r"ballots\.rollentry"):
+        register_section(twice)
+    assert sections() == before
