@@ -16,7 +16,7 @@ class MeetingsConfig(AppConfig):
         # A motion sent to a ballot of members gets its result when the ballot publishes it
         # (ballots cannot import meetings: docs/decisions.md).
         from grassroots.ballots.results import register_result_handler
-        from grassroots.meetings.services import record_ballot_result
+        from grassroots.meetings.services.decisions import record_ballot_result
 
         register_result_handler("meetings.motion", record_ballot_result)
         # A group's support for a nomination can cite the motion its meeting carried.

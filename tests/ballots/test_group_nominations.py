@@ -26,8 +26,8 @@ from grassroots.ballots.services.nominations import (
     support_nomination,
     withdraw_nomination,
 )
-from grassroots.meetings import services as meetings
 from grassroots.meetings.models import MotionStatus, Outcome, OutcomeResult
+from grassroots.meetings.services.decisions import record_motion_outcome
 from grassroots.organisation.models import Group, GroupRecognition, GroupStatus, Role
 from grassroots.people.models import Member
 from tests.ballots.conftest import Clock
@@ -68,7 +68,7 @@ def carried_motion(group: Group, *, days_ago: int = 2) -> Outcome:
     )
     motion.status = MotionStatus.IN_ORDER
     motion.save(update_fields=["status"])
-    return meetings.record_motion_outcome(
+    return record_motion_outcome(
         actor=chair.user, motion=motion, result=OutcomeResult.CARRIED, votes_for=14
     )
 

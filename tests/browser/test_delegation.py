@@ -9,8 +9,10 @@ import pytest
 from django.utils import timezone
 
 from grassroots.delegation.models import Delegate, DelegateAllocation, ForwardStatus, MotionForward
-from grassroots.meetings import services as meetings
 from grassroots.meetings.models import Motion, MotionStatus
+from grassroots.meetings.services.decisions import record_motion_outcome
+from grassroots.meetings.services.motions import rule_motion, second_motion, submit_motion
+from grassroots.meetings.services.scheduling import schedule_meeting
 from grassroots.organisation.models import ScopeLevel
 from grassroots.people.models import Member
 from tests.browser.conftest import Login, log_in
@@ -41,7 +43,7 @@ def carried_through_the_meetings_app(area, monkeypatch) -> Motion:
     meeting has started, the area coordinator in the chair records it carried."""
     real_now = timezone.now
     start = real_now() + datetime.timedelta(hours=1)
-    meeting = meetings.schedule_meeting(
+    meeting = schedule_meeting(
         actor=area.secretary,
         title="Gateshead branch meeting",
         level=ScopeLevel.GROUP,
@@ -51,7 +53,7 @@ def carried_through_the_meetings_app(area, monkeypatch) -> Motion:
         address="Gateshead Library, Prince Consort Road",
         motions_deadline=start - datetime.timedelta(minutes=30),
     )
-    motion = meetings.submit_motion(
+    motion = submit_motion(
         actor=area.delegate.user,
         meeting=meeting,
         title="Save the central library",
@@ -59,11 +61,11 @@ def carried_through_the_meetings_app(area, monkeypatch) -> Motion:
         notes="The council plans to close the central library.",
         resolves="This branch will campaign to keep it open.",
     )
-    meetings.second_motion(actor=area.voter.user, motion=motion)
-    meetings.rule_motion(actor=area.secretary, motion=motion, in_order=True)
+    second_motion(actor=area.voter.user, motion=motion)
+    rule_motion(actor=area.secretary, motion=motion, in_order=True)
     # The meeting is held: an hour and a half later, the chair records the vote.
     monkeypatch.setattr(timezone, "now", lambda: real_now() + datetime.timedelta(minutes=90))
-    meetings.record_motion_outcome(
+    record_motion_outcome(
         actor=area.coordinator, motion=motion, result="carried", votes_for=21, votes_against=4
     )
     monkeypatch.setattr(timezone, "now", real_now)

@@ -23,8 +23,8 @@ from grassroots.ballots.services.lifecycle import open_ballot
 from grassroots.ballots.services.nominations import confirm_nominations, nominate, open_nominations
 from grassroots.ballots.services.setup import add_candidate, add_question, create_ballot
 from grassroots.ballots.services.tellers import collect_share, set_up_tellers
-from grassroots.meetings import services as meetings
 from grassroots.meetings.models import MotionStatus, OutcomeResult
+from grassroots.meetings.services.decisions import record_motion_outcome
 from grassroots.organisation.models import GroupRecognition, GroupStatus, Role
 from tests.ballots.conftest import PNG_1X1, Clock
 from tests.browser.conftest import PHONE, Login, log_in
@@ -104,7 +104,7 @@ def test_group_nominates_by_resolution_and_the_paper_shows_photos_on_a_phone(
     motion = motion_in(meeting, voter, chair, title="Nominate Aisha Khan")
     motion.status = MotionStatus.IN_ORDER
     motion.save(update_fields=["status"])
-    meetings.record_motion_outcome(
+    record_motion_outcome(
         actor=chair.user, motion=motion, result=OutcomeResult.CARRIED, votes_for=21
     )
     held_on = timezone.localdate(meeting.starts_at)

@@ -16,8 +16,8 @@ from playwright.sync_api import expect
 
 from grassroots import clock
 from grassroots.ballots.models import Ballot
-from grassroots.meetings import services
 from grassroots.meetings.models import Motion, MotionStatus
+from grassroots.meetings.services.motions import second_motion, submit_motion
 from tests.ballots.conftest import Clock
 from tests.browser.test_meetings import _local, build_branch, person_page
 from tests.factories import MemberWithLoginFactory
@@ -31,7 +31,7 @@ def test_motion_page_shows_the_ballot_outcome_after_publication(browser, live_se
     moving_clock = Clock(monkeypatch)
     branch = build_branch()
     meeting = group_meeting(branch.group, branch.secretary)
-    motion = services.submit_motion(
+    motion = submit_motion(
         actor=branch.mover.user,
         meeting=meeting,
         title="Rent controls",
@@ -40,7 +40,7 @@ def test_motion_page_shows_the_ballot_outcome_after_publication(browser, live_se
         resolves="To campaign for rent controls.",
         seconder_number=branch.seconder.membership_number,
     )
-    services.second_motion(actor=branch.seconder.user, motion=motion)
+    second_motion(actor=branch.seconder.user, motion=motion)
     moving_clock.advance(days=14, minutes=5)
 
     # The Chair sends the motion to a ballot of the branch's members.

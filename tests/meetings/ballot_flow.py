@@ -14,8 +14,8 @@ from grassroots.ballots.services.counting import count_ballot
 from grassroots.ballots.services.lifecycle import close_ballot, open_ballot
 from grassroots.ballots.services.publishing import publish_results
 from grassroots.ballots.services.tellers import collect_share, reveal_share, set_up_tellers
-from grassroots.meetings import services
 from grassroots.meetings.models import Motion
+from grassroots.meetings.services.decisions import send_motion_to_ballot
 from grassroots.people.models import Member
 from tests.ballots.conftest import Clock
 
@@ -25,7 +25,7 @@ DAY = datetime.timedelta(days=1)
 def send_to_ballot(motion: Motion, chair: Member, tellers: Sequence[Member]) -> Ballot:
     """The chair sends ``motion`` to a ballot opening in a day and sets up its tellers."""
     opens = clock.now() + DAY
-    services.send_motion_to_ballot(
+    send_motion_to_ballot(
         actor=chair.user, motion=motion, opens_at=opens, closes_at=opens + 7 * DAY
     )
     motion.refresh_from_db()

@@ -10,8 +10,15 @@ from grassroots.ballots.models import BallotStatus
 from grassroots.ballots.scheduler import run_tick
 from grassroots.ballots.services.publishing import publish_results
 from grassroots.delegation.queries import forwardable_motions
-from grassroots.meetings import services
 from grassroots.meetings.models import BallotResult, MinutesStatus, MotionStatus
+from grassroots.meetings.services.decisions import record_ballot_result
+from grassroots.meetings.services.minutes import (
+    approve_minutes,
+    draft_minutes,
+    draft_text,
+    publish_minutes,
+)
+from grassroots.meetings.services.motions import second_motion, submit_motion
 from tests.factories import MemberWithLoginFactory
 from tests.meetings.ballot_flow import DAY, send_to_ballot, vote_and_publish
 from tests.meetings.builders import group_meeting
@@ -19,7 +26,7 @@ from tests.web.roles import give_authenticator_app
 
 
 def _motion(branch):
-    motion = services.submit_motion(
+    motion = submit_motion(
         actor=branch.mover.user,
         meeting=branch.meeting,
         title="Tenants' union",
@@ -28,7 +35,7 @@ def _motion(branch):
         resolves="To start a tenants' union campaign.",
         seconder_number=branch.seconder.membership_number,
     )
-    return services.second_motion(actor=branch.seconder.user, motion=motion)
+    return second_motion(actor=branch.seconder.user, motion=motion)
 
 
 def _tellers(branch):
@@ -84,7 +91,7 @@ def test_fallen_ballot_fails_the_motion_and_it_cannot_be_forwarded(branch, clock
 
 def test_draft_minutes_get_the_result_and_minutes_drafted_later_include_it(branch, clock_):
     motion, ballot = _sent(branch, clock_)
-    minutes = services.draft_minutes(actor=branch.secretary.user, meeting=branch.meeting)
+    minutes = draft_minutes(actor=branch.secretary.user, meeting=branch.meeting)
     assert "Sent to a ballot of members" in minutes.text
     ballot = vote_and_publish(ballot, branch.chair, _tellers(branch), clock_, _votes(branch, 4, 1))
     minutes.refresh_from_db()
@@ -95,15 +102,15 @@ def test_draft_minutes_get_the_result_and_minutes_drafted_later_include_it(branc
     assert minutes.revisions.count() == 2  # the draft, then the result written in
     assert not BallotResult.objects.get(motion=motion).is_addendum
     # A fresh draft (the text drafted from what is recorded) carries it too.
-    assert link in services.draft_text(branch.meeting)
+    assert link in draft_text(branch.meeting)
 
 
 def test_result_after_approved_minutes_is_an_addendum_and_leaves_their_text(branch, clock_):
     motion, ballot = _sent(branch, clock_)
     next_meeting = group_meeting(branch.group, branch.secretary, starts_in=2 * DAY, deadline_in=DAY)
-    minutes = services.draft_minutes(actor=branch.secretary.user, meeting=branch.meeting)
+    minutes = draft_minutes(actor=branch.secretary.user, meeting=branch.meeting)
     clock_.advance(days=3)
-    services.approve_minutes(actor=branch.secretary.user, minutes=minutes, at_meeting=next_meeting)
+    approve_minutes(actor=branch.secretary.user, minutes=minutes, at_meeting=next_meeting)
     approved_text = minutes.text
     vote_and_publish(ballot, branch.chair, _tellers(branch), clock_, _votes(branch, 1, 4))
     minutes.refresh_from_db()
@@ -116,11 +123,11 @@ def test_a_failing_write_back_keeps_the_publication_writes_nothing_and_is_retrie
     branch, clock_, monkeypatch, client
 ):
     motion, ballot = _sent(branch, clock_)
-    minutes = services.draft_minutes(actor=branch.secretary.user, meeting=branch.meeting)
+    minutes = draft_minutes(actor=branch.secretary.user, meeting=branch.meeting)
 
     def broken(found_ballot):
         # The motion is changed, then the handler fails: none of it may stay.
-        services.record_ballot_result(found_ballot)
+        record_ballot_result(found_ballot)
         raise RuntimeError("the minutes table is locked")
 
     monkeypatch.setitem(ballot_results._handlers, "meetings.motion", broken)
@@ -138,7 +145,7 @@ def test_a_failing_write_back_keeps_the_publication_writes_nothing_and_is_retrie
     page = client.get(f"/ballots/{ballot.pk}/").content.decode()
     assert 'id="result-delivery-error"' in page and "the minutes table is locked" in page
     # Fixed, the next scheduler tick delivers it, once.
-    monkeypatch.setitem(ballot_results._handlers, "meetings.motion", services.record_ballot_result)
+    monkeypatch.setitem(ballot_results._handlers, "meetings.motion", record_ballot_result)
     assert f"delivered the result of {ballot.election_id}" in run_tick()
     assert not any("delivered" in line for line in run_tick())
     motion.refresh_from_db()
@@ -152,7 +159,7 @@ def test_a_failing_write_back_keeps_the_publication_writes_nothing_and_is_retrie
 def test_writing_back_twice_changes_nothing(branch, clock_):
     _motion, ballot = _sent(branch, clock_)
     ballot = vote_and_publish(ballot, branch.chair, _tellers(branch), clock_, _votes(branch, 3, 0))
-    assert services.record_ballot_result(ballot) is None
+    assert record_ballot_result(ballot) is None
     assert BallotResult.objects.count() == 1
     assert AuditEntry.objects.filter(action="record_ballot_result").count() == 1
 
@@ -190,10 +197,10 @@ def test_motion_page_and_minutes_page_show_the_result(branch, clock_, client):
     page = client.get(url).content.decode()
     assert "Its result will be shown here once it is published" in page
     next_meeting = group_meeting(branch.group, branch.secretary, starts_in=2 * DAY, deadline_in=DAY)
-    minutes = services.draft_minutes(actor=branch.secretary.user, meeting=branch.meeting)
+    minutes = draft_minutes(actor=branch.secretary.user, meeting=branch.meeting)
     clock_.advance(days=3)
-    services.approve_minutes(actor=branch.secretary.user, minutes=minutes, at_meeting=next_meeting)
-    services.publish_minutes(actor=branch.secretary.user, minutes=minutes)
+    approve_minutes(actor=branch.secretary.user, minutes=minutes, at_meeting=next_meeting)
+    publish_minutes(actor=branch.secretary.user, minutes=minutes)
     ballot = vote_and_publish(ballot, branch.chair, _tellers(branch), clock_, _votes(branch, 4, 1))
     page = client.get(url).content.decode()
     assert "Result of the ballot of members" in page

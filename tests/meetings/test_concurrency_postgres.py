@@ -7,8 +7,9 @@ import threading
 import pytest
 from django.db import connection
 
-from grassroots.meetings import services
 from grassroots.meetings.models import MeetingKind, Rsvp, RsvpResponse
+from grassroots.meetings.services.attendance import rsvp
+from grassroots.meetings.services.common import MeetingError
 from tests.factories import GroupFactory, MemberWithLoginFactory, RoleFactory
 from tests.meetings.builders import group_meeting
 
@@ -26,9 +27,9 @@ def test_two_members_cannot_both_take_the_last_place():
     def reply(member) -> None:
         try:
             barrier.wait()
-            services.rsvp(actor=member.user, meeting=stall, response=RsvpResponse.GOING)
+            rsvp(actor=member.user, meeting=stall, response=RsvpResponse.GOING)
             outcomes.append("ok")
-        except services.MeetingError:
+        except MeetingError:
             outcomes.append("full")
         finally:
             connection.close()

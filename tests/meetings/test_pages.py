@@ -8,9 +8,9 @@ from django.core import signing
 from django.test import Client
 from django.urls import reverse
 
-from grassroots.meetings import services
 from grassroots.meetings.models import Amendment, Comment, MeetingKind, Motion, Rsvp
-from grassroots.meetings.views import FEED_SALT
+from grassroots.meetings.services.debate import edit_comment, hide_comment, report_comment
+from grassroots.meetings.views.meetings import FEED_SALT
 from tests.meetings.builders import amendment_to, comment_on, group_meeting, motion_in
 from tests.web.roles import give_authenticator_app
 
@@ -79,7 +79,7 @@ def test_posting_a_reply_threads_it(branch):
 def test_hidden_comment_shows_the_reason_not_the_words(branch):
     motion = motion_in(branch.meeting, branch.mover, branch.seconder)
     comment = comment_on(motion, branch.commenter, "Something unkind about Sam")
-    services.hide_comment(actor=branch.secretary.user, comment=comment, reason="Personal attack")
+    hide_comment(actor=branch.secretary.user, comment=comment, reason="Personal attack")
     page = _client(branch.mover).get(
         reverse("meetings:motion_detail", args=[branch.meeting.pk, motion.pk])
     )
@@ -145,7 +145,7 @@ def test_comment_and_names_are_escaped_in_the_thread(branch):
     branch.commenter.save()
     comment_on(motion, branch.commenter, '<script>alert("x")</script>\n\nSecond line & more')
     hidden = comment_on(motion, branch.mover, "x")
-    services.hide_comment(actor=branch.secretary.user, comment=hidden, reason="<i>rude</i>")
+    hide_comment(actor=branch.secretary.user, comment=hidden, reason="<i>rude</i>")
     html = (
         _client(branch.amender)
         .get(reverse("meetings:motion_detail", args=[branch.meeting.pk, motion.pk]))
@@ -163,9 +163,9 @@ def _debate(motion, branch, comments: int) -> None:
     for n in range(comments):
         parent = made[n // 2] if made and n % 3 == 2 else None
         made.append(comment_on(motion, speakers[n % len(speakers)], f"Point {n}", parent=parent))
-    services.edit_comment(actor=branch.commenter.user, comment=made[0], body="Point 0, edited")
-    services.report_comment(actor=branch.amender.user, comment=made[0], reason="Off topic")
-    services.hide_comment(actor=branch.secretary.user, comment=made[1], reason="Personal remarks")
+    edit_comment(actor=branch.commenter.user, comment=made[0], body="Point 0, edited")
+    report_comment(actor=branch.amender.user, comment=made[0], reason="Off topic")
+    hide_comment(actor=branch.secretary.user, comment=made[1], reason="Personal remarks")
 
 
 @pytest.mark.parametrize(("reader", "expected"), [("commenter", 12), ("secretary", 13)])

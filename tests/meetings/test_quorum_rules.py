@@ -12,8 +12,11 @@ from django.urls import reverse
 
 from grassroots import clock
 from grassroots.audit.models import AuditEntry
-from grassroots.meetings import queries, services
+from grassroots.meetings import queries
 from grassroots.meetings.models import QuorumRule, QuorumRuleChange
+from grassroots.meetings.services import quorum as quorum_services
+from grassroots.meetings.services.common import MeetingError
+from grassroots.meetings.services.quorum import set_quorum_rule
 from grassroots.organisation.models import Role, ScopeLevel
 from grassroots.organisation.permissions import may_set_quorum
 from grassroots.people.models import MembershipStatus
@@ -47,7 +50,7 @@ def bodies():  # type: ignore[no-untyped-def]
 
 
 def change(actor, body, level=None, minimum=5, percent=10, reason="Agreed at the AGM"):  # type: ignore[no-untyped-def]
-    return services.set_quorum_rule(
+    return set_quorum_rule(
         actor=actor,
         level=level or (ScopeLevel.NATION if body is None else type(body).__name__.lower()),
         body=body,
@@ -113,7 +116,7 @@ def test_setting_a_rule_keeps_history_and_an_audit_row(bodies):
 def test_bad_values_are_refused_and_nothing_is_stored(bodies, minimum, percent, reason, message):
     group = bodies[2]
     chair = officer(Role.CHAIR, group=group)
-    with pytest.raises(services.MeetingError, match=message):
+    with pytest.raises(MeetingError, match=message):
         change(chair, group, minimum=minimum, percent=percent, reason=reason)
     assert not QuorumRule.objects.exists()
     assert not QuorumRuleChange.objects.exists()
@@ -124,7 +127,7 @@ def test_the_same_rule_again_is_refused_and_another_body_s_officer_is_refused(bo
     group, other = bodies[2], bodies[3]
     chair = officer(Role.CHAIR, group=group)
     change(chair, group, minimum=5, percent=10)
-    with pytest.raises(services.MeetingError, match="already the rule"):
+    with pytest.raises(MeetingError, match="already the rule"):
         change(chair, group, minimum=5, percent=10)
     with pytest.raises(PermissionDenied):
         change(chair, other)
@@ -156,7 +159,7 @@ def test_a_meeting_under_way_keeps_the_rule_it_started_with_and_later_ones_get_t
     # Once the coming meeting has started, a further change leaves it alone too.
     later = clock.now() + datetime.timedelta(days=7, minutes=5)
     monkeypatch.setattr(clock, "now", lambda: later)
-    monkeypatch.setattr(services, "now", lambda: later)
+    monkeypatch.setattr(quorum_services, "now", lambda: later)
     change(chair, group, minimum=9, percent=0, reason="Changed again")
     assert queries.quorum(coming).required == 5
     # A member who lapses after the meeting started still counts for its percentage.

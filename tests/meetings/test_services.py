@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from grassroots import clock
 from grassroots.audit.models import AuditEntry
 from grassroots.ballots.models import Ballot, BallotStatus, QuestionKind
-from grassroots.meetings import queries, services
+from grassroots.meetings import queries
 from grassroots.meetings.models import (
     Amendment,
     AmendmentStatus,
@@ -28,6 +28,29 @@ from grassroots.meetings.models import (
     QuorumRule,
     Rsvp,
 )
+from grassroots.meetings.services.agenda import add_agenda_item
+from grassroots.meetings.services.amendments import accept_amendment_as_friendly, propose_amendment
+from grassroots.meetings.services.attendance import rsvp, sign_in, sign_in_member
+from grassroots.meetings.services.common import MeetingError
+from grassroots.meetings.services.debate import (
+    edit_comment,
+    hide_comment,
+    post_comment,
+    report_comment,
+)
+from grassroots.meetings.services.decisions import (
+    record_amendment_outcome,
+    record_motion_outcome,
+    send_motion_to_ballot,
+)
+from grassroots.meetings.services.minutes import (
+    approve_minutes,
+    draft_minutes,
+    edit_minutes,
+    publish_minutes,
+)
+from grassroots.meetings.services.motions import rule_motion, second_motion, submit_motion
+from grassroots.meetings.services.scheduling import invite_members, schedule_meeting
 from grassroots.messaging.models import MailKind, Mailout
 from grassroots.organisation.models import ScopeLevel
 from tests.factories import MemberFactory
@@ -52,11 +75,11 @@ def _schedule(branch, **overrides):
         motions_deadline=start - 3 * DAY,
     )
     values.update(overrides)
-    return services.schedule_meeting(**values)
+    return schedule_meeting(**values)
 
 
 def _seconded_motion(branch):
-    motion = services.submit_motion(
+    motion = submit_motion(
         actor=branch.mover.user,
         meeting=branch.meeting,
         title="Tenants' union",
@@ -65,7 +88,7 @@ def _seconded_motion(branch):
         resolves="To start a tenants' union campaign.",
         seconder_number=branch.seconder.membership_number,
     )
-    return services.second_motion(actor=branch.seconder.user, motion=motion)
+    return second_motion(actor=branch.seconder.user, motion=motion)
 
 
 # --- scheduling ---------------------------------------------------------------------------------
@@ -94,21 +117,21 @@ def test_plain_member_cannot_schedule(branch):
 )
 def test_bad_meeting_gets_a_clear_error_and_nothing_is_stored(branch, overrides, message):
     before = Meeting.objects.count()
-    with pytest.raises(services.MeetingError, match=message):
+    with pytest.raises(MeetingError, match=message):
         _schedule(branch, **overrides)
     assert Meeting.objects.count() == before
 
 
 def test_motions_deadline_after_the_start_is_refused(branch):
     start = clock.now() + 10 * DAY
-    with pytest.raises(services.MeetingError, match="deadline"):
+    with pytest.raises(MeetingError, match="deadline"):
         _schedule(branch, starts_at=start, ends_at=start + DAY, motions_deadline=start + DAY)
 
 
 def test_invitation_to_a_meeting_is_a_notice_to_every_member_in_scope(branch):
     MemberFactory(home_group=branch.group)  # no login, no consent: still gets the notice
     MemberFactory(home_group=branch.other_group)
-    count = services.invite_members(
+    count = invite_members(
         actor=branch.secretary.user, meeting=branch.meeting, link="http://x/meetings/1/"
     )
     mailout = Mailout.objects.get()
@@ -116,20 +139,18 @@ def test_invitation_to_a_meeting_is_a_notice_to_every_member_in_scope(branch):
     assert count == mailout.recipients == queries.members_in_scope(branch.meeting).count() == 7
     branch.meeting.refresh_from_db()
     assert branch.meeting.invitations_sent_at is not None
-    with pytest.raises(services.MeetingError, match="already"):
-        services.invite_members(actor=branch.secretary.user, meeting=branch.meeting, link="x")
+    with pytest.raises(MeetingError, match="already"):
+        invite_members(actor=branch.secretary.user, meeting=branch.meeting, link="x")
     assert Mailout.objects.count() == 1
 
 
 def test_agenda_items_are_numbered_in_order(branch):
-    item = services.add_agenda_item(
+    item = add_agenda_item(
         actor=branch.secretary.user, meeting=branch.meeting, kind="aob", title="Any other business"
     )
     assert item.position == 3
     with pytest.raises(PermissionDenied):
-        services.add_agenda_item(
-            actor=branch.mover.user, meeting=branch.meeting, kind="aob", title="Mine"
-        )
+        add_agenda_item(actor=branch.mover.user, meeting=branch.meeting, kind="aob", title="Mine")
 
 
 # --- RSVP and attendance ------------------------------------------------------------------------
@@ -137,30 +158,30 @@ def test_agenda_items_are_numbered_in_order(branch):
 
 def test_rsvp_over_capacity_is_refused_and_nothing_changes(branch):
     stall = group_meeting(branch.group, branch.secretary, kind=MeetingKind.STALL, capacity=1)
-    services.rsvp(actor=branch.mover.user, meeting=stall, response="going")
-    with pytest.raises(services.MeetingError, match="full: all 1 places"):
-        services.rsvp(actor=branch.seconder.user, meeting=stall, response="going")
+    rsvp(actor=branch.mover.user, meeting=stall, response="going")
+    with pytest.raises(MeetingError, match="full: all 1 places"):
+        rsvp(actor=branch.seconder.user, meeting=stall, response="going")
     assert list(Rsvp.objects.values_list("member_id", flat=True)) == [branch.mover.pk]
     # Saying no is always possible, and frees the place.
-    services.rsvp(actor=branch.mover.user, meeting=stall, response="not_going")
-    services.rsvp(actor=branch.seconder.user, meeting=stall, response="going")
+    rsvp(actor=branch.mover.user, meeting=stall, response="not_going")
+    rsvp(actor=branch.seconder.user, meeting=stall, response="going")
     assert queries.rsvp_summary(branch.seconder.user, stall).going == 1
 
 
 def test_member_of_another_group_cannot_rsvp(branch):
     with pytest.raises(PermissionDenied):
-        services.rsvp(actor=branch.outsider.user, meeting=branch.meeting, response="going")
+        rsvp(actor=branch.outsider.user, meeting=branch.meeting, response="going")
 
 
 def test_sign_in_and_quorum_against_the_body_rule(branch, clock_):
     QuorumRule.objects.create(
         level=ScopeLevel.GROUP, group=branch.group, minimum_present=2, percent_of_members=50
     )
-    with pytest.raises(services.MeetingError, match="opens an hour before"):
-        services.sign_in(actor=branch.mover.user, meeting=branch.meeting)
+    with pytest.raises(MeetingError, match="opens an hour before"):
+        sign_in(actor=branch.mover.user, meeting=branch.meeting)
     clock_.advance(days=14, minutes=5)
-    services.sign_in(actor=branch.mover.user, meeting=branch.meeting)
-    services.sign_in_member(
+    sign_in(actor=branch.mover.user, meeting=branch.meeting)
+    sign_in_member(
         actor=branch.secretary.user,
         meeting=branch.meeting,
         membership_number=branch.seconder.membership_number,
@@ -169,12 +190,12 @@ def test_sign_in_and_quorum_against_the_body_rule(branch, clock_):
     # 6 members in good standing in the group and 50% of them: 3 are needed.
     assert (check.present, check.required, check.is_quorate) == (2, 3, False)
     for member in (branch.amender, branch.commenter):
-        services.sign_in(actor=member.user, meeting=branch.meeting)
+        sign_in(actor=member.user, meeting=branch.meeting)
     assert queries.quorum(branch.meeting).is_quorate
-    with pytest.raises(services.MeetingError, match="already signed in"):
-        services.sign_in(actor=branch.mover.user, meeting=branch.meeting)
-    with pytest.raises(services.MeetingError, match="No member"):
-        services.sign_in_member(
+    with pytest.raises(MeetingError, match="already signed in"):
+        sign_in(actor=branch.mover.user, meeting=branch.meeting)
+    with pytest.raises(MeetingError, match="No member"):
+        sign_in_member(
             actor=branch.secretary.user,
             meeting=branch.meeting,
             membership_number=branch.outsider.membership_number,
@@ -186,7 +207,7 @@ def test_sign_in_and_quorum_against_the_body_rule(branch, clock_):
 
 
 def test_motion_is_seen_by_members_only_once_seconded(branch):
-    motion = services.submit_motion(
+    motion = submit_motion(
         actor=branch.mover.user,
         meeting=branch.meeting,
         title="Tenants' union",
@@ -197,8 +218,8 @@ def test_motion_is_seen_by_members_only_once_seconded(branch):
     assert not queries.motions_visible_to(branch.commenter.user, branch.meeting).exists()
     assert queries.motions_visible_to(branch.secretary.user, branch.meeting).exists()
     with pytest.raises(PermissionDenied):
-        services.second_motion(actor=branch.commenter.user, motion=motion)
-    services.second_motion(actor=branch.seconder.user, motion=motion)
+        second_motion(actor=branch.commenter.user, motion=motion)
+    second_motion(actor=branch.seconder.user, motion=motion)
     assert queries.motions_visible_to(branch.commenter.user, branch.meeting).get() == motion
 
 
@@ -211,8 +232,8 @@ def test_structured_motion_keeps_its_headings_as_paragraphs(branch):
 
 def test_motion_after_the_deadline_is_refused_and_nothing_is_stored(branch, clock_):
     clock_.advance(days=8)
-    with pytest.raises(services.MeetingError, match="deadline for motions has passed"):
-        services.submit_motion(
+    with pytest.raises(MeetingError, match="deadline for motions has passed"):
+        submit_motion(
             actor=branch.mover.user,
             meeting=branch.meeting,
             title="Late",
@@ -225,8 +246,8 @@ def test_motion_after_the_deadline_is_refused_and_nothing_is_stored(branch, cloc
 @pytest.mark.parametrize("who", ["mover", "outsider", "nobody"])
 def test_seconder_must_be_another_member_in_scope(branch, who):
     number = "GR9999999" if who == "nobody" else getattr(branch, who).membership_number
-    with pytest.raises(services.MeetingError, match="second"):
-        services.submit_motion(
+    with pytest.raises(MeetingError, match="second"):
+        submit_motion(
             actor=branch.mover.user,
             meeting=branch.meeting,
             title="Mine",
@@ -238,7 +259,7 @@ def test_seconder_must_be_another_member_in_scope(branch, who):
 
 def test_member_of_another_group_cannot_submit(branch):
     with pytest.raises(PermissionDenied):
-        services.submit_motion(
+        submit_motion(
             actor=branch.outsider.user,
             meeting=branch.meeting,
             title="Mine",
@@ -249,9 +270,9 @@ def test_member_of_another_group_cannot_submit(branch):
 
 def test_ruling_out_of_order_needs_a_reason_members_see(branch):
     motion = _seconded_motion(branch)
-    with pytest.raises(services.MeetingError, match="reason"):
-        services.rule_motion(actor=branch.secretary.user, motion=motion, in_order=False)
-    services.rule_motion(
+    with pytest.raises(MeetingError, match="reason"):
+        rule_motion(actor=branch.secretary.user, motion=motion, in_order=False)
+    rule_motion(
         actor=branch.secretary.user,
         motion=motion,
         in_order=False,
@@ -261,7 +282,7 @@ def test_ruling_out_of_order_needs_a_reason_members_see(branch):
     assert motion.status == MotionStatus.OUT_OF_ORDER
     assert motion.ruling_reason.startswith("Outside")
     with pytest.raises(PermissionDenied):
-        services.rule_motion(actor=branch.mover.user, motion=motion, in_order=True)
+        rule_motion(actor=branch.mover.user, motion=motion, in_order=True)
 
 
 # --- amendments ---------------------------------------------------------------------------------
@@ -269,7 +290,7 @@ def test_ruling_out_of_order_needs_a_reason_members_see(branch):
 
 def test_friendly_amendment_changes_the_text_and_keeps_the_history(branch):
     motion = _seconded_motion(branch)
-    amendment = services.propose_amendment(
+    amendment = propose_amendment(
         actor=branch.amender.user,
         motion=motion,
         kind="replace",
@@ -282,8 +303,8 @@ def test_friendly_amendment_changes_the_text_and_keeps_the_history(branch):
         "campaign with the trades council."
     ]
     with pytest.raises(PermissionDenied):
-        services.accept_amendment_as_friendly(actor=branch.amender.user, amendment=amendment)
-    services.accept_amendment_as_friendly(actor=branch.mover.user, amendment=amendment)
+        accept_amendment_as_friendly(actor=branch.amender.user, amendment=amendment)
+    accept_amendment_as_friendly(actor=branch.mover.user, amendment=amendment)
     motion.refresh_from_db()
     assert motion.text.endswith("with the trades council.")
     assert motion.original_text.endswith("union campaign.")
@@ -295,22 +316,16 @@ def test_friendly_amendment_changes_the_text_and_keeps_the_history(branch):
 
 def test_amendment_to_a_paragraph_that_does_not_exist_is_refused(branch):
     motion = _seconded_motion(branch)
-    with pytest.raises(services.MeetingError, match="no paragraph 99"):
-        services.propose_amendment(
-            actor=branch.amender.user, motion=motion, kind="delete", paragraph=99
-        )
+    with pytest.raises(MeetingError, match="no paragraph 99"):
+        propose_amendment(actor=branch.amender.user, motion=motion, kind="delete", paragraph=99)
     assert not Amendment.objects.exists()
 
 
 def test_amendment_to_a_closed_motion_is_refused_and_nothing_is_stored(branch):
     motion = _seconded_motion(branch)
-    services.rule_motion(
-        actor=branch.secretary.user, motion=motion, in_order=False, reason="Not competent."
-    )
-    with pytest.raises(services.MeetingError, match="closed"):
-        services.propose_amendment(
-            actor=branch.amender.user, motion=motion, kind="delete", paragraph=1
-        )
+    rule_motion(actor=branch.secretary.user, motion=motion, in_order=False, reason="Not competent.")
+    with pytest.raises(MeetingError, match="closed"):
+        propose_amendment(actor=branch.amender.user, motion=motion, kind="delete", paragraph=1)
     assert not Amendment.objects.exists()
 
 
@@ -319,25 +334,23 @@ def test_amendment_to_a_closed_motion_is_refused_and_nothing_is_stored(branch):
 
 def test_threaded_comments_edit_history_report_and_moderation(branch):
     motion = _seconded_motion(branch)
-    first = services.post_comment(actor=branch.commenter.user, motion=motion, body="Yes!")
-    reply = services.post_comment(
-        actor=branch.amender.user, motion=motion, body="Why?", parent=first
-    )
-    services.post_comment(actor=branch.mover.user, motion=motion, body="Later point.")
+    first = post_comment(actor=branch.commenter.user, motion=motion, body="Yes!")
+    reply = post_comment(actor=branch.amender.user, motion=motion, body="Why?", parent=first)
+    post_comment(actor=branch.mover.user, motion=motion, body="Later point.")
     thread = queries.debate_thread(motion)
     assert [(t.comment.pk, t.depth) for t in thread][:2] == [(first.pk, 0), (reply.pk, 1)]
 
-    services.edit_comment(actor=branch.commenter.user, comment=first, body="Yes, strongly.")
+    edit_comment(actor=branch.commenter.user, comment=first, body="Yes, strongly.")
     assert list(CommentRevision.objects.values_list("body", flat=True)) == ["Yes!"]
     with pytest.raises(PermissionDenied):
-        services.edit_comment(actor=branch.amender.user, comment=first, body="Hijack")
+        edit_comment(actor=branch.amender.user, comment=first, body="Hijack")
 
-    services.report_comment(actor=branch.amender.user, comment=first, reason="Off topic")
-    with pytest.raises(services.MeetingError, match="already reported"):
-        services.report_comment(actor=branch.amender.user, comment=first, reason="Again")
+    report_comment(actor=branch.amender.user, comment=first, reason="Off topic")
+    with pytest.raises(MeetingError, match="already reported"):
+        report_comment(actor=branch.amender.user, comment=first, reason="Again")
     with pytest.raises(PermissionDenied):
-        services.hide_comment(actor=branch.mover.user, comment=first, reason="I dislike it")
-    services.hide_comment(
+        hide_comment(actor=branch.mover.user, comment=first, reason="I dislike it")
+    hide_comment(
         actor=branch.secretary.user, comment=first, reason="Personal remarks about a member"
     )
     first.refresh_from_db()
@@ -351,16 +364,16 @@ def test_threaded_comments_edit_history_report_and_moderation(branch):
 def test_comment_on_a_closed_debate_is_refused(branch, clock_):
     motion = _seconded_motion(branch)
     clock_.advance(days=14, minutes=1)
-    services.record_motion_outcome(actor=branch.chair.user, motion=motion, result="fallen")
-    with pytest.raises(services.MeetingError, match="debate on this motion is closed"):
-        services.post_comment(actor=branch.commenter.user, motion=motion, body="Too late")
+    record_motion_outcome(actor=branch.chair.user, motion=motion, result="fallen")
+    with pytest.raises(MeetingError, match="debate on this motion is closed"):
+        post_comment(actor=branch.commenter.user, motion=motion, body="Too late")
     assert not Comment.objects.exists()
 
 
 def test_outsider_cannot_comment(branch):
     motion = _seconded_motion(branch)
     with pytest.raises(PermissionDenied):
-        services.post_comment(actor=branch.outsider.user, motion=motion, body="Hello")
+        post_comment(actor=branch.outsider.user, motion=motion, body="Hello")
 
 
 # --- at the meeting -----------------------------------------------------------------------------
@@ -368,25 +381,21 @@ def test_outsider_cannot_comment(branch):
 
 def test_chair_records_amendment_then_motion_carried(branch, clock_):
     motion = _seconded_motion(branch)
-    amendment = services.propose_amendment(
+    amendment = propose_amendment(
         actor=branch.amender.user,
         motion=motion,
         kind="insert",
         paragraph=len(motion.paragraphs),
         new_text="To report back to the next meeting.",
     )
-    with pytest.raises(services.MeetingError, match="once it has started"):
-        services.record_amendment_outcome(
-            actor=branch.chair.user, amendment=amendment, result="carried"
-        )
+    with pytest.raises(MeetingError, match="once it has started"):
+        record_amendment_outcome(actor=branch.chair.user, amendment=amendment, result="carried")
     clock_.advance(days=14, minutes=1)
     with pytest.raises(PermissionDenied):
-        services.record_amendment_outcome(
-            actor=branch.secretary.user, amendment=amendment, result="carried"
-        )
-    with pytest.raises(services.MeetingError, match="outstanding amendment"):
-        services.record_motion_outcome(actor=branch.chair.user, motion=motion, result="carried")
-    services.record_amendment_outcome(
+        record_amendment_outcome(actor=branch.secretary.user, amendment=amendment, result="carried")
+    with pytest.raises(MeetingError, match="outstanding amendment"):
+        record_motion_outcome(actor=branch.chair.user, motion=motion, result="carried")
+    record_amendment_outcome(
         actor=branch.chair.user,
         amendment=amendment,
         result="carried",
@@ -396,7 +405,7 @@ def test_chair_records_amendment_then_motion_carried(branch, clock_):
     )
     motion.refresh_from_db()
     assert motion.text.endswith("To report back to the next meeting.")
-    outcome = services.record_motion_outcome(
+    outcome = record_motion_outcome(
         actor=branch.chair.user, motion=motion, result="carried", votes_for=15, votes_against=1
     )
     motion.refresh_from_db()
@@ -404,28 +413,26 @@ def test_chair_records_amendment_then_motion_carried(branch, clock_):
     assert outcome.votes_for == 15
     amendment.refresh_from_db()
     assert amendment.status == AmendmentStatus.CARRIED
-    with pytest.raises(services.MeetingError, match="already carried"):
-        services.record_motion_outcome(actor=branch.chair.user, motion=motion, result="fallen")
+    with pytest.raises(MeetingError, match="already carried"):
+        record_motion_outcome(actor=branch.chair.user, motion=motion, result="fallen")
 
 
 def test_outcome_of_an_amendment_to_a_decided_motion_is_refused(branch, clock_):
     motion = _seconded_motion(branch)
     amendment = amendment_to(motion, branch.amender)
     clock_.advance(days=14, minutes=1)
-    services.record_motion_outcome(actor=branch.chair.user, motion=motion, result="withdrawn")
+    record_motion_outcome(actor=branch.chair.user, motion=motion, result="withdrawn")
     amendment.refresh_from_db()
     assert amendment.status == AmendmentStatus.FALLEN
-    with pytest.raises(services.MeetingError):
-        services.record_amendment_outcome(
-            actor=branch.chair.user, amendment=amendment, result="carried"
-        )
+    with pytest.raises(MeetingError):
+        record_amendment_outcome(actor=branch.chair.user, amendment=amendment, result="carried")
 
 
 def test_chair_sends_a_motion_to_a_draft_yes_no_ballot(branch, clock_):
     motion = _seconded_motion(branch)
     clock_.advance(days=14, minutes=1)
     opens = clock.now() + DAY
-    services.send_motion_to_ballot(
+    send_motion_to_ballot(
         actor=branch.chair.user, motion=motion, opens_at=opens, closes_at=opens + 7 * DAY
     )
     motion.refresh_from_db()
@@ -440,8 +447,8 @@ def test_ballot_closing_before_it_opens_creates_nothing(branch, clock_):
     motion = _seconded_motion(branch)
     clock_.advance(days=14, minutes=1)
     opens = clock.now() + DAY
-    with pytest.raises(services.MeetingError, match="close after it opens"):
-        services.send_motion_to_ballot(
+    with pytest.raises(MeetingError, match="close after it opens"):
+        send_motion_to_ballot(
             actor=branch.chair.user, motion=motion, opens_at=opens, closes_at=opens
         )
     assert not Ballot.objects.exists()
@@ -454,29 +461,27 @@ def test_minutes_drafted_edited_approved_at_the_next_meeting_and_published(branc
     motion = _seconded_motion(branch)
     next_meeting = group_meeting(branch.group, branch.secretary, starts_in=40 * DAY)
     clock_.advance(days=14, minutes=1)
-    services.sign_in(actor=branch.mover.user, meeting=branch.meeting)
-    services.record_motion_outcome(
+    sign_in(actor=branch.mover.user, meeting=branch.meeting)
+    record_motion_outcome(
         actor=branch.chair.user, motion=motion, result="carried", votes_for=9, votes_against=2
     )
-    minutes = services.draft_minutes(actor=branch.secretary.user, meeting=branch.meeting)
+    minutes = draft_minutes(actor=branch.secretary.user, meeting=branch.meeting)
     assert "Motion 1: Tenants' union" in minutes.text
     assert "carried (9 for, 2 against, 0 abstaining)" in minutes.text
     assert queries.minutes_for(branch.mover.user, branch.meeting) is None  # a draft
-    services.edit_minutes(
+    edit_minutes(
         actor=branch.secretary.user, minutes=minutes, text=minutes.text + "\nMeeting closed 9pm."
     )
     assert minutes.revisions.count() == 2
-    with pytest.raises(services.MeetingError, match="once it has started"):
-        services.approve_minutes(
-            actor=branch.secretary.user, minutes=minutes, at_meeting=next_meeting
-        )
-    with pytest.raises(services.MeetingError, match="approved them"):
-        services.publish_minutes(actor=branch.secretary.user, minutes=minutes)
+    with pytest.raises(MeetingError, match="once it has started"):
+        approve_minutes(actor=branch.secretary.user, minutes=minutes, at_meeting=next_meeting)
+    with pytest.raises(MeetingError, match="approved them"):
+        publish_minutes(actor=branch.secretary.user, minutes=minutes)
     clock_.advance(days=26)
-    services.approve_minutes(actor=branch.secretary.user, minutes=minutes, at_meeting=next_meeting)
-    with pytest.raises(services.MeetingError, match="cannot be edited"):
-        services.edit_minutes(actor=branch.secretary.user, minutes=minutes, text="Rewritten")
-    services.publish_minutes(actor=branch.secretary.user, minutes=minutes)
+    approve_minutes(actor=branch.secretary.user, minutes=minutes, at_meeting=next_meeting)
+    with pytest.raises(MeetingError, match="cannot be edited"):
+        edit_minutes(actor=branch.secretary.user, minutes=minutes, text="Rewritten")
+    publish_minutes(actor=branch.secretary.user, minutes=minutes)
     published = queries.minutes_for(branch.mover.user, branch.meeting)
     assert published is not None and published.status == MinutesStatus.PUBLISHED
     assert published.text.endswith("Meeting closed 9pm.")

@@ -17,7 +17,6 @@ from grassroots.api import services as api_services
 from grassroots.api.models import ApiToken
 from grassroots.audit.models import AuditEntry
 from grassroots.audit.services import record
-from grassroots.meetings import services as meeting_services
 from grassroots.meetings.models import (
     Attendance,
     Comment,
@@ -30,6 +29,7 @@ from grassroots.meetings.models import (
     SignInMethod,
 )
 from grassroots.meetings.personal_data import REMOVED_COMMENT
+from grassroots.meetings.services.debate import edit_comment
 from grassroots.organisation.models import Role, RoleAssignment
 from grassroots.oversight import services as oversight_services
 from grassroots.oversight.models import DecisionVote, OversightRules, Signature
@@ -142,9 +142,7 @@ def test_meetings_comments_lose_their_words_and_history_the_record_stays():
     motion = motion_in(meeting, m.member, m.in_group_a, title="Rent strike support")
     comment = comment_on(motion, m.member, body="My landlord at 4 Elm Road raised my rent.")
     reply = comment_on(motion, m.in_group_a, body="Solidarity.", parent=comment)
-    meeting_services.edit_comment(
-        actor=m.member.user, comment=comment, body="My landlord raised my rent by 20%."
-    )
+    edit_comment(actor=m.member.user, comment=comment, body="My landlord raised my rent by 20%.")
     other = comment_on(motion, m.in_group_a, body="Second.")
     CommentReport.objects.create(
         comment=other, reporter=m.member, reason="Off topic", reported_at=clock.now()

@@ -1,0 +1,94 @@
+"""RSVPs before a meeting and signing in at it (by the member, or by an officer for them)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from grassroots.clock import now
+from grassroots.meetings import queries
+from grassroots.meetings.models import (
+    Attendance,
+    Meeting,
+    MeetingStatus,
+    Rsvp,
+    RsvpResponse,
+    SignInMethod,
+)
+from grassroots.meetings.services.common import (
+    MeetingError,
+    acting_member,
+    audit,
+    locked_meeting,
+    require_in_scope,
+    require_run,
+)
+from grassroots.people.models import Member
+
+
+@transaction.atomic(durable=True)
+def rsvp(*, actor: Any, meeting: Meeting, response: str) -> Rsvp:
+    """Reply to an invitation. Places are taken under a lock on the meeting, so two members
+    cannot both take the last one."""
+    member = acting_member(actor)
+    if not queries.is_in_scope(member, meeting, queries.SEE_STATUSES):
+        raise PermissionDenied(f"Only members of {meeting.scope_name} can reply.")
+    if response not in RsvpResponse.values:
+        raise MeetingError("Say whether you are going.")
+    meeting = locked_meeting(meeting)
+    if meeting.status != MeetingStatus.SCHEDULED or meeting.ends_at <= now():
+        raise MeetingError("Replies are closed: the meeting is over or cancelled.")
+    existing = Rsvp.objects.filter(meeting=meeting, member=member).first()
+    if (
+        response == RsvpResponse.GOING
+        and meeting.capacity is not None
+        and (existing is None or existing.response != RsvpResponse.GOING)
+    ):
+        going = Rsvp.objects.filter(meeting=meeting, response=RsvpResponse.GOING).count()
+        if going >= meeting.capacity:
+            raise MeetingError(
+                f"Sorry, it is full: all {meeting.capacity} places are taken. "
+                "Your reply has not been recorded."
+            )
+    reply, _ = Rsvp.objects.update_or_create(
+        meeting=meeting, member=member, defaults={"response": response, "responded_at": now()}
+    )
+    audit(actor, "rsvp", meeting, response=response)
+    return reply
+
+
+def _sign_in(actor: Any, meeting: Meeting, member: Member, by: Member, method: str) -> Attendance:
+    if not queries.sign_in_open(meeting):
+        raise MeetingError(
+            "Signing in opens an hour before the meeting starts and closes when it ends."
+        )
+    if Attendance.objects.filter(meeting=meeting, member=member).exists():
+        raise MeetingError(f"{member.first_name} {member.last_name} is already signed in.")
+    attendance = Attendance.objects.create(
+        meeting=meeting, member=member, signed_in_at=now(), signed_in_by=by, method=method
+    )
+    audit(actor, "sign_in", meeting, member=member.membership_number, method=method)
+    return attendance
+
+
+@transaction.atomic(durable=True)
+def sign_in(*, actor: Any, meeting: Meeting) -> Attendance:
+    """A member signs themselves in on the day."""
+    member = require_in_scope(actor, meeting, "sign in to this meeting")
+    return _sign_in(actor, locked_meeting(meeting), member, member, SignInMethod.SELF)
+
+
+@transaction.atomic(durable=True)
+def sign_in_member(*, actor: Any, meeting: Meeting, membership_number: str) -> Attendance:
+    """The secretary signs a member in on the night, by membership number."""
+    officer = require_run(actor, meeting)
+    meeting = locked_meeting(meeting)
+    member = Member.objects.filter(membership_number=membership_number.strip().upper()).first()
+    if member is None or not queries.is_in_scope(member, meeting):
+        raise MeetingError(
+            f"No member of {meeting.scope_name} in good standing has membership number "
+            f"{membership_number.strip()!r}."
+        )
+    return _sign_in(actor, meeting, member, officer, SignInMethod.SECRETARY)

@@ -1,0 +1,95 @@
+"""What every meetings use case shares: the error it raises for bad input, the limits on text, the
+audit row, the permission checks on the actor and the row locks.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+
+from grassroots.audit.services import record
+from grassroots.meetings import queries
+from grassroots.meetings.models import Amendment, Comment, Meeting, Minutes, Motion
+from grassroots.people.models import Member
+from grassroots.people.queries import own_member
+
+TITLE_MAX = 200
+TEXT_MAX = 20_000
+COMMENT_MAX = 5_000
+REASON_MAX = 2_000
+
+
+class MeetingError(Exception):
+    """Bad input or the wrong moment; the message says which, for the page."""
+
+
+def audit(
+    actor: Any,
+    action: str,
+    subject: Meeting | Motion | Amendment | Comment | Minutes,
+    **detail: Any,
+) -> None:
+    kind = type(subject).__name__.lower()
+    meeting = subject if isinstance(subject, Meeting) else None
+    if meeting is None:
+        meeting = getattr(subject, "meeting", None)
+    if meeting is None and isinstance(subject, Amendment | Comment):
+        meeting = subject.motion.meeting
+    record(
+        actor=actor,
+        action=action,
+        subject_type=kind,
+        subject_id=subject.pk,
+        scope=meeting.scope_name[:120] if meeting is not None else "",
+        detail=detail,
+    )
+
+
+def acting_member(actor: Any) -> Member:
+    member = own_member(actor)
+    if member is None:
+        raise PermissionDenied("Only members can do this.")
+    return member
+
+
+def require_run(actor: Any, meeting: Meeting) -> Member:
+    if not queries.may_run(actor, meeting):
+        raise PermissionDenied("Only the officers who run this body's meetings can do this.")
+    return acting_member(actor)
+
+
+def require_chair(actor: Any, meeting: Meeting) -> Member:
+    if not queries.may_chair(actor, meeting):
+        raise PermissionDenied("Only the chair of this body's meetings can do this.")
+    return acting_member(actor)
+
+
+def require_in_scope(actor: Any, meeting: Meeting, what: str) -> Member:
+    member = acting_member(actor)
+    if not queries.is_in_scope(member, meeting):
+        raise PermissionDenied(f"Only members of {meeting.scope_name} can {what}.")
+    return member
+
+
+def clean_text(value: str, label: str, maximum: int, *, required: bool = True) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise MeetingError(f"Write the {label}.")
+    if len(value) > maximum:
+        raise MeetingError(f"The {label} is too long: at most {maximum:,} characters.")
+    return value
+
+
+def locked_meeting(meeting: Meeting) -> Meeting:
+    return (
+        Meeting.objects.select_for_update(of=("self",))
+        .select_related("group", "area", "region")
+        .get(pk=meeting.pk)
+    )
+
+
+def locked_motion(motion: Motion) -> Motion:
+    locked = Motion.objects.select_for_update().get(pk=motion.pk)
+    locked.meeting = motion.meeting
+    return locked

@@ -1,0 +1,315 @@
+"""Decisions at the meeting: outcomes of amendments and motions recorded by the chair, a motion
+sent to a ballot, and the ballot's result written back (the handler ballots calls).
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from grassroots.ballots.models import Ballot
+from grassroots.ballots.results import yes_no_result
+from grassroots.clock import now
+from grassroots.meetings import queries
+from grassroots.meetings.models import (
+    Amendment,
+    AmendmentStatus,
+    BallotResult,
+    BallotResultChoice,
+    Meeting,
+    MeetingStatus,
+    Minutes,
+    MinutesRevision,
+    MinutesStatus,
+    Motion,
+    MotionStatus,
+    Outcome,
+    OutcomeResult,
+)
+from grassroots.meetings.services.amendments import apply_to_motion
+from grassroots.meetings.services.common import (
+    REASON_MAX,
+    MeetingError,
+    audit,
+    clean_text,
+    locked_motion,
+    require_chair,
+)
+
+
+def _counts(votes_for: int | None, votes_against: int | None, votes_abstain: int | None) -> None:
+    for value in (votes_for, votes_against, votes_abstain):
+        if value is not None and value < 0:
+            raise MeetingError("Votes cannot be negative.")
+
+
+def _require_meeting_started(meeting: Meeting) -> None:
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise MeetingError("The meeting was cancelled.")
+    if not queries.has_started(meeting):
+        raise MeetingError("Outcomes are recorded at the meeting, once it has started.")
+    if Minutes.objects.filter(meeting=meeting).exclude(status=MinutesStatus.DRAFT).exists():
+        raise MeetingError("The minutes are approved: the record of this meeting is closed.")
+
+
+@transaction.atomic(durable=True)
+def record_amendment_outcome(
+    *,
+    actor: Any,
+    amendment: Amendment,
+    result: str,
+    votes_for: int | None = None,
+    votes_against: int | None = None,
+    votes_abstain: int | None = None,
+    note: str = "",
+) -> Outcome:
+    """The chair records what the meeting decided on an amendment; a carried amendment changes
+    the motion's text."""
+    meeting = amendment.motion.meeting
+    chair = require_chair(actor, meeting)
+    _require_meeting_started(meeting)
+    motion = locked_motion(amendment.motion)
+    if motion.is_closed:
+        raise MeetingError("The motion has been decided: its amendments can no longer be.")
+    amendment = Amendment.objects.select_for_update().get(pk=amendment.pk)
+    if amendment.status != AmendmentStatus.PROPOSED:
+        raise MeetingError(f"This amendment is already {amendment.get_status_display().lower()}.")
+    if result not in (
+        OutcomeResult.CARRIED,
+        OutcomeResult.FALLEN,
+        OutcomeResult.REMITTED,
+        OutcomeResult.WITHDRAWN,
+    ):
+        raise MeetingError("Choose carried, fallen, remitted or withdrawn.")
+    _counts(votes_for, votes_against, votes_abstain)
+    if result == OutcomeResult.CARRIED:
+        apply_to_motion(motion, amendment, f"Amendment {amendment.number} carried")
+    amendment.status = str(result)
+    amendment.save(update_fields=["status"])
+    outcome = Outcome.objects.create(
+        meeting=meeting,
+        amendment=amendment,
+        result=result,
+        votes_for=votes_for,
+        votes_against=votes_against,
+        votes_abstain=votes_abstain,
+        note=clean_text(note, "note", REASON_MAX, required=False),
+        recorded_by=chair,
+        recorded_at=now(),
+    )
+    amendment.motion = motion
+    audit(
+        actor,
+        "record_amendment_outcome",
+        amendment,
+        result=result,
+        votes=[votes_for, votes_against, votes_abstain],
+    )
+    return outcome
+
+
+def _require_decidable(motion: Motion) -> None:
+    if motion.is_closed:
+        raise MeetingError(f"This motion is already {motion.get_status_display().lower()}.")
+    if motion.status == MotionStatus.AWAITING_SECONDER:
+        raise MeetingError("An unseconded motion cannot be put to the meeting.")
+    pending = queries.open_amendments(motion).count()
+    if pending:
+        raise MeetingError(
+            f"Record the outcome of the {pending} outstanding amendment{'s' if pending > 1 else ''}"
+            " first: amendments are decided before the motion."
+        )
+
+
+@transaction.atomic(durable=True)
+def record_motion_outcome(
+    *,
+    actor: Any,
+    motion: Motion,
+    result: str,
+    votes_for: int | None = None,
+    votes_against: int | None = None,
+    votes_abstain: int | None = None,
+    note: str = "",
+) -> Outcome:
+    meeting = motion.meeting
+    chair = require_chair(actor, meeting)
+    _require_meeting_started(meeting)
+    motion = locked_motion(motion)
+    if result not in (
+        OutcomeResult.CARRIED,
+        OutcomeResult.FALLEN,
+        OutcomeResult.REMITTED,
+        OutcomeResult.WITHDRAWN,
+    ):
+        raise MeetingError(
+            "Choose carried, fallen, remitted or withdrawn (or send it to a ballot of members)."
+        )
+    if result != OutcomeResult.WITHDRAWN:
+        _require_decidable(motion)
+    elif motion.is_closed:
+        raise MeetingError(f"This motion is already {motion.get_status_display().lower()}.")
+    _counts(votes_for, votes_against, votes_abstain)
+    moment = now()
+    motion.status = str(result)
+    motion.debate_closed_at = motion.debate_closed_at or moment
+    motion.save(update_fields=["status", "debate_closed_at"])
+    if result == OutcomeResult.WITHDRAWN:
+        # Amendments to a withdrawn motion fall with it.
+        motion.amendments.filter(status=AmendmentStatus.PROPOSED).update(
+            status=AmendmentStatus.FALLEN
+        )
+    outcome = Outcome.objects.create(
+        meeting=meeting,
+        motion=motion,
+        result=result,
+        votes_for=votes_for,
+        votes_against=votes_against,
+        votes_abstain=votes_abstain,
+        note=clean_text(note, "note", REASON_MAX, required=False),
+        recorded_by=chair,
+        recorded_at=moment,
+    )
+    audit(
+        actor,
+        "record_motion_outcome",
+        motion,
+        result=result,
+        votes=[votes_for, votes_against, votes_abstain],
+    )
+    return outcome
+
+
+def send_motion_to_ballot(
+    *,
+    actor: Any,
+    motion: Motion,
+    opens_at: datetime.datetime,
+    closes_at: datetime.datetime,
+) -> Outcome:
+    """The chair sends the motion to a yes/no ballot of the body's members.
+
+    This creates a *draft* ballot through ``grassroots.ballots.services`` (the chair becomes its
+    returning officer, who then sets up tellers and opens it on the ballots pages, as for any
+    ballot). The ballot services run in transactions of their own, so every check is made
+    first; the motion is marked sent (with the ballot) only once the ballot exists.
+    """
+    from grassroots.ballots.models import QuestionKind
+    from grassroots.ballots.services.errors import BallotError
+    from grassroots.ballots.services.setup import add_question, create_ballot
+
+    meeting = motion.meeting
+    chair = require_chair(actor, meeting)
+    _require_meeting_started(meeting)
+    _require_decidable(motion)
+    if closes_at <= opens_at:
+        raise MeetingError("The ballot must close after it opens.")
+    if opens_at <= now():
+        raise MeetingError("The ballot must open in the future.")
+    try:
+        ballot = create_ballot(
+            actor=actor,
+            title=f"{meeting.scope_name}: motion {motion.number}, {motion.title}"[:200],
+            description=motion.text,
+            level=meeting.level,
+            scope=queries.scope_object(meeting),
+            opens_at=opens_at,
+            closes_at=closes_at,
+        )
+        add_question(
+            actor=actor,
+            ballot=ballot,
+            title=f"Should {meeting.scope_name} adopt motion {motion.number}, {motion.title}?"[
+                :200
+            ],
+            kind=QuestionKind.YESNO,
+        )
+    except PermissionDenied:
+        raise
+    except BallotError as error:
+        raise MeetingError(str(error)) from error
+    with transaction.atomic(durable=True):
+        motion = locked_motion(motion)
+        _require_decidable(motion)
+        moment = now()
+        motion.status = MotionStatus.SENT_TO_BALLOT
+        motion.ballot = ballot
+        motion.debate_closed_at = motion.debate_closed_at or moment
+        motion.save(update_fields=["status", "ballot", "debate_closed_at"])
+        outcome = Outcome.objects.create(
+            meeting=meeting,
+            motion=motion,
+            result=OutcomeResult.SENT_TO_BALLOT,
+            note=f"Sent to a ballot of members ({ballot.election_id})",
+            recorded_by=chair,
+            recorded_at=moment,
+        )
+        audit(actor, "send_motion_to_ballot", motion, ballot=ballot.pk)
+    return outcome
+
+
+@transaction.atomic
+def record_ballot_result(ballot: Ballot) -> BallotResult | None:
+    """Write a published ballot's result back to the motion that was sent to it.
+
+    Registered with ``grassroots.ballots.results`` (apps.py) and called inside the ballot's
+    publishing transaction, with the ballot locked; no person acts, the returning officer's
+    publication does. Nothing happens for a ballot no motion was sent to, or a second time.
+    The motion is carried or fallen as if the meeting had decided it, so a carried motion can
+    be forwarded; the draft minutes get the result, approved minutes an addendum.
+    """
+    motion = (
+        Motion.objects.select_for_update(of=("self",))
+        .select_related("meeting")
+        .filter(ballot=ballot, status=MotionStatus.SENT_TO_BALLOT)
+        .first()
+    )
+    if motion is None or BallotResult.objects.filter(motion=motion).exists():
+        return None
+    result = yes_no_result(ballot)
+    moment = now()
+    minutes = Minutes.objects.select_for_update().filter(meeting=motion.meeting).first()
+    found = BallotResult.objects.create(
+        motion=motion,
+        ballot=ballot,
+        result=BallotResultChoice.CARRIED if result.is_carried else BallotResultChoice.FALLEN,
+        votes_yes=result.votes_yes,
+        votes_no=result.votes_no,
+        votes_abstain=result.votes_abstain,
+        election_id=result.election_id,
+        published_at=result.published_at,
+        recorded_at=moment,
+        is_addendum=minutes is not None and minutes.status != MinutesStatus.DRAFT,
+    )
+    motion.status = MotionStatus.CARRIED if result.is_carried else MotionStatus.FALLEN
+    motion.save(update_fields=["status"])
+    if minutes is not None and minutes.status == MinutesStatus.DRAFT:
+        minutes.text = f"{minutes.text.rstrip()}\n\n{ballot_result_text(motion, found)}\n"
+        minutes.updated_at = moment
+        minutes.updated_by = None
+        minutes.save(update_fields=["text", "updated_at", "updated_by"])
+        MinutesRevision.objects.create(
+            minutes=minutes, text=minutes.text, written_at=moment, written_by=None
+        )
+    audit(
+        None,
+        "record_ballot_result",
+        motion,
+        ballot=ballot.election_id,
+        result=found.result,
+        votes=[found.votes_yes, found.votes_no, found.votes_abstain],
+        addendum=found.is_addendum,
+    )
+    return found
+
+
+def ballot_result_text(motion: Motion, found: BallotResult) -> str:
+    from django.urls import reverse
+
+    return (
+        f"Motion {motion.number}: {motion.title}. {found.summary}: "
+        f"{reverse('ballot_results', args=[found.ballot_id])}"
+    )

@@ -1,0 +1,169 @@
+"""Motions: submitting, seconding, ruling in or out of order, closing the debate."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Max
+
+from grassroots.clock import now
+from grassroots.meetings import queries
+from grassroots.meetings.models import (
+    AgendaItem,
+    AgendaItemKind,
+    Meeting,
+    Motion,
+    MotionRevision,
+    MotionStatus,
+)
+from grassroots.meetings.services.common import (
+    REASON_MAX,
+    TEXT_MAX,
+    TITLE_MAX,
+    MeetingError,
+    acting_member,
+    audit,
+    clean_text,
+    locked_meeting,
+    locked_motion,
+    require_chair,
+    require_in_scope,
+    require_run,
+)
+from grassroots.meetings.texts import split_paragraphs, structured_text
+from grassroots.people.models import Member
+
+
+def require_motions_open(meeting: Meeting, what: str) -> None:
+    if not meeting.takes_motions:
+        raise MeetingError("This event takes no motions.")
+    if meeting.motions_deadline is None:
+        raise MeetingError("This meeting takes no motions.")
+    if not queries.motions_open(meeting):
+        raise MeetingError(
+            f"The deadline for {what} has passed; they closed at "
+            f"{_local(meeting.motions_deadline)}. Nothing was submitted."
+        )
+
+
+def _local(moment: datetime.datetime) -> str:
+    from django.utils import timezone
+
+    return f"{timezone.localtime(moment):%d %B %Y, %H:%M}"
+
+
+@transaction.atomic(durable=True)
+def submit_motion(
+    *,
+    actor: Any,
+    meeting: Meeting,
+    title: str,
+    seconder_number: str,
+    text: str = "",
+    notes: str = "",
+    believes: str = "",
+    resolves: str = "",
+    agenda_item: AgendaItem | None = None,
+) -> Motion:
+    """A member in scope submits a motion, naming a seconder, who must then confirm it. The
+    text may be free, or written as notes / believes / resolves (not both)."""
+    proposer = require_in_scope(actor, meeting, "submit motions to this meeting")
+    meeting = locked_meeting(meeting)
+    require_motions_open(meeting, "motions")
+    title = clean_text(title, "motion's title", TITLE_MAX)
+    structured = any(part.strip() for part in (notes, believes, resolves))
+    if structured and text.strip():
+        raise MeetingError(
+            "Write the motion either as free text or as notes / believes / resolves, not both."
+        )
+    if structured:
+        if not resolves.strip():
+            raise MeetingError("A structured motion needs a 'resolves' part: what it decides.")
+        body = structured_text(notes, believes, resolves)
+    else:
+        body = "\n\n".join(split_paragraphs(text))
+    body = clean_text(body, "motion's text", TEXT_MAX)
+    seconder = Member.objects.filter(membership_number=seconder_number.strip().upper()).first()
+    if seconder is None or not queries.is_in_scope(seconder, meeting):
+        raise MeetingError(
+            f"The seconder must be a member of {meeting.scope_name} in good standing: no such "
+            f"member has membership number {seconder_number.strip()!r}."
+        )
+    if seconder.pk == proposer.pk:
+        raise MeetingError("You cannot second your own motion: name another member.")
+    if agenda_item is not None and agenda_item.meeting_id != meeting.pk:
+        raise MeetingError("Choose an item of this meeting's agenda.")
+    if agenda_item is None:
+        agenda_item = meeting.agenda_items.filter(kind=AgendaItemKind.MOTIONS).first()
+    moment = now()
+    number = (meeting.motions.aggregate(last=Max("number"))["last"] or 0) + 1
+    motion = Motion.objects.create(
+        meeting=meeting,
+        agenda_item=agenda_item,
+        number=number,
+        title=title,
+        original_text=body,
+        text=body,
+        is_structured=structured,
+        proposer=proposer,
+        seconder=seconder,
+        submitted_at=moment,
+        status=MotionStatus.AWAITING_SECONDER,
+    )
+    MotionRevision.objects.create(motion=motion, text=body, note="Submitted", created_at=moment)
+    audit(actor, "submit_motion", motion, title=title, seconder=seconder.membership_number)
+    return motion
+
+
+@transaction.atomic(durable=True)
+def second_motion(*, actor: Any, motion: Motion) -> Motion:
+    """The named seconder confirms; only then do the meeting's members see the motion."""
+    member = acting_member(actor)
+    motion = locked_motion(motion)
+    if motion.seconder_id != member.pk:
+        raise PermissionDenied("Only the member named as seconder can second this motion.")
+    if motion.status != MotionStatus.AWAITING_SECONDER:
+        raise MeetingError("This motion has already been seconded.")
+    require_motions_open(motion.meeting, "seconding motions")
+    motion.status = MotionStatus.SUBMITTED
+    motion.seconded_at = now()
+    motion.save(update_fields=["status", "seconded_at"])
+    audit(actor, "second_motion", motion)
+    return motion
+
+
+@transaction.atomic(durable=True)
+def rule_motion(*, actor: Any, motion: Motion, in_order: bool, reason: str = "") -> Motion:
+    """Officers rule a motion in order or not; a ruling out of order needs a reason, which
+    members see."""
+    officer = require_run(actor, motion.meeting)
+    motion = locked_motion(motion)
+    if motion.status not in (
+        MotionStatus.SUBMITTED,
+        MotionStatus.IN_ORDER,
+        MotionStatus.OUT_OF_ORDER,
+    ):
+        raise MeetingError("Only a seconded motion that has not been decided can be ruled on.")
+    reason = clean_text(reason, "reason", REASON_MAX, required=not in_order)
+    motion.status = MotionStatus.IN_ORDER if in_order else MotionStatus.OUT_OF_ORDER
+    motion.ruled_by = officer
+    motion.ruled_at = now()
+    motion.ruling_reason = reason
+    motion.save(update_fields=["status", "ruled_by", "ruled_at", "ruling_reason"])
+    audit(actor, "rule_motion", motion, in_order=in_order, reason=reason)
+    return motion
+
+
+@transaction.atomic(durable=True)
+def close_debate(*, actor: Any, motion: Motion) -> Motion:
+    require_chair(actor, motion.meeting)
+    motion = locked_motion(motion)
+    if motion.debate_closed_at is not None:
+        raise MeetingError("The debate is already closed.")
+    motion.debate_closed_at = now()
+    motion.save(update_fields=["debate_closed_at"])
+    audit(actor, "close_debate", motion)
+    return motion

@@ -1,0 +1,107 @@
+"""Quorum rules: each body's officers set the rule its meetings are held to, with a reason,
+kept as an audited history.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from grassroots.audit.services import record
+from grassroots.clock import now
+from grassroots.meetings import queries
+from grassroots.meetings.models import QuorumRule, QuorumRuleChange
+from grassroots.meetings.services.common import REASON_MAX, MeetingError, clean_text
+from grassroots.organisation.models import Area, Group, Region, ScopeLevel
+from grassroots.organisation.permissions import may_set_quorum
+from grassroots.people.queries import own_member
+
+QUORUM_MINIMUM_MAX = 100_000
+_BODY_CLASSES: dict[str, type[Group | Area | Region]] = {
+    ScopeLevel.GROUP: Group,
+    ScopeLevel.AREA: Area,
+    ScopeLevel.REGION: Region,
+}
+
+
+def _quorum_number(value: object, label: str, *, lowest: int, highest: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise MeetingError(f"The {label} must be a whole number.")
+    if value < lowest:
+        raise MeetingError(f"The {label} cannot be less than {lowest}.")
+    if value > highest:
+        raise MeetingError(f"The {label} cannot be more than {highest:,}.")
+    return value
+
+
+@transaction.atomic(durable=True)
+def set_quorum_rule(
+    *,
+    actor: Any,
+    level: str,
+    body: Group | Area | Region | None,
+    minimum_present: int,
+    percent_of_members: int,
+    reason: str,
+) -> QuorumRuleChange:
+    """Change ``body``'s quorum rule (``body`` None with level nation: the national rule).
+
+    The change is kept with the rule it replaced, who made it and why, and is audited. It
+    applies to meetings that have not started yet: a meeting already under way, or held, keeps
+    the rule in force when it started (``queries.quorum_rule_in_force``)."""
+    if not may_set_quorum(actor, body if level != ScopeLevel.NATION else None):
+        raise PermissionDenied("Only the body's own officers or national office can do this.")
+    if level == ScopeLevel.NATION:
+        body = None
+    elif not isinstance(body, _BODY_CLASSES.get(level, ())):
+        raise MeetingError("Say which group, area or region the rule is for.")
+    minimum = _quorum_number(
+        minimum_present, "minimum number present", lowest=1, highest=QUORUM_MINIMUM_MAX
+    )
+    percent = _quorum_number(percent_of_members, "percentage of members", lowest=0, highest=100)
+    reason = clean_text(reason, "reason for the change", REASON_MAX)
+    if body is not None:
+        type(body).objects.select_for_update().filter(pk=body.pk).first()
+    scope = queries.body_filter(level, body)
+    rule = QuorumRule.objects.select_for_update().filter(scope).first()
+    if rule is not None and (rule.minimum_present, rule.percent_of_members) == (minimum, percent):
+        raise MeetingError(
+            f"That is already the rule: at least {minimum} present and {percent}% of members."
+        )
+    previous = (rule.minimum_present, rule.percent_of_members) if rule else (None, None)
+    columns: dict[str, Any] = {"level": level}
+    if body is not None:
+        columns[level] = body
+    if rule is None:
+        rule = QuorumRule(**columns)
+    rule.minimum_present, rule.percent_of_members = minimum, percent
+    rule.save()
+    changer = own_member(actor)
+    change = QuorumRuleChange.objects.create(
+        **columns,
+        previous_minimum_present=previous[0],
+        previous_percent_of_members=previous[1],
+        minimum_present=minimum,
+        percent_of_members=percent,
+        reason=reason,
+        changed_by=changer,
+        changed_at=now(),
+    )
+    record(
+        actor=actor,
+        action="set_quorum_rule",
+        subject_type="quorum_rule",
+        subject_id=rule.pk,
+        scope=(str(body) if body is not None else "National")[:120],
+        purpose=reason[:200],
+        detail={
+            "level": level,
+            "from": None
+            if previous[0] is None
+            else {"minimum_present": previous[0], "percent_of_members": previous[1]},
+            "to": {"minimum_present": minimum, "percent_of_members": percent},
+        },
+    )
+    return change

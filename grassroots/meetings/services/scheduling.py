@@ -1,0 +1,225 @@
+"""Scheduling a meeting, cancelling it and inviting its members."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from grassroots.clock import now
+from grassroots.meetings import queries
+from grassroots.meetings.models import Meeting, MeetingFormat, MeetingKind, MeetingStatus
+from grassroots.meetings.services.common import (
+    REASON_MAX,
+    TEXT_MAX,
+    TITLE_MAX,
+    MeetingError,
+    acting_member,
+    audit,
+    clean_text,
+    locked_meeting,
+    require_run,
+)
+from grassroots.organisation.models import Area, Group, Region, ScopeLevel
+
+
+@transaction.atomic(durable=True)
+def schedule_meeting(
+    *,
+    actor: Any,
+    title: str,
+    level: str,
+    scope: Group | Area | Region | None,
+    starts_at: datetime.datetime,
+    ends_at: datetime.datetime,
+    kind: str = MeetingKind.MEETING,
+    format: str = MeetingFormat.IN_PERSON,
+    description: str = "",
+    address: str = "",
+    online_link: str = "",
+    accessibility_notes: str = "",
+    capacity: int | None = None,
+    motions_deadline: datetime.datetime | None = None,
+) -> Meeting:
+    """A body's officer schedules a meeting (with a deadline for motions) or a campaign event
+    (with an optional capacity)."""
+    if not queries.may_run_in(actor, scope):
+        raise PermissionDenied("You cannot schedule meetings for that body.")
+    creator = acting_member(actor)
+    expected: dict[str, type[object]] = {
+        ScopeLevel.GROUP: Group,
+        ScopeLevel.AREA: Area,
+        ScopeLevel.REGION: Region,
+        ScopeLevel.NATION: type(None),
+    }
+    if level not in expected or not isinstance(scope, expected[level]):
+        raise MeetingError("Choose which body holds the meeting.")
+    title = clean_text(title, "title", TITLE_MAX)
+    if kind not in MeetingKind.values:
+        raise MeetingError("Choose what kind of meeting or event it is.")
+    if format not in MeetingFormat.values:
+        raise MeetingError("Choose whether it is in person, online or both.")
+    moment = now()
+    if starts_at <= moment:
+        raise MeetingError("The start must be in the future.")
+    if ends_at <= starts_at:
+        raise MeetingError("The end must be after the start.")
+    if format in (MeetingFormat.IN_PERSON, MeetingFormat.HYBRID) and not address.strip():
+        raise MeetingError("Give the address of the venue.")
+    if format in (MeetingFormat.ONLINE, MeetingFormat.HYBRID) and not online_link.strip():
+        raise MeetingError("Give the link to join online.")
+    if capacity is not None and capacity < 1:
+        raise MeetingError("The capacity must be at least 1, or left empty for no limit.")
+    if kind in (MeetingKind.MEETING, MeetingKind.GENERAL_MEETING):
+        if motions_deadline is not None and not moment < motions_deadline <= starts_at:
+            raise MeetingError(
+                "The deadline for motions must be after now and no later than the start."
+            )
+    else:
+        motions_deadline = None
+    meeting = Meeting.objects.create(
+        title=title,
+        description=clean_text(description, "description", TEXT_MAX, required=False),
+        kind=kind,
+        format=format,
+        level=level,
+        group=scope if isinstance(scope, Group) else None,
+        area=scope if isinstance(scope, Area) else None,
+        region=scope if isinstance(scope, Region) else None,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        address=address.strip() if format != MeetingFormat.ONLINE else "",
+        online_link=online_link.strip() if format != MeetingFormat.IN_PERSON else "",
+        accessibility_notes=clean_text(
+            accessibility_notes, "accessibility notes", TEXT_MAX, required=False
+        ),
+        capacity=capacity,
+        motions_deadline=motions_deadline,
+        created_by=creator,
+        created_at=moment,
+        updated_at=moment,
+    )
+    audit(actor, "schedule_meeting", meeting, title=meeting.title, kind=kind)
+    return meeting
+
+
+@transaction.atomic(durable=True)
+def cancel_meeting(*, actor: Any, meeting: Meeting, reason: str) -> Meeting:
+    require_run(actor, meeting)
+    meeting = locked_meeting(meeting)
+    if meeting.status != MeetingStatus.SCHEDULED:
+        raise MeetingError("Only a scheduled meeting can be cancelled.")
+    reason = clean_text(reason, "reason for cancelling", REASON_MAX)
+    meeting.status = MeetingStatus.CANCELLED
+    meeting.sequence += 1
+    meeting.updated_at = now()
+    meeting.save(update_fields=["status", "sequence", "updated_at"])
+    audit(actor, "cancel_meeting", meeting, reason=reason)
+    return meeting
+
+
+INVITATION_BODY = """Dear $first_name,
+
+{scope} {kind_phrase}: {title}
+
+When: {when}
+{where}{access}{deadline}
+See the agenda, add it to your calendar and reply at:
+{link}
+"""
+
+
+def _invitation_text(meeting: Meeting, link: str) -> tuple[str, str]:
+    from django.utils import timezone
+
+    starts = timezone.localtime(meeting.starts_at)
+    ends = timezone.localtime(meeting.ends_at)
+    when = f"{starts:%A %d %B %Y, %H:%M} to {ends:%H:%M}"
+    where = ""
+    if meeting.address:
+        where += f"Where: {meeting.address}\n"
+    if meeting.online_link:
+        where += f"Online: {meeting.online_link}\n"
+    access = f"Access: {meeting.accessibility_notes}\n" if meeting.accessibility_notes else ""
+    deadline = ""
+    if meeting.motions_deadline:
+        closes = timezone.localtime(meeting.motions_deadline)
+        deadline = f"Motions and amendments by: {closes:%A %d %B %Y, %H:%M}\n"
+    kind_phrase = (
+        "invites you to a meeting" if meeting.takes_motions else "invites you to take part"
+    )
+    body = INVITATION_BODY.format(
+        scope=meeting.scope_name,
+        kind_phrase=kind_phrase,
+        title=meeting.title,
+        when=when,
+        where=where,
+        access=access,
+        deadline=deadline,
+        link=link,
+    )
+    subject = f"{meeting.get_kind_display()}: {meeting.title}, {starts:%d %B}"
+    return subject[:200], body
+
+
+def invite_members(*, actor: Any, meeting: Meeting, link: str) -> int:
+    """Invite the body's members through messaging; returns how many will be written to.
+
+    A meeting that takes motions is a notice every member in good standing must get
+    (``send_to_members``, kind NOTICE, consent and unsubscribes do not apply); a campaign event
+    is an ordinary message (``send_mailout``), so only members who agreed to hear from the
+    movement and have not unsubscribed get it. Addresses never reach the officer.
+    """
+    from grassroots.messaging.models import MailKind
+    from grassroots.messaging.queries import Scope
+    from grassroots.messaging.services import MessagingError, send_mailout, send_to_members
+
+    require_run(actor, meeting)
+    if meeting.status != MeetingStatus.SCHEDULED or meeting.ends_at <= now():
+        raise MeetingError("Invitations go only for a scheduled meeting that has not ended.")
+    if meeting.invitations_sent_at is not None:
+        raise MeetingError("The invitations have already been sent.")
+    subject, body = _invitation_text(meeting, link)
+    purpose = f"Invitation to {meeting.title}"[:200]
+    if meeting.takes_motions:
+        with transaction.atomic(durable=True):
+            locked = locked_meeting(meeting)
+            if locked.invitations_sent_at is not None:
+                raise MeetingError("The invitations have already been sent.")
+            recipients = queries.members_in_scope(meeting)
+            mailout = send_to_members(
+                actor=actor,
+                members=recipients,
+                subject=subject,
+                body=body,
+                purpose=purpose,
+                kind=MailKind.NOTICE,
+            )
+            _mark_invited(actor, locked, mailout)
+            return mailout.recipients
+    scope = Scope(
+        level=meeting.level, group=meeting.group, area=meeting.area, region=meeting.region
+    )
+    try:
+        mailout = send_mailout(
+            actor=actor,
+            scope=scope,
+            statuses=list(queries.SEE_STATUSES),
+            subject=subject,
+            body=body.replace("$first_name", "member").replace("Dear member,", "Hello,"),
+            purpose=purpose,
+        )
+    except MessagingError as error:
+        raise MeetingError(str(error)) from error
+    with transaction.atomic(durable=True):
+        _mark_invited(actor, locked_meeting(meeting), mailout)
+    return mailout.recipients
+
+
+def _mark_invited(actor: Any, meeting: Meeting, mailout: Any) -> None:
+    meeting.invitations_sent_at = now()
+    meeting.invitation_mailout = mailout
+    meeting.save(update_fields=["invitations_sent_at", "invitation_mailout"])
+    audit(actor, "invite_members", meeting, mailout=mailout.pk, recipients=mailout.recipients)
