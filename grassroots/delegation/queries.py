@@ -33,7 +33,7 @@ from grassroots.delegation.models import (
     ForwardStatus,
     MotionForward,
 )
-from grassroots.delegation.services import DELEGATE_LEVELS, current_allocation
+from grassroots.delegation.services.common import DELEGATE_LEVELS, current_allocation
 from grassroots.meetings.models import (
     Amendment,
     Attendance,
@@ -111,7 +111,7 @@ def is_delegate(member: Any, meeting: Meeting) -> bool:
 
 
 def allocation_view(meeting: Meeting) -> AllocationView | None:
-    from grassroots.delegation.services import rederive
+    from grassroots.delegation.services.allocation import rederive
 
     allocation = current_allocation(meeting)
     if allocation is None:

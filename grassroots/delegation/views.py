@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from grassroots import clock
-from grassroots.delegation import queries, services
+from grassroots.delegation import queries
 from grassroots.delegation.bodies import (
     bodies_above,
     body_from_key,
@@ -31,6 +31,7 @@ from grassroots.delegation.forms import (
     WithdrawForm,
 )
 from grassroots.delegation.models import CompositeStatus, ForwardStatus
+from grassroots.delegation.services import allocation, common, composites, delegates, forwarding
 from grassroots.meetings.models import MeetingStatus
 from grassroots.organisation.permissions import Capability
 from grassroots.people.models import Member
@@ -82,7 +83,7 @@ def allocate(request: HttpRequest, meeting_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.allocate_delegates(
+            allocation.allocate_delegates(
                 actor=request.user,
                 meeting=found,
                 seats=data["seats"],
@@ -90,7 +91,7 @@ def allocate(request: HttpRequest, meeting_id: int) -> HttpResponse:
                 counted_on=data["counted_on"],
                 seed=data["seed"],
             )
-        except services.DelegationError as error:
+        except common.DelegationError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, "The delegates are allocated.")
@@ -98,7 +99,7 @@ def allocate(request: HttpRequest, meeting_id: int) -> HttpResponse:
     return render(
         request,
         "delegation/allocate.html",
-        {"meeting": found, "form": form, "current": services.current_allocation(found)},
+        {"meeting": found, "form": form, "current": common.current_allocation(found)},
     )
 
 
@@ -134,7 +135,7 @@ def record_delegate(request: HttpRequest, meeting_id: int) -> HttpResponse:
         member = _member_of_group(form, group)
         if member is not None:
             try:
-                services.record_delegate(
+                delegates.record_delegate(
                     actor=request.user,
                     meeting=found,
                     group=group,
@@ -143,7 +144,7 @@ def record_delegate(request: HttpRequest, meeting_id: int) -> HttpResponse:
                     group_meeting=data["group_meeting"],
                     ballot=data["ballot"],
                 )
-            except services.DelegationError as error:
+            except common.DelegationError as error:
                 form.add_error(None, str(error))
             except PermissionDenied as error:
                 raise Http404("No such meeting.") from error
@@ -162,10 +163,10 @@ def withdraw_delegate(request: HttpRequest, delegate_id: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.withdraw_delegate(
+            delegates.withdraw_delegate(
                 actor=request.user, delegate=delegate, reason=form.cleaned_data["reason"]
             )
-        except services.DelegationError as error:
+        except common.DelegationError as error:
             form.add_error(None, str(error))
         except PermissionDenied as error:
             raise Http404("No such delegate.") from error
@@ -202,7 +203,7 @@ def replace_delegate(request: HttpRequest, delegate_id: int) -> HttpResponse:
         member = _member_of_group(form, delegate.group)
         if member is not None:
             try:
-                services.replace_delegate(
+                delegates.replace_delegate(
                     actor=request.user,
                     delegate=delegate,
                     member=member,
@@ -210,7 +211,7 @@ def replace_delegate(request: HttpRequest, delegate_id: int) -> HttpResponse:
                     group_meeting=data["group_meeting"],
                     ballot=data["ballot"],
                 )
-            except services.DelegationError as error:
+            except common.DelegationError as error:
                 form.add_error(None, str(error))
             except PermissionDenied as error:
                 raise Http404("No such delegate.") from error
@@ -239,10 +240,10 @@ def forward_motion(request: HttpRequest, motion_id: int) -> HttpResponse:
         if to is None:
             raise Http404("No such body.")
         try:
-            forward = services.forward_motion(
+            forward = forwarding.forward_motion(
                 actor=request.user, motion=motion, to=to, note=form.cleaned_data["note"]
             )
-        except services.DelegationError as error:
+        except common.DelegationError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, f"The motion is forwarded to {to.described}.")
@@ -274,7 +275,7 @@ def _place_on_agenda(
     if request.method == "POST" and form.is_valid():
         try:
             place(form.cleaned_data["meeting"])
-        except services.DelegationError as error:
+        except common.DelegationError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, placed)
@@ -297,7 +298,7 @@ def forward_detail(request: HttpRequest, forward_id: int) -> HttpResponse:
         request,
         body,
         can_place=can_place,
-        place=lambda meeting: services.place_forward_on_agenda(
+        place=lambda meeting: forwarding.place_forward_on_agenda(
             actor=request.user, forward=forward, meeting=meeting
         ),
         placed="The motion is on the agenda.",
@@ -322,7 +323,7 @@ def forward_detail(request: HttpRequest, forward_id: int) -> HttpResponse:
 def body(request: HttpRequest, body_key: str) -> HttpResponse:
     found = queries.get_body_for(request.user, body_key)
     forwards = queries.forwards_to(found)
-    composites = queries.composites_for(found)
+    composite_list = queries.composites_for(found)
     return render(
         request,
         "delegation/body.html",
@@ -330,7 +331,7 @@ def body(request: HttpRequest, body_key: str) -> HttpResponse:
             "body": found,
             "awaiting": queries.awaiting(forwards),
             "forwards": forwards,
-            "composites": composites,
+            "composites": composite_list,
             "can_receive": may_for_body(request.user, Capability.RECEIVE_MOTIONS, found),
         },
     )
@@ -350,13 +351,13 @@ def propose_composite(request: HttpRequest, body_key: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            composite = services.propose_composite(
+            composite = composites.propose_composite(
                 actor=request.user,
                 forwards=list(data["forwards"]),
                 title=data["title"],
                 text=data["text"],
             )
-        except services.DelegationError as error:
+        except common.DelegationError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, "The composite is proposed; each mover must now agree.")
@@ -378,7 +379,7 @@ def composite_detail(request: HttpRequest, composite_id: int) -> HttpResponse:
         request,
         body,
         can_place=can_place,
-        place=lambda meeting: services.place_composite_on_agenda(
+        place=lambda meeting: composites.place_composite_on_agenda(
             actor=request.user, composite=composite, meeting=meeting
         ),
         placed="The composite is on the agenda in place of its parts.",
@@ -397,7 +398,7 @@ def composite_detail(request: HttpRequest, composite_id: int) -> HttpResponse:
             "composite": composite,
             "body": body,
             "parts": [(p, p.pk in agreed) for p in parts],
-            "waiting": services.movers_yet_to_agree(composite),
+            "waiting": composites.movers_yet_to_agree(composite),
             "may_agree": member is not None
             and composite.status == CompositeStatus.PROPOSED
             and any(p.mover_id == member.pk and p.pk not in agreed for p in parts),
@@ -414,10 +415,10 @@ def composite_detail(request: HttpRequest, composite_id: int) -> HttpResponse:
 def agree_to_composite(request: HttpRequest, composite_id: int) -> HttpResponse:
     composite = queries.get_composite_for(request.user, composite_id)
     try:
-        services.agree_to_composite(actor=request.user, composite=composite)
+        composites.agree_to_composite(actor=request.user, composite=composite)
     except PermissionDenied as error:
         raise Http404("No such composite.") from error
-    except services.DelegationError as error:
+    except common.DelegationError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, "Your agreement to the composite is recorded.")

@@ -18,13 +18,10 @@ from typing import Any
 from grassroots.clock import now, today
 from grassroots.delegation.bodies import Body
 from grassroots.delegation.models import Delegate, ElectedBy, ForwardStatus, MotionForward
-from grassroots.delegation.services import (
-    allocate_delegates,
-    current_allocation,
-    forward_motion,
-    place_forward_on_agenda,
-    record_delegate,
-)
+from grassroots.delegation.services.allocation import allocate_delegates
+from grassroots.delegation.services.common import current_allocation
+from grassroots.delegation.services.delegates import record_delegate
+from grassroots.delegation.services.forwarding import forward_motion, place_forward_on_agenda
 from grassroots.demo.people import MEMBER_LOGIN, NATIONAL_LOGIN
 from grassroots.meetings.models import (
     AgendaItem,

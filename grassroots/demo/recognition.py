@@ -20,7 +20,7 @@ from grassroots.organisation.models import (
     RoleAssignment,
 )
 from grassroots.organisation.recognition import AGREEMENT_VERSION
-from grassroots.organisation.services import review_recognition
+from grassroots.organisation.services.review import review_recognition
 
 AGM_MONTHS_AGO = 4
 

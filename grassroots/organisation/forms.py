@@ -6,7 +6,7 @@ from django import forms
 
 from grassroots.clock import today
 from grassroots.organisation.models import OfficerBasis, RecognitionCriteria
-from grassroots.organisation.services import CRITERIA_FIELDS
+from grassroots.organisation.services.review import CRITERIA_FIELDS
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

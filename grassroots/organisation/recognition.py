@@ -2,7 +2,7 @@
 
 ``evaluate`` is pure (facts and criteria in, results out) so every criterion can be tested on
 its own; ``evaluate_group`` reads the facts for one group first. What happens to a group that
-fails is decided in ``organisation.services.review_recognition``.
+fails is decided in ``organisation.services.review.review_recognition``.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from grassroots.clock import today
-from grassroots.organisation import queries, services
+from grassroots.organisation import queries
 from grassroots.organisation.forms import (
     AgmForm,
     AgreementForm,
@@ -28,6 +28,7 @@ from grassroots.organisation.permissions import (
     officer_bases,
 )
 from grassroots.organisation.recognition import AGREEMENT_VERSION, evaluate_group
+from grassroots.organisation.services import appeals, common, officers, review
 
 
 def group_list(request: HttpRequest) -> HttpResponse:
@@ -80,10 +81,10 @@ def record_agm(request: HttpRequest, slug: str) -> HttpResponse:
     form = AgmForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_agm(
+            officers.record_agm(
                 actor=request.user, group=group, held_on=form.cleaned_data["held_on"]
             )
-        except services.RecognitionError as error:
+        except common.RecognitionError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, "The AGM is recorded.")
@@ -120,13 +121,13 @@ def appoint_officer(request: HttpRequest, slug: str) -> HttpResponse:
     form = AppointOfficerForm(
         request.POST if request.method == "POST" else None,
         bases=bases,
-        roles=[(r.value, r.label) for r in services.GROUP_ROLES],
+        roles=[(r.value, r.label) for r in officers.GROUP_ROLES],
         initial={"starts_on": today()},
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            assignment = services.appoint_officer(
+            assignment = officers.appoint_officer(
                 actor=request.user,
                 group=group,
                 role=data["role"],
@@ -137,7 +138,7 @@ def appoint_officer(request: HttpRequest, slug: str) -> HttpResponse:
                 decided_on=data["decided_on"],
                 reference=data["reference"],
             )
-        except services.OfficerError as error:
+        except officers.OfficerError as error:
             form.add_error(None, str(error))
         else:
             messages.success(
@@ -171,7 +172,7 @@ def end_role(request: HttpRequest, slug: str, assignment_id: int) -> HttpRespons
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.end_role(
+            officers.end_role(
                 actor=request.user,
                 assignment=assignment,
                 ends_on=form.cleaned_data["ends_on"],
@@ -179,7 +180,7 @@ def end_role(request: HttpRequest, slug: str, assignment_id: int) -> HttpRespons
                 basis=form.cleaned_data["basis"],
                 decided_on=form.cleaned_data["decided_on"],
             )
-        except services.RecognitionError as error:
+        except common.RecognitionError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, f"The role of {assignment.get_role_display()} ends.")
@@ -201,10 +202,10 @@ def derecognise(request: HttpRequest, slug: str) -> HttpResponse:
     is_suspended = recognition.status == GroupStatus.SUSPENDED
     if request.method == "POST" and is_suspended and form.is_valid():
         try:
-            services.derecognise_group(
+            review.derecognise_group(
                 actor=request.user, group=group, reason=form.cleaned_data["reason"]
             )
-        except services.RecognitionError as error:
+        except common.RecognitionError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, f"{group.name} is de-recognised.")
@@ -223,14 +224,14 @@ def appeal(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404("No such group.")
     recognition = queries.group_status(group)
     pending = queries.pending_appeal(group)
-    may_lodge = recognition.status in services.APPEALABLE and pending is None
+    may_lodge = recognition.status in appeals.APPEALABLE and pending is None
     form = AppealForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and may_lodge and form.is_valid():
         try:
-            services.lodge_appeal(
+            appeals.lodge_appeal(
                 actor=request.user, group=group, statement=form.cleaned_data["statement"]
             )
-        except services.RecognitionError as error:
+        except common.RecognitionError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, "The appeal is lodged.")
@@ -276,11 +277,11 @@ def recognition_criteria(request: HttpRequest) -> HttpResponse:
     form = CriteriaForm(request.POST if request.method == "POST" else None, instance=criteria)
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_criteria(
+            review.update_criteria(
                 actor=request.user,
-                values={name: form.cleaned_data[name] for name in services.CRITERIA_FIELDS},
+                values={name: form.cleaned_data[name] for name in review.CRITERIA_FIELDS},
             )
-        except services.RecognitionError as error:
+        except common.RecognitionError as error:
             form.add_error(None, str(error))
         else:
             messages.success(
@@ -307,13 +308,13 @@ def appeal_decide(request: HttpRequest, appeal_id: int) -> HttpResponse:
     form = DecideAppealForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and the_appeal.is_pending and form.is_valid():
         try:
-            services.decide_appeal(
+            appeals.decide_appeal(
                 actor=request.user,
                 appeal=the_appeal,
                 upheld=form.cleaned_data["decision"] == "upheld",
                 reasons=form.cleaned_data["reasons"],
             )
-        except services.RecognitionError as error:
+        except common.RecognitionError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, "The decision is recorded and the group is told.")
@@ -330,7 +331,7 @@ def data_protection_agreement(request: HttpRequest) -> HttpResponse:
     form = AgreementForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and pending and form.is_valid():
         for assignment in pending:
-            services.accept_agreement(actor=request.user, assignment=assignment)
+            officers.accept_agreement(actor=request.user, assignment=assignment)
         messages.success(request, "Thank you: you have accepted the data protection agreement.")
         return redirect("data_protection_agreement")
     return render(

@@ -187,7 +187,8 @@ def test_a_delegate_stands_down_and_the_group_records_a_replacement(page):
     withdraws that one too, only with a reason; the list keeps the seat's history."""
     from django.core.cache import cache
 
-    from grassroots.delegation.services import allocate_delegates, record_delegate
+    from grassroots.delegation.services.allocation import allocate_delegates
+    from grassroots.delegation.services.delegates import record_delegate
 
     cache.clear()
     area = build_area()

@@ -12,12 +12,8 @@ from grassroots import clock
 from grassroots.audit.models import AuditEntry
 from grassroots.delegation.counting import members_in_good_standing
 from grassroots.delegation.models import DelegateAllocation
-from grassroots.delegation.services import (
-    DelegationError,
-    allocate_delegates,
-    current_allocation,
-    rederive,
-)
+from grassroots.delegation.services.allocation import allocate_delegates, rederive
+from grassroots.delegation.services.common import DelegationError, current_allocation
 from grassroots.tally.apportionment import apportion
 from tests.delegation.builders import schedule
 
@@ -140,7 +136,7 @@ def test_only_area_and_regional_meetings_get_delegates(setup):
 
 
 def test_allocating_again_replaces_the_allocation_until_a_delegate_is_recorded(setup):
-    from grassroots.delegation.services import record_delegate
+    from grassroots.delegation.services.delegates import record_delegate
     from tests.delegation.builders import held_meeting
 
     first = allocate(setup)

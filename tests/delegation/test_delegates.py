@@ -12,7 +12,9 @@ from grassroots import clock
 from grassroots.audit.models import AuditEntry
 from grassroots.ballots.models import Ballot, BallotStatus
 from grassroots.delegation.models import Delegate
-from grassroots.delegation.services import DelegationError, allocate_delegates, record_delegate
+from grassroots.delegation.services.allocation import allocate_delegates
+from grassroots.delegation.services.common import DelegationError
+from grassroots.delegation.services.delegates import record_delegate
 from grassroots.organisation.models import GroupStatus
 from grassroots.people.models import Member
 from tests.delegation.builders import add_members, held_meeting, recognise, schedule

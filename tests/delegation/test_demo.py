@@ -14,7 +14,7 @@ from grassroots.accounts.models import User
 from grassroots.audit.models import AuditEntry
 from grassroots.delegation import queries
 from grassroots.delegation.models import Delegate, ForwardStatus, MotionForward
-from grassroots.delegation.services import current_allocation
+from grassroots.delegation.services.common import current_allocation
 from grassroots.demo import people as demo
 from grassroots.meetings.models import Meeting, Motion
 from grassroots.organisation.models import ScopeLevel

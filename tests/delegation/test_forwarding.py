@@ -14,14 +14,13 @@ from grassroots.audit.models import AuditEntry
 from grassroots.delegation import queries
 from grassroots.delegation.bodies import Body
 from grassroots.delegation.models import Composite, CompositeStatus, ForwardStatus, MotionForward
-from grassroots.delegation.services import (
-    DelegationError,
+from grassroots.delegation.services.common import DelegationError
+from grassroots.delegation.services.composites import (
     agree_to_composite,
-    forward_motion,
     place_composite_on_agenda,
-    place_forward_on_agenda,
     propose_composite,
 )
+from grassroots.delegation.services.forwarding import forward_motion, place_forward_on_agenda
 from grassroots.meetings.models import Motion, MotionStatus
 from grassroots.organisation.models import ScopeLevel
 from grassroots.people.models import Member

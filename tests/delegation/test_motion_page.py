@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from grassroots.delegation.bodies import Body
-from grassroots.delegation.services import forward_motion, place_forward_on_agenda
+from grassroots.delegation.services.forwarding import forward_motion, place_forward_on_agenda
 from grassroots.organisation.models import ScopeLevel
 from grassroots.people.models import Member
 from tests.delegation.builders import carried_group_motion, held_meeting, motion_at

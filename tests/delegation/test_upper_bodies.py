@@ -13,13 +13,10 @@ from django.urls import reverse
 from grassroots import clock
 from grassroots.delegation.bodies import Body
 from grassroots.delegation.models import Delegate
-from grassroots.delegation.services import (
-    DelegationError,
-    allocate_delegates,
-    forward_motion,
-    place_forward_on_agenda,
-    record_delegate,
-)
+from grassroots.delegation.services.allocation import allocate_delegates
+from grassroots.delegation.services.common import DelegationError
+from grassroots.delegation.services.delegates import record_delegate
+from grassroots.delegation.services.forwarding import forward_motion, place_forward_on_agenda
 from grassroots.organisation.models import ScopeLevel
 from grassroots.people.models import Member
 from tests.delegation.builders import (

@@ -16,9 +16,9 @@ from grassroots import clock
 from grassroots.audit.models import AuditEntry
 from grassroots.delegation import queries
 from grassroots.delegation.models import Delegate, WithdrawnHow
-from grassroots.delegation.services import (
-    DelegationError,
-    allocate_delegates,
+from grassroots.delegation.services.allocation import allocate_delegates
+from grassroots.delegation.services.common import DelegationError
+from grassroots.delegation.services.delegates import (
     record_delegate,
     replace_delegate,
     withdraw_delegate,

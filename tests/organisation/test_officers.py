@@ -14,7 +14,6 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from grassroots.audit.models import AuditEntry
-from grassroots.organisation import services
 from grassroots.organisation.models import (
     GroupRecognition,
     GroupStatus,
@@ -23,6 +22,12 @@ from grassroots.organisation.models import (
     RoleAssignment,
 )
 from grassroots.organisation.permissions import Capability, forget_cached_roles, may
+from grassroots.organisation.services.officers import (
+    OfficerError,
+    accept_agreement,
+    appoint_officer,
+    end_role,
+)
 from grassroots.people.models import Member, MembershipStatus
 from tests.factories import GroupFactory, MemberFactory, MemberWithLoginFactory, RoleFactory
 from tests.mail import Mailbox
@@ -54,7 +59,7 @@ def appoint(officers: Officers, actor, member: Member, clock: Clock, **changes):
         "reference": AGM,
     }
     values.update(changes)
-    return services.appoint_officer(**values)
+    return appoint_officer(**values)
 
 
 def test_secretary_records_the_groups_vote_appointing_a_treasurer_and_everyone_is_told(
@@ -102,7 +107,7 @@ def test_a_new_data_manager_sees_members_only_after_accepting_the_agreement(
     officers: Officers, coordinator: Member, frozen_clock: Clock, mailbox: Mailbox,
     django_capture_on_commit_callbacks,
 ):  # fmt: skip
-    services.end_role(
+    end_role(
         actor=officers.data_manager.user,
         assignment=officers.dm_role,
         ends_on=frozen_clock.today,
@@ -111,7 +116,7 @@ def test_a_new_data_manager_sees_members_only_after_accepting_the_agreement(
     frozen_clock.advance(days=1)
     newcomer = MemberWithLoginFactory(home_group=officers.group)
     with django_capture_on_commit_callbacks(execute=True):
-        assignment = services.appoint_officer(
+        assignment = appoint_officer(
             actor=coordinator.user,
             group=officers.group,
             role=Role.DATA_MANAGER,
@@ -128,7 +133,7 @@ def test_a_new_data_manager_sees_members_only_after_accepting_the_agreement(
     assert reverse("data_protection_agreement") in notice.text
     assert not may(newcomer.user, Capability.VIEW_MEMBERS, officers.group)
     assert GroupRecognition.objects.get(group=officers.group).status == GroupStatus.AT_RISK
-    services.accept_agreement(actor=newcomer.user, assignment=assignment)
+    accept_agreement(actor=newcomer.user, assignment=assignment)
     forget_cached_roles(newcomer.user)
     assert may(newcomer.user, Capability.VIEW_MEMBERS, officers.group)
     assert GroupRecognition.objects.get(group=officers.group).status == GroupStatus.RECOGNISED
@@ -173,7 +178,7 @@ def test_appointments_the_rules_refuse_say_why_and_store_nothing(
     else:
         member = officers.ordinary[0]
     before = RoleAssignment.objects.count()
-    with pytest.raises(services.OfficerError, match=message):
+    with pytest.raises(OfficerError, match=message):
         appoint(officers, officers.secretary.user, member, frozen_clock, **change)
     assert RoleAssignment.objects.count() == before
     assert not AuditEntry.objects.filter(action="appoint_officer").exists()
@@ -210,7 +215,7 @@ def test_the_groups_vote_removes_an_officer_and_the_history_keeps_both_ends(
     django_capture_on_commit_callbacks,
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        services.end_role(
+        end_role(
             actor=officers.secretary.user,
             assignment=officers.dm_role,
             ends_on=frozen_clock.today,
@@ -227,16 +232,16 @@ def test_the_groups_vote_removes_an_officer_and_the_history_keeps_both_ends(
         f"{officers.data_manager.full_name} is removed as Data Manager of {officers.group}"
     )
     assert mailbox.to(coordinator.email)
-    with pytest.raises(services.OfficerError, match="Only the area, region or national office"):
-        services.end_role(
+    with pytest.raises(OfficerError, match="Only the area, region or national office"):
+        end_role(
             actor=officers.secretary.user,
             assignment=RoleAssignment.objects.get(group=officers.group, role=Role.CHAIR),
             ends_on=frozen_clock.today,
             reason="We do not like them",
             basis=OfficerBasis.OVERSIGHT,
         )
-    with pytest.raises(services.OfficerError, match="Only the officer can resign"):
-        services.end_role(
+    with pytest.raises(OfficerError, match="Only the officer can resign"):
+        end_role(
             actor=officers.secretary.user,
             assignment=RoleAssignment.objects.get(group=officers.group, role=Role.CHAIR),
             ends_on=frozen_clock.today,

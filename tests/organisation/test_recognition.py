@@ -12,7 +12,6 @@ from django.test import Client
 from django.urls import reverse
 
 from grassroots.audit.models import AuditEntry
-from grassroots.organisation import services
 from grassroots.organisation.models import (
     AppealDecision,
     GroupRecognition,
@@ -21,6 +20,14 @@ from grassroots.organisation.models import (
     Role,
 )
 from grassroots.organisation.queries import recognition_dashboard
+from grassroots.organisation.services.appeals import decide_appeal, lodge_appeal
+from grassroots.organisation.services.common import RecognitionError
+from grassroots.organisation.services.officers import accept_agreement, end_role, record_agm
+from grassroots.organisation.services.review import (
+    derecognise_group,
+    review_recognition,
+    update_criteria,
+)
 from tests.factories import GroupFactory, MemberWithLoginFactory, RoleFactory
 from tests.mail import Mailbox
 from tests.organisation.conftest import Clock, Officers, make_recognised_group
@@ -34,7 +41,7 @@ def status_of(officers: Officers) -> str:
 
 
 def resign_data_manager(officers: Officers, clock: Clock) -> None:
-    services.end_role(
+    end_role(
         actor=officers.data_manager.user,
         assignment=officers.dm_role,
         ends_on=clock.today,
@@ -68,14 +75,14 @@ def test_suspension_comes_only_after_the_fix_by_date_with_a_reminder_before(
 ):
     resign_data_manager(officers, frozen_clock)
     frozen_clock.advance(days=20)  # 8 days before the fix-by date: no reminder yet
-    services.review_recognition(group=officers.group)
+    review_recognition(group=officers.group)
     assert status_of(officers) == GroupStatus.AT_RISK
     frozen_clock.advance(days=1)  # 7 days before
     with django_capture_on_commit_callbacks(execute=True):
-        services.review_recognition(group=officers.group)
+        review_recognition(group=officers.group)
     assert "Reminder" in mailbox.last_to(officers.chair.email).subject
     frozen_clock.advance(days=7)  # the fix-by date itself: still at risk
-    services.review_recognition(group=officers.group)
+    review_recognition(group=officers.group)
     assert status_of(officers) == GroupStatus.AT_RISK
     frozen_clock.advance(days=1)
     with django_capture_on_commit_callbacks(execute=True):
@@ -92,7 +99,7 @@ def test_a_suspended_group_is_never_de_recognised_automatically(
     resign_data_manager(officers, frozen_clock)
     for _ in range(4):
         frozen_clock.advance(days=100)
-        services.review_recognition(group=officers.group)
+        review_recognition(group=officers.group)
     assert status_of(officers) == GroupStatus.SUSPENDED
     assert not RecognitionEvent.objects.filter(to_status=GroupStatus.DERECOGNISED).exists()
 
@@ -110,29 +117,27 @@ def test_at_risk_group_is_recognised_again_when_every_criterion_passes(
     )
     new_dm.member.home_group = officers.group
     new_dm.member.save()
-    services.accept_agreement(actor=new_dm.member.user, assignment=new_dm)
+    accept_agreement(actor=new_dm.member.user, assignment=new_dm)
     assert status_of(officers) == GroupStatus.RECOGNISED
     assert GroupRecognition.objects.get(group=officers.group).fix_by is None
 
 
 def test_a_provisional_group_becomes_recognised_once_it_meets_the_criteria(frozen_clock: Clock):
     officers = make_recognised_group(status=GroupStatus.PROVISIONAL)
-    services.review_recognition(group=officers.group)
+    review_recognition(group=officers.group)
     assert status_of(officers) == GroupStatus.RECOGNISED
 
 
 def test_recording_an_agm_is_the_secretarys_and_is_reviewed_at_once(frozen_clock: Clock):
     officers = make_recognised_group(status=GroupStatus.PROVISIONAL)
     officers.group.agm_records.all().delete()
-    services.review_recognition(group=officers.group)
+    review_recognition(group=officers.group)
     assert status_of(officers) == GroupStatus.PROVISIONAL
     with pytest.raises(PermissionDenied):
-        services.record_agm(
+        record_agm(
             actor=officers.data_manager.user, group=officers.group, held_on=frozen_clock.today
         )
-    services.record_agm(
-        actor=officers.secretary.user, group=officers.group, held_on=frozen_clock.today
-    )
+    record_agm(actor=officers.secretary.user, group=officers.group, held_on=frozen_clock.today)
     assert status_of(officers) == GroupStatus.RECOGNISED
     agm = officers.group.agm_records.get()
     assert agm.recorded_by == officers.secretary.user
@@ -141,7 +146,7 @@ def test_recording_an_agm_is_the_secretarys_and_is_reviewed_at_once(frozen_clock
 def test_an_ordinary_member_cannot_end_a_role(officers: Officers, frozen_clock: Clock):
     other = MemberWithLoginFactory(home_group=officers.group)
     with pytest.raises(PermissionDenied):
-        services.end_role(
+        end_role(
             actor=other.user, assignment=officers.dm_role, ends_on=frozen_clock.today, reason="x"
         )
 
@@ -149,7 +154,7 @@ def test_an_ordinary_member_cannot_end_a_role(officers: Officers, frozen_clock: 
 def suspend(officers: Officers, clock: Clock) -> None:
     resign_data_manager(officers, clock)
     clock.advance(days=29)
-    services.review_recognition(group=officers.group)
+    review_recognition(group=officers.group)
     assert status_of(officers) == GroupStatus.SUSPENDED
 
 
@@ -157,12 +162,12 @@ def test_only_national_office_de_recognises_and_only_a_suspended_group(
     officers: Officers, frozen_clock: Clock
 ):
     national = RoleFactory(role=Role.NATIONAL_OFFICE).member.user
-    with pytest.raises(services.RecognitionError):
-        services.derecognise_group(actor=national, group=officers.group, reason="No DM.")
+    with pytest.raises(RecognitionError):
+        derecognise_group(actor=national, group=officers.group, reason="No DM.")
     suspend(officers, frozen_clock)
     with pytest.raises(PermissionDenied):
-        services.derecognise_group(actor=officers.chair.user, group=officers.group, reason="No DM.")
-    services.derecognise_group(actor=national, group=officers.group, reason="No DM for months.")
+        derecognise_group(actor=officers.chair.user, group=officers.group, reason="No DM.")
+    derecognise_group(actor=national, group=officers.group, reason="No DM for months.")
     event = RecognitionEvent.objects.filter(group=officers.group).first()
     assert event is not None and event.to_status == GroupStatus.DERECOGNISED
     assert event.decided_by == national
@@ -174,15 +179,15 @@ def test_an_upheld_appeal_restores_the_previous_status_and_a_dismissed_one_does_
     suspend(officers, frozen_clock)
     committee = RoleFactory(role=Role.NATIONAL_COMMITTEE).member.user
     national = RoleFactory(role=Role.NATIONAL_OFFICE).member.user
-    appeal = services.lodge_appeal(
+    appeal = lodge_appeal(
         actor=officers.chair.user, group=officers.group, statement="Our DM was ill."
     )
     assert appeal.body == Role.NATIONAL_COMMITTEE
-    with pytest.raises(services.RecognitionError):
-        services.lodge_appeal(actor=officers.chair.user, group=officers.group, statement="again")
+    with pytest.raises(RecognitionError):
+        lodge_appeal(actor=officers.chair.user, group=officers.group, statement="again")
     with pytest.raises(PermissionDenied):
-        services.decide_appeal(actor=national, appeal=appeal, upheld=True, reasons="ok")
-    services.decide_appeal(actor=committee, appeal=appeal, upheld=True, reasons="Illness.")
+        decide_appeal(actor=national, appeal=appeal, upheld=True, reasons="ok")
+    decide_appeal(actor=committee, appeal=appeal, upheld=True, reasons="Illness.")
     appeal.refresh_from_db()
     assert appeal.decision == AppealDecision.UPHELD
     recognition = GroupRecognition.objects.get(group=officers.group)
@@ -190,33 +195,29 @@ def test_an_upheld_appeal_restores_the_previous_status_and_a_dismissed_one_does_
     assert recognition.fix_by == frozen_clock.today + datetime.timedelta(days=28)
     # Suspended again later; this time the appeal is dismissed and nothing changes.
     frozen_clock.advance(days=29)
-    services.review_recognition(group=officers.group)
-    second = services.lodge_appeal(
-        actor=officers.secretary.user, group=officers.group, statement="Please."
-    )
-    services.decide_appeal(actor=committee, appeal=second, upheld=False, reasons="No DM yet.")
+    review_recognition(group=officers.group)
+    second = lodge_appeal(actor=officers.secretary.user, group=officers.group, statement="Please.")
+    decide_appeal(actor=committee, appeal=second, upheld=False, reasons="No DM yet.")
     assert status_of(officers) == GroupStatus.SUSPENDED
 
 
 def test_the_appeal_body_is_the_one_the_rules_name(officers: Officers, frozen_clock: Clock):
     national = RoleFactory(role=Role.NATIONAL_OFFICE).member.user
-    services.update_criteria(actor=national, values={"appeal_body": Role.NATIONAL_OFFICE})
+    update_criteria(actor=national, values={"appeal_body": Role.NATIONAL_OFFICE})
     suspend(officers, frozen_clock)
-    appeal = services.lodge_appeal(
-        actor=officers.chair.user, group=officers.group, statement="Reconsider."
-    )
-    services.decide_appeal(actor=national, appeal=appeal, upheld=False, reasons="No.")
+    appeal = lodge_appeal(actor=officers.chair.user, group=officers.group, statement="Reconsider.")
+    decide_appeal(actor=national, appeal=appeal, upheld=False, reasons="No.")
     assert AuditEntry.objects.filter(action="update_recognition_criteria").exists()
 
 
 def test_criteria_are_the_national_offices_to_change(officers: Officers, frozen_clock: Clock):
     with pytest.raises(PermissionDenied):
-        services.update_criteria(actor=officers.chair.user, values={"minimum_members": 2})
+        update_criteria(actor=officers.chair.user, values={"minimum_members": 2})
     national = RoleFactory(role=Role.NATIONAL_OFFICE).member.user
-    with pytest.raises(services.RecognitionError):
-        services.update_criteria(actor=national, values={"reminder_days": 40})
-    services.update_criteria(actor=national, values={"minimum_members": 50})
-    services.review_recognition(group=officers.group)
+    with pytest.raises(RecognitionError):
+        update_criteria(actor=national, values={"reminder_days": 40})
+    update_criteria(actor=national, values={"minimum_members": 50})
+    review_recognition(group=officers.group)
     event = RecognitionEvent.objects.get(group=officers.group)
     assert [f["code"] for f in event.failing] == ["members"]
 
@@ -292,7 +293,7 @@ def test_a_lodged_appeal_is_mailed_to_the_body_the_rules_name_and_its_decision_r
     office = RoleFactory(role=Role.NATIONAL_OFFICE).member
     suspend(officers, frozen_clock)
     with django_capture_on_commit_callbacks(execute=True):
-        appeal = services.lodge_appeal(
+        appeal = lodge_appeal(
             actor=officers.chair.user,
             group=officers.group,
             statement="Our Data Manager was ill; a new one is being elected.",
@@ -307,7 +308,7 @@ def test_a_lodged_appeal_is_mailed_to_the_body_the_rules_name_and_its_decision_r
     assert not mailbox.to(office.email)
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.decide_appeal(
+        decide_appeal(
             actor=committee[0].user, appeal=appeal, upheld=True, reasons="Illness is a fair cause."
         )
     appeal.refresh_from_db()

@@ -467,7 +467,7 @@ def test_the_audit_guard_lets_only_the_label_change_not_the_login_id(monkeypatch
 def test_a_forwarded_motion_stays_its_forwarders_email_label_becomes_the_pseudonym():
     from grassroots.delegation.bodies import Body
     from grassroots.delegation.models import MotionForward
-    from grassroots.delegation.services import forward_motion
+    from grassroots.delegation.services.forwarding import forward_motion
     from grassroots.organisation.models import ScopeLevel
     from tests.delegation.builders import build_area, carried_group_motion
 

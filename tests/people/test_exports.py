@@ -15,9 +15,9 @@ from django.test import Client
 from django.urls import reverse
 
 from grassroots.audit.models import AuditEntry
-from grassroots.organisation import services as organisation_services
 from grassroots.organisation.models import Role, RoleAssignment
 from grassroots.organisation.permissions import Capability, scopes_for
+from grassroots.organisation.services.officers import accept_agreement
 from grassroots.people import exports
 from grassroots.people.queries import MemberFilters
 from tests.factories import MemberFactory, MemberWithLoginFactory, RoleFactory
@@ -216,7 +216,7 @@ def test_dashboard_prompts_the_data_manager_to_accept_then_access_starts(movemen
     home = client.get(reverse("home")).content.decode()
     assert "accept the data protection agreement" in home
     assert reverse("data_protection_agreement") in home
-    organisation_services.accept_agreement(actor=person.user, assignment=role)
+    accept_agreement(actor=person.user, assignment=role)
     assert (
         "accept the data protection agreement" not in client.get(reverse("home")).content.decode()
     )

@@ -14,7 +14,7 @@ IN_SCOPE = (LOGIN, 200, 404, 200, 200, 200, 200, 200, 200)
 
 def area_meeting(m: Movement) -> dict[str, str]:
     """An area meeting of A's area (North-East), its delegates allocated by national office."""
-    from grassroots.delegation.services import allocate_delegates
+    from grassroots.delegation.services.allocation import allocate_delegates
     from grassroots.organisation.models import Area
     from tests.delegation.builders import recognise, schedule
 
@@ -36,7 +36,7 @@ def area_meeting(m: Movement) -> dict[str, str]:
 
 def delegate_of_a(m: Movement) -> dict[str, str]:
     """The plain member, elected by group A's meeting as its delegate to the area meeting."""
-    from grassroots.delegation.services import record_delegate
+    from grassroots.delegation.services.delegates import record_delegate
     from grassroots.meetings.models import Meeting
     from tests.delegation.builders import held_meeting
 
@@ -54,7 +54,7 @@ def delegate_of_a(m: Movement) -> dict[str, str]:
 
 def withdrawn_delegate_of_a(m: Movement) -> dict[str, str]:
     from grassroots.delegation.models import Delegate
-    from grassroots.delegation.services import withdraw_delegate
+    from grassroots.delegation.services.delegates import withdraw_delegate
 
     kwargs = delegate_of_a(m)
     withdraw_delegate(actor=m.member.user, delegate=Delegate.objects.get(pk=kwargs["delegate_id"]))
@@ -77,7 +77,7 @@ def carried_motion_of_a(m: Movement) -> dict[str, str]:
 
 def forward_from_a(m: Movement) -> dict[str, str]:
     from grassroots.delegation.bodies import Body
-    from grassroots.delegation.services import forward_motion
+    from grassroots.delegation.services.forwarding import forward_motion
     from grassroots.meetings.models import Motion
     from grassroots.organisation.models import Area, ScopeLevel
 
@@ -93,7 +93,8 @@ def forward_from_a(m: Movement) -> dict[str, str]:
 def composite_in_north_east(m: Movement) -> dict[str, str]:
     from grassroots.delegation.bodies import Body
     from grassroots.delegation.models import MotionForward
-    from grassroots.delegation.services import forward_motion, propose_composite
+    from grassroots.delegation.services.composites import propose_composite
+    from grassroots.delegation.services.forwarding import forward_motion
     from grassroots.organisation.models import Area, ScopeLevel
     from tests.delegation.builders import carried_group_motion
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from grassroots.organisation.services import review_all_groups
+from grassroots.organisation.services.review import review_all_groups
 
 
 class Command(BaseCommand):

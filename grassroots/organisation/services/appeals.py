@@ -1,0 +1,166 @@
+"""Appeals against suspension or de-recognition: lodged by the group, decided by the appeal body."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.urls import reverse
+
+from grassroots.audit.services import record
+from grassroots.clock import now, today
+from grassroots.messaging.models import MailKind
+from grassroots.messaging.services import send_to_members
+from grassroots.organisation.models import (
+    AppealDecision,
+    Group,
+    GroupStatus,
+    RecognitionAppeal,
+    RecognitionEvent,
+    RoleAssignment,
+    ScopeLevel,
+)
+from grassroots.organisation.permissions import Capability, may, may_decide_appeals
+from grassroots.organisation.queries import current_criteria
+from grassroots.organisation.services.common import (
+    RecognitionError,
+    actor_label,
+    group_link,
+    notify_officers,
+)
+from grassroots.organisation.services.review import change_status, locked_recognition
+
+APPEALABLE = (GroupStatus.SUSPENDED, GroupStatus.DERECOGNISED)
+
+
+@transaction.atomic(durable=True)
+def lodge_appeal(*, actor: Any, group: Group, statement: str) -> RecognitionAppeal:
+    if not may(actor, Capability.APPEAL_RECOGNITION, group):
+        raise PermissionDenied("Only the group's officers may appeal.")
+    statement = statement.strip()
+    if not statement:
+        raise RecognitionError("Write the group's statement.")
+    recognition = locked_recognition(group)
+    if recognition.status not in APPEALABLE:
+        raise RecognitionError("Only a suspension or a de-recognition can be appealed.")
+    if RecognitionAppeal.objects.filter(group=group, decision=AppealDecision.PENDING).exists():
+        raise RecognitionError("The group already has an appeal awaiting a decision.")
+    against = RecognitionEvent.objects.filter(group=group, to_status=recognition.status).first()
+    if against is None:
+        raise RecognitionError("There is no decision to appeal.")
+    appeal = RecognitionAppeal.objects.create(
+        group=group,
+        against=against,
+        statement=statement,
+        lodged_by=actor,
+        lodged_by_label=actor_label(actor),
+        lodged_at=now(),
+        body=current_criteria().appeal_body,
+    )
+    record(
+        actor=actor,
+        action="lodge_recognition_appeal",
+        subject_type="recognition_appeal",
+        subject_id=appeal.pk,
+        scope=str(group)[:120],
+        detail={"against": against.to_status, "body": appeal.body},
+    )
+    _notify_appeal_body(actor=actor, appeal=appeal, against=against)
+    return appeal
+
+
+def _notify_appeal_body(
+    *, actor: Any, appeal: RecognitionAppeal, against: RecognitionEvent
+) -> None:
+    """Tell everyone who sits on the body the rules name today: an appeal waits for them."""
+    body_members = list(
+        RoleAssignment.objects.current(today())
+        .filter(role=appeal.body, level=ScopeLevel.NATION)
+        .values_list("member_id", flat=True)
+        .distinct()
+    )
+    if not body_members:
+        return
+    group = appeal.group
+    decision = "suspension" if against.to_status == GroupStatus.SUSPENDED else "de-recognition"
+    link = settings.GRASSROOTS_SITE_URL.rstrip("/") + reverse(
+        "recognition_appeal_decide", args=[appeal.pk]
+    )
+    send_to_members(
+        actor=actor,
+        members=body_members,
+        subject=f"Appeal by {group.name} against its {decision}",
+        body=(
+            "Dear $first_name,\n\n"
+            f"{group.name} has appealed against its {decision} of {against.at:%-d %B %Y}. "
+            f"The rules name the {appeal.get_body_display()} to hear it.\n\n"
+            f"The group's statement:\n\n{appeal.statement}\n\n"
+            f"Read the decision appealed against and record yours: {link}\n"
+        ),
+        purpose="recognition notice: appeal lodged",
+        kind=MailKind.NOTICE,
+    )
+
+
+@transaction.atomic(durable=True)
+def decide_appeal(
+    *, actor: Any, appeal: RecognitionAppeal, upheld: bool, reasons: str
+) -> RecognitionAppeal:
+    """The body named in the rules decides. Upheld restores the status before the decision
+    appealed against (with a fresh fix-by period if that was "at risk")."""
+    if not may_decide_appeals(actor, appeal.body):
+        raise PermissionDenied("You do not sit on the body that hears this appeal.")
+    appeal = (
+        RecognitionAppeal.objects.select_for_update().select_related("against").get(pk=appeal.pk)
+    )
+    if not appeal.is_pending:
+        raise RecognitionError("This appeal has been decided.")
+    if appeal.lodged_by_id is not None and appeal.lodged_by_id == actor.pk:
+        raise RecognitionError("You lodged this appeal, so you cannot decide it.")
+    reasons = reasons.strip()
+    if not reasons:
+        raise RecognitionError("Give the reasons for the decision; the group will read them.")
+    appeal.decision = AppealDecision.UPHELD if upheld else AppealDecision.DISMISSED
+    appeal.decision_reasons = reasons
+    appeal.decided_by = actor
+    appeal.decided_by_label = actor_label(actor)
+    appeal.decided_at = now()
+    appeal.save()
+    group = Group.objects.get(pk=appeal.group_id)
+    recognition = locked_recognition(group)
+    restored = None
+    if upheld and recognition.status == appeal.against.to_status:
+        restored = appeal.against.from_status
+        fix_by = None
+        if restored == GroupStatus.AT_RISK:
+            fix_by = today() + datetime.timedelta(days=current_criteria().days_to_fix)
+        change_status(
+            actor=actor,
+            recognition=recognition,
+            to=restored,
+            reason=f"Appeal upheld: {reasons}",
+            fix_by=fix_by,
+        )
+    record(
+        actor=actor,
+        action="decide_recognition_appeal",
+        subject_type="recognition_appeal",
+        subject_id=appeal.pk,
+        scope=str(group)[:120],
+        detail={"decision": appeal.decision, "restored": restored},
+    )
+    notify_officers(
+        actor=actor,
+        group=group,
+        subject=f"{group.name}'s appeal is {appeal.get_decision_display().lower()}",
+        body=(
+            "Dear $first_name,\n\n"
+            f"The appeal by {group.name} has been {appeal.get_decision_display().lower()}. "
+            f"The reasons:\n\n{reasons}\n\nThe group's history: {group_link(group)}\n"
+        ),
+        purpose="recognition notice: appeal decided",
+    )
+    return appeal
