@@ -38,6 +38,7 @@ from grassroots.ledger.e2e.files import (
 from grassroots.ledger.e2e.papers import InvalidPaper, Paper, SlotTable, decode_paper
 from grassroots.ledger.e2e.proofs import ballot_proof_is_valid, decryption_proof_is_valid
 from grassroots.ledger.e2e.shuffle import shuffle_proof_failure
+from grassroots.ledger.e2e.voter import ballot_tracker
 
 MINIMUM_MIXES = 2
 
@@ -285,3 +286,16 @@ def decrypted_papers(folder: Path) -> dict[str, list[Paper | InvalidPaper]]:
     """The published papers per question, for the recount (after check_e2e has passed)."""
     election = election_from_json(read_json(folder / "election.json"), "e2e/election.json")
     return {q.id: read_plaintexts(folder / q.id / "plaintexts.jsonl") for q in election.questions}
+
+
+def cast_trackers(folder: Path) -> dict[str, list[str]]:
+    """Each question's cast ballots' trackers, in cast.jsonl order: the leaves ledger.verify
+    must find in the Merkle log (checks 2-5), so that the ballots mixed are the ballots logged."""
+    election = election_from_json(read_json(folder / "election.json"), "e2e/election.json")
+    return {
+        q.id: [
+            ballot_tracker(election.election_id, cast.ballot)
+            for cast in read_cast(folder / q.id / "cast.jsonl", q.width)
+        ]
+        for q in election.questions
+    }

@@ -13,7 +13,7 @@ import pytest
 
 from grassroots.ledger.__main__ import main as ledger_main
 from grassroots.ledger.e2e.ceremony import deal, election_public_key
-from grassroots.ledger.e2e.checks import check_e2e, decrypted_papers
+from grassroots.ledger.e2e.checks import cast_trackers, check_e2e, decrypted_papers
 from grassroots.ledger.e2e.cli import main
 from grassroots.ledger.e2e.files import (
     E2EElection,
@@ -27,7 +27,12 @@ from grassroots.ledger.e2e.files import (
 )
 from grassroots.ledger.e2e.group import scalar_hex
 from grassroots.ledger.e2e.papers import Encoding, Paper, PaperForm, PaperKind
-from grassroots.ledger.e2e.voter import audit_ballot, cast_ballot_failure, encrypt_paper
+from grassroots.ledger.e2e.voter import (
+    audit_ballot,
+    ballot_tracker,
+    cast_ballot_failure,
+    encrypt_paper,
+)
 
 ELECTION = "2026-ncm-e2e"
 STV = E2EQuestion("ncm", PaperForm(PaperKind.RANKED, 6), Encoding.PACKED)
@@ -386,3 +391,13 @@ def test_a_malformed_file_fails_check_10_naming_it(published, tmp_path):
     _mutate_json(record / "election.json", lambda d: d.__setitem__("public_key", "ab" * 32))
     number, reason = _first_failure(record)
     assert number == 10 and "not an element of the prime-order" in reason
+
+
+def test_cast_trackers_are_the_trackers_of_the_cast_ciphertexts(published):
+    trackers = cast_trackers(published)
+    first = json.loads((published / "ncm" / "cast.jsonl").read_text().splitlines()[0])
+    cast = cast_from_json(
+        {"ballot": first["ballot"], "proof": first["proof"]}, width=STV.width, credential="x"
+    )
+    assert trackers["ncm"][0] == ballot_tracker(ELECTION, cast.ballot)
+    assert len(trackers["ncm"]) == len(PAPERS["ncm"]) and len(set(trackers["ncm"])) == 5
