@@ -213,7 +213,12 @@ def read_deals(folder: Path) -> list[Deal]:
     paths = sorted(folder.glob("deal-*.json"))
     if not paths:
         raise E2EFileError(f"{folder}: no tellers' deal-<i>.json files")
-    deals = [deal_from_json(read_json(p), str(p)) for p in paths]
+    deals = []
+    for path in paths:
+        item = deal_from_json(read_json(path), str(path))
+        if path.name != f"deal-{item.commitment.teller}.json":
+            raise E2EFileError(f"{path}: holds teller {item.commitment.teller}'s deal")
+        deals.append(item)
     return sorted(deals, key=lambda d: d.commitment.teller)
 
 
@@ -395,7 +400,10 @@ def read_decryptions(folder: Path, width: int) -> list[Decryption]:
             proof = DecryptionProof.from_json(_field(data, "proof", dict, where))
         except GroupError as error:
             raise E2EFileError(f"{where}: {error}") from error
-        decryptions.append(Decryption(_number(data, "teller", where), rows, proof))
+        teller = _number(data, "teller", where)
+        if path.name != f"decryption-{teller}.json":
+            raise E2EFileError(f"{where}: holds teller {teller}'s decryption shares")
+        decryptions.append(Decryption(teller, rows, proof))
     return sorted(decryptions, key=lambda d: d.teller)
 
 

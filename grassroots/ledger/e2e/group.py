@@ -119,7 +119,10 @@ def add(p: bytes, q: bytes) -> bytes:
         return q
     if q == IDENTITY:
         return p
-    return bytes(sodium.crypto_core_ed25519_add(p, q))
+    try:
+        return bytes(sodium.crypto_core_ed25519_add(p, q))
+    except nacl.exceptions.RuntimeError as error:
+        raise GroupError("a sum of bytes that are not group elements") from error
 
 
 def sub(p: bytes, q: bytes) -> bytes:
@@ -128,7 +131,10 @@ def sub(p: bytes, q: bytes) -> bytes:
         return p
     if p == q:
         return IDENTITY
-    return bytes(sodium.crypto_core_ed25519_sub(p, q))
+    try:
+        return bytes(sodium.crypto_core_ed25519_sub(p, q))
+    except nacl.exceptions.RuntimeError as error:
+        raise GroupError("a difference of bytes that are not group elements") from error
 
 
 def neg(p: bytes) -> bytes:

@@ -401,3 +401,12 @@ def test_cast_trackers_are_the_trackers_of_the_cast_ciphertexts(published):
     )
     assert trackers["ncm"][0] == ballot_tracker(ELECTION, cast.ballot)
     assert len(trackers["ncm"]) == len(PAPERS["ncm"]) and len(set(trackers["ncm"])) == 5
+
+
+def test_a_teller_file_under_another_tellers_name_fails_check_10(published, tmp_path):
+    record = _copy(published, tmp_path)
+    (record / "ncm" / "decryption-2.json").write_text(
+        (record / "ncm" / "decryption-1.json").read_text()
+    )
+    number, reason = _first_failure(record)
+    assert number == 10 and "decryption-2.json: holds teller 1's decryption shares" in reason

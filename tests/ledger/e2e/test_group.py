@@ -147,3 +147,11 @@ def test_independent_generators_are_distinct_group_elements():
     assert len(set(generators)) == 20
     assert all(check_point(g) == g for g in generators)
     assert hash_to_point("shuffle", "e2", 0) != generators[0]
+
+
+def test_sums_of_bytes_that_are_not_points_raise_group_errors():
+    not_a_point = (2).to_bytes(32, "little")  # y = 2 is not on the curve
+    with pytest.raises(GroupError):
+        add(base_mul(3), not_a_point)
+    with pytest.raises(GroupError):
+        sub(base_mul(3), not_a_point)
