@@ -410,3 +410,34 @@ def test_a_teller_file_under_another_tellers_name_fails_check_10(published, tmp_
     )
     number, reason = _first_failure(record)
     assert number == 10 and "decryption-2.json: holds teller 1's decryption shares" in reason
+
+
+def test_teller_steps_out_of_order_are_refused_with_a_reason(published, tmp_path, capsys):
+    record = _copy(published, tmp_path)
+    keys = published.parent / "keys"
+    assert _run("teller", "mix", record, "--question", "ncm", "--mixer", "teller-1") == 1
+    assert "teller-1 has already mixed this question" in capsys.readouterr().out
+    for name in ("mix-1.json", "mix-2.json", "decryption-1.json", "decryption-3.json"):
+        (record / "ncm" / name).unlink()
+    share = keys / "share-1"
+    assert (
+        _run("teller", "decrypt", record, "--question", "ncm", "--teller", 1, "--share", share) == 1
+    )
+    assert "has not been mixed yet" in capsys.readouterr().out
+    assert _run("teller", "mix", record, "--question", "ncm", "--mixer", "a") == 0
+    assert (
+        _run("teller", "decrypt", record, "--question", "ncm", "--teller", 1, "--share", share) == 0
+    )
+    capsys.readouterr()
+    assert _run("teller", "publish", record, "--question", "ncm") == 1
+    assert "2 tellers' decryption shares are needed" in capsys.readouterr().out
+    assert _run("teller", "mix", record, "--question", "nope", "--mixer", "b") == 1
+    assert "no question 'nope'" in capsys.readouterr().out
+    (tmp_path / "bad.json").write_text('{"1": "zz"}')
+    common = ("--election-id", ELECTION, "--threshold", "1", "--tellers", "1", "--teller", "1")
+    out = tmp_path / "deal.json"
+    assert _run("teller", "deal", *common, "--recipients", tmp_path / "bad.json", "--out", out) == 1
+    assert "teller 1's transport key is not 64 hex digits" in capsys.readouterr().out
+    assert not out.exists()
+    assert _run("teller", "transport-key", "--out", keys / "transport-1") == 1
+    assert "a key is never overwritten" in capsys.readouterr().out
