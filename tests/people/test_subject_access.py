@@ -4,7 +4,9 @@ audited, machine-readable and quick even with a long audit history."""
 from __future__ import annotations
 
 import json
+import re
 import time
+from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -15,7 +17,7 @@ from django.urls import reverse
 from grassroots.audit.models import AuditEntry
 from grassroots.clock import now
 from grassroots.people.models import Member
-from grassroots.people.subject_access import SCHEMA, coverage, models_naming_members
+from grassroots.people.subject_access import SCHEMA, collect, coverage, models_naming_members
 from tests.web.roles import build_movement
 
 
@@ -161,3 +163,21 @@ def test_a_model_covered_by_two_sections_is_refused():
     with pytest.raises(ImproperlyConfigured, match=r"ballots\.rollentry"):
         register_section(twice)
     assert sections() == before
+
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "data-protection.md"
+
+
+@pytest.mark.django_db
+def test_the_report_has_the_documented_keys_in_the_documented_order():
+    """The apps' sections are registered from their AppConfig.ready: the report must still hold
+    every key of the documented schema, in its order, and nothing else."""
+    schema = DOCS.read_text().split("### JSON schema", 1)[1].split("\n### ", 1)[0]
+    documented = [
+        key
+        for row in schema.splitlines()
+        if row.startswith("| `")
+        for key in re.findall(r"`(\w+)`", row.split(" | ")[0])
+    ]
+    m = build_movement()
+    assert list(collect(m.member)) == documented
