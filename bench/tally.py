@@ -1,223 +1,259 @@
-"""Benchmark: reading a 1,000,000-ballot BLT file and counting it by Scottish STV (and Meek).
+"""Benchmark: the whole count, file to JSON, against pyrankvote and droop on the same files.
 
 Run from the repository root::
 
-    .venv/bin/python bench/tally.py [--ballots 1000000] [--seed 2017] [--pyrankvote-ballots 200000]
+    .venv/bin/python bench/tally.py [--ballots 1000000] [--droop DIR] [--skip-peers]
 
-The ballots (20 candidates, 7 seats, fixed seed) come from a Plackett-Luce model with party
-correlation: each candidate has a popularity weight (log-normal) and one of five parties; each
-voter draws a party affinity (normal, sd 1.2 per party) and ranks candidates by
-``log(popularity) + affinity[party] + Gumbel noise``, which is Plackett-Luce sampling with the
-voter's party-shifted weights. Rankings are truncated at a length drawn from
-``1 + Geometric(0.25)`` (capped at 20), so most voters rank a few candidates, as in real STV
-elections. Each ballot is written as its own BLT line (weight 1), the hardest case for the
-reader.
+It writes two ballot files to a temporary directory (outside the repository):
 
-What is timed (``time.perf_counter`` wall clock, after the ballots are generated and written):
+* ``diverse.blt``: 1,000,000 ballots, 20 candidates, 7 seats, one BLT line per ballot,
+  Plackett-Luce rankings (log-normal popularity, a per-voter affinity to five parties, Gumbel
+  noise) truncated at a length drawn from Geometric(0.06) (at least 1), so most are long: about
+  800,000 distinct rankings.
+* ``distinct.blt``: 1,000,000 full rankings of 20 candidates, all different (uniform random
+  permutations, duplicates redrawn).
 
-* ``read``: ``load_blt(path)``, file bytes to ``Election``. The reader groups identical lines
-  and attaches the ballots as numpy arrays (``Election.packed``); that work is in this time.
-* ``count``: ``count_scottish(election)`` on the reader's ``Election``: everything after reading
-  that depends on the ballots (the padded preference matrix built from the arrays, every
-  stage, the ``Result``). Nothing is cached between runs: each run builds its matrix afresh.
-* ``count, no arrays``: the same count on ``replace(election, packed=None)``, as for an
-  ``Election`` built by hand; it includes converting the ``Ballot`` tuples to arrays.
-* ``read + count``: the two above back to back, file to ``Result``.
-* pyrankvote: ``single_transferable_vote`` on its own ``Ballot`` objects (built outside the
-  timer, as our ``Election`` is), on all the ballots and on the first 200,000. One run each.
+Then, each in its own process, timed from start to exit (wall clock) with its peak resident
+memory (``ru_maxrss`` of that process, from ``os.wait4``):
 
-Our figures are the best of three runs with the worst in brackets; Meek and pyrankvote run once.
-The speed-up is pyrankvote's measured time on the same ballots divided by our count's time.
+* ours: ``python -m grassroots.tally count F --rule R --format json`` for Scottish STV,
+  ERS97 and Meek, output to /dev/null;
+* pyrankvote (installed in the venv): a process that reads the same BLT file into
+  pyrankvote's ``Candidate`` and ``Ballot`` objects, runs ``single_transferable_vote`` and
+  prints the winners as JSON (on ``diverse.blt``; ``--peers-distinct`` adds ``distinct.blt``);
+* droop (``--droop DIR``, a clone of github.com/jklundell/droop outside the repository):
+  ``python DIR/Droop.py scotland F`` (and ``meek``), under ``--droop-timeout`` seconds.
+
+And count-only, in this process, after reading: ``count(election, rule=R)`` on the election
+our reader made, and pyrankvote's ``single_transferable_vote`` on its objects (built outside
+the timer). Ratios are the peer's time over ours, end to end and count-only side by side.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
+import json
 import os
 import platform
+import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from grassroots.tally.blt import load_blt
-from grassroots.tally.scottish import count_scottish
-from grassroots.tally.types import Election, Result
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
 CANDIDATES = 20
 SEATS = 7
 PARTIES = 5
+RULES = ("scottish", "ers97", "meek")
+
+PYRANKVOTE = r"""
+import json, sys
+from pyrankvote import Ballot, Candidate, single_transferable_vote
+lines = open(sys.argv[1], encoding="utf-8").read().split("\n")
+ncand, seats = map(int, lines[0].split())
+end = lines.index("0", 1)
+names = [line.strip().strip('"') for line in lines[end + 1 : end + 1 + ncand]]
+candidates = [Candidate(name) for name in names]
+ballots = []
+for line in lines[1:end]:
+    numbers = line.split()
+    ranked = [candidates[int(c) - 1] for c in numbers[1:-1]]
+    ballots.extend(Ballot(ranked_candidates=ranked) for _ in range(int(numbers[0])))
+result = single_transferable_vote(candidates, ballots, number_of_seats=seats)
+print(json.dumps([c.name for c in result.get_winners()]))
+"""
 
 
-def generate_rankings(ballots: int, seed: int) -> list[np.ndarray[Any, Any]]:
+def diverse_rankings(ballots: int, seed: int) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
     rng = np.random.default_rng(seed)
     popularity = np.log(rng.lognormal(0.0, 0.6, CANDIDATES))
     party = rng.integers(0, PARTIES, CANDIDATES)
-    rankings: list[np.ndarray[Any, Any]] = []
-    chunk = 200_000
-    for start in range(0, ballots, chunk):
-        size = min(chunk, ballots - start)
-        affinity = rng.normal(0.0, 1.2, (size, PARTIES))
-        scores = popularity[None, :] + affinity[:, party] + rng.gumbel(size=(size, CANDIDATES))
-        order = np.argsort(-scores, axis=1)
-        lengths = np.minimum(1 + rng.geometric(0.25, size) - 1, CANDIDATES)
-        lengths = np.maximum(lengths, 1)
-        rankings.extend(order[i, : lengths[i]] for i in range(size))
-    return rankings
+    affinity = rng.normal(0.0, 1.2, (ballots, PARTIES))
+    scores = popularity[None, :] + affinity[:, party] + rng.gumbel(size=(ballots, CANDIDATES))
+    order = np.argsort(-scores, axis=1).astype(np.int8)
+    lengths = np.minimum(rng.geometric(0.06, ballots), CANDIDATES)
+    return order, lengths
 
 
-def write_blt_lines(rankings: list[np.ndarray[Any, Any]], path: Path) -> None:
-    lines = [f"{CANDIDATES} {SEATS}"]
-    lines.extend("1 " + " ".join(map(str, (r + 1).tolist())) + " 0" for r in rankings)
-    lines.append("0")
-    lines.extend(f'"Candidate {c + 1}"' for c in range(CANDIDATES))
-    lines.append('"Benchmark election"')
-    path.write_text("\n".join(lines) + "\n")
+def distinct_rankings(ballots: int, seed: int) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    rng = np.random.default_rng(seed)
+    order = np.argsort(rng.random((ballots, CANDIDATES)), axis=1).astype(np.int8)
+    while True:
+        _, first = np.unique(order, axis=0, return_index=True)
+        repeated = np.setdiff1d(np.arange(ballots), first)
+        if not repeated.size:
+            break
+        order[repeated] = np.argsort(rng.random((repeated.size, CANDIDATES)), axis=1)
+    return order, np.full(ballots, CANDIDATES)
 
 
-def timed(runs: int, action: Callable[[], object]) -> tuple[float, float, object]:
-    """Best and worst wall-clock seconds of ``runs`` calls, and the last result."""
-    times: list[float] = []
-    result: object = None
-    for _ in range(runs):
-        start = time.perf_counter()
-        result = action()
-        times.append(time.perf_counter() - start)
-    return min(times), max(times), result
+def write_blt(order: np.ndarray[Any, Any], lengths: np.ndarray[Any, Any], path: Path) -> int:
+    """One line per ballot; returns the number of distinct rankings."""
+    rows = (order + 1).tolist()
+    with path.open("w", encoding="utf-8") as out:
+        out.write(f"{CANDIDATES} {SEATS}\n")
+        out.writelines(
+            "1 " + " ".join(map(str, row[:n])) + " 0\n"
+            for row, n in zip(rows, lengths.tolist(), strict=True)
+        )
+        out.write("0\n")
+        out.writelines(f'"Candidate {c + 1}"\n' for c in range(CANDIDATES))
+        out.write('"Benchmark election"\n')
+    masked = np.where(np.arange(CANDIDATES)[None, :] < lengths[:, None], order, -1)
+    return int(np.unique(masked, axis=0).shape[0])
 
 
-def pyrankvote_run(rankings: list[np.ndarray[Any, Any]]) -> tuple[float, float, list[int]] | None:
-    """(seconds to build pyrankvote's ballots, seconds to count, winners 1-based)."""
-    try:
-        import pyrankvote  # type: ignore[import-not-found,import-untyped,unused-ignore]
-    except ImportError:
-        return None
-    people = [pyrankvote.Candidate(f"Candidate {c + 1}") for c in range(CANDIDATES)]
-    start = time.perf_counter()
+def run(command: list[str], timeout: float | None = None) -> tuple[float, float, int, str]:
+    """Wall seconds, peak RSS (MB), exit status and standard output of one process."""
+    started = time.perf_counter()
+    with tempfile.TemporaryFile() as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.PIPE, cwd=ROOT)
+        deadline = None if timeout is None else started + timeout
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            if deadline is not None and time.perf_counter() > deadline:
+                process.kill()
+                pid, status, usage = os.wait4(process.pid, 0)
+                return timeout or 0.0, usage.ru_maxrss / 1024, -9, ""
+            time.sleep(0.01)
+        elapsed = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        text = out.read().decode("utf-8", "replace")
+    if process.returncode != 0 and process.stderr is not None:
+        sys.stderr.write(process.stderr.read().decode("utf-8", "replace")[-2000:])
+    return elapsed, usage.ru_maxrss / 1024, process.returncode, text
+
+
+def ours(path: Path, rule: str, repeat: int) -> tuple[float, float, float]:
+    """Best and worst wall time of ``repeat`` whole processes, and their peak RSS (MB)."""
+    command = [sys.executable, "-m", "grassroots.tally", "count", str(path), "--rule", rule]
+    times, peaks = [], []
+    for _ in range(repeat):
+        elapsed, peak, status, _ = run([*command, "--format", "json"])
+        if status != 0:
+            raise SystemExit(f"our count failed on {path.name} ({rule})")
+        times.append(elapsed)
+        peaks.append(peak)
+    return min(times), max(times), max(peaks)
+
+
+def count_only(path: Path, rule: str) -> float:
+    from grassroots.tally import count
+    from grassroots.tally.blt import load_blt
+
+    election = load_blt(path)
+    started = time.perf_counter()
+    count(election, rule=rule)
+    return time.perf_counter() - started
+
+
+def pyrankvote_count_only(path: Path) -> float:
+    from pyrankvote import Ballot, Candidate, single_transferable_vote
+
+    lines = path.read_text(encoding="utf-8").split("\n")
+    end = lines.index("0", 1)
+    candidates = [Candidate(f"Candidate {c + 1}") for c in range(CANDIDATES)]
     ballots = [
-        pyrankvote.Ballot(ranked_candidates=[people[c] for c in r.tolist()]) for r in rankings
+        Ballot(ranked_candidates=[candidates[int(c) - 1] for c in line.split()[1:-1]])
+        for line in lines[1:end]
     ]
-    built = time.perf_counter() - start
-    start = time.perf_counter()
-    outcome = pyrankvote.single_transferable_vote(people, ballots, number_of_seats=SEATS)
-    counted = time.perf_counter() - start
-    winners = [people.index(c) + 1 for c in outcome.get_winners()]
-    return built, counted, winners
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
-def seconds(best: float, worst: float) -> str:
-    return f"{best:.3f} ({worst:.3f})"
+    del lines
+    started = time.perf_counter()
+    single_transferable_vote(candidates, ballots, number_of_seats=SEATS)
+    return time.perf_counter() - started
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser()
     parser.add_argument("--ballots", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=2017)
-    parser.add_argument("--pyrankvote-ballots", type=int, default=200_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--droop", type=Path, help="a clone of jklundell/droop (outside the repo)")
+    parser.add_argument("--droop-timeout", type=float, default=900)
+    parser.add_argument("--skip-peers", action="store_true")
+    parser.add_argument("--peers-distinct", action="store_true")
     args = parser.parse_args()
 
-    print(
-        f"machine: nproc {os.cpu_count()}, {cpu_model()}, Python {platform.python_version()}, "
-        f"numpy {np.__version__}"
-    )
-    t0 = time.perf_counter()
-    rankings = generate_rankings(args.ballots, args.seed)
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "bench.blt"
-        write_blt_lines(rankings, path)
-        generated = time.perf_counter() - t0
-        size_mb = path.stat().st_size / 1e6
-        read_best, read_worst, election = timed(3, lambda: load_blt(path))
-        assert isinstance(election, Election)
-        both_best, both_worst, _ = timed(3, lambda: count_scottish(load_blt(path)))
-    groups = len(election.ballots)
-    count_best, count_worst, result = timed(3, lambda: count_scottish(election))
-    assert isinstance(result, Result)
-    bare = replace(election, packed=None)
-    bare_best, bare_worst, bare_result = timed(3, lambda: count_scottish(bare))
-    assert bare_result == result
+    print(f"python {platform.python_version()}, numpy {np.__version__}, {os.cpu_count()} CPUs")
+    print(f"load average before: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    with tempfile.TemporaryDirectory(prefix="tally-bench-") as tmp:
+        files = {}
+        for name, make in (("diverse", diverse_rankings), ("distinct", distinct_rankings)):
+            path = Path(tmp) / f"{name}.blt"
+            distinct = write_blt(*make(args.ballots, args.seed), path)
+            size = path.stat().st_size / 1e6
+            print(f"{name}.blt: {args.ballots:,} ballots, {distinct:,} distinct, {size:.0f} MB")
+            files[name] = path
 
-    rows: list[tuple[str, str, str]] = [
-        ("generate + write BLT (not timed against a target)", f"{generated:.2f}", ""),
-        (
-            f"read BLT ({args.ballots:,} lines, {size_mb:.0f} MB, {groups:,} distinct)",
-            seconds(read_best, read_worst),
-            "<= 2 s",
-        ),
-        (
-            "Scottish STV count (reader's Election, arrays attached)",
-            seconds(count_best, count_worst),
-            "<= 0.5 s",
-        ),
-        (
-            "Scottish STV count, no arrays (converts Ballot tuples)",
-            seconds(bare_best, bare_worst),
-            "",
-        ),
-        ("read BLT + Scottish STV count, file to Result", seconds(both_best, both_worst), ""),
-    ]
-    try:
-        meek = importlib.import_module("grassroots.tally.meek")
-        count_meek = getattr(meek, "count_meek", None)
-        if count_meek is not None:
-            meek_s, _, _ = timed(1, lambda: count_meek(election))
-            rows.append(("Meek STV count (one run)", f"{meek_s:.3f}", "<= 3 s"))
-    except Exception as error:
-        rows.append(("Meek STV count", f"not run ({error.__class__.__name__}: {error})", ""))
-    winners: dict[str, list[int]] = {}
-    for sample in dict.fromkeys([len(rankings), min(args.pyrankvote_ballots, len(rankings))]):
-        run = pyrankvote_run(rankings[:sample])
-        if run is None:
-            rows.append(("pyrankvote STV", "not installed", ""))
-            break
-        built, counted, winners[f"pyrankvote, {sample:,}"] = run
-        rows.append(
-            (f"pyrankvote 2.0.6 STV count, {sample:,} ballots (one run)", f"{counted:.3f}", "")
-        )
-        rows.append((f"  (building its {sample:,} Ballot objects, untimed)", f"{built:.3f}", ""))
-        if sample == len(rankings):
-            rows.append(
-                (
-                    f"speed-up: pyrankvote {sample:,} / Scottish count",
-                    f"{counted / count_best:.1f}x ({counted / count_worst:.1f}x)",
-                    ">= 20x",
+        rows: list[dict[str, object]] = []
+        for name, path in files.items():
+            for rule in RULES:
+                best, worst, peak = ours(path, rule, args.repeat)
+                alone = count_only(path, rule)
+                rows.append(
+                    {
+                        "file": name,
+                        "who": "ours",
+                        "rule": rule,
+                        "wall": best,
+                        "worst": worst,
+                        "rss": peak,
+                        "count": alone,
+                    }
                 )
-            )
-            rows.append(
-                (
-                    f"speed-up: pyrankvote {sample:,} / Scottish count, no arrays",
-                    f"{counted / bare_best:.1f}x ({counted / bare_worst:.1f}x)",
-                    "",
+                print(
+                    f"ours      {name:8} {rule:8} whole {best:6.2f} s (worst {worst:.2f}) "
+                    f"peak {peak:5.0f} MB | count only {alone:.3f} s"
                 )
-            )
-    width = max(len(r[0]) for r in rows)
-    print(
-        "seconds: best of 3 (worst of 3) unless marked one run; see the docstring for what is timed"
-    )
-    print(f"{'what'.ljust(width)}  {'seconds':>16}  target")
-    for what, value, target in rows:
-        print(f"{what.ljust(width)}  {value:>16}  {target}")
-    print("elected (1-based), Scottish:", [c + 1 for c in result.elected])
-    for label, elected in winners.items():
-        print(f"elected (1-based), {label}:", elected)
+        if not args.skip_peers:
+            peer_files = ["diverse", "distinct"] if args.peers_distinct else ["diverse"]
+            script = Path(tmp) / "pyrankvote_count.py"
+            script.write_text(PYRANKVOTE, encoding="utf-8")
+            for name in peer_files:
+                wall, peak, status, out = run([sys.executable, str(script), str(files[name])])
+                alone = pyrankvote_count_only(files[name])
+                mine = next(r for r in rows if r["file"] == name and r["rule"] == "scottish")
+                print(
+                    f"pyrankvote {name:8} stv      whole {wall:6.2f} s peak {peak:5.0f} MB "
+                    f"(exit {status}) | count only {alone:.2f} s | vs ours (scottish): "
+                    f"{wall / float(mine['wall']):.1f}x whole, "  # type: ignore[arg-type]
+                    f"{alone / float(mine['count']):.1f}x count only"  # type: ignore[arg-type]
+                )
+                rows.append(
+                    {
+                        "file": name,
+                        "who": "pyrankvote",
+                        "wall": wall,
+                        "rss": peak,
+                        "count": alone,
+                        "winners": json.loads(out) if out else None,
+                    }
+                )
+            if args.droop is not None:
+                droop = args.droop / "Droop.py"
+                for name in peer_files:
+                    for rule, theirs in (("scottish", "scotland"), ("meek", "meek")):
+                        wall, peak, status, _ = run(
+                            [sys.executable, str(droop), theirs, str(files[name])],
+                            timeout=args.droop_timeout,
+                        )
+                        mine = next(r for r in rows if r["file"] == name and r["rule"] == rule)
+                        ratio = wall / float(mine["wall"])  # type: ignore[arg-type]
+                        stopped = " (stopped at the timeout)" if status == -9 else ""
+                        print(
+                            f"droop     {name:8} {rule:8} whole {wall:6.2f} s peak {peak:5.0f} MB"
+                            f"{stopped} | vs ours: {ratio:.1f}x whole"
+                        )
+        print(f"load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

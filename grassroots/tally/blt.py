@@ -35,17 +35,44 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from grassroots.tally.packed import PackedBallots
+from grassroots.tally.bltscan import scan_blt_bytes, scan_blt_file
+from grassroots.tally.packed import BallotArray, PackedBallots
 from grassroots.tally.types import Ballot, Election, EqualBallot, TallyError
 
 
 def load_blt(path: str | Path) -> Election:
-    """Read a BLT file from disk."""
+    """Read a BLT file from disk: a plain file by the fast scanner, any other by read_blt."""
+    scanned = scan_blt_file(path)
+    if scanned is not None:
+        election = _from_scan(*scanned)
+        if election is not None:
+            return election
     try:
         data = Path(path).read_bytes()
     except OSError as error:
         raise TallyError(f"{path}: cannot read the file ({error.strerror})") from None
-    return read_blt(data)
+    return read_blt(data, scan=False)
+
+
+def _from_scan(
+    ballots: BallotArray, ncand: int, seats: int, withdrawn: frozenset[int], rest: bytes
+) -> Election | None:
+    """The election the scanner read, or None when its names need the full reader (which
+    reports any problem with the right line number)."""
+    try:
+        names = _names(rest.split(b"\n"), 1, ncand)
+    except TallyError:
+        return None
+    if len(names) < ncand:
+        return None
+    return Election(
+        candidates=tuple(name for _, name in names[:ncand]),
+        seats=seats,
+        ballots=ballots,
+        withdrawn=withdrawn,
+        title=names[ncand][1] if len(names) > ncand else "",
+        packed=ballots.packed,
+    )
 
 
 def _strip_comment(line: bytes) -> bytes:
@@ -312,9 +339,19 @@ def _group(
     return tuple(map(Ballot, grouped, grouped.values())), None, equal_ballots
 
 
-def read_blt(source: str | bytes) -> Election:
-    """Parse BLT text into an :class:`Election`; raise :class:`TallyError` on any problem."""
+def read_blt(source: str | bytes, *, scan: bool = True) -> Election:
+    """Parse BLT text into an :class:`Election`; raise :class:`TallyError` on any problem.
+
+    A plain file is read by the fast scanner (:mod:`grassroots.tally.bltscan`) unless
+    ``scan`` is False; both give the same election.
+    """
     data = source.encode("utf-8") if isinstance(source, str) else source
+    if scan:
+        scanned = scan_blt_bytes(data)
+        if scanned is not None:
+            election = _from_scan(*scanned)
+            if election is not None:
+                return election
     data = data.removeprefix(b"\xef\xbb\xbf")  # a UTF-8 byte-order mark, as Windows writes
     raw_lines = data.split(b"\n")
     if b"#" in data:

@@ -122,7 +122,7 @@ def _group_ballots(election: Election) -> tuple[IntArray, npt.NDArray[np.int32]]
         valid_rankings(election)  # raises, naming the ballot line
     matrix = packed.padded(-1, None if everything else counted)
     weights = weights[counted]
-    if matrix.shape[0] > 1:
+    if matrix.shape[0] > 1 and not packed.distinct:  # the reader already merged them
         # Merge identical rankings: each row as one opaque value, so rows sort as fast as bytes.
         rows = np.ascontiguousarray(matrix).view(np.dtype((np.void, matrix.shape[1] * 4)))
         unique, inverse = np.unique(rows.reshape(-1), return_inverse=True)
@@ -132,8 +132,11 @@ def _group_ballots(election: Election) -> tuple[IntArray, npt.NDArray[np.int32]]
             np.add.at(merged, inverse.reshape(-1), weights)
             weights = merged
     papers: IntArray = weights.copy()
-    ordered = np.sort(matrix, axis=1)
-    bad = ((ordered[:, 1:] == ordered[:, :-1]) & (ordered[:, 1:] >= 0)).any(axis=1)
+    if packed.distinct:  # the reader refused any line that ranks a candidate twice
+        bad = np.zeros(matrix.shape[0], dtype=bool)
+    else:
+        ordered = np.sort(matrix, axis=1)
+        bad = ((ordered[:, 1:] == ordered[:, :-1]) & (ordered[:, 1:] >= 0)).any(axis=1)
     if election.withdrawn:
         bad |= np.isin(matrix, sorted(election.withdrawn)).any(axis=1)
     if not bad.any():
@@ -167,6 +170,8 @@ class _Papers:
         rows = weights.size
         self.matrix = matrix
         self.weights: IntArray = weights
+        # Sums of papers below 2**53 are whole numbers that float64 adds exactly.
+        self.float_exact = weights.dtype != object and int(weights.sum()) < 2**53
         self.position: IntArray = np.zeros(rows, dtype=np.int64)
         self.terminal: IntArray = matrix[:, 0].astype(np.int64)
         self.prefix: IntArray = np.zeros(rows, dtype=np.int64)
@@ -182,13 +187,21 @@ class _Papers:
         if rows.size == 0:
             return
         keys = self._keys(rows)
-        order = np.argsort(keys, kind="stable")
-        keys = keys[order]
-        weights = self.weights[rows][order]
-        starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
-        sums = np.add.reduceat(weights, starts)
+        weights = self.weights[rows]
+        top = int(keys.max())
+        if self.float_exact and top < 4 * rows.size + 1_000_000:
+            # Papers added up by path in one pass: float64 holds every sum exactly here.
+            counted = np.bincount(keys, weights=weights, minlength=top + 1)
+            present = np.flatnonzero(np.bincount(keys, minlength=top + 1))
+            unique_keys, sums = present, counted[present].astype(np.int64)
+        else:
+            order = np.argsort(keys, kind="stable")
+            keys = keys[order]
+            weights = weights[order]
+            starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+            unique_keys, sums = keys[starts], np.add.reduceat(weights, starts)
         base = self.n + 1
-        for key, total in zip(keys[starts].tolist(), sums.tolist(), strict=True):
+        for key, total in zip(unique_keys.tolist(), sums.tolist(), strict=True):
             path = (key // base, key % base - 1)
             papers = self.groups.get(path, 0) + sign * total
             if papers:

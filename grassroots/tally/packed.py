@@ -21,11 +21,11 @@ never be counted from stale arrays. The arrays are read-only.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import chain
 from operator import attrgetter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -33,7 +33,7 @@ import numpy.typing as npt
 if TYPE_CHECKING:
     from grassroots.tally.types import Ballot, Election
 
-__all__ = ["PackedBallots", "exact_weights", "pack", "packed_ballots"]
+__all__ = ["BallotArray", "PackedBallots", "exact_weights", "pack", "packed_ballots"]
 
 INT64_MAX = 2**63 - 1
 
@@ -42,13 +42,19 @@ INT64_MAX = 2**63 - 1
 class PackedBallots:
     """``source``'s ballots as arrays, in the same order (see the module docstring)."""
 
-    source: tuple[Ballot, ...]
+    # The tuple the arrays were made from; None for arrays read straight from a file (then a
+    # BallotArray holds them, and the election's ballots are that BallotArray).
+    source: tuple[Ballot, ...] | None
     rankings: npt.NDArray[np.int32]
     lengths: npt.NDArray[np.int64]
     weights: npt.NDArray[Any]
+    # True for arrays the BLT scanner made: no two ballots share a ranking and no ranking names
+    # a candidate twice or out of range (it checked every line), so a rule need not group or
+    # clean them again.
+    distinct: bool = False
 
     def __post_init__(self) -> None:
-        rows = len(self.source)
+        rows = self.lengths.size
         if self.lengths.shape != (rows,) or self.weights.shape != (rows,):
             raise ValueError("lengths and weights need one entry per ballot")
         if self.rankings.shape != (int(self.lengths.sum()),):
@@ -57,7 +63,21 @@ class PackedBallots:
             array.flags.writeable = False
 
     def __repr__(self) -> str:
-        return f"PackedBallots({len(self.source)} ballots, {self.rankings.size} preferences)"
+        return f"PackedBallots({self.lengths.size} ballots, {self.rankings.size} preferences)"
+
+    def ranking(self, row: int) -> tuple[int, ...]:
+        """Ballot ``row``'s preferences as a tuple."""
+        start = int(self.offsets[row])
+        ranking: tuple[int, ...] = tuple(
+            self.rankings[start : start + int(self.lengths[row])].tolist()
+        )
+        return ranking
+
+    @property
+    def offsets(self) -> npt.NDArray[np.int64]:
+        """Where each ballot's preferences start in ``rankings``."""
+        starts: npt.NDArray[np.int64] = np.cumsum(self.lengths) - self.lengths
+        return starts
 
     def padded(self, fill: int, rows: npt.NDArray[np.bool_] | None = None) -> npt.NDArray[np.int32]:
         """The rankings as a matrix, one row per ballot, padded on the right with ``fill``.
@@ -114,8 +134,68 @@ def exact_weights(weights: npt.NDArray[Any], factor: int = 1) -> npt.NDArray[Any
     return weights.astype(object)
 
 
+class BallotArray(Sequence["Ballot"]):
+    """Ballots held as arrays (:class:`PackedBallots`): a sequence of
+    :class:`~grassroots.tally.types.Ballot` that makes each one only when it is asked for.
+
+    The BLT reader returns one as ``Election.ballots`` so that a million distinct rankings
+    cost arrays, not a million Python objects; rules that count with numpy take the arrays
+    (:func:`packed_ballots`), and the others iterate as over a tuple. It compares equal to any
+    sequence of the same ballots, a tuple included.
+    """
+
+    __slots__ = ("packed",)
+
+    def __init__(self, packed: PackedBallots) -> None:
+        self.packed = packed
+
+    def __len__(self) -> int:
+        return int(self.packed.lengths.size)
+
+    @overload
+    def __getitem__(self, index: int) -> Ballot: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Ballot, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> Ballot | tuple[Ballot, ...]:
+        from grassroots.tally.types import Ballot
+
+        if isinstance(index, slice):
+            return tuple(self[i] for i in range(*index.indices(len(self))))
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError("ballot index out of range")
+        return Ballot(self.packed.ranking(index), int(self.packed.weights[index]))
+
+    def __iter__(self) -> Iterator[Ballot]:
+        from grassroots.tally.types import Ballot
+
+        flat = self.packed.rankings.tolist()
+        bounds = np.cumsum(self.packed.lengths).tolist()
+        start = 0
+        for end, weight in zip(bounds, self.packed.weights.tolist(), strict=True):
+            yield Ballot(tuple(flat[start:end]), weight)
+            start = end
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, BallotArray):
+            other = tuple(other)
+        if not isinstance(other, Sequence):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"BallotArray({len(self)} ballots)"
+
+
 def packed_ballots(election: Election) -> PackedBallots:
     """``election.packed`` if it was made from ``election.ballots``, else the ballots packed now."""
+    if isinstance(election.ballots, BallotArray):
+        return election.ballots.packed
     packed = election.packed
     if packed is not None and packed.source is election.ballots:
         return packed

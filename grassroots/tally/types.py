@@ -8,6 +8,7 @@ CLI and the JSON output convert to the 1-based numbers BLT uses.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -52,7 +53,9 @@ class EqualBallot:
 class Election:
     candidates: tuple[str, ...]
     seats: int
-    ballots: tuple[Ballot, ...]
+    # A tuple when built by hand; the BLT reader gives a packed.BallotArray, a sequence that
+    # holds the ballots as arrays.
+    ballots: Sequence[Ballot]
     withdrawn: frozenset[int] = frozenset()
     title: str = ""
     # Candidate index -> category labels (e.g. {"women"}); used by constraints.
