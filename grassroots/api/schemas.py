@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Field, Schema
 
@@ -154,7 +154,7 @@ class MyBallot(Schema):
 
 class AnswerIn(Schema):
     question_id: int = Field(ge=1, le=MAX_ID)
-    candidate_ids: list[int] = Field(
+    candidate_ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(
         max_length=200,
         description="For ranked questions in order of preference; empty leaves it blank",
     )

@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 
+from grassroots.bounds import MAX_ID, MAX_VOTES
 from grassroots.meetings.models import (
     AgendaItemKind,
     AmendmentKind,
@@ -13,6 +14,9 @@ from grassroots.meetings.models import (
     RsvpResponse,
 )
 
+# An event's places and a motion's paragraphs: far past any real one, far inside the column.
+MAX_CAPACITY = 100_000
+MAX_PARAGRAPHS = 10_000
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 
@@ -53,6 +57,7 @@ class MeetingForm(forms.Form):
     capacity = forms.IntegerField(
         required=False,
         min_value=1,
+        max_value=MAX_CAPACITY,
         help_text="Events only: how many people can come; empty for no limit",
     )
 
@@ -117,7 +122,10 @@ class RulingForm(forms.Form):
 class AmendmentForm(forms.Form):
     kind = forms.ChoiceField(label="The amendment", choices=AmendmentKind.choices)
     paragraph = forms.IntegerField(
-        min_value=0, label="Paragraph number", help_text="To insert at the very start, use 0"
+        min_value=0,
+        max_value=MAX_PARAGRAPHS,
+        label="Paragraph number",
+        help_text="To insert at the very start, use 0",
     )
     new_text = forms.CharField(
         required=False,
@@ -131,8 +139,12 @@ class CommentForm(forms.Form):
     body = forms.CharField(
         max_length=5000, label="Your comment", widget=forms.Textarea(attrs={"rows": 3})
     )
-    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    amendment = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    parent = forms.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID, widget=forms.HiddenInput
+    )
+    amendment = forms.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID, widget=forms.HiddenInput
+    )
 
 
 class CommentEditForm(forms.Form):
@@ -156,9 +168,13 @@ class OutcomeForm(forms.Form):
         widget=forms.RadioSelect,
         label="Outcome",
     )
-    votes_for = forms.IntegerField(required=False, min_value=0, label="For")
-    votes_against = forms.IntegerField(required=False, min_value=0, label="Against")
-    votes_abstain = forms.IntegerField(required=False, min_value=0, label="Abstaining")
+    votes_for = forms.IntegerField(required=False, min_value=0, max_value=MAX_VOTES, label="For")
+    votes_against = forms.IntegerField(
+        required=False, min_value=0, max_value=MAX_VOTES, label="Against"
+    )
+    votes_abstain = forms.IntegerField(
+        required=False, min_value=0, max_value=MAX_VOTES, label="Abstaining"
+    )
     note = forms.CharField(required=False, max_length=2000, label="Note for the minutes")
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from grassroots.bounds import MAX_ID, MAX_VOTES
 from grassroots.oversight import queries
 from grassroots.oversight.models import (
     Body,
@@ -50,9 +51,13 @@ class DecisionForm(forms.Form):
         label="Wording of the decision", widget=forms.Textarea(attrs={"rows": 4})
     )
     outcome = forms.ChoiceField(choices=Outcome.choices)
-    votes_for = forms.IntegerField(label="Votes for", min_value=0, required=False)
-    votes_against = forms.IntegerField(label="Votes against", min_value=0, required=False)
-    abstentions = forms.IntegerField(min_value=0, required=False)
+    votes_for = forms.IntegerField(
+        label="Votes for", min_value=0, max_value=MAX_VOTES, required=False
+    )
+    votes_against = forms.IntegerField(
+        label="Votes against", min_value=0, max_value=MAX_VOTES, required=False
+    )
+    abstentions = forms.IntegerField(min_value=0, max_value=MAX_VOTES, required=False)
 
     def __init__(self, *args: Any, roster: list[Member] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -113,6 +118,7 @@ class InitiativeForm(forms.Form):
         label="Decision number (for a call-in)",
         required=False,
         min_value=1,
+        max_value=MAX_ID,
         help_text="The number shown with the decision in the register, without the D",
     )
 
@@ -144,7 +150,9 @@ class CommitmentForm(forms.Form):
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
     made_on = forms.DateField(label="Made on", widget=DATE_WIDGET)
     due_on = forms.DateField(label="Due by", widget=DATE_WIDGET)
-    decision = forms.IntegerField(label="Decision number (optional)", required=False, min_value=1)
+    decision = forms.IntegerField(
+        label="Decision number (optional)", required=False, min_value=1, max_value=MAX_ID
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -8,6 +8,7 @@ from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from grassroots.bounds import MAX_ID
 from grassroots.people.models import ContactOutcomeKind, MembershipStatus
 from grassroots.people.queries import FollowUp
 
@@ -174,7 +175,9 @@ class ContactOutcomeForm(forms.Form):
 
 
 class TransferForm(forms.Form):
-    to_group = forms.IntegerField(label="Move to group", widget=forms.Select)
+    to_group = forms.IntegerField(
+        label="Move to group", min_value=1, max_value=MAX_ID, widget=forms.Select
+    )
     reason = forms.CharField(
         label="Reason",
         max_length=200,

@@ -8,7 +8,7 @@ from django.core import signing
 from django.test import Client
 from django.urls import reverse
 
-from grassroots.meetings.models import Amendment, Comment, MeetingKind, Motion, Rsvp
+from grassroots.meetings.models import Amendment, Comment, Meeting, MeetingKind, Motion, Rsvp
 from grassroots.meetings.services.debate import edit_comment, hide_comment, report_comment
 from grassroots.meetings.views.meetings import FEED_SALT
 from tests.meetings.builders import amendment_to, comment_on, group_meeting, motion_in
@@ -189,3 +189,43 @@ def test_motion_page_queries_do_not_grow_with_the_debate(
     assert small.content.count(b'class="comment ') == 3
     assert large.content.count(b'class="comment ') == 63
     assert (b"1 open report" in large.content) == (reader == "secretary")
+
+
+HUGE = "99999999999999999999"  # issue 20, item 9: an OverflowError (500) on SQLite before
+
+
+def test_a_huge_capacity_is_a_field_error_not_a_500(branch):
+    give_authenticator_app(branch.secretary.user)
+    response = _client(branch.secretary).post(
+        reverse("meetings:create"),
+        {
+            "scope": f"group:{branch.group.pk}",
+            "kind": "stall",
+            "title": "Saturday stall",
+            "format": "in_person",
+            "starts_at": "2099-12-05T10:00",
+            "ends_at": "2099-12-05T12:00",
+            "address": "Briggate, Leeds",
+            "capacity": HUGE,
+        },
+    )
+    assert response.status_code == 400
+    assert "Ensure this value is less than or equal to 100000" in response.content.decode()
+    assert not Meeting.objects.filter(title="Saturday stall").exists()
+
+
+def test_huge_vote_counts_on_an_amendment_outcome_are_field_errors_not_a_500(branch, clock_):
+    give_authenticator_app(branch.chair.user)
+    motion = motion_in(branch.meeting, branch.mover, branch.seconder)
+    amendment = amendment_to(motion, branch.amender)
+    clock_.advance(days=14, minutes=1)
+    url = reverse("meetings:amendment_outcome", args=[branch.meeting.pk, motion.pk, amendment.pk])
+    response = _client(branch.chair).post(
+        url,
+        {"result": "carried", "votes_for": HUGE, "votes_against": "3", "votes_abstain": HUGE},
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert page.count("Ensure this value is less than or equal to 1000000") == 4  # summary, field
+    amendment.refresh_from_db()
+    assert amendment.status == "proposed"
