@@ -343,6 +343,21 @@ def test_every_url_pattern_has_an_entry_in_the_access_table():
     assert not problems, "\n".join(problems)
 
 
+def test_the_matrix_covers_every_url_and_says_how_many(capsys):
+    """The review's figure, repeatable: how many URLs are tried as how many people (issue 20).
+    Printed even when pytest captures output."""
+    patterns = list(all_patterns())
+    named = {p.name for p in patterns if not p.is_admin}
+    assert named <= {case.url_name for case in ACCESS}
+    urls = len(ACCESS) + len(cases_for_admin())
+    with capsys.disabled():
+        print(
+            f"\naccess matrix: {urls} URLs ({len(patterns)} URL patterns) x {len(ACTORS)} roles"
+            f" = {urls * len(ACTORS)} requests"
+        )
+    assert urls >= len(patterns)
+
+
 def test_every_case_says_what_each_person_gets():
     wrong = [case.url_name for case in ACCESS if len(case.expect) != len(ACTORS)]
     assert not wrong, f"give one expectation per actor ({len(ACTORS)}) to: {wrong}"
