@@ -20,6 +20,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
+import re
 import types
 import typing
 from collections.abc import Iterator
@@ -31,6 +32,7 @@ from django import forms
 from django.core.exceptions import FieldDoesNotExist
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection
+from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
@@ -41,6 +43,7 @@ import grassroots
 from grassroots.api.main import api
 from grassroots.ballots.models import Ballot
 from grassroots.meetings.models import Meeting
+from tests.factories import MemberWithLoginFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -308,3 +311,53 @@ def test_the_cast_schema_refuses_a_candidate_id_past_64_bits(value):
     body = {"idempotency_key": "k" * 20, "answers": [{"question_id": 1, "candidate_ids": [value]}]}
     with pytest.raises(PydanticValidationError):
         CastIn.model_validate(body)
+
+
+PATH_VALUES = {"tracker": "a" * 64, "number": "GR0000001"}
+
+
+def api_integer_parameters() -> list[tuple[str, str, str, str]]:
+    """(method, path, source, name) of each integer read from a path or a query string."""
+    found = []
+    for _prefix, router in api._routers:
+        for path, path_view in router.path_operations.items():
+            for operation in path_view.operations:
+                for model in operation.models:
+                    source = getattr(model, "__ninja_param_source__", "")
+                    for name, field in model.model_fields.items():
+                        if source in ("path", "query") and list(
+                            _int_bounds(field.annotation, list(field.metadata))
+                        ):
+                            found.extend((m, path, source, name) for m in operation.methods)
+    return found
+
+
+def fill(path: str, values: dict[str, str]) -> str:
+    return re.sub(r"\{(\w+)\}", lambda m: values.get(m[1]) or PATH_VALUES.get(m[1], "1"), path)
+
+
+def test_every_integer_in_an_api_path_or_query_past_its_bounds_is_a_422():
+    client = Client()
+    client.force_login(MemberWithLoginFactory().user)
+    parameters = api_integer_parameters()
+    assert len(parameters) >= 15
+    wrong = []
+    for method, path, source, name in parameters:
+        for value in (HUGE, -HUGE, MAX_ID + 1):
+            filled = fill(path, {name: str(value)} if source == "path" else {})
+            query = {name: str(value)} if source == "query" else {}
+            url = "/api/v1" + filled
+            response = getattr(client, method.lower())(url, query, content_type="application/json")
+            located = f"{source}.{name}" in response.content.decode()
+            if response.status_code != 422 or not located:
+                wrong.append(f"{method} {url} {query}: {response.status_code}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_a_cast_naming_a_candidate_past_64_bits_is_a_422_not_an_exception():
+    client = Client()
+    client.force_login(MemberWithLoginFactory().user)
+    body = {"idempotency_key": "k" * 20, "answers": [{"question_id": 1, "candidate_ids": [HUGE]}]}
+    response = client.post("/api/v1/ballots/1/votes", body, content_type="application/json")
+    assert response.status_code == 422
+    assert "body.answers.0.candidate_ids.0" in response.content.decode()
