@@ -27,13 +27,14 @@ from grassroots.tally.packed import BallotArray, PackedBallots
 
 __all__ = ["CHUNK", "scan_blt_bytes", "scan_blt_file"]
 
-CHUNK = 8 << 20  # bytes of ballot lines parsed at once
+CHUNK = 2 << 20  # bytes of ballot lines parsed at once (their arrays take about 20 times this)
 _MAX_DIGITS = 18  # int64 holds every number of 18 digits
 
 _ALLOWED = np.zeros(256, dtype=bool)
 _ALLOWED[list(b"0123456789 \n")] = True
 
 IntArray = npt.NDArray[np.int64]
+_EMPTY = np.zeros(0, dtype=np.uint8)
 
 
 class _NotPlain(Exception):
@@ -160,6 +161,7 @@ def _scan(data: bytes | mmap.mmap) -> tuple[BallotArray, int, int, frozenset[int
     prefs: list[npt.NDArray[np.int16] | IntArray] = []
     small = ncand < 2**15
     rest = b""
+    released = 0
     while True:
         if at >= size:
             raise _NotPlain  # no 0 line
@@ -186,20 +188,29 @@ def _scan(data: bytes | mmap.mmap) -> tuple[BallotArray, int, int, frozenset[int
             weights.append(w)
             lengths.append(n)
             prefs.append(p.astype(np.int16) if small else p)
+        view = _EMPTY  # no array may still point into the map when it is closed
         if end is not None:
             break
+        released = _release(data, released, stop)
         at = stop
-    return (
-        _group(
-            np.concatenate(weights) if weights else np.zeros(0, dtype=np.int64),
-            np.concatenate(lengths) if lengths else np.zeros(0, dtype=np.int64),
-            np.concatenate(prefs) if prefs else np.zeros(0, dtype=np.int64),
-        ),
-        ncand,
-        seats,
-        withdrawn,
-        rest,
+    all_weights = np.concatenate(weights) if weights else np.zeros(0, dtype=np.int64)
+    all_lengths = np.concatenate(lengths) if lengths else np.zeros(0, dtype=np.int64)
+    all_prefs: npt.NDArray[np.integer] = (
+        np.concatenate(prefs) if prefs else np.zeros(0, dtype=np.int64)
     )
+    del weights, lengths, prefs  # the chunks' arrays, now copied
+    return _group(all_weights, all_lengths, all_prefs), ncand, seats, withdrawn, rest
+
+
+def _release(data: bytes | mmap.mmap, released: int, stop: int) -> int:
+    """Let the kernel drop the mapped pages already parsed, so the file is never resident
+    whole; returns how far the file has been released."""
+    if not isinstance(data, mmap.mmap):
+        return released
+    upto = stop - stop % mmap.PAGESIZE
+    if upto > released:
+        data.madvise(mmap.MADV_DONTNEED, released, upto - released)
+    return max(released, upto)
 
 
 def _end_line(view: npt.NDArray[np.uint8]) -> int | None:
@@ -248,7 +259,8 @@ def _group(weights: IntArray, lengths: IntArray, prefs: npt.NDArray[np.integer])
     inverse = inverse.reshape(-1)
     if unique.size < rows:
         leader = first[inverse]
-        if not bool((matrix[leader] == matrix).all()):
+        repeats = np.flatnonzero(leader != np.arange(rows))
+        if not bool((matrix[repeats] == matrix[leader[repeats]]).all()):
             raise _NotPlain  # a hash collision: rare; the full reader groups exactly
         if int(weights.max(initial=0)) * rows >= 2**62:
             raise _NotPlain  # sums could pass int64: the full reader counts exactly
@@ -260,6 +272,7 @@ def _group(weights: IntArray, lengths: IntArray, prefs: npt.NDArray[np.integer])
         lengths = lengths[chosen]
         flat = matrix[chosen][np.arange(padded, dtype=np.int64)[None, :] < lengths[:, None]]
     else:  # every ranking distinct: the lines as read
+        del matrix, words
         flat = prefs
     packed = PackedBallots(None, flat.astype(np.int32), lengths, weights, distinct=True)
     return BallotArray(packed)
