@@ -14,7 +14,10 @@ It writes two ballot files to a temporary directory (outside the repository):
   permutations, duplicates redrawn).
 
 Then, each in its own process, timed from start to exit (wall clock) with its peak resident
-memory (``ru_maxrss`` of that process, from ``os.wait4``):
+memory and its CPU time.
+
+Each runs under ``/usr/bin/time`` (peak memory and CPU seconds, user + system), so that a
+figure is the process's own:
 
 * ours: ``python -m grassroots.tally count F --rule R --format json`` for Scottish STV,
   ERS97 and Meek, output to /dev/null;
@@ -109,40 +112,54 @@ def write_blt(order: np.ndarray[Any, Any], lengths: np.ndarray[Any, Any], path: 
     return int(np.unique(masked, axis=0).shape[0])
 
 
+CPU: dict[str, float] = {}  # CPU seconds (user + system) of the last process run
+
+
 def run(command: list[str], timeout: float | None = None) -> tuple[float, float, int, str]:
-    """Wall seconds, peak RSS (MB), exit status and standard output of one process."""
+    """Wall seconds, peak RSS (MB), exit status and standard output of one process (its CPU
+    seconds in ``CPU["last"]``: on a loaded machine, the figure that load inflates least).
+
+    The process runs under ``/usr/bin/time``, whose own small process is what forks it: the
+    peak memory of a child forked straight from this (large) process would start from ours.
+    """
+    timed = ["/usr/bin/time", "-f", "TIMED %M %U %S", *command]
     started = time.perf_counter()
-    with tempfile.TemporaryFile() as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.PIPE, cwd=ROOT)
-        deadline = None if timeout is None else started + timeout
-        while True:
-            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-            if pid:
-                break
-            if deadline is not None and time.perf_counter() > deadline:
-                process.kill()
-                pid, status, usage = os.wait4(process.pid, 0)
-                return timeout or 0.0, usage.ru_maxrss / 1024, -9, ""
-            time.sleep(0.01)
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        process = subprocess.Popen(timed, stdout=out, stderr=err, cwd=ROOT)
+        try:
+            status = process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            status = -9
+            process.wait()
         elapsed = time.perf_counter() - started
-        process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
+        err.seek(0)
         text = out.read().decode("utf-8", "replace")
-    if process.returncode != 0 and process.stderr is not None:
-        sys.stderr.write(process.stderr.read().decode("utf-8", "replace")[-2000:])
-    return elapsed, usage.ru_maxrss / 1024, process.returncode, text
+        errors = err.read().decode("utf-8", "replace")
+    peak, cpu = 0.0, 0.0
+    for line in errors.splitlines():
+        if line.startswith("TIMED "):
+            kb, user, system = line.split()[1:]
+            peak, cpu = int(kb) / 1024, float(user) + float(system)
+    CPU["last"] = cpu
+    if status not in (0, -9):
+        sys.stderr.write(errors[-2000:])
+    return (timeout or 0.0) if status == -9 else elapsed, peak, status, text
 
 
 def ours(path: Path, rule: str, repeat: int) -> tuple[float, float, float]:
     """Best and worst wall time of ``repeat`` whole processes, and their peak RSS (MB)."""
     command = [sys.executable, "-m", "grassroots.tally", "count", str(path), "--rule", rule]
-    times, peaks = [], []
+    times, peaks, cpus = [], [], []
     for _ in range(repeat):
         elapsed, peak, status, _ = run([*command, "--format", "json"])
         if status != 0:
             raise SystemExit(f"our count failed on {path.name} ({rule})")
         times.append(elapsed)
         peaks.append(peak)
+        cpus.append(CPU["last"])
+    CPU["best"] = min(cpus)
     return min(times), max(times), max(peaks)
 
 
@@ -211,8 +228,8 @@ def main() -> None:
                     }
                 )
                 print(
-                    f"ours      {name:8} {rule:8} whole {best:6.2f} s (worst {worst:.2f}) "
-                    f"peak {peak:5.0f} MB | count only {alone:.3f} s"
+                    f"ours      {name:8} {rule:8} whole {best:6.2f} s (worst {worst:.2f}; "
+                    f"cpu {CPU['best']:.2f} s) peak {peak:5.0f} MB | count only {alone:.3f} s"
                 )
         if not args.skip_peers:
             peer_files = ["diverse", "distinct"] if args.peers_distinct else ["diverse"]
@@ -223,7 +240,8 @@ def main() -> None:
                 alone = pyrankvote_count_only(files[name])
                 mine = next(r for r in rows if r["file"] == name and r["rule"] == "scottish")
                 print(
-                    f"pyrankvote {name:8} stv      whole {wall:6.2f} s peak {peak:5.0f} MB "
+                    f"pyrankvote {name:8} stv      whole {wall:6.2f} s (cpu {CPU['last']:.2f} s) "
+                    f"peak {peak:5.0f} MB "
                     f"(exit {status}) | count only {alone:.2f} s | vs ours (scottish): "
                     f"{wall / float(mine['wall']):.1f}x whole, "  # type: ignore[arg-type]
                     f"{alone / float(mine['count']):.1f}x count only"  # type: ignore[arg-type]
@@ -250,7 +268,8 @@ def main() -> None:
                         ratio = wall / float(mine["wall"])  # type: ignore[arg-type]
                         stopped = " (stopped at the timeout)" if status == -9 else ""
                         print(
-                            f"droop     {name:8} {rule:8} whole {wall:6.2f} s peak {peak:5.0f} MB"
+                            f"droop     {name:8} {rule:8} whole {wall:6.2f} s "
+                            f"(cpu {CPU.get('last', 0.0):.2f} s) peak {peak:5.0f} MB"
                             f"{stopped} | vs ours: {ratio:.1f}x whole"
                         )
         print(f"load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")

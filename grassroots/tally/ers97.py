@@ -47,6 +47,7 @@ from grassroots.tally.constraints import (
     forced_exclusions,
     protected,
 )
+from grassroots.tally.packed import BallotArray
 from grassroots.tally.simple import (
     Lot,
     refuse_empty_count,
@@ -123,13 +124,20 @@ class _Count:
         self.stages: list[Stage] = []
         self.history: list[tuple[int, ...]] = []
 
-        grouped: Counter[tuple[int, ...]] = Counter()
+        grouped: Counter[tuple[int, ...]] | dict[tuple[int, ...], int] = Counter()
         blank = 0
-        for ranking, weight in valid_rankings(election):
-            if ranking:
-                grouped[ranking] += weight
-            else:
-                blank += weight
+        cleaned = valid_rankings(election)
+        scanned = isinstance(election.ballots, BallotArray) and election.ballots.packed.distinct
+        if scanned and not election.withdrawn:
+            # The scanner merged identical rankings already: no need to count them again.
+            grouped = {ranking: weight for ranking, weight in cleaned if ranking}
+            blank = sum(weight for ranking, weight in cleaned if not ranking)
+        else:
+            for ranking, weight in cleaned:
+                if ranking:
+                    grouped[ranking] += weight
+                else:
+                    blank += weight
         first: dict[int, _Batch] = {}
         for ranking, weight in grouped.items():
             first.setdefault(ranking[0], _Batch(UNIT)).papers.append((ranking, 0, weight))

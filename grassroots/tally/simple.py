@@ -17,6 +17,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
+import numpy as np
+
+from grassroots.tally.packed import BallotArray, PackedBallots
 from grassroots.tally.types import Action, Election, Result, Stage, TallyError
 
 __all__ = [
@@ -120,6 +123,24 @@ def refuse_empty_count(election: Election, valid_poll: object) -> None:
         )
 
 
+def _scanned_rankings(
+    packed: PackedBallots, withdrawn: frozenset[int]
+) -> list[tuple[tuple[int, ...], int]]:
+    """:func:`valid_rankings` of ballots the BLT scanner read: it checked every candidate and
+    weight and refused repeats, so only withdrawn candidates need striking off; the tuples
+    are cut from one list, without a Ballot each."""
+    flat = packed.rankings.tolist()
+    bounds = np.cumsum(packed.lengths).tolist()
+    starts = [0, *bounds[:-1]] if bounds else []
+    rankings = [tuple(flat[a:b]) for a, b in zip(starts, bounds, strict=True)]
+    if withdrawn:
+        rankings = [
+            r if withdrawn.isdisjoint(r) else tuple(c for c in r if c not in withdrawn)
+            for r in rankings
+        ]
+    return list(zip(rankings, packed.weights.tolist(), strict=True))
+
+
 def valid_rankings(election: Election) -> list[tuple[tuple[int, ...], int]]:
     """Each ballot's ranking cleaned for counting, with its weight.
 
@@ -129,6 +150,8 @@ def valid_rankings(election: Election) -> list[tuple[tuple[int, ...], int]]:
     """
     n = len(election.candidates)
     withdrawn = election.withdrawn
+    if isinstance(election.ballots, BallotArray) and election.ballots.packed.distinct:
+        return _scanned_rankings(election.ballots.packed, withdrawn)
     out: list[tuple[tuple[int, ...], int]] = []
     for number, ballot in enumerate(election.ballots, start=1):
         ranking = ballot.ranking
