@@ -31,12 +31,20 @@ def _refuse_officer_without_mfa(user: Any) -> None:
 
 
 class TokenAuth(HttpBearer):
+    """``record_use``: note the day of use on the token. Off for casting, where the use would
+    be a dated record that the member voted (docs/security.md)."""
+
+    def __init__(self, *, record_use: bool = True) -> None:
+        super().__init__()
+        self.record_use = record_use
+
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         found = queries.active_token(token.strip())
         if found is None:
             return None
         _refuse_officer_without_mfa(found.user)
-        services.record_token_use(found)
+        if self.record_use:
+            services.record_token_use(found)
         return found.user
 
 
@@ -74,3 +82,5 @@ def caller(request: HttpRequest) -> Any:
 
 
 MEMBER_AUTH = [TokenAuth(), SessionAuth()]
+# Casting: the same callers, and nothing dated written on the token.
+CAST_AUTH = [TokenAuth(record_use=False), SessionAuth()]

@@ -16,8 +16,6 @@ from grassroots.audit.services import record
 TOKEN_PREFIX = "grt_"  # noqa: S105 (a marker that says what the secret is, not a secret)
 # Days a new token may live; the page offers these and nothing longer.
 LIFETIMES = (30, 90, 365)
-# A token's last use is written at most this often, so a busy script is not a write per call.
-USE_RECORDED_EVERY = datetime.timedelta(minutes=5)
 
 
 class TokenError(Exception):
@@ -78,8 +76,13 @@ def revoke_token(*, actor: Any, token: ApiToken) -> None:
 
 
 def record_token_use(token: ApiToken) -> None:
-    """Note that ``token`` was just used (at most every few minutes; one conditional UPDATE)."""
-    moment = clock.now()
-    if token.last_used_at is not None and moment - token.last_used_at < USE_RECORDED_EVERY:
+    """Note the day ``token`` was used (once a day at most; one conditional UPDATE).
+
+    Only the day, as midnight UTC: a time of use would be a dated record of the member's
+    activity, and casting through the API records none at all (``TokenAuth(record_use=False)``
+    on the cast; docs/security.md, issue 20 item 6).
+    """
+    day = clock.now().replace(hour=0, minute=0, second=0, microsecond=0)
+    if token.last_used_at is not None and token.last_used_at >= day:
         return
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=moment)
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=day)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -181,6 +182,10 @@ class ReceiptLookupForm(forms.Form):
     )
 
 
+# The name of any paper field: a question's own (``q12``) or one candidate's box (``q12_c34``).
+PAPER_FIELD = re.compile(r"q(?P<question>[0-9]{1,18})(?:_c(?P<candidate>[0-9]{1,18}))?")
+
+
 def field_name(question: Question, candidate_id: int | None = None) -> str:
     if candidate_id is None:
         return f"q{question.pk}"
@@ -289,6 +294,9 @@ class VoteForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        stray = self._stray_paper_field()
+        if stray:
+            raise forms.ValidationError(stray)
         answers: dict[int, list[int]] = {}
         for question in self.questions:
             if question.is_ranked:
@@ -307,6 +315,28 @@ class VoteForm(forms.Form):
                 answers[question.pk] = [int(v) for v in picked]
         data["answers"] = answers
         return data
+
+    def _stray_paper_field(self) -> str:
+        """Why a posted field that names a question or candidate (``q<id>`` or
+        ``q<id>_c<id>``) is not on this paper, or "". Such a field would otherwise be ignored
+        and its mark lost, leaving a blank paper or a shorter ranking (issue 20, item 5)."""
+        by_id = {q.pk: q for q in self.questions}
+        for name in self.data:
+            match = PAPER_FIELD.fullmatch(name)
+            if match is None or name in self.fields:
+                continue
+            question = by_id.get(int(match["question"]))
+            if question is None:
+                return "The ballot paper has a question that is not on this ballot."
+            candidate_id = match["candidate"]
+            candidates = {c.pk: c for c in question.candidates.all()}
+            candidate = candidates.get(int(candidate_id)) if candidate_id else None
+            if candidate is None and candidate_id:
+                return f"“{question.title}”: that is not a candidate on this ballot."
+            if candidate is not None and candidate.withdrawn:
+                return f"“{question.title}”: {candidate.name} has withdrawn."
+            return f"“{question.title}”: that mark is not one this ballot paper takes."
+        return ""
 
 
 class NominationsOpenForm(forms.Form):

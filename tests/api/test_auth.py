@@ -7,6 +7,7 @@ import pytest
 from django.db import InterfaceError, OperationalError
 from django.test import Client
 
+from grassroots import clock
 from grassroots.api.models import ApiToken
 from grassroots.api.services import create_token, hash_token
 from grassroots.audit.models import AuditEntry
@@ -58,12 +59,13 @@ def test_a_deactivated_login_cannot_use_its_token(movement):
     assert_error(Api(token=secret).get("/me/ballots"), 401, "not_authenticated")
 
 
-def test_token_use_is_noted(movement):
+def test_token_use_is_noted_as_the_day_only(movement):
     token, secret = create_token(actor=movement.member.user, name="script", days=30)
     assert token.last_used_at is None
     Api(token=secret).get("/me/ballots")
     token.refresh_from_db()
     assert token.last_used_at is not None
+    assert token.last_used_at == clock.now().replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 def test_an_officer_without_a_second_factor_is_refused_in_json(db):

@@ -317,3 +317,26 @@ def test_a_member_not_on_the_roll_cannot_vote(open_ballot):
     assert_error(_cast(api_as(late), setup), 404, "not_found")
     assert_error(_cast(Api(), setup), 401, "not_authenticated")
     assert not UnsealedBallot.objects.filter(ballot=setup.ballot).exists()
+
+
+def test_voting_with_a_token_records_no_time_of_use(open_ballot):
+    """Issue 20, item 6: the cast stamped the token's last_used_at to the millisecond, a dated
+    record of when the member voted. A cast records no use; other calls record only the day."""
+    from grassroots.api.models import ApiToken
+    from grassroots.api.services import create_token
+
+    setup, voters = open_ballot
+    token, secret = create_token(actor=voters[0].user, name="voting script", days=30)
+    api = Api(token=secret)
+    assert _cast(api, setup).status_code == 201
+    token.refresh_from_db()
+    assert token.last_used_at is None
+    assert RollEntry.objects.get(ballot=setup.ballot, member=voters[0]).has_voted
+    assert api.get(f"/ballots/{setup.ballot.pk}/paper").status_code == 200
+    used = ApiToken.objects.get(pk=token.pk).last_used_at
+    assert used is not None and (used.hour, used.minute, used.second, used.microsecond) == (
+        0,
+        0,
+        0,
+        0,
+    )

@@ -312,3 +312,59 @@ def test_validate_only_forms_share_the_papers_fields_without_sharing_errors(read
     drawn = VoteForm(ballot=ballot)
     assert drawn.fields[name] is not second.fields[name]
     assert not first.is_valid()  # still its own errors
+
+
+def _unknown_candidate_field(setup: SetUp) -> str:
+    return field_name(setup.stv, max(candidate_ids(setup.stv)) + 1000)
+
+
+def test_lean_cast_refuses_a_paper_naming_only_an_unknown_candidate(
+    client: Client, ready_ballot: SetUp
+):
+    """Issue 20, item 5: the unknown field was ignored, so the paper was blank: 200, a receipt,
+    and the member's one vote spent."""
+    (voter,) = open_with_voters(ready_ballot, 1)
+    client.force_login(voter.user)
+    url = reverse("ballot_cast", args=[ready_ballot.ballot.pk])
+    data = {
+        "idempotency_key": secrets.token_urlsafe(24),
+        _unknown_candidate_field(ready_ballot): "1",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 400
+    assert "not a candidate on this ballot" in response.json()["error"]
+    assert not RollEntry.objects.get(ballot=ready_ballot.ballot, member=voter).has_voted
+    assert not UnsealedBallot.objects.filter(ballot=ready_ballot.ballot).exists()
+
+
+def test_lean_cast_refuses_an_unknown_later_preference_instead_of_dropping_it(
+    client: Client, ready_ballot: SetUp
+):
+    (voter,) = open_with_voters(ready_ballot, 1)
+    client.force_login(voter.user)
+    url = reverse("ballot_cast", args=[ready_ballot.ballot.pk])
+    data = _lean_paper(ready_ballot)  # preferences 1 to 3
+    data[_unknown_candidate_field(ready_ballot)] = "4"
+    response = client.post(url, data)
+    assert response.status_code == 400
+    assert "not a candidate on this ballot" in response.json()["error"]
+    assert not RollEntry.objects.get(ballot=ready_ballot.ballot, member=voter).has_voted
+    assert not UnsealedBallot.objects.filter(ballot=ready_ballot.ballot).exists()
+
+
+def test_a_paper_naming_a_question_not_on_the_ballot_is_refused_on_the_page_and_lean_cast(
+    client: Client, ready_ballot: SetUp
+):
+    """The ballot page's own POST takes the same form: a question not on the ballot is a 400
+    with the reason, and nothing is cast."""
+    (voter,) = open_with_voters(ready_ballot, 1)
+    client.force_login(voter.user)
+    url = reverse("ballot_vote", args=[ready_ballot.ballot.pk])
+    unknown_question = dict(_lean_paper(ready_ballot), **{f"q{ready_ballot.stv.pk + 1000}": "1"})
+    response = client.post(url, unknown_question)
+    assert response.status_code == 400
+    assert "not on this ballot" in response.content.decode()
+    lean = reverse("ballot_cast", args=[ready_ballot.ballot.pk])
+    response = client.post(lean, unknown_question)
+    assert response.status_code == 400 and "question" in response.json()["error"]
+    assert not RollEntry.objects.get(ballot=ready_ballot.ballot, member=voter).has_voted

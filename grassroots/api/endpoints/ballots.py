@@ -13,7 +13,7 @@ from ninja import Router, Status
 from ninja.params.functions import Path, Query
 
 from grassroots.api import queries as api_queries
-from grassroots.api.auth import MEMBER_AUTH, caller
+from grassroots.api.auth import CAST_AUTH, MEMBER_AUTH, caller
 from grassroots.api.errors import ApiError, error_responses
 from grassroots.api.schemas import (
     MAX_ID,
@@ -340,7 +340,7 @@ def get_paper(request: HttpRequest, ballot_id: int = _ballot_id()) -> Any:
 
 @router.post(
     "/ballots/{ballot_id}/votes",
-    auth=MEMBER_AUTH,
+    auth=CAST_AUTH,
     response={
         201: ReceiptIssued,
         200: ReceiptIssued,
