@@ -38,6 +38,7 @@ import argparse
 import json
 import os
 import platform
+import signal
 import subprocess
 import sys
 import tempfile
@@ -125,11 +126,12 @@ def run(command: list[str], timeout: float | None = None) -> tuple[float, float,
     timed = ["/usr/bin/time", "-f", "TIMED %M %U %S", *command]
     started = time.perf_counter()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        process = subprocess.Popen(timed, stdout=out, stderr=err, cwd=ROOT)
+        process = subprocess.Popen(timed, stdout=out, stderr=err, cwd=ROOT, start_new_session=True)
         try:
             status = process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            process.kill()
+            # Its own process group (below), so the timed process goes with /usr/bin/time.
+            os.killpg(process.pid, signal.SIGKILL)
             status = -9
             process.wait()
         elapsed = time.perf_counter() - started
