@@ -41,36 +41,16 @@ from grassroots.organisation.models import (
     RoleAssignment,
     ScopeLevel,
 )
-from grassroots.organisation.permissions import OFFICER_ROLES, Capability, may, scopes_for
+from grassroots.organisation.permissions import (
+    OFFICER_ROLES,
+    Capability,
+    group_ids_in,
+    may,
+    scopes_for,
+)
 from grassroots.people.models import Member
 from grassroots.people.queries import own_member
 from grassroots.rows import convert, converters_for, hot_cursor, quoted
-
-
-def scope_object(ballot: Ballot) -> Group | Area | Region | None:
-    return ballot.group or ballot.area or ballot.region
-
-
-def may_run_in(actor: Any, scope: Group | Area | Region | None) -> bool:
-    """May ``actor`` run ballots in this scope (None: the nation)?"""
-    if scope is None:
-        return scopes_for(actor, Capability.RUN_BALLOTS).everywhere
-    return may(actor, Capability.RUN_BALLOTS, scope)
-
-
-def may_run(actor: Any, ballot: Ballot) -> bool:
-    return may_run_in(actor, scope_object(ballot))
-
-
-def scope_group_ids(ballot: Ballot) -> list[int] | None:
-    """The groups inside the ballot's scope; None for a nation-wide ballot (every group)."""
-    if ballot.level == ScopeLevel.NATION:
-        return None
-    if ballot.level == ScopeLevel.GROUP:
-        return [ballot.group_id] if ballot.group_id else []
-    if ballot.level == ScopeLevel.AREA:
-        return list(Group.objects.filter(area=ballot.area).values_list("id", flat=True))
-    return list(Group.objects.filter(area__region=ballot.region).values_list("id", flat=True))
 
 
 def eligible_members(ballot: Ballot) -> QuerySet[Member]:
@@ -78,7 +58,7 @@ def eligible_members(ballot: Ballot) -> QuerySet[Member]:
     eligible = Member.objects.filter(status__in=ballot.eligible_statuses)
     if ballot.joined_before is not None:
         eligible = eligible.filter(joined_on__lt=ballot.joined_before)
-    group_ids = scope_group_ids(ballot)
+    group_ids = group_ids_in(ballot)
     if group_ids is not None:
         eligible = eligible.filter(home_group_id__in=group_ids)
     return eligible
@@ -90,7 +70,7 @@ def is_eligible(ballot: Ballot, member: Member | None) -> bool:
 
 def get_ballot_to_run(actor: Any, ballot_id: int) -> Ballot:
     ballot = Ballot.objects.select_related("group", "area", "region").filter(pk=ballot_id).first()
-    if ballot is None or not may_run(actor, ballot):
+    if ballot is None or not may(actor, Capability.RUN_BALLOTS, ballot):
         raise Http404("No such ballot.")
     return ballot
 
@@ -237,7 +217,7 @@ def get_candidate_photo_for(actor: Any, ballot_id: int, candidate_id: int) -> Ca
         BallotStatus.NOMINATIONS,
         BallotStatus.READY,
     )
-    if before_opening and not may_run(actor, ballot):
+    if before_opening and not may(actor, Capability.RUN_BALLOTS, ballot):
         raise Http404("No such photo.")
     return candidate
 
@@ -360,7 +340,7 @@ def ballots_i_run(actor: Any) -> list[Ballot]:
     candidates = ballots.exclude(level=ScopeLevel.NATION).filter(
         group_id__in=scopes.group_ids
     ) | ballots.filter(level__in=[ScopeLevel.AREA, ScopeLevel.REGION])
-    return [b for b in candidates.distinct() if may_run(actor, b)]
+    return [b for b in candidates.distinct() if may(actor, Capability.RUN_BALLOTS, b)]
 
 
 def ballots_i_tell(actor: Any) -> list[Teller]:
@@ -385,8 +365,14 @@ def scope_choices(actor: Any) -> list[tuple[str, str]]:
         groups = groups.filter(pk__in=scopes.group_ids)
         areas = Area.objects.filter(groups__in=scopes.group_ids).distinct()
         regions = Region.objects.filter(areas__groups__in=scopes.group_ids).distinct()
-    choices += [(f"region:{r.pk}", f"Region: {r.name}") for r in regions if may_run_in(actor, r)]
-    choices += [(f"area:{a.pk}", f"Area: {a.name}") for a in areas if may_run_in(actor, a)]
+    choices += [
+        (f"region:{r.pk}", f"Region: {r.name}")
+        for r in regions
+        if may(actor, Capability.RUN_BALLOTS, r)
+    ]
+    choices += [
+        (f"area:{a.pk}", f"Area: {a.name}") for a in areas if may(actor, Capability.RUN_BALLOTS, a)
+    ]
     choices += [(f"group:{g.pk}", f"Group: {g.name}") for g in groups]
     return choices
 
@@ -441,7 +427,7 @@ def get_ballot_for_nominations(actor: Any, ballot_id: int) -> Ballot:
     if ballot is None or ballot.nominations_close_at is None:
         raise Http404("No such ballot.")
     if not (
-        may_run(actor, ballot)
+        may(actor, Capability.RUN_BALLOTS, ballot)
         or is_eligible(ballot, own_member(actor))
         or nominates_by_resolution_in(actor, ballot)
     ):
@@ -465,7 +451,7 @@ def nominates_by_resolution_in(actor: Any, ballot: Ballot) -> bool:
     scopes = scopes_for(actor, Capability.NOMINATE_BY_RESOLUTION)
     if scopes.is_empty:
         return False
-    in_scope = scope_group_ids(ballot)
+    in_scope = group_ids_in(ballot)
     return scopes.everywhere or in_scope is None or bool(scopes.group_ids & set(in_scope))
 
 
@@ -623,7 +609,7 @@ def nominee_for(actor: Any, membership_number: str) -> Member | None:
 def get_nomination_to_reject(actor: Any, ballot_id: int, nomination_id: int) -> Nomination:
     """A nomination in a ballot the actor runs; 404 alike for missing and not allowed."""
     nomination = get_nomination_for(actor, ballot_id, nomination_id)
-    if not may_run(actor, nomination.question.ballot):
+    if not may(actor, Capability.RUN_BALLOTS, nomination.question.ballot):
         raise Http404("No such nomination.")
     return nomination
 

@@ -9,7 +9,6 @@ from typing import Any
 from django.db.models import Q
 
 from grassroots.organisation.models import Area, Group, Region, ScopeLevel
-from grassroots.organisation.permissions import Capability, may, scopes_for
 
 
 @dataclass(frozen=True)
@@ -104,14 +103,6 @@ def bodies_above(body: Body) -> list[Body]:
     if body.level == ScopeLevel.REGION:
         return [Body(level=ScopeLevel.NATION)]
     return []
-
-
-def may_for_body(user: Any, capability: Capability, body: Body) -> bool:
-    """``may`` over a whole body; the nation needs the capability everywhere."""
-    scope = body.group or body.area or body.region
-    if scope is None:
-        return scopes_for(user, capability).everywhere
-    return may(user, capability, scope)
 
 
 def is_member_in(user: Any, body: Body) -> bool:

@@ -1,6 +1,6 @@
 """Reads shared by the delegation pages. Who may see what is asked of
-``organisation.permissions`` (through ``bodies.may_for_body``); a forbidden object answers the
-same 404 as a missing one.
+``organisation.permissions.may``, which takes a ``Body`` as the body it names; a forbidden
+object answers the same 404 as a missing one.
 
 Delegates' names (and their group) are published to the members of the body they attend, as
 officers' names are on a group page: standing as a delegate is standing for a public office,
@@ -21,7 +21,6 @@ from grassroots.delegation.bodies import (
     body_from_key,
     body_of,
     is_member_in,
-    may_for_body,
     receiving_body_of,
 )
 from grassroots.delegation.models import (
@@ -52,7 +51,7 @@ def may_see_body(user: Any, body: Body) -> bool:
     """A body's delegate lists and forwarded motions are for its members and its officers."""
     if not getattr(user, "is_authenticated", False):
         return False
-    return is_member_in(user, body) or any(may_for_body(user, c, body) for c in OVERSEEING)
+    return is_member_in(user, body) or any(may(user, c, body) for c in OVERSEEING)
 
 
 # --- Meetings with delegates -------------------------------------------------------------------
@@ -162,14 +161,10 @@ def get_delegate_for(user: Any, delegate_id: int) -> Delegate:
         .first()
     )
     if delegate is None or not (
-        may_change_delegate(user, delegate) or may_withdraw_self(user, delegate)
+        may(user, Capability.RECORD_DELEGATES, delegate.group) or may_withdraw_self(user, delegate)
     ):
         raise Http404("No such delegate.")
     return delegate
-
-
-def may_change_delegate(user: Any, delegate: Delegate) -> bool:
-    return may(user, Capability.RECORD_DELEGATES, delegate.group)
 
 
 def may_withdraw_self(user: Any, delegate: Delegate) -> bool:
@@ -275,9 +270,7 @@ def get_forwardable_motion_for(user: Any, motion_id: int) -> Motion:
         .filter(pk=motion_id)
         .first()
     )
-    if motion is None or not may_for_body(
-        user, Capability.FORWARD_MOTIONS, body_of(motion.meeting)
-    ):
+    if motion is None or not may(user, Capability.FORWARD_MOTIONS, body_of(motion.meeting)):
         raise Http404("No such motion.")
     return motion
 
@@ -371,9 +364,7 @@ def forwardable_motions(user: Any) -> list[Motion]:
         .select_related("meeting__group__area__region", "meeting__area__region", "meeting__region")
         .order_by("-submitted_at")[:200]
     )
-    return [
-        m for m in candidates if may_for_body(user, Capability.FORWARD_MOTIONS, body_of(m.meeting))
-    ]
+    return [m for m in candidates if may(user, Capability.FORWARD_MOTIONS, body_of(m.meeting))]
 
 
 def bodies_receiving_for(user: Any) -> list[Body]:
@@ -389,13 +380,13 @@ def bodies_receiving_for(user: Any) -> list[Body]:
     bodies = [
         Body(level=ScopeLevel.AREA, area=a)
         for a in areas
-        if may_for_body(user, Capability.RECEIVE_MOTIONS, Body(level=ScopeLevel.AREA, area=a))
+        if may(user, Capability.RECEIVE_MOTIONS, Body(level=ScopeLevel.AREA, area=a))
     ]
     regions = Region.objects.filter(areas__groups__in=scopes.group_ids).distinct()
     bodies += [
         Body(level=ScopeLevel.REGION, region=r)
         for r in regions.order_by("name")
-        if may_for_body(user, Capability.RECEIVE_MOTIONS, Body(level=ScopeLevel.REGION, region=r))
+        if may(user, Capability.RECEIVE_MOTIONS, Body(level=ScopeLevel.REGION, region=r))
     ]
     return bodies
 

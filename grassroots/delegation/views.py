@@ -18,7 +18,6 @@ from grassroots.delegation.bodies import (
     bodies_above,
     body_from_key,
     body_of,
-    may_for_body,
     receiving_body_of,
 )
 from grassroots.delegation.forms import (
@@ -33,7 +32,7 @@ from grassroots.delegation.forms import (
 from grassroots.delegation.models import CompositeStatus, ForwardStatus
 from grassroots.delegation.services import allocation, common, composites, delegates, forwarding
 from grassroots.meetings.models import MeetingStatus
-from grassroots.organisation.permissions import Capability
+from grassroots.organisation.permissions import Capability, may
 from grassroots.people.models import Member
 
 
@@ -62,7 +61,7 @@ def meeting(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "meeting": found,
             "body": body,
             "view": queries.allocation_view(found),
-            "can_allocate": may_for_body(request.user, Capability.ALLOCATE_DELEGATES, body),
+            "can_allocate": may(request.user, Capability.ALLOCATE_DELEGATES, body),
             "can_record": bool(groups),
             "record_group_ids": {g.pk for g in groups},
             "member_id": getattr(getattr(request.user, "member", None), "pk", None),
@@ -74,7 +73,7 @@ def meeting(request: HttpRequest, meeting_id: int) -> HttpResponse:
 @login_required
 def allocate(request: HttpRequest, meeting_id: int) -> HttpResponse:
     found = queries.get_delegate_meeting_for(request.user, meeting_id)
-    if not may_for_body(request.user, Capability.ALLOCATE_DELEGATES, body_of(found)):
+    if not may(request.user, Capability.ALLOCATE_DELEGATES, body_of(found)):
         raise Http404("No such meeting.")
     form = AllocationForm(
         request.POST if request.method == "POST" else None,
@@ -190,7 +189,7 @@ def withdraw_delegate(request: HttpRequest, delegate_id: int) -> HttpResponse:
 @login_required
 def replace_delegate(request: HttpRequest, delegate_id: int) -> HttpResponse:
     delegate = queries.get_delegate_for(request.user, delegate_id)
-    if not queries.may_change_delegate(request.user, delegate):
+    if not may(request.user, Capability.RECORD_DELEGATES, delegate.group):
         raise Http404("No such delegate.")
     groups = [delegate.group]
     form = ElectionForm(
@@ -288,7 +287,7 @@ def forward_detail(request: HttpRequest, forward_id: int) -> HttpResponse:
     forward = queries.get_forward_for(request.user, forward_id)
     body = receiving_body_of(forward)
     can_place = (
-        may_for_body(request.user, Capability.RECEIVE_MOTIONS, body)
+        may(request.user, Capability.RECEIVE_MOTIONS, body)
         and forward.status == ForwardStatus.AWAITING
         and forward.composite_id is None
     )
@@ -332,7 +331,7 @@ def body(request: HttpRequest, body_key: str) -> HttpResponse:
             "awaiting": queries.awaiting(forwards),
             "forwards": forwards,
             "composites": composite_list,
-            "can_receive": may_for_body(request.user, Capability.RECEIVE_MOTIONS, found),
+            "can_receive": may(request.user, Capability.RECEIVE_MOTIONS, found),
         },
     )
 
@@ -340,7 +339,7 @@ def body(request: HttpRequest, body_key: str) -> HttpResponse:
 @login_required
 def propose_composite(request: HttpRequest, body_key: str) -> HttpResponse:
     found = queries.get_body_for(request.user, body_key)
-    if not may_for_body(request.user, Capability.RECEIVE_MOTIONS, found):
+    if not may(request.user, Capability.RECEIVE_MOTIONS, found):
         raise Http404("No such body.")
     candidates = [
         f
@@ -370,7 +369,7 @@ def composite_detail(request: HttpRequest, composite_id: int) -> HttpResponse:
     composite = queries.get_composite_for(request.user, composite_id)
     body = receiving_body_of(composite)
     can_place = (
-        may_for_body(request.user, Capability.RECEIVE_MOTIONS, body)
+        may(request.user, Capability.RECEIVE_MOTIONS, body)
         and composite.status == CompositeStatus.PROPOSED
     )
     if not can_place and request.method == "POST":

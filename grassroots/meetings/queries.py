@@ -47,7 +47,16 @@ from grassroots.meetings.models import (
 )
 from grassroots.meetings.texts import DiffParagraph, diff_paragraphs
 from grassroots.organisation.models import Area, Group, Region, ScopeLevel
-from grassroots.organisation.permissions import Capability, may, may_set_quorum, scopes_for
+from grassroots.organisation.permissions import (
+    NATION,
+    Capability,
+    Nation,
+    Scope,
+    group_ids_in,
+    may,
+    scope_of,
+    scopes_for,
+)
 from grassroots.people.models import Member, MembershipStatus
 from grassroots.people.queries import own_member
 from grassroots.people.standing import members_in_good_standing_on
@@ -61,26 +70,6 @@ DEFAULT_QUORUM_MINIMUM = 3
 FEED_PAST = datetime.timedelta(days=60)
 # Threads indent at most this deep on the page; deeper replies line up at the last level.
 MAX_THREAD_DEPTH = 4
-
-Scope = Group | Area | Region | None
-
-
-# --- scope --------------------------------------------------------------------------------------
-
-
-def scope_object(meeting: Meeting) -> Scope:
-    return meeting.group or meeting.area or meeting.region
-
-
-def scope_group_ids(meeting: Meeting) -> list[int] | None:
-    """The groups inside the meeting's body; None for the nation (every group)."""
-    if meeting.level == ScopeLevel.NATION:
-        return None
-    if meeting.level == ScopeLevel.GROUP:
-        return [meeting.group_id] if meeting.group_id else []
-    if meeting.level == ScopeLevel.AREA:
-        return list(Group.objects.filter(area=meeting.area).values_list("id", flat=True))
-    return list(Group.objects.filter(area__region=meeting.region).values_list("id", flat=True))
 
 
 _MEMBER_ATTR = "_grassroots_meetings_member"
@@ -111,7 +100,7 @@ def members_in_scope(
 ) -> QuerySet[Member]:
     """The members of the meeting's body with one of ``statuses`` (home or other group)."""
     members = Member.objects.filter(status__in=list(statuses), erased_at__isnull=True)
-    group_ids = scope_group_ids(meeting)
+    group_ids = group_ids_in(meeting)
     if group_ids is None:
         return members
     return members.filter(Q(home_group_id__in=group_ids) | Q(other_groups__in=group_ids)).distinct()
@@ -126,7 +115,7 @@ def members_in_good_standing_for(meeting: Meeting) -> QuerySet[Member]:
         return members_in_scope(meeting)
     day = timezone.localdate(meeting.starts_at)
     members = members_in_good_standing_on(day)
-    group_ids = scope_group_ids(meeting)
+    group_ids = group_ids_in(meeting)
     if group_ids is None:
         return members
     return members.filter(Q(home_group_id__in=group_ids) | Q(other_groups__in=group_ids)).distinct()
@@ -137,34 +126,11 @@ def is_in_scope(
 ) -> bool:
     if member is None or member.status not in set(statuses) or member.erased_at is not None:
         return False
-    group_ids = scope_group_ids(meeting)
+    group_ids = group_ids_in(meeting)
     return group_ids is None or bool(member_group_ids(member) & set(group_ids))
 
 
 # --- who may do what ----------------------------------------------------------------------------
-
-
-def _may_in(actor: Any, capability: Capability, scope: Scope) -> bool:
-    if scope is None:
-        return scopes_for(actor, capability).everywhere
-    return may(actor, capability, scope)
-
-
-def may_run_in(actor: Any, scope: Scope) -> bool:
-    """May ``actor`` schedule meetings for this body (None: the nation)?"""
-    return _may_in(actor, Capability.RUN_MEETINGS, scope)
-
-
-def may_run(actor: Any, meeting: Meeting) -> bool:
-    return _may_in(actor, Capability.RUN_MEETINGS, scope_object(meeting))
-
-
-def may_chair(actor: Any, meeting: Meeting) -> bool:
-    return _may_in(actor, Capability.CHAIR_MEETING, scope_object(meeting))
-
-
-def may_moderate(actor: Any, meeting: Meeting) -> bool:
-    return _may_in(actor, Capability.MODERATE_DEBATE, scope_object(meeting))
 
 
 def forward_of(motion: Motion) -> Any:
@@ -180,7 +146,7 @@ def may_forward(actor: Any, motion: Motion) -> bool:
         motion.status == MotionStatus.CARRIED
         and motion.meeting.level != ScopeLevel.NATION
         and forward_of(motion) is None
-        and _may_in(actor, Capability.FORWARD_MOTIONS, scope_object(motion.meeting))
+        and may(actor, Capability.FORWARD_MOTIONS, motion.meeting)
     )
 
 
@@ -199,8 +165,14 @@ def scope_choices(actor: Any) -> list[tuple[str, str]]:
         groups = Group.objects.filter(pk__in=scopes.group_ids)
         areas = Area.objects.filter(groups__in=scopes.group_ids).distinct()
         regions = Region.objects.filter(areas__groups__in=scopes.group_ids).distinct()
-    choices += [(f"region:{r.pk}", f"Region: {r.name}") for r in regions if may_run_in(actor, r)]
-    choices += [(f"area:{a.pk}", f"Area: {a.name}") for a in areas if may_run_in(actor, a)]
+    choices += [
+        (f"region:{r.pk}", f"Region: {r.name}")
+        for r in regions
+        if may(actor, Capability.RUN_MEETINGS, r)
+    ]
+    choices += [
+        (f"area:{a.pk}", f"Area: {a.name}") for a in areas if may(actor, Capability.RUN_MEETINGS, a)
+    ]
     choices += [(f"group:{g.pk}", f"Group: {g.name}") for g in groups]
     return choices
 
@@ -209,10 +181,10 @@ def scope_from_choice(value: str) -> tuple[str, Scope]:
     """The body a form choice names; ValueError when it is malformed or missing."""
     level, _, pk = value.partition(":")
     if level == ScopeLevel.NATION:
-        return ScopeLevel.NATION, None
+        return ScopeLevel.NATION, NATION
     if not pk.isdigit():
         raise ValueError(value)
-    found: Scope
+    found: Group | Area | Region | None
     if level == ScopeLevel.GROUP:
         found = Group.objects.filter(pk=int(pk)).first()
     elif level == ScopeLevel.AREA:
@@ -286,7 +258,7 @@ def motions_visible_to(actor: Any, meeting: Meeting) -> QuerySet[Motion]:
     """A motion is public to the meeting's members once seconded; before that only its proposer,
     its named seconder and the officers see it."""
     motions = Motion.objects.filter(meeting=meeting).select_related("proposer", "seconder")
-    if may_run(actor, meeting):
+    if may(actor, Capability.RUN_MEETINGS, meeting):
         return motions
     member = member_of(actor)
     mine = Q(proposer=member) | Q(seconder=member) if member else Q(pk__in=[])
@@ -403,7 +375,7 @@ def body_filter(level: str, body: Scope) -> Q:
     """Rows (quorum rules and their changes) that belong to one body."""
     if level == ScopeLevel.NATION:
         return Q(level=ScopeLevel.NATION)
-    return Q(level=level, **{f"{level}_id": body.pk if body is not None else None})
+    return Q(level=level, **{f"{level}_id": None if isinstance(body, Nation) else body.pk})
 
 
 def current_quorum_terms(level: str, body: Scope) -> QuorumTerms:
@@ -416,7 +388,7 @@ def current_quorum_terms(level: str, body: Scope) -> QuorumTerms:
 def get_quorum_body_for(actor: Any, level: str, body_id: int | None) -> tuple[str, Scope]:
     """The body whose quorum rule ``actor`` may change; the same 404 for a body that does not
     exist and one that is not theirs."""
-    body: Scope = None
+    body: Scope | None = NATION
     pk = body_id or 0
     if level == ScopeLevel.GROUP:
         body = Group.objects.filter(pk=pk).first()
@@ -426,17 +398,17 @@ def get_quorum_body_for(actor: Any, level: str, body_id: int | None) -> tuple[st
         body = Region.objects.filter(pk=pk).first()
     elif level != ScopeLevel.NATION or body_id is not None:
         raise Http404("No such body.")
-    if (level != ScopeLevel.NATION and body is None) or not may_set_quorum(actor, body):
+    if body is None or not may(actor, Capability.SET_QUORUM, body):
         raise Http404("No such body.")
     return level, body
 
 
 def quorum_rule_url(actor: Any, meeting: Meeting) -> str | None:
     """The link to the meeting's body's quorum rule, for those who may change it."""
-    body = scope_object(meeting)
-    if not may_set_quorum(actor, body):
+    body = scope_of(meeting)
+    if not may(actor, Capability.SET_QUORUM, body):
         return None
-    if body is None:
+    if isinstance(body, Nation):
         return reverse("meetings:quorum_rule_national")
     return reverse("meetings:quorum_rule", args=[meeting.level, body.pk])
 
@@ -451,7 +423,7 @@ def quorum_rule_in_force(meeting: Meeting) -> QuorumTerms:
     rule now). A rule changed during or after a meeting does not apply to it: the last change
     made before the start gives the rule; with none, the first change made since gives the
     rule it replaced; with no change at all, the rule now."""
-    changes = quorum_history(meeting.level, scope_object(meeting))
+    changes = quorum_history(meeting.level, scope_of(meeting))
     before = changes.filter(changed_at__lt=meeting.starts_at).first()
     if before is not None:
         return QuorumTerms(before.minimum_present, before.percent_of_members, is_default=False)
@@ -464,7 +436,7 @@ def quorum_rule_in_force(meeting: Meeting) -> QuorumTerms:
             since.previous_percent_of_members or 0,
             is_default=False,
         )
-    return current_quorum_terms(meeting.level, scope_object(meeting))
+    return current_quorum_terms(meeting.level, scope_of(meeting))
 
 
 def quorum(meeting: Meeting) -> QuorumCheck:
@@ -483,7 +455,7 @@ def quorum(meeting: Meeting) -> QuorumCheck:
         minimum_present=minimum,
         percent_of_members=percent,
         rule_is_default=terms.is_default,
-        rule_changed_since=terms != current_quorum_terms(meeting.level, scope_object(meeting)),
+        rule_changed_since=terms != current_quorum_terms(meeting.level, scope_of(meeting)),
     )
 
 
@@ -653,7 +625,7 @@ def minutes_for(actor: Any, meeting: Meeting) -> Minutes | None:
     minutes = Minutes.objects.filter(meeting=meeting).first()
     if minutes is None:
         return None
-    if minutes.status == MinutesStatus.PUBLISHED or may_run(actor, meeting):
+    if minutes.status == MinutesStatus.PUBLISHED or may(actor, Capability.RUN_MEETINGS, meeting):
         return minutes
     return None
 

@@ -79,12 +79,6 @@ def scope_from_key(key: str) -> Scope:
     raise ValueError(f"not a scope: {key!r}")
 
 
-def may_message(actor: Any, scope: Scope) -> bool:
-    if scope.level == ScopeLevel.NATION:
-        return scopes_for(actor, Capability.MESSAGE_MEMBERS).everywhere
-    return may(actor, Capability.MESSAGE_MEMBERS, scope.target)
-
-
 def scopes_to_message(actor: Any) -> list[Scope]:
     """Every scope ``actor`` may write to, widest first: the nation, regions, areas, groups."""
     held = [
@@ -201,11 +195,11 @@ def _may_follow(actor: Any, mailout: Mailout) -> bool:
     if mailout.sender_id is not None and mailout.sender_id == actor.pk:
         return True
     if mailout.scope_level == ScopeLevel.MEMBERS:
-        return scopes_for(actor, Capability.MESSAGE_MEMBERS).everywhere
+        return may(actor, Capability.MESSAGE_MEMBERS, NATION)
     scope = Scope(
         level=mailout.scope_level, group=mailout.group, area=mailout.area, region=mailout.region
     )
-    return may_message(actor, scope)
+    return may(actor, Capability.MESSAGE_MEMBERS, scope)
 
 
 def failure_reasons(mailout: Mailout) -> list[tuple[str, int]]:

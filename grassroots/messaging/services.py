@@ -39,8 +39,8 @@ from grassroots.messaging.queries import (
     Scope,
     campaign_recipients,
     count_recipients,
-    may_message,
 )
+from grassroots.organisation.permissions import Capability, may
 from grassroots.people.models import Member, MembershipStatus
 
 SUBJECT_MAX = 150
@@ -133,7 +133,7 @@ def send_mailout(
 ) -> Mailout:
     """Queue an officer's message to the consenting members of ``scope`` with one of
     ``statuses``; a background task sends it. Returns the queued mailout (counts filled in)."""
-    if not may_message(actor, scope):
+    if not may(actor, Capability.MESSAGE_MEMBERS, scope):
         raise PermissionDenied("You may not write to the members of this scope.")
     _check_text(subject, body, purpose)
     statuses = sorted(set(statuses))

@@ -22,7 +22,7 @@ from django.db.models import Q, QuerySet
 
 from grassroots.audit.models import AuditEntry
 from grassroots.audit.services import record
-from grassroots.organisation.permissions import Capability, may
+from grassroots.organisation.permissions import NATION, Capability, may
 from grassroots.people.exports import neutralise
 
 PAGE_SIZE = 50
@@ -69,10 +69,6 @@ class AuditPage:
     next_cursor: int | None  # the id to pass as ``before`` for the next (older) page
 
 
-def may_read_audit_log(actor: Any) -> bool:
-    return may(actor, Capability.VIEW_AUDIT_LOG)
-
-
 def _filtered(filters: AuditFilters) -> QuerySet[AuditEntry]:
     entries = AuditEntry.objects.all()
     if filters.actor:
@@ -105,7 +101,7 @@ def audit_log_page(actor: Any, filters: AuditFilters, *, before: int | None = No
     """One page of the log, newest first, older than the entry ``before`` when given.
 
     Records the reading itself (``read_audit_log``), before the rows are returned."""
-    if not may_read_audit_log(actor):
+    if not may(actor, Capability.VIEW_AUDIT_LOG, NATION):
         raise AuditLogDenied
     entries = _filtered(filters)
     if before is not None:
@@ -138,7 +134,7 @@ def audit_log_csv(actor: Any, filters: AuditFilters) -> Iterator[str]:
     The export is recorded (``export_audit_log``) before the first line is produced. Every cell
     is neutralised as member exports are, since actors' labels and purposes are typed by
     people and a spreadsheet would run a cell that starts like a formula."""
-    if not may_read_audit_log(actor):
+    if not may(actor, Capability.VIEW_AUDIT_LOG, NATION):
         raise AuditLogDenied
     record(
         actor=actor,

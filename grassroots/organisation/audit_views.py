@@ -25,8 +25,8 @@ from grassroots.organisation.audit_log import (
     audit_log_page,
     known_actions,
     known_subject_types,
-    may_read_audit_log,
 )
+from grassroots.organisation.permissions import NATION, Capability, may
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -89,7 +89,7 @@ def _before(request: HttpRequest) -> int | None:
 @login_required
 @require_GET
 def audit_log(request: HttpRequest) -> HttpResponse:
-    if not may_read_audit_log(request.user):
+    if not may(request.user, Capability.VIEW_AUDIT_LOG, NATION):
         raise Http404("No such page.")
     form = AuditFilterForm(request.GET or None)
     page = None
@@ -116,7 +116,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def audit_log_export(request: HttpRequest) -> HttpResponseBase:
-    if not may_read_audit_log(request.user):
+    if not may(request.user, Capability.VIEW_AUDIT_LOG, NATION):
         raise Http404("No such page.")
     form = AuditFilterForm(request.GET)
     if not form.is_valid():

@@ -1,7 +1,9 @@
 """The one place that decides what each role may see and do, and where.
 
-A view or service asks ``may(user, Capability.X, obj)`` or builds its list from a scoped query
-(``group_ids_where(user, Capability.X)``); nothing else re-implements these rules.
+A view or service asks ``may(user, Capability.X, scope)``, where the scope is a body (a group,
+area, region or ``NATION``), a member record or a row a body holds (a meeting, a ballot), or
+builds its list from a scoped query (``scopes_for(user, Capability.X)``); nothing else
+re-implements these rules.
 
 Least privilege: only roles that need members' personal data to do their job get
 ``VIEW_MEMBERS``; chairs, secretaries and treasurers run their group without a member list
@@ -12,10 +14,9 @@ group's members who agreed to be contacted, and nothing else of their records.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
-from enum import StrEnum
-from typing import Any
+from enum import Enum, StrEnum
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef
@@ -30,6 +31,9 @@ from grassroots.organisation.models import (
     ScopeLevel,
 )
 from grassroots.organisation.recognition import AGREEMENT_VERSION
+
+if TYPE_CHECKING:
+    from grassroots.people.models import Member
 
 
 class Capability(StrEnum):
@@ -70,7 +74,7 @@ class Capability(StrEnum):
     # Hide comments in a debate and resolve reports, with a reason that is kept and audited.
     MODERATE_DEBATE = "moderate_debate"
     # Change a body's quorum rule, with a reason kept in its history (docs/meetings.md). Only
-    # for the body the role is held in (``may_set_quorum``): a group's Chair or Secretary for
+    # for the body the role is held in (``OWN_BODY_ONLY``): a group's Chair or Secretary for
     # the group, a coordinator for their area or region; national office for any body.
     SET_QUORUM = "set_quorum"
     # Set up a body chosen by lot from volunteers in the scope, commit its seed, draw it and
@@ -342,40 +346,150 @@ def scopes_for(user: Any, capability: Capability) -> Scopes:
     return Scopes(everywhere=False, group_ids=frozenset(group_ids))
 
 
-def _groups_of(obj: object) -> Iterable[int] | None:
-    """The group ids an object belongs to, or None when it is not tied to any group."""
+class Nation(Enum):
+    """The whole movement as a scope: a capability over it needs a role held nationally.
+
+    Said explicitly (``NATION``) rather than by ``None``, which meant "the nation" in some
+    callers and "anywhere at all" in others."""
+
+    NATION = "nation"
+
+    def __str__(self) -> str:
+        return "the whole movement"
+
+
+NATION = Nation.NATION
+
+# A body a capability can be held over: a group, an area, a region or the whole movement.
+Scope = Group | Area | Region | Nation
+
+
+class ScopedRow(Protocol):
+    """A row held by one body through the usual ``level`` with ``group``/``area``/``region``
+    columns (``models.scope_matches_level``): a meeting, ballot, draw, survey, mail scope or
+    delegation body."""
+
+    @property
+    def level(self) -> str: ...
+    @property
+    def group(self) -> Group | None: ...
+    @property
+    def area(self) -> Area | None: ...
+    @property
+    def region(self) -> Region | None: ...
+
+
+def _is_scoped_row(obj: object) -> bool:
+    return all(hasattr(obj, name) for name in ("level", "group", "area", "region"))
+
+
+def scope_of(row: ScopedRow) -> Scope:
+    """The body that holds a scoped row."""
+    body: Scope = row.group or row.area or row.region or NATION
+    return body
+
+
+def group_ids_in(scope: Scope | ScopedRow) -> list[int] | None:
+    """The ids of the groups inside a body, or inside the body holding a scoped row; None for
+    the nation (every group). A row's body is read from its ``*_id`` column when it has one,
+    so asking about a meeting or ballot fetches no group, area or region."""
+    if isinstance(scope, Nation):
+        return None
+    if isinstance(scope, Group):
+        return [scope.pk]
+    level: str
+    pk: int | None
+    if isinstance(scope, Area | Region):
+        level, pk = (ScopeLevel.AREA if isinstance(scope, Area) else ScopeLevel.REGION), scope.pk
+    else:
+        level = scope.level
+        if level == ScopeLevel.NATION:
+            return None
+        pk = getattr(scope, f"{level}_id", None)
+        if pk is None:
+            body = getattr(scope, level, None)
+            pk = body.pk if body is not None else None
+        if pk is None:
+            return []
+        if level == ScopeLevel.GROUP:
+            return [pk]
+    groups = Group.objects.all()
+    if level == ScopeLevel.AREA:
+        groups = groups.filter(area_id=pk)
+    else:
+        groups = groups.filter(area__region_id=pk)
+    return list(groups.values_list("id", flat=True))
+
+
+def _resolve(obj: object) -> Scope | Member:
+    """The body (or member) ``may`` asks about; TypeError for anything else, so a caller that
+    passes the wrong thing hears of it rather than being quietly refused."""
     from grassroots.people.models import Member
 
-    if isinstance(obj, Group):
-        return [obj.pk]
-    if isinstance(obj, Area):
-        return list(obj.groups.values_list("id", flat=True))
-    if isinstance(obj, Region):
-        return list(Group.objects.filter(area__region=obj).values_list("id", flat=True))
-    if isinstance(obj, Member):
-        return [obj.home_group_id, *obj.other_groups.values_list("id", flat=True)]
-    return None
+    if isinstance(obj, Group | Area | Region | Nation | Member):
+        return obj
+    if obj is not None and _is_scoped_row(obj):
+        return scope_of(cast(ScopedRow, obj))
+    raise TypeError(
+        f"may() takes a group, area, region, NATION, member or a row scoped to one of them; "
+        f"not {type(obj).__name__}"
+    )
 
 
-def may(user: Any, capability: Capability, obj: object | None = None) -> bool:
-    """May ``user`` exercise ``capability`` on ``obj`` (or anywhere at all, when obj is None)?
+# Capabilities held over one body only: a role grants them for exactly the body it is held in
+# (not the groups below it), and a national role for every body. A quorum rule is the body's
+# own: a coordinator does not set the rules of the groups below them, and national office may
+# set every body's rule (it did so alone before the page existed, and a body without officers
+# still needs someone who can).
+OWN_BODY_ONLY = frozenset({Capability.SET_QUORUM})
 
-    For a member record it is enough that one of the member's groups is in scope; for an area
-    or region, the capability must cover the whole of it (or the nation).
+
+def _holds_for_exactly(user: Any, capability: Capability, body: Scope) -> bool:
+    for assignment in current_assignments(user):
+        if not _grants(assignment, capability):
+            continue
+        if assignment.level == ScopeLevel.NATION:
+            return True
+        if isinstance(body, Group) and assignment.level == ScopeLevel.GROUP:
+            if assignment.group_id == body.pk:
+                return True
+        elif isinstance(body, Area) and assignment.level == ScopeLevel.AREA:
+            if assignment.area_id == body.pk:
+                return True
+        elif (
+            isinstance(body, Region)
+            and assignment.level == ScopeLevel.REGION
+            and assignment.region_id == body.pk
+        ):
+            return True
+    return False
+
+
+def may(user: Any, capability: Capability, scope: Scope | Member | ScopedRow) -> bool:
+    """May ``user`` exercise ``capability`` over ``scope``?
+
+    ``scope`` is a body (``Group``, ``Area``, ``Region`` or ``NATION``), a member record, or a
+    row held by a body (a meeting, ballot, draw, survey...), which stands for its body. For a
+    member record it is enough that one of the member's groups is in scope; for an area or
+    region, the capability must cover the whole of it; for ``NATION``, the role must be held
+    nationally. Anything else raises TypeError.
     """
+    from grassroots.people.models import Member
+
+    target = _resolve(scope)
+    if capability in OWN_BODY_ONLY and not isinstance(target, Member):
+        return _holds_for_exactly(user, capability, target)
     scopes = scopes_for(user, capability)
     if scopes.is_empty:
         return False
-    if obj is None or scopes.everywhere:
+    if scopes.everywhere:
         return True
-    groups = _groups_of(obj)
-    if groups is None:
+    if isinstance(target, Nation):
         return False
-    from grassroots.people.models import Member
-
-    ids = list(groups)
-    if isinstance(obj, Member):
+    if isinstance(target, Member):
+        ids = [target.home_group_id, *target.other_groups.values_list("id", flat=True)]
         return any(scopes.covers_group(g) for g in ids)
+    ids = group_ids_in(target) or []
     return bool(ids) and all(scopes.covers_group(g) for g in ids)
 
 
@@ -414,7 +528,7 @@ def may_end_role(user: Any, assignment: RoleAssignment) -> bool:
         return True
     if assignment.group_id is not None:
         return bool(officer_bases(user, Group(pk=assignment.group_id)))
-    return scopes_for(user, Capability.MANAGE_OFFICERS).everywhere
+    return may(user, Capability.MANAGE_OFFICERS, NATION)
 
 
 def may_see_recognition_history(user: Any, group: Group) -> bool:
@@ -430,31 +544,3 @@ def may_see_recognition_history(user: Any, group: Group) -> bool:
     return may(user, Capability.VIEW_RECOGNITION, group) or any(
         a.group_id == group.pk for a in current_assignments(user)
     )
-
-
-def may_set_quorum(user: Any, body: Group | Area | Region | None) -> bool:
-    """May ``user`` change the quorum rule of ``body`` (None: the nation)?
-
-    A quorum rule is the body's own: an appointment holding ``SET_QUORUM`` for exactly that
-    body (the group's Chair or Secretary, the area's or region's coordinator) may change it;
-    a coordinator does not set the rules of the groups below them. National office may set
-    every body's rule (it did so alone before the page existed, and a body without officers
-    still needs someone who can)."""
-    for assignment in current_assignments(user):
-        if not _grants(assignment, Capability.SET_QUORUM):
-            continue
-        if assignment.level == ScopeLevel.NATION:
-            return True
-        if isinstance(body, Group) and assignment.level == ScopeLevel.GROUP:
-            if assignment.group_id == body.pk:
-                return True
-        elif isinstance(body, Area) and assignment.level == ScopeLevel.AREA:
-            if assignment.area_id == body.pk:
-                return True
-        elif (
-            isinstance(body, Region)
-            and assignment.level == ScopeLevel.REGION
-            and assignment.region_id == body.pk
-        ):
-            return True
-    return False

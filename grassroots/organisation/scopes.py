@@ -1,29 +1,14 @@
-"""Where an officer may act with a capability, as form choices and back, and which groups a
-scoped thing (a draw, a survey) reaches. Shared by apps whose rows carry the usual ``level``
-with ``group``/``area``/``region`` columns (``models.scope_matches_level``)."""
+"""Where an officer may act with a capability, as form choices and back, and the columns to
+store for a scope. Shared by apps whose rows carry the usual ``level`` with
+``group``/``area``/``region`` columns (``models.scope_matches_level``); which groups such a
+row reaches is ``permissions.group_ids_in``."""
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any
 
 from grassroots.organisation.models import Area, Group, Region, ScopeLevel
-from grassroots.organisation.permissions import Capability, may, scopes_for
-
-Scope = Group | Area | Region | None  # None: the whole movement
-
-
-class Scoped(Protocol):
-    level: str
-    group_id: int | None
-    area_id: int | None
-    region_id: int | None
-
-
-def may_act_in(actor: Any, capability: Capability, scope: Scope) -> bool:
-    """May ``actor`` use ``capability`` over the whole of ``scope`` (None: the nation)?"""
-    if scope is None:
-        return scopes_for(actor, capability).everywhere
-    return may(actor, capability, scope)
+from grassroots.organisation.permissions import NATION, Capability, Scope, may, scopes_for
 
 
 def scope_choices(actor: Any, capability: Capability) -> list[tuple[str, str]]:
@@ -42,11 +27,9 @@ def scope_choices(actor: Any, capability: Capability) -> list[tuple[str, str]]:
         areas = list(Area.objects.filter(groups__in=scopes.group_ids).distinct())
         regions = list(Region.objects.filter(areas__groups__in=scopes.group_ids).distinct())
     choices += [
-        (f"region:{r.pk}", f"Region: {r.name}") for r in regions if may_act_in(actor, capability, r)
+        (f"region:{r.pk}", f"Region: {r.name}") for r in regions if may(actor, capability, r)
     ]
-    choices += [
-        (f"area:{a.pk}", f"Area: {a.name}") for a in areas if may_act_in(actor, capability, a)
-    ]
+    choices += [(f"area:{a.pk}", f"Area: {a.name}") for a in areas if may(actor, capability, a)]
     choices += [(f"group:{g.pk}", f"Group: {g.name}") for g in groups]
     return choices
 
@@ -54,7 +37,7 @@ def scope_choices(actor: Any, capability: Capability) -> list[tuple[str, str]]:
 def scope_from_choice(value: str) -> tuple[str, Scope]:
     """The level and object a choice names; ValueError for anything malformed or missing."""
     if value == ScopeLevel.NATION:
-        return str(ScopeLevel.NATION), None
+        return str(ScopeLevel.NATION), NATION
     level, _, raw_id = value.partition(":")
     if not raw_id.isdigit():
         raise ValueError(f"not a scope: {value!r}")
@@ -68,7 +51,22 @@ def scope_from_choice(value: str) -> tuple[str, Scope]:
     return level, found
 
 
-def scope_columns(level: str, scope: Scope) -> dict[str, Any]:
+def body_named(level: str, scope: Scope | None) -> Scope | None:
+    """The body a stored ``level`` and a scope object name together: ``NATION`` for the nation
+    level (there is no object; a caller may pass ``NATION`` or nothing), the group, area or
+    region for the other levels when it is of that kind, and None when the two disagree."""
+    if level == ScopeLevel.NATION:
+        return NATION if scope is None or scope is NATION else None
+    kinds: dict[str, type[Group | Area | Region]] = {
+        ScopeLevel.GROUP: Group,
+        ScopeLevel.AREA: Area,
+        ScopeLevel.REGION: Region,
+    }
+    kind = kinds.get(level)
+    return scope if kind is not None and isinstance(scope, kind) else None
+
+
+def scope_columns(level: str, scope: Scope | None) -> dict[str, Any]:
     """The ``level``/``group``/``area``/``region`` values to store for a scope."""
     return {
         "level": level,
@@ -76,22 +74,3 @@ def scope_columns(level: str, scope: Scope) -> dict[str, Any]:
         "area": scope if isinstance(scope, Area) else None,
         "region": scope if isinstance(scope, Region) else None,
     }
-
-
-def scope_object(row: Any) -> Scope:
-    scope: Scope = row.group or row.area or row.region
-    return scope
-
-
-def scope_group_ids(row: Scoped) -> list[int] | None:
-    """The groups inside a scoped row's scope; None for the nation (every group)."""
-    if row.level == ScopeLevel.NATION:
-        return None
-    if row.level == ScopeLevel.GROUP:
-        return [row.group_id] if row.group_id else []
-    groups = Group.objects.all()
-    if row.level == ScopeLevel.AREA:
-        groups = groups.filter(area_id=row.area_id or 0)
-    else:
-        groups = groups.filter(area__region_id=row.region_id or 0)
-    return list(groups.values_list("id", flat=True))

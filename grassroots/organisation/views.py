@@ -21,6 +21,7 @@ from grassroots.organisation.forms import (
 from grassroots.organisation.group_page import panels_for
 from grassroots.organisation.models import Group, GroupStatus, OfficerBasis, RoleAssignment
 from grassroots.organisation.permissions import (
+    NATION,
     Capability,
     is_holder,
     may,
@@ -263,7 +264,7 @@ def recognition_dashboard(request: HttpRequest) -> HttpResponse:
         "organisation/recognition_dashboard.html",
         {
             "dashboard": dashboard,
-            "can_manage": may(request.user, Capability.MANAGE_RECOGNITION),
+            "can_manage": may(request.user, Capability.MANAGE_RECOGNITION, NATION),
             "criteria": queries.current_criteria(),
         },
     )
@@ -271,7 +272,7 @@ def recognition_dashboard(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def recognition_criteria(request: HttpRequest) -> HttpResponse:
-    if not may(request.user, Capability.MANAGE_RECOGNITION):
+    if not may(request.user, Capability.MANAGE_RECOGNITION, NATION):
         raise Http404("Not found.")
     criteria = queries.current_criteria()
     form = CriteriaForm(request.POST if request.method == "POST" else None, instance=criteria)
@@ -347,7 +348,7 @@ def _has_accepted(assignment: RoleAssignment) -> bool:
 
 @login_required
 def national_overview(request: HttpRequest) -> HttpResponse:
-    if not may(request.user, Capability.VIEW_NATIONAL_OVERVIEW):
+    if not may(request.user, Capability.VIEW_NATIONAL_OVERVIEW, NATION):
         raise Http404("Not found.")
     regions = queries.national_overview()
     return render(

@@ -17,7 +17,13 @@ from django.http import Http404
 
 from grassroots import clock
 from grassroots.organisation.models import Region, Role, RoleAssignment, ScopeLevel
-from grassroots.organisation.permissions import Capability, current_assignments, may, scopes_for
+from grassroots.organisation.permissions import (
+    NATION,
+    Capability,
+    current_assignments,
+    may,
+    scopes_for,
+)
 from grassroots.oversight.models import (
     Body,
     Commitment,
@@ -45,7 +51,7 @@ def may_record(actor: Any, body: str, region: Region | None) -> bool:
     """The national committee's record: its members and the national office. A regional
     committee's: whoever records decisions over the whole region (its regional coordinator)."""
     if body == Body.NATIONAL_COMMITTEE:
-        return scopes_for(actor, Capability.RECORD_DECISIONS).everywhere
+        return may(actor, Capability.RECORD_DECISIONS, NATION)
     return region is not None and may(actor, Capability.RECORD_DECISIONS, region)
 
 
@@ -227,10 +233,6 @@ def own_signature(actor: Any, initiative: Initiative) -> Signature | None:
     return Signature.objects.filter(initiative=initiative, member=member).first()
 
 
-def may_see_counts(actor: Any) -> bool:
-    return scopes_for(actor, Capability.VIEW_SIGNATURE_COUNTS).everywhere
-
-
 def signature_counts_by_region(initiative: Initiative) -> list[dict[str, Any]]:
     """Signatures per region and the number of groups they came from: counts, never names."""
     rows = (
@@ -242,10 +244,6 @@ def signature_counts_by_region(initiative: Initiative) -> list[dict[str, Any]]:
     return [dict(row) for row in rows]
 
 
-def may_answer(actor: Any) -> bool:
-    return scopes_for(actor, Capability.ANSWER_INITIATIVES).everywhere
-
-
 # --- Commitments and keys ------------------------------------------------------------------
 
 
@@ -253,19 +251,11 @@ def commitments() -> QuerySet[Commitment]:
     return Commitment.objects.select_related("decision").prefetch_related("updates")
 
 
-def may_manage_commitments(actor: Any) -> bool:
-    return scopes_for(actor, Capability.MANAGE_COMMITMENTS).everywhere
-
-
 def get_commitment_to_manage(actor: Any, commitment_id: int) -> Commitment:
     commitment = Commitment.objects.filter(pk=commitment_id).first()
-    if commitment is None or not may_manage_commitments(actor):
+    if commitment is None or not may(actor, Capability.MANAGE_COMMITMENTS, NATION):
         raise Http404("No such commitment.")
     return commitment
-
-
-def may_set_rules(actor: Any) -> bool:
-    return scopes_for(actor, Capability.SET_OVERSIGHT_RULES).everywhere
 
 
 def prepared_keys() -> list[PreparedKey]:

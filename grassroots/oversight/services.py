@@ -29,6 +29,7 @@ from grassroots.ballots.services.errors import BallotError
 from grassroots.ballots.services.initiatives import create_initiative_ballot
 from grassroots.ledger.crypto import generate_tellers_key, split_secret
 from grassroots.organisation.models import Region
+from grassroots.organisation.permissions import NATION, Capability, may
 from grassroots.oversight import queries
 from grassroots.oversight.models import (
     Body,
@@ -89,7 +90,7 @@ def set_rules(
 ) -> OversightRules:
     """Record the rules as adopted (national office). Initiatives already started keep the
     thresholds they started with."""
-    if not queries.may_set_rules(actor):
+    if not may(actor, Capability.SET_OVERSIGHT_RULES, NATION):
         raise PermissionDenied("You cannot set the oversight rules.")
     rules = OversightRules.objects.select_for_update().get(pk=queries.current_rules().pk)
     for name, value in values.items():
@@ -615,7 +616,7 @@ def record_ballot_result(ballot: Ballot) -> Initiative | None:
 @transaction.atomic(durable=True)
 def answer_initiative(*, actor: Any, initiative: Initiative, response: str) -> None:
     """The National Committee answers an initiative referred to it."""
-    if not queries.may_answer(actor):
+    if not may(actor, Capability.ANSWER_INITIATIVES, NATION):
         raise PermissionDenied("Only the National Committee answers initiatives.")
     initiative = Initiative.objects.select_for_update().get(pk=initiative.pk)
     if initiative.status != InitiativeStatus.REFERRED:
@@ -638,7 +639,7 @@ def answer_initiative(*, actor: Any, initiative: Initiative, response: str) -> N
 def prepare_keys(*, actor: Any, count: int) -> list[PreparedKey]:
     """Make ``count`` tellers' keys for future initiative ballots, each split among the
     standing tellers; each share waits, sealed, until its teller collects it."""
-    if not queries.may_set_rules(actor):
+    if not may(actor, Capability.SET_OVERSIGHT_RULES, NATION):
         raise PermissionDenied("You cannot prepare keys.")
     if not 1 <= count <= MAX_KEYS_AT_ONCE:
         raise OversightError(f"Prepare between 1 and {MAX_KEYS_AT_ONCE} keys at a time.")
@@ -701,7 +702,7 @@ def collect_prepared_share(*, actor: Any, share: PreparedShare) -> str:
 
 
 def _require_commitments(actor: Any) -> None:
-    if not queries.may_manage_commitments(actor):
+    if not may(actor, Capability.MANAGE_COMMITMENTS, NATION):
         raise PermissionDenied("Only the National Committee and national office keep commitments.")
 
 

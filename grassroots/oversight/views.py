@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from grassroots import clock
+from grassroots.organisation.permissions import NATION, Capability, may
 from grassroots.oversight import queries, services
 from grassroots.oversight.forms import (
     AnswerForm,
@@ -303,10 +304,10 @@ def _initiative_page(
             "my_signature": queries.own_signature(request.user, initiative),
             "by_region": (
                 queries.signature_counts_by_region(initiative)
-                if queries.may_see_counts(request.user)
+                if may(request.user, Capability.VIEW_SIGNATURE_COUNTS, NATION)
                 else None
             ),
-            "may_answer": queries.may_answer(request.user)
+            "may_answer": may(request.user, Capability.ANSWER_INITIATIVES, NATION)
             and initiative.status == InitiativeStatus.REFERRED,
             "answer_form": AnswerForm(),
             "error": error,
@@ -340,7 +341,7 @@ def initiative_sign(request: HttpRequest, initiative_id: int) -> HttpResponse:
 @require_POST
 def initiative_answer(request: HttpRequest, initiative_id: int) -> HttpResponse:
     initiative = queries.get_initiative_for(request.user, initiative_id)
-    if not queries.may_answer(request.user):
+    if not may(request.user, Capability.ANSWER_INITIATIVES, NATION):
         raise Http404("No such page.")
     form = AnswerForm(request.POST)
     if not form.is_valid():
@@ -367,14 +368,14 @@ def accountability(request: HttpRequest) -> HttpResponse:
         "oversight/accountability.html",
         {
             "commitments": list(queries.commitments()),
-            "can_manage": queries.may_manage_commitments(request.user),
+            "can_manage": may(request.user, Capability.MANAGE_COMMITMENTS, NATION),
         },
     )
 
 
 @login_required
 def commitment_add(request: HttpRequest) -> HttpResponse:
-    if not queries.may_manage_commitments(request.user):
+    if not may(request.user, Capability.MANAGE_COMMITMENTS, NATION):
         raise Http404("No such page.")
     form = CommitmentForm(request.POST or None, initial={"made_on": clock.today()})
     if request.method == "POST" and form.is_valid():
@@ -441,7 +442,7 @@ def commitment_update(request: HttpRequest, commitment_id: int) -> HttpResponse:
 
 @login_required
 def rules_edit(request: HttpRequest) -> HttpResponse:
-    if not queries.may_set_rules(request.user):
+    if not may(request.user, Capability.SET_OVERSIGHT_RULES, NATION):
         raise Http404("No such page.")
     form = RulesForm(request.POST or None, instance=queries.current_rules())
     if request.method == "POST" and form.is_valid():
@@ -472,7 +473,7 @@ def rules_edit(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def keys_prepare(request: HttpRequest) -> HttpResponse:
-    if not queries.may_set_rules(request.user):
+    if not may(request.user, Capability.SET_OVERSIGHT_RULES, NATION):
         raise Http404("No such page.")
     form = PrepareKeysForm(request.POST)
     if not form.is_valid():

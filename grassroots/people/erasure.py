@@ -23,7 +23,7 @@ from django.db.models.functions import Coalesce
 
 from grassroots import clock
 from grassroots.audit.services import record
-from grassroots.organisation.permissions import Capability, scopes_for
+from grassroots.organisation.permissions import NATION, Capability, may
 from grassroots.people.erasure_rules import ERASED_NAME, Erasure, apply_rules, erased_label
 from grassroots.people.models import ErasedAddress, Member, MembershipStatus
 
@@ -72,7 +72,7 @@ def suppressed_emails(emails: Iterable[str]) -> set[str]:
 
 def may_erase_members(actor: Any) -> bool:
     """Erasure is the national office's: editing members everywhere, not in a group's scope."""
-    return scopes_for(actor, Capability.EDIT_MEMBERS).everywhere
+    return may(actor, Capability.EDIT_MEMBERS, NATION)
 
 
 def erased_email(member: Member) -> str:

@@ -17,6 +17,7 @@ from grassroots.audit.services import record
 from grassroots.clock import now, today
 from grassroots.organisation.models import Group, Role, RoleAssignment, ScopeLevel
 from grassroots.organisation.permissions import (
+    NATION,
     Capability,
     current_assignments,
     may,
@@ -129,7 +130,7 @@ def import_members(
     ``allow_partial``; then only the good rows are written. ``actor`` None is the command line,
     whose operator already holds the database.
     """
-    if actor is not None and not may(actor, Capability.IMPORT_MEMBERS):
+    if actor is not None and not may(actor, Capability.IMPORT_MEMBERS, NATION):
         raise PermissionDenied("Only the national office may import members.")
     with transaction.atomic(durable=True):
         _take_import_lock()
@@ -468,17 +469,13 @@ def follow_login_email_change(*, actor: Any, new_email: str) -> Member | None:
 NOTE_MAX = 500
 
 
-def may_record_contact_outcome(actor: Any, member: Member) -> bool:
-    return may(actor, Capability.EDIT_MEMBERS, member)
-
-
 @transaction.atomic
 def record_contact_outcome(
     *, actor: Any, member: Member, outcome: str, note: str = ""
 ) -> ContactOutcome:
     """An officer notes what happened when they contacted ``member``. "Asked not to be
     contacted" also withdraws the member's consent to contact, dated and sourced."""
-    if not may_record_contact_outcome(actor, member):
+    if not may(actor, Capability.EDIT_MEMBERS, member):
         raise PermissionDenied("You may not record contact with this member.")
     if outcome not in ContactOutcomeKind.values:
         raise ValueError(f"Unknown contact outcome {outcome!r}.")

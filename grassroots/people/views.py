@@ -7,7 +7,13 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllow
 from django.shortcuts import redirect, render
 
 from grassroots.organisation.models import Group
-from grassroots.organisation.permissions import Capability, current_assignments, may, scopes_for
+from grassroots.organisation.permissions import (
+    NATION,
+    Capability,
+    current_assignments,
+    may,
+    scopes_for,
+)
 from grassroots.people import erasure, queries, services, subject_access
 from grassroots.people.attention import attention_for
 from grassroots.people.forms import (
@@ -42,8 +48,10 @@ def home(request: HttpRequest) -> HttpResponse:
             "can_contact_members": not scopes_for(
                 request.user, Capability.CONTACT_MEMBERS
             ).is_empty,
-            "can_view_national_overview": may(request.user, Capability.VIEW_NATIONAL_OVERVIEW),
-            "can_view_audit_log": may(request.user, Capability.VIEW_AUDIT_LOG),
+            "can_view_national_overview": may(
+                request.user, Capability.VIEW_NATIONAL_OVERVIEW, NATION
+            ),
+            "can_view_audit_log": may(request.user, Capability.VIEW_AUDIT_LOG, NATION),
         },
     )
 
@@ -169,9 +177,7 @@ def _render_detail(
     outcome_form: ContactOutcomeForm | None = None,
     transfer_form: TransferForm | None = None,
 ) -> HttpResponse:
-    can_record = services.may_record_contact_outcome(request.user, member) and not (
-        member.is_erased
-    )
+    can_record = may(request.user, Capability.EDIT_MEMBERS, member) and not (member.is_erased)
     return render(
         request,
         "people/member_detail.html",
@@ -198,7 +204,7 @@ def member_contact_outcome(request: HttpRequest, number: str) -> HttpResponse:
     member = queries.members_visible_to(request.user).filter(membership_number=number).first()
     if member is None or member.is_erased:
         raise Http404("No such member.")
-    if not services.may_record_contact_outcome(request.user, member):
+    if not may(request.user, Capability.EDIT_MEMBERS, member):
         raise Http404("No such member.")
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
@@ -302,7 +308,7 @@ IMPORT_REPORT_LIMIT = 1_000
 
 @login_required
 def member_import(request: HttpRequest) -> HttpResponse:
-    if not may(request.user, Capability.IMPORT_MEMBERS):
+    if not may(request.user, Capability.IMPORT_MEMBERS, NATION):
         raise Http404("Not found.")
     outcome = None
     if request.method == "POST":

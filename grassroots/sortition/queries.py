@@ -11,25 +11,20 @@ from django.http import Http404
 
 from grassroots.audit.services import record
 from grassroots.organisation.models import ScopeLevel
-from grassroots.organisation.permissions import Capability, scopes_for
-from grassroots.organisation.scopes import may_act_in, scope_group_ids, scope_object
+from grassroots.organisation.permissions import Capability, group_ids_in, may, scopes_for
 from grassroots.people.models import Member, MembershipStatus
 from grassroots.people.queries import own_member
 from grassroots.sortition.draw import Pool, Quota, QuotasInfeasible, SortitionError, check_feasible
 from grassroots.sortition.draw import Volunteer as DrawVolunteer
-from grassroots.sortition.models import Draw, Volunteer
+from grassroots.sortition.models import Draw, DrawStatus, Volunteer
 from grassroots.sortition.record import DrawRecord, Replacement, record_to_json
-
-
-def may_run(actor: Any, draw: Draw) -> bool:
-    return may_act_in(actor, Capability.RUN_SORTITION, scope_object(draw))
 
 
 def is_in_scope(draw: Draw, member: Member | None) -> bool:
     """Is the member's home group inside the draw's scope?"""
     if member is None:
         return False
-    group_ids = scope_group_ids(draw)
+    group_ids = group_ids_in(draw)
     return group_ids is None or member.home_group_id in group_ids
 
 
@@ -72,7 +67,11 @@ def draws_visible_to(actor: Any) -> QuerySet[Draw]:
     found = Draw.objects.filter(condition).select_related("group", "area", "region")
     if run is not None and not scopes_for(actor, Capability.RUN_SORTITION).everywhere:
         # Area and region draws the actor runs without living there.
-        extra = [d.pk for d in Draw.objects.exclude(pk__in=found) if may_run(actor, d)]
+        extra = [
+            d.pk
+            for d in Draw.objects.exclude(pk__in=found)
+            if may(actor, Capability.RUN_SORTITION, d)
+        ]
         found = Draw.objects.filter(Q(pk__in=found) | Q(pk__in=extra)).select_related(
             "group", "area", "region"
         )
@@ -81,14 +80,16 @@ def draws_visible_to(actor: Any) -> QuerySet[Draw]:
 
 def get_draw_for(actor: Any, draw_id: int) -> Draw:
     draw = Draw.objects.select_related("group", "area", "region").filter(pk=draw_id).first()
-    if draw is None or not (is_in_scope(draw, own_member(actor)) or may_run(actor, draw)):
+    if draw is None or not (
+        is_in_scope(draw, own_member(actor)) or may(actor, Capability.RUN_SORTITION, draw)
+    ):
         raise Http404("No such draw.")
     return draw
 
 
 def get_draw_to_run(actor: Any, draw_id: int) -> Draw:
     draw = Draw.objects.select_related("group", "area", "region").filter(pk=draw_id).first()
-    if draw is None or not may_run(actor, draw):
+    if draw is None or not may(actor, Capability.RUN_SORTITION, draw):
         raise Http404("No such draw.")
     return draw
 
@@ -127,7 +128,7 @@ def draw_record(draw: Draw) -> DrawRecord:
         pool=pool_of(draw),
         commitment=draw.commitment,
         seed=draw.seed or None,
-        selection=tuple(draw.selection) if draw.status == "drawn" else None,
+        selection=tuple(draw.selection) if draw.status == DrawStatus.DRAWN else None,
         replacements=tuple(
             Replacement(standing_down=tuple(r["standing_down"]), chosen=tuple(r["chosen"]))
             for r in draw.replacements
@@ -198,7 +199,7 @@ def body_now(actor: Any, draw: Draw) -> list[Seat]:
         v.pseudonym: v
         for v in Volunteer.objects.filter(draw=draw, pseudonym__in=members).select_related("member")
     }
-    show_names = may_run(actor, draw)
+    show_names = may(actor, Capability.RUN_SORTITION, draw)
     if show_names and members:
         record(
             actor=actor,

@@ -17,13 +17,13 @@ from django.db import IntegrityError, transaction
 from grassroots import clock
 from grassroots.audit.services import record
 from grassroots.ballots.keys import open_with_server_key, seal_with_server_key
-from grassroots.organisation.permissions import Capability
-from grassroots.organisation.scopes import Scope, may_act_in, scope_columns
+from grassroots.organisation.permissions import Capability, Scope, may
+from grassroots.organisation.scopes import body_named, scope_columns
 from grassroots.people.models import Member
 from grassroots.people.queries import own_member
 from grassroots.sortition import draw as lot
 from grassroots.sortition.models import Draw, DrawStatus, Volunteer
-from grassroots.sortition.queries import may_run, may_volunteer, pool_of
+from grassroots.sortition.queries import may_volunteer, pool_of
 from grassroots.sortition.record import commitment_of
 
 SEED_PURPOSE = "sortition-seed"
@@ -53,7 +53,7 @@ def _audit(actor: Any, action: str, draw: Draw, **detail: Any) -> None:
 
 
 def _require_runner(actor: Any, draw: Draw) -> None:
-    if not may_run(actor, draw):
+    if not may(actor, Capability.RUN_SORTITION, draw):
         raise PermissionDenied("You cannot run this draw.")
 
 
@@ -118,11 +118,16 @@ def create_draw(
     description: str,
     seats: int,
     level: str,
-    scope: Scope,
+    scope: Scope | None,
     categories: Sequence[Mapping[str, Any]],
     quotas: Sequence[Mapping[str, Any]],
 ) -> Draw:
-    if not may_act_in(actor, Capability.RUN_SORTITION, scope):
+    body = body_named(level, scope)
+    if body is None:
+        raise DrawError(
+            "Choose where the draw is held: the whole movement, a region, area or group."
+        )
+    if not may(actor, Capability.RUN_SORTITION, body):
         raise PermissionDenied("You cannot run a draw there.")
     creator = own_member(actor)
     if creator is None:

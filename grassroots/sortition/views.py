@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from grassroots.organisation.permissions import Capability
+from grassroots.organisation.permissions import Capability, may
 from grassroots.organisation.scopes import scope_choices, scope_from_choice
 from grassroots.people.queries import own_member
 from grassroots.sortition import queries, services
@@ -77,7 +77,7 @@ def _detail(
     request: HttpRequest, draw: Draw, form: VolunteerForm | None = None, status: int = 200
 ) -> HttpResponse:
     member = own_member(request.user)
-    may_run = queries.may_run(request.user, draw)
+    may_run = may(request.user, Capability.RUN_SORTITION, draw)
     mine = queries.own_volunteering(request.user, draw)
     can_volunteer = (
         draw.status == DrawStatus.VOLUNTEERING

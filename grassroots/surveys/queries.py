@@ -12,8 +12,7 @@ from django.http import Http404
 
 from grassroots.audit.services import record
 from grassroots.organisation.models import ScopeLevel
-from grassroots.organisation.permissions import Capability, scopes_for
-from grassroots.organisation.scopes import may_act_in, scope_group_ids, scope_object
+from grassroots.organisation.permissions import Capability, group_ids_in, may, scopes_for
 from grassroots.people.models import Member, MembershipStatus
 from grassroots.people.queries import own_member
 from grassroots.surveys.models import (
@@ -27,14 +26,10 @@ from grassroots.surveys.models import (
 )
 
 
-def may_run(actor: Any, survey: Survey) -> bool:
-    return may_act_in(actor, Capability.RUN_SURVEYS, scope_object(survey))
-
-
 def is_in_scope(survey: Survey, member: Member | None) -> bool:
     if member is None:
         return False
-    group_ids = scope_group_ids(survey)
+    group_ids = group_ids_in(survey)
     return group_ids is None or member.home_group_id in group_ids
 
 
@@ -69,7 +64,7 @@ def surveys_visible_to(actor: Any) -> QuerySet[Survey]:
     elif not scopes.is_empty:
         condition |= Q(level=ScopeLevel.GROUP, group_id__in=scopes.group_ids)
         others = Survey.objects.exclude(level=ScopeLevel.GROUP).exclude(condition)
-        condition |= Q(pk__in=[s.pk for s in others if may_run(actor, s)])
+        condition |= Q(pk__in=[s.pk for s in others if may(actor, Capability.RUN_SURVEYS, s)])
     return Survey.objects.filter(condition).select_related("group", "area", "region")
 
 
@@ -79,7 +74,7 @@ def _get(survey_id: int) -> Survey | None:
 
 def get_survey_to_run(actor: Any, survey_id: int) -> Survey:
     survey = _get(survey_id)
-    if survey is None or not may_run(actor, survey):
+    if survey is None or not may(actor, Capability.RUN_SURVEYS, survey):
         raise Http404("No such survey.")
     return survey
 
@@ -89,7 +84,7 @@ def get_survey_for(actor: Any, survey_id: int) -> Survey:
     survey = _get(survey_id)
     if survey is None:
         raise Http404("No such survey.")
-    if may_run(actor, survey):
+    if may(actor, Capability.RUN_SURVEYS, survey):
         return survey
     if survey.status == SurveyStatus.DRAFT or not is_in_scope(survey, own_member(actor)):
         raise Http404("No such survey.")
@@ -100,7 +95,7 @@ def get_results_for(actor: Any, survey_id: int) -> Survey:
     """Results: the survey's runners at any time, members in its scope once it has closed."""
     survey = get_survey_for(actor, survey_id)
     if survey.status == SurveyStatus.DRAFT or (
-        survey.status != SurveyStatus.CLOSED and not may_run(actor, survey)
+        survey.status != SurveyStatus.CLOSED and not may(actor, Capability.RUN_SURVEYS, survey)
     ):
         raise Http404("The results are not published yet.")
     return survey
@@ -203,7 +198,7 @@ def results(actor: Any, survey: Survey) -> Results:
     """Counts for every question, as bars; the free-text answers only for the survey's
     runners (an audited read: the answers can name people, and a named survey's are
     personal data)."""
-    shows_text = may_run(actor, survey)
+    shows_text = may(actor, Capability.RUN_SURVEYS, survey)
     questions = questions_of(survey)
     answers = _all_answers(survey, questions)
     counted = survey.responses.count() + PendingResponse.objects.filter(survey=survey).count()

@@ -17,8 +17,8 @@ from django.db import IntegrityError, transaction
 
 from grassroots import clock
 from grassroots.audit.services import record
-from grassroots.organisation.permissions import Capability
-from grassroots.organisation.scopes import Scope, may_act_in, scope_columns
+from grassroots.organisation.permissions import Capability, Scope, may
+from grassroots.organisation.scopes import body_named, scope_columns
 from grassroots.people.models import Member
 from grassroots.people.queries import own_member
 from grassroots.surveys.models import (
@@ -31,7 +31,7 @@ from grassroots.surveys.models import (
     SurveyQuestion,
     SurveyStatus,
 )
-from grassroots.surveys.queries import may_answer, may_run, questions_of
+from grassroots.surveys.queries import may_answer, questions_of
 
 # An anonymous survey's pending answers are mixed into the results table in shuffled batches,
 # always leaving a random MIX_POOL of them behind to mix with later answers (all at the close),
@@ -71,7 +71,7 @@ def _audit(actor: Any, action: str, survey: Survey, **detail: Any) -> None:
 
 
 def _require_runner(actor: Any, survey: Survey) -> None:
-    if not may_run(actor, survey):
+    if not may(actor, Capability.RUN_SURVEYS, survey):
         raise PermissionDenied("You cannot run this survey.")
 
 
@@ -93,10 +93,15 @@ def create_survey(
     title: str,
     description: str,
     level: str,
-    scope: Scope,
+    scope: Scope | None,
     is_anonymous: bool,
 ) -> Survey:
-    if not may_act_in(actor, Capability.RUN_SURVEYS, scope):
+    body = body_named(level, scope)
+    if body is None:
+        raise SurveyError(
+            "Choose who the survey is for: the whole movement, a region, area or group."
+        )
+    if not may(actor, Capability.RUN_SURVEYS, body):
         raise PermissionDenied("You cannot run a survey there.")
     creator = own_member(actor)
     if creator is None:

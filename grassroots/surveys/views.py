@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from grassroots.organisation.permissions import Capability
+from grassroots.organisation.permissions import Capability, may
 from grassroots.organisation.scopes import scope_choices, scope_from_choice
 from grassroots.people.queries import own_member
 from grassroots.surveys import queries, services
@@ -180,7 +180,7 @@ def survey_detail(request: HttpRequest, survey_id: int) -> HttpResponse:
             "form": form,
             "answered": answered,
             "in_scope": queries.may_answer(survey, member),
-            "may_run": queries.may_run(request.user, survey),
+            "may_run": may(request.user, Capability.RUN_SURVEYS, survey),
         },
         status=status,
     )

@@ -18,7 +18,7 @@ from grassroots.meetings.services import quorum as quorum_services
 from grassroots.meetings.services.common import MeetingError
 from grassroots.meetings.services.quorum import set_quorum_rule
 from grassroots.organisation.models import Role, ScopeLevel
-from grassroots.organisation.permissions import may_set_quorum
+from grassroots.organisation.permissions import NATION, Capability, may
 from grassroots.people.models import MembershipStatus
 from tests.factories import (
     AreaFactory,
@@ -71,17 +71,20 @@ def test_each_body_s_own_officers_and_national_office_may_set_its_quorum(bodies)
     national = officer(Role.NATIONAL_OFFICE)
     committee = officer(Role.NATIONAL_COMMITTEE)
 
-    assert may_set_quorum(chair, group) and may_set_quorum(secretary, group)
-    assert not may_set_quorum(chair, other)
-    assert not may_set_quorum(treasurer, group) and not may_set_quorum(data_manager, group)
-    assert may_set_quorum(area_coordinator, area)
+    def sets(who, body):  # type: ignore[no-untyped-def]
+        return may(who, Capability.SET_QUORUM, body)
+
+    assert sets(chair, group) and sets(secretary, group)
+    assert not sets(chair, other)
+    assert not sets(treasurer, group) and not sets(data_manager, group)
+    assert sets(area_coordinator, area)
     # A coordinator does not set the rules of the bodies below them.
-    assert not may_set_quorum(area_coordinator, group)
-    assert not may_set_quorum(area_coordinator, region)
-    assert may_set_quorum(regional, region) and not may_set_quorum(regional, area)
-    assert not may_set_quorum(chair, None) and not may_set_quorum(regional, None)
-    assert all(may_set_quorum(national, b) for b in (None, region, area, group))
-    assert not any(may_set_quorum(committee, b) for b in (None, region, area, group))
+    assert not sets(area_coordinator, group)
+    assert not sets(area_coordinator, region)
+    assert sets(regional, region) and not sets(regional, area)
+    assert not sets(chair, NATION) and not sets(regional, NATION)
+    assert all(sets(national, b) for b in (NATION, region, area, group))
+    assert not any(sets(committee, b) for b in (NATION, region, area, group))
 
 
 def test_setting_a_rule_keeps_history_and_an_audit_row(bodies):

@@ -10,7 +10,7 @@ from django.core.management.base import CommandError
 from grassroots.accounts.models import User
 from grassroots.demo import people as demo
 from grassroots.organisation.models import Area, Group, Region, Role, RoleAssignment
-from grassroots.organisation.permissions import Capability, may, scopes_for
+from grassroots.organisation.permissions import NATION, Capability, may, scopes_for
 from grassroots.organisation.queries import groups_without_data_manager
 from grassroots.people.forms import POSTCODE_RE
 from grassroots.people.models import Member
@@ -99,7 +99,7 @@ def test_demo_logins_hold_the_roles_they_are_named_for():
     assert not may(coordinator, Capability.VIEW_MEMBERS, bristol)
 
     national = user("national")
-    assert may(national, Capability.IMPORT_MEMBERS)
+    assert may(national, Capability.IMPORT_MEMBERS, NATION)
     assert may(national, Capability.VIEW_MEMBERS, bristol)
 
 

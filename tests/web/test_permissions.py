@@ -9,11 +9,15 @@ import datetime
 
 import pytest
 
+from grassroots.delegation.bodies import Body
 from grassroots.organisation.models import ROLE_LEVEL, Role, ScopeLevel
 from grassroots.organisation.permissions import (
+    NATION,
     ROLE_CAPABILITIES,
     Capability,
+    group_ids_in,
     may,
+    scope_of,
     scopes_for,
 )
 from tests.factories import (
@@ -108,10 +112,11 @@ def test_each_role_sees_member_records_exactly_in_its_scope(role, map_of_groups)
 
 
 @pytest.mark.parametrize("role", list(Role))
-def test_each_roles_capabilities_are_granted_by_may_and_no_others(role, map_of_groups):
+def test_each_roles_capabilities_are_granted_somewhere_and_no_others(role, map_of_groups):
     user = holder_of(role, map_of_groups)
     for capability in Capability:
-        assert may(user, capability) == (capability in ROLE_CAPABILITIES[role]), capability
+        granted = not scopes_for(user, capability).is_empty
+        assert granted == (capability in ROLE_CAPABILITIES[role]), capability
 
 
 def test_ordinary_member_and_anonymous_visitor_have_no_capability():
@@ -119,8 +124,10 @@ def test_ordinary_member_and_anonymous_visitor_have_no_capability():
 
     member = MemberWithLoginFactory()
     for capability in Capability:
-        assert not may(member.user, capability)
-        assert not may(AnonymousUser(), capability)
+        assert scopes_for(member.user, capability).is_empty
+        assert scopes_for(AnonymousUser(), capability).is_empty
+        assert not may(member.user, capability, NATION)
+        assert not may(AnonymousUser(), capability, member)
 
 
 def test_ended_and_future_roles_grant_nothing(map_of_groups):
@@ -144,3 +151,42 @@ def test_area_capability_covers_an_area_only_when_it_covers_all_its_groups(map_o
     assert not may(dm, Capability.VIEW_MEMBERS, area)
     assert may(coordinator, Capability.VIEW_MEMBERS, area)
     assert not may(coordinator, Capability.VIEW_MEMBERS, map_of_groups["C"].area)
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_the_nation_is_a_scope_only_a_role_held_nationally_covers(role, map_of_groups):
+    user = holder_of(role, map_of_groups)
+    for capability in ROLE_CAPABILITIES[role]:
+        assert may(user, capability, NATION) == (ROLE_LEVEL[role] == ScopeLevel.NATION)
+
+
+@pytest.mark.parametrize(
+    "scope",
+    [None, "group:1", 1, object(), Capability.VIEW_MEMBERS],
+    ids=["None", "str", "int", "object", "capability"],
+)
+def test_may_refuses_to_guess_what_an_unknown_scope_means(scope, map_of_groups):
+    """``may`` used to answer False for anything it did not know (and None meant "anywhere"):
+    a caller passing the wrong thing was quietly refused, or quietly let in."""
+    national = holder_of(Role.NATIONAL_OFFICE, map_of_groups)
+    with pytest.raises(TypeError, match="may\\(\\) takes a group, area, region, NATION"):
+        may(national, Capability.VIEW_MEMBERS, scope)
+
+
+def test_a_row_held_by_a_body_is_asked_about_as_that_body(map_of_groups):
+    """Meetings, ballots, draws, surveys, mail scopes and delegation bodies all carry
+    ``level`` with ``group``/``area``/``region``; ``may`` asks about the body that holds them."""
+    coordinator = holder_of(Role.AREA_COORDINATOR, map_of_groups)
+    group_a, group_c = map_of_groups["A"], map_of_groups["C"]
+    own_area = Body(level=ScopeLevel.AREA, area=group_a.area)
+    other_area = Body(level=ScopeLevel.AREA, area=group_c.area)
+    region = Body(level=ScopeLevel.REGION, region=group_a.area.region)
+    nation = Body(level=ScopeLevel.NATION)
+    assert scope_of(own_area) == group_a.area and scope_of(nation) is NATION
+    assert may(coordinator, Capability.RUN_MEETINGS, own_area)
+    assert not may(coordinator, Capability.RUN_MEETINGS, other_area)
+    assert not may(coordinator, Capability.RUN_MEETINGS, region)
+    assert not may(coordinator, Capability.RUN_MEETINGS, nation)
+    assert sorted(group_ids_in(own_area) or []) == sorted([group_a.pk, map_of_groups["sibling"].pk])
+    assert group_ids_in(nation) is None and group_ids_in(NATION) is None
+    assert group_ids_in(group_c) == [group_c.pk]

@@ -10,12 +10,12 @@ from django.core.exceptions import PermissionDenied
 
 from grassroots.audit.services import record
 from grassroots.ballots.models import Ballot
-from grassroots.ballots.queries import may_run
 from grassroots.ballots.services.errors import WrongStage
+from grassroots.organisation.permissions import Capability, may
 
 
 def require_runner(actor: Any, ballot: Ballot) -> None:
-    if not may_run(actor, ballot):
+    if not may(actor, Capability.RUN_BALLOTS, ballot):
         raise PermissionDenied("You cannot run this ballot.")
 
 

@@ -10,18 +10,17 @@ from django.db import transaction
 
 from grassroots import clock
 from grassroots.ballots.models import Ballot, GroupSupport, Nomination, NominationStatus
-from grassroots.ballots.queries import scope_group_ids
 from grassroots.ballots.resolutions import carried_motion as find_carried_motion
 from grassroots.ballots.services._common import audit_ballot, locked_ballot
 from grassroots.ballots.services.errors import BallotError, WrongStage
 from grassroots.organisation.models import RECOGNISED_STATUSES, Group, GroupRecognition, GroupStatus
-from grassroots.organisation.permissions import Capability, may
+from grassroots.organisation.permissions import Capability, group_ids_in, may
 from grassroots.people.queries import own_member
 
 
 def _group_support_refusal(ballot: Ballot, group: Group) -> str:
     """Why ``group`` cannot nominate in ``ballot`` (out of scope, not recognised), or ""."""
-    group_ids = scope_group_ids(ballot)
+    group_ids = group_ids_in(ballot)
     if group_ids is not None and group.pk not in group_ids:
         return (
             f"{group.name} is not in this ballot's scope ({ballot.scope_name}): only groups "

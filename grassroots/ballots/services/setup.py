@@ -13,7 +13,6 @@ from django.db import transaction
 from grassroots.ballots.keys import seal_with_server_key
 from grassroots.ballots.models import Ballot, BallotStatus, Candidate, Question, QuestionKind
 from grassroots.ballots.publication import ELECTION_KEY_PURPOSE, YESNO_ANSWERS
-from grassroots.ballots.queries import may_run_in
 from grassroots.ballots.services._common import (
     audit_ballot,
     locked_ballot,
@@ -22,7 +21,9 @@ from grassroots.ballots.services._common import (
 )
 from grassroots.ballots.services.errors import BallotError
 from grassroots.ledger.heads import generate_signing_key
-from grassroots.organisation.models import Area, Group, Region, ScopeLevel
+from grassroots.organisation.models import Area, Group, Region
+from grassroots.organisation.permissions import Capability, Nation, may
+from grassroots.organisation.scopes import body_named
 from grassroots.people.models import Member, MembershipStatus
 from grassroots.people.queries import own_member
 
@@ -34,7 +35,7 @@ def create_ballot(
     title: str,
     description: str,
     level: str,
-    scope: Group | Area | Region | None,
+    scope: Group | Area | Region | Nation | None,
     opens_at: datetime.datetime,
     closes_at: datetime.datetime,
     eligible_statuses: Sequence[str] = (MembershipStatus.MEMBER,),
@@ -42,7 +43,10 @@ def create_ballot(
     tellers_count: int = 3,
     threshold: int = 2,
 ) -> Ballot:
-    if not may_run_in(actor, scope):
+    body = body_named(level, scope)
+    if body is None:
+        raise BallotError("The scope does not match its level.")
+    if not may(actor, Capability.RUN_BALLOTS, body):
         raise PermissionDenied("You cannot run ballots there.")
     officer = own_member(actor)
     if officer is None:
@@ -53,14 +57,6 @@ def create_ballot(
         raise BallotError("Between 1 and 20 tellers, and a threshold no more than the tellers.")
     if not eligible_statuses or set(eligible_statuses) - set(MembershipStatus.values):
         raise BallotError("Choose which membership statuses may vote.")
-    expected: dict[str, type[object]] = {
-        ScopeLevel.GROUP: Group,
-        ScopeLevel.AREA: Area,
-        ScopeLevel.REGION: Region,
-        ScopeLevel.NATION: type(None),
-    }
-    if level not in expected or not isinstance(scope, expected[level]):
-        raise BallotError("The scope does not match its level.")
     key = generate_signing_key()
     ballot = Ballot.objects.create(
         election_id=f"gr-{secrets.token_hex(8)}",

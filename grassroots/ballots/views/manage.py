@@ -214,7 +214,8 @@ def reminder_schedule(request: HttpRequest, ballot_id: int) -> HttpResponse:
             "ballot": ballot,
             "form": form,
             "reminders": reminders,
-            "may_change": ballot.status in ("draft", "nominations", "ready"),
+            "may_change": ballot.status
+            in (BallotStatus.DRAFT, BallotStatus.NOMINATIONS, BallotStatus.READY),
         },
         status=400 if form.is_bound else 200,
     )

@@ -21,7 +21,7 @@ from grassroots.ballots.forms import (
     NominationsOpenForm,
     RejectNominationForm,
 )
-from grassroots.ballots.models import Ballot
+from grassroots.ballots.models import Ballot, NominationStatus
 from grassroots.ballots.photos import CONTENT_TYPES
 from grassroots.ballots.services import nominations as nomination_services
 from grassroots.ballots.services.errors import BallotError, WrongStage
@@ -34,6 +34,7 @@ from grassroots.ballots.services.nominations import (
     update_nomination,
     withdraw_nomination,
 )
+from grassroots.organisation.permissions import Capability, may
 
 
 def _refused(request: HttpRequest, error: Exception, ballot: Ballot | None) -> HttpResponse:
@@ -72,6 +73,7 @@ def nominations_open(request: HttpRequest, ballot_id: int) -> HttpResponse:
 def nominations(request: HttpRequest, ballot_id: int) -> HttpResponse:
     ballot = queries.get_ballot_for_nominations(request.user, ballot_id)
     member = queries.roll_member_for(request.user)
+    runs = may(request.user, Capability.RUN_BALLOTS, ballot)
     return render(
         request,
         "ballots/nominations.html",
@@ -79,10 +81,10 @@ def nominations(request: HttpRequest, ballot_id: int) -> HttpResponse:
             "ballot": ballot,
             "report": queries.nominations_report(ballot),
             "threshold": queries.threshold_text(ballot),
-            "may_run": queries.may_run(request.user, ballot),
+            "may_run": runs,
             "is_returning_officer": getattr(member, "pk", None) == ballot.returning_officer_id,
             "may_nominate": ballot.nominations_are_open and queries.is_eligible(ballot, member),
-            "may_reject": ballot.nominations_are_open and queries.may_run(request.user, ballot),
+            "may_reject": ballot.nominations_are_open and runs,
             "member_id": getattr(member, "pk", None),
         },
     )
@@ -168,8 +170,8 @@ def nomination_detail(request: HttpRequest, ballot_id: int, nomination_id: int) 
             "form": form,
             "supports": queries.supports_nomination(member, nomination),
             "may_reject": ballot.nominations_are_open
-            and nomination.status in ("standing", "awaiting")
-            and queries.may_run(request.user, ballot),
+            and nomination.status in (NominationStatus.STANDING, NominationStatus.AWAITING_CONSENT)
+            and may(request.user, Capability.RUN_BALLOTS, ballot),
             "my_group_ids": {g.pk for g in queries.groups_nominating_for(request.user)},
         },
         status=400 if form is not None and form.is_bound else 200,

@@ -10,10 +10,12 @@ from django.urls import reverse
 
 from grassroots.ballots import queries
 from grassroots.ballots.forms import ShareForm
+from grassroots.ballots.models import BallotStatus
 from grassroots.ballots.services.errors import BallotError
 from grassroots.ballots.services.kept_shares import kept_share_for
 from grassroots.ballots.services.tellers import collect_share, reveal_share
 from grassroots.ballots.views._common import problem_page, progress_fragment
+from grassroots.organisation.permissions import Capability, may
 
 
 @login_required
@@ -35,7 +37,7 @@ def teller_reveal(request: HttpRequest, ballot_id: int) -> HttpResponse:
     teller = queries.get_teller_for(request.user, ballot_id)
     kept_share = (
         kept_share_for(teller)
-        if teller.ballot.status == "closed" and not teller.revealed_share
+        if teller.ballot.status == BallotStatus.CLOSED and not teller.revealed_share
         else None
     )
     progress = queries.count_progress(teller.ballot)
@@ -67,8 +69,8 @@ def teller_reveal(request: HttpRequest, ballot_id: int) -> HttpResponse:
             "kept_share": kept_share,
             "progress": progress,
             "progress_url": progress_url,
-            "is_runner": queries.may_run(request.user, teller.ballot),
-            "takes_share": teller.ballot.status == "closed"
+            "is_runner": may(request.user, Capability.RUN_BALLOTS, teller.ballot),
+            "takes_share": teller.ballot.status == BallotStatus.CLOSED
             and not (progress is not None and progress.is_running),
         },
     )

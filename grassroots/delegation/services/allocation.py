@@ -10,7 +10,7 @@ from django.db import transaction
 
 from grassroots import clock
 from grassroots.audit.services import record
-from grassroots.delegation.bodies import body_of, may_for_body
+from grassroots.delegation.bodies import body_of
 from grassroots.delegation.counting import members_in_good_standing
 from grassroots.delegation.models import AllocationLine, Delegate, DelegateAllocation
 from grassroots.delegation.services.common import (
@@ -24,7 +24,7 @@ from grassroots.delegation.services.common import (
 )
 from grassroots.meetings.models import Meeting, MeetingStatus
 from grassroots.organisation.models import Group
-from grassroots.organisation.permissions import Capability
+from grassroots.organisation.permissions import Capability, may
 from grassroots.tally.apportionment import apportion
 from grassroots.tally.types import TallyError
 
@@ -48,7 +48,7 @@ def allocate_delegates(
         .get(pk=meeting.pk)
     )
     body = body_of(meeting)
-    if not may_for_body(actor, Capability.ALLOCATE_DELEGATES, body):
+    if not may(actor, Capability.ALLOCATE_DELEGATES, body):
         raise PermissionDenied
     if meeting.level not in DELEGATE_LEVELS:
         raise DelegationError("Delegates are allocated only for area and regional meetings.")

@@ -10,7 +10,7 @@ from django.db import transaction
 
 from grassroots import clock
 from grassroots.audit.services import record
-from grassroots.delegation.bodies import may_for_body, receiving_body_of
+from grassroots.delegation.bodies import receiving_body_of
 from grassroots.delegation.models import (
     Composite,
     CompositeAgreement,
@@ -27,7 +27,7 @@ from grassroots.delegation.services.common import (
 )
 from grassroots.delegation.services.forwarding import check_receiving_meeting, place_motion
 from grassroots.meetings.models import Meeting, Motion, MotionStatus
-from grassroots.organisation.permissions import Capability
+from grassroots.organisation.permissions import Capability, may
 from grassroots.people.models import Member
 
 
@@ -45,7 +45,7 @@ def propose_composite(
     if len(locked) < 2:
         raise DelegationError("A composite needs at least two forwarded motions.")
     body = receiving_body_of(locked[0])
-    if not may_for_body(actor, Capability.RECEIVE_MOTIONS, body):
+    if not may(actor, Capability.RECEIVE_MOTIONS, body):
         raise PermissionDenied
     if any(not receiving_body_of(f).same_as(body) for f in locked):
         raise DelegationError("Only motions forwarded to the same body can be composited.")
@@ -134,7 +134,7 @@ def place_composite_on_agenda(*, actor: Any, composite: Composite, meeting: Meet
         .get(pk=composite.pk)
     )
     body = receiving_body_of(composite)
-    if not may_for_body(actor, Capability.RECEIVE_MOTIONS, body):
+    if not may(actor, Capability.RECEIVE_MOTIONS, body):
         raise PermissionDenied
     if composite.status != CompositeStatus.PROPOSED:
         raise DelegationError("This composite is already on an agenda.")

@@ -14,7 +14,6 @@ from grassroots.delegation.bodies import (
     Body,
     bodies_above,
     body_of,
-    may_for_body,
     receiving_body_of,
 )
 from grassroots.delegation.models import ForwardStatus, MotionForward
@@ -33,7 +32,7 @@ from grassroots.meetings.models import (
     MotionRevision,
     MotionStatus,
 )
-from grassroots.organisation.permissions import Capability
+from grassroots.organisation.permissions import Capability, may
 from grassroots.people.models import Member
 
 
@@ -53,7 +52,7 @@ def forward_motion(
         .get(pk=motion.pk)
     )
     source = body_of(motion.meeting)
-    if not may_for_body(actor, Capability.FORWARD_MOTIONS, source):
+    if not may(actor, Capability.FORWARD_MOTIONS, source):
         raise PermissionDenied
     if motion.status != MotionStatus.CARRIED:
         raise DelegationError(
@@ -148,7 +147,7 @@ def place_forward_on_agenda(*, actor: Any, forward: MotionForward, meeting: Meet
     """Put a forwarded motion on the agenda of a meeting of the body it was sent to."""
     forward = _locked_forward(forward)
     body = receiving_body_of(forward)
-    if not may_for_body(actor, Capability.RECEIVE_MOTIONS, body):
+    if not may(actor, Capability.RECEIVE_MOTIONS, body):
         raise PermissionDenied
     if forward.status != ForwardStatus.AWAITING or forward.composite_id is not None:
         raise DelegationError(

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from grassroots.audit.services import record
 from grassroots.meetings import queries
 from grassroots.meetings.models import Amendment, Comment, Meeting, Minutes, Motion
+from grassroots.organisation.permissions import Capability, may
 from grassroots.people.models import Member
 from grassroots.people.queries import own_member
 
@@ -54,13 +55,13 @@ def acting_member(actor: Any) -> Member:
 
 
 def require_run(actor: Any, meeting: Meeting) -> Member:
-    if not queries.may_run(actor, meeting):
+    if not may(actor, Capability.RUN_MEETINGS, meeting):
         raise PermissionDenied("Only the officers who run this body's meetings can do this.")
     return acting_member(actor)
 
 
 def require_chair(actor: Any, meeting: Meeting) -> Member:
-    if not queries.may_chair(actor, meeting):
+    if not may(actor, Capability.CHAIR_MEETING, meeting):
         raise PermissionDenied("Only the chair of this body's meetings can do this.")
     return acting_member(actor)
 

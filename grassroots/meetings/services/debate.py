@@ -29,6 +29,7 @@ from grassroots.meetings.services.common import (
     locked_motion,
     require_in_scope,
 )
+from grassroots.organisation.permissions import Capability, may
 
 
 def _require_debate_open(motion: Motion) -> None:
@@ -116,7 +117,7 @@ def report_comment(*, actor: Any, comment: Comment, reason: str) -> CommentRepor
 def hide_comment(*, actor: Any, comment: Comment, reason: str) -> Comment:
     """An officer hides a comment; the reason is shown in its place, kept, and audited. Open
     reports on it are resolved with the same reason."""
-    if not queries.may_moderate(actor, comment.motion.meeting):
+    if not may(actor, Capability.MODERATE_DEBATE, comment.motion.meeting):
         raise PermissionDenied("Only the moderators of this debate can hide comments.")
     moderator = acting_member(actor)
     reason = clean_text(reason, "reason for hiding it", REASON_MAX)
@@ -140,7 +141,7 @@ def hide_comment(*, actor: Any, comment: Comment, reason: str) -> Comment:
 def dismiss_report(*, actor: Any, report: CommentReport, resolution: str) -> CommentReport:
     """An officer decides a reported comment stays, and says why (kept and audited)."""
     meeting = report.comment.motion.meeting
-    if not queries.may_moderate(actor, meeting):
+    if not may(actor, Capability.MODERATE_DEBATE, meeting):
         raise PermissionDenied("Only the moderators of this debate can resolve reports.")
     moderator = acting_member(actor)
     report = CommentReport.objects.select_for_update().get(pk=report.pk)

@@ -215,7 +215,7 @@ def send_motion_to_ballot(
             title=f"{meeting.scope_name}: motion {motion.number}, {motion.title}"[:200],
             description=motion.text,
             level=meeting.level,
-            scope=queries.scope_object(meeting),
+            scope=meeting.group or meeting.area or meeting.region,  # ballots: None is the nation
             opens_at=opens_at,
             closes_at=closes_at,
         )

@@ -14,16 +14,11 @@ from grassroots.clock import now
 from grassroots.meetings import queries
 from grassroots.meetings.models import QuorumRule, QuorumRuleChange
 from grassroots.meetings.services.common import REASON_MAX, MeetingError, clean_text
-from grassroots.organisation.models import Area, Group, Region, ScopeLevel
-from grassroots.organisation.permissions import may_set_quorum
+from grassroots.organisation.permissions import Capability, Nation, Scope, may
+from grassroots.organisation.scopes import body_named
 from grassroots.people.queries import own_member
 
 QUORUM_MINIMUM_MAX = 100_000
-_BODY_CLASSES: dict[str, type[Group | Area | Region]] = {
-    ScopeLevel.GROUP: Group,
-    ScopeLevel.AREA: Area,
-    ScopeLevel.REGION: Region,
-}
 
 
 def _quorum_number(value: object, label: str, *, lowest: int, highest: int) -> int:
@@ -41,22 +36,23 @@ def set_quorum_rule(
     *,
     actor: Any,
     level: str,
-    body: Group | Area | Region | None,
+    body: Scope | None,
     minimum_present: int,
     percent_of_members: int,
     reason: str,
 ) -> QuorumRuleChange:
-    """Change ``body``'s quorum rule (``body`` None with level nation: the national rule).
+    """Change ``body``'s quorum rule (level nation, body ``NATION``: the national rule).
 
     The change is kept with the rule it replaced, who made it and why, and is audited. It
     applies to meetings that have not started yet: a meeting already under way, or held, keeps
     the rule in force when it started (``queries.quorum_rule_in_force``)."""
-    if not may_set_quorum(actor, body if level != ScopeLevel.NATION else None):
-        raise PermissionDenied("Only the body's own officers or national office can do this.")
-    if level == ScopeLevel.NATION:
-        body = None
-    elif not isinstance(body, _BODY_CLASSES.get(level, ())):
+    target = body_named(level, body)
+    if target is None:
         raise MeetingError("Say which group, area or region the rule is for.")
+    if not may(actor, Capability.SET_QUORUM, target):
+        raise PermissionDenied("Only the body's own officers or national office can do this.")
+    # The rule's own column: none for the national rule.
+    body = None if isinstance(target, Nation) else target
     minimum = _quorum_number(
         minimum_present, "minimum number present", lowest=1, highest=QUORUM_MINIMUM_MAX
     )
@@ -64,7 +60,7 @@ def set_quorum_rule(
     reason = clean_text(reason, "reason for the change", REASON_MAX)
     if body is not None:
         type(body).objects.select_for_update().filter(pk=body.pk).first()
-    scope = queries.body_filter(level, body)
+    scope = queries.body_filter(level, target)
     rule = QuorumRule.objects.select_for_update().filter(scope).first()
     if rule is not None and (rule.minimum_present, rule.percent_of_members) == (minimum, percent):
         raise MeetingError(

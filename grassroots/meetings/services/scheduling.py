@@ -22,7 +22,9 @@ from grassroots.meetings.services.common import (
     locked_meeting,
     require_run,
 )
-from grassroots.organisation.models import Area, Group, Region, ScopeLevel
+from grassroots.organisation.models import Area, Group, Region
+from grassroots.organisation.permissions import Capability, Nation, may
+from grassroots.organisation.scopes import body_named
 
 
 @transaction.atomic(durable=True)
@@ -31,7 +33,7 @@ def schedule_meeting(
     actor: Any,
     title: str,
     level: str,
-    scope: Group | Area | Region | None,
+    scope: Group | Area | Region | Nation | None,
     starts_at: datetime.datetime,
     ends_at: datetime.datetime,
     kind: str = MeetingKind.MEETING,
@@ -45,17 +47,12 @@ def schedule_meeting(
 ) -> Meeting:
     """A body's officer schedules a meeting (with a deadline for motions) or a campaign event
     (with an optional capacity)."""
-    if not queries.may_run_in(actor, scope):
+    body = body_named(level, scope)
+    if body is None:
+        raise MeetingError("Choose which body holds the meeting.")
+    if not may(actor, Capability.RUN_MEETINGS, body):
         raise PermissionDenied("You cannot schedule meetings for that body.")
     creator = acting_member(actor)
-    expected: dict[str, type[object]] = {
-        ScopeLevel.GROUP: Group,
-        ScopeLevel.AREA: Area,
-        ScopeLevel.REGION: Region,
-        ScopeLevel.NATION: type(None),
-    }
-    if level not in expected or not isinstance(scope, expected[level]):
-        raise MeetingError("Choose which body holds the meeting.")
     title = clean_text(title, "title", TITLE_MAX)
     if kind not in MeetingKind.values:
         raise MeetingError("Choose what kind of meeting or event it is.")

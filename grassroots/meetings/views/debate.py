@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from grassroots.meetings import queries
 from grassroots.meetings.forms import CommentEditForm, CommentForm, ReasonForm
-from grassroots.meetings.models import CommentReport
+from grassroots.meetings.models import CommentReport, CommentStatus
 from grassroots.meetings.services.common import MeetingError
 from grassroots.meetings.services.debate import (
     dismiss_report,
@@ -24,6 +24,7 @@ from grassroots.meetings.services.debate import (
 )
 from grassroots.meetings.views.common import attempt, motion_url, problem, reason_form
 from grassroots.meetings.views.motions import motion_context
+from grassroots.organisation.permissions import Capability, may
 
 
 @login_required
@@ -94,7 +95,7 @@ def comment_history(
     request: HttpRequest, meeting_id: int, motion_id: int, comment_id: int
 ) -> HttpResponse:
     comment = _comment(request, meeting_id, motion_id, comment_id)
-    may_moderate = queries.may_moderate(request.user, comment.motion.meeting)
+    may_moderate = may(request.user, Capability.MODERATE_DEBATE, comment.motion.meeting)
     return render(
         request,
         "meetings/comment_history.html",
@@ -104,7 +105,7 @@ def comment_history(
             "meeting": comment.motion.meeting,
             # A hidden comment's words stay hidden from members, earlier versions too.
             "revisions": queries.comment_history(comment)
-            if comment.status == "visible" or may_moderate
+            if comment.status == CommentStatus.VISIBLE or may_moderate
             else [],
         },
     )
@@ -134,7 +135,7 @@ def comment_hide(
     request: HttpRequest, meeting_id: int, motion_id: int, comment_id: int
 ) -> HttpResponse:
     comment = _comment(request, meeting_id, motion_id, comment_id)
-    if not queries.may_moderate(request.user, comment.motion.meeting):
+    if not may(request.user, Capability.MODERATE_DEBATE, comment.motion.meeting):
         raise Http404("Not found.")
     return reason_form(
         request,
@@ -152,7 +153,7 @@ def comment_hide(
 @login_required
 def reports(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = queries.get_meeting_for(request.user, meeting_id)
-    if not queries.may_moderate(request.user, meeting):
+    if not may(request.user, Capability.MODERATE_DEBATE, meeting):
         raise Http404("Not found.")
     return render(
         request,
@@ -165,7 +166,7 @@ def reports(request: HttpRequest, meeting_id: int) -> HttpResponse:
 @require_POST
 def report_dismiss(request: HttpRequest, meeting_id: int, report_id: int) -> HttpResponse:
     meeting = queries.get_meeting_for(request.user, meeting_id)
-    if not queries.may_moderate(request.user, meeting):
+    if not may(request.user, Capability.MODERATE_DEBATE, meeting):
         raise Http404("Not found.")
     report = CommentReport.objects.filter(pk=report_id, comment__motion__meeting=meeting).first()
     if report is None:

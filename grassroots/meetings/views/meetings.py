@@ -17,12 +17,13 @@ from grassroots import clock
 from grassroots.meetings import queries
 from grassroots.meetings.forms import AgendaItemForm, MeetingForm, RsvpForm, SignInMemberForm
 from grassroots.meetings.ical import CalendarEvent, calendar
-from grassroots.meetings.models import Meeting
+from grassroots.meetings.models import Meeting, MeetingStatus
 from grassroots.meetings.services.agenda import add_agenda_item
 from grassroots.meetings.services.attendance import rsvp, sign_in, sign_in_member
 from grassroots.meetings.services.common import MeetingError
 from grassroots.meetings.services.scheduling import cancel_meeting, invite_members, schedule_meeting
 from grassroots.meetings.views.common import attempt, meeting_url, problem, reason_form
+from grassroots.organisation.permissions import Capability, may
 from grassroots.people.models import Member
 
 FEED_SALT = "grassroots.meetings.calendar-feed"
@@ -91,7 +92,7 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
 def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = queries.get_meeting_for(request.user, meeting_id)
     member = queries.member_of(request.user)
-    may_run = queries.may_run(request.user, meeting)
+    may_run = may(request.user, Capability.RUN_MEETINGS, meeting)
     return render(
         request,
         "meetings/meeting_detail.html",
@@ -101,7 +102,7 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "motions": queries.motions_visible_to(request.user, meeting),
             "rsvp": queries.rsvp_summary(request.user, meeting),
             "may_run": may_run,
-            "may_chair": queries.may_chair(request.user, meeting),
+            "may_chair": may(request.user, Capability.CHAIR_MEETING, meeting),
             "in_scope": queries.is_in_scope(member, meeting),
             "may_rsvp": queries.is_in_scope(member, meeting, queries.SEE_STATUSES),
             "motions_open": queries.motions_open(meeting),
@@ -164,7 +165,7 @@ def _event(request: HttpRequest, meeting: Meeting) -> CalendarEvent:
         description=description.strip(),
         location=location,
         url=request.build_absolute_uri(meeting_url(meeting)),
-        cancelled=meeting.status == "cancelled",
+        cancelled=meeting.status == MeetingStatus.CANCELLED,
     )
 
 
@@ -172,7 +173,7 @@ def _event(request: HttpRequest, meeting: Meeting) -> CalendarEvent:
 @require_POST
 def meeting_invite(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = queries.get_meeting_for(request.user, meeting_id)
-    if not queries.may_run(request.user, meeting):
+    if not may(request.user, Capability.RUN_MEETINGS, meeting):
         raise Http404("Not found.")
     link = request.build_absolute_uri(meeting_url(meeting))
     return attempt(
@@ -186,7 +187,7 @@ def meeting_invite(request: HttpRequest, meeting_id: int) -> HttpResponse:
 @login_required
 def meeting_cancel(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = queries.get_meeting_for(request.user, meeting_id)
-    if not queries.may_run(request.user, meeting):
+    if not may(request.user, Capability.RUN_MEETINGS, meeting):
         raise Http404("Not found.")
     return reason_form(
         request,
@@ -202,7 +203,7 @@ def meeting_cancel(request: HttpRequest, meeting_id: int) -> HttpResponse:
 @login_required
 def agenda(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = queries.get_meeting_for(request.user, meeting_id)
-    if not queries.may_run(request.user, meeting):
+    if not may(request.user, Capability.RUN_MEETINGS, meeting):
         raise Http404("Not found.")
     form = AgendaItemForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -252,7 +253,7 @@ def meeting_sign_in(request: HttpRequest, meeting_id: int) -> HttpResponse:
 def attendance(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """The secretary's sign-in desk: sign members in by number, the list, and the quorum."""
     meeting = queries.get_meeting_for(request.user, meeting_id)
-    if not queries.may_run(request.user, meeting):
+    if not may(request.user, Capability.RUN_MEETINGS, meeting):
         raise Http404("Not found.")
     form = SignInMemberForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -20,13 +20,14 @@ from grassroots.meetings.services.minutes import (
     publish_minutes,
 )
 from grassroots.meetings.views.common import attempt, problem
+from grassroots.organisation.permissions import Capability, may
 
 
 @login_required
 def minutes(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = queries.get_meeting_for(request.user, meeting_id)
     found = queries.minutes_for(request.user, meeting)
-    may_run = queries.may_run(request.user, meeting)
+    may_run = may(request.user, Capability.RUN_MEETINGS, meeting)
     if found is None and not may_run:
         raise Http404("No minutes yet.")
     later = [
@@ -63,7 +64,7 @@ def minutes_draft(request: HttpRequest, meeting_id: int) -> HttpResponse:
 def minutes_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = queries.get_meeting_for(request.user, meeting_id)
     found = queries.minutes_for(request.user, meeting)
-    if found is None or not queries.may_run(request.user, meeting):
+    if found is None or not may(request.user, Capability.RUN_MEETINGS, meeting):
         raise Http404("Not found.")
     form = MinutesForm(request.POST or None, initial={"text": found.text})
     if request.method == "POST" and form.is_valid():
@@ -87,7 +88,7 @@ def minutes_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
 def minutes_approve(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = queries.get_meeting_for(request.user, meeting_id)
     found = queries.minutes_for(request.user, meeting)
-    if found is None or not queries.may_run(request.user, meeting):
+    if found is None or not may(request.user, Capability.RUN_MEETINGS, meeting):
         raise Http404("Not found.")
     back = reverse("meetings:minutes", args=[meeting.pk])
     later = queries.later_meetings_of_body(meeting)
@@ -108,7 +109,7 @@ def minutes_approve(request: HttpRequest, meeting_id: int) -> HttpResponse:
 def minutes_publish(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = queries.get_meeting_for(request.user, meeting_id)
     found = queries.minutes_for(request.user, meeting)
-    if found is None or not queries.may_run(request.user, meeting):
+    if found is None or not may(request.user, Capability.RUN_MEETINGS, meeting):
         raise Http404("Not found.")
     return attempt(
         request,

@@ -35,6 +35,7 @@ from grassroots.meetings.services.decisions import (
 )
 from grassroots.meetings.services.motions import rule_motion, second_motion, submit_motion
 from grassroots.meetings.views.common import attempt, motion_url, reason_form
+from grassroots.organisation.permissions import Capability, may
 
 
 @login_required
@@ -84,7 +85,7 @@ def motion_context(request: HttpRequest, motion: Motion) -> dict[str, Any]:
     meeting = motion.meeting
     data = request.POST if request.method == "POST" else request.GET
     member = queries.member_of(request.user)
-    may_moderate = queries.may_moderate(request.user, meeting)
+    may_moderate = may(request.user, Capability.MODERATE_DEBATE, meeting)
     thread = queries.debate_thread(motion, for_moderator=may_moderate)
     in_scope = queries.is_in_scope(member, meeting)
     debate_open = queries.debate_open(motion)
@@ -106,8 +107,8 @@ def motion_context(request: HttpRequest, motion: Motion) -> dict[str, Any]:
         "debate_open": debate_open,
         "motions_open": queries.motions_open(meeting),
         "in_scope": in_scope,
-        "may_run": queries.may_run(request.user, meeting),
-        "may_chair": queries.may_chair(request.user, meeting),
+        "may_run": may(request.user, Capability.RUN_MEETINGS, meeting),
+        "may_chair": may(request.user, Capability.CHAIR_MEETING, meeting),
         "may_moderate": may_moderate,
         "may_forward": queries.may_forward(request.user, motion),
         "forwarded": queries.forward_of(motion),
@@ -143,7 +144,7 @@ def motion_second(request: HttpRequest, meeting_id: int, motion_id: int) -> Http
 @login_required
 def motion_rule(request: HttpRequest, meeting_id: int, motion_id: int) -> HttpResponse:
     motion = queries.get_motion_for(request.user, meeting_id, motion_id)
-    if not queries.may_run(request.user, motion.meeting):
+    if not may(request.user, Capability.RUN_MEETINGS, motion.meeting):
         raise Http404("Not found.")
     form = RulingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -220,7 +221,7 @@ def amendment_rule(
 ) -> HttpResponse:
     amendment = _amendment(request, meeting_id, motion_id, amendment_id)
     motion = amendment.motion
-    if not queries.may_run(request.user, motion.meeting):
+    if not may(request.user, Capability.RUN_MEETINGS, motion.meeting):
         raise Http404("Not found.")
     return reason_form(
         request,
@@ -241,7 +242,7 @@ def amendment_outcome(
 ) -> HttpResponse:
     amendment = _amendment(request, meeting_id, motion_id, amendment_id)
     motion = amendment.motion
-    if not queries.may_chair(request.user, motion.meeting):
+    if not may(request.user, Capability.CHAIR_MEETING, motion.meeting):
         raise Http404("Not found.")
     form = OutcomeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -269,7 +270,7 @@ def amendment_outcome(
 @login_required
 def motion_outcome(request: HttpRequest, meeting_id: int, motion_id: int) -> HttpResponse:
     motion = queries.get_motion_for(request.user, meeting_id, motion_id)
-    if not queries.may_chair(request.user, motion.meeting):
+    if not may(request.user, Capability.CHAIR_MEETING, motion.meeting):
         raise Http404("Not found.")
     form = OutcomeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -297,7 +298,7 @@ def motion_outcome(request: HttpRequest, meeting_id: int, motion_id: int) -> Htt
 @login_required
 def motion_ballot(request: HttpRequest, meeting_id: int, motion_id: int) -> HttpResponse:
     motion = queries.get_motion_for(request.user, meeting_id, motion_id)
-    if not queries.may_chair(request.user, motion.meeting):
+    if not may(request.user, Capability.CHAIR_MEETING, motion.meeting):
         raise Http404("Not found.")
     form = BallotForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

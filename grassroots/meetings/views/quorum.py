@@ -12,12 +12,14 @@ from grassroots.meetings import queries
 from grassroots.meetings.forms import QuorumRuleForm
 from grassroots.meetings.services.common import MeetingError
 from grassroots.meetings.services.quorum import set_quorum_rule
+from grassroots.organisation.permissions import NATION
 
 
 @login_required
 def quorum_rule(request: HttpRequest, level: str, body_id: int | None = None) -> HttpResponse:
     """A body's quorum rule, its history, and the form to change it: for the body's own officers
-    and national office (``permissions.may_set_quorum``); everyone else gets 404."""
+    and national office (``Capability.SET_QUORUM`` is held for one body only); everyone else
+    gets 404."""
     level, body = queries.get_quorum_body_for(request.user, level, body_id)
     current = queries.current_quorum_terms(level, body)
     initial = {
@@ -50,7 +52,7 @@ def quorum_rule(request: HttpRequest, level: str, body_id: int | None = None) ->
         request,
         "meetings/quorum_rule.html",
         {
-            "body_name": str(body) if body is not None else "The whole movement (national)",
+            "body_name": "The whole movement (national)" if body is NATION else str(body),
             "level": level,
             "current": current,
             "default_minimum": queries.DEFAULT_QUORUM_MINIMUM,

@@ -24,7 +24,7 @@ from grassroots.organisation.models import (
     RecognitionCriteria,
     RecognitionEvent,
 )
-from grassroots.organisation.permissions import Capability, may
+from grassroots.organisation.permissions import NATION, Capability, may
 from grassroots.organisation.queries import current_criteria
 from grassroots.organisation.recognition import CriterionResult, evaluate_group, failing
 from grassroots.organisation.services.common import (
@@ -232,7 +232,7 @@ CRITERIA_FIELDS = (
 def update_criteria(*, actor: Any, values: Mapping[str, Any]) -> RecognitionCriteria:
     """Change the criteria. Groups are re-evaluated by the next scheduled review, so a change
     reaches every group the same way and no group is suspended without its fix-by period."""
-    if not may(actor, Capability.MANAGE_RECOGNITION):
+    if not may(actor, Capability.MANAGE_RECOGNITION, NATION):
         raise PermissionDenied("You may not change the recognition criteria.")
     unknown = set(values) - set(CRITERIA_FIELDS)
     if unknown:
