@@ -6,6 +6,7 @@ from django.db import transaction
 from django.db.models import F
 
 from grassroots.accounts.models import User
+from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
 
 
@@ -20,7 +21,7 @@ def end_all_sessions(*, actor: User) -> None:
     User.objects.filter(pk=actor.pk).update(session_generation=F("session_generation") + 1)
     record(
         actor=actor,
-        action="end_all_sessions",
+        action=AuditAction.END_ALL_SESSIONS,
         subject_type="user",
         subject_id=actor.pk,
         purpose="log out everywhere",

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from grassroots import clock
 from grassroots.api.models import ApiToken
+from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
 
 TOKEN_PREFIX = "grt_"  # noqa: S105 (a marker that says what the secret is, not a secret)
@@ -48,7 +49,7 @@ def create_token(*, actor: Any, name: str, days: int) -> tuple[ApiToken, str]:
     )
     record(
         actor=actor,
-        action="create_api_token",
+        action=AuditAction.CREATE_API_TOKEN,
         subject_type="api_token",
         subject_id=token.pk,
         purpose="API access",
@@ -67,7 +68,7 @@ def revoke_token(*, actor: Any, token: ApiToken) -> None:
     locked.save(update_fields=["revoked_at"])
     record(
         actor=actor,
-        action="revoke_api_token",
+        action=AuditAction.REVOKE_API_TOKEN,
         subject_type="api_token",
         subject_id=locked.pk,
         purpose="API access",

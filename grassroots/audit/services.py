@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from grassroots.audit.actions import AuditAction
 from grassroots.audit.models import AuditEntry
 from grassroots.clock import now
 
@@ -11,7 +12,7 @@ from grassroots.clock import now
 def record(
     *,
     actor: Any,
-    action: str,
+    action: AuditAction,
     subject_type: str,
     subject_id: str | int = "",
     scope: str = "",

@@ -13,6 +13,7 @@ import datetime
 
 from django.db import transaction
 
+from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
 from grassroots.clock import now
 from grassroots.meetings.models import (
@@ -72,7 +73,7 @@ def seed_demo_meetings() -> None:
         _seed(group, secretary.member, chair.member, people)
         record(
             actor=None,
-            action="seed_demo_meetings",
+            action=AuditAction.SEED_DEMO_MEETINGS,
             subject_type="meeting",
             purpose="demo meetings for trying the platform",
         )

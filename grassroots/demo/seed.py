@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from grassroots.accounts.models import User
+from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
 from grassroots.demo.ballots import seed_demo_ballots
 from grassroots.demo.delegation import seed_demo_delegation
@@ -56,7 +57,7 @@ def seed_demo(*, members: int = DEFAULT_MEMBERS) -> SeedResult:
             build_organisation(members)
             record(
                 actor=None,
-                action="seed_demo",
+                action=AuditAction.SEED_DEMO,
                 subject_type="organisation",
                 purpose="demo organisation for trying the platform",
                 detail={"members": members},

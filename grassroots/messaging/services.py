@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import F, QuerySet
 
 from grassroots.accounts.models import User
+from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
 from grassroots.clock import now
 from grassroots.messaging import mail
@@ -162,7 +163,7 @@ def send_mailout(
     mailout.save(update_fields=["recipients"])
     record(
         actor=actor,
-        action="queue_mailout",
+        action=AuditAction.QUEUE_MAILOUT,
         subject_type="mailout",
         subject_id=mailout.pk,
         scope=scope.name[:120],
@@ -224,7 +225,7 @@ def send_to_members(
         mailout.save(update_fields=["recipients"])
         record(
             actor=actor,
-            action="queue_system_mail",
+            action=AuditAction.QUEUE_SYSTEM_MAIL,
             subject_type="mailout",
             subject_id=mailout.pk,
             purpose=purpose.strip()[:200],
@@ -312,7 +313,7 @@ def deliver_mailout(*, mailout_id: int) -> Mailout:
         mailout.save(update_fields=["state", "finished_at"])
         record(
             actor=None,
-            action="mailout_finished",
+            action=AuditAction.MAILOUT_FINISHED,
             subject_type="mailout",
             subject_id=mailout.pk,
             scope=mailout.scope_name[:120],
@@ -341,7 +342,7 @@ def unsubscribe(*, token: str, everything: bool, via: str) -> Member:
     if created:
         record(
             actor=None,
-            action="unsubscribe",
+            action=AuditAction.UNSUBSCRIBE,
             subject_type="member",
             subject_id=member.membership_number,
             detail={"scope": scope_key, "via": via},

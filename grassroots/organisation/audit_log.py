@@ -20,6 +20,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from grassroots.audit.actions import AuditAction
 from grassroots.audit.models import AuditEntry
 from grassroots.audit.services import record
 from grassroots.organisation.permissions import NATION, Capability, may
@@ -111,7 +112,7 @@ def audit_log_page(actor: Any, filters: AuditFilters, *, before: int | None = No
     rows = list(entries[: PAGE_SIZE + 1])
     record(
         actor=actor,
-        action="read_audit_log",
+        action=AuditAction.READ_AUDIT_LOG,
         subject_type="audit_log",
         scope="nation",
         detail={**filters.as_detail(), **({"before": before} if before else {})},
@@ -138,7 +139,7 @@ def audit_log_csv(actor: Any, filters: AuditFilters) -> Iterator[str]:
         raise AuditLogDenied
     record(
         actor=actor,
-        action="export_audit_log",
+        action=AuditAction.EXPORT_AUDIT_LOG,
         subject_type="audit_log",
         scope="nation",
         detail=filters.as_detail(),

@@ -21,6 +21,7 @@ from django.db.models import Max
 from django.http import Http404
 
 from grassroots import clock
+from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
 from grassroots.ballots.keys import open_with_server_key, seal_with_server_key
 from grassroots.ballots.models import Ballot
@@ -66,7 +67,9 @@ class OversightError(Exception):
     """A request the rules refuse, with a message for the person who made it."""
 
 
-def _audit(actor: Any, action: str, subject_type: str, subject_id: object, **detail: Any) -> None:
+def _audit(
+    actor: Any, action: AuditAction, subject_type: str, subject_id: object, **detail: Any
+) -> None:
     record(
         actor=actor,
         action=action,
@@ -117,7 +120,7 @@ def set_rules(
     rules.standing_tellers.set(standing_tellers)
     _audit(
         actor,
-        "set_oversight_rules",
+        AuditAction.SET_OVERSIGHT_RULES,
         "oversight_rules",
         rules.pk,
         **{k: str(v.pk if isinstance(v, Member) else v) for k, v in values.items()},
@@ -164,7 +167,7 @@ def start_meeting(
         created_by=actor,
         created_at=clock.now(),
     )
-    _audit(actor, "start_meeting_record", "meeting", meeting.pk, body=meeting.body_name)
+    _audit(actor, AuditAction.START_MEETING_RECORD, "meeting", meeting.pk, body=meeting.body_name)
     return meeting
 
 
@@ -173,7 +176,7 @@ def save_minutes(*, actor: Any, meeting: Meeting, minutes: str) -> None:
     meeting = _locked_draft(actor, meeting)
     meeting.minutes = minutes.strip()
     meeting.save(update_fields=["minutes"])
-    _audit(actor, "save_minutes", "meeting", meeting.pk, characters=len(meeting.minutes))
+    _audit(actor, AuditAction.SAVE_MINUTES, "meeting", meeting.pk, characters=len(meeting.minutes))
 
 
 @transaction.atomic(durable=True)
@@ -240,7 +243,14 @@ def record_decision(
             DecisionVote(decision=decision, member=m, name=m.full_name, vote=votes[m.pk])
             for m in roster
         )
-    _audit(actor, "record_decision", "meeting", meeting.pk, decision=decision.pk, outcome=outcome)
+    _audit(
+        actor,
+        AuditAction.RECORD_DECISION,
+        "meeting",
+        meeting.pk,
+        decision=decision.pk,
+        outcome=outcome,
+    )
     return decision
 
 
@@ -267,7 +277,7 @@ def add_paper(
     # The stored name is random: nothing the uploader chose reaches the file system.
     paper.file.save(f"{secrets.token_hex(16)}.{kind}", ContentFile(data), save=False)
     paper.save()
-    _audit(actor, "add_paper", "meeting", meeting.pk, paper=paper.pk, sha256=paper.sha256)
+    _audit(actor, AuditAction.ADD_PAPER, "meeting", meeting.pk, paper=paper.pk, sha256=paper.sha256)
     return paper
 
 
@@ -278,7 +288,7 @@ def publish_meeting(*, actor: Any, meeting: Meeting) -> Meeting:
         raise OversightError("Add the minutes or at least one decision before publishing.")
     meeting.published_at = clock.now()
     meeting.save(update_fields=["published_at"])
-    _audit(actor, "publish_meeting", "meeting", meeting.pk, days_late=meeting.days_late)
+    _audit(actor, AuditAction.PUBLISH_MEETING, "meeting", meeting.pk, days_late=meeting.days_late)
     return meeting
 
 
@@ -349,7 +359,14 @@ def start_initiative(
         initiative,
         f"Started by a member; collecting signatures until {initiative.closes_at:%d %B %Y}.",
     )
-    _audit(actor, "start_initiative", "initiative", initiative.pk, kind=kind, decision=decision_id)
+    _audit(
+        actor,
+        AuditAction.START_INITIATIVE,
+        "initiative",
+        initiative.pk,
+        kind=kind,
+        decision=decision_id,
+    )
     _add_signature(actor, initiative, member)
     return initiative
 
@@ -403,7 +420,7 @@ def _add_signature(actor: Any, initiative: Initiative, member: Member) -> None:
     if initiative.status == InitiativeStatus.COLLECTING and initiative.threshold_met():
         fields += _reach(initiative)
     initiative.save(update_fields=fields)
-    _audit(actor, "sign_initiative", "initiative", initiative.pk)
+    _audit(actor, AuditAction.SIGN_INITIATIVE, "initiative", initiative.pk)
 
 
 def _reach(initiative: Initiative) -> list[str]:
@@ -423,10 +440,12 @@ def _reach(initiative: Initiative) -> list[str]:
             "Sent to the National Committee, which must answer by "
             f"{initiative.response_due_on:%d %B %Y}.",
         )
-        _audit(None, "refer_initiative", "initiative", initiative.pk, body=initiative.route)
+        _audit(
+            None, AuditAction.REFER_INITIATIVE, "initiative", initiative.pk, body=initiative.route
+        )
         return ["status", "reached_at", "response_due_on"]
     initiative.status = InitiativeStatus.REACHED
-    _audit(None, "initiative_reached_threshold", "initiative", initiative.pk)
+    _audit(None, AuditAction.INITIATIVE_REACHED_THRESHOLD, "initiative", initiative.pk)
     transaction.on_commit(_enqueue_ballots)
     return ["status", "reached_at"]
 
@@ -527,7 +546,13 @@ def put_initiative_to_ballot(*, initiative_id: int) -> Ballot | None:
         initiative,
         f"All-member ballot opened: voting until {ballot.closes_at:%d %B %Y %H:%M}.",
     )
-    _audit(None, "put_initiative_to_ballot", "initiative", initiative.pk, ballot=ballot.election_id)
+    _audit(
+        None,
+        AuditAction.PUT_INITIATIVE_TO_BALLOT,
+        "initiative",
+        initiative.pk,
+        ballot=ballot.election_id,
+    )
     return ballot
 
 
@@ -558,7 +583,7 @@ def close_lapsed_initiatives() -> list[str]:
             _event(initiative, f"Closed short of its threshold: {initiative.signatures_summary}.")
             _audit(
                 None,
-                "close_initiative",
+                AuditAction.CLOSE_INITIATIVE,
                 "initiative",
                 initiative.pk,
                 signatures=initiative.signature_count,
@@ -609,7 +634,7 @@ def record_ballot_result(ballot: Ballot) -> Initiative | None:
         decision.save(update_fields=["call_in_result", "call_in_decided_at", "call_in_ballot"])
         detail["decision"] = decision.pk
         detail["call_in_result"] = decision.call_in_result
-    _audit(None, "record_ballot_result", "initiative", initiative.pk, **detail)
+    _audit(None, AuditAction.RECORD_BALLOT_RESULT, "initiative", initiative.pk, **detail)
     return initiative
 
 
@@ -629,7 +654,7 @@ def answer_initiative(*, actor: Any, initiative: Initiative, response: str) -> N
     initiative.save(update_fields=["response", "responded_at", "status"])
     late = initiative.response_due_on is not None and clock.today() > initiative.response_due_on
     _event(initiative, "The National Committee answered" + (" (late)." if late else "."))
-    _audit(actor, "answer_initiative", "initiative", initiative.pk, late=late)
+    _audit(actor, AuditAction.ANSWER_INITIATIVE, "initiative", initiative.pk, late=late)
 
 
 # --- Standing tellers' prepared keys --------------------------------------------------------
@@ -671,7 +696,13 @@ def prepare_keys(*, actor: Any, count: int) -> list[PreparedKey]:
             for member, share in zip(tellers, shares, strict=True)
         )
         made.append(key)
-    _audit(actor, "prepare_keys", "prepared_key", made[0].number, keys=[k.label for k in made])
+    _audit(
+        actor,
+        AuditAction.PREPARE_KEYS,
+        "prepared_key",
+        made[0].number,
+        keys=[k.label for k in made],
+    )
     return made
 
 
@@ -691,7 +722,11 @@ def collect_prepared_share(*, actor: Any, share: PreparedShare) -> str:
     share.has_collected_share = True
     share.save(update_fields=["pending_share_sealed", "has_collected_share"])
     _audit(
-        actor, "collect_prepared_share", "prepared_key", share.key.label, share=share.share_index
+        actor,
+        AuditAction.COLLECT_PREPARED_SHARE,
+        "prepared_key",
+        share.key.label,
+        share=share.share_index,
     )
     if not share.key.shares.filter(has_collected_share=False).exists():
         transaction.on_commit(_enqueue_ballots)  # a waiting initiative can have its ballot now
@@ -739,7 +774,9 @@ def add_commitment(
         note="Commitment made.",
         by_label=_label(actor),
     )
-    _audit(actor, "add_commitment", "commitment", commitment.pk, due_on=due_on.isoformat())
+    _audit(
+        actor, AuditAction.ADD_COMMITMENT, "commitment", commitment.pk, due_on=due_on.isoformat()
+    )
     return commitment
 
 
@@ -778,5 +815,5 @@ def update_commitment(
         note=note.strip(),
         by_label=_label(actor),
     )
-    _audit(actor, "update_commitment", "commitment", commitment.pk, status=status)
+    _audit(actor, AuditAction.UPDATE_COMMITMENT, "commitment", commitment.pk, status=status)
     return commitment

@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 
 from grassroots import clock
+from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
 from grassroots.organisation.permissions import NATION, Capability, may
 from grassroots.people.erasure_rules import ERASED_NAME, Erasure, apply_rules, erased_label
@@ -125,7 +126,7 @@ def erase_member(*, actor: Any, member: Member, reason: str) -> Member:
     apply_rules(context, after_login_deleted=True)
     record(
         actor=actor,
-        action="erase_member",
+        action=AuditAction.ERASE_MEMBER,
         subject_type="member",
         subject_id=member.membership_number,
         purpose=reason[:200],

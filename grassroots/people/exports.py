@@ -16,6 +16,7 @@ from typing import Any
 
 from django.core import signing
 
+from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
 from grassroots.clock import now
 from grassroots.organisation.permissions import Capability, scopes_for
@@ -88,7 +89,7 @@ def create_export(*, actor: Any, filters: MemberFilters, purpose: str) -> str:
     detail: dict[str, Any] = {**asdict(filters), "rows": rows, "minutes": LINK_MINUTES}
     record(
         actor=actor,
-        action="export_members",
+        action=AuditAction.EXPORT_MEMBERS,
         subject_type="member_list",
         purpose=purpose,
         detail=detail,
@@ -168,7 +169,7 @@ def download(*, actor: Any, request: ExportRequest) -> Iterator[str]:
     rows = members.count()
     record(
         actor=actor,
-        action="download_member_export",
+        action=AuditAction.DOWNLOAD_MEMBER_EXPORT,
         subject_type="member_list",
         purpose=request.purpose,
         detail={**asdict(request.filters), "rows": rows},

@@ -13,6 +13,7 @@ from django.db.models.functions import Upper
 from django.http import Http404
 from django.utils.functional import cached_property
 
+from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
 from grassroots.clock import today
 from grassroots.organisation.models import Group
@@ -63,7 +64,7 @@ def get_member_for(actor: Any, membership_number: str, *, purpose: str) -> Membe
     if member.user_id != actor.pk:
         record(
             actor=actor,
-            action="view_member",
+            action=AuditAction.VIEW_MEMBER,
             subject_type="member",
             subject_id=member.membership_number,
             scope=member.home_group.name,
@@ -108,7 +109,7 @@ def record_contact_list_view(
 ) -> None:
     record(
         actor=actor,
-        action="list_member_contacts",
+        action=AuditAction.LIST_MEMBER_CONTACTS,
         subject_type="member_list",
         scope=", ".join(groups),
         purpose=purpose,
@@ -199,7 +200,7 @@ def record_member_list_view(
             detail["days"] = filters.days
     record(
         actor=actor,
-        action="list_members",
+        action=AuditAction.LIST_MEMBERS,
         subject_type="member_list",
         purpose=purpose or FOLLOW_UP_PURPOSES[FollowUp(filters.follow_up)],
         detail=detail,

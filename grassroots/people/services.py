@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from django.db.models import Max, Q, QuerySet
 from django.db.models.functions import Lower
 
+from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
 from grassroots.clock import now, today
 from grassroots.organisation.models import Group, Role, RoleAssignment, ScopeLevel
@@ -67,7 +68,7 @@ def update_own_profile(
         member.save(update_fields=[*changed, "updated_at"])
         record(
             actor=actor,
-            action="update_own_profile",
+            action=AuditAction.UPDATE_OWN_PROFILE,
             subject_type="member",
             subject_id=member.membership_number,
             scope=member.home_group.name,
@@ -147,7 +148,7 @@ def import_members(
             outcome.applied = not dry_run
         record(
             actor=actor,
-            action="import_members",
+            action=AuditAction.IMPORT_MEMBERS,
             subject_type="member_import",
             subject_id=source_name[:64],
             purpose="member import",
@@ -457,7 +458,7 @@ def follow_login_email_change(*, actor: Any, new_email: str) -> Member | None:
     member.save(update_fields=["email", "updated_at"])
     record(
         actor=actor,
-        action="change_email",
+        action=AuditAction.CHANGE_EMAIL,
         subject_type="member",
         subject_id=member.membership_number,
         scope=member.home_group.name,
@@ -506,7 +507,7 @@ def record_contact_outcome(
         )
     record(
         actor=actor,
-        action="record_contact_outcome",
+        action=AuditAction.RECORD_CONTACT_OUTCOME,
         subject_type="member",
         subject_id=member.membership_number,
         scope=member.home_group.name,
@@ -589,7 +590,7 @@ def transfer_member(*, actor: Any, member: Member, to_group: Group, reason: str)
     member.other_groups.remove(to_group)
     record(
         actor=actor,
-        action="transfer_member",
+        action=AuditAction.TRANSFER_MEMBER,
         subject_type="member",
         subject_id=member.membership_number,
         scope=f"{from_group.name} -> {to_group.name}",

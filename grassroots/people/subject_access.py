@@ -25,6 +25,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404
 
+from grassroots.audit.actions import AuditAction
 from grassroots.audit.models import AuditEntry
 from grassroots.audit.services import record
 from grassroots.clock import now
@@ -324,7 +325,7 @@ def own_record_for_export(actor: Any, *, export_format: str) -> Member:
         raise Http404("You have no member record.")
     record(
         actor=actor,
-        action="subject_access_export",
+        action=AuditAction.SUBJECT_ACCESS_EXPORT,
         subject_type="member",
         subject_id=member.membership_number,
         scope=member.home_group.name,

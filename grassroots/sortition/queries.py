@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
 from grassroots.organisation.models import ScopeLevel
 from grassroots.organisation.permissions import Capability, group_ids_in, may, scopes_for
@@ -203,7 +204,7 @@ def body_now(actor: Any, draw: Draw) -> list[Seat]:
     if show_names and members:
         record(
             actor=actor,
-            action="view_sortition_body",
+            action=AuditAction.VIEW_SORTITION_BODY,
             subject_type="draw",
             subject_id=draw.pk,
             scope=draw.scope_name,

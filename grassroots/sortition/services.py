@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
 from grassroots import clock
+from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
 from grassroots.ballots.keys import open_with_server_key, seal_with_server_key
 from grassroots.organisation.permissions import Capability, Scope, may
@@ -40,7 +41,7 @@ class WrongStage(DrawError):
     http_status = 409
 
 
-def _audit(actor: Any, action: str, draw: Draw, **detail: Any) -> None:
+def _audit(actor: Any, action: AuditAction, draw: Draw, **detail: Any) -> None:
     record(
         actor=actor,
         action=action,
@@ -143,7 +144,7 @@ def create_draw(
         created_at=clock.now(),
         **scope_columns(level, scope),
     )
-    _audit(actor, "create_draw", draw, seats=seats, quotas=draw.quotas)
+    _audit(actor, AuditAction.CREATE_DRAW, draw, seats=seats, quotas=draw.quotas)
     return draw
 
 
@@ -188,7 +189,7 @@ def volunteer(*, actor: Any, draw: Draw, categories: Mapping[str, str]) -> Volun
         raise DrawError("You have already volunteered for this draw.")
     found = _add_volunteer(draw, member, categories)
     # The audit row says that the member volunteered, not under which pseudonym or categories.
-    _audit(actor, "volunteer_for_draw", draw)
+    _audit(actor, AuditAction.VOLUNTEER_FOR_DRAW, draw)
     return found
 
 
@@ -200,7 +201,7 @@ def withdraw_volunteering(*, actor: Any, draw: Draw) -> None:
     deleted, _ = Volunteer.objects.filter(draw=draw, member=member).delete()
     if not deleted:
         raise DrawError("You have not volunteered for this draw.")
-    _audit(actor, "withdraw_from_draw", draw)
+    _audit(actor, AuditAction.WITHDRAW_FROM_DRAW, draw)
 
 
 def add_volunteer_for_demo(draw: Draw, member: Member, categories: Mapping[str, str]) -> Volunteer:
@@ -227,7 +228,7 @@ def commit_seed(*, actor: Any, draw: Draw) -> Draw:
     draw.commitment = commitment_of(seed)
     draw.committed_at = clock.now()
     draw.save(update_fields=["seed_sealed", "commitment", "committed_at"])
-    _audit(actor, "commit_draw_seed", draw, commitment=draw.commitment)
+    _audit(actor, AuditAction.COMMIT_DRAW_SEED, draw, commitment=draw.commitment)
     return draw
 
 
@@ -248,7 +249,7 @@ def close_volunteering(*, actor: Any, draw: Draw) -> Draw:
     draw.status = DrawStatus.CLOSED
     draw.closed_at = clock.now()
     draw.save(update_fields=["status", "closed_at"])
-    _audit(actor, "close_draw_volunteering", draw, volunteers=len(pool.volunteers))
+    _audit(actor, AuditAction.CLOSE_DRAW_VOLUNTEERING, draw, volunteers=len(pool.volunteers))
     return draw
 
 
@@ -272,7 +273,7 @@ def draw_by_lot(*, actor: Any, draw: Draw) -> Draw:
     draw.status = DrawStatus.DRAWN
     draw.drawn_at = clock.now()
     draw.save(update_fields=["seed", "seed_sealed", "selection", "status", "drawn_at"])
-    _audit(actor, "draw_by_lot", draw, seed=draw.seed, selection=draw.selection)
+    _audit(actor, AuditAction.DRAW_BY_LOT, draw, seed=draw.seed, selection=draw.selection)
     return draw
 
 
@@ -305,5 +306,11 @@ def replace_members(*, actor: Any, draw: Draw, standing_down: Sequence[str]) -> 
         },
     ]
     draw.save(update_fields=["replacements"])
-    _audit(actor, "draw_replacements", draw, standing_down=list(standing_down), chosen=list(chosen))
+    _audit(
+        actor,
+        AuditAction.DRAW_REPLACEMENTS,
+        draw,
+        standing_down=list(standing_down),
+        chosen=list(chosen),
+    )
     return list(chosen)

@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
 from grassroots.organisation.models import ScopeLevel
 from grassroots.organisation.permissions import Capability, group_ids_in, may, scopes_for
@@ -245,7 +246,7 @@ def results(actor: Any, survey: Survey) -> Results:
     if shows_text and any(q.kind == QuestionKind.TEXT for q in questions):
         record(
             actor=actor,
-            action="read_survey_free_text",
+            action=AuditAction.READ_SURVEY_FREE_TEXT,
             subject_type="survey",
             subject_id=survey.pk,
             scope=survey.scope_name,

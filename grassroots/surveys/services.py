@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
 from grassroots import clock
+from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
 from grassroots.organisation.permissions import Capability, Scope, may
 from grassroots.organisation.scopes import body_named, scope_columns
@@ -58,7 +59,7 @@ class AlreadyAnswered(SurveyError):
     http_status = 409
 
 
-def _audit(actor: Any, action: str, survey: Survey, **detail: Any) -> None:
+def _audit(actor: Any, action: AuditAction, survey: Survey, **detail: Any) -> None:
     record(
         actor=actor,
         action=action,
@@ -116,7 +117,7 @@ def create_survey(
         created_at=clock.now(),
         **scope_columns(level, scope),
     )
-    _audit(actor, "create_survey", survey, anonymous=is_anonymous)
+    _audit(actor, AuditAction.CREATE_SURVEY, survey, anonymous=is_anonymous)
     return survey
 
 
@@ -171,7 +172,7 @@ def add_question(
         scale_max_label=scale_max_label.strip() if kind == QuestionKind.SCALE else "",
         is_required=is_required,
     )
-    _audit(actor, "add_survey_question", survey, position=position, kind=kind)
+    _audit(actor, AuditAction.ADD_SURVEY_QUESTION, survey, position=position, kind=kind)
     return question
 
 
@@ -185,7 +186,7 @@ def open_survey(*, actor: Any, survey: Survey) -> Survey:
     survey.status = SurveyStatus.OPEN
     survey.opened_at = clock.now()
     survey.save(update_fields=["status", "opened_at"])
-    _audit(actor, "open_survey", survey)
+    _audit(actor, AuditAction.OPEN_SURVEY, survey)
     return survey
 
 
@@ -197,7 +198,7 @@ def close_survey(*, actor: Any, survey: Survey) -> Survey:
     survey.status = SurveyStatus.CLOSED
     survey.closed_at = clock.now()
     survey.save(update_fields=["status", "closed_at"])
-    _audit(actor, "close_survey", survey)
+    _audit(actor, AuditAction.CLOSE_SURVEY, survey)
     survey_id = survey.pk
     transaction.on_commit(lambda: mix_responses(survey_id=survey_id))
     return survey

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 
+from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
 from grassroots.ballots.models import Ballot
 from grassroots.ballots.services.errors import WrongStage
@@ -19,7 +20,7 @@ def require_runner(actor: Any, ballot: Ballot) -> None:
         raise PermissionDenied("You cannot run this ballot.")
 
 
-def audit_ballot(actor: Any, action: str, ballot: Ballot, **detail: Any) -> None:
+def audit_ballot(actor: Any, action: AuditAction, ballot: Ballot, **detail: Any) -> None:
     record(
         actor=actor,
         action=action,

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import F
 
 from grassroots import clock
+from grassroots.audit.actions import AuditAction
 from grassroots.ballots.models import Ballot, BallotBoxEntry, BallotStatus, Question
 from grassroots.ballots.publication import election_parameters
 from grassroots.ballots.services._common import (
@@ -71,7 +72,7 @@ def request_count(*, actor: Any, ballot: Ballot) -> None:
             "count_questions_done",
         ]
     )
-    audit_ballot(actor, "request_count", ballot, ballots=ballot.count_total)
+    audit_ballot(actor, AuditAction.REQUEST_COUNT, ballot, ballots=ballot.count_total)
     ballot_id = ballot.pk
 
     def enqueue() -> None:
@@ -183,7 +184,7 @@ def _finish_count(ballot_id: int, results: list[_Counted]) -> None:
     ballot.counted_at = clock.now()
     ballot.count_done = papers
     ballot.save(update_fields=["status", "counted_at", "count_done"])
-    audit_ballot(None, "count_ballot", ballot, ballots=papers)
+    audit_ballot(None, AuditAction.COUNT_BALLOT, ballot, ballots=papers)
 
 
 def count_ballot(*, actor: Any, ballot: Ballot) -> None:

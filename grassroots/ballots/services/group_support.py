@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from grassroots import clock
+from grassroots.audit.actions import AuditAction
 from grassroots.ballots.models import Ballot, GroupSupport, Nomination, NominationStatus
 from grassroots.ballots.resolutions import carried_motion as find_carried_motion
 from grassroots.ballots.services._common import audit_ballot, locked_ballot
@@ -105,7 +106,7 @@ def record_group_support(
     )
     audit_ballot(
         actor,
-        "record_group_support",
+        AuditAction.RECORD_GROUP_SUPPORT,
         ballot,
         nomination=nomination.pk,
         nominee=nomination.member.membership_number,
@@ -135,7 +136,7 @@ def withdraw_group_support(*, actor: Any, support: GroupSupport) -> None:
     support.save(update_fields=["withdrawn_at", "withdrawn_by"])
     audit_ballot(
         actor,
-        "withdraw_group_support",
+        AuditAction.WITHDRAW_GROUP_SUPPORT,
         ballot,
         nomination=support.nomination_id,
         group=support.group.slug,

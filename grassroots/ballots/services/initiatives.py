@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from django.db import transaction
 
 from grassroots import clock
+from grassroots.audit.actions import AuditAction
 from grassroots.ballots.keys import seal_with_server_key
 from grassroots.ballots.models import (
     Ballot,
@@ -86,7 +87,9 @@ def create_initiative_ballot(
     ballot.tellers_public_key = tellers_public_key
     ballot.status = BallotStatus.READY
     ballot.save(update_fields=["tellers_public_key", "status"])
-    audit_ballot(None, "create_initiative_ballot", ballot, title=ballot.title, reason=reason)
+    audit_ballot(
+        None, AuditAction.CREATE_INITIATIVE_BALLOT, ballot, title=ballot.title, reason=reason
+    )
     if opens_at <= clock.now():
         open_locked(None, locked_ballot(ballot))
     return Ballot.objects.get(pk=ballot.pk)

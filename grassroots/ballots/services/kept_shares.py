@@ -10,6 +10,7 @@ from collections.abc import Mapping
 
 from django.db import transaction
 
+from grassroots.audit.actions import AuditAction
 from grassroots.ballots.custody import share_keeper
 from grassroots.ballots.models import Ballot, Teller
 from grassroots.ballots.services._common import audit_ballot, locked_ballot
@@ -25,7 +26,7 @@ def keep_tellers_shares(*, ballot: Ballot, shares: Mapping[int, str]) -> None:
         raise BallotError("This site keeps no teller's share: only the tellers hold them.")
     ballot = locked_ballot(ballot)
     keeper.keep(ballot, shares)
-    audit_ballot(None, "keep_tellers_shares", ballot, tellers=len(shares))
+    audit_ballot(None, AuditAction.KEEP_TELLERS_SHARES, ballot, tellers=len(shares))
 
 
 def kept_share_for(teller: Teller) -> str | None:

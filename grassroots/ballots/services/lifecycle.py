@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 
 from grassroots import clock
+from grassroots.audit.actions import AuditAction
 from grassroots.ballots.custody import may_close_early
 from grassroots.ballots.models import Ballot, BallotStatus, ReceiptKeeper, RollEntry
 from grassroots.ballots.queries import eligible_members
@@ -53,7 +54,7 @@ def open_locked(actor: Any, ballot: Ballot) -> int:
     send_ballot_mail(actor, ballot, reminder=False)
     ballot.invitations_sent_at = moment
     ballot.save(update_fields=["invitations_sent_at"])
-    audit_ballot(actor, "open_ballot", ballot, roll_size=ballot.roll_size)
+    audit_ballot(actor, AuditAction.OPEN_BALLOT, ballot, roll_size=ballot.roll_size)
     return len(members)
 
 
@@ -103,7 +104,7 @@ def _close_locked(actor: Any, ballot: Ballot, moment: datetime.datetime) -> None
     ballot.save(update_fields=["status", "closed_at", "voted_count", "turnout"])
     ReceiptKeeper.objects.filter(ballot=ballot).delete()
     seal_locked(ballot, final=True)
-    audit_ballot(actor, "close_ballot", ballot, voted=ballot.voted_count)
+    audit_ballot(actor, AuditAction.CLOSE_BALLOT, ballot, voted=ballot.voted_count)
 
 
 @transaction.atomic(durable=True)

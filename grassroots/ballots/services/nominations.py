@@ -15,6 +15,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 
 from grassroots import clock
+from grassroots.audit.actions import AuditAction
 from grassroots.ballots.models import (
     Ballot,
     BallotStatus,
@@ -106,7 +107,7 @@ def open_nominations(
     )
     audit_ballot(
         actor,
-        "open_nominations",
+        AuditAction.OPEN_NOMINATIONS,
         ballot,
         close_at=close_at.isoformat(),
         supporters=supporters_needed,
@@ -153,7 +154,7 @@ def nominate(
     nomination.save()
     audit_ballot(
         actor,
-        "nominate",
+        AuditAction.NOMINATE,
         ballot,
         question=question.position,
         nominee=nominee.membership_number,
@@ -186,7 +187,9 @@ def update_nomination(
     nomination.status = NominationStatus.STANDING
     _store_photo(nomination, photo)
     nomination.save(update_fields=["statement", "categories", "status", "photo"])
-    audit_ballot(actor, "update_nomination", ballot, nomination=nomination.pk, consented=consented)
+    audit_ballot(
+        actor, AuditAction.UPDATE_NOMINATION, ballot, nomination=nomination.pk, consented=consented
+    )
 
 
 @transaction.atomic(durable=True)
@@ -205,7 +208,7 @@ def support_nomination(*, actor: Any, nomination: Nomination) -> None:
     NominationSupport.objects.create(
         nomination=nomination, member=supporter, group_id=supporter.home_group_id
     )
-    audit_ballot(actor, "support_nomination", ballot, nomination=nomination.pk)
+    audit_ballot(actor, AuditAction.SUPPORT_NOMINATION, ballot, nomination=nomination.pk)
 
 
 @transaction.atomic(durable=True)
@@ -222,7 +225,7 @@ def withdraw_nomination(*, actor: Any, nomination: Nomination) -> None:
         raise WrongStage("This nomination is already withdrawn.")
     nomination.status = NominationStatus.WITHDRAWN
     nomination.save(update_fields=["status"])
-    audit_ballot(actor, "withdraw_nomination", ballot, nomination=nomination.pk)
+    audit_ballot(actor, AuditAction.WITHDRAW_NOMINATION, ballot, nomination=nomination.pk)
 
 
 @transaction.atomic(durable=True)
@@ -252,7 +255,7 @@ def reject_nomination(*, actor: Any, nomination: Nomination, reason: str) -> Non
     nomination.save(update_fields=["status", "status_reason"])
     audit_ballot(
         actor,
-        "reject_nomination",
+        AuditAction.REJECT_NOMINATION,
         ballot,
         nomination=nomination.pk,
         nominee=nomination.member.membership_number,
@@ -301,5 +304,7 @@ def confirm_nominations(*, actor: Any, ballot: Ballot) -> list[Candidate]:
             confirmed.append(candidate)
     ballot.status = BallotStatus.DRAFT
     ballot.save(update_fields=["status"])
-    audit_ballot(actor, "confirm_nominations", ballot, candidates=[c.name for c in confirmed])
+    audit_ballot(
+        actor, AuditAction.CONFIRM_NOMINATIONS, ballot, candidates=[c.name for c in confirmed]
+    )
     return confirmed

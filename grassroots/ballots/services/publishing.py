@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from grassroots import clock
+from grassroots.audit.actions import AuditAction
 from grassroots.ballots.models import Ballot, BallotStatus
 from grassroots.ballots.results import deliver_result
 from grassroots.ballots.services._common import (
@@ -34,7 +35,7 @@ def publish_results(*, actor: Any, ballot: Ballot) -> None:
     ballot.status = BallotStatus.PUBLISHED
     ballot.published_at = clock.now()
     ballot.save(update_fields=["status", "published_at"])
-    audit_ballot(actor, "publish_results", ballot)
+    audit_ballot(actor, AuditAction.PUBLISH_RESULTS, ballot)
     # In this transaction, so the motion or initiative that asked for the ballot shows the
     # result the moment it is public; a failure there is kept and retried (results.py).
     deliver_result(ballot)

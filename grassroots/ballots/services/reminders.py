@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 
 from grassroots import clock
+from grassroots.audit.actions import AuditAction
 from grassroots.ballots.invitations import ballot_mail
 from grassroots.ballots.models import Ballot, BallotStatus, ScheduledReminder
 from grassroots.ballots.services._common import (
@@ -55,7 +56,7 @@ def send_reminder(*, actor: Any, ballot: Ballot) -> int:
     send_ballot_mail(actor, ballot, reminder=True)
     ballot.reminders_sent += 1
     ballot.save(update_fields=["reminders_sent"])
-    audit_ballot(actor, "send_reminder", ballot, reminder=ballot.reminders_sent)
+    audit_ballot(actor, AuditAction.SEND_REMINDER, ballot, reminder=ballot.reminders_sent)
     return ballot.roll_size or 0
 
 
@@ -97,7 +98,7 @@ def set_reminder_schedule(
     ballot.save(update_fields=["reminders_to_everyone"])
     audit_ballot(
         actor,
-        "set_reminder_schedule",
+        AuditAction.SET_REMINDER_SCHEDULE,
         ballot,
         hours_before_close=hours,
         to_everyone=to_everyone,
@@ -147,7 +148,7 @@ def send_due_reminders() -> list[str]:
             ballot.save(update_fields=["reminders_sent"])
             audit_ballot(
                 None,
-                "send_reminder",
+                AuditAction.SEND_REMINDER,
                 ballot,
                 reminder=ballot.reminders_sent,
                 scheduled=[r.hours_before_close for r in due],

@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from grassroots.audit.actions import AuditAction
 from grassroots.ballots.keys import seal_with_server_key
 from grassroots.ballots.models import Ballot, BallotStatus, Candidate, Question, QuestionKind
 from grassroots.ballots.publication import ELECTION_KEY_PURPOSE, YESNO_ANSWERS
@@ -76,7 +77,7 @@ def create_ballot(
         tellers_count=tellers_count,
         threshold=threshold,
     )
-    audit_ballot(actor, "create_ballot", ballot, title=ballot.title)
+    audit_ballot(actor, AuditAction.CREATE_BALLOT, ballot, title=ballot.title)
     return ballot
 
 
@@ -112,7 +113,7 @@ def add_question(
     if kind == QuestionKind.YESNO:
         for number, answer in enumerate(YESNO_ANSWERS, start=1):
             Candidate.objects.create(question=question, position=number, name=answer)
-    audit_ballot(actor, "add_question", ballot, question=question.position, kind=kind)
+    audit_ballot(actor, AuditAction.ADD_QUESTION, ballot, question=question.position, kind=kind)
     return question
 
 
@@ -141,6 +142,10 @@ def add_candidate(
         member=member,
     )
     audit_ballot(
-        actor, "add_candidate", ballot, question=question.position, candidate=candidate.name
+        actor,
+        AuditAction.ADD_CANDIDATE,
+        ballot,
+        question=question.position,
+        candidate=candidate.name,
     )
     return candidate

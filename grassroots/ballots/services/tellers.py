@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from grassroots.audit.actions import AuditAction
 from grassroots.ballots.keys import open_with_server_key, seal_with_server_key
 from grassroots.ballots.models import Ballot, BallotStatus, QuestionKind, Teller
 from grassroots.ballots.services._common import (
@@ -71,7 +72,9 @@ def set_up_tellers(*, actor: Any, ballot: Ballot, members: Sequence[Member]) -> 
         )
     ballot.tellers_public_key = public
     ballot.save(update_fields=["tellers_public_key"])
-    audit_ballot(actor, "set_up_tellers", ballot, tellers=[m.membership_number for m in members])
+    audit_ballot(
+        actor, AuditAction.SET_UP_TELLERS, ballot, tellers=[m.membership_number for m in members]
+    )
 
 
 @transaction.atomic(durable=True)
@@ -93,7 +96,7 @@ def collect_share(*, actor: Any, teller: Teller) -> str:
     if not ballot.tellers.filter(has_collected_share=False).exists():
         ballot.status = BallotStatus.READY
         ballot.save(update_fields=["status"])
-    audit_ballot(actor, "collect_share", ballot, teller=teller.share_index)
+    audit_ballot(actor, AuditAction.COLLECT_SHARE, ballot, teller=teller.share_index)
     return share
 
 
@@ -118,7 +121,7 @@ def reveal_share(*, actor: Any, teller: Teller, share_text: str) -> None:
         )
     teller.revealed_share = share.to_text()
     teller.save(update_fields=["revealed_share"])
-    audit_ballot(actor, "reveal_share", teller.ballot, teller=teller.share_index)
+    audit_ballot(actor, AuditAction.REVEAL_SHARE, teller.ballot, teller=teller.share_index)
 
 
 def tellers_private_key(ballot: Ballot) -> bytes:

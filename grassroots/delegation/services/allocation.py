@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from grassroots import clock
+from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
 from grassroots.delegation.bodies import body_of
 from grassroots.delegation.counting import members_in_good_standing
@@ -123,7 +124,7 @@ def allocate_delegates(
     )
     record(
         actor=actor,
-        action="delegation.allocate",
+        action=AuditAction.DELEGATION_ALLOCATE,
         subject_type="delegation.DelegateAllocation",
         subject_id=allocation.pk,
         scope=body.key,

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from grassroots import clock
+from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
 from grassroots.delegation.bodies import receiving_body_of
 from grassroots.delegation.models import (
@@ -73,7 +74,7 @@ def propose_composite(
     MotionForward.objects.filter(pk__in=[f.pk for f in locked]).update(composite=composite)
     record(
         actor=actor,
-        action="delegation.propose_composite",
+        action=AuditAction.DELEGATION_PROPOSE_COMPOSITE,
         subject_type="delegation.Composite",
         subject_id=composite.pk,
         scope=body.key,
@@ -106,7 +107,7 @@ def agree_to_composite(*, actor: Any, composite: Composite) -> list[CompositeAgr
         raise DelegationError("You have already agreed to this composite.")
     record(
         actor=actor,
-        action="delegation.agree_composite",
+        action=AuditAction.DELEGATION_AGREE_COMPOSITE,
         subject_type="delegation.Composite",
         subject_id=composite.pk,
         scope=receiving_body_of(composite).key,
@@ -196,7 +197,7 @@ def place_composite_on_agenda(*, actor: Any, composite: Composite, meeting: Meet
     composite.save(update_fields=["status", "placed_motion", "placed_at"])
     record(
         actor=actor,
-        action="delegation.place_composite",
+        action=AuditAction.DELEGATION_PLACE_COMPOSITE,
         subject_type="meetings.Motion",
         subject_id=motion.pk,
         scope=body.key,

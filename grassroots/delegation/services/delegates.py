@@ -10,6 +10,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from grassroots import clock
+from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
 from grassroots.ballots.models import Ballot, BallotStatus
 from grassroots.delegation.bodies import body_of
@@ -106,7 +107,9 @@ def _create_delegate(
     )
     record(
         actor=actor,
-        action="delegation.replace_delegate" if replaces else "delegation.record_delegate",
+        action=AuditAction.DELEGATION_REPLACE_DELEGATE
+        if replaces
+        else AuditAction.DELEGATION_RECORD_DELEGATE,
         subject_type="people.Member",
         subject_id=member.pk,
         scope=f"group:{group.pk}",
@@ -293,7 +296,7 @@ def withdraw_delegate(*, actor: Any, delegate: Delegate, reason: str = "") -> De
     )
     record(
         actor=actor,
-        action="delegation.withdraw_delegate",
+        action=AuditAction.DELEGATION_WITHDRAW_DELEGATE,
         subject_type="people.Member",
         subject_id=delegate.member_id,
         scope=f"group:{delegate.group_id}",

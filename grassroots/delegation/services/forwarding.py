@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from grassroots import clock
+from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
 from grassroots.delegation.bodies import (
     Body,
@@ -76,7 +77,7 @@ def forward_motion(
     )
     record(
         actor=actor,
-        action="delegation.forward_motion",
+        action=AuditAction.DELEGATION_FORWARD_MOTION,
         subject_type="meetings.Motion",
         subject_id=motion.pk,
         scope=source.key,
@@ -176,7 +177,7 @@ def place_forward_on_agenda(*, actor: Any, forward: MotionForward, meeting: Meet
     forward.save(update_fields=["status", "placed_motion", "placed_by_label", "placed_at"])
     record(
         actor=actor,
-        action="delegation.place_forward",
+        action=AuditAction.DELEGATION_PLACE_FORWARD,
         subject_type="meetings.Motion",
         subject_id=placed.pk,
         scope=body.key,

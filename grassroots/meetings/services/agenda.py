@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max
 
+from grassroots.audit.actions import AuditAction
 from grassroots.meetings.models import AgendaItem, AgendaItemKind, Meeting, MeetingStatus
 from grassroots.meetings.services.common import (
     TEXT_MAX,
@@ -39,7 +40,7 @@ def add_agenda_item(
         title=clean_text(title, "item's title", TITLE_MAX),
         description=clean_text(description, "item's description", TEXT_MAX, required=False),
     )
-    audit(actor, "add_agenda_item", meeting, item=item.pk, title=item.title, kind=kind)
+    audit(actor, AuditAction.ADD_AGENDA_ITEM, meeting, item=item.pk, title=item.title, kind=kind)
     return item
 
 
@@ -54,4 +55,4 @@ def remove_agenda_item(*, actor: Any, item: AgendaItem) -> None:
         raise MeetingError("Motions are filed under this item; it cannot be removed.")
     title = item.title
     item.delete()
-    audit(actor, "remove_agenda_item", meeting, title=title)
+    audit(actor, AuditAction.REMOVE_AGENDA_ITEM, meeting, title=title)

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
 
+from grassroots.audit.actions import AuditAction
 from grassroots.clock import now
 from grassroots.meetings.models import (
     Amendment,
@@ -69,7 +70,7 @@ def propose_amendment(
         base_text=motion.text,
         submitted_at=now(),
     )
-    audit(actor, "propose_amendment", amendment, kind=kind, paragraph=paragraph)
+    audit(actor, AuditAction.PROPOSE_AMENDMENT, amendment, kind=kind, paragraph=paragraph)
     return amendment
 
 
@@ -119,7 +120,7 @@ def accept_amendment_as_friendly(*, actor: Any, amendment: Amendment) -> Amendme
     amendment.accepted_at = now()
     amendment.save(update_fields=["status", "accepted_at"])
     amendment.motion = motion
-    audit(actor, "accept_amendment_as_friendly", amendment)
+    audit(actor, AuditAction.ACCEPT_AMENDMENT_AS_FRIENDLY, amendment)
     return amendment
 
 
@@ -134,5 +135,5 @@ def rule_amendment_out_of_order(*, actor: Any, amendment: Amendment, reason: str
     amendment.ruled_at = now()
     amendment.ruling_reason = clean_text(reason, "reason", REASON_MAX)
     amendment.save(update_fields=["status", "ruled_by", "ruled_at", "ruling_reason"])
-    audit(actor, "rule_amendment_out_of_order", amendment, reason=amendment.ruling_reason)
+    audit(actor, AuditAction.RULE_AMENDMENT_OUT_OF_ORDER, amendment, reason=amendment.ruling_reason)
     return amendment

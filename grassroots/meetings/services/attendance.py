@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from grassroots.audit.actions import AuditAction
 from grassroots.clock import now
 from grassroots.meetings import queries
 from grassroots.meetings.models import (
@@ -55,7 +56,7 @@ def rsvp(*, actor: Any, meeting: Meeting, response: str) -> Rsvp:
     reply, _ = Rsvp.objects.update_or_create(
         meeting=meeting, member=member, defaults={"response": response, "responded_at": now()}
     )
-    audit(actor, "rsvp", meeting, response=response)
+    audit(actor, AuditAction.RSVP, meeting, response=response)
     return reply
 
 
@@ -69,7 +70,7 @@ def _sign_in(actor: Any, meeting: Meeting, member: Member, by: Member, method: s
     attendance = Attendance.objects.create(
         meeting=meeting, member=member, signed_in_at=now(), signed_in_by=by, method=method
     )
-    audit(actor, "sign_in", meeting, member=member.membership_number, method=method)
+    audit(actor, AuditAction.SIGN_IN, meeting, member=member.membership_number, method=method)
     return attendance
 
 

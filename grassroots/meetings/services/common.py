@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 
+from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
 from grassroots.meetings import queries
 from grassroots.meetings.models import Amendment, Comment, Meeting, Minutes, Motion
@@ -27,7 +28,7 @@ class MeetingError(Exception):
 
 def audit(
     actor: Any,
-    action: str,
+    action: AuditAction,
     subject: Meeting | Motion | Amendment | Comment | Minutes,
     **detail: Any,
 ) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
 from grassroots.clock import now
 from grassroots.meetings import queries
@@ -67,7 +68,7 @@ def post_comment(
         body=body,
         created_at=now(),
     )
-    audit(actor, "post_comment", comment, motion=motion.pk)
+    audit(actor, AuditAction.POST_COMMENT, comment, motion=motion.pk)
     return comment
 
 
@@ -94,7 +95,7 @@ def edit_comment(*, actor: Any, comment: Comment, body: str) -> Comment:
     comment.body = body
     comment.edited_at = now()
     comment.save(update_fields=["body", "edited_at"])
-    audit(actor, "edit_comment", comment)
+    audit(actor, AuditAction.EDIT_COMMENT, comment)
     return comment
 
 
@@ -109,7 +110,7 @@ def report_comment(*, actor: Any, comment: Comment, reason: str) -> CommentRepor
     report = CommentReport.objects.create(
         comment=comment, reporter=reporter, reason=reason, reported_at=now()
     )
-    audit(actor, "report_comment", comment, reason=reason)
+    audit(actor, AuditAction.REPORT_COMMENT, comment, reason=reason)
     return report
 
 
@@ -133,7 +134,7 @@ def hide_comment(*, actor: Any, comment: Comment, reason: str) -> Comment:
     CommentReport.objects.filter(comment=comment, resolved_at__isnull=True).update(
         resolved_at=moment, resolved_by=moderator, resolution=f"Hidden: {reason}"
     )
-    audit(actor, "hide_comment", comment, reason=reason, author=comment.author_id)
+    audit(actor, AuditAction.HIDE_COMMENT, comment, reason=reason, author=comment.author_id)
     return comment
 
 
@@ -153,7 +154,7 @@ def dismiss_report(*, actor: Any, report: CommentReport, resolution: str) -> Com
     report.save(update_fields=["resolution", "resolved_at", "resolved_by"])
     record(
         actor=actor,
-        action="dismiss_report",
+        action=AuditAction.DISMISS_REPORT,
         subject_type="comment",
         subject_id=report.comment_id,
         scope=meeting.scope_name[:120],

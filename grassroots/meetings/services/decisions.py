@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from grassroots.audit.actions import AuditAction
 from grassroots.ballots.models import Ballot
 from grassroots.ballots.results import yes_no_result
 from grassroots.clock import now
@@ -103,7 +104,7 @@ def record_amendment_outcome(
     amendment.motion = motion
     audit(
         actor,
-        "record_amendment_outcome",
+        AuditAction.RECORD_AMENDMENT_OUTCOME,
         amendment,
         result=result,
         votes=[votes_for, votes_against, votes_abstain],
@@ -175,7 +176,7 @@ def record_motion_outcome(
     )
     audit(
         actor,
-        "record_motion_outcome",
+        AuditAction.RECORD_MOTION_OUTCOME,
         motion,
         result=result,
         votes=[votes_for, votes_against, votes_abstain],
@@ -247,7 +248,7 @@ def send_motion_to_ballot(
             recorded_by=chair,
             recorded_at=moment,
         )
-        audit(actor, "send_motion_to_ballot", motion, ballot=ballot.pk)
+        audit(actor, AuditAction.SEND_MOTION_TO_BALLOT, motion, ballot=ballot.pk)
     return outcome
 
 
@@ -296,7 +297,7 @@ def record_ballot_result(ballot: Ballot) -> BallotResult | None:
         )
     audit(
         None,
-        "record_ballot_result",
+        AuditAction.RECORD_BALLOT_RESULT,
         motion,
         ballot=ballot.election_id,
         result=found.result,

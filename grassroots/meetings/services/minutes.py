@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import transaction
 
+from grassroots.audit.actions import AuditAction
 from grassroots.clock import now
 from grassroots.meetings import queries
 from grassroots.meetings.models import (
@@ -117,7 +118,7 @@ def draft_minutes(*, actor: Any, meeting: Meeting) -> Minutes:
     if meeting.status == MeetingStatus.SCHEDULED:
         meeting.status = MeetingStatus.HELD
         meeting.save(update_fields=["status"])
-    audit(actor, "draft_minutes", minutes)
+    audit(actor, AuditAction.DRAFT_MINUTES, minutes)
     return minutes
 
 
@@ -138,7 +139,7 @@ def edit_minutes(*, actor: Any, minutes: Minutes, text: str) -> Minutes:
     MinutesRevision.objects.create(
         minutes=minutes, text=text, written_at=moment, written_by=secretary
     )
-    audit(actor, "edit_minutes", minutes)
+    audit(actor, AuditAction.EDIT_MINUTES, minutes)
     return minutes
 
 
@@ -158,7 +159,7 @@ def approve_minutes(*, actor: Any, minutes: Minutes, at_meeting: Meeting) -> Min
     minutes.approved_at_meeting = at_meeting
     minutes.approved_at = now()
     minutes.save(update_fields=["status", "approved_at_meeting", "approved_at"])
-    audit(actor, "approve_minutes", minutes, at_meeting=at_meeting.pk)
+    audit(actor, AuditAction.APPROVE_MINUTES, minutes, at_meeting=at_meeting.pk)
     return minutes
 
 
@@ -171,5 +172,5 @@ def publish_minutes(*, actor: Any, minutes: Minutes) -> Minutes:
     minutes.status = MinutesStatus.PUBLISHED
     minutes.published_at = now()
     minutes.save(update_fields=["status", "published_at"])
-    audit(actor, "publish_minutes", minutes)
+    audit(actor, AuditAction.PUBLISH_MINUTES, minutes)
     return minutes

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
 
+from grassroots.audit.actions import AuditAction
 from grassroots.clock import now
 from grassroots.meetings import queries
 from grassroots.meetings.models import (
@@ -114,7 +115,9 @@ def submit_motion(
         status=MotionStatus.AWAITING_SECONDER,
     )
     MotionRevision.objects.create(motion=motion, text=body, note="Submitted", created_at=moment)
-    audit(actor, "submit_motion", motion, title=title, seconder=seconder.membership_number)
+    audit(
+        actor, AuditAction.SUBMIT_MOTION, motion, title=title, seconder=seconder.membership_number
+    )
     return motion
 
 
@@ -131,7 +134,7 @@ def second_motion(*, actor: Any, motion: Motion) -> Motion:
     motion.status = MotionStatus.SUBMITTED
     motion.seconded_at = now()
     motion.save(update_fields=["status", "seconded_at"])
-    audit(actor, "second_motion", motion)
+    audit(actor, AuditAction.SECOND_MOTION, motion)
     return motion
 
 
@@ -153,7 +156,7 @@ def rule_motion(*, actor: Any, motion: Motion, in_order: bool, reason: str = "")
     motion.ruled_at = now()
     motion.ruling_reason = reason
     motion.save(update_fields=["status", "ruled_by", "ruled_at", "ruling_reason"])
-    audit(actor, "rule_motion", motion, in_order=in_order, reason=reason)
+    audit(actor, AuditAction.RULE_MOTION, motion, in_order=in_order, reason=reason)
     return motion
 
 
@@ -165,5 +168,5 @@ def close_debate(*, actor: Any, motion: Motion) -> Motion:
         raise MeetingError("The debate is already closed.")
     motion.debate_closed_at = now()
     motion.save(update_fields=["debate_closed_at"])
-    audit(actor, "close_debate", motion)
+    audit(actor, AuditAction.CLOSE_DEBATE, motion)
     return motion

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
 from grassroots.clock import now
 from grassroots.meetings import queries
@@ -87,7 +88,7 @@ def set_quorum_rule(
     )
     record(
         actor=actor,
-        action="set_quorum_rule",
+        action=AuditAction.SET_QUORUM_RULE,
         subject_type="quorum_rule",
         subject_id=rule.pk,
         scope=(str(body) if body is not None else "National")[:120],

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from grassroots.audit.actions import AuditAction
 from grassroots.clock import now
 from grassroots.meetings import queries
 from grassroots.meetings.models import Meeting, MeetingFormat, MeetingKind, MeetingStatus
@@ -98,7 +99,7 @@ def schedule_meeting(
         created_at=moment,
         updated_at=moment,
     )
-    audit(actor, "schedule_meeting", meeting, title=meeting.title, kind=kind)
+    audit(actor, AuditAction.SCHEDULE_MEETING, meeting, title=meeting.title, kind=kind)
     return meeting
 
 
@@ -113,7 +114,7 @@ def cancel_meeting(*, actor: Any, meeting: Meeting, reason: str) -> Meeting:
     meeting.sequence += 1
     meeting.updated_at = now()
     meeting.save(update_fields=["status", "sequence", "updated_at"])
-    audit(actor, "cancel_meeting", meeting, reason=reason)
+    audit(actor, AuditAction.CANCEL_MEETING, meeting, reason=reason)
     return meeting
 
 
@@ -219,4 +220,10 @@ def _mark_invited(actor: Any, meeting: Meeting, mailout: Any) -> None:
     meeting.invitations_sent_at = now()
     meeting.invitation_mailout = mailout
     meeting.save(update_fields=["invitations_sent_at", "invitation_mailout"])
-    audit(actor, "invite_members", meeting, mailout=mailout.pk, recipients=mailout.recipients)
+    audit(
+        actor,
+        AuditAction.INVITE_MEMBERS,
+        meeting,
+        mailout=mailout.pk,
+        recipients=mailout.recipients,
+    )

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
 
+from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
 from grassroots.clock import now, today
 from grassroots.messaging.models import MailKind
@@ -62,7 +63,7 @@ def lodge_appeal(*, actor: Any, group: Group, statement: str) -> RecognitionAppe
     )
     record(
         actor=actor,
-        action="lodge_recognition_appeal",
+        action=AuditAction.LODGE_RECOGNITION_APPEAL,
         subject_type="recognition_appeal",
         subject_id=appeal.pk,
         scope=str(group)[:120],
@@ -146,7 +147,7 @@ def decide_appeal(
         )
     record(
         actor=actor,
-        action="decide_recognition_appeal",
+        action=AuditAction.DECIDE_RECOGNITION_APPEAL,
         subject_type="recognition_appeal",
         subject_id=appeal.pk,
         scope=str(group)[:120],

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 
+from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
 from grassroots.clock import now, today
 from grassroots.messaging.models import MailKind
@@ -186,7 +187,7 @@ def appoint_officer(
     )
     record(
         actor=actor,
-        action="appoint_officer",
+        action=AuditAction.APPOINT_OFFICER,
         subject_type="role_assignment",
         subject_id=assignment.pk,
         scope=str(group)[:120],
@@ -294,7 +295,7 @@ def end_role(
     )
     record(
         actor=actor,
-        action="end_role",
+        action=AuditAction.END_ROLE,
         subject_type="role_assignment",
         subject_id=assignment.pk,
         scope=assignment.scope_name[:120],
@@ -350,7 +351,7 @@ def record_agm(*, actor: Any, group: Group, held_on: datetime.date) -> AgmRecord
     )
     record(
         actor=actor,
-        action="record_agm",
+        action=AuditAction.RECORD_AGM,
         subject_type="group",
         subject_id=group.pk,
         scope=str(group)[:120],
@@ -377,7 +378,7 @@ def accept_agreement(*, actor: Any, assignment: RoleAssignment) -> AgreementAcce
     if created:
         record(
             actor=actor,
-            action="accept_data_protection_agreement",
+            action=AuditAction.ACCEPT_DATA_PROTECTION_AGREEMENT,
             subject_type="role_assignment",
             subject_id=assignment.pk,
             scope=assignment.scope_name[:120],

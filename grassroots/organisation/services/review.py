@@ -15,6 +15,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
 from grassroots.clock import now, today
 from grassroots.organisation.models import (
@@ -66,7 +67,7 @@ def change_status(
     recognition.save(update_fields=["status", "fix_by", "reminded_on"])
     record(
         actor=actor,
-        action="recognition_status_changed",
+        action=AuditAction.RECOGNITION_STATUS_CHANGED,
         subject_type="group",
         subject_id=recognition.group_id,
         scope=str(recognition.group)[:120],
@@ -192,7 +193,7 @@ def review_group(*, actor: Any, group: Group, criteria: RecognitionCriteria) -> 
             )
             record(
                 actor=actor,
-                action="recognition_reminder_sent",
+                action=AuditAction.RECOGNITION_REMINDER_SENT,
                 subject_type="group",
                 subject_id=group.pk,
                 scope=str(group)[:120],
@@ -251,7 +252,7 @@ def update_criteria(*, actor: Any, values: Mapping[str, Any]) -> RecognitionCrit
     after = {name: getattr(criteria, name) for name in CRITERIA_FIELDS}
     record(
         actor=actor,
-        action="update_recognition_criteria",
+        action=AuditAction.UPDATE_RECOGNITION_CRITERIA,
         subject_type="recognition_criteria",
         subject_id=criteria.pk,
         detail={
