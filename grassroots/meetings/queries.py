@@ -17,12 +17,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
 from grassroots import clock
+from grassroots.accounts.models import User
 from grassroots.ballots.resolutions import CarriedMotion
 from grassroots.meetings.models import (
     Amendment,
@@ -76,7 +78,7 @@ _MEMBER_ATTR = "_grassroots_meetings_member"
 _GROUPS_ATTR = "_grassroots_meetings_group_ids"
 
 
-def member_of(actor: Any) -> Member | None:
+def member_of(actor: User | AnonymousUser) -> Member | None:
     """The logged-in person's member record, read once per request and kept on the user."""
     if not getattr(actor, "is_authenticated", False):
         return None
@@ -139,7 +141,7 @@ def forward_of(motion: Motion) -> Any:
     return getattr(motion, "forward", None) if motion.status == MotionStatus.CARRIED else None
 
 
-def may_forward(actor: Any, motion: Motion) -> bool:
+def may_forward(actor: User | AnonymousUser, motion: Motion) -> bool:
     """The permission the delegation app's forwarding asks (``FORWARD_MOTIONS`` over the
     meeting's body), for a carried motion not yet forwarded from below the nation."""
     return (
@@ -150,7 +152,7 @@ def may_forward(actor: Any, motion: Motion) -> bool:
     )
 
 
-def scope_choices(actor: Any) -> list[tuple[str, str]]:
+def scope_choices(actor: User | AnonymousUser) -> list[tuple[str, str]]:
     """The bodies ``actor`` may schedule meetings for, as form choices ("group:3", ...)."""
     scopes = scopes_for(actor, Capability.RUN_MEETINGS)
     if scopes.is_empty:
@@ -212,7 +214,7 @@ def same_body(meeting: Meeting) -> Q:
 # --- which meetings a person sees ---------------------------------------------------------------
 
 
-def meetings_visible_to(actor: Any) -> QuerySet[Meeting]:
+def meetings_visible_to(actor: User | AnonymousUser) -> QuerySet[Meeting]:
     """Meetings of the bodies ``actor`` belongs to (their groups, those groups' areas and
     regions, and the nation) or runs meetings for."""
     if not getattr(actor, "is_authenticated", False):
@@ -239,22 +241,22 @@ def meetings_visible_to(actor: Any) -> QuerySet[Meeting]:
     )
 
 
-def upcoming_meetings_for(actor: Any) -> QuerySet[Meeting]:
+def upcoming_meetings_for(actor: User | AnonymousUser) -> QuerySet[Meeting]:
     return meetings_visible_to(actor).filter(ends_at__gte=clock.now()).order_by("starts_at")
 
 
-def past_meetings_for(actor: Any) -> QuerySet[Meeting]:
+def past_meetings_for(actor: User | AnonymousUser) -> QuerySet[Meeting]:
     return meetings_visible_to(actor).filter(ends_at__lt=clock.now()).order_by("-starts_at")
 
 
-def get_meeting_for(actor: Any, meeting_id: int) -> Meeting:
+def get_meeting_for(actor: User | AnonymousUser, meeting_id: int) -> Meeting:
     meeting = meetings_visible_to(actor).filter(pk=meeting_id).first()
     if meeting is None:
         raise Http404("No such meeting.")
     return meeting
 
 
-def motions_visible_to(actor: Any, meeting: Meeting) -> QuerySet[Motion]:
+def motions_visible_to(actor: User | AnonymousUser, meeting: Meeting) -> QuerySet[Motion]:
     """A motion is public to the meeting's members once seconded; before that only its proposer,
     its named seconder and the officers see it."""
     motions = Motion.objects.filter(meeting=meeting).select_related("proposer", "seconder")
@@ -265,7 +267,7 @@ def motions_visible_to(actor: Any, meeting: Meeting) -> QuerySet[Motion]:
     return motions.filter(~Q(status=MotionStatus.AWAITING_SECONDER) | mine)
 
 
-def get_motion_for(actor: Any, meeting_id: int, motion_id: int) -> Motion:
+def get_motion_for(actor: User | AnonymousUser, meeting_id: int, motion_id: int) -> Motion:
     meeting = get_meeting_for(actor, meeting_id)
     motion = motions_visible_to(actor, meeting).filter(pk=motion_id).first()
     if motion is None:
@@ -274,7 +276,9 @@ def get_motion_for(actor: Any, meeting_id: int, motion_id: int) -> Motion:
     return motion
 
 
-def get_amendment_for(actor: Any, meeting_id: int, motion_id: int, amendment_id: int) -> Amendment:
+def get_amendment_for(
+    actor: User | AnonymousUser, meeting_id: int, motion_id: int, amendment_id: int
+) -> Amendment:
     motion = get_motion_for(actor, meeting_id, motion_id)
     amendment = motion.amendments.select_related("proposer").filter(pk=amendment_id).first()
     if amendment is None:
@@ -283,7 +287,9 @@ def get_amendment_for(actor: Any, meeting_id: int, motion_id: int, amendment_id:
     return amendment
 
 
-def get_comment_for(actor: Any, meeting_id: int, motion_id: int, comment_id: int) -> Comment:
+def get_comment_for(
+    actor: User | AnonymousUser, meeting_id: int, motion_id: int, comment_id: int
+) -> Comment:
     motion = get_motion_for(actor, meeting_id, motion_id)
     comment = motion.comments.select_related("author").filter(pk=comment_id).first()
     if comment is None:
@@ -292,7 +298,7 @@ def get_comment_for(actor: Any, meeting_id: int, motion_id: int, comment_id: int
     return comment
 
 
-def motions_awaiting_my_seconding(actor: Any) -> QuerySet[Motion]:
+def motions_awaiting_my_seconding(actor: User | AnonymousUser) -> QuerySet[Motion]:
     member = member_of(actor)
     if member is None:
         return Motion.objects.none()
@@ -385,7 +391,9 @@ def current_quorum_terms(level: str, body: Scope) -> QuorumTerms:
     return QuorumTerms(rule.minimum_present, rule.percent_of_members, is_default=False)
 
 
-def get_quorum_body_for(actor: Any, level: str, body_id: int | None) -> tuple[str, Scope]:
+def get_quorum_body_for(
+    actor: User | AnonymousUser, level: str, body_id: int | None
+) -> tuple[str, Scope]:
     """The body whose quorum rule ``actor`` may change; the same 404 for a body that does not
     exist and one that is not theirs."""
     body: Scope | None = NATION
@@ -403,7 +411,7 @@ def get_quorum_body_for(actor: Any, level: str, body_id: int | None) -> tuple[st
     return level, body
 
 
-def quorum_rule_url(actor: Any, meeting: Meeting) -> str | None:
+def quorum_rule_url(actor: User | AnonymousUser, meeting: Meeting) -> str | None:
     """The link to the meeting's body's quorum rule, for those who may change it."""
     body = scope_of(meeting)
     if not may(actor, Capability.SET_QUORUM, body):
@@ -464,7 +472,7 @@ def attendance_list(meeting: Meeting) -> QuerySet[Attendance]:
     return Attendance.objects.filter(meeting=meeting).select_related("member", "signed_in_by")
 
 
-def has_signed_in(actor: Any, meeting: Meeting) -> bool:
+def has_signed_in(actor: User | AnonymousUser, meeting: Meeting) -> bool:
     member = member_of(actor)
     return member is not None and Attendance.objects.filter(meeting=meeting, member=member).exists()
 
@@ -487,7 +495,7 @@ class RsvpSummary:
         return self.capacity is not None and self.going >= self.capacity
 
 
-def rsvp_summary(actor: Any, meeting: Meeting) -> RsvpSummary:
+def rsvp_summary(actor: User | AnonymousUser, meeting: Meeting) -> RsvpSummary:
     member = member_of(actor)
     mine = (
         Rsvp.objects.filter(meeting=meeting, member=member)
@@ -620,7 +628,7 @@ def open_amendments(motion: Motion) -> QuerySet[Amendment]:
 # --- minutes ------------------------------------------------------------------------------------
 
 
-def minutes_for(actor: Any, meeting: Meeting) -> Minutes | None:
+def minutes_for(actor: User | AnonymousUser, meeting: Meeting) -> Minutes | None:
     """The minutes if ``actor`` may read them: members once published, officers always."""
     minutes = Minutes.objects.filter(meeting=meeting).first()
     if minutes is None:

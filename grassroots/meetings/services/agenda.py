@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.db.models import Max
 
+from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
 from grassroots.meetings.models import AgendaItem, AgendaItemKind, Meeting, MeetingStatus
 from grassroots.meetings.services.common import (
@@ -22,7 +21,7 @@ from grassroots.meetings.services.common import (
 
 @transaction.atomic(durable=True)
 def add_agenda_item(
-    *, actor: Any, meeting: Meeting, kind: str, title: str, description: str = ""
+    *, actor: User, meeting: Meeting, kind: str, title: str, description: str = ""
 ) -> AgendaItem:
     require_run(actor, meeting)
     meeting = locked_meeting(meeting)
@@ -45,7 +44,7 @@ def add_agenda_item(
 
 
 @transaction.atomic(durable=True)
-def remove_agenda_item(*, actor: Any, item: AgendaItem) -> None:
+def remove_agenda_item(*, actor: User, item: AgendaItem) -> None:
     meeting = item.meeting
     require_run(actor, meeting)
     meeting = locked_meeting(meeting)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
 
+from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
 from grassroots.clock import now
 from grassroots.meetings.models import (
@@ -45,7 +44,7 @@ def _require_amendable(motion: Motion) -> None:
 
 @transaction.atomic(durable=True)
 def propose_amendment(
-    *, actor: Any, motion: Motion, kind: str, paragraph: int, new_text: str = ""
+    *, actor: User, motion: Motion, kind: str, paragraph: int, new_text: str = ""
 ) -> Amendment:
     """A member in scope proposes to insert, delete or replace one paragraph."""
     proposer = require_in_scope(actor, motion.meeting, "amend motions at this meeting")
@@ -105,7 +104,7 @@ def apply_to_motion(motion: Motion, amendment: Amendment, note: str) -> None:
 
 
 @transaction.atomic(durable=True)
-def accept_amendment_as_friendly(*, actor: Any, amendment: Amendment) -> Amendment:
+def accept_amendment_as_friendly(*, actor: User, amendment: Amendment) -> Amendment:
     """The motion's mover accepts an amendment; the motion's text changes at once."""
     member = acting_member(actor)
     motion = locked_motion(amendment.motion)
@@ -125,7 +124,7 @@ def accept_amendment_as_friendly(*, actor: Any, amendment: Amendment) -> Amendme
 
 
 @transaction.atomic(durable=True)
-def rule_amendment_out_of_order(*, actor: Any, amendment: Amendment, reason: str) -> Amendment:
+def rule_amendment_out_of_order(*, actor: User, amendment: Amendment, reason: str) -> Amendment:
     officer = require_run(actor, amendment.motion.meeting)
     amendment = Amendment.objects.select_for_update().get(pk=amendment.pk)
     if amendment.status != AmendmentStatus.PROPOSED:

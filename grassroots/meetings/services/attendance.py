@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
 from grassroots.clock import now
 from grassroots.meetings import queries
@@ -30,7 +29,7 @@ from grassroots.people.models import Member
 
 
 @transaction.atomic(durable=True)
-def rsvp(*, actor: Any, meeting: Meeting, response: str) -> Rsvp:
+def rsvp(*, actor: User, meeting: Meeting, response: str) -> Rsvp:
     """Reply to an invitation. Places are taken under a lock on the meeting, so two members
     cannot both take the last one."""
     member = acting_member(actor)
@@ -60,7 +59,7 @@ def rsvp(*, actor: Any, meeting: Meeting, response: str) -> Rsvp:
     return reply
 
 
-def _sign_in(actor: Any, meeting: Meeting, member: Member, by: Member, method: str) -> Attendance:
+def _sign_in(actor: User, meeting: Meeting, member: Member, by: Member, method: str) -> Attendance:
     if not queries.sign_in_open(meeting):
         raise MeetingError(
             "Signing in opens an hour before the meeting starts and closes when it ends."
@@ -75,14 +74,14 @@ def _sign_in(actor: Any, meeting: Meeting, member: Member, by: Member, method: s
 
 
 @transaction.atomic(durable=True)
-def sign_in(*, actor: Any, meeting: Meeting) -> Attendance:
+def sign_in(*, actor: User, meeting: Meeting) -> Attendance:
     """A member signs themselves in on the day."""
     member = require_in_scope(actor, meeting, "sign in to this meeting")
     return _sign_in(actor, locked_meeting(meeting), member, member, SignInMethod.SELF)
 
 
 @transaction.atomic(durable=True)
-def sign_in_member(*, actor: Any, meeting: Meeting, membership_number: str) -> Attendance:
+def sign_in_member(*, actor: User, meeting: Meeting, membership_number: str) -> Attendance:
     """The secretary signs a member in on the night, by membership number."""
     officer = require_run(actor, meeting)
     meeting = locked_meeting(meeting)

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 
+from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
 from grassroots.meetings import queries
@@ -27,7 +28,7 @@ class MeetingError(Exception):
 
 
 def audit(
-    actor: Any,
+    actor: User | None,
     action: AuditAction,
     subject: Meeting | Motion | Amendment | Comment | Minutes,
     **detail: Any,
@@ -48,26 +49,26 @@ def audit(
     )
 
 
-def acting_member(actor: Any) -> Member:
+def acting_member(actor: User) -> Member:
     member = own_member(actor)
     if member is None:
         raise PermissionDenied("Only members can do this.")
     return member
 
 
-def require_run(actor: Any, meeting: Meeting) -> Member:
+def require_run(actor: User, meeting: Meeting) -> Member:
     if not may(actor, Capability.RUN_MEETINGS, meeting):
         raise PermissionDenied("Only the officers who run this body's meetings can do this.")
     return acting_member(actor)
 
 
-def require_chair(actor: Any, meeting: Meeting) -> Member:
+def require_chair(actor: User, meeting: Meeting) -> Member:
     if not may(actor, Capability.CHAIR_MEETING, meeting):
         raise PermissionDenied("Only the chair of this body's meetings can do this.")
     return acting_member(actor)
 
 
-def require_in_scope(actor: Any, meeting: Meeting, what: str) -> Member:
+def require_in_scope(actor: User, meeting: Meeting, what: str) -> Member:
     member = acting_member(actor)
     if not queries.is_in_scope(member, meeting):
         raise PermissionDenied(f"Only members of {meeting.scope_name} can {what}.")

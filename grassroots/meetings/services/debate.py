@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
 from grassroots.clock import now
@@ -41,7 +40,7 @@ def _require_debate_open(motion: Motion) -> None:
 @transaction.atomic(durable=True)
 def post_comment(
     *,
-    actor: Any,
+    actor: User,
     motion: Motion,
     body: str,
     amendment: Amendment | None = None,
@@ -73,7 +72,7 @@ def post_comment(
 
 
 @transaction.atomic(durable=True)
-def edit_comment(*, actor: Any, comment: Comment, body: str) -> Comment:
+def edit_comment(*, actor: User, comment: Comment, body: str) -> Comment:
     """The author edits their comment; the earlier text is kept and shown as its history."""
     member = acting_member(actor)
     comment = (
@@ -100,7 +99,7 @@ def edit_comment(*, actor: Any, comment: Comment, body: str) -> Comment:
 
 
 @transaction.atomic(durable=True)
-def report_comment(*, actor: Any, comment: Comment, reason: str) -> CommentReport:
+def report_comment(*, actor: User, comment: Comment, reason: str) -> CommentReport:
     reporter = require_in_scope(actor, comment.motion.meeting, "report comments in this debate")
     reason = clean_text(reason, "reason for reporting", REASON_MAX)
     if comment.author_id == reporter.pk:
@@ -115,7 +114,7 @@ def report_comment(*, actor: Any, comment: Comment, reason: str) -> CommentRepor
 
 
 @transaction.atomic(durable=True)
-def hide_comment(*, actor: Any, comment: Comment, reason: str) -> Comment:
+def hide_comment(*, actor: User, comment: Comment, reason: str) -> Comment:
     """An officer hides a comment; the reason is shown in its place, kept, and audited. Open
     reports on it are resolved with the same reason."""
     if not may(actor, Capability.MODERATE_DEBATE, comment.motion.meeting):
@@ -139,7 +138,7 @@ def hide_comment(*, actor: Any, comment: Comment, reason: str) -> Comment:
 
 
 @transaction.atomic(durable=True)
-def dismiss_report(*, actor: Any, report: CommentReport, resolution: str) -> CommentReport:
+def dismiss_report(*, actor: User, report: CommentReport, resolution: str) -> CommentReport:
     """An officer decides a reported comment stays, and says why (kept and audited)."""
     meeting = report.comment.motion.meeting
     if not may(actor, Capability.MODERATE_DEBATE, meeting):

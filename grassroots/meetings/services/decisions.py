@@ -5,11 +5,11 @@ sent to a ballot, and the ballot's result written back (the handler ballots call
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
 from grassroots.ballots.models import Ballot
 from grassroots.ballots.results import yes_no_result
@@ -59,7 +59,7 @@ def _require_meeting_started(meeting: Meeting) -> None:
 @transaction.atomic(durable=True)
 def record_amendment_outcome(
     *,
-    actor: Any,
+    actor: User,
     amendment: Amendment,
     result: str,
     votes_for: int | None = None,
@@ -128,7 +128,7 @@ def _require_decidable(motion: Motion) -> None:
 @transaction.atomic(durable=True)
 def record_motion_outcome(
     *,
-    actor: Any,
+    actor: User,
     motion: Motion,
     result: str,
     votes_for: int | None = None,
@@ -186,7 +186,7 @@ def record_motion_outcome(
 
 def send_motion_to_ballot(
     *,
-    actor: Any,
+    actor: User,
     motion: Motion,
     opens_at: datetime.datetime,
     closes_at: datetime.datetime,

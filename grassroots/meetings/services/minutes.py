@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 
+from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
 from grassroots.clock import now
 from grassroots.meetings import queries
@@ -100,7 +99,7 @@ def _outcome_text(outcome: Outcome | None, status: str) -> str:
 
 
 @transaction.atomic(durable=True)
-def draft_minutes(*, actor: Any, meeting: Meeting) -> Minutes:
+def draft_minutes(*, actor: User, meeting: Meeting) -> Minutes:
     secretary = require_run(actor, meeting)
     meeting = locked_meeting(meeting)
     if not queries.has_started(meeting) or meeting.status == MeetingStatus.CANCELLED:
@@ -123,7 +122,7 @@ def draft_minutes(*, actor: Any, meeting: Meeting) -> Minutes:
 
 
 @transaction.atomic(durable=True)
-def edit_minutes(*, actor: Any, minutes: Minutes, text: str) -> Minutes:
+def edit_minutes(*, actor: User, minutes: Minutes, text: str) -> Minutes:
     secretary = require_run(actor, minutes.meeting)
     minutes = Minutes.objects.select_for_update().get(pk=minutes.pk)
     if minutes.status != MinutesStatus.DRAFT:
@@ -144,7 +143,7 @@ def edit_minutes(*, actor: Any, minutes: Minutes, text: str) -> Minutes:
 
 
 @transaction.atomic(durable=True)
-def approve_minutes(*, actor: Any, minutes: Minutes, at_meeting: Meeting) -> Minutes:
+def approve_minutes(*, actor: User, minutes: Minutes, at_meeting: Meeting) -> Minutes:
     """Record that a later meeting of the same body approved the minutes as a true record."""
     meeting = minutes.meeting
     require_run(actor, meeting)
@@ -164,7 +163,7 @@ def approve_minutes(*, actor: Any, minutes: Minutes, at_meeting: Meeting) -> Min
 
 
 @transaction.atomic(durable=True)
-def publish_minutes(*, actor: Any, minutes: Minutes) -> Minutes:
+def publish_minutes(*, actor: User, minutes: Minutes) -> Minutes:
     require_run(actor, minutes.meeting)
     minutes = Minutes.objects.select_for_update().get(pk=minutes.pk)
     if minutes.status != MinutesStatus.APPROVED:

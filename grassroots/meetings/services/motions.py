@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
 
+from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
 from grassroots.clock import now
 from grassroots.meetings import queries
@@ -59,7 +59,7 @@ def _local(moment: datetime.datetime) -> str:
 @transaction.atomic(durable=True)
 def submit_motion(
     *,
-    actor: Any,
+    actor: User,
     meeting: Meeting,
     title: str,
     seconder_number: str,
@@ -122,7 +122,7 @@ def submit_motion(
 
 
 @transaction.atomic(durable=True)
-def second_motion(*, actor: Any, motion: Motion) -> Motion:
+def second_motion(*, actor: User, motion: Motion) -> Motion:
     """The named seconder confirms; only then do the meeting's members see the motion."""
     member = acting_member(actor)
     motion = locked_motion(motion)
@@ -139,7 +139,7 @@ def second_motion(*, actor: Any, motion: Motion) -> Motion:
 
 
 @transaction.atomic(durable=True)
-def rule_motion(*, actor: Any, motion: Motion, in_order: bool, reason: str = "") -> Motion:
+def rule_motion(*, actor: User, motion: Motion, in_order: bool, reason: str = "") -> Motion:
     """Officers rule a motion in order or not; a ruling out of order needs a reason, which
     members see."""
     officer = require_run(actor, motion.meeting)
@@ -161,7 +161,7 @@ def rule_motion(*, actor: Any, motion: Motion, in_order: bool, reason: str = "")
 
 
 @transaction.atomic(durable=True)
-def close_debate(*, actor: Any, motion: Motion) -> Motion:
+def close_debate(*, actor: User, motion: Motion) -> Motion:
     require_chair(actor, motion.meeting)
     motion = locked_motion(motion)
     if motion.debate_closed_at is not None:

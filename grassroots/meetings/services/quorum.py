@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
 from grassroots.clock import now
@@ -35,7 +36,7 @@ def _quorum_number(value: object, label: str, *, lowest: int, highest: int) -> i
 @transaction.atomic(durable=True)
 def set_quorum_rule(
     *,
-    actor: Any,
+    actor: User,
     level: str,
     body: Scope | None,
     minimum_present: int,

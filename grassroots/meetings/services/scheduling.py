@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
 from grassroots.clock import now
 from grassroots.meetings import queries
@@ -31,7 +32,7 @@ from grassroots.organisation.scopes import body_named
 @transaction.atomic(durable=True)
 def schedule_meeting(
     *,
-    actor: Any,
+    actor: User,
     title: str,
     level: str,
     scope: Group | Area | Region | Nation | None,
@@ -104,7 +105,7 @@ def schedule_meeting(
 
 
 @transaction.atomic(durable=True)
-def cancel_meeting(*, actor: Any, meeting: Meeting, reason: str) -> Meeting:
+def cancel_meeting(*, actor: User, meeting: Meeting, reason: str) -> Meeting:
     require_run(actor, meeting)
     meeting = locked_meeting(meeting)
     if meeting.status != MeetingStatus.SCHEDULED:
@@ -162,7 +163,7 @@ def _invitation_text(meeting: Meeting, link: str) -> tuple[str, str]:
     return subject[:200], body
 
 
-def invite_members(*, actor: Any, meeting: Meeting, link: str) -> int:
+def invite_members(*, actor: User, meeting: Meeting, link: str) -> int:
     """Invite the body's members through messaging; returns how many will be written to.
 
     A meeting that takes motions is a notice every member in good standing must get
@@ -216,7 +217,7 @@ def invite_members(*, actor: Any, meeting: Meeting, link: str) -> int:
     return mailout.recipients
 
 
-def _mark_invited(actor: Any, meeting: Meeting, mailout: Any) -> None:
+def _mark_invited(actor: User, meeting: Meeting, mailout: Any) -> None:
     meeting.invitations_sent_at = now()
     meeting.invitation_mailout = mailout
     meeting.save(update_fields=["invitations_sent_at", "invitation_mailout"])

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from grassroots.accounts.requests import AuthenticatedRequest
 from grassroots.meetings import queries
 from grassroots.meetings.forms import CommentEditForm, CommentForm, ReasonForm
 from grassroots.meetings.models import CommentReport, CommentStatus
@@ -29,7 +30,7 @@ from grassroots.organisation.permissions import Capability, may
 
 @login_required
 @require_POST
-def comment_post(request: HttpRequest, meeting_id: int, motion_id: int) -> HttpResponse:
+def comment_post(request: AuthenticatedRequest, meeting_id: int, motion_id: int) -> HttpResponse:
     motion = queries.get_motion_for(request.user, meeting_id, motion_id)
     form = CommentForm(request.POST)
     context = motion_context(request, motion)
@@ -63,7 +64,7 @@ def _comment(request: HttpRequest, meeting_id: int, motion_id: int, comment_id: 
 
 @login_required
 def comment_edit(
-    request: HttpRequest, meeting_id: int, motion_id: int, comment_id: int
+    request: AuthenticatedRequest, meeting_id: int, motion_id: int, comment_id: int
 ) -> HttpResponse:
     comment = _comment(request, meeting_id, motion_id, comment_id)
     member = queries.member_of(request.user)
@@ -92,7 +93,7 @@ def comment_edit(
 
 @login_required
 def comment_history(
-    request: HttpRequest, meeting_id: int, motion_id: int, comment_id: int
+    request: AuthenticatedRequest, meeting_id: int, motion_id: int, comment_id: int
 ) -> HttpResponse:
     comment = _comment(request, meeting_id, motion_id, comment_id)
     may_moderate = may(request.user, Capability.MODERATE_DEBATE, comment.motion.meeting)
@@ -113,7 +114,7 @@ def comment_history(
 
 @login_required
 def comment_report(
-    request: HttpRequest, meeting_id: int, motion_id: int, comment_id: int
+    request: AuthenticatedRequest, meeting_id: int, motion_id: int, comment_id: int
 ) -> HttpResponse:
     comment = _comment(request, meeting_id, motion_id, comment_id)
     if not queries.is_in_scope(queries.member_of(request.user), comment.motion.meeting):
@@ -132,7 +133,7 @@ def comment_report(
 
 @login_required
 def comment_hide(
-    request: HttpRequest, meeting_id: int, motion_id: int, comment_id: int
+    request: AuthenticatedRequest, meeting_id: int, motion_id: int, comment_id: int
 ) -> HttpResponse:
     comment = _comment(request, meeting_id, motion_id, comment_id)
     if not may(request.user, Capability.MODERATE_DEBATE, comment.motion.meeting):
@@ -151,7 +152,7 @@ def comment_hide(
 
 
 @login_required
-def reports(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def reports(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
     meeting = queries.get_meeting_for(request.user, meeting_id)
     if not may(request.user, Capability.MODERATE_DEBATE, meeting):
         raise Http404("Not found.")
@@ -164,7 +165,7 @@ def reports(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def report_dismiss(request: HttpRequest, meeting_id: int, report_id: int) -> HttpResponse:
+def report_dismiss(request: AuthenticatedRequest, meeting_id: int, report_id: int) -> HttpResponse:
     meeting = queries.get_meeting_for(request.user, meeting_id)
     if not may(request.user, Capability.MODERATE_DEBATE, meeting):
         raise Http404("Not found.")

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from grassroots import clock
+from grassroots.accounts.requests import AuthenticatedRequest
 from grassroots.meetings import queries
 from grassroots.meetings.forms import AgendaItemForm, MeetingForm, RsvpForm, SignInMemberForm
 from grassroots.meetings.ical import CalendarEvent, calendar
@@ -30,7 +31,7 @@ FEED_SALT = "grassroots.meetings.calendar-feed"
 
 
 @login_required
-def meeting_list(request: HttpRequest) -> HttpResponse:
+def meeting_list(request: AuthenticatedRequest) -> HttpResponse:
     member = queries.member_of(request.user)
     feed = None
     if member is not None:
@@ -50,7 +51,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def meeting_create(request: HttpRequest) -> HttpResponse:
+def meeting_create(request: AuthenticatedRequest) -> HttpResponse:
     choices = queries.scope_choices(request.user)
     if not choices:
         raise Http404("Not found.")
@@ -89,7 +90,7 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def meeting_detail(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
     meeting = queries.get_meeting_for(request.user, meeting_id)
     member = queries.member_of(request.user)
     may_run = may(request.user, Capability.RUN_MEETINGS, meeting)
@@ -117,7 +118,7 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 
 @login_required
-def meeting_ics(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def meeting_ics(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
     meeting = queries.get_meeting_for(request.user, meeting_id)
     response = HttpResponse(
         calendar([_event(request, meeting)], name=meeting.title),
@@ -171,7 +172,7 @@ def _event(request: HttpRequest, meeting: Meeting) -> CalendarEvent:
 
 @login_required
 @require_POST
-def meeting_invite(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def meeting_invite(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
     meeting = queries.get_meeting_for(request.user, meeting_id)
     if not may(request.user, Capability.RUN_MEETINGS, meeting):
         raise Http404("Not found.")
@@ -185,7 +186,7 @@ def meeting_invite(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 
 @login_required
-def meeting_cancel(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def meeting_cancel(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
     meeting = queries.get_meeting_for(request.user, meeting_id)
     if not may(request.user, Capability.RUN_MEETINGS, meeting):
         raise Http404("Not found.")
@@ -201,7 +202,7 @@ def meeting_cancel(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 
 @login_required
-def agenda(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def agenda(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
     meeting = queries.get_meeting_for(request.user, meeting_id)
     if not may(request.user, Capability.RUN_MEETINGS, meeting):
         raise Http404("Not found.")
@@ -224,7 +225,7 @@ def agenda(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def meeting_rsvp(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def meeting_rsvp(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
     meeting = queries.get_meeting_for(request.user, meeting_id)
     form = RsvpForm(request.POST)
     if not form.is_valid():
@@ -239,7 +240,7 @@ def meeting_rsvp(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def meeting_sign_in(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def meeting_sign_in(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
     meeting = queries.get_meeting_for(request.user, meeting_id)
     return attempt(
         request,
@@ -250,7 +251,7 @@ def meeting_sign_in(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 
 @login_required
-def attendance(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def attendance(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
     """The secretary's sign-in desk: sign members in by number, the list, and the quorum."""
     meeting = queries.get_meeting_for(request.user, meeting_id)
     if not may(request.user, Capability.RUN_MEETINGS, meeting):

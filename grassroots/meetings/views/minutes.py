@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from grassroots.accounts.requests import AuthenticatedRequest
 from grassroots.meetings import queries
 from grassroots.meetings.forms import ApproveMinutesForm, MinutesForm
 from grassroots.meetings.models import MinutesStatus
@@ -24,7 +25,7 @@ from grassroots.organisation.permissions import Capability, may
 
 
 @login_required
-def minutes(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def minutes(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
     meeting = queries.get_meeting_for(request.user, meeting_id)
     found = queries.minutes_for(request.user, meeting)
     may_run = may(request.user, Capability.RUN_MEETINGS, meeting)
@@ -50,7 +51,7 @@ def minutes(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def minutes_draft(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def minutes_draft(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
     meeting = queries.get_meeting_for(request.user, meeting_id)
     return attempt(
         request,
@@ -61,7 +62,7 @@ def minutes_draft(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 
 @login_required
-def minutes_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def minutes_edit(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
     meeting = queries.get_meeting_for(request.user, meeting_id)
     found = queries.minutes_for(request.user, meeting)
     if found is None or not may(request.user, Capability.RUN_MEETINGS, meeting):
@@ -85,7 +86,7 @@ def minutes_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def minutes_approve(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def minutes_approve(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
     meeting = queries.get_meeting_for(request.user, meeting_id)
     found = queries.minutes_for(request.user, meeting)
     if found is None or not may(request.user, Capability.RUN_MEETINGS, meeting):
@@ -106,7 +107,7 @@ def minutes_approve(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def minutes_publish(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def minutes_publish(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
     meeting = queries.get_meeting_for(request.user, meeting_id)
     found = queries.minutes_for(request.user, meeting)
     if found is None or not may(request.user, Capability.RUN_MEETINGS, meeting):

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from grassroots.accounts.requests import AuthenticatedRequest
 from grassroots.meetings import queries
 from grassroots.meetings.debate_html import thread_html
 from grassroots.meetings.forms import (
@@ -39,7 +40,7 @@ from grassroots.organisation.permissions import Capability, may
 
 
 @login_required
-def motion_submit(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def motion_submit(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
     meeting = queries.get_meeting_for(request.user, meeting_id)
     if (
         not queries.is_in_scope(queries.member_of(request.user), meeting)
@@ -124,14 +125,14 @@ def motion_context(request: HttpRequest, motion: Motion) -> dict[str, Any]:
 
 
 @login_required
-def motion_detail(request: HttpRequest, meeting_id: int, motion_id: int) -> HttpResponse:
+def motion_detail(request: AuthenticatedRequest, meeting_id: int, motion_id: int) -> HttpResponse:
     motion = queries.get_motion_for(request.user, meeting_id, motion_id)
     return render(request, "meetings/motion_detail.html", motion_context(request, motion))
 
 
 @login_required
 @require_POST
-def motion_second(request: HttpRequest, meeting_id: int, motion_id: int) -> HttpResponse:
+def motion_second(request: AuthenticatedRequest, meeting_id: int, motion_id: int) -> HttpResponse:
     motion = queries.get_motion_for(request.user, meeting_id, motion_id)
     return attempt(
         request,
@@ -142,7 +143,7 @@ def motion_second(request: HttpRequest, meeting_id: int, motion_id: int) -> Http
 
 
 @login_required
-def motion_rule(request: HttpRequest, meeting_id: int, motion_id: int) -> HttpResponse:
+def motion_rule(request: AuthenticatedRequest, meeting_id: int, motion_id: int) -> HttpResponse:
     motion = queries.get_motion_for(request.user, meeting_id, motion_id)
     if not may(request.user, Capability.RUN_MEETINGS, motion.meeting):
         raise Http404("Not found.")
@@ -169,7 +170,9 @@ def motion_rule(request: HttpRequest, meeting_id: int, motion_id: int) -> HttpRe
 
 
 @login_required
-def amendment_propose(request: HttpRequest, meeting_id: int, motion_id: int) -> HttpResponse:
+def amendment_propose(
+    request: AuthenticatedRequest, meeting_id: int, motion_id: int
+) -> HttpResponse:
     motion = queries.get_motion_for(request.user, meeting_id, motion_id)
     if not queries.is_in_scope(queries.member_of(request.user), motion.meeting):
         raise Http404("Not found.")
@@ -204,7 +207,7 @@ def _amendment(
 @login_required
 @require_POST
 def amendment_accept(
-    request: HttpRequest, meeting_id: int, motion_id: int, amendment_id: int
+    request: AuthenticatedRequest, meeting_id: int, motion_id: int, amendment_id: int
 ) -> HttpResponse:
     amendment = _amendment(request, meeting_id, motion_id, amendment_id)
     return attempt(
@@ -217,7 +220,7 @@ def amendment_accept(
 
 @login_required
 def amendment_rule(
-    request: HttpRequest, meeting_id: int, motion_id: int, amendment_id: int
+    request: AuthenticatedRequest, meeting_id: int, motion_id: int, amendment_id: int
 ) -> HttpResponse:
     amendment = _amendment(request, meeting_id, motion_id, amendment_id)
     motion = amendment.motion
@@ -238,7 +241,7 @@ def amendment_rule(
 
 @login_required
 def amendment_outcome(
-    request: HttpRequest, meeting_id: int, motion_id: int, amendment_id: int
+    request: AuthenticatedRequest, meeting_id: int, motion_id: int, amendment_id: int
 ) -> HttpResponse:
     amendment = _amendment(request, meeting_id, motion_id, amendment_id)
     motion = amendment.motion
@@ -268,7 +271,7 @@ def amendment_outcome(
 
 
 @login_required
-def motion_outcome(request: HttpRequest, meeting_id: int, motion_id: int) -> HttpResponse:
+def motion_outcome(request: AuthenticatedRequest, meeting_id: int, motion_id: int) -> HttpResponse:
     motion = queries.get_motion_for(request.user, meeting_id, motion_id)
     if not may(request.user, Capability.CHAIR_MEETING, motion.meeting):
         raise Http404("Not found.")
@@ -296,7 +299,7 @@ def motion_outcome(request: HttpRequest, meeting_id: int, motion_id: int) -> Htt
 
 
 @login_required
-def motion_ballot(request: HttpRequest, meeting_id: int, motion_id: int) -> HttpResponse:
+def motion_ballot(request: AuthenticatedRequest, meeting_id: int, motion_id: int) -> HttpResponse:
     motion = queries.get_motion_for(request.user, meeting_id, motion_id)
     if not may(request.user, Capability.CHAIR_MEETING, motion.meeting):
         raise Http404("Not found.")

@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
+from grassroots.accounts.requests import AuthenticatedRequest
 from grassroots.meetings import queries
 from grassroots.meetings.forms import QuorumRuleForm
 from grassroots.meetings.services.common import MeetingError
@@ -16,7 +17,9 @@ from grassroots.organisation.permissions import NATION
 
 
 @login_required
-def quorum_rule(request: HttpRequest, level: str, body_id: int | None = None) -> HttpResponse:
+def quorum_rule(
+    request: AuthenticatedRequest, level: str, body_id: int | None = None
+) -> HttpResponse:
     """A body's quorum rule, its history, and the form to change it: for the body's own officers
     and national office (``Capability.SET_QUORUM`` is held for one body only); everyone else
     gets 404."""
