@@ -12,10 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 from django.http import Http404
 
 from grassroots import clock
+from grassroots.accounts.models import User
 from grassroots.delegation.bodies import (
     Body,
     body_from_key,
@@ -47,7 +49,7 @@ from grassroots.organisation.permissions import Capability, may, scopes_for
 OVERSEEING = (Capability.ALLOCATE_DELEGATES, Capability.RECEIVE_MOTIONS)
 
 
-def may_see_body(user: Any, body: Body) -> bool:
+def may_see_body(user: User | AnonymousUser, body: Body) -> bool:
     """A body's delegate lists and forwarded motions are for its members and its officers."""
     if not getattr(user, "is_authenticated", False):
         return False
@@ -57,7 +59,7 @@ def may_see_body(user: Any, body: Body) -> bool:
 # --- Meetings with delegates -------------------------------------------------------------------
 
 
-def get_delegate_meeting_for(user: Any, meeting_id: int) -> Meeting:
+def get_delegate_meeting_for(user: User | AnonymousUser, meeting_id: int) -> Meeting:
     meeting = (
         Meeting.objects.select_related("area__region", "region")
         .filter(pk=meeting_id, level__in=DELEGATE_LEVELS)
@@ -150,7 +152,7 @@ def allocation_view(meeting: Meeting) -> AllocationView | None:
     )
 
 
-def get_delegate_for(user: Any, delegate_id: int) -> Delegate:
+def get_delegate_for(user: User | AnonymousUser, delegate_id: int) -> Delegate:
     """A delegate ``user`` may withdraw or replace: the delegate themself, or the group's
     officers who record its delegates. Anyone else gets the same 404 as for a missing one."""
     delegate = (
@@ -167,12 +169,12 @@ def get_delegate_for(user: Any, delegate_id: int) -> Delegate:
     return delegate
 
 
-def may_withdraw_self(user: Any, delegate: Delegate) -> bool:
+def may_withdraw_self(user: User | AnonymousUser, delegate: Delegate) -> bool:
     member = getattr(user, "member", None) if getattr(user, "is_authenticated", False) else None
     return member is not None and member.pk == delegate.member_id
 
 
-def delegate_meetings_visible_to(user: Any) -> list[Meeting]:
+def delegate_meetings_visible_to(user: User | AnonymousUser) -> list[Meeting]:
     """Scheduled area and regional meetings whose body ``user`` may see, soonest first."""
     if not getattr(user, "is_authenticated", False):
         return []
@@ -194,7 +196,7 @@ def delegate_meetings_visible_to(user: Any) -> list[Meeting]:
     return [m for m in meetings.order_by("starts_at")[:200] if may_see_body(user, body_of(m))]
 
 
-def groups_user_records_for(user: Any, meeting: Meeting) -> list[Group]:
+def groups_user_records_for(user: User | AnonymousUser, meeting: Meeting) -> list[Group]:
     """The groups of the meeting's body whose delegates ``user`` may record."""
     scopes = scopes_for(user, Capability.RECORD_DELEGATES)
     if scopes.is_empty:
@@ -208,7 +210,7 @@ def groups_user_records_for(user: Any, meeting: Meeting) -> list[Group]:
 # --- Forwarded motions -------------------------------------------------------------------------
 
 
-def get_body_for(user: Any, key: str) -> Body:
+def get_body_for(user: User | AnonymousUser, key: str) -> Body:
     body = body_from_key(key)
     if body is None or body.level == ScopeLevel.GROUP or not may_see_body(user, body):
         raise Http404("No such body.")
@@ -232,7 +234,7 @@ def composites_for(body: Body) -> list[Composite]:
     )
 
 
-def get_forward_for(user: Any, forward_id: int) -> MotionForward:
+def get_forward_for(user: User | AnonymousUser, forward_id: int) -> MotionForward:
     forward = (
         MotionForward.objects.select_related(
             "to_area__region", "to_region", "motion__meeting", "mover", "placed_motion", "composite"
@@ -250,7 +252,7 @@ def get_forward_for(user: Any, forward_id: int) -> MotionForward:
     return forward
 
 
-def get_composite_for(user: Any, composite_id: int) -> Composite:
+def get_composite_for(user: User | AnonymousUser, composite_id: int) -> Composite:
     composite = (
         Composite.objects.select_related("to_area__region", "to_region")
         .filter(pk=composite_id)
@@ -261,7 +263,7 @@ def get_composite_for(user: Any, composite_id: int) -> Composite:
     return composite
 
 
-def get_forwardable_motion_for(user: Any, motion_id: int) -> Motion:
+def get_forwardable_motion_for(user: User | AnonymousUser, motion_id: int) -> Motion:
     """A motion ``user`` may forward (FORWARD_MOTIONS over its meeting's body)."""
     motion = (
         Motion.objects.select_related(
@@ -354,7 +356,7 @@ def open_composites(composites: list[Composite]) -> list[Composite]:
     return [c for c in composites if c.status == CompositeStatus.PROPOSED]
 
 
-def forwardable_motions(user: Any) -> list[Motion]:
+def forwardable_motions(user: User | AnonymousUser) -> list[Motion]:
     """Carried motions not yet forwarded that ``user`` may forward, newest first."""
     if scopes_for(user, Capability.FORWARD_MOTIONS).is_empty:
         return []
@@ -367,7 +369,7 @@ def forwardable_motions(user: Any) -> list[Motion]:
     return [m for m in candidates if may(user, Capability.FORWARD_MOTIONS, body_of(m.meeting))]
 
 
-def bodies_receiving_for(user: Any) -> list[Body]:
+def bodies_receiving_for(user: User | AnonymousUser) -> list[Body]:
     """The areas, regions and nation whose forwarded motions ``user`` may put on an agenda."""
     from grassroots.organisation.models import Area, Region
 

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from grassroots import clock
+from grassroots.accounts.requests import AuthenticatedRequest
 from grassroots.delegation import queries
 from grassroots.delegation.bodies import (
     bodies_above,
@@ -37,7 +38,7 @@ from grassroots.people.models import Member
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request,
         "delegation/home.html",
@@ -50,7 +51,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def meeting(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def meeting(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
     found = queries.get_delegate_meeting_for(request.user, meeting_id)
     body = body_of(found)
     groups = queries.groups_user_records_for(request.user, found)
@@ -71,7 +72,7 @@ def meeting(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 
 @login_required
-def allocate(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def allocate(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
     found = queries.get_delegate_meeting_for(request.user, meeting_id)
     if not may(request.user, Capability.ALLOCATE_DELEGATES, body_of(found)):
         raise Http404("No such meeting.")
@@ -117,7 +118,7 @@ def _member_of_group(form: Any, group: Any) -> Member | None:
 
 
 @login_required
-def record_delegate(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def record_delegate(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
     found = queries.get_delegate_meeting_for(request.user, meeting_id)
     groups = queries.groups_user_records_for(request.user, found)
     if not groups:
@@ -154,7 +155,7 @@ def record_delegate(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 
 @login_required
-def withdraw_delegate(request: HttpRequest, delegate_id: int) -> HttpResponse:
+def withdraw_delegate(request: AuthenticatedRequest, delegate_id: int) -> HttpResponse:
     delegate = queries.get_delegate_for(request.user, delegate_id)
     is_self = queries.may_withdraw_self(request.user, delegate)
     form = WithdrawForm(
@@ -187,7 +188,7 @@ def withdraw_delegate(request: HttpRequest, delegate_id: int) -> HttpResponse:
 
 
 @login_required
-def replace_delegate(request: HttpRequest, delegate_id: int) -> HttpResponse:
+def replace_delegate(request: AuthenticatedRequest, delegate_id: int) -> HttpResponse:
     delegate = queries.get_delegate_for(request.user, delegate_id)
     if not may(request.user, Capability.RECORD_DELEGATES, delegate.group):
         raise Http404("No such delegate.")
@@ -230,7 +231,7 @@ def replace_delegate(request: HttpRequest, delegate_id: int) -> HttpResponse:
 
 
 @login_required
-def forward_motion(request: HttpRequest, motion_id: int) -> HttpResponse:
+def forward_motion(request: AuthenticatedRequest, motion_id: int) -> HttpResponse:
     motion = queries.get_forwardable_motion_for(request.user, motion_id)
     bodies = bodies_above(body_of(motion.meeting))
     form = ForwardForm(request.POST if request.method == "POST" else None, bodies=bodies)
@@ -283,7 +284,7 @@ def _place_on_agenda(
 
 
 @login_required
-def forward_detail(request: HttpRequest, forward_id: int) -> HttpResponse:
+def forward_detail(request: AuthenticatedRequest, forward_id: int) -> HttpResponse:
     forward = queries.get_forward_for(request.user, forward_id)
     body = receiving_body_of(forward)
     can_place = (
@@ -319,7 +320,7 @@ def forward_detail(request: HttpRequest, forward_id: int) -> HttpResponse:
 
 
 @login_required
-def body(request: HttpRequest, body_key: str) -> HttpResponse:
+def body(request: AuthenticatedRequest, body_key: str) -> HttpResponse:
     found = queries.get_body_for(request.user, body_key)
     forwards = queries.forwards_to(found)
     composite_list = queries.composites_for(found)
@@ -337,7 +338,7 @@ def body(request: HttpRequest, body_key: str) -> HttpResponse:
 
 
 @login_required
-def propose_composite(request: HttpRequest, body_key: str) -> HttpResponse:
+def propose_composite(request: AuthenticatedRequest, body_key: str) -> HttpResponse:
     found = queries.get_body_for(request.user, body_key)
     if not may(request.user, Capability.RECEIVE_MOTIONS, found):
         raise Http404("No such body.")
@@ -365,7 +366,7 @@ def propose_composite(request: HttpRequest, body_key: str) -> HttpResponse:
 
 
 @login_required
-def composite_detail(request: HttpRequest, composite_id: int) -> HttpResponse:
+def composite_detail(request: AuthenticatedRequest, composite_id: int) -> HttpResponse:
     composite = queries.get_composite_for(request.user, composite_id)
     body = receiving_body_of(composite)
     can_place = (
@@ -411,7 +412,7 @@ def composite_detail(request: HttpRequest, composite_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def agree_to_composite(request: HttpRequest, composite_id: int) -> HttpResponse:
+def agree_to_composite(request: AuthenticatedRequest, composite_id: int) -> HttpResponse:
     composite = queries.get_composite_for(request.user, composite_id)
     try:
         composites.agree_to_composite(actor=request.user, composite=composite)

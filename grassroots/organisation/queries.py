@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -13,6 +14,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from grassroots.accounts.models import User
 from grassroots.organisation.models import (
     APPEAL_BODIES,
     AppealDecision,
@@ -65,7 +67,7 @@ def groups_without_data_manager() -> QuerySet[Group]:
     return Group.objects.annotate(has_dm=Exists(has_dm)).filter(has_dm=False)
 
 
-def groups_needing_attention(actor: Any) -> list[Group]:
+def groups_needing_attention(actor: User | AnonymousUser) -> list[Group]:
     """Groups the actor looks after (by member access) that have no Data Manager."""
     scopes = scopes_for(actor, Capability.VIEW_MEMBERS)
     if scopes.is_empty:
@@ -210,12 +212,14 @@ def pending_appeal(group: Group) -> RecognitionAppeal | None:
     return RecognitionAppeal.objects.filter(group=group, decision=AppealDecision.PENDING).first()
 
 
-def endable_roles(actor: Any, group: Group) -> list[RoleAssignment]:
+def endable_roles(actor: User | AnonymousUser, group: Group) -> list[RoleAssignment]:
     """The group's current officers whose role ``actor`` may end (their own, or as manager)."""
     return [a for a in current_officers(group) if may_end_role(actor, a)]
 
 
-def get_role_to_end_for(actor: Any, group: Group, assignment_id: int) -> RoleAssignment:
+def get_role_to_end_for(
+    actor: User | AnonymousUser, group: Group, assignment_id: int
+) -> RoleAssignment:
     """A current role in ``group`` that ``actor`` may end; one 404 for missing and forbidden."""
     assignment = (
         RoleAssignment.objects.current()
@@ -228,11 +232,11 @@ def get_role_to_end_for(actor: Any, group: Group, assignment_id: int) -> RoleAss
     return assignment
 
 
-def data_manager_roles_of(actor: Any) -> list[RoleAssignment]:
+def data_manager_roles_of(actor: User | AnonymousUser) -> list[RoleAssignment]:
     return [a for a in current_assignments(actor) if a.role == Role.DATA_MANAGER]
 
 
-def appeal_bodies_of(actor: Any) -> list[str]:
+def appeal_bodies_of(actor: User | AnonymousUser) -> list[str]:
     """The appeal bodies ``actor`` sits on that have appeals to hear: the one the rules name
     now, and any named when an appeal still on record was lodged."""
     named = {current_criteria().appeal_body}
@@ -240,7 +244,7 @@ def appeal_bodies_of(actor: Any) -> list[str]:
     return [body for body in APPEAL_BODIES if body in named and may_decide_appeals(actor, body)]
 
 
-def appeals_for_body(actor: Any) -> list[RecognitionAppeal]:
+def appeals_for_body(actor: User | AnonymousUser) -> list[RecognitionAppeal]:
     bodies = appeal_bodies_of(actor)
     if not bodies:
         return []
@@ -251,7 +255,7 @@ def appeals_for_body(actor: Any) -> list[RecognitionAppeal]:
     )
 
 
-def get_appeal_for(actor: Any, appeal_id: int) -> RecognitionAppeal:
+def get_appeal_for(actor: User | AnonymousUser, appeal_id: int) -> RecognitionAppeal:
     appeal = (
         RecognitionAppeal.objects.filter(pk=appeal_id).select_related("group", "against").first()
     )
@@ -347,7 +351,9 @@ class ChartBar:
         return BAR_LEFT + self.width + 6
 
 
-def recognition_dashboard(actor: Any, page: int = 1) -> RecognitionDashboard | None:
+def recognition_dashboard(
+    actor: User | AnonymousUser, page: int = 1
+) -> RecognitionDashboard | None:
     """Counts by status and one page of the groups at risk or suspended, with the criteria they
     fail, for the groups ``actor`` oversees (None when they oversee none). Two queries."""
     scopes = scopes_for(actor, Capability.VIEW_RECOGNITION)

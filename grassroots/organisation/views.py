@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from grassroots.accounts.requests import AuthenticatedRequest
 from grassroots.clock import today
 from grassroots.organisation import queries
 from grassroots.organisation.forms import (
@@ -75,7 +76,7 @@ def _recognition_context(request: HttpRequest, group: Group) -> dict[str, object
 
 
 @login_required
-def record_agm(request: HttpRequest, slug: str) -> HttpResponse:
+def record_agm(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     group = queries.get_group(slug)
     if not may(request.user, Capability.RECORD_AGM, group):
         raise Http404("No such group.")
@@ -94,7 +95,7 @@ def record_agm(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def group_officers(request: HttpRequest, slug: str) -> HttpResponse:
+def group_officers(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     """The group's officers now and every appointment before, with how each began and ended:
     for the group's members and those who oversee it."""
     group = queries.get_group(slug)
@@ -114,7 +115,7 @@ def group_officers(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def appoint_officer(request: HttpRequest, slug: str) -> HttpResponse:
+def appoint_officer(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     group = queries.get_group(slug)
     bases = officer_bases(request.user, group)
     if not bases:
@@ -163,7 +164,7 @@ def _end_bases(request: HttpRequest, assignment: RoleAssignment) -> list[str]:
 
 
 @login_required
-def end_role(request: HttpRequest, slug: str, assignment_id: int) -> HttpResponse:
+def end_role(request: AuthenticatedRequest, slug: str, assignment_id: int) -> HttpResponse:
     group = queries.get_group(slug)
     assignment = queries.get_role_to_end_for(request.user, group, assignment_id)
     form = EndRoleForm(
@@ -194,7 +195,7 @@ def end_role(request: HttpRequest, slug: str, assignment_id: int) -> HttpRespons
 
 
 @login_required
-def derecognise(request: HttpRequest, slug: str) -> HttpResponse:
+def derecognise(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     group = queries.get_group(slug)
     if not may(request.user, Capability.MANAGE_RECOGNITION, group):
         raise Http404("No such group.")
@@ -219,7 +220,7 @@ def derecognise(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def appeal(request: HttpRequest, slug: str) -> HttpResponse:
+def appeal(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     group = queries.get_group(slug)
     if not may(request.user, Capability.APPEAL_RECOGNITION, group):
         raise Http404("No such group.")
@@ -252,7 +253,7 @@ def appeal(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def recognition_dashboard(request: HttpRequest) -> HttpResponse:
+def recognition_dashboard(request: AuthenticatedRequest) -> HttpResponse:
     page = request.GET.get("page", "1")
     dashboard = queries.recognition_dashboard(
         request.user, page=int(page) if page.isdigit() and len(page) < 7 else 1
@@ -271,7 +272,7 @@ def recognition_dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def recognition_criteria(request: HttpRequest) -> HttpResponse:
+def recognition_criteria(request: AuthenticatedRequest) -> HttpResponse:
     if not may(request.user, Capability.MANAGE_RECOGNITION, NATION):
         raise Http404("Not found.")
     criteria = queries.current_criteria()
@@ -293,7 +294,7 @@ def recognition_criteria(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def appeal_list(request: HttpRequest) -> HttpResponse:
+def appeal_list(request: AuthenticatedRequest) -> HttpResponse:
     if not queries.appeal_bodies_of(request.user):
         raise Http404("Not found.")
     return render(
@@ -304,7 +305,7 @@ def appeal_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def appeal_decide(request: HttpRequest, appeal_id: int) -> HttpResponse:
+def appeal_decide(request: AuthenticatedRequest, appeal_id: int) -> HttpResponse:
     the_appeal = queries.get_appeal_for(request.user, appeal_id)
     form = DecideAppealForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and the_appeal.is_pending and form.is_valid():
@@ -325,7 +326,7 @@ def appeal_decide(request: HttpRequest, appeal_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def data_protection_agreement(request: HttpRequest) -> HttpResponse:
+def data_protection_agreement(request: AuthenticatedRequest) -> HttpResponse:
     """The agreement's text, for anyone signed in; a serving Data Manager accepts it here."""
     roles = queries.data_manager_roles_of(request.user)
     pending = [r for r in roles if not _has_accepted(r)]
@@ -347,7 +348,7 @@ def _has_accepted(assignment: RoleAssignment) -> bool:
 
 
 @login_required
-def national_overview(request: HttpRequest) -> HttpResponse:
+def national_overview(request: AuthenticatedRequest) -> HttpResponse:
     if not may(request.user, Capability.VIEW_NATIONAL_OVERVIEW, NATION):
         raise Http404("Not found.")
     regions = queries.national_overview()

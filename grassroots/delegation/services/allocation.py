@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from grassroots import clock
+from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
 from grassroots.delegation.bodies import body_of
@@ -33,7 +33,7 @@ from grassroots.tally.types import TallyError
 @transaction.atomic(durable=True)
 def allocate_delegates(
     *,
-    actor: Any,
+    actor: User,
     meeting: Meeting,
     seats: int,
     minimum: int,

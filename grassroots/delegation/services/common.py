@@ -5,8 +5,8 @@ recognition rule for sending them and the actor's label.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
+from grassroots.accounts.models import User
 from grassroots.delegation.models import DelegateAllocation
 from grassroots.meetings.models import Meeting, MotionStatus
 from grassroots.organisation.models import (
@@ -31,15 +31,15 @@ class DelegationError(Exception):
     """A request the rules refuse, with a reason to show the person."""
 
 
-def actor_label(actor: Any) -> str:
-    return str(actor.email) if getattr(actor, "is_authenticated", False) else "system"
+def actor_label(actor: User | None) -> str:
+    return str(actor.email) if actor is not None and actor.is_authenticated else "system"
 
 
-def acting_person(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
+def acting_person(actor: User | None) -> User | None:
+    return actor if actor is not None and actor.is_authenticated else None
 
 
-def member_of(actor: Any) -> Member | None:
+def member_of(actor: User) -> Member | None:
     return getattr(actor, "member", None) if getattr(actor, "is_authenticated", False) else None
 
 

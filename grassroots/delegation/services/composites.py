@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from grassroots import clock
+from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
 from grassroots.delegation.bodies import receiving_body_of
@@ -34,7 +34,7 @@ from grassroots.people.models import Member
 
 @transaction.atomic(durable=True)
 def propose_composite(
-    *, actor: Any, forwards: Sequence[MotionForward], title: str, text: str
+    *, actor: User, forwards: Sequence[MotionForward], title: str, text: str
 ) -> Composite:
     """Draft one motion to stand for several forwarded to the same body on the same subject."""
     locked = list(
@@ -84,7 +84,7 @@ def propose_composite(
 
 
 @transaction.atomic(durable=True)
-def agree_to_composite(*, actor: Any, composite: Composite) -> list[CompositeAgreement]:
+def agree_to_composite(*, actor: User, composite: Composite) -> list[CompositeAgreement]:
     """The acting member agrees to the composite's text for every part they move."""
     composite = Composite.objects.select_for_update(of=("self",)).get(pk=composite.pk)
     member = member_of(actor)
@@ -126,7 +126,7 @@ def movers_yet_to_agree(composite: Composite) -> list[Member]:
 
 
 @transaction.atomic(durable=True)
-def place_composite_on_agenda(*, actor: Any, composite: Composite, meeting: Meeting) -> Motion:
+def place_composite_on_agenda(*, actor: User, composite: Composite, meeting: Meeting) -> Motion:
     """Once every mover has agreed, the composite goes on the agenda in place of its parts;
     a part already on that agenda, not yet debated, is withdrawn in its favour."""
     composite = (

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
 
 from grassroots import clock
+from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
 from grassroots.ballots.models import Ballot, BallotStatus
@@ -56,7 +55,7 @@ def _require_before_meeting(meeting: Meeting) -> None:
 
 def _create_delegate(
     *,
-    actor: Any,
+    actor: User,
     meeting: Meeting,
     group: Group,
     member: Member,
@@ -140,7 +139,7 @@ def _check_group_sends(meeting: Meeting, group: Group) -> None:
 @transaction.atomic(durable=True)
 def record_delegate(
     *,
-    actor: Any,
+    actor: User,
     meeting: Meeting,
     group: Group,
     member: Member,
@@ -202,7 +201,7 @@ def _list_link(meeting: Meeting) -> str:
     )
 
 
-def _notify_withdrawal(*, actor: Any, delegate: Delegate) -> None:
+def _notify_withdrawal(*, actor: User, delegate: Delegate) -> None:
     who = delegate.member.full_name
     meeting = delegate.meeting
     if delegate.withdrawn_how == WithdrawnHow.WITHDREW:
@@ -228,7 +227,7 @@ def _notify_withdrawal(*, actor: Any, delegate: Delegate) -> None:
     )
 
 
-def _notify_replacement(*, actor: Any, old: Delegate, new: Delegate) -> None:
+def _notify_replacement(*, actor: User, old: Delegate, new: Delegate) -> None:
     meeting = new.meeting
     send_to_members(
         actor=actor,
@@ -258,7 +257,7 @@ def _locked_delegate(delegate: Delegate) -> Delegate:
 
 
 @transaction.atomic(durable=True)
-def withdraw_delegate(*, actor: Any, delegate: Delegate, reason: str = "") -> Delegate:
+def withdraw_delegate(*, actor: User, delegate: Delegate, reason: str = "") -> Delegate:
     """The delegate stands down, or the group's officers (``RECORD_DELEGATES``) withdraw them
     with a reason. The seat is then vacant until the group records a replacement."""
     _locked_allocation(delegate.meeting)
@@ -314,7 +313,7 @@ def withdraw_delegate(*, actor: Any, delegate: Delegate, reason: str = "") -> De
 @transaction.atomic(durable=True)
 def replace_delegate(
     *,
-    actor: Any,
+    actor: User,
     delegate: Delegate,
     member: Member,
     elected_by: str,

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
 
 from grassroots import clock
+from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
 from grassroots.delegation.bodies import (
@@ -40,7 +39,7 @@ from grassroots.people.models import Member
 @transaction.atomic(durable=True)
 def forward_motion(
     *,
-    actor: Any,
+    actor: User,
     motion: Motion,
     to: Body,
     mover: Member | None = None,
@@ -97,7 +96,7 @@ def check_receiving_meeting(meeting: Meeting, body: Body) -> None:
 
 def place_motion(
     *,
-    actor: Any,
+    actor: User,
     meeting: Meeting,
     title: str,
     text: str,
@@ -144,7 +143,7 @@ def _locked_forward(forward: MotionForward) -> MotionForward:
 
 
 @transaction.atomic(durable=True)
-def place_forward_on_agenda(*, actor: Any, forward: MotionForward, meeting: Meeting) -> Motion:
+def place_forward_on_agenda(*, actor: User, forward: MotionForward, meeting: Meeting) -> Motion:
     """Put a forwarded motion on the agenda of a meeting of the body it was sent to."""
     forward = _locked_forward(forward)
     body = receiving_body_of(forward)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
 
+from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
 from grassroots.clock import now, today
@@ -38,7 +38,7 @@ APPEALABLE = (GroupStatus.SUSPENDED, GroupStatus.DERECOGNISED)
 
 
 @transaction.atomic(durable=True)
-def lodge_appeal(*, actor: Any, group: Group, statement: str) -> RecognitionAppeal:
+def lodge_appeal(*, actor: User, group: Group, statement: str) -> RecognitionAppeal:
     if not may(actor, Capability.APPEAL_RECOGNITION, group):
         raise PermissionDenied("Only the group's officers may appeal.")
     statement = statement.strip()
@@ -74,7 +74,7 @@ def lodge_appeal(*, actor: Any, group: Group, statement: str) -> RecognitionAppe
 
 
 def _notify_appeal_body(
-    *, actor: Any, appeal: RecognitionAppeal, against: RecognitionEvent
+    *, actor: User, appeal: RecognitionAppeal, against: RecognitionEvent
 ) -> None:
     """Tell everyone who sits on the body the rules name today: an appeal waits for them."""
     body_members = list(
@@ -108,7 +108,7 @@ def _notify_appeal_body(
 
 @transaction.atomic(durable=True)
 def decide_appeal(
-    *, actor: Any, appeal: RecognitionAppeal, upheld: bool, reasons: str
+    *, actor: User, appeal: RecognitionAppeal, upheld: bool, reasons: str
 ) -> RecognitionAppeal:
     """The body named in the rules decides. Upheld restores the status before the decision
     appealed against (with a fresh fix-by period if that was "at risk")."""

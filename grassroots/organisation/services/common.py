@@ -4,11 +4,10 @@ group's page and the notice to its officers.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.urls import reverse
 
+from grassroots.accounts.models import User
 from grassroots.clock import today
 from grassroots.messaging.models import MailKind
 from grassroots.messaging.services import send_to_members
@@ -22,20 +21,21 @@ class RecognitionError(Exception):
     """A request the rules refuse, with a reason to show the person."""
 
 
-def actor_label(actor: Any) -> str:
-    is_person = actor is not None and getattr(actor, "is_authenticated", False)
-    return str(actor.email) if is_person else "system"
+def actor_label(actor: User | None) -> str:
+    return str(actor.email) if actor is not None and actor.is_authenticated else "system"
 
 
-def acting_person(actor: Any) -> Any:
-    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+def acting_person(actor: User | None) -> User | None:
+    return actor if actor is not None and actor.is_authenticated else None
 
 
 def group_link(group: Group) -> str:
     return settings.GRASSROOTS_SITE_URL.rstrip("/") + reverse("group_detail", args=[group.slug])
 
 
-def notify_officers(*, actor: Any, group: Group, subject: str, body: str, purpose: str) -> None:
+def notify_officers(
+    *, actor: User | None, group: Group, subject: str, body: str, purpose: str
+) -> None:
     """A notice to the group's Chair, Secretary and Data Manager (whoever holds those roles
     today, including one whose last day it is)."""
     officer_ids = list(

@@ -5,7 +5,6 @@ agreement; each change is followed by the group's recognition review.
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -13,6 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 
+from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
 from grassroots.clock import now, today
@@ -60,7 +60,7 @@ def _basis_label(basis: str) -> str:
 
 
 def _check_basis(
-    *, actor: Any, group: Group, basis: str, decided_on: datetime.date | None, reference: str
+    *, actor: User, group: Group, basis: str, decided_on: datetime.date | None, reference: str
 ) -> None:
     """The basis must be one the actor may use for this group, and cite what it rests on."""
     bases = officer_bases(actor, group)
@@ -105,7 +105,7 @@ def _officer_change_recipients(group: Group, *also: int) -> list[int]:
 @transaction.atomic(durable=True)
 def appoint_officer(
     *,
-    actor: Any,
+    actor: User,
     group: Group,
     role: str,
     membership_number: str,
@@ -237,7 +237,7 @@ def _officers_link(group: Group) -> str:
 @transaction.atomic(durable=True)
 def end_role(
     *,
-    actor: Any,
+    actor: User,
     assignment: RoleAssignment,
     ends_on: datetime.date,
     reason: str,
@@ -337,7 +337,7 @@ def end_role(
 
 
 @transaction.atomic(durable=True)
-def record_agm(*, actor: Any, group: Group, held_on: datetime.date) -> AgmRecord:
+def record_agm(*, actor: User, group: Group, held_on: datetime.date) -> AgmRecord:
     if not may(actor, Capability.RECORD_AGM, group):
         raise PermissionDenied("You may not record this group's AGM.")
     if held_on > today():
@@ -362,7 +362,7 @@ def record_agm(*, actor: Any, group: Group, held_on: datetime.date) -> AgmRecord
 
 
 @transaction.atomic(durable=True)
-def accept_agreement(*, actor: Any, assignment: RoleAssignment) -> AgreementAcceptance:
+def accept_agreement(*, actor: User, assignment: RoleAssignment) -> AgreementAcceptance:
     """The Data Manager accepts the current data protection agreement for this appointment."""
     member = getattr(actor, "member", None)
     if (

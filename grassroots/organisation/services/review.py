@@ -15,6 +15,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
 from grassroots.clock import now, today
@@ -43,7 +44,7 @@ def _failing_lines(bad: list[CriterionResult]) -> str:
 
 def change_status(
     *,
-    actor: Any,
+    actor: User | None,
     recognition: GroupRecognition,
     to: str,
     reason: str,
@@ -88,7 +89,9 @@ def locked_recognition(group: Group) -> GroupRecognition:
     return recognition
 
 
-def review_group(*, actor: Any, group: Group, criteria: RecognitionCriteria) -> GroupRecognition:
+def review_group(
+    *, actor: User | None, group: Group, criteria: RecognitionCriteria
+) -> GroupRecognition:
     """Apply the automatic transitions (docs/recognition.md has the table). Never
     de-recognises: that is the national office's decision alone."""
     day = today()
@@ -203,7 +206,7 @@ def review_group(*, actor: Any, group: Group, criteria: RecognitionCriteria) -> 
 
 
 @transaction.atomic(durable=True)
-def review_recognition(*, actor: Any = None, group: Group) -> GroupRecognition:
+def review_recognition(*, actor: User | None = None, group: Group) -> GroupRecognition:
     """Evaluate one group against the criteria and apply what follows (None: the system)."""
     return review_group(actor=actor, group=group, criteria=current_criteria())
 
@@ -230,7 +233,7 @@ CRITERIA_FIELDS = (
 
 
 @transaction.atomic(durable=True)
-def update_criteria(*, actor: Any, values: Mapping[str, Any]) -> RecognitionCriteria:
+def update_criteria(*, actor: User, values: Mapping[str, Any]) -> RecognitionCriteria:
     """Change the criteria. Groups are re-evaluated by the next scheduled review, so a change
     reaches every group the same way and no group is suspended without its fix-by period."""
     if not may(actor, Capability.MANAGE_RECOGNITION, NATION):
@@ -265,7 +268,7 @@ def update_criteria(*, actor: Any, values: Mapping[str, Any]) -> RecognitionCrit
 
 
 @transaction.atomic(durable=True)
-def derecognise_group(*, actor: Any, group: Group, reason: str) -> RecognitionEvent:
+def derecognise_group(*, actor: User, group: Group, reason: str) -> RecognitionEvent:
     """The national office's decision, and only for a group already suspended."""
     if not may(actor, Capability.MANAGE_RECOGNITION, group):
         raise PermissionDenied("You may not de-recognise groups.")
