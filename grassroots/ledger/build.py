@@ -15,6 +15,7 @@ from grassroots.ledger.crypto import (
     Share,
     generate_tellers_key,
     seal_ballot,
+    share_hash,
     split_secret,
     tracker,
 )
@@ -74,7 +75,12 @@ def election_parameters(
         tellers_public_key=keys.tellers_public_key,
         tellers=len(keys.shares),
         threshold=keys.threshold,
+        share_hashes=tuple(share_hash(s.to_text()) for s in sorted(keys.shares, key=_index)),
     )
+
+
+def _index(share: Share) -> int:
+    return share.index
 
 
 def build_record(
@@ -106,6 +112,7 @@ def build_record(
         moment = opened_at + timedelta(seconds=seconds_per_ballot * size)
         head = TreeHead(
             election_id=election_id,
+            sequence=len(heads),
             tree_size=size,
             root_hash=log.root(size),
             parameters_hash=committed,

@@ -7,7 +7,11 @@
   ciphertext is unambiguous. The tracker's 32 raw bytes are the ballot's leaf in the Merkle log.
 * The tellers' 32-byte private key is split with Shamir's scheme over the prime field
   GF(2**521 - 1) (a Mersenne prime, the field of NIST P-521), large enough to hold any 32-byte
-  key as one field element. A share is written ``"<index>:<132 lowercase hex digits>"``.
+  key as one field element. A share is written ``"<index>:<132 lowercase hex digits>"``; its
+  index is its x-coordinate and the hex digits its y-coordinate, big-endian.
+* Each share's hash, ``SHA-256("grassroots-key-share/1\n" || share text)``, is published in the
+  election's parameters when the key is made, so a share entered at the count is checked at
+  once against the one its teller was given (:func:`share_hash`).
 """
 
 from __future__ import annotations
@@ -56,13 +60,25 @@ class Share:
         return cls(index=index, value=value)
 
 
+SHARE_HASH_PREFIX = b"grassroots-key-share/1\n"
+
+
+def share_hash(share_text: str) -> str:
+    """The published commitment to one share: 64 lowercase hex digits.
+
+    A share is a random point of a random polynomial (or, with a threshold of one, the random
+    key itself), so its hash reveals nothing usable about it.
+    """
+    return hashlib.sha256(SHARE_HASH_PREFIX + share_text.encode("ascii")).hexdigest()
+
+
 def clamp(private: bytes) -> bytes:
     """The X25519 private key in its clamped form (RFC 7748 §5: decodeScalar25519).
 
-    X25519 ignores the three low bits and the top bit of a key and forces bit 254, so 16
-    different byte strings act as the same key. The tellers' key is kept and shared in clamped
-    form so that exactly one 32-byte value matches the public key, and a changed share cannot
-    combine to a different value that still opens the ballots.
+    X25519 clears the three low bits and the top bit of a key and sets bit 254: five bits are
+    fixed whatever the bytes say, so 32 different byte strings act as the same key. The tellers'
+    key is kept and shared in clamped form so that exactly one 32-byte value matches the public
+    key, and a changed share cannot combine to a different value that still opens the ballots.
     """
     if len(private) != 32:
         raise SealError("an X25519 private key is 32 bytes")

@@ -1,14 +1,17 @@
-"""Signed tree heads: the election key's dated statement of the log's size and root.
+"""Signed tree heads: the election key's numbered, dated statement of the log's size and root.
 
 A head commits to the log (``tree_size``, ``root_hash``) and to the election's parameters
 (``parameters_hash``: SHA-256 of the canonical parameters, see :mod:`grassroots.ledger.record`),
 so once a head is published neither the past ballots nor the questions, candidates, rules or the
-tellers' key can be changed without the change showing.
+tellers' key can be changed without the change showing. Heads are numbered from 0 (the empty
+log at opening) in the order they are signed, so a record that leaves one out shows a gap, and a
+head a member saved names its place in the sequence (docs/ledger.md, check 5).
 
 The signed bytes are UTF-8 text, one field a line, each line ending in ``\\n``::
 
-    grassroots-tree-head/1
+    grassroots-tree-head/2
     <election id>
+    <sequence number, decimal, no leading zeros: 0 for the first head>
     <tree size, decimal, no leading zeros>
     <root hash, 64 lowercase hex digits>
     <parameters hash, 64 lowercase hex digits>
@@ -19,6 +22,7 @@ The signature is a plain Ed25519 signature (RFC 8032) over exactly those bytes.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,7 +30,7 @@ from datetime import UTC, datetime
 import nacl.exceptions
 import nacl.signing
 
-HEAD_FORMAT = "grassroots-tree-head/1"
+HEAD_FORMAT = "grassroots-tree-head/2"
 TIMESTAMP_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
 ELECTION_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
 
@@ -46,6 +50,7 @@ class KeyPair:
 @dataclass(frozen=True, slots=True)
 class TreeHead:
     election_id: str
+    sequence: int  # 0 for the first head, then one more for each head signed
     tree_size: int
     root_hash: bytes
     parameters_hash: bytes
@@ -87,13 +92,14 @@ def head_bytes(head: TreeHead) -> bytes:
     """The exact bytes the election key signs (see the module docstring)."""
     check_election_id(head.election_id)
     check_timestamp(head.timestamp)
-    if head.tree_size < 0:
-        raise HeadError("a tree size cannot be negative")
+    if head.tree_size < 0 or head.sequence < 0:
+        raise HeadError("a tree size or sequence number cannot be negative")
     if len(head.root_hash) != 32 or len(head.parameters_hash) != 32:
         raise HeadError("root and parameters hashes are 32 bytes")
     lines = (
         HEAD_FORMAT,
         head.election_id,
+        str(head.sequence),
         str(head.tree_size),
         head.root_hash.hex(),
         head.parameters_hash.hex(),
@@ -110,6 +116,13 @@ def generate_signing_key() -> KeyPair:
 
 def signing_public_key(private: bytes) -> bytes:
     return bytes(nacl.signing.SigningKey(private).verify_key)
+
+
+def key_fingerprint(public_key: bytes) -> str:
+    """A short form of an election key for comparing by eye: the first 10 bytes of its SHA-256,
+    as five groups of four lowercase hex digits (``3f2a 9c01 ...``)."""
+    digest = hashlib.sha256(public_key).hexdigest()[:20]
+    return " ".join(digest[i : i + 4] for i in range(0, 20, 4))
 
 
 def sign_head(head: TreeHead, private_key: bytes) -> SignedTreeHead:

@@ -2,10 +2,10 @@
 
 A record is a directory of four files (the format is described in docs/ledger.md):
 
-* ``record.json``: the parameters, roll figures, published results, keys, revealed key shares
-  and the election key's signature over all of it;
+* ``record.json``: the parameters, roll figures, published results, keys, revealed key shares,
+  the number of heads issued and the election key's signature over all of it;
 * ``ballots.jsonl``: every sealed ballot in log order, ``{"ciphertext": base64, "tracker": hex}``;
-* ``heads.jsonl``: every signed tree head published while the poll was open;
+* ``heads.jsonl``: every signed tree head ever issued, numbered from 0 in the order signed;
 * ``plaintexts.jsonl``: the opened ballots in log order, one canonical JSON ballot paper a line.
 
 Every file is written in one canonical form and a reader refuses any other, so that no byte of
@@ -20,6 +20,8 @@ import binascii
 import hashlib
 import json
 import re
+import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,8 +37,8 @@ from grassroots.ledger.heads import (
     check_timestamp,
 )
 
-RECORD_FORMAT = "grassroots-election-record/1"
-PARAMETERS_FORMAT = "grassroots-election-parameters/1"
+RECORD_FORMAT = "grassroots-election-record/2"
+PARAMETERS_FORMAT = "grassroots-election-parameters/2"
 RECORD_FILE = "record.json"
 BALLOTS_FILE = "ballots.jsonl"
 HEADS_FILE = "heads.jsonl"
@@ -118,6 +120,9 @@ class ElectionParameters:
     tellers_public_key: bytes
     tellers: int
     threshold: int
+    # share_hashes[i] is crypto.share_hash of the share with index i + 1, published at set-up so
+    # a share entered at the count can be checked against the one its teller was given.
+    share_hashes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +159,12 @@ class ElectionRecord:
     plaintexts: tuple[bytes, ...]
     # The election key's signature over record_signing_bytes(); empty until signed.
     signature: bytes = b""
+    # How many heads record.json says were issued, as read; None: as many as ``heads`` holds.
+    head_count: int | None = None
+
+    @property
+    def heads_issued(self) -> int:
+        return len(self.heads) if self.head_count is None else self.head_count
 
 
 # Writing
@@ -188,6 +199,7 @@ def parameters_to_json(parameters: ElectionParameters) -> JsonObject:
         "tellers_public_key": parameters.tellers_public_key.hex(),
         "tellers": parameters.tellers,
         "threshold": parameters.threshold,
+        "share_hashes": list(parameters.share_hashes),
     }
 
 
@@ -212,6 +224,7 @@ def _unsigned_record_json(record: ElectionRecord) -> JsonObject:
         },
         "results": record.results,
         "key_shares": list(record.key_shares),
+        "head_count": record.heads_issued,
     }
 
 
@@ -231,6 +244,7 @@ def sign_record(record: ElectionRecord, election_private_key: bytes) -> Election
         heads=record.heads,
         plaintexts=record.plaintexts,
         signature=signed.signature,
+        head_count=record.heads_issued,
     )
 
 
@@ -248,6 +262,7 @@ def head_to_json(signed: SignedTreeHead) -> JsonObject:
     head = signed.head
     return {
         "election_id": head.election_id,
+        "sequence": head.sequence,
         "tree_size": head.tree_size,
         "root_hash": head.root_hash.hex(),
         "parameters_hash": head.parameters_hash.hex(),
@@ -442,6 +457,7 @@ def _read_parameters(reader: _Reader) -> ElectionParameters:
         "tellers_public_key",
         "tellers",
         "threshold",
+        "share_hashes",
     )
     election_id = reader.string("election_id")
     try:
@@ -456,6 +472,12 @@ def _read_parameters(reader: _Reader) -> ElectionParameters:
     threshold = reader.integer("threshold", minimum=1)
     if threshold > tellers:
         raise reader.error(f"threshold {threshold} is more than the {tellers} tellers")
+    share_hashes = reader.strings("share_hashes")
+    if len(share_hashes) != tellers or not all(_HEX32.fullmatch(h) for h in share_hashes):
+        raise reader.error(
+            f"parameters.share_hashes must be {tellers} hashes of 64 lowercase hex digits, "
+            "one per teller"
+        )
     return ElectionParameters(
         election_id=election_id,
         title=reader.string("title"),
@@ -464,6 +486,7 @@ def _read_parameters(reader: _Reader) -> ElectionParameters:
         tellers_public_key=reader.hex_bytes("tellers_public_key", 32),
         tellers=tellers,
         threshold=threshold,
+        share_hashes=share_hashes,
     )
 
 
@@ -489,7 +512,9 @@ def _read_record_document(data: bytes) -> tuple[JsonObject, _Reader]:
             RECORD_FILE, "not in canonical form (sorted keys, two-space indent, final newline)"
         )
     reader = _Reader(document, RECORD_FILE, None, "")
-    reader.expect_keys("format", "parameters", "roll", "results", "key_shares", "signature")
+    reader.expect_keys(
+        "format", "parameters", "roll", "results", "key_shares", "head_count", "signature"
+    )
     if reader.string("format") != RECORD_FORMAT:
         raise reader.error(f"format must be {RECORD_FORMAT!r}")
     return document, reader
@@ -530,7 +555,13 @@ def _read_ballot(reader: _Reader) -> SealedBallot:
 
 def _read_head(reader: _Reader) -> SignedTreeHead:
     reader.expect_keys(
-        "election_id", "tree_size", "root_hash", "parameters_hash", "timestamp", "signature"
+        "election_id",
+        "sequence",
+        "tree_size",
+        "root_hash",
+        "parameters_hash",
+        "timestamp",
+        "signature",
     )
     timestamp = reader.string("timestamp")
     try:
@@ -540,6 +571,7 @@ def _read_head(reader: _Reader) -> SignedTreeHead:
     return SignedTreeHead(
         head=TreeHead(
             election_id=reader.string("election_id"),
+            sequence=reader.integer("sequence"),
             tree_size=reader.integer("tree_size"),
             root_hash=reader.hex_bytes("root_hash", 32),
             parameters_hash=reader.hex_bytes("parameters_hash", 32),
@@ -549,35 +581,98 @@ def _read_head(reader: _Reader) -> SignedTreeHead:
     )
 
 
-def _read_file(directory: Path, name: str) -> bytes:
-    path = directory / name
+RECORD_FILES = (RECORD_FILE, BALLOTS_FILE, HEADS_FILE, PLAINTEXTS_FILE)
+# A zip member larger than this is refused before it is unpacked (a record of 500,000 ballots
+# is about 40 MB zipped and a few hundred MB unpacked).
+MAX_MEMBER_BYTES = 4 * 1024**3
+
+
+def _directory_files(directory: Path) -> dict[str, bytes]:
+    files = {}
+    for name in RECORD_FILES:
+        path = directory / name
+        try:
+            files[name] = path.read_bytes()
+        except FileNotFoundError as error:
+            raise RecordError(name, f"missing from {directory}") from error
+        except OSError as error:
+            raise RecordError(name, f"cannot be read: {error.strerror}") from error
+    return files
+
+
+def _record_folder(directory: Path) -> Path:
+    """The folder holding record.json: ``directory`` itself, or its one subfolder that does (as
+    when a downloaded zip is unpacked into a folder of its own)."""
+    if (directory / RECORD_FILE).exists():
+        return directory
+    inner = sorted(p for p in directory.iterdir() if p.is_dir() and (p / RECORD_FILE).exists())
+    if len(inner) == 1:
+        return inner[0]
+    if not inner:
+        raise RecordError(str(directory), f"holds no {RECORD_FILE}, nor does any folder in it")
+    names = ", ".join(p.name for p in inner)
+    raise RecordError(str(directory), f"holds several records ({names}); name one of them")
+
+
+def _zip_files(path: Path) -> dict[str, bytes]:
+    """The record's files from the downloaded zip, read in memory (nothing is unpacked)."""
     try:
-        return path.read_bytes()
-    except FileNotFoundError as error:
-        raise RecordError(name, f"missing from {directory}") from error
-    except OSError as error:
-        raise RecordError(name, f"cannot be read: {error.strerror}") from error
+        with zipfile.ZipFile(path) as archive:
+            members = {info.filename: info for info in archive.infolist() if not info.is_dir()}
+            found = [n for n in members if n.rsplit("/", 1)[-1] == RECORD_FILE]
+            if len(found) != 1:
+                what = "no" if not found else "more than one"
+                raise RecordError(str(path), f"the zip holds {what} {RECORD_FILE}")
+            prefix = found[0][: -len(RECORD_FILE)]
+            files = {}
+            for name in RECORD_FILES:
+                info = members.get(prefix + name)
+                if info is None:
+                    raise RecordError(name, f"missing from the zip {path.name}")
+                if info.file_size > MAX_MEMBER_BYTES:
+                    raise RecordError(name, "is too large to be a record file")
+                files[name] = archive.read(info)
+            return files
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, EOFError) as error:
+        raise RecordError(str(path), f"is not a readable zip file: {error}") from error
 
 
-def read_record(directory: Path) -> ElectionRecord:
-    """Read and check the form of every file; :class:`RecordError` names the first problem."""
-    if not directory.is_dir():
-        raise RecordError(str(directory), "is not a directory")
-    _, reader = _read_record_document(_read_file(directory, RECORD_FILE))
+def read_record_files(location: Path) -> dict[str, bytes]:
+    """The four files' bytes from a record folder, a folder holding one, or the zip itself."""
+    if location.is_dir():
+        return _directory_files(_record_folder(location))
+    if location.is_file():
+        if zipfile.is_zipfile(location):
+            return _zip_files(location)
+        raise RecordError(str(location), "is neither a folder nor a zip file")
+    raise RecordError(str(location), "does not exist")
+
+
+def read_record(location: Path) -> ElectionRecord:
+    """Read and check the form of every file; :class:`RecordError` names the first problem.
+
+    ``location`` is the record's folder, a folder with the record's folder in it, or the
+    downloaded zip.
+    """
+    return parse_record(read_record_files(location))
+
+
+def parse_record(files: dict[str, bytes]) -> ElectionRecord:
+    """The record from its four files' bytes (see :func:`read_record_files`)."""
+    _, reader = _read_record_document(files[RECORD_FILE])
     results: dict[str, JsonObject] = {}
     for question_id, result in reader.child("results").value.items():
         if not isinstance(result, dict):
             raise reader.error(f"results.{question_id} must be a JSON object")
         results[question_id] = result
     key_shares = reader.strings("key_shares")
+    head_count = reader.integer("head_count")
     signature_text = reader.string("signature")
     if not _HEX64.fullmatch(signature_text):
         raise reader.error("signature must be 128 lowercase hex digits")
-    ballots = tuple(
-        _read_ballot(r) for r in _read_jsonl(_read_file(directory, BALLOTS_FILE), BALLOTS_FILE)
-    )
-    heads = tuple(_read_head(r) for r in _read_jsonl(_read_file(directory, HEADS_FILE), HEADS_FILE))
-    plaintexts = tuple(_lines(_read_file(directory, PLAINTEXTS_FILE), PLAINTEXTS_FILE))
+    ballots = tuple(_read_ballot(r) for r in _read_jsonl(files[BALLOTS_FILE], BALLOTS_FILE))
+    heads = tuple(_read_head(r) for r in _read_jsonl(files[HEADS_FILE], HEADS_FILE))
+    plaintexts = tuple(_lines(files[PLAINTEXTS_FILE], PLAINTEXTS_FILE))
     return ElectionRecord(
         parameters=_read_parameters(reader.child("parameters")),
         roll=_read_roll(reader.child("roll")),
@@ -587,4 +682,28 @@ def read_record(directory: Path) -> ElectionRecord:
         heads=heads,
         plaintexts=plaintexts,
         signature=bytes.fromhex(signature_text),
+        head_count=head_count,
     )
+
+
+def read_saved_heads(path: Path) -> list[SignedTreeHead]:
+    """Heads a member saved while the poll was open: a file of one head as JSON (as the ballot's
+    log page offers it), or of several, one a line (as in heads.jsonl)."""
+    name = path.name
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise RecordError(name, f"cannot be read: {error.strerror or error}") from error
+    lines = [line for line in data.splitlines() if line.strip()]
+    if not lines:
+        raise RecordError(name, "holds no tree head")
+    try:
+        one = [_parse_json(data, name, None)]
+    except RecordError:
+        one = []
+    if one and isinstance(one[0], dict):
+        return [_read_head(_Reader(one[0], name, None, ""))]
+    return [
+        _read_head(_Reader(_parse_json(line, name, number), name, number, ""))
+        for number, line in enumerate(lines, start=1)
+    ]

@@ -68,8 +68,12 @@ def make_record(ballots: int = 240, seed: int = 1) -> ElectionRecord:
         plaintexts=random_plaintexts(ballots, seed),
         roll=Roll(
             size=400,
-            voted=ballots // len(QUESTIONS) + 1,
-            scopes=(ScopeTurnout("Scotland", 120, 40), ScopeTurnout("Wales", 90, 31)),
+            voted=ballots // len(QUESTIONS),
+            scopes=(
+                ScopeTurnout("Scotland", 120, 30),
+                ScopeTurnout("Wales", 90, 20),
+                ScopeTurnout("No group", 190, 30),
+            ),
         ),
         opened_at=datetime(2026, 5, 1, 9, 0, tzinfo=UTC),
         head_every=20,

@@ -87,6 +87,7 @@ def test_the_tracker_hashes_election_id_nul_and_ciphertext() -> None:
 def head(size: int = 3) -> TreeHead:
     return TreeHead(
         election_id="2026-ncm",
+        sequence=5,
         tree_size=size,
         root_hash=bytes(range(32)),
         parameters_hash=bytes(32),
@@ -96,7 +97,7 @@ def head(size: int = 3) -> TreeHead:
 
 def test_head_bytes_are_the_documented_lines() -> None:
     assert head_bytes(head()) == (
-        b"grassroots-tree-head/1\n2026-ncm\n3\n" + bytes(range(32)).hex().encode() + b"\n"
+        b"grassroots-tree-head/2\n2026-ncm\n5\n3\n" + bytes(range(32)).hex().encode() + b"\n"
         b"0000000000000000000000000000000000000000000000000000000000000000\n"
         b"2026-05-01T12:00:00Z\n"
     )
@@ -117,11 +118,11 @@ def test_a_signed_head_verifies_only_unaltered_and_with_the_election_key() -> No
 
 def test_head_fields_are_validated() -> None:
     with pytest.raises(HeadError):
-        head_bytes(TreeHead("bad\nid", 1, bytes(32), bytes(32), "2026-05-01T12:00:00Z"))
+        head_bytes(TreeHead("bad\nid", 0, 1, bytes(32), bytes(32), "2026-05-01T12:00:00Z"))
     with pytest.raises(HeadError):
-        head_bytes(TreeHead("e", 1, bytes(32), bytes(32), "2026-05-01 12:00:00"))
+        head_bytes(TreeHead("e", 0, 1, bytes(32), bytes(32), "2026-05-01 12:00:00"))
     with pytest.raises(HeadError):
-        head_bytes(TreeHead("e", 1, bytes(32), bytes(32), "2026-02-30T12:00:00Z"))
+        head_bytes(TreeHead("e", 0, 1, bytes(32), bytes(32), "2026-02-30T12:00:00Z"))
     with pytest.raises(HeadError):
         format_timestamp(datetime(2026, 5, 1))
     assert format_timestamp(datetime(2026, 5, 1, 12, 0, 0, 5, tzinfo=UTC)) == (
