@@ -105,18 +105,24 @@ def count_question(question: Question, papers: Sequence[BallotPaper], *, roll_si
     )
 
 
+def _fixed(value: Decimal) -> str:
+    """A figure in plain positional notation: ``0.000000000``, never Python's ``0E-9``."""
+    return format(value, "f")
+
+
 def _decimal(value: Decimal | None) -> str | None:
-    return None if value is None else str(value)
+    return None if value is None else _fixed(value)
 
 
 def result_to_json(result: Result) -> JsonObject:
-    """The published form of a count: every figure as a decimal string, stages in order."""
+    """The published form of a count: every figure as a decimal string in positional notation
+    (``-``, digits, ``.`` and the rule's places), stages in order (docs/record-spec.md)."""
     return {
         "rule": result.rule,
         "seats": result.seats,
         "candidates": list(result.candidates),
         "elected": list(result.elected),
-        "valid_poll": str(result.valid_poll),
+        "valid_poll": _fixed(result.valid_poll),
         "quota": _decimal(result.quota),
         "seed": result.seed,
         "notes": list(result.notes),
@@ -125,13 +131,13 @@ def result_to_json(result: Result) -> JsonObject:
                 "number": stage.number,
                 "action": str(stage.action),
                 "candidates": list(stage.candidates),
-                "totals": [str(t) for t in stage.totals],
-                "exhausted": str(stage.exhausted),
-                "loss_by_rounding": str(stage.loss_by_rounding),
+                "totals": [_fixed(t) for t in stage.totals],
+                "exhausted": _fixed(stage.exhausted),
+                "loss_by_rounding": _fixed(stage.loss_by_rounding),
                 "transfer_value": _decimal(stage.transfer_value),
                 "elected": list(stage.elected),
                 "keep_factors": (
-                    None if stage.keep_factors is None else [str(k) for k in stage.keep_factors]
+                    None if stage.keep_factors is None else [_fixed(k) for k in stage.keep_factors]
                 ),
                 "parcels": list(stage.parcels),
                 "note": stage.note,

@@ -15,15 +15,24 @@ from grassroots.demo import people as demo_organisation
 from grassroots.demo.ballots import FINISHED_TITLE, OPEN_TITLE, seed_finished_ballot
 from grassroots.demo.seed import seed_demo
 from grassroots.ledger.verify import verify_directory
+from tests.ledger import minimal_verifier
 
 pytestmark = pytest.mark.django_db
 
 RECORD_FILES = ("record.json", "ballots.jsonl", "heads.jsonl", "plaintexts.jsonl")
 
 
-def _verify_cli(directory: Path) -> subprocess.CompletedProcess[str]:
+def _verify_cli(directory: Path, key: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "grassroots.ledger", "verify", str(directory)],
+        [
+            sys.executable,
+            "-m",
+            "grassroots.ledger",
+            "verify",
+            str(directory),
+            "--election-key",
+            key,
+        ],
         capture_output=True,
         text=True,
         check=False,
@@ -45,15 +54,19 @@ def test_seed_demo_makes_a_published_stv_ballot_and_an_open_one_once(tmp_path: P
     assert Ballot.objects.count() == 2
 
     call_command("export_record", "--latest-published", str(tmp_path))
-    passed = _verify_cli(tmp_path)
+    key = finished.election_key_hex
+    passed = _verify_cli(tmp_path, key)
     assert passed.returncode == 0, passed.stdout
     assert "all 9 checks passed" in passed.stdout
+    # The verifier written from docs/record-spec.md alone agrees on the demo record.
+    assert minimal_verifier.verify(tmp_path, pinned=key) == dict.fromkeys(range(1, 10), True)
     ballots = tmp_path / "ballots.jsonl"
     data = bytearray(ballots.read_bytes())
     data[30] ^= 0x01
     ballots.write_bytes(bytes(data))
-    failed = _verify_cli(tmp_path)
+    failed = _verify_cli(tmp_path, key)
     assert failed.returncode == 1
+    assert minimal_verifier.verify(tmp_path, pinned=key)[2] is False
     assert "check 2: every tracker is the hash of the election id and its ciphertext: failed" in (
         failed.stdout
     )

@@ -49,3 +49,21 @@ def test_the_ledger_and_its_verifier_import_no_django() -> None:
         "sys.exit(1 if bad else 0)"
     )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_published_figures_are_positional_decimals_never_exponents() -> None:
+    # Meek's zero keep factors and totals came out as Python's "0E-9", which an outside
+    # verifier had to learn from the data (issue 20, item 11).
+    import json
+
+    from grassroots.ledger.recount import result_to_json
+    from grassroots.tally import count
+    from grassroots.tally.types import Ballot, Election
+
+    election = Election(
+        candidates=("A", "B", "C", "D"),
+        seats=2,
+        ballots=(Ballot(ranking=(0, 1)), Ballot(ranking=(0, 2)), Ballot(ranking=(1,))),
+    )
+    text = json.dumps(result_to_json(count(election, rule="meek", seed=1)))
+    assert "E-" not in text and "0.000000000" in text
