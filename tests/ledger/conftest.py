@@ -58,6 +58,7 @@ def random_plaintexts(count: int, seed: int) -> list[bytes]:
 
 def make_record(ballots: int = 240, seed: int = 1) -> ElectionRecord:
     keys = new_election_keys(tellers=5, threshold=3)
+    voted = ballots // len(QUESTIONS)  # one paper per question from every voter
     parameters = election_parameters(
         election_id="2026-national", title="Spring ballot", questions=QUESTIONS, keys=keys
     )
@@ -68,11 +69,11 @@ def make_record(ballots: int = 240, seed: int = 1) -> ElectionRecord:
         plaintexts=random_plaintexts(ballots, seed),
         roll=Roll(
             size=400,
-            voted=ballots // len(QUESTIONS),
+            voted=voted,
             scopes=(
-                ScopeTurnout("Scotland", 120, 30),
-                ScopeTurnout("Wales", 90, 20),
-                ScopeTurnout("No group", 190, 30),
+                ScopeTurnout("Scotland", 120, voted // 2),
+                ScopeTurnout("Wales", 90, voted // 4),
+                ScopeTurnout("No group", 190, voted - voted // 2 - voted // 4),
             ),
         ),
         opened_at=datetime(2026, 5, 1, 9, 0, tzinfo=UTC),

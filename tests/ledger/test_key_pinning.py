@@ -119,16 +119,23 @@ def test_a_damaged_or_foreign_zip_is_refused_plainly(
     election_record: ElectionRecord, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     download = _download(election_record, tmp_path)
-    data = bytearray(download.read_bytes())
+    data = download.read_bytes()
+    with zipfile.ZipFile(download) as archive:
+        infos = archive.infolist()
     rng = random.Random(7)
-    outcomes = []
     for _ in range(40):
+        # A changed byte inside a file's compressed data (not the zip's own bookkeeping, such
+        # as a file's date, which changes no record file).
+        info = rng.choice(infos)
+        name_length, extra_length = (
+            int.from_bytes(data[info.header_offset + 26 : info.header_offset + 28], "little"),
+            int.from_bytes(data[info.header_offset + 28 : info.header_offset + 30], "little"),
+        )
+        start = info.header_offset + 30 + name_length + extra_length
         damaged = bytearray(data)
-        damaged[rng.randrange(len(damaged))] ^= rng.randint(1, 255)
+        damaged[start + rng.randrange(info.compress_size)] ^= rng.randint(1, 255)
         download.write_bytes(bytes(damaged))
-        # A changed byte in the zip's own bookkeeping (a file's date) changes no record file.
-        outcomes.append(main(["verify", str(download), "--no-key-pinning"]))
-    assert set(outcomes) <= {0, 1} and outcomes.count(1) > 30
+        assert main(["verify", str(download), "--no-key-pinning"]) == 1
     other = tmp_path / "other.zip"
     with zipfile.ZipFile(other, "w") as archive:
         archive.writestr("notes.txt", "hello")
