@@ -769,7 +769,15 @@ def check_and_count(seeded: Seeded, stats: Stats, record_dir: Path) -> dict[str,
     publish_results(actor=officer, ballot=Ballot.objects.get(pk=ballot.pk))
     call_command("export_record", "--election", seeded.election_id, str(record_dir))
     verify = subprocess.run(
-        [PYTHON, "-m", "grassroots.ledger", "verify", str(record_dir)],
+        [
+            PYTHON,
+            "-m",
+            "grassroots.ledger",
+            "verify",
+            str(record_dir),
+            "--election-key",
+            Ballot.objects.get(pk=ballot.pk).election_key_hex,
+        ],
         cwd=ROOT,
         check=False,
         capture_output=True,

@@ -173,7 +173,15 @@ def publish_second_ballot() -> None:
         reveal_share(actor=teller.user, teller=ballot.tellers.get(member=teller), share_text=share)
     count_ballot(actor=officer.user, ballot=Ballot.objects.get(pk=ballot.pk))
     publish_results(actor=officer.user, ballot=Ballot.objects.get(pk=ballot.pk))
-    print(json.dumps({"election_id": ballot.election_id, "votes": len(roll)}))
+    print(
+        json.dumps(
+            {
+                "election_id": ballot.election_id,
+                "votes": len(roll),
+                "election_key": ballot.election_key_hex,
+            }
+        )
+    )
 
 
 def first_election_id() -> None:
@@ -288,7 +296,8 @@ def drill(args: argparse.Namespace) -> int:
             str(records / "restored-first"),
         )
         verify = subprocess.run(
-            [PYTHON, "-m", "grassroots.ledger", "verify", str(records / "restored")],
+            [PYTHON, "-m", "grassroots.ledger", "verify", str(records / "restored"),
+             "--election-key", second["election_key"]],
             cwd=ROOT, text=True, capture_output=True, check=False,
         )  # fmt: skip
         print(verify.stdout.rstrip())

@@ -102,11 +102,16 @@ class BallotResults(Schema):
     ballot: BallotDetail
     questions: list[QuestionResult]
     record_url: str
-    verify_with: str
+    verify_with: str = Field(description="The verifier's command, with the election key pinned")
+    election_key: str = Field(description="The election's Ed25519 public key, 64 hex digits")
+    election_key_fingerprint: str = Field(
+        description="The first 20 hex digits of the key's SHA-256, in groups of four"
+    )
 
 
 class HeadOut(Schema):
     election_id: str
+    sequence: int = Field(description="0 for the head at opening, then one more per head signed")
     tree_size: int
     root_hash: str
     parameters_hash: str
@@ -142,6 +147,7 @@ class ElectionRecordOut(Schema):
     roll: dict[str, Any]
     results: dict[str, Any]
     key_shares: list[str]
+    head_count: int = Field(description="How many signed heads were issued; the zip holds each")
     signature: str
     zip_url: str = Field(description="The whole record, with every ballot, as a zip")
 

@@ -33,6 +33,14 @@ $link
 
 Or log in to Grassroots and choose Ballots. What the secrecy of your vote does and does not
 rest on: {about}
+
+Keep this mail: this ballot's election key has the fingerprint
+
+    {fingerprint}
+
+The results page will show the key and how to check the published record with it
+(python -m grassroots.ledger verify ... --election-key KEY). If the fingerprint shown there
+is not this one, the record is not the one this ballot opened with.
 """
 
 REMINDER_BODY = """Dear $first_name,
@@ -69,6 +77,7 @@ def ballot_mail(
         scope=_text(ballot.scope_name),
         closes=closes,
         about=settings.GRASSROOTS_SITE_URL.rstrip("/") + reverse("ballot_guarantees"),
+        fingerprint=ballot.election_key_fingerprint,
     )
     subject = f"{'Reminder: ' if reminder else ''}your vote in {ballot.title}"[:150]
     entries = RollEntry.objects.filter(ballot=ballot)

@@ -22,6 +22,7 @@ from django.db import models
 from django.db.models import Q
 
 from grassroots import clock
+from grassroots.ledger.heads import key_fingerprint
 from grassroots.organisation.models import ScopeLevel, scope_matches_level
 
 
@@ -136,6 +137,15 @@ class Ballot(models.Model):
     def scope_name(self) -> str:
         scope = self.group or self.area or self.region
         return str(scope) if scope else "National"
+
+    @property
+    def election_key_hex(self) -> str:
+        """The election's public key as ``--election-key`` takes it (64 hex digits)."""
+        return bytes(self.election_public_key).hex()
+
+    @property
+    def election_key_fingerprint(self) -> str:
+        return key_fingerprint(bytes(self.election_public_key))
 
     @property
     def is_open(self) -> bool:
@@ -264,6 +274,9 @@ class Teller(models.Model):
     pending_share_sealed = models.BinaryField(max_length=256, null=True, blank=True)
     has_collected_share = models.BooleanField(default=False)
     revealed_share = models.CharField(max_length=200, blank=True)
+    # grassroots.ledger.crypto.share_hash of the share made for this teller, kept from set-up
+    # and published in the election's parameters: a share entered at the count must match it.
+    share_hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering: ClassVar = ["ballot", "share_index"]
@@ -339,19 +352,27 @@ class BallotBoxEntry(models.Model):
 
 
 class LogHead(models.Model):
-    """A signed tree head (grassroots.ledger.heads), published as it is signed."""
+    """A signed tree head (grassroots.ledger.heads), published as it is signed.
+
+    Heads are numbered 0, 1, 2... per ballot in the order signed; the number is in the signed
+    bytes, and the election record must hold every one (check 5 of the verifier).
+    """
 
     ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="heads")
+    sequence = models.PositiveIntegerField()
     tree_size = models.PositiveIntegerField()
     root_hash = models.BinaryField(max_length=32)
     timestamp = models.CharField(max_length=20)
     signature = models.BinaryField(max_length=64)
 
     class Meta:
-        ordering: ClassVar = ["ballot", "id"]
+        ordering: ClassVar = ["ballot", "sequence"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["ballot", "sequence"], name="head_sequence_unique"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.tree_size} ballots at {self.timestamp}"
+        return f"Head {self.sequence}: {self.tree_size} ballots at {self.timestamp}"
 
 
 class ScheduledReminder(models.Model):

@@ -75,14 +75,24 @@ def election_parameters(ballot: Ballot) -> ElectionParameters:
         tellers_public_key=bytes(ballot.tellers_public_key),
         tellers=ballot.tellers_count,
         threshold=ballot.threshold,
+        share_hashes=tuple(
+            ballot.tellers.order_by("share_index").values_list("share_hash", flat=True)
+        ),
     )
 
 
+class MissingHead(ValueError):
+    """The database's heads are not numbered 0, 1, 2... without a gap: the record would be
+    incomplete, so it is not built."""
+
+
 def signed_heads(ballot: Ballot) -> list[SignedTreeHead]:
-    return [
+    """Every head ever signed for the ballot, in order (each one's number is its position)."""
+    heads = [
         SignedTreeHead(
             head=TreeHead(
                 election_id=ballot.election_id,
+                sequence=h.sequence,
                 tree_size=h.tree_size,
                 root_hash=bytes(h.root_hash),
                 parameters_hash=_parameters_hash(ballot),
@@ -90,8 +100,15 @@ def signed_heads(ballot: Ballot) -> list[SignedTreeHead]:
             ),
             signature=bytes(h.signature),
         )
-        for h in ballot.heads.order_by("id")
+        for h in ballot.heads.order_by("sequence")
     ]
+    for position, signed in enumerate(heads):
+        if signed.head.sequence != position:
+            raise MissingHead(
+                f"ballot {ballot.election_id}: head {position} is missing from the database "
+                f"(the next stored is head {signed.head.sequence})"
+            )
+    return heads
 
 
 def _parameters_hash(ballot: Ballot) -> bytes:

@@ -306,6 +306,15 @@ def get_ballot_by_link(ballot_id: int) -> Ballot | None:
     )
 
 
+def published_election_keys(limit: int = 50) -> list[Ballot]:
+    """The most recently published ballots, for the guarantees page's table of election keys."""
+    return list(
+        Ballot.objects.filter(status=BallotStatus.PUBLISHED)
+        .only("pk", "title", "election_public_key", "published_at")
+        .order_by("-published_at", "-pk")[:limit]
+    )
+
+
 def get_published_ballot(ballot_id: int) -> Ballot:
     ballot = Ballot.objects.filter(pk=ballot_id, status=BallotStatus.PUBLISHED).first()
     if ballot is None:

@@ -33,6 +33,11 @@ urlpatterns = [
     path("<int:ballot_id>/receipt/email/", voting.receipt_email, name="ballot_receipt_email"),
     path("<int:ballot_id>/results/", results.ballot_results, name="ballot_results"),
     path("<int:ballot_id>/log/", results.ballot_log, name="ballot_log"),
+    path(
+        "<int:ballot_id>/log/head-<int:sequence>.json",
+        results.ballot_head_file,
+        name="ballot_head_file",
+    ),
     path("<int:ballot_id>/record.zip", results.ballot_record_download, name="ballot_record"),
     path(
         "<int:ballot_id>/questions/<int:question_id>/ballots.blt",

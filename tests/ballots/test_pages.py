@@ -200,9 +200,19 @@ def test_whole_journey_create_tell_open_vote_close_count_publish_verify(
     frozen_clock.advance(hours=2)
     client.force_login(officer.user)
     assert client.post(reverse("ballot_close", args=[ballot.pk])).status_code == 302
+    reveal = reverse("ballot_teller_reveal", args=[ballot.pk])
     for teller, share in list(zip(tellers, shares, strict=True))[:2]:
         client.force_login(teller.user)
-        response = client.post(reverse("ballot_teller_reveal", args=[ballot.pk]), {"share": share})
+        # Issue 20, item 10: a share with its last byte changed was thanked and stored.
+        mistyped = share[:-2] + ("00" if share[-2:] != "00" else "01")
+        refused = client.post(reveal, {"share": mistyped})
+        assert refused.status_code == 200
+        number = share.split(":")[0]
+        assert f"This is not the share you were given as teller {number}" in (
+            refused.content.decode()
+        )
+        assert ballot.tellers.get(member=teller).revealed_share == ""
+        response = client.post(reveal, {"share": share})
         assert response.status_code == 302
     client.force_login(officer.user)
     with django_capture_on_commit_callbacks(execute=True):  # the count task runs after commit
@@ -214,6 +224,16 @@ def test_whole_journey_create_tell_open_vote_close_count_publish_verify(
     client.logout()
     results = client.get(reverse("ballot_results", args=[ballot.pk])).content.decode()
     assert "<svg" in results and "Stage 1" in results
+    # Issue 20, item 2: the key, its fingerprint and the exact command, key pinned.
+    key = bytes(ballot.election_public_key).hex()
+    assert ballot.election_key_fingerprint in results
+    assert (
+        f"python -m grassroots.ledger verify {ballot.election_id}-record.zip --election-key {key}"
+        in results
+    )
+    about = client.get(reverse("ballot_guarantees")).content.decode()
+    assert key in about and ballot.election_key_fingerprint in about
+    assert "--election-key" in about
     looked_up = client.get(check, {"tracker": trackers[1]}).content.decode()
     assert "in the public log" in looked_up and "decrypted to" in looked_up
     assert "[2,0,3]" in looked_up

@@ -44,8 +44,10 @@ def _local(moment: datetime.datetime) -> str:
 
 
 def _verify(directory: Path) -> subprocess.CompletedProcess[str]:
+    # The key the results page tells members to pin: the one written in the record here, as
+    # this test checks the record's own consistency (tests/ledger/test_key_pinning.py pins).
     return subprocess.run(
-        [sys.executable, "-m", "grassroots.ledger", "verify", str(directory)],
+        [sys.executable, "-m", "grassroots.ledger", "verify", str(directory), "--no-key-pinning"],
         capture_output=True,
         text=True,
         check=False,

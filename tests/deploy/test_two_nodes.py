@@ -141,7 +141,8 @@ def test_ballots_cast_through_two_nodes_at_once_keep_one_member_one_vote(tmp_pat
     record = tmp_path / "record"
     call_command("export_record", "--election", ballot.election_id, str(record))
     verify = subprocess.run(
-        [sys.executable, "-m", "grassroots.ledger", "verify", str(record)],
+        [sys.executable, "-m", "grassroots.ledger", "verify", str(record),
+         "--election-key", Ballot.objects.get(pk=ballot.pk).election_key_hex],
         cwd=ROOT, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert verify.returncode == 0, verify.stdout

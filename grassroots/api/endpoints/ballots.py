@@ -163,7 +163,12 @@ def get_results(request: HttpRequest, ballot_id: int = _ballot_id()) -> Any:
             for q in questions
         ],
         record_url=reverse("ballot_record", kwargs={"ballot_id": ballot.pk}),
-        verify_with="python -m grassroots.ledger verify RECORD",
+        verify_with=(
+            f"python -m grassroots.ledger verify {ballot.election_id}-record.zip "
+            f"--election-key {ballot.election_key_hex}"
+        ),
+        election_key=ballot.election_key_hex,
+        election_key_fingerprint=ballot.election_key_fingerprint,
     )
 
 
@@ -189,6 +194,7 @@ def get_record(request: HttpRequest, ballot_id: int = _ballot_id()) -> Any:
         },
         results=dict(record.results),
         key_shares=list(record.key_shares),
+        head_count=record.heads_issued,
         signature=record.signature.hex(),
         zip_url=reverse("ballot_record", kwargs={"ballot_id": ballot.pk}),
     )

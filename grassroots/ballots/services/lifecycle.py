@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q
 
 from grassroots import clock
@@ -96,6 +96,24 @@ def _turnout_by_group(ballot: Ballot) -> list[dict[str, Any]]:
     ]
 
 
+def _rewrite_roll_marks(ballot: Ballot) -> None:
+    """Write every roll mark again in the closing transaction (issue 20, item 1).
+
+    A mark written when its member voted carries that transaction's id (``xmin`` on
+    PostgreSQL), which lines it up with the sealer's heads: one read placed every voter in their
+    batch. Rewritten here, every mark carries the close's id; the old row versions are then
+    vacuumed away after the commit.
+    """
+    ballot.roll.filter(has_voted=True).update(has_voted=True)
+    if connection.vendor == "postgresql":
+        transaction.on_commit(_vacuum_roll)
+
+
+def _vacuum_roll() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM {connection.ops.quote_name(RollEntry._meta.db_table)}")
+
+
 def _close_locked(actor: Any, ballot: Ballot, moment: datetime.datetime) -> None:
     ballot.status = BallotStatus.CLOSED
     ballot.closed_at = moment
@@ -103,6 +121,7 @@ def _close_locked(actor: Any, ballot: Ballot, moment: datetime.datetime) -> None
     ballot.turnout = _turnout_by_group(ballot)
     ballot.save(update_fields=["status", "closed_at", "voted_count", "turnout"])
     ReceiptKeeper.objects.filter(ballot=ballot).delete()
+    _rewrite_roll_marks(ballot)
     seal_locked(ballot, final=True)
     audit_ballot(actor, AuditAction.CLOSE_BALLOT, ballot, voted=ballot.voted_count)
 

@@ -1,5 +1,11 @@
 """Sealing: moving cast ballots into the public log in a fresh random order, and signing
-the log's heads.
+the log's numbered heads.
+
+No batch is sealed below the minimum (issue 20, item 1): while the poll is open the sealer waits
+for twice the minimum and holds back a random minimum of the waiting ballots, written back to the
+outbox with new ids in its own transaction, so they carry the sealer's transaction id rather
+than their casters'. The batch at the close takes what is left: the late voters mixed with at
+least the minimum held back from earlier batches (as the survey mixer's ``MIX_POOL`` does).
 """
 
 from __future__ import annotations
@@ -29,14 +35,25 @@ def seal_locked(
 
     Runs inside a transaction holding the ballot's row lock. New rows get new random ids and are
     inserted in the shuffled order, so neither id, physical position nor transaction id carries
-    anything over from the casting transactions; the unsealed rows are deleted.
+    anything over from the casting transactions; the unsealed rows are deleted. While the poll
+    is open (not ``final``) nothing is sealed until ``2 * min_batch`` ballots wait, and then a
+    random ``min_batch`` of them are held back for a later batch.
     """
     pending = list(UnsealedBallot.objects.filter(ballot=ballot).only("id", "ciphertext", "tracker"))
-    if not final and len(pending) < min_batch:
+    held: list[UnsealedBallot] = []
+    if not final and len(pending) < 2 * min_batch:
         pending = []
     secrets.SystemRandom().shuffle(pending)
+    if not final and pending:
+        held, pending = pending[:min_batch], pending[min_batch:]
     start = BallotBoxEntry.objects.filter(ballot=ballot).count()
-    UnsealedBallot.objects.filter(pk__in=[p.pk for p in pending]).delete()
+    UnsealedBallot.objects.filter(pk__in=[p.pk for p in pending + held]).delete()
+    UnsealedBallot.objects.bulk_create(
+        [
+            UnsealedBallot(ballot=ballot, ciphertext=bytes(p.ciphertext), tracker=p.tracker)
+            for p in held
+        ]
+    )
     BallotBoxEntry.objects.bulk_create(
         [
             BallotBoxEntry(
@@ -50,7 +67,7 @@ def seal_locked(
         batch_size=1000,
     )
     size = start + len(pending)
-    last = ballot.heads.order_by("-id").first()
+    last = ballot.heads.order_by("-sequence").first()
     moment = clock.now()
     is_stale = (
         last is not None
@@ -68,6 +85,7 @@ def seal_locked(
             log.append(bytes.fromhex(leaf))
         head = TreeHead(
             election_id=ballot.election_id,
+            sequence=0 if last is None else last.sequence + 1,
             tree_size=size,
             root_hash=log.root(),
             parameters_hash=parameters_hash(election_parameters(ballot)),
@@ -76,6 +94,7 @@ def seal_locked(
         signed = sign_head(head, election_private_key(ballot))
         LogHead.objects.create(
             ballot=ballot,
+            sequence=head.sequence,
             tree_size=size,
             root_hash=head.root_hash,
             timestamp=head.timestamp,
@@ -89,10 +108,12 @@ def seal_pending(
 ) -> int:
     """The sealer's one step for one ballot (manage.py seal_ballots); returns ballots sealed.
 
-    Batches smaller than ``min_batch`` wait (unless the poll has closed), so that a batch of one
-    cannot be matched to the one roll mark set in the same minute. With ``head_every``, a new
-    head is signed when the last is that old even if no ballot was sealed: members watching the
-    log see it is alive, and a rewrite would have to match every head already seen.
+    Nothing is sealed until ``2 * min_batch`` wait, and a random ``min_batch`` are held back for
+    later (unless the poll has closed), so no batch is smaller than ``min_batch`` and the last
+    one mixes late voters with earlier ballots (docs/ballots.md, "Secrecy"). With
+    ``head_every``, a new head is signed when the last is that old even if no ballot was sealed:
+    members watching the log see it is alive, and a rewrite would have to match every head
+    already seen.
     """
     with transaction.atomic(durable=True):
         locked = locked_ballot(ballot, no_key=True)

@@ -26,6 +26,7 @@ from grassroots.ledger.crypto import (
     clamp,
     combine_shares,
     generate_tellers_key,
+    share_hash,
     split_secret,
     tellers_public_key,
 )
@@ -66,6 +67,7 @@ def set_up_tellers(*, actor: Any, ballot: Ballot, members: Sequence[Member]) -> 
             ballot=ballot,
             member=member,
             share_index=share.index,
+            share_hash=share_hash(share.to_text()),
             pending_share_sealed=seal_with_server_key(
                 share.to_text().encode(), purpose=f"{SHARE_PURPOSE}:{ballot.election_id}"
             ),
@@ -118,6 +120,15 @@ def reveal_share(*, actor: Any, teller: Teller, share_text: str) -> None:
     if share.index != teller.share_index:
         raise BallotError(
             f"That share is number {share.index}; yours is number {teller.share_index}."
+        )
+    # Checked now, against the hash kept (and published) when the key was made, so a mistyped
+    # share is named here rather than failing the count later (issue 20, item 10). Ballots set
+    # up before hashes were kept have none to check against.
+    if teller.share_hash and share_hash(share.to_text()) != teller.share_hash:
+        raise BallotError(
+            f"This is not the share you were given as teller {teller.share_index}: it does not "
+            "match the one made for you when the key was set up. Copy it again exactly as it "
+            "was shown (a number, a colon, then 132 letters and digits) and enter it again."
         )
     teller.revealed_share = share.to_text()
     teller.save(update_fields=["revealed_share"])
