@@ -14,7 +14,7 @@ def number_heads(apps, schema_editor):  # type: ignore[no-untyped-def]
 
 
 class Migration(migrations.Migration):
-    dependencies = [("ballots", "0008_group_support")]
+    dependencies = [("ballots", "0009_kept_shares_off_the_ballot")]
 
     operations = [
         migrations.AddField(
