@@ -110,9 +110,11 @@ def test_ballots_cast_through_two_nodes_at_once_keep_one_member_one_vote(tmp_pat
         marks = RollEntry.objects.filter(ballot=ballot, has_voted=True)
         assert marks.count() == VOTERS
         assert not marks.values("member").annotate(n=Count("id")).filter(n__gt=1).exists()
-        assert UnsealedBallot.objects.filter(ballot=ballot).count() == 0
+        # The scheduler's sealer holds back a random minimum while the poll is open (issue 20,
+        # item 1); the close seals them. Every acknowledged paper is in one place or the other.
+        waiting = UnsealedBallot.objects.filter(ballot=ballot).values_list("tracker", flat=True)
         box = set(BallotBoxEntry.objects.filter(ballot=ballot).values_list("tracker", flat=True))
-        assert box == acknowledged and len(box) == 2 * VOTERS
+        assert box | set(waiting) == acknowledged and len(box) + len(waiting) == 2 * VOTERS
 
         # Close, the tellers' shares, and the count run by the task worker.
         Ballot.objects.filter(pk=ballot.pk).update(closes_at=clock.now())
