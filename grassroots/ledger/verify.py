@@ -21,6 +21,7 @@ from grassroots.ledger.crypto import (
 )
 from grassroots.ledger.crypto import tellers_public_key as derive_tellers_public_key
 from grassroots.ledger.crypto import tracker as compute_tracker
+from grassroots.ledger.e2e.checks import check_e2e
 from grassroots.ledger.heads import SignedTreeHead, verify_head
 from grassroots.ledger.merkle import MerkleLog
 from grassroots.ledger.record import (
@@ -338,4 +339,8 @@ def verify_directory(
             for n in _CHECKS
         ]
         return results
-    return verify_record(record, election_key=election_key, saved_heads=saved_heads)
+    results = verify_record(record, election_key=election_key, saved_heads=saved_heads)
+    if (directory / "e2e").is_dir():  # an end-to-end ballot: checks 10-14 (docs/e2e.md)
+        e2e = check_e2e(directory / "e2e", election_id=record.parameters.election_id)
+        results += [CheckResult(c.number, c.name, c.passed, c.reason) for c in e2e]
+    return results
