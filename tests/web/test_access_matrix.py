@@ -176,6 +176,8 @@ ACCESS: list[Case] = [
     Case("ballot_receipt_check", everyone(200), ballot_in_group_a, about="public"),
     Case("ballot_results", everyone(404), ballot_in_group_a, about="not published yet"),
     Case("ballot_log", everyone(200), ballot_in_group_a, about="public"),
+    Case("ballot_head_file", everyone(200), lambda m: {**ballot_in_group_a(m), "sequence": "0"},
+         about="public, as the log: the head signed at opening, as a file to keep"),
     Case("ballot_remind", logged_in(405), ballot_in_group_a, about="POST only"),
     Case("ballot_vote_by_link", everyone(404),
          lambda m: {**ballot_in_group_a(m), "token": "not-a-signed-token"},
