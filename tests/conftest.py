@@ -6,6 +6,12 @@
 - Tests that empty the database (transactional tests, the live server for browser tests) open
   the audit table's maintenance window just before the flush, since the database otherwise
   refuses to delete audit rows.
+- Each test process copies one migrated template database instead of migrating its own
+  (tests/template_database.py).
+- Hypothesis runs under a profile: "dev" (fewer examples) on a developer's machine, "ci" (more)
+  when CI=true; HYPOTHESIS_PROFILE chooses one by name.
+- Tests marked ``slow`` are handed out first, so that no worker starts a long test when the
+  others have nothing left to do.
 """
 
 from __future__ import annotations
@@ -15,7 +21,18 @@ import socket
 from collections.abc import Iterator
 
 import pytest
+import pytest_django
 from django.db import connection
+from hypothesis import settings as hypothesis_settings
+
+from tests import template_database
+
+# Hypothesis's own default is 100 examples. A test that sets max_examples itself keeps it.
+hypothesis_settings.register_profile("dev", max_examples=30)
+hypothesis_settings.register_profile("ci", max_examples=200, print_blob=True)
+hypothesis_settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") == "true" else "dev")
+)
 
 
 def _database_is_postgres() -> bool:
@@ -35,6 +52,47 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError("GRASSROOTS_REQUIRE_POSTGRES=1 but DATABASE_URL is not PostgreSQL")
 
 
+def _empties_the_database(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    return (
+        (
+            marker is not None
+            and bool(marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences"))
+        )
+        or "transactional_db" in fixtures
+        or "live_server" in fixtures
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Slow tests first, but transactional tests still after the others, as Django orders them.
+
+    pytest-django has already put the tests that flush the database after those that roll
+    back; the sort is stable, so that order holds and only slow tests move forward within it.
+    """
+    items.sort(
+        key=lambda item: (_empties_the_database(item), item.get_closest_marker("slow") is None)
+    )
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request: pytest.FixtureRequest,
+    django_test_environment: None,
+    django_db_blocker: pytest_django.DjangoDbBlocker,
+    django_db_modify_db_settings: None,
+) -> Iterator[None]:
+    """Replaces pytest-django's: copy the run's migrated template instead of migrating."""
+    with django_db_blocker.unblock():
+        original = template_database.setup_test_database(
+            template_database.run_id_of(request.config)
+        )
+    yield
+    with django_db_blocker.unblock():
+        template_database.teardown_test_database(original)
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     if item.get_closest_marker("postgres") is None or _database_is_postgres():
         return
@@ -52,7 +110,10 @@ def _open_audit_window_before_flush(request: pytest.FixtureRequest) -> Iterator[
     uses_transactions = (
         "transactional_db" in request.fixturenames
         or "live_server" in request.fixturenames
-        or (marker is not None and bool(marker.kwargs.get("transaction")))
+        or (
+            marker is not None
+            and bool(marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences"))
+        )
     )
     if not uses_transactions:
         yield
