@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export DJANGO_SETTINGS_MODULE ?= grassroots.settings.dev
 
-.PHONY: run test lint typecheck contracts security pytest install install-dev browser-deps seed clean
+.PHONY: run test lint typecheck contracts security pytest install install-dev browser-deps seed clean wheelhouse
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,19 @@ install-dev: $(VENV)/.installed-dev
 
 var:
 	mkdir -p var
+
+# The wheels of what the counting engine and the verifier declare they need (numpy, PyNaCl and
+# its own dependencies, at the versions installed here), so that tests/packaging/test_wheels.py
+# installs their own wheels into a clean virtualenv with no index. Fetched from the same index
+# as the install, again only when the requirements or the two packages' dependencies change.
+WHEELHOUSE := var/wheelhouse
+$(WHEELHOUSE)/.downloaded: requirements.txt packaging/tally/pyproject.toml packaging/ledger/pyproject.toml $(VENV)/.installed-dev | var
+	$(BIN)/pip freeze --all > var/installed-versions.txt
+	$(BIN)/pip download --quiet --no-build-isolation --only-binary=:all: --dest $(WHEELHOUSE) \
+	  --constraint var/installed-versions.txt ./packaging/tally ./packaging/ledger
+	touch $@
+
+wheelhouse: $(WHEELHOUSE)/.downloaded
 
 # The task worker (mail to members) runs in the background and stops when runserver does.
 run: install var
@@ -61,7 +74,7 @@ contracts: install-dev
 security: install-dev
 	$(BIN)/bandit -r grassroots -ll -q
 
-pytest: install-dev browser-deps var
+pytest: install-dev browser-deps var wheelhouse
 	DJANGO_SETTINGS_MODULE=grassroots.settings.test $(BIN)/python -m pytest -n 2 --dist loadgroup -q $(PYTEST_ARGS)
 
 test: lint typecheck contracts security pytest
