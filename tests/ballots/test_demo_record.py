@@ -17,7 +17,7 @@ from grassroots.demo.seed import seed_demo
 from grassroots.ledger.verify import verify_directory
 from tests.ledger import minimal_verifier
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 RECORD_FILES = ("record.json", "ballots.jsonl", "heads.jsonl", "plaintexts.jsonl")
 

@@ -68,6 +68,7 @@ def test_ballot_comes_back_whole_and_typed():
 ROLE_DAYS = st.sampled_from([None, "past", "current", "open-ended", "future", "ends-today"])
 
 
+@pytest.mark.slow
 @settings(
     max_examples=25,
     deadline=None,

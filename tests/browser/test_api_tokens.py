@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from tests.browser.conftest import Login, log_in
 from tests.factories import PASSWORD, MemberWithLoginFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 def test_member_makes_uses_and_revokes_an_api_token(page):

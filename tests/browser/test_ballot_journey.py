@@ -34,7 +34,7 @@ from tests.browser.conftest import Login, log_in
 from tests.factories import PASSWORD, GroupFactory, MemberWithLoginFactory, RoleFactory
 from tests.web.roles import TOTP_SECRET, give_authenticator_app
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 LINK = re.compile(r"http://[^\s/]+(/ballots/\d+/vote/link/[^/\s]+/)")
 

@@ -32,7 +32,7 @@ from tests.browser.conftest import log_in
 from tests.browser.test_role_journeys import members_of, numbers_listed, search
 from tests.factories import MemberFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 GROUP_A = "Leeds Central"
 GROUP_B = "Bristol Central"

@@ -20,7 +20,7 @@ from tests.delegation.builders import build_area, held_meeting
 from tests.factories import PASSWORD
 from tests.web.roles import TOTP_SECRET
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 def officer_login(user) -> Login:

@@ -32,7 +32,7 @@ from tests.factories import PASSWORD, AreaFactory, GroupFactory, MemberWithLogin
 from tests.meetings.builders import group_meeting, motion_in
 from tests.web.roles import TOTP_SECRET, give_authenticator_app
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 def test_group_nominates_by_resolution_and_the_paper_shows_photos_on_a_phone(

@@ -38,7 +38,7 @@ from tests.factories import PASSWORD, GroupFactory, MemberWithLoginFactory, Role
 from tests.meetings.builders import group_meeting
 from tests.web.roles import TOTP_SECRET, give_authenticator_app
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 def _local(moment: datetime.datetime) -> str:

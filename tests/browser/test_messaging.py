@@ -22,7 +22,7 @@ from tests.web.roles import TOTP_SECRET
 
 __all__ = ["mailbox"]
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 def test_secretary_writes_to_the_group_and_a_member_unsubscribes_without_logging_in(

@@ -24,7 +24,7 @@ from tests.factories import MemberWithLoginFactory
 from tests.meetings.ballot_flow import vote_and_publish
 from tests.meetings.builders import group_meeting
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 def test_motion_page_shows_the_ballot_outcome_after_publication(browser, live_server, monkeypatch):

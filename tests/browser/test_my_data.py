@@ -14,7 +14,7 @@ from grassroots.audit.models import AuditEntry
 from grassroots.people.models import Member
 from tests.browser.conftest import log_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 def test_member_sees_the_data_manager_who_viewed_their_record_and_downloads_it(

@@ -19,7 +19,7 @@ from tests.web.roles import TOTP_SECRET, build_movement, give_authenticator_app
 
 __all__ = ["mailbox"]
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 def test_secretary_records_the_groups_vote_appointing_a_data_manager(page, mailbox: Mailbox):

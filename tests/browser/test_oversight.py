@@ -18,7 +18,7 @@ from tests.browser.conftest import Login, log_in
 from tests.factories import PASSWORD
 from tests.oversight.conftest import build_world, published_decision, set_rules
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_call_in_reaches_its_threshold_and_a_yes_no_ballot_opens(

@@ -13,7 +13,7 @@ from grassroots.demo.people import DEMO_DOMAIN
 from grassroots.people.models import Member
 from tests.browser.conftest import log_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 GROUP_A = "Leeds Central"  # the demo Data Manager's group
 GROUP_B = "Bristol Central"  # another region's group, with its own Data Manager

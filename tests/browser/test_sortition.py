@@ -23,7 +23,7 @@ from tests.factories import PASSWORD, MemberWithLoginFactory
 from tests.sortition.helpers import national_officer, volunteers
 from tests.web.roles import TOTP_SECRET
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(__file__).resolve().parents[2]
 

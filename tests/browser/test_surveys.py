@@ -18,7 +18,7 @@ from tests.factories import PASSWORD, MemberWithLoginFactory
 from tests.sortition.helpers import national_officer
 from tests.web.roles import TOTP_SECRET
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 def add_question(

@@ -20,7 +20,7 @@ from grassroots.meetings.models import Meeting, Motion
 from grassroots.organisation.models import ScopeLevel
 from grassroots.people.models import Member
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 def seed() -> None:

@@ -117,6 +117,7 @@ EXPECTED_CHECK = {
 }
 
 
+@pytest.mark.slow
 def test_a_thousand_random_tamperings_are_all_detected_with_the_check_named(
     election_record: ElectionRecord,
 ) -> None:

@@ -11,7 +11,7 @@ from grassroots.accounts.models import User
 from grassroots.demo import people as demo
 from grassroots.meetings.models import Comment, Meeting, MinutesStatus, Motion
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 def test_seed_demo_adds_meetings_once_and_the_demo_member_sees_them():

@@ -6,7 +6,7 @@ from grassroots.demo import people as demo
 from grassroots.demo.seed import seed_demo
 from grassroots.organisation.models import GroupRecognition, GroupStatus
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 def test_the_demo_puts_its_groups_without_a_data_manager_at_risk_and_seeds_once():

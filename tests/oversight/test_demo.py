@@ -6,7 +6,7 @@ from grassroots.demo import people as demo
 from grassroots.demo.seed import seed_demo
 from grassroots.oversight.models import Commitment, Initiative, InitiativeStatus, Meeting
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 def test_the_demo_has_a_register_with_a_late_record_a_call_in_and_commitments_and_seeds_once():

@@ -34,6 +34,7 @@ def _snapshot() -> list[tuple[object, ...]]:
     )
 
 
+@pytest.mark.slow
 def test_seed_demo_builds_the_documented_shape():
     _seed()
     assert Region.objects.count() == 6
@@ -50,6 +51,7 @@ def test_seed_demo_builds_the_documented_shape():
     }
 
 
+@pytest.mark.slow
 def test_seed_demo_twice_changes_nothing():
     _seed()
     before = _snapshot()
@@ -60,6 +62,7 @@ def test_seed_demo_twice_changes_nothing():
     assert RoleAssignment.objects.count() == roles
 
 
+@pytest.mark.slow
 def test_seed_demo_prints_the_four_logins_and_password():
     output = _seed()
     for login in ("member", "datamanager", "coordinator", "national"):
@@ -67,6 +70,7 @@ def test_seed_demo_prints_the_four_logins_and_password():
     assert demo.DEMO_PASSWORD in output
 
 
+@pytest.mark.slow
 def test_demo_logins_hold_the_roles_they_are_named_for():
     _seed()
 

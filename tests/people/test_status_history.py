@@ -142,6 +142,7 @@ def test_an_import_records_new_members_from_joining_and_a_changed_status_from_to
     ]
 
 
+@pytest.mark.slow
 def test_the_demo_records_every_members_status():
     from grassroots.demo.seed import seed_demo
 

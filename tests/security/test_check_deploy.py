@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -36,12 +38,14 @@ def check_deploy(**overrides: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_production_settings_pass_check_deploy_without_a_warning():
     result = check_deploy()
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
 
 
+@pytest.mark.slow
 def test_a_weak_secret_key_or_no_https_redirect_fails_check_deploy():
     weak = check_deploy(SECRET_KEY="short")
     assert weak.returncode != 0
@@ -57,6 +61,7 @@ def test_production_settings_refuse_to_start_without_a_secret_key():
     assert "SECRET_KEY must be set" in result.stderr
 
 
+@pytest.mark.slow
 def test_production_cookies_are_host_only_secure_and_hsts_is_two_years():
     probe = (
         "from django.conf import settings as s;"

@@ -394,6 +394,7 @@ def client_for(movement: Movement, actor: str) -> Client:
     return client
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("actor", ACTORS)
 def test_each_person_gets_exactly_what_the_access_table_says(movement, actor):
     column = ACTORS.index(actor)
