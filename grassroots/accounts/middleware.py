@@ -5,17 +5,21 @@ password, the authenticator set-up itself), and every other page sends them to t
 Where they were going is kept in the session, and the recovery codes page (shown straight after
 the set-up) offers to continue there.
 
-The check costs a query for every request (the person's role assignments). A view that loads
-the person's row anyway can fold the check into that query and make the same decision itself:
-it is marked with :func:`checks_officer_mfa_itself` and calls :func:`officer_mfa_response` with
-``officer_mfa_annotations`` read from its own row (the ballot page does; see
-grassroots.ballots.queries.get_ballot_to_vote). Nothing is cached between requests, so someone
-who becomes an officer is sent to the set-up on their very next request, on every page.
+The decision is made here, for every view, before the view runs; no page can opt out. It costs
+a query (the person's role assignments). A view that reads the person's row anyway can hand the
+middleware that row's two flags instead (:func:`officer_mfa_from_own_query`, with
+``officer_mfa_annotations`` in its query): the middleware calls the view's loader itself and
+decides from the flags, so the view cannot forget the check (the ballot page and the lean cast
+do; see grassroots.ballots.views.voting). The JSON API alone decides in its authentication,
+which answers in JSON (:func:`officer_mfa_in_api_authentication`). Nothing is cached between
+requests, so someone who becomes an officer is sent to the set-up on their very next request,
+on every page.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from allauth.mfa.models import Authenticator
@@ -41,18 +45,45 @@ EXEMPT_VIEW_NAMES = frozenset({"healthz"})
 NEXT_SESSION_KEY = "grassroots_mfa_next"
 
 
-# Set on a view function by checks_officer_mfa_itself.
-CHECKS_ITSELF_ATTR = "grassroots_checks_officer_mfa_itself"
+@dataclass(frozen=True)
+class MfaFlags:
+    """What the decision needs: does the person hold a current officer role, and have they an
+    authenticator app (``officer_mfa_annotations`` reads both)."""
+
+    is_officer: bool
+    has_totp: bool
+
+
+# A view's loader: given the request and the view's URL arguments, the flags read with the row
+# the view needs (kept on the request for the view), or None when there is no such row.
+MfaLoader = Callable[[HttpRequest, dict[str, Any]], MfaFlags | None]
+# Set on a view function by the two decorators below.
+OWN_QUERY_ATTR = "grassroots_officer_mfa_from_own_query"
+API_AUTH_ATTR = "grassroots_officer_mfa_in_api_authentication"
 ViewFunc = TypeVar("ViewFunc", bound=Callable[..., Any])
 
 
-def checks_officer_mfa_itself(view: ViewFunc) -> ViewFunc:
-    """Mark a view that makes the officer-MFA decision itself from its own query.
+def officer_mfa_from_own_query(load: MfaLoader) -> Callable[[ViewFunc], ViewFunc]:
+    """Let the middleware decide from the view's own query instead of one of its own.
 
-    The view must call :func:`officer_mfa_response` for every authenticated request before it
-    does anything else, with the two flags ``officer_mfa_annotations`` put on its row.
+    The middleware calls ``load`` (the view never does) before the view runs, and decides
+    from the flags it returns; when it returns None (no such row) the middleware runs its own
+    query. Either way the decision is the middleware's, so a view marked this way that never
+    looks at the flags is still protected (tests/accounts/test_officer_mfa.py).
     """
-    setattr(view, CHECKS_ITSELF_ATTR, True)
+
+    def mark(view: ViewFunc) -> ViewFunc:
+        setattr(view, OWN_QUERY_ATTR, load)
+        return view
+
+    return mark
+
+
+def officer_mfa_in_api_authentication(view: ViewFunc) -> ViewFunc:
+    """For the JSON API's views only (grassroots.api.errors.guard_view): its authentication
+    makes the decision for every caller, a token's too, and answers a JSON 403 instead of a
+    redirect to a page (grassroots.api.auth)."""
+    setattr(view, API_AUTH_ATTR, True)
     return view
 
 
@@ -122,8 +153,12 @@ class RequireOfficerMFAMiddleware:
     ) -> HttpResponseBase | None:
         if not request.user.is_authenticated or _is_exempt(request):
             return None
-        if getattr(view_func, CHECKS_ITSELF_ATTR, False):
+        if getattr(view_func, API_AUTH_ATTR, False):
             return None
+        load: MfaLoader | None = getattr(view_func, OWN_QUERY_ATTR, None)
+        flags = load(request, view_kwargs) if load is not None else None
+        if flags is not None:
+            return _decide_from_flags(request, flags)
         return check_officer_mfa(request)
 
 
@@ -134,14 +169,10 @@ def check_officer_mfa(request: HttpRequest) -> HttpResponseBase | None:
     return _decide(request, needs_setup=must_set_up_totp(request.user))
 
 
-def officer_mfa_response(
-    request: HttpRequest, *, is_officer: bool, has_totp: bool
-) -> HttpResponseBase | None:
-    """For views marked checks_officer_mfa_itself: the middleware's decision, from the flags
-    ``officer_mfa_annotations`` read with the view's own query (None: carry on)."""
-    if not request.user.is_authenticated or _is_exempt(request):
-        return None
-    needs_setup = settings.GRASSROOTS_REQUIRE_OFFICER_MFA and is_officer and not has_totp
+def _decide_from_flags(request: HttpRequest, flags: MfaFlags) -> HttpResponseBase | None:
+    needs_setup = (
+        settings.GRASSROOTS_REQUIRE_OFFICER_MFA and flags.is_officer and not flags.has_totp
+    )
     return _decide(request, needs_setup=bool(needs_setup))
 
 

@@ -18,7 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, Js
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from grassroots.accounts.middleware import CHECKS_ITSELF_ATTR
+from grassroots.accounts.middleware import officer_mfa_in_api_authentication
 from grassroots.availability import RETRY_AFTER_SECONDS, is_unavailable
 from grassroots.ballots.services.errors import (
     AlreadyVoted,
@@ -182,5 +182,4 @@ def guard_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRespo
             )
         return view(request, *args, **kwargs)
 
-    setattr(guarded, CHECKS_ITSELF_ATTR, True)
-    return guarded
+    return officer_mfa_in_api_authentication(guarded)

@@ -10,12 +10,12 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from allauth.mfa.models import Authenticator
 from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from grassroots import clock
+from grassroots.ballots import sql
 from grassroots.ballots.models import (
     Ballot,
     BallotBoxEntry,
@@ -38,11 +38,9 @@ from grassroots.organisation.models import (
     Group,
     GroupRecognition,
     Region,
-    RoleAssignment,
     ScopeLevel,
 )
 from grassroots.organisation.permissions import (
-    OFFICER_ROLES,
     Capability,
     group_ids_in,
     may,
@@ -50,7 +48,6 @@ from grassroots.organisation.permissions import (
 )
 from grassroots.people.models import Member
 from grassroots.people.queries import own_member
-from grassroots.rows import convert, converters_for, hot_cursor, quoted
 
 
 def eligible_members(ballot: Ballot) -> QuerySet[Member]:
@@ -86,26 +83,18 @@ def get_ballot_to_vote(actor: Any, ballot_id: int) -> tuple[Ballot, RollEntry]:
     actor's user id.
 
     This is the query behind every cast, so its SQL is written once per process
-    (:func:`_vote_sql`) instead of being built by the ORM on each request, which cost about
-    half of a cast's CPU (docs/benchmarks/ballots.md). tests/ballots/test_vote_query.py holds
-    it to the ORM's answer (``officer_mfa_annotations``) over every case of roll, roles and
-    authenticators.
+    (``sql.ballot_to_vote_row``) instead of being built by the ORM on each request, which cost
+    about half of a cast's CPU (docs/benchmarks/ballots.md). tests/ballots/test_vote_query.py
+    holds it to the ORM's answer (``sql.ballot_to_vote_orm``) over every case of roll, roles
+    and authenticators.
     """
     if not getattr(actor, "is_authenticated", False):
         raise Http404("No such ballot.")
-    sql, roles, converters = _vote_sql()
-    day = connection.ops.adapt_datefield_value(clock.today())
-    params = [day, day, *roles, actor.pk, Authenticator.Type.TOTP, ballot_id, actor.pk]
-    with hot_cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    if row is None:
+    found = sql.ballot_to_vote_row(actor.pk, ballot_id, clock.today())
+    if found is None:
         raise Http404("No such ballot.")
-    count = len(BALLOT_ATTNAMES)
-    ballot = Ballot.from_db(
-        connection.alias, BALLOT_ATTNAMES, convert(row[:count], converters, connection.alias)
-    )
-    entry_id, member_id, group_id, has_voted, is_officer, has_totp = row[count:]
+    values, (entry_id, member_id, group_id, has_voted, is_officer, has_totp) = found
+    ballot = Ballot.from_db(connection.alias, sql.BALLOT_ATTNAMES, values)
     entry = RollEntry.from_db(
         connection.alias,
         ["id", "ballot_id", "member_id", "group_id", "has_voted"],
@@ -116,48 +105,6 @@ def get_ballot_to_vote(actor: Any, ballot_id: int) -> tuple[Ballot, RollEntry]:
     entry.mfa_has_totp = bool(has_totp)  # type: ignore[attr-defined]
     entry.voter_user_id = actor.pk  # type: ignore[attr-defined]
     return ballot, entry
-
-
-BALLOT_ATTNAMES = [f.attname for f in Ballot._meta.concrete_fields]
-_VOTE_SQL: dict[str, tuple[str, tuple[str, ...], list[Any]]] = {}
-
-
-def _vote_sql() -> tuple[str, tuple[str, ...], list[Any]]:
-    """The SQL of :func:`get_ballot_to_vote` for this database, and the officer roles it
-    takes as parameters. Table and column names come from the models' own metadata."""
-    kept = _VOTE_SQL.get(connection.vendor)
-    if kept is not None:
-        return kept
-    q = connection.ops.quote_name
-    roles = tuple(sorted(OFFICER_ROLES))
-    col = quoted
-    ballot_columns = ", ".join(f"b.{q(str(f.column))}" for f in Ballot._meta.concrete_fields)
-    role_marks = ", ".join(["%s"] * len(roles))
-    # Only the models' own table and column names are formatted in; values are parameters.
-    sql = (
-        f"SELECT {ballot_columns}, r.{col(RollEntry, 'id')} AS roll_entry_id, "  # noqa: S608  # nosec B608
-        f"r.{col(RollEntry, 'member')} AS roll_member_id, "
-        f"r.{col(RollEntry, 'group')} AS roll_group_id, "
-        f"r.{col(RollEntry, 'has_voted')} AS roll_has_voted, "
-        f"EXISTS (SELECT 1 FROM {q(RoleAssignment._meta.db_table)} a "
-        f"WHERE a.{col(RoleAssignment, 'member')} = r.{col(RollEntry, 'member')} "
-        f"AND a.{col(RoleAssignment, 'starts_on')} <= %s "
-        f"AND (a.{col(RoleAssignment, 'ends_on')} IS NULL "
-        f"OR a.{col(RoleAssignment, 'ends_on')} >= %s) "
-        f"AND a.{col(RoleAssignment, 'role')} IN ({role_marks})) AS roll_mfa_is_officer, "
-        f"EXISTS (SELECT 1 FROM {q(Authenticator._meta.db_table)} t "
-        f"WHERE t.{col(Authenticator, 'user')} = %s "
-        f"AND t.{col(Authenticator, 'type')} = %s) AS roll_mfa_has_totp "
-        f"FROM {q(RollEntry._meta.db_table)} r "
-        f"JOIN {q(str(Ballot._meta.db_table))} b "
-        f"ON b.{col(Ballot, 'id')} = r.{col(RollEntry, 'ballot')} "
-        f"WHERE r.{col(RollEntry, 'ballot')} = %s AND r.{col(RollEntry, 'member')} = "
-        f"(SELECT m.{col(Member, 'id')} FROM {q(Member._meta.db_table)} m "
-        f"WHERE m.{col(Member, 'user')} = %s LIMIT 1)"
-    )
-    converters = converters_for(Ballot, Ballot._meta.concrete_fields, connection.alias)
-    _VOTE_SQL[connection.vendor] = (sql, roles, converters)
-    return sql, roles, converters
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,8 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 
-from django.db import connection
-
-from grassroots.ballots.models import Ballot, BallotStatus, UnsealedBallot
+from grassroots.ballots import sql
+from grassroots.ballots.models import Ballot, BallotStatus
 from grassroots.ballots.results import deliver_pending_results
 from grassroots.ballots.services.lifecycle import close_due_ballots, open_due_ballots
 from grassroots.ballots.services.reminders import send_due_reminders
@@ -50,9 +49,5 @@ def run_tick(*, min_batch: int = 10, head_every: datetime.timedelta = HEAD_EVERY
     done += deliver_pending_results()
     for step in _steps.values():
         done += step()
-    if connection.vendor == "postgresql" and not connection.in_atomic_block:
-        # Deleted unsealed rows stay on disk until vacuumed; reclaim them now so their
-        # transaction ids cannot be read back from the pages.
-        with connection.cursor() as cursor:
-            cursor.execute(f"VACUUM {UnsealedBallot._meta.db_table}")
+    sql.vacuum_unsealed()
     return done

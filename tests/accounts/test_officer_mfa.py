@@ -5,7 +5,9 @@ from __future__ import annotations
 import html
 import importlib
 import re
+import sys
 import time
+import types
 
 import pytest
 from allauth.mfa.models import Authenticator
@@ -257,25 +259,75 @@ def _views(patterns, prefix=""):
             yield pattern.name, pattern.callback
 
 
-def test_only_the_ballot_page_and_the_api_make_the_officer_mfa_decision_themselves():
-    """Every other view is checked by the middleware's own query. A view that skips it must
-    make the same decision from its own query (grassroots.ballots.views.voting.ballot_vote and
-    ballot_cast, tested in tests/ballots/test_vote_cost.py) or, for the JSON API, in its
-    authentication, which answers a JSON 403 instead of the pages' redirect
-    (grassroots.api.errors.guard_view, tested in tests/api/test_auth.py); adding another means
-    adding its tests there too."""
+def test_no_page_skips_the_middlewares_officer_mfa_decision():
+    """Every page is decided by the middleware. Two hand it the flags from their own query
+    (grassroots.ballots.views.voting: ballot_vote and ballot_cast, the middleware calling
+    their loader); only the JSON API decides in its authentication, which answers a JSON 403
+    instead of the pages' redirect (grassroots.api.errors.guard_view, tested in
+    tests/api/test_auth.py). No other opt-out exists."""
     from django.urls import get_resolver
 
-    from grassroots.accounts.middleware import CHECKS_ITSELF_ATTR
+    from grassroots.accounts.middleware import API_AUTH_ATTR, OWN_QUERY_ATTR
 
-    marked = {
-        # functools.wraps copies the API view's name; the code object keeps the wrapper's.
-        (name, getattr(getattr(view, "__code__", None), "co_qualname", ""))
-        for name, view in _views(get_resolver().url_patterns)
-        if getattr(view, CHECKS_ITSELF_ATTR, False)
+    views = list(_views(get_resolver().url_patterns))
+    own_query = {name for name, view in views if getattr(view, OWN_QUERY_ATTR, None)}
+    assert own_query == {"ballot_vote", "ballot_cast"}
+    in_api_auth = {
+        getattr(getattr(view, "__code__", None), "co_qualname", "")
+        for _, view in views
+        if getattr(view, API_AUTH_ATTR, False)
     }
-    pages = {name for name, qualname in marked if qualname != "guard_view.<locals>.guarded"}
-    assert pages == {"ballot_vote", "ballot_cast"}
+    assert in_api_auth == {"guard_view.<locals>.guarded"}
+
+
+def _probe(load):
+    """A view that hands the middleware a loader and then ignores the flags entirely."""
+    from django.http import HttpResponse
+
+    from grassroots.accounts.middleware import officer_mfa_from_own_query
+
+    calls = []
+
+    @officer_mfa_from_own_query(load)
+    def view(request, thing_id):
+        calls.append(thing_id)
+        return HttpResponse("ran")
+
+    return view, calls
+
+
+@pytest.mark.parametrize("flags", ["officer without app", "no row"])
+def test_a_view_with_its_own_query_that_never_checks_is_still_protected(
+    client, officer, settings, flags
+):
+    """The decision cannot be left to the view: the middleware calls the loader and decides
+    from its flags (or, with no row, from its own query), before the view runs."""
+    from django.urls import include, path
+
+    from grassroots.accounts.middleware import MfaFlags
+
+    answer = MfaFlags(is_officer=True, has_totp=False) if flags == "officer without app" else None
+    seen = []
+
+    def load(request, view_kwargs):
+        seen.append(view_kwargs["thing_id"])
+        return answer
+
+    view, calls = _probe(load)
+    module = types.ModuleType("probe_urls")
+    module.urlpatterns = [
+        path("probe/<int:thing_id>/", view, name="probe"),
+        path("", include("grassroots.urls")),
+    ]
+    sys.modules["probe_urls"] = module
+    settings.ROOT_URLCONF = "probe_urls"
+    try:
+        log_in(client, officer.email)
+        response = client.get("/probe/7/")
+    finally:
+        del sys.modules["probe_urls"]
+    assert response.status_code == 302 and response["Location"] == SETUP_URL
+    assert seen == [7] and calls == []
 
 
 def test_officer_without_totp_is_sent_to_setup_from_a_personal_voting_link(client, officer):

@@ -1,7 +1,8 @@
-"""The hand-written query behind every cast (``queries.get_ballot_to_vote``) gives the ORM's
-answer: the same ballot, the same roll entry, and the same officer-MFA flags as
-``officer_mfa_annotations`` (what the middleware decides from) over every mix of roll, roles,
-role dates and authenticators."""
+"""The hand-written query behind every cast (``queries.get_ballot_to_vote``, made by
+``sql.ballot_to_vote_row``) gives the ORM's answer (``sql.ballot_to_vote_orm``): the same
+ballot, the same roll entry, and the same officer-MFA flags as ``officer_mfa_annotations``
+(what the middleware decides from) over every mix of roll, roles, role dates and
+authenticators."""
 
 from __future__ import annotations
 
@@ -9,14 +10,12 @@ import datetime
 
 import pytest
 from allauth.mfa.models import Authenticator
-from django.db.models import Subquery
 from django.http import Http404
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from grassroots import clock
-from grassroots.accounts.middleware import officer_mfa_annotations
-from grassroots.ballots import queries
+from grassroots.ballots import queries, sql
 from grassroots.ballots.models import Ballot, RollEntry
 from grassroots.organisation.models import Role, RoleAssignment
 from grassroots.people.models import Member
@@ -28,14 +27,8 @@ pytestmark = pytest.mark.django_db
 
 
 def orm_answer(user, ballot_id: int) -> tuple[int, int, bool, bool, bool] | None:
-    """The reference: the ORM query get_ballot_to_vote used to build on every request."""
-    member_id = Member.objects.filter(user_id=user.pk).order_by().values("pk")[:1]
-    entry = (
-        RollEntry.objects.select_related("ballot")
-        .filter(ballot_id=ballot_id, member_id=Subquery(member_id))
-        .annotate(**officer_mfa_annotations("member_id", user.pk))
-        .first()
-    )
+    """The reference: the ORM's form of the query (``sql.ballot_to_vote_orm``)."""
+    entry = sql.ballot_to_vote_orm(user.pk, ballot_id)
     if entry is None:
         return None
     return entry.pk, entry.member_id, entry.has_voted, entry.mfa_is_officer, entry.mfa_has_totp

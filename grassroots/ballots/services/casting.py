@@ -7,7 +7,6 @@ batches. The roll mark is the record that a member voted; docs/ballots.md has th
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import json
 import re
@@ -18,15 +17,15 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import connection, models, transaction
+from django.db import transaction
 from django.urls import reverse
 
 from grassroots import clock
+from grassroots.ballots import sql
 from grassroots.ballots.keys import open_receipt, seal_receipt
 from grassroots.ballots.links import roll_entry_for_link
 from grassroots.ballots.models import (
     Ballot,
-    BallotStatus,
     Question,
     QuestionKind,
     ReceiptKeeper,
@@ -45,7 +44,6 @@ from grassroots.ballots.services.errors import (
 from grassroots.ledger.crypto import seal_ballot, tracker
 from grassroots.ledger.recount import BallotPaperError, ballot_plaintext
 from grassroots.people.queries import own_member
-from grassroots.rows import hot_cursor, quoted
 
 IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
@@ -69,32 +67,6 @@ class Receipt:
             trackers=tuple((str(q), str(t)) for q, t in value["t"]),
             is_repeat=is_repeat,
         )
-
-
-def _lock_ballot_for_casting(ballot_id: int) -> tuple[str, datetime.datetime, datetime.datetime]:
-    """Status and polling window, read under a lock that the close must wait for.
-
-    On PostgreSQL FOR KEY SHARE lets casts run side by side but conflicts with the close's FOR
-    UPDATE: a close waits for casts in flight, and a cast after it sees the ballot closed. The
-    lock and the read are one statement. SQLite takes the database write lock at BEGIN, so
-    every transaction is serial there.
-    """
-    if connection.vendor == "postgresql":
-        table = Ballot._meta.db_table
-        with connection.cursor() as cursor:
-            # The table name is the model's own and the id a query parameter (bandit B608).
-            cursor.execute(
-                f"SELECT status, opens_at, closes_at FROM {table} WHERE id = %s FOR KEY SHARE",  # noqa: S608  # nosec B608
-                [ballot_id],
-            )
-            row = cursor.fetchone()
-        if row is None:
-            raise Ballot.DoesNotExist()
-        status, opens_at, closes_at = row
-        return str(status), opens_at, closes_at
-    rows = Ballot.objects.filter(pk=ballot_id)
-    status, opens_at, closes_at = rows.values_list("status", "opens_at", "closes_at").get()
-    return status, opens_at, closes_at
 
 
 def _papers(ballot: Ballot, answers: Mapping[int, Sequence[int]]) -> list[tuple[Question, bytes]]:
@@ -267,14 +239,14 @@ def _cast(
 ) -> Receipt:
     """Cast the member's one vote and return the receipt, only after the vote has committed.
 
-    In one durable transaction: read the ballot's status under the lock the close waits for;
-    if the poll is open, set the member's roll mark with one conditional UPDATE (``has_voted``
-    false → true), store the sealed papers in the unsealed box and the receipt for retries.
-    The UPDATE takes the roll entry's row lock, so of concurrent submissions from one member
-    exactly one changes the row: the others wait for it, re-read ``has_voted`` and change
-    nothing. When nothing changed (or the poll is not open) the roll entry is read to say why:
-    not on the roll, already voted (a retry with the same idempotency key gets its original
-    receipt), or the poll is not open.
+    In one durable transaction (``sql.cast``): read the ballot's status under the lock the
+    close waits for; if the poll is open, set the member's roll mark with one conditional
+    UPDATE (``has_voted`` false → true), store the sealed papers in the unsealed box and the
+    receipt for retries. The UPDATE takes the roll entry's row lock, so of concurrent
+    submissions from one member exactly one changes the row: the others wait for it, re-read
+    ``has_voted`` and change nothing. When nothing changed (or the poll is not open) the roll
+    entry is read to say why: not on the roll, already voted (a retry with the same
+    idempotency key gets its original receipt), or the poll is not open.
     """
     if not IDEMPOTENCY_KEY.fullmatch(idempotency_key):
         raise BallotError("The form was incomplete. Reload the ballot page and try again.")
@@ -295,16 +267,7 @@ def _cast(
     papers_rows = [UnsealedBallot(ballot=ballot, ciphertext=c, tracker=t) for _, c, t in sealed]
     keeper = ReceiptKeeper(ballot=ballot, key_hash=key_hash, receipt_sealed=receipt_sealed)
     with transaction.atomic(durable=True):
-        if connection.vendor == "postgresql":
-            marked = _cast_in_one_statement(ballot.pk, member_id, clock.now(), papers_rows, keeper)
-        else:
-            status, opens_at, closes_at = _lock_ballot_for_casting(ballot.pk)
-            moment = clock.now()
-            is_open = status == BallotStatus.OPEN and opens_at <= moment < closes_at
-            marked = is_open and _mark_voted(ballot.pk, member_id)
-            if marked:
-                _insert(papers_rows)
-                _insert([keeper])
+        marked = sql.cast(ballot.pk, member_id, clock.now(), papers_rows, keeper)
         if not marked:
             entry = RollEntry.objects.filter(ballot_id=ballot.pk, member_id=member_id).first()
             if entry is None:
@@ -318,117 +281,3 @@ def _cast(
                 raise AlreadyVoted("You have already voted in this ballot. You can vote only once.")
             raise PollNotOpen("This ballot is not open for voting.")
     return receipt
-
-
-# The casting transaction's three writes, as plain statements made once per process: the ORM
-# built them afresh on every cast, which cost more CPU than the ballot's own work (sealing and
-# hashing). Same statements, same rows; tests/ballots/test_vote_cost.py pins them.
-_CAST_SQL: dict[tuple[str, str, int], str] = {}
-
-
-def _mark_voted(ballot_id: int, member_id: int) -> bool:
-    """Set the member's roll mark if it is not set; True when this statement set it.
-
-    The conditional UPDATE takes the row lock, so of concurrent casts by one member exactly one
-    sees a row change (see :func:`_cast`)."""
-    key = (connection.vendor, "mark", 0)
-    sql = _CAST_SQL.get(key)
-    if sql is None:
-        q = connection.ops.quote_name
-        meta = RollEntry._meta
-        voted, ballot, member = (
-            quoted(RollEntry, name) for name in ("has_voted", "ballot", "member")
-        )
-        # Only the model's own table and column names are formatted in (bandit B608).
-        sql = (
-            f"UPDATE {q(str(meta.db_table))} SET {voted} = %s "  # noqa: S608  # nosec B608
-            f"WHERE {ballot} = %s AND {member} = %s AND {voted} = %s"
-        )
-        _CAST_SQL[key] = sql
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [True, ballot_id, member_id, False])
-        return bool(cursor.rowcount == 1)
-
-
-def _cast_in_one_statement(
-    ballot_id: int,
-    member_id: int,
-    moment: datetime.datetime,
-    papers: Sequence[UnsealedBallot],
-    keeper: ReceiptKeeper,
-) -> bool:
-    """PostgreSQL: the cast's lock, roll mark and writes as one statement; True if it voted.
-
-    One round trip instead of four. ``open_ballot`` reads the ballot under FOR KEY SHARE, as
-    :func:`_lock_ballot_for_casting` does, so a close waits for casts in flight and a cast
-    after the close finds the ballot closed (the lock re-reads the row the close changed).
-    ``marked`` is the conditional roll-mark UPDATE; the papers and the receipt keeper are
-    inserted once per row it changed, so all or nothing is written.
-    """
-    key = ("postgresql", "cast", len(papers))
-    sql = _CAST_SQL.get(key)
-    if sql is None:
-        sql = _one_statement_sql(len(papers))
-        _CAST_SQL[key] = sql
-    params: list[Any] = [ballot_id, BallotStatus.OPEN, moment, moment, member_id]
-    params += _row_params(papers)
-    params += _row_params([keeper])
-    with hot_cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    return bool(row and row[0] == 1)
-
-
-def _one_statement_sql(paper_count: int) -> str:
-    q = connection.ops.quote_name
-    col = quoted
-
-    def insert(model: type[models.Model], rows: int) -> str:
-        fields = model._meta.concrete_fields
-        columns = ", ".join(q(str(f.column)) for f in fields)
-        values = ", ".join(f"CAST(%s AS {f.db_type(connection)})" for f in fields)
-        selects = " UNION ALL ".join([f"SELECT {values} FROM marked"] * rows)  # noqa: S608  # nosec B608
-        return f"INSERT INTO {q(str(model._meta.db_table))} ({columns}) {selects}"  # nosec B608
-
-    roll = q(str(RollEntry._meta.db_table))
-    # Only the models' own table, column and type names are formatted in (bandit B608).
-    return (
-        "WITH open_ballot AS ("  # noqa: S608  # nosec B608
-        f"SELECT {col(Ballot, 'id')} FROM {q(str(Ballot._meta.db_table))} "
-        f"WHERE {col(Ballot, 'id')} = %s AND {col(Ballot, 'status')} = %s "
-        f"AND {col(Ballot, 'opens_at')} <= %s AND {col(Ballot, 'closes_at')} > %s "
-        "FOR KEY SHARE), "
-        f"marked AS (UPDATE {roll} SET {col(RollEntry, 'has_voted')} = true "
-        f"WHERE {col(RollEntry, 'ballot')} IN (SELECT {col(Ballot, 'id')} FROM open_ballot) "
-        f"AND {col(RollEntry, 'member')} = %s AND NOT {col(RollEntry, 'has_voted')} "
-        f"RETURNING {col(RollEntry, 'id')}), "
-        f"papers AS ({insert(UnsealedBallot, paper_count)}), "
-        f"keeper AS ({insert(ReceiptKeeper, 1)}) "
-        "SELECT count(*) FROM marked"
-    )
-
-
-def _row_params(objs: Sequence[models.Model]) -> list[Any]:
-    """Each new row's values in its model's column order, as the database takes them."""
-    fields = type(objs[0])._meta.concrete_fields
-    return [f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in objs for f in fields]
-
-
-def _insert(objs: Sequence[models.Model]) -> None:
-    """INSERT these new rows of one model in one statement, as ``bulk_create`` would (each
-    field's default and database form), without building the statement through the ORM."""
-    model = type(objs[0])
-    fields = model._meta.concrete_fields
-    key = (connection.vendor, model._meta.label, len(objs))
-    sql = _CAST_SQL.get(key)
-    if sql is None:
-        q = connection.ops.quote_name
-        columns = ", ".join(q(str(f.column)) for f in fields)
-        row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-        # Only the model's own table and column names are formatted in (bandit B608).
-        sql = f"INSERT INTO {q(str(model._meta.db_table))} ({columns}) VALUES " + ", ".join(  # noqa: S608  # nosec B608
-            [row] * len(objs)
-        )
-        _CAST_SQL[key] = sql
-    with connection.cursor() as cursor:
-        cursor.execute(sql, _row_params(objs))

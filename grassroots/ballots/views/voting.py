@@ -4,17 +4,15 @@ receipt (by email, and checking a tracker).
 
 from __future__ import annotations
 
+from typing import Any
+
 from csp.decorators import csp_exempt
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
-from grassroots.accounts.middleware import (
-    check_officer_mfa,
-    checks_officer_mfa_itself,
-    officer_mfa_response,
-)
+from grassroots.accounts.middleware import MfaFlags, officer_mfa_from_own_query
 from grassroots.ballots import queries
 from grassroots.ballots.forms import ReceiptLookupForm, VoteForm
 from grassroots.ballots.links import LinkError, roll_entry_for_link
@@ -22,28 +20,47 @@ from grassroots.ballots.models import Ballot, RollEntry
 from grassroots.ballots.services.casting import cast_ballot, cast_ballot_with_link, email_receipt
 from grassroots.ballots.services.errors import BallotError
 
+# Where the voter's roll entry, once read for the middleware, waits for the view.
+_TO_VOTE_ATTR = "_grassroots_ballot_to_vote"
 
-@checks_officer_mfa_itself
-@login_required
-def ballot_vote(request: HttpRequest, ballot_id: int) -> HttpResponseBase:
-    """The ballot paper for a logged-in member. The most-used page while a poll is open, so
-    the officer-MFA rule is decided from the roll entry's own query rather than a query of
-    its own in the middleware (grassroots.accounts.middleware)."""
+
+def _ballot_to_vote(request: HttpRequest, ballot_id: int) -> tuple[Ballot, RollEntry] | None:
+    """The ballot and the logged-in voter's roll entry (None: not on the roll), read once per
+    request: by the middleware's call to :func:`_officer_mfa_flags`, then kept for the view."""
+    kept = getattr(request, _TO_VOTE_ATTR, None)
+    if kept is not None and kept[0] == ballot_id:
+        found: tuple[Ballot, RollEntry] | None = kept[1]
+        return found
     try:
-        ballot, entry = queries.get_ballot_to_vote(request.user, ballot_id)
+        found = queries.get_ballot_to_vote(request.user, ballot_id)
     except Http404:
-        # Not on the roll: the middleware's own check, then the 404.
-        refused = check_officer_mfa(request)
-        if refused is not None:
-            return refused
-        raise
-    refused = officer_mfa_response(
-        request,
+        found = None
+    setattr(request, _TO_VOTE_ATTR, (ballot_id, found))
+    return found
+
+
+def _officer_mfa_flags(request: HttpRequest, view_kwargs: dict[str, Any]) -> MfaFlags | None:
+    """For the middleware: the officer-MFA flags read with the voter's roll entry, so the most
+    used pages while a poll is open need no query of the middleware's own; None (not on the
+    roll) and the middleware runs its own."""
+    found = _ballot_to_vote(request, int(view_kwargs["ballot_id"]))
+    if found is None:
+        return None
+    _, entry = found
+    return MfaFlags(
         is_officer=getattr(entry, "mfa_is_officer", True),
         has_totp=getattr(entry, "mfa_has_totp", False),
     )
-    if refused is not None:
-        return refused
+
+
+@officer_mfa_from_own_query(_officer_mfa_flags)
+@login_required
+def ballot_vote(request: HttpRequest, ballot_id: int) -> HttpResponseBase:
+    """The ballot paper for a logged-in member."""
+    found = _ballot_to_vote(request, ballot_id)
+    if found is None:
+        raise Http404("No such ballot.")
+    ballot, entry = found
     return _vote_page(request, ballot, entry, token=None)
 
 
@@ -55,7 +72,7 @@ def _json(data: dict[str, object], status: int = 200) -> JsonResponse:
 
 @csp_exempt()  # type: ignore[arg-type]  # JSON, never a page: docs/security.md
 @require_POST
-@checks_officer_mfa_itself
+@officer_mfa_from_own_query(_officer_mfa_flags)
 def ballot_cast(request: HttpRequest, ballot_id: int) -> HttpResponseBase:
     """The lean cast: the ballot paper's fields and an idempotency key in, the receipt as JSON
     out, for scripts, an enhanced page and the load test.
@@ -68,20 +85,10 @@ def ballot_cast(request: HttpRequest, ballot_id: int) -> HttpResponseBase:
     """
     if not request.user.is_authenticated:
         return _json({"error": "Log in to vote."}, status=401)
-    try:
-        ballot, entry = queries.get_ballot_to_vote(request.user, ballot_id)
-    except Http404:
-        refused = check_officer_mfa(request)
-        if refused is not None:
-            return refused
+    found = _ballot_to_vote(request, ballot_id)
+    if found is None:
         return _json({"error": "You are not on the roll for this ballot."}, status=404)
-    refused = officer_mfa_response(
-        request,
-        is_officer=getattr(entry, "mfa_is_officer", True),
-        has_totp=getattr(entry, "mfa_has_totp", False),
-    )
-    if refused is not None:
-        return refused
+    ballot, entry = found
     form = VoteForm(request.POST, ballot=ballot, validate_only=True)
     if not form.is_valid():
         errors = {name: [str(e) for e in errs] for name, errs in form.errors.items()}

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import connection
 
-from grassroots.ballots.models import Ballot, BallotStatus, UnsealedBallot
+from grassroots.ballots import sql
+from grassroots.ballots.models import Ballot, BallotStatus
 from grassroots.ballots.services.lifecycle import close_due_ballots
 from grassroots.ballots.services.sealing import seal_pending
 
@@ -30,8 +30,4 @@ class Command(BaseCommand):
             sealed = seal_pending(ballot, min_batch=min_batch)
             if sealed:
                 self.stdout.write(f"sealed {sealed} ballot(s) into {ballot.election_id}")
-        if connection.vendor == "postgresql":
-            # Deleted unsealed rows stay on disk until vacuumed; reclaim them now so their
-            # transaction ids cannot be read back from the pages.
-            with connection.cursor() as cursor:
-                cursor.execute(f"VACUUM {UnsealedBallot._meta.db_table}")
+        sql.vacuum_unsealed()

@@ -1,0 +1,283 @@
+"""The ballots app's hand-written SQL, each statement beside the ORM expression it mirrors.
+
+Speed on the cast path needs a second expression of a few rules: building these queries
+through the ORM cost more CPU than running them (docs/decisions.md, docs/benchmarks/
+ballots.md). Each rule is written here twice, as the ORM says it and as SQL made once per
+process from the models' own table and column names, and tests/ballots/test_sql.py and
+tests/ballots/test_vote_query.py hold the two equal. Nothing else in the app writes SQL or
+asks which database it is on (``connection.vendor``).
+
+- **The poll is open**: ``status`` is open and ``opens_at <= now < closes_at``
+  (:func:`poll_is_open`; ``Ballot.is_open`` says the same of one row in Python).
+- **A current officer role**: a role in ``OFFICER_ROLES`` whose dates hold today
+  (``RoleAssignment.objects.current()``; the ORM form the middleware decides from is
+  ``officer_mfa_annotations``).
+- **The roll entry behind every cast** (:func:`ballot_to_vote_row`, mirroring
+  :func:`ballot_to_vote_orm`): the ballot, the voter's roll entry and the officer-MFA flags.
+- **The cast's writes** (:func:`cast`): on PostgreSQL one statement; elsewhere the ORM.
+- **Vacuuming the unsealed box** (:func:`vacuum_unsealed`): PostgreSQL only.
+
+Only the models' own table, column and type names are formatted into SQL; every value is a
+query parameter (bandit B608 is silenced line by line for that reason).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from typing import Any
+
+from allauth.mfa.models import Authenticator
+from django.db import connection, models
+from django.db.models import Q, Subquery
+
+from grassroots.accounts.middleware import officer_mfa_annotations
+from grassroots.ballots.models import (
+    Ballot,
+    BallotStatus,
+    ReceiptKeeper,
+    RollEntry,
+    UnsealedBallot,
+)
+from grassroots.organisation.models import RoleAssignment
+from grassroots.organisation.permissions import OFFICER_ROLES
+from grassroots.people.models import Member
+from grassroots.rows import convert, converters_for, hot_cursor, quoted
+
+# Statements made once per process, by database and shape.
+_MADE: dict[tuple[str, ...], Any] = {}
+
+
+# The poll is open
+
+
+def poll_is_open(moment: datetime.datetime) -> Q:
+    """The ORM's form of the rule: the ballot is open at ``moment``."""
+    return Q(status=BallotStatus.OPEN, opens_at__lte=moment, closes_at__gt=moment)
+
+
+def poll_is_open_sql(alias: str) -> str:
+    """The rule as SQL on the ballot table (aliased ``alias``); its parameters are
+    :func:`poll_is_open_params`."""
+    col = quoted
+    return (
+        f"{alias}.{col(Ballot, 'status')} = %s AND {alias}.{col(Ballot, 'opens_at')} <= %s "
+        f"AND {alias}.{col(Ballot, 'closes_at')} > %s"
+    )
+
+
+def poll_is_open_params(moment: datetime.datetime) -> list[Any]:
+    return [BallotStatus.OPEN, moment, moment]
+
+
+# A current officer role
+
+
+def current_officer_role_sql(alias: str, member_column: str) -> str:
+    """EXISTS a current officer role of the member in ``member_column``; parameters are
+    :func:`current_officer_role_params`. The ORM's form: ``RoleAssignment.objects.current()
+    .filter(member_id=..., role__in=OFFICER_ROLES)`` (``officer_mfa_annotations``)."""
+    q = connection.ops.quote_name
+    col = quoted
+    marks = ", ".join(["%s"] * len(OFFICER_ROLES))
+    return (
+        f"EXISTS (SELECT 1 FROM {q(RoleAssignment._meta.db_table)} {alias} "  # noqa: S608  # nosec B608
+        f"WHERE {alias}.{col(RoleAssignment, 'member')} = {member_column} "
+        f"AND {alias}.{col(RoleAssignment, 'starts_on')} <= %s "
+        f"AND ({alias}.{col(RoleAssignment, 'ends_on')} IS NULL "
+        f"OR {alias}.{col(RoleAssignment, 'ends_on')} >= %s) "
+        f"AND {alias}.{col(RoleAssignment, 'role')} IN ({marks}))"
+    )
+
+
+def current_officer_role_params(day: datetime.date) -> list[Any]:
+    value = connection.ops.adapt_datefield_value(day)
+    return [value, value, *sorted(OFFICER_ROLES)]
+
+
+# The roll entry behind every cast
+
+BALLOT_ATTNAMES = [f.attname for f in Ballot._meta.concrete_fields]
+
+
+def ballot_to_vote_orm(user_id: int, ballot_id: int) -> RollEntry | None:
+    """The ORM's form: the roll entry (with its ballot) of the member whose login is
+    ``user_id``, with the officer-MFA flags ``mfa_is_officer`` and ``mfa_has_totp``."""
+    member_id = Member.objects.filter(user_id=user_id).order_by().values("pk")[:1]
+    return (
+        RollEntry.objects.select_related("ballot")
+        .filter(ballot_id=ballot_id, member_id=Subquery(member_id))
+        .annotate(**officer_mfa_annotations("member_id", user_id))
+        .first()
+    )
+
+
+def ballot_to_vote_row(
+    user_id: int, ballot_id: int, today: datetime.date
+) -> tuple[list[Any], tuple[Any, ...]] | None:
+    """:func:`ballot_to_vote_orm` as one statement made once per process: the ballot's
+    values (converted as the ORM converts them, in ``BALLOT_ATTNAMES`` order) and the roll
+    entry's ``(id, member_id, group_id, has_voted, is_officer, has_totp)``; None when the
+    member is not on the roll.
+
+    The member is found by a scalar subquery, so the (ballot, member) index is used whatever
+    the table statistics say.
+    """
+    key = ("vote", connection.vendor)
+    made = _MADE.get(key)
+    if made is None:
+        converters = converters_for(Ballot, Ballot._meta.concrete_fields, connection.alias)
+        made = (_ballot_to_vote_sql(), converters)
+        _MADE[key] = made
+    sql, converters = made
+    params = [
+        *current_officer_role_params(today),
+        user_id,
+        Authenticator.Type.TOTP,
+        ballot_id,
+        user_id,
+    ]
+    with hot_cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    count = len(BALLOT_ATTNAMES)
+    return convert(row[:count], converters, connection.alias), tuple(row[count:])
+
+
+def _ballot_to_vote_sql() -> str:
+    q = connection.ops.quote_name
+    col = quoted
+    ballot_columns = ", ".join(f"b.{q(str(f.column))}" for f in Ballot._meta.concrete_fields)
+    voter = f"r.{col(RollEntry, 'member')}"
+    return (
+        f"SELECT {ballot_columns}, r.{col(RollEntry, 'id')} AS roll_entry_id, "  # noqa: S608  # nosec B608
+        f"r.{col(RollEntry, 'member')} AS roll_member_id, "
+        f"r.{col(RollEntry, 'group')} AS roll_group_id, "
+        f"r.{col(RollEntry, 'has_voted')} AS roll_has_voted, "
+        f"{current_officer_role_sql('a', voter)} AS roll_mfa_is_officer, "
+        f"EXISTS (SELECT 1 FROM {q(Authenticator._meta.db_table)} t "
+        f"WHERE t.{col(Authenticator, 'user')} = %s "
+        f"AND t.{col(Authenticator, 'type')} = %s) AS roll_mfa_has_totp "
+        f"FROM {q(RollEntry._meta.db_table)} r "
+        f"JOIN {q(str(Ballot._meta.db_table))} b "
+        f"ON b.{col(Ballot, 'id')} = r.{col(RollEntry, 'ballot')} "
+        f"WHERE r.{col(RollEntry, 'ballot')} = %s AND r.{col(RollEntry, 'member')} = "
+        f"(SELECT m.{col(Member, 'id')} FROM {q(Member._meta.db_table)} m "
+        f"WHERE m.{col(Member, 'user')} = %s LIMIT 1)"
+    )
+
+
+# The cast's writes
+
+
+def cast(
+    ballot_id: int,
+    member_id: int,
+    moment: datetime.datetime,
+    papers: Sequence[UnsealedBallot],
+    keeper: ReceiptKeeper,
+) -> bool:
+    """If the poll is open at ``moment``, set the member's roll mark unless it is set, and
+    when this call set it store the papers and the receipt keeper; True when it voted.
+
+    Inside the caller's durable transaction. The conditional UPDATE takes the roll entry's
+    row lock, so of concurrent casts by one member exactly one sees a row change. On
+    PostgreSQL all of it is one statement (:func:`_cast_in_one_statement`), which reads the
+    ballot under FOR KEY SHARE: a close (FOR UPDATE) waits for casts in flight, and a cast
+    after it finds the ballot closed. Elsewhere (SQLite, where every transaction is serial) the
+    ORM does the same steps (:func:`_cast_through_orm`); tests/ballots/test_sql.py holds the
+    two equal.
+    """
+    if connection.vendor == "postgresql":
+        return _cast_in_one_statement(ballot_id, member_id, moment, papers, keeper)
+    return _cast_through_orm(ballot_id, member_id, moment, papers, keeper)
+
+
+def _cast_through_orm(
+    ballot_id: int,
+    member_id: int,
+    moment: datetime.datetime,
+    papers: Sequence[UnsealedBallot],
+    keeper: ReceiptKeeper,
+) -> bool:
+    if not Ballot.objects.filter(poll_is_open(moment), pk=ballot_id).exists():
+        return False
+    marked = RollEntry.objects.filter(
+        ballot_id=ballot_id, member_id=member_id, has_voted=False
+    ).update(has_voted=True)
+    if marked != 1:
+        return False
+    UnsealedBallot.objects.bulk_create(papers)
+    ReceiptKeeper.objects.bulk_create([keeper])
+    return True
+
+
+def _cast_in_one_statement(
+    ballot_id: int,
+    member_id: int,
+    moment: datetime.datetime,
+    papers: Sequence[UnsealedBallot],
+    keeper: ReceiptKeeper,
+) -> bool:
+    """PostgreSQL: the cast's lock, roll mark and writes as one statement (one round trip
+    instead of four). The papers and the receipt keeper are inserted once per row the roll
+    mark's UPDATE changed, so all or nothing is written."""
+    key = ("cast", "postgresql", str(len(papers)))
+    sql = _MADE.get(key)
+    if sql is None:
+        sql = _one_statement_sql(len(papers))
+        _MADE[key] = sql
+    params: list[Any] = [ballot_id, *poll_is_open_params(moment), member_id]
+    params += _row_params(papers)
+    params += _row_params([keeper])
+    with hot_cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return bool(row and row[0] == 1)
+
+
+def _one_statement_sql(paper_count: int) -> str:
+    q = connection.ops.quote_name
+    col = quoted
+
+    def insert(model: type[models.Model], rows: int) -> str:
+        fields = model._meta.concrete_fields
+        columns = ", ".join(q(str(f.column)) for f in fields)
+        values = ", ".join(f"CAST(%s AS {f.db_type(connection)})" for f in fields)
+        selects = " UNION ALL ".join([f"SELECT {values} FROM marked"] * rows)  # noqa: S608  # nosec B608
+        return f"INSERT INTO {q(str(model._meta.db_table))} ({columns}) {selects}"  # nosec B608
+
+    roll = q(str(RollEntry._meta.db_table))
+    return (
+        "WITH open_ballot AS ("  # noqa: S608  # nosec B608
+        f"SELECT b.{col(Ballot, 'id')} FROM {q(str(Ballot._meta.db_table))} b "
+        f"WHERE b.{col(Ballot, 'id')} = %s AND {poll_is_open_sql('b')} "
+        "FOR KEY SHARE), "
+        f"marked AS (UPDATE {roll} SET {col(RollEntry, 'has_voted')} = true "
+        f"WHERE {col(RollEntry, 'ballot')} IN (SELECT {col(Ballot, 'id')} FROM open_ballot) "
+        f"AND {col(RollEntry, 'member')} = %s AND NOT {col(RollEntry, 'has_voted')} "
+        f"RETURNING {col(RollEntry, 'id')}), "
+        f"papers AS ({insert(UnsealedBallot, paper_count)}), "
+        f"keeper AS ({insert(ReceiptKeeper, 1)}) "
+        "SELECT count(*) FROM marked"
+    )
+
+
+def _row_params(objs: Sequence[models.Model]) -> list[Any]:
+    """Each new row's values in its model's column order, as the database takes them."""
+    fields = type(objs[0])._meta.concrete_fields
+    return [f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in objs for f in fields]
+
+
+# After sealing
+
+
+def vacuum_unsealed() -> None:
+    """Reclaim the deleted unsealed rows now (PostgreSQL), so their transaction ids cannot be
+    read back from the table's pages. Outside a transaction only; elsewhere nothing to do."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM {connection.ops.quote_name(UnsealedBallot._meta.db_table)}")
