@@ -33,3 +33,21 @@ class BallotsConfig(AppConfig):
         from grassroots.people.attention import register_attention_source
 
         register_attention_source("ballots", ballots_attention)
+
+        # The visitors' front page lists the latest published results.
+        from grassroots.ballots.models import Ballot, BallotStatus
+        from grassroots.people.attention import PublicPanel, register_public_panel
+
+        register_public_panel(
+            PublicPanel(
+                owner="ballots",
+                template="ballots/public_panel.html",
+                data=lambda: {
+                    "ballots": list(
+                        Ballot.objects.filter(status=BallotStatus.PUBLISHED).order_by(
+                            "-published_at"
+                        )[:5]
+                    )
+                },
+            )
+        )

@@ -318,11 +318,12 @@ class _Builder:
             for area_name, groups in areas.items():
                 area = Area.objects.create(region=region, name=area_name, slug=slugify(area_name))
                 self.areas[area_name] = area
-                for group_name, _districts in groups:
+                for group_name, districts in groups:
                     group = Group(
                         area=area,
                         name=group_name,
                         slug=slugify(group_name),
+                        postcode_districts=" ".join(districts),
                         description=self.rng.choice(DESCRIPTIONS).format(place=group_name),
                         meeting_place=self.rng.choice(VENUES).format(place=group_name),
                         founded_on=datetime.date(

@@ -14,3 +14,15 @@ class MessagingConfig(AppConfig):
 
         register_erasure_rules("messaging", personal_data.ERASURE_RULES)
         register_section(personal_data.SUBJECT_ACCESS)
+
+        # Writing to members, on the home page of those who may.
+        from grassroots.messaging.queries import scopes_to_message
+        from grassroots.people.attention import RolePage, register_role_page
+
+        register_role_page(
+            RolePage(
+                "Messages to members",
+                "messaging:mailout_list",
+                lambda user: bool(scopes_to_message(user)),
+            )
+        )

@@ -24,3 +24,34 @@ class OrganisationConfig(AppConfig):
         from grassroots.people.attention import register_attention_source
 
         register_attention_source("organisation", organisation_attention)
+
+        # Officers' pages of organisation's, on the home page of those who may use them.
+        from grassroots.organisation.permissions import NATION, Capability, may, scopes_for
+        from grassroots.people.attention import RolePage, register_role_page
+
+        register_role_page(
+            RolePage(
+                "National overview",
+                "national_overview",
+                lambda user: may(user, Capability.VIEW_NATIONAL_OVERVIEW, NATION),
+            )
+        )
+        register_role_page(
+            RolePage(
+                "Group recognition",
+                "recognition_dashboard",
+                lambda user: not scopes_for(user, Capability.VIEW_RECOGNITION).is_empty,
+            )
+        )
+        register_role_page(
+            RolePage(
+                "Recognition criteria",
+                "recognition_criteria",
+                lambda user: scopes_for(user, Capability.MANAGE_RECOGNITION).everywhere,
+            )
+        )
+        register_role_page(
+            RolePage(
+                "Audit log", "audit_log", lambda user: may(user, Capability.VIEW_AUDIT_LOG, NATION)
+            )
+        )

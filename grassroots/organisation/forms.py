@@ -152,3 +152,12 @@ class AgreementForm(forms.Form):
     accept = forms.BooleanField(
         label="I have read the data protection agreement and accept it", required=True
     )
+
+
+class PostcodeForm(forms.Form):
+    postcode = forms.CharField(
+        label="Your postcode",
+        max_length=10,
+        help_text="For example LS6 3AB, or just its first half, LS6. It is not stored.",
+        widget=forms.TextInput(attrs={"autocomplete": "postal-code", "size": 10}),
+    )

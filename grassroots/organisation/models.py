@@ -46,6 +46,9 @@ class Group(models.Model):
     description = models.TextField(blank=True)
     meeting_place = models.CharField(max_length=200, blank=True)
     founded_on = models.DateField(null=True, blank=True)
+    # The postcode districts (outward codes such as "LS6") the group covers, separated by
+    # spaces: how a visitor finds their local group from a postcode.
+    postcode_districts = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering: ClassVar = ["name"]

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods
 from grassroots.accounts.requests import AuthenticatedRequest
 from grassroots.clock import today
 from grassroots.organisation import queries
+from grassroots.organisation.finder import PostcodeError, find_groups
 from grassroots.organisation.forms import (
     AgmForm,
     AgreementForm,
@@ -17,6 +18,7 @@ from grassroots.organisation.forms import (
     CriteriaForm,
     DecideAppealForm,
     EndRoleForm,
+    PostcodeForm,
     ReasonForm,
 )
 from grassroots.organisation.group_page import panels_for
@@ -34,10 +36,20 @@ from grassroots.organisation.services import appeals, common, officers, review
 
 
 def group_list(request: HttpRequest) -> HttpResponse:
+    """Every group by region, and the groups for a postcode when a visitor asks (public)."""
+    form = PostcodeForm(request.GET if "postcode" in request.GET else None)
+    found = None
+    if form.is_bound and form.is_valid():
+        try:
+            found = find_groups(form.cleaned_data["postcode"])
+        except PostcodeError as error:
+            form.add_error("postcode", str(error))
     groups = Group.objects.select_related("area__region").order_by(
         "area__region__name", "area__name", "name"
     )
-    return render(request, "organisation/group_list.html", {"groups": groups})
+    return render(
+        request, "organisation/group_list.html", {"groups": groups, "form": form, "found": found}
+    )
 
 
 def group_detail(request: HttpRequest, slug: str) -> HttpResponse:

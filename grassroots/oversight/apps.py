@@ -28,3 +28,15 @@ class OversightConfig(AppConfig):
         from grassroots.people.attention import register_attention_source
 
         register_attention_source("oversight", oversight_attention)
+
+        # The oversight rules, on the home page of those who set them.
+        from grassroots.organisation.permissions import NATION, Capability, may
+        from grassroots.people.attention import RolePage, register_role_page
+
+        register_role_page(
+            RolePage(
+                "Oversight rules",
+                "oversight_rules",
+                lambda user: may(user, Capability.SET_OVERSIGHT_RULES, NATION),
+            )
+        )

@@ -15,7 +15,7 @@ from grassroots.organisation.permissions import (
     scopes_for,
 )
 from grassroots.people import erasure, queries, services, subject_access
-from grassroots.people.attention import attention_for
+from grassroots.people.attention import attention_for, public_panels, role_pages_for
 from grassroots.people.forms import (
     ContactOutcomeForm,
     ErasureForm,
@@ -30,8 +30,14 @@ from grassroots.people.models import Member
 PAGE_SIZE = 50
 
 
-@login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """The member's dashboard; for a visitor, the movement's public front page."""
+    if not request.user.is_authenticated:
+        return render(
+            request,
+            "people/welcome.html",
+            {"panels": public_panels()},
+        )
     member = queries.own_member(request.user)
     groups: list[Group] = []
     if member is not None:
@@ -44,14 +50,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "groups": groups,
             "roles": current_assignments(request.user),
             "attention": attention_for(request.user, member),
-            "can_view_members": not scopes_for(request.user, Capability.VIEW_MEMBERS).is_empty,
-            "can_contact_members": not scopes_for(
-                request.user, Capability.CONTACT_MEMBERS
-            ).is_empty,
-            "can_view_national_overview": may(
-                request.user, Capability.VIEW_NATIONAL_OVERVIEW, NATION
-            ),
-            "can_view_audit_log": may(request.user, Capability.VIEW_AUDIT_LOG, NATION),
+            "role_pages": role_pages_for(request.user),
         },
     )
 

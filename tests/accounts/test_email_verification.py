@@ -48,4 +48,5 @@ def test_unverified_address_cannot_log_in_without_the_code(
     response = client.post(reverse("account_email_verification_sent"), {"code": "AAAA-AAAA"})
     assert response.status_code == 200
     assert not get_user(client).is_authenticated
-    assert client.get(reverse("home")).status_code == 302
+    # Still a visitor: the front page, not the member's dashboard.
+    assert "Find your local group" in client.get(reverse("home")).content.decode()

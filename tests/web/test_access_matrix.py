@@ -95,7 +95,7 @@ ACCESS: list[Case] = [
     #           national, auditor
     Case("healthz", everyone(200)),
     # --- our pages ---
-    Case("home", logged_in(200)),
+    Case("home", everyone(200), about="visitors get the public front page"),
     Case("profile", logged_in(200)),
     Case("profile_edit", logged_in(200)),
     Case("my_data", logged_in(200), about="one's own data and who viewed it"),
