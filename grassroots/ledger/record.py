@@ -386,9 +386,19 @@ class _Reader:
         ]
 
 
+def reject_constant(name: str) -> Any:
+    """JSON has no NaN or Infinity; Python's reader takes them unless told not to (and the
+    canonical writer then refuses them, which crashed the verifier on a forged record)."""
+    raise ValueError(f"{name} is not a JSON number")
+
+
 def _parse_json(text: bytes, file: str, line: int | None) -> Any:
     try:
-        return json.loads(text.decode("utf-8"), object_pairs_hook=_reject_duplicates)
+        return json.loads(
+            text.decode("utf-8"),
+            object_pairs_hook=_reject_duplicates,
+            parse_constant=reject_constant,
+        )
     except UnicodeDecodeError as error:
         raise RecordError(file, f"not UTF-8 text ({error.reason})", line) from error
     except ValueError as error:

@@ -19,7 +19,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from grassroots.ledger.record import JsonObject, Question, canonical_json
+from grassroots.ledger.record import JsonObject, Question, canonical_json, reject_constant
 
 if TYPE_CHECKING:
     from grassroots.tally.types import Result
@@ -50,7 +50,7 @@ def ballot_plaintext(question: Question, marks: Sequence[int]) -> bytes:
 def parse_plaintext(plaintext: bytes, questions: dict[str, Question]) -> BallotPaper:
     """Read one opened ballot; only the exact canonical form of a valid paper is accepted."""
     try:
-        value = json.loads(plaintext.decode("utf-8"))
+        value = json.loads(plaintext.decode("utf-8"), parse_constant=reject_constant)
     except (UnicodeDecodeError, ValueError) as error:
         raise BallotPaperError(f"not a JSON ballot paper: {error}") from error
     if not isinstance(value, dict) or not isinstance(value.get("question"), str):

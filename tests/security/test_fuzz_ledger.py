@@ -4,6 +4,7 @@ verifier CLI's entry never raises. A member runs this on files from anywhere."""
 
 from __future__ import annotations
 
+import re
 import tempfile
 from pathlib import Path
 
@@ -100,3 +101,24 @@ def test_the_undamaged_record_passes(good_files: dict[str, bytes]) -> None:
         for file, content in good_files.items():
             (directory / file).write_bytes(content)
         assert all(r.passed for r in verify_directory(directory))
+
+
+@pytest.mark.parametrize("constant", [b"NaN", b"Infinity", b"-Infinity"])
+@pytest.mark.parametrize("file", FILES)
+def test_a_nan_or_infinity_in_any_file_is_refused_by_name(
+    good_files: dict[str, bytes], file: str, constant: bytes
+) -> None:
+    # Found by the fuzz test above: Python's JSON reader takes NaN, and writing the record's
+    # canonical form then raised ValueError out of the verifier instead of a failed check.
+    original = good_files[file]
+    # The first value in the file, a number or a string, becomes the constant.
+    damaged, count = re.subn(rb'(":\s*)(\d+|"[^"]*")', rb"\g<1>" + constant, original, count=1)
+    assert count == 1, f"no value in {file} to damage"
+    with tempfile.TemporaryDirectory() as name:
+        directory = Path(name)
+        for other, content in good_files.items():
+            (directory / other).write_bytes(content)
+        (directory / file).write_bytes(damaged)
+        results = verify_directory(directory)
+        failed = [r.line() for r in results if not r.passed]
+        assert failed, f"{constant!r} in {file} passed every check"

@@ -33,6 +33,7 @@ from grassroots.ledger.e2e.papers import (
 )
 from grassroots.ledger.e2e.proofs import BallotProof, DecryptionProof
 from grassroots.ledger.e2e.shuffle import ShuffleProof
+from grassroots.ledger.record import reject_constant
 
 
 class E2EFileError(ValueError):
@@ -92,10 +93,10 @@ class Decryption:
 
 def read_json(path: Path) -> object:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(path.read_text(encoding="utf-8"), parse_constant=reject_constant)
     except OSError as error:
         raise E2EFileError(f"{path}: cannot be read ({error.strerror})") from error
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+    except (ValueError, UnicodeDecodeError) as error:
         raise E2EFileError(f"{path}: not valid JSON ({error})") from error
 
 
@@ -280,8 +281,8 @@ def _lines(path: Path) -> list[str]:
 
 def _parse_line(line: str, where: str) -> object:
     try:
-        return json.loads(line)
-    except json.JSONDecodeError as error:
+        return json.loads(line, parse_constant=reject_constant)
+    except ValueError as error:
         raise E2EFileError(f"{where}: not valid JSON ({error})") from error
 
 
