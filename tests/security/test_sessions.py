@@ -66,9 +66,11 @@ def test_log_out_everywhere_ends_every_session_of_that_person_only():
 
     for device in (phone, laptop, stolen):
         assert not get_user(device).is_authenticated
-        home = device.get(reverse("home"))
-        assert home.status_code == 302
-        assert home["Location"].startswith(reverse("account_login"))
+        profile = device.get(reverse("profile"))
+        assert profile.status_code == 302
+        assert profile["Location"].startswith(reverse("account_login"))
+        # The home page is the visitors' front page again, not the member's dashboard.
+        assert "Find your local group" in device.get(reverse("home")).content.decode()
     assert someone_else.get(reverse("home")).status_code == 200
 
     entry = AuditEntry.objects.get(action="end_all_sessions")
