@@ -26,6 +26,7 @@ from grassroots.demo.people import (
 )
 from grassroots.organisation.models import Region, Role, RoleAssignment
 from grassroots.oversight import services
+from grassroots.oversight.commitments import add_commitment, update_commitment
 from grassroots.oversight.models import CommitmentStatus, InitiativeKind, Meeting, Vote
 from grassroots.people.models import Member, MembershipStatus
 
@@ -220,7 +221,7 @@ def seed_demo_oversight() -> None:
         ("Publish meeting records within a week", 6, 60, CommitmentStatus.NOT_STARTED),
     ]
     for title, made_ago, due_in, status in commitments:
-        commitment = services.add_commitment(
+        commitment = add_commitment(
             actor=committee_login.user,
             title=title,
             description="",
@@ -228,7 +229,7 @@ def seed_demo_oversight() -> None:
             due_on=today + datetime.timedelta(days=due_in),
         )
         if status != CommitmentStatus.NOT_STARTED:
-            services.update_commitment(
+            update_commitment(
                 actor=committee_login.user,
                 commitment=commitment,
                 status=status,

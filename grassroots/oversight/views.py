@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from grassroots import clock
 from grassroots.organisation.permissions import NATION, Capability, may
-from grassroots.oversight import queries, services
+from grassroots.oversight import commitments, queries, services
 from grassroots.oversight.forms import (
     AnswerForm,
     CommitmentForm,
@@ -381,7 +381,7 @@ def commitment_add(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.add_commitment(
+            commitments.add_commitment(
                 actor=request.user,
                 title=data["title"],
                 description=data["description"],
@@ -416,7 +416,7 @@ def commitment_update(request: HttpRequest, commitment_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.update_commitment(
+            commitments.update_commitment(
                 actor=request.user,
                 commitment=commitment,
                 status=data["status"],

@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from grassroots import clock
-from grassroots.oversight import services
+from grassroots.oversight import commitments, services
 from grassroots.oversight.models import Commitment, CommitmentStatus
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 def _commitment(world, *, due_in: int = 30) -> Commitment:
     today = clock.today()
-    return services.add_commitment(
+    return commitments.add_commitment(
         actor=world.committee[0].user,
         title="Publish the accounts",
         description="Audited accounts for 2025.",
@@ -28,7 +28,7 @@ def _commitment(world, *, due_in: int = 30) -> Commitment:
 def test_the_committee_adds_a_commitment_and_marks_it_done_only_with_evidence(world):
     commitment = _commitment(world)
     with pytest.raises(services.OversightError, match="evidence"):
-        services.update_commitment(
+        commitments.update_commitment(
             actor=world.committee[1].user,
             commitment=commitment,
             status=CommitmentStatus.DONE,
@@ -37,7 +37,7 @@ def test_the_committee_adds_a_commitment_and_marks_it_done_only_with_evidence(wo
             evidence_url="",
         )
     assert Commitment.objects.get(pk=commitment.pk).status == CommitmentStatus.NOT_STARTED
-    services.update_commitment(
+    commitments.update_commitment(
         actor=world.committee[1].user,
         commitment=commitment,
         status=CommitmentStatus.DONE,
@@ -57,7 +57,7 @@ def test_a_commitment_past_its_due_date_is_overdue(world):
 
 def test_a_member_cannot_add_commitments(world):
     with pytest.raises(PermissionDenied):
-        services.add_commitment(
+        commitments.add_commitment(
             actor=world.members[0].user,
             title="X",
             description="",

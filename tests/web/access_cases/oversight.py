@@ -24,7 +24,7 @@ RECORDERS_OF_THE_NORTH = (LOGIN, 404, 404, 404, 404, 404, 200, 200, 404)
 def _set_up(m: Movement) -> None:
     """Rules, a published national meeting with a decision, drafts, an initiative, a
     commitment and a prepared key; made once per database."""
-    from grassroots.oversight import services
+    from grassroots.oversight import commitments, services
 
     if Meeting.objects.exists():
         return
@@ -66,7 +66,7 @@ def _set_up(m: Movement) -> None:
         text="It is where groups meet.",
         decision_id=decision.pk,
     )
-    services.add_commitment(
+    commitments.add_commitment(
         actor=national,
         title="Publish the accounts",
         description="",
