@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export DJANGO_SETTINGS_MODULE ?= grassroots.settings.dev
 
-.PHONY: run test lint typecheck contracts security pytest install install-dev browser-deps seed clean wheelhouse
+.PHONY: run test lint typecheck contracts security pytest install install-dev browser-deps seed clean wheelhouse messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -81,3 +81,10 @@ test: lint typecheck contracts security pytest
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .hypothesis
+
+# The Welsh catalogue: gather new strings into locale/cy/LC_MESSAGES/django.po, then compile the
+# .mo that is committed beside it (docs/i18n.md). Needs Debian's gettext (msgfmt, xgettext).
+messages: install
+	$(VENV)/bin/python manage.py makemessages -l cy --ignore=.venv --ignore=var --ignore=tests \
+	  --ignore=bench --ignore=packaging --no-obsolete
+	$(VENV)/bin/python manage.py compilemessages -l cy --ignore=.venv

@@ -7,6 +7,7 @@ server's CPU is not counted). With ``--profile N`` it also prints a cProfile of 
 timed by CPU rather than wall clock, so it still says where the work goes on a busy machine.
 
     .venv/bin/python bench/cast_profile.py --voters 1200 --casts 500 --profile 500
+    .venv/bin/python bench/cast_profile.py --e2e --voters 1200 --casts 500 --profile 500
 
 Figures in docs/benchmarks/ballots.md. Never part of ``make test``.
 """
@@ -62,10 +63,17 @@ def main() -> int:
     parser.add_argument("--profile", type=int, default=0, help="profile this many more casts")
     parser.add_argument("--lines", type=int, default=40)
     parser.add_argument("--sort", default="cumulative")
+    parser.add_argument("--e2e", action="store_true", help="an end-to-end ballot (cast_load --e2e)")
+    parser.add_argument("--cluster", default="15/bench")
+    parser.add_argument("--pg-port", default="5433")
     options = parser.parse_args()
     if options.voters < 50 + options.casts + options.profile:
         parser.error("--voters must cover 50 warm-up casts, --casts and --profile")
-    args = cast_load.parse_args(["--voters", str(options.voters), "--database", "gr_cast_profile"])
+    args = cast_load.parse_args(
+        ["--voters", str(options.voters), "--database", "gr_cast_profile"]
+        + ["--cluster", options.cluster, "--pg-port", options.pg_port]
+        + (["--e2e"] if options.e2e else [])
+    )
     version, name = args.cluster.split("/")
     cast_load.ensure_cluster(version, name, args.pg_port)
     cast_load.recreate_database(args.pg_port, args.database)
@@ -79,7 +87,7 @@ def main() -> int:
     django.setup()
     from django.db import connections
 
-    seeded = cast_load.seed(args.voters)
+    seeded = cast_load.seed(args.voters, e2e=args.e2e)
     connections.close_all()
     requests = [voter.request for voter in cast_load.prepare_lean(args, seeded)]
     from grassroots.wsgi import application

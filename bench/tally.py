@@ -227,6 +227,7 @@ def main() -> None:
                         "worst": worst,
                         "rss": peak,
                         "count": alone,
+                        "cpu": CPU["best"],
                     }
                 )
                 print(
@@ -239,13 +240,15 @@ def main() -> None:
             script.write_text(PYRANKVOTE, encoding="utf-8")
             for name in peer_files:
                 wall, peak, status, out = run([sys.executable, str(script), str(files[name])])
+                theirs_cpu = CPU["last"]
                 alone = pyrankvote_count_only(files[name])
                 mine = next(r for r in rows if r["file"] == name and r["rule"] == "scottish")
                 print(
-                    f"pyrankvote {name:8} stv      whole {wall:6.2f} s (cpu {CPU['last']:.2f} s) "
+                    f"pyrankvote {name:8} stv      whole {wall:6.2f} s (cpu {theirs_cpu:.2f} s) "
                     f"peak {peak:5.0f} MB "
                     f"(exit {status}) | count only {alone:.2f} s | vs ours (scottish): "
-                    f"{wall / float(mine['wall']):.1f}x whole, "  # type: ignore[arg-type]
+                    f"{wall / float(mine['wall']):.1f}x whole by wall, "  # type: ignore[arg-type]
+                    f"{theirs_cpu / float(mine['cpu']):.1f}x whole by cpu, "  # type: ignore[arg-type]
                     f"{alone / float(mine['count']):.1f}x count only"  # type: ignore[arg-type]
                 )
                 rows.append(
@@ -268,11 +271,13 @@ def main() -> None:
                         )
                         mine = next(r for r in rows if r["file"] == name and r["rule"] == rule)
                         ratio = wall / float(mine["wall"])  # type: ignore[arg-type]
+                        by_cpu = CPU.get("last", 0.0) / float(mine["cpu"])  # type: ignore[arg-type]
                         stopped = " (stopped at the timeout)" if status == -9 else ""
                         print(
                             f"droop     {name:8} {rule:8} whole {wall:6.2f} s "
                             f"(cpu {CPU.get('last', 0.0):.2f} s) peak {peak:5.0f} MB"
-                            f"{stopped} | vs ours: {ratio:.1f}x whole"
+                            f"{stopped} | vs ours: {ratio:.1f}x whole by wall, "
+                            f"{by_cpu:.1f}x by cpu"
                         )
         print(f"load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
 

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
 
 
 def csp_nonce(request: HttpRequest) -> dict[str, str]:
@@ -15,6 +17,7 @@ def csp_nonce(request: HttpRequest) -> dict[str, str]:
 class NavLink:
     label: str
     url: str
+    name: str  # the URL's name, which templates test (the label is translated)
     current: str  # the aria-current value: "page", "true" (a page within the section) or ""
 
 
@@ -23,19 +26,62 @@ class NavLink:
 # import, audit log) are on the dashboard, which knows the person's roles; this list asks no
 # question of the database.
 MEMBER_LINKS = (
-    ("Dashboard", "home"),
-    ("Groups", "group_list"),
-    ("Meetings", "meetings:list"),
-    ("Ballots", "ballot_list"),
-    ("Chosen by lot", "sortition:draw_list"),
-    ("Delegates", "delegation_home"),
-    ("Oversight", "oversight"),
-    ("Surveys", "surveys:survey_list"),
-    ("My profile", "profile"),
-    ("Security", "mfa_index"),
-    ("API tokens", "api_tokens"),
+    (_("Dashboard"), "home"),
+    (_("Notifications"), "notifications:inbox"),
+    (_("Groups"), "group_list"),
+    (_("Meetings"), "meetings:list"),
+    (_("Ballots"), "ballot_list"),
+    (_("Slates"), "slates:list"),
+    (_("Chosen by lot"), "sortition:draw_list"),
+    (_("Delegates"), "delegation_home"),
+    (_("Oversight"), "oversight"),
+    (_("Surveys"), "surveys:survey_list"),
+    (_("My profile"), "profile"),
+    (_("Security"), "mfa_index"),
+    (_("API tokens"), "api_tokens"),
 )
-VISITOR_LINKS = (("Groups", "group_list"), ("Log in", "account_login"))
+VISITOR_LINKS = (
+    (_("Groups"), "group_list"),
+    (_("Slates"), "slates:list"),
+    (_("Log in"), "account_login"),
+)
+
+
+_status_enums: dict[str, type] = {}
+
+
+def status_enums(request: HttpRequest) -> dict[str, type]:
+    """Every model's status enum under its class name, so templates compare a status with
+    ``BallotStatus.OPEN`` and not with a string that a renamed value would silently stop
+    matching (Django's choices are not called in templates: ``do_not_call_in_templates``)."""
+    if not _status_enums:
+        for path in STATUS_ENUM_PATHS:
+            module, _, name = path.rpartition(".")
+            _status_enums[name] = getattr(importlib.import_module(module), name)
+    return _status_enums
+
+
+# The enums templates compare statuses with (tests/web/test_status_literals.py holds templates to
+# them).
+STATUS_ENUM_PATHS = (
+    "grassroots.assembly.models.SpeakerStatus",
+    "grassroots.ballots.models.BallotStatus",
+    "grassroots.ballots.models.NominationStatus",
+    "grassroots.delegation.models.CompositeStatus",
+    "grassroots.delegation.models.ForwardStatus",
+    "grassroots.meetings.models.AmendmentStatus",
+    "grassroots.meetings.models.CommentStatus",
+    "grassroots.meetings.models.MeetingStatus",
+    "grassroots.meetings.models.MinutesStatus",
+    "grassroots.meetings.models.MotionStatus",
+    "grassroots.organisation.models.GroupStatus",
+    "grassroots.oversight.models.CommitmentStatus",
+    "grassroots.oversight.models.InitiativeStatus",
+    "grassroots.people.models.MembershipStatus",
+    "grassroots.proposals.models.ProposalStatus",
+    "grassroots.sortition.models.DrawStatus",
+    "grassroots.surveys.models.SurveyStatus",
+)
 
 
 def _current(path: str, url: str) -> str:
@@ -56,5 +102,5 @@ def navigation(request: HttpRequest) -> dict[str, list[NavLink]]:
             url = reverse(name)
         except NoReverseMatch:  # an app left out of a trimmed settings module
             continue
-        out.append(NavLink(label, url, _current(request.path, url)))
+        out.append(NavLink(str(label), url, name, _current(request.path, url)))
     return {"nav_links": out}

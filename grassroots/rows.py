@@ -113,3 +113,28 @@ def get_by_pk(model: type[Model], pk: Any, using: str = "default") -> Model:
     if row is None:
         raise model.DoesNotExist(f"{model._meta.object_name} matching query does not exist.")  # type: ignore[attr-defined]
     return model.from_db(using, attnames, convert(row, converters, using))
+
+
+def breaks_constraint(error: Exception, model: type[models.Model], name: str) -> bool:
+    """Whether ``error`` (an IntegrityError) is ``model``'s unique constraint ``name``, and not
+    some other failure that must not be mistaken for it (a lost vote told "already voted").
+
+    PostgreSQL names the constraint; SQLite names the columns it failed on.
+    """
+    cause = error.__cause__
+    diag = getattr(cause, "diag", None)
+    if diag is not None:
+        return bool(diag.constraint_name == name)
+    constraint = next(
+        (c for c in model._meta.constraints if getattr(c, "name", None) == name), None
+    )
+    fields = getattr(constraint, "fields", ())
+    if not fields:
+        return False
+    table = model._meta.db_table
+    columns = ", ".join(
+        f"{table}.{field.column}"
+        for field in (model._meta.get_field(f) for f in fields)
+        if isinstance(field, models.Field)
+    )
+    return f"UNIQUE constraint failed: {columns}" in str(error)

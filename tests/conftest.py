@@ -25,7 +25,7 @@ import pytest_django
 from django.db import connection
 from hypothesis import settings as hypothesis_settings
 
-from tests import template_database
+from tests import demo_database, template_database
 
 # Hypothesis's own default is 100 examples. A test that sets max_examples itself keeps it.
 # No deadline: on a loaded shared machine a 200 ms deadline failed tests at random (test_packed
@@ -67,12 +67,24 @@ def _empties_the_database(item: pytest.Item) -> bool:
     )
 
 
+def _uses_the_demo(item: pytest.Item) -> bool:
+    module = getattr(item, "module", None)
+    return "demo" in getattr(item, "fixturenames", ()) or (
+        getattr(module, "restore_demo", None) is demo_database.restore_demo
+    )
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Slow tests first, but transactional tests still after the others, as Django orders them.
 
     pytest-django has already put the tests that flush the database after those that roll
     back; the sort is stable, so that order holds and only slow tests move forward within it.
+    The tests that start from the demo share one xdist worker (``--dist loadgroup``), so the
+    demo is seeded once a run for each size, not once a worker (tests/demo_database.py).
     """
+    for item in items:
+        if _uses_the_demo(item):
+            item.add_marker(pytest.mark.xdist_group("demo"))
     items.sort(
         key=lambda item: (_empties_the_database(item), item.get_closest_marker("slow") is None)
     )

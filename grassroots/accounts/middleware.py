@@ -5,7 +5,8 @@ password, the authenticator set-up itself), and every other page sends them to t
 Where they were going is kept in the session, and the recovery codes page (shown straight after
 the set-up) offers to continue there.
 
-The decision is made here, for every view, before the view runs; no page can opt out. It costs
+The decision is made here, for every view, before the view runs; no page can opt out (but for
+the exemptions below, which have no login to decide about or are the way out). It costs
 a query (the person's role assignments). A view that reads the person's row anyway can hand the
 middleware that row's two flags instead (:func:`officer_mfa_from_own_query`, with
 ``officer_mfa_annotations`` in its query): the middleware calls the view's loader itself and
@@ -40,7 +41,12 @@ from grassroots.organisation.permissions import OFFICER_ROLES, has_officer_role
 # set-up, recovery codes, the code prompt at login); they stay reachable so the officer can set
 # up the second factor or leave.
 EXEMPT_VIEW_NAME_PREFIXES = ("account_", "mfa_")
-EXEMPT_VIEW_NAMES = frozenset({"healthz"})
+# The live meeting page's pulse loads no session and no login (it stands on a token the full,
+# checked page signed for the browser's session, grassroots.assembly.pulse) and answers only
+# what that page showed, updated: the fingerprint of the meeting's state and what every
+# attendee sees alike. An officer who must set up a second factor is sent to the set-up by the
+# page's next signed-in request (its own part, fetched after any change that may touch it).
+EXEMPT_VIEW_NAMES = frozenset({"healthz", "assembly:pulse"})
 # The recovery codes template reads this key to offer "Continue".
 NEXT_SESSION_KEY = "grassroots_mfa_next"
 
@@ -151,7 +157,8 @@ class RequireOfficerMFAMiddleware:
         view_args: tuple[Any, ...],
         view_kwargs: dict[str, Any],
     ) -> HttpResponseBase | None:
-        if not request.user.is_authenticated or _is_exempt(request):
+        # Exempt views first: they never load the session or the login for this decision.
+        if _is_exempt(request) or not request.user.is_authenticated:
             return None
         if getattr(view_func, API_AUTH_ATTR, False):
             return None

@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.urls import URLPattern, URLResolver
 from ninja import NinjaAPI
 
-from grassroots.api.endpoints import ballots, meetings, members
+from grassroots.api.endpoints import ballots, meetings, members, proposals
 from grassroots.api.errors import guard_view, install_error_handlers
 
 api = NinjaAPI(
@@ -17,7 +17,8 @@ api = NinjaAPI(
     description=(
         "Public ballot results, election records and the ballot box's signed log with its "
         "proofs; a member's own ballots, ballot paper and vote; officers' member lists within "
-        "their scope; meetings and motions. Authenticate with a personal API token "
+        "their scope; meetings and motions; proposals decided between meetings. Authenticate "
+        "with a personal API token "
         "(Authorization: Bearer grt_...) or the browser session (with X-CSRFToken on "
         "writes). Errors are always "
         '{"code", "message", "errors"}; what you may not see answers 404, as missing things do.'
@@ -28,6 +29,7 @@ install_error_handlers(api)
 api.add_router("", ballots.router)
 api.add_router("", members.router)
 api.add_router("", meetings.router)
+api.add_router("", proposals.router)
 
 
 def api_urls() -> tuple[list[URLPattern | URLResolver], str, str]:

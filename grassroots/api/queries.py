@@ -7,12 +7,12 @@ the API answers the same questions as the pages, from the same functions.
 from __future__ import annotations
 
 import threading
-from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
 
 from grassroots import clock
+from grassroots.accounts.models import User
 from grassroots.api.models import ApiToken
 from grassroots.api.services import TOKEN_PREFIX, hash_token
 from grassroots.ballots.models import Ballot, BallotBoxEntry, BallotStatus
@@ -27,11 +27,11 @@ PUBLIC_STATUSES = (
 )
 
 
-def tokens_of(actor: Any) -> QuerySet[ApiToken]:
+def tokens_of(actor: User) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user_id=actor.pk)
 
 
-def get_token_for(actor: Any, token_id: int) -> ApiToken:
+def get_token_for(actor: User, token_id: int) -> ApiToken:
     token = tokens_of(actor).filter(pk=token_id).first()
     if token is None:
         raise Http404("No such token.")

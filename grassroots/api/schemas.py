@@ -82,6 +82,10 @@ class QuestionOut(Schema):
 class PaperQuestion(QuestionOut):
     candidates: list[PaperCandidate]
     ranked: bool = Field(description="Candidates are listed in order of preference")
+    allows_equal_preferences: bool = Field(
+        description="Voters may rank candidates equally (a Meek question, if the returning "
+        "officer allowed it)"
+    )
 
 
 class BallotPaper(Schema):
@@ -158,11 +162,18 @@ class MyBallot(Schema):
     is_open: bool
 
 
+CandidateId = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
 class AnswerIn(Schema):
     question_id: int = Field(ge=1, le=MAX_ID)
-    candidate_ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(
+    candidate_ids: list[CandidateId | Annotated[list[CandidateId], Field(min_length=1)]] = Field(
         max_length=200,
-        description="For ranked questions in order of preference; empty leaves it blank",
+        description=(
+            "For ranked questions in order of preference; empty leaves it blank. Where the "
+            "question allows equal preferences (allows_equal_preferences on the paper), a list "
+            "of ids in the place of one ranks them equally: [40, [38, 41], 39]"
+        ),
     )
 
 

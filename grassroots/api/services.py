@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime
 import hashlib
 import secrets
-from typing import Any
 
 from django.db import transaction
 
 from grassroots import clock
+from grassroots.accounts.models import User
 from grassroots.api.models import ApiToken
 from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
@@ -28,7 +28,7 @@ def hash_token(token: str) -> str:
 
 
 @transaction.atomic(durable=True)
-def create_token(*, actor: Any, name: str, days: int) -> tuple[ApiToken, str]:
+def create_token(*, actor: User, name: str, days: int) -> tuple[ApiToken, str]:
     """Make a token for ``actor`` and return it with its secret, which is never stored."""
     if not getattr(actor, "is_authenticated", False):
         raise TokenError("Log in to make an API token.")
@@ -59,7 +59,7 @@ def create_token(*, actor: Any, name: str, days: int) -> tuple[ApiToken, str]:
 
 
 @transaction.atomic(durable=True)
-def revoke_token(*, actor: Any, token: ApiToken) -> None:
+def revoke_token(*, actor: User, token: ApiToken) -> None:
     """Revoke one of ``actor``'s own tokens (``queries.get_token_for`` found it)."""
     locked = ApiToken.objects.select_for_update().get(pk=token.pk, user_id=actor.pk)
     if locked.revoked_at is not None:

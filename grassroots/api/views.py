@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from grassroots.accounts.requests import AuthenticatedRequest
 from grassroots.api import queries, services
 from grassroots.api.forms import TokenForm
 
 
 @login_required
-def token_list(request: HttpRequest) -> HttpResponse:
+def token_list(request: AuthenticatedRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     created = None
     status = 200
@@ -46,7 +47,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+def token_revoke(request: AuthenticatedRequest, token_id: int) -> HttpResponse:
     token = queries.get_token_for(request.user, token_id)
     services.revoke_token(actor=request.user, token=token)
     messages.success(request, f"The token “{token.name}” is revoked: it no longer works.")

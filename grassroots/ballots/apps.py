@@ -29,10 +29,16 @@ class BallotsConfig(AppConfig):
         )
 
         # What ballots asks of a member, on their home page (grassroots.people.attention).
-        from grassroots.ballots.attention import attention_items as ballots_attention
+        from grassroots.ballots import attention
         from grassroots.people.attention import register_attention_source
 
-        register_attention_source("ballots", ballots_attention)
+        register_attention_source("ballots", attention.vote_items, probe=attention.vote_probe)
+        register_attention_source(
+            "ballots:teller", attention.teller_items, probe=attention.teller_probe
+        )
+        register_attention_source(
+            "ballots:nomination", attention.nomination_items, probe=attention.nomination_probe
+        )
 
         # The visitors' front page lists the latest published results.
         from grassroots.ballots.models import Ballot, BallotStatus

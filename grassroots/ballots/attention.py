@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
+from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from grassroots import clock
 from grassroots.ballots.models import (
@@ -14,37 +17,107 @@ from grassroots.ballots.models import (
     RollEntry,
     Teller,
 )
-from grassroots.people.attention import AttentionItem
+from grassroots.people.attention import AttentionItem, Probe
 from grassroots.people.models import Member
 
 # Before a ballot opens its tellers collect their key shares; after it closes they enter them.
 _BEFORE_OPENING = (BallotStatus.DRAFT, BallotStatus.NOMINATIONS, BallotStatus.READY)
+_TELLER_STATUSES = (*_BEFORE_OPENING, BallotStatus.CLOSED)
 
 
-def attention_items(user: Any, member: Member | None) -> list[AttentionItem]:
+def _to_vote_of(member_id: int, now: datetime.datetime) -> QuerySet[RollEntry]:
+    return RollEntry.objects.filter(
+        member_id=member_id,
+        has_voted=False,
+        ballot__status=BallotStatus.OPEN,
+        ballot__closes_at__gt=now,
+    )
+
+
+def _to_vote(member: Member) -> QuerySet[RollEntry]:
+    return _to_vote_of(member.pk, clock.now())
+
+
+def _tellers_of(member_id: int) -> QuerySet[Teller]:
+    """The member's tellerships in a ballot that may still need them (the rest of the rule is
+    in ``teller_items``)."""
+    return Teller.objects.filter(member_id=member_id, ballot__status__in=_TELLER_STATUSES)
+
+
+def _tellers(member: Member) -> QuerySet[Teller]:
+    return _tellers_of(member.pk)
+
+
+def _to_consent_of(member_id: int) -> QuerySet[Nomination]:
+    return Nomination.objects.filter(member_id=member_id, status=NominationStatus.AWAITING_CONSENT)
+
+
+def _to_consent(member: Member) -> QuerySet[Nomination]:
+    return _to_consent_of(member.pk)
+
+
+def vote_probe(user: Any, member: Member | None) -> list[Probe]:
     if member is None:
         return []
-    items = [
+    return [Probe(_to_vote_of, {"member_id": member.pk, "now": clock.now()})]
+
+
+def teller_probe(user: Any, member: Member | None) -> list[Probe]:
+    return [] if member is None else [Probe(_tellers_of, {"member_id": member.pk})]
+
+
+def nomination_probe(user: Any, member: Member | None) -> list[Probe]:
+    return [] if member is None else [Probe(_to_consent_of, {"member_id": member.pk})]
+
+
+def vote_items(user: Any, member: Member | None) -> list[AttentionItem]:
+    if member is None:
+        return []
+    return [
         AttentionItem(
             kind="vote",
-            text=f"Vote in “{entry.ballot.title}”",
+            text=_("Vote in “%(title)s”") % {"title": entry.ballot.title},
             url=reverse("ballot_vote", args=[entry.ballot_id]),
             due=entry.ballot.closes_at,
         )
-        for entry in RollEntry.objects.filter(
-            member=member,
-            has_voted=False,
-            ballot__status=BallotStatus.OPEN,
-            ballot__closes_at__gt=clock.now(),
-        ).select_related("ballot")
+        for entry in _to_vote(member).select_related("ballot")
     ]
-    for teller in Teller.objects.filter(member=member).select_related("ballot"):
+
+
+def teller_items(user: Any, member: Member | None) -> list[AttentionItem]:
+    if member is None:
+        return []
+    items: list[AttentionItem] = []
+    for teller in _tellers(member).select_related("ballot"):
         ballot = teller.ballot
-        if ballot.status in _BEFORE_OPENING and not teller.has_collected_share:
+        if ballot.is_end_to_end and ballot.status == BallotStatus.DRAFT:
+            if not teller.has_checked_shares:
+                items.append(
+                    AttentionItem(
+                        kind="teller",
+                        text=_("Take part in the tellers' key ceremony for “%(title)s”")
+                        % {"title": ballot.title},
+                        url=reverse("ballot_teller_share", args=[ballot.pk]),
+                        due=ballot.opens_at,
+                    )
+                )
+        elif ballot.is_end_to_end and ballot.status == BallotStatus.CLOSED:
             items.append(
                 AttentionItem(
                     kind="teller",
-                    text=f"Collect your teller's key share for “{ballot.title}”",
+                    text=_("Mix and decrypt “%(title)s” so it can be counted")
+                    % {"title": ballot.title},
+                    url=reverse("ballot_teller_reveal", args=[ballot.pk]),
+                )
+            )
+        elif ballot.is_end_to_end:
+            continue
+        elif ballot.status in _BEFORE_OPENING and not teller.has_collected_share:
+            items.append(
+                AttentionItem(
+                    kind="teller",
+                    text=_("Collect your teller's key share for “%(title)s”")
+                    % {"title": ballot.title},
                     url=reverse("ballot_teller_share", args=[ballot.pk]),
                     due=ballot.opens_at,
                 )
@@ -53,18 +126,25 @@ def attention_items(user: Any, member: Member | None) -> list[AttentionItem]:
             items.append(
                 AttentionItem(
                     kind="teller",
-                    text=f"Enter your teller's key share so “{ballot.title}” can be counted",
+                    text=_("Enter your teller's key share so “%(title)s” can be counted")
+                    % {"title": ballot.title},
                     url=reverse("ballot_teller_reveal", args=[ballot.pk]),
                 )
             )
-    for nomination in Nomination.objects.filter(
-        member=member, status=NominationStatus.AWAITING_CONSENT
-    ).select_related("question__ballot"):
+    return items
+
+
+def nomination_items(user: Any, member: Member | None) -> list[AttentionItem]:
+    if member is None:
+        return []
+    items: list[AttentionItem] = []
+    for nomination in _to_consent(member).select_related("question__ballot"):
         ballot = nomination.question.ballot
         items.append(
             AttentionItem(
                 kind="nomination",
-                text=f"You have been nominated in “{ballot.title}”: agree to stand or decline",
+                text=_("You have been nominated in “%(title)s”: agree to stand or decline")
+                % {"title": ballot.title},
                 url=reverse("ballot_nomination", args=[ballot.pk, nomination.pk]),
                 due=ballot.nominations_close_at,
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import re
 import secrets
 from dataclasses import dataclass
@@ -11,24 +12,43 @@ from typing import Any
 from django import forms
 from django.forms.boundfield import BoundField, BoundWidget
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from grassroots.ballots.models import Ballot, Candidate, Question, QuestionKind, StvRule
-from grassroots.ballots.papers import PaperError, ranking_from_numbers
+from grassroots.ballots import quotas
+from grassroots.ballots.models import (
+    Ballot,
+    Candidate,
+    Question,
+    QuestionKind,
+    StvRule,
+    equal_preferences_problem,
+)
+from grassroots.ballots.papers import paper_problems, ranking_from_numbers, ranks_from_numbers
 from grassroots.ballots.photos import PhotoError, read_photo
-from grassroots.ballots.queries import ballot_paper
+from grassroots.ballots.queries import EVERY_VOTER, Voter, ballot_paper
 from grassroots.ballots.resolutions import CarriedMotion
-from grassroots.organisation.models import Group
+from grassroots.ballots.result_display import YESNO_LABELS, answer_label
+from grassroots.bounds import SANE_DATE
+from grassroots.organisation.models import Group, Region
 from grassroots.people.models import MembershipStatus
+from grassroots.tally.types import CategoryConstraint
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
 class BallotForm(forms.Form):
     title = forms.CharField(max_length=200)
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    description = forms.CharField(
+        max_length=4000, widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
     scope = forms.ChoiceField(label="Who votes", help_text="The part of the movement voting")
-    opens_at = forms.DateTimeField(label="Voting opens", widget=DATETIME_WIDGET)
-    closes_at = forms.DateTimeField(label="Voting closes", widget=DATETIME_WIDGET)
+    opens_at = forms.DateTimeField(
+        validators=[SANE_DATE], label="Voting opens", widget=DATETIME_WIDGET
+    )
+    closes_at = forms.DateTimeField(
+        validators=[SANE_DATE], label="Voting closes", widget=DATETIME_WIDGET
+    )
     eligible_statuses = forms.MultipleChoiceField(
         label="Membership statuses that may vote",
         choices=MembershipStatus.choices,
@@ -36,6 +56,7 @@ class BallotForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     joined_before = forms.DateField(
+        validators=[SANE_DATE],
         required=False,
         label="Joined before",
         help_text="Leave empty to include everyone, however recently they joined",
@@ -44,6 +65,25 @@ class BallotForm(forms.Form):
     tellers_count = forms.IntegerField(label="Number of tellers", min_value=1, max_value=20)
     threshold = forms.IntegerField(
         label="Tellers needed to count", min_value=1, max_value=20, help_text="For example 2 of 3"
+    )
+    end_to_end = forms.BooleanField(
+        required=False,
+        label="End-to-end verifiable",
+        help_text=(
+            "Papers are encrypted in each voter's browser to a key the tellers make on their own "
+            "devices, so not even whoever runs this server can read a ballot; voting then needs "
+            "JavaScript. Untick to have the server encrypt each paper as it is cast instead."
+        ),
+    )
+
+    categories_private = forms.BooleanField(
+        required=False,
+        label="Candidates' categories are private",
+        help_text=(
+            "The categories candidates declare are shown only to them and to the ballot's "
+            "officers; only those a quota rule uses are printed beside their names on the "
+            "ballot paper and in the election record, which the count and its check need."
+        ),
     )
 
     def __init__(self, *args: Any, scope_choices: list[tuple[str, str]], **kwargs: Any) -> None:
@@ -68,32 +108,133 @@ class QuestionForm(forms.Form):
         label="STV counting rule", choices=[("", "Not STV"), *StvRule.choices], required=False
     )
     seats = forms.IntegerField(min_value=1, max_value=50, initial=1, label="Seats to fill")
-    constraint_category = forms.CharField(
-        required=False, max_length=40, label="Category with a minimum", help_text="e.g. women"
+    quota_rules = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="Quota rules (STV)",
+        help_text=(
+            'One a line: a category, a colon, its limits, e.g. "women: at least 2", '
+            '"men: at most 3", "bame: at least 1, at most 4". A candidate can be in '
+            "several categories. Leave empty for none."
+        ),
     )
-    constraint_minimum = forms.IntegerField(
-        required=False, min_value=1, max_value=50, label="At least this many elected"
+
+    equal_preferences = forms.BooleanField(
+        required=False,
+        label="Voters may rank candidates equally (Meek only)",
+        help_text=(
+            "A voter may then give two or more candidates the same number (1, 2, 2, 3): their "
+            "vote is shared equally between them. Only Meek STV defines how to count that."
+        ),
     )
+    section = forms.TypedChoiceField(
+        required=False,
+        choices=lambda: [
+            ("", "Every member on the roll"),
+            *((r.pk, f"Members in {r.name}") for r in Region.objects.order_by("name")),
+        ],
+        coerce=int,
+        empty_value=None,
+        label="Section: who answers it",
+        help_text=(
+            "A section of a selection ballot is answered (and stood for, and supported) only "
+            "by the members of its region, as the roll records them when voting opens."
+        ),
+    )
+    section_supporters = forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=10_000,
+        label="Supporting members a nomination needs in this section",
+        help_text="Leave empty for the ballot's own threshold",
+    )
+    section_groups = forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=1_000,
+        label="Or supporters from this many groups",
+        help_text="Leave empty for the ballot's own threshold",
+    )
+
+    def chosen_section(self) -> Region | None:
+        region_id = self.cleaned_data.get("section")
+        return None if region_id is None else Region.objects.get(pk=region_id)
+
+    def clean_quota_rules(self) -> tuple[CategoryConstraint, ...]:
+        try:
+            return quotas.parse_rules(self.cleaned_data.get("quota_rules", ""))
+        except quotas.QuotaError as error:
+            raise forms.ValidationError(str(error)) from error
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("kind") == QuestionKind.STV and not data.get("stv_rule"):
             self.add_error("stv_rule", "Choose the STV rule.")
-        if data.get("constraint_category") and not data.get("constraint_minimum"):
-            self.add_error("constraint_minimum", "Give the minimum for the category.")
+        if data.get("equal_preferences"):
+            problem = equal_preferences_problem(data.get("kind", ""), data.get("stv_rule", ""))
+            if problem:
+                self.add_error("equal_preferences", problem)
+        rules = data.get("quota_rules") or ()
+        if rules and data.get("kind") != QuestionKind.STV:
+            self.add_error("quota_rules", "Quota rules apply to STV questions only.")
+        elif rules and data.get("seats"):
+            problem = quotas.seats_problem(data["seats"], rules)
+            if problem:
+                self.add_error("quota_rules", problem)
         return data
 
-    def constraints(self) -> list[dict[str, Any]]:
-        category = self.cleaned_data.get("constraint_category", "").strip().lower()
-        if not category:
-            return []
-        return [
-            {
-                "category": category,
-                "minimum": self.cleaned_data["constraint_minimum"],
-                "maximum": None,
-            }
-        ]
+    def constraints(self) -> list[dict[str, object]]:
+        return quotas.to_json(self.cleaned_data.get("quota_rules") or ())
+
+
+class QuotaRulesForm(forms.Form):
+    """A question's quota rules, changed before voting opens (after nominations close, when
+    the rules the candidates cannot meet must change)."""
+
+    quota_rules = QuestionForm.base_fields["quota_rules"]
+    clean_quota_rules = QuestionForm.clean_quota_rules
+
+
+class CollegesForm(forms.Form):
+    """An electoral college question's colleges and their published weights."""
+
+    colleges = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="Colleges and their weights",
+        help_text=(
+            "One a line: the college's name, a colon and its weight, e.g. "
+            "“Elected members: 1/3” and “Public office holders: 2/3”. The weights add up to "
+            "1; each college's valid papers share its weight equally. Leave empty for none."
+        ),
+    )
+    everyone_else = forms.CharField(
+        required=False,
+        max_length=100,
+        label="The college of everyone else on the roll",
+        help_text=(
+            "The name of the college every voter no list names is in; leave empty and they "
+            "have no paper for this question."
+        ),
+    )
+
+
+class CollegeMembersForm(forms.Form):
+    college = forms.TypedChoiceField(coerce=int, label="College")
+    membership_numbers = forms.CharField(
+        max_length=200_000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        label="Membership numbers",
+        help_text="One a line. They replace the college's list; any problem imports nothing.",
+    )
+
+    def __init__(self, *args: Any, names: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        college = self.fields["college"]
+        assert isinstance(college, forms.TypedChoiceField)
+        college.choices = list(enumerate(names))
 
 
 class CandidateForm(forms.Form):
@@ -176,9 +317,9 @@ class ReceiptLookupForm(forms.Form):
     tracker = forms.RegexField(
         regex=r"^\s*[0-9a-fA-F]{64}\s*$",
         max_length=80,
-        label="Your receipt (tracker)",
-        help_text="64 letters and digits, as shown when you voted",
-        error_messages={"invalid": "A tracker is 64 letters (a to f) and digits."},
+        label=gettext_lazy("Your receipt (tracker)"),
+        help_text=gettext_lazy("64 letters and digits, as shown when you voted"),
+        error_messages={"invalid": gettext_lazy("A tracker is 64 letters (a to f) and digits.")},
     )
 
 
@@ -206,6 +347,7 @@ class PaperRow:
     input: BoundField | BoundWidget
     candidate: Candidate
     photo_url: str
+    categories: tuple[str, ...] = ()  # those a quota rule of the question uses
 
 
 def paper_fields(questions: list[Question]) -> dict[str, forms.Field]:
@@ -213,7 +355,10 @@ def paper_fields(questions: list[Question]) -> dict[str, forms.Field]:
     fields: dict[str, forms.Field] = {}
     for question in questions:
         standing = [c for c in question.candidates.all() if not c.withdrawn]
-        choices = [(str(c.pk), c.name) for c in standing]
+        choices: list[tuple[str, Any]] = [(str(c.pk), c.name) for c in standing]
+        if question.kind == QuestionKind.YESNO:
+            # Lazy: the paper's fields are kept between requests in different languages.
+            choices = [(str(c.pk), YESNO_LABELS.get(c.name, c.name)) for c in standing]
         if question.kind in (QuestionKind.YESNO, QuestionKind.SINGLE):
             fields[field_name(question)] = forms.ChoiceField(
                 label=question.title, choices=choices, required=False, widget=forms.RadioSelect
@@ -240,7 +385,9 @@ def paper_fields(questions: list[Question]) -> dict[str, forms.Field]:
 
 # Fields by paper (keyed by the paper object's id, checked against the paper itself, since
 # an id can be reused once a paper is gone; ballot_paper keeps an open ballot's paper).
-_PAPER_FIELDS: dict[int, tuple[object, dict[str, forms.Field]]] = {}
+_PAPER_FIELDS: dict[
+    tuple[int, int | None, frozenset[int]], tuple[object, dict[str, forms.Field]]
+] = {}
 
 
 class VoteForm(forms.Form):
@@ -251,24 +398,42 @@ class VoteForm(forms.Form):
     )
 
     def __init__(
-        self, *args: Any, ballot: Ballot, validate_only: bool = False, **kwargs: Any
+        self,
+        *args: Any,
+        ballot: Ballot,
+        validate_only: bool = False,
+        voter: Voter = EVERY_VOTER,
+        **kwargs: Any,
     ) -> None:
         """``validate_only``: the form checks a paper and is never drawn (the lean cast), so
         it uses the paper's shared field objects instead of copies. Checking does not change
         a field (errors are kept on the form), so sharing them between requests is safe; a
-        form that is drawn gets its own copies, as Django forms do."""
+        form that is drawn gets its own copies, as Django forms do. ``voter``: where the voter
+        stands on a ballot with sections or electoral colleges (the paper shows only the
+        questions they answer)."""
         super().__init__(*args, **kwargs)
         self.initial.setdefault("idempotency_key", secrets.token_urlsafe(24))
         self.paper = ballot_paper(ballot)
-        self.questions = list(self.paper.questions)
+        self.questions = list(self.paper.questions_for(voter))
+        # Which college the voter is in, for each electoral college question they answer.
+        self.college_notes = [
+            (
+                q.title,
+                str(q.colleges[voter.colleges[q.pk]]["name"]),
+                str(q.colleges[voter.colleges[q.pk]]["weight"]),
+            )
+            for q in self.questions
+            if q.colleges and q.pk in voter.colleges
+        ]
         # The paper's fields are made once per paper and copied, as Django copies a form
         # class's declared fields for each form (every cast builds this form).
-        prototype = _PAPER_FIELDS.get(id(self.paper))
+        key = (id(self.paper), voter.region_id, frozenset(voter.colleges))
+        prototype = _PAPER_FIELDS.get(key)
         if prototype is None or prototype[0] is not self.paper:
             prototype = (self.paper, paper_fields(self.questions))
             if len(_PAPER_FIELDS) >= 64:
                 _PAPER_FIELDS.clear()
-            _PAPER_FIELDS[id(self.paper)] = prototype
+            _PAPER_FIELDS[key] = prototype
         self.fields.update(prototype[1] if validate_only else copy.deepcopy(prototype[1]))
 
     def question_rows(self) -> list[tuple[Question, forms.BoundField | None, list[PaperRow]]]:
@@ -286,18 +451,75 @@ class VoteForm(forms.Form):
             else:
                 entries = [(w, int(w.data["value"])) for w in field.subwidgets]
             lines = [
-                PaperRow(entry, standing[pk], candidate_photo_url(question.ballot_id, standing[pk]))
+                PaperRow(
+                    entry,
+                    standing[pk],
+                    candidate_photo_url(question.ballot_id, standing[pk]),
+                    tuple(question.quota_categories_of(standing[pk])),
+                )
                 for entry, pk in entries
             ]
+            if field is None:
+                self._describe_boxes(question, lines)
             rows.append((question, field, lines))
         return rows
+
+    def _describe_boxes(self, question: Question, lines: list[PaperRow]) -> None:
+        """Each numbered box is described by the question's numbering hint, and a box with a
+        mistake by its error first (the error's text is beside it, with that id)."""
+        hint = f"q{question.pk}-hint"
+        for line in lines:
+            box = line.input
+            assert isinstance(box, BoundField)
+            described = f"{box.auto_id}_error {hint}" if box.errors else hint
+            box.field.widget.attrs["aria-describedby"] = described
+
+    def error_summary(self) -> list[tuple[str, str]]:
+        """The paper's mistakes for the summary at the top, as (the id of the box or group to
+        jump to, the message), in ballot-paper order: a message shared by several boxes (a
+        number given twice) is listed once, linking to the first of them."""
+        found: dict[str, str] = {}
+        for field in self:
+            for error in field.errors:
+                found.setdefault(str(error), field.id_for_label or str(field.auto_id))
+        for error in self.non_field_errors():
+            found.setdefault(str(error), "")
+        return [(anchor, message) for message, anchor in found.items()]
+
+    def review(self) -> list[tuple[Question, list[str]]]:
+        """Each question and the voter's choices in words, in the order they count (a ranked
+        question's first preference first), for the review step before the cast; an empty
+        list is a blank paper for that question. Only for a valid form."""
+        answers = self.cleaned_data["answers"]
+        shown = []
+        for question in self.questions:
+            by_pk = {c.pk: c for c in question.candidates.all()}
+            names = [
+                _("Equally: %(names)s")
+                % {"names": ", ".join(_named(question, by_pk[pk]) for pk in choice)}
+                if isinstance(choice, list)
+                else _named(question, by_pk[choice])
+                for choice in answers.get(question.pk, [])
+            ]
+            shown.append((question, names))
+        return shown
+
+    def carried(self) -> list[tuple[str, str]]:
+        """The paper as posted, (name, value) for each mark, to carry through the review step
+        in hidden fields (the cast re-checks it all)."""
+        pairs = []
+        for name in self.fields:
+            for value in self.data.getlist(name) if hasattr(self.data, "getlist") else []:
+                if value != "":
+                    pairs.append((name, value))
+        return pairs
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         stray = self._stray_paper_field()
         if stray:
             raise forms.ValidationError(stray)
-        answers: dict[int, list[int]] = {}
+        answers: dict[int, list[int | list[int]]] = {}
         for question in self.questions:
             if question.is_ranked:
                 entries = [
@@ -305,10 +527,16 @@ class VoteForm(forms.Form):
                     for c in question.candidates.all()
                     if not c.withdrawn
                 ]
-                try:
-                    answers[question.pk] = ranking_from_numbers(entries)
-                except PaperError as error:
-                    self.add_error(field_name(question, error.candidate), error.message)
+                equal = question.allows_equal_preferences
+                problems = paper_problems(entries, allow_equal=equal)
+                for problem in problems:
+                    self.add_error(field_name(question, problem.candidate), problem.message)
+                if not problems:
+                    answers[question.pk] = (
+                        _equal_ranking(ranks_from_numbers(entries))
+                        if equal
+                        else list(ranking_from_numbers(entries))
+                    )
             else:
                 value = data.get(field_name(question))
                 picked = value if isinstance(value, list) else ([value] if value else [])
@@ -327,20 +555,50 @@ class VoteForm(forms.Form):
                 continue
             question = by_id.get(int(match["question"]))
             if question is None:
-                return "The ballot paper has a question that is not on this ballot."
+                section = next(
+                    (q for q in self.paper.questions if q.pk == int(match["question"])), None
+                )
+                if section is not None:
+                    return _("“%(question)s” is not on your ballot paper.") % {
+                        "question": section.title
+                    }
+                return _("The ballot paper has a question that is not on this ballot.")
             candidate_id = match["candidate"]
             candidates = {c.pk: c for c in question.candidates.all()}
             candidate = candidates.get(int(candidate_id)) if candidate_id else None
             if candidate is None and candidate_id:
-                return f"“{question.title}”: that is not a candidate on this ballot."
+                return _("“%(question)s”: that is not a candidate on this ballot.") % {
+                    "question": question.title
+                }
             if candidate is not None and candidate.withdrawn:
-                return f"“{question.title}”: {candidate.name} has withdrawn."
-            return f"“{question.title}”: that mark is not one this ballot paper takes."
+                return _("“%(question)s”: %(name)s has withdrawn.") % {
+                    "question": question.title,
+                    "name": candidate.name,
+                }
+            return _("“%(question)s”: that mark is not one this ballot paper takes.") % {
+                "question": question.title
+            }
         return ""
 
 
+def _named(question: Question, candidate: Candidate) -> str:
+    """A candidate as the review step names them: with the categories a quota rule uses, or a
+    yes/no answer in the page's language."""
+    if question.kind == QuestionKind.YESNO:
+        return answer_label(candidate.name)
+    categories = question.quota_categories_of(candidate)
+    return f"{candidate.name} ({', '.join(categories)})" if categories else candidate.name
+
+
+def _equal_ranking(ranks: list[list[int]]) -> list[int | list[int]]:
+    """Preferences as the cast takes them: a candidate id, or a list of the ids marked equal."""
+    return [rank[0] if len(rank) == 1 else rank for rank in ranks]
+
+
 class NominationsOpenForm(forms.Form):
-    close_at = forms.DateTimeField(label="Nominations close", widget=DATETIME_WIDGET)
+    close_at = forms.DateTimeField(
+        validators=[SANE_DATE], label="Nominations close", widget=DATETIME_WIDGET
+    )
     supporters_needed = forms.IntegerField(
         label="Supporting members needed",
         min_value=0,
@@ -425,6 +683,7 @@ class GroupSupportForm(forms.Form):
 
     group = forms.TypedChoiceField(label="Group", coerce=int)
     resolved_on = forms.DateField(
+        validators=[SANE_DATE],
         label="Date the group resolved",
         help_text="The day of the meeting that passed the resolution",
         widget=forms.DateInput(attrs={"type": "date"}),
@@ -458,3 +717,61 @@ class GroupSupportForm(forms.Form):
     def chosen_motion(self) -> int | None:
         value = self.cleaned_data.get("outcome")
         return int(value) if value is not None else None
+
+
+class JsonFileField(forms.FileField):
+    """A small JSON file (a teller's deal, mix stage or decryption shares), parsed."""
+
+    def __init__(self, *, max_bytes: int, **kwargs: Any) -> None:
+        self.max_bytes = max_bytes
+        super().__init__(**kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        upload = super().clean(data, initial)
+        if upload is None:
+            return None
+        if upload.size > self.max_bytes:
+            raise forms.ValidationError(
+                f"That file is {upload.size:,} bytes; at most {self.max_bytes:,} are taken here."
+            )
+        try:
+            return json.loads(upload.read().decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as error:
+            raise forms.ValidationError(
+                _("That file is not JSON: upload the file the teller command wrote, unchanged.")
+            ) from error
+
+
+class TransportKeyForm(forms.Form):
+    transport_key = forms.CharField(
+        max_length=200,
+        label="Your transport key (the public half)",
+        help_text="64 letters and digits, as `teller transport-key` printed after “publish:”",
+    )
+
+
+class DealForm(forms.Form):
+    deal = JsonFileField(max_bytes=200_000, label="Your deal file (deal-<n>.json)")
+
+
+class ConfirmSharesForm(forms.Form):
+    election_key = forms.CharField(
+        max_length=200,
+        label="The election key your device printed",
+        help_text="`teller receive` prints it after checking every share: 64 letters and digits",
+    )
+
+
+class E2EUploadForm(forms.Form):
+    """A teller's mix stage or decryption shares of one question, after the close."""
+
+    question = forms.ChoiceField(label="Question")
+    document = JsonFileField(
+        max_bytes=500_000_000, label="The file (mix-<s>.json or decryption-<n>.json)"
+    )
+
+    def __init__(self, *args: Any, questions: list[Question], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["question"].choices = [  # type: ignore[attr-defined]
+            (q.ledger_id, f"{q.position}. {q.title}") for q in questions
+        ]

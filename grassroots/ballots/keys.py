@@ -29,6 +29,11 @@ def _server_key(purpose: str) -> bytes:
     ).digest()
 
 
+def server_key(purpose: str) -> bytes:
+    """A 32-byte key derived from SECRET_KEY for one purpose (e.g. the voters' e2e credentials)."""
+    return _server_key(purpose)
+
+
 def seal_with_server_key(secret: bytes, *, purpose: str) -> bytes:
     return bytes(nacl.secret.SecretBox(_server_key(purpose)).encrypt(secret))
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 
 from django.core import signing
+from django.utils.translation import gettext_lazy
 
 from grassroots.ballots.models import Ballot, RollEntry
 
@@ -22,18 +23,18 @@ class LinkError(Exception):
     """A personal link that cannot be used, with the page's status and message."""
 
     http_status = 404
-    message = (
+    message = gettext_lazy(
         "This voting link is not valid. Check that you copied the whole link from the mail, "
         "or log in and vote from the Ballots page."
     )
 
     def __str__(self) -> str:
-        return self.message
+        return str(self.message)
 
 
 class LinkExpired(LinkError):
     http_status = 410
-    message = (
+    message = gettext_lazy(
         "This voting link has expired. If the ballot is still open, log in and vote from the "
         "Ballots page."
     )
@@ -41,6 +42,12 @@ class LinkExpired(LinkError):
 
 def _salt(ballot: Ballot) -> str:
     return f"grassroots.ballots.link:{ballot.election_id}"
+
+
+def link_signer(ballot: Ballot) -> signing.TimestampSigner:
+    """The signer of the ballot's links; ``signer.sign_object({"r": id}, compress=False)`` is
+    ``signing.dumps`` with the same salt, made once for a whole roll."""
+    return signing.TimestampSigner(salt=_salt(ballot))
 
 
 def personal_link_token(entry: RollEntry) -> str:

@@ -58,9 +58,16 @@ ERASURE_RULES: dict[str, Rule] = {
     ),
     "ballots.rollentry.member": Rule(
         Action.KEEP,
-        "kept, pointing at the pseudonymised row (so linked to nobody); the voted mark stays",
+        "kept, pointing at the pseudonymised row (so linked to nobody); the voted mark and the "
+        "rule that admitted the row stay",
         "a ballot's roll size, voted count and turnout by group must not change; the ballot "
         "box never held a member link",
+    ),
+    "ballots.collegemember.member": Rule(
+        Action.KEEP,
+        "kept, pointing at the pseudonymised row (so linked to nobody)",
+        "each college's roll size and turnout are in the published election record and must "
+        "not change; the list says only which college the person was in",
     ),
     "ballots.nomination.member": Rule(
         Action.ANONYMISE,
@@ -76,6 +83,9 @@ ERASURE_RULES: dict[str, Rule] = {
         Action.KEEP, "kept", "a nomination's validity rests on its count of supporters"
     ),
     "ballots.groupsupport.recorded_by": Rule(Action.KEEP, "kept", OFFICER_ACT),
+    "ballots.mixstage.uploaded_by": Rule(
+        Action.KEEP, "kept", "the published election record names who mixed the ballots"
+    ),
     "ballots.groupsupport.withdrawn_by": Rule(Action.KEEP, "kept", OFFICER_ACT),
 }
 
@@ -91,6 +101,8 @@ def _collect(member: Member) -> dict[str, Any]:
                 "opens_at": e.ballot.opens_at,
                 "closes_at": e.ballot.closes_at,
                 "has_voted": e.has_voted,
+                "admitted_by": e.admitted_by,
+                "admitted_by_label": e.get_admitted_by_display(),
             }
             for e in RollEntry.objects.filter(member=member)
             .select_related("ballot")

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import IO
 
+from django.utils.translation import gettext
+
 MAX_PHOTO_BYTES = 2 * 1024 * 1024
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png"}
@@ -31,11 +33,11 @@ def photo_kind(data: bytes) -> str | None:
 def read_photo(upload: IO[bytes], *, size: int | None) -> tuple[bytes, str]:
     """The photo's bytes and file extension; :class:`PhotoError` if it is not acceptable."""
     if size is not None and size > MAX_PHOTO_BYTES:
-        raise PhotoError("The photo is larger than 2 MB. Choose a smaller one.")
+        raise PhotoError(gettext("The photo is larger than 2 MB. Choose a smaller one."))
     data = upload.read(MAX_PHOTO_BYTES + 1)
     if len(data) > MAX_PHOTO_BYTES:
-        raise PhotoError("The photo is larger than 2 MB. Choose a smaller one.")
+        raise PhotoError(gettext("The photo is larger than 2 MB. Choose a smaller one."))
     kind = photo_kind(data)
     if kind is None:
-        raise PhotoError("The photo must be a JPEG or PNG image.")
+        raise PhotoError(gettext("The photo must be a JPEG or PNG image."))
     return data, kind

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from grassroots.ballots.views import manage, nominations, results, tellers, voting
+from grassroots.ballots.views import (
+    ceremony,
+    colleges,
+    eligibility,
+    manage,
+    nominations,
+    results,
+    tellers,
+    voting,
+)
 
 urlpatterns = [
     path("", manage.ballot_list, name="ballot_list"),
@@ -13,6 +22,21 @@ urlpatterns = [
         manage.candidate_add,
         name="ballot_candidate_add",
     ),
+    path(
+        "<int:ballot_id>/questions/<int:question_id>/quotas/",
+        manage.question_quotas,
+        name="ballot_question_quotas",
+    ),
+    path(
+        "<int:ballot_id>/questions/<int:question_id>/colleges/",
+        colleges.question_colleges,
+        name="ballot_question_colleges",
+    ),
+    path(
+        "<int:ballot_id>/organisation-rule/",
+        eligibility.ballot_organisation_rule,
+        name="ballot_organisation_rule",
+    ),
     path("<int:ballot_id>/tellers/", manage.tellers_set_up, name="ballot_tellers"),
     path("<int:ballot_id>/open/", manage.ballot_open, name="ballot_open"),
     path("<int:ballot_id>/remind/", manage.ballot_remind, name="ballot_remind"),
@@ -20,8 +44,10 @@ urlpatterns = [
     path("<int:ballot_id>/close/", manage.ballot_close, name="ballot_close"),
     path("<int:ballot_id>/count/", manage.ballot_count, name="ballot_count"),
     path("<int:ballot_id>/publish/", manage.ballot_publish, name="ballot_publish"),
+    path("<int:ballot_id>/resume/", manage.ballot_resume, name="ballot_resume"),
     path("<int:ballot_id>/share/", tellers.teller_share, name="ballot_teller_share"),
     path("<int:ballot_id>/reveal/", tellers.teller_reveal, name="ballot_teller_reveal"),
+    path("<int:ballot_id>/e2e.zip", ceremony.e2e_files_download, name="ballot_e2e_files"),
     path("<int:ballot_id>/vote/", voting.ballot_vote, name="ballot_vote"),
     path("<int:ballot_id>/cast/", voting.ballot_cast, name="ballot_cast"),
     path(

@@ -13,14 +13,18 @@ from collections.abc import Iterable
 
 from django.db.models import Count
 
+from grassroots.people.dues import only_paid_up
 from grassroots.people.standing import members_in_good_standing_on
 
 
-def members_in_good_standing(group_ids: Iterable[int], on: datetime.date) -> dict[int, int]:
-    """Group id to its count; groups with none are present with 0. One query."""
+def members_in_good_standing(
+    group_ids: Iterable[int], on: datetime.date, *, paid_up_by: datetime.date | None = None
+) -> dict[int, int]:
+    """Group id to its count; groups with none are present with 0. One query. With
+    ``paid_up_by``, only members whose dues are paid up to it count (people.dues)."""
     ids = list(group_ids)
     rows = (
-        members_in_good_standing_on(on, home_group_ids=ids)
+        only_paid_up(members_in_good_standing_on(on, home_group_ids=ids), paid_up_by)
         .order_by()
         .values("home_group_id")
         .annotate(n=Count("id"))

@@ -6,6 +6,7 @@ from django import forms
 
 from grassroots import clock
 from grassroots.ballots.models import Ballot
+from grassroots.bounds import SANE_DATE
 from grassroots.delegation.bodies import Body
 from grassroots.delegation.models import ElectedBy, MotionForward
 from grassroots.meetings.models import Meeting
@@ -39,6 +40,7 @@ class AllocationForm(forms.Form):
         help_text="Every recognised group gets at least this many; other groups get none",
     )
     counted_on = forms.DateField(
+        validators=[SANE_DATE],
         label="Count membership on",
         widget=DATE_WIDGET,
         help_text="Members in good standing on this date, by home group",

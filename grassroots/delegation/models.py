@@ -100,7 +100,7 @@ class AllocationLine(models.Model):
 
     @property
     def recognition_label(self) -> str:
-        return GroupStatus(self.recognition_status).label
+        return str(GroupStatus(self.recognition_status).label)
 
 
 class ElectedBy(models.TextChoices):

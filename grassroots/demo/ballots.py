@@ -26,8 +26,7 @@ from __future__ import annotations
 import datetime
 import random
 import secrets
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 from grassroots import clock
 from grassroots.ballots.custody import share_keeper
@@ -41,6 +40,7 @@ from grassroots.ballots.services.publishing import publish_results
 from grassroots.ballots.services.sealing import seal_pending
 from grassroots.ballots.services.setup import add_candidate, add_question, create_ballot
 from grassroots.ballots.services.tellers import collect_share, reveal_share, set_up_tellers
+from grassroots.demo.clock import stepped_clock
 from grassroots.demo.people import (
     AUDITOR_LOGIN,
     CHAIR_LOGIN,
@@ -48,6 +48,7 @@ from grassroots.demo.people import (
     DATA_MANAGER_LOGIN,
     NATIONAL_LOGIN,
     REGIONAL_LOGIN,
+    login_of,
 )
 from grassroots.organisation.models import Group
 from grassroots.people.models import Member
@@ -68,22 +69,6 @@ NATIONAL_CANDIDATES = [
 ]
 # How popular each candidate is: the chance of being ranked early (first three candidates lead).
 POPULARITY = [9, 8, 3, 7, 4, 2]
-
-
-@contextmanager
-def _clock(start: datetime.datetime) -> Iterator[Callable[[datetime.timedelta], None]]:
-    """Point grassroots.clock.now at ``start``; the yielded function moves it forward."""
-    real_now = clock.now
-    moment = [start]
-
-    def advance(by: datetime.timedelta) -> None:
-        moment[0] += by
-
-    setattr(clock, "now", lambda: moment[0])  # noqa: B010 - replacing the module's function
-    try:
-        yield advance
-    finally:
-        setattr(clock, "now", real_now)  # noqa: B010
 
 
 def _member(email: str) -> Member:
@@ -139,7 +124,7 @@ def _set_up(
 ) -> tuple[Ballot, Question, list[str]]:
     officer = _member(officer_email)
     ballot = create_ballot(
-        actor=officer.user,
+        actor=login_of(officer),
         title=title,
         description=description,
         level=level,
@@ -150,7 +135,7 @@ def _set_up(
         threshold=2,
     )
     question = add_question(
-        actor=officer.user,
+        actor=login_of(officer),
         ballot=ballot,
         title=question_title,
         kind=QuestionKind.STV,
@@ -161,7 +146,7 @@ def _set_up(
     for number, member in enumerate(candidates):
         categories = NATIONAL_CANDIDATES[number % len(NATIONAL_CANDIDATES)]
         add_candidate(
-            actor=officer.user,
+            actor=login_of(officer),
             question=question,
             name=member.full_name,
             statement=f"{member.first_name} has been a member of {member.home_group} since "
@@ -169,8 +154,10 @@ def _set_up(
             categories=list(categories),
             member=member,
         )
-    set_up_tellers(actor=officer.user, ballot=ballot, members=tellers)
-    shares = [collect_share(actor=t.user, teller=ballot.tellers.get(member=t)) for t in tellers]
+    set_up_tellers(actor=login_of(officer), ballot=ballot, members=tellers)
+    shares = [
+        collect_share(actor=login_of(t), teller=ballot.tellers.get(member=t)) for t in tellers
+    ]
     return Ballot.objects.get(pk=ballot.pk), question, shares
 
 
@@ -187,7 +174,7 @@ def seed_finished_ballot(*, votes: int = DEMO_VOTES) -> Ballot:
     today = clock.now().replace(hour=12, minute=0, second=0, microsecond=0)
     opens_at = today - datetime.timedelta(days=10)
     closes_at = today - datetime.timedelta(days=3)
-    with _clock(opens_at - datetime.timedelta(days=5)) as advance:
+    with stepped_clock(opens_at - datetime.timedelta(days=5)) as advance:
         ballot, question, shares = _set_up(
             title=FINISHED_TITLE,
             description="The national committee: three seats, at least two of them women.",
@@ -202,21 +189,21 @@ def seed_finished_ballot(*, votes: int = DEMO_VOTES) -> Ballot:
             tellers=tellers,
         )
         advance(datetime.timedelta(days=5, minutes=1))
-        open_ballot(actor=officer.user, ballot=ballot)
+        open_ballot(actor=login_of(officer), ballot=ballot)
         roll = list(RollEntry.objects.filter(ballot=ballot).order_by("pk"))
         voters = rng.sample(roll, min(votes, len(roll)))
         _cast_by_links(ballot, question, voters, rng, advance)
         seal_pending(ballot, min_batch=1)
         advance(closes_at - clock.now() + datetime.timedelta(minutes=1))
-        close_ballot(actor=officer.user, ballot=ballot)
+        close_ballot(actor=login_of(officer), ballot=ballot)
         for teller, share in list(zip(tellers, shares, strict=True))[:2]:
             advance(datetime.timedelta(hours=2))
             reveal_share(
-                actor=teller.user, teller=ballot.tellers.get(member=teller), share_text=share
+                actor=login_of(teller), teller=ballot.tellers.get(member=teller), share_text=share
             )
-        count_ballot(actor=officer.user, ballot=ballot)
+        count_ballot(actor=login_of(officer), ballot=ballot)
         advance(datetime.timedelta(hours=1))
-        publish_results(actor=officer.user, ballot=ballot)
+        publish_results(actor=login_of(officer), ballot=ballot)
     return Ballot.objects.get(pk=ballot.pk)
 
 
@@ -253,7 +240,7 @@ def seed_open_ballot(*, votes: int = 12) -> Ballot:
         )
     del shares
     officer = tellers[0]
-    open_ballot(actor=officer.user, ballot=ballot)
+    open_ballot(actor=login_of(officer), ballot=ballot)
     roll = list(RollEntry.objects.filter(ballot=ballot, member__user__isnull=True).order_by("pk"))
     voters = rng.sample(roll, min(votes, len(roll)))
     ids = list(question.candidates.order_by("position").values_list("pk", flat=True))

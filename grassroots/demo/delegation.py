@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from grassroots.accounts.models import User
 from grassroots.clock import now, today
 from grassroots.delegation.bodies import Body
 from grassroots.delegation.models import Delegate, ElectedBy, ForwardStatus, MotionForward
@@ -24,14 +25,12 @@ from grassroots.delegation.services.delegates import record_delegate
 from grassroots.delegation.services.forwarding import forward_motion, place_forward_on_agenda
 from grassroots.demo.people import MEMBER_LOGIN, NATIONAL_LOGIN
 from grassroots.meetings.models import (
-    AgendaItem,
-    AgendaItemKind,
     Meeting,
     MeetingFormat,
-    MeetingStatus,
     Motion,
     MotionStatus,
 )
+from grassroots.meetings.services.history import record_past_meeting
 from grassroots.organisation.models import Area, Group, Role, RoleAssignment, ScopeLevel
 from grassroots.people.models import Member, MembershipStatus
 
@@ -56,7 +55,7 @@ def seed_demo_delegation() -> None:
     national = Member.objects.filter(email=NATIONAL_LOGIN.email).select_related("user").first()
     if area is None or meeting is None or national is None or national.user is None:
         return
-    coordinator = _officer(Role.AREA_COORDINATOR, area=area) or national.user
+    coordinator = officer_login(Role.AREA_COORDINATOR, area=area) or national.user
     if current_allocation(meeting) is None:
         allocate_delegates(
             actor=coordinator,
@@ -69,11 +68,11 @@ def seed_demo_delegation() -> None:
     allocation = current_allocation(meeting)
     assert allocation is not None
     for line in allocation.lines.select_related("group").filter(delegates__gt=0):
-        _record_delegates(meeting, line.group, line.delegates, national.user)
+        record_delegates(meeting, line.group, line.delegates, national.user)
     _forward_and_place(area, meeting, coordinator, national.user)
 
 
-def _officer(role: str, **scope: Any) -> Any:
+def officer_login(role: str, **scope: Any) -> Any:
     found = (
         RoleAssignment.objects.current()
         .filter(role=role, **scope)
@@ -83,42 +82,36 @@ def _officer(role: str, **scope: Any) -> Any:
     return found.member.user if found is not None and found.member.user is not None else None
 
 
-def _electing_meeting(group: Group, by: Member) -> Meeting:
+def _electing_meeting(group: Group, by: User) -> Meeting:
     """The held group meeting that elected the group's delegates: Leeds Central's last branch
-    meeting, or an AGM three weeks ago made for the demo."""
+    meeting, or an AGM three weeks ago, recorded as history (``record_past_meeting``)."""
     title = ELECTED_AT_HOME if group.name == HOME_GROUP else f"{group.name} AGM"
     found = Meeting.objects.filter(level=ScopeLevel.GROUP, group=group, title=title).first()
     if found is not None:
         return found
     start = now().replace(minute=0, second=0, microsecond=0) - datetime.timedelta(days=21)
-    meeting = Meeting.objects.create(
+    return record_past_meeting(
+        actor=by,
+        source="the demo: the group's record of the AGM that elected its delegates",
         title=title,
         level=ScopeLevel.GROUP,
-        group=group,
-        format=MeetingFormat.IN_PERSON,
-        address=f"{group.name} community centre",
+        scope=group,
         starts_at=start,
         ends_at=start + datetime.timedelta(hours=2),
-        status=MeetingStatus.HELD,
-        created_by=by,
-        created_at=start - datetime.timedelta(days=14),
-        updated_at=start,
+        format=MeetingFormat.IN_PERSON,
+        address=f"{group.name} community centre",
+        description="Election of delegates to the area and regional meetings.",
     )
-    AgendaItem.objects.create(
-        meeting=meeting,
-        position=1,
-        kind=AgendaItemKind.ELECTION,
-        title="Election of delegates to the area meeting",
-    )
-    return meeting
 
 
-def _record_delegates(meeting: Meeting, group: Group, seats: int, fallback: Any) -> None:
+def record_delegates(meeting: Meeting, group: Group, seats: int, fallback: Any) -> None:
+    """``group``'s secretary records its delegates to ``meeting`` (the demo member first, when
+    of the group), elected at a held group meeting; also for the demo's regional meeting."""
     held = Delegate.objects.filter(meeting=meeting, group=group, withdrawn_at__isnull=True)
     wanted = seats - held.count()
     if wanted <= 0:
         return
-    secretary = _officer(Role.SECRETARY, group=group) or fallback
+    secretary = officer_login(Role.SECRETARY, group=group) or fallback
     eligible = Member.objects.filter(
         home_group=group, status=MembershipStatus.MEMBER, erased_at__isnull=True
     ).exclude(pk__in=held.values("member_id"))
@@ -126,7 +119,7 @@ def _record_delegates(meeting: Meeting, group: Group, seats: int, fallback: Any)
     chosen = list(eligible.filter(email=MEMBER_LOGIN.email)) + list(
         eligible.exclude(email=MEMBER_LOGIN.email).order_by("membership_number")[:wanted]
     )
-    electing = _electing_meeting(group, Member.objects.get(user=secretary))
+    electing = _electing_meeting(group, secretary)
     for member in chosen[:wanted]:
         record_delegate(
             actor=secretary,
@@ -148,7 +141,7 @@ def _forward_and_place(area: Area, meeting: Meeting, coordinator: Any, fallback:
     if forward is None:
         group = Group.objects.get(name=HOME_GROUP)
         forward = forward_motion(
-            actor=_officer(Role.SECRETARY, group=group) or fallback,
+            actor=officer_login(Role.SECRETARY, group=group) or fallback,
             motion=motion,
             to=Body(level=ScopeLevel.AREA, area=area),
             note="Leeds Central asks the area to back the strike across the city.",

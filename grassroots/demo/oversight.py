@@ -23,6 +23,7 @@ from grassroots.demo.people import (
     MEMBER_LOGIN,
     NATIONAL_LOGIN,
     REGIONAL_LOGIN,
+    login_of,
 )
 from grassroots.organisation.models import Region, Role, RoleAssignment
 from grassroots.oversight import services
@@ -116,7 +117,7 @@ def seed_demo_oversight() -> None:
     committee_login = _member(COMMITTEE_LOGIN.email)
     tellers = [_member(e.email) for e in (AUDITOR_LOGIN, REGIONAL_LOGIN, CHAIR_LOGIN)]
     services.set_rules(
-        actor=national.user,
+        actor=login_of(national),
         values={
             "signature_percent": Decimal("2"),
             "groups_needed": 10,
@@ -127,9 +128,9 @@ def seed_demo_oversight() -> None:
         },
         standing_tellers=tellers,
     )
-    keys = services.prepare_keys(actor=national.user, count=2)
+    keys = services.prepare_keys(actor=login_of(national), count=2)
     for share in keys[0].shares.select_related("member__user"):
-        services.collect_prepared_share(actor=share.member.user, share=share)
+        services.collect_prepared_share(actor=login_of(share.member), share=share)
 
     today = clock.today()
     call_in_target = None
@@ -137,7 +138,7 @@ def seed_demo_oversight() -> None:
         held_on = today - datetime.timedelta(days=days_ago)
         with _on(held_on + datetime.timedelta(days=1)):
             meeting = services.start_meeting(
-                actor=committee_login.user,
+                actor=login_of(committee_login),
                 body="national_committee",
                 region=None,
                 title=title,
@@ -158,7 +159,7 @@ def seed_demo_oversight() -> None:
                 if len(seats) > 1:
                     votes[seats[-1]] = Vote.ABSENT
                 decision = services.record_decision(
-                    actor=committee_login.user,
+                    actor=login_of(committee_login),
                     meeting=meeting,
                     title=decision_title,
                     text=wording,
@@ -167,30 +168,30 @@ def seed_demo_oversight() -> None:
                 )
                 if call_in_target is None:
                     call_in_target = decision
-            services.save_minutes(actor=committee_login.user, meeting=meeting, minutes=minutes)
-            services.publish_meeting(actor=committee_login.user, meeting=meeting)
+            services.save_minutes(actor=login_of(committee_login), meeting=meeting, minutes=minutes)
+            services.publish_meeting(actor=login_of(committee_login), meeting=meeting)
 
     regional = _member(REGIONAL_LOGIN.email)
     region = Region.objects.get(pk=regional.home_group.area.region_id)
     meeting = services.start_meeting(
-        actor=regional.user,
+        actor=login_of(regional),
         body="regional_committee",
         region=region,
         title="Regional committee",
         held_on=today - datetime.timedelta(days=12),
     )
     services.record_decision(
-        actor=regional.user,
+        actor=login_of(regional),
         meeting=meeting,
         title="Regional day school in Sheffield",
         text="A day school for new members in Sheffield in the spring.",
         outcome="agreed",
         totals=(5, 0, 1),
     )
-    services.publish_meeting(actor=regional.user, meeting=meeting)
+    services.publish_meeting(actor=login_of(regional), meeting=meeting)
     # A record started and not yet published: members see it flagged once it is overdue.
     services.start_meeting(
-        actor=committee_login.user,
+        actor=login_of(committee_login),
         body="national_committee",
         region=None,
         title="Emergency meeting",
@@ -200,7 +201,7 @@ def seed_demo_oversight() -> None:
     assert call_in_target is not None
     starter = _member(MEMBER_LOGIN.email)
     initiative = services.start_initiative(
-        actor=starter.user,
+        actor=login_of(starter),
         kind=InitiativeKind.CALL_IN,
         title="Keep the Leeds regional office open",
         text="Four groups meet in the Leeds office every week and it is the only accessible "
@@ -213,7 +214,7 @@ def seed_demo_oversight() -> None:
         .order_by("pk")[: min(DEMO_SIGNATURES, initiative.signatures_needed - 2)]
     )  # short of the threshold, however small the demo
     for member in signers.select_related("user"):
-        services.sign_initiative(actor=member.user, initiative_id=initiative.pk)
+        services.sign_initiative(actor=login_of(member), initiative_id=initiative.pk)
 
     commitments = [
         ("Publish the audited accounts", 60, 20, CommitmentStatus.DONE),
@@ -222,7 +223,7 @@ def seed_demo_oversight() -> None:
     ]
     for title, made_ago, due_in, status in commitments:
         commitment = add_commitment(
-            actor=committee_login.user,
+            actor=login_of(committee_login),
             title=title,
             description="",
             made_on=today - datetime.timedelta(days=made_ago),
@@ -230,7 +231,7 @@ def seed_demo_oversight() -> None:
         )
         if status != CommitmentStatus.NOT_STARTED:
             update_commitment(
-                actor=committee_login.user,
+                actor=login_of(committee_login),
                 commitment=commitment,
                 status=status,
                 note="Progress reported at the November meeting.",

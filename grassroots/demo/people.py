@@ -7,17 +7,22 @@ Idempotent: a database that already holds the demo is left alone.
 The structure is fixed (6 regions, 20 areas, 80 groups); the number of members is a parameter
 so the benchmarks can seed 100,000. Postcodes are made from each group's real postcode
 districts, so a member's postcode matches the region their group is in.
+
+The members arrive as a movement's own would: a membership file in Grassroots' import layout,
+read by ``people.importing.parse_members`` and written by ``people.services.import_members``
+(audited, with each member's status history), the path of ``manage.py import_members``. The
+officers and the demo logins then get their logins through ``people.logins.issue_logins``.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime
+import io
 import random
-from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from allauth.account.models import EmailAddress
-from django.contrib.auth.hashers import make_password
+from django.db import transaction
 from django.utils.text import slugify
 
 from grassroots.accounts.models import User
@@ -29,8 +34,11 @@ from grassroots.organisation.models import (
     Role,
     RoleAssignment,
 )
-from grassroots.people.models import ConsentSource, Member, MembershipStatus, StatusCause
-from grassroots.people.standing import StatusEntry, record_status_changes
+from grassroots.people.importing import COLUMNS, ParsedFile, parse_members
+from grassroots.people.logins import issue_logins
+from grassroots.people.models import ConsentSource, Member, MembershipStatus
+from grassroots.people.queries import import_group_directory
+from grassroots.people.services import import_members
 
 # Published in the README on purpose: the demo is public and holds no real person.
 DEMO_PASSWORD = "grassroots-demo"  # noqa: S105
@@ -39,6 +47,7 @@ DEFAULT_MEMBERS = 10_000
 MINIMUM_MEMBERS = 500  # enough for four officers in each of the 80 groups and ordinary members
 SEED = 20_170_504
 BATCH_SIZE = 2_000
+IMPORT_FILE_NAME = "demo-members.csv"
 ROLES_START = datetime.date(2025, 4, 1)
 
 # Region -> area -> (group name, postcode districts). Real places, real postcode districts.
@@ -282,36 +291,99 @@ DEMO_LOGINS = (
 )
 
 
+def login_of(member: Member) -> User:
+    """The demo officer's login, which the demo always makes with the member (a member record
+    found by its login's email has one)."""
+    if member.user is None:
+        raise ValueError(f"demo member {member.membership_number} has no login")
+    return member.user
+
+
 def build_organisation(members: int) -> None:
-    """The regions, areas, groups, members, logins and officers, in the caller's transaction."""
-    _Builder(members).build()
+    """The regions, areas and groups (in one transaction); the members through the membership
+    import, as a movement's own file would arrive (its own durable transaction); then the
+    officers' logins (``people.logins.issue_logins``) and their roles."""
+    builder = _Builder(members)
+    with transaction.atomic():
+        builder.build_structure()
+    people, with_login, roles = builder.build_people()
+    outcome = import_members(
+        actor=None, parsed=_parsed(builder, people), source_name=IMPORT_FILE_NAME
+    )
+    if not outcome.applied:
+        problems = "; ".join(str(p) for p in outcome.problems[:5])
+        raise ValueError(f"The demo's membership file was refused: {problems}")
+    issue_logins(
+        actor=None,
+        membership_numbers=[p.number for p in with_login],
+        source="the demo's officers and its published logins",
+        password=DEMO_PASSWORD,
+    )
+    with transaction.atomic():
+        builder.build_roles(roles)
 
 
-def _batches(items: list[Member], size: int = BATCH_SIZE) -> Iterator[list[Member]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+@dataclass
+class _Person:
+    """One row of the demo's membership file, as a movement's export would give it."""
+
+    number: str
+    first_name: str
+    last_name: str
+    email: str
+    phone: str
+    postcode: str
+    status: str
+    joined_on: datetime.date
+    renewal_due_on: datetime.date | None
+    group: Group
+    consent_recorded_at: datetime.datetime | None
+    consent_source: str
+    other_groups: list[Group] = field(default_factory=list)
+
+
+def _parsed(builder: _Builder, people: list[_Person]) -> ParsedFile:
+    """The demo's members as an import file in Grassroots' layout, read by the same parser as
+    ``manage.py import_members`` (so a row the parser would refuse fails the seeding)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for p in people:
+        writer.writerow(
+            (
+                p.number,
+                p.first_name,
+                p.last_name,
+                p.email,
+                p.phone,
+                p.postcode,
+                p.status,
+                p.joined_on.isoformat(),
+                p.renewal_due_on.isoformat() if p.renewal_due_on else "",
+                p.group.slug,
+                ";".join(g.slug for g in p.other_groups),
+                "yes" if p.consent_recorded_at else "no",
+                p.consent_recorded_at.isoformat() if p.consent_recorded_at else "",
+                p.consent_source,
+            )
+        )
+    return parse_members(out.getvalue().encode(), groups=import_group_directory())
 
 
 class _Builder:
-    """Creates the demo in bulk: a few thousand rows per INSERT, never one query per member."""
+    """The demo's structure, its membership file and its officers: every member is drawn from
+    one seeded generator, so two seedings with the same count make the same people."""
 
     def __init__(self, member_count: int) -> None:
         self.rng = random.Random(SEED)  # noqa: S311 - made-up people, reproducible on purpose
         self.member_count = member_count
-        self.password_hash = make_password(DEMO_PASSWORD)
         self.groups: list[Group] = []
         self.districts: dict[int, tuple[str, ...]] = {}
         self.areas: dict[str, Area] = {}
         self.regions: dict[str, Region] = {}
         self.sequence = 0
 
-    def build(self) -> None:
-        self._build_structure()
-        officers, ordinary = self._build_people()
-        self._build_roles(officers)
-        self._link_second_groups(ordinary)
-
-    def _build_structure(self) -> None:
+    def build_structure(self) -> None:
         for region_name, areas in STRUCTURE.items():
             region = Region.objects.create(name=region_name, slug=slugify(region_name))
             self.regions[region_name] = region
@@ -362,8 +434,7 @@ class _Builder:
         last: str | None = None,
         email: str | None = None,
         status: str | None = None,
-        user: User | None = None,
-    ) -> Member:
+    ) -> _Person:
         rng = self.rng
         number = self._next_number()
         first = first or rng.choice(FIRST_NAMES)
@@ -406,26 +477,27 @@ class _Builder:
                 )
             )
         phone = f"07700 900{rng.randint(0, 999):03d}" if rng.random() < 0.7 else ""
-        return Member(
-            membership_number=number,
-            user=user,
+        return _Person(
+            number=number,
             first_name=first,
             last_name=last,
             email=email,
             phone=phone,
             postcode=self._postcode(group),
-            status=status,
+            status=str(status),
             joined_on=joined,
             renewal_due_on=renewal,
-            consent_to_contact=consent,
+            group=group,
             consent_recorded_at=consent_at,
-            consent_source=source,
-            home_group=group,
+            consent_source=str(source),
         )
 
-    def _build_people(self) -> tuple[dict[tuple[str, str], Member], list[Member]]:
-        """Officers first (four per group, plus coordinators and national roles), then everyone
-        else spread over groups of different sizes."""
+    def build_people(
+        self,
+    ) -> tuple[list[_Person], list[_Person], dict[tuple[str, str], _Person]]:
+        """Everyone in the membership file (officers first: four per group, plus coordinators
+        and national roles; then everyone else spread over groups of different sizes), those
+        given a login, and the officers by role."""
         named_group = {
             MEMBER_LOGIN: "Leeds Central",
             DATA_MANAGER_LOGIN: "Leeds Central",
@@ -437,14 +509,10 @@ class _Builder:
             AUDITOR_LOGIN: "Birmingham Central",
             OTHER_DATA_MANAGER_LOGIN: "Bristol Central",
         }
-        users: list[User] = []
-        people: list[Member] = []
-        officers: dict[tuple[str, str], Member] = {}
+        people: list[_Person] = []
+        officers: dict[tuple[str, str], _Person] = {}
 
-        def with_login(member: Member) -> Member:
-            user = User(email=member.email.lower(), password=self.password_hash)
-            users.append(user)
-            member.user = user
+        def with_login(member: _Person) -> _Person:
             people.append(member)
             return member
 
@@ -490,30 +558,25 @@ class _Builder:
 
         weights = [self.rng.uniform(0.4, 2.2) for _ in self.groups]
         weights[self.groups.index(self.group_named("Leeds Central"))] = 3.0
-        ordinary: list[Member] = []
+        ordinary: list[_Person] = []
         for _ in range(max(0, self.member_count - len(people))):
             group = self.rng.choices(self.groups, weights)[0]
             ordinary.append(self._member(group))
+        self._link_second_groups(ordinary)
+        return [*people, *ordinary], people, officers
 
-        User.objects.bulk_create(users, batch_size=BATCH_SIZE)
-        EmailAddress.objects.bulk_create(
-            [EmailAddress(user=u, email=u.email, verified=True, primary=True) for u in users],
-            batch_size=BATCH_SIZE,
+    def build_roles(self, officers: dict[tuple[str, str], _Person]) -> None:
+        ids = dict(
+            Member.objects.filter(
+                membership_number__in={p.number for p in officers.values()}
+            ).values_list("membership_number", "pk")
         )
-        for member in people:
-            member.user_id = member.user.pk  # type: ignore[union-attr]
-        for batch in _batches([*people, *ordinary]):
-            Member.objects.bulk_create(batch)
-        record_status_changes(_demo_history([*people, *ordinary]), cause=StatusCause.SEED)
-        return officers, ordinary
-
-    def _build_roles(self, officers: dict[tuple[str, str], Member]) -> None:
         assignments: list[RoleAssignment] = []
 
-        def assign(member: Member, role: str, **scope: object) -> None:
+        def assign(person: _Person, role: str, **scope: object) -> None:
             assignments.append(
                 RoleAssignment(
-                    member=member,
+                    member_id=ids[person.number],
                     role=role,
                     level=ROLE_LEVEL[role],
                     starts_on=ROLES_START,
@@ -548,31 +611,13 @@ class _Builder:
             assign(officers[("national", str(index))], role)
         RoleAssignment.objects.bulk_create(assignments, batch_size=BATCH_SIZE)
 
-    def _link_second_groups(self, ordinary: list[Member]) -> None:
+    def _link_second_groups(self, ordinary: list[_Person]) -> None:
         """About one member in ten also belongs to a second group in the same area."""
-        through = Member.other_groups.through
         by_area: dict[int, list[Group]] = {}
         for group in self.groups:
             by_area.setdefault(group.area_id, []).append(group)
-        links = []
         for member in ordinary:
             if self.rng.random() >= 0.1:
                 continue
-            area_groups = by_area[member.home_group.area_id]
-            choices = [g for g in area_groups if g.pk != member.home_group_id]
-            links.append(through(member_id=member.pk, group_id=self.rng.choice(choices).pk))
-        through.objects.bulk_create(links, batch_size=BATCH_SIZE)
-
-
-def _demo_history(members: list[Member]) -> list[StatusEntry]:
-    """Each demo member's status from the day they joined; a lapsed member was a member until
-    the renewal that fell due, and lapsed then (when that renewal is after they joined)."""
-    entries: list[StatusEntry] = []
-    for m in members:
-        renewal = m.renewal_due_on
-        if m.status == MembershipStatus.LAPSED and renewal is not None and renewal > m.joined_on:
-            entries.append((m.pk, MembershipStatus.MEMBER, m.joined_on))
-            entries.append((m.pk, m.status, renewal))
-        else:
-            entries.append((m.pk, m.status, m.joined_on))
-    return entries
+            choices = [g for g in by_area[member.group.area_id] if g.pk != member.group.pk]
+            member.other_groups.append(self.rng.choice(choices))

@@ -1,25 +1,17 @@
 """The demo's recognition state: every group recognised when it moved onto Grassroots, with an
 AGM on record and its Data Manager's agreement accepted; then one review, so the groups the
-demo leaves without a Data Manager are at risk, as they would be in life."""
+demo leaves without a Data Manager are at risk, as they would be in life.
+
+Brought across as history through ``organisation.services.history``, the one audited way to
+write recognition rows with past dates, as a movement moving its records here would."""
 
 from __future__ import annotations
 
 import datetime
 
-from django.db import transaction
-
-from grassroots.clock import now, today
-from grassroots.organisation.models import (
-    AgmRecord,
-    AgreementAcceptance,
-    Group,
-    GroupRecognition,
-    GroupStatus,
-    RecognitionEvent,
-    Role,
-    RoleAssignment,
-)
-from grassroots.organisation.recognition import AGREEMENT_VERSION
+from grassroots.clock import today
+from grassroots.organisation.models import Group, GroupRecognition
+from grassroots.organisation.services.history import import_recognition_history
 from grassroots.organisation.services.review import review_recognition
 
 AGM_MONTHS_AGO = 4
@@ -29,36 +21,10 @@ def seed_demo_recognition() -> None:
     """Once per database: does nothing when any group already has a recognition state."""
     if GroupRecognition.objects.exists():
         return
-    at = now()
-    groups = list(Group.objects.order_by("pk"))
-    with transaction.atomic():
-        AgmRecord.objects.bulk_create(
-            AgmRecord(
-                group=g,
-                held_on=today() - datetime.timedelta(days=30 * AGM_MONTHS_AGO),
-                recorded_by=None,
-                recorded_by_label="demo",
-                recorded_at=at,
-            )
-            for g in groups
-        )
-        AgreementAcceptance.objects.bulk_create(
-            AgreementAcceptance(assignment=a, version=AGREEMENT_VERSION, accepted_at=at)
-            for a in RoleAssignment.objects.current().filter(role=Role.DATA_MANAGER)
-        )
-        GroupRecognition.objects.bulk_create(
-            GroupRecognition(group=g, status=GroupStatus.RECOGNISED) for g in groups
-        )
-        RecognitionEvent.objects.bulk_create(
-            RecognitionEvent(
-                group=g,
-                from_status=GroupStatus.PROVISIONAL,
-                to_status=GroupStatus.RECOGNISED,
-                reason="Recognised when the movement moved its records onto Grassroots.",
-                decided_by_label="system",
-                at=at,
-            )
-            for g in groups
-        )
-    for group in groups:
+    import_recognition_history(
+        actor=None,
+        source="the demo movement's records",
+        agms_held_on=today() - datetime.timedelta(days=30 * AGM_MONTHS_AGO),
+    )
+    for group in Group.objects.order_by("pk"):
         review_recognition(group=group)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 
-from grassroots.demo.people import NATIONAL_LOGIN
+from grassroots.demo.people import NATIONAL_LOGIN, login_of
 from grassroots.organisation.models import Region
 from grassroots.people.models import Member, MembershipStatus
 from grassroots.sortition import services
@@ -28,7 +28,7 @@ def seed_demo_draw() -> Draw | None:
     if officer is None:
         return None
     regions = list(Region.objects.order_by("name").values_list("name", flat=True))
-    actor = officer.user
+    actor = login_of(officer)
     draw = services.create_draw(
         actor=actor,
         title=TITLE,

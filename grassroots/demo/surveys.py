@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import random
 
-from grassroots.demo.people import CHAIR_LOGIN, NATIONAL_LOGIN
+from grassroots.demo.people import CHAIR_LOGIN, NATIONAL_LOGIN, login_of
 from grassroots.organisation.models import Group
 from grassroots.people.models import Member, MembershipStatus
 from grassroots.surveys import services
@@ -42,7 +42,7 @@ def seed_demo_surveys() -> None:
         and group is not None
         and not Survey.objects.filter(title=OPEN_TITLE).exists()
     ):
-        actor = chair.user
+        actor = login_of(chair)
         survey = services.create_survey(
             actor=actor,
             title=OPEN_TITLE,
@@ -65,7 +65,7 @@ def seed_demo_surveys() -> None:
 
 
 def _closed_national_survey(officer: Member) -> None:
-    actor = officer.user
+    actor = login_of(officer)
     survey = services.create_survey(
         actor=actor,
         title=CLOSED_TITLE,

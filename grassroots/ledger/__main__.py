@@ -7,7 +7,8 @@ pinned; 1 a check failed; 2 the command line is wrong; 3 every check passed but 
 (a forged record re-signed with a new key would pass that way). ``--no-key-pinning`` accepts
 that knowingly and exits 0.
 
-(``python -m grassroots.ledger teller ...`` is a teller's offline steps: grassroots.ledger.e2e.cli.)
+(``python -m grassroots.ledger teller ...`` is a teller's offline steps: grassroots.ledger.e2e.cli;
+``python -m grassroots.ledger audit-ballot FILE`` checks a vote page's Benaloh audit: e2e.audit.)
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from grassroots.ledger.e2e.audit import add_audit_command, run_audit
 from grassroots.ledger.e2e.cli import add_teller_commands, run_teller
 from grassroots.ledger.heads import SignedTreeHead, key_fingerprint
 from grassroots.ledger.record import RecordError, read_saved_heads
@@ -67,6 +69,7 @@ def _build_parser() -> argparse.ArgumentParser:
         "hold it unchanged",
     )
     add_teller_commands(commands)
+    add_audit_command(commands)
     return parser
 
 
@@ -75,6 +78,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = parser.parse_args(argv)
     if arguments.command == "teller":
         return run_teller(arguments)
+    if arguments.command == "audit-ballot":
+        return run_audit(arguments)
 
     election_key = None
     if arguments.election_key is not None:

@@ -165,6 +165,63 @@ class MerkleLog:
         return proof
 
 
+class MerkleFrontier:
+    """The right edge of the log: the roots of its complete subtrees, largest first, one per
+    set bit of the size. Appending a leaf merges equal-sized subtrees (O(log n) hashes at
+    worst, amortised O(1)), and the root folds the frontier from the right (O(log n)), so a
+    sealer that keeps the frontier between passes hashes only the new leaves; it never
+    rebuilds the tree. ``to_bytes``/``from_bytes`` store it (at most 32 hashes for any size
+    below 2**32). Its root is :class:`MerkleLog`'s root at the same size (property-tested).
+    """
+
+    def __init__(self, size: int = 0, hashes: Sequence[bytes] = ()) -> None:
+        if size < 0 or len(hashes) != size.bit_count():
+            raise MerkleError(f"a frontier of size {size} has {size.bit_count()} hashes")
+        if any(len(h) != HASH_SIZE for h in hashes):
+            raise MerkleError(f"every hash of a frontier is {HASH_SIZE} bytes")
+        self._size = size
+        self._hashes = list(hashes)
+
+    def __len__(self) -> int:
+        return self._size
+
+    def append(self, leaf: bytes) -> int:
+        return self.append_hash(leaf_hash(leaf))
+
+    def append_hash(self, hashed_leaf: bytes) -> int:
+        """Append a leaf hash; return its 0-based index."""
+        if len(hashed_leaf) != HASH_SIZE:
+            raise MerkleError(f"a leaf hash is {HASH_SIZE} bytes, not {len(hashed_leaf)}")
+        index = self._size
+        node = hashed_leaf
+        # Each trailing 1 bit of the old size is a complete subtree of the new leaf's height.
+        size = self._size
+        while size & 1:
+            node = node_hash(self._hashes.pop(), node)
+            size >>= 1
+        self._hashes.append(node)
+        self._size += 1
+        return index
+
+    def root(self) -> bytes:
+        """MTH of every leaf appended (RFC 9162 §2.1.1): the subtrees joined right to left."""
+        if not self._hashes:
+            return EMPTY_ROOT
+        node = self._hashes[-1]
+        for left in reversed(self._hashes[:-1]):
+            node = node_hash(left, node)
+        return node
+
+    def to_bytes(self) -> bytes:
+        return b"".join(self._hashes)
+
+    @classmethod
+    def from_bytes(cls, size: int, data: bytes) -> MerkleFrontier:
+        if len(data) % HASH_SIZE:
+            raise MerkleError(f"a stored frontier is a whole number of {HASH_SIZE}-byte hashes")
+        return cls(size, [data[i : i + HASH_SIZE] for i in range(0, len(data), HASH_SIZE)])
+
+
 def tree_root(leaves: Sequence[bytes]) -> bytes:
     """MTH over raw leaves, for one-off use; build a :class:`MerkleLog` to ask more."""
     return MerkleLog.from_leaves(leaves).root()

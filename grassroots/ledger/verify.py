@@ -7,6 +7,8 @@ is reported as failed, with that reason, never skipped silently.
 
 from __future__ import annotations
 
+import tempfile
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +24,11 @@ from grassroots.ledger.crypto import (
 from grassroots.ledger.crypto import tellers_public_key as derive_tellers_public_key
 from grassroots.ledger.crypto import tracker as compute_tracker
 from grassroots.ledger.e2e.checks import check_e2e
+from grassroots.ledger.e2e.record_checks import (
+    E2ERecordError,
+    check_ballots_and_papers,
+    check_commitment_hashes,
+)
 from grassroots.ledger.heads import SignedTreeHead, verify_head
 from grassroots.ledger.merkle import MerkleLog
 from grassroots.ledger.record import (
@@ -84,6 +91,8 @@ class _Context:
     tellers_private: bytes | None = None
     log: MerkleLog | None = None
     papers: list[BallotPaper] | None = None  # the plaintexts read as ballot papers (check 8)
+    e2e: Path | None = None  # an end-to-end ballot's e2e/ folder: checks 6 and 7 differ
+    e2e_papers: dict[str, int] | None = None  # papers per question, invalid ones too (check 7)
 
 
 def _check_trackers(ctx: _Context) -> None:
@@ -177,6 +186,12 @@ def _check_saved_heads(ctx: _Context) -> None:
 
 
 def _check_shares(ctx: _Context) -> None:
+    if ctx.e2e is not None:
+        try:
+            check_commitment_hashes(ctx.record, ctx.e2e)
+        except E2ERecordError as error:
+            raise _Failed(str(error)) from error
+        return
     parameters = ctx.record.parameters
     try:
         shares = [Share.from_text(text) for text in ctx.record.key_shares]
@@ -204,6 +219,12 @@ def _check_shares(ctx: _Context) -> None:
 
 
 def _check_decryption(ctx: _Context) -> None:
+    if ctx.e2e is not None:
+        try:
+            ctx.e2e_papers = check_ballots_and_papers(ctx.record, ctx.e2e)
+        except E2ERecordError as error:
+            raise _Failed(str(error)) from error
+        return
     if ctx.tellers_private is None:
         raise _Failed("not run: no tellers' key (check 6)")
     ballots, plaintexts = ctx.record.ballots, ctx.record.plaintexts
@@ -225,11 +246,15 @@ def _check_recount(ctx: _Context) -> None:
     record = ctx.record
     questions = {q.id: q for q in record.parameters.questions}
     papers: list[BallotPaper] = []
+    read: dict[bytes, BallotPaper] = {}  # equal papers are equal bytes: each is read once
     for line, plaintext in enumerate(record.plaintexts, start=1):
-        try:
-            papers.append(parse_plaintext(plaintext, questions))
-        except BallotPaperError as error:
-            raise _Failed(f"plaintexts.jsonl line {line}: {error}") from error
+        paper = read.get(plaintext)
+        if paper is None:
+            try:
+                paper = read[plaintext] = parse_plaintext(plaintext, questions)
+            except BallotPaperError as error:
+                raise _Failed(f"plaintexts.jsonl line {line}: {error}") from error
+        papers.append(paper)
     ctx.papers = papers
     if set(record.results) != set(questions):
         raise _Failed("the published results are not one per question")
@@ -283,9 +308,73 @@ def _check_record_signature(ctx: _Context) -> None:
     by_question = {question.id: 0 for question in record.parameters.questions}
     for paper in ctx.papers:
         by_question[paper.question] += 1
+    expected = dict.fromkeys(by_question, roll.voted)
+    if ctx.e2e is not None:  # invalid papers count as cast papers here (not in plaintexts)
+        if ctx.e2e_papers is None:
+            raise _Failed("not run: the end-to-end papers could not be read (check 7)")
+        by_question = {q: ctx.e2e_papers.get(q, 0) for q in by_question}
+        # An end-to-end voter leaves a paper only in their own region's sections, so a
+        # section has as many papers as its members voted (docs/e2e.md, "Sections").
+        expected.update((s.question, s.voted) for s in roll.sections if s.question in expected)
     for question_id, cast in by_question.items():
-        if cast != roll.voted:
-            raise _Failed(f"question {question_id} has {cast} papers but {roll.voted} voted")
+        if cast != expected[question_id]:
+            raise _Failed(
+                f"question {question_id} has {cast} papers but {expected[question_id]} voted"
+            )
+    _check_sections(record, ctx.papers)
+    _check_colleges(record, ctx.papers)
+
+
+def _check_colleges(record: ElectionRecord, papers: list[BallotPaper]) -> None:
+    """An electoral college's figures: one per college of each college question, each within
+    the roll, and no college with more marked papers than its members voted."""
+    roll = record.roll
+    expected = {
+        (q.id, index) for q in record.parameters.questions for index in range(len(q.colleges))
+    }
+    turnout = {(c.question, c.college): c for c in roll.colleges}
+    if len(turnout) != len(roll.colleges) or set(turnout) != expected:
+        raise _Failed("the roll's colleges are not one per college of each college question")
+    marked = dict.fromkeys(expected, 0)
+    for paper in papers:
+        if paper.college is not None and paper.marks:
+            marked[(paper.question, paper.college)] += 1
+    for (question_id, index), figures in sorted(turnout.items()):
+        name = f"college {index} of question {question_id}"
+        if figures.voted > figures.roll_size or figures.roll_size > roll.size:
+            raise _Failed(f"{name}: its turnout figures do not fit the roll")
+        if marked[(question_id, index)] > figures.voted:
+            raise _Failed(
+                f"{name} has {marked[(question_id, index)]} marked papers but {figures.voted} "
+                "of its members voted"
+            )
+
+
+def _check_sections(record: ElectionRecord, papers: list[BallotPaper]) -> None:
+    """A section's roll is its region's members: its figures fit the roll, and no more of its
+    papers are marked than members of the section voted (everyone else's paper for it is
+    blank)."""
+    roll = record.roll
+    sections = {q.id: q.section for q in record.parameters.questions if q.section}
+    turnout = {s.question: s for s in roll.sections}
+    if len(turnout) != len(roll.sections) or set(turnout) != set(sections):
+        raise _Failed(
+            "the roll's sections are not one per section question "
+            f"(sections {sorted(sections)}, figures for {sorted(turnout)})"
+        )
+    marked = dict.fromkeys(sections, 0)
+    for paper in papers:
+        if paper.question in marked and paper.marks:
+            marked[paper.question] += 1
+    for question_id, figures in turnout.items():
+        name = f"section {sections[question_id]!r} (question {question_id})"
+        if figures.voted > figures.roll_size or figures.roll_size > roll.size:
+            raise _Failed(f"{name}: its turnout figures do not fit the roll")
+        if marked[question_id] > figures.voted:
+            raise _Failed(
+                f"{name} has {marked[question_id]} marked papers but {figures.voted} of its "
+                "members voted"
+            )
 
 
 _CHECKS: dict[int, Callable[[_Context], None]] = {
@@ -305,10 +394,12 @@ def verify_record(
     *,
     election_key: bytes | None = None,
     saved_heads: tuple[SignedTreeHead, ...] = (),
+    e2e: Path | None = None,
 ) -> list[CheckResult]:
     """Run checks 2-9 on a record already read; ``election_key`` pins the expected key and
-    ``saved_heads`` are heads members kept, which the record must hold unchanged."""
-    ctx = _Context(record=record, election_key=election_key, saved_heads=saved_heads)
+    ``saved_heads`` are heads members kept, which the record must hold unchanged; ``e2e`` is
+    an end-to-end ballot's e2e/ folder (checks 6 and 7 then tie the record to it)."""
+    ctx = _Context(record=record, election_key=election_key, saved_heads=saved_heads, e2e=e2e)
     results = [CheckResult(1, CHECK_NAMES[1], True)]
     for number, check in _CHECKS.items():
         try:
@@ -330,6 +421,17 @@ def verify_directory(
     saved_heads: tuple[SignedTreeHead, ...] = (),
 ) -> list[CheckResult]:
     """Read the record (its folder, a folder holding it, or the zip) and run every check."""
+    if directory.is_file() and zipfile.is_zipfile(directory) and _zip_has_e2e(directory):
+        # An end-to-end record's zip holds e2e/ beside the four files: unpacked to read it.
+        with tempfile.TemporaryDirectory() as scratch:
+            try:
+                with zipfile.ZipFile(directory) as archive:
+                    _safe_extract(archive, Path(scratch))
+            except (zipfile.BadZipFile, OSError, ValueError) as error:
+                return _unreadable(f"{directory}: {error}")
+            return verify_directory(
+                Path(scratch), election_key=election_key, saved_heads=saved_heads
+            )
     try:
         record = read_record(directory)
     except RecordError as error:
@@ -339,8 +441,50 @@ def verify_directory(
             for n in _CHECKS
         ]
         return results
-    results = verify_record(record, election_key=election_key, saved_heads=saved_heads)
-    if (directory / "e2e").is_dir():  # an end-to-end ballot: checks 10-14 (docs/e2e.md)
-        e2e = check_e2e(directory / "e2e", election_id=record.parameters.election_id)
+    folder = _e2e_folder(directory)
+    results = verify_record(record, election_key=election_key, saved_heads=saved_heads, e2e=folder)
+    if folder is not None:  # an end-to-end ballot: checks 10-14 (docs/e2e.md)
+        e2e = check_e2e(folder, election_id=record.parameters.election_id)
         results += [CheckResult(c.number, c.name, c.passed, c.reason) for c in e2e]
     return results
+
+
+def _e2e_folder(directory: Path) -> Path | None:
+    """The record's e2e/ folder, beside its record.json, if it is an end-to-end ballot's."""
+    if not directory.is_dir():
+        return None
+    if (directory / "e2e").is_dir():
+        return directory / "e2e"
+    inner = [p / "e2e" for p in directory.iterdir() if (p / "e2e").is_dir()]
+    return inner[0] if len(inner) == 1 else None
+
+
+def _zip_has_e2e(path: Path) -> bool:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return any("/e2e/" in f"/{name}" for name in archive.namelist())
+    except (zipfile.BadZipFile, OSError):
+        return False
+
+
+# An e2e record of 500,000 ballots is a few hundred megabytes unpacked.
+MAX_UNPACKED = 4 * 1024**3
+
+
+def _safe_extract(archive: zipfile.ZipFile, into: Path) -> None:
+    total = 0
+    for member in archive.infolist():
+        target = (into / member.filename).resolve()
+        if not target.is_relative_to(into.resolve()):
+            raise ValueError(f"the zip names a file outside its folder: {member.filename}")
+        total += member.file_size
+        if total > MAX_UNPACKED:
+            raise ValueError("the zip unpacks to more than 4 GB")
+    archive.extractall(into)
+
+
+def _unreadable(reason: str) -> list[CheckResult]:
+    results = [CheckResult(1, CHECK_NAMES[1], False, reason)]
+    return results + [
+        CheckResult(n, CHECK_NAMES[n], False, "not run: the record did not parse") for n in _CHECKS
+    ]

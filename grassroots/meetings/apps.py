@@ -26,7 +26,16 @@ class MeetingsConfig(AppConfig):
         register_carried_motions("meetings.motion", CarriedMotions())
 
         # What meetings asks of a member, on their home page (grassroots.people.attention).
-        from grassroots.meetings.attention import attention_items as meetings_attention
+        from grassroots.meetings import attention
         from grassroots.people.attention import register_attention_source
 
-        register_attention_source("meetings", meetings_attention)
+        register_attention_source("meetings", attention.second_items, probe=attention.second_probe)
+        register_attention_source(
+            "meetings:today", attention.today_items, probe=attention.today_probe
+        )
+
+        # A group merged into another takes its meetings with it (docs/organisation.md).
+        from grassroots.meetings.structure import carry_meetings
+        from grassroots.organisation.structure_hooks import register_group_merge_hook
+
+        register_group_merge_hook("meetings", carry_meetings)

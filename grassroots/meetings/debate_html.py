@@ -21,7 +21,9 @@ from collections.abc import Iterable
 from html import escape
 
 from django.utils import timezone
+from django.utils.dates import MONTHS_3
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, ngettext, pgettext
 
 from grassroots.meetings.models import CommentStatus
 from grassroots.meetings.queries import ThreadedComment
@@ -39,55 +41,72 @@ def _paragraphs(text: str) -> str:
     )
 
 
-def _when(moment: datetime.datetime, zone: datetime.tzinfo) -> str:
+def _when(moment: datetime.datetime, zone: datetime.tzinfo, months: list[str]) -> str:
     local = moment.astimezone(zone)
-    return f"{local.day} {local:%b %Y, %H:%M}"
+    return f"{local.day} {months[local.month]} {local:%Y, %H:%M}"
 
 
 def thread_html(
     thread: Iterable[ThreadedComment],
     *,
-    motion_url: str,
+    base_url: str,
     member_id: int | None,
     in_scope: bool,
     debate_open: bool,
     may_moderate: bool,
 ) -> SafeString:
+    """The thread's comments as list items. ``base_url`` is the page the thread is on (a
+    motion's, a proposal's), whose ``comments/<id>/edit|history|report|hide/`` pages act on
+    one comment; ``in_scope``: the reader may post and report; ``debate_open``: replies and
+    edits are still taken."""
     parts: list[str] = []
     # The page's time zone, looked up once rather than once a comment (timezone.localtime).
     zone = timezone.get_current_timezone()
+    # The page's words, in its language, looked up once rather than once a comment.
+    months = ["", *(str(MONTHS_3[m]).title() for m in range(1, 13))]
+    words = {
+        "on_amendment": escape(gettext("on an amendment")),
+        "edited": escape(gettext("edited")),
+        "hidden": escape(gettext("Hidden by a moderator:")),
+        "reply": escape(gettext("Reply")),
+        "edit": escape(gettext("Edit")),
+        "report": escape(pgettext("a comment, to the moderators", "Report")),
+        "hide": escape(gettext("Hide")),
+    }
     for item in thread:
         c = item.comment
         visible = c.status == CommentStatus.VISIBLE
-        base = f"{motion_url}comments/{c.pk}/"
+        base = f"{base_url}comments/{c.pk}/"
         meta = [f"<strong>{escape(c.author_first_name)} {escape(c.author_last_name)}</strong>, "]
-        meta.append(_when(c.created_at, zone))
+        meta.append(_when(c.created_at, zone, months))
         if c.amendment_id:
-            meta.append(" · on an amendment")
+            meta.append(f" · {words['on_amendment']}")
         if c.edited_at:
-            meta.append(f' · <a href="{base}history/">edited</a>')
+            meta.append(f' · <a href="{base}history/">{words["edited"]}</a>')
         if item.open_reports:
-            plural = "" if item.open_reports == 1 else "s"
-            meta.append(f" · <strong>{item.open_reports} open report{plural}</strong>")
+            reports = ngettext(
+                "%(count)s open report", "%(count)s open reports", item.open_reports
+            ) % {"count": item.open_reports}
+            meta.append(f" · <strong>{escape(reports)}</strong>")
         hidden = "" if visible else " hidden-comment"
         parts.append(
             f'<li class="comment depth-{item.depth}{hidden}" id="comment-{c.pk}">'
             f'<p class="meta">{"".join(meta)}</p>'
         )
         if not visible:
-            parts.append(f"<p>Hidden by a moderator: {escape(c.moderation_reason)}</p></li>")
+            parts.append(f"<p>{words['hidden']} {escape(c.moderation_reason)}</p></li>")
             continue
         parts.append(_paragraphs(c.body))
         actions = []
         if debate_open and in_scope:
-            actions.append(f'<a href="?reply={c.pk}#comment-form">Reply</a>')
+            actions.append(f'<a href="?reply={c.pk}#comment-form">{words["reply"]}</a>')
         if member_id is not None and c.author_id == member_id:
             if debate_open:
-                actions.append(f'<a href="{base}edit/">Edit</a>')
+                actions.append(f'<a href="{base}edit/">{words["edit"]}</a>')
         elif in_scope:
-            actions.append(f'<a href="{base}report/">Report</a>')
+            actions.append(f'<a href="{base}report/">{words["report"]}</a>')
         if may_moderate:
-            actions.append(f'<a href="{base}hide/">Hide</a>')
+            actions.append(f'<a href="{base}hide/">{words["hide"]}</a>')
         parts.append(f'<p class="meta">{" · ".join(actions)}</p></li>')
     # Every database value above went through escape() or _paragraphs() (which escapes).
     return mark_safe("".join(parts))  # noqa: S308  # nosec B308 B703

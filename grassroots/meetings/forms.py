@@ -3,16 +3,20 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
-from grassroots.bounds import MAX_ID, MAX_VOTES
+from grassroots.bounds import MAX_ID, MAX_VOTES, SANE_DATE
 from grassroots.meetings.models import (
     AgendaItemKind,
     AmendmentKind,
+    Majority,
     MeetingFormat,
     MeetingKind,
     OutcomeResult,
+    Presence,
     RsvpResponse,
 )
+from grassroots.meetings.services.common import REASON_MAX, TEXT_MAX
 
 # An event's places and a motion's paragraphs: far past any real one, far inside the column.
 MAX_CAPACITY = 100_000
@@ -22,43 +26,54 @@ DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 
 
 class MeetingForm(forms.Form):
-    scope = forms.ChoiceField(label="Held by", help_text="Only the bodies your roles cover")
-    kind = forms.ChoiceField(label="What kind", choices=MeetingKind.choices)
+    scope = forms.ChoiceField(label=_("Held by"), help_text=_("Only the bodies your roles cover"))
+    kind = forms.ChoiceField(label=_("What kind"), choices=MeetingKind.choices)
     title = forms.CharField(max_length=200)
     description = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 4}), label="Description"
+        max_length=TEXT_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label=_("Description"),
     )
-    format = forms.ChoiceField(label="Where", choices=MeetingFormat.choices)
-    starts_at = forms.DateTimeField(label="Starts", widget=DATETIME, input_formats=DATETIME_FORMATS)
-    ends_at = forms.DateTimeField(label="Ends", widget=DATETIME, input_formats=DATETIME_FORMATS)
+    format = forms.ChoiceField(label=_("Where"), choices=MeetingFormat.choices)
+    starts_at = forms.DateTimeField(
+        validators=[SANE_DATE], label=_("Starts"), widget=DATETIME, input_formats=DATETIME_FORMATS
+    )
+    ends_at = forms.DateTimeField(
+        validators=[SANE_DATE], label=_("Ends"), widget=DATETIME, input_formats=DATETIME_FORMATS
+    )
     address = forms.CharField(
+        max_length=1000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="For a meeting in person, or in person and online",
+        help_text=_("For a meeting in person, or in person and online"),
     )
     online_link = forms.URLField(
+        max_length=500,
         required=False,
         assume_scheme="https",
-        label="Link to join online",
-        help_text="For an online or hybrid meeting",
+        label=_("Link to join online"),
+        help_text=_("For an online or hybrid meeting"),
     )
     accessibility_notes = forms.CharField(
+        max_length=TEXT_MAX,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Step-free access, hearing loop, captions, quiet room, childcare...",
+        help_text=_("Step-free access, hearing loop, captions, quiet room, childcare..."),
     )
     motions_deadline = forms.DateTimeField(
+        validators=[SANE_DATE],
         required=False,
-        label="Deadline for motions and amendments",
+        label=_("Deadline for motions and amendments"),
         widget=DATETIME,
         input_formats=DATETIME_FORMATS,
-        help_text="Meetings only; leave empty if the meeting takes no motions",
+        help_text=_("Meetings only; leave empty if the meeting takes no motions"),
     )
     capacity = forms.IntegerField(
         required=False,
         min_value=1,
         max_value=MAX_CAPACITY,
-        help_text="Events only: how many people can come; empty for no limit",
+        help_text=_("Events only: how many people can come; empty for no limit"),
     )
 
     def __init__(self, *args: Any, scopes: list[tuple[str, str]], **kwargs: Any) -> None:
@@ -69,9 +84,11 @@ class MeetingForm(forms.Form):
 
 
 class AgendaItemForm(forms.Form):
-    kind = forms.ChoiceField(label="Kind of item", choices=AgendaItemKind.choices)
+    kind = forms.ChoiceField(label=_("Kind of item"), choices=AgendaItemKind.choices)
     title = forms.CharField(max_length=200)
-    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    description = forms.CharField(
+        max_length=TEXT_MAX, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class RsvpForm(forms.Form):
@@ -79,30 +96,53 @@ class RsvpForm(forms.Form):
 
 
 class SignInMemberForm(forms.Form):
-    membership_number = forms.CharField(max_length=20, help_text="As on the member's card")
+    membership_number = forms.CharField(max_length=20, help_text=_("As on the member's card"))
+    presence = forms.ChoiceField(
+        choices=[("", "As the meeting is held"), *Presence.choices],
+        required=False,
+        label=_("Where"),
+        help_text=_("A hybrid meeting counts those in the room and those online separately."),
+    )
 
 
 class MotionForm(forms.Form):
     title = forms.CharField(max_length=200)
     text = forms.CharField(
+        max_length=TEXT_MAX,
         required=False,
-        label="Text of the motion",
+        label=_("Text of the motion"),
         widget=forms.Textarea(attrs={"rows": 8}),
-        help_text="Separate paragraphs with a blank line. Or use the three parts below instead.",
+        help_text=_("Separate paragraphs with a blank line. Or use the three parts below instead."),
     )
     notes = forms.CharField(
-        required=False, label="This meeting notes", widget=forms.Textarea(attrs={"rows": 3})
+        max_length=TEXT_MAX,
+        required=False,
+        label=_("This meeting notes"),
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     believes = forms.CharField(
-        required=False, label="This meeting believes", widget=forms.Textarea(attrs={"rows": 3})
+        max_length=TEXT_MAX,
+        required=False,
+        label=_("This meeting believes"),
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     resolves = forms.CharField(
-        required=False, label="This meeting resolves", widget=forms.Textarea(attrs={"rows": 3})
+        max_length=TEXT_MAX,
+        required=False,
+        label=_("This meeting resolves"),
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     seconder = forms.CharField(
-        max_length=20,
-        label="Seconder's membership number",
-        help_text="Another member of the body, who will be asked to confirm",
+        max_length=200,
+        label=_("Seconder's name"),
+        help_text=(
+            "Their first name and surname (or their membership number): another member of "
+            "the body, who will be asked to confirm"
+        ),
+    )
+    # Shown only when two members who may second share the name typed (meetings.seconders).
+    seconder_choice = forms.ChoiceField(
+        required=False, label=_("Which of them?"), widget=forms.RadioSelect, choices=[]
     )
 
 
@@ -110,34 +150,36 @@ class RulingForm(forms.Form):
     decision = forms.ChoiceField(
         choices=[("in_order", "In order"), ("out_of_order", "Out of order")],
         widget=forms.RadioSelect,
-        label="Ruling",
+        label=_("Ruling"),
     )
     reason = forms.CharField(
+        max_length=REASON_MAX,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Members see it. Required when ruling a motion out of order.",
+        help_text=_("Members see it. Required when ruling a motion out of order."),
     )
 
 
 class AmendmentForm(forms.Form):
-    kind = forms.ChoiceField(label="The amendment", choices=AmendmentKind.choices)
+    kind = forms.ChoiceField(label=_("The amendment"), choices=AmendmentKind.choices)
     paragraph = forms.IntegerField(
         min_value=0,
         max_value=MAX_PARAGRAPHS,
-        label="Paragraph number",
-        help_text="To insert at the very start, use 0",
+        label=_("Paragraph number"),
+        help_text=_("To insert at the very start, use 0"),
     )
     new_text = forms.CharField(
+        max_length=TEXT_MAX,
         required=False,
-        label="New text",
+        label=_("New text"),
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="The paragraph to insert, or the replacement. Leave empty to delete.",
+        help_text=_("The paragraph to insert, or the replacement. Leave empty to delete."),
     )
 
 
 class CommentForm(forms.Form):
     body = forms.CharField(
-        max_length=5000, label="Your comment", widget=forms.Textarea(attrs={"rows": 3})
+        max_length=5000, label=_("Your comment"), widget=forms.Textarea(attrs={"rows": 3})
     )
     parent = forms.IntegerField(
         required=False, min_value=1, max_value=MAX_ID, widget=forms.HiddenInput
@@ -149,7 +191,7 @@ class CommentForm(forms.Form):
 
 class CommentEditForm(forms.Form):
     body = forms.CharField(
-        max_length=5000, label="Your comment", widget=forms.Textarea(attrs={"rows": 4})
+        max_length=5000, label=_("Your comment"), widget=forms.Textarea(attrs={"rows": 4})
     )
 
 
@@ -166,35 +208,63 @@ class OutcomeForm(forms.Form):
             (OutcomeResult.WITHDRAWN, "Withdrawn"),
         ],
         widget=forms.RadioSelect,
-        label="Outcome",
+        label=_("Outcome"),
     )
-    votes_for = forms.IntegerField(required=False, min_value=0, max_value=MAX_VOTES, label="For")
+    votes_for = forms.IntegerField(required=False, min_value=0, max_value=MAX_VOTES, label=_("For"))
     votes_against = forms.IntegerField(
-        required=False, min_value=0, max_value=MAX_VOTES, label="Against"
+        required=False, min_value=0, max_value=MAX_VOTES, label=_("Against")
     )
     votes_abstain = forms.IntegerField(
-        required=False, min_value=0, max_value=MAX_VOTES, label="Abstaining"
+        required=False, min_value=0, max_value=MAX_VOTES, label=_("Abstaining")
     )
-    note = forms.CharField(required=False, max_length=2000, label="Note for the minutes")
+    majority = forms.ChoiceField(
+        choices=Majority.choices,
+        initial=Majority.SIMPLE,
+        widget=forms.RadioSelect,
+        label=_("Majority needed"),
+    )
+    note = forms.CharField(required=False, max_length=2000, label=_("Note for the minutes"))
+    quorum_override = forms.CharField(
+        required=False,
+        max_length=2000,
+        label=_("Not quorate? Why the meeting goes on"),
+        help_text=_(
+            "Only if the meeting is not quorate: the chair's reason, shown in the minutes."
+        ),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class BallotForm(forms.Form):
     opens_at = forms.DateTimeField(
-        label="Voting opens", widget=DATETIME, input_formats=DATETIME_FORMATS
+        validators=[SANE_DATE],
+        label=_("Voting opens"),
+        widget=DATETIME,
+        input_formats=DATETIME_FORMATS,
     )
     closes_at = forms.DateTimeField(
-        label="Voting closes", widget=DATETIME, input_formats=DATETIME_FORMATS
+        validators=[SANE_DATE],
+        label=_("Voting closes"),
+        widget=DATETIME,
+        input_formats=DATETIME_FORMATS,
+    )
+    quorum_override = forms.CharField(
+        required=False,
+        max_length=2000,
+        label="Not quorate? Why the meeting goes on",
+        help_text="Only if the meeting is not quorate: the chair's reason, shown in the minutes.",
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
 class MinutesForm(forms.Form):
     text = forms.CharField(
-        max_length=100_000, label="Minutes", widget=forms.Textarea(attrs={"rows": 24})
+        max_length=100_000, label=_("Minutes"), widget=forms.Textarea(attrs={"rows": 24})
     )
 
 
 class ApproveMinutesForm(forms.Form):
-    at_meeting = forms.ChoiceField(label="Approved at")
+    at_meeting = forms.ChoiceField(label=_("Approved at"))
 
     def __init__(self, *args: Any, meetings: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -207,19 +277,19 @@ class QuorumRuleForm(forms.Form):
     """A body's quorum rule; the service checks the same bounds (nothing stored on an error)."""
 
     minimum_present = forms.IntegerField(
-        label="Minimum number of members present",
-        help_text="At least this many members must be signed in (1 or more).",
+        label=_("Minimum number of members present"),
+        help_text=_("At least this many members must be signed in (1 or more)."),
         min_value=1,
         max_value=100_000,
         error_messages={
-            "required": "Enter the minimum number of members present.",
+            "required": _("Enter the minimum number of members present."),
             "invalid": "Enter a whole number, such as 5.",
             "min_value": "The minimum number present must be at least 1.",
             "max_value": "The minimum number present cannot be more than 100,000.",
         },
     )
     percent_of_members = forms.IntegerField(
-        label="Percentage of members",
+        label=_("Percentage of members"),
         help_text=(
             "And at least this percentage of the body's members in good standing, rounded up "
             "(0 to 100; 0 for none). The quorum is whichever of the two is more."
@@ -227,16 +297,18 @@ class QuorumRuleForm(forms.Form):
         min_value=0,
         max_value=100,
         error_messages={
-            "required": "Enter a percentage from 0 to 100 (0 for none).",
+            "required": _("Enter a percentage from 0 to 100 (0 for none)."),
             "invalid": "Enter a whole number from 0 to 100, without the % sign.",
             "min_value": "The percentage cannot be negative.",
             "max_value": "The percentage cannot be more than 100.",
         },
     )
     reason = forms.CharField(
-        label="Why the rule is changing",
-        help_text="For example, the meeting or vote that decided it. Kept in the rule's history.",
+        label=_("Why the rule is changing"),
+        help_text=_(
+            "For example, the meeting or vote that decided it. Kept in the rule's history."
+        ),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Say why the rule is changing."},
+        error_messages={"required": _("Say why the rule is changing.")},
     )

@@ -11,6 +11,8 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+
 PRODID = "-//Grassroots//Meetings//EN"
 FOLD_AT = 75
 
@@ -61,7 +63,7 @@ def fold(line: str) -> str:
 
 def _utc(moment: datetime.datetime) -> str:
     if moment.tzinfo is None:
-        raise ValueError("iCalendar times must be aware")
+        raise ValueError(gettext("iCalendar times must be aware"))
     return moment.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
 
 

@@ -21,18 +21,19 @@ from typing import ClassVar
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from grassroots.meetings.texts import split_paragraphs
 from grassroots.organisation.models import ScopeLevel, scope_matches_level
 
 
 class MeetingKind(models.TextChoices):
-    MEETING = "meeting", "Meeting"
-    GENERAL_MEETING = "general_meeting", "General meeting / AGM"
-    CANVASSING = "canvassing", "Canvassing session"
-    PICKET = "picket", "Picket support"
-    STALL = "stall", "Street stall"
-    ACTION = "action", "Other campaign action"
+    MEETING = "meeting", _("Meeting")
+    GENERAL_MEETING = "general_meeting", _("General meeting / AGM")
+    CANVASSING = "canvassing", _("Canvassing session")
+    PICKET = "picket", _("Picket support")
+    STALL = "stall", _("Street stall")
+    ACTION = "action", _("Other campaign action")
 
 
 # Kinds that take motions and an agenda; the rest are events with RSVP.
@@ -40,15 +41,15 @@ DEBATING_KINDS = frozenset({MeetingKind.MEETING, MeetingKind.GENERAL_MEETING})
 
 
 class MeetingFormat(models.TextChoices):
-    IN_PERSON = "in_person", "In person"
-    ONLINE = "online", "Online"
-    HYBRID = "hybrid", "In person and online"
+    IN_PERSON = "in_person", _("In person")
+    ONLINE = "online", _("Online")
+    HYBRID = "hybrid", _("In person and online")
 
 
 class MeetingStatus(models.TextChoices):
-    SCHEDULED = "scheduled", "Scheduled"
-    CANCELLED = "cancelled", "Cancelled"
-    HELD = "held", "Held"
+    SCHEDULED = "scheduled", _("Scheduled")
+    CANCELLED = "cancelled", _("Cancelled")
+    HELD = "held", _("Held")
 
 
 class Meeting(models.Model):
@@ -219,11 +220,11 @@ class QuorumRuleChange(models.Model):
 
 
 class AgendaItemKind(models.TextChoices):
-    REPORT = "report", "Report"
-    MOTIONS = "motions", "Motions"
-    ELECTION = "election", "Election"
-    AOB = "aob", "Any other business"
-    OTHER = "other", "Other item"
+    REPORT = "report", _("Report")
+    MOTIONS = "motions", _("Motions")
+    ELECTION = "election", _("Election")
+    AOB = "aob", _("Any other business")
+    OTHER = "other", _("Other item")
 
 
 class AgendaItem(models.Model):
@@ -246,8 +247,8 @@ class AgendaItem(models.Model):
 
 
 class RsvpResponse(models.TextChoices):
-    GOING = "going", "Going"
-    NOT_GOING = "not_going", "Not going"
+    GOING = "going", _("Going")
+    NOT_GOING = "not_going", _("Not going")
 
 
 class Rsvp(models.Model):
@@ -265,9 +266,14 @@ class Rsvp(models.Model):
         return f"{self.member_id} {self.response} to meeting {self.meeting_id}"
 
 
+class Presence(models.TextChoices):
+    ROOM = "room", _("In the room")
+    ONLINE = "online", _("Online")
+
+
 class SignInMethod(models.TextChoices):
-    SELF = "self", "Signed in themselves"
-    SECRETARY = "secretary", "Signed in by an officer"
+    SELF = "self", _("Signed in themselves")
+    SECRETARY = "secretary", _("Signed in by an officer")
 
 
 class Attendance(models.Model):
@@ -278,6 +284,9 @@ class Attendance(models.Model):
         "people.Member", null=True, on_delete=models.SET_NULL, related_name="+"
     )
     method = models.CharField(max_length=10, choices=SignInMethod.choices)
+    # A hybrid meeting counts those in the room and those online separately (both count for
+    # the quorum and vote alike).
+    presence = models.CharField(max_length=10, choices=Presence.choices, default=Presence.ROOM)
 
     class Meta:
         ordering: ClassVar = ["signed_in_at", "id"]
@@ -290,15 +299,15 @@ class Attendance(models.Model):
 
 
 class MotionStatus(models.TextChoices):
-    AWAITING_SECONDER = "awaiting_seconder", "Awaiting a seconder"
-    SUBMITTED = "submitted", "Submitted"
-    IN_ORDER = "in_order", "Ruled in order"
-    OUT_OF_ORDER = "out_of_order", "Ruled out of order"
-    CARRIED = "carried", "Carried"
-    FALLEN = "fallen", "Fallen"
-    REMITTED = "remitted", "Remitted"
-    WITHDRAWN = "withdrawn", "Withdrawn"
-    SENT_TO_BALLOT = "sent_to_ballot", "Sent to a ballot of members"
+    AWAITING_SECONDER = "awaiting_seconder", _("Awaiting a seconder")
+    SUBMITTED = "submitted", _("Submitted")
+    IN_ORDER = "in_order", _("Ruled in order")
+    OUT_OF_ORDER = "out_of_order", _("Ruled out of order")
+    CARRIED = "carried", _("Carried")
+    FALLEN = "fallen", _("Fallen")
+    REMITTED = "remitted", _("Remitted")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    SENT_TO_BALLOT = "sent_to_ballot", _("Sent to a ballot of members")
 
 
 # A motion in one of these states takes no more amendments or comments.
@@ -386,19 +395,19 @@ class MotionRevision(models.Model):
 
 
 class AmendmentKind(models.TextChoices):
-    INSERT = "insert", "Insert a new paragraph after paragraph"
-    DELETE = "delete", "Delete paragraph"
-    REPLACE = "replace", "Replace paragraph"
+    INSERT = "insert", _("Insert a new paragraph after paragraph")
+    DELETE = "delete", _("Delete paragraph")
+    REPLACE = "replace", _("Replace paragraph")
 
 
 class AmendmentStatus(models.TextChoices):
-    PROPOSED = "proposed", "Proposed"
-    ACCEPTED_FRIENDLY = "friendly", "Accepted by the mover as friendly"
-    OUT_OF_ORDER = "out_of_order", "Ruled out of order"
-    CARRIED = "carried", "Carried"
-    FALLEN = "fallen", "Fallen"
-    REMITTED = "remitted", "Remitted"
-    WITHDRAWN = "withdrawn", "Withdrawn"
+    PROPOSED = "proposed", _("Proposed")
+    ACCEPTED_FRIENDLY = "friendly", _("Accepted by the mover as friendly")
+    OUT_OF_ORDER = "out_of_order", _("Ruled out of order")
+    CARRIED = "carried", _("Carried")
+    FALLEN = "fallen", _("Fallen")
+    REMITTED = "remitted", _("Remitted")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 CLOSED_AMENDMENT_STATUSES = frozenset(set(AmendmentStatus) - {AmendmentStatus.PROPOSED})
@@ -449,16 +458,37 @@ class Amendment(models.Model):
 
 
 class CommentStatus(models.TextChoices):
-    VISIBLE = "visible", "Visible"
-    HIDDEN = "hidden", "Hidden by a moderator"
-    DELETED = "deleted", "Deleted by its author"
+    VISIBLE = "visible", _("Visible")
+    HIDDEN = "hidden", _("Hidden by a moderator")
+    DELETED = "deleted", _("Deleted by its author")
+
+
+class DebateThread(models.Model):
+    """A debate that belongs to no motion: a discussion another app owns and points at (a
+    proposal's, ``grassroots.proposals``). The owner decides who may read, post and moderate;
+    comments, replies, edits with their history, reports and moderation are the motion debate's
+    own (``services.debate``'s ``*_within`` steps, ``debate_html``)."""
+
+    # What it discusses, in words ("Proposal 12: Run a stall"): the subject-access export and
+    # the admin show a comment's thread by it.
+    about = models.CharField(max_length=200)
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.about
 
 
 class Comment(models.Model):
-    """A comment in the online debate on a motion, or on one of its amendments; replies thread
+    """A comment in the online debate on a motion, or on one of its amendments, or in a
+    ``DebateThread`` another app owns (exactly one of ``motion`` and ``thread``); replies thread
     under ``parent``."""
 
-    motion = models.ForeignKey(Motion, on_delete=models.CASCADE, related_name="comments")
+    motion = models.ForeignKey(
+        Motion, null=True, blank=True, on_delete=models.CASCADE, related_name="comments"
+    )
+    thread = models.ForeignKey(
+        DebateThread, null=True, blank=True, on_delete=models.CASCADE, related_name="comments"
+    )
     amendment = models.ForeignKey(
         Amendment, null=True, blank=True, on_delete=models.CASCADE, related_name="comments"
     )
@@ -480,9 +510,21 @@ class Comment(models.Model):
 
     class Meta:
         ordering: ClassVar = ["created_at", "id"]
-        indexes: ClassVar = [models.Index(fields=["motion", "created_at"])]
+        indexes: ClassVar = [
+            models.Index(fields=["motion", "created_at"]),
+            models.Index(fields=["thread", "created_at"]),
+        ]
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                name="comment_on_a_motion_or_in_a_thread",
+                condition=(Q(motion__isnull=False) & Q(thread__isnull=True))
+                | (Q(motion__isnull=True) & Q(thread__isnull=False) & Q(amendment__isnull=True)),
+            )
+        ]
 
     def __str__(self) -> str:
+        if self.motion_id is None:
+            return f"Comment {self.pk} in thread {self.thread_id}"
         return f"Comment {self.pk} on motion {self.motion_id}"
 
 
@@ -522,15 +564,25 @@ class CommentReport(models.Model):
 
 
 class OutcomeResult(models.TextChoices):
-    CARRIED = "carried", "Carried"
-    FALLEN = "fallen", "Fallen"
-    REMITTED = "remitted", "Remitted"
-    WITHDRAWN = "withdrawn", "Withdrawn"
-    SENT_TO_BALLOT = "sent_to_ballot", "Sent to a ballot of members"
+    CARRIED = "carried", _("Carried")
+    FALLEN = "fallen", _("Fallen")
+    REMITTED = "remitted", _("Remitted")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    SENT_TO_BALLOT = "sent_to_ballot", _("Sent to a ballot of members")
+
+
+class Majority(models.TextChoices):
+    """The majority a decision needs, in the words of ``grassroots.tally``'s thresholds."""
+
+    SIMPLE = "majority", _("Simple majority")
+    TWO_THIRDS = "two-thirds", _("Two-thirds majority")
 
 
 class Outcome(models.Model):
-    """What the meeting decided on one motion or one amendment, as the chair recorded it."""
+    """What the meeting decided on one motion or one amendment, as the chair recorded it.
+
+    ``quorum_override``: the meeting was not quorate when the outcome was recorded and the chair
+    went on anyway, for this reason (shown in the minutes); empty when it was quorate."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="outcomes")
     motion = models.OneToOneField(
@@ -544,6 +596,8 @@ class Outcome(models.Model):
     votes_against = models.PositiveIntegerField(null=True, blank=True)
     votes_abstain = models.PositiveIntegerField(null=True, blank=True)
     note = models.TextField(blank=True)
+    majority = models.CharField(max_length=12, choices=Majority.choices, default=Majority.SIMPLE)
+    quorum_override = models.TextField(blank=True)
     recorded_by = models.ForeignKey("people.Member", on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField()
 
@@ -566,14 +620,14 @@ class Outcome(models.Model):
 
 
 class BallotResultChoice(models.TextChoices):
-    CARRIED = "carried", "Carried"
-    FALLEN = "fallen", "Fallen"
+    CARRIED = "carried", _("Carried")
+    FALLEN = "fallen", _("Fallen")
 
 
 class MinutesStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    APPROVED = "approved", "Approved"
-    PUBLISHED = "published", "Published"
+    DRAFT = "draft", _("Draft")
+    APPROVED = "approved", _("Approved")
+    PUBLISHED = "published", _("Published")
 
 
 class Minutes(models.Model):

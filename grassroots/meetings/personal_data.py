@@ -50,7 +50,7 @@ ERASURE_RULES: dict[str, Rule] = {
         f"kept in its thread (replies stay in place), author 'Erased member'; its text becomes "
         f'"{REMOVED_COMMENT}" and its edit history is deleted',
         "a comment is the person's own opinion, not a decision of the body; the debate's "
-        "result is on the motion",
+        "result is on the motion, or on the proposal whose discussion it is in",
         _remove_comments_words,
     ),
     "meetings.comment.moderated_by": Rule(

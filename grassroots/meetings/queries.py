@@ -34,6 +34,7 @@ from grassroots.meetings.models import (
     Comment,
     CommentReport,
     CommentRevision,
+    DebateThread,
     Meeting,
     MeetingStatus,
     Minutes,
@@ -560,6 +561,20 @@ def debate_thread(
     comments = Comment.objects.filter(motion=motion).order_by("created_at", "id")
     if amendment is not None:
         comments = comments.filter(amendment=amendment)
+    return _threaded(comments, for_moderator=for_moderator)
+
+
+def thread_comments(
+    thread: DebateThread | None, *, for_moderator: bool = False
+) -> list[ThreadedComment]:
+    """The comments in another app's thread (none before its first), as ``debate_thread``."""
+    if thread is None:
+        return []
+    comments = Comment.objects.filter(thread=thread).order_by("created_at", "id")
+    return _threaded(comments, for_moderator=for_moderator)
+
+
+def _threaded(comments: QuerySet[Comment], *, for_moderator: bool) -> list[ThreadedComment]:
     rows: list[DebateComment]
     if for_moderator:
         counted = comments.annotate(

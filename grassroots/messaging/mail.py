@@ -12,6 +12,8 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from grassroots.messaging.models import TRANSACTIONAL_KINDS, MailKind, Mailout
 from grassroots.people.models import Member
@@ -73,26 +75,57 @@ def personalise(text: str, member: Member, personal: dict[str, str] | None) -> s
 def build_message(
     mailout: Mailout, member: Member, personal: dict[str, str] | None, from_email: str
 ) -> EmailMessage:
+    """The member's message: the mailout's text in their language (``Mailout.text_for``),
+    with the footer in that language too."""
+    language = member.mail_language
+    subject, text = mailout.text_for(language)
+    with translation.override(language):
+        return _message(mailout, member, personal, from_email, subject, text)
+
+
+def _message(
+    mailout: Mailout,
+    member: Member,
+    personal: dict[str, str] | None,
+    from_email: str,
+    subject: str,
+    text: str,
+) -> EmailMessage:
     headers: dict[str, str] = {}
     if mailout.kind in TRANSACTIONAL_KINDS:
-        body = personalise(mailout.body, member, personal)
-        footer = (
-            f"This is {mailout.get_kind_display().lower()} from Grassroots. The movement's rules "
-            "say every member it concerns receives it, so it reaches you even if you have "
-            "unsubscribed from officers' messages."
-        )
-    else:
-        body = mailout.body
+        body = personalise(text, member, personal)
+        footer = gettext(
+            "This is %(kind)s from Grassroots. The movement's rules say every member it "
+            "concerns receives it, so it reaches you even if you have unsubscribed from "
+            "officers' messages."
+        ) % {"kind": mailout.get_kind_display().lower()}
+    elif mailout.kind == MailKind.NOTIFICATION:
+        body = personalise(text, member, personal)
         link = unsubscribe_url(member.pk, mailout.scope_key)
         footer = (
-            f"You receive this as a member in {mailout.scope_name} who agreed to hear from the "
-            f"movement. Your address was not shown to the sender.\n"
-            f"Stop messages sent to {mailout.scope_name}: {link}"
+            gettext("You receive this because your notification settings ask for it.")
+            + "\n"
+            + gettext("Stop all notification email: %(link)s") % {"link": link}
+        )
+        headers["List-Unsubscribe"] = f"<{link}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    else:
+        body = text
+        link = unsubscribe_url(member.pk, mailout.scope_key)
+        footer = (
+            gettext(
+                "You receive this as a member in %(scope)s who agreed to hear from the "
+                "movement. Your address was not shown to the sender."
+            )
+            % {"scope": mailout.scope_name}
+            + "\n"
+            + gettext("Stop messages sent to %(scope)s: %(link)s")
+            % {"scope": mailout.scope_name, "link": link}
         )
         headers["List-Unsubscribe"] = f"<{link}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     return EmailMessage(
-        subject=mailout.subject,
+        subject=subject,
         body=f"{body.rstrip()}\n\n-- \n{footer}\n",
         from_email=from_email,
         to=[member.email],

@@ -12,34 +12,42 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class MailKind(models.TextChoices):
     # Campaign mail goes only to members who consented and have not unsubscribed.
-    CAMPAIGN = "campaign", "Message from officers"
+    CAMPAIGN = "campaign", _("Message from officers")
     # Ballot invitations, reminders and receipts, and statutory notices (AGMs, rule changes):
     # every member on the roll must get them, so consent and unsubscribes do not apply.
-    BALLOT = "ballot", "Ballot mail"
-    NOTICE = "notice", "Statutory notice"
+    BALLOT = "ballot", _("Ballot mail")
+    NOTICE = "notice", _("Statutory notice")
+    # What a member asked to be told (grassroots.notifications): sent only as their
+    # preferences say, and stopped by the footer's unsubscribe link.
+    NOTIFICATION = "notify", _("Notification")
 
 
 TRANSACTIONAL_KINDS = frozenset({MailKind.BALLOT, MailKind.NOTICE})
 
+# The unsubscribe scope of notification mail: a member unsubscribed from it (or from "all")
+# gets no notification mail, whatever their notification preferences say.
+NOTIFICATIONS_SCOPE_KEY = "notifications"
+
 
 class MailoutState(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    SENDING = "sending", "Sending"
-    SENT = "sent", "Sent"
-    FAILED = "failed", "Failed"
+    QUEUED = "queued", _("Queued")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
 
 
 class ScopeLevel(models.TextChoices):
-    GROUP = "group", "Group"
-    AREA = "area", "Area"
-    REGION = "region", "Region"
-    NATION = "nation", "Nation"
+    GROUP = "group", _("Group")
+    AREA = "area", _("Area")
+    REGION = "region", _("Region")
+    NATION = "nation", _("Nation")
     # System mail (ballot invitations) goes to a list of members the caller chose.
-    MEMBERS = "members", "Chosen members"
+    MEMBERS = "members", _("Chosen members")
 
 
 class Mailout(models.Model):
@@ -65,6 +73,10 @@ class Mailout(models.Model):
     statuses = models.JSONField(default=list, blank=True)
     subject = models.CharField(max_length=150)
     body = models.TextField()
+    # System mail written by the site, in every other language it speaks: {"cy": {"subject":
+    # ..., "body": ...}}. Each member gets the text in their own language (``text_for``), so
+    # one mailout still goes to the whole roll in batches; an officer's own message has none.
+    translations = models.JSONField(default=dict, blank=True)
     purpose = models.CharField(max_length=200)
     created_at = models.DateTimeField(db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -105,18 +117,27 @@ class Mailout(models.Model):
     def __str__(self) -> str:
         return f"{self.subject} ({self.scope_name})"
 
+    def text_for(self, language: str) -> tuple[str, str]:
+        """The subject and body in ``language``, or as written when it has no such text."""
+        text = self.translations.get(language) if self.translations else None
+        if not text:
+            return self.subject, self.body
+        return str(text["subject"]), str(text["body"])
+
     @property
     def scope_name(self) -> str:
         if self.scope_level == ScopeLevel.NATION:
-            return "All members nationally"
+            return str(_("All members nationally"))
         if self.scope_level == ScopeLevel.MEMBERS:
-            return "Chosen members"
+            return str(_("Chosen members"))
         scope = self.group or self.area or self.region
         return str(scope)
 
     @property
     def scope_key(self) -> str:
         """What an unsubscribe from this mailout's footer refers to (see ``Unsubscribe``)."""
+        if self.kind == MailKind.NOTIFICATION:
+            return NOTIFICATIONS_SCOPE_KEY
         if self.scope_level in (ScopeLevel.NATION, ScopeLevel.MEMBERS):
             return str(self.scope_level)
         return f"{self.scope_level}:{self.group_id or self.area_id or self.region_id}"
@@ -137,9 +158,9 @@ class Mailout(models.Model):
 
 
 class DeliveryState(models.TextChoices):
-    PENDING = "pending", "Pending"
-    SENT = "sent", "Sent"
-    FAILED = "failed", "Failed"
+    PENDING = "pending", _("Pending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
 
 
 class Delivery(models.Model):
@@ -147,7 +168,11 @@ class Delivery(models.Model):
     recipients are those of that moment, and so a worker that dies part way resumes where it
     stopped instead of mailing anyone twice."""
 
-    mailout = models.ForeignKey(Mailout, on_delete=models.CASCADE, related_name="deliveries")
+    # No index of its own: (mailout, member) covers it, one index less to write per delivery
+    # in a 500,000-member ballot's invitation (issue 22).
+    mailout = models.ForeignKey(
+        Mailout, on_delete=models.CASCADE, related_name="deliveries", db_index=False
+    )
     member = models.ForeignKey("people.Member", on_delete=models.CASCADE, related_name="+")
     state = models.CharField(
         max_length=10, choices=DeliveryState.choices, default=DeliveryState.PENDING

@@ -47,13 +47,14 @@ ERASURE_RULES: dict[str, Rule] = {
 
 
 def _collect(member: Member) -> dict[str, Any]:
+    language = member.mail_language
     return {
         "mail_received": [
             {
-                "subject": d.mailout.subject,
+                "subject": d.mailout.text_for(language)[0],
                 "from": d.mailout.scope_name,
                 "queued_at": d.mailout.created_at,
-                "state": d.state,
+                "state": d.get_state_display(),
                 "sent_at": d.sent_at,
             }
             for d in Delivery.objects.filter(member=member)

@@ -5,12 +5,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from grassroots.messaging.models import Delivery, DeliveryState, Mailout, ScopeLevel, Unsubscribe
+from grassroots.accounts.models import User
+from grassroots.messaging.models import (
+    NOTIFICATIONS_SCOPE_KEY,
+    Delivery,
+    DeliveryState,
+    Mailout,
+    ScopeLevel,
+    Unsubscribe,
+)
 from grassroots.organisation.models import Area, Group, Region
 from grassroots.organisation.permissions import (
     ROLE_CAPABILITIES,
@@ -79,7 +87,7 @@ def scope_from_key(key: str) -> Scope:
     raise ValueError(f"not a scope: {key!r}")
 
 
-def scopes_to_message(actor: Any) -> list[Scope]:
+def scopes_to_message(actor: User | AnonymousUser) -> list[Scope]:
     """Every scope ``actor`` may write to, widest first: the nation, regions, areas, groups."""
     held = [
         a
@@ -175,11 +183,11 @@ def count_recipients(scope: Scope, statuses: Sequence[str]) -> RecipientCount:
     )
 
 
-def mailouts_sent_by(actor: Any) -> QuerySet[Mailout]:
+def mailouts_sent_by(actor: User) -> QuerySet[Mailout]:
     return Mailout.objects.filter(sender=actor).select_related("group", "area", "region")
 
 
-def get_mailout_for(actor: Any, mailout_id: int) -> Mailout:
+def get_mailout_for(actor: User | AnonymousUser, mailout_id: int) -> Mailout:
     """The mailout if ``actor`` sent it or may write to its scope; 404 alike otherwise."""
     mailout = (
         Mailout.objects.select_related("group", "area", "region").filter(pk=mailout_id).first()
@@ -189,7 +197,7 @@ def get_mailout_for(actor: Any, mailout_id: int) -> Mailout:
     return mailout
 
 
-def _may_follow(actor: Any, mailout: Mailout) -> bool:
+def _may_follow(actor: User | AnonymousUser, mailout: Mailout) -> bool:
     if not getattr(actor, "is_authenticated", False):
         return False
     if mailout.sender_id is not None and mailout.sender_id == actor.pk:
@@ -217,6 +225,8 @@ def scope_name_for_key(scope_key: str) -> str:
     """What an unsubscribe link's scope is called on the unsubscribe page."""
     if scope_key == Unsubscribe.ALL:
         return "every group, area and region"
+    if scope_key == NOTIFICATIONS_SCOPE_KEY:
+        return "your notifications by email"
     try:
         return scope_from_key(scope_key).name
     except ValueError:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime
 import smtplib
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -26,7 +25,9 @@ from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
 from grassroots.clock import now
 from grassroots.messaging import mail
+from grassroots.messaging.languages import Translations
 from grassroots.messaging.models import (
+    NOTIFICATIONS_SCOPE_KEY,
     TRANSACTIONAL_KINDS,
     Delivery,
     DeliveryState,
@@ -73,7 +74,24 @@ def _check_text(subject: str, body: str, purpose: str) -> None:
         raise MessagingError("Say what the message is for; it is kept in the audit log.")
 
 
-def _check_rate(actor: Any) -> None:
+def check_translated_text(
+    subject: str, body: str, purpose: str, translations: Translations | None
+) -> None:
+    _check_text(subject, body, purpose)
+    for language, text in (translations or {}).items():
+        if language not in dict(settings.LANGUAGES):
+            raise ValueError(f"No such language: {language!r}")
+        _check_text(text["subject"][:SUBJECT_MAX], text["body"], purpose)
+
+
+def _stripped(translations: Translations | None) -> Translations:
+    return {
+        language: {"subject": text["subject"].strip()[:SUBJECT_MAX], "body": text["body"]}
+        for language, text in (translations or {}).items()
+    }
+
+
+def _check_rate(actor: User) -> None:
     """Refuse the next mailout once the sender has queued the hour's allowance. The sender's
     own row is locked first, so two tabs cannot both take the last place."""
     User.objects.select_for_update().filter(pk=actor.pk).first()
@@ -125,18 +143,20 @@ def _deliver_after_commit(mailout_id: int) -> None:
 @transaction.atomic(durable=True)
 def send_mailout(
     *,
-    actor: Any,
+    actor: User,
     scope: Scope,
     statuses: Sequence[str],
     subject: str,
     body: str,
     purpose: str,
+    translations: Translations | None = None,
 ) -> Mailout:
     """Queue an officer's message to the consenting members of ``scope`` with one of
-    ``statuses``; a background task sends it. Returns the queued mailout (counts filled in)."""
+    ``statuses``; a background task sends it. Returns the queued mailout (counts filled in).
+    ``translations``: the site's own text (a meeting's invitation) in other languages."""
     if not may(actor, Capability.MESSAGE_MEMBERS, scope):
         raise PermissionDenied("You may not write to the members of this scope.")
-    _check_text(subject, body, purpose)
+    check_translated_text(subject, body, purpose, translations)
     statuses = sorted(set(statuses))
     if not statuses or not set(statuses) <= set(MembershipStatus.values):
         raise MessagingError("Choose which members to write to.")
@@ -153,6 +173,7 @@ def send_mailout(
         statuses=statuses,
         subject=subject.strip(),
         body=body,
+        translations=_stripped(translations),
         purpose=purpose.strip(),
         created_at=now(),
         skipped_no_consent=counts.no_consent,
@@ -182,13 +203,14 @@ def send_mailout(
 
 def send_to_members(
     *,
-    actor: Any,
+    actor: User | None,
     members: QuerySet[Member] | Iterable[int],
     subject: str,
     body: str,
     purpose: str,
     kind: str = MailKind.BALLOT,
     personal: Mapping[int, Mapping[str, str]] | None = None,
+    translations: Translations | None = None,
 ) -> Mailout:
     """Queue ballot mail or a statutory notice to each of ``members`` (a queryset or member
     ids), consent and unsubscribes notwithstanding (see the module's docstring).
@@ -200,24 +222,25 @@ def send_to_members(
 
     ``body`` may use ``$first_name``, ``$membership_number`` and any name in ``personal``
     (member id -> values), e.g. a personal voting ``$link``; the personal values are deleted
-    once each message has gone.
+    once each message has gone. ``translations`` are its texts in other languages
+    (``messaging.languages.in_every_language``): each member gets the one in their language.
     """
     if kind not in TRANSACTIONAL_KINDS:
         raise ValueError(f"send_to_members sends ballot mail and notices, not {kind!r}")
-    _check_text(subject, body, purpose)
+    check_translated_text(subject, body, purpose, translations)
     if isinstance(members, QuerySet):
         member_ids = list(members.order_by().values_list("pk", flat=True).distinct())
     else:
         member_ids = list(dict.fromkeys(int(m) for m in members))
-    is_person = actor is not None and getattr(actor, "is_authenticated", False)
     with transaction.atomic():
         mailout = Mailout.objects.create(
-            sender=actor if is_person else None,
-            sender_label=str(actor.email) if is_person else "system",
+            sender=actor,
+            sender_label=str(actor.email) if actor is not None else "system",
             kind=kind,
             scope_level=ScopeLevel.MEMBERS,
             subject=subject.strip(),
             body=body,
+            translations=_stripped(translations),
             purpose=purpose.strip(),
             created_at=now(),
         )
@@ -230,6 +253,59 @@ def send_to_members(
             subject_id=mailout.pk,
             purpose=purpose.strip()[:200],
             detail={"kind": kind, "subject": mailout.subject, "recipients": mailout.recipients},
+        )
+        _deliver_after_commit(mailout.pk)
+    return mailout
+
+
+def send_notification_mail(
+    *,
+    members: Iterable[int],
+    subject: str,
+    body: str,
+    purpose: str,
+    personal: Mapping[int, Mapping[str, str]] | None = None,
+    translations: Translations | None = None,
+) -> Mailout | None:
+    """Queue notification mail (grassroots.notifications) to those of ``members`` who have not
+    unsubscribed from it or from all mail; None when nobody is left. The caller has already
+    applied each member's notification preferences. Joins the caller's transaction."""
+    check_translated_text(subject, body, purpose, translations)
+    wanted = list(dict.fromkeys(int(m) for m in members))
+    refused = set(
+        Unsubscribe.objects.filter(
+            scope_key__in=[Unsubscribe.ALL, NOTIFICATIONS_SCOPE_KEY]
+        ).values_list("member_id", flat=True)
+    )
+    member_ids = [m for m in wanted if m not in refused]
+    if not member_ids:
+        return None
+    with transaction.atomic():
+        mailout = Mailout.objects.create(
+            sender=None,
+            sender_label="system",
+            kind=MailKind.NOTIFICATION,
+            scope_level=ScopeLevel.MEMBERS,
+            subject=subject.strip()[:150],
+            body=body,
+            translations=_stripped(translations),
+            purpose=purpose.strip(),
+            created_at=now(),
+            skipped_unsubscribed=len(wanted) - len(member_ids),
+        )
+        mailout.recipients = _add_deliveries(mailout, member_ids, personal)
+        mailout.save(update_fields=["recipients"])
+        record(
+            actor=None,
+            action=AuditAction.QUEUE_SYSTEM_MAIL,
+            subject_type="mailout",
+            subject_id=mailout.pk,
+            purpose=purpose.strip()[:200],
+            detail={
+                "kind": MailKind.NOTIFICATION,
+                "subject": mailout.subject,
+                "recipients": mailout.recipients,
+            },
         )
         _deliver_after_commit(mailout.pk)
     return mailout

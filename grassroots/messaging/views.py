@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from grassroots.accounts.requests import AuthenticatedRequest
 from grassroots.messaging import mail, queries, services
 from grassroots.messaging.forms import MailoutForm, UnsubscribeForm
 
@@ -15,7 +16,7 @@ PAGE_SIZE = 25
 
 
 @login_required
-def mailout_list(request: HttpRequest) -> HttpResponse:
+def mailout_list(request: AuthenticatedRequest) -> HttpResponse:
     may_send = bool(queries.scopes_to_message(request.user))
     mailouts = queries.mailouts_sent_by(request.user)
     if not may_send and not mailouts.exists():
@@ -25,7 +26,7 @@ def mailout_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def mailout_compose(request: HttpRequest) -> HttpResponse:
+def mailout_compose(request: AuthenticatedRequest) -> HttpResponse:
     scopes = queries.scopes_to_message(request.user)
     if not scopes:
         raise Http404("Not found.")
@@ -64,7 +65,7 @@ def mailout_compose(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def mailout_detail(request: HttpRequest, mailout_id: int) -> HttpResponse:
+def mailout_detail(request: AuthenticatedRequest, mailout_id: int) -> HttpResponse:
     mailout = queries.get_mailout_for(request.user, mailout_id)
     template = "messaging/mailout_detail.html"
     if request.headers.get("HX-Request") == "true":

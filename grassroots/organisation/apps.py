@@ -20,10 +20,15 @@ class OrganisationConfig(AppConfig):
         register_section(personal_data.SUBJECT_ACCESS)
 
         # What organisation asks of a member, on their home page (grassroots.people.attention).
-        from grassroots.organisation.attention import attention_items as organisation_attention
+        from grassroots.organisation import attention
         from grassroots.people.attention import register_attention_source
 
-        register_attention_source("organisation", organisation_attention)
+        register_attention_source(
+            "organisation", attention.groups_items, probe=attention.groups_probe
+        )
+        register_attention_source(
+            "organisation:appeals", attention.appeals_items, probe=attention.appeals_probe
+        )
 
         # Officers' pages of organisation's, on the home page of those who may use them.
         from grassroots.organisation.permissions import NATION, Capability, may, scopes_for
@@ -49,6 +54,20 @@ class OrganisationConfig(AppConfig):
                 "recognition_criteria",
                 lambda user: scopes_for(user, Capability.MANAGE_RECOGNITION).everywhere,
             )
+        )
+        from grassroots.organisation.permissions import changes_structure_somewhere
+
+        register_role_page(
+            RolePage(
+                "Regions, areas and groups",
+                "structure_home",
+                changes_structure_somewhere,
+            )
+        )
+        from grassroots.organisation.services.roles import may_manage_roles_above
+
+        register_role_page(
+            RolePage("Coordinators and national roles", "roles_above", may_manage_roles_above)
         )
         register_role_page(
             RolePage(

@@ -5,36 +5,76 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
-from grassroots.organisation.models import AppealDecision, RecognitionAppeal
-from grassroots.organisation.queries import appeal_bodies_of, groups_needing_attention
-from grassroots.people.attention import AttentionItem
+from grassroots.clock import today
+from grassroots.organisation.models import APPEAL_BODIES, AppealDecision, RecognitionAppeal
+from grassroots.organisation.permissions import Capability, may_decide_appeals, scopes_for
+from grassroots.organisation.queries import (
+    appeal_bodies_of,
+    groups_needing_attention,
+    groups_without_data_manager,
+    groups_without_data_manager_among,
+)
+from grassroots.people.attention import AttentionItem, Probe
 from grassroots.people.models import Member
 
 
-def attention_items(user: Any, member: Member | None) -> list[AttentionItem]:
-    items = [
+def _appeal_bodies(user: Any) -> list[str]:
+    """The appeal bodies the person sits on. A pending appeal's body is always one on record,
+    so their pending appeals are exactly those ``appeal_bodies_of`` would find, without
+    reading the rules and every body named on record first."""
+    return [body for body in APPEAL_BODIES if may_decide_appeals(user, body)]
+
+
+def groups_probe(user: Any, member: Member | None) -> list[Probe]:
+    """As ``groups_needing_attention_of``, with its values apart so its SQL is made once."""
+    scopes = scopes_for(user, Capability.VIEW_MEMBERS)
+    if scopes.is_empty:
+        return []
+    if scopes.everywhere:
+        return [Probe(groups_without_data_manager, {"on": today()})]
+    group_ids = sorted(scopes.group_ids)
+    return [Probe(groups_without_data_manager_among, {"group_ids": group_ids, "on": today()})]
+
+
+def _pending_appeals(bodies: list[str]) -> QuerySet[RecognitionAppeal]:
+    return RecognitionAppeal.objects.filter(body__in=bodies, decision=AppealDecision.PENDING)
+
+
+def appeals_probe(user: Any, member: Member | None) -> list[Probe]:
+    bodies = _appeal_bodies(user)
+    return [Probe(_pending_appeals, {"bodies": bodies})] if bodies else []
+
+
+def groups_items(user: Any, member: Member | None) -> list[AttentionItem]:
+    return [
         AttentionItem(
             kind="officer",
-            text=f"{group.name} has no Data Manager",
+            text=_("%(group)s has no Data Manager") % {"group": group.name},
             url=reverse("group_officers", args=[group.slug]),
         )
         for group in groups_needing_attention(user)
     ]
+
+
+def appeals_items(user: Any, member: Member | None) -> list[AttentionItem]:
     bodies = appeal_bodies_of(user)
-    if bodies:
-        items += [
-            AttentionItem(
-                kind="appeal",
-                text=(
-                    f"Decide {appeal.group.name}'s appeal against being "
-                    f"{appeal.against.get_to_status_display().lower()}"
-                ),
-                url=reverse("recognition_appeal_decide", args=[appeal.pk]),
-            )
-            for appeal in RecognitionAppeal.objects.filter(
-                body__in=bodies, decision=AppealDecision.PENDING
-            ).select_related("group", "against")
-        ]
-    return items
+    if not bodies:
+        return []
+    return [
+        AttentionItem(
+            kind="appeal",
+            text=_("Decide %(group)s's appeal against being %(status)s")
+            % {
+                "group": appeal.group.name,
+                "status": appeal.against.get_to_status_display().lower(),
+            },
+            url=reverse("recognition_appeal_decide", args=[appeal.pk]),
+        )
+        for appeal in RecognitionAppeal.objects.filter(
+            body__in=bodies, decision=AppealDecision.PENDING
+        ).select_related("group", "against")
+    ]

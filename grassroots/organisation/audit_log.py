@@ -16,10 +16,11 @@ import datetime
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
+from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
 from grassroots.audit.models import AuditEntry
 from grassroots.audit.services import record
@@ -98,7 +99,9 @@ def known_subject_types() -> list[str]:
     return sorted(AuditEntry.objects.values_list("subject_type", flat=True).distinct())
 
 
-def audit_log_page(actor: Any, filters: AuditFilters, *, before: int | None = None) -> AuditPage:
+def audit_log_page(
+    actor: User | AnonymousUser, filters: AuditFilters, *, before: int | None = None
+) -> AuditPage:
     """One page of the log, newest first, older than the entry ``before`` when given.
 
     Records the reading itself (``read_audit_log``), before the rows are returned."""
@@ -129,7 +132,7 @@ class _Line:
         return line
 
 
-def audit_log_csv(actor: Any, filters: AuditFilters) -> Iterator[str]:
+def audit_log_csv(actor: User | AnonymousUser, filters: AuditFilters) -> Iterator[str]:
     """The filtered log as CSV lines, newest first, at most EXPORT_LIMIT rows.
 
     The export is recorded (``export_audit_log``) before the first line is produced. Every cell

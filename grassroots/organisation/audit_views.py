@@ -16,6 +16,7 @@ from django.http import (
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from grassroots.bounds import SANE_DATE
 from grassroots.clock import today
 from grassroots.organisation.audit_log import (
     EXPORT_LIMIT,
@@ -47,8 +48,12 @@ class AuditFilterForm(forms.Form):
         help_text="A membership number, ballot number or other id, exactly.",
     )
     purpose = forms.CharField(label="Purpose contains", required=False, max_length=200)
-    on_or_after = forms.DateField(label="From", required=False, widget=DATE_WIDGET)
-    on_or_before = forms.DateField(label="To", required=False, widget=DATE_WIDGET)
+    on_or_after = forms.DateField(
+        validators=[SANE_DATE], label="From", required=False, widget=DATE_WIDGET
+    )
+    on_or_before = forms.DateField(
+        validators=[SANE_DATE], label="To", required=False, widget=DATE_WIDGET
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -50,7 +50,9 @@ def district_of(text: str) -> tuple[str, str]:
 
 
 def _covering(pattern: str) -> QuerySet[Group]:
-    return Group.objects.filter(postcode_districts__iregex=pattern).select_related("area__region")
+    return Group.objects.filter(
+        postcode_districts__iregex=pattern, closed_on__isnull=True
+    ).select_related("area__region")
 
 
 def find_groups(text: str) -> Found:

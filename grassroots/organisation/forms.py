@@ -4,6 +4,7 @@ from typing import Any, ClassVar
 
 from django import forms
 
+from grassroots.bounds import SANE_DATE
 from grassroots.clock import today
 from grassroots.organisation.models import OfficerBasis, RecognitionCriteria
 from grassroots.organisation.services.review import CRITERIA_FIELDS
@@ -27,7 +28,9 @@ class CriteriaForm(forms.ModelForm[RecognitionCriteria]):
 
 
 class AgmForm(forms.Form):
-    held_on = forms.DateField(label="Date the AGM was held", widget=DATE_WIDGET)
+    held_on = forms.DateField(
+        validators=[SANE_DATE], label="Date the AGM was held", widget=DATE_WIDGET
+    )
 
     def clean_held_on(self) -> Any:
         held_on = self.cleaned_data["held_on"]
@@ -64,11 +67,13 @@ class _BasisForm(forms.Form):
 class EndRoleForm(_BasisForm):
     basis = forms.ChoiceField(label="On what authority", widget=forms.RadioSelect)
     ends_on = forms.DateField(
+        validators=[SANE_DATE],
         label="Last day in the role",
         widget=DATE_WIDGET,
         help_text="Today, for a resignation that takes effect now",
     )
     decided_on = forms.DateField(
+        validators=[SANE_DATE],
         label="Date of the group's vote",
         widget=DATE_WIDGET,
         required=False,
@@ -82,6 +87,14 @@ class EndRoleForm(_BasisForm):
             "(e.g. 'AGM 12 May 2026, minute 4')"
         ),
     )
+    # Issue 21: ending a role cannot be undone, so the form asks first (without JavaScript).
+    understood = forms.BooleanField(
+        label=(
+            "I understand that the role ends on that day and cannot be restored: the person "
+            "would have to be appointed again"
+        ),
+        error_messages={"required": "Tick the box to confirm the role ends: it cannot be undone."},
+    )
 
 
 class AppointOfficerForm(_BasisForm):
@@ -94,6 +107,7 @@ class AppointOfficerForm(_BasisForm):
     last_name = forms.CharField(max_length=100, label="Their surname")
     basis = forms.ChoiceField(label="On what authority", widget=forms.RadioSelect)
     decided_on = forms.DateField(
+        validators=[SANE_DATE],
         label="Date of the group's vote",
         widget=DATE_WIDGET,
         required=False,
@@ -107,7 +121,9 @@ class AppointOfficerForm(_BasisForm):
             "For a decision from above: why"
         ),
     )
-    starts_on = forms.DateField(label="First day in the role", widget=DATE_WIDGET)
+    starts_on = forms.DateField(
+        validators=[SANE_DATE], label="First day in the role", widget=DATE_WIDGET
+    )
 
     def __init__(self, *args: Any, bases: list[str], roles: list[tuple[str, str]], **kwargs: Any):
         super().__init__(*args, bases=bases, **kwargs)

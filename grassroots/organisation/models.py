@@ -9,11 +9,14 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class Region(models.Model):
     name = models.CharField(max_length=120, unique=True)
     slug = models.SlugField(max_length=120, unique=True)
+    # A closed body keeps its row and history (docs/organisation.md); it takes no new groups.
+    closed_on = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering: ClassVar = ["name"]
@@ -26,6 +29,7 @@ class Area(models.Model):
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="areas")
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=120, unique=True)
+    closed_on = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering: ClassVar = ["name"]
@@ -49,6 +53,12 @@ class Group(models.Model):
     # The postcode districts (outward codes such as "LS6") the group covers, separated by
     # spaces: how a visitor finds their local group from a postcode.
     postcode_districts = models.CharField(max_length=500, blank=True)
+    # Closed (by itself, or merged into another group): the row, its meetings and its history
+    # stay; members and officers went with the merge or were moved first.
+    closed_on = models.DateField(null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_from"
+    )
 
     class Meta:
         ordering: ClassVar = ["name"]
@@ -61,22 +71,22 @@ class Group(models.Model):
 
 
 class Role(models.TextChoices):
-    DATA_MANAGER = "data_manager", "Data Manager"
-    SECRETARY = "secretary", "Secretary"
-    CHAIR = "chair", "Chair"
-    TREASURER = "treasurer", "Treasurer"
-    AREA_COORDINATOR = "area_coordinator", "Area Coordinator"
-    REGIONAL_COORDINATOR = "regional_coordinator", "Regional Coordinator"
-    NATIONAL_OFFICE = "national_office", "National Office"
-    NATIONAL_COMMITTEE = "national_committee", "National Committee member"
-    AUDITOR = "auditor", "Auditor"
+    DATA_MANAGER = "data_manager", _("Data Manager")
+    SECRETARY = "secretary", _("Secretary")
+    CHAIR = "chair", _("Chair")
+    TREASURER = "treasurer", _("Treasurer")
+    AREA_COORDINATOR = "area_coordinator", _("Area Coordinator")
+    REGIONAL_COORDINATOR = "regional_coordinator", _("Regional Coordinator")
+    NATIONAL_OFFICE = "national_office", _("National Office")
+    NATIONAL_COMMITTEE = "national_committee", _("National Committee member")
+    AUDITOR = "auditor", _("Auditor")
 
 
 class ScopeLevel(models.TextChoices):
-    GROUP = "group", "Group"
-    AREA = "area", "Area"
-    REGION = "region", "Region"
-    NATION = "nation", "Nation"
+    GROUP = "group", _("Group")
+    AREA = "area", _("Area")
+    REGION = "region", _("Region")
+    NATION = "nation", _("Nation")
 
 
 def scope_matches_level() -> Q:
@@ -117,10 +127,10 @@ class OfficerBasis(models.TextChoices):
     """On what authority an officer was appointed or a role ended (docs/officers.md)."""
 
     # Before appointments were recorded here (the demo, imports): no basis on file.
-    NOT_RECORDED = "", "Not recorded"
-    GROUP_VOTE = "group_vote", "The group's vote"
-    OVERSIGHT = "oversight", "Decision of the area, region or national office"
-    RESIGNATION = "resignation", "Resignation"
+    NOT_RECORDED = "", _("Not recorded")
+    GROUP_VOTE = "group_vote", _("The group's vote")
+    OVERSIGHT = "oversight", _("Decision of the area, region or national office")
+    RESIGNATION = "resignation", _("Resignation")
 
 
 class RoleAssignment(models.Model):
@@ -213,11 +223,11 @@ class RoleAssignment(models.Model):
 
 
 class GroupStatus(models.TextChoices):
-    PROVISIONAL = "provisional", "Provisional"
-    RECOGNISED = "recognised", "Recognised"
-    AT_RISK = "at_risk", "At risk"
-    SUSPENDED = "suspended", "Suspended"
-    DERECOGNISED = "derecognised", "De-recognised"
+    PROVISIONAL = "provisional", _("Provisional")
+    RECOGNISED = "recognised", _("Recognised")
+    AT_RISK = "at_risk", _("At risk")
+    SUSPENDED = "suspended", _("Suspended")
+    DERECOGNISED = "derecognised", _("De-recognised")
 
 
 # The states in which a group is recognised: a group at risk still is, until its fix-by date
@@ -373,9 +383,9 @@ class RecognitionEvent(models.Model):
 
 
 class AppealDecision(models.TextChoices):
-    PENDING = "pending", "Awaiting a decision"
-    UPHELD = "upheld", "Upheld"
-    DISMISSED = "dismissed", "Dismissed"
+    PENDING = "pending", _("Awaiting a decision")
+    UPHELD = "upheld", _("Upheld")
+    DISMISSED = "dismissed", _("Dismissed")
 
 
 class RecognitionAppeal(models.Model):
@@ -421,3 +431,61 @@ class RecognitionAppeal(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.decision == AppealDecision.PENDING
+
+
+# --- Changes to the structure (docs/organisation.md) ---------------------------------------------
+
+
+class StructureChangeKind(models.TextChoices):
+    CREATE = "create", _("Created")
+    RENAME = "rename", _("Renamed")
+    MOVE = "move", _("Moved")
+    MERGE = "merge", _("Merged")
+    SPLIT = "split", _("Split")
+    CLOSE = "close", _("Closed")
+
+
+class StructureChange(models.Model):
+    """One change to the movement's regions, areas and groups: what, why and who decided.
+
+    Public: the change log page lists every row. ``body`` names the group, area or region the
+    change was made to (by the column its ``level`` names); ``other_*`` the one it went into
+    (a merge's surviving group, a move's new area, a split's new group)."""
+
+    kind = models.CharField(max_length=10, choices=StructureChangeKind.choices)
+    level = models.CharField(max_length=10, choices=ScopeLevel.choices)
+    group = models.ForeignKey(
+        Group, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    area = models.ForeignKey(
+        Area, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    region = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    other_group = models.ForeignKey(
+        Group, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    other_area = models.ForeignKey(
+        Area, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    summary = models.CharField(max_length=300)
+    reason = models.TextField()
+    details = models.JSONField(default=dict, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_by_label = models.CharField(max_length=254)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering: ClassVar = ["-at", "-id"]
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                name="structure_change_scope_matches_level", condition=scope_matches_level()
+            ),
+            models.CheckConstraint(name="structure_change_has_reason", condition=~Q(reason="")),
+        ]
+
+    def __str__(self) -> str:
+        return self.summary

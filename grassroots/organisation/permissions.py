@@ -97,10 +97,25 @@ class Capability(StrEnum):
     SET_OVERSIGHT_RULES = "set_oversight_rules"  # thresholds, routes; prepare tellers' keys
     # Initiatives' signatures by region and group (never names: nobody sees who signed).
     VIEW_SIGNATURE_COUNTS = "view_signature_counts"
+    # Slates (grassroots.slates, issue 16): create the movement's slates of endorsed candidates
+    # and name the selection ballots that fill them.
+    MANAGE_SLATES = "manage_slates"
     ANSWER_INITIATIVES = "answer_initiatives"  # the national committee answers a referral
     # Record (and withdraw) the group's support, by resolution of the group, for a nomination
     # in a ballot whose scope takes the group in (grassroots.ballots; docs/ballots.md).
     NOMINATE_BY_RESOLUTION = "nominate_by_resolution"
+    # Create, rename, move, merge, split and close groups, areas and regions, with a reason
+    # (docs/organisation.md): national office everywhere; a regional coordinator inside their
+    # region where the rules allow (GRASSROOTS_REGIONAL_STRUCTURE_CHANGES).
+    MANAGE_STRUCTURE = "manage_structure"
+    # Renew or rejoin a member by hand, and give notice of a disciplinary case.
+    MANAGE_MEMBERSHIP = "manage_membership"
+    # Import the payment providers' exports and correct a member's dues by hand.
+    RECORD_DUES = "record_dues"
+    # Other organisations a ballot's eligibility can name (issue 16): add them, import their
+    # membership lists and read members' declarations of membership (political-opinion and
+    # trade-union data: national office only, every read audited; docs/slates.md).
+    CHECK_AFFILIATIONS = "check_affiliations"
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
@@ -185,10 +200,15 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.FORWARD_MOTIONS,
             Capability.RECEIVE_MOTIONS,
             Capability.RECORD_DECISIONS,
+            Capability.MANAGE_STRUCTURE,
         }
     ),
     Role.NATIONAL_OFFICE: frozenset(
         {
+            Capability.MANAGE_STRUCTURE,
+            Capability.MANAGE_MEMBERSHIP,
+            Capability.RECORD_DUES,
+            Capability.CHECK_AFFILIATIONS,
             Capability.SET_QUORUM,
             Capability.RUN_MEETINGS,
             Capability.CHAIR_MEETING,
@@ -215,6 +235,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.MANAGE_COMMITMENTS,
             Capability.SET_OVERSIGHT_RULES,
             Capability.VIEW_SIGNATURE_COUNTS,
+            Capability.MANAGE_SLATES,
         }
     ),
     Role.NATIONAL_COMMITTEE: frozenset(
@@ -295,8 +316,37 @@ def current_assignments(user: Any) -> list[RoleAssignment]:
 
 
 def forget_cached_roles(user: Any) -> None:
-    if hasattr(user, _CACHE_ATTR):
-        delattr(user, _CACHE_ATTR)
+    for attr in (_CACHE_ATTR, _GROUPS_CACHE_ATTR):
+        if hasattr(user, attr):
+            delattr(user, attr)
+
+
+# The groups inside the areas and regions a person's roles cover, kept on the user beside the
+# roles (and forgotten with them): a page asks ``scopes_for`` once per capability (the home
+# page's role links, its attention sources), and each asked the database for the same groups.
+_GROUPS_CACHE_ATTR = "_grassroots_scope_groups"
+
+
+def _groups_within(
+    user: Any, area_ids: frozenset[int], region_ids: frozenset[int]
+) -> frozenset[int]:
+    cache: dict[tuple[frozenset[int], frozenset[int]], frozenset[int]] | None = getattr(
+        user, _GROUPS_CACHE_ATTR, None
+    )
+    if cache is None:
+        cache = {}
+        setattr(user, _GROUPS_CACHE_ATTR, cache)
+    key = (area_ids, region_ids)
+    if key not in cache:
+        found: set[int] = set()
+        if area_ids:
+            found.update(Group.objects.filter(area_id__in=area_ids).values_list("id", flat=True))
+        if region_ids:
+            found.update(
+                Group.objects.filter(area__region_id__in=region_ids).values_list("id", flat=True)
+            )
+        cache[key] = frozenset(found)
+    return cache[key]
 
 
 def has_officer_role(user: Any) -> bool:
@@ -337,12 +387,8 @@ def scopes_for(user: Any, capability: Capability) -> Scopes:
             group_ids.add(assignment.group_id)
     if everywhere:
         return Scopes(everywhere=True, group_ids=frozenset())
-    if area_ids:
-        group_ids.update(Group.objects.filter(area_id__in=area_ids).values_list("id", flat=True))
-    if region_ids:
-        group_ids.update(
-            Group.objects.filter(area__region_id__in=region_ids).values_list("id", flat=True)
-        )
+    if area_ids or region_ids:
+        group_ids.update(_groups_within(user, frozenset(area_ids), frozenset(region_ids)))
     return Scopes(everywhere=False, group_ids=frozenset(group_ids))
 
 
@@ -544,3 +590,37 @@ def may_see_recognition_history(user: Any, group: Group) -> bool:
     return may(user, Capability.VIEW_RECOGNITION, group) or any(
         a.group_id == group.pk for a in current_assignments(user)
     )
+
+
+def changes_structure_somewhere(user: Any) -> bool:
+    """Does ``user`` change the structure anywhere (their home page offers the page)?"""
+    return may_change_structure(user, None) or any(
+        a.level == ScopeLevel.REGION
+        and a.region is not None
+        and may_change_structure(user, a.region)
+        for a in current_assignments(user)
+    )
+
+
+def may_change_structure(user: Any, region: Region | None) -> bool:
+    """May ``user`` create, rename, move, merge, split or close bodies inside ``region``?
+
+    National office anywhere; a regional coordinator inside their own region where the rules
+    allow it (``GRASSROOTS_REGIONAL_STRUCTURE_CHANGES``). ``region`` None is a change to the
+    regions themselves, which only a national role makes."""
+    from django.conf import settings
+
+    regional = getattr(settings, "GRASSROOTS_REGIONAL_STRUCTURE_CHANGES", True)
+    for assignment in current_assignments(user):
+        if not _grants(assignment, Capability.MANAGE_STRUCTURE):
+            continue
+        if assignment.level == ScopeLevel.NATION:
+            return True
+        if (
+            regional
+            and region is not None
+            and assignment.level == ScopeLevel.REGION
+            and assignment.region_id == region.pk
+        ):
+            return True
+    return False

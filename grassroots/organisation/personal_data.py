@@ -69,6 +69,12 @@ ERASURE_RULES: dict[str, Rule] = {
         LABEL_WHY,
         relabel("organisation.recognitionappeal", "decided_by", "decided_by_label"),
     ),
+    "organisation.structurechange.decided_by": Rule(
+        Action.ANONYMISE,
+        LOGIN_LABEL,
+        LABEL_WHY,
+        relabel("organisation.structurechange", "decided_by", "decided_by_label"),
+    ),
 }
 
 # An office ended by someone keeps their email in a label with no link beside it.

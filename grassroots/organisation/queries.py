@@ -3,6 +3,7 @@ beyond officers' names, which the movement publishes on group pages."""
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,20 +63,32 @@ def officer_history(group: Group) -> list[RoleAssignment]:
     )
 
 
-def groups_without_data_manager() -> QuerySet[Group]:
-    has_dm = RoleAssignment.objects.current().filter(group=OuterRef("pk"), role=Role.DATA_MANAGER)
+def groups_without_data_manager(on: datetime.date | None = None) -> QuerySet[Group]:
+    has_dm = RoleAssignment.objects.current(on).filter(group=OuterRef("pk"), role=Role.DATA_MANAGER)
     return Group.objects.annotate(has_dm=Exists(has_dm)).filter(has_dm=False)
 
 
-def groups_needing_attention(actor: User | AnonymousUser) -> list[Group]:
-    """Groups the actor looks after (by member access) that have no Data Manager."""
+def groups_without_data_manager_among(group_ids: list[int], on: datetime.date) -> QuerySet[Group]:
+    return groups_without_data_manager(on).filter(pk__in=group_ids)
+
+
+def groups_needing_attention_of(actor: User | AnonymousUser) -> QuerySet[Group] | None:
+    """Groups the actor looks after (by member access) that have no Data Manager; None when
+    the actor looks after none."""
     scopes = scopes_for(actor, Capability.VIEW_MEMBERS)
     if scopes.is_empty:
-        return []
-    groups = groups_without_data_manager().select_related("area")
+        return None
+    groups = groups_without_data_manager()
     if not scopes.everywhere:
         groups = groups.filter(pk__in=scopes.group_ids)
-    return list(groups.order_by("name")[:50])
+    return groups
+
+
+def groups_needing_attention(actor: User | AnonymousUser) -> list[Group]:
+    groups = groups_needing_attention_of(actor)
+    if groups is None:
+        return []
+    return list(groups.select_related("area").order_by("name")[:50])
 
 
 @dataclass(frozen=True)
@@ -143,20 +156,15 @@ class RegionCount:
 def national_overview() -> list[RegionCount]:
     """Every region, area and group with its count of members by home group (one query).
 
-    Each group counts its own members in a subquery (an index-only scan of the home-group
-    index) rather than joining every member and grouping: with 100,000 members and 800 groups
-    the join sorted 100,000 wide rows on disk (1.1 s; 68 ms this way under the same load,
-    docs/benchmarks/groups.md). Plain tuples, not model instances: 800 groups with their area
+    The counts are read from ``people.HomeGroupCount``, which triggers on the member table
+    keep exact (issue 22). Counting the members here, even by an index-only scan of the
+    home-group index, made the page's speed depend on autovacuum: after a bulk update the
+    visibility map is stale, every heap page is read, and the page took 1.1 s with 500,000
+    members instead of 31 ms. Plain tuples, not model instances: 800 groups with their area
     and region cost more to build as objects than to count."""
-    from grassroots.people.models import Member
+    from grassroots.people.models import HomeGroupCount
 
-    counts = (
-        Member.objects.filter(home_group=OuterRef("pk"))
-        .order_by()
-        .values("home_group")
-        .annotate(n=Count("*"))
-        .values("n")
-    )
+    counts = HomeGroupCount.objects.filter(group=OuterRef("pk")).values("members")[:1]
     rows = (
         Group.objects.annotate(member_count=Coalesce(Subquery(counts), Value(0)))
         .order_by("area__region__name", "area__name", "name")

@@ -7,11 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
+
+from grassroots.accounts.models import User
 from grassroots.organisation.models import Area, Group, Region, ScopeLevel
 from grassroots.organisation.permissions import NATION, Capability, Scope, may, scopes_for
 
 
-def scope_choices(actor: Any, capability: Capability) -> list[tuple[str, str]]:
+def scope_choices(actor: User | AnonymousUser, capability: Capability) -> list[tuple[str, str]]:
     """Where ``actor`` may use ``capability``, as form choices ("nation", "region:3", ...)."""
     scopes = scopes_for(actor, capability)
     if scopes.is_empty:

@@ -1,6 +1,12 @@
 from django.urls import path
 
-from grassroots.organisation import audit_views, views
+from grassroots.organisation import (
+    audit_views,
+    join_views,
+    roles_views,
+    structure_views,
+    views,
+)
 
 urlpatterns = [
     path("groups/", views.group_list, name="group_list"),
@@ -34,5 +40,19 @@ urlpatterns = [
         "recognition/agreement/",
         views.data_protection_agreement,
         name="data_protection_agreement",
+    ),
+    path("join/", join_views.join, name="join"),
+    path("join/sent/", join_views.join_sent, name="join_sent"),
+    path("join/verify/<str:token>/", join_views.join_verify, name="join_verify"),
+    path("roles/", roles_views.roles_above, name="roles_above"),
+    path("roles/appoint/", roles_views.roles_appoint, name="roles_appoint"),
+    path("roles/<int:assignment_id>/end/", roles_views.roles_end, name="roles_end"),
+    path("structure/", structure_views.structure_home, name="structure_home"),
+    path("structure/changes/", structure_views.structure_changes, name="structure_changes"),
+    path("structure/new/<str:level>/", structure_views.structure_create, name="structure_create"),
+    path(
+        "structure/<str:level>/<slug:slug>/",
+        structure_views.structure_body,
+        name="structure_body",
     ),
 ]

@@ -44,8 +44,10 @@ def group_list(request: HttpRequest) -> HttpResponse:
             found = find_groups(form.cleaned_data["postcode"])
         except PostcodeError as error:
             form.add_error("postcode", str(error))
-    groups = Group.objects.select_related("area__region").order_by(
-        "area__region__name", "area__name", "name"
+    groups = (
+        Group.objects.filter(closed_on__isnull=True)
+        .select_related("area__region")
+        .order_by("area__region__name", "area__name", "name")
     )
     return render(
         request, "organisation/group_list.html", {"groups": groups, "form": form, "found": found}
@@ -135,7 +137,7 @@ def appoint_officer(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     form = AppointOfficerForm(
         request.POST if request.method == "POST" else None,
         bases=bases,
-        roles=[(r.value, r.label) for r in officers.GROUP_ROLES],
+        roles=[(r.value, str(r.label)) for r in officers.GROUP_ROLES],
         initial={"starts_on": today()},
     )
     if request.method == "POST" and form.is_valid():

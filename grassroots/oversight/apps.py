@@ -25,9 +25,10 @@ class OversightConfig(AppConfig):
 
         # What oversight asks of a member, on their home page (grassroots.people.attention).
         from grassroots.oversight.attention import attention_items as oversight_attention
+        from grassroots.oversight.attention import attention_probe as oversight_attention_probe
         from grassroots.people.attention import register_attention_source
 
-        register_attention_source("oversight", oversight_attention)
+        register_attention_source("oversight", oversight_attention, probe=oversight_attention_probe)
 
         # The oversight rules, on the home page of those who set them.
         from grassroots.organisation.permissions import NATION, Capability, may

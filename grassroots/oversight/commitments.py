@@ -6,12 +6,12 @@ audit row with."""
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from grassroots import clock
+from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
 from grassroots.organisation.permissions import NATION, Capability, may
 from grassroots.oversight import queries
@@ -20,7 +20,7 @@ from grassroots.oversight.services import OversightError, _audit
 from grassroots.people.queries import own_member
 
 
-def _require_commitments(actor: Any) -> None:
+def _require_commitments(actor: User) -> None:
     if not may(actor, Capability.MANAGE_COMMITMENTS, NATION):
         raise PermissionDenied("Only the National Committee and national office keep commitments.")
 
@@ -28,7 +28,7 @@ def _require_commitments(actor: Any) -> None:
 @transaction.atomic(durable=True)
 def add_commitment(
     *,
-    actor: Any,
+    actor: User,
     title: str,
     description: str,
     made_on: datetime.date,
@@ -64,7 +64,7 @@ def add_commitment(
     return commitment
 
 
-def _label(actor: Any) -> str:
+def _label(actor: User) -> str:
     member = own_member(actor)
     return member.full_name if member is not None else str(getattr(actor, "email", "system"))
 
@@ -72,7 +72,7 @@ def _label(actor: Any) -> str:
 @transaction.atomic(durable=True)
 def update_commitment(
     *,
-    actor: Any,
+    actor: User,
     commitment: Commitment,
     status: str,
     note: str,

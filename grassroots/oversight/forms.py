@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from grassroots.bounds import MAX_ID, MAX_VOTES
+from grassroots.bounds import MAX_ID, MAX_VOTES, SANE_DATE
 from grassroots.oversight import queries
 from grassroots.oversight.models import (
     Body,
@@ -32,7 +32,7 @@ class SearchForm(forms.Form):
 class MeetingForm(forms.Form):
     body = forms.ChoiceField(label="Committee")
     title = forms.CharField(max_length=200, help_text="For example “Monthly meeting”")
-    held_on = forms.DateField(label="Held on", widget=DATE_WIDGET)
+    held_on = forms.DateField(validators=[SANE_DATE], label="Held on", widget=DATE_WIDGET)
 
     def __init__(self, *args: Any, body_choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -40,7 +40,9 @@ class MeetingForm(forms.Form):
 
 
 class MinutesForm(forms.Form):
-    minutes = forms.CharField(widget=forms.Textarea(attrs={"rows": 10}), required=False)
+    minutes = forms.CharField(
+        max_length=100_000, widget=forms.Textarea(attrs={"rows": 10}), required=False
+    )
 
 
 class DecisionForm(forms.Form):
@@ -48,7 +50,7 @@ class DecisionForm(forms.Form):
 
     title = forms.CharField(max_length=200)
     text = forms.CharField(
-        label="Wording of the decision", widget=forms.Textarea(attrs={"rows": 4})
+        max_length=20_000, label="Wording of the decision", widget=forms.Textarea(attrs={"rows": 4})
     )
     outcome = forms.ChoiceField(choices=Outcome.choices)
     votes_for = forms.IntegerField(
@@ -58,6 +60,11 @@ class DecisionForm(forms.Form):
         label="Votes against", min_value=0, max_value=MAX_VOTES, required=False
     )
     abstentions = forms.IntegerField(min_value=0, max_value=MAX_VOTES, required=False)
+    two_thirds = forms.BooleanField(
+        label="The decision needed a two-thirds majority",
+        required=False,
+        help_text="Checked against the votes: agreed with more against than for is refused.",
+    )
 
     def __init__(self, *args: Any, roster: list[Member] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -112,7 +119,9 @@ class InitiativeForm(forms.Form):
     kind = forms.ChoiceField(label="What kind of initiative", choices=InitiativeKind.choices)
     title = forms.CharField(max_length=200)
     text = forms.CharField(
-        label="What it proposes, and why", widget=forms.Textarea(attrs={"rows": 6})
+        max_length=20_000,
+        label="What it proposes, and why",
+        widget=forms.Textarea(attrs={"rows": 6}),
     )
     decision = forms.IntegerField(
         label="Decision number (for a call-in)",
@@ -120,6 +129,16 @@ class InitiativeForm(forms.Form):
         min_value=1,
         max_value=MAX_ID,
         help_text="The number shown with the decision in the register, without the D",
+    )
+    # Issue 21: starting cannot be undone, so the form asks first (without JavaScript).
+    understood = forms.BooleanField(
+        label=(
+            "I understand that the initiative starts collecting signatures at once, with mine "
+            "as the first, and that it cannot then be edited or withdrawn"
+        ),
+        error_messages={
+            "required": "Tick the box to confirm you want to start it: it cannot be undone."
+        },
     )
 
     def clean(self) -> dict[str, Any]:
@@ -141,15 +160,19 @@ class InitiativeForm(forms.Form):
 
 class AnswerForm(forms.Form):
     response = forms.CharField(
-        label="The National Committee's answer", widget=forms.Textarea(attrs={"rows": 6})
+        max_length=20_000,
+        label="The National Committee's answer",
+        widget=forms.Textarea(attrs={"rows": 6}),
     )
 
 
 class CommitmentForm(forms.Form):
     title = forms.CharField(max_length=200)
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
-    made_on = forms.DateField(label="Made on", widget=DATE_WIDGET)
-    due_on = forms.DateField(label="Due by", widget=DATE_WIDGET)
+    description = forms.CharField(
+        max_length=4000, widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+    made_on = forms.DateField(validators=[SANE_DATE], label="Made on", widget=DATE_WIDGET)
+    due_on = forms.DateField(validators=[SANE_DATE], label="Due by", widget=DATE_WIDGET)
     decision = forms.IntegerField(
         label="Decision number (optional)", required=False, min_value=1, max_value=MAX_ID
     )
@@ -167,11 +190,16 @@ class CommitmentForm(forms.Form):
 class CommitmentUpdateForm(forms.Form):
     status = forms.ChoiceField(choices=CommitmentStatus.choices)
     note = forms.CharField(
-        label="What changed", widget=forms.Textarea(attrs={"rows": 3}), required=False
+        max_length=4000,
+        label="What changed",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
     )
-    evidence = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    evidence = forms.CharField(
+        max_length=4000, widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
     evidence_url = forms.URLField(
-        label="Link to the evidence", required=False, assume_scheme="https"
+        max_length=200, label="Link to the evidence", required=False, assume_scheme="https"
     )
 
 
@@ -188,11 +216,13 @@ def _members_by_number(text: str) -> tuple[list[Member], list[str]]:
 
 class RulesForm(forms.ModelForm[OversightRules]):
     returning_officer_number = forms.CharField(
+        max_length=20,
         label="Returning officer for initiative ballots (membership number)",
         required=False,
         help_text="Must hold a national office role",
     )
     standing_teller_numbers = forms.CharField(
+        max_length=2000,
         label="Standing tellers (membership numbers, separated by spaces or commas)",
         required=False,
     )

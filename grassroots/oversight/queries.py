@@ -11,11 +11,13 @@ import math
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from grassroots import clock
+from grassroots.accounts.models import User
 from grassroots.organisation.models import Region, Role, RoleAssignment, ScopeLevel
 from grassroots.organisation.permissions import (
     NATION,
@@ -47,7 +49,7 @@ def current_rules() -> OversightRules:
 # --- Who records for which committee -------------------------------------------------------
 
 
-def may_record(actor: Any, body: str, region: Region | None) -> bool:
+def may_record(actor: User | AnonymousUser, body: str, region: Region | None) -> bool:
     """The national committee's record: its members and the national office. A regional
     committee's: whoever records decisions over the whole region (its regional coordinator)."""
     if body == Body.NATIONAL_COMMITTEE:
@@ -55,7 +57,7 @@ def may_record(actor: Any, body: str, region: Region | None) -> bool:
     return region is not None and may(actor, Capability.RECORD_DECISIONS, region)
 
 
-def bodies_recordable_by(actor: Any) -> list[tuple[str, str]]:
+def bodies_recordable_by(actor: User | AnonymousUser) -> list[tuple[str, str]]:
     """Choices for a new meeting record: ``national`` or ``region:<id>``."""
     scopes = scopes_for(actor, Capability.RECORD_DECISIONS)
     if scopes.is_empty:
@@ -118,7 +120,7 @@ def overdue_records() -> list[Meeting]:
     )
 
 
-def drafts_for(actor: Any) -> list[Meeting]:
+def drafts_for(actor: User | AnonymousUser) -> list[Meeting]:
     return [
         m
         for m in Meeting.objects.filter(published_at__isnull=True).select_related("region")
@@ -160,7 +162,7 @@ def search_decisions(text: str, body: str = "") -> QuerySet[Decision]:
     ).order_by("-meeting__held_on", "position")
 
 
-def get_meeting_for(actor: Any, meeting_id: int) -> Meeting:
+def get_meeting_for(actor: User | AnonymousUser, meeting_id: int) -> Meeting:
     """A published record for any member; a draft only for those who record for its body."""
     meeting = Meeting.objects.select_related("region").filter(pk=meeting_id).first()
     if meeting is None or not getattr(actor, "is_authenticated", False):
@@ -170,14 +172,14 @@ def get_meeting_for(actor: Any, meeting_id: int) -> Meeting:
     return meeting
 
 
-def get_meeting_to_record(actor: Any, meeting_id: int) -> Meeting:
+def get_meeting_to_record(actor: User | AnonymousUser, meeting_id: int) -> Meeting:
     meeting = Meeting.objects.select_related("region").filter(pk=meeting_id).first()
     if meeting is None or not may_record(actor, meeting.body, meeting.region):
         raise Http404("No such meeting.")
     return meeting
 
 
-def get_decision_for(actor: Any, decision_id: int) -> Decision:
+def get_decision_for(actor: User | AnonymousUser, decision_id: int) -> Decision:
     decision = Decision.objects.select_related("meeting__region").filter(pk=decision_id).first()
     if decision is None:
         raise Http404("No such decision.")
@@ -217,7 +219,7 @@ def initiatives() -> QuerySet[Initiative]:
     return Initiative.objects.select_related("decision__meeting__region", "region", "ballot")
 
 
-def get_initiative_for(actor: Any, initiative_id: int) -> Initiative:
+def get_initiative_for(actor: User | AnonymousUser, initiative_id: int) -> Initiative:
     """Initiatives are public to every logged-in member (signing is checked when signing)."""
     initiative = initiatives().filter(pk=initiative_id).first()
     if initiative is None or not getattr(actor, "is_authenticated", False):
@@ -225,7 +227,7 @@ def get_initiative_for(actor: Any, initiative_id: int) -> Initiative:
     return initiative
 
 
-def own_signature(actor: Any, initiative: Initiative) -> Signature | None:
+def own_signature(actor: User | AnonymousUser, initiative: Initiative) -> Signature | None:
     """The actor's own signature, if they signed: the only signature anyone is shown."""
     member = own_member(actor)
     if member is None:
@@ -251,7 +253,7 @@ def commitments() -> QuerySet[Commitment]:
     return Commitment.objects.select_related("decision").prefetch_related("updates")
 
 
-def get_commitment_to_manage(actor: Any, commitment_id: int) -> Commitment:
+def get_commitment_to_manage(actor: User | AnonymousUser, commitment_id: int) -> Commitment:
     commitment = Commitment.objects.filter(pk=commitment_id).first()
     if commitment is None or not may(actor, Capability.MANAGE_COMMITMENTS, NATION):
         raise Http404("No such commitment.")
@@ -275,14 +277,14 @@ def usable_key_count() -> int:
     )
 
 
-def my_prepared_shares(actor: Any) -> list[PreparedShare]:
+def my_prepared_shares(actor: User | AnonymousUser) -> list[PreparedShare]:
     member = own_member(actor)
     if member is None:
         return []
     return list(PreparedShare.objects.filter(member=member).select_related("key__used_by"))
 
 
-def get_prepared_share_for(actor: Any, share_id: int) -> PreparedShare:
+def get_prepared_share_for(actor: User | AnonymousUser, share_id: int) -> PreparedShare:
     member = own_member(actor)
     share = PreparedShare.objects.select_related("key").filter(pk=share_id).first()
     if share is None or member is None or share.member_id != member.pk:
@@ -298,10 +300,10 @@ def holds_national_office(member: Member) -> bool:
     )
 
 
-def is_standing_teller(actor: Any) -> bool:
+def is_standing_teller(actor: User | AnonymousUser) -> bool:
     member = own_member(actor)
     return member is not None and PreparedShare.objects.filter(member=member).exists()
 
 
-def sits_on_national_committee(actor: Any) -> bool:
+def sits_on_national_committee(actor: User | AnonymousUser) -> bool:
     return any(a.role == Role.NATIONAL_COMMITTEE for a in current_assignments(actor))

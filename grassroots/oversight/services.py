@@ -19,8 +19,10 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.http import Http404
+from django.urls import reverse
 
 from grassroots import clock
+from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
 from grassroots.ballots.keys import open_with_server_key, seal_with_server_key
@@ -29,6 +31,8 @@ from grassroots.ballots.results import yes_no_result
 from grassroots.ballots.services.errors import BallotError
 from grassroots.ballots.services.initiatives import create_initiative_ballot
 from grassroots.ledger.crypto import generate_tellers_key, split_secret
+from grassroots.notifications.models import Kind
+from grassroots.notifications.services import notify_scope, scope_key_for
 from grassroots.organisation.models import Region
 from grassroots.organisation.permissions import NATION, Capability, may
 from grassroots.oversight import queries
@@ -55,6 +59,7 @@ from grassroots.oversight.models import (
 from grassroots.oversight.papers import PaperError, read_paper
 from grassroots.people.models import Member, MembershipStatus
 from grassroots.people.queries import own_member
+from grassroots.tally.declared import contradiction
 
 SHARE_PURPOSE = "oversight-prepared-share"
 MAX_KEYS_AT_ONCE = 20
@@ -65,7 +70,7 @@ class OversightError(Exception):
 
 
 def _audit(
-    actor: Any, action: AuditAction, subject_type: str, subject_id: object, **detail: Any
+    actor: User | None, action: AuditAction, subject_type: str, subject_id: object, **detail: Any
 ) -> None:
     record(
         actor=actor,
@@ -86,7 +91,7 @@ def _event(initiative: Initiative, text: str) -> None:
 
 @transaction.atomic(durable=True)
 def set_rules(
-    *, actor: Any, values: Mapping[str, Any], standing_tellers: Sequence[Member]
+    *, actor: User, values: Mapping[str, Any], standing_tellers: Sequence[Member]
 ) -> OversightRules:
     """Record the rules as adopted (national office). Initiatives already started keep the
     thresholds they started with."""
@@ -129,12 +134,12 @@ def set_rules(
 # --- The decisions register ----------------------------------------------------------------
 
 
-def _require_recorder(actor: Any, meeting: Meeting) -> None:
+def _require_recorder(actor: User, meeting: Meeting) -> None:
     if not queries.may_record(actor, meeting.body, meeting.region):
         raise PermissionDenied("You do not record this committee's meetings.")
 
 
-def _locked_draft(actor: Any, meeting: Meeting) -> Meeting:
+def _locked_draft(actor: User, meeting: Meeting) -> Meeting:
     _require_recorder(actor, meeting)
     locked = (
         Meeting.objects.select_for_update(of=("self",)).select_related("region").get(pk=meeting.pk)
@@ -148,7 +153,7 @@ def _locked_draft(actor: Any, meeting: Meeting) -> Meeting:
 
 @transaction.atomic(durable=True)
 def start_meeting(
-    *, actor: Any, body: str, region: Region | None, title: str, held_on: datetime.date
+    *, actor: User, body: str, region: Region | None, title: str, held_on: datetime.date
 ) -> Meeting:
     if not queries.may_record(actor, body, region):
         raise PermissionDenied("You do not record this committee's meetings.")
@@ -169,7 +174,7 @@ def start_meeting(
 
 
 @transaction.atomic(durable=True)
-def save_minutes(*, actor: Any, meeting: Meeting, minutes: str) -> None:
+def save_minutes(*, actor: User, meeting: Meeting, minutes: str) -> None:
     meeting = _locked_draft(actor, meeting)
     meeting.minutes = minutes.strip()
     meeting.save(update_fields=["minutes"])
@@ -179,13 +184,14 @@ def save_minutes(*, actor: Any, meeting: Meeting, minutes: str) -> None:
 @transaction.atomic(durable=True)
 def record_decision(
     *,
-    actor: Any,
+    actor: User,
     meeting: Meeting,
     title: str,
     text: str,
     outcome: str,
     totals: tuple[int, int, int] | None = None,
     named_votes: Mapping[int, str] | None = None,
+    threshold: str = "majority",
 ) -> Decision:
     """Add a decision to a draft record.
 
@@ -223,6 +229,18 @@ def record_decision(
         raise OversightError("This committee's votes are not recorded by name; give the totals.")
     if totals is not None and any(t < 0 for t in totals):
         raise OversightError("Vote totals cannot be negative.")
+    if threshold not in ("majority", "two-thirds"):
+        raise OversightError("The majority needed is a simple or a two-thirds majority.")
+    if totals is not None:
+        problem = contradiction(
+            carried=outcome == Outcome.AGREED,
+            votes_for=totals[0],
+            votes_against=totals[1],
+            threshold=threshold,
+        )
+        if problem:
+            problem = problem.replace("Carried", "Agreed", 1).replace("Fallen", "Rejected", 1)
+            raise OversightError(f"{problem} Nothing has been recorded.")
     position = (meeting.decisions.aggregate(top=Max("position"))["top"] or 0) + 1
     decision = Decision.objects.create(
         meeting=meeting,
@@ -253,7 +271,7 @@ def record_decision(
 
 @transaction.atomic(durable=True)
 def add_paper(
-    *, actor: Any, meeting: Meeting, title: str, upload: IO[bytes], size: int | None
+    *, actor: User, meeting: Meeting, title: str, upload: IO[bytes], size: int | None
 ) -> Paper:
     meeting = _locked_draft(actor, meeting)
     if not title.strip():
@@ -279,7 +297,7 @@ def add_paper(
 
 
 @transaction.atomic(durable=True)
-def publish_meeting(*, actor: Any, meeting: Meeting) -> Meeting:
+def publish_meeting(*, actor: User, meeting: Meeting) -> Meeting:
     meeting = _locked_draft(actor, meeting)
     if not meeting.decisions.exists() and not meeting.minutes:
         raise OversightError("Add the minutes or at least one decision before publishing.")
@@ -298,7 +316,7 @@ def _region_of(member: Member) -> int:
 
 @transaction.atomic(durable=True)
 def start_initiative(
-    *, actor: Any, kind: str, title: str, text: str, decision_id: int | None = None
+    *, actor: User, kind: str, title: str, text: str, decision_id: int | None = None
 ) -> Initiative:
     """Any member in good standing starts a proposal, or a call-in of a published decision;
     their own signature is the first."""
@@ -365,10 +383,17 @@ def start_initiative(
         decision=decision_id,
     )
     _add_signature(actor, initiative, member)
+    notify_scope(
+        scope_key_for("region" if region is not None else "nation", region.pk if region else None),
+        kind=Kind.INITIATIVE,
+        message="initiative_to_sign",
+        params={"title": initiative.title},
+        url=reverse("oversight_initiative", args=[initiative.pk]),
+    )
     return initiative
 
 
-def sign_initiative(*, actor: Any, initiative_id: int) -> Initiative:
+def sign_initiative(*, actor: User, initiative_id: int) -> Initiative:
     """Add the actor's signature (once, in scope, while it collects); see the module note."""
     member = own_member(actor)
     if member is None:
@@ -384,7 +409,7 @@ def sign_initiative(*, actor: Any, initiative_id: int) -> Initiative:
         raise OversightError("You have already signed this initiative.") from error
 
 
-def _add_signature(actor: Any, initiative: Initiative, member: Member) -> None:
+def _add_signature(actor: User, initiative: Initiative, member: Member) -> None:
     """Under the initiative's row lock: check, insert, count, and act on the threshold."""
     if not initiative.is_signing_open:
         raise OversightError(
@@ -636,7 +661,7 @@ def record_ballot_result(ballot: Ballot) -> Initiative | None:
 
 
 @transaction.atomic(durable=True)
-def answer_initiative(*, actor: Any, initiative: Initiative, response: str) -> None:
+def answer_initiative(*, actor: User, initiative: Initiative, response: str) -> None:
     """The National Committee answers an initiative referred to it."""
     if not may(actor, Capability.ANSWER_INITIATIVES, NATION):
         raise PermissionDenied("Only the National Committee answers initiatives.")
@@ -658,7 +683,7 @@ def answer_initiative(*, actor: Any, initiative: Initiative, response: str) -> N
 
 
 @transaction.atomic(durable=True)
-def prepare_keys(*, actor: Any, count: int) -> list[PreparedKey]:
+def prepare_keys(*, actor: User, count: int) -> list[PreparedKey]:
     """Make ``count`` tellers' keys for future initiative ballots, each split among the
     standing tellers; each share waits, sealed, until its teller collects it."""
     if not may(actor, Capability.SET_OVERSIGHT_RULES, NATION):
@@ -704,7 +729,7 @@ def prepare_keys(*, actor: Any, count: int) -> list[PreparedKey]:
 
 
 @transaction.atomic(durable=True)
-def collect_prepared_share(*, actor: Any, share: PreparedShare) -> str:
+def collect_prepared_share(*, actor: User, share: PreparedShare) -> str:
     """Show a standing teller their share of a prepared key, once; no copy is kept."""
     share = PreparedShare.objects.select_for_update().select_related("key").get(pk=share.pk)
     member = own_member(actor)

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from grassroots import clock
+from grassroots.accounts.requests import AuthenticatedRequest
 from grassroots.organisation.permissions import NATION, Capability, may
 from grassroots.oversight import commitments, queries, services
 from grassroots.oversight.forms import (
@@ -34,7 +35,7 @@ def _refused(request: HttpRequest, form: Any, error: services.OversightError) ->
 
 
 @login_required
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request,
         "oversight/overview.html",
@@ -52,7 +53,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def register(request: HttpRequest) -> HttpResponse:
+def register(request: AuthenticatedRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
     text = body = ""
     if form.is_valid():
@@ -73,7 +74,7 @@ def register(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def meeting_detail(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
     meeting = queries.get_meeting_for(request.user, meeting_id)
     return render(
         request,
@@ -88,7 +89,7 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 
 @login_required
-def decision_detail(request: HttpRequest, decision_id: int) -> HttpResponse:
+def decision_detail(request: AuthenticatedRequest, decision_id: int) -> HttpResponse:
     decision = queries.get_decision_for(request.user, decision_id)
     return render(
         request,
@@ -102,7 +103,7 @@ def decision_detail(request: HttpRequest, decision_id: int) -> HttpResponse:
 
 
 @login_required
-def paper_download(request: HttpRequest, paper_id: int) -> FileResponse:
+def paper_download(request: AuthenticatedRequest, paper_id: int) -> FileResponse:
     paper = Paper.objects.filter(pk=paper_id).first()
     if paper is None:
         raise Http404("No such paper.")
@@ -118,7 +119,7 @@ def paper_download(request: HttpRequest, paper_id: int) -> FileResponse:
 
 
 @login_required
-def meeting_create(request: HttpRequest) -> HttpResponse:
+def meeting_create(request: AuthenticatedRequest) -> HttpResponse:
     choices = queries.bodies_recordable_by(request.user)
     if not choices:
         raise Http404("No such page.")
@@ -150,7 +151,7 @@ def _roster(meeting: Any) -> list[Any] | None:
 
 
 @login_required
-def meeting_record(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def meeting_record(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
     """The recorder's page for a draft: minutes (posted here), decisions, papers, publish."""
     meeting = queries.get_meeting_to_record(request.user, meeting_id)
     if meeting.is_published:
@@ -192,7 +193,7 @@ def _record_page(request: HttpRequest, meeting: Any, **forms: Any) -> HttpRespon
 
 @login_required
 @require_POST
-def decision_add(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def decision_add(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
     meeting = queries.get_meeting_to_record(request.user, meeting_id)
     form = DecisionForm(request.POST, roster=_roster(meeting))
     if form.is_valid():
@@ -205,6 +206,7 @@ def decision_add(request: HttpRequest, meeting_id: int) -> HttpResponse:
                 outcome=form.cleaned_data["outcome"],
                 totals=form.totals(),
                 named_votes=form.named_votes(),
+                threshold="two-thirds" if form.cleaned_data.get("two_thirds") else "majority",
             )
         except services.OversightError as error:
             _refused(request, form, error)
@@ -216,7 +218,7 @@ def decision_add(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def paper_add(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def paper_add(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
     meeting = queries.get_meeting_to_record(request.user, meeting_id)
     form = PaperForm(request.POST, request.FILES)
     if form.is_valid():
@@ -239,7 +241,7 @@ def paper_add(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def meeting_publish(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def meeting_publish(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
     meeting = queries.get_meeting_to_record(request.user, meeting_id)
     try:
         services.publish_meeting(actor=request.user, meeting=meeting)
@@ -253,7 +255,7 @@ def meeting_publish(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 
 @login_required
-def initiative_list(request: HttpRequest) -> HttpResponse:
+def initiative_list(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request,
         "oversight/initiative_list.html",
@@ -262,7 +264,7 @@ def initiative_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def initiative_start(request: HttpRequest) -> HttpResponse:
+def initiative_start(request: AuthenticatedRequest) -> HttpResponse:
     initial: dict[str, Any] = {}
     decision_param = request.GET.get("decision", "")
     if decision_param.isdigit():
@@ -318,7 +320,7 @@ def _initiative_page(
 
 
 @login_required
-def initiative_detail(request: HttpRequest, initiative_id: int) -> HttpResponse:
+def initiative_detail(request: AuthenticatedRequest, initiative_id: int) -> HttpResponse:
     initiative = queries.get_initiative_for(request.user, initiative_id)
     if getattr(request, "htmx", False):
         return render(request, "oversight/initiative_detail.html#count", {"initiative": initiative})
@@ -327,7 +329,7 @@ def initiative_detail(request: HttpRequest, initiative_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def initiative_sign(request: HttpRequest, initiative_id: int) -> HttpResponse:
+def initiative_sign(request: AuthenticatedRequest, initiative_id: int) -> HttpResponse:
     initiative = queries.get_initiative_for(request.user, initiative_id)
     try:
         services.sign_initiative(actor=request.user, initiative_id=initiative.pk)
@@ -339,7 +341,7 @@ def initiative_sign(request: HttpRequest, initiative_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def initiative_answer(request: HttpRequest, initiative_id: int) -> HttpResponse:
+def initiative_answer(request: AuthenticatedRequest, initiative_id: int) -> HttpResponse:
     initiative = queries.get_initiative_for(request.user, initiative_id)
     if not may(request.user, Capability.ANSWER_INITIATIVES, NATION):
         raise Http404("No such page.")
@@ -362,7 +364,7 @@ def initiative_answer(request: HttpRequest, initiative_id: int) -> HttpResponse:
 
 
 @login_required
-def accountability(request: HttpRequest) -> HttpResponse:
+def accountability(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request,
         "oversight/accountability.html",
@@ -374,7 +376,7 @@ def accountability(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def commitment_add(request: HttpRequest) -> HttpResponse:
+def commitment_add(request: AuthenticatedRequest) -> HttpResponse:
     if not may(request.user, Capability.MANAGE_COMMITMENTS, NATION):
         raise Http404("No such page.")
     form = CommitmentForm(request.POST or None, initial={"made_on": clock.today()})
@@ -403,7 +405,7 @@ def commitment_add(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def commitment_update(request: HttpRequest, commitment_id: int) -> HttpResponse:
+def commitment_update(request: AuthenticatedRequest, commitment_id: int) -> HttpResponse:
     commitment = queries.get_commitment_to_manage(request.user, commitment_id)
     form = CommitmentUpdateForm(
         request.POST or None,
@@ -441,7 +443,7 @@ def commitment_update(request: HttpRequest, commitment_id: int) -> HttpResponse:
 
 
 @login_required
-def rules_edit(request: HttpRequest) -> HttpResponse:
+def rules_edit(request: AuthenticatedRequest) -> HttpResponse:
     if not may(request.user, Capability.SET_OVERSIGHT_RULES, NATION):
         raise Http404("No such page.")
     form = RulesForm(request.POST or None, instance=queries.current_rules())
@@ -472,7 +474,7 @@ def rules_edit(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def keys_prepare(request: HttpRequest) -> HttpResponse:
+def keys_prepare(request: AuthenticatedRequest) -> HttpResponse:
     if not may(request.user, Capability.SET_OVERSIGHT_RULES, NATION):
         raise Http404("No such page.")
     form = PrepareKeysForm(request.POST)
@@ -492,7 +494,7 @@ def keys_prepare(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def teller_shares(request: HttpRequest) -> HttpResponse:
+def teller_shares(request: AuthenticatedRequest) -> HttpResponse:
     shares = queries.my_prepared_shares(request.user)
     if not shares:
         raise Http404("No such page.")
@@ -500,7 +502,7 @@ def teller_shares(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def teller_share_collect(request: HttpRequest, share_id: int) -> HttpResponse:
+def teller_share_collect(request: AuthenticatedRequest, share_id: int) -> HttpResponse:
     share = queries.get_prepared_share_for(request.user, share_id)
     if request.method != "POST":
         return render(request, "oversight/teller_share.html", {"share": share, "text": None})

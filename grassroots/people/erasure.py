@@ -16,12 +16,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 
 from grassroots import clock
+from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
 from grassroots.organisation.permissions import NATION, Capability, may
@@ -71,7 +73,7 @@ def suppressed_emails(emails: Iterable[str]) -> set[str]:
     }
 
 
-def may_erase_members(actor: Any) -> bool:
+def may_erase_members(actor: User | AnonymousUser | None) -> bool:
     """Erasure is the national office's: editing members everywhere, not in a group's scope."""
     return may(actor, Capability.EDIT_MEMBERS, NATION)
 
@@ -81,7 +83,7 @@ def erased_email(member: Member) -> str:
 
 
 @transaction.atomic(durable=True)
-def erase_member(*, actor: Any, member: Member, reason: str) -> Member:
+def erase_member(*, actor: User | None, member: Member, reason: str) -> Member:
     """Pseudonymise ``member``: the person goes, the row and its counts stay.
 
     Every row elsewhere that names the member or their login is handled by its rule in
@@ -116,6 +118,7 @@ def erase_member(*, actor: Any, member: Member, reason: str) -> Member:
     member.consent_to_contact = False
     member.consent_recorded_at = None
     member.consent_source = ""
+    member.language = ""
     member.user = None
     member.erased_at = stamp
     member.save()

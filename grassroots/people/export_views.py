@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from grassroots.accounts.requests import AuthenticatedRequest
 from grassroots.clock import now
 from grassroots.organisation.models import Group
 from grassroots.organisation.permissions import Capability, scopes_for
@@ -48,7 +49,7 @@ def _problem(request: HttpRequest, title: str, message: str, status: int) -> Htt
 
 @login_required
 @require_POST
-def member_export(request: HttpRequest) -> HttpResponse:
+def member_export(request: AuthenticatedRequest) -> HttpResponse:
     if not exports.may_export(request.user):
         raise Http404("No member exports for you.")
     form = export_form_for(request.user, request.POST)
@@ -82,7 +83,7 @@ def member_export(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def member_export_download(request: HttpRequest, token: str) -> HttpResponseBase:
+def member_export_download(request: AuthenticatedRequest, token: str) -> HttpResponseBase:
     try:
         export = exports.read_token(token, actor=request.user)
     except exports.ExportLinkExpired:

@@ -14,8 +14,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.core import signing
 
+from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
 from grassroots.clock import now
@@ -55,7 +57,7 @@ class ExportRequest:
     purpose: str
 
 
-def may_export(actor: Any) -> bool:
+def may_export(actor: User | AnonymousUser) -> bool:
     return not scopes_for(actor, Capability.EXPORT_MEMBERS).is_empty
 
 
@@ -72,7 +74,7 @@ def clean_purpose(purpose: str) -> str:
     return " ".join(purpose.split())[:200]
 
 
-def exported_members(actor: Any, filters: MemberFilters) -> Any:
+def exported_members(actor: User | AnonymousUser, filters: MemberFilters) -> Any:
     """The members ``actor`` may export that match ``filters``: the member list's search,
     within the EXPORT_MEMBERS scope, erased records left out."""
     return search_members(actor, filters, capability=Capability.EXPORT_MEMBERS).filter(
@@ -80,7 +82,7 @@ def exported_members(actor: Any, filters: MemberFilters) -> Any:
     )
 
 
-def create_export(*, actor: Any, filters: MemberFilters, purpose: str) -> str:
+def create_export(*, actor: User | AnonymousUser, filters: MemberFilters, purpose: str) -> str:
     """Audit the export with its purpose and row count; return the signed download token."""
     if not may_export(actor):
         raise PermissionError("No member exports for you.")
@@ -99,7 +101,7 @@ def create_export(*, actor: Any, filters: MemberFilters, purpose: str) -> str:
     )
 
 
-def read_token(token: str, *, actor: Any) -> ExportRequest:
+def read_token(token: str, *, actor: User | AnonymousUser) -> ExportRequest:
     """The export a token stands for, if it is genuine, recent and made for ``actor``."""
     signer = signing.TimestampSigner(salt=SALT)
     try:
@@ -121,7 +123,7 @@ def read_token(token: str, *, actor: Any) -> ExportRequest:
     return request
 
 
-def watermark(actor: Any, purpose: str, at: datetime.datetime) -> str:
+def watermark(actor: User, purpose: str, at: datetime.datetime) -> str:
     stamp = at.astimezone(datetime.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
     return (
         f"# Exported by {actor.email} at {stamp} for {clean_purpose(purpose)}; "
@@ -149,7 +151,7 @@ def _row(member: Member) -> list[object]:
     ]
 
 
-def csv_lines(actor: Any, members: Iterable[Member], purpose: str) -> Iterator[str]:
+def csv_lines(actor: User, members: Iterable[Member], purpose: str) -> Iterator[str]:
     """The watermark, the header and one line per member, every cell neutralised.
 
     The watermark is one cell, quoted as any other: the purpose is typed by the exporter, and
@@ -161,7 +163,7 @@ def csv_lines(actor: Any, members: Iterable[Member], purpose: str) -> Iterator[s
         yield writer.writerow([neutralise(cell) for cell in _row(member)])
 
 
-def download(*, actor: Any, request: ExportRequest) -> Iterator[str]:
+def download(*, actor: User, request: ExportRequest) -> Iterator[str]:
     """Re-check the permission and scope now, audit the download, and stream the CSV."""
     if not may_export(actor):
         raise PermissionError("No member exports for you.")

@@ -7,9 +7,10 @@ from django import forms
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
 
 from grassroots.bounds import MAX_ID
-from grassroots.people.models import ContactOutcomeKind, MembershipStatus
+from grassroots.people.models import ContactOutcomeKind, Language, MembershipStatus
 from grassroots.people.queries import FollowUp
 
 # Royal Mail's postcode shape (outward code, space optional, inward code); BFPO and GIR 0AA too.
@@ -18,25 +19,33 @@ PHONE_RE = re.compile(r"^\+?[0-9 ()-]{7,20}$")
 
 
 class ProfileForm(forms.Form):
-    first_name = forms.CharField(max_length=100)
-    last_name = forms.CharField(max_length=100)
-    phone = forms.CharField(max_length=30, required=False, help_text="UK or international number")
-    postcode = forms.CharField(max_length=10, required=False)
+    first_name = forms.CharField(max_length=100, label=_("First name"))
+    last_name = forms.CharField(max_length=100, label=_("Last name"))
+    phone = forms.CharField(
+        max_length=30, required=False, label=_("Phone"), help_text=_("UK or international number")
+    )
+    postcode = forms.CharField(max_length=10, required=False, label=_("Postcode"))
     consent_to_contact = forms.BooleanField(
         required=False,
-        label="I agree to be contacted by my group and the movement by email",
+        label=_("I agree to be contacted by my group and the movement by email"),
+    )
+    language = forms.ChoiceField(
+        choices=Language.choices,
+        required=False,
+        label=_("Language"),
+        help_text=_("The language of your pages and of the mail we send you"),
     )
 
     def clean_postcode(self) -> str:
         value = " ".join(str(self.cleaned_data["postcode"]).upper().split())
         if value and not POSTCODE_RE.match(value):
-            raise forms.ValidationError("Enter a real UK postcode, like SW1A 1AA.")
+            raise forms.ValidationError(_("Enter a real UK postcode, like SW1A 1AA."))
         return value
 
     def clean_phone(self) -> str:
         value = str(self.cleaned_data["phone"]).strip()
         if value and not PHONE_RE.match(value):
-            raise forms.ValidationError("Enter a phone number using digits, spaces and + only.")
+            raise forms.ValidationError(_("Enter a phone number using digits, spaces and + only."))
         return value
 
 

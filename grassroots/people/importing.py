@@ -22,6 +22,7 @@ from enum import StrEnum
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 
+from grassroots.bounds import EARLIEST_DATE, LATEST_DATE
 from grassroots.people.models import ConsentSource, MembershipStatus
 
 COLUMNS = (
@@ -128,6 +129,10 @@ class Problem:
     line: int
     column: str
     message: str
+    # A problem with the file itself (its encoding, header or form), not with one member's row:
+    # such a file is not read row by row, so it counts no rejected rows (issue 21: the page
+    # said "1 of 0 rows have problems" for a bad header).
+    whole_file: bool = False
 
     def __str__(self) -> str:
         where = f"line {self.line}" if self.line else "file"
@@ -164,7 +169,7 @@ class ParsedFile:
 
     @property
     def rejected_lines(self) -> set[int]:
-        return {p.line for p in self.problems}
+        return {p.line for p in self.problems if not p.whole_file}
 
     @property
     def is_clean(self) -> bool:
@@ -186,51 +191,58 @@ def parse_members(
 ) -> ParsedFile:
     """Read and check every row of an import file. Never raises for bad input."""
     parsed = ParsedFile()
+    _parse(data, groups, layout, parsed)
+    return parsed
+
+
+def _file_problem(line: int, message: str) -> Problem:
+    return Problem(line, "", message, whole_file=True)
+
+
+def _parse(data: bytes, groups: Mapping[str, int], layout: Layout, parsed: ParsedFile) -> None:
     if not data.strip():
-        parsed.problems.append(Problem(0, "", "The file is empty."))
-        return parsed
+        parsed.problems.append(_file_problem(0, "The file is empty."))
+        return
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         parsed.problems.append(
-            Problem(
+            _file_problem(
                 line,
-                "",
                 f"The file is not UTF-8 text (byte 0x{data[error.start]:02x} cannot be read). "
                 "Save it from your spreadsheet as 'CSV UTF-8' and try again.",
             )
         )
-        return parsed
+        return
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         parsed.problems.append(
-            Problem(line, "", "The file contains a NUL character, so it is not a CSV file.")
+            _file_problem(line, "The file contains a NUL character, so it is not a CSV file.")
         )
-        return parsed
+        return
     records = _records(text)
     try:
         header_line, header = next(records)
     except StopIteration:
-        parsed.problems.append(Problem(0, "", "The file is empty."))
-        return parsed
+        parsed.problems.append(_file_problem(0, "The file is empty."))
+        return
     except _BadCsv as error:
-        parsed.problems.append(Problem(error.line, "", error.reason("The header")))
-        return parsed
+        parsed.problems.append(_file_problem(error.line, error.reason("The header")))
+        return
     if len(header) > MAX_COLUMNS:
         parsed.problems.append(
-            Problem(
+            _file_problem(
                 header_line,
-                "",
                 f"The header has {len(header):,} columns; an import file may have at most "
                 f"{MAX_COLUMNS:,}. Is this the right file?",
             )
         )
-        return parsed
+        return
     columns = [name.strip().lstrip("\ufeff").casefold() for name in header]
     translate = _check_header(columns, layout, parsed)
     if translate is None:
-        return parsed
+        return
     seen_numbers: dict[str, int] = {}
     seen_emails: dict[str, int] = {}
     while True:
@@ -239,7 +251,7 @@ def parse_members(
         except StopIteration:
             break
         except _BadCsv as error:
-            parsed.problems.append(Problem(error.line, "", error.reason("This line")))
+            parsed.problems.append(_file_problem(error.line, error.reason("This line")))
             break
         parsed.rows_read += 1
         if len(cells) != len(columns):
@@ -260,8 +272,7 @@ def parse_members(
         elif row is not None:
             parsed.rows.append(row)
     if parsed.rows_read == 0 and not parsed.problems:
-        parsed.problems.append(Problem(header_line, "", "The file has a header but no members."))
-    return parsed
+        parsed.problems.append(_file_problem(header_line, "The file has a header but no members."))
 
 
 class _BadCsv(Exception):
@@ -391,7 +402,7 @@ def _check_header(columns: list[str], layout: Layout, parsed: ParsedFile) -> _Tr
     duplicated = sorted(c for c, n in Counter(columns).items() if n > 1)
     if duplicated:
         parsed.problems.append(
-            Problem(1, "", f"The header repeats the column(s): {', '.join(duplicated)}.")
+            _file_problem(1, f"The header repeats the column(s): {', '.join(duplicated)}.")
         )
     if layout == Layout.GRASSROOTS:
         missing = [c for c in COLUMNS if c not in columns]
@@ -401,14 +412,13 @@ def _check_header(columns: list[str], layout: Layout, parsed: ParsedFile) -> _Tr
         unknown = []
     if missing:
         parsed.problems.append(
-            Problem(1, "", f"The header is missing the column(s): {', '.join(missing)}.")
+            _file_problem(1, f"The header is missing the column(s): {', '.join(missing)}.")
         )
     if unknown:
         shown = ", ".join(repr(c) for c in unknown[:10])
         parsed.problems.append(
-            Problem(
+            _file_problem(
                 1,
-                "",
                 f"The header has column(s) this import does not know: {shown}. "
                 f"The header must be: {','.join(COLUMNS)}.",
             )
@@ -518,10 +528,10 @@ def _validate(
     if not v["joined_on"]:
         problem("joined_on", "The date the member joined is missing.")
     elif joined_on is None:
-        problem("joined_on", f"{v['joined_on']!r} is not a date (use YYYY-MM-DD).")
+        problem("joined_on", _date_problem(v["joined_on"]))
     renewal = _clean_date(v["renewal_due_on"])
     if v["renewal_due_on"] and renewal is None:
-        problem("renewal_due_on", f"{v['renewal_due_on']!r} is not a date (use YYYY-MM-DD).")
+        problem("renewal_due_on", _date_problem(v["renewal_due_on"]))
     home_group_id = groups.get(v["home_group"].casefold()) if v["home_group"] else None
     if not v["home_group"]:
         problem("home_group", "The home group is missing.")
@@ -542,7 +552,8 @@ def _validate(
     if v["consent_recorded_at"] and consent_at is None:
         problem(
             "consent_recorded_at",
-            f"{v['consent_recorded_at']!r} is not a date and time (use YYYY-MM-DDTHH:MM).",
+            f"{v['consent_recorded_at']!r} is not a date and time: write it as "
+            f"{DATETIME_FORMATS_NAMED}, or a date alone.",
         )
     elif consent and consent_at is None:
         problem("consent_recorded_at", "Consent to contact needs the date it was given.")
@@ -589,34 +600,65 @@ def _clean_status(value: str) -> str | None:
     return STATUS_BY_NAME.get(value.casefold())
 
 
-def _clean_date(value: str) -> datetime.date | None:
-    """ISO dates (and the date part of an ISO timestamp), or the UK's DD/MM/YYYY."""
-    if not value:
-        return None
+DATE_FORMATS_NAMED = "YYYY-MM-DD (2024-03-31) or DD/MM/YYYY (31/03/2024)"
+DATETIME_FORMATS_NAMED = "YYYY-MM-DD HH:MM (2024-03-31 14:05) or DD/MM/YYYY HH:MM"
+
+
+def _date_problem(value: str) -> str:
+    if _read_date(value) is not None:
+        return (
+            f"{value!r} is outside the years {EARLIEST_DATE.year} to {LATEST_DATE.year}: "
+            "is it a typing mistake?"
+        )
+    return f"{value!r} is not a date: write it as {DATE_FORMATS_NAMED}."
+
+
+def _read_date(value: str) -> datetime.date | None:
+    """Each form the messages name: ISO ``YYYY-MM-DD`` (and the date part of an ISO timestamp)
+    and the UK's ``DD/MM/YYYY`` (one-digit days and months too), whatever the year."""
+    value = value.strip()
     try:
-        if len(value) == 10 and value[4] == "-":
-            return datetime.date.fromisoformat(value)
-        if "/" in value:
+        if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", value):
+            year, month, day = (int(part) for part in value.split("-"))
+            return datetime.date(year, month, day)
+        if re.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}", value):
             day, month, year = (int(part) for part in value.split("/"))
-            if year < 1000:
-                return None
             return datetime.date(year, month, day)
         return datetime.datetime.fromisoformat(value).date()
     except (ValueError, IndexError, OverflowError):
         return None
 
 
+def _clean_date(value: str) -> datetime.date | None:
+    """A date in a form the messages name and within the sane range (grassroots.bounds)."""
+    if not value:
+        return None
+    day = _read_date(value)
+    return day if day is not None and EARLIEST_DATE <= day <= LATEST_DATE else None
+
+
 def _clean_datetime(value: str) -> datetime.datetime | None:
     """An ISO timestamp (UTC when it has no offset), or a date taken as midnight UTC."""
     if not value:
         return None
+    uk = re.fullmatch(r"(\d{1,2}/\d{1,2}/\d{4})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?", value.strip())
     try:
-        moment = datetime.datetime.fromisoformat(value)
+        if uk is not None:
+            day = _clean_date(uk.group(1))
+            if day is None:
+                return None
+            moment = datetime.datetime.combine(
+                day, datetime.time(int(uk.group(2)), int(uk.group(3)), int(uk.group(4) or 0))
+            )
+        else:
+            moment = datetime.datetime.fromisoformat(value)
     except ValueError:
         day = _clean_date(value)
         if day is None:
             return None
         moment = datetime.datetime.combine(day, datetime.time(0, 0))
+    if not EARLIEST_DATE <= moment.date() <= LATEST_DATE:
+        return None
     if moment.tzinfo is None:
         return moment.replace(tzinfo=datetime.UTC)
     try:

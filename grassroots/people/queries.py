@@ -7,12 +7,14 @@ import datetime
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet, TextChoices
 from django.db.models.functions import Upper
 from django.http import Http404
 from django.utils.functional import cached_property
 
+from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
 from grassroots.clock import today
@@ -22,7 +24,7 @@ from grassroots.people.models import Member, MembershipStatus
 
 
 def members_visible_to(
-    actor: Any, capability: Capability = Capability.VIEW_MEMBERS
+    actor: User | AnonymousUser, capability: Capability = Capability.VIEW_MEMBERS
 ) -> QuerySet[Member]:
     scopes = scopes_for(actor, capability)
     if scopes.everywhere:
@@ -45,13 +47,13 @@ def members_visible_to(
     return Member.objects.filter(Q(home_group_id__in=scopes.group_ids) | Q(pk__in=associate_ids))
 
 
-def own_member(actor: Any) -> Member | None:
-    if not getattr(actor, "is_authenticated", False):
+def own_member(actor: User | AnonymousUser) -> Member | None:
+    if isinstance(actor, AnonymousUser) or not getattr(actor, "is_authenticated", False):
         return None
     return Member.objects.select_related("home_group__area__region").filter(user=actor).first()
 
 
-def get_member_for(actor: Any, membership_number: str, *, purpose: str) -> Member:
+def get_member_for(actor: User | AnonymousUser, membership_number: str, *, purpose: str) -> Member:
     """The member's record if ``actor`` may see it, audited; 404 alike for missing and forbidden."""
     member = (
         members_visible_to(actor)
@@ -80,7 +82,7 @@ class ContactRow(TypedDict):
     phone: str
 
 
-def members_contactable_by(actor: Any) -> QuerySet[Member, ContactRow]:
+def members_contactable_by(actor: User | AnonymousUser) -> QuerySet[Member, ContactRow]:
     """Name, email and phone of the members in ``actor``'s CONTACT_MEMBERS scope (a Secretary's
     group, home or associate members) who consented to contact and are not erased.
 
@@ -95,7 +97,7 @@ def members_contactable_by(actor: Any) -> QuerySet[Member, ContactRow]:
     )
 
 
-def contact_scope_names(actor: Any) -> list[str]:
+def contact_scope_names(actor: User | AnonymousUser) -> list[str]:
     """The groups whose contact list ``actor`` sees, for the page heading and the audit row."""
     scopes = scopes_for(actor, Capability.CONTACT_MEMBERS)
     groups = Group.objects.order_by("name")
@@ -105,7 +107,7 @@ def contact_scope_names(actor: Any) -> list[str]:
 
 
 def record_contact_list_view(
-    actor: Any, groups: list[str], shown: int, page: int, *, purpose: str
+    actor: User | AnonymousUser, groups: list[str], shown: int, page: int, *, purpose: str
 ) -> None:
     record(
         actor=actor,
@@ -143,7 +145,10 @@ class MemberFilters:
 
 
 def search_members(
-    actor: Any, filters: MemberFilters, *, capability: Capability = Capability.VIEW_MEMBERS
+    actor: User | AnonymousUser,
+    filters: MemberFilters,
+    *,
+    capability: Capability = Capability.VIEW_MEMBERS,
 ) -> QuerySet[Member]:
     """Members in ``actor``'s scope for ``capability`` (the list, or an export) that match the
     filters, newest surname order first."""
@@ -184,7 +189,7 @@ def search_members(
 
 
 def record_member_list_view(
-    actor: Any, filters: MemberFilters, shown: int, *, purpose: str | None = None
+    actor: User | AnonymousUser, filters: MemberFilters, shown: int, *, purpose: str | None = None
 ) -> None:
     """One audit row per page of the member list; the purpose defaults to the list's own
     (the whole list, or a follow-up list)."""

@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from django.db.models import Max, Q, QuerySet
 from django.db.models.functions import Lower
 
+from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
 from grassroots.clock import now, today
@@ -29,6 +30,7 @@ from grassroots.people.models import (
     ConsentSource,
     ContactOutcome,
     ContactOutcomeKind,
+    Language,
     Member,
     StatusCause,
 )
@@ -38,14 +40,16 @@ from grassroots.people.standing import record_status_changes
 @transaction.atomic
 def update_own_profile(
     *,
-    actor: Any,
+    actor: User,
     first_name: str,
     last_name: str,
     phone: str,
     postcode: str,
     consent_to_contact: bool,
+    language: str = "",
 ) -> Member:
-    """A member edits their own record; a change of consent is dated and sourced."""
+    """A member edits their own record; a change of consent is dated and sourced. An empty
+    ``language`` leaves the member's language as it is."""
     member = Member.objects.select_for_update().filter(user=actor).first()
     if member is None:
         raise PermissionDenied("Only a member can edit a member profile.")
@@ -55,6 +59,7 @@ def update_own_profile(
         ("last_name", last_name.strip()),
         ("phone", phone.strip()),
         ("postcode", postcode.strip().upper()),
+        ("language", language if language in Language.values else member.language),
     ):
         if getattr(member, field) != value:
             setattr(member, field, value)
@@ -112,12 +117,17 @@ class ImportOutcome:
 
     @property
     def rejected(self) -> int:
-        return len({p.line for p in self.problems if p.line})
+        """Rows with a problem; a problem with the file itself is no row's."""
+        return len({p.line for p in self.problems if p.line and not p.whole_file})
+
+    @property
+    def file_problems(self) -> list[Problem]:
+        return [p for p in self.problems if p.whole_file]
 
 
 def import_members(
     *,
-    actor: Any,
+    actor: User | None,
     parsed: ParsedFile,
     allow_partial: bool = False,
     dry_run: bool = False,
@@ -141,7 +151,8 @@ def import_members(
         rows = _refuse_erased(parsed.rows, outcome.problems)
         plan = _plan_import(rows, outcome.problems)
         outcome.unchanged = plan.unchanged
-        refused = bool(outcome.problems) and not allow_partial
+        # A file whose form is wrong (header, encoding) is refused even with allow_partial.
+        refused = bool(outcome.file_problems) or (bool(outcome.problems) and not allow_partial)
         if not refused:
             outcome.created, outcome.updated = len(plan.new), len(plan.changed)
             _write_import(plan)
@@ -448,7 +459,7 @@ def _copy_changed_members(changed: list[tuple[int, MemberRow]], stamp: datetime.
 
 
 @transaction.atomic
-def follow_login_email_change(*, actor: Any, new_email: str) -> Member | None:
+def follow_login_email_change(*, actor: User, new_email: str) -> Member | None:
     """A member who changes their login address is written to at the new address too: the
     member record's email follows the account's, so mail never goes to an address they left."""
     member = Member.objects.select_for_update().filter(user=actor).first()
@@ -472,7 +483,7 @@ NOTE_MAX = 500
 
 @transaction.atomic
 def record_contact_outcome(
-    *, actor: Any, member: Member, outcome: str, note: str = ""
+    *, actor: User, member: Member, outcome: str, note: str = ""
 ) -> ContactOutcome:
     """An officer notes what happened when they contacted ``member``. "Asked not to be
     contacted" also withdraws the member's consent to contact, dated and sourced."""
@@ -524,7 +535,7 @@ class TransferError(Exception):
 COORDINATOR_ROLES = frozenset({Role.AREA_COORDINATOR, Role.REGIONAL_COORDINATOR})
 
 
-def _coordinator_group_ids(actor: Any) -> set[int]:
+def _coordinator_group_ids(actor: User) -> set[int]:
     """The groups in the areas and regions ``actor`` coordinates today."""
     area_ids = set()
     region_ids = set()
@@ -544,7 +555,7 @@ def _coordinator_group_ids(actor: Any) -> set[int]:
     )
 
 
-def transfer_destinations(actor: Any, member: Member) -> QuerySet[Group] | None:
+def transfer_destinations(actor: User, member: Member) -> QuerySet[Group] | None:
     """The groups ``actor`` may move ``member`` to, or None when they may not move the member
     at all: any group for national office and the Data Manager of the member's home group
     (who moves a member out); for a coordinator, the other groups in their scope, when the
@@ -559,12 +570,12 @@ def transfer_destinations(actor: Any, member: Member) -> QuerySet[Group] | None:
     return None
 
 
-def may_transfer(actor: Any, member: Member) -> bool:
+def may_transfer(actor: User, member: Member) -> bool:
     return transfer_destinations(actor, member) is not None
 
 
 @transaction.atomic
-def transfer_member(*, actor: Any, member: Member, to_group: Group, reason: str) -> Member:
+def transfer_member(*, actor: User, member: Member, to_group: Group, reason: str) -> Member:
     """Move ``member``'s home group to ``to_group``, audited; the Data Managers of both groups
     are sent a notice naming the member and the groups (no contact details)."""
     from grassroots.messaging.models import MailKind

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import connection
 from django.db.models import OuterRef, Q, QuerySet, Subquery
@@ -98,6 +99,22 @@ def members_in_good_standing_on(
         .alias(status_then=status_on(on))
         .filter(status_then=MembershipStatus.MEMBER)
     )
+
+
+def good_standing_select(
+    on: datetime.date, *, home_group_ids: Iterable[int] | None = None
+) -> tuple[str, tuple[Any, ...]] | None:
+    """:func:`members_in_good_standing_on` as the SQL of one ``SELECT`` of member ids (its one
+    column) and its parameters, for a statement that writes from it inside the database
+    (``INSERT ... SELECT``): the same query, compiled by the ORM, so the rule is still said in
+    one place and no member passes through Python. None when no group is given (nobody)."""
+    if home_group_ids is not None:
+        home_group_ids = list(home_group_ids)
+        if not home_group_ids:
+            return None
+    members = members_in_good_standing_on(on, home_group_ids=home_group_ids)
+    sql, params = members.order_by().values("pk").query.sql_with_params()
+    return sql, tuple(params)
 
 
 def status_history(member: Member) -> QuerySet[MemberStatusChange]:

@@ -21,16 +21,19 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ImproperlyConfigured
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404
 
+from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
 from grassroots.audit.models import AuditEntry
 from grassroots.audit.services import record
 from grassroots.clock import now
 from grassroots.organisation.permissions import ROLE_CAPABILITIES, Capability
-from grassroots.people.models import ContactOutcome, Member
+from grassroots.people.models import ContactOutcome, DeclaredMembership, Member
 from grassroots.people.standing import status_history
 
 SCHEMA = "grassroots.subject-access/1"
@@ -41,6 +44,7 @@ _OWN_COVERAGE: dict[str, str] = {
     "people.member_other_groups": "groups",
     "people.contactoutcome": "contact_outcomes",
     "people.memberstatuschange": "status_history",
+    "people.declaredmembership": "declared_memberships",
 }
 
 
@@ -181,6 +185,8 @@ def collect(member: Member) -> dict[str, Any]:
             "postcode": member.postcode,
             "status": member.status,
             "status_label": member.get_status_display(),
+            "language": member.language,
+            "language_label": member.get_language_display() if member.language else "",
             "joined_on": member.joined_on,
             "renewal_due_on": member.renewal_due_on,
             "created_at": member.created_at,
@@ -214,6 +220,19 @@ def collect(member: Member) -> dict[str, Any]:
                 "recorded_at": o.recorded_at,
             }
             for o in ContactOutcome.objects.filter(member=member).order_by("-recorded_at", "-id")
+        ],
+        "declared_memberships": [
+            {
+                "organisation": d.organisation.name,
+                "membership_number": d.membership_number,
+                "declared_at": d.declared_at,
+                "confirmed_by_list_imported_at": (
+                    d.confirmed_by.imported_at if d.confirmed_by is not None else None
+                ),
+            }
+            for d in DeclaredMembership.objects.filter(member=member).select_related(
+                "organisation", "confirmed_by"
+            )
         ],
         "status_history": [
             {
@@ -269,6 +288,14 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
+def _login_shown(user: Any, member: Member) -> str:
+    """A login in another table's row: "you", or the person's name (not the login's email)."""
+    owner = getattr(user, "member", None)
+    if owner is not None and owner.pk == member.pk:
+        return "you"
+    return f"{owner.first_name} {owner.last_name}" if owner is not None else "an officer"
+
+
 def other_records(member: Member) -> list[dict[str, Any]]:
     """Rows of every table outside :func:`coverage` that name the member, grouped by table and
     by the field that names them (e.g. a motion the member moved, one they seconded), each
@@ -293,10 +320,21 @@ def other_records(member: Member) -> list[dict[str, Any]]:
                         related_id = getattr(obj, field.attname)
                         if field.related_model is Member:
                             row[name] = "you" if related_id == member.pk else related_id
+                        elif related_id is None:
+                            row[name] = None
+                        elif field.related_model is get_user_model():
+                            row[name] = _login_shown(getattr(obj, name), member)
                         else:
-                            row[name] = None if related_id is None else str(getattr(obj, name))
+                            row[name] = str(getattr(obj, name))
+                    elif field.choices:
+                        row[name] = getattr(obj, f"get_{name}_display")()
                     else:
                         row[name] = _plain(getattr(obj, name))
+                # "recorded_by_label" keeps the login's email for erasure; the reader sees the
+                # name shown for "recorded_by" (or "an officer"), as every page shows it.
+                for name, value in row.items():
+                    if name.endswith("_label") and isinstance(value, str) and "@" in value:
+                        row[name] = row.get(name.removesuffix("_label")) or "an officer"
                 rows.append(row)
             if rows:
                 meta = model._meta
@@ -305,6 +343,11 @@ def other_records(member: Member) -> list[dict[str, Any]]:
                         "table": label,
                         "title": str(meta.verbose_name_plural).capitalize(),
                         "as": str(meta.get_field(field_name).verbose_name),
+                        # What a person reads for each field (issue 21: not "seconded_at").
+                        "labels": {
+                            f.name: str(f.verbose_name)[:1].upper() + str(f.verbose_name)[1:]
+                            for f in meta.concrete_fields
+                        },
                         "rows": rows,
                     }
                 )
@@ -315,10 +358,10 @@ def as_json(report: dict[str, Any]) -> str:
     return json.dumps(report, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False)
 
 
-def own_record_for_export(actor: Any, *, export_format: str) -> Member:
+def own_record_for_export(actor: User | AnonymousUser, *, export_format: str) -> Member:
     """The actor's own member record for a subject-access export, with the export audited.
     404 when the actor has no member record."""
-    if not getattr(actor, "is_authenticated", False):
+    if not isinstance(actor, User):
         raise Http404("You have no member record.")
     member = Member.objects.select_related("home_group", "user").filter(user=actor).first()
     if member is None:

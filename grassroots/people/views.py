@@ -4,8 +4,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.i18n import set_language as django_set_language
 
+from grassroots.accounts.models import User
+from grassroots.accounts.requests import AuthenticatedRequest
 from grassroots.organisation.models import Group
 from grassroots.organisation.permissions import (
     NATION,
@@ -14,7 +20,7 @@ from grassroots.organisation.permissions import (
     may,
     scopes_for,
 )
-from grassroots.people import erasure, queries, services, subject_access
+from grassroots.people import erasure, languages, queries, services, subject_access
 from grassroots.people.attention import attention_for, public_panels, role_pages_for
 from grassroots.people.forms import (
     ContactOutcomeForm,
@@ -24,7 +30,12 @@ from grassroots.people.forms import (
     ProfileForm,
     TransferForm,
 )
-from grassroots.people.importing import Layout, parse_members
+from grassroots.people.importing import (
+    DATE_FORMATS_NAMED,
+    DATETIME_FORMATS_NAMED,
+    Layout,
+    parse_members,
+)
 from grassroots.people.models import Member
 
 PAGE_SIZE = 50
@@ -56,7 +67,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthenticatedRequest) -> HttpResponse:
     member = queries.own_member(request.user)
     if member is None:
         raise Http404("You have no member record.")
@@ -64,15 +75,18 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def profile_edit(request: HttpRequest) -> HttpResponse:
+def profile_edit(request: AuthenticatedRequest) -> HttpResponse:
     member = queries.own_member(request.user)
     if member is None:
         raise Http404("You have no member record.")
     if request.method == "POST":
         form = ProfileForm(request.POST)
         if form.is_valid():
-            services.update_own_profile(actor=request.user, **form.cleaned_data)
-            messages.success(request, "Your profile has been saved.")
+            member = services.update_own_profile(actor=request.user, **form.cleaned_data)
+            languages.remember(request.session, member.language)
+            if member.language:
+                translation.activate(member.language)
+            messages.success(request, _("Your profile has been saved."))
             return redirect("profile")
     else:
         form = ProfileForm(
@@ -82,13 +96,29 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
                 "phone": member.phone,
                 "postcode": member.postcode,
                 "consent_to_contact": member.consent_to_contact,
+                "language": member.language or translation.get_language(),
             }
         )
     return render(request, "people/profile_edit.html", {"member": member, "form": form})
 
 
+def set_language(request: HttpRequest) -> HttpResponseBase:
+    """The footer's language buttons (Django's ``set_language``: the cookie, then back to the
+    page); for a logged-in member the choice is also their stored language, for every page
+    and their mail."""
+    response = django_set_language(request)
+    if request.method == "POST" and request.user.is_authenticated:
+        chosen = languages.supported(request.POST.get("language", ""))
+        if chosen:
+            user = request.user
+            assert isinstance(user, User)
+            if languages.set_own_language(actor=user, language=chosen) is not None:
+                languages.remember(request.session, chosen)
+    return response
+
+
 @login_required
-def member_list(request: HttpRequest) -> HttpResponse:
+def member_list(request: AuthenticatedRequest) -> HttpResponse:
     scopes = scopes_for(request.user, Capability.VIEW_MEMBERS)
     if scopes.is_empty:
         raise Http404("No member list for you.")
@@ -134,7 +164,7 @@ CONTACT_PAGE_SIZE = 100
 
 
 @login_required
-def member_contact_list(request: HttpRequest) -> HttpResponse:
+def member_contact_list(request: AuthenticatedRequest) -> HttpResponse:
     """A Secretary's list of the group's members who agreed to be contacted: name, email and
     phone only. Every page viewed is audited."""
     if scopes_for(request.user, Capability.CONTACT_MEMBERS).is_empty:
@@ -157,20 +187,26 @@ OUTCOMES_SHOWN = 5
 
 
 def _transfer_form(
-    request: HttpRequest, member: Member, data: object = None
+    request: AuthenticatedRequest, member: Member, data: object = None
 ) -> TransferForm | None:
     destinations = services.transfer_destinations(request.user, member)
     if destinations is None or member.is_erased:
         return None
+    # Groups in different places can share a name: each is shown with its area and region.
+    places = destinations.select_related("area__region").order_by(
+        "area__region__name", "area__name", "name"
+    )
     return TransferForm(
         data,
-        group_choices=list(destinations.values_list("id", "name")),
+        group_choices=[
+            (g.pk, f"{g.name} ({g.area.name} area, {g.area.region.name})") for g in places
+        ],
         current_group=(member.home_group_id, member.home_group.name),
     )
 
 
 def _render_detail(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     member: Member,
     *,
     outcome_form: ContactOutcomeForm | None = None,
@@ -184,6 +220,7 @@ def _render_detail(
             "record": member,
             "other_groups": list(member.other_groups.all()),
             "can_erase": erasure.may_erase_members(request.user) and not member.is_erased,
+            "can_manage_membership": may(request.user, Capability.MANAGE_MEMBERSHIP, member),
             "outcomes": list(member.contact_outcomes.all()[:OUTCOMES_SHOWN]),
             "outcome_form": outcome_form or (ContactOutcomeForm() if can_record else None),
             "transfer_form": transfer_form or _transfer_form(request, member),
@@ -192,13 +229,13 @@ def _render_detail(
 
 
 @login_required
-def member_detail(request: HttpRequest, number: str) -> HttpResponse:
+def member_detail(request: AuthenticatedRequest, number: str) -> HttpResponse:
     member = queries.get_member_for(request.user, number, purpose="member record page")
     return _render_detail(request, member)
 
 
 @login_required
-def member_contact_outcome(request: HttpRequest, number: str) -> HttpResponse:
+def member_contact_outcome(request: AuthenticatedRequest, number: str) -> HttpResponse:
     """POST only: record what happened when contacting the member (EDIT_MEMBERS over them)."""
     member = queries.members_visible_to(request.user).filter(membership_number=number).first()
     if member is None or member.is_erased:
@@ -222,7 +259,7 @@ def member_contact_outcome(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @login_required
-def member_transfer(request: HttpRequest, number: str) -> HttpResponse:
+def member_transfer(request: AuthenticatedRequest, number: str) -> HttpResponse:
     """POST only: move the member to another home group (national office, a coordinator over
     both groups, or the Data Manager of the member's home group)."""
     member = (
@@ -258,7 +295,7 @@ def member_transfer(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @login_required
-def my_data(request: HttpRequest) -> HttpResponse:
+def my_data(request: AuthenticatedRequest) -> HttpResponse:
     member = queries.own_member(request.user)
     if member is None:
         raise Http404("You have no member record.")
@@ -266,7 +303,7 @@ def my_data(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def my_data_export_html(request: HttpRequest) -> HttpResponse:
+def my_data_export_html(request: AuthenticatedRequest) -> HttpResponse:
     member = subject_access.own_record_for_export(request.user, export_format="html")
     response = render(
         request, "people/my_data_export.html", {"report": subject_access.collect(member)}
@@ -276,7 +313,7 @@ def my_data_export_html(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def my_data_export_json(request: HttpRequest) -> HttpResponse:
+def my_data_export_json(request: AuthenticatedRequest) -> HttpResponse:
     member = subject_access.own_record_for_export(request.user, export_format="json")
     body = subject_access.as_json(subject_access.collect(member))
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
@@ -288,7 +325,7 @@ def my_data_export_json(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def member_erase(request: HttpRequest, number: str) -> HttpResponse:
+def member_erase(request: AuthenticatedRequest, number: str) -> HttpResponse:
     if not erasure.may_erase_members(request.user):
         raise Http404("Not found.")
     member = queries.get_member_for(request.user, number, purpose="erasure page")
@@ -306,7 +343,7 @@ IMPORT_REPORT_LIMIT = 1_000
 
 
 @login_required
-def member_import(request: HttpRequest) -> HttpResponse:
+def member_import(request: AuthenticatedRequest) -> HttpResponse:
     if not may(request.user, Capability.IMPORT_MEMBERS, NATION):
         raise Http404("Not found.")
     outcome = None
@@ -336,5 +373,7 @@ def member_import(request: HttpRequest) -> HttpResponse:
             "outcome": outcome,
             "problems": outcome.problems[:IMPORT_REPORT_LIMIT] if outcome else [],
             "report_limit": IMPORT_REPORT_LIMIT,
+            "date_formats": DATE_FORMATS_NAMED,
+            "datetime_formats": DATETIME_FORMATS_NAMED,
         },
     )

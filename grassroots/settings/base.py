@@ -42,13 +42,17 @@ INSTALLED_APPS = [
     "grassroots.people",
     "grassroots.ballots",
     "grassroots.messaging",
+    "grassroots.notifications",
     "grassroots.meetings",
     "grassroots.sortition",
     "ninja",
     "grassroots.api",
     "grassroots.delegation",
+    "grassroots.assembly",
     "grassroots.oversight",
     "grassroots.surveys",
+    "grassroots.proposals",
+    "grassroots.slates",
     "grassroots.demo",
 ]
 
@@ -57,9 +61,12 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A logged-in member's own language overrides LocaleMiddleware's choice (docs/i18n.md).
+    "grassroots.people.languages.MemberLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -82,6 +89,8 @@ TEMPLATES: list[dict[str, Any]] = [
                 "django.contrib.messages.context_processors.messages",
                 "grassroots.context_processors.csp_nonce",
                 "grassroots.context_processors.navigation",
+                "grassroots.context_processors.status_enums",
+                "grassroots.notifications.context_processors.unread_notifications",
             ],
         },
     }
@@ -141,6 +150,10 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-gb"
+# The movement has a Welsh region: every member's page can be read in Welsh (docs/i18n.md).
+# A member's choice is kept in the language cookie; without one, the browser's preference.
+LANGUAGES = [("en-gb", "English"), ("cy", "Cymraeg")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
@@ -241,11 +254,20 @@ GRASSROOTS_MAIL_BATCH_SIZE = env.int("GRASSROOTS_MAIL_BATCH_SIZE", 200)
 # Lapsed members are pseudonymised this many days after their renewal fell due, by
 # `manage.py apply_retention` (run daily from cron).
 GRASSROOTS_LAPSED_RETENTION_DAYS = env.int("GRASSROOTS_LAPSED_RETENTION_DAYS", 730)
+# Other organisations' imported membership lists (people.affiliations) are deleted this many
+# days after their import by the same command; a declaration they confirmed stops counting.
+GRASSROOTS_ORGANISATION_LIST_RETENTION_DAYS = env.int(
+    "GRASSROOTS_ORGANISATION_LIST_RETENTION_DAYS", 365
+)
 
 # --- availability (grassroots/availability.py) ---
 # A request that waited longer than this in the queue (nginx's X-Request-Start) is answered 503
 # at once; 0 turns it off. Production sets it below nginx's proxy_read_timeout.
 GRASSROOTS_SHED_AFTER_MS = env.int("GRASSROOTS_SHED_AFTER_MS", 0)
+# Paths whose views load neither the session nor the login (a signed token stands for them), so
+# middleware that would read the login for every request leaves them alone: the live meeting's
+# pulse, 500 requests a second in a full hall (grassroots/assembly/pulse.py).
+GRASSROOTS_SESSIONLESS_PATHS = (r"^/meetings/[0-9]+/live/pulse/$",)
 
 # --- security ---
 SESSION_COOKIE_HTTPONLY = True

@@ -12,6 +12,7 @@ MAX_SEATS = 500
 class DrawForm(forms.Form):
     title = forms.CharField(max_length=200, help_text="For example: Members' council 2026")
     description = forms.CharField(
+        max_length=4000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="What the body does, how long it serves, what it asks of its members.",
@@ -21,6 +22,7 @@ class DrawForm(forms.Form):
     )
     seats = forms.IntegerField(min_value=1, max_value=MAX_SEATS)
     categories = forms.CharField(
+        max_length=4000,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=(
             "One category per line: its name, a colon, then its values separated by commas. "
@@ -28,6 +30,7 @@ class DrawForm(forms.Form):
         ),
     )
     quotas = forms.CharField(
+        max_length=4000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=(

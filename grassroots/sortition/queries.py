@@ -6,9 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
 from grassroots.organisation.models import ScopeLevel
@@ -47,7 +49,7 @@ def _scope_filter(member: Member) -> Q:
     )
 
 
-def _run_filter(actor: Any) -> Q | None:
+def _run_filter(actor: User | AnonymousUser) -> Q | None:
     scopes = scopes_for(actor, Capability.RUN_SORTITION)
     if scopes.is_empty:
         return None
@@ -56,7 +58,7 @@ def _run_filter(actor: Any) -> Q | None:
     return Q(level=ScopeLevel.GROUP, group_id__in=scopes.group_ids)
 
 
-def draws_visible_to(actor: Any) -> QuerySet[Draw]:
+def draws_visible_to(actor: User | AnonymousUser) -> QuerySet[Draw]:
     """Draws in the actor's home group's scope, and those the actor runs."""
     member = own_member(actor)
     condition = Q(pk__in=[])
@@ -79,7 +81,7 @@ def draws_visible_to(actor: Any) -> QuerySet[Draw]:
     return found
 
 
-def get_draw_for(actor: Any, draw_id: int) -> Draw:
+def get_draw_for(actor: User | AnonymousUser, draw_id: int) -> Draw:
     draw = Draw.objects.select_related("group", "area", "region").filter(pk=draw_id).first()
     if draw is None or not (
         is_in_scope(draw, own_member(actor)) or may(actor, Capability.RUN_SORTITION, draw)
@@ -88,14 +90,14 @@ def get_draw_for(actor: Any, draw_id: int) -> Draw:
     return draw
 
 
-def get_draw_to_run(actor: Any, draw_id: int) -> Draw:
+def get_draw_to_run(actor: User | AnonymousUser, draw_id: int) -> Draw:
     draw = Draw.objects.select_related("group", "area", "region").filter(pk=draw_id).first()
     if draw is None or not may(actor, Capability.RUN_SORTITION, draw):
         raise Http404("No such draw.")
     return draw
 
 
-def own_volunteering(actor: Any, draw: Draw) -> Volunteer | None:
+def own_volunteering(actor: User | AnonymousUser, draw: Draw) -> Volunteer | None:
     member = own_member(actor)
     if member is None:
         return None
@@ -192,7 +194,7 @@ class Seat:
     name: str  # the member's name, for the draw's officers only ("" for everyone else)
 
 
-def body_now(actor: Any, draw: Draw) -> list[Seat]:
+def body_now(actor: User | AnonymousUser, draw: Draw) -> list[Seat]:
     """The body as it stands. Officers who run the draw see names (an audited read of
     personal data); members see pseudonyms and categories, as in the published record."""
     members = draw.members_now

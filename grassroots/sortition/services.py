@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
 from grassroots import clock
+from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
 from grassroots.ballots.keys import open_with_server_key, seal_with_server_key
@@ -41,7 +42,7 @@ class WrongStage(DrawError):
     http_status = 409
 
 
-def _audit(actor: Any, action: AuditAction, draw: Draw, **detail: Any) -> None:
+def _audit(actor: User, action: AuditAction, draw: Draw, **detail: Any) -> None:
     record(
         actor=actor,
         action=action,
@@ -53,7 +54,7 @@ def _audit(actor: Any, action: AuditAction, draw: Draw, **detail: Any) -> None:
     )
 
 
-def _require_runner(actor: Any, draw: Draw) -> None:
+def _require_runner(actor: User, draw: Draw) -> None:
     if not may(actor, Capability.RUN_SORTITION, draw):
         raise PermissionDenied("You cannot run this draw.")
 
@@ -114,7 +115,7 @@ def check_design(
 @transaction.atomic(durable=True)
 def create_draw(
     *,
-    actor: Any,
+    actor: User,
     title: str,
     description: str,
     seats: int,
@@ -177,7 +178,7 @@ def _add_volunteer(draw: Draw, member: Member, categories: Mapping[str, str]) ->
 
 
 @transaction.atomic(durable=True)
-def volunteer(*, actor: Any, draw: Draw, categories: Mapping[str, str]) -> Volunteer:
+def volunteer(*, actor: User, draw: Draw, categories: Mapping[str, str]) -> Volunteer:
     """The member offers to serve, stating the category values the quotas use."""
     draw = _locked(draw)
     member = own_member(actor)
@@ -194,7 +195,7 @@ def volunteer(*, actor: Any, draw: Draw, categories: Mapping[str, str]) -> Volun
 
 
 @transaction.atomic(durable=True)
-def withdraw_volunteering(*, actor: Any, draw: Draw) -> None:
+def withdraw_volunteering(*, actor: User, draw: Draw) -> None:
     draw = _locked(draw)
     member = own_member(actor)
     _require_status(draw, DrawStatus.VOLUNTEERING)
@@ -215,7 +216,7 @@ def add_volunteer_for_demo(draw: Draw, member: Member, categories: Mapping[str, 
 
 
 @transaction.atomic(durable=True)
-def commit_seed(*, actor: Any, draw: Draw) -> Draw:
+def commit_seed(*, actor: User, draw: Draw) -> Draw:
     """Make the seed now and publish only its SHA-256: after this no one can choose a seed
     to suit the volunteers who come forward."""
     _require_runner(actor, draw)
@@ -233,7 +234,7 @@ def commit_seed(*, actor: Any, draw: Draw) -> Draw:
 
 
 @transaction.atomic(durable=True)
-def close_volunteering(*, actor: Any, draw: Draw) -> Draw:
+def close_volunteering(*, actor: User, draw: Draw) -> Draw:
     _require_runner(actor, draw)
     draw = _locked(draw)
     _require_status(draw, DrawStatus.VOLUNTEERING)
@@ -254,7 +255,7 @@ def close_volunteering(*, actor: Any, draw: Draw) -> Draw:
 
 
 @transaction.atomic(durable=True)
-def draw_by_lot(*, actor: Any, draw: Draw) -> Draw:
+def draw_by_lot(*, actor: User, draw: Draw) -> Draw:
     """Reveal the seed and draw the body."""
     _require_runner(actor, draw)
     draw = _locked(draw)
@@ -278,7 +279,7 @@ def draw_by_lot(*, actor: Any, draw: Draw) -> Draw:
 
 
 @transaction.atomic(durable=True)
-def replace_members(*, actor: Any, draw: Draw, standing_down: Sequence[str]) -> list[str]:
+def replace_members(*, actor: User, draw: Draw, standing_down: Sequence[str]) -> list[str]:
     """Members of the body stand down; draw their replacements the same way. Returns them."""
     _require_runner(actor, draw)
     draw = _locked(draw)

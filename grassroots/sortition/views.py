@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from grassroots.accounts.requests import AuthenticatedRequest
 from grassroots.organisation.permissions import Capability, may
 from grassroots.organisation.scopes import scope_choices, scope_from_choice
 from grassroots.people.queries import own_member
@@ -29,7 +30,7 @@ def _problem(request: HttpRequest, error: services.DrawError, draw: Draw | None)
 
 
 @login_required
-def draw_list(request: HttpRequest) -> HttpResponse:
+def draw_list(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request,
         "sortition/draw_list.html",
@@ -41,7 +42,7 @@ def draw_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def draw_create(request: HttpRequest) -> HttpResponse:
+def draw_create(request: AuthenticatedRequest) -> HttpResponse:
     choices = scope_choices(request.user, Capability.RUN_SORTITION)
     if not choices:
         raise Http404("No such page.")
@@ -110,13 +111,13 @@ def _detail(
 
 
 @login_required
-def draw_detail(request: HttpRequest, draw_id: int) -> HttpResponse:
+def draw_detail(request: AuthenticatedRequest, draw_id: int) -> HttpResponse:
     return _detail(request, queries.get_draw_for(request.user, draw_id))
 
 
 @login_required
 @require_POST
-def draw_volunteer(request: HttpRequest, draw_id: int) -> HttpResponse:
+def draw_volunteer(request: AuthenticatedRequest, draw_id: int) -> HttpResponse:
     draw = queries.get_draw_for(request.user, draw_id)
     form = VolunteerForm(request.POST, draw=draw)
     if not form.is_valid():
@@ -131,7 +132,7 @@ def draw_volunteer(request: HttpRequest, draw_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def draw_withdraw(request: HttpRequest, draw_id: int) -> HttpResponse:
+def draw_withdraw(request: AuthenticatedRequest, draw_id: int) -> HttpResponse:
     draw = queries.get_draw_for(request.user, draw_id)
     try:
         services.withdraw_volunteering(actor=request.user, draw=draw)
@@ -141,7 +142,7 @@ def draw_withdraw(request: HttpRequest, draw_id: int) -> HttpResponse:
     return redirect("sortition:draw_detail", draw_id=draw.pk)
 
 
-def _officer_step(request: HttpRequest, draw_id: int, step: str) -> HttpResponse:
+def _officer_step(request: AuthenticatedRequest, draw_id: int, step: str) -> HttpResponse:
     draw = queries.get_draw_to_run(request.user, draw_id)
     try:
         if step == "commit":
@@ -160,24 +161,24 @@ def _officer_step(request: HttpRequest, draw_id: int, step: str) -> HttpResponse
 
 @login_required
 @require_POST
-def draw_commit(request: HttpRequest, draw_id: int) -> HttpResponse:
+def draw_commit(request: AuthenticatedRequest, draw_id: int) -> HttpResponse:
     return _officer_step(request, draw_id, "commit")
 
 
 @login_required
 @require_POST
-def draw_close(request: HttpRequest, draw_id: int) -> HttpResponse:
+def draw_close(request: AuthenticatedRequest, draw_id: int) -> HttpResponse:
     return _officer_step(request, draw_id, "close")
 
 
 @login_required
 @require_POST
-def draw_by_lot(request: HttpRequest, draw_id: int) -> HttpResponse:
+def draw_by_lot(request: AuthenticatedRequest, draw_id: int) -> HttpResponse:
     return _officer_step(request, draw_id, "draw")
 
 
 @login_required
-def draw_replace(request: HttpRequest, draw_id: int) -> HttpResponse:
+def draw_replace(request: AuthenticatedRequest, draw_id: int) -> HttpResponse:
     draw = queries.get_draw_to_run(request.user, draw_id)
     if draw.status != DrawStatus.DRAWN:
         return _problem(request, services.WrongStage("The body has not been drawn yet."), draw)
@@ -207,7 +208,7 @@ def draw_replace(request: HttpRequest, draw_id: int) -> HttpResponse:
 
 
 @login_required
-def draw_record(request: HttpRequest, draw_id: int) -> HttpResponse:
+def draw_record(request: AuthenticatedRequest, draw_id: int) -> HttpResponse:
     draw = queries.get_draw_for(request.user, draw_id)
     body = json.dumps(queries.draw_record_json(draw), indent=2, ensure_ascii=False) + "\n"
     response = HttpResponse(body, content_type="application/json; charset=utf-8")

@@ -16,5 +16,6 @@ class SurveysConfig(AppConfig):
         # What surveys asks of a member, on their home page (grassroots.people.attention).
         from grassroots.people.attention import register_attention_source
         from grassroots.surveys.attention import attention_items as surveys_attention
+        from grassroots.surveys.attention import attention_probe as surveys_attention_probe
 
-        register_attention_source("surveys", surveys_attention)
+        register_attention_source("surveys", surveys_attention, probe=surveys_attention_probe)

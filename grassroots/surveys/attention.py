@@ -4,33 +4,59 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from grassroots.organisation.models import ScopeLevel
-from grassroots.people.attention import AttentionItem
+from grassroots.people.attention import AttentionItem, Probe
 from grassroots.people.models import Member, MembershipStatus
 from grassroots.surveys.models import Respondent, Survey, SurveyStatus
 
 
-def attention_items(user: Any, member: Member | None) -> list[AttentionItem]:
+def _inputs(member: Member | None) -> dict[str, int] | None:
     # Those who may answer (surveys.queries.may_answer): members in good standing whose home
     # group is in the survey's scope.
     if member is None or member.status != MembershipStatus.MEMBER:
-        return []
+        return None
     group = member.home_group
+    return {
+        "member_id": member.pk,
+        "group_id": group.pk,
+        "area_id": group.area_id,
+        "region_id": group.area.region_id,
+    }
+
+
+def _to_answer_of(member_id: int, group_id: int, area_id: int, region_id: int) -> QuerySet[Survey]:
     in_scope = (
         Q(level=ScopeLevel.NATION)
-        | Q(level=ScopeLevel.GROUP, group_id=group.pk)
-        | Q(level=ScopeLevel.AREA, area_id=group.area_id)
-        | Q(level=ScopeLevel.REGION, region_id=group.area.region_id)
+        | Q(level=ScopeLevel.GROUP, group_id=group_id)
+        | Q(level=ScopeLevel.AREA, area_id=area_id)
+        | Q(level=ScopeLevel.REGION, region_id=region_id)
     )
-    answered = Respondent.objects.filter(survey=OuterRef("pk"), member=member)
-    surveys = Survey.objects.filter(in_scope, status=SurveyStatus.OPEN).exclude(Exists(answered))
+    answered = Respondent.objects.filter(survey=OuterRef("pk"), member_id=member_id)
+    return Survey.objects.filter(in_scope, status=SurveyStatus.OPEN).exclude(Exists(answered))
+
+
+def _to_answer(member: Member | None) -> QuerySet[Survey] | None:
+    inputs = _inputs(member)
+    return None if inputs is None else _to_answer_of(**inputs)
+
+
+def attention_probe(user: Any, member: Member | None) -> list[Probe]:
+    inputs = _inputs(member)
+    return [] if inputs is None else [Probe(_to_answer_of, inputs)]
+
+
+def attention_items(user: Any, member: Member | None) -> list[AttentionItem]:
+    surveys = _to_answer(member)
+    if surveys is None:
+        return []
     return [
         AttentionItem(
             kind="survey",
-            text=f"Answer the survey “{survey.title}”",
+            text=_("Answer the survey “%(title)s”") % {"title": survey.title},
             url=reverse("surveys:survey_detail", args=[survey.pk]),
         )
         for survey in surveys.order_by("opened_at", "pk")

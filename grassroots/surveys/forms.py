@@ -11,6 +11,7 @@ from grassroots.surveys.services import MAX_TEXT, AnswerValue
 class SurveyForm(forms.Form):
     title = forms.CharField(max_length=200)
     description = forms.CharField(
+        max_length=4000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Why you are asking, and what will be done with the answers.",
@@ -36,6 +37,7 @@ class QuestionForm(forms.Form):
         label="Kind of answer", choices=QuestionKind.choices, widget=forms.RadioSelect
     )
     options = forms.CharField(
+        max_length=4000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text="For a choice question: one option per line.",

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
 from grassroots.organisation.models import ScopeLevel
@@ -47,7 +48,7 @@ def has_answered(survey: Survey, member: Member | None) -> bool:
     return member is not None and Respondent.objects.filter(survey=survey, member=member).exists()
 
 
-def surveys_visible_to(actor: Any) -> QuerySet[Survey]:
+def surveys_visible_to(actor: User | AnonymousUser) -> QuerySet[Survey]:
     """Open and closed surveys for the actor's home group's scope, and every survey they run."""
     member = own_member(actor)
     condition = Q(pk__in=[])
@@ -73,14 +74,14 @@ def _get(survey_id: int) -> Survey | None:
     return Survey.objects.select_related("group", "area", "region").filter(pk=survey_id).first()
 
 
-def get_survey_to_run(actor: Any, survey_id: int) -> Survey:
+def get_survey_to_run(actor: User | AnonymousUser, survey_id: int) -> Survey:
     survey = _get(survey_id)
     if survey is None or not may(actor, Capability.RUN_SURVEYS, survey):
         raise Http404("No such survey.")
     return survey
 
 
-def get_survey_for(actor: Any, survey_id: int) -> Survey:
+def get_survey_for(actor: User | AnonymousUser, survey_id: int) -> Survey:
     """A survey the actor may see: its runners always; members in scope once it is open."""
     survey = _get(survey_id)
     if survey is None:
@@ -92,7 +93,7 @@ def get_survey_for(actor: Any, survey_id: int) -> Survey:
     return survey
 
 
-def get_results_for(actor: Any, survey_id: int) -> Survey:
+def get_results_for(actor: User | AnonymousUser, survey_id: int) -> Survey:
     """Results: the survey's runners at any time, members in its scope once it has closed."""
     survey = get_survey_for(actor, survey_id)
     if survey.status == SurveyStatus.DRAFT or (
@@ -195,7 +196,7 @@ def _all_answers(survey: Survey, questions: list[SurveyQuestion]) -> dict[int, l
     return found
 
 
-def results(actor: Any, survey: Survey) -> Results:
+def results(actor: User | AnonymousUser, survey: Survey) -> Results:
     """Counts for every question, as bars; the free-text answers only for the survey's
     runners (an audited read: the answers can name people, and a named survey's are
     personal data)."""

@@ -14,10 +14,14 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from grassroots import clock
+from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
+from grassroots.notifications.models import Kind
+from grassroots.notifications.services import notify_scope, scope_key_for
 from grassroots.organisation.permissions import Capability, Scope, may
 from grassroots.organisation.scopes import body_named, scope_columns
 from grassroots.people.models import Member
@@ -59,7 +63,7 @@ class AlreadyAnswered(SurveyError):
     http_status = 409
 
 
-def _audit(actor: Any, action: AuditAction, survey: Survey, **detail: Any) -> None:
+def _audit(actor: User, action: AuditAction, survey: Survey, **detail: Any) -> None:
     record(
         actor=actor,
         action=action,
@@ -71,7 +75,7 @@ def _audit(actor: Any, action: AuditAction, survey: Survey, **detail: Any) -> No
     )
 
 
-def _require_runner(actor: Any, survey: Survey) -> None:
+def _require_runner(actor: User, survey: Survey) -> None:
     if not may(actor, Capability.RUN_SURVEYS, survey):
         raise PermissionDenied("You cannot run this survey.")
 
@@ -90,7 +94,7 @@ def _require_status(survey: Survey, *allowed: str) -> None:
 @transaction.atomic(durable=True)
 def create_survey(
     *,
-    actor: Any,
+    actor: User,
     title: str,
     description: str,
     level: str,
@@ -124,7 +128,7 @@ def create_survey(
 @transaction.atomic(durable=True)
 def add_question(
     *,
-    actor: Any,
+    actor: User,
     survey: Survey,
     text: str,
     kind: str,
@@ -177,7 +181,7 @@ def add_question(
 
 
 @transaction.atomic(durable=True)
-def open_survey(*, actor: Any, survey: Survey) -> Survey:
+def open_survey(*, actor: User, survey: Survey) -> Survey:
     _require_runner(actor, survey)
     survey = _locked(survey)
     _require_status(survey, SurveyStatus.DRAFT)
@@ -187,11 +191,18 @@ def open_survey(*, actor: Any, survey: Survey) -> Survey:
     survey.opened_at = clock.now()
     survey.save(update_fields=["status", "opened_at"])
     _audit(actor, AuditAction.OPEN_SURVEY, survey)
+    notify_scope(
+        scope_key_for(survey.level, survey.group_id or survey.area_id or survey.region_id),
+        kind=Kind.SURVEY,
+        message="survey_opened",
+        params={"title": survey.title},
+        url=reverse("surveys:survey_detail", args=[survey.pk]),
+    )
     return survey
 
 
 @transaction.atomic(durable=True)
-def close_survey(*, actor: Any, survey: Survey) -> Survey:
+def close_survey(*, actor: User, survey: Survey) -> Survey:
     _require_runner(actor, survey)
     survey = _locked(survey)
     _require_status(survey, SurveyStatus.OPEN)
@@ -308,7 +319,7 @@ def _enqueue_mix(survey_id: int) -> None:
 
 
 @transaction.atomic(durable=True)
-def answer_survey(*, actor: Any, survey: Survey, answers: Mapping[int, AnswerValue]) -> None:
+def answer_survey(*, actor: User, survey: Survey, answers: Mapping[int, AnswerValue]) -> None:
     """The member's answers, once. For an anonymous survey they go to the outbox, with the
     mark in the same transaction; the mixer moves them on."""
     member = own_member(actor)

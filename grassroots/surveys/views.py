@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from grassroots.accounts.requests import AuthenticatedRequest
 from grassroots.organisation.permissions import Capability, may
 from grassroots.organisation.scopes import scope_choices, scope_from_choice
 from grassroots.people.queries import own_member
@@ -27,7 +28,7 @@ def _problem(request: HttpRequest, error: services.SurveyError, survey: Survey) 
 
 
 @login_required
-def survey_list(request: HttpRequest) -> HttpResponse:
+def survey_list(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request,
         "surveys/survey_list.html",
@@ -39,7 +40,7 @@ def survey_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def survey_create(request: HttpRequest) -> HttpResponse:
+def survey_create(request: AuthenticatedRequest) -> HttpResponse:
     choices = scope_choices(request.user, Capability.RUN_SURVEYS)
     if not choices:
         raise Http404("No such page.")
@@ -70,7 +71,7 @@ def survey_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def survey_manage(request: HttpRequest, survey_id: int) -> HttpResponse:
+def survey_manage(request: AuthenticatedRequest, survey_id: int) -> HttpResponse:
     survey = queries.get_survey_to_run(request.user, survey_id)
     return render(
         request,
@@ -84,7 +85,7 @@ def survey_manage(request: HttpRequest, survey_id: int) -> HttpResponse:
 
 
 @login_required
-def question_add(request: HttpRequest, survey_id: int) -> HttpResponse:
+def question_add(request: AuthenticatedRequest, survey_id: int) -> HttpResponse:
     survey = queries.get_survey_to_run(request.user, survey_id)
     if survey.status != SurveyStatus.DRAFT:
         return _problem(
@@ -121,7 +122,7 @@ def question_add(request: HttpRequest, survey_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def survey_open(request: HttpRequest, survey_id: int) -> HttpResponse:
+def survey_open(request: AuthenticatedRequest, survey_id: int) -> HttpResponse:
     survey = queries.get_survey_to_run(request.user, survey_id)
     try:
         services.open_survey(actor=request.user, survey=survey)
@@ -133,7 +134,7 @@ def survey_open(request: HttpRequest, survey_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def survey_close(request: HttpRequest, survey_id: int) -> HttpResponse:
+def survey_close(request: AuthenticatedRequest, survey_id: int) -> HttpResponse:
     survey = queries.get_survey_to_run(request.user, survey_id)
     try:
         services.close_survey(actor=request.user, survey=survey)
@@ -144,7 +145,7 @@ def survey_close(request: HttpRequest, survey_id: int) -> HttpResponse:
 
 
 @login_required
-def survey_detail(request: HttpRequest, survey_id: int) -> HttpResponse:
+def survey_detail(request: AuthenticatedRequest, survey_id: int) -> HttpResponse:
     """The survey as a member sees it: the questions to answer, once, while it is open."""
     survey = queries.get_survey_for(request.user, survey_id)
     member = own_member(request.user)
@@ -187,7 +188,7 @@ def survey_detail(request: HttpRequest, survey_id: int) -> HttpResponse:
 
 
 @login_required
-def survey_results(request: HttpRequest, survey_id: int) -> HttpResponse:
+def survey_results(request: AuthenticatedRequest, survey_id: int) -> HttpResponse:
     survey = queries.get_results_for(request.user, survey_id)
     return render(
         request,

@@ -71,7 +71,6 @@ def _from_scan(
         ballots=ballots,
         withdrawn=withdrawn,
         title=names[ncand][1] if len(names) > ncand else "",
-        packed=ballots.packed,
     )
 
 
@@ -328,8 +327,9 @@ def _group(
         for (weight, ranks), multiplicity_ in zip(ranked, counts.values(), strict=True):
             if all(len(rank) == 1 for rank in ranks):
                 parsed.append((weight, tuple(rank[0] for rank in ranks)))
-            elif weight:
-                parsed.append((0, ()))
+                continue
+            parsed.append((0, ()))  # one entry per distinct line, so the zip below lines up
+            if weight:
                 equal[ranks] = equal.get(ranks, 0) + weight * multiplicity_
         equal_ballots = tuple(map(EqualBallot, equal, equal.values()))
     grouped: dict[tuple[int, ...], int] = {}

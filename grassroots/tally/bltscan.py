@@ -2,11 +2,13 @@
 
 :func:`scan_blt` reads the ballot lines of a file in fixed-size chunks (so the memory it needs
 does not grow with the file beyond the arrays it returns), parses every number of a chunk at
-once, checks each line (a weight, candidates 1 to n, none twice, a closing 0), and groups
-identical rankings with a 64-bit hash of each row, checked row by row against the first row
-of its group. The ballots come back as a
-:class:`~grassroots.tally.packed.BallotArray`: arrays that every rule can count from, with a
-``Ballot`` made only when a rule asks for one.
+once, and checks each line (a weight, candidates 1 to n, none twice, a closing 0). The
+ballots come back as a :class:`~grassroots.tally.packed.BallotArray` over the lines as read:
+Scottish STV, ERS97 and Meek count those lines (a ranking may be on several of them), and
+identical rankings are grouped, with a 64-bit hash of each line checked line by line against
+the first line of its group, only when something asks for the ballots themselves (IRV,
+plurality, approval, comparing elections); a ``Ballot`` is made only when a rule asks for
+one.
 
 It handles the plain files large elections produce: a header, optional ``-N`` withdrawn
 lines, ballot lines of digits and spaces. Anything else (comments, options, equal
@@ -19,22 +21,31 @@ from __future__ import annotations
 
 import mmap
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from grassroots.tally.packed import BallotArray, PackedBallots
+from grassroots.tally.packed import BallotArray, PackedBallots, exact_weights
 
 __all__ = ["CHUNK", "scan_blt_bytes", "scan_blt_file"]
 
-CHUNK = 2 << 20  # bytes of ballot lines parsed at once (their arrays take about 20 times this)
+CHUNK = 1 << 20  # bytes of ballot lines parsed at once (their arrays take about 20 times this)
 _MAX_DIGITS = 18  # int64 holds every number of 18 digits
-
-_ALLOWED = np.zeros(256, dtype=bool)
-_ALLOWED[list(b"0123456789 \n")] = True
 
 IntArray = npt.NDArray[np.int64]
 _EMPTY = np.zeros(0, dtype=np.uint8)
+_MIXER = np.uint64(0x9E3779B97F4A7C15)
+_POWERS: list[npt.NDArray[np.uint64]] = []
+
+
+def _powers(count: int) -> npt.NDArray[np.uint64]:
+    """r**k modulo 2**64 (r = _MIXER, odd) for k below ``count``, computed once and kept."""
+    if not _POWERS or _POWERS[0].size < count:
+        table = np.ones(max(count, 64), dtype=np.uint64)
+        table[1:] = np.cumprod(np.full(table.size - 1, _MIXER, dtype=np.uint64))  # wraps
+        _POWERS[:] = [table]
+    return _POWERS[0][:count]
 
 
 class _NotPlain(Exception):
@@ -105,29 +116,39 @@ def _header(data: bytes | mmap.mmap) -> tuple[int, int, frozenset[int], int]:
         at = end + 1
 
 
-def _lines(chunk: npt.NDArray[np.uint8], ncand: int) -> tuple[IntArray, IntArray, IntArray]:
-    """Weights, preference counts and preferences (0-based, end to end) of the ballot lines in
-    ``chunk``: whole lines of numbers, each followed by one space or the newline that ends
-    its line. Anything else (two spaces running, a space at either end of a line, an empty
-    line) is left to the full reader."""
-    separators = np.flatnonzero(chunk < ord("0"))  # only spaces and newlines are below "0"
-    starts = np.empty(separators.size, dtype=np.int64)
-    starts[0] = 0
-    starts[1:] = separators[:-1] + 1
-    widths = separators - starts
-    if int(widths.min(initial=1)) < 1 or int(widths.max(initial=1)) > _MAX_DIGITS:
+def _lines(
+    chunk: npt.NDArray[np.uint8], ncand: int
+) -> tuple[IntArray, IntArray, npt.NDArray[np.signedinteger[Any]]]:
+    """Weights, preference counts and preferences (0-based, end to end) of each ballot line
+    in ``chunk``: whole lines of numbers, each followed by one space or the newline that ends
+    its line. Anything else (another byte, two spaces running,
+    a space at either end of a line, an empty line) is left to the full reader."""
+    if int(chunk.max()) > ord("9"):
         raise _NotPlain
-    numbers = chunk[starts].astype(np.int64) - ord("0")
-    for place in range(1, int(widths.max(initial=1))):
-        longer = np.flatnonzero(widths > place)
-        numbers[longer] = numbers[longer] * 10 + (chunk[starts[longer] + place] - ord("0"))
-    line_ends = np.flatnonzero(chunk[separators] == ord("\n"))  # the last number of each line
+    digit = chunk >= ord("0")
+    # The last digit of each number: a digit before a separator (the chunk ends with one).
+    ends = np.flatnonzero(digit[:-1] & ~digit[1:])
+    if not digit[0] or ends.size != chunk.size - int(np.count_nonzero(digit)):
+        raise _NotPlain  # a separator first, or two running
+    kinds = chunk[ends + 1]
+    is_end = kinds == ord("\n")
+    if int(np.count_nonzero(is_end)) + int(np.count_nonzero(kinds == ord(" "))) != kinds.size:
+        raise _NotPlain
+    numbers: npt.NDArray[np.signedinteger[Any]]
+    if bool(np.any(digit[:-2] & digit[1:-1] & digit[2:])):
+        numbers = _long_numbers(chunk, ends)
+    else:
+        # Every number has one or two digits: its last digit, plus ten times the one before.
+        numbers = chunk[ends].astype(np.int16) - ord("0")
+        before = ends - 1
+        numbers += (chunk[before].astype(np.int16) - ord("0")) * digit[before] * 10
+    line_ends = np.flatnonzero(is_end)  # the last number of each line
     counts = np.diff(line_ends, prepend=-1)
     last = line_ends
     first = last - counts + 1
     if int(counts.min(initial=2)) < 2 or np.any(numbers[last] != 0):
         raise _NotPlain  # a line that is not "weight preferences... 0"
-    weights = numbers[first]
+    weights = numbers[first].astype(np.int64)
     is_pref = np.ones(numbers.size, dtype=bool)
     is_pref[first] = False
     is_pref[last] = False
@@ -137,6 +158,21 @@ def _lines(chunk: npt.NDArray[np.uint8], ncand: int) -> tuple[IntArray, IntArray
     return weights, counts - 2, prefs - 1
 
 
+def _long_numbers(chunk: npt.NDArray[np.uint8], ends: IntArray) -> IntArray:
+    """The numbers ending at ``ends``, when some have three digits or more (up to 18)."""
+    widths = np.diff(ends, prepend=-2) - 1  # each number starts after the separator before it
+    if int(widths.max(initial=1)) > _MAX_DIGITS:
+        raise _NotPlain
+    numbers = chunk[ends].astype(np.int64) - ord("0")
+    longer = np.flatnonzero(widths > 1)
+    scale = 10
+    for place in range(2, int(widths.max(initial=1)) + 1):
+        longer = longer[widths[longer] >= place]
+        numbers[longer] += (chunk[ends[longer] - place + 1].astype(np.int64) - ord("0")) * scale
+        scale *= 10
+    return numbers
+
+
 def _has_repeats(prefs: IntArray, lengths: IntArray, ncand: int) -> bool:
     """Whether any line (``lengths`` preferences each, end to end) names a candidate twice."""
     filled = lengths > 0
@@ -144,10 +180,12 @@ def _has_repeats(prefs: IntArray, lengths: IntArray, ncand: int) -> bool:
         return False
     starts = (np.cumsum(lengths) - lengths)[filled]
     if ncand <= 62:
-        # One bit per candidate: a line repeats one exactly when adding its bits differs from
-        # or-ing them.
-        bits = np.left_shift(np.int64(1), prefs)
-        return bool(np.any(np.add.reduceat(bits, starts) != np.bitwise_or.reduceat(bits, starts)))
+        # One bit per candidate: a line names each candidate once exactly when adding its bits
+        # carries nowhere, that is when the sum has as many bits set as the line has
+        # preferences (a carry, or a sum wrapping past 2**64, only ever lowers the count).
+        bits = np.left_shift(np.uint64(1), prefs.astype(np.uint64))
+        total = np.add.reduceat(bits, starts)
+        return bool(np.any(np.bitwise_count(total) != lengths[filled]))
     row = np.repeat(np.arange(lengths.size, dtype=np.int64), lengths)
     keys = np.sort(row * ncand + prefs)
     return bool(np.any(keys[1:] == keys[:-1]))
@@ -156,10 +194,16 @@ def _has_repeats(prefs: IntArray, lengths: IntArray, ncand: int) -> bool:
 def _scan(data: bytes | mmap.mmap) -> tuple[BallotArray, int, int, frozenset[int], bytes]:
     ncand, seats, withdrawn, at = _header(data)
     size = len(data)
-    weights: list[IntArray] = []
-    lengths: list[IntArray] = []
-    prefs: list[npt.NDArray[np.int16] | IntArray] = []
-    small = ncand < 2**15
+    # The results go straight into arrays as large as the file could need (a line takes at
+    # least 4 bytes, a preference 2): memory is only taken as they fill, and no chunk's
+    # arrays are kept to be joined at the end.
+    most_lines = (size - at) // 4 + 1
+    weights = np.empty(most_lines, dtype=np.int64)
+    lengths = np.empty(most_lines, dtype=np.int64)
+    prefs: npt.NDArray[np.signedinteger[Any]] = np.empty(
+        (size - at) // 2 + 1, dtype=np.int16 if ncand < 2**15 else np.int32
+    )
+    lines = filled = 0
     rest = b""
     released = 0
     while True:
@@ -171,35 +215,39 @@ def _scan(data: bytes | mmap.mmap) -> tuple[BallotArray, int, int, frozenset[int
             if cut <= at:
                 raise _NotPlain
             stop = cut + 1
-        view = np.frombuffer(data, dtype=np.uint8, count=stop - at, offset=at)
-        # The 0 line that ends the ballots: a line that is exactly "0".
-        end = _end_line(view)
+        # The 0 line that ends the ballots: a line that is exactly "0" (the byte before
+        # ``at`` ends the header or the last chunk's last line).
+        found = data.find(b"\n0\n", at - 1, stop)
+        if found < 0 and stop == size and data[max(at - 1, 0) :].endswith(b"\n0"):
+            found = size - 2
+        end = None if found < 0 else found + 1 - at
+        count = stop - at if end is None else end
         if end is not None:
             rest = bytes(data[at + end + 2 :]) if at + end + 2 <= size else b""
-            view = view[:end]
-        if view.size and not bool(_ALLOWED[view].all()):
-            raise _NotPlain
-        if view.size:
+        if count:
+            view = np.frombuffer(data, dtype=np.uint8, count=count, offset=at)
             if view[-1] != ord("\n"):
                 raise _NotPlain
             w, n, p = _lines(view, ncand)
+            view = _EMPTY  # no array may still point into the map when it is closed
             if _has_repeats(p, n, ncand):
                 raise _NotPlain
-            weights.append(w)
-            lengths.append(n)
-            prefs.append(p.astype(np.int16) if small else p)
-        view = _EMPTY  # no array may still point into the map when it is closed
+            weights[lines : lines + w.size] = w
+            lengths[lines : lines + w.size] = n
+            prefs[filled : filled + p.size] = p
+            lines += w.size
+            filled += p.size
         if end is not None:
             break
         released = _release(data, released, stop)
         at = stop
-    all_weights = np.concatenate(weights) if weights else np.zeros(0, dtype=np.int64)
-    all_lengths = np.concatenate(lengths) if lengths else np.zeros(0, dtype=np.int64)
-    all_prefs: npt.NDArray[np.integer] = (
-        np.concatenate(prefs) if prefs else np.zeros(0, dtype=np.int64)
+    return (
+        _ballots(weights[:lines], lengths[:lines], prefs[:filled]),
+        ncand,
+        seats,
+        withdrawn,
+        rest,
     )
-    del weights, lengths, prefs  # the chunks' arrays, now copied
-    return _group(all_weights, all_lengths, all_prefs), ncand, seats, withdrawn, rest
 
 
 def _release(data: bytes | mmap.mmap, released: int, stop: int) -> int:
@@ -213,66 +261,97 @@ def _release(data: bytes | mmap.mmap, released: int, stop: int) -> int:
     return max(released, upto)
 
 
-def _end_line(view: npt.NDArray[np.uint8]) -> int | None:
-    """The offset of the line that is exactly ``0`` in ``view`` (which starts at a line)."""
-    zeros = np.flatnonzero(view == ord("0"))
-    if not zeros.size:
-        return None
-    before = np.ones(zeros.size, dtype=bool)
-    inside = zeros > 0
-    before[inside] = view[zeros[inside] - 1] == ord("\n")
-    after = np.zeros(zeros.size, dtype=bool)
-    within = zeros + 1 < view.size
-    after[within] = view[zeros[within] + 1] == ord("\n")
-    # A 0 at the very end of the view with nothing after it ends the file, hence the ballots.
-    after[~within] = True
-    found = zeros[before & after]
-    return int(found[0]) if found.size else None
-
-
-def _group(weights: IntArray, lengths: IntArray, prefs: npt.NDArray[np.integer]) -> BallotArray:
-    """One ballot per distinct ranking, in order of first appearance, papers of no weight out."""
+def _ballots(
+    weights: IntArray, lengths: IntArray, prefs: npt.NDArray[np.signedinteger[Any]]
+) -> BallotArray:
+    """The lines as read, papers of no weight left out, grouped one ballot per distinct
+    ranking only when something asks for the ballots (:class:`BallotArray`)."""
     weighty = weights != 0
     if not bool(weighty.all()):
         prefs = prefs[np.repeat(weighty, lengths)]
         weights, lengths = weights[weighty], lengths[weighty]
+    lines = PackedBallots(None, prefs, lengths, weights, clean=True)
+    return BallotArray(lines, lambda: _group(lines))
+
+
+def _group(lines: PackedBallots) -> PackedBallots:
+    """One row per distinct ranking, in order of first appearance, papers added up.
+
+    Rankings are grouped by a 64-bit hash (:func:`_hashes`); every line is then checked
+    against the first line of its group, and a collision (rare) sends the lines to an exact
+    grouping that compares whole rankings.
+    """
+    weights, lengths, prefs = lines.weights, lines.lengths, lines.rankings
     rows = lengths.size
-    width = int(lengths.max(initial=0))
-    dtype = np.int16 if prefs.dtype == np.int16 else np.int32
-    per_word = 8 // np.dtype(dtype).itemsize
-    padded = -(-(width + 1) // per_word) * per_word  # whole 64-bit words per row
-    matrix = np.full((rows, padded), -1, dtype=dtype)
-    if rows and int(lengths.min()) == width:  # every ranking as long (full rankings): no mask
-        matrix[:, :width] = prefs.reshape(rows, width)
-    else:
-        matrix[np.arange(padded, dtype=np.int64)[None, :] < lengths[:, None]] = prefs
-    # A 64-bit hash of each row, a word at a time; rows are then checked against the first row
-    # of their group, so a collision can only cost the fallback, never a wrong grouping.
-    words = matrix.view(np.uint64)
-    mixer = np.uint64(0x9E3779B97F4A7C15)
-    hashes = lengths.astype(np.uint64) * mixer
-    for column in range(words.shape[1]):
-        hashes ^= words[:, column]
-        hashes *= mixer
-        hashes ^= hashes >> np.uint64(29)
-    unique, first, inverse = np.unique(hashes, return_index=True, return_inverse=True)
-    inverse = inverse.reshape(-1)
-    if unique.size < rows:
-        leader = first[inverse]
-        repeats = np.flatnonzero(leader != np.arange(rows))
-        if not bool((matrix[repeats] == matrix[leader[repeats]]).all()):
-            raise _NotPlain  # a hash collision: rare; the full reader groups exactly
-        if int(weights.max(initial=0)) * rows >= 2**62:
-            raise _NotPlain  # sums could pass int64: the full reader counts exactly
-        totals = np.zeros(unique.size, dtype=np.int64)
-        np.add.at(totals, inverse, weights)
-        order = np.argsort(first, kind="stable")
-        chosen = first[order]
-        weights = totals[order]
-        lengths = lengths[chosen]
-        flat = matrix[chosen][np.arange(padded, dtype=np.int64)[None, :] < lengths[:, None]]
-    else:  # every ranking distinct: the lines as read
-        del matrix, words
-        flat = prefs
-    packed = PackedBallots(None, flat.astype(np.int32), lengths, weights, distinct=True)
-    return BallotArray(packed)
+    hashes = _hashes(prefs, lengths)
+    order = np.argsort(hashes)
+    ordered = hashes[order]
+    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    if starts.size >= rows:  # every ranking distinct: the lines as read
+        return PackedBallots(None, prefs, lengths, weights, distinct=True, clean=True)
+    # The first line of each group, for every line; lines that start a group are kept.
+    leader_of_group = np.minimum.reduceat(order, starts)
+    leader = np.empty(rows, dtype=np.int64)
+    leader[order] = np.repeat(leader_of_group, np.diff(np.append(starts, rows)))
+    repeats = np.flatnonzero(leader != np.arange(rows))
+    if not _same_rankings(prefs, lengths, repeats, leader[repeats]):
+        return _group_exactly(lines)
+    kept = leader == np.arange(rows)
+    return _merged(lines, kept, (np.cumsum(kept) - 1)[leader])
+
+
+def _merged(lines: PackedBallots, kept: npt.NDArray[np.bool_], group: IntArray) -> PackedBallots:
+    """``lines`` with only the ``kept`` rows, each carrying the papers of every line of its
+    ``group`` (an index into the kept rows, for every line)."""
+    weights = lines.weights
+    if int(weights.max(initial=0)) * weights.size < 2**53:  # float64 adds these exactly
+        totals: npt.NDArray[Any] = np.bincount(group, weights=weights).astype(np.int64)
+    else:  # sums that could pass int64: Python integers
+        totals = np.zeros(int(np.count_nonzero(kept)), dtype=object)
+        np.add.at(totals, group, weights.astype(object))
+        totals = exact_weights(totals)
+    prefs = lines.rankings[np.repeat(kept, lines.lengths)]
+    return PackedBallots(None, prefs, lines.lengths[kept], totals, distinct=True, clean=True)
+
+
+def _group_exactly(lines: PackedBallots) -> PackedBallots:
+    """As :func:`_group`, comparing whole rankings (rows of a padded matrix) instead of hashes."""
+    matrix = np.ascontiguousarray(lines.padded(-1))
+    rows = matrix.view(np.dtype((np.void, matrix.shape[1] * matrix.itemsize))).reshape(-1)
+    _, first, inverse = np.unique(rows, return_index=True, return_inverse=True)
+    kept = np.zeros(rows.size, dtype=bool)
+    kept[first] = True
+    # Groups numbered in order of their first line.
+    number = np.cumsum(kept) - 1
+    return _merged(lines, kept, number[first[inverse.reshape(-1)]])
+
+
+def _hashes(prefs: npt.NDArray[np.signedinteger[Any]], lengths: IntArray) -> npt.NDArray[np.uint64]:
+    """A 64-bit hash of each line's ranking: a polynomial in an odd number modulo 2**64 (each
+    preference, plus 1, times r to the power of its place), mixed with the line's length."""
+    hashes = lengths.astype(np.uint64) * _MIXER
+    filled = lengths > 0
+    if not bool(filled.any()):
+        return hashes
+    starts = np.cumsum(lengths) - lengths
+    place = np.arange(prefs.size, dtype=np.int64) - np.repeat(starts, lengths)
+    powers = _powers(int(lengths.max()) + 1)
+    terms = (prefs.astype(np.uint64) + np.uint64(1)) * powers[place]
+    hashes[filled] += np.add.reduceat(terms, starts[filled])
+    return hashes
+
+
+def _same_rankings(
+    prefs: npt.NDArray[np.integer], lengths: IntArray, rows: IntArray, others: IntArray
+) -> bool:
+    """Whether each of ``rows`` ranks exactly as the row beside it in ``others``."""
+    if not bool((lengths[rows] == lengths[others]).all()):
+        return False
+    offsets = np.cumsum(lengths) - lengths
+    counts = lengths[rows]
+    within = np.arange(int(counts.sum()), dtype=np.int64) - np.repeat(
+        np.cumsum(counts) - counts, counts
+    )
+    mine = np.repeat(offsets[rows], counts) + within
+    theirs = np.repeat(offsets[others], counts) + within
+    return bool((prefs[mine] == prefs[theirs]).all())

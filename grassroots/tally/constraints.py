@@ -186,6 +186,8 @@ def forced_exclusions(
     constraints: Sequence[CategoryConstraint],
 ) -> tuple[frozenset[int], str]:
     """Continuing candidates a constraint excludes now, and the note saying which constraint."""
+    if not constraints:
+        return frozenset(), ""
     seats_left = seats - len(elected)
     for constraint in constraints:
         inside = _members(continuing, constraint.category, categories)
@@ -234,6 +236,8 @@ def election_blocked(
 
     With ``continuing`` (the continuing candidates, ``candidate`` among them), also whether
     the constraints together could still be met from the others after electing them."""
+    if not constraints:
+        return ""
     after = [*elected, candidate]
     seats_left = seats - len(after)
     labels = categories.get(candidate, frozenset())
@@ -273,6 +277,8 @@ def protected(
     the minimum still needs. For a maximum, the continuing candidates outside the category
     when no more of them are left than the seats the category may no longer fill.
     """
+    if not constraints:
+        return frozenset()
     keep: set[int] = set()
     seats_left = seats - len(elected)
     for constraint in constraints:

@@ -31,14 +31,22 @@
 All arithmetic is in whole hundredths of a vote. ``Stage.exhausted`` is the value of
 non-transferable papers and ``Stage.loss_by_rounding`` the non-transferable differences from
 the ignored remainders (6.11); the result sheet's "non-transferable" is their sum.
+
+The papers are numpy arrays (:func:`~grassroots.tally.papers.counted_rankings`): one row per
+distinct ranking, with its number of papers and a cursor at the preference it now counts for.
+A batch is an array of rows and its value; a transfer moves a batch's rows on to their next
+continuing preference at once (:class:`_Papers`), so no Python object is made per ranking.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
 
 from grassroots.tally.constraints import (
     check_feasible,
@@ -47,13 +55,9 @@ from grassroots.tally.constraints import (
     forced_exclusions,
     protected,
 )
-from grassroots.tally.packed import BallotArray
-from grassroots.tally.simple import (
-    Lot,
-    refuse_empty_count,
-    refuse_equal_preferences,
-    valid_rankings,
-)
+from grassroots.tally.packed import counting_arrays, exact_weights
+from grassroots.tally.papers import counted_rankings
+from grassroots.tally.simple import Lot, refuse_empty_count, refuse_equal_preferences
 from grassroots.tally.types import (
     Action,
     CategoryConstraint,
@@ -67,19 +71,73 @@ __all__ = ["count_ers97", "quota_in_hundredths"]
 
 UNIT = 100  # one vote in hundredths
 
-Paper = tuple[tuple[int, ...], int, int]  # (ranking, position of current preference, papers)
+IntArray = npt.NDArray[np.int64]
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class _Batch:
     """Papers received together at one value (6.1), as a candidate's bundle holds them."""
 
     value: int  # hundredths of a vote per paper
-    papers: list[Paper] = field(default_factory=list)
+    rows: IntArray  # rows of :class:`_Papers`
+    count: int  # papers
 
-    @property
-    def count(self) -> int:
-        return sum(p[2] for p in self.papers)
+
+class _Papers:
+    """Every distinct ranking (a row), its number of papers and the preference it counts for.
+
+    ``cells`` holds the rankings row after row, each row ending in the sentinel ``n`` ("no
+    further preference"); ``cursor`` is each row's index into ``cells`` of the candidate now
+    holding its papers. A row is in exactly one live batch at a time: a transfer moves it to
+    a batch of the candidate it goes on to.
+    """
+
+    def __init__(
+        self, papers: npt.NDArray[Any], matrix: npt.NDArray[np.signedinteger[Any]], n: int
+    ) -> None:
+        self.n = n
+        width = matrix.shape[1]
+        # The smallest integer type that holds every candidate and the sentinel.
+        small = np.int8 if n < 2**7 - 1 else np.int16 if n < 2**15 - 1 else np.int32
+        cells: npt.NDArray[Any] = matrix.astype(small)
+        cells[cells < 0] = n
+        self.cells = cells.reshape(-1)
+        self.papers = papers
+        self.cursor: IntArray = np.arange(papers.size, dtype=np.int64) * width
+        self.first: IntArray = cells[:, 0].astype(np.int64)
+
+    def count(self, rows: IntArray) -> int:
+        return int(self.papers[rows].sum())
+
+    def advance(self, rows: IntArray, continuing: npt.NDArray[np.bool_]) -> IntArray:
+        """6.10: move ``rows`` to their next preference for a continuing candidate and return
+        that candidate (``n`` where there is none). ``continuing`` has ``n + 1`` entries, the
+        last (the sentinel) True."""
+        cursor = self.cursor[rows] + 1
+        holder = self.cells[cursor].astype(np.int64)
+        stuck = np.flatnonzero(~continuing[holder])
+        while stuck.size:  # only the rows still on a candidate who is not continuing
+            cursor[stuck] += 1
+            moved = self.cells[cursor[stuck]]
+            holder[stuck] = moved
+            stuck = stuck[~continuing[moved]]
+        self.cursor[rows] = cursor
+        return holder
+
+    def split(self, rows: IntArray, holder: IntArray) -> dict[int, tuple[IntArray, int]]:
+        """``rows`` grouped by ``holder``: each candidate's rows and their papers, in order of
+        candidate (the sentinel ``n`` included)."""
+        if rows.size == 0:
+            return {}
+        order = np.argsort(holder.astype(np.int16 if self.n < 2**15 else np.int64), kind="stable")
+        holder, rows = holder[order], rows[order]
+        starts = np.flatnonzero(np.concatenate(([True], holder[1:] != holder[:-1])))
+        papers = np.add.reduceat(self.papers[rows], starts)
+        ends = [*starts[1:].tolist(), rows.size]
+        return {
+            int(holder[start]): (rows[start:end], int(total))
+            for start, end, total in zip(starts.tolist(), ends, papers.tolist(), strict=True)
+        }
 
 
 def quota_in_hundredths(votes: int, seats: int) -> int:
@@ -124,27 +182,17 @@ class _Count:
         self.stages: list[Stage] = []
         self.history: list[tuple[int, ...]] = []
 
-        grouped: Counter[tuple[int, ...]] | dict[tuple[int, ...], int] = Counter()
-        blank = 0
-        cleaned = valid_rankings(election)
-        scanned = isinstance(election.ballots, BallotArray) and election.ballots.packed.distinct
-        if scanned and not election.withdrawn:
-            # The scanner merged identical rankings already: no need to count them again.
-            grouped = {ranking: weight for ranking, weight in cleaned if ranking}
-            blank = sum(weight for ranking, weight in cleaned if not ranking)
-        else:
-            for ranking, weight in cleaned:
-                if ranking:
-                    grouped[ranking] += weight
-                else:
-                    blank += weight
-        first: dict[int, _Batch] = {}
-        for ranking, weight in grouped.items():
-            first.setdefault(ranking[0], _Batch(UNIT)).papers.append((ranking, 0, weight))
-            self.votes[ranking[0]] += weight * UNIT
-        for c, batch in first.items():
-            self.piles[c].append(batch)
-        self.valid = sum(grouped.values()) * UNIT
+        papers, matrix = counted_rankings(election)
+        # Papers are added up in int64 unless a sum could pass it (then as Python integers).
+        self.papers = _Papers(exact_weights(papers), matrix, n)
+        del matrix
+        every = exact_weights(counting_arrays(election).weights)
+        blank = int(every[every > 0].sum()) - int(papers.sum())
+        everyone = np.arange(papers.size, dtype=np.int64)
+        for c, (rows, count) in self.papers.split(everyone, self.papers.first).items():
+            self.piles[c].append(_Batch(UNIT, rows, count))
+            self.votes[c] += count * UNIT
+        self.valid = sum(self.votes)
         if blank_papers_valid:  # counted in the valid vote, non-transferable from the start
             self.valid += blank * UNIT
             self.exhausted = blank * UNIT
@@ -164,20 +212,12 @@ class _Count:
         kept = sum(min(self.quota, self.votes[c]) for c in self.elected)
         return self.valid - kept - self.exhausted - self.loss
 
-    def continuing_flags(self) -> list[bool]:
-        flags = [False] * len(self.names)
-        for c in self.continuing:
-            flags[c] = True
+    def continuing_flags(self) -> npt.NDArray[np.bool_]:
+        """Continuing candidates, and the sentinel "no further preference" (see _Papers)."""
+        flags = np.zeros(len(self.names) + 1, dtype=bool)
+        flags[self.continuing] = True
+        flags[-1] = True
         return flags
-
-    @staticmethod
-    def next_continuing(paper: Paper, is_continuing: Sequence[bool]) -> tuple[int, int]:
-        """6.10: the next available preference for a continuing candidate (-1 if none)."""
-        ranking, position, _ = paper
-        for nxt in range(position + 1, len(ranking)):
-            if is_continuing[ranking[nxt]]:
-                return ranking[nxt], nxt
-        return -1, len(ranking)
 
     # -- ties --------------------------------------------------------------------------------
 
@@ -354,15 +394,13 @@ class _Count:
 
     def transfer_surplus(self, candidate: int, note: str) -> None:
         surplus = self.votes[candidate] - self.quota
-        batch = self.parcel.get(candidate, _Batch(UNIT))
-        moved: dict[int, list[Paper]] = {}
-        transferable = 0
-        flags = self.continuing_flags()
-        for paper in batch.papers:
-            to, position = self.next_continuing(paper, flags)
-            if to >= 0:
-                moved.setdefault(to, []).append((paper[0], position, paper[2]))
-                transferable += paper[2]
+        batch = self.parcel.get(candidate, _Batch(UNIT, np.zeros(0, dtype=np.int64), 0))
+        n = len(self.names)
+        moved = self.papers.split(
+            batch.rows, self.papers.advance(batch.rows, self.continuing_flags())
+        )
+        moved.pop(n, None)  # non-transferable papers stay with the candidate
+        transferable = sum(count for _, count in moved.values())
         # 5.3.7: surplus / transferable papers, two decimals, remainder ignored; or the
         # present value when the transferable papers are worth no more than the surplus.
         if transferable and transferable * batch.value > surplus:
@@ -371,10 +409,9 @@ class _Count:
         else:
             value = batch.value
             self.exhausted += surplus - value * transferable
-        for to, papers in moved.items():
-            received = _Batch(value, papers)
-            self.piles[to].append(received)
-            self.votes[to] += value * received.count
+        for to, (rows, count) in moved.items():
+            self.piles[to].append(_Batch(value, rows, count))
+            self.votes[to] += value * count
         self.votes[candidate] = self.quota
         self.pending.remove(candidate)
         self.history.append(tuple(self.votes))
@@ -400,11 +437,14 @@ class _Count:
                 self.continuing.remove(c)
             if c in self.blocked:
                 self.blocked.remove(c)
-        batches: dict[int, list[Paper]] = {}
+        # 5.4.4: the excluded candidates' papers in batches by value, highest first; each
+        # batch debits the candidates it came from.
+        batches: dict[int, list[tuple[int, _Batch]]] = {}
         for c in losers:
             for batch in self.piles[c]:
-                batches.setdefault(batch.value, []).extend(batch.papers)
+                batches.setdefault(batch.value, []).append((c, batch))
             self.piles[c] = []
+        n = len(self.names)
         newly: list[int] = []
         notes = [note]
         parcels: list[str] = []
@@ -412,23 +452,17 @@ class _Count:
             if self.unfilled == 0:
                 parcels.append("count complete: no further papers transferred (5.5.2)")
                 break
-            moved: dict[int, list[Paper]] = {}
-            count = 0
-            stay = 0
-            flags = self.continuing_flags()
-            for paper in batches[value]:
-                to, position = self.next_continuing(paper, flags)
-                count += paper[2]
-                if to >= 0:
-                    moved.setdefault(to, []).append((paper[0], position, paper[2]))
-                else:
-                    stay += paper[2]
-            for to, papers in moved.items():
-                received = _Batch(value, papers)
-                self.piles[to].append(received)
-                self.votes[to] += value * received.count
+            held = batches[value]
+            rows = np.concatenate([batch.rows for _, batch in held])
+            count = sum(batch.count for _, batch in held)
+            moved = self.papers.split(rows, self.papers.advance(rows, self.continuing_flags()))
+            stay = moved.pop(n, (rows[:0], 0))[1]
+            for to, (received, papers) in moved.items():
+                self.piles[to].append(_Batch(value, received, papers))
+                self.votes[to] += value * papers
             self.exhausted += value * stay
-            self._take_from(losers, batches[value], value)
+            for c, batch in held:
+                self.votes[c] -= value * batch.count
             if stay and not self.elected:
                 # 5.4.8: papers non-transferable before anyone is deemed elected lower the quota.
                 old = self.quota
@@ -454,14 +488,6 @@ class _Count:
             parcels=parcels,
             notes=notes,
         )
-
-    def _take_from(self, losers: Sequence[int], papers: Sequence[Paper], value: int) -> None:
-        """Debit the excluded candidates for a batch that has just been transferred."""
-        loser_set = set(losers)
-        for ranking, position, count in papers:
-            holder = ranking[position]
-            if holder in loser_set:
-                self.votes[holder] -= value * count
 
     def choose_exclusion(self, deferred: int) -> tuple[list[int], str]:
         candidates = list(self.continuing)

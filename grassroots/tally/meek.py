@@ -18,12 +18,16 @@ The method (Hill, Wichmann and Woodall, Algorithm 123, as adapted in Schedule 1A
   candidate reaches the quota, or the total surplus is below 0.0001, or the lowest hopeful
   candidate's votes plus the total surplus are below the second lowest (cl. 13): the lowest
   is then excluded.
-* The lowest is also excluded at a *stable state*: when the last iteration did not reduce the
-  total surplus (the stopping rule of the Meek reference rule). Iterations exist to shrink the
-  surplus; once rounding up at 9 digits stops them doing so, the keep factors repeat or go
-  round in a cycle with the surplus still above 0.0001 (papers that all exhaust after the
-  elected, say, with the hopefuls level on no votes) and, without this rule, the count would
-  iterate for ever.
+* The step in which an exclusion takes effect repeats step 2 as cl. 15-17 say: the
+  successful candidates' keep factors are adjusted (cl. 17) and the excluded candidate's set
+  to 0 (cl. 16) before the votes are allocated, so the totals after an exclusion come from
+  adjusted keep factors (docs/tally.md states this reading of the text).
+* The lowest is also excluded at a *stable state* (cl. 23): detected as an iteration that did
+  not reduce the total surplus (the stopping rule of the Meek reference rule). Iterations
+  exist to shrink the surplus; once rounding up at 9 digits stops them doing so, the keep
+  factors repeat or go round in a cycle with the surplus still above 0.0001 (papers that all
+  exhaust after the elected, say, with the hopefuls level on no votes) and, without this
+  rule, the count would iterate for ever.
 * Guards, so that a count can fail but never spin: every pass of the main loop must elect or
   exclude someone or iterate once more, and one stage may iterate at most
   :data:`MAX_ITERATIONS` times; either failure raises :class:`TallyError`.
@@ -35,8 +39,8 @@ The method (Hill, Wichmann and Woodall, Algorithm 123, as adapted in Schedule 1A
   an error.
 
 Counting is exact: every value is an integer number of 10^-9 votes. The ballots come as
-numpy arrays from :func:`grassroots.tally.packed.packed_ballots` (those a reader attached to
-the election, or the tuples packed once), and identical rankings are merged. A paper's path is
+numpy arrays from :func:`grassroots.tally.papers.counted_rankings` (the scanner's lines as
+read, or the tuples packed once and identical rankings merged). A paper's path is
 the same for every iteration within a stage (it stops at its first hopeful candidate), so
 papers are grouped by that path; only papers whose path ends at a candidate who has just been
 elected or excluded are moved at a new stage (vectorised with numpy). The iterations then run
@@ -50,6 +54,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -60,8 +65,9 @@ from grassroots.tally.constraints import (
     forced_exclusions,
     protected,
 )
-from grassroots.tally.packed import exact_weights, packed_ballots
-from grassroots.tally.simple import Lot, refuse_empty_count, valid_rankings
+from grassroots.tally.packed import counting_arrays, exact_weights
+from grassroots.tally.papers import counted_rankings
+from grassroots.tally.simple import Lot, refuse_empty_count
 from grassroots.tally.types import (
     Action,
     CategoryConstraint,
@@ -80,6 +86,7 @@ SURPLUS_TOLERANCE = 100_000  # cl. 13: a total surplus below 0.0001 is not worth
 MAX_ITERATIONS = 10_000
 
 HOPEFUL, ELECTED, EXCLUDED = 0, 1, 2
+_EXHAUSTED = 3  # a paper's walk past its last preference (papers only, never a candidate)
 
 IntArray = npt.NDArray[np.int64]
 
@@ -99,62 +106,6 @@ def _as_decimal(value: int) -> Decimal:
     return Decimal(f"{value}E-9")
 
 
-def _group_ballots(election: Election) -> tuple[IntArray, npt.NDArray[np.int32]]:
-    """The papers as distinct rankings, cleaned as :func:`valid_rankings` does, blanks dropped.
-
-    Returns the number of papers of each distinct ranking and the rankings as rows of a
-    matrix padded with -1 (every row ends with at least one -1). The arrays come from
-    :func:`~grassroots.tally.packed.packed_ballots` (the reader's, when it attached them).
-    Identical rows are merged with numpy; the rare ranking that needs cleaning (a withdrawn or
-    repeated candidate) is cleaned in Python, and a bad candidate number or a negative weight
-    is reported with its ballot line by :func:`valid_rankings`.
-    """
-    n = len(election.candidates)
-    packed = packed_ballots(election)
-    # Exact at any size: Python integers when int64 could overflow (decided up front).
-    weights, lengths = exact_weights(packed.weights), packed.lengths
-    if weights.size and int(weights.min()) < 0:
-        valid_rankings(election)  # raises, naming the ballot line
-    counted = (weights > 0) & (lengths > 0)
-    everything = bool(counted.all())
-    flat = packed.rankings if everything else packed.rankings[np.repeat(counted, lengths)]
-    if flat.size and (int(flat.min()) < 0 or int(flat.max()) >= n):
-        valid_rankings(election)  # raises, naming the ballot line
-    matrix = packed.padded(-1, None if everything else counted)
-    weights = weights[counted]
-    if matrix.shape[0] > 1 and not packed.distinct:  # the reader already merged them
-        # Merge identical rankings: each row as one opaque value, so rows sort as fast as bytes.
-        rows = np.ascontiguousarray(matrix).view(np.dtype((np.void, matrix.shape[1] * 4)))
-        unique, inverse = np.unique(rows.reshape(-1), return_inverse=True)
-        if unique.size < matrix.shape[0]:
-            matrix = unique.view(np.int32).reshape(unique.size, matrix.shape[1])
-            merged: IntArray = np.zeros(unique.size, dtype=weights.dtype)
-            np.add.at(merged, inverse.reshape(-1), weights)
-            weights = merged
-    papers: IntArray = weights.copy()
-    if packed.distinct:  # the reader refused any line that ranks a candidate twice
-        bad = np.zeros(matrix.shape[0], dtype=bool)
-    else:
-        ordered = np.sort(matrix, axis=1)
-        bad = ((ordered[:, 1:] == ordered[:, :-1]) & (ordered[:, 1:] >= 0)).any(axis=1)
-    if election.withdrawn:
-        bad |= np.isin(matrix, sorted(election.withdrawn)).any(axis=1)
-    if not bad.any():
-        return papers, matrix
-    matrix = matrix.copy()
-    for index in np.flatnonzero(bad).tolist():
-        kept: list[int] = []
-        for c in matrix[index].tolist():
-            if c >= 0 and c not in election.withdrawn and c not in kept:
-                kept.append(c)
-        matrix[index] = -1
-        matrix[index, : len(kept)] = kept
-        if not kept:  # nothing left on the paper: not a valid vote
-            papers[index] = 0
-    live = papers > 0
-    return papers[live], matrix[live]
-
-
 class _Papers:
     """Distinct rankings and, for each, where its walk down the preferences stops.
 
@@ -165,14 +116,18 @@ class _Papers:
     the number of papers.
     """
 
-    def __init__(self, weights: IntArray, matrix: npt.NDArray[np.int32], n: int) -> None:
+    def __init__(
+        self, weights: IntArray, matrix: npt.NDArray[np.signedinteger[Any]], n: int
+    ) -> None:
         self.n = n
         rows = weights.size
-        self.matrix = matrix
+        # The rankings row after row (each row ends in -1); ``cursor`` is each row's index
+        # into them of the candidate its walk now stops at.
+        self.cells = matrix.reshape(-1)
+        self.cursor: IntArray = np.arange(rows, dtype=np.int64) * matrix.shape[1]
         self.weights: IntArray = weights
         # Sums of papers below 2**53 are whole numbers that float64 adds exactly.
         self.float_exact = weights.dtype != object and int(weights.sum()) < 2**53
-        self.position: IntArray = np.zeros(rows, dtype=np.int64)
         self.terminal: IntArray = matrix[:, 0].astype(np.int64)
         self.prefix: IntArray = np.zeros(rows, dtype=np.int64)
         self.prefixes: list[tuple[int, ...]] = [()]
@@ -212,23 +167,26 @@ class _Papers:
     def _extend(self, prefix: IntArray, candidates: IntArray) -> IntArray:
         """The prefix ids after appending ``candidates`` (successful) to ``prefix``."""
         pairs = prefix * (self.n + 1) + candidates
-        unique, inverse = np.unique(pairs, return_inverse=True)
-        ids = np.empty(unique.size, dtype=np.int64)
-        for i, pair in enumerate(unique.tolist()):
+        # The pairs are below (prefixes) x (candidates + 1): a table that size finds the
+        # distinct ones without sorting.
+        table = np.zeros(len(self.prefixes) * (self.n + 1), dtype=np.int64)
+        table[pairs] = 1
+        for pair in np.flatnonzero(table).tolist():
             old, candidate = divmod(pair, self.n + 1)
             key = (old, candidate)
             if key not in self._interned:
                 self._interned[key] = len(self.prefixes)
                 self.prefixes.append((*self.prefixes[old], candidate))
-            ids[i] = self._interned[key]
-        extended: IntArray = ids[inverse.reshape(-1)]
+            table[pair] = self._interned[key]
+        extended: IntArray = table[pairs]
         return extended
 
     def advance(self, status: npt.NDArray[np.int8]) -> None:
         """Move the papers whose terminal candidate is no longer hopeful."""
-        live = self.terminal >= 0
-        rows = np.flatnonzero(live)
-        rows = rows[status[self.terminal[rows]] != HOPEFUL]
+        # Each candidate's status, and at index -1 (no further preference) "exhausted".
+        states = np.append(status, np.int8(_EXHAUSTED))
+        moving = np.append(status != HOPEFUL, False)  # an exhausted paper stays
+        rows = np.flatnonzero(moving[self.terminal])
         if rows.size == 0:
             return
         self._add(rows, -1)
@@ -236,20 +194,25 @@ class _Papers:
         elected = status[terminal] == ELECTED
         if elected.any():
             self.prefix[rows[elected]] = self._extend(self.prefix[rows[elected]], terminal[elected])
-        active = rows
+        active, cursor = rows, self.cursor[rows]
         while active.size:
-            self.position[active] += 1
-            nxt = self.matrix[active, self.position[active]].astype(np.int64)
-            ended = nxt < 0
-            self.terminal[active[ended]] = -1
-            state = status[np.where(ended, 0, nxt)]
-            found = ~ended & (state == HOPEFUL)
-            self.terminal[active[found]] = nxt[found]
-            passing = ~ended & (state == ELECTED)
+            cursor += 1
+            nxt = self.cells[cursor]
+            state = states[nxt]
+            stops = state == HOPEFUL
+            stops |= state == _EXHAUSTED
+            passing = state == ELECTED
             if passing.any():
                 through = active[passing]
-                self.prefix[through] = self._extend(self.prefix[through], nxt[passing])
-            active = active[~(ended | found)]
+                self.prefix[through] = self._extend(
+                    self.prefix[through], nxt[passing].astype(np.int64)
+                )
+            if stops.any():
+                done = active[stops]
+                self.terminal[done] = nxt[stops]
+                self.cursor[done] = cursor[stops]
+                going = ~stops
+                active, cursor = active[going], cursor[going]
         self._add(rows, 1)
 
     def paths(self) -> list[tuple[tuple[int, ...], int, int]]:
@@ -364,13 +327,13 @@ def count_meek(
         raise TallyError(f"an election needs at least one seat, not {seats}")
     names = election.candidates
     n = len(names)
-    weights, matrix = _group_ballots(election)
+    weights, matrix = counted_rankings(election)
     equal = _equal_ballots(election)
     valid_poll = int(weights.sum()) + sum(papers for _, papers in equal)
     refuse_empty_count(election, valid_poll)
     blank = 0
     if blank_papers_valid:  # papers with no standing candidate: valid, non-transferable
-        every = exact_weights(packed_ballots(election).weights)
+        every = exact_weights(counting_arrays(election).weights)
         blank = int(every[every > 0].sum()) + sum(
             b.weight for b in election.equal_ballots if b.weight > 0
         )
@@ -423,6 +386,12 @@ def count_meek(
 
     def exclude(losers: Sequence[int], action: Action, note: str) -> None:
         nonlocal paths, totals, exhausted, quota, iterations
+        # The exclusion takes effect in the next step, which repeats step 2 as cl. 15-17 say:
+        # the successful candidates' keep factors adjusted (cl. 17, from this step's quota
+        # and votes), the excluded candidates' set to 0 (cl. 16), then the votes allocated
+        # (cl. 10) and the quota recalculated (cl. 11).
+        for c in elected:
+            keep[c] = _div_up(_mul_up(quota, keep[c]), totals[c])
         for c in losers:
             hopeful.remove(c)
             status[c] = EXCLUDED

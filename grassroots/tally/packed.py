@@ -5,7 +5,8 @@ and to build, but slow to turn into arrays (a million-ballot election has hundre
 of distinct rankings, each a Python tuple). :class:`PackedBallots` holds the same ballots, in the
 same order, as three arrays:
 
-* ``rankings``: every ballot's preferences one after another (0-based candidates, ``int32``);
+* ``rankings``: every ballot's preferences one after another (0-based candidates, ``int32``,
+  or ``int16`` from the BLT scanner when every candidate number fits);
 * ``lengths``: how many preferences each ballot has (``int64``);
 * ``weights``: how many papers each ballot stands for (``int64``; an ``object`` array of
   Python integers when a weight does not fit in ``int64``).
@@ -21,7 +22,7 @@ never be counted from stale arrays. The arrays are read-only.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import chain
 from operator import attrgetter
@@ -33,7 +34,14 @@ import numpy.typing as npt
 if TYPE_CHECKING:
     from grassroots.tally.types import Ballot, Election
 
-__all__ = ["BallotArray", "PackedBallots", "exact_weights", "pack", "packed_ballots"]
+__all__ = [
+    "BallotArray",
+    "PackedBallots",
+    "counting_arrays",
+    "exact_weights",
+    "pack",
+    "packed_ballots",
+]
 
 INT64_MAX = 2**63 - 1
 
@@ -45,13 +53,15 @@ class PackedBallots:
     # The tuple the arrays were made from; None for arrays read straight from a file (then a
     # BallotArray holds them, and the election's ballots are that BallotArray).
     source: tuple[Ballot, ...] | None
-    rankings: npt.NDArray[np.int32]
+    rankings: npt.NDArray[np.signedinteger[Any]]
     lengths: npt.NDArray[np.int64]
     weights: npt.NDArray[Any]
-    # True for arrays the BLT scanner made: no two ballots share a ranking and no ranking names
-    # a candidate twice or out of range (it checked every line), so a rule need not group or
-    # clean them again.
+    # True for arrays the BLT scanner made and grouped: no two ballots share a ranking (and
+    # every ranking is clean, below), so a rule need not group or clean them again.
     distinct: bool = False
+    # True for arrays the BLT scanner made, grouped or not: no ranking names a candidate twice
+    # or out of range and no weight is below 1 (it checked every line).
+    clean: bool = False
 
     def __post_init__(self) -> None:
         rows = self.lengths.size
@@ -79,18 +89,24 @@ class PackedBallots:
         starts: npt.NDArray[np.int64] = np.cumsum(self.lengths) - self.lengths
         return starts
 
-    def padded(self, fill: int, rows: npt.NDArray[np.bool_] | None = None) -> npt.NDArray[np.int32]:
+    def padded(
+        self, fill: int, rows: npt.NDArray[np.bool_] | None = None, dtype: type = np.int32
+    ) -> npt.NDArray[Any]:
         """The rankings as a matrix, one row per ballot, padded on the right with ``fill``.
 
         Every row ends with at least one ``fill``. ``rows``, a mask over the ballots, keeps
-        only those ballots.
+        only those ballots. ``dtype`` (``int32`` unless a smaller type holds every candidate
+        and ``fill``) saves memory on large elections.
         """
         lengths, flat = self.lengths, self.rankings
         if rows is not None:
             flat = flat[np.repeat(rows, lengths)]
             lengths = lengths[rows]
         width = int(lengths.max(initial=0)) + 1
-        matrix = np.full((lengths.size, width), fill, dtype=np.int32)
+        matrix: npt.NDArray[Any] = np.full((lengths.size, width), fill, dtype=dtype)
+        if lengths.size and int(lengths.min()) == width - 1:  # every ranking as long
+            matrix[:, : width - 1] = flat.reshape(lengths.size, width - 1)
+            return matrix
         # The cells before each row's length, read row by row, are the preferences in order.
         matrix[np.arange(width, dtype=np.int64)[None, :] < lengths[:, None]] = flat
         return matrix
@@ -144,10 +160,26 @@ class BallotArray(Sequence["Ballot"]):
     sequence of the same ballots, a tuple included.
     """
 
-    __slots__ = ("packed",)
+    __slots__ = ("_group", "_packed", "lines")
 
-    def __init__(self, packed: PackedBallots) -> None:
-        self.packed = packed
+    def __init__(
+        self, packed: PackedBallots, group: Callable[[], PackedBallots] | None = None
+    ) -> None:
+        # With ``group``, ``packed`` holds the file's lines as read, a ranking possibly on
+        # several of them, and ``group`` makes one ballot per distinct ranking when something
+        # first asks for the ballots themselves. Rules that count every line alike (Scottish,
+        # ERS97 and Meek) take the lines (:func:`counting_arrays`) and never need it.
+        self.lines = packed
+        self._packed = None if group is not None else packed
+        self._group = group
+
+    @property
+    def packed(self) -> PackedBallots:
+        """The ballots as arrays: one row per distinct ranking, as the full reader groups them."""
+        if self._packed is None:
+            group, self._group = self._group, None
+            self._packed = group() if group is not None else self.lines
+        return self._packed
 
     def __len__(self) -> int:
         return int(self.packed.lengths.size)
@@ -190,6 +222,14 @@ class BallotArray(Sequence["Ballot"]):
 
     def __repr__(self) -> str:
         return f"BallotArray({len(self)} ballots)"
+
+
+def counting_arrays(election: Election) -> PackedBallots:
+    """Arrays a rule that counts every line alike may count from: the BLT scanner's lines as
+    read (a ranking possibly on several rows, each row clean), else :func:`packed_ballots`."""
+    if isinstance(election.ballots, BallotArray):
+        return election.ballots.lines
+    return packed_ballots(election)
 
 
 def packed_ballots(election: Election) -> PackedBallots:

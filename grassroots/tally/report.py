@@ -250,6 +250,12 @@ def render_html(result: Result, *, chart_id: str = "tally") -> str:
         '<section class="tally-result">',
         f"<p>Rule: {escape(result.rule)}; seats: {result.seats}; "
         f"valid poll: {escape(str(result.valid_poll))}{quota}.</p>",
+    ]
+    if not result.stages and not result.valid_poll:
+        # A question declared void (no valid papers): no table of empty stages, only why.
+        out.extend(f"<p><strong>{escape(note)}</strong></p>" for note in result.notes)
+        return "\n".join([*out, "</section>"]) + "\n"
+    out += [
         "<table>",
         f"<caption>Count of the votes, stage by stage ({escape(result.rule)})</caption>",
         '<thead><tr><th scope="col">Candidate</th>',

@@ -41,7 +41,7 @@ import numpy as np
 import numpy.typing as npt
 
 from grassroots.tally import constraints as category_rules
-from grassroots.tally.packed import exact_weights, packed_ballots
+from grassroots.tally.packed import counting_arrays, exact_weights
 from grassroots.tally.simple import Lot, refuse_empty_count, refuse_equal_preferences
 from grassroots.tally.types import (
     Action,
@@ -82,7 +82,7 @@ class _Count:
         self.lot = Lot(seed, election.tie_order)
 
         # The ballots as arrays: those the reader attached to the election, or packed now.
-        packed = packed_ballots(election)
+        packed = counting_arrays(election)
         weights, flat = packed.weights, packed.rankings
         keep = None if bool((weights > 0).all()) else weights > 0
         if keep is not None:  # papers of no weight take no part
@@ -93,7 +93,7 @@ class _Count:
         if flat.size and (flat.min() < 0 or flat.max() >= n):
             raise TallyError("a ballot ranks a candidate number that is not on the ballot paper")
         # Each row: preferences, then the sentinel ``n`` meaning "no further preference".
-        self.prefs = packed.padded(n, keep)
+        self.prefs = packed.padded(n, keep, np.int8 if n < 2**7 else np.int32)
         # Row after row, so each paper's place is one index (``cursor``) into this array.
         self.cells = self.prefs.reshape(-1)
         self.papers = weights  # read-only, shared with the election

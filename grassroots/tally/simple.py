@@ -20,7 +20,7 @@ from fractions import Fraction
 import numpy as np
 
 from grassroots.tally.packed import BallotArray, PackedBallots
-from grassroots.tally.types import Action, Election, Result, Stage, TallyError
+from grassroots.tally.types import Action, Election, NoValidPapers, Result, Stage, TallyError
 
 __all__ = [
     "Lot",
@@ -117,7 +117,7 @@ def refuse_empty_count(election: Election, valid_poll: object) -> None:
     if len(election.withdrawn) >= len(election.candidates):
         raise TallyError("every candidate is withdrawn: there is nobody to elect")
     if not valid_poll:
-        raise TallyError(
+        raise NoValidPapers(
             "there are no valid papers to count: every ballot line has weight 0, is blank or "
             "names only withdrawn candidates"
         )

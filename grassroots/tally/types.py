@@ -22,6 +22,12 @@ class TallyError(ValueError):
     """Input that cannot be counted, with a message a returning officer can act on."""
 
 
+class NoValidPapers(TallyError):
+    """A count refused because no paper is valid (every one blank, of weight 0 or naming only
+    withdrawn candidates): the engine will not elect by lot, and a ballot with several
+    questions declares this one void instead (``grassroots.ledger.recount``)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Ballot:
     """A group of identical ballot papers.

@@ -56,7 +56,16 @@ class SetUp:
     motion: Question
 
 
-def make_ballot(*, voters: list[Member] | None = None, group: Group | None = None) -> SetUp:
+def make_ballot(
+    *,
+    voters: list[Member] | None = None,
+    group: Group | None = None,
+    end_to_end: bool = False,
+    while_draft: Callable[[Ballot, Member], object] | None = None,
+) -> SetUp:
+    """The ballot in server mode with its shares collected; or ``end_to_end``, its tellers
+    named and no key yet (tests/ballots/e2e_helpers.py holds their ceremony). ``while_draft``
+    is called with the ballot and its officer before the tellers are set up (to add more)."""
     group = group or GroupFactory()
     officer = RoleFactory(role=Role.NATIONAL_OFFICE, member__home_group=group).member
     tellers = [MemberWithLoginFactory(home_group=group) for _ in range(3)]
@@ -72,6 +81,7 @@ def make_ballot(*, voters: list[Member] | None = None, group: Group | None = Non
         joined_before=datetime.date(2025, 1, 1),
         tellers_count=3,
         threshold=2,
+        end_to_end=end_to_end,
     )
     stv = add_question(
         actor=officer.user,
@@ -87,8 +97,14 @@ def make_ballot(*, voters: list[Member] | None = None, group: Group | None = Non
     motion = add_question(
         actor=officer.user, ballot=ballot, title="Adopt the new constitution?", kind="yesno"
     )
+    if while_draft is not None:
+        while_draft(ballot, officer)
     set_up_tellers(actor=officer.user, ballot=ballot, members=tellers)
-    shares = [collect_share(actor=t.user, teller=ballot.tellers.get(member=t)) for t in tellers]
+    shares = (
+        []
+        if end_to_end
+        else [collect_share(actor=t.user, teller=ballot.tellers.get(member=t)) for t in tellers]
+    )
     return SetUp(
         ballot=Ballot.objects.get(pk=ballot.pk),
         officer=officer,

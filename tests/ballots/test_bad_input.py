@@ -84,6 +84,7 @@ def test_random_garbage_in_every_field_never_gives_a_500(voting):
             if rng.random() < 0.8
         }
         data["idempotency_key"] = key if rng.random() < 0.7 else "x"
+        data["step"] = rng.choice(["cast", "review", "change", "", "x"])
         response = client.post(url, data)
         assert response.status_code < 500
 
@@ -103,7 +104,9 @@ def test_closed_ballot_is_a_409_page(voting, frozen_clock: Clock):
     frozen_clock.advance(hours=2)
     url = reverse("ballot_vote", args=[setup.ballot.pk])
     first = candidate_ids(setup.stv)[0]
-    response = client.post(url, {"idempotency_key": key, field_name(setup.stv, first): "1"})
+    response = client.post(
+        url, {"idempotency_key": key, field_name(setup.stv, first): "1", "step": "cast"}
+    )
     assert response.status_code == 409
     assert "not open for voting" in response.content.decode()
     assert "not open for voting" in client.get(url).content.decode()

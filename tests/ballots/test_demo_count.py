@@ -23,9 +23,11 @@ from grassroots.demo.people import (
     DATA_MANAGER_LOGIN,
     DEMO_PASSWORD,
     MINIMUM_MEMBERS,
-    _Builder,
+    build_organisation,
 )
 from grassroots.ledger.verify import verify_directory
+
+CONFIRMED = {"confirmed": "yes"}  # the confirmation step before an irreversible action
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +39,7 @@ SHARE_FIELD = re.compile(r'name="share" value="([^"]+)"')
 @pytest.fixture
 def demo_organisation(settings) -> None:
     settings.GRASSROOTS_REQUIRE_OFFICER_MFA = False
-    _Builder(MINIMUM_MEMBERS).build()
+    build_organisation(MINIMUM_MEMBERS)
 
 
 def test_a_visitor_closes_counts_and_publishes_the_open_demo_ballot(
@@ -59,7 +61,8 @@ def test_a_visitor_closes_counts_and_publishes_the_open_demo_ballot(
     assert "Close the poll now (before its published time)" in page
     reveal = reverse("ballot_teller_reveal", args=[ballot.pk])
     assert SHARE_FIELD.search(client.get(reveal).content.decode()) is None, "not while open"
-    assert client.post(reverse("ballot_close", args=[ballot.pk])).status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):  # the close's task runs after commit
+        assert client.post(reverse("ballot_close", args=[ballot.pk]), CONFIRMED).status_code == 302
     ballot.refresh_from_db()
     assert ballot.status == BallotStatus.CLOSED and ballot.voted_count
     for login in (CHAIR_LOGIN, DATA_MANAGER_LOGIN):
@@ -73,7 +76,10 @@ def test_a_visitor_closes_counts_and_publishes_the_open_demo_ballot(
     with django_capture_on_commit_callbacks(execute=True):
         assert client.post(reverse("ballot_count", args=[ballot.pk])).status_code == 302
     assert Ballot.objects.get(pk=ballot.pk).status == BallotStatus.COUNTED
-    assert client.post(reverse("ballot_publish", args=[ballot.pk])).status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):  # so does the publication's
+        assert (
+            client.post(reverse("ballot_publish", args=[ballot.pk]), CONFIRMED).status_code == 302
+        )
     results = client.get(reverse("ballot_results", args=[ballot.pk]))
     assert results.status_code == 200 and "Group committee" in results.content.decode()
     call_command("export_record", "--election", ballot.election_id, str(tmp_path))

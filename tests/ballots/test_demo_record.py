@@ -15,6 +15,7 @@ from grassroots.demo import people as demo_organisation
 from grassroots.demo.ballots import FINISHED_TITLE, OPEN_TITLE, seed_finished_ballot
 from grassroots.demo.seed import seed_demo
 from grassroots.ledger.verify import verify_directory
+from tests.demo_database import restore_demo
 from tests.ledger import minimal_verifier
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
@@ -41,7 +42,7 @@ def _verify_cli(directory: Path, key: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_seed_demo_makes_a_published_stv_ballot_and_an_open_one_once(tmp_path: Path):
-    seed_demo(members=demo_organisation.MINIMUM_MEMBERS)
+    restore_demo()  # what seed_demo makes (tests/demo_database.py)
     finished = Ballot.objects.get(title=FINISHED_TITLE)
     assert finished.status == BallotStatus.PUBLISHED
     assert finished.voted_count == 300 and finished.heads.count() > 10
@@ -50,8 +51,13 @@ def test_seed_demo_makes_a_published_stv_ballot_and_an_open_one_once(tmp_path: P
     women = {c.position - 1 for c in question.candidates.all() if "women" in c.categories}
     assert len(women & set(question.result["elected"])) >= 2
     assert Ballot.objects.get(title=OPEN_TITLE).is_open
+    seeded = sorted(Ballot.objects.values_list("title", flat=True))
     seed_demo(members=demo_organisation.MINIMUM_MEMBERS)
-    assert Ballot.objects.count() == 2
+    # The two above, the end-to-end ones (tests/ballots/test_e2e_demo.py) and the slate's
+    # selection ballot (tests/slates/test_demo_slate.py): each made once.
+    assert sorted(Ballot.objects.values_list("title", flat=True)) == seeded
+    assert len(seeded) == len(set(seeded))
+    assert Ballot.objects.filter(is_end_to_end=True, status=BallotStatus.PUBLISHED).count() == 1
 
     call_command("export_record", "--latest-published", str(tmp_path))
     key = finished.election_key_hex
@@ -78,9 +84,7 @@ def test_a_thousand_random_byte_changes_in_an_exported_record_are_all_caught(tmp
     The record is a demo election with 40 votes, so that the thousand full verifications fit in
     well under half a minute; the 300-vote demo record is checked by the CLI above.
     """
-    from grassroots.demo.people import _Builder
-
-    _Builder(demo_organisation.MINIMUM_MEMBERS).build()
+    demo_organisation.build_organisation(demo_organisation.MINIMUM_MEMBERS)
     seed_finished_ballot(votes=40)
     call_command("export_record", "--latest-published", str(tmp_path))
     assert all(c.passed for c in verify_directory(tmp_path))

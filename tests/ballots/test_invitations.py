@@ -38,7 +38,7 @@ def test_opening_mails_each_member_on_the_roll_their_own_link(
     assert len(links) == len(mail.outbox)
     by_voter = next(m for m in mail.outbox if m.to == [voters[0].email])
     page = client.get(LINK.search(by_voter.body).group(1))
-    assert page.status_code == 200 and "Cast my vote" in page.content.decode()
+    assert page.status_code == 200 and "Review my vote" in page.content.decode()
 
 
 def test_reminder_goes_to_everyone_on_the_roll_voted_or_not(

@@ -21,6 +21,8 @@ from tests.ballots.conftest import SetUp, open_with_voters
 from tests.factories import GroupFactory, MemberWithLoginFactory, RoleFactory
 from tests.web.roles import give_authenticator_app
 
+CONFIRMED = {"confirmed": "yes"}  # the confirmation step before an irreversible action
+
 pytestmark = pytest.mark.django_db
 
 SHARE = re.compile(r"\b\d+:[0-9a-f]{132}\b")
@@ -72,8 +74,15 @@ def test_vote_page_shows_errors_in_a_linked_summary_and_casts_nothing(
     assert response.status_code == 400
     html = response.content.decode()
     assert 'class="error-summary"' in html
-    first = ready_ballot.stv.candidates.get(position=2)
+    # The summary names the repeat once, linking to its first box; both boxes are marked.
+    first, second = ready_ballot.stv.candidates.filter(position__in=[1, 2]).order_by("position")
     assert f'href="#id_{field_name(ready_ballot.stv, first.pk)}"' in html
+    assert html.count("You gave the number 1 to both") == 3  # the summary and each box
+    for box in (first, second):
+        name = field_name(ready_ballot.stv, box.pk)
+        tag = re.search(rf'<input[^>]*id="id_{name}"[^>]*>', html)
+        assert tag and 'aria-invalid="true"' in tag.group(0), box
+        assert f'aria-describedby="id_{name}_error q{ready_ballot.stv.pk}-hint"' in tag.group(0)
 
 
 def test_member_not_on_roll_gets_404_for_the_vote_page(client: Client, ready_ballot: SetUp):
@@ -142,8 +151,7 @@ def test_whole_journey_create_tell_open_vote_close_count_publish_verify(
             "kind": "stv",
             "stv_rule": "scottish",
             "seats": "2",
-            "constraint_category": "women",
-            "constraint_minimum": "1",
+            "quota_rules": "women: at least 1",
         },
     )
     assert response.status_code == 302
@@ -172,8 +180,12 @@ def test_whole_journey_create_tell_open_vote_close_count_publish_verify(
         assert again.status_code == 409 and not SHARE.search(again.content.decode())
 
     client.force_login(officer.user)
-    response = client.post(reverse("ballot_open", args=[ballot.pk]), follow=True)
-    assert "The roll has" in response.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):  # the open's task runs after commit
+        response = client.post(reverse("ballot_open", args=[ballot.pk]), follow=True)
+    assert "The roll is being frozen" in response.content.decode()
+    ballot.refresh_from_db()
+    assert ballot.status == BallotStatus.OPEN and ballot.invitations_sent_at is not None
+    assert not ballot.background_step and ballot.background_done == ballot.roll_size
 
     trackers = []
     orders = [{1: "1", 2: "2"}, {3: "1", 1: "2", 4: "3"}, {2: "1"}]
@@ -181,7 +193,7 @@ def test_whole_journey_create_tell_open_vote_close_count_publish_verify(
         client.force_login(voter.user)
         vote_url = reverse("ballot_vote", args=[ballot.pk])
         page = client.get(vote_url).content.decode()
-        data = {"idempotency_key": _idempotency_key(page)}
+        data = {"idempotency_key": _idempotency_key(page), "step": "cast"}
         for position, text in order.items():
             candidate = question.candidates.get(position=position)
             data[field_name(question, candidate.pk)] = text
@@ -191,7 +203,7 @@ def test_whole_journey_create_tell_open_vote_close_count_publish_verify(
     # The last voter tries again from a fresh page: refused, nothing added.
     page = client.get(vote_url).content.decode()
     assert "already voted" in page
-    second = client.post(vote_url, {"idempotency_key": "A" * 32})
+    second = client.post(vote_url, {"idempotency_key": "A" * 32, "step": "cast"})
     assert second.status_code == 409
 
     check = reverse("ballot_receipt_check", args=[ballot.pk])
@@ -199,7 +211,8 @@ def test_whole_journey_create_tell_open_vote_close_count_publish_verify(
 
     frozen_clock.advance(hours=2)
     client.force_login(officer.user)
-    assert client.post(reverse("ballot_close", args=[ballot.pk])).status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(reverse("ballot_close", args=[ballot.pk]), CONFIRMED).status_code == 302
     reveal = reverse("ballot_teller_reveal", args=[ballot.pk])
     for teller, share in list(zip(tellers, shares, strict=True))[:2]:
         client.force_login(teller.user)
@@ -217,7 +230,10 @@ def test_whole_journey_create_tell_open_vote_close_count_publish_verify(
     client.force_login(officer.user)
     with django_capture_on_commit_callbacks(execute=True):  # the count task runs after commit
         assert client.post(reverse("ballot_count", args=[ballot.pk])).status_code == 302
-    assert client.post(reverse("ballot_publish", args=[ballot.pk])).status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        assert (
+            client.post(reverse("ballot_publish", args=[ballot.pk]), CONFIRMED).status_code == 302
+        )
     ballot.refresh_from_db()
     assert ballot.status == BallotStatus.PUBLISHED
 
@@ -237,6 +253,11 @@ def test_whole_journey_create_tell_open_vote_close_count_publish_verify(
     looked_up = client.get(check, {"tracker": trackers[1]}).content.decode()
     assert "in the public log" in looked_up and "decrypted to" in looked_up
     assert "[2,0,3]" in looked_up
+    # Issue 21: the paper as names in preference order, not only the JSON.
+    paper = re.search(r'<ol class="decrypted-paper">(.*?)</ol>', looked_up, re.S)
+    assert paper is not None
+    assert re.findall(r"<li>([^<]+)</li>", paper.group(1)) == ["Cat", "Ann", "Dan"]
+    assert "Elected: " in results and "Counting rule" in results
 
     call_command("export_record", "--latest-published", str(tmp_path))
     checks = verify_directory(tmp_path)
@@ -249,8 +270,17 @@ def test_whole_journey_create_tell_open_vote_close_count_publish_verify(
 
 
 def test_results_are_not_public_before_publication(client: Client, ready_ballot: SetUp):
+    results = reverse("ballot_results", args=[ready_ballot.ballot.pk])
+    # Not yet opened: a 404, as for a ballot that does not exist.
+    assert client.get(results).status_code == 404
+    assert client.get(reverse("ballot_results", args=[987654])).status_code == 404
     open_with_voters(ready_ballot, 1)
-    assert client.get(reverse("ballot_results", args=[ready_ballot.ballot.pk])).status_code == 404
+    # Open (its log is public): the page says the result is not yet published, and no more.
+    pending = client.get(results)
+    assert pending.status_code == 200
+    page = pending.content.decode()
+    assert "the result is not yet published" in page and "Voting is open until" in page
+    assert "Elected" not in page and "<table" not in page
     assert client.get(reverse("ballot_log", args=[ready_ballot.ballot.pk])).status_code == 200
 
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from grassroots.ballots.models import Candidate
 from tests.ballots.conftest import JPEG_1X1, PNG_1X1, SetUp, open_with_voters
-from tests.ballots.test_vote_cost import GET_QUERIES, _counted
+from tests.ballots.test_vote_cost import GET_QUERIES, _counted, log_in_returning
 from tests.web.roles import give_authenticator_app
 
 pytestmark = pytest.mark.django_db
@@ -62,6 +62,8 @@ def test_photos_appear_beside_their_candidates_with_alt_text(client: Client, rea
     for row in stv_rows:
         label, _, after = row.partition("</label>")
         assert "<img" not in label
+        # The label ends with the name, then the categories a quota uses, if any (issue 16).
+        label = re.sub(r'\s*<span class="candidate-categories">.*?</span>$', "", label)
         name = label.rsplit(">", 1)[-1].strip()
         if name in ("Aisha Khan", "Carys Evans"):
             assert f'alt="Photo of {name}"' in after
@@ -77,7 +79,7 @@ def test_photos_cost_the_vote_page_no_query(client: Client, ready_ballot):
     url = reverse("ballot_vote", args=[ready_ballot.ballot.pk])
     client.force_login(first.user)
     client.get(url)  # warms the per-process paper
-    client.force_login(second.user)
+    log_in_returning(client, second)
     with CaptureQueriesContext(connection) as get:
         page = client.get(url)
     assert len(IMG.findall(page.content.decode())) == 2
@@ -130,7 +132,9 @@ def test_paper_without_photos_still_labels_every_box(client: Client, ready_ballo
     assert "candidate-photo" not in html
     for candidate in ready_ballot.stv.candidates.all():
         assert re.search(
-            rf'<label class="checkbox" for="[^"]+"><input[^>]+> {candidate.name}</label>', html
+            rf'<label class="checkbox" for="[^"]+"><input[^>]+> {candidate.name}'
+            r'(?: <span class="candidate-categories">\([^)]*\)</span>)?</label>',
+            html,
         )
     assert re.search(
         r'<label class="checkbox" for="[^"]+"><input type="radio"[^>]+>\s*Yes</label>', html

@@ -38,7 +38,11 @@ def _every_row() -> dict[str, list[str]]:
 def _cast(client: Client, setup: SetUp, url: str) -> str:
     page = client.get(url).content.decode()
     candidate = setup.stv.candidates.get(position=2)
-    data = {"idempotency_key": KEY.search(page).group(1), field_name(setup.stv, candidate.pk): "1"}
+    data = {
+        "idempotency_key": KEY.search(page).group(1),
+        field_name(setup.stv, candidate.pk): "1",
+        "step": "cast",
+    }
     receipt = client.post(url, data)
     assert receipt.status_code == 200
     return receipt.content.decode()

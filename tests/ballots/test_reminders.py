@@ -15,8 +15,10 @@ from django.urls import reverse
 
 from grassroots import clock
 from grassroots.audit.models import AuditEntry
-from grassroots.ballots.models import Ballot, BallotStatus, ScheduledReminder
+from grassroots.ballots.models import BackgroundStep, Ballot, BallotStatus, ScheduledReminder
 from grassroots.ballots.scheduler import run_tick
+from grassroots.ballots.services import reminders
+from grassroots.ballots.services.background import resume_background
 from grassroots.ballots.services.errors import WrongStage
 from grassroots.ballots.services.lifecycle import open_ballot
 from grassroots.ballots.services.reminders import send_due_reminders, set_reminder_schedule
@@ -144,3 +146,98 @@ def test_two_schedulers_at_once_send_a_due_reminder_once(frozen_clock: Clock):
         results = list(pool.map(tick, range(8)))
     assert sum(len(r) for r in results) == 1
     assert len(_reminder_mailouts()) == 1
+
+
+@pytest.mark.django_db
+def test_a_scheduled_reminder_is_written_in_batches_and_resumes_without_reminding_twice(
+    frozen_clock: Clock, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks
+):
+    """The scheduled reminder takes the reminder button's task path: batches of the roll with
+    their resume point, only members who have not voted; stopped part way, starting it again
+    from the page carries on, and a later tick does not send it again."""
+    setup = make_ballot()
+    _three_day_poll(setup)
+    set_reminder_schedule(actor=setup.officer.user, ballot=setup.ballot, hours_before_close=[48])
+    voters = open_with_voters(setup, 7)
+    cast_orders(setup, voters[:2], [[0], [1]])
+    non_voters = set(setup.ballot.roll.filter(has_voted=False).values_list("member_id", flat=True))
+    monkeypatch.setattr(reminders, "ROLL_MAIL_BATCH", 2)
+    real_add = reminders.add_system_deliveries
+    calls = {"n": 0}
+
+    def failing_second_batch(mailout, rows):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("disk full")
+        return real_add(mailout, rows)
+
+    monkeypatch.setattr(reminders, "add_system_deliveries", failing_second_batch)
+    frozen_clock.advance(hours=25)
+    mail.outbox.clear()
+    (line,) = send_due_reminders()
+    assert "stopped" in line and "RuntimeError" in line
+    ballot = Ballot.objects.get(pk=setup.ballot.pk)
+    assert ballot.background_step == BackgroundStep.SCHEDULED_REMINDER
+    assert ballot.background_total == len(non_voters) and ballot.background_done == 2
+    assert mail.outbox == [], "nothing is sent before all are written"
+    assert send_due_reminders() == [], "claimed: a later tick does not start it again"
+    with django_capture_on_commit_callbacks(execute=True):  # the page's "Start it again"
+        resume_background(actor=setup.officer.user, ballot=ballot)
+    ballot.refresh_from_db()
+    assert not ballot.background_step and ballot.reminders_sent == 1
+    (mailout,) = _reminder_mailouts()
+    delivered = list(Delivery.objects.filter(mailout=mailout).values_list("member_id", flat=True))
+    assert sorted(delivered) == sorted(non_voters), "each member who had not voted, once"
+    assert len(mail.outbox) == len(non_voters)
+    (reminder,) = setup.ballot.reminders.all()
+    assert reminder.sent_at is not None and reminder.recipients == len(non_voters)
+    entry = AuditEntry.objects.get(action="send_reminder")
+    assert entry.detail["scheduled"] == [48] and entry.detail["sent_to"] == len(non_voters)
+    assert send_due_reminders() == [] and len(_reminder_mailouts()) == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.usefixtures("transactional_db")
+def test_a_cast_is_not_blocked_while_a_scheduled_reminder_is_written(
+    frozen_clock: Clock, monkeypatch: pytest.MonkeyPatch
+):
+    """No ballot lock is held across the reminder's batches, and the one each batch holds
+    (FOR NO KEY UPDATE) is not one a cast waits for: members cast, with a lock timeout, in the
+    middle of a batch's transaction and between batches."""
+    setup = make_ballot()
+    _three_day_poll(setup)
+    set_reminder_schedule(actor=setup.officer.user, ballot=setup.ballot, hours_before_close=[48])
+    voters = open_with_voters(setup, 6)
+    frozen_clock.advance(hours=25)
+    monkeypatch.setattr(reminders, "ROLL_MAIL_BATCH", 2)
+
+    def cast_with_lock_timeout(voter) -> None:
+        try:
+            with connections["default"].cursor() as cursor:
+                cursor.execute("SET lock_timeout = '3s'")
+            cast_orders(setup, [voter], [[0]])
+        finally:
+            connections.close_all()
+
+    real_batch = reminders.write_roll_mail_batch
+    cast_during: list[int] = []
+
+    def batch_then_cast(*args, **kwargs):
+        result = real_batch(*args, **kwargs)
+        if result[1] and len(cast_during) < 3:
+            # Inside the batch's transaction, which holds the ballot's row lock.
+            voter = voters[len(cast_during)]
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                pool.submit(cast_with_lock_timeout, voter).result(timeout=30)
+            cast_during.append(voter.pk)
+        return result
+
+    monkeypatch.setattr(reminders, "write_roll_mail_batch", batch_then_cast)
+    (line,) = send_due_reminders()
+    assert line.startswith("reminded ")
+    assert len(cast_during) == 3
+    assert set(setup.ballot.roll.filter(has_voted=True).values_list("member_id", flat=True)) == set(
+        cast_during
+    )
+    ballot = Ballot.objects.get(pk=setup.ballot.pk)
+    assert not ballot.background_step and ballot.reminders_sent == 1

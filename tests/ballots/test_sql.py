@@ -160,3 +160,112 @@ def test_the_casts_one_statement_writes_what_the_orm_steps_write():
                     assert one == orm, (status, has_voted, moment, member == voter)
                     seen.add(one[0])
     assert seen == {True, False}
+
+
+@pytest.mark.postgres
+def test_freezing_the_roll_in_one_statement_puts_the_orms_rows_on_it():
+    """``freeze_roll`` (INSERT ... SELECT on PostgreSQL) and ``freeze_roll_orm`` put the same
+    members on the roll, with the same home groups and regions, in member id order."""
+    from grassroots.ballots.eligibility import eligible_members
+    from tests.factories import GroupFactory
+
+    setup = make_ballot()
+    others = GroupFactory()
+    for _ in range(4):
+        MemberWithLoginFactory(home_group=setup.group)
+    MemberWithLoginFactory(home_group=others)  # outside the group ballot's scope
+    MemberWithLoginFactory(home_group=setup.group, status="lapsed")
+    ballot = Ballot.objects.get(pk=setup.ballot.pk)
+    eligible = eligible_members(ballot)
+
+    def frozen() -> list[tuple[int, int | None, int | None, bool]]:
+        rows = RollEntry.objects.filter(ballot=ballot).order_by("pk")
+        return list(rows.values_list("member_id", "group_id", "region_id", "has_voted"))
+
+    sid = transaction.savepoint()
+    assert sql.freeze_roll_orm(ballot, eligible) == eligible.count()
+    by_orm = frozen()
+    transaction.savepoint_rollback(sid)
+    assert sql.freeze_roll(ballot, eligible) == len(by_orm) > 0
+    assert frozen() == by_orm
+    assert [member for member, _, _, _ in by_orm] == sorted(eligible.values_list("pk", flat=True))
+    assert {region for _, _, region, _ in by_orm} == {setup.group.area.region_id}
+
+
+@pytest.mark.postgres
+def test_storing_the_counts_papers_in_one_statement_writes_what_the_orm_writes():
+    """``store_plaintexts`` (UPDATE ... FROM VALUES on PostgreSQL) and the ORM's form store
+    the same papers at the same positions, and neither overwrites a paper already stored."""
+    setup = make_ballot()
+    ballot = Ballot.objects.get(pk=setup.ballot.pk)
+    from grassroots.ballots.models import BallotBoxEntry
+
+    BallotBoxEntry.objects.bulk_create(
+        BallotBoxEntry(
+            ballot=ballot, log_index=i, ciphertext=secrets.token_bytes(8), tracker=f"{i:064x}"
+        )
+        for i in range(6)
+    )
+    BallotBoxEntry.objects.filter(ballot=ballot, log_index=2).update(plaintext=b"kept")
+    papers = [(i, f"paper {i}\\n".encode()) for i in (0, 2, 3, 5)]
+
+    def stored() -> list[tuple[int, bytes | None]]:
+        rows = BallotBoxEntry.objects.filter(ballot=ballot).order_by("log_index")
+        return [
+            (i, None if p is None else bytes(p))
+            for i, p in rows.values_list("log_index", "plaintext")
+        ]
+
+    sid = transaction.savepoint()
+    assert sql.store_plaintexts_orm(ballot.pk, papers) == 3
+    by_orm = stored()
+    transaction.savepoint_rollback(sid)
+    assert sql.store_plaintexts(ballot.pk, papers) == 3
+    assert stored() == by_orm
+    assert by_orm[2] == (2, b"kept") and by_orm[1] == (1, None)
+    assert sql.store_plaintexts(ballot.pk, papers) == 0, "nothing stored twice"
+
+
+@pytest.mark.postgres
+def test_the_counts_plaintexts_are_heap_only_updates_that_write_no_index_entry():
+    """The box is stored with room on each page (migration 0023), so writing a paper's
+    plaintext keeps its new row version on the same page: PostgreSQL counts every one of the
+    count's updates as HOT, which adds nothing to the box's indexes (issue 22)."""
+    from grassroots.ballots.models import BallotBoxEntry
+    from grassroots.ledger.crypto import seal_ballot, tracker
+
+    setup = make_ballot()
+    ballot = Ballot.objects.get(pk=setup.ballot.pk)
+    key = bytes(ballot.tellers_public_key)
+    papers = [
+        (i, f'{{"marks":[{i % 4},{(i + 1) % 4},{(i + 2) % 4}],"question":"q1"}}'.encode())
+        for i in range(300)
+    ]
+    BallotBoxEntry.objects.bulk_create(
+        BallotBoxEntry(
+            ballot=ballot,
+            log_index=i,
+            ciphertext=(sealed := seal_ballot(plaintext, key)),
+            tracker=tracker(ballot.election_id, sealed),
+        )
+        for i, plaintext in papers
+    )
+    table = BallotBoxEntry._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = %s", [table])
+        assert cursor.fetchone()[0] == ["fillfactor=40"]
+
+    def updates() -> tuple[int, int]:
+        # This backend's counts not yet reported (they may hold an earlier test's too).
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables WHERE relname = %s",
+                [table],
+            )
+            return cursor.fetchone()
+
+    before = updates()
+    for start in range(0, 300, 100):
+        assert sql.store_plaintexts(ballot.pk, papers[start : start + 100]) == 100
+    after = updates()
+    assert (after[0] - before[0], after[1] - before[1]) == (300, 300), "every update HOT"

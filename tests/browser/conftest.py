@@ -139,13 +139,13 @@ def demo(live_server) -> DemoLogins:
 
     from grassroots.accounts.models import User
     from grassroots.demo import people as demo_organisation
-    from grassroots.demo.seed import seed_demo
+    from tests.demo_database import restore_demo
     from tests.web.roles import TOTP_SECRET, give_authenticator_app
 
     # allauth remembers used TOTP codes in the cache; a code used by an earlier test's login
     # must not be refused as a replay in this one.
     cache.clear()
-    seed_demo(members=demo_organisation.MINIMUM_MEMBERS)
+    restore_demo()  # what seed_demo makes (tests/demo_database.py)
     password = demo_organisation.DEMO_PASSWORD
     officers = (
         demo_organisation.DATA_MANAGER_LOGIN,

@@ -99,6 +99,8 @@ def test_officer_runs_an_stv_ballot_members_nominate_and_vote_and_the_record_ver
     page.get_by_label("Voting closes").fill(_local(now + datetime.timedelta(days=3)))
     page.get_by_label("Number of tellers").fill("3")
     page.get_by_label("Tellers needed to count").fill("2")
+    # This journey is the server-mode ballot's; end-to-end mode has its own (test_e2e_*).
+    page.get_by_label("End-to-end verifiable").uncheck()
     page.get_by_role("button", name="Create the ballot").click()
     expect(page.get_by_role("heading", name="Group committee 2026", level=1)).to_be_visible()
     ballot = Ballot.objects.get()
@@ -107,8 +109,7 @@ def test_officer_runs_an_stv_ballot_members_nominate_and_vote_and_the_record_ver
     page.get_by_label("How members answer").select_option("stv")
     page.get_by_label("STV counting rule").select_option("scottish")
     page.get_by_label("Seats to fill").fill("2")
-    page.get_by_label("Category with a minimum").fill("women")
-    page.get_by_label("At least this many elected").fill("1")
+    page.get_by_label("Quota rules (STV)").fill("women: at least 1")
     page.get_by_role("button", name="Add the question").click()
     page.get_by_role("link", name="open nominations").click()
     page.get_by_label("Nominations close").fill(_local(now + datetime.timedelta(days=1)))
@@ -152,8 +153,16 @@ def test_officer_runs_an_stv_ballot_members_nominate_and_vote_and_the_record_ver
     anonymous = browser.new_context(base_url=live_server.url).new_page()
     anonymous.goto(link)
     expect(anonymous.get_by_text("No vote has been recorded in your name")).to_be_visible()
-    anonymous.get_by_label("Aisha Khan", exact=True).fill("1")
-    anonymous.get_by_label("Carys Evans", exact=True).fill("2")
+    anonymous.get_by_label(re.compile(r"^\s*Aisha Khan\b")).fill("1")
+    anonymous.get_by_label(re.compile(r"^\s*Carys Evans\b")).fill("2")
+    anonymous.get_by_role("button", name="Review my vote").click()
+    # The review step: her choices in words, in order, before anything is cast.
+    expect(
+        anonymous.get_by_role("heading", name="Check your vote before you cast it")
+    ).to_be_visible()
+    expect(anonymous.locator("#vote-review ol li")).to_have_text(
+        [re.compile(r"^Aisha Khan\b"), re.compile(r"^Carys Evans\b")]
+    )
     anonymous.get_by_role("button", name="Cast my vote").click()
     expect(anonymous.get_by_role("heading", name="Your vote is recorded")).to_be_visible()
     anonymous.goto(link)
@@ -167,18 +176,22 @@ def test_officer_runs_an_stv_ballot_members_nominate_and_vote_and_the_record_ver
     ):
         tab.goto(f"/ballots/{ballot.pk}/vote/")
         for name, number in numbers.items():
-            tab.get_by_label(name, exact=True).fill(number)
+            tab.get_by_label(re.compile(rf"^\s*{re.escape(name)}\b")).fill(number)
+        tab.get_by_role("button", name="Review my vote").click()
         tab.get_by_role("button", name="Cast my vote").click()
         expect(tab.get_by_role("heading", name="Your vote is recorded")).to_be_visible()
     # Carys tries again: the page says she has voted, and offers no ballot paper.
     tabs[2].goto(f"/ballots/{ballot.pk}/vote/")
     expect(tabs[2].get_by_text("You have already voted in this ballot")).to_be_visible()
-    expect(tabs[2].get_by_role("button", name="Cast my vote")).to_have_count(0)
+    expect(tabs[2].get_by_role("button", name="Review my vote")).to_have_count(0)
 
     # The poll closes; two tellers enter their shares; the count runs; the result is published.
     moved.advance(days=1, minutes=5)
     page.goto(f"/ballots/{ballot.pk}/")
     page.get_by_role("button", name="Record the close (after the closing time)").click()
+    # Issue 21: a page asks before the poll closes for good.
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Close the poll")
+    page.get_by_role("button", name="Yes, close the poll").click()
     for teller, share in list(zip(tellers, shares, strict=True))[:2]:
         tab = person(teller)
         tab.goto(f"/ballots/{ballot.pk}/reveal/")
@@ -189,10 +202,12 @@ def test_officer_runs_an_stv_ballot_members_nominate_and_vote_and_the_record_ver
     page.get_by_role("button", name="Decrypt and count").click()
     page.goto(f"/ballots/{ballot.pk}/")
     page.get_by_role("button", name="Publish the result").click()
+    page.get_by_role("button", name="Yes, publish the result").click()
+    page.wait_for_url(f"**/ballots/{ballot.pk}/")
     ballot.refresh_from_db()
     assert ballot.status == BallotStatus.PUBLISHED
     anonymous.goto(f"/ballots/{ballot.pk}/results/")
-    expect(anonymous.get_by_text("Stage 1").first).to_be_visible()
+    expect(anonymous.locator("table.result-table").get_by_text("Stage 1")).to_be_visible()
     expect(anonymous.locator("svg").first).to_be_visible()
     expect(anonymous.get_by_role("heading", name="Turnout by group")).to_be_visible()
 

@@ -22,7 +22,7 @@ from tests.ballots.conftest import Clock
 from tests.browser.test_meetings import _local, build_branch, person_page
 from tests.factories import MemberWithLoginFactory
 from tests.meetings.ballot_flow import vote_and_publish
-from tests.meetings.builders import group_meeting
+from tests.meetings.builders import group_meeting, make_quorate
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -42,8 +42,9 @@ def test_motion_page_shows_the_ballot_outcome_after_publication(browser, live_se
     )
     second_motion(actor=branch.seconder.user, motion=motion)
     moving_clock.advance(days=14, minutes=5)
+    make_quorate(meeting, [branch.mover, branch.seconder, branch.amender], by=branch.secretary)
 
-    # The Chair sends the motion to a ballot of the branch's members.
+    # The Chair sends the motion to a ballot of the branch's members (the meeting is quorate).
     chair = person_page(browser, live_server, branch.chair, officer=True)
     chair.goto(f"/meetings/{meeting.pk}/motions/{motion.pk}/")
     chair.get_by_role("link", name="Send to a ballot of members").click()
@@ -71,6 +72,8 @@ def test_motion_page_shows_the_ballot_outcome_after_publication(browser, live_se
     # The Chair, its returning officer, publishes the result on the ballot's page.
     chair.goto(f"/ballots/{ballot.pk}/")
     chair.get_by_role("button", name="Publish the result").click()
+    chair.get_by_role("button", name="Yes, publish the result").click()
+    chair.wait_for_url(f"**/ballots/{ballot.pk}/")
 
     # The mover reads the outcome on the motion page and follows the link to the result.
     mover = person_page(browser, live_server, branch.mover)

@@ -64,7 +64,9 @@ def test_secretary_records_the_groups_vote_appointing_a_data_manager(page, mailb
     row = history.get_by_role("row").filter(has_text="Ilse Varga")
     expect(row).to_contain_text("The group's vote on")
     expect(row).to_contain_text("Members' meeting, minute 7")
-    expect(row).to_contain_text(f"recorded by {movement.secretary_a.email}")
+    # By name, not by login email (issue 21: officers' emails are not shown to others).
+    secretary = movement.secretary_a
+    expect(row).to_contain_text(f"recorded by {secretary.first_name} {secretary.last_name}")
     appointed = RoleAssignment.objects.get(member=chosen, role=Role.DATA_MANAGER)
     assert appointed.appointed_basis == OfficerBasis.GROUP_VOTE
 

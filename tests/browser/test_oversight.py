@@ -46,6 +46,11 @@ def test_a_call_in_reaches_its_threshold_and_a_yes_no_ballot_opens(
     page.get_by_label("Title").fill("Keep the Leeds office open")
     page.get_by_label("What it proposes, and why").fill("Three groups meet there every week.")
     page.get_by_role("button", name="Start the initiative").click()
+    # Issue 21: starting cannot be undone, so it is confirmed first; nothing is started before.
+    expect(page.get_by_text("Tick the box to confirm you want to start it").first).to_be_visible()
+    assert not Initiative.objects.exists()
+    page.get_by_label("I understand that the initiative starts collecting signatures").check()
+    page.get_by_role("button", name="Start the initiative").click()
     expect(page.get_by_role("heading", name="Keep the Leeds office open")).to_be_visible()
     expect(page.locator("#signature-count")).to_have_text("1")
     initiative = Initiative.objects.get()

@@ -58,6 +58,12 @@ def test_group_drops_to_at_risk_when_its_data_manager_goes_and_officers_are_told
     expect(page.get_by_role("radio", name="The officer resigns")).to_be_checked()
     page.get_by_label("Why the role ends").fill("Resigned: moving away")
     page.get_by_role("button", name="End the role").click()
+    # Issue 21: nothing ends until the officer confirms it cannot be undone.
+    expect(page.get_by_text("Tick the box to confirm the role ends").first).to_be_visible()
+    dm_role.refresh_from_db()
+    assert dm_role.ends_on is None
+    page.get_by_label("I understand that the role ends on that day").check()
+    page.get_by_role("button", name="End the role").click()
     page.wait_for_url(f"**/groups/{group.slug}/")
     assert "At risk" in page.locator("main").inner_text()
     dm_role.refresh_from_db()

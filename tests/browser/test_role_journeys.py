@@ -121,8 +121,10 @@ def test_area_coordinator_sees_every_group_in_their_area_and_no_other_area(page,
     elsewhere = someone_only_in("Sheffield Central")  # same region, another area
     log_in(page, demo.coordinator)
     page.get_by_role("link", name="Member list").click()
-    choices = page.get_by_label("Home group").locator("option").all_inner_texts()
-    assert choices == ["Any group", *sorted(COORDINATOR_AREA)]
+    # expect() waits for the member list to load; reading the options at once raced it.
+    expect(page.get_by_label("Home group").locator("option")).to_have_text(
+        ["Any group", *sorted(COORDINATOR_AREA)]
+    )
 
     seen: set[str] = set()
     for group in COORDINATOR_AREA:

@@ -19,6 +19,7 @@ from grassroots.demo import people as demo
 from grassroots.meetings.models import Meeting, Motion
 from grassroots.organisation.models import ScopeLevel
 from grassroots.people.models import Member
+from tests.demo_database import restore_demo
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -28,7 +29,7 @@ def seed() -> None:
 
 
 def test_seed_demo_allocates_records_and_forwards_once_and_visitors_see_it():
-    seed()
+    restore_demo()  # what seed_demo makes (tests/demo_database.py)
     meeting = Meeting.objects.get(level=ScopeLevel.AREA, title="Leeds area meeting")
     allocation = current_allocation(meeting)
     assert allocation is not None and allocation.seats == 8 and allocation.minimum == 1

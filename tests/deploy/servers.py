@@ -250,8 +250,10 @@ class Browser:
         return status, text
 
     def form(self) -> dict[str, str]:
+        """The ballot paper's hidden fields, posted as the review page's "Cast my vote" posts
+        them (``step=cast``: without it the paper is shown back for review, not cast)."""
         status, text = self.request()
         assert status == 200, text[:500]
         token, key = CSRF_INPUT.search(text), KEY_INPUT.search(text)
         assert token and key, text[:500]
-        return {"csrfmiddlewaretoken": token[1], "idempotency_key": key[1]}
+        return {"csrfmiddlewaretoken": token[1], "idempotency_key": key[1], "step": "cast"}

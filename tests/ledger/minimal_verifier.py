@@ -204,8 +204,12 @@ def parse(files: dict[str, bytes]) -> Record:  # sections 2 and 3: check 1
 
 
 def keys_questions(q: dict[str, Any]) -> None:
+    optional = ("equal_preferences",) if "equal_preferences" in q else ()
+    if optional and (q["equal_preferences"] is not True or q.get("rule") != "meek"):
+        raise Fail("equal_preferences is true, for meek only")
     keys(
         q,
+        *optional,
         "id",
         "title",
         "rule",
@@ -352,18 +356,26 @@ def check_7(r: Record) -> None:
             raise Fail("does not open") from error
 
 
-def paper(plaintext: bytes, questions: dict[str, dict[str, Any]]) -> tuple[str, list[int]]:
+def paper(plaintext: bytes, questions: dict[str, dict[str, Any]]) -> tuple[str, list[Any]]:
+    """The question and its marks; in a question with "equal_preferences": true a ranking's
+    entry may be an ascending list of two or more candidates ranked equally (section 5)."""
     value = load(plaintext)
     q = questions[value["question"]]
     key = "ranking" if q["rule"] in RANKED else "choices"
-    marks = keys(value, "question", key)[key]
+    given = keys(value, "question", key)[key]
+    marks = given
+    if q.get("equal_preferences") is True:
+        groups = [m for m in given if isinstance(m, list)]
+        if any(len(g) < 2 or g != sorted(g) for g in groups):
+            raise Fail("equal preferences")
+        marks = [c for m in given for c in (m if isinstance(m, list) else [m])]
     if not all(type(m) is int and 0 <= m < len(q["candidates"]) for m in marks):
         raise Fail("marks")
     if len(set(marks)) != len(marks) or (key == "choices" and marks != sorted(marks)):
         raise Fail("marks")
     if canonical(value) != plaintext:
         raise Fail("paper form")
-    return value["question"], marks
+    return value["question"], given
 
 
 def fixed(value: Decimal | None) -> str | None:
@@ -413,9 +425,18 @@ def option(value: Any) -> Any:
     return value
 
 
+def valid(q: dict[str, Any], marks: Any) -> bool:
+    """Section 6: a paper counts if it names a standing candidate; under plurality (without
+    first_preferences) only if it marks no more standing candidates than there are seats."""
+    standing = [m for m in marks if m not in q["withdrawn"]]
+    if q["rule"] == "plurality" and not q["options"].get("first_preferences"):
+        return 0 < len(standing) <= q["seats"]
+    return bool(standing)
+
+
 def check_8(r: Record) -> None:
     from grassroots import tally
-    from grassroots.tally.types import Ballot, CategoryConstraint, Election
+    from grassroots.tally.types import Ballot, CategoryConstraint, Election, EqualBallot
 
     questions = {q["id"]: q for q in r.doc["parameters"]["questions"]}
     papers = [paper(p, questions) for p in r.plaintexts]
@@ -429,17 +450,44 @@ def check_8(r: Record) -> None:
         election = Election(
             candidates=tuple(q["candidates"]),
             seats=q["seats"],
-            ballots=tuple(Ballot(ranking=tuple(m)) for pid, m in papers if pid == qid),
+            ballots=tuple(
+                Ballot(ranking=tuple(m))
+                for pid, m in papers
+                if pid == qid and not any(isinstance(x, list) for x in m)
+            ),
+            equal_ballots=tuple(
+                EqualBallot(ranks=tuple(tuple(x) if isinstance(x, list) else (x,) for x in m))
+                for pid, m in papers
+                if pid == qid and any(isinstance(x, list) for x in m)
+            ),
             withdrawn=frozenset(q["withdrawn"]),
             categories={int(i): frozenset(c) for i, c in q["categories"].items()},
         )
         constraints = [
             CategoryConstraint(c["category"], c["minimum"], c["maximum"]) for c in q["constraints"]
         ]
-        result = tally.count(
-            election, rule=q["rule"], constraints=constraints, seed=q["seed"], **options
-        )
-        if structure(result) != without_prose(r.doc["results"][qid]):
+        if q["rule"] != "yesno" and not (
+            any(valid(q, b.ranking) for b in election.ballots)
+            or any(valid(q, [c for r in b.ranks for c in r]) for b in election.equal_ballots)
+        ):
+            # Section 6: no valid paper, so the question is void (nothing counted).
+            expected = {
+                "rule": q["rule"],
+                "seats": q["seats"],
+                "candidates": q["candidates"],
+                "elected": [],
+                "valid_poll": "0",
+                "quota": None,
+                "seed": None,
+                "stages": [],
+            }
+        else:
+            expected = structure(
+                tally.count(
+                    election, rule=q["rule"], constraints=constraints, seed=q["seed"], **options
+                )
+            )
+        if expected != without_prose(r.doc["results"][qid]):
             raise Fail(f"question {qid} recounts differently")
 
 

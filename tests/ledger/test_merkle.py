@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from grassroots.ledger.merkle import (
     EMPTY_ROOT,
     MerkleError,
+    MerkleFrontier,
     MerkleLog,
     leaf_hash,
     node_hash,
@@ -293,3 +294,34 @@ def test_proofs_verify_across_a_large_log() -> None:
         assert verify_consistency(
             first, size, log.root(first), root, log.consistency_proof(first, size)
         )
+
+
+@given(
+    first=st.lists(st.binary(max_size=40), max_size=70),
+    batches=st.lists(st.lists(st.binary(max_size=40), max_size=40), max_size=6),
+)
+def test_the_frontier_appended_in_batches_gives_the_full_rebuilds_root(first, batches):
+    """The sealer's incremental log (issue 22): a frontier stored after each batch and read
+    back gives, after every batch, the root a full rebuild over all the leaves gives."""
+    frontier = MerkleFrontier()
+    for leaf in first:
+        frontier.append(leaf)
+    leaves = list(first)
+    assert frontier.root() == MerkleLog.from_leaves(leaves).root()
+    for batch in batches:
+        stored = (len(frontier), frontier.to_bytes())
+        frontier = MerkleFrontier.from_bytes(*stored)
+        for leaf in batch:
+            assert frontier.append(leaf) == len(leaves)
+            leaves.append(leaf)
+        assert len(frontier) == len(leaves)
+        assert frontier.root() == MerkleLog.from_leaves(leaves).root() == tree_root(leaves)
+        assert len(frontier.to_bytes()) == 32 * len(leaves).bit_count()
+
+
+def test_a_stored_frontier_of_the_wrong_shape_is_refused():
+    with pytest.raises(MerkleError):
+        MerkleFrontier.from_bytes(3, b"\0" * 32)
+    with pytest.raises(MerkleError):
+        MerkleFrontier.from_bytes(1, b"\0" * 31)
+    assert MerkleFrontier().root() == EMPTY_ROOT

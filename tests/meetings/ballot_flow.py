@@ -18,12 +18,15 @@ from grassroots.meetings.models import Motion
 from grassroots.meetings.services.decisions import send_motion_to_ballot
 from grassroots.people.models import Member
 from tests.ballots.conftest import Clock
+from tests.meetings.builders import make_quorate
 
 DAY = datetime.timedelta(days=1)
 
 
 def send_to_ballot(motion: Motion, chair: Member, tellers: Sequence[Member]) -> Ballot:
-    """The chair sends ``motion`` to a ballot opening in a day and sets up its tellers."""
+    """The chair sends ``motion`` to a ballot opening in a day (the tellers signed in, so the
+    meeting is quorate) and sets up its tellers."""
+    make_quorate(motion.meeting, tellers, by=chair)
     opens = clock.now() + DAY
     send_motion_to_ballot(
         actor=chair.user, motion=motion, opens_at=opens, closes_at=opens + 7 * DAY

@@ -5,6 +5,7 @@ the state a test starts from.)"""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 
 from grassroots import clock
 from grassroots.meetings.models import (
@@ -128,3 +129,14 @@ def minutes_of(meeting: Meeting, status: str = MinutesStatus.DRAFT) -> Minutes:
         updated_at=moment,
         published_at=moment if status == MinutesStatus.PUBLISHED else None,
     )
+
+
+def make_quorate(meeting: Meeting, members: Iterable[Member], *, by: Member) -> None:
+    """Sign ``members`` in (``by`` runs the meeting), so outcomes need no quorum override."""
+    from grassroots.meetings.services.attendance import sign_in_member
+
+    for member in members:
+        if not meeting.attendances.filter(member=member).exists():
+            sign_in_member(
+                actor=by.user, meeting=meeting, membership_number=member.membership_number
+            )

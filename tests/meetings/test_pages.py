@@ -168,7 +168,8 @@ def _debate(motion, branch, comments: int) -> None:
     hide_comment(actor=branch.secretary.user, comment=made[1], reason="Personal remarks")
 
 
-@pytest.mark.parametrize(("reader", "expected"), [("commenter", 12), ("secretary", 13)])
+# 12 and 13 until the header's unread-notifications count (one indexed count) came.
+@pytest.mark.parametrize(("reader", "expected"), [("commenter", 13), ("secretary", 14)])
 def test_motion_page_queries_do_not_grow_with_the_debate(
     branch, django_assert_num_queries, reader, expected
 ):

@@ -54,7 +54,13 @@ from grassroots.meetings.services.scheduling import invite_members, schedule_mee
 from grassroots.messaging.models import MailKind, Mailout
 from grassroots.organisation.models import ScopeLevel
 from tests.factories import MemberFactory
-from tests.meetings.builders import amendment_to, comment_on, group_meeting, motion_in
+from tests.meetings.builders import (
+    amendment_to,
+    comment_on,
+    group_meeting,
+    make_quorate,
+    motion_in,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -364,6 +370,7 @@ def test_threaded_comments_edit_history_report_and_moderation(branch):
 def test_comment_on_a_closed_debate_is_refused(branch, clock_):
     motion = _seconded_motion(branch)
     clock_.advance(days=14, minutes=1)
+    make_quorate(branch.meeting, _three(branch), by=branch.secretary)
     record_motion_outcome(actor=branch.chair.user, motion=motion, result="fallen")
     with pytest.raises(MeetingError, match="debate on this motion is closed"):
         post_comment(actor=branch.commenter.user, motion=motion, body="Too late")
@@ -374,6 +381,10 @@ def test_outsider_cannot_comment(branch):
     motion = _seconded_motion(branch)
     with pytest.raises(PermissionDenied):
         post_comment(actor=branch.outsider.user, motion=motion, body="Hello")
+
+
+def _three(branch):
+    return [branch.mover, branch.seconder, branch.amender]
 
 
 # --- at the meeting -----------------------------------------------------------------------------
@@ -391,6 +402,7 @@ def test_chair_records_amendment_then_motion_carried(branch, clock_):
     with pytest.raises(MeetingError, match="once it has started"):
         record_amendment_outcome(actor=branch.chair.user, amendment=amendment, result="carried")
     clock_.advance(days=14, minutes=1)
+    make_quorate(branch.meeting, _three(branch), by=branch.secretary)
     with pytest.raises(PermissionDenied):
         record_amendment_outcome(actor=branch.secretary.user, amendment=amendment, result="carried")
     with pytest.raises(MeetingError, match="outstanding amendment"):
@@ -421,6 +433,7 @@ def test_outcome_of_an_amendment_to_a_decided_motion_is_refused(branch, clock_):
     motion = _seconded_motion(branch)
     amendment = amendment_to(motion, branch.amender)
     clock_.advance(days=14, minutes=1)
+    make_quorate(branch.meeting, _three(branch), by=branch.secretary)
     record_motion_outcome(actor=branch.chair.user, motion=motion, result="withdrawn")
     amendment.refresh_from_db()
     assert amendment.status == AmendmentStatus.FALLEN
@@ -431,6 +444,7 @@ def test_outcome_of_an_amendment_to_a_decided_motion_is_refused(branch, clock_):
 def test_chair_sends_a_motion_to_a_draft_yes_no_ballot(branch, clock_):
     motion = _seconded_motion(branch)
     clock_.advance(days=14, minutes=1)
+    make_quorate(branch.meeting, _three(branch), by=branch.secretary)
     opens = clock.now() + DAY
     send_motion_to_ballot(
         actor=branch.chair.user, motion=motion, opens_at=opens, closes_at=opens + 7 * DAY
@@ -446,6 +460,7 @@ def test_chair_sends_a_motion_to_a_draft_yes_no_ballot(branch, clock_):
 def test_ballot_closing_before_it_opens_creates_nothing(branch, clock_):
     motion = _seconded_motion(branch)
     clock_.advance(days=14, minutes=1)
+    make_quorate(branch.meeting, _three(branch), by=branch.secretary)
     opens = clock.now() + DAY
     with pytest.raises(MeetingError, match="close after it opens"):
         send_motion_to_ballot(
@@ -462,6 +477,7 @@ def test_minutes_drafted_edited_approved_at_the_next_meeting_and_published(branc
     next_meeting = group_meeting(branch.group, branch.secretary, starts_in=40 * DAY)
     clock_.advance(days=14, minutes=1)
     sign_in(actor=branch.mover.user, meeting=branch.meeting)
+    make_quorate(branch.meeting, _three(branch), by=branch.secretary)
     record_motion_outcome(
         actor=branch.chair.user, motion=motion, result="carried", votes_for=9, votes_against=2
     )

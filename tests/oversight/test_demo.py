@@ -5,12 +5,13 @@ import pytest
 from grassroots.demo import people as demo
 from grassroots.demo.seed import seed_demo
 from grassroots.oversight.models import Commitment, Initiative, InitiativeStatus, Meeting
+from tests.demo_database import restore_demo
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 def test_the_demo_has_a_register_with_a_late_record_a_call_in_and_commitments_and_seeds_once():
-    seed_demo(members=demo.MINIMUM_MEMBERS)
+    restore_demo()  # what seed_demo makes (tests/demo_database.py)
     published = Meeting.objects.filter(published_at__isnull=False)
     assert published.count() == 4
     assert [m.title for m in published if m.is_late] == ["October meeting"]

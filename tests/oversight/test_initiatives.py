@@ -153,6 +153,20 @@ def test_a_member_not_in_good_standing_cannot_sign(world):
         services.sign_initiative(actor=lapsed.user, initiative_id=initiative.pk)
 
 
+@pytest.mark.parametrize("status", [MembershipStatus.SUSPENDED, MembershipStatus.EXPELLED])
+def test_a_suspended_or_expelled_member_cannot_sign_and_nothing_is_counted(world, status):
+    """Issue 18: the disciplinary statuses bar signing as lapsing does."""
+    initiative = _call_in(world)
+    signatures = Signature.objects.filter(initiative=initiative)
+    before = signatures.count()
+    member = world.members[3]
+    change_status(member, status)
+    with pytest.raises(services.OversightError, match="good standing"):
+        services.sign_initiative(actor=member.user, initiative_id=initiative.pk)
+    assert signatures.count() == before
+    assert not signatures.filter(member=member).exists()
+
+
 def test_signing_after_the_close_is_refused(world, monkeypatch):
     initiative = _call_in(world)
     Clock(monkeypatch).advance(days=91)

@@ -60,7 +60,13 @@ def test_signing_twice_on_the_page_says_so_and_changes_nothing(world):
 def test_a_call_in_of_a_missing_decision_is_a_form_error(world):
     response = _client(world.members[0]).post(
         reverse("oversight_initiative_start"),
-        {"kind": "call_in", "title": "Reverse it", "text": "Because.", "decision": "424242"},
+        {
+            "kind": "call_in",
+            "title": "Reverse it",
+            "text": "Because.",
+            "decision": "424242",
+            "understood": "on",
+        },
     )
     assert response.status_code == 400
     assert "There is no published decision D424242" in response.content.decode()

@@ -163,3 +163,27 @@ def test_a_meeting_in_the_future_cannot_be_recorded(world):
     with pytest.raises(services.OversightError, match="future"):
         _meeting(world, days_ago=-1)
     assert not Decision.objects.exists()
+
+
+def test_agreed_with_more_against_than_for_is_refused(world):
+    meeting = _meeting(world, actor=world.regional, body="regional_committee", region=world.north)
+    actor = world.regional.user
+    with pytest.raises(services.OversightError, match="Agreed with 2 for and 30 against"):
+        services.record_decision(
+            actor=actor,
+            meeting=meeting,
+            title="Sell the office",
+            text="We sell the office.",
+            outcome="agreed",
+            totals=(2, 30, 0),
+        )
+    assert not meeting.decisions.exists()
+    services.record_decision(
+        actor=actor,
+        meeting=meeting,
+        title="Sell the office",
+        text="We sell the office.",
+        outcome="rejected",
+        totals=(12, 8, 0),
+        threshold="two-thirds",
+    )

@@ -22,6 +22,7 @@ import pytest
 from django.core.management import call_command
 
 from grassroots.ballots.models import Ballot, BallotStatus
+from tests.demo_database import restore_demo
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
@@ -123,7 +124,7 @@ def test_the_verifier_and_the_counting_engine_install_alone_and_check_the_demo_r
     assert ledger_file.startswith(str(venv)) and tally_file.startswith(str(venv))
     assert django_spec == "None"
 
-    call_command("seed_demo", "--members", "500", stdout=io.StringIO())
+    restore_demo()  # what seed_demo makes (tests/demo_database.py)
     published = Ballot.objects.filter(status=BallotStatus.PUBLISHED).first()
     assert published is not None, "the demo has no published ballot"
     record = tmp_path / "record"

@@ -40,7 +40,15 @@ def _kinds(user, member) -> list[str]:
 
 
 def test_every_app_that_asks_something_of_members_registers_a_source():
-    assert attention_sources() == ["ballots", "meetings", "organisation", "oversight", "surveys"]
+    assert attention_sources() == [
+        "ballots",
+        "meetings",
+        "membership",
+        "organisation",
+        "oversight",
+        "proposals",
+        "surveys",
+    ]
 
 
 def test_an_open_ballot_is_listed_until_the_member_votes(movement):

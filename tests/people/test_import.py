@@ -17,7 +17,14 @@ from hypothesis import strategies as st
 from grassroots.audit.models import AuditEntry
 from grassroots.organisation.models import Group
 from grassroots.people import services
-from grassroots.people.importing import COLUMNS, Layout, ParsedFile, parse_members
+from grassroots.people.importing import (
+    COLUMNS,
+    Layout,
+    ParsedFile,
+    _clean_date,
+    _clean_datetime,
+    parse_members,
+)
 from grassroots.people.management.commands.import_members import Command as ImportCommand
 from grassroots.people.models import ConsentSource, Member, MembershipStatus
 from grassroots.people.queries import import_group_directory
@@ -418,3 +425,61 @@ def test_changing_other_groups_replaces_them(leeds):
     ada = Member.objects.get(membership_number="GR5000001")
     assert ada.last_name == "King"
     assert list(ada.other_groups.all()) == []
+
+
+# Issue 21: counting rows, the date forms the messages name, the template to start from.
+
+BOB = GOOD_ROWS[1]  # joined on 02/03/2021
+
+
+def test_a_bad_header_is_a_problem_with_the_file_not_one_of_zero_rows(client, leeds):
+    client.force_login(build_movement().national.user)
+    upload = SimpleUploadedFile("m.csv", b"name,email\nAnn,ann@example.org\n")
+    response = client.post(reverse("member_import"), {"file": upload, "layout": "grassroots"})
+    page = response.content.decode()
+    assert "The file cannot be imported as it is" in page
+    assert "The header is missing the column(s)" in page
+    assert "of 0 rows" not in page and "1 of" not in page
+    outcome = run_import(b"name,email\nAnn,ann@example.org\n", allow_partial=True)
+    assert outcome.rejected == 0 and outcome.file_problems and not outcome.applied
+
+
+def test_the_row_count_is_of_rows_not_of_the_header(leeds):
+    outcome = run_import(csv_bytes(GOOD_ROWS[0], BOB.replace("02/03/2021", "31/02/2021")))
+    assert (outcome.rejected, outcome.rows_read) == (1, 2)
+    assert not outcome.file_problems
+
+
+@given(st.dates(min_value=datetime.date(1900, 1, 1), max_value=datetime.date(2100, 12, 31)))
+def test_every_date_form_the_messages_name_is_accepted(day):
+    for text in (
+        day.isoformat(),
+        f"{day.day:02d}/{day.month:02d}/{day.year}",
+        f"{day.day}/{day.month}/{day.year}",
+    ):
+        assert _clean_date(text) == day, text
+    moment = _clean_datetime(f"{day.day:02d}/{day.month:02d}/{day.year} 14:05")
+    assert moment is not None and (moment.date(), moment.hour, moment.minute) == (day, 14, 5)
+    assert _clean_datetime(f"{day.isoformat()} 14:05") is not None
+
+
+@pytest.mark.parametrize("text", ["0001-01-01", "31/12/1899", "2101-01-01", "31/02/2024", "soon"])
+def test_impossible_dates_are_refused_naming_the_forms_accepted(leeds, text):
+    parsed = parse_members(
+        csv_bytes(BOB.replace("02/03/2021", text)), groups=import_group_directory()
+    )
+    (problem,) = parsed.problems
+    assert problem.column == "joined_on" and not problem.whole_file
+    assert ("YYYY-MM-DD (2024-03-31) or DD/MM/YYYY" in problem.message) or (
+        "outside the years 1900 to 2100" in problem.message
+    )
+
+
+def test_the_csv_template_is_the_header_the_import_reads(leeds, client):
+    template = Path(__file__).parents[2] / "static/people/members-import-template.csv"
+    assert template.read_text().strip() == HEADER
+    parsed = parse_members(template.read_bytes() + BOB.encode(), groups=import_group_directory())
+    assert parsed.is_clean, parsed.problems
+    client.force_login(build_movement().national.user)
+    page = client.get(reverse("member_import")).content.decode()
+    assert 'href="/static/people/members-import-template.csv" download' in page

@@ -8,12 +8,15 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from grassroots.accounts.models import User
+from grassroots.audit.actions import AuditAction
+from grassroots.audit.models import AuditEntry
 from grassroots.demo import people as demo
 from grassroots.organisation.models import Area, Group, Region, Role, RoleAssignment
 from grassroots.organisation.permissions import NATION, Capability, may, scopes_for
 from grassroots.organisation.queries import groups_without_data_manager
 from grassroots.people.forms import POSTCODE_RE
-from grassroots.people.models import Member
+from grassroots.people.models import Member, MemberStatusChange, StatusCause
+from tests.demo_database import restore_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -26,6 +29,10 @@ def _seed() -> str:
     return out.getvalue()
 
 
+def _restore() -> None:
+    restore_demo(SMALL)  # what seed_demo makes at this size (tests/demo_database.py)
+
+
 def _snapshot() -> list[tuple[object, ...]]:
     return list(
         Member.objects.order_by("membership_number").values_list(
@@ -36,7 +43,7 @@ def _snapshot() -> list[tuple[object, ...]]:
 
 @pytest.mark.slow
 def test_seed_demo_builds_the_documented_shape():
-    _seed()
+    _restore()
     assert Region.objects.count() == 6
     assert Area.objects.count() == 20
     assert Group.objects.count() == 80
@@ -53,7 +60,7 @@ def test_seed_demo_builds_the_documented_shape():
 
 @pytest.mark.slow
 def test_seed_demo_twice_changes_nothing():
-    _seed()
+    _restore()
     before = _snapshot()
     roles = RoleAssignment.objects.count()
     output = _seed()
@@ -64,7 +71,8 @@ def test_seed_demo_twice_changes_nothing():
 
 @pytest.mark.slow
 def test_seed_demo_prints_the_four_logins_and_password():
-    output = _seed()
+    _restore()
+    output = _seed()  # the logins are printed whether the demo was made now or before
     for login in ("member", "datamanager", "coordinator", "national"):
         assert f"{login}@demo.grassroots.example" in output
     assert demo.DEMO_PASSWORD in output
@@ -72,7 +80,7 @@ def test_seed_demo_prints_the_four_logins_and_password():
 
 @pytest.mark.slow
 def test_demo_logins_hold_the_roles_they_are_named_for():
-    _seed()
+    _restore()
 
     def user(local: str) -> User:
         found = User.objects.get(email=f"{local}@demo.grassroots.example")
@@ -105,6 +113,29 @@ def test_demo_logins_hold_the_roles_they_are_named_for():
     national = user("national")
     assert may(national, Capability.IMPORT_MEMBERS, NATION)
     assert may(national, Capability.VIEW_MEMBERS, bristol)
+
+
+@pytest.mark.slow
+def test_the_demo_members_arrive_through_the_membership_import():
+    _restore()
+    imports = AuditEntry.objects.filter(action=AuditAction.IMPORT_MEMBERS)
+    assert imports.count() == 1
+    assert imports.get().detail["created"] == SMALL
+    assert imports.get().subject_id == demo.IMPORT_FILE_NAME
+    assert set(MemberStatusChange.objects.values_list("cause", flat=True)) == {StatusCause.IMPORT}
+    # Every login was given through issue_logins: the officers' and demo logins', then those of
+    # the Leeds Central members who debate the coming meeting's motion online.
+    logins = AuditEntry.objects.filter(action=AuditAction.ISSUE_LOGINS).order_by("pk")
+    assert logins.count() == 2
+    made = sum(entry.detail["made"] for entry in logins)
+    assert made == Member.objects.filter(user__isnull=False).count() == User.objects.count()
+    # Every role holder can act through the services: each has a login.
+    assert not RoleAssignment.objects.filter(member__user__isnull=True).exists()
+    # About one member in ten also belongs to a second group, in the same area.
+    through = Member.other_groups.through
+    links = through.objects.select_related("member__home_group", "group")
+    assert links.exists()
+    assert all(link.group.area_id == link.member.home_group.area_id for link in links)
 
 
 def test_seed_demo_refuses_too_few_members():

@@ -17,6 +17,7 @@ the rule without anyone remembering to add it here:
 
 from __future__ import annotations
 
+import collections
 import importlib
 import inspect
 import pkgutil
@@ -58,6 +59,7 @@ SIXTY_FOUR_BIT = {
     ("grassroots.meetings.forms", "CommentForm", "amendment"),
     ("grassroots.oversight.forms", "CommitmentForm", "decision"),
     ("grassroots.oversight.forms", "InitiativeForm", "decision"),
+    ("grassroots.proposals.forms", "CommentForm", "parent"),
     ("grassroots.people.forms", "TransferForm", "to_group"),
 }
 
@@ -76,6 +78,7 @@ KEYWORDS: dict[str, Any] = {
     "motions": [],
     "forwards": [],
     "bodies": [],
+    "names": ["Elected members", "Public office holders"],
     "questions": [],
     "group_meetings": lambda: Meeting.objects.all(),
     "ballots": lambda: Ballot.objects.all(),
@@ -84,6 +87,13 @@ KEYWORDS: dict[str, Any] = {
     "reason_required": False,
     "roster": None,
     "draw": types.SimpleNamespace(categories=[]),
+    "level": "group",  # organisation.structure_forms.CreateForm: the group's form has most fields
+    "parents": [],
+    "choices": [],
+    "label": "Into",
+    "posts": [],
+    "meeting": lambda: Meeting(pk=0),  # assembly.forms.OpenVoteForm: a meeting with no motions
+    "initial_choices": collections.defaultdict(str),  # notifications.forms.PreferencesForm
 }
 # Forms whose added fields come from a row in the database; their own fields are checked, and
 # why the added ones hold no integer is stated here.

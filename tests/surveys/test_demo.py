@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from grassroots.demo import people as demo_organisation
-from grassroots.demo.seed import seed_demo
 from grassroots.demo.surveys import ANSWERS, CLOSED_TITLE, OPEN_TITLE, seed_demo_surveys
 from grassroots.surveys import queries
 from grassroots.surveys.models import PendingResponse, Response, Survey
+from tests.demo_database import restore_demo
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 def test_the_demo_surveys_are_seeded_once_with_results():
-    seed_demo(members=demo_organisation.MINIMUM_MEMBERS)
+    restore_demo()  # what seed_demo makes (tests/demo_database.py)
     closed = Survey.objects.get(title=CLOSED_TITLE)
     assert closed.status == "closed" and closed.is_anonymous
     result = queries.results(closed.created_by.user, closed)

@@ -47,6 +47,15 @@ def test_identical_ballot_lines_are_grouped() -> None:
     assert sorted((b.ranking, b.weight) for b in election.ballots) == [((0, 1), 1000), ((1,), 3)]
 
 
+def test_a_line_of_no_weight_with_equal_preferences_is_ignored_like_any_other() -> None:
+    # Found by hypothesis (test_damaged_real_files_only_ever_raise_tally_error): such a line
+    # was left out of the list the other lines were matched against, and the reader raised
+    # ValueError out of a zip instead of reading the file.
+    election = read_blt("2 1\n10 1 0\n10 1=2 0\n0 2=1 0\n0\nA\nB\n")
+    assert election.ballots == (Ballot((0,), 10),)
+    assert [(b.ranks, b.weight) for b in election.equal_ballots] == [(((0, 1),), 10)]
+
+
 def test_several_quoted_names_may_share_a_line() -> None:
     election = read_blt('2 1\n1 1 0\n0\n"A" "B"\n"Title"\n')
     assert election.candidates == ("A", "B")

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from grassroots.tally import bltscan
+from grassroots.tally import bltscan, count
 from grassroots.tally.blt import load_blt, read_blt
-from grassroots.tally.packed import BallotArray, packed_ballots
+from grassroots.tally.packed import BallotArray, counting_arrays, packed_ballots
 from grassroots.tally.types import TallyError
 
 WARDS = Path(__file__).resolve().parent.parent / "data" / "stv" / "scotland-2017"
@@ -94,3 +95,65 @@ def test_the_scanner_agrees_with_the_full_reader(
     names = "".join(f'"C{c}"\n' for c in range(ncand))
     body = "".join(f"{line}\n" for line in ballot_lines)
     both(f'{ncand} {seats}\n{withdrawn}{body}0\n{names}"Title"\n')
+
+
+wide_lines = st.lists(
+    st.tuples(
+        st.one_of(st.integers(0, 3), st.integers(0, 10**17)),
+        st.lists(st.integers(1, 300), max_size=8, unique=True),
+    ),
+    min_size=1,
+    max_size=30,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 300), wide_lines, st.sampled_from([8, 40, 1 << 20]))
+def test_numbers_of_any_width_and_any_chunk_read_alike(
+    ncand: int, ballot_lines: list[tuple[int, list[int]]], chunk: int
+) -> None:
+    # Numbers of one and two digits are read by the scanner's fast arithmetic, longer ones
+    # (weights, candidates past 99) a place at a time; lines may repeat, to be grouped.
+    body = "".join(
+        f"{weight} " + "".join(f"{c} " for c in ranking if c <= ncand) + "0\n"
+        for weight, ranking in ballot_lines + ballot_lines[:3]
+    )
+    names = "".join(f'"C{c}"\n' for c in range(ncand))
+    saved = bltscan.CHUNK
+    bltscan.CHUNK = chunk
+    try:
+        both(f"{ncand} 1\n{body}0\n{names}")
+    finally:
+        bltscan.CHUNK = saved
+
+
+def test_a_hash_collision_is_grouped_by_whole_rankings(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every ranking given the same hash: grouping must see that the lines differ and group
+    # them by comparing whole rankings, never merge two of them.
+    text = '3 1\n1 1 2 0\n1 2 1 0\n2 1 2 0\n1 3 0\n4 0\n2 2 1 0\n0\n"A"\n"B"\n"C"\n'
+    monkeypatch.setattr(
+        bltscan, "_hashes", lambda prefs, lengths: np.zeros(lengths.size, dtype=np.uint64)
+    )
+    election = read_blt(text)
+    assert isinstance(election.ballots, BallotArray)
+    assert election == read_blt(text, scan=False)
+    assert [(b.ranking, b.weight) for b in election.ballots] == [
+        ((0, 1), 3),
+        ((1, 0), 3),
+        ((2,), 1),
+        ((), 4),
+    ]
+
+
+def test_the_lines_are_grouped_only_when_the_ballots_are_asked_for() -> None:
+    # Scottish STV, ERS97 and Meek count the lines as read (counting_arrays); the ballots,
+    # one per distinct ranking, are made when something asks for them, and count alike.
+    text = '3 1\n1 1 2 0\n1 2 1 0\n2 1 2 0\n1 3 0\n0\n"A"\n"B"\n"C"\n'
+    election = read_blt(text)
+    assert isinstance(election.ballots, BallotArray)
+    assert counting_arrays(election).lengths.size == 4
+    assert election.ballots._packed is None  # not grouped yet
+    for rule in ("scottish", "ers97", "meek"):
+        assert count(election, rule=rule) == count(read_blt(text, scan=False), rule=rule)
+    assert election.ballots._packed is None  # counting did not need it
+    assert packed_ballots(election).lengths.size == 3

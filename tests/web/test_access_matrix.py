@@ -171,10 +171,12 @@ ACCESS: list[Case] = [
          ballot_in_group_a, about="the member is the teller"),
     Case("ballot_teller_reveal", (LOGIN, 200, 404, 404, 404, 404, 404, 404, 404),
          ballot_in_group_a),
+    Case("ballot_e2e_files", logged_in(404), ballot_in_group_a,
+         about="an end-to-end ballot's files for its tellers and runners; this one is not e2e"),
     Case("ballot_vote", (LOGIN, 200, 404, 200, 200, 200, 200, 200, 200),
          ballot_in_group_a, about="everyone in group A is on the roll; B's member is not"),
     Case("ballot_receipt_check", everyone(200), ballot_in_group_a, about="public"),
-    Case("ballot_results", everyone(404), ballot_in_group_a, about="not published yet"),
+    Case("ballot_results", everyone(200), ballot_in_group_a, about="says: not published yet"),
     Case("ballot_log", everyone(200), ballot_in_group_a, about="public"),
     Case("ballot_head_file", everyone(200), lambda m: {**ballot_in_group_a(m), "sequence": "0"},
          about="public, as the log: the head signed at opening, as a file to keep"),
@@ -209,6 +211,9 @@ ACCESS: list[Case] = [
          unsubscribe_link, about="no login: the signed token is the proof"),
     Case("messaging:unsubscribe", everyone(400),
          lambda m: {"token": "forged"}, about="a damaged link says so"),
+    # --- the language switcher (Django's set_language) ---
+    Case("set_language", everyone(Redirect("/")),
+         about="the footer's buttons post here; a GET changes nothing and goes home"),
     # --- allauth: accounts ---
     Case("account_login", (200, HOME, HOME, HOME, HOME, HOME, HOME, HOME, HOME)),
     Case("account_logout", logged_in(200), about="GET asks to confirm"),

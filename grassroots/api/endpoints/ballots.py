@@ -40,7 +40,7 @@ from grassroots.api.schemas import (
 )
 from grassroots.ballots import queries
 from grassroots.ballots.models import Ballot, BallotStatus, Question
-from grassroots.ballots.publication import election_record, signed_heads
+from grassroots.ballots.publication import record_summary, signed_heads
 from grassroots.ballots.services.casting import cast_ballot
 from grassroots.ballots.services.errors import BallotError
 from grassroots.ledger.heads import SignedTreeHead
@@ -180,7 +180,7 @@ def get_results(request: HttpRequest, ballot_id: int = _ballot_id()) -> Any:
 )
 def get_record(request: HttpRequest, ballot_id: int = _ballot_id()) -> Any:
     ballot = queries.get_published_ballot(ballot_id)
-    record = election_record(ballot)
+    record = record_summary(ballot)  # record.json's content: no ballot is read
     return ElectionRecordOut(
         format=RECORD_FORMAT,
         parameters=parameters_to_json(record.parameters),
@@ -327,6 +327,7 @@ def get_paper(request: HttpRequest, ballot_id: int = _ballot_id()) -> Any:
                 rule=q.counting_rule,
                 seats=q.seats,
                 ranked=q.is_ranked,
+                allows_equal_preferences=q.allows_equal_preferences,
                 candidates=[
                     PaperCandidate(
                         id=c.pk,
@@ -359,13 +360,14 @@ def get_paper(request: HttpRequest, ballot_id: int = _ballot_id()) -> Any:
         "same idempotency key after the vote was stored answers 200 with the first receipt "
         "(is_repeat true); a second vote with another key is refused with 409 already_voted. "
         "400 invalid_ballot: a question or candidate not on this ballot, a withdrawn or "
-        "repeated candidate, more than one mark where one is allowed. 404: no such ballot, or "
+        "repeated candidate, more than one mark where one is allowed, candidates ranked "
+        "equally in a question that does not allow equal preferences. 404: no such ballot, or "
         "you are not on its roll. 409 poll_not_open: the poll is not open."
     ),
 )
 def cast(request: HttpRequest, body: CastIn, ballot_id: int = _ballot_id()) -> Any:
     ballot, entry = queries.get_ballot_to_vote(caller(request), ballot_id)
-    answers: dict[int, list[int]] = {}
+    answers: dict[int, list[int | list[int]]] = {}
     for answer in body.answers:
         if answer.question_id in answers:
             raise BallotError("The ballot paper answers a question more than once.")

@@ -7,7 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext
 
+from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
 from grassroots.ballots.models import Ballot
@@ -15,12 +17,12 @@ from grassroots.ballots.services.errors import WrongStage
 from grassroots.organisation.permissions import Capability, may
 
 
-def require_runner(actor: Any, ballot: Ballot) -> None:
+def require_runner(actor: User, ballot: Ballot) -> None:
     if not may(actor, Capability.RUN_BALLOTS, ballot):
-        raise PermissionDenied("You cannot run this ballot.")
+        raise PermissionDenied(gettext("You cannot run this ballot."))
 
 
-def audit_ballot(actor: Any, action: AuditAction, ballot: Ballot, **detail: Any) -> None:
+def audit_ballot(actor: User | None, action: AuditAction, ballot: Ballot, **detail: Any) -> None:
     record(
         actor=actor,
         action=action,

@@ -13,14 +13,16 @@ import re
 import smtplib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy
 
 from grassroots import clock
+from grassroots.accounts.models import User
 from grassroots.ballots import sql
 from grassroots.ballots.keys import open_receipt, seal_receipt
 from grassroots.ballots.links import roll_entry_for_link
@@ -32,7 +34,7 @@ from grassroots.ballots.models import (
     RollEntry,
     UnsealedBallot,
 )
-from grassroots.ballots.queries import ballot_paper
+from grassroots.ballots.queries import ballot_paper, voter_place
 from grassroots.ballots.services.errors import (
     AlreadyVoted,
     BallotError,
@@ -69,23 +71,45 @@ class Receipt:
         )
 
 
-def _papers(ballot: Ballot, answers: Mapping[int, Sequence[int]]) -> list[tuple[Question, bytes]]:
+# One preference on a paper: a candidate id, or (where the question allows equal preferences)
+# the ids of the candidates marked equal there.
+Mark = int | Sequence[int]
+
+
+def _papers(
+    ballot: Ballot, answers: Mapping[int, Sequence[Mark]], member_id: int
+) -> list[tuple[Question, bytes]]:
     """Check the voter's marks against the ballot and make one plaintext paper per question.
 
-    ``answers`` maps question id to candidate ids (in preference order for ranked questions);
-    an unanswered question is a blank paper, so papers per question always equal voters.
-    The questions come from ``queries.ballot_paper`` (read once per process while it is open).
+    ``answers`` maps question id to candidate ids (in preference order for ranked questions;
+    a list of ids in the place of one marks them equal, where the question allows it);
+    an unanswered question is a blank paper, so papers per question always equal voters. So is
+    a section the voter does not answer (another region's: docs/slates.md), which takes no
+    mark. The questions come from ``queries.ballot_paper`` (read once per process while it is
+    open).
     """
     paper = ballot_paper(ballot)
     questions = paper.questions
     unknown = set(answers) - {q.pk for q in questions}
     if unknown:
-        raise BallotError("The ballot paper has a question that is not on this ballot.")
+        raise BallotError(gettext("The ballot paper has a question that is not on this ballot."))
+    voter = voter_place(ballot, member_id)
+    answered = {q.pk for q in paper.questions_for(voter)}
     papers = []
     for question in questions:
+        if question.pk not in answered and answers.get(question.pk):
+            raise BallotError(f"“{question.title}” is not on your ballot paper.")
         candidates = list(question.candidates.all())
         index = {c.pk: i for i, c in enumerate(candidates)}
-        marks = list(answers.get(question.pk, ()))
+        given = list(answers.get(question.pk, ()))
+        ranks = [[m] if isinstance(m, int) else list(m) for m in given]
+        is_equal = any(len(rank) != 1 for rank in ranks)
+        if is_equal and not question.allows_equal_preferences:
+            raise BallotError(
+                f"“{question.title}”: this question takes no equal preferences; give each "
+                "candidate a different number."
+            )
+        marks = [m for rank in ranks for m in rank]
         for mark in marks:
             if mark not in index:
                 raise BallotError(f"“{question.title}”: that is not a candidate on this ballot.")
@@ -98,7 +122,12 @@ def _papers(ballot: Ballot, answers: Mapping[int, Sequence[int]]) -> list[tuple[
         if question.kind in (QuestionKind.YESNO, QuestionKind.SINGLE) and len(marks) > 1:
             raise BallotError(f"“{question.title}”: choose only one.")
         try:
-            plaintext = ballot_plaintext(paper.ledger[question.pk], [index[m] for m in marks])
+            plaintext = ballot_plaintext(
+                paper.ledger[question.pk],
+                [index[m] for m in marks],
+                ranks=[[index[m] for m in rank] for rank in ranks] if is_equal else (),
+                college=voter.colleges.get(question.pk),
+            )
         except BallotPaperError as error:
             raise BallotError(f"“{question.title}”: {error}") from error
         papers.append((question, plaintext))
@@ -112,9 +141,9 @@ def _idempotency_hash(ballot: Ballot, member_id: int, key: str) -> str:
 
 def cast_ballot(
     *,
-    actor: Any,
+    actor: User | AnonymousUser,
     ballot: Ballot,
-    answers: Mapping[int, Sequence[int]],
+    answers: Mapping[int, Sequence[Mark]],
     idempotency_key: str,
     roll_entry: RollEntry | None = None,
 ) -> Receipt:
@@ -133,7 +162,7 @@ def cast_ballot(
     else:
         member = own_member(actor)
         if member is None:
-            raise NotOnRoll("You are not on the roll for this ballot.")
+            raise NotOnRoll(gettext("You are not on the roll for this ballot."))
         member_id = member.pk
     return _cast(
         member_id=member_id, ballot=ballot, answers=answers, idempotency_key=idempotency_key
@@ -142,10 +171,10 @@ def cast_ballot(
 
 def cast_ballot_with_link(
     *,
-    actor: Any,
+    actor: User | AnonymousUser | None,
     ballot: Ballot,
     token: str,
-    answers: Mapping[int, Sequence[int]],
+    answers: Mapping[int, Sequence[Mark]],
     idempotency_key: str,
 ) -> Receipt:
     """Cast the vote of the member whose personal link this is (``actor`` may be anonymous).
@@ -158,25 +187,26 @@ def cast_ballot_with_link(
     )
 
 
-RECEIPT_MAIL_BODY = """Dear {first_name},
-
-You asked for your receipt for "{title}" (election {election_id}) by email. It does not say how
-you voted. Each tracker below is one of your ballot papers, as stored, encrypted, in the ballot
-box:
-
-{trackers}
-
-Check that each is in the public log, and after the result what it decrypted to:
-{check}
-
-This mail now links your address to these trackers on every mail server that holds it, so after
-the result whoever can read it can look up how you voted. Delete it if that matters to you.
-Grassroots itself keeps no record of having sent it.
-"""
+RECEIPT_MAIL_BODY = gettext_lazy(
+    "Dear %(first_name)s,\n"
+    "\n"
+    'You asked for your receipt for "%(title)s" (election %(election_id)s) by email. It does not '
+    "say how you voted. Each tracker below is one of your ballot papers, as stored, encrypted, "
+    "in the ballot box:\n"
+    "\n"
+    "%(trackers)s\n"
+    "\n"
+    "Check that each is in the public log, and after the result what it decrypted to:\n"
+    "%(check)s\n"
+    "\n"
+    "This mail now links your address to these trackers on every mail server that holds it, so "
+    "after the result whoever can read it can look up how you voted. Delete it if that matters "
+    "to you. Grassroots itself keeps no record of having sent it.\n"
+)
 
 
 def email_receipt(
-    *, actor: Any, ballot: Ballot, idempotency_key: str, token: str | None = None
+    *, actor: User | AnonymousUser, ballot: Ballot, idempotency_key: str, token: str | None = None
 ) -> tuple[str, Receipt]:
     """Mail the voter their receipt, at once, from this request; returns the address used and
     the receipt (to show again).
@@ -189,43 +219,52 @@ def email_receipt(
     reported on the page and not retried.
     """
     if not IDEMPOTENCY_KEY.fullmatch(idempotency_key):
-        raise BallotError("This receipt can no longer be mailed. Copy it from the page instead.")
+        raise BallotError(
+            gettext("This receipt can no longer be mailed. Copy it from the page instead.")
+        )
     if token is not None:
         member = roll_entry_for_link(ballot, token).member
     else:
         found = own_member(actor)
         if found is None:
-            raise NotOnRoll("You are not on the roll for this ballot.")
+            raise NotOnRoll(gettext("You are not on the roll for this ballot."))
         member = found
     kept = ReceiptKeeper.objects.filter(
         ballot=ballot, key_hash=_idempotency_hash(ballot, member.pk, idempotency_key)
     ).first()
     if kept is None:
         raise WrongStage(
-            "This receipt can no longer be mailed (the poll has closed, or the page is not the "
-            "one shown when you voted). Copy the trackers from the page instead."
+            gettext(
+                "This receipt can no longer be mailed (the poll has closed, or the page is not the "
+                "one shown when you voted). Copy the trackers from the page instead."
+            )
         )
     receipt = Receipt.from_bytes(
         open_receipt(bytes(kept.receipt_sealed), idempotency_key), is_repeat=True
     )
     if not member.email:
-        raise BallotError("We hold no email address for you. Copy the trackers from the page.")
+        raise BallotError(
+            gettext("We hold no email address for you. Copy the trackers from the page.")
+        )
     site = settings.GRASSROOTS_SITE_URL.rstrip("/")
-    body = RECEIPT_MAIL_BODY.format(
-        first_name=member.first_name,
-        title=ballot.title,
-        election_id=ballot.election_id,
-        trackers="\n".join(f"{title}:\n  {value}" for title, value in receipt.trackers),
-        check=site + reverse("ballot_receipt_check", args=[ballot.pk]),
-    )
-    message = EmailMessage(
-        subject=f"Your receipt: {ballot.title}"[:150], body=body, to=[member.email]
-    )
+    # In the voter's language: this mail is sent from their own request.
+    body = str(RECEIPT_MAIL_BODY) % {
+        "first_name": member.first_name,
+        "title": ballot.title,
+        "election_id": ballot.election_id,
+        "trackers": "\n".join(f"{title}:\n  {value}" for title, value in receipt.trackers),
+        "check": site + reverse("ballot_receipt_check", args=[ballot.pk]),
+    }
+    subject = gettext("Your receipt: %(title)s") % {"title": ballot.title}
+    message = EmailMessage(subject=subject[:150], body=body, to=[member.email])
     try:
         message.send()
     except (smtplib.SMTPException, OSError) as error:
         raise ReceiptNotSent(
-            "The mail could not be sent just now. Copy the trackers from this page, or try again."
+            gettext(
+                "The mail could not be sent just now. Copy the trackers from this page, "
+                "or try again."
+            )
         ) from error
     return str(member.email), receipt
 
@@ -234,7 +273,7 @@ def _cast(
     *,
     member_id: int,
     ballot: Ballot,
-    answers: Mapping[int, Sequence[int]],
+    answers: Mapping[int, Sequence[Mark]],
     idempotency_key: str,
 ) -> Receipt:
     """Cast the member's one vote and return the receipt, only after the vote has committed.
@@ -249,35 +288,62 @@ def _cast(
     idempotency key gets its original receipt), or the poll is not open.
     """
     if not IDEMPOTENCY_KEY.fullmatch(idempotency_key):
-        raise BallotError("The form was incomplete. Reload the ballot page and try again.")
+        raise BallotError(gettext("The form was incomplete. Reload the ballot page and try again."))
     if ballot.tellers_public_key is None:
-        raise NotOnRoll("You are not on the roll for this ballot.")
-    papers = _papers(ballot, answers)
+        raise NotOnRoll(gettext("You are not on the roll for this ballot."))
+    if ballot.is_end_to_end:
+        raise BallotError(
+            gettext(
+                "This ballot is end-to-end verifiable: your paper is encrypted in your browser, "
+                "which needs JavaScript. The server never takes a readable paper for it."
+            )
+        )
+    papers = _papers(ballot, answers, member_id)
     public = bytes(ballot.tellers_public_key)
     sealed = []
     for question, plaintext in papers:
         ciphertext = seal_ballot(plaintext, public)
         sealed.append((question, ciphertext, tracker(ballot.election_id, ciphertext)))
+    return store_cast(
+        ballot=ballot,
+        member_id=member_id,
+        idempotency_key=idempotency_key,
+        papers=[(q.title, c, t) for q, c, t in sealed],
+    )
+
+
+def store_cast(
+    *,
+    ballot: Ballot,
+    member_id: int,
+    idempotency_key: str,
+    papers: Sequence[tuple[str, bytes, str]],
+) -> Receipt:
+    """The durable part of a cast, for server-sealed and end-to-end papers alike: each
+    ``(question title, stored bytes, tracker)`` goes into the unsealed box with the roll mark
+    in one transaction (see :func:`_cast`); the receipt only after the commit."""
     receipt = Receipt(
         election_id=ballot.election_id,
-        trackers=tuple((q.title, t) for q, _, t in sealed),
+        trackers=tuple((title, t) for title, _, t in papers),
     )
     key_hash = _idempotency_hash(ballot, member_id, idempotency_key)
     receipt_sealed = seal_receipt(receipt.to_bytes(), idempotency_key)
-    papers_rows = [UnsealedBallot(ballot=ballot, ciphertext=c, tracker=t) for _, c, t in sealed]
+    papers_rows = [UnsealedBallot(ballot=ballot, ciphertext=c, tracker=t) for _, c, t in papers]
     keeper = ReceiptKeeper(ballot=ballot, key_hash=key_hash, receipt_sealed=receipt_sealed)
     with transaction.atomic(durable=True):
         marked = sql.cast(ballot.pk, member_id, clock.now(), papers_rows, keeper)
         if not marked:
             entry = RollEntry.objects.filter(ballot_id=ballot.pk, member_id=member_id).first()
             if entry is None:
-                raise NotOnRoll("You are not on the roll for this ballot.")
+                raise NotOnRoll(gettext("You are not on the roll for this ballot."))
             if entry.has_voted:
                 kept = ReceiptKeeper.objects.filter(ballot=ballot, key_hash=key_hash).first()
                 if kept is not None:
                     return Receipt.from_bytes(
                         open_receipt(bytes(kept.receipt_sealed), idempotency_key), is_repeat=True
                     )
-                raise AlreadyVoted("You have already voted in this ballot. You can vote only once.")
-            raise PollNotOpen("This ballot is not open for voting.")
+                raise AlreadyVoted(
+                    gettext("You have already voted in this ballot. You can vote only once.")
+                )
+            raise PollNotOpen(gettext("This ballot is not open for voting."))
     return receipt

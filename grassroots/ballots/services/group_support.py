@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.translation import gettext
 
 from grassroots import clock
+from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
 from grassroots.ballots.models import Ballot, GroupSupport, Nomination, NominationStatus
 from grassroots.ballots.resolutions import carried_motion as find_carried_motion
@@ -42,7 +43,7 @@ def _group_support_refusal(ballot: Ballot, group: Group) -> str:
 @transaction.atomic(durable=True)
 def record_group_support(
     *,
-    actor: Any,
+    actor: User,
     nomination: Nomination,
     group: Group,
     resolved_on: datetime.date,
@@ -62,7 +63,9 @@ def record_group_support(
         raise PermissionDenied(f"Only an officer of {group.name} can record its resolutions.")
     ballot = locked_ballot(nomination.question.ballot)
     if not ballot.nominations_are_open:
-        raise WrongStage("Nominations have closed: a group's support can no longer be recorded.")
+        raise WrongStage(
+            gettext("Nominations have closed: a group's support can no longer be recorded.")
+        )
     refusal = _group_support_refusal(ballot, group)
     if refusal:
         raise BallotError(refusal)
@@ -73,16 +76,16 @@ def record_group_support(
         )
     reference = " ".join(reference.split())
     if not reference:
-        raise BallotError("Say where the resolution is recorded, e.g. “Minutes, item 4”.")
+        raise BallotError(gettext("Say where the resolution is recorded, e.g. “Minutes, item 4”."))
     if len(reference) > 200:
-        raise BallotError("Keep the reference to 200 characters.")
+        raise BallotError(gettext("Keep the reference to 200 characters."))
     if resolved_on > clock.today():
-        raise BallotError("The resolution's date cannot be in the future.")
+        raise BallotError(gettext("The resolution's date cannot be in the future."))
     motion = None
     if carried_motion is not None:
         motion = find_carried_motion(carried_motion)
         if motion is None:
-            raise BallotError("Link the outcome of a motion the meeting carried.")
+            raise BallotError(gettext("Link the outcome of a motion the meeting carried."))
         if motion.group_id != group.pk:
             raise BallotError(f"That meeting is not a meeting of {group.name}.")
         if motion.held_on != resolved_on:
@@ -119,7 +122,7 @@ def record_group_support(
 
 
 @transaction.atomic(durable=True)
-def withdraw_group_support(*, actor: Any, support: GroupSupport) -> None:
+def withdraw_group_support(*, actor: User, support: GroupSupport) -> None:
     """A group's officer withdraws the group's support (say, the group rescinded it), up to
     the close of nominations. The row stays, marked withdrawn; the threshold stops counting it."""
     member = own_member(actor)
@@ -128,9 +131,11 @@ def withdraw_group_support(*, actor: Any, support: GroupSupport) -> None:
     ballot = locked_ballot(support.nomination.question.ballot)
     support = GroupSupport.objects.select_for_update().get(pk=support.pk)
     if not ballot.nominations_are_open:
-        raise WrongStage("Nominations have closed: a group's support can no longer be withdrawn.")
+        raise WrongStage(
+            gettext("Nominations have closed: a group's support can no longer be withdrawn.")
+        )
     if support.withdrawn_at is not None:
-        raise WrongStage("This support is already withdrawn.")
+        raise WrongStage(gettext("This support is already withdrawn."))
     support.withdrawn_at = clock.now()
     support.withdrawn_by = member
     support.save(update_fields=["withdrawn_at", "withdrawn_by"])

@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Sequence
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from grassroots import clock
 from grassroots.audit.actions import AuditAction
@@ -51,11 +52,11 @@ def create_initiative_ballot(
     share they hold), so the ballot is ready at once, and opens now if ``opens_at`` has come.
     """
     if closes_at <= opens_at:
-        raise BallotError("The poll must close after it opens.")
+        raise BallotError(gettext("The poll must close after it opens."))
     if not 1 <= threshold <= len(tellers) <= 20 or len(tellers_public_key) != 32:
-        raise BallotError("The prepared tellers' key does not fit this ballot.")
+        raise BallotError(gettext("The prepared tellers' key does not fit this ballot."))
     if len({m.pk for m, _ in tellers}) != len(tellers):
-        raise BallotError("Each teller holds one share.")
+        raise BallotError(gettext("Each teller holds one share."))
     key = generate_signing_key()
     ballot = Ballot.objects.create(
         election_id=f"gr-{secrets.token_hex(8)}",

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from grassroots.audit.actions import AuditAction
 from grassroots.ballots.custody import share_keeper
@@ -23,7 +24,7 @@ def keep_tellers_shares(*, ballot: Ballot, shares: Mapping[int, str]) -> None:
     theirs filled in after the close. Refused where the settings name no keeper."""
     keeper = share_keeper()
     if keeper is None:
-        raise BallotError("This site keeps no teller's share: only the tellers hold them.")
+        raise BallotError(gettext("This site keeps no teller's share: only the tellers hold them."))
     ballot = locked_ballot(ballot)
     keeper.keep(ballot, shares)
     audit_ballot(None, AuditAction.KEEP_TELLERS_SHARES, ballot, tellers=len(shares))

@@ -7,15 +7,17 @@ from __future__ import annotations
 import datetime
 import secrets
 from collections.abc import Sequence
-from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils.translation import gettext
 
 from grassroots import clock
+from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
+from grassroots.ballots.eligibility import is_eligible, why_not_eligible
 from grassroots.ballots.models import (
     Ballot,
     BallotStatus,
@@ -24,9 +26,14 @@ from grassroots.ballots.models import (
     NominationStatus,
     NominationSupport,
     Question,
+    QuestionKind,
 )
 from grassroots.ballots.photos import PhotoError, read_photo
-from grassroots.ballots.queries import CANDIDATE_KINDS, is_eligible, nominations_report
+from grassroots.ballots.queries import (
+    CANDIDATE_KINDS,
+    in_section,
+    nominations_report,
+)
 from grassroots.ballots.services._common import (
     audit_ballot,
     locked_ballot,
@@ -34,26 +41,33 @@ from grassroots.ballots.services._common import (
     require_status,
 )
 from grassroots.ballots.services.errors import BallotError, NotEligible, WrongStage
+from grassroots.ballots.services.setup import quota_problem
 from grassroots.people.models import Member
 from grassroots.people.queries import own_member
 
 
-def _require_returning_officer(actor: Any, ballot: Ballot) -> None:
+def _require_returning_officer(actor: User, ballot: Ballot) -> None:
     require_runner(actor, ballot)
     member = own_member(actor)
     if member is None or ballot.returning_officer_id != member.pk:
-        raise PermissionDenied("Only the returning officer can do this.")
+        raise PermissionDenied(gettext("Only the returning officer can do this."))
 
 
 def _require_nominations_open(ballot: Ballot) -> None:
     if not ballot.nominations_are_open:
-        raise WrongStage("Nominations are not open for this ballot.")
+        raise WrongStage(gettext("Nominations are not open for this ballot."))
 
 
-def _eligible_member(actor: Any, ballot: Ballot) -> Member:
+def _eligible_member(actor: User, ballot: Ballot) -> Member:
     member = own_member(actor)
-    if member is None or not is_eligible(ballot, member):
-        raise NotEligible("Only members who may vote in this ballot can do this.")
+    if member is None:
+        raise NotEligible(gettext("Only members who may vote in this ballot can do this."))
+    if not is_eligible(ballot, member):
+        reasons = "; ".join(why_not_eligible(ballot, member))
+        raise NotEligible(
+            "Only members who may vote in this ballot can do this"
+            + (f": {reasons}." if reasons else ".")
+        )
     return member
 
 
@@ -75,7 +89,7 @@ def _store_photo(target: Nomination, photo: File[bytes] | None) -> None:
 @transaction.atomic(durable=True)
 def open_nominations(
     *,
-    actor: Any,
+    actor: User,
     ballot: Ballot,
     close_at: datetime.datetime,
     supporters_needed: int = 0,
@@ -86,13 +100,15 @@ def open_nominations(
     ballot = locked_ballot(ballot)
     require_status(ballot, BallotStatus.DRAFT)
     if not ballot.questions.filter(kind__in=CANDIDATE_KINDS).exists():
-        raise BallotError("Add a question with candidates (not yes/no) before opening nominations.")
+        raise BallotError(
+            gettext("Add a question with candidates (not yes/no) before opening nominations.")
+        )
     if close_at <= clock.now():
-        raise BallotError("The close of nominations must be in the future.")
+        raise BallotError(gettext("The close of nominations must be in the future."))
     if close_at > ballot.opens_at:
-        raise BallotError("Nominations must close before voting opens.")
+        raise BallotError(gettext("Nominations must close before voting opens."))
     if supporters_needed < 0 or groups_needed < 0:
-        raise BallotError("Thresholds cannot be negative.")
+        raise BallotError(gettext("Thresholds cannot be negative."))
     ballot.status = BallotStatus.NOMINATIONS
     ballot.nominations_close_at = close_at
     ballot.nomination_supporters = supporters_needed
@@ -118,7 +134,7 @@ def open_nominations(
 @transaction.atomic(durable=True)
 def nominate(
     *,
-    actor: Any,
+    actor: User,
     question: Question,
     nominee: Member,
     statement: str = "",
@@ -133,10 +149,19 @@ def nominate(
     ballot = locked_ballot(question.ballot)
     _require_nominations_open(ballot)
     if question.kind not in CANDIDATE_KINDS or question.ballot_id != ballot.pk:
-        raise BallotError("This question does not take nominations.")
+        raise BallotError(gettext("This question does not take nominations."))
     nominator = _eligible_member(actor, ballot)
     if not is_eligible(ballot, nominee):
-        raise NotEligible("Only a member who may vote in this ballot can be nominated.")
+        reasons = "; ".join(why_not_eligible(ballot, nominee))
+        raise NotEligible(
+            "Only a member who may vote in this ballot can be nominated"
+            + (f" ({nominee.full_name}: {reasons})." if reasons else ".")
+        )
+    if not in_section(question, nominee):
+        raise NotEligible(
+            f"“{question.title}” is the section for members in {question.section_region}: "
+            f"{nominee.full_name} is not one of them."
+        )
     if Nomination.objects.filter(question=question, member=nominee).exists():
         raise WrongStage(f"{nominee.full_name} is already nominated for “{question.title}”.")
     is_self = nominator.pk == nominee.pk
@@ -166,7 +191,7 @@ def nominate(
 @transaction.atomic(durable=True)
 def update_nomination(
     *,
-    actor: Any,
+    actor: User,
     nomination: Nomination,
     statement: str,
     categories: Sequence[str],
@@ -178,9 +203,9 @@ def update_nomination(
     _require_nominations_open(ballot)
     member = own_member(actor)
     if member is None or member.pk != nomination.member_id:
-        raise PermissionDenied("Only the nominee can change their nomination.")
+        raise PermissionDenied(gettext("Only the nominee can change their nomination."))
     if nomination.status not in (NominationStatus.STANDING, NominationStatus.AWAITING_CONSENT):
-        raise WrongStage("This nomination has been withdrawn.")
+        raise WrongStage(gettext("This nomination has been withdrawn."))
     consented = nomination.status == NominationStatus.AWAITING_CONSENT
     nomination.statement = statement.strip()
     nomination.categories = _clean_categories(categories)
@@ -193,18 +218,24 @@ def update_nomination(
 
 
 @transaction.atomic(durable=True)
-def support_nomination(*, actor: Any, nomination: Nomination) -> None:
+def support_nomination(*, actor: User, nomination: Nomination) -> None:
     """A member in the ballot's scope adds their support (once) to a nomination."""
     ballot = locked_ballot(nomination.question.ballot)
     _require_nominations_open(ballot)
     supporter = _eligible_member(actor, ballot)
     nomination = Nomination.objects.select_for_update().get(pk=nomination.pk)
     if nomination.status not in (NominationStatus.STANDING, NominationStatus.AWAITING_CONSENT):
-        raise WrongStage("This nomination has been withdrawn.")
+        raise WrongStage(gettext("This nomination has been withdrawn."))
     if supporter.pk == nomination.member_id:
-        raise BallotError("You cannot support your own nomination.")
+        raise BallotError(gettext("You cannot support your own nomination."))
+    question = nomination.question
+    if not in_section(question, supporter):
+        raise NotEligible(
+            f"“{question.title}” is the section for members in {question.section_region}: "
+            "only they can support its nominations."
+        )
     if NominationSupport.objects.filter(nomination=nomination, member=supporter).exists():
-        raise WrongStage("You already support this nomination.")
+        raise WrongStage(gettext("You already support this nomination."))
     NominationSupport.objects.create(
         nomination=nomination, member=supporter, group_id=supporter.home_group_id
     )
@@ -212,24 +243,26 @@ def support_nomination(*, actor: Any, nomination: Nomination) -> None:
 
 
 @transaction.atomic(durable=True)
-def withdraw_nomination(*, actor: Any, nomination: Nomination) -> None:
+def withdraw_nomination(*, actor: User, nomination: Nomination) -> None:
     """The nominee withdraws, up to the close of nominations."""
     ballot = locked_ballot(nomination.question.ballot)
     nomination = Nomination.objects.select_for_update().get(pk=nomination.pk)
     member = own_member(actor)
     if member is None or member.pk != nomination.member_id:
-        raise PermissionDenied("Only the nominee can withdraw their nomination.")
+        raise PermissionDenied(gettext("Only the nominee can withdraw their nomination."))
     if not ballot.nominations_are_open:
-        raise WrongStage("Nominations have closed: a withdrawal is no longer possible here.")
+        raise WrongStage(
+            gettext("Nominations have closed: a withdrawal is no longer possible here.")
+        )
     if nomination.status == NominationStatus.WITHDRAWN:
-        raise WrongStage("This nomination is already withdrawn.")
+        raise WrongStage(gettext("This nomination is already withdrawn."))
     nomination.status = NominationStatus.WITHDRAWN
     nomination.save(update_fields=["status"])
     audit_ballot(actor, AuditAction.WITHDRAW_NOMINATION, ballot, nomination=nomination.pk)
 
 
 @transaction.atomic(durable=True)
-def reject_nomination(*, actor: Any, nomination: Nomination, reason: str) -> None:
+def reject_nomination(*, actor: User, nomination: Nomination, reason: str) -> None:
     """An officer who runs the ballot rejects a nomination that fails the rules, with a reason.
 
     Only before the close of nominations, so the nominee sees it (on their nomination page and
@@ -241,11 +274,15 @@ def reject_nomination(*, actor: Any, nomination: Nomination, reason: str) -> Non
     nomination = Nomination.objects.select_for_update().get(pk=nomination.pk)
     reason = " ".join(reason.split())
     if not reason:
-        raise BallotError("Give the reason for rejecting the nomination; the nominee will see it.")
+        raise BallotError(
+            gettext("Give the reason for rejecting the nomination; the nominee will see it.")
+        )
     if len(reason) > 300:
-        raise BallotError("Keep the reason to 300 characters.")
+        raise BallotError(gettext("Keep the reason to 300 characters."))
     if not ballot.nominations_are_open:
-        raise WrongStage("Nominations have closed: a nomination can no longer be rejected.")
+        raise WrongStage(
+            gettext("Nominations have closed: a nomination can no longer be rejected.")
+        )
     if nomination.status not in (NominationStatus.STANDING, NominationStatus.AWAITING_CONSENT):
         raise WrongStage(
             f"This nomination cannot be rejected: it is “{nomination.get_status_display()}”."
@@ -264,7 +301,7 @@ def reject_nomination(*, actor: Any, nomination: Nomination, reason: str) -> Non
 
 
 @transaction.atomic(durable=True)
-def confirm_nominations(*, actor: Any, ballot: Ballot) -> list[Candidate]:
+def confirm_nominations(*, actor: User, ballot: Ballot) -> list[Candidate]:
     """After the close of nominations, the returning officer makes every valid one a candidate.
 
     Valid: standing (consented, not withdrawn) and meeting the supporters threshold. The rest
@@ -275,7 +312,7 @@ def confirm_nominations(*, actor: Any, ballot: Ballot) -> list[Candidate]:
     ballot = locked_ballot(ballot)
     require_status(ballot, BallotStatus.NOMINATIONS)
     if ballot.nominations_close_at is None or clock.now() < ballot.nominations_close_at:
-        raise WrongStage("Nominations are still open; confirm them after they close.")
+        raise WrongStage(gettext("Nominations are still open; confirm them after they close."))
     confirmed: list[Candidate] = []
     for question, lines in nominations_report(ballot):
         position = question.candidates.count()
@@ -302,6 +339,16 @@ def confirm_nominations(*, actor: Any, ballot: Ballot) -> list[Candidate]:
             nomination.candidate = candidate
             nomination.save(update_fields=["status", "candidate"])
             confirmed.append(candidate)
+    for question in ballot.questions.filter(kind=QuestionKind.STV).exclude(constraints=[]):
+        # A question nobody validly stood for is left to the officer (who may add candidates);
+        # once anyone stands, the rules must be possible to meet with them.
+        problem = quota_problem(question) if question.candidates.exists() else ""
+        if problem:
+            # Nothing is confirmed: the officer changes the rules (or the rules stand and the
+            # ballot waits) with the nominations still as they were.
+            raise BallotError(
+                f"{question.title}: {problem} Change the question's quota rules, then confirm."
+            )
     ballot.status = BallotStatus.DRAFT
     ballot.save(update_fields=["status"])
     audit_ballot(

@@ -4,60 +4,198 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from grassroots import clock
+from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
-from grassroots.ballots.invitations import ballot_mail
-from grassroots.ballots.models import Ballot, BallotStatus, ScheduledReminder
+from grassroots.ballots.invitations import LinkMaker, mail_text, roll_batch
+from grassroots.ballots.models import BackgroundStep, Ballot, BallotStatus, ScheduledReminder
 from grassroots.ballots.services._common import (
     audit_ballot,
     locked_ballot,
     require_runner,
     require_status,
 )
-from grassroots.ballots.services.errors import BallotError, PollNotOpen
-from grassroots.messaging.models import MailKind
-from grassroots.messaging.services import send_to_members
+from grassroots.ballots.services.background import (
+    actor_by_id,
+    begin_step,
+    enqueue_step,
+    raise_if_stopped,
+    run_step,
+)
+from grassroots.ballots.services.errors import BallotError, PollNotOpen, WrongStage
+from grassroots.messaging.batched import (
+    add_system_deliveries,
+    discard_system_mail,
+    release_system_mail,
+    start_system_mail,
+)
+from grassroots.messaging.models import MailKind, Mailout
+
+# Roll entries per batch of a reminder by hand: each batch is its own transaction, with its
+# resume point (as the invitation's, lifecycle.INVITE_BATCH).
+ROLL_MAIL_BATCH = 5000
 
 
-def send_ballot_mail(
-    actor: Any, ballot: Ballot, *, reminder: bool, only_not_voted: bool = False
-) -> int:
-    """Queue the invitation or a reminder to the roll; it goes after the commit. Returns how
-    many members it is addressed to."""
-    subject, body, personal = ballot_mail(ballot, reminder=reminder, only_not_voted=only_not_voted)
-    if not personal:
-        return 0
-    send_to_members(
-        actor=actor,
-        members=list(personal),
-        subject=subject,
-        body=body,
-        purpose=f"ballot {'reminder' if reminder else 'invitation'}: {ballot.election_id}",
-        kind=MailKind.BALLOT,
-        personal=personal,
-    )
-    return len(personal)
+def mail_purpose(ballot: Ballot, *, reminder: bool) -> str:
+    return f"ballot {'reminder' if reminder else 'invitation'}: {ballot.election_id}"
+
+
+def write_roll_mail_batch(
+    actor: User | None,
+    ballot: Ballot,
+    mailout: Mailout | None,
+    *,
+    after: int,
+    reminder: bool,
+    limit: int,
+    only_not_voted: bool = False,
+) -> tuple[Mailout | None, list[tuple[int, int]]]:
+    """The deliveries of the invitation or a reminder for the next ``limit`` roll entries
+    after roll entry ``after``, in the caller's transaction (which also keeps the resume
+    point): plain rows, links from one reversed URL, COPY on PostgreSQL. The mailout is
+    started with the first batch. Returns it and the batch's ``(roll entry, member)`` pairs;
+    no pairs: the roll is done. ``only_not_voted``: members who have not voted at the moment
+    their batch is read."""
+    batch = roll_batch(ballot, after=after, limit=limit, only_not_voted=only_not_voted)
+    if batch:
+        if mailout is None:
+            subject, body, translations = mail_text(ballot, reminder=reminder)
+            mailout = start_system_mail(
+                actor=actor,
+                subject=subject,
+                body=body,
+                purpose=mail_purpose(ballot, reminder=reminder),
+                kind=MailKind.BALLOT,
+                translations=translations,
+            )
+        links = LinkMaker(ballot)
+        add_system_deliveries(
+            mailout, ((member_id, {"link": links.url(entry)}) for entry, member_id in batch)
+        )
+    return mailout, batch
+
+
+# A reminder by hand: the page records it, a task writes it to the roll in batches.
 
 
 @transaction.atomic(durable=True)
-def send_reminder(*, actor: Any, ballot: Ballot) -> int:
-    """Remind everyone on the roll while the poll is open (``actor`` None: the scheduler's
-    command). Everyone, not only those yet to vote: see grassroots.ballots.invitations."""
+def request_reminder(*, actor: User | None, ballot: Ballot) -> int:
+    """Record that a reminder is to go to everyone on the roll (``actor`` None: the command);
+    the task writes one delivery per member in batches and sends them once all are written.
+    Returns the roll size."""
+    ballot = _record_reminder(actor, ballot)
+    enqueue_step(ballot, actor)
+    return ballot.roll_size or 0
+
+
+def send_reminder(*, actor: User | None, ballot: Ballot) -> int:
+    """Record a reminder and write it in this process (the command, the tests); returns the
+    roll size."""
+    with transaction.atomic(durable=True):
+        size = _record_reminder(actor, ballot).roll_size or 0
+    run_reminder(ballot_id=ballot.pk, actor_id=actor.pk if actor is not None else None)
+    raise_if_stopped(ballot.pk)
+    return size
+
+
+def _record_reminder(actor: User | None, ballot: Ballot) -> Ballot:
     if actor is not None:
         require_runner(actor, ballot)
-    ballot = locked_ballot(ballot)
+    ballot = locked_ballot(ballot, no_key=True)
     require_status(ballot, BallotStatus.OPEN)
     if not ballot.is_open:
-        raise PollNotOpen("The poll is not open, so there is nothing to remind members of.")
-    send_ballot_mail(actor, ballot, reminder=True)
-    ballot.reminders_sent += 1
-    ballot.save(update_fields=["reminders_sent"])
-    audit_ballot(actor, AuditAction.SEND_REMINDER, ballot, reminder=ballot.reminders_sent)
-    return ballot.roll_size or 0
+        raise PollNotOpen(
+            gettext("The poll is not open, so there is nothing to remind members of.")
+        )
+    if ballot.background_step:
+        step = BackgroundStep(ballot.background_step).label.lower()
+        raise WrongStage(
+            f"The ballot is busy ({step}): send the reminder once that is done."
+            if not ballot.background_error
+            else f"“{step}” stopped: start it again from this page first."
+        )
+    begin_step(ballot, BackgroundStep.REMINDING, total=ballot.roll_size)
+    ballot.reminded_through = 0
+    ballot.reminder_mailout = None
+    ballot.save(update_fields=["reminded_through", "reminder_mailout"])
+    return ballot
+
+
+def run_reminder(*, ballot_id: int, actor_id: int | None) -> None:
+    """The reminder's task: batch after batch, then the mail released."""
+    actor = actor_by_id(actor_id)
+
+    def work() -> None:
+        while _remind_batch(ballot_id, actor):
+            pass
+
+    run_step(ballot_id, work)
+
+
+REMINDER_STEPS = (BackgroundStep.REMINDING, BackgroundStep.SCHEDULED_REMINDER)
+
+
+def _remind_batch(ballot_id: int, actor: User | None) -> bool:
+    """Write the reminder's next batch (True), or release it once all are written (False).
+    A batch commits with its resume point, so nobody is reminded twice; the lock is FOR NO KEY
+    UPDATE, which casting's FOR KEY SHARE does not wait for, and it is held for one batch only.
+    A scheduled reminder goes to members who have not voted unless the officer chose
+    everyone; a reminder by hand always goes to everyone (grassroots.ballots.invitations)."""
+    with transaction.atomic(durable=True):
+        ballot = (
+            Ballot.objects.select_for_update(no_key=True, of=("self",))
+            .select_related("reminder_mailout", "group", "area", "region")
+            .get(pk=ballot_id)
+        )
+        if ballot.background_step not in REMINDER_STEPS:
+            return False
+        scheduled = ballot.background_step == BackgroundStep.SCHEDULED_REMINDER
+        mailout = ballot.reminder_mailout
+        if ballot.status != BallotStatus.OPEN or not ballot.is_open:
+            # The poll closed before the reminder was written: it is not sent.
+            if mailout is not None:
+                discard_system_mail(mailout)
+            _end_reminder(ballot)
+            return False
+        mailout, batch = write_roll_mail_batch(
+            actor,
+            ballot,
+            mailout,
+            after=ballot.reminded_through,
+            reminder=True,
+            limit=ROLL_MAIL_BATCH,
+            only_not_voted=scheduled and not ballot.reminders_to_everyone,
+        )
+        if batch:
+            ballot.reminder_mailout = mailout
+            ballot.reminded_through = batch[-1][0]
+            ballot.background_done += len(batch)
+            ballot.save(update_fields=["reminder_mailout", "reminded_through", "background_done"])
+            return True
+        sent = release_system_mail(mailout, actor=actor).recipients if mailout is not None else 0
+        ballot.reminders_sent += 1
+        _end_reminder(ballot)
+        detail: dict[str, object] = {"reminder": ballot.reminders_sent, "sent_to": sent}
+        if scheduled:
+            claimed = ScheduledReminder.objects.filter(
+                ballot=ballot, sent_at__isnull=False, recipients__isnull=True
+            )
+            detail["scheduled"] = sorted(
+                claimed.values_list("hours_before_close", flat=True), reverse=True
+            )
+            claimed.update(recipients=sent)
+        audit_ballot(actor, AuditAction.SEND_REMINDER, ballot, **detail)
+        return False
+
+
+def _end_reminder(ballot: Ballot) -> None:
+    ballot.reminder_mailout = None
+    ballot.background_step = BackgroundStep.NONE
+    ballot.save(update_fields=["reminder_mailout", "reminders_sent", "background_step"])
 
 
 MAX_REMINDERS = 10
@@ -66,7 +204,7 @@ MAX_REMINDERS = 10
 @transaction.atomic(durable=True)
 def set_reminder_schedule(
     *,
-    actor: Any,
+    actor: User,
     ballot: Ballot,
     hours_before_close: Sequence[int],
     to_everyone: bool = False,
@@ -85,7 +223,7 @@ def set_reminder_schedule(
     window = ballot.closes_at - ballot.opens_at
     for value in hours:
         if value < 1:
-            raise BallotError("A reminder must be at least 1 hour before the close.")
+            raise BallotError(gettext("A reminder must be at least 1 hour before the close."))
         if datetime.timedelta(hours=value) >= window:
             raise BallotError(
                 f"A reminder {value} hours before the close would come before voting opens."
@@ -109,9 +247,14 @@ def set_reminder_schedule(
 def send_due_reminders() -> list[str]:
     """Send every scheduled reminder that is due, once (the scheduler's step).
 
-    Each ballot's due reminders are taken under the ballot's row lock and re-checked, so a
-    second scheduler (another run, another node) waits, then finds them sent. If the scheduler
-    was down through several reminder times, one mail goes and all of them are marked sent.
+    Each ballot's due reminders are claimed under the ballot's row lock (FOR NO KEY UPDATE,
+    which casting does not wait for) and re-checked, so a second scheduler (another run,
+    another node) waits, then finds them claimed. The claim marks them sent and puts the
+    ballot on the scheduled reminder's step; the reminder is then written by the reminder
+    button's task path (:func:`run_reminder`: batches with their resume point, each its own
+    short transaction), here in the scheduler's process, as the scheduler opens a ballot. A
+    ballot busy with another step waits for a later tick. If the scheduler was down through
+    several reminder times, one mail goes and all of them are marked sent.
     """
     done = []
     moment = clock.now()
@@ -123,35 +266,44 @@ def send_due_reminders() -> list[str]:
         .distinct()
     )
     for ballot_id in list(due_ballots):
-        with transaction.atomic(durable=True):
-            ballot = Ballot.objects.select_for_update().get(pk=ballot_id)
-            if not ballot.is_open:
-                continue
-            now = clock.now()
-            due = [
-                reminder
-                for reminder in ScheduledReminder.objects.select_for_update().filter(
-                    ballot=ballot, sent_at__isnull=True
-                )
-                if ballot.closes_at - datetime.timedelta(hours=reminder.hours_before_close) <= now
-            ]
-            if not due:
-                continue
-            sent = send_ballot_mail(
-                None, ballot, reminder=True, only_not_voted=not ballot.reminders_to_everyone
-            )
-            for reminder in due:
-                reminder.sent_at = now
-                reminder.recipients = sent
-                reminder.save(update_fields=["sent_at", "recipients"])
-            ballot.reminders_sent += 1
-            ballot.save(update_fields=["reminders_sent"])
-            audit_ballot(
-                None,
-                AuditAction.SEND_REMINDER,
-                ballot,
-                reminder=ballot.reminders_sent,
-                scheduled=[r.hours_before_close for r in due],
-            )
-            done.append(f"reminded {sent} members of {ballot.election_id}")
+        claimed = _claim_due_reminders(ballot_id)
+        if not claimed:
+            continue
+        run_reminder(ballot_id=ballot_id, actor_id=None)
+        ballot = Ballot.objects.get(pk=ballot_id)
+        if ballot.background_error:
+            done.append(f"the reminder of {ballot.election_id} stopped: {ballot.background_error}")
+            continue
+        sent = ScheduledReminder.objects.filter(pk__in=claimed).values_list("recipients", flat=True)
+        done.append(
+            f"reminded {max((n or 0 for n in sent), default=0)} members of {ballot.election_id}"
+        )
     return done
+
+
+@transaction.atomic(durable=True)
+def _claim_due_reminders(ballot_id: int) -> list[int]:
+    """Mark the ballot's due reminders sent and put it on the scheduled reminder's step;
+    returns them, none when nothing is due or the ballot is closed or busy."""
+    ballot = locked_ballot(Ballot.objects.get(pk=ballot_id), no_key=True)
+    if not ballot.is_open or ballot.background_step:
+        return []
+    now = clock.now()
+    due = [
+        reminder.pk
+        for reminder in ScheduledReminder.objects.select_for_update().filter(
+            ballot=ballot, sent_at__isnull=True
+        )
+        if ballot.closes_at - datetime.timedelta(hours=reminder.hours_before_close) <= now
+    ]
+    if not due:
+        return []
+    ScheduledReminder.objects.filter(pk__in=due).update(sent_at=now)
+    roll = ballot.roll.all()
+    if not ballot.reminders_to_everyone:
+        roll = roll.filter(has_voted=False)
+    begin_step(ballot, BackgroundStep.SCHEDULED_REMINDER, total=roll.count())
+    ballot.reminded_through = 0
+    ballot.reminder_mailout = None
+    ballot.save(update_fields=["reminded_through", "reminder_mailout"])
+    return due

@@ -1,6 +1,9 @@
 """Sealing: moving cast ballots into the public log in a fresh random order, and signing
 the log's numbered heads.
 
+Each seal appends its leaves to the log's stored frontier (``Ballot.log_frontier``), so a pass
+costs the new leaves' hashes whatever the log's size, never a rebuild.
+
 No batch is sealed below the minimum (issue 20, item 1): while the poll is open the sealer waits
 for twice the minimum and holds back a random minimum of the waiting ballots, written back to the
 outbox with new ids in its own transaction, so they carry the sealer's transaction id rather
@@ -20,7 +23,7 @@ from grassroots.ballots.models import Ballot, BallotBoxEntry, BallotStatus, LogH
 from grassroots.ballots.publication import election_parameters, election_private_key
 from grassroots.ballots.services._common import locked_ballot
 from grassroots.ledger.heads import TreeHead, format_timestamp, sign_head
-from grassroots.ledger.merkle import MerkleLog
+from grassroots.ledger.merkle import MerkleFrontier
 from grassroots.ledger.record import parameters_hash
 
 
@@ -46,7 +49,8 @@ def seal_locked(
     secrets.SystemRandom().shuffle(pending)
     if not final and pending:
         held, pending = pending[:min_batch], pending[min_batch:]
-    start = BallotBoxEntry.objects.filter(ballot=ballot).count()
+    frontier = log_frontier(ballot)
+    start = len(frontier)
     UnsealedBallot.objects.filter(pk__in=[p.pk for p in pending + held]).delete()
     UnsealedBallot.objects.bulk_create(
         [
@@ -66,7 +70,15 @@ def seal_locked(
         ],
         batch_size=1000,
     )
+    for p in pending:
+        frontier.append(bytes.fromhex(p.tracker))
     size = start + len(pending)
+    if pending or ballot.log_frontier_size is None:
+        ballot.log_frontier = frontier.to_bytes()
+        ballot.log_frontier_size = size
+        Ballot.objects.filter(pk=ballot.pk).update(
+            log_frontier=ballot.log_frontier, log_frontier_size=size
+        )
     last = ballot.heads.order_by("-sequence").first()
     moment = clock.now()
     is_stale = (
@@ -75,19 +87,11 @@ def seal_locked(
         and last.timestamp <= format_timestamp(moment - head_every)
     )
     if last is None or last.tree_size != size or is_stale:
-        log = MerkleLog()
-        for leaf in (
-            BallotBoxEntry.objects.filter(ballot=ballot)
-            .order_by("log_index")
-            .values_list("tracker", flat=True)
-            .iterator()
-        ):
-            log.append(bytes.fromhex(leaf))
         head = TreeHead(
             election_id=ballot.election_id,
             sequence=0 if last is None else last.sequence + 1,
             tree_size=size,
-            root_hash=log.root(),
+            root_hash=frontier.root(),
             parameters_hash=parameters_hash(election_parameters(ballot)),
             timestamp=format_timestamp(moment),
         )
@@ -101,6 +105,28 @@ def seal_locked(
             signature=signed.signature,
         )
     return len(pending)
+
+
+def log_frontier(ballot: Ballot) -> MerkleFrontier:
+    """The log's frontier as the last seal stored it, so a seal hashes only its new leaves
+    (issue 22: rebuilding a 290,000-leaf tree took 0.8 s a pass and slowed casting). Rebuilt
+    from the box, once, when none is stored or it does not match the box's last position."""
+    size = ballot.log_frontier_size
+    if size is not None and ballot.log_frontier is not None:
+        box = BallotBoxEntry.objects.filter(ballot=ballot)
+        if not box.filter(log_index=size).exists() and (
+            size == 0 or box.filter(log_index=size - 1).exists()
+        ):
+            return MerkleFrontier.from_bytes(size, bytes(ballot.log_frontier))
+    frontier = MerkleFrontier()
+    for leaf in (
+        BallotBoxEntry.objects.filter(ballot=ballot)
+        .order_by("log_index")
+        .values_list("tracker", flat=True)
+        .iterator()
+    ):
+        frontier.append(bytes.fromhex(leaf))
+    return frontier
 
 
 def seal_pending(

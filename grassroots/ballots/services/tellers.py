@@ -5,11 +5,12 @@ before the open and entered again after the close (the count combines them).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.translation import gettext
 
+from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
 from grassroots.ballots.keys import open_with_server_key, seal_with_server_key
 from grassroots.ballots.models import Ballot, BallotStatus, QuestionKind, Teller
@@ -37,7 +38,7 @@ SHARE_PURPOSE = "teller-share"
 
 
 @transaction.atomic(durable=True)
-def set_up_tellers(*, actor: Any, ballot: Ballot, members: Sequence[Member]) -> None:
+def set_up_tellers(*, actor: User, ballot: Ballot, members: Sequence[Member]) -> None:
     """Make the tellers' key, split it k-of-n, and hold each share for its teller to collect.
 
     The whole private key exists only in this function's memory; what is stored is the public
@@ -47,18 +48,34 @@ def set_up_tellers(*, actor: Any, ballot: Ballot, members: Sequence[Member]) -> 
     ballot = locked_ballot(ballot)
     if ballot.status == BallotStatus.NOMINATIONS:
         raise WrongStage(
-            "Confirm the nominations before naming the tellers: the key commits to the candidates."
+            gettext(
+                "Confirm the nominations before naming the tellers: the key commits to the "
+                "candidates."
+            )
         )
     require_status(ballot, BallotStatus.DRAFT)
     if len({m.pk for m in members}) != len(members) or len(members) != ballot.tellers_count:
         raise BallotError(f"Name {ballot.tellers_count} different members as tellers.")
     questions = list(ballot.questions.prefetch_related("candidates"))
     if not questions:
-        raise BallotError("Add at least one question first.")
+        raise BallotError(gettext("Add at least one question first."))
     for question in questions:
         standing = [c for c in question.candidates.all() if not c.withdrawn]
         if len(standing) < (2 if question.kind != QuestionKind.STV else question.seats + 1):
             raise BallotError(f"“{question.title}” needs more candidates before the ballot opens.")
+    if ballot.is_end_to_end:
+        # No key is made here: the tellers make it together on their own devices
+        # (services.ceremony); the server never holds a share.
+        for number, member in enumerate(members, start=1):
+            Teller.objects.create(ballot=ballot, member=member, share_index=number)
+        audit_ballot(
+            actor,
+            AuditAction.SET_UP_TELLERS,
+            ballot,
+            tellers=[m.membership_number for m in members],
+            end_to_end=True,
+        )
+        return
     private, public = generate_tellers_key()
     shares = split_secret(private, threshold=ballot.threshold, shares=ballot.tellers_count)
     del private
@@ -80,14 +97,14 @@ def set_up_tellers(*, actor: Any, ballot: Ballot, members: Sequence[Member]) -> 
 
 
 @transaction.atomic(durable=True)
-def collect_share(*, actor: Any, teller: Teller) -> str:
+def collect_share(*, actor: User, teller: Teller) -> str:
     """Show a teller their share, once; the server keeps no copy afterwards."""
     teller = Teller.objects.select_for_update().select_related("ballot").get(pk=teller.pk)
     member = own_member(actor)
     if member is None or teller.member_id != member.pk:
-        raise PermissionDenied("That share is not yours.")
+        raise PermissionDenied(gettext("That share is not yours."))
     if teller.has_collected_share or teller.pending_share_sealed is None:
-        raise WrongStage("You have already collected your share; it is shown only once.")
+        raise WrongStage(gettext("You have already collected your share; it is shown only once."))
     ballot = locked_ballot(teller.ballot)
     share = open_with_server_key(
         bytes(teller.pending_share_sealed), purpose=f"{SHARE_PURPOSE}:{ballot.election_id}"
@@ -103,19 +120,21 @@ def collect_share(*, actor: Any, teller: Teller) -> str:
 
 
 @transaction.atomic(durable=True)
-def reveal_share(*, actor: Any, teller: Teller, share_text: str) -> None:
+def reveal_share(*, actor: User, teller: Teller, share_text: str) -> None:
     """A teller enters their share after the close; it will be published in the record."""
     teller = Teller.objects.select_for_update().select_related("ballot").get(pk=teller.pk)
     member = own_member(actor)
     if member is None or teller.member_id != member.pk:
-        raise PermissionDenied("You are not this teller.")
+        raise PermissionDenied(gettext("You are not this teller."))
     require_status(teller.ballot, BallotStatus.CLOSED)
     try:
         share = Share.from_text(share_text.strip().lower())
     except SealError as error:
         raise BallotError(
-            "That is not a key share. Copy it exactly as it was shown: a number, a colon, "
-            "then 132 letters and digits."
+            gettext(
+                "That is not a key share. Copy it exactly as it was shown: a number, a colon, "
+                "then 132 letters and digits."
+            )
         ) from error
     if share.index != teller.share_index:
         raise BallotError(
@@ -152,7 +171,9 @@ def tellers_private_key(ballot: Ballot) -> bytes:
         or tellers_public_key(private) != bytes(ballot.tellers_public_key or b"")
     ):
         raise BallotError(
-            "The shares entered do not combine to the tellers' key: one was mistyped. "
-            "Ask each teller to check and enter their share again."
+            gettext(
+                "The shares entered do not combine to the tellers' key: one was mistyped. "
+                "Ask each teller to check and enter their share again."
+            )
         )
     return private

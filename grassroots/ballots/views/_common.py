@@ -25,13 +25,16 @@ def progress_fragment(
     request: HttpRequest,
     template: str,
     ballot: Ballot,
-    progress: queries.CountProgress | None,
+    progress: queries.CountProgress | queries.BackgroundProgress | None,
     progress_url: str,
+    *,
+    name: str = "progress",
 ) -> HttpResponse:
-    """The count's progress alone, for HTMX. Once the count has finished or stopped the whole
-    page is reloaded (``HX-Refresh``): it then shows the result, or the way to start again."""
+    """The count's (or a background step's) progress alone, for HTMX. Once it has finished or
+    stopped the whole page is reloaded (``HX-Refresh``): it then shows the result, or the way
+    to start again."""
     response = render(
-        request, template, {"ballot": ballot, "progress": progress, "progress_url": progress_url}
+        request, template, {"ballot": ballot, name: progress, "progress_url": progress_url}
     )
     if progress is None or not progress.is_running:
         response["HX-Refresh"] = "true"

@@ -7,34 +7,44 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from grassroots.ballots import queries
+from grassroots.accounts.requests import AuthenticatedRequest
+from grassroots.ballots import eligibility, queries, quotas
 from grassroots.ballots.custody import may_close_early
 from grassroots.ballots.forms import (
     BallotForm,
     CandidateForm,
     QuestionForm,
+    QuotaRulesForm,
     ReminderScheduleForm,
     TellersForm,
 )
-from grassroots.ballots.models import BallotStatus, Question
+from grassroots.ballots.models import Ballot, BallotStatus, Question
+from grassroots.ballots.services.background import resume_background
 from grassroots.ballots.services.counting import request_count
 from grassroots.ballots.services.errors import BallotError
-from grassroots.ballots.services.lifecycle import close_ballot, open_ballot
-from grassroots.ballots.services.publishing import publish_results
-from grassroots.ballots.services.reminders import send_reminder, set_reminder_schedule
-from grassroots.ballots.services.setup import add_candidate, add_question, create_ballot
+from grassroots.ballots.services.lifecycle import request_close, request_open
+from grassroots.ballots.services.publishing import request_publish
+from grassroots.ballots.services.reminders import request_reminder, set_reminder_schedule
+from grassroots.ballots.services.setup import (
+    add_candidate,
+    add_question,
+    create_ballot,
+    set_quota_rules,
+)
 from grassroots.ballots.services.tellers import set_up_tellers
 from grassroots.ballots.views._common import problem_page, progress_fragment
+from grassroots.ballots.views.eligibility import RULE_EDITABLE
+from grassroots.confirm import confirm_page, is_confirmed
 from grassroots.people.models import Member
 
 
 @login_required
-def ballot_list(request: HttpRequest) -> HttpResponse:
+def ballot_list(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request,
         "ballots/ballot_list.html",
@@ -48,14 +58,14 @@ def ballot_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def ballot_create(request: HttpRequest) -> HttpResponse:
+def ballot_create(request: AuthenticatedRequest) -> HttpResponse:
     choices = queries.scope_choices(request.user)
     if not choices:
         raise Http404("No such page.")
     form = BallotForm(
         request.POST or None,
         scope_choices=choices,
-        initial={"tellers_count": 3, "threshold": 2},
+        initial={"tellers_count": 3, "threshold": 2, "end_to_end": True},
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -73,6 +83,8 @@ def ballot_create(request: HttpRequest) -> HttpResponse:
                 joined_before=data["joined_before"],
                 tellers_count=data["tellers_count"],
                 threshold=data["threshold"],
+                end_to_end=data["end_to_end"],
+                categories_private=data["categories_private"],
             )
         except BallotError as error:
             return problem_page(request, error)
@@ -82,20 +94,33 @@ def ballot_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def ballot_manage(request: HttpRequest, ballot_id: int) -> HttpResponse:
+def ballot_manage(request: AuthenticatedRequest, ballot_id: int) -> HttpResponse:
     ballot = queries.get_ballot_to_run(request.user, ballot_id)
     progress = queries.count_progress(ballot)
+    background = queries.background_progress(ballot)
     progress_url = reverse("ballot_manage", args=[ballot.pk])
-    if getattr(request, "htmx", False):
+    htmx = getattr(request, "htmx", None)
+    if htmx and htmx.target == "background-progress":
+        return progress_fragment(
+            request,
+            "ballots/ballot_manage.html#background-progress",
+            ballot,
+            background,
+            progress_url,
+            name="background",
+        )
+    if htmx:
         return progress_fragment(
             request, "ballots/ballot_manage.html#count-progress", ballot, progress, progress_url
         )
+    shares_entered = ballot.tellers.exclude(revealed_share="").count()
     return render(
         request,
         "ballots/ballot_manage.html",
         {
             "ballot": ballot,
             "progress": progress,
+            "background": background,
             "progress_url": progress_url,
             "questions": list(ballot.questions.prefetch_related("candidates")),
             "tellers": list(ballot.tellers.select_related("member")),
@@ -105,15 +130,21 @@ def ballot_manage(request: HttpRequest, ballot_id: int) -> HttpResponse:
                 getattr(queries.roll_member_for(request.user), "pk", None)
                 == ballot.returning_officer_id
             ),
-            "shares_entered": ballot.tellers.exclude(revealed_share="").count(),
+            "shares_entered": shares_entered,
+            "ready_to_count": queries.is_ready_to_count(ballot, shares_entered),
             "reminders": list(ballot.reminders.all()),
             "may_close_early": ballot.status == BallotStatus.OPEN and may_close_early(ballot),
+            "organisation_rule": eligibility.organisation_rule(ballot),
+            "admissions": eligibility.admission_counts(ballot)
+            if ballot.roll_size is not None
+            else [],
+            "rule_is_editable": ballot.status in RULE_EDITABLE,
         },
     )
 
 
 @login_required
-def question_add(request: HttpRequest, ballot_id: int) -> HttpResponse:
+def question_add(request: AuthenticatedRequest, ballot_id: int) -> HttpResponse:
     ballot = queries.get_ballot_to_run(request.user, ballot_id)
     form = QuestionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -126,15 +157,20 @@ def question_add(request: HttpRequest, ballot_id: int) -> HttpResponse:
                 stv_rule=form.cleaned_data["stv_rule"],
                 seats=form.cleaned_data["seats"],
                 constraints=form.constraints(),
+                equal_preferences=form.cleaned_data["equal_preferences"],
+                section=form.chosen_section(),
+                supporters_needed=form.cleaned_data["section_supporters"],
+                groups_needed=form.cleaned_data["section_groups"],
             )
         except BallotError as error:
-            return problem_page(request, error, ballot)
-        return redirect("ballot_manage", ballot_id=ballot.pk)
+            form.add_error(None, str(error))
+        else:
+            return redirect("ballot_manage", ballot_id=ballot.pk)
     return render(request, "ballots/question_form.html", {"ballot": ballot, "form": form})
 
 
 @login_required
-def candidate_add(request: HttpRequest, ballot_id: int, question_id: int) -> HttpResponse:
+def candidate_add(request: AuthenticatedRequest, ballot_id: int, question_id: int) -> HttpResponse:
     ballot = queries.get_ballot_to_run(request.user, ballot_id)
     question = Question.objects.filter(ballot=ballot, pk=question_id).first()
     if question is None:
@@ -161,7 +197,39 @@ def candidate_add(request: HttpRequest, ballot_id: int, question_id: int) -> Htt
 
 
 @login_required
-def tellers_set_up(request: HttpRequest, ballot_id: int) -> HttpResponse:
+def question_quotas(
+    request: AuthenticatedRequest, ballot_id: int, question_id: int
+) -> HttpResponse:
+    """Change an STV question's quota rules; refused, naming the rule, when they cannot be met."""
+    ballot = queries.get_ballot_to_run(request.user, ballot_id)
+    question = Question.objects.filter(ballot=ballot, pk=question_id, kind="stv").first()
+    if question is None:
+        raise Http404("No such question.")
+    form = QuotaRulesForm(
+        request.POST or None,
+        initial={"quota_rules": quotas.as_text(quotas.stored(question.constraints))},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            set_quota_rules(
+                actor=request.user,
+                question=question,
+                constraints=quotas.to_json(form.cleaned_data["quota_rules"]),
+            )
+        except BallotError as error:
+            form.add_error("quota_rules", str(error))
+        else:
+            messages.success(request, f"Quota rules of {question.title} saved.")
+            return redirect("ballot_manage", ballot_id=ballot.pk)
+    return render(
+        request,
+        "ballots/question_quotas.html",
+        {"ballot": ballot, "question": question, "form": form},
+    )
+
+
+@login_required
+def tellers_set_up(request: AuthenticatedRequest, ballot_id: int) -> HttpResponse:
     ballot = queries.get_ballot_to_run(request.user, ballot_id)
     form = TellersForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -183,7 +251,7 @@ def tellers_set_up(request: HttpRequest, ballot_id: int) -> HttpResponse:
 
 
 @login_required
-def reminder_schedule(request: HttpRequest, ballot_id: int) -> HttpResponse:
+def reminder_schedule(request: AuthenticatedRequest, ballot_id: int) -> HttpResponse:
     """Reminder times, set while the ballot is being prepared; the scheduler sends them."""
     ballot = queries.get_ballot_to_run(request.user, ballot_id)
     reminders = list(ballot.reminders.all())
@@ -221,26 +289,79 @@ def reminder_schedule(request: HttpRequest, ballot_id: int) -> HttpResponse:
     )
 
 
-def _lifecycle(request: HttpRequest, ballot_id: int, step: str) -> HttpResponse:
+# The steps that cannot be undone, asked again on a page of their own (grassroots/confirm.py).
+def _confirmation(request: AuthenticatedRequest, ballot: Ballot, step: str) -> HttpResponse | None:
+    if step not in ("close", "publish") or is_confirmed(request):
+        return None
+    back = reverse("ballot_manage", args=[ballot.pk])
+    if step == "close":
+        return confirm_page(
+            request,
+            title=f"Close the poll: {ballot.title}?",
+            consequences=[
+                f"The poll was published to close at {ballot.closes_at:%H:%M} (UTC) on "
+                f"{ballot.closes_at.day} {ballot.closes_at:%B %Y}."
+                if ballot.closes_at
+                else "The poll has no published closing time.",
+                "Once the poll is closed nobody else can vote, and it cannot be reopened.",
+                "The tellers are then asked for their key shares so that the count can start.",
+            ],
+            button="Yes, close the poll",
+            back_url=back,
+        )
+    return confirm_page(
+        request,
+        title=f"Publish the result: {ballot.title}?",
+        consequences=[
+            "The result and the election record become public, to members and visitors.",
+            "A published result cannot be withdrawn or changed.",
+            "A motion or initiative this ballot was held for takes the result at once.",
+        ],
+        button="Yes, publish the result",
+        back_url=back,
+    )
+
+
+def _lifecycle(request: AuthenticatedRequest, ballot_id: int, step: str) -> HttpResponse:
     ballot = queries.get_ballot_to_run(request.user, ballot_id)
+    confirmation = _confirmation(request, ballot, step)
+    if confirmation is not None:
+        return confirmation
     try:
         if step == "open":
-            size = open_ballot(actor=request.user, ballot=ballot)
-            messages.success(request, f"Voting is open. The roll has {size} members.")
-        elif step == "remind":
-            size = send_reminder(actor=request.user, ballot=ballot)
+            request_open(actor=request.user, ballot=ballot)
             messages.success(
-                request, f"A reminder is being sent to the {size} members on the roll."
+                request,
+                "The roll is being frozen; voting opens as soon as it is, and the invitations "
+                "follow. This page shows how far it has got.",
+            )
+        elif step == "remind":
+            size = request_reminder(actor=request.user, ballot=ballot)
+            messages.success(
+                request,
+                f"A reminder to the {size} members on the roll is being written; it is sent "
+                "once all are written. This page shows how far it has got.",
             )
         elif step == "close":
-            close_ballot(actor=request.user, ballot=ballot)
-            messages.success(request, "The poll is closed. The tellers can now enter their shares.")
+            request_close(actor=request.user, ballot=ballot)
+            messages.success(
+                request,
+                "The poll is closed. The turnout is being recorded; then the tellers can enter "
+                "their shares.",
+            )
         elif step == "count":
             request_count(actor=request.user, ballot=ballot)
             messages.success(request, "The count has started: the tellers' key opens the box.")
+        elif step == "resume":
+            resume_background(actor=request.user, ballot=ballot)
+            messages.success(request, "Started again from where it stopped.")
         else:
-            publish_results(actor=request.user, ballot=ballot)
-            messages.success(request, "The result is published.")
+            request_publish(actor=request.user, ballot=ballot)
+            messages.success(
+                request,
+                "The election record is being built; the result is published as soon as it "
+                "is ready.",
+            )
     except BallotError as error:
         return problem_page(request, error, ballot)
     except PermissionDenied as error:
@@ -252,29 +373,37 @@ def _lifecycle(request: HttpRequest, ballot_id: int, step: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def ballot_open(request: HttpRequest, ballot_id: int) -> HttpResponse:
+def ballot_open(request: AuthenticatedRequest, ballot_id: int) -> HttpResponse:
     return _lifecycle(request, ballot_id, "open")
 
 
 @login_required
 @require_POST
-def ballot_remind(request: HttpRequest, ballot_id: int) -> HttpResponse:
+def ballot_remind(request: AuthenticatedRequest, ballot_id: int) -> HttpResponse:
     return _lifecycle(request, ballot_id, "remind")
 
 
 @login_required
 @require_POST
-def ballot_close(request: HttpRequest, ballot_id: int) -> HttpResponse:
+def ballot_close(request: AuthenticatedRequest, ballot_id: int) -> HttpResponse:
     return _lifecycle(request, ballot_id, "close")
 
 
 @login_required
 @require_POST
-def ballot_count(request: HttpRequest, ballot_id: int) -> HttpResponse:
+def ballot_count(request: AuthenticatedRequest, ballot_id: int) -> HttpResponse:
     return _lifecycle(request, ballot_id, "count")
 
 
 @login_required
 @require_POST
-def ballot_publish(request: HttpRequest, ballot_id: int) -> HttpResponse:
+def ballot_resume(request: AuthenticatedRequest, ballot_id: int) -> HttpResponse:
+    """Start a stopped background step (opening, invitations, a reminder, closing,
+    publishing) again."""
+    return _lifecycle(request, ballot_id, "resume")
+
+
+@login_required
+@require_POST
+def ballot_publish(request: AuthenticatedRequest, ballot_id: int) -> HttpResponse:
     return _lifecycle(request, ballot_id, "publish")

@@ -13,7 +13,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from grassroots.accounts.requests import AuthenticatedRequest
 from grassroots.ballots import queries
+from grassroots.ballots.eligibility import is_eligible
 from grassroots.ballots.forms import (
     CandidateDetailsForm,
     GroupSupportForm,
@@ -45,7 +47,7 @@ def _refused(request: HttpRequest, error: Exception, ballot: Ballot | None) -> H
 
 
 @login_required
-def nominations_open(request: HttpRequest, ballot_id: int) -> HttpResponse:
+def nominations_open(request: AuthenticatedRequest, ballot_id: int) -> HttpResponse:
     ballot = queries.get_ballot_to_run(request.user, ballot_id)
     form = NominationsOpenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -70,7 +72,7 @@ def nominations_open(request: HttpRequest, ballot_id: int) -> HttpResponse:
 
 
 @login_required
-def nominations(request: HttpRequest, ballot_id: int) -> HttpResponse:
+def nominations(request: AuthenticatedRequest, ballot_id: int) -> HttpResponse:
     ballot = queries.get_ballot_for_nominations(request.user, ballot_id)
     member = queries.roll_member_for(request.user)
     runs = may(request.user, Capability.RUN_BALLOTS, ballot)
@@ -83,7 +85,7 @@ def nominations(request: HttpRequest, ballot_id: int) -> HttpResponse:
             "threshold": queries.threshold_text(ballot),
             "may_run": runs,
             "is_returning_officer": getattr(member, "pk", None) == ballot.returning_officer_id,
-            "may_nominate": ballot.nominations_are_open and queries.is_eligible(ballot, member),
+            "may_nominate": ballot.nominations_are_open and is_eligible(ballot, member),
             "may_reject": ballot.nominations_are_open and runs,
             "member_id": getattr(member, "pk", None),
         },
@@ -91,14 +93,14 @@ def nominations(request: HttpRequest, ballot_id: int) -> HttpResponse:
 
 
 @login_required
-def nominate(request: HttpRequest, ballot_id: int) -> HttpResponse:
+def nominate(request: AuthenticatedRequest, ballot_id: int) -> HttpResponse:
     ballot = queries.get_ballot_for_nominations(request.user, ballot_id)
     questions = list(ballot.questions.filter(kind__in=queries.CANDIDATE_KINDS))
     form = NominationForm(request.POST or None, request.FILES or None, questions=questions)
     if request.method == "POST" and form.is_valid():
         number = form.cleaned_data["nominee"].strip().upper()
         nominee = queries.nominee_for(request.user, number)
-        if nominee is None or not queries.is_eligible(ballot, nominee):
+        if nominee is None or not is_eligible(ballot, nominee):
             form.add_error(
                 "nominee", "No member who may vote in this ballot has that membership number."
             )
@@ -127,7 +129,9 @@ def nominate(request: HttpRequest, ballot_id: int) -> HttpResponse:
 
 
 @login_required
-def nomination_detail(request: HttpRequest, ballot_id: int, nomination_id: int) -> HttpResponse:
+def nomination_detail(
+    request: AuthenticatedRequest, ballot_id: int, nomination_id: int
+) -> HttpResponse:
     nomination = queries.get_nomination_for(request.user, ballot_id, nomination_id)
     ballot = nomination.question.ballot
     member = queries.roll_member_for(request.user)
@@ -165,8 +169,11 @@ def nomination_detail(request: HttpRequest, ballot_id: int, nomination_id: int) 
             "ballot": ballot,
             "nomination": nomination,
             "line": line,
-            "threshold": queries.threshold_text(ballot),
+            "threshold": nomination.question.threshold_text,
             "is_nominee": is_nominee,
+            "may_see_categories": not ballot.categories_private
+            or is_nominee
+            or may(request.user, Capability.RUN_BALLOTS, ballot),
             "form": form,
             "supports": queries.supports_nomination(member, nomination),
             "may_reject": ballot.nominations_are_open
@@ -179,7 +186,7 @@ def nomination_detail(request: HttpRequest, ballot_id: int, nomination_id: int) 
 
 
 def _nomination_step(
-    request: HttpRequest, ballot_id: int, nomination_id: int, step: str
+    request: AuthenticatedRequest, ballot_id: int, nomination_id: int, step: str
 ) -> HttpResponse:
     nomination = queries.get_nomination_for(request.user, ballot_id, nomination_id)
     ballot = nomination.question.ballot
@@ -197,19 +204,23 @@ def _nomination_step(
 
 @login_required
 @require_POST
-def nomination_support(request: HttpRequest, ballot_id: int, nomination_id: int) -> HttpResponse:
+def nomination_support(
+    request: AuthenticatedRequest, ballot_id: int, nomination_id: int
+) -> HttpResponse:
     return _nomination_step(request, ballot_id, nomination_id, "support")
 
 
 @login_required
 @require_POST
-def nomination_withdraw(request: HttpRequest, ballot_id: int, nomination_id: int) -> HttpResponse:
+def nomination_withdraw(
+    request: AuthenticatedRequest, ballot_id: int, nomination_id: int
+) -> HttpResponse:
     return _nomination_step(request, ballot_id, nomination_id, "withdraw")
 
 
 @login_required
 def nomination_group_support(
-    request: HttpRequest, ballot_id: int, nomination_id: int
+    request: AuthenticatedRequest, ballot_id: int, nomination_id: int
 ) -> HttpResponse:
     """A group's Chair or Secretary records the group's resolution to support a nomination."""
     nomination = queries.get_nomination_for(request.user, ballot_id, nomination_id)
@@ -255,7 +266,7 @@ def nomination_group_support(
 @login_required
 @require_POST
 def nomination_group_support_withdraw(
-    request: HttpRequest, ballot_id: int, nomination_id: int, support_id: int
+    request: AuthenticatedRequest, ballot_id: int, nomination_id: int, support_id: int
 ) -> HttpResponse:
     support = queries.get_group_support_for(request.user, ballot_id, nomination_id, support_id)
     ballot = support.nomination.question.ballot
@@ -268,7 +279,9 @@ def nomination_group_support_withdraw(
 
 
 @login_required
-def nomination_reject(request: HttpRequest, ballot_id: int, nomination_id: int) -> HttpResponse:
+def nomination_reject(
+    request: AuthenticatedRequest, ballot_id: int, nomination_id: int
+) -> HttpResponse:
     """An officer who runs the ballot rejects a nomination, with a reason the nominee sees."""
     nomination = queries.get_nomination_to_reject(request.user, ballot_id, nomination_id)
     ballot = nomination.question.ballot
@@ -297,7 +310,9 @@ def nomination_reject(request: HttpRequest, ballot_id: int, nomination_id: int) 
 
 
 @login_required
-def nomination_photo(request: HttpRequest, ballot_id: int, nomination_id: int) -> HttpResponse:
+def nomination_photo(
+    request: AuthenticatedRequest, ballot_id: int, nomination_id: int
+) -> HttpResponse:
     nomination = queries.get_nomination_for(request.user, ballot_id, nomination_id)
     if not nomination.photo:
         raise Http404("No photo.")
@@ -327,7 +342,7 @@ def _photo_response(photo: Any, *, cache: bool = False) -> HttpResponse:
 
 @login_required
 @require_POST
-def nominations_confirm(request: HttpRequest, ballot_id: int) -> HttpResponse:
+def nominations_confirm(request: AuthenticatedRequest, ballot_id: int) -> HttpResponse:
     ballot = queries.get_ballot_to_run(request.user, ballot_id)
     try:
         confirmed = confirm_nominations(actor=request.user, ballot=ballot)

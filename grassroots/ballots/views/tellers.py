@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from grassroots.accounts.requests import AuthenticatedRequest
 from grassroots.ballots import queries
 from grassroots.ballots.forms import ShareForm
 from grassroots.ballots.models import BallotStatus
@@ -15,12 +16,15 @@ from grassroots.ballots.services.errors import BallotError
 from grassroots.ballots.services.kept_shares import kept_share_for
 from grassroots.ballots.services.tellers import collect_share, reveal_share
 from grassroots.ballots.views._common import problem_page, progress_fragment
+from grassroots.ballots.views.ceremony import teller_ceremony, teller_mix_and_decrypt
 from grassroots.organisation.permissions import Capability, may
 
 
 @login_required
-def teller_share(request: HttpRequest, ballot_id: int) -> HttpResponse:
+def teller_share(request: AuthenticatedRequest, ballot_id: int) -> HttpResponse:
     teller = queries.get_teller_for(request.user, ballot_id)
+    if teller.ballot.is_end_to_end:
+        return teller_ceremony(request, teller)
     share = None
     if request.method == "POST":
         try:
@@ -33,8 +37,10 @@ def teller_share(request: HttpRequest, ballot_id: int) -> HttpResponse:
 
 
 @login_required
-def teller_reveal(request: HttpRequest, ballot_id: int) -> HttpResponse:
+def teller_reveal(request: AuthenticatedRequest, ballot_id: int) -> HttpResponse:
     teller = queries.get_teller_for(request.user, ballot_id)
+    if teller.ballot.is_end_to_end and teller.ballot.status == BallotStatus.CLOSED:
+        return teller_mix_and_decrypt(request, teller)
     kept_share = (
         kept_share_for(teller)
         if teller.ballot.status == BallotStatus.CLOSED and not teller.revealed_share

@@ -4,21 +4,34 @@ receipt (by email, and checking a tracker).
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from csp.decorators import csp_exempt
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from grassroots.accounts.middleware import MfaFlags, officer_mfa_from_own_query
+from grassroots.accounts.requests import AuthenticatedRequest
 from grassroots.ballots import queries
+from grassroots.ballots.e2e import (
+    VENDORED_NOBLE,
+    paper_config,
+    static_integrity,
+    voter_credential,
+)
+from grassroots.ballots.eligibility import admission_in_words
 from grassroots.ballots.forms import ReceiptLookupForm, VoteForm
 from grassroots.ballots.links import LinkError, roll_entry_for_link
 from grassroots.ballots.models import Ballot, RollEntry
 from grassroots.ballots.services.casting import cast_ballot, cast_ballot_with_link, email_receipt
+from grassroots.ballots.services.e2e_casting import cast_e2e_ballot
 from grassroots.ballots.services.errors import BallotError
+from grassroots.notifications.context_processors import without_unread_count
 
 # Where the voter's roll entry, once read for the middleware, waits for the view.
 _TO_VOTE_ATTR = "_grassroots_ballot_to_vote"
@@ -55,7 +68,8 @@ def _officer_mfa_flags(request: HttpRequest, view_kwargs: dict[str, Any]) -> Mfa
 
 @officer_mfa_from_own_query(_officer_mfa_flags)
 @login_required
-def ballot_vote(request: HttpRequest, ballot_id: int) -> HttpResponseBase:
+@without_unread_count
+def ballot_vote(request: AuthenticatedRequest, ballot_id: int) -> HttpResponseBase:
     """The ballot paper for a logged-in member."""
     found = _ballot_to_vote(request, ballot_id)
     if found is None:
@@ -89,7 +103,14 @@ def ballot_cast(request: HttpRequest, ballot_id: int) -> HttpResponseBase:
     if found is None:
         return _json({"error": "You are not on the roll for this ballot."}, status=404)
     ballot, entry = found
-    form = VoteForm(request.POST, ballot=ballot, validate_only=True)
+    if ballot.is_end_to_end:
+        return _e2e_cast(request, ballot, entry)
+    form = VoteForm(
+        request.POST,
+        ballot=ballot,
+        validate_only=True,
+        voter=queries.voter_place(ballot, entry.member_id),
+    )
     if not form.is_valid():
         errors = {name: [str(e) for e in errs] for name, errs in form.errors.items()}
         first = next(iter(errors.values()))[0]
@@ -101,6 +122,33 @@ def ballot_cast(request: HttpRequest, ballot_id: int) -> HttpResponseBase:
             answers=form.cleaned_data["answers"],
             idempotency_key=form.cleaned_data["idempotency_key"],
             roll_entry=entry,
+        )
+    except BallotError as error:
+        return _json({"error": str(error)}, status=error.http_status)
+    return _json(
+        {
+            "election_id": receipt.election_id,
+            "repeat": receipt.is_repeat,
+            "trackers": [{"question": q, "tracker": t} for q, t in receipt.trackers],
+        }
+    )
+
+
+def _e2e_cast(request: HttpRequest, ballot: Ballot, entry: RollEntry) -> JsonResponse:
+    """An end-to-end ballot's cast: JSON ``{"idempotency_key", "papers": {question: {"ballot",
+    "proof"}}}`` from the page's script; the receipt or the refusal as JSON."""
+    try:
+        body = json.loads(request.body)
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        return _json({"error": 'Send JSON: {"idempotency_key": ..., "papers": {...}}.'}, 400)
+    try:
+        receipt = cast_e2e_ballot(
+            ballot=ballot,
+            roll_entry=entry,
+            papers=body.get("papers"),
+            idempotency_key=body.get("idempotency_key"),
         )
     except BallotError as error:
         return _json({"error": str(error)}, status=error.http_status)
@@ -135,10 +183,27 @@ def ballot_vote_by_link(request: HttpRequest, ballot_id: int, token: str) -> Htt
 def _vote_page(
     request: HttpRequest, ballot: Ballot, entry: RollEntry, *, token: str | None
 ) -> HttpResponse:
+    if ballot.is_end_to_end:
+        return _e2e_vote_page(request, ballot, entry, token=token)
     # An empty POST is a submission too (a paper with nothing on it), not a fresh page.
-    form = VoteForm(request.POST if request.method == "POST" else None, ballot=ballot)
+    form = VoteForm(
+        request.POST if request.method == "POST" else None,
+        ballot=ballot,
+        voter=queries.voter_place(ballot, entry.member_id),
+    )
+    # The paper's button (and Enter in a box) asks for the review; only the review's own
+    # button, "step=cast", casts; "step=change" draws the paper again as marked.
+    step = request.POST.get("step", "")
+    if step not in ("cast", "change"):
+        step = "review"
     response: HttpResponse
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and step == "review" and form.is_valid():
+        response = render(
+            request,
+            "ballots/vote_review.html",
+            {"ballot": ballot, "form": form, "by_link": token},
+        )
+    elif request.method == "POST" and step == "cast" and form.is_valid():
         try:
             if token is None:
                 receipt = cast_ballot(
@@ -176,17 +241,72 @@ def _vote_page(
                 },
             )
     else:
+        # The paper: fresh, with its mistakes, or as marked to change ("step=change").
         response = render(
             request,
             "ballots/vote.html",
-            {"ballot": ballot, "form": form, "has_voted": entry.has_voted, "by_link": token},
-            status=400 if form.is_bound else 200,
+            {
+                "ballot": ballot,
+                "form": form,
+                "has_voted": entry.has_voted,
+                "by_link": token,
+                "admitted_by": admission_in_words(ballot, entry.admitted_by),
+            },
+            status=400 if form.is_bound and not form.is_valid() else 200,
         )
     response["Cache-Control"] = "no-store"
     if token is not None:
         # The link is the member's key to this ballot: no Referer carries it off the site.
         # ("no-referrer" would also make the browser send "Origin: null" with the form's
         # POST, which Django's CSRF check rightly refuses.)
+        response["Referrer-Policy"] = "same-origin"
+    return response
+
+
+def _e2e_vote_page(
+    request: HttpRequest, ballot: Ballot, entry: RollEntry, *, token: str | None
+) -> HttpResponse:
+    """An end-to-end ballot's paper: drawn as ever, but encrypted and cast by the page's
+    script (a readable paper is never posted); the script posts its JSON here."""
+    response: HttpResponse
+    if request.method == "POST" and request.content_type == "application/json":
+        response = _e2e_cast(request, ballot, entry)
+    elif request.method == "POST":
+        response = render(
+            request,
+            "ballots/problem.html",
+            {
+                "message": gettext(
+                    "This ballot is end-to-end verifiable: your paper is encrypted in "
+                    "your browser before it leaves it, which needs JavaScript. Nothing was cast."
+                ),
+                "ballot": ballot,
+            },
+            status=400,
+        )
+    else:
+        # Only the questions the voter answers (their region's sections, docs/slates.md) are
+        # drawn and encrypted; the cast expects exactly those.
+        form = VoteForm(ballot=ballot, voter=queries.voter_place(ballot, entry.member_id))
+        config = paper_config(ballot, form.questions, voter_credential(ballot, entry.pk))
+        config["idempotency_key"] = form.initial["idempotency_key"]
+        config["csrf_token"] = get_token(request)
+        config["cast_url"] = request.path
+        response = render(
+            request,
+            "ballots/vote.html",
+            {
+                "ballot": ballot,
+                "form": form,
+                "has_voted": entry.has_voted,
+                "by_link": token,
+                "e2e_config": config,
+                "vendor": VENDORED_NOBLE,
+                "script_integrity": static_integrity("js/e2e-vote.js"),
+            },
+        )
+    response["Cache-Control"] = "no-store"
+    if token is not None:
         response["Referrer-Policy"] = "same-origin"
     return response
 

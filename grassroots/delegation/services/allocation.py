@@ -26,6 +26,7 @@ from grassroots.delegation.services.common import (
 from grassroots.meetings.models import Meeting, MeetingStatus
 from grassroots.organisation.models import Group
 from grassroots.organisation.permissions import Capability, may
+from grassroots.people.dues import paid_up_requirement
 from grassroots.tally.apportionment import apportion
 from grassroots.tally.types import TallyError
 
@@ -74,7 +75,9 @@ def allocate_delegates(
     if not groups:
         raise DelegationError(f"{body.name} has no groups to send delegates.")
     statuses = recognition_statuses(groups)
-    counts = members_in_good_standing([g.pk for g in groups], counted_on)
+    counts = members_in_good_standing(
+        [g.pk for g in groups], counted_on, paid_up_by=paid_up_requirement("meeting", meeting.pk)
+    )
     recognised = [g for g in groups if is_recognised(statuses[g.pk])]
     if not recognised:
         raise DelegationError(f"None of the groups in {body.name} is recognised.")

@@ -162,6 +162,8 @@ def _check_cast(ctx: _Context) -> None:
 def _check_mixes(ctx: _Context) -> None:
     election = _election(ctx)
     for item in ctx.questions:
+        if not item.cast and not item.mixes:
+            continue  # a question nobody answered (a section none of whose members voted)
         if len(item.mixes) < ctx.minimum_mixes:
             raise _Failed(
                 f"{item.question.id}: {len(item.mixes)} mix stage(s), "
@@ -195,6 +197,8 @@ def _check_decryption_proofs(ctx: _Context) -> None:
     election = _election(ctx)
     commitments = [d.commitment for d in ctx.deals]
     for item in ctx.questions:
+        if not item.mixes and not item.decryptions:
+            continue  # nothing was mixed, so nothing to decrypt (check 12 holds it empty)
         tellers = [d.teller for d in item.decryptions]
         if len(set(tellers)) < election.threshold:
             raise _Failed(
@@ -225,6 +229,10 @@ def _check_decryption_proofs(ctx: _Context) -> None:
 
 def _check_plaintexts(ctx: _Context) -> None:
     for item in ctx.questions:
+        if not item.mixes:
+            if item.papers:
+                raise _Failed(f"{item.question.id}/plaintexts.jsonl has papers, but none was cast")
+            continue
         last = item.mixes[-1].ballots
         if len(item.papers) != len(last):
             raise _Failed(

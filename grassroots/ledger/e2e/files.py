@@ -386,25 +386,29 @@ def decryption_to_json(decryption: Decryption) -> dict[str, object]:
     }
 
 
+def decryption_from_json(data: object, width: int, where: str) -> Decryption:
+    """A teller's decryption shares: ``{"teller", "shares": [[D per position] per ballot],
+    "proof": {"c", "s"}}``, every point checked."""
+    shares = _field(data, "shares", list, where)
+    try:
+        rows = []
+        for row in _list(shares):
+            if not isinstance(row, list) or len(row) != width:
+                raise E2EFileError(f"{where}: each ballot's shares are a list of {width}")
+            rows.append(tuple(point_from_hex(d) for d in row))
+        proof = DecryptionProof.from_json(_field(data, "proof", dict, where))
+    except GroupError as error:
+        raise E2EFileError(f"{where}: {error}") from error
+    return Decryption(_number(data, "teller", where), rows, proof)
+
+
 def read_decryptions(folder: Path, width: int) -> list[Decryption]:
     decryptions = []
     for path in sorted(folder.glob("decryption-*.json")):
-        where = str(path)
-        data = read_json(path)
-        shares = _field(data, "shares", list, where)
-        try:
-            rows = []
-            for row in _list(shares):
-                if not isinstance(row, list) or len(row) != width:
-                    raise E2EFileError(f"{where}: each ballot's shares are a list of {width}")
-                rows.append(tuple(point_from_hex(d) for d in row))
-            proof = DecryptionProof.from_json(_field(data, "proof", dict, where))
-        except GroupError as error:
-            raise E2EFileError(f"{where}: {error}") from error
-        teller = _number(data, "teller", where)
-        if path.name != f"decryption-{teller}.json":
-            raise E2EFileError(f"{where}: holds teller {teller}'s decryption shares")
-        decryptions.append(Decryption(teller, rows, proof))
+        decryption = decryption_from_json(read_json(path), width, str(path))
+        if path.name != f"decryption-{decryption.teller}.json":
+            raise E2EFileError(f"{path}: holds teller {decryption.teller}'s decryption shares")
+        decryptions.append(decryption)
     return sorted(decryptions, key=lambda d: d.teller)
 
 

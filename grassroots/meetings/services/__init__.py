@@ -4,5 +4,6 @@ an audit row. ``actor`` is the logged-in user; bad input raises ``MeetingError``
 
 One module per concern: ``scheduling``, ``agenda``, ``attendance`` (RSVP and sign-in),
 ``motions``, ``amendments``, ``debate``, ``decisions`` (outcomes at the meeting and by ballot),
-``minutes`` and ``quorum`` (rules). Import a use case from its module.
+``minutes``, ``quorum`` (rules) and ``history`` (a meeting held before it was recorded here,
+the one way to write past dates). Import a use case from its module.
 """

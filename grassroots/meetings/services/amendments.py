@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext
 
 from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
@@ -39,7 +40,7 @@ def _require_amendable(motion: Motion) -> None:
             "amendments."
         )
     if motion.status == MotionStatus.AWAITING_SECONDER:
-        raise MeetingError("A motion can be amended once it has been seconded.")
+        raise MeetingError(gettext("A motion can be amended once it has been seconded."))
 
 
 @transaction.atomic(durable=True)
@@ -52,7 +53,7 @@ def propose_amendment(
     _require_amendable(motion)
     require_motions_open(motion.meeting, "amendments")
     if kind not in AmendmentKind.values:
-        raise MeetingError("Choose whether to insert, delete or replace a paragraph.")
+        raise MeetingError(gettext("Choose whether to insert, delete or replace a paragraph."))
     new_text = "" if kind == AmendmentKind.DELETE else clean_text(new_text, "new text", TEXT_MAX)
     try:
         apply_amendment(motion.text, kind, paragraph, new_text)
@@ -87,9 +88,11 @@ def apply_to_motion(motion: Motion, amendment: Amendment, note: str) -> None:
     )
     if not unchanged:
         raise MeetingError(
-            "The motion's text has changed since this amendment was written, so it cannot be "
-            "made as it stands: record it as fallen or remitted, or ask the mover to propose it "
-            "again against the current text."
+            gettext(
+                "The motion's text has changed since this amendment was written, so it cannot "
+                "be made as it stands: record it as fallen or remitted, or ask the mover to "
+                "propose it again against the current text."
+            )
         )
     try:
         motion.text = apply_amendment(
@@ -109,11 +112,13 @@ def accept_amendment_as_friendly(*, actor: User, amendment: Amendment) -> Amendm
     member = acting_member(actor)
     motion = locked_motion(amendment.motion)
     if motion.proposer_id != member.pk:
-        raise PermissionDenied("Only the motion's mover can accept an amendment as friendly.")
+        raise PermissionDenied(
+            gettext("Only the motion's mover can accept an amendment as friendly.")
+        )
     _require_amendable(motion)
     amendment = Amendment.objects.select_for_update().get(pk=amendment.pk)
     if amendment.status != AmendmentStatus.PROPOSED:
-        raise MeetingError("Only a proposed amendment can be accepted.")
+        raise MeetingError(gettext("Only a proposed amendment can be accepted."))
     apply_to_motion(motion, amendment, f"Amendment {amendment.number} accepted as friendly")
     amendment.status = AmendmentStatus.ACCEPTED_FRIENDLY
     amendment.accepted_at = now()
@@ -128,7 +133,7 @@ def rule_amendment_out_of_order(*, actor: User, amendment: Amendment, reason: st
     officer = require_run(actor, amendment.motion.meeting)
     amendment = Amendment.objects.select_for_update().get(pk=amendment.pk)
     if amendment.status != AmendmentStatus.PROPOSED:
-        raise MeetingError("Only a proposed amendment can be ruled out of order.")
+        raise MeetingError(gettext("Only a proposed amendment can be ruled out of order."))
     amendment.status = AmendmentStatus.OUT_OF_ORDER
     amendment.ruled_by = officer
     amendment.ruled_at = now()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.translation import gettext
 
 from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
@@ -12,7 +13,9 @@ from grassroots.meetings import queries
 from grassroots.meetings.models import (
     Attendance,
     Meeting,
+    MeetingFormat,
     MeetingStatus,
+    Presence,
     Rsvp,
     RsvpResponse,
     SignInMethod,
@@ -36,10 +39,10 @@ def rsvp(*, actor: User, meeting: Meeting, response: str) -> Rsvp:
     if not queries.is_in_scope(member, meeting, queries.SEE_STATUSES):
         raise PermissionDenied(f"Only members of {meeting.scope_name} can reply.")
     if response not in RsvpResponse.values:
-        raise MeetingError("Say whether you are going.")
+        raise MeetingError(gettext("Say whether you are going."))
     meeting = locked_meeting(meeting)
     if meeting.status != MeetingStatus.SCHEDULED or meeting.ends_at <= now():
-        raise MeetingError("Replies are closed: the meeting is over or cancelled.")
+        raise MeetingError(gettext("Replies are closed: the meeting is over or cancelled."))
     existing = Rsvp.objects.filter(meeting=meeting, member=member).first()
     if (
         response == RsvpResponse.GOING
@@ -59,29 +62,66 @@ def rsvp(*, actor: User, meeting: Meeting, response: str) -> Rsvp:
     return reply
 
 
-def _sign_in(actor: User, meeting: Meeting, member: Member, by: Member, method: str) -> Attendance:
+def _presence(meeting: Meeting, presence: str) -> str:
+    if presence not in Presence.values:
+        raise MeetingError(gettext("Say whether they are in the room or online."))
+    if presence == Presence.ONLINE and meeting.format == MeetingFormat.IN_PERSON:
+        raise MeetingError(
+            gettext("This meeting is held in person only: nobody attends it online.")
+        )
+    if presence == Presence.ROOM and meeting.format == MeetingFormat.ONLINE:
+        raise MeetingError(gettext("This meeting is held online only: everyone attends it online."))
+    return presence
+
+
+def _sign_in(
+    actor: User,
+    meeting: Meeting,
+    member: Member,
+    by: Member,
+    method: str,
+    presence: str | None = None,
+) -> Attendance:
+    if presence is None:
+        presence = Presence.ONLINE if meeting.format == MeetingFormat.ONLINE else Presence.ROOM
+    presence = _presence(meeting, presence)
     if not queries.sign_in_open(meeting):
         raise MeetingError(
-            "Signing in opens an hour before the meeting starts and closes when it ends."
+            gettext("Signing in opens an hour before the meeting starts and closes when it ends.")
         )
     if Attendance.objects.filter(meeting=meeting, member=member).exists():
         raise MeetingError(f"{member.first_name} {member.last_name} is already signed in.")
     attendance = Attendance.objects.create(
-        meeting=meeting, member=member, signed_in_at=now(), signed_in_by=by, method=method
+        meeting=meeting,
+        member=member,
+        signed_in_at=now(),
+        signed_in_by=by,
+        method=method,
+        presence=presence,
     )
-    audit(actor, AuditAction.SIGN_IN, meeting, member=member.membership_number, method=method)
+    audit(
+        actor,
+        AuditAction.SIGN_IN,
+        meeting,
+        member=member.membership_number,
+        method=method,
+        presence=presence,
+    )
     return attendance
 
 
 @transaction.atomic(durable=True)
-def sign_in(*, actor: User, meeting: Meeting) -> Attendance:
-    """A member signs themselves in on the day."""
+def sign_in(*, actor: User, meeting: Meeting, presence: str | None = None) -> Attendance:
+    """A member signs themselves in on the day, in the room or online (None: the meeting's
+    own format says which)."""
     member = require_in_scope(actor, meeting, "sign in to this meeting")
-    return _sign_in(actor, locked_meeting(meeting), member, member, SignInMethod.SELF)
+    return _sign_in(actor, locked_meeting(meeting), member, member, SignInMethod.SELF, presence)
 
 
 @transaction.atomic(durable=True)
-def sign_in_member(*, actor: User, meeting: Meeting, membership_number: str) -> Attendance:
+def sign_in_member(
+    *, actor: User, meeting: Meeting, membership_number: str, presence: str | None = None
+) -> Attendance:
     """The secretary signs a member in on the night, by membership number."""
     officer = require_run(actor, meeting)
     meeting = locked_meeting(meeting)
@@ -91,4 +131,4 @@ def sign_in_member(*, actor: User, meeting: Meeting, membership_number: str) -> 
             f"No member of {meeting.scope_name} in good standing has membership number "
             f"{membership_number.strip()!r}."
         )
-    return _sign_in(actor, meeting, member, officer, SignInMethod.SECRETARY)
+    return _sign_in(actor, meeting, member, officer, SignInMethod.SECRETARY, presence)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext
 
 from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
@@ -37,7 +38,7 @@ def audit(
     meeting = subject if isinstance(subject, Meeting) else None
     if meeting is None:
         meeting = getattr(subject, "meeting", None)
-    if meeting is None and isinstance(subject, Amendment | Comment):
+    if meeting is None and isinstance(subject, Amendment | Comment) and subject.motion:
         meeting = subject.motion.meeting
     record(
         actor=actor,
@@ -52,19 +53,21 @@ def audit(
 def acting_member(actor: User) -> Member:
     member = own_member(actor)
     if member is None:
-        raise PermissionDenied("Only members can do this.")
+        raise PermissionDenied(gettext("Only members can do this."))
     return member
 
 
 def require_run(actor: User, meeting: Meeting) -> Member:
     if not may(actor, Capability.RUN_MEETINGS, meeting):
-        raise PermissionDenied("Only the officers who run this body's meetings can do this.")
+        raise PermissionDenied(
+            gettext("Only the officers who run this body's meetings can do this.")
+        )
     return acting_member(actor)
 
 
 def require_chair(actor: User, meeting: Meeting) -> Member:
     if not may(actor, Capability.CHAIR_MEETING, meeting):
-        raise PermissionDenied("Only the chair of this body's meetings can do this.")
+        raise PermissionDenied(gettext("Only the chair of this body's meetings can do this."))
     return acting_member(actor)
 
 
@@ -96,3 +99,23 @@ def locked_motion(motion: Motion) -> Motion:
     locked = Motion.objects.select_for_update().get(pk=motion.pk)
     locked.meeting = motion.meeting
     return locked
+
+
+def quorum_override_reason(meeting: Meeting, override: str, what: str) -> str:
+    """The chair's reason for going on although the meeting is not quorate ("" when it is).
+
+    Not quorate and no reason: refused, with the numbers, so the chair can wait for more to
+    sign in or record why the meeting goes on (the reason is kept and shown in the minutes)."""
+    override = clean_text(
+        override, "reason for going on without a quorum", REASON_MAX, required=False
+    )
+    check = queries.quorum(meeting)
+    if check.is_quorate:
+        return ""
+    if not override:
+        raise MeetingError(
+            f"The meeting is not quorate ({check.present} signed in, {check.required} needed): "
+            f"{what} unless the chair overrides the quorum and gives a reason, which the minutes "
+            "will show."
+        )
+    return override

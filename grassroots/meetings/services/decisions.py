@@ -8,6 +8,7 @@ import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.translation import gettext
 
 from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
@@ -20,6 +21,7 @@ from grassroots.meetings.models import (
     AmendmentStatus,
     BallotResult,
     BallotResultChoice,
+    Majority,
     Meeting,
     MeetingStatus,
     Minutes,
@@ -37,23 +39,53 @@ from grassroots.meetings.services.common import (
     audit,
     clean_text,
     locked_motion,
+    quorum_override_reason,
     require_chair,
 )
+from grassroots.tally.declared import contradiction
 
 
-def _counts(votes_for: int | None, votes_against: int | None, votes_abstain: int | None) -> None:
+def _counts(
+    result: str,
+    majority: str,
+    votes_for: int | None,
+    votes_against: int | None,
+    votes_abstain: int | None,
+) -> None:
     for value in (votes_for, votes_against, votes_abstain):
         if value is not None and value < 0:
-            raise MeetingError("Votes cannot be negative.")
+            raise MeetingError(gettext("Votes cannot be negative."))
+    if majority not in Majority.values:
+        raise MeetingError(
+            gettext("Say whether the decision needed a simple or a two-thirds majority.")
+        )
+    if result in (OutcomeResult.CARRIED, OutcomeResult.FALLEN):
+        problem = contradiction(
+            carried=result == OutcomeResult.CARRIED,
+            votes_for=votes_for,
+            votes_against=votes_against,
+            threshold=majority,
+        )
+        if problem:
+            raise MeetingError(f"{problem} Nothing has been recorded.")
+
+
+def _quorum(meeting: Meeting, result: str, override: str) -> str:
+    """A withdrawal needs no quorum (nobody decides it); every other outcome does."""
+    if result == OutcomeResult.WITHDRAWN:
+        return ""
+    return quorum_override_reason(meeting, override, "an outcome cannot be recorded")
 
 
 def _require_meeting_started(meeting: Meeting) -> None:
     if meeting.status == MeetingStatus.CANCELLED:
-        raise MeetingError("The meeting was cancelled.")
+        raise MeetingError(gettext("The meeting was cancelled."))
     if not queries.has_started(meeting):
-        raise MeetingError("Outcomes are recorded at the meeting, once it has started.")
+        raise MeetingError(gettext("Outcomes are recorded at the meeting, once it has started."))
     if Minutes.objects.filter(meeting=meeting).exclude(status=MinutesStatus.DRAFT).exists():
-        raise MeetingError("The minutes are approved: the record of this meeting is closed.")
+        raise MeetingError(
+            gettext("The minutes are approved: the record of this meeting is closed.")
+        )
 
 
 @transaction.atomic(durable=True)
@@ -66,6 +98,8 @@ def record_amendment_outcome(
     votes_against: int | None = None,
     votes_abstain: int | None = None,
     note: str = "",
+    majority: str = Majority.SIMPLE,
+    quorum_override: str = "",
 ) -> Outcome:
     """The chair records what the meeting decided on an amendment; a carried amendment changes
     the motion's text."""
@@ -74,7 +108,7 @@ def record_amendment_outcome(
     _require_meeting_started(meeting)
     motion = locked_motion(amendment.motion)
     if motion.is_closed:
-        raise MeetingError("The motion has been decided: its amendments can no longer be.")
+        raise MeetingError(gettext("The motion has been decided: its amendments can no longer be."))
     amendment = Amendment.objects.select_for_update().get(pk=amendment.pk)
     if amendment.status != AmendmentStatus.PROPOSED:
         raise MeetingError(f"This amendment is already {amendment.get_status_display().lower()}.")
@@ -84,8 +118,9 @@ def record_amendment_outcome(
         OutcomeResult.REMITTED,
         OutcomeResult.WITHDRAWN,
     ):
-        raise MeetingError("Choose carried, fallen, remitted or withdrawn.")
-    _counts(votes_for, votes_against, votes_abstain)
+        raise MeetingError(gettext("Choose carried, fallen, remitted or withdrawn."))
+    _counts(result, majority, votes_for, votes_against, votes_abstain)
+    override = _quorum(meeting, result, quorum_override)
     if result == OutcomeResult.CARRIED:
         apply_to_motion(motion, amendment, f"Amendment {amendment.number} carried")
     amendment.status = str(result)
@@ -98,6 +133,8 @@ def record_amendment_outcome(
         votes_against=votes_against,
         votes_abstain=votes_abstain,
         note=clean_text(note, "note", REASON_MAX, required=False),
+        majority=majority,
+        quorum_override=override,
         recorded_by=chair,
         recorded_at=now(),
     )
@@ -108,6 +145,7 @@ def record_amendment_outcome(
         amendment,
         result=result,
         votes=[votes_for, votes_against, votes_abstain],
+        quorum_override=override,
     )
     return outcome
 
@@ -116,7 +154,7 @@ def _require_decidable(motion: Motion) -> None:
     if motion.is_closed:
         raise MeetingError(f"This motion is already {motion.get_status_display().lower()}.")
     if motion.status == MotionStatus.AWAITING_SECONDER:
-        raise MeetingError("An unseconded motion cannot be put to the meeting.")
+        raise MeetingError(gettext("An unseconded motion cannot be put to the meeting."))
     pending = queries.open_amendments(motion).count()
     if pending:
         raise MeetingError(
@@ -135,6 +173,8 @@ def record_motion_outcome(
     votes_against: int | None = None,
     votes_abstain: int | None = None,
     note: str = "",
+    majority: str = Majority.SIMPLE,
+    quorum_override: str = "",
 ) -> Outcome:
     meeting = motion.meeting
     chair = require_chair(actor, meeting)
@@ -147,13 +187,16 @@ def record_motion_outcome(
         OutcomeResult.WITHDRAWN,
     ):
         raise MeetingError(
-            "Choose carried, fallen, remitted or withdrawn (or send it to a ballot of members)."
+            gettext(
+                "Choose carried, fallen, remitted or withdrawn (or send it to a ballot of members)."
+            )
         )
     if result != OutcomeResult.WITHDRAWN:
         _require_decidable(motion)
     elif motion.is_closed:
         raise MeetingError(f"This motion is already {motion.get_status_display().lower()}.")
-    _counts(votes_for, votes_against, votes_abstain)
+    _counts(result, majority, votes_for, votes_against, votes_abstain)
+    override = _quorum(meeting, result, quorum_override)
     moment = now()
     motion.status = str(result)
     motion.debate_closed_at = motion.debate_closed_at or moment
@@ -171,6 +214,8 @@ def record_motion_outcome(
         votes_against=votes_against,
         votes_abstain=votes_abstain,
         note=clean_text(note, "note", REASON_MAX, required=False),
+        majority=majority,
+        quorum_override=override,
         recorded_by=chair,
         recorded_at=moment,
     )
@@ -180,6 +225,7 @@ def record_motion_outcome(
         motion,
         result=result,
         votes=[votes_for, votes_against, votes_abstain],
+        quorum_override=override,
     )
     return outcome
 
@@ -190,8 +236,13 @@ def send_motion_to_ballot(
     motion: Motion,
     opens_at: datetime.datetime,
     closes_at: datetime.datetime,
+    quorum_override: str = "",
 ) -> Outcome:
     """The chair sends the motion to a yes/no ballot of the body's members.
+
+    Sending a motion to a ballot is a decision of the meeting, so it needs a quorum as an
+    outcome does: while not quorate it is refused unless the chair gives a reason, kept on the
+    outcome and shown in the minutes.
 
     This creates a *draft* ballot through ``grassroots.ballots.services`` (the chair becomes its
     returning officer, who then sets up tellers and opens it on the ballots pages, as for any
@@ -207,9 +258,12 @@ def send_motion_to_ballot(
     _require_meeting_started(meeting)
     _require_decidable(motion)
     if closes_at <= opens_at:
-        raise MeetingError("The ballot must close after it opens.")
+        raise MeetingError(gettext("The ballot must close after it opens."))
     if opens_at <= now():
-        raise MeetingError("The ballot must open in the future.")
+        raise MeetingError(gettext("The ballot must open in the future."))
+    override = quorum_override_reason(
+        meeting, quorum_override, "a motion cannot be sent to a ballot"
+    )
     try:
         ballot = create_ballot(
             actor=actor,
@@ -245,10 +299,17 @@ def send_motion_to_ballot(
             motion=motion,
             result=OutcomeResult.SENT_TO_BALLOT,
             note=f"Sent to a ballot of members ({ballot.election_id})",
+            quorum_override=override,
             recorded_by=chair,
             recorded_at=moment,
         )
-        audit(actor, AuditAction.SEND_MOTION_TO_BALLOT, motion, ballot=ballot.pk)
+        audit(
+            actor,
+            AuditAction.SEND_MOTION_TO_BALLOT,
+            motion,
+            ballot=ballot.pk,
+            quorum_override=override,
+        )
     return outcome
 
 

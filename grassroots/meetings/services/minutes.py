@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
 from grassroots.clock import now
 from grassroots.meetings import queries
+from grassroots.meetings.extensions import minutes_sections
 from grassroots.meetings.models import (
+    Attendance,
     BallotResult,
+    Majority,
     Meeting,
     MeetingStatus,
     Minutes,
@@ -18,6 +22,7 @@ from grassroots.meetings.models import (
     Motion,
     MotionStatus,
     Outcome,
+    Presence,
 )
 from grassroots.meetings.services.common import (
     MeetingError,
@@ -39,7 +44,7 @@ def draft_text(meeting: Meeting) -> str:
         f"Minutes of {meeting.title}",
         f"{meeting.scope_name}, {timezone.localtime(meeting.starts_at):%A %d %B %Y, %H:%M}",
         "",
-        f"Present: {check.present} members (quorum {check.required}: "
+        f"Present: {check.present} members{_online(meeting)} (quorum {check.required}: "
         f"{'quorate' if check.is_quorate else 'NOT quorate'}).",
         "",
     ]
@@ -82,7 +87,13 @@ def draft_text(meeting: Meeting) -> str:
             lines.append("Text as carried:")
             lines.append(motion.text)
         lines.append("")
+    lines.extend(minutes_sections(meeting))
     return "\n".join(lines).strip() + "\n"
+
+
+def _online(meeting: Meeting) -> str:
+    online = Attendance.objects.filter(meeting=meeting, presence=Presence.ONLINE).count()
+    return f", {online} of them online" if online else ""
 
 
 def _outcome_text(outcome: Outcome | None, status: str) -> str:
@@ -93,6 +104,13 @@ def _outcome_text(outcome: Outcome | None, status: str) -> str:
     if any(v is not None for v in votes):
         f, a, ab = (v if v is not None else 0 for v in votes)
         text += f" ({f} for, {a} against, {ab} abstaining)"
+    if outcome.majority != Majority.SIMPLE:
+        text += f", {outcome.get_majority_display().lower()} needed"
+    if outcome.quorum_override:
+        text += (
+            ". Recorded while the meeting was not quorate: the chair overrode the quorum "
+            f"because {outcome.quorum_override}"
+        )
     if outcome.note:
         text += f". {outcome.note}"
     return text
@@ -103,9 +121,9 @@ def draft_minutes(*, actor: User, meeting: Meeting) -> Minutes:
     secretary = require_run(actor, meeting)
     meeting = locked_meeting(meeting)
     if not queries.has_started(meeting) or meeting.status == MeetingStatus.CANCELLED:
-        raise MeetingError("Minutes are drafted once the meeting has taken place.")
+        raise MeetingError(gettext("Minutes are drafted once the meeting has taken place."))
     if Minutes.objects.filter(meeting=meeting).exists():
-        raise MeetingError("The minutes have already been drafted; edit them instead.")
+        raise MeetingError(gettext("The minutes have already been drafted; edit them instead."))
     moment = now()
     text = draft_text(meeting)
     minutes = Minutes.objects.create(
@@ -126,10 +144,10 @@ def edit_minutes(*, actor: User, minutes: Minutes, text: str) -> Minutes:
     secretary = require_run(actor, minutes.meeting)
     minutes = Minutes.objects.select_for_update().get(pk=minutes.pk)
     if minutes.status != MinutesStatus.DRAFT:
-        raise MeetingError("Approved minutes cannot be edited.")
+        raise MeetingError(gettext("Approved minutes cannot be edited."))
     text = clean_text(text, "minutes", 100_000)
     if text == minutes.text.strip():
-        raise MeetingError("The minutes are unchanged.")
+        raise MeetingError(gettext("The minutes are unchanged."))
     moment = now()
     minutes.text = text
     minutes.updated_at = moment
@@ -149,11 +167,15 @@ def approve_minutes(*, actor: User, minutes: Minutes, at_meeting: Meeting) -> Mi
     require_run(actor, meeting)
     minutes = Minutes.objects.select_for_update().get(pk=minutes.pk)
     if minutes.status != MinutesStatus.DRAFT:
-        raise MeetingError("These minutes have already been approved.")
+        raise MeetingError(gettext("These minutes have already been approved."))
     if not queries.later_meetings_of_body(meeting).filter(pk=at_meeting.pk).exists():
-        raise MeetingError("Minutes are approved at a later meeting of the same body: choose one.")
+        raise MeetingError(
+            gettext("Minutes are approved at a later meeting of the same body: choose one.")
+        )
     if not queries.has_started(at_meeting):
-        raise MeetingError("The minutes are approved at that meeting, once it has started.")
+        raise MeetingError(
+            gettext("The minutes are approved at that meeting, once it has started.")
+        )
     minutes.status = MinutesStatus.APPROVED
     minutes.approved_at_meeting = at_meeting
     minutes.approved_at = now()
@@ -167,7 +189,7 @@ def publish_minutes(*, actor: User, minutes: Minutes) -> Minutes:
     require_run(actor, minutes.meeting)
     minutes = Minutes.objects.select_for_update().get(pk=minutes.pk)
     if minutes.status != MinutesStatus.APPROVED:
-        raise MeetingError("Minutes are published once a later meeting has approved them.")
+        raise MeetingError(gettext("Minutes are published once a later meeting has approved them."))
     minutes.status = MinutesStatus.PUBLISHED
     minutes.published_at = now()
     minutes.save(update_fields=["status", "published_at"])

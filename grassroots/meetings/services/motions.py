@@ -7,10 +7,12 @@ import datetime
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
+from django.urls import reverse
+from django.utils.translation import gettext
 
+from grassroots import clock
 from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
-from grassroots.clock import now
 from grassroots.meetings import queries
 from grassroots.meetings.models import (
     AgendaItem,
@@ -35,14 +37,16 @@ from grassroots.meetings.services.common import (
     require_run,
 )
 from grassroots.meetings.texts import split_paragraphs, structured_text
+from grassroots.notifications.models import Kind
+from grassroots.notifications.services import notify
 from grassroots.people.models import Member
 
 
 def require_motions_open(meeting: Meeting, what: str) -> None:
     if not meeting.takes_motions:
-        raise MeetingError("This event takes no motions.")
+        raise MeetingError(gettext("This event takes no motions."))
     if meeting.motions_deadline is None:
-        raise MeetingError("This meeting takes no motions.")
+        raise MeetingError(gettext("This meeting takes no motions."))
     if not queries.motions_open(meeting):
         raise MeetingError(
             f"The deadline for {what} has passed; they closed at "
@@ -78,11 +82,15 @@ def submit_motion(
     structured = any(part.strip() for part in (notes, believes, resolves))
     if structured and text.strip():
         raise MeetingError(
-            "Write the motion either as free text or as notes / believes / resolves, not both."
+            gettext(
+                "Write the motion either as free text or as notes / believes / resolves, not both."
+            )
         )
     if structured:
         if not resolves.strip():
-            raise MeetingError("A structured motion needs a 'resolves' part: what it decides.")
+            raise MeetingError(
+                gettext("A structured motion needs a 'resolves' part: what it decides.")
+            )
         body = structured_text(notes, believes, resolves)
     else:
         body = "\n\n".join(split_paragraphs(text))
@@ -94,12 +102,12 @@ def submit_motion(
             f"member has membership number {seconder_number.strip()!r}."
         )
     if seconder.pk == proposer.pk:
-        raise MeetingError("You cannot second your own motion: name another member.")
+        raise MeetingError(gettext("You cannot second your own motion: name another member."))
     if agenda_item is not None and agenda_item.meeting_id != meeting.pk:
-        raise MeetingError("Choose an item of this meeting's agenda.")
+        raise MeetingError(gettext("Choose an item of this meeting's agenda."))
     if agenda_item is None:
         agenda_item = meeting.agenda_items.filter(kind=AgendaItemKind.MOTIONS).first()
-    moment = now()
+    moment = clock.now()
     number = (meeting.motions.aggregate(last=Max("number"))["last"] or 0) + 1
     motion = Motion.objects.create(
         meeting=meeting,
@@ -118,6 +126,15 @@ def submit_motion(
     audit(
         actor, AuditAction.SUBMIT_MOTION, motion, title=title, seconder=seconder.membership_number
     )
+    notify(
+        [seconder.pk],
+        kind=Kind.MOTION,
+        message="motion_to_second",
+        params={"proposer": f"{proposer.first_name} {proposer.last_name}", "title": title},
+        url=reverse(
+            "meetings:motion_detail", kwargs={"meeting_id": meeting.pk, "motion_id": motion.pk}
+        ),
+    )
     return motion
 
 
@@ -127,12 +144,12 @@ def second_motion(*, actor: User, motion: Motion) -> Motion:
     member = acting_member(actor)
     motion = locked_motion(motion)
     if motion.seconder_id != member.pk:
-        raise PermissionDenied("Only the member named as seconder can second this motion.")
+        raise PermissionDenied(gettext("Only the member named as seconder can second this motion."))
     if motion.status != MotionStatus.AWAITING_SECONDER:
-        raise MeetingError("This motion has already been seconded.")
+        raise MeetingError(gettext("This motion has already been seconded."))
     require_motions_open(motion.meeting, "seconding motions")
     motion.status = MotionStatus.SUBMITTED
-    motion.seconded_at = now()
+    motion.seconded_at = clock.now()
     motion.save(update_fields=["status", "seconded_at"])
     audit(actor, AuditAction.SECOND_MOTION, motion)
     return motion
@@ -149,11 +166,13 @@ def rule_motion(*, actor: User, motion: Motion, in_order: bool, reason: str = ""
         MotionStatus.IN_ORDER,
         MotionStatus.OUT_OF_ORDER,
     ):
-        raise MeetingError("Only a seconded motion that has not been decided can be ruled on.")
+        raise MeetingError(
+            gettext("Only a seconded motion that has not been decided can be ruled on.")
+        )
     reason = clean_text(reason, "reason", REASON_MAX, required=not in_order)
     motion.status = MotionStatus.IN_ORDER if in_order else MotionStatus.OUT_OF_ORDER
     motion.ruled_by = officer
-    motion.ruled_at = now()
+    motion.ruled_at = clock.now()
     motion.ruling_reason = reason
     motion.save(update_fields=["status", "ruled_by", "ruled_at", "ruling_reason"])
     audit(actor, AuditAction.RULE_MOTION, motion, in_order=in_order, reason=reason)
@@ -165,8 +184,8 @@ def close_debate(*, actor: User, motion: Motion) -> Motion:
     require_chair(actor, motion.meeting)
     motion = locked_motion(motion)
     if motion.debate_closed_at is not None:
-        raise MeetingError("The debate is already closed.")
-    motion.debate_closed_at = now()
+        raise MeetingError(gettext("The debate is already closed."))
+    motion.debate_closed_at = clock.now()
     motion.save(update_fields=["debate_closed_at"])
     audit(actor, AuditAction.CLOSE_DEBATE, motion)
     return motion

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.translation import gettext
 
 from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
@@ -50,9 +51,11 @@ def set_quorum_rule(
     the rule in force when it started (``queries.quorum_rule_in_force``)."""
     target = body_named(level, body)
     if target is None:
-        raise MeetingError("Say which group, area or region the rule is for.")
+        raise MeetingError(gettext("Say which group, area or region the rule is for."))
     if not may(actor, Capability.SET_QUORUM, target):
-        raise PermissionDenied("Only the body's own officers or national office can do this.")
+        raise PermissionDenied(
+            gettext("Only the body's own officers or national office can do this.")
+        )
     # The rule's own column: none for the national rule.
     body = None if isinstance(target, Nation) else target
     minimum = _quorum_number(

@@ -40,20 +40,35 @@ def comment_post(request: AuthenticatedRequest, meeting_id: int, motion_id: int)
         amendment = (
             motion.amendments.filter(pk=data["amendment"]).first() if data["amendment"] else None
         )
-        try:
-            comment = post_comment(
-                actor=request.user,
-                motion=motion,
-                body=data["body"],
-                parent=parent,
-                amendment=amendment,
+        # A reply names a comment of this motion's debate (and a comment on an amendment, an
+        # amendment to this motion); anything else is refused, not posted as a new thread.
+        if data["parent"] and parent is None:
+            form.add_error(
+                "body",
+                "The comment you are replying to is not in this motion's debate. Nothing was "
+                "posted: reply from the comment itself, or post a new comment.",
             )
-        except MeetingError as error:
-            form.add_error("body", str(error))
-        except PermissionDenied:
-            raise Http404("Not found.") from None
+        elif data["amendment"] and amendment is None:
+            form.add_error(
+                "body",
+                "That amendment is not one to this motion. Nothing was posted: comment from "
+                "the amendment itself.",
+            )
         else:
-            return redirect(motion_url(motion) + f"#comment-{comment.pk}")
+            try:
+                comment = post_comment(
+                    actor=request.user,
+                    motion=motion,
+                    body=data["body"],
+                    parent=parent,
+                    amendment=amendment,
+                )
+            except MeetingError as error:
+                form.add_error("body", str(error))
+            except PermissionDenied:
+                raise Http404("Not found.") from None
+            else:
+                return redirect(motion_url(motion) + f"#comment-{comment.pk}")
     context["comment_form"] = form
     return render(request, "meetings/motion_detail.html", context, status=400)
 

@@ -16,13 +16,14 @@ from django.views.decorators.http import require_POST
 from grassroots import clock
 from grassroots.accounts.requests import AuthenticatedRequest
 from grassroots.meetings import queries
-from grassroots.meetings.forms import AgendaItemForm, MeetingForm, RsvpForm, SignInMemberForm
+from grassroots.meetings.extensions import meeting_links
+from grassroots.meetings.forms import MeetingForm, RsvpForm, SignInMemberForm
 from grassroots.meetings.ical import CalendarEvent, calendar
 from grassroots.meetings.models import Meeting, MeetingStatus
-from grassroots.meetings.services.agenda import add_agenda_item
 from grassroots.meetings.services.attendance import rsvp, sign_in, sign_in_member
 from grassroots.meetings.services.common import MeetingError
 from grassroots.meetings.services.scheduling import cancel_meeting, invite_members, schedule_meeting
+from grassroots.meetings.views.agenda import agenda as agenda
 from grassroots.meetings.views.common import attempt, meeting_url, problem, reason_form
 from grassroots.organisation.permissions import Capability, may
 from grassroots.people.models import Member
@@ -113,6 +114,7 @@ def meeting_detail(request: AuthenticatedRequest, meeting_id: int) -> HttpRespon
             "quorum_rule_url": queries.quorum_rule_url(request.user, meeting) if may_run else None,
             "minutes": queries.minutes_for(request.user, meeting),
             "now": clock.now(),
+            "in_session_links": meeting_links(request.user, meeting),
         },
     )
 
@@ -202,28 +204,6 @@ def meeting_cancel(request: AuthenticatedRequest, meeting_id: int) -> HttpRespon
 
 
 @login_required
-def agenda(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
-    meeting = queries.get_meeting_for(request.user, meeting_id)
-    if not may(request.user, Capability.RUN_MEETINGS, meeting):
-        raise Http404("Not found.")
-    form = AgendaItemForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            add_agenda_item(actor=request.user, meeting=meeting, **form.cleaned_data)
-        except MeetingError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, "Added to the agenda.")
-            return redirect("meetings:agenda", meeting_id=meeting.pk)
-    return render(
-        request,
-        "meetings/agenda.html",
-        {"meeting": meeting, "form": form, "items": meeting.agenda_items.all()},
-        status=400 if form.errors else 200,
-    )
-
-
-@login_required
 @require_POST
 def meeting_rsvp(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
     meeting = queries.get_meeting_for(request.user, meeting_id)
@@ -244,7 +224,9 @@ def meeting_sign_in(request: AuthenticatedRequest, meeting_id: int) -> HttpRespo
     meeting = queries.get_meeting_for(request.user, meeting_id)
     return attempt(
         request,
-        lambda: sign_in(actor=request.user, meeting=meeting),
+        lambda: sign_in(
+            actor=request.user, meeting=meeting, presence=request.POST.get("presence") or None
+        ),
         back=meeting_url(meeting),
         success="You are signed in.",
     )
@@ -263,6 +245,7 @@ def attendance(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
                 actor=request.user,
                 meeting=meeting,
                 membership_number=form.cleaned_data["membership_number"],
+                presence=form.cleaned_data["presence"] or None,
             )
         except MeetingError as error:
             form.add_error("membership_number", str(error))

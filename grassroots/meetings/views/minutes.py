@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from grassroots import clock
 from grassroots.accounts.requests import AuthenticatedRequest
 from grassroots.meetings import queries
 from grassroots.meetings.forms import ApproveMinutesForm, MinutesForm
@@ -31,9 +32,11 @@ def minutes(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
     may_run = may(request.user, Capability.RUN_MEETINGS, meeting)
     if found is None and not may_run:
         raise Http404("No minutes yet.")
+    # Only a later meeting of the same body that has started can approve them (the service
+    # refuses any other), so only those are offered.
     later = [
         (str(m.pk), f"{m.title}, {m.starts_at:%d %b %Y}")
-        for m in queries.later_meetings_of_body(meeting)[:10]
+        for m in queries.later_meetings_of_body(meeting).filter(starts_at__lte=clock.now())[:10]
     ]
     return render(
         request,
@@ -92,7 +95,7 @@ def minutes_approve(request: AuthenticatedRequest, meeting_id: int) -> HttpRespo
     if found is None or not may(request.user, Capability.RUN_MEETINGS, meeting):
         raise Http404("Not found.")
     back = reverse("meetings:minutes", args=[meeting.pk])
-    later = queries.later_meetings_of_body(meeting)
+    later = queries.later_meetings_of_body(meeting).filter(starts_at__lte=clock.now())
     form = ApproveMinutesForm(request.POST, meetings=[(str(m.pk), m.title) for m in later[:10]])
     if not form.is_valid():
         return problem(request, "Choose the later meeting that approved the minutes.", back)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -22,7 +23,8 @@ from grassroots.meetings.forms import (
     OutcomeForm,
     RulingForm,
 )
-from grassroots.meetings.models import Amendment, Motion, Outcome
+from grassroots.meetings.models import Amendment, Meeting, MeetingStatus, Motion, Outcome
+from grassroots.meetings.seconders import Candidate, seconders_named
 from grassroots.meetings.services.amendments import (
     accept_amendment_as_friendly,
     propose_amendment,
@@ -48,33 +50,66 @@ def motion_submit(request: AuthenticatedRequest, meeting_id: int) -> HttpRespons
     ):
         raise Http404("Not found.")
     form = MotionForm(request.POST or None)
+    named = str(request.POST.get("seconder", ""))[:200] if request.method == "POST" else ""
+    matches = seconders_named(meeting, named, proposer=queries.member_of(request.user))
+    choice = form.fields["seconder_choice"]
+    if len(matches) > 1 and isinstance(choice, forms.ChoiceField):
+        choice.choices = [(str(c.pk), c.label) for c in matches]
+    else:
+        del form.fields["seconder_choice"]
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            motion = submit_motion(
-                actor=request.user,
-                meeting=meeting,
-                title=data["title"],
-                text=data["text"],
-                notes=data["notes"],
-                believes=data["believes"],
-                resolves=data["resolves"],
-                seconder_number=data["seconder"],
-            )
-        except MeetingError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(
-                request,
-                "Submitted. Your seconder has been asked to confirm on their meetings page.",
-            )
-            return redirect(motion_url(motion))
+        seconder = _chosen_seconder(form, meeting, matches, data)
+        if seconder is not None:
+            try:
+                motion = submit_motion(
+                    actor=request.user,
+                    meeting=meeting,
+                    title=data["title"],
+                    text=data["text"],
+                    notes=data["notes"],
+                    believes=data["believes"],
+                    resolves=data["resolves"],
+                    seconder_number=seconder.membership_number,
+                )
+            except MeetingError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(
+                    request,
+                    "Submitted. Your seconder has been asked to confirm on their meetings page.",
+                )
+                return redirect(motion_url(motion))
     return render(
         request,
         "meetings/motion_form.html",
         {"meeting": meeting, "form": form, "motions_open": queries.motions_open(meeting)},
         status=400 if form.errors else 200,
     )
+
+
+def _chosen_seconder(
+    form: MotionForm, meeting: Meeting, matches: list[Candidate], data: dict[str, Any]
+) -> Candidate | None:
+    """The one member the proposer named, or ``None`` with the reason on the form."""
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        form.add_error(
+            "seconder",
+            f"No member of {meeting.scope_name} who may second this motion is called "
+            f"“{data['seconder'].strip()}”. Give their first name and surname as the movement "
+            "knows them, or their membership number; you cannot second your own motion.",
+        )
+        return None
+    chosen = next((c for c in matches if str(c.pk) == data.get("seconder_choice")), None)
+    if chosen is None:
+        form.add_error(
+            "seconder_choice",
+            f"{len(matches)} members of {meeting.scope_name} are called "
+            f"“{data['seconder'].strip()}”: choose which one you mean.",
+        )
+    return chosen
 
 
 def _id_param(data: Any, name: str) -> int | None:
@@ -98,7 +133,7 @@ def motion_context(request: HttpRequest, motion: Motion) -> dict[str, Any]:
         "thread": thread,
         "thread_html": thread_html(
             thread,
-            motion_url=motion_url(motion),
+            base_url=motion_url(motion),
             member_id=member.pk if member else None,
             in_scope=in_scope,
             debate_open=debate_open,
@@ -110,6 +145,9 @@ def motion_context(request: HttpRequest, motion: Motion) -> dict[str, Any]:
         "in_scope": in_scope,
         "may_run": may(request.user, Capability.RUN_MEETINGS, meeting),
         "may_chair": may(request.user, Capability.CHAIR_MEETING, meeting),
+        # Outcomes are recorded at the meeting (services.decisions refuses them before): the
+        # links are not offered until it has started.
+        "outcomes_open": queries.has_started(meeting) and meeting.status != MeetingStatus.CANCELLED,
         "may_moderate": may_moderate,
         "may_forward": queries.may_forward(request.user, motion),
         "forwarded": queries.forward_of(motion),
@@ -265,6 +303,7 @@ def amendment_outcome(
             "motion": motion,
             "heading": f"Amendment {amendment.number} to motion {motion.number}",
             "diff": queries.amendment_diff(amendment),
+            "quorum": queries.quorum(motion.meeting),
         },
         status=400 if form.errors else 200,
     )
@@ -293,6 +332,7 @@ def motion_outcome(request: AuthenticatedRequest, meeting_id: int, motion_id: in
             "motion": motion,
             "heading": f"Motion {motion.number}: {motion.title}",
             "diff": None,
+            "quorum": queries.quorum(motion.meeting),
         },
         status=400 if form.errors else 200,
     )
@@ -320,6 +360,11 @@ def motion_ballot(request: AuthenticatedRequest, meeting_id: int, motion_id: int
     return render(
         request,
         "meetings/motion_ballot.html",
-        {"form": form, "meeting": motion.meeting, "motion": motion},
+        {
+            "form": form,
+            "meeting": motion.meeting,
+            "motion": motion,
+            "quorum": queries.quorum(motion.meeting),
+        },
         status=400 if form.errors else 200,
     )

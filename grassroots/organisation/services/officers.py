@@ -234,6 +234,56 @@ def _officers_link(group: Group) -> str:
     return settings.GRASSROOTS_SITE_URL.rstrip("/") + reverse("group_officers", args=[group.slug])
 
 
+def close_assignment(
+    actor: User,
+    assignment: RoleAssignment,
+    *,
+    ends_on: datetime.date,
+    basis: str,
+    reason: str,
+    decided_on: datetime.date | None,
+) -> None:
+    """The end of an office, group or above, once the caller has checked who may end it: the
+    dates checked, the row closed with how and why, the audit entry written."""
+    if assignment.ends_on is not None and assignment.ends_on < today():
+        raise OfficerError("This role has already ended.")
+    if ends_on < today():
+        raise OfficerError("The last day cannot be in the past.")
+    if ends_on < assignment.starts_on:
+        raise OfficerError("The last day cannot be before the role started.")
+    previous = assignment.ends_on
+    assignment.ends_on = ends_on
+    assignment.ended_basis = basis
+    assignment.ended_decided_on = decided_on if basis == OfficerBasis.GROUP_VOTE else None
+    assignment.ended_reference = reason[:200]
+    assignment.ended_by_label = actor_label(actor)
+    assignment.save(
+        update_fields=[
+            "ends_on",
+            "ended_basis",
+            "ended_decided_on",
+            "ended_reference",
+            "ended_by_label",
+        ]
+    )
+    record(
+        actor=actor,
+        action=AuditAction.END_ROLE,
+        subject_type="role_assignment",
+        subject_id=assignment.pk,
+        scope=assignment.scope_name[:120],
+        purpose=reason[:200],
+        detail={
+            "role": assignment.role,
+            "member": assignment.member.membership_number,
+            "ends_on": ends_on.isoformat(),
+            "previous_ends_on": previous.isoformat() if previous else None,
+            "basis": basis,
+            "decided_on": decided_on.isoformat() if decided_on else None,
+        },
+    )
+
+
 @transaction.atomic(durable=True)
 def end_role(
     *,
@@ -272,42 +322,8 @@ def end_role(
         raise OfficerError("Only the national office ends this role.")
     if not reason:
         raise OfficerError("Say why the role ends; it is kept in the group's records.")
-    if assignment.ends_on is not None and assignment.ends_on < today():
-        raise OfficerError("This role has already ended.")
-    if ends_on < today():
-        raise OfficerError("The last day cannot be in the past.")
-    if ends_on < assignment.starts_on:
-        raise OfficerError("The last day cannot be before the role started.")
-    previous = assignment.ends_on
-    assignment.ends_on = ends_on
-    assignment.ended_basis = basis
-    assignment.ended_decided_on = decided_on if basis == OfficerBasis.GROUP_VOTE else None
-    assignment.ended_reference = reason[:200]
-    assignment.ended_by_label = actor_label(actor)
-    assignment.save(
-        update_fields=[
-            "ends_on",
-            "ended_basis",
-            "ended_decided_on",
-            "ended_reference",
-            "ended_by_label",
-        ]
-    )
-    record(
-        actor=actor,
-        action=AuditAction.END_ROLE,
-        subject_type="role_assignment",
-        subject_id=assignment.pk,
-        scope=assignment.scope_name[:120],
-        purpose=reason[:200],
-        detail={
-            "role": assignment.role,
-            "member": assignment.member.membership_number,
-            "ends_on": ends_on.isoformat(),
-            "previous_ends_on": previous.isoformat() if previous else None,
-            "basis": basis,
-            "decided_on": decided_on.isoformat() if decided_on else None,
-        },
+    close_assignment(
+        actor, assignment, ends_on=ends_on, basis=basis, reason=reason, decided_on=decided_on
     )
     forget_cached_roles(actor)
     if assignment.group is not None:

@@ -7,6 +7,7 @@ is allowed under load (docs/benchmarks/groups.md). The cells are the template's,
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from typing import Any
 
@@ -14,6 +15,7 @@ from django import template
 from django.utils import dateformat, timezone
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 
 register = template.Library()
 
@@ -27,10 +29,28 @@ def record_view_rows(views: Iterable[dict[str, Any]]) -> SafeString:
             (
                 dateformat.format(timezone.localtime(view["at"]), "j M Y, H:i"),
                 view["viewer"],
-                "; ".join(view["roles"]) or "No officer role",
+                "; ".join(view["roles"]) or gettext("No officer role"),
                 view["what"],
-                view["purpose"] or "None given",
+                view["purpose"] or gettext("None given"),
             )
             for view in views
         ),
     )
+
+
+@register.filter
+def labelled(row: dict[str, Any], labels: dict[str, str]) -> list[tuple[str, Any]]:
+    """A row of "Other records that name you" as (label, value) pairs a person reads: the
+    field's verbose name for its name, Yes/No for a flag, a date as a date."""
+    cells = []
+    for name, value in row.items():
+        if isinstance(value, bool):
+            shown: Any = gettext("Yes") if value else gettext("No")
+        elif isinstance(value, datetime.datetime):
+            shown = dateformat.format(timezone.localtime(value), "j F Y, H:i")
+        elif isinstance(value, datetime.date):
+            shown = dateformat.format(value, "j F Y")
+        else:
+            shown = value
+        cells.append((labels.get(name, name.replace("_", " ").capitalize()), shown))
+    return cells

@@ -92,3 +92,62 @@ CASES += [
         about="POST only",
     ),
 ]
+
+
+def stv_question_in_area_ballot(m: Movement) -> dict[str, str]:
+    """The area ballot's STV question (taking nominations): its quota rules page."""
+    from grassroots.ballots.models import Question
+
+    ids = nomination_in_area_ballot(m)
+    question = Question.objects.get(ballot_id=ids["ballot_id"], kind="stv")
+    return {"ballot_id": ids["ballot_id"], "question_id": str(question.pk)}
+
+
+def irv_question_in_area_ballot(m: Movement) -> dict[str, str]:
+    """An alternative-vote question added to the area ballot: its electoral colleges page."""
+    from grassroots.ballots.models import Ballot, Question
+    from grassroots.ballots.services.setup import add_question
+
+    ids = nomination_in_area_ballot(m)
+    question = Question.objects.filter(ballot_id=ids["ballot_id"], kind="irv").first()
+    if question is None:
+        question = add_question(
+            actor=m.national.user,
+            ballot=Ballot.objects.get(pk=ids["ballot_id"]),
+            title="Area chair",
+            kind="irv",
+        )
+    return {"ballot_id": ids["ballot_id"], "question_id": str(question.pk)}
+
+
+CASES += [
+    Case(
+        "ballot_question_quotas",
+        (LOGIN, 404, 404, 404, 404, 200, 200, 200, 404),
+        stv_question_in_area_ballot,
+        about="those who run the area ballot change an STV question's quota rules",
+    ),
+    Case(
+        "ballot_question_colleges",
+        (LOGIN, 404, 404, 404, 404, 200, 200, 200, 404),
+        irv_question_in_area_ballot,
+        about="those who run the area ballot set a one-seat question's electoral colleges",
+    ),
+]
+CASES += [
+    Case(
+        "ballot_resume",
+        (LOGIN, *(405,) * 8),
+        open_ballot_in_group_a,
+        about="POST only (start a stopped background step again)",
+    ),
+]
+CASES += [
+    Case(
+        "ballot_organisation_rule",
+        (LOGIN, 404, 404, 404, 200, 200, 200, 200, 404),
+        open_ballot_in_group_a,
+        about="those who run the ballot read (and, before it opens, set) its rule on "
+        "membership of another organisation",
+    ),
+]

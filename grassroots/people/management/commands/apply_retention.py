@@ -1,6 +1,7 @@
 """``manage.py apply_retention [--dry-run]``: pseudonymise lapsed members past the retention
-period (settings.GRASSROOTS_LAPSED_RETENTION_DAYS). Run it daily from cron; see
-docs/data-protection.md."""
+period (settings.GRASSROOTS_LAPSED_RETENTION_DAYS), and delete other organisations' imported
+membership lists past theirs (settings.GRASSROOTS_ORGANISATION_LIST_RETENTION_DAYS). Run it
+daily from cron; see docs/data-protection.md."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from grassroots.people.affiliations import delete_expired_lists, list_retention_days
 from grassroots.people.erasure import apply_retention, lapsed_retention_days
 
 
@@ -31,4 +33,9 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Erased {len(run.erased)} lapsed member(s) past {days} days"
                 + (": " + ", ".join(run.erased) if run.erased else ".")
+            )
+        if not run.dry_run:
+            lists = delete_expired_lists()
+            self.stdout.write(
+                f"Deleted {lists} imported organisation list(s) past {list_retention_days()} days."
             )

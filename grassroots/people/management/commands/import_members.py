@@ -70,6 +70,10 @@ class Command(BaseCommand):
             f"{outcome.created:,} created, {outcome.updated:,} updated, "
             f"{outcome.unchanged:,} unchanged"
         )
+        if outcome.file_problems:
+            raise CommandError(
+                f"{path.name} cannot be imported as it is (listed above), so nothing was imported."
+            )
         if outcome.problems and not options["allow_partial"]:
             raise CommandError(
                 f"{path.name}: {outcome.rejected:,} of {outcome.rows_read:,} rows have problems "

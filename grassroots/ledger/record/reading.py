@@ -1,33 +1,14 @@
-"""The election record: the files a member downloads to check an election without the server.
-
-A record is a directory of four files (the format is described in docs/ledger.md):
-
-* ``record.json``: the parameters, roll figures, published results, keys, revealed key shares,
-  the number of heads issued and the election key's signature over all of it;
-* ``ballots.jsonl``: every sealed ballot in log order, ``{"ciphertext": base64, "tracker": hex}``;
-* ``heads.jsonl``: every signed tree head ever issued, numbered from 0 in the order signed;
-* ``plaintexts.jsonl``: the opened ballots in log order, one canonical JSON ballot paper a line.
-
-Every file is written in one canonical form and a reader refuses any other, so that no byte of
-a record can change without the verifier noticing: a change either breaks the canonical form
-(check 1) or changes a value some other check covers.
-"""
+"""Reading a record: every file parsed strictly, refusing any form but the canonical one, each
+error naming the file and line."""
 
 from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import json
 import re
-import zipfile
-import zlib
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import nacl.exceptions
-import nacl.signing
 
 from grassroots.ledger.heads import (
     HeadError,
@@ -36,268 +17,32 @@ from grassroots.ledger.heads import (
     check_election_id,
     check_timestamp,
 )
+from grassroots.ledger.record.document import (
+    BALLOTS_FILE,
+    HEADS_FILE,
+    MARKED_RULES,
+    PLAINTEXTS_FILE,
+    RANKED_RULES,
+    RECORD_FILE,
+    RECORD_FORMAT,
+    CollegeTurnout,
+    CollegeWeight,
+    Constraint,
+    ElectionParameters,
+    ElectionRecord,
+    JsonObject,
+    Question,
+    RecordError,
+    Roll,
+    ScopeTurnout,
+    SealedBallot,
+    SectionTurnout,
+    canonical_json,
+    pretty_json,
+)
 
-RECORD_FORMAT = "grassroots-election-record/2"
-PARAMETERS_FORMAT = "grassroots-election-parameters/2"
-RECORD_FILE = "record.json"
-BALLOTS_FILE = "ballots.jsonl"
-HEADS_FILE = "heads.jsonl"
-PLAINTEXTS_FILE = "plaintexts.jsonl"
-
-# Rules whose ballot paper is a ranking (most preferred first); the others take a set of marks.
-RANKED_RULES = frozenset({"irv", "scottish", "ers97", "meek"})
-MARKED_RULES = frozenset({"plurality", "approval", "yesno"})
 _HEX32 = re.compile(r"[0-9a-f]{64}")
 _HEX64 = re.compile(r"[0-9a-f]{128}")
-
-JsonObject = dict[str, Any]
-
-
-class RecordError(ValueError):
-    """A record file that cannot be read, naming the file and line so it can be found."""
-
-    def __init__(self, file: str, message: str, line: int | None = None) -> None:
-        self.file = file
-        self.line = line
-        where = f"{file}, line {line}" if line is not None else file
-        super().__init__(f"{where}: {message}")
-
-
-def canonical_json(value: Any) -> bytes:
-    """Compact JSON with sorted keys, UTF-8, no floats: the form every hash and signature uses."""
-    return json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    ).encode("utf-8")
-
-
-def _pretty_json(value: Any) -> bytes:
-    text = json.dumps(value, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False)
-    return (text + "\n").encode("utf-8")
-
-
-@dataclass(frozen=True, slots=True)
-class Constraint:
-    """At least ``minimum`` and at most ``maximum`` of the elected come from ``category``."""
-
-    category: str
-    minimum: int = 0
-    maximum: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Question:
-    """One question on the ballot paper and how it is counted.
-
-    ``candidates`` are the options in ballot-paper order (for ``yesno``: Yes, No[, Abstain]);
-    ballots refer to them by 0-based index. ``options`` are the counting rule's keyword options
-    (e.g. ``{"threshold": "two-thirds"}``); a string ``"a/b"`` stands for a fraction.
-    """
-
-    id: str
-    title: str
-    rule: str
-    seats: int
-    candidates: tuple[str, ...]
-    categories: dict[int, tuple[str, ...]] = field(default_factory=dict)
-    constraints: tuple[Constraint, ...] = ()
-    withdrawn: tuple[int, ...] = ()
-    seed: int | None = None
-    options: dict[str, str | int | bool] = field(default_factory=dict)
-
-    @property
-    def is_ranked(self) -> bool:
-        return self.rule in RANKED_RULES
-
-
-@dataclass(frozen=True, slots=True)
-class ElectionParameters:
-    """Everything fixed before the poll opens; every tree head commits to its hash."""
-
-    election_id: str
-    title: str
-    questions: tuple[Question, ...]
-    election_public_key: bytes
-    tellers_public_key: bytes
-    tellers: int
-    threshold: int
-    # share_hashes[i] is crypto.share_hash of the share with index i + 1, published at set-up so
-    # a share entered at the count can be checked against the one its teller was given.
-    share_hashes: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class ScopeTurnout:
-    scope: str
-    roll_size: int
-    voted: int
-
-
-@dataclass(frozen=True, slots=True)
-class Roll:
-    """The frozen roll's size, how many on it voted, and the same by scope (e.g. by region)."""
-
-    size: int
-    voted: int
-    scopes: tuple[ScopeTurnout, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class SealedBallot:
-    tracker: str
-    ciphertext: bytes
-
-
-@dataclass(frozen=True, slots=True)
-class ElectionRecord:
-    parameters: ElectionParameters
-    roll: Roll
-    # Question id -> the published count (see grassroots.ledger.recount.result_to_json).
-    results: dict[str, JsonObject]
-    key_shares: tuple[str, ...]
-    ballots: tuple[SealedBallot, ...]
-    heads: tuple[SignedTreeHead, ...]
-    plaintexts: tuple[bytes, ...]
-    # The election key's signature over record_signing_bytes(); empty until signed.
-    signature: bytes = b""
-    # How many heads record.json says were issued, as read; None: as many as ``heads`` holds.
-    head_count: int | None = None
-
-    @property
-    def heads_issued(self) -> int:
-        return len(self.heads) if self.head_count is None else self.head_count
-
-
-# Writing
-
-
-def question_to_json(question: Question) -> JsonObject:
-    return {
-        "id": question.id,
-        "title": question.title,
-        "rule": question.rule,
-        "seats": question.seats,
-        "candidates": list(question.candidates),
-        "categories": {
-            str(index): list(labels) for index, labels in sorted(question.categories.items())
-        },
-        "constraints": [
-            {"category": c.category, "minimum": c.minimum, "maximum": c.maximum}
-            for c in question.constraints
-        ],
-        "withdrawn": list(question.withdrawn),
-        "seed": question.seed,
-        "options": dict(question.options),
-    }
-
-
-def parameters_to_json(parameters: ElectionParameters) -> JsonObject:
-    return {
-        "election_id": parameters.election_id,
-        "title": parameters.title,
-        "questions": [question_to_json(q) for q in parameters.questions],
-        "election_public_key": parameters.election_public_key.hex(),
-        "tellers_public_key": parameters.tellers_public_key.hex(),
-        "tellers": parameters.tellers,
-        "threshold": parameters.threshold,
-        "share_hashes": list(parameters.share_hashes),
-    }
-
-
-def parameters_hash(parameters: ElectionParameters) -> bytes:
-    """SHA-256 of ``grassroots-election-parameters/1\\n`` + the canonical parameters JSON."""
-    return hashlib.sha256(
-        (PARAMETERS_FORMAT + "\n").encode() + canonical_json(parameters_to_json(parameters))
-    ).digest()
-
-
-def _unsigned_record_json(record: ElectionRecord) -> JsonObject:
-    return {
-        "format": RECORD_FORMAT,
-        "parameters": parameters_to_json(record.parameters),
-        "roll": {
-            "size": record.roll.size,
-            "voted": record.roll.voted,
-            "scopes": [
-                {"scope": s.scope, "roll_size": s.roll_size, "voted": s.voted}
-                for s in record.roll.scopes
-            ],
-        },
-        "results": record.results,
-        "key_shares": list(record.key_shares),
-        "head_count": record.heads_issued,
-    }
-
-
-def record_signing_bytes(record: ElectionRecord) -> bytes:
-    """What the election key signs at publication: record.json's content minus the signature."""
-    return (RECORD_FORMAT + "\n").encode() + canonical_json(_unsigned_record_json(record))
-
-
-def sign_record(record: ElectionRecord, election_private_key: bytes) -> ElectionRecord:
-    signed = nacl.signing.SigningKey(election_private_key).sign(record_signing_bytes(record))
-    return ElectionRecord(
-        parameters=record.parameters,
-        roll=record.roll,
-        results=record.results,
-        key_shares=record.key_shares,
-        ballots=record.ballots,
-        heads=record.heads,
-        plaintexts=record.plaintexts,
-        signature=signed.signature,
-        head_count=record.heads_issued,
-    )
-
-
-def record_signature_is_valid(record: ElectionRecord) -> bool:
-    try:
-        nacl.signing.VerifyKey(record.parameters.election_public_key).verify(
-            record_signing_bytes(record), record.signature
-        )
-    except (nacl.exceptions.BadSignatureError, nacl.exceptions.ValueError, ValueError):
-        return False
-    return True
-
-
-def head_to_json(signed: SignedTreeHead) -> JsonObject:
-    head = signed.head
-    return {
-        "election_id": head.election_id,
-        "sequence": head.sequence,
-        "tree_size": head.tree_size,
-        "root_hash": head.root_hash.hex(),
-        "parameters_hash": head.parameters_hash.hex(),
-        "timestamp": head.timestamp,
-        "signature": signed.signature.hex(),
-    }
-
-
-def ballot_to_json(ballot: SealedBallot) -> JsonObject:
-    return {"tracker": ballot.tracker, "ciphertext": base64.b64encode(ballot.ciphertext).decode()}
-
-
-def _jsonl(lines: list[bytes]) -> bytes:
-    return b"".join(line + b"\n" for line in lines)
-
-
-def write_record(record: ElectionRecord, directory: Path) -> None:
-    """Write the record's four files into ``directory`` (created if missing)."""
-    directory.mkdir(parents=True, exist_ok=True)
-    document = _unsigned_record_json(record)
-    document["signature"] = record.signature.hex()
-    (directory / RECORD_FILE).write_bytes(_pretty_json(document))
-    (directory / BALLOTS_FILE).write_bytes(
-        _jsonl([canonical_json(ballot_to_json(b)) for b in record.ballots])
-    )
-    (directory / HEADS_FILE).write_bytes(
-        _jsonl([canonical_json(head_to_json(h)) for h in record.heads])
-    )
-    for number, plaintext in enumerate(record.plaintexts, start=1):
-        if b"\n" in plaintext:
-            raise RecordError(PLAINTEXTS_FILE, "a plaintext ballot contains a newline", number)
-    (directory / PLAINTEXTS_FILE).write_bytes(_jsonl(list(record.plaintexts)))
-
-
-# Reading
 
 
 def _reject_duplicates(pairs: list[tuple[str, Any]]) -> JsonObject:
@@ -405,22 +150,38 @@ def _parse_json(text: bytes, file: str, line: int | None) -> Any:
         raise RecordError(file, f"not valid JSON: {error}", line) from error
 
 
+QUESTION_KEYS = (
+    "id",
+    "title",
+    "rule",
+    "seats",
+    "candidates",
+    "categories",
+    "constraints",
+    "withdrawn",
+    "seed",
+    "options",
+)
+
+
 def _read_question(reader: _Reader) -> Question:
-    reader.expect_keys(
-        "id",
-        "title",
-        "rule",
-        "seats",
-        "candidates",
-        "categories",
-        "constraints",
-        "withdrawn",
-        "seed",
-        "options",
-    )
+    optional = [k for k in ("section", "colleges", "equal_preferences") if k in reader.value]
+    reader.expect_keys(*QUESTION_KEYS, *optional)
+    section = reader.string("section") if "section" in optional else ""
+    if "section" in optional and not section:
+        raise reader.error(f"{reader.path}.section is empty (leave it out instead)")
+    colleges = []
+    for item in reader.children("colleges") if "colleges" in optional else []:
+        item.expect_keys("name", "weight")
+        colleges.append(CollegeWeight(name=item.string("name"), weight=item.string("weight")))
+    if "colleges" in optional and len(colleges) < 2:
+        raise reader.error(f"{reader.path}.colleges has fewer than two colleges")
     rule = reader.string("rule")
     if rule not in RANKED_RULES | MARKED_RULES:
         raise reader.error(f"{reader.path}.rule {rule!r} is not a counting rule")
+    equal = "equal_preferences" in optional
+    if equal and (reader.value["equal_preferences"] is not True or rule != "meek"):
+        raise reader.error(f"{reader.path}.equal_preferences is true for a meek question only")
     candidates = reader.strings("candidates")
     categories: dict[int, tuple[str, ...]] = {}
     for key in reader.child("categories").value:
@@ -455,6 +216,9 @@ def _read_question(reader: _Reader) -> Question:
         withdrawn=withdrawn,
         seed=reader.optional_integer("seed"),
         options=dict(options),
+        section=section,
+        colleges=tuple(colleges),
+        equal_preferences=equal,
     )
 
 
@@ -501,7 +265,34 @@ def _read_parameters(reader: _Reader) -> ElectionParameters:
 
 
 def _read_roll(reader: _Reader) -> Roll:
-    reader.expect_keys("size", "voted", "scopes")
+    optional = [key for key in ("sections", "colleges") if key in reader.value]
+    reader.expect_keys("size", "voted", "scopes", *optional)
+    has_sections = "sections" in optional
+    colleges = []
+    for item in reader.children("colleges") if "colleges" in optional else []:
+        item.expect_keys("question", "college", "roll_size", "voted")
+        colleges.append(
+            CollegeTurnout(
+                question=item.string("question"),
+                college=item.integer("college"),
+                roll_size=item.integer("roll_size"),
+                voted=item.integer("voted"),
+            )
+        )
+    if "colleges" in optional and not colleges:
+        raise reader.error("roll.colleges is empty (leave it out instead)")
+    sections = []
+    for item in reader.children("sections") if has_sections else []:
+        item.expect_keys("question", "roll_size", "voted")
+        sections.append(
+            SectionTurnout(
+                question=item.string("question"),
+                roll_size=item.integer("roll_size"),
+                voted=item.integer("voted"),
+            )
+        )
+    if has_sections and not sections:
+        raise reader.error("roll.sections is empty (leave it out instead)")
     scopes = []
     for item in reader.children("scopes"):
         item.expect_keys("scope", "roll_size", "voted")
@@ -512,12 +303,18 @@ def _read_roll(reader: _Reader) -> Roll:
                 voted=item.integer("voted"),
             )
         )
-    return Roll(size=reader.integer("size"), voted=reader.integer("voted"), scopes=tuple(scopes))
+    return Roll(
+        size=reader.integer("size"),
+        voted=reader.integer("voted"),
+        scopes=tuple(scopes),
+        sections=tuple(sections),
+        colleges=tuple(colleges),
+    )
 
 
 def _read_record_document(data: bytes) -> tuple[JsonObject, _Reader]:
     document = _parse_json(data, RECORD_FILE, None)
-    if data != _pretty_json(document):
+    if data != pretty_json(document):
         raise RecordError(
             RECORD_FILE, "not in canonical form (sorted keys, two-space indent, final newline)"
         )
@@ -591,79 +388,14 @@ def _read_head(reader: _Reader) -> SignedTreeHead:
     )
 
 
-RECORD_FILES = (RECORD_FILE, BALLOTS_FILE, HEADS_FILE, PLAINTEXTS_FILE)
-# A zip member larger than this is refused before it is unpacked (a record of 500,000 ballots
-# is about 40 MB zipped and a few hundred MB unpacked).
-MAX_MEMBER_BYTES = 4 * 1024**3
-
-
-def _directory_files(directory: Path) -> dict[str, bytes]:
-    files = {}
-    for name in RECORD_FILES:
-        path = directory / name
-        try:
-            files[name] = path.read_bytes()
-        except FileNotFoundError as error:
-            raise RecordError(name, f"missing from {directory}") from error
-        except OSError as error:
-            raise RecordError(name, f"cannot be read: {error.strerror}") from error
-    return files
-
-
-def _record_folder(directory: Path) -> Path:
-    """The folder holding record.json: ``directory`` itself, or its one subfolder that does (as
-    when a downloaded zip is unpacked into a folder of its own)."""
-    if (directory / RECORD_FILE).exists():
-        return directory
-    inner = sorted(p for p in directory.iterdir() if p.is_dir() and (p / RECORD_FILE).exists())
-    if len(inner) == 1:
-        return inner[0]
-    if not inner:
-        raise RecordError(str(directory), f"holds no {RECORD_FILE}, nor does any folder in it")
-    names = ", ".join(p.name for p in inner)
-    raise RecordError(str(directory), f"holds several records ({names}); name one of them")
-
-
-def _zip_files(path: Path) -> dict[str, bytes]:
-    """The record's files from the downloaded zip, read in memory (nothing is unpacked)."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            members = {info.filename: info for info in archive.infolist() if not info.is_dir()}
-            found = [n for n in members if n.rsplit("/", 1)[-1] == RECORD_FILE]
-            if len(found) != 1:
-                what = "no" if not found else "more than one"
-                raise RecordError(str(path), f"the zip holds {what} {RECORD_FILE}")
-            prefix = found[0][: -len(RECORD_FILE)]
-            files = {}
-            for name in RECORD_FILES:
-                info = members.get(prefix + name)
-                if info is None:
-                    raise RecordError(name, f"missing from the zip {path.name}")
-                if info.file_size > MAX_MEMBER_BYTES:
-                    raise RecordError(name, "is too large to be a record file")
-                files[name] = archive.read(info)
-            return files
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, EOFError) as error:
-        raise RecordError(str(path), f"is not a readable zip file: {error}") from error
-
-
-def read_record_files(location: Path) -> dict[str, bytes]:
-    """The four files' bytes from a record folder, a folder holding one, or the zip itself."""
-    if location.is_dir():
-        return _directory_files(_record_folder(location))
-    if location.is_file():
-        if zipfile.is_zipfile(location):
-            return _zip_files(location)
-        raise RecordError(str(location), "is neither a folder nor a zip file")
-    raise RecordError(str(location), "does not exist")
-
-
 def read_record(location: Path) -> ElectionRecord:
     """Read and check the form of every file; :class:`RecordError` names the first problem.
 
     ``location`` is the record's folder, a folder with the record's folder in it, or the
     downloaded zip.
     """
+    from grassroots.ledger.record_files import read_record_files
+
     return parse_record(read_record_files(location))
 
 

@@ -1,0 +1,157 @@
+"""Forms of a meeting in session. A vote's choice is read by ``read_choice`` (its fields depend
+on the vote's method), so a bad mark is a clear message and nothing is stored."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.http import QueryDict
+
+from grassroots.assembly.models import (
+    Balance,
+    Gender,
+    LiveVote,
+    Side,
+    VoteMethod,
+    VoteSubject,
+    Weighting,
+)
+from grassroots.meetings.models import Majority, Meeting, Motion, MotionStatus
+
+
+class OrdersForm(forms.Form):
+    secret_votes = forms.BooleanField(
+        required=False, label="Votes are secret (nobody, not even the chair, sees who voted how)"
+    )
+    weighting = forms.ChoiceField(choices=Weighting.choices, widget=forms.RadioSelect)
+    proxies_per_holder = forms.IntegerField(
+        min_value=0, max_value=50, label="Proxies one person may hold (0: no proxies)"
+    )
+    speaking_seconds = forms.IntegerField(
+        min_value=15, max_value=3600, label="Speaking time per speaker, in seconds"
+    )
+    balance = forms.ChoiceField(
+        choices=Balance.choices, widget=forms.RadioSelect, label="Speakers' list"
+    )
+    prefer_first_time = forms.BooleanField(
+        required=False, label="First-time speakers before those who have spoken"
+    )
+
+
+def _targets(meeting: Meeting) -> list[tuple[str, str]]:
+    choices: list[tuple[str, str]] = [("", "(none: a procedural question or an election)")]
+    motions = Motion.objects.filter(meeting=meeting).exclude(status=MotionStatus.AWAITING_SECONDER)
+    for motion in motions.prefetch_related("amendments"):
+        if motion.is_closed:
+            continue
+        choices.append((f"m{motion.pk}", f"Motion {motion.number}: {motion.title}"[:120]))
+        for amendment in motion.amendments.all():
+            if not amendment.is_closed:
+                choices.append(
+                    (f"a{amendment.pk}", f"Amendment {amendment.number} to motion {motion.number}")
+                )
+    return choices
+
+
+class OpenVoteForm(forms.Form):
+    subject = forms.ChoiceField(choices=VoteSubject.choices, label="The vote is on")
+    target = forms.ChoiceField(required=False, label="Which motion or amendment")
+    method = forms.ChoiceField(choices=VoteMethod.choices, label="How people vote")
+    question = forms.CharField(
+        required=False,
+        max_length=300,
+        label="Question",
+        help_text="For a motion or amendment, leave empty to use its title.",
+    )
+    options = forms.CharField(
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="Choices, one a line",
+        help_text="Candidates or options; not needed for a vote for, against or abstaining.",
+    )
+    seats = forms.IntegerField(min_value=1, max_value=49, initial=1, label="How many to elect")
+    minutes = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=240,
+        label="Close automatically after (minutes)",
+        help_text="Leave empty to close with the button.",
+    )
+    majority = forms.ChoiceField(
+        choices=Majority.choices, initial=Majority.SIMPLE, label="Majority needed"
+    )
+    quorum_override = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Not quorate? Why the meeting votes anyway",
+        help_text="Only if the meeting is not quorate: shown in the minutes.",
+    )
+
+    def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        target = self.fields["target"]
+        assert isinstance(target, forms.ChoiceField)
+        target.choices = _targets(meeting)
+
+
+class ProxyForm(forms.Form):
+    holder_number = forms.CharField(
+        max_length=20,
+        label="Membership number of the attendee who will vote for you",
+        help_text="They must be signed in as present.",
+    )
+
+
+class ProxyBlockForm(forms.Form):
+    block = forms.CharField(
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        label="Proxies, one a line: the giver's membership number, then the holder's",
+    )
+
+
+class SpeakForm(forms.Form):
+    side = forms.ChoiceField(choices=Side.choices, initial=Side.NEITHER, label="You speak")
+    gender = forms.ChoiceField(
+        choices=Gender.choices,
+        required=False,
+        label="Gender (only for a list that alternates; optional)",
+    )
+
+
+class KioskForm(forms.Form):
+    code = forms.CharField(max_length=20, label="Voting code", help_text="As on the card")
+
+
+def read_choice(vote: LiveVote, data: QueryDict) -> list[int]:
+    """The marks on the vote's form as option indices; ValueError with the reason."""
+    count = len(vote.options)
+    if vote.method in (VoteMethod.YESNO, VoteMethod.SINGLE):
+        value = data.get("choice", "")
+        if not value.isdigit() or int(value) >= count:
+            raise ValueError("Choose one of the options.")
+        return [int(value)]
+    if vote.method == VoteMethod.APPROVAL:
+        values = data.getlist("choice")
+        if not values or any(not v.isdigit() or int(v) >= count for v in values):
+            raise ValueError("Mark at least one of the options.")
+        return sorted({int(v) for v in values})
+    ranks: dict[int, int] = {}
+    for index in range(count):
+        raw = data.get(f"rank_{index}", "").strip()
+        if not raw:
+            continue
+        if not raw.isdigit() or not 1 <= int(raw) <= count:
+            raise ValueError(f"Number the choices 1 to {count}; {raw!r} is not one of those.")
+        if int(raw) in ranks:
+            raise ValueError(f"Each number once: {raw} is given twice.")
+        ranks[int(raw)] = index
+    if not ranks:
+        raise ValueError("Put 1 beside your first choice.")
+    order = sorted(ranks)
+    if order != list(range(1, len(order) + 1)):
+        raise ValueError("Number your choices 1, 2, 3 ... without a gap.")
+    return [ranks[r] for r in order]
