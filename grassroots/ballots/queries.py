@@ -7,21 +7,27 @@ from __future__ import annotations
 
 import datetime
 import threading
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from grassroots import clock
+from grassroots.accounts.models import User
 from grassroots.ballots import sql
+from grassroots.ballots.eligibility import is_eligible, why_not_eligible
 from grassroots.ballots.models import (
+    BackgroundStep,
     Ballot,
     BallotBoxEntry,
     BallotStatus,
     Candidate,
+    CollegeMember,
     GroupSupport,
+    MixStage,
+    MixStageStatus,
     Nomination,
     NominationStatus,
     Question,
@@ -29,8 +35,11 @@ from grassroots.ballots.models import (
     RollEntry,
     Teller,
 )
+from grassroots.ballots.models import threshold_text as models_threshold_text
 from grassroots.ballots.publication import ledger_question
 from grassroots.ballots.resolutions import CarriedMotion, carried_motions
+from grassroots.ballots.result_display import ShownPaper, show_paper
+from grassroots.ledger.e2e.checks import MINIMUM_MIXES
 from grassroots.ledger.record import Question as LedgerQuestion
 from grassroots.organisation.models import (
     RECOGNISED_STATUSES,
@@ -50,29 +59,24 @@ from grassroots.people.models import Member
 from grassroots.people.queries import own_member
 
 
-def eligible_members(ballot: Ballot) -> QuerySet[Member]:
-    """Who may vote (and nominate, and support a nomination): the rule the roll is frozen by."""
-    eligible = Member.objects.filter(status__in=ballot.eligible_statuses)
-    if ballot.joined_before is not None:
-        eligible = eligible.filter(joined_on__lt=ballot.joined_before)
-    group_ids = group_ids_in(ballot)
-    if group_ids is not None:
-        eligible = eligible.filter(home_group_id__in=group_ids)
-    return eligible
+def in_section(question: Question, member: Member) -> bool:
+    """Whether the member is on the section's roll by residence: their home group is in the
+    section's region (a question that is no section takes every member on the roll)."""
+    if question.section_region_id is None:
+        return True
+    return Member.objects.filter(
+        pk=member.pk, home_group__area__region_id=question.section_region_id
+    ).exists()
 
 
-def is_eligible(ballot: Ballot, member: Member | None) -> bool:
-    return member is not None and eligible_members(ballot).filter(pk=member.pk).exists()
-
-
-def get_ballot_to_run(actor: Any, ballot_id: int) -> Ballot:
+def get_ballot_to_run(actor: User | AnonymousUser, ballot_id: int) -> Ballot:
     ballot = Ballot.objects.select_related("group", "area", "region").filter(pk=ballot_id).first()
     if ballot is None or not may(actor, Capability.RUN_BALLOTS, ballot):
         raise Http404("No such ballot.")
     return ballot
 
 
-def get_ballot_to_vote(actor: Any, ballot_id: int) -> tuple[Ballot, RollEntry]:
+def get_ballot_to_vote(actor: User | AnonymousUser, ballot_id: int) -> tuple[Ballot, RollEntry]:
     """The ballot and the actor's own roll entry; 404 unless the actor is on the roll.
 
     One query: the ballot with the roll entry of the member whose login is ``actor`` (a scalar
@@ -88,17 +92,17 @@ def get_ballot_to_vote(actor: Any, ballot_id: int) -> tuple[Ballot, RollEntry]:
     holds it to the ORM's answer (``sql.ballot_to_vote_orm``) over every case of roll, roles
     and authenticators.
     """
-    if not getattr(actor, "is_authenticated", False):
+    if not isinstance(actor, User):
         raise Http404("No such ballot.")
     found = sql.ballot_to_vote_row(actor.pk, ballot_id, clock.today())
     if found is None:
         raise Http404("No such ballot.")
-    values, (entry_id, member_id, group_id, has_voted, is_officer, has_totp) = found
+    values, (entry_id, member_id, group_id, has_voted, admitted_by, is_officer, has_totp) = found
     ballot = Ballot.from_db(connection.alias, sql.BALLOT_ATTNAMES, values)
     entry = RollEntry.from_db(
         connection.alias,
-        ["id", "ballot_id", "member_id", "group_id", "has_voted"],
-        [entry_id, ballot.pk, member_id, group_id, bool(has_voted)],
+        ["id", "ballot_id", "member_id", "group_id", "has_voted", "admitted_by"],
+        [entry_id, ballot.pk, member_id, group_id, bool(has_voted), admitted_by],
     )
     entry.ballot = ballot
     entry.mfa_is_officer = bool(is_officer)  # type: ignore[attr-defined]
@@ -114,8 +118,65 @@ class BallotPaper:
     questions: tuple[Question, ...]
     ledger: dict[int, LedgerQuestion]  # by question id
 
+    @property
+    def has_sections(self) -> bool:
+        return any(q.is_section for q in self.questions)
 
-_PAPERS: dict[tuple[int, str], BallotPaper] = {}
+    @property
+    def has_colleges(self) -> bool:
+        return any(q.colleges for q in self.questions)
+
+    def questions_for(self, voter: Voter) -> tuple[Question, ...]:
+        """The questions ``voter`` answers: every question that is not a section, the
+        sections of their region, and an electoral college's question if they are in one of
+        its colleges."""
+        return tuple(
+            q
+            for q in self.questions
+            if q.is_on_roll(voter.region_id) and (not q.colleges or q.pk in voter.colleges)
+        )
+
+
+@dataclass(frozen=True)
+class Voter:
+    """Where a voter stands on a ballot with sections or electoral colleges: the region their
+    frozen roll entry records, and their college (its index) in each college question."""
+
+    region_id: int | None = None
+    colleges: dict[int, int] = field(default_factory=dict)
+
+
+EVERY_VOTER = Voter()
+
+
+def voter_place(ballot: Ballot, member_id: int) -> Voter:
+    """The voter's region and colleges, read only for a ballot with sections or colleges:
+    the others' vote pages and casts cost no query more."""
+    paper = ballot_paper(ballot)
+    if not (paper.has_sections or paper.has_colleges):
+        return EVERY_VOTER
+    region_id: int | None = (
+        RollEntry.objects.filter(ballot_id=ballot.pk, member_id=member_id)
+        .values_list("region_id", flat=True)
+        .first()
+    )
+    colleges: dict[int, int] = {}
+    if paper.has_colleges:
+        listed = dict(
+            CollegeMember.objects.filter(
+                question__ballot_id=ballot.pk, member_id=member_id
+            ).values_list("question_id", "college")
+        )
+        for question in paper.questions:
+            if not question.colleges:
+                continue
+            college = listed.get(question.pk, question.everyone_else_college)
+            if college is not None:
+                colleges[question.pk] = college
+    return Voter(region_id=region_id, colleges=colleges)
+
+
+_PAPERS: dict[tuple[int, str, datetime.datetime | None], BallotPaper] = {}
 _PAPERS_LOCK = threading.Lock()
 _PAPERS_KEPT = 64
 
@@ -127,16 +188,22 @@ def ballot_paper(ballot: Ballot) -> BallotPaper:
     (``add_question``/``add_candidate`` lock the ballot and check), and the signed heads commit
     to them from the opening on, so an open ballot's paper is fixed: every vote page and every
     cast of it needs the same two queries' worth of rows, and reads them from here. Keyed by
-    id and election id (ids can be reused after a rollback; election ids are random). Any other
-    status is read fresh. The objects are shared between requests and must not be changed.
+    id, election id and the moment of opening: ids can be reused after a rollback, and a
+    database restored from a copy (the demo's reset, a backup) brings back the same id and
+    election id with other candidates, but each opening has its own moment. Any other status
+    is read fresh. The objects are shared between requests and must not be changed.
     """
-    key = (ballot.pk, ballot.election_id)
+    key = (ballot.pk, ballot.election_id, ballot.opened_at)
     if ballot.status == BallotStatus.OPEN:
         kept = _PAPERS.get(key)
         if kept is not None:
             return kept
     # Not through ballot.questions: that would tie every kept question to this request's Ballot.
-    questions = tuple(Question.objects.filter(ballot_id=ballot.pk).prefetch_related("candidates"))
+    questions = tuple(
+        Question.objects.filter(ballot_id=ballot.pk)
+        .select_related("ballot", "section_region")
+        .prefetch_related("candidates")
+    )
     paper = BallotPaper(questions=questions, ledger={q.pk: ledger_question(q) for q in questions})
     if ballot.status == BallotStatus.OPEN:
         with _PAPERS_LOCK:
@@ -146,7 +213,9 @@ def ballot_paper(ballot: Ballot) -> BallotPaper:
     return paper
 
 
-def get_candidate_photo_for(actor: Any, ballot_id: int, candidate_id: int) -> Candidate:
+def get_candidate_photo_for(
+    actor: User | AnonymousUser, ballot_id: int, candidate_id: int
+) -> Candidate:
     """A candidate with a photo: anyone's once the poll has opened (it is on the ballot paper,
     which personal links open without a login), before that only an officer's who runs the
     ballot. 404 alike for missing, no photo and not allowed."""
@@ -216,7 +285,36 @@ def count_progress(ballot: Ballot) -> CountProgress | None:
     )
 
 
-def get_teller_for(actor: Any, ballot_id: int) -> Teller:
+@dataclass(frozen=True)
+class BackgroundProgress:
+    """Where a background step of opening, closing or publishing has got to (``step`` is
+    its label, ``done`` of ``total`` units), or why it stopped (``error``)."""
+
+    step: str
+    label: str
+    done: int
+    total: int | None
+    error: str
+
+    @property
+    def is_running(self) -> bool:
+        return not self.error
+
+
+def background_progress(ballot: Ballot) -> BackgroundProgress | None:
+    """The ballot's background step; None when there is none."""
+    if not ballot.background_step:
+        return None
+    return BackgroundProgress(
+        step=ballot.background_step,
+        label=str(BackgroundStep(ballot.background_step).label),
+        done=ballot.background_done,
+        total=ballot.background_total,
+        error=ballot.background_error,
+    )
+
+
+def get_teller_for(actor: User | AnonymousUser, ballot_id: int) -> Teller:
     member = own_member(actor)
     teller = (
         Teller.objects.select_related("ballot").filter(ballot_id=ballot_id, member=member).first()
@@ -275,7 +373,7 @@ class MemberBallot:
     has_voted: bool
 
 
-def ballots_on_my_roll(actor: Any) -> list[MemberBallot]:
+def ballots_on_my_roll(actor: User | AnonymousUser) -> list[MemberBallot]:
     member = own_member(actor)
     if member is None:
         return []
@@ -286,7 +384,7 @@ def ballots_on_my_roll(actor: Any) -> list[MemberBallot]:
     ]
 
 
-def ballots_i_run(actor: Any) -> list[Ballot]:
+def ballots_i_run(actor: User | AnonymousUser) -> list[Ballot]:
     scopes = scopes_for(actor, Capability.RUN_BALLOTS)
     if scopes.is_empty:
         return []
@@ -299,14 +397,14 @@ def ballots_i_run(actor: Any) -> list[Ballot]:
     return [b for b in candidates.distinct() if may(actor, Capability.RUN_BALLOTS, b)]
 
 
-def ballots_i_tell(actor: Any) -> list[Teller]:
+def ballots_i_tell(actor: User | AnonymousUser) -> list[Teller]:
     member = own_member(actor)
     if member is None:
         return []
     return list(Teller.objects.filter(member=member).select_related("ballot"))
 
 
-def scope_choices(actor: Any) -> list[tuple[str, str]]:
+def scope_choices(actor: User | AnonymousUser) -> list[tuple[str, str]]:
     """Where ``actor`` may create a ballot, as form choices ("nation", "region:3", ...)."""
     scopes = scopes_for(actor, Capability.RUN_BALLOTS)
     if scopes.is_empty:
@@ -351,6 +449,7 @@ class ReceiptStatus:
     sealed: bool
     log_index: int | None
     plaintext: str | None
+    paper: ShownPaper | None = None  # the plaintext with the candidates' names
 
 
 def look_up_receipt(ballot: Ballot, tracker: str) -> ReceiptStatus:
@@ -359,16 +458,32 @@ def look_up_receipt(ballot: Ballot, tracker: str) -> ReceiptStatus:
 
     entry = BallotBoxEntry.objects.filter(ballot=ballot, tracker=tracker).first()
     if entry is not None:
-        shown = None
+        shown = paper = None
         if ballot.status == BallotStatus.PUBLISHED and entry.plaintext is not None:
             shown = bytes(entry.plaintext).decode("utf-8")
-        return ReceiptStatus(tracker, True, True, entry.log_index, shown)
+            paper = show_paper(shown, list(ballot.questions.prefetch_related("candidates")))
+        return ReceiptStatus(tracker, True, True, entry.log_index, shown, paper)
     waiting = UnsealedBallot.objects.filter(ballot=ballot, tracker=tracker).exists()
     return ReceiptStatus(tracker, waiting, False, None, None)
 
 
-def roll_member_for(actor: Any) -> Member | None:
+def roll_member_for(actor: User | AnonymousUser) -> Member | None:
     return own_member(actor)
+
+
+def why_not_on_roll(actor: User | AnonymousUser, ballot: Ballot) -> list[str] | None:
+    """For a logged-in member not on an opened ballot's roll, why (the eligibility rules that
+    leave them out as things stand now, or that they were not on the roll when it was frozen);
+    None for anyone else."""
+    member = own_member(actor)
+    if member is None or ballot.opened_at is None:
+        return None
+    if RollEntry.objects.filter(ballot=ballot, member=member).exists():
+        return None
+    return why_not_eligible(ballot, member) or [
+        "you were not on the roll when it was frozen as voting opened (a member who joins or "
+        "whose membership changes later is not added)"
+    ]
 
 
 # Nominations
@@ -376,7 +491,7 @@ def roll_member_for(actor: Any) -> Member | None:
 CANDIDATE_KINDS = (QuestionKind.SINGLE, QuestionKind.APPROVAL, QuestionKind.IRV, QuestionKind.STV)
 
 
-def get_ballot_for_nominations(actor: Any, ballot_id: int) -> Ballot:
+def get_ballot_for_nominations(actor: User | AnonymousUser, ballot_id: int) -> Ballot:
     """A ballot that has taken nominations, for a member who may nominate in it or an officer
     who runs it; 404 alike for missing and not allowed."""
     ballot = Ballot.objects.select_related("group", "area", "region").filter(pk=ballot_id).first()
@@ -391,7 +506,7 @@ def get_ballot_for_nominations(actor: Any, ballot_id: int) -> Ballot:
     return ballot
 
 
-def groups_nominating_for(actor: Any) -> list[Group]:
+def groups_nominating_for(actor: User | AnonymousUser) -> list[Group]:
     """The groups whose resolutions ``actor`` may record (as their Chair or Secretary)."""
     scopes = scopes_for(actor, Capability.NOMINATE_BY_RESOLUTION)
     if scopes.is_empty:
@@ -402,7 +517,7 @@ def groups_nominating_for(actor: Any) -> list[Group]:
     return list(groups.order_by("name"))
 
 
-def nominates_by_resolution_in(actor: Any, ballot: Ballot) -> bool:
+def nominates_by_resolution_in(actor: User | AnonymousUser, ballot: Ballot) -> bool:
     """Is ``actor`` an officer who records resolutions for a group within the ballot's scope?"""
     scopes = scopes_for(actor, Capability.NOMINATE_BY_RESOLUTION)
     if scopes.is_empty:
@@ -419,7 +534,7 @@ def carried_motions_of(groups: list[Group]) -> list[CarriedMotion]:
 
 
 def get_group_support_for(
-    actor: Any, ballot_id: int, nomination_id: int, support_id: int
+    actor: User | AnonymousUser, ballot_id: int, nomination_id: int, support_id: int
 ) -> GroupSupport:
     """A group's support of a nomination, for an officer who records that group's resolutions;
     404 alike for missing and not allowed."""
@@ -434,7 +549,9 @@ def get_group_support_for(
     return support
 
 
-def get_nomination_for(actor: Any, ballot_id: int, nomination_id: int) -> Nomination:
+def get_nomination_for(
+    actor: User | AnonymousUser, ballot_id: int, nomination_id: int
+) -> Nomination:
     ballot = get_ballot_for_nominations(actor, ballot_id)
     nomination = (
         Nomination.objects.select_related("question__ballot", "member", "nominated_by")
@@ -495,10 +612,21 @@ def nomination_line(
     group_ids = {s.group_id for s in supports if s.group_id is not None}
     group_ids |= {r.support.group_id for r in resolutions if r.counts}
     groups = len(group_ids)
-    needs = ballot.nomination_supporters or ballot.nomination_groups
-    meets = not needs or (
-        (ballot.nomination_supporters > 0 and supporters >= ballot.nomination_supporters)
-        or (ballot.nomination_groups > 0 and groups >= ballot.nomination_groups)
+    # A section may have its own threshold (docs/slates.md); else the ballot's.
+    question = nomination.question
+    needs_supporters = (
+        ballot.nomination_supporters
+        if question.nomination_supporters is None
+        else question.nomination_supporters
+    )
+    needs_groups = (
+        ballot.nomination_groups
+        if question.nomination_groups is None
+        else question.nomination_groups
+    )
+    meets = not (needs_supporters or needs_groups) or (
+        (needs_supporters > 0 and supporters >= needs_supporters)
+        or (needs_groups > 0 and groups >= needs_groups)
     )
     problem = ""
     if nomination.status == NominationStatus.WITHDRAWN:
@@ -521,22 +649,16 @@ def nomination_line(
 
 
 def threshold_text(ballot: Ballot) -> str:
-    parts = []
-    if ballot.nomination_supporters:
-        parts.append(f"{ballot.nomination_supporters} supporting members")
-    if ballot.nomination_groups:
-        parts.append(
-            f"the support of {ballot.nomination_groups} groups (by resolution of a recognised "
-            "group, or a supporter whose home group it is)"
-        )
-    return " or ".join(parts) if parts else "no supporters needed"
+    return models_threshold_text(ballot.nomination_supporters, ballot.nomination_groups)
 
 
 def nominations_report(ballot: Ballot) -> list[tuple[Question, list[NominationLine]]]:
     """Every candidate question with its nominations, supporters, the groups that resolved to
     support each, and whether each is valid. A fixed number of queries, however many lines."""
     questions = list(
-        ballot.questions.filter(kind__in=CANDIDATE_KINDS).prefetch_related(
+        ballot.questions.filter(kind__in=CANDIDATE_KINDS)
+        .select_related("section_region")
+        .prefetch_related(
             "nominations__supports",
             "nominations__member",
             Prefetch(
@@ -555,14 +677,16 @@ def nominations_report(ballot: Ballot) -> list[tuple[Question, list[NominationLi
     ]
 
 
-def nominee_for(actor: Any, membership_number: str) -> Member | None:
+def nominee_for(actor: User | AnonymousUser, membership_number: str) -> Member | None:
     """The member a nomination form names: the actor when left empty, else by number."""
     if not membership_number:
         return own_member(actor)
     return Member.objects.filter(membership_number=membership_number).first()
 
 
-def get_nomination_to_reject(actor: Any, ballot_id: int, nomination_id: int) -> Nomination:
+def get_nomination_to_reject(
+    actor: User | AnonymousUser, ballot_id: int, nomination_id: int
+) -> Nomination:
     """A nomination in a ballot the actor runs; 404 alike for missing and not allowed."""
     nomination = get_nomination_for(actor, ballot_id, nomination_id)
     if not may(actor, Capability.RUN_BALLOTS, nomination.question.ballot):
@@ -589,3 +713,65 @@ def ballots_reaching_group(group: Group) -> list[Ballot]:
         status=BallotStatus.PUBLISHED, published_at__gte=recent
     )
     return list(Ballot.objects.filter(reaches & active).order_by("closes_at")[:20])
+
+
+@dataclass(frozen=True)
+class MixProgress:
+    """One question's mixing, for the tellers' page: the accepted stages, and the stage after
+    them if one was uploaded: being checked, stopped (``problem``, still ``checking``) or
+    refused (``problem`` says why)."""
+
+    question: Question
+    accepted: int
+    latest: MixStage | None
+    decrypted_by_teller: bool
+
+    @property
+    def is_checking(self) -> bool:
+        return self.latest is not None and self.latest.status == MixStageStatus.CHECKING
+
+    @property
+    def is_running(self) -> bool:
+        return self.is_checking and not self.latest_problem
+
+    @property
+    def is_refused(self) -> bool:
+        return self.latest is not None and self.latest.status == MixStageStatus.REFUSED
+
+    @property
+    def latest_problem(self) -> str:
+        return self.latest.problem if self.latest is not None else ""
+
+
+def mix_progress(ballot: Ballot, teller: Teller) -> list[MixProgress]:
+    """Each question's mix stages as the tellers' page shows them."""
+    rows = []
+    for question in ballot.questions.all():
+        accepted = question.accepted_mixes().count()
+        latest = (
+            question.mix_stages.exclude(status=MixStageStatus.ACCEPTED)
+            .filter(stage=accepted + 1)
+            .order_by("-pk")
+            .first()
+        )
+        rows.append(
+            MixProgress(
+                question=question,
+                accepted=accepted,
+                latest=latest,
+                decrypted_by_teller=question.decryptions.filter(teller=teller).exists(),
+            )
+        )
+    return rows
+
+
+def is_ready_to_count(ballot: Ballot, shares_entered: int) -> bool:
+    """Whether the count can start: k tellers' key shares entered (server mode), or every
+    question mixed by enough mixers and decrypted by k tellers (end-to-end)."""
+    if not ballot.is_end_to_end:
+        return shares_entered >= ballot.threshold
+    return all(
+        question.accepted_mixes().count() >= MINIMUM_MIXES
+        and question.decryptions.count() >= ballot.threshold
+        for question in ballot.questions.all()
+    )
