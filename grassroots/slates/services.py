@@ -6,6 +6,7 @@ import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.translation import gettext
 
 from grassroots import clock
 from grassroots.accounts.models import User
@@ -28,7 +29,7 @@ def may_manage_slates(actor: User | None) -> bool:
 
 def _require_manager(actor: User) -> None:
     if not may_manage_slates(actor):
-        raise PermissionDenied("Only the national office manages slates.")
+        raise PermissionDenied(gettext("Only the national office manages slates."))
 
 
 def _audit(actor: User | None, action: AuditAction, slate: Slate, **detail: object) -> None:
@@ -49,9 +50,9 @@ def create_slate(
 ) -> Slate:
     _require_manager(actor)
     if not name.strip() or not body.strip():
-        raise SlateError("Give the slate a name and say what it is for.")
+        raise SlateError(gettext("Give the slate a name and say what it is for."))
     if not 1 <= seats <= 200:
-        raise SlateError("A slate has between 1 and 200 seats.")
+        raise SlateError(gettext("A slate has between 1 and 200 seats."))
     slate = Slate.objects.create(
         name=name.strip(),
         body=body.strip(),
@@ -70,11 +71,16 @@ def add_selection_ballot(*, actor: User, slate: Slate, ballot: Ballot) -> SlateB
     _require_manager(actor)
     ballot = Ballot.objects.select_for_update(of=("self",)).get(pk=ballot.pk)
     if ballot.status == BallotStatus.PUBLISHED:
-        raise SlateError(f"{ballot.title} is already published; name a ballot still to come.")
+        raise SlateError(
+            gettext("%(title)s is already published; name a ballot still to come.")
+            % {"title": ballot.title}
+        )
     if not ballot.questions.filter(kind__in=SELECTION_KINDS).exists():
-        raise SlateError(f"{ballot.title} has no question with candidates.")
+        raise SlateError(
+            gettext("%(title)s has no question with candidates.") % {"title": ballot.title}
+        )
     if SlateBallot.objects.filter(ballot=ballot).exists():
-        raise SlateError(f"{ballot.title} already fills a slate.")
+        raise SlateError(gettext("%(title)s already fills a slate.") % {"title": ballot.title})
     selection = SlateBallot.objects.create(slate=slate, ballot=ballot, added_at=clock.now())
     _audit(actor, AuditAction.ADD_SLATE_BALLOT, slate, ballot=ballot.election_id)
     return selection

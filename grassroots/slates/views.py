@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 
 from grassroots.accounts.requests import AuthenticatedRequest
 from grassroots.ballots.models import Ballot, BallotStatus
@@ -61,7 +62,7 @@ def slate_create(request: AuthenticatedRequest) -> HttpResponse:
         except SlateError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, "Slate created. Now name the ballots that fill it.")
+            messages.success(request, gettext("Slate created. Now name the ballots that fill it."))
             return redirect("slates:detail", slate_id=slate.pk)
     return render(request, "slates/slate_form.html", {"form": form})
 
@@ -82,6 +83,8 @@ def selection_add(request: AuthenticatedRequest, slate_id: int) -> HttpResponse:
         except SlateError as error:
             form.add_error("ballot", str(error))
         else:
-            messages.success(request, f"{ballot.title} now fills this slate.")
+            messages.success(
+                request, gettext("%(title)s now fills this slate.") % {"title": ballot.title}
+            )
             return redirect("slates:detail", slate_id=slate.pk)
     return render(request, "slates/selection_form.html", {"slate": slate, "form": form})

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext, gettext_lazy
 
 from grassroots.sortition.models import Draw
 
@@ -10,30 +11,40 @@ MAX_SEATS = 500
 
 
 class DrawForm(forms.Form):
-    title = forms.CharField(max_length=200, help_text="For example: Members' council 2026")
+    title = forms.CharField(
+        label=gettext_lazy("Title"),
+        max_length=200,
+        help_text=gettext_lazy("For example: Members' council 2026"),
+    )
     description = forms.CharField(
+        label=gettext_lazy("Description"),
         max_length=4000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="What the body does, how long it serves, what it asks of its members.",
+        help_text=gettext_lazy(
+            "What the body does, how long it serves, what it asks of its members."
+        ),
     )
     scope = forms.ChoiceField(
-        label="Who may volunteer", help_text="Members whose home group is here"
+        label=gettext_lazy("Who may volunteer"),
+        help_text=gettext_lazy("Members whose home group is here"),
     )
-    seats = forms.IntegerField(min_value=1, max_value=MAX_SEATS)
+    seats = forms.IntegerField(label=gettext_lazy("Seats"), min_value=1, max_value=MAX_SEATS)
     categories = forms.CharField(
+        label=gettext_lazy("Categories"),
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=(
+        help_text=gettext_lazy(
             "One category per line: its name, a colon, then its values separated by commas. "
             "For example “gender: woman, man, non-binary”. Volunteers choose one value in each."
         ),
     )
     quotas = forms.CharField(
+        label=gettext_lazy("Quotas"),
         max_length=4000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text=(
+        help_text=gettext_lazy(
             "One quota per line: category, value, minimum, maximum (leave the maximum empty for "
             "none). For example “gender, woman, 5, 7” or “region, North, 1,”."
         ),
@@ -56,19 +67,30 @@ class DrawForm(forms.Form):
             values = [v.strip() for v in rest.split(",") if v.strip()]
             if not colon or not name or not values:
                 raise forms.ValidationError(
-                    f"Line {number}: write the category's name, a colon, then its values "
-                    "separated by commas."
+                    gettext(
+                        "Line %(number)s: write the category's name, a colon, then its values "
+                        "separated by commas."
+                    )
+                    % {"number": number}
                 )
             if name in seen:
-                raise forms.ValidationError(f"Line {number}: “{name}” is listed twice.")
+                raise forms.ValidationError(
+                    gettext("Line %(number)s: “%(name)s” is listed twice.")
+                    % {"number": number, "name": name}
+                )
             if len(set(values)) != len(values):
-                raise forms.ValidationError(f"Line {number}: a value of “{name}” is listed twice.")
+                raise forms.ValidationError(
+                    gettext("Line %(number)s: a value of “%(name)s” is listed twice.")
+                    % {"number": number, "name": name}
+                )
             if len(name) > 40 or any(len(v) > 60 for v in values):
-                raise forms.ValidationError(f"Line {number}: names and values must be short.")
+                raise forms.ValidationError(
+                    gettext("Line %(number)s: names and values must be short.") % {"number": number}
+                )
             seen.add(name)
             categories.append({"name": name, "values": values})
         if not categories:
-            raise forms.ValidationError("Give at least one category.")
+            raise forms.ValidationError(gettext("Give at least one category."))
         return categories
 
     def clean_quotas(self) -> list[dict[str, Any]]:
@@ -82,14 +104,20 @@ class DrawForm(forms.Form):
                 parts.append("")
             if len(parts) != 4 or not parts[0] or not parts[1]:
                 raise forms.ValidationError(
-                    f"Line {number}: write category, value, minimum, maximum (for example "
-                    "“gender, woman, 5, 7”)."
+                    gettext(
+                        "Line %(number)s: write category, value, minimum, maximum (for example "
+                        "“gender, woman, 5, 7”)."
+                    )
+                    % {"number": number}
                 )
             category, value, low, high = parts
             if not low.isdigit() or (high and not high.isdigit()):
                 raise forms.ValidationError(
-                    f"Line {number}: the minimum and maximum must be whole numbers (or the "
-                    "maximum empty)."
+                    gettext(
+                        "Line %(number)s: the minimum and maximum must be whole numbers (or the "
+                        "maximum empty)."
+                    )
+                    % {"number": number}
                 )
             quotas.append(
                 {
@@ -108,8 +136,11 @@ class DrawForm(forms.Form):
             if categories and quota["category"] not in categories:
                 self.add_error(
                     "quotas",
-                    f"The quota for “{quota['category']}” names no category above "
-                    f"(the categories are {', '.join(categories)}).",
+                    gettext(
+                        "The quota for “%(category)s” names no category above "
+                        "(the categories are %(categories)s)."
+                    )
+                    % {"category": quota["category"], "categories": ", ".join(categories)},
                 )
                 break
         return data
@@ -123,7 +154,10 @@ class VolunteerForm(forms.Form):
                 label=str(category["name"]).capitalize(),
                 choices=[(v, v) for v in category["values"]],
                 widget=forms.RadioSelect,
-                error_messages={"required": f"Choose your {category['name']}."},
+                error_messages={
+                    "required": gettext("Choose your %(category)s.")
+                    % {"category": category["name"]}
+                },
             )
         self.draw = draw
 
@@ -136,9 +170,9 @@ class VolunteerForm(forms.Form):
 
 class ReplaceForm(forms.Form):
     standing_down = forms.MultipleChoiceField(
-        label="Who is standing down",
+        label=gettext_lazy("Who is standing down"),
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Choose at least one member of the body."},
+        error_messages={"required": gettext_lazy("Choose at least one member of the body.")},
     )
 
     def __init__(self, *args: Any, seats: list[tuple[str, str]], **kwargs: Any) -> None:

@@ -13,14 +13,15 @@ from typing import ClassVar
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from grassroots.organisation.models import ScopeLevel, scope_matches_level
 
 
 class DrawStatus(models.TextChoices):
-    VOLUNTEERING = "volunteering", "Taking volunteers"
-    CLOSED = "closed", "Volunteering closed"
-    DRAWN = "drawn", "Drawn"
+    VOLUNTEERING = "volunteering", _("Taking volunteers")
+    CLOSED = "closed", _("Volunteering closed")
+    DRAWN = "drawn", _("Drawn")
 
 
 class Draw(models.Model):

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from grassroots import clock
 from grassroots.accounts.models import User
@@ -56,7 +57,7 @@ def _audit(actor: User, action: AuditAction, draw: Draw, **detail: Any) -> None:
 
 def _require_runner(actor: User, draw: Draw) -> None:
     if not may(actor, Capability.RUN_SORTITION, draw):
-        raise PermissionDenied("You cannot run this draw.")
+        raise PermissionDenied(gettext("You cannot run this draw."))
 
 
 def _locked(draw: Draw) -> Draw:
@@ -65,7 +66,10 @@ def _locked(draw: Draw) -> Draw:
 
 def _require_status(draw: Draw, *allowed: str) -> None:
     if draw.status not in allowed:
-        raise WrongStage(f"This cannot be done while the draw is “{draw.get_status_display()}”.")
+        raise WrongStage(
+            gettext("This cannot be done while the draw is “%(status)s”.")
+            % {"status": draw.get_status_display()}
+        )
 
 
 def check_design(
@@ -76,14 +80,25 @@ def check_design(
     values = {str(c["name"]): list(c["values"]) for c in categories}
     for name, listed in values.items():
         if not listed:
-            raise DrawError(f"The category “{name}” needs at least one value.")
+            raise DrawError(
+                gettext("The category “%(name)s” needs at least one value.") % {"name": name}
+            )
         if len(set(listed)) != len(listed):
-            raise DrawError(f"The category “{name}” lists a value twice.")
+            raise DrawError(
+                gettext("The category “%(name)s” lists a value twice.") % {"name": name}
+            )
     for q in quotas:
         if q["category"] in values and q["value"] not in values[q["category"]]:
             raise DrawError(
-                f"The quota for {q['category']} “{q['value']}” names a value that is not one of "
-                f"{q['category']}'s: {', '.join(values[q['category']])}."
+                gettext(
+                    "The quota for %(category)s “%(value)s” names a value that is not one of "
+                    "%(category)s's: %(values)s."
+                )
+                % {
+                    "category": q["category"],
+                    "value": q["value"],
+                    "values": ", ".join(values[q["category"]]),
+                }
             )
     pool = lot.Pool(
         seats=seats,
@@ -101,14 +116,22 @@ def check_design(
         minimums = sum(q["minimum"] for q in quotas if q["category"] == name)
         if minimums > seats:
             raise DrawError(
-                f"The minimums for {name} add up to {minimums}, more than the {seats} seats."
+                gettext(
+                    "The minimums for %(name)s add up to %(minimums)s, more than the %(seats)s "
+                    "seats."
+                )
+                % {"name": name, "minimums": minimums, "seats": seats}
             )
         capped = {q["value"]: q["maximum"] for q in quotas if q["category"] == name}
         if all(capped.get(v) is not None for v in values[name]):
             room = sum(capped[v] for v in values[name])
             if room < seats:
                 raise DrawError(
-                    f"The maximums for {name} add up to {room}, fewer than the {seats} seats."
+                    gettext(
+                        "The maximums for %(name)s add up to %(room)s, fewer than the %(seats)s "
+                        "seats."
+                    )
+                    % {"name": name, "room": room, "seats": seats}
                 )
 
 
@@ -127,13 +150,13 @@ def create_draw(
     body = body_named(level, scope)
     if body is None:
         raise DrawError(
-            "Choose where the draw is held: the whole movement, a region, area or group."
+            gettext("Choose where the draw is held: the whole movement, a region, area or group.")
         )
     if not may(actor, Capability.RUN_SORTITION, body):
-        raise PermissionDenied("You cannot run a draw there.")
+        raise PermissionDenied(gettext("You cannot run a draw there."))
     creator = own_member(actor)
     if creator is None:
-        raise PermissionDenied("Only a member can run a draw.")
+        raise PermissionDenied(gettext("Only a member can run a draw."))
     check_design(seats=seats, categories=categories, quotas=quotas)
     draw = Draw.objects.create(
         title=title.strip(),
@@ -154,7 +177,9 @@ def _check_values(draw: Draw, categories: Mapping[str, str]) -> dict[str, str]:
     for category in draw.categories:
         value = categories.get(category["name"], "")
         if value not in category["values"]:
-            raise DrawError(f"Choose your {category['name']} from the list.")
+            raise DrawError(
+                gettext("Choose your %(category)s from the list.") % {"category": category["name"]}
+            )
         stated[category["name"]] = value
     return stated
 
@@ -173,8 +198,8 @@ def _add_volunteer(draw: Draw, member: Member, categories: Mapping[str, str]) ->
                 )
         except IntegrityError:
             if Volunteer.objects.filter(draw=draw, member=member).exists():
-                raise DrawError("You have already volunteered for this draw.") from None
-    raise DrawError("Could not give you a pseudonym; please try again.")
+                raise DrawError(gettext("You have already volunteered for this draw.")) from None
+    raise DrawError(gettext("Could not give you a pseudonym; please try again."))
 
 
 @transaction.atomic(durable=True)
@@ -183,11 +208,13 @@ def volunteer(*, actor: User, draw: Draw, categories: Mapping[str, str]) -> Volu
     draw = _locked(draw)
     member = own_member(actor)
     if not may_volunteer(draw, member):
-        raise DrawError("Only members whose home group is in this draw's scope can volunteer.")
+        raise DrawError(
+            gettext("Only members whose home group is in this draw's scope can volunteer.")
+        )
     assert member is not None
     _require_status(draw, DrawStatus.VOLUNTEERING)
     if Volunteer.objects.filter(draw=draw, member=member).exists():
-        raise DrawError("You have already volunteered for this draw.")
+        raise DrawError(gettext("You have already volunteered for this draw."))
     found = _add_volunteer(draw, member, categories)
     # The audit row says that the member volunteered, not under which pseudonym or categories.
     _audit(actor, AuditAction.VOLUNTEER_FOR_DRAW, draw)
@@ -201,7 +228,7 @@ def withdraw_volunteering(*, actor: User, draw: Draw) -> None:
     _require_status(draw, DrawStatus.VOLUNTEERING)
     deleted, _ = Volunteer.objects.filter(draw=draw, member=member).delete()
     if not deleted:
-        raise DrawError("You have not volunteered for this draw.")
+        raise DrawError(gettext("You have not volunteered for this draw."))
     _audit(actor, AuditAction.WITHDRAW_FROM_DRAW, draw)
 
 
@@ -211,7 +238,7 @@ def add_volunteer_for_demo(draw: Draw, member: Member, categories: Mapping[str, 
         draw = _locked(draw)
         _require_status(draw, DrawStatus.VOLUNTEERING)
         if not may_volunteer(draw, member):
-            raise DrawError("Only members in the draw's scope can volunteer.")
+            raise DrawError(gettext("Only members in the draw's scope can volunteer."))
         return _add_volunteer(draw, member, categories)
 
 
@@ -223,7 +250,7 @@ def commit_seed(*, actor: User, draw: Draw) -> Draw:
     draw = _locked(draw)
     _require_status(draw, DrawStatus.VOLUNTEERING)
     if draw.commitment:
-        raise WrongStage("The seed is already committed.")
+        raise WrongStage(gettext("The seed is already committed."))
     seed = secrets.token_bytes(SEED_BYTES)
     draw.seed_sealed = seal_with_server_key(seed, purpose=SEED_PURPOSE)
     draw.commitment = commitment_of(seed)
@@ -239,13 +266,17 @@ def close_volunteering(*, actor: User, draw: Draw) -> Draw:
     draw = _locked(draw)
     _require_status(draw, DrawStatus.VOLUNTEERING)
     if not draw.commitment:
-        raise WrongStage("Commit the seed before volunteering closes.")
+        raise WrongStage(gettext("Commit the seed before volunteering closes."))
     pool = pool_of(draw)
     try:
         lot.check_feasible(pool)
     except lot.SortitionError as error:
         raise DrawError(
-            f"Volunteering stays open: {error} More members need to volunteer before it can close."
+            gettext(
+                "Volunteering stays open: %(error)s More members need to volunteer before it can "
+                "close."
+            )
+            % {"error": error}
         ) from None
     draw.status = DrawStatus.CLOSED
     draw.closed_at = clock.now()
@@ -263,7 +294,9 @@ def draw_by_lot(*, actor: User, draw: Draw) -> Draw:
     assert draw.seed_sealed is not None
     seed = open_with_server_key(bytes(draw.seed_sealed), purpose=SEED_PURPOSE)
     if commitment_of(seed) != draw.commitment:  # a damaged row must not draw silently
-        raise DrawError("The kept seed does not match its commitment; the draw cannot go ahead.")
+        raise DrawError(
+            gettext("The kept seed does not match its commitment; the draw cannot go ahead.")
+        )
     try:
         result = lot.draw(pool_of(draw), seed)
     except lot.SortitionError as error:
@@ -285,7 +318,7 @@ def replace_members(*, actor: User, draw: Draw, standing_down: Sequence[str]) ->
     draw = _locked(draw)
     _require_status(draw, DrawStatus.DRAWN)
     if not standing_down:
-        raise DrawError("Choose who is standing down.")
+        raise DrawError(gettext("Choose who is standing down."))
     members = draw.members_now
     ever = set(draw.selection) | {p for r in draw.replacements for p in r["chosen"]}
     try:

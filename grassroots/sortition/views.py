@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from grassroots.accounts.requests import AuthenticatedRequest
@@ -64,11 +65,13 @@ def draw_create(request: AuthenticatedRequest) -> HttpResponse:
                     quotas=data["quotas"],
                 )
             except (ValueError, PermissionDenied):
-                form.add_error("scope", "Choose where the draw is held.")
+                form.add_error("scope", gettext("Choose where the draw is held."))
             except services.DrawError as error:
                 form.add_error(None, str(error))
             else:
-                messages.success(request, "Draw created. Members in its scope can now volunteer.")
+                messages.success(
+                    request, gettext("Draw created. Members in its scope can now volunteer.")
+                )
                 return redirect("sortition:draw_detail", draw_id=draw.pk)
         status = 400
     return render(request, "sortition/draw_form.html", {"form": form}, status=status)
@@ -126,7 +129,7 @@ def draw_volunteer(request: AuthenticatedRequest, draw_id: int) -> HttpResponse:
         services.volunteer(actor=request.user, draw=draw, categories=form.stated())
     except services.DrawError as error:
         return _problem(request, error, draw)
-    messages.success(request, "Thank you: you have volunteered.")
+    messages.success(request, gettext("Thank you: you have volunteered."))
     return redirect("sortition:draw_detail", draw_id=draw.pk)
 
 
@@ -138,7 +141,7 @@ def draw_withdraw(request: AuthenticatedRequest, draw_id: int) -> HttpResponse:
         services.withdraw_volunteering(actor=request.user, draw=draw)
     except services.DrawError as error:
         return _problem(request, error, draw)
-    messages.success(request, "You are no longer a volunteer for this draw.")
+    messages.success(request, gettext("You are no longer a volunteer for this draw."))
     return redirect("sortition:draw_detail", draw_id=draw.pk)
 
 
@@ -147,13 +150,15 @@ def _officer_step(request: AuthenticatedRequest, draw_id: int, step: str) -> Htt
     try:
         if step == "commit":
             services.commit_seed(actor=request.user, draw=draw)
-            messages.success(request, "The seed is committed: its SHA-256 is published below.")
+            messages.success(
+                request, gettext("The seed is committed: its SHA-256 is published below.")
+            )
         elif step == "close":
             services.close_volunteering(actor=request.user, draw=draw)
-            messages.success(request, "Volunteering is closed.")
+            messages.success(request, gettext("Volunteering is closed."))
         else:
             services.draw_by_lot(actor=request.user, draw=draw)
-            messages.success(request, "The seed is revealed and the body is drawn.")
+            messages.success(request, gettext("The seed is revealed and the body is drawn."))
     except services.DrawError as error:
         return _problem(request, error, draw)
     return redirect("sortition:draw_detail", draw_id=draw.pk)
@@ -181,7 +186,9 @@ def draw_by_lot(request: AuthenticatedRequest, draw_id: int) -> HttpResponse:
 def draw_replace(request: AuthenticatedRequest, draw_id: int) -> HttpResponse:
     draw = queries.get_draw_to_run(request.user, draw_id)
     if draw.status != DrawStatus.DRAWN:
-        return _problem(request, services.WrongStage("The body has not been drawn yet."), draw)
+        return _problem(
+            request, services.WrongStage(gettext("The body has not been drawn yet.")), draw
+        )
     seats = queries.body_now(request.user, draw)
     form = ReplaceForm(
         request.POST or None,
@@ -199,7 +206,10 @@ def draw_replace(request: AuthenticatedRequest, draw_id: int) -> HttpResponse:
             except services.DrawError as error:
                 form.add_error(None, str(error))
             else:
-                messages.success(request, f"Replacements drawn: {', '.join(chosen)}.")
+                messages.success(
+                    request,
+                    gettext("Replacements drawn: %(chosen)s.") % {"chosen": ", ".join(chosen)},
+                )
                 return redirect("sortition:draw_detail", draw_id=draw.pk)
         status = 400
     return render(
