@@ -35,3 +35,15 @@ def durable(step: Callable[P, R]) -> Callable[P, R]:
 
     use_case.__name__ = use_case.__qualname__ = step.__name__.removesuffix("_within")
     return use_case
+
+
+def lift_statement_timeout() -> None:
+    """For a job an operator runs from the command line (the import of a whole register, the
+    demo's seeding): its long statements, such as a COPY of hundreds of thousands of members,
+    run to their end instead of being cut at the statement timeout every connection gets for
+    a web request (``DB_STATEMENT_TIMEOUT_MS``, settings/base.py). ``SET LOCAL``: it lasts
+    until the caller's transaction ends. Nothing to do on SQLite."""
+    require_transaction()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL statement_timeout = 0")

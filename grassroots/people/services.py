@@ -35,6 +35,7 @@ from grassroots.people.models import (
     StatusCause,
 )
 from grassroots.people.standing import record_status_changes
+from grassroots.transactions import lift_statement_timeout
 
 
 @transaction.atomic
@@ -144,6 +145,9 @@ def import_members(
     if actor is not None and not may(actor, Capability.IMPORT_MEMBERS, NATION):
         raise PermissionDenied("Only the national office may import members.")
     with transaction.atomic(durable=True):
+        if actor is None:
+            # The command line: a whole register's COPY may outlast a request's timeout.
+            lift_statement_timeout()
         _take_import_lock()
         outcome = ImportOutcome(
             problems=list(parsed.problems), rows_read=parsed.rows_read, dry_run=dry_run

@@ -53,3 +53,24 @@ def test_two_imports_at_once_both_succeed_with_distinct_new_numbers():
     numbers = list(Member.objects.values_list("membership_number", flat=True))
     assert len(numbers) == 600
     assert len(set(numbers)) == 600
+
+
+def test_the_command_lines_import_outlasts_a_requests_statement_timeout():
+    """A whole register from the command line (actor None: the operator holds the database)
+    runs its COPY to the end; the same file under a request's statement timeout is cut off
+    and leaves nothing behind."""
+    area = AreaFactory(name="Leeds", slug="leeds")
+    GroupFactory(area=area, name="Leeds Central", slug="leeds-central")
+    parsed = parse_members(_file("Gamma", 10_000), groups=import_group_directory())
+    with connection.cursor() as cursor:
+        cursor.execute("SET statement_timeout = '20ms'")
+    try:
+        outcome = services.import_members(actor=None, parsed=parsed)
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW statement_timeout")
+            assert cursor.fetchone() == ("20ms",)  # SET LOCAL: only the import's transaction
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET statement_timeout")
+    assert outcome.created == 10_000
+    assert Member.objects.count() == 10_000
