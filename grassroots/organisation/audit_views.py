@@ -14,6 +14,7 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from grassroots.bounds import SANE_DATE
@@ -68,9 +69,11 @@ class AuditFilterForm(forms.Form):
         data = super().clean() or {}
         start, end = data.get("on_or_after"), data.get("on_or_before")
         if start is not None and end is not None and start > end:
-            self.add_error("on_or_before", "The end date must not be before the start date.")
+            self.add_error(
+                "on_or_before", gettext("The end date must not be before the start date.")
+            )
         if end is not None and end > today() and start is not None and start > today():
-            self.add_error("on_or_after", "The log holds nothing from the future.")
+            self.add_error("on_or_after", gettext("The log holds nothing from the future."))
         return data
 
     def filters(self) -> AuditFilters:

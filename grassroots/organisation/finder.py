@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 
 from grassroots.organisation.models import Group
 
@@ -36,15 +37,19 @@ def district_of(text: str) -> tuple[str, str]:
     a district alone ("LS6") is accepted too."""
     compact = re.sub(r"\s+", "", text).upper()
     if not compact:
-        raise PostcodeError("Enter a postcode, for example LS6 3AB, or its first half, LS6.")
+        raise PostcodeError(
+            gettext("Enter a postcode, for example LS6 3AB, or its first half, LS6.")
+        )
     outward = compact
     if len(compact) >= 5 and _INWARD.match(compact[-3:]):
         outward = compact[:-3]
     match = _OUTWARD.match(outward)
     if match is None or len(compact) > 8:
         raise PostcodeError(
-            f"“{text.strip()[:20]}” is not a UK postcode: enter one like LS6 3AB, or its "
-            "first half, LS6."
+            gettext(
+                "“%(value)s” is not a UK postcode: enter one like LS6 3AB, or its first half, LS6."
+            )
+            % {"value": text.strip()[:20]}
         )
     return outward, match.group(1)
 

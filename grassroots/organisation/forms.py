@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django import forms
+from django.utils.translation import gettext
 
 from grassroots.bounds import SANE_DATE
 from grassroots.clock import today
@@ -21,9 +22,11 @@ class CriteriaForm(forms.ModelForm[RecognitionCriteria]):
         data = super().clean() or {}
         fix, remind = data.get("days_to_fix"), data.get("reminder_days")
         if fix is not None and remind is not None and remind >= fix:
-            self.add_error("reminder_days", "The reminder must come before the fix-by date.")
+            self.add_error(
+                "reminder_days", gettext("The reminder must come before the fix-by date.")
+            )
         if fix is not None and fix < 1:
-            self.add_error("days_to_fix", "Give a group at least one day.")
+            self.add_error("days_to_fix", gettext("Give a group at least one day."))
         return data
 
 
@@ -35,7 +38,7 @@ class AgmForm(forms.Form):
     def clean_held_on(self) -> Any:
         held_on = self.cleaned_data["held_on"]
         if held_on > today():
-            raise forms.ValidationError("Record an AGM once it has been held.")
+            raise forms.ValidationError(gettext("Record an AGM once it has been held."))
         return held_on
 
 
@@ -60,7 +63,7 @@ class _BasisForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("basis") == OfficerBasis.GROUP_VOTE and not data.get("decided_on"):
-            self.add_error("decided_on", "Give the date of the meeting or ballot.")
+            self.add_error("decided_on", gettext("Give the date of the meeting or ballot."))
         return data
 
 

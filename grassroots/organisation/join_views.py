@@ -18,6 +18,7 @@ from django.core import signing
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 
 from grassroots.organisation import joining
 from grassroots.organisation.finder import PostcodeError
@@ -95,8 +96,10 @@ def join(request: HttpRequest) -> HttpResponse:
             if not groups:
                 step.add_error(
                     "postcode",
-                    "No group covers that postcode yet: see the groups list and write to the "
-                    "nearest, or try again later.",
+                    gettext(
+                        "No group covers that postcode yet: see the groups list and write to the "
+                        "nearest, or try again later."
+                    ),
                 )
     if not groups:
         return render(request, "organisation/join.html", {"step": step, "form": None})
@@ -110,12 +113,16 @@ def join(request: HttpRequest) -> HttpResponse:
         if data["website"]:
             return redirect("join_sent")  # a bot: say nothing, record nothing
         if _too_fast(data["started"]):
-            form.add_error(None, "Please take a moment to check your details, then send again.")
+            form.add_error(
+                None, gettext("Please take a moment to check your details, then send again.")
+            )
         elif _over_limit(request):
             form.add_error(
                 None,
-                "Too many applications have come from your connection in the last hour: "
-                "please try again later.",
+                gettext(
+                    "Too many applications have come from your connection in the last hour: "
+                    "please try again later."
+                ),
             )
         else:
             try:
@@ -156,8 +163,14 @@ def join_verify(request: HttpRequest, token: str) -> HttpResponse:
             login(request, result.member.user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(
                 request,
-                f"Welcome! You are a member of {application.group.name}; your membership "
-                f"number is {result.member.membership_number}.",
+                gettext(
+                    "Welcome! You are a member of %(group)s; your membership number is "
+                    "%(membership_number)s."
+                )
+                % {
+                    "group": application.group.name,
+                    "membership_number": result.member.membership_number,
+                },
             )
             return redirect("home")
         return render(request, "organisation/join_verify.html", {"already": True})

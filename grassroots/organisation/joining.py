@@ -22,6 +22,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
@@ -94,15 +95,15 @@ def application_for_token(token: str) -> JoinApplication:
         data = signing.loads(token, salt=_SALT, max_age=LINK_MAX_AGE)
     except signing.SignatureExpired as error:
         raise JoinError(
-            "This link has expired (links last three days): fill in the join form again."
+            gettext("This link has expired (links last three days): fill in the join form again.")
         ) from error
     except signing.BadSignature as error:
         raise JoinError(
-            "This link is not one we sent: copy the whole link from the mail."
+            gettext("This link is not one we sent: copy the whole link from the mail.")
         ) from error
     application = JoinApplication.objects.filter(pk=data.get("a")).select_related("group").first()
     if application is None:
-        raise JoinError("This application no longer exists: fill in the join form again.")
+        raise JoinError(gettext("This application no longer exists: fill in the join form again."))
     return application
 
 
@@ -123,7 +124,9 @@ def apply_to_join(
     except PostcodeError as error:
         raise JoinError(str(error)) from error
     if group.closed_on is not None:
-        raise JoinError(f"{group.name} has closed: choose another group.")
+        raise JoinError(
+            gettext("%(group)s has closed: choose another group.") % {"group": group.name}
+        )
     first_name, last_name = " ".join(first_name.split()), " ".join(last_name.split())
     email = email.strip()
     application = JoinApplication.objects.create(
@@ -230,7 +233,7 @@ def verify_join(*, token: str) -> Verified:
         except IntegrityError:  # another joiner took the number first
             continue
     else:
-        raise JoinError("We could not finish joining just now: open the link again.")
+        raise JoinError(gettext("We could not finish joining just now: open the link again."))
     record_status_changes([(member.pk, member.status, day)], cause=StatusCause.JOINED)
     application.member = member
     application.verified_at = stamp

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 
 from grassroots.accounts.requests import AuthenticatedRequest
 from grassroots.clock import today
@@ -105,7 +106,11 @@ def roles_appoint(request: AuthenticatedRequest) -> HttpResponse:
         except OfficerError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, f"{assignment.member.full_name} is appointed {label}.")
+            messages.success(
+                request,
+                gettext("%(member)s is appointed %(label)s.")
+                % {"member": assignment.member.full_name, "label": label},
+            )
             return redirect("roles_above")
     return render(request, "organisation/roles_appoint.html", {"form": form})
 
@@ -145,6 +150,8 @@ def roles_end(request: AuthenticatedRequest, assignment_id: int) -> HttpResponse
         except OfficerError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, f"The role of {assignment} ends.")
+            messages.success(
+                request, gettext("The role of %(assignment)s ends.") % {"assignment": assignment}
+            )
             return redirect("roles_above" if may_manage_roles_above(request.user) else "home")
     return render(request, "organisation/roles_end.html", {"form": form, "assignment": assignment})

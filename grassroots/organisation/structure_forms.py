@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
 
 from grassroots.bounds import SANE_DATE
 
@@ -80,7 +81,7 @@ class _AboveBasisForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("basis") == "group_vote" and not data.get("decided_on"):
-            self.add_error("decided_on", "Give the date of the meeting or ballot.")
+            self.add_error("decided_on", gettext("Give the date of the meeting or ballot."))
         return data
 
 

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from grassroots.accounts.requests import AuthenticatedRequest
 from grassroots.organisation.models import Area, Group, Region, StructureChange
@@ -101,7 +102,10 @@ def structure_create(request: AuthenticatedRequest, level: str) -> HttpResponse:
         except structure.StructureError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, f"{body.name} is created; the change is in the log.")
+            messages.success(
+                request,
+                gettext("%(body)s is created; the change is in the log.") % {"body": body.name},
+            )
             return redirect("structure_body", level=level, slug=body.slug)
     return render(request, "organisation/structure_create.html", {"form": form, "level": level})
 
@@ -157,19 +161,28 @@ def _forms(user: Any, body: Any, data: Any, action: str | None) -> dict[str, Any
 def _apply(user: Any, body: Any, action: str, data: dict[str, Any]) -> tuple[Any, str]:
     if action == "rename":
         structure.rename(actor=user, body=body, name=data["name"], reason=data["reason"])
-        return body, f"{body.name} is renamed."
+        return body, gettext("%(body)s is renamed.") % {"body": body.name}
     if action == "move" and isinstance(body, Group):
         area = Area.objects.get(slug=data["to"])
         structure.move_group(actor=user, group=body, to_area=area, reason=data["reason"])
-        return body, f"{body.name} is now in {area.name}."
+        return body, gettext("%(body)s is now in %(area)s.") % {
+            "body": body.name,
+            "area": area.name,
+        }
     if action == "move" and isinstance(body, Area):
         region = Region.objects.get(slug=data["to"])
         structure.move_area(actor=user, area=body, to_region=region, reason=data["reason"])
-        return body, f"{body.name} is now in {region.name}."
+        return body, gettext("%(body)s is now in %(region)s.") % {
+            "body": body.name,
+            "region": region.name,
+        }
     if action == "merge":
         into = Group.objects.get(slug=data["to"])
         structure.merge_groups(actor=user, source=body, into=into, reason=data["reason"])
-        return into, f"{body.name} is merged into {into.name}."
+        return into, gettext("%(body)s is merged into %(into)s.") % {
+            "body": body.name,
+            "into": into.name,
+        }
     if action == "split":
         new = structure.split_group(
             actor=user,
@@ -178,9 +191,12 @@ def _apply(user: Any, body: Any, action: str, data: dict[str, Any]) -> tuple[Any
             postcode_districts=data["postcode_districts"],
             reason=data["reason"],
         )
-        return new, f"{new.name} is split from {body.name}."
+        return new, gettext("%(new)s is split from %(body)s.") % {
+            "new": new.name,
+            "body": body.name,
+        }
     structure.close_body(actor=user, body=body, reason=data["reason"])
-    return body, f"{body.name} is closed; its history stays."
+    return body, gettext("%(body)s is closed; its history stays.") % {"body": body.name}
 
 
 @login_required

@@ -4,6 +4,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import dateformat
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from grassroots.accounts.requests import AuthenticatedRequest
@@ -103,7 +105,7 @@ def record_agm(request: AuthenticatedRequest, slug: str) -> HttpResponse:
         except common.RecognitionError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, "The AGM is recorded.")
+            messages.success(request, gettext("The AGM is recorded."))
             return redirect("group_detail", slug=group.slug)
     return render(request, "organisation/agm_form.html", {"group": group, "form": form})
 
@@ -159,8 +161,12 @@ def appoint_officer(request: AuthenticatedRequest, slug: str) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"{assignment.member.full_name} is appointed {assignment.get_role_display()} "
-                f"from {assignment.starts_on:%-d %B %Y}.",
+                gettext("%(member)s is appointed %(role)s from %(starts_on)s.")
+                % {
+                    "member": assignment.member.full_name,
+                    "role": assignment.get_role_display(),
+                    "starts_on": dateformat.format(assignment.starts_on, "j F Y"),
+                },
             )
             return redirect("group_officers", slug=group.slug)
     return render(request, "organisation/appoint_officer.html", {"group": group, "form": form})
@@ -199,7 +205,10 @@ def end_role(request: AuthenticatedRequest, slug: str, assignment_id: int) -> Ht
         except common.RecognitionError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, f"The role of {assignment.get_role_display()} ends.")
+            messages.success(
+                request,
+                gettext("The role of %(role)s ends.") % {"role": assignment.get_role_display()},
+            )
             return redirect("group_detail", slug=group.slug)
     return render(
         request,
@@ -224,7 +233,9 @@ def derecognise(request: AuthenticatedRequest, slug: str) -> HttpResponse:
         except common.RecognitionError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, f"{group.name} is de-recognised.")
+            messages.success(
+                request, gettext("%(group)s is de-recognised.") % {"group": group.name}
+            )
             return redirect("group_detail", slug=group.slug)
     return render(
         request,
@@ -250,7 +261,7 @@ def appeal(request: AuthenticatedRequest, slug: str) -> HttpResponse:
         except common.RecognitionError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, "The appeal is lodged.")
+            messages.success(request, gettext("The appeal is lodged."))
             return redirect("group_detail", slug=group.slug)
     return render(
         request,
@@ -301,7 +312,8 @@ def recognition_criteria(request: AuthenticatedRequest) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             messages.success(
-                request, "The criteria are saved. Every group is reviewed against them tonight."
+                request,
+                gettext("The criteria are saved. Every group is reviewed against them tonight."),
             )
             return redirect("recognition_dashboard")
     return render(request, "organisation/criteria_form.html", {"form": form})
@@ -333,7 +345,7 @@ def appeal_decide(request: AuthenticatedRequest, appeal_id: int) -> HttpResponse
         except common.RecognitionError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, "The decision is recorded and the group is told.")
+            messages.success(request, gettext("The decision is recorded and the group is told."))
             return redirect("recognition_appeal_list")
     return render(request, "organisation/appeal_decide.html", {"appeal": the_appeal, "form": form})
 
@@ -348,7 +360,9 @@ def data_protection_agreement(request: AuthenticatedRequest) -> HttpResponse:
     if request.method == "POST" and pending and form.is_valid():
         for assignment in pending:
             officers.accept_agreement(actor=request.user, assignment=assignment)
-        messages.success(request, "Thank you: you have accepted the data protection agreement.")
+        messages.success(
+            request, gettext("Thank you: you have accepted the data protection agreement.")
+        )
         return redirect("data_protection_agreement")
     return render(
         request,

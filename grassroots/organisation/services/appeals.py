@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
@@ -40,18 +41,18 @@ APPEALABLE = (GroupStatus.SUSPENDED, GroupStatus.DERECOGNISED)
 @transaction.atomic(durable=True)
 def lodge_appeal(*, actor: User, group: Group, statement: str) -> RecognitionAppeal:
     if not may(actor, Capability.APPEAL_RECOGNITION, group):
-        raise PermissionDenied("Only the group's officers may appeal.")
+        raise PermissionDenied(gettext("Only the group's officers may appeal."))
     statement = statement.strip()
     if not statement:
-        raise RecognitionError("Write the group's statement.")
+        raise RecognitionError(gettext("Write the group's statement."))
     recognition = locked_recognition(group)
     if recognition.status not in APPEALABLE:
-        raise RecognitionError("Only a suspension or a de-recognition can be appealed.")
+        raise RecognitionError(gettext("Only a suspension or a de-recognition can be appealed."))
     if RecognitionAppeal.objects.filter(group=group, decision=AppealDecision.PENDING).exists():
-        raise RecognitionError("The group already has an appeal awaiting a decision.")
+        raise RecognitionError(gettext("The group already has an appeal awaiting a decision."))
     against = RecognitionEvent.objects.filter(group=group, to_status=recognition.status).first()
     if against is None:
-        raise RecognitionError("There is no decision to appeal.")
+        raise RecognitionError(gettext("There is no decision to appeal."))
     appeal = RecognitionAppeal.objects.create(
         group=group,
         against=against,
@@ -113,17 +114,19 @@ def decide_appeal(
     """The body named in the rules decides. Upheld restores the status before the decision
     appealed against (with a fresh fix-by period if that was "at risk")."""
     if not may_decide_appeals(actor, appeal.body):
-        raise PermissionDenied("You do not sit on the body that hears this appeal.")
+        raise PermissionDenied(gettext("You do not sit on the body that hears this appeal."))
     appeal = (
         RecognitionAppeal.objects.select_for_update().select_related("against").get(pk=appeal.pk)
     )
     if not appeal.is_pending:
-        raise RecognitionError("This appeal has been decided.")
+        raise RecognitionError(gettext("This appeal has been decided."))
     if appeal.lodged_by_id is not None and appeal.lodged_by_id == actor.pk:
-        raise RecognitionError("You lodged this appeal, so you cannot decide it.")
+        raise RecognitionError(gettext("You lodged this appeal, so you cannot decide it."))
     reasons = reasons.strip()
     if not reasons:
-        raise RecognitionError("Give the reasons for the decision; the group will read them.")
+        raise RecognitionError(
+            gettext("Give the reasons for the decision; the group will read them.")
+        )
     appeal.decision = AppealDecision.UPHELD if upheld else AppealDecision.DISMISSED
     appeal.decision_reasons = reasons
     appeal.decided_by = actor

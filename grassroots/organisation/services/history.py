@@ -15,6 +15,7 @@ import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.translation import gettext
 
 from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
@@ -48,14 +49,19 @@ def import_recognition_history(
     state are left alone, so running it twice records nothing new. Run the review afterwards
     (``review_recognition``) to apply today's criteria."""
     if actor is not None and not may(actor, Capability.MANAGE_RECOGNITION, NATION):
-        raise PermissionDenied("Only the national office brings recognition history across.")
+        raise PermissionDenied(
+            gettext("Only the national office brings recognition history across.")
+        )
     source = source.strip()
     if not source:
-        raise RecognitionError("Say where the recognition history comes from.")
+        raise RecognitionError(gettext("Say where the recognition history comes from."))
     if len(source) > SOURCE_MAX:
-        raise RecognitionError(f"Keep the source under {SOURCE_MAX:,} characters.")
+        raise RecognitionError(
+            gettext("Keep the source under %(SOURCE_MAX)s characters.")
+            % {"SOURCE_MAX": format(SOURCE_MAX, ",")}
+        )
     if agms_held_on > today():
-        raise RecognitionError("An AGM is brought across once it has been held.")
+        raise RecognitionError(gettext("An AGM is brought across once it has been held."))
     at = now()
     groups = list(
         Group.objects.filter(recognition__isnull=True)

@@ -11,6 +11,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import dateformat
+from django.utils.translation import gettext
 
 from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
@@ -67,22 +69,30 @@ def _check_basis(
     if basis not in bases:
         if basis == OfficerBasis.OVERSIGHT and bases:
             raise OfficerError(
-                "Only the area, region or national office appoints or removes officers by its "
-                "own decision. Record the group's vote instead."
+                gettext(
+                    "Only the area, region or national office appoints or removes officers by its "
+                    "own decision. Record the group's vote instead."
+                )
             )
-        raise PermissionDenied("You may not appoint or remove this group's officers.")
+        raise PermissionDenied(gettext("You may not appoint or remove this group's officers."))
     if basis == OfficerBasis.GROUP_VOTE:
         if decided_on is None:
-            raise OfficerError("Give the date of the meeting or ballot at which the group voted.")
+            raise OfficerError(
+                gettext("Give the date of the meeting or ballot at which the group voted.")
+            )
         if decided_on > today():
-            raise OfficerError("The group's vote must already have taken place.")
+            raise OfficerError(gettext("The group's vote must already have taken place."))
         if not reference:
             raise OfficerError(
-                "Give the reference of the group's decision, for example "
-                "'AGM 12 May 2026, minute 4'; it is shown in the officer history."
+                gettext(
+                    "Give the reference of the group's decision, for example "
+                    "'AGM 12 May 2026, minute 4'; it is shown in the officer history."
+                )
             )
     elif not reference:
-        raise OfficerError("Give the reason for the decision; it is shown in the officer history.")
+        raise OfficerError(
+            gettext("Give the reason for the decision; it is shown in the officer history.")
+        )
 
 
 def _officer_change_recipients(group: Group, *also: int) -> list[int]:
@@ -123,13 +133,13 @@ def appoint_officer(
     reference = " ".join(reference.split())
     _check_basis(actor=actor, group=group, basis=basis, decided_on=decided_on, reference=reference)
     if role not in GROUP_ROLES:
-        raise OfficerError("Choose one of the group's roles.")
+        raise OfficerError(gettext("Choose one of the group's roles."))
     if starts_on > today() + APPOINT_AHEAD:
-        raise OfficerError("An appointment can be recorded at most a year ahead.")
+        raise OfficerError(gettext("An appointment can be recorded at most a year ahead."))
     if basis == OfficerBasis.GROUP_VOTE and decided_on is not None and starts_on < decided_on:
-        raise OfficerError("The appointment cannot start before the vote that made it.")
+        raise OfficerError(gettext("The appointment cannot start before the vote that made it."))
     if basis == OfficerBasis.OVERSIGHT and starts_on < today():
-        raise OfficerError("An appointment by decision starts today or later.")
+        raise OfficerError(gettext("An appointment by decision starts today or later."))
     # One appointment to this group at a time: the clash check below then holds.
     Group.objects.select_for_update().filter(pk=group.pk).first()
     from grassroots.people.models import Member, MembershipStatus
@@ -148,14 +158,23 @@ def appoint_officer(
     )
     if member is None:
         raise OfficerError(
-            f"No member of {group.name} has the membership number {number or '(none)'} and the "
-            f"surname {surname or '(none)'}. Officers must be members of the group: check both "
-            "with the person."
+            gettext(
+                "No member of %(group)s has the membership number %(number)s and the "
+                "surname %(surname)s. Officers must be members of the group: check both "
+                "with the person."
+            )
+            % {
+                "group": group.name,
+                "number": number or gettext("(none)"),
+                "surname": surname or gettext("(none)"),
+            }
         )
     if member.status != MembershipStatus.MEMBER:
         raise OfficerError(
-            f"{member.full_name} is {member.get_status_display().lower()}, not a member in good "
-            "standing, so cannot hold office."
+            gettext(
+                "%(member)s is %(status)s, not a member in good standing, so cannot hold office."
+            )
+            % {"member": member.full_name, "status": member.get_status_display().lower()}
         )
     label = Role(role).label
     clash = (
@@ -167,11 +186,22 @@ def appoint_officer(
     )
     if clash is not None:
         if clash.member_id == member.pk:
-            raise OfficerError(f"{member.full_name} is already the group's {label}.")
-        until = f" until {clash.ends_on:%-d %B %Y}" if clash.ends_on else ""
+            raise OfficerError(
+                gettext("%(member)s is already the group's %(label)s.")
+                % {"member": member.full_name, "label": label}
+            )
+        until = (
+            gettext(" until %(ends_on)s") % {"ends_on": dateformat.format(clash.ends_on, "j F Y")}
+            if clash.ends_on
+            else ""
+        )
         raise OfficerError(
-            f"{clash.member.full_name} is the group's {label}{until}. A group has one {label}: "
-            "end that role first, or start this appointment after it ends."
+            gettext(
+                "%(member)s is the group's %(label)s%(until)s. A group has one "
+                "%(label)s: end that role first, or start this appointment after it "
+                "ends."
+            )
+            % {"member": clash.member.full_name, "label": label, "until": until}
         )
     assignment = RoleAssignment.objects.create(
         member=member,
@@ -246,11 +276,11 @@ def close_assignment(
     """The end of an office, group or above, once the caller has checked who may end it: the
     dates checked, the row closed with how and why, the audit entry written."""
     if assignment.ends_on is not None and assignment.ends_on < today():
-        raise OfficerError("This role has already ended.")
+        raise OfficerError(gettext("This role has already ended."))
     if ends_on < today():
-        raise OfficerError("The last day cannot be in the past.")
+        raise OfficerError(gettext("The last day cannot be in the past."))
     if ends_on < assignment.starts_on:
-        raise OfficerError("The last day cannot be before the role started.")
+        raise OfficerError(gettext("The last day cannot be before the role started."))
     previous = assignment.ends_on
     assignment.ends_on = ends_on
     assignment.ended_basis = basis
@@ -299,7 +329,7 @@ def end_role(
     the group straight away. ``basis`` None means: a resignation when the actor holds the role,
     otherwise a decision from above."""
     if not may_end_role(actor, assignment):
-        raise PermissionDenied("You may not end this role.")
+        raise PermissionDenied(gettext("You may not end this role."))
     assignment = (
         RoleAssignment.objects.select_for_update().select_related("member").get(pk=assignment.pk)
     )
@@ -308,7 +338,7 @@ def end_role(
         basis = OfficerBasis.RESIGNATION if is_holder(actor, assignment) else OfficerBasis.OVERSIGHT
     if basis == OfficerBasis.RESIGNATION:
         if not is_holder(actor, assignment):
-            raise OfficerError("Only the officer can resign; record the decision instead.")
+            raise OfficerError(gettext("Only the officer can resign; record the decision instead."))
         decided_on = None
     elif assignment.group is not None:
         _check_basis(
@@ -319,9 +349,9 @@ def end_role(
             reference=reason,
         )
     elif basis != OfficerBasis.OVERSIGHT:
-        raise OfficerError("Only the national office ends this role.")
+        raise OfficerError(gettext("Only the national office ends this role."))
     if not reason:
-        raise OfficerError("Say why the role ends; it is kept in the group's records.")
+        raise OfficerError(gettext("Say why the role ends; it is kept in the group's records."))
     close_assignment(
         actor, assignment, ends_on=ends_on, basis=basis, reason=reason, decided_on=decided_on
     )
@@ -355,9 +385,9 @@ def end_role(
 @transaction.atomic(durable=True)
 def record_agm(*, actor: User, group: Group, held_on: datetime.date) -> AgmRecord:
     if not may(actor, Capability.RECORD_AGM, group):
-        raise PermissionDenied("You may not record this group's AGM.")
+        raise PermissionDenied(gettext("You may not record this group's AGM."))
     if held_on > today():
-        raise RecognitionError("An AGM can be recorded once it has been held.")
+        raise RecognitionError(gettext("An AGM can be recorded once it has been held."))
     agm = AgmRecord.objects.create(
         group=group,
         held_on=held_on,
@@ -387,7 +417,7 @@ def accept_agreement(*, actor: User, assignment: RoleAssignment) -> AgreementAcc
         or assignment.role != Role.DATA_MANAGER
         or not RoleAssignment.objects.current().filter(pk=assignment.pk).exists()
     ):
-        raise PermissionDenied("Only a serving Data Manager accepts the agreement.")
+        raise PermissionDenied(gettext("Only a serving Data Manager accepts the agreement."))
     acceptance, created = AgreementAcceptance.objects.get_or_create(
         assignment=assignment, version=AGREEMENT_VERSION, defaults={"accepted_at": now()}
     )

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.translation import gettext
 
 from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
@@ -237,7 +238,7 @@ def update_criteria(*, actor: User, values: Mapping[str, Any]) -> RecognitionCri
     """Change the criteria. Groups are re-evaluated by the next scheduled review, so a change
     reaches every group the same way and no group is suspended without its fix-by period."""
     if not may(actor, Capability.MANAGE_RECOGNITION, NATION):
-        raise PermissionDenied("You may not change the recognition criteria.")
+        raise PermissionDenied(gettext("You may not change the recognition criteria."))
     unknown = set(values) - set(CRITERIA_FIELDS)
     if unknown:
         raise ValueError(f"not criteria: {sorted(unknown)}")
@@ -245,7 +246,7 @@ def update_criteria(*, actor: User, values: Mapping[str, Any]) -> RecognitionCri
     if values.get("reminder_days", criteria.reminder_days) >= values.get(
         "days_to_fix", criteria.days_to_fix
     ):
-        raise RecognitionError("The reminder must come before the fix-by date.")
+        raise RecognitionError(gettext("The reminder must come before the fix-by date."))
     before = {name: getattr(criteria, name) for name in CRITERIA_FIELDS}
     for name, value in values.items():
         setattr(criteria, name, value)
@@ -271,13 +272,13 @@ def update_criteria(*, actor: User, values: Mapping[str, Any]) -> RecognitionCri
 def derecognise_group(*, actor: User, group: Group, reason: str) -> RecognitionEvent:
     """The national office's decision, and only for a group already suspended."""
     if not may(actor, Capability.MANAGE_RECOGNITION, group):
-        raise PermissionDenied("You may not de-recognise groups.")
+        raise PermissionDenied(gettext("You may not de-recognise groups."))
     reason = reason.strip()
     if not reason:
-        raise RecognitionError("Give the reason; the group's members will read it.")
+        raise RecognitionError(gettext("Give the reason; the group's members will read it."))
     recognition = locked_recognition(group)
     if recognition.status != GroupStatus.SUSPENDED:
-        raise RecognitionError("Only a suspended group can be de-recognised.")
+        raise RecognitionError(gettext("Only a suspended group can be de-recognised."))
     event = change_status(
         actor=actor, recognition=recognition, to=GroupStatus.DERECOGNISED, reason=reason
     )

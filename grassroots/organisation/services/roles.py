@@ -16,6 +16,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext
 
 from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
@@ -89,7 +90,7 @@ def _check(
     actor: User, role: str, body: BodyAbove, basis: str, decided_on: Any, reference: str
 ) -> None:
     if role not in ROLES_ABOVE:
-        raise OfficerError("Choose a role above the group.")
+        raise OfficerError(gettext("Choose a role above the group."))
     level = ROLE_LEVEL[role]
     expected: dict[str, type] = {
         ScopeLevel.AREA: Area,
@@ -97,24 +98,35 @@ def _check(
         ScopeLevel.NATION: Nation,
     }
     if not isinstance(body, expected[level]):
-        raise OfficerError(f"A {Role(role).label} is appointed for a {level}.")
+        raise OfficerError(
+            gettext("A %(label)s is appointed for a %(level)s.")
+            % {"label": Role(role).label, "level": level}
+        )
     if not may_appoint_above(actor, role, body):
-        raise PermissionDenied("You may not appoint or remove this role.")
+        raise PermissionDenied(gettext("You may not appoint or remove this role."))
     if basis == OfficerBasis.GROUP_VOTE:
         if decided_on is None:
-            raise OfficerError("Give the date of the meeting or ballot at which the body voted.")
+            raise OfficerError(
+                gettext("Give the date of the meeting or ballot at which the body voted.")
+            )
         if decided_on > today():
-            raise OfficerError("The body's vote must already have taken place.")
+            raise OfficerError(gettext("The body's vote must already have taken place."))
         if not reference:
             raise OfficerError(
-                "Give the reference of the body's decision, for example 'Regional meeting "
-                "3 May 2026, minute 6'; it is shown in the role history."
+                gettext(
+                    "Give the reference of the body's decision, for example 'Regional meeting "
+                    "3 May 2026, minute 6'; it is shown in the role history."
+                )
             )
     elif basis == OfficerBasis.OVERSIGHT:
         if not reference:
-            raise OfficerError("Give the reason for the decision; it is shown in the history.")
+            raise OfficerError(
+                gettext("Give the reason for the decision; it is shown in the history.")
+            )
     else:
-        raise OfficerError("Say on what authority: the body's vote, or a decision from above.")
+        raise OfficerError(
+            gettext("Say on what authority: the body's vote, or a decision from above.")
+        )
 
 
 def _recipients(role: str, body: BodyAbove, *also: int) -> list[int]:
@@ -154,11 +166,11 @@ def appoint_role(
     reference = " ".join(reference.split())
     _check(actor, role, body, basis, decided_on, reference)
     if starts_on > today() + APPOINT_AHEAD:
-        raise OfficerError("An appointment can be recorded at most a year ahead.")
+        raise OfficerError(gettext("An appointment can be recorded at most a year ahead."))
     if basis == OfficerBasis.GROUP_VOTE and decided_on is not None and starts_on < decided_on:
-        raise OfficerError("The appointment cannot start before the vote that made it.")
+        raise OfficerError(gettext("The appointment cannot start before the vote that made it."))
     if basis == OfficerBasis.OVERSIGHT and starts_on < today():
-        raise OfficerError("An appointment by decision starts today or later.")
+        raise OfficerError(gettext("An appointment by decision starts today or later."))
     number, surname = membership_number.strip(), last_name.strip()
     members = Member.objects.filter(
         membership_number__iexact=number, last_name__iexact=surname, erased_at__isnull=True
@@ -169,15 +181,32 @@ def appoint_role(
         members = members.filter(home_group__area__region=body)
     member = members.select_for_update(of=("self",)).first()
     if member is None:
-        where = "" if isinstance(body, Nation) else f" whose home group is in {body.name}"
+        values = {
+            "body": body.name,
+            "number": number or gettext("(none)"),
+            "surname": surname or gettext("(none)"),
+        }
+        if isinstance(body, Nation):
+            raise OfficerError(
+                gettext(
+                    "No member has the membership number %(number)s and the "
+                    "surname %(surname)s: check both with the person."
+                )
+                % values
+            )
         raise OfficerError(
-            f"No member{where} has the membership number {number or '(none)'} and the surname "
-            f"{surname or '(none)'}: check both with the person."
+            gettext(
+                "No member whose home group is in %(body)s has the membership number "
+                "%(number)s and the surname %(surname)s: check both with the person."
+            )
+            % values
         )
     if member.status != MembershipStatus.MEMBER:
         raise OfficerError(
-            f"{member.full_name} is {member.get_status_display().lower()}, not a member in good "
-            "standing, so cannot hold office."
+            gettext(
+                "%(member)s is %(status)s, not a member in good standing, so cannot hold office."
+            )
+            % {"member": member.full_name, "status": member.get_status_display().lower()}
         )
     scope = {
         "area": body if isinstance(body, Area) else None,
@@ -189,7 +218,10 @@ def appoint_role(
         .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=starts_on))
         .exists()
     ):
-        raise OfficerError(f"{member.full_name} is already {label}, {_scope_name(body)}.")
+        raise OfficerError(
+            gettext("%(member)s is already %(label)s, %(scope)s.")
+            % {"member": member.full_name, "label": label, "scope": _scope_name(body)}
+        )
     assignment = RoleAssignment.objects.create(
         member=member,
         role=role,
@@ -260,9 +292,9 @@ def end_role_above(
     reason = " ".join(reason.split())
     if basis == OfficerBasis.RESIGNATION:
         if not is_holder(actor, assignment):
-            raise OfficerError("Only the officer can resign; record the decision instead.")
+            raise OfficerError(gettext("Only the officer can resign; record the decision instead."))
         if not reason:
-            raise OfficerError("Say why the role ends; it is kept in the role history.")
+            raise OfficerError(gettext("Say why the role ends; it is kept in the role history."))
         decided_on = None
     else:
         _check(actor, assignment.role, body, basis, decided_on, reason)

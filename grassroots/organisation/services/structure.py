@@ -18,7 +18,9 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
+from django.utils import dateformat
 from django.utils.text import slugify
+from django.utils.translation import gettext, ngettext
 
 from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
@@ -68,22 +70,26 @@ def level_of(body: Body) -> str:
 
 def _check_may(actor: User, *regions: Region | None) -> None:
     if not all(may_change_structure(actor, region) for region in regions):
-        raise PermissionDenied("You may not change this part of the movement's structure.")
+        raise PermissionDenied(gettext("You may not change this part of the movement's structure."))
 
 
 def _clean_reason(reason: str) -> str:
     reason = " ".join(reason.split())
     if not reason:
-        raise StructureError("Give the reason for the change; it is published in the change log.")
+        raise StructureError(
+            gettext("Give the reason for the change; it is published in the change log.")
+        )
     return reason
 
 
 def _clean_name(name: str) -> str:
     name = " ".join(name.split())
     if not name:
-        raise StructureError("Give a name.")
+        raise StructureError(gettext("Give a name."))
     if len(name) > NAME_MAX:
-        raise StructureError(f"A name has at most {NAME_MAX} characters.")
+        raise StructureError(
+            gettext("A name has at most %(NAME_MAX)s characters.") % {"NAME_MAX": NAME_MAX}
+        )
     return name
 
 
@@ -93,8 +99,14 @@ def clean_districts(text: str) -> list[str]:
     bad = [d for d in districts if not _DISTRICT.match(d)]
     if bad:
         raise StructureError(
-            f"{', '.join(bad[:5])} {'is' if len(bad) == 1 else 'are'} not a postcode district: "
-            "give the first half of a postcode, such as LS6."
+            ngettext(
+                "%(names)s is not a postcode district: give the first half of a postcode, "
+                "such as LS6.",
+                "%(names)s are not a postcode district: give the first half of a postcode, "
+                "such as LS6.",
+                len(bad),
+            )
+            % {"names": ", ".join(bad[:5])}
         )
     return districts
 
@@ -198,7 +210,10 @@ def _log(
 
 def _open(body: Body) -> None:
     if body.closed_on is not None:
-        raise StructureError(f"{body.name} was closed on {body.closed_on:%-d %B %Y}.")
+        raise StructureError(
+            gettext("%(body)s was closed on %(closed_on)s.")
+            % {"body": body.name, "closed_on": dateformat.format(body.closed_on, "j F Y")}
+        )
 
 
 # --- Creating ------------------------------------------------------------------------------------
@@ -209,7 +224,7 @@ def create_region(*, actor: User, name: str, reason: str) -> Region:
     _check_may(actor, None)
     name, reason = _clean_name(name), _clean_reason(reason)
     if Region.objects.filter(name__iexact=name).exists():
-        raise StructureError(f"There is already a region called {name}.")
+        raise StructureError(gettext("There is already a region called %(name)s.") % {"name": name})
     region = Region.objects.create(name=name, slug=_unique_slug(Region, name))
     _log(
         actor=actor,
@@ -227,7 +242,10 @@ def create_area(*, actor: User, region: Region, name: str, reason: str) -> Area:
     _open(region)
     name, reason = _clean_name(name), _clean_reason(reason)
     if Area.objects.filter(region=region, name__iexact=name).exists():
-        raise StructureError(f"{region.name} already has an area called {name}.")
+        raise StructureError(
+            gettext("%(region)s already has an area called %(name)s.")
+            % {"region": region.name, "name": name}
+        )
     area = Area.objects.create(region=region, name=name, slug=_unique_slug(Area, name))
     _log(
         actor=actor,
@@ -249,7 +267,10 @@ def create_group(
     name, reason = _clean_name(name), _clean_reason(reason)
     districts = clean_districts(postcode_districts)
     if Group.objects.filter(area=area, name__iexact=name).exists():
-        raise StructureError(f"{area.name} already has a group called {name}.")
+        raise StructureError(
+            gettext("%(area)s already has a group called %(name)s.")
+            % {"area": area.name, "name": name}
+        )
     group = Group.objects.create(
         area=area,
         name=name,
@@ -282,7 +303,7 @@ def rename(*, actor: User, body: Body, name: str, reason: str) -> Body:
     name, reason = _clean_name(name), _clean_reason(reason)
     old = body.name
     if name == old:
-        raise StructureError(f"{old} already has that name.")
+        raise StructureError(gettext("%(old)s already has that name.") % {"old": old})
     siblings: Any
     if isinstance(body, Group):
         siblings = Group.objects.filter(area_id=body.area_id)
@@ -291,7 +312,10 @@ def rename(*, actor: User, body: Body, name: str, reason: str) -> Body:
     else:
         siblings = Region.objects.all()
     if siblings.filter(name__iexact=name).exclude(pk=body.pk).exists():
-        raise StructureError(f"There is already a {level_of(body)} called {name}.")
+        raise StructureError(
+            gettext("There is already a %(level)s called %(name)s.")
+            % {"level": level_of(body), "name": name}
+        )
     body.name = name
     body.save(update_fields=["name"])
     _log(
@@ -320,9 +344,15 @@ def move_group(*, actor: User, group: Group, to_area: Area, reason: str) -> Grou
     _open(to_area)
     reason = _clean_reason(reason)
     if to_area.pk == group.area_id:
-        raise StructureError(f"{group.name} is already in {to_area.name}.")
+        raise StructureError(
+            gettext("%(group)s is already in %(to_area)s.")
+            % {"group": group.name, "to_area": to_area.name}
+        )
     if Group.objects.filter(area=to_area, name__iexact=group.name).exists():
-        raise StructureError(f"{to_area.name} already has a group called {group.name}.")
+        raise StructureError(
+            gettext("%(to_area)s already has a group called %(group)s.")
+            % {"to_area": to_area.name, "group": group.name}
+        )
     from_area = group.area
     tell = _officers_of(group, to_area)
     group.area = to_area
@@ -348,9 +378,15 @@ def move_area(*, actor: User, area: Area, to_region: Region, reason: str) -> Are
     _open(to_region)
     reason = _clean_reason(reason)
     if to_region.pk == area.region_id:
-        raise StructureError(f"{area.name} is already in {to_region.name}.")
+        raise StructureError(
+            gettext("%(area)s is already in %(to_region)s.")
+            % {"area": area.name, "to_region": to_region.name}
+        )
     if Area.objects.filter(region=to_region, name__iexact=area.name).exists():
-        raise StructureError(f"{to_region.name} already has an area called {area.name}.")
+        raise StructureError(
+            gettext("%(to_region)s already has an area called %(area)s.")
+            % {"to_region": to_region.name, "area": area.name}
+        )
     from_region = area.region
     tell = _officers_of(area, to_region)
     area.region = to_region
@@ -445,7 +481,7 @@ def merge_groups(*, actor: User, source: Group, into: Group, reason: str) -> Gro
         .order_by("pk")
     }
     if source.pk == into.pk:
-        raise StructureError("Choose another group to merge with.")
+        raise StructureError(gettext("Choose another group to merge with."))
     source, into = locked[source.pk], locked[into.pk]
     _check_may(actor, source.area.region, into.area.region)
     _open(source)
@@ -496,16 +532,25 @@ def split_group(
     new_name, reason = _clean_name(new_name), _clean_reason(reason)
     districts = clean_districts(postcode_districts)
     if not districts:
-        raise StructureError("Name the postcode districts the new group takes, such as LS6.")
+        raise StructureError(
+            gettext("Name the postcode districts the new group takes, such as LS6.")
+        )
     current = group.postcode_districts.split()
     missing = [d for d in districts if d not in current]
     if missing:
         raise StructureError(
-            f"{group.name} does not cover {', '.join(missing)}; it covers "
-            f"{', '.join(current) or 'no districts'}."
+            gettext("%(group)s does not cover %(names)s; it covers %(covered)s.")
+            % {
+                "group": group.name,
+                "names": ", ".join(missing),
+                "covered": ", ".join(current) or gettext("no districts"),
+            }
         )
     if Group.objects.filter(area_id=group.area_id, name__iexact=new_name).exists():
-        raise StructureError(f"{group.area.name} already has a group called {new_name}.")
+        raise StructureError(
+            gettext("%(area)s already has a group called %(new_name)s.")
+            % {"area": group.area.name, "new_name": new_name}
+        )
     new = Group.objects.create(
         area_id=group.area_id,
         name=new_name,
@@ -551,14 +596,26 @@ def close_body(*, actor: User, body: Body, reason: str) -> Body:
         left = Member.objects.filter(home_group=body, erased_at__isnull=True).count()
         if left:
             raise StructureError(
-                f"{body.name} still has {left} member{'s' if left != 1 else ''} whose home group "
-                "it is: merge it into another group, or move them first."
+                ngettext(
+                    "%(body)s still has %(left)s member whose home group it is: "
+                    "merge it into another group, or move them first.",
+                    "%(body)s still has %(left)s members whose home group it is: "
+                    "merge it into another group, or move them first.",
+                    left,
+                )
+                % {"body": body.name, "left": left}
             )
     elif isinstance(body, Area):
         if Group.objects.filter(area=body, closed_on__isnull=True).exists():
-            raise StructureError(f"{body.name} still has open groups: move or close them first.")
+            raise StructureError(
+                gettext("%(body)s still has open groups: move or close them first.")
+                % {"body": body.name}
+            )
     elif Area.objects.filter(region=body, closed_on__isnull=True).exists():
-        raise StructureError(f"{body.name} still has open areas: move or close them first.")
+        raise StructureError(
+            gettext("%(body)s still has open areas: move or close them first.")
+            % {"body": body.name}
+        )
     tell = _officers_of(body)
     day = today()
     level = level_of(body)
