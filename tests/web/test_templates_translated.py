@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2] / "grassroots"
-APPS = ("slates", "sortition")
+APPS = ("slates", "sortition", "organisation")
 
 _REMOVED = (
     re.compile(r"{%\s*comment\s*%}.*?{%\s*endcomment\s*%}", re.S),
