@@ -32,7 +32,7 @@ from grassroots.organisation.permissions import Capability, may
 from grassroots.people.models import Member
 
 # The projector, one screen the whole room reads, polls every second, so a result is on it
-# within a second of the close (attendees' pages: the pulse, every PULSE_SECONDS).
+# within a second of the close (attendees' pages: the pulse, every PULSE_MS).
 PROJECTOR_POLL_SECONDS = 1
 
 
