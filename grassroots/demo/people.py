@@ -8,10 +8,14 @@ The structure is fixed (6 regions, 20 areas, 80 groups); the number of members i
 so the benchmarks can seed 100,000. Postcodes are made from each group's real postcode
 districts, so a member's postcode matches the region their group is in.
 
-The members arrive as a movement's own would: a membership file in Grassroots' import layout,
+Everything arrives as a movement's own would on day one, through audited services: the regions,
+areas and groups through ``organisation.services.existing.set_up_structure`` (the path of
+``manage.py set_up_structure``); the members as a membership file in Grassroots' import layout,
 read by ``people.importing.parse_members`` and written by ``people.services.import_members``
-(audited, with each member's status history), the path of ``manage.py import_members``. The
-officers and the demo logins then get their logins through ``people.logins.issue_logins``.
+(with each member's status history), the path of ``manage.py import_members``; the officers'
+and demo logins through ``people.logins.issue_logins``; and the officers' roles through
+``organisation.services.existing.record_existing_officers`` (``manage.py
+record_existing_officers``).
 """
 
 from __future__ import annotations
@@ -22,17 +26,15 @@ import io
 import random
 from dataclasses import dataclass, field
 
-from django.db import transaction
-from django.utils.text import slugify
-
 from grassroots.accounts.models import User
-from grassroots.organisation.models import (
-    ROLE_LEVEL,
-    Area,
-    Group,
-    Region,
-    Role,
-    RoleAssignment,
+from grassroots.organisation.models import Area, Group, Region, Role
+from grassroots.organisation.services.existing import (
+    AreaPlan,
+    ExistingOfficer,
+    GroupPlan,
+    RegionPlan,
+    record_existing_officers,
+    set_up_structure,
 )
 from grassroots.people.importing import COLUMNS, ParsedFile, parse_members
 from grassroots.people.logins import issue_logins
@@ -46,9 +48,10 @@ DEMO_DOMAIN = "demo.grassroots.example"
 DEFAULT_MEMBERS = 10_000
 MINIMUM_MEMBERS = 500  # enough for four officers in each of the 80 groups and ordinary members
 SEED = 20_170_504
-BATCH_SIZE = 2_000
 IMPORT_FILE_NAME = "demo-members.csv"
 ROLES_START = datetime.date(2025, 4, 1)
+STRUCTURE_REASON = "the demo movement's regions, areas and groups"
+OFFICERS_REASON = "officers appointed before the platform"
 
 # Region -> area -> (group name, postcode districts). Real places, real postcode districts.
 STRUCTURE: dict[str, dict[str, list[tuple[str, tuple[str, ...]]]]] = {
@@ -300,12 +303,12 @@ def login_of(member: Member) -> User:
 
 
 def build_organisation(members: int) -> None:
-    """The regions, areas and groups (in one transaction); the members through the membership
-    import, as a movement's own file would arrive (its own durable transaction); then the
-    officers' logins (``people.logins.issue_logins``) and their roles."""
+    """The regions, areas and groups (``organisation.services.existing.set_up_structure``); the
+    members through the membership import, as a movement's own file would arrive; then the
+    officers' logins (``people.logins.issue_logins``) and their roles
+    (``record_existing_officers``). Each is its own audited, durable use case."""
     builder = _Builder(members)
-    with transaction.atomic():
-        builder.build_structure()
+    builder.build_structure()
     people, with_login, roles = builder.build_people()
     outcome = import_members(
         actor=None, parsed=_parsed(builder, people), source_name=IMPORT_FILE_NAME
@@ -319,8 +322,7 @@ def build_organisation(members: int) -> None:
         source="the demo's officers and its published logins",
         password=DEMO_PASSWORD,
     )
-    with transaction.atomic():
-        builder.build_roles(roles)
+    builder.build_roles(roles)
 
 
 @dataclass
@@ -384,31 +386,38 @@ class _Builder:
         self.sequence = 0
 
     def build_structure(self) -> None:
-        for region_name, areas in STRUCTURE.items():
-            region = Region.objects.create(name=region_name, slug=slugify(region_name))
-            self.regions[region_name] = region
-            for area_name, groups in areas.items():
-                area = Area.objects.create(region=region, name=area_name, slug=slugify(area_name))
-                self.areas[area_name] = area
-                for group_name, districts in groups:
-                    group = Group(
-                        area=area,
-                        name=group_name,
-                        slug=slugify(group_name),
-                        postcode_districts=" ".join(districts),
-                        description=self.rng.choice(DESCRIPTIONS).format(place=group_name),
-                        meeting_place=self.rng.choice(VENUES).format(place=group_name),
-                        founded_on=datetime.date(
-                            self.rng.randint(2016, 2023), self.rng.randint(1, 12), 1
-                        ),
+        """The regions, areas and groups, through ``organisation.services.existing``: the
+        descriptions, meeting places and founding dates drawn from the generator in the order
+        they always were, so the people drawn after them stay the same."""
+        plans = [
+            RegionPlan(
+                name=region_name,
+                areas=[
+                    AreaPlan(
+                        name=area_name,
+                        groups=[
+                            GroupPlan(
+                                name=group_name,
+                                postcode_districts=" ".join(districts),
+                                description=self.rng.choice(DESCRIPTIONS).format(place=group_name),
+                                meeting_place=self.rng.choice(VENUES).format(place=group_name),
+                                founded_on=datetime.date(
+                                    self.rng.randint(2016, 2023), self.rng.randint(1, 12), 1
+                                ),
+                            )
+                            for group_name, districts in groups
+                        ],
                     )
-                    self.groups.append(group)
-        Group.objects.bulk_create(self.groups)
-        self.groups = list(
-            Group.objects.filter(slug__in=[g.slug for g in self.groups])
-            .select_related("area__region")
-            .order_by("id")
-        )
+                    for area_name, groups in areas.items()
+                ],
+            )
+            for region_name, areas in STRUCTURE.items()
+        ]
+        made = set_up_structure(actor=None, regions=plans, reason=STRUCTURE_REASON)
+        # Made in this order, so in key order; each group holds its area and the area its region.
+        self.regions = {region.name: region for region in made.regions}
+        self.areas = {area.name: area for area in made.areas}
+        self.groups = made.groups
         by_name = {
             name: d for areas in STRUCTURE.values() for gs in areas.values() for name, d in gs
         }
@@ -566,21 +575,14 @@ class _Builder:
         return [*people, *ordinary], people, officers
 
     def build_roles(self, officers: dict[tuple[str, str], _Person]) -> None:
-        ids = dict(
-            Member.objects.filter(
-                membership_number__in={p.number for p in officers.values()}
-            ).values_list("membership_number", "pk")
-        )
-        assignments: list[RoleAssignment] = []
+        """The officers serving when the demo movement arrived, recorded through
+        ``organisation.services.existing.record_existing_officers`` (checked and audited)."""
+        appointments: list[ExistingOfficer] = []
 
-        def assign(person: _Person, role: str, **scope: object) -> None:
-            assignments.append(
-                RoleAssignment(
-                    member_id=ids[person.number],
-                    role=role,
-                    level=ROLE_LEVEL[role],
-                    starts_on=ROLES_START,
-                    **scope,
+        def assign(person: _Person, role: str, scope: str = "") -> None:
+            appointments.append(
+                ExistingOfficer(
+                    membership_number=person.number, role=role, starts_on=ROLES_START, scope=scope
                 )
             )
 
@@ -588,28 +590,28 @@ class _Builder:
             for role in (Role.CHAIR, Role.SECRETARY, Role.TREASURER, Role.DATA_MANAGER):
                 member = officers.get((group.slug, role))
                 if member is not None:
-                    assign(member, role, group=group)
+                    assign(member, role, group.slug)
         for name, area in self.areas.items():
             holder = (
                 officers[("login", COORDINATOR_LOGIN.email)]
                 if name == "Leeds"
                 else officers[("coordinator", name)]
             )
-            assign(holder, Role.AREA_COORDINATOR, area=area)
+            assign(holder, Role.AREA_COORDINATOR, area.slug)
         for name, region in self.regions.items():
             holder = (
                 officers[("login", REGIONAL_LOGIN.email)]
                 if name == "Yorkshire and the Humber"
                 else officers[("coordinator", name)]
             )
-            assign(holder, Role.REGIONAL_COORDINATOR, region=region)
+            assign(holder, Role.REGIONAL_COORDINATOR, region.slug)
         assign(officers[("login", NATIONAL_LOGIN.email)], Role.NATIONAL_OFFICE)
         assign(officers[("login", COMMITTEE_LOGIN.email)], Role.NATIONAL_COMMITTEE)
         assign(officers[("login", AUDITOR_LOGIN.email)], Role.AUDITOR)
         for index in range(9):
             role = Role.NATIONAL_OFFICE if index < 2 else Role.NATIONAL_COMMITTEE
             assign(officers[("national", str(index))], role)
-        RoleAssignment.objects.bulk_create(assignments, batch_size=BATCH_SIZE)
+        record_existing_officers(actor=None, appointments=appointments, reason=OFFICERS_REASON)
 
     def _link_second_groups(self, ordinary: list[_Person]) -> None:
         """About one member in ten also belongs to a second group in the same area."""
