@@ -1,5 +1,5 @@
-"""Every word a member reads on the slates' and sortition's pages is marked for
-translation (issue 21): a template's visible text outside {% translate %} and
+"""Every word a member reads on the ballots', slates', sortition's and organisation's pages is
+marked for translation (issue 21): a template's visible text outside {% translate %} and
 {% blocktranslate %} is English that a Welsh reader would meet untranslated.
 
 How it checks: template comments, translated text, template tags and variables, and the
@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2] / "grassroots"
-APPS = ("slates", "sortition", "organisation")
+APPS = ("ballots", "slates", "sortition", "organisation")
 
 _REMOVED = (
     re.compile(r"{%\s*comment\s*%}.*?{%\s*endcomment\s*%}", re.S),
@@ -39,7 +39,7 @@ def untranslated(source: str) -> list[str]:
         text for text in re.findall(r'default:"([^"]*)"', source) if re.search("[A-Za-z]", text)
     ]
     source = re.sub(r"{%.*?%}", " ", source, flags=re.S)
-    source = re.sub(r"{{.*?}}", " ", source, flags=re.S)
+    source = re.sub(r"{{.*?}}", "", source, flags=re.S)
     source = re.sub(r"<(script|style|pre|code)\b.*?</\1>", " ", source, flags=re.S | re.I)
     attributes = _VISIBLE_ATTRIBUTE.findall(source)
     text = " ".join([re.sub(r"<[^>]*>", " ", source), *attributes])
