@@ -88,17 +88,26 @@ def why_not_eligible(ballot: Ballot, member: Member) -> list[str]:
     status = MembershipStatus(member.status).label.lower()
     rule = organisation_rule(ballot)
     if member.status in NEVER_ELIGIBLE:
-        reasons.append(f"your membership is {status}, and no ballot takes a {status} member")
+        reasons.append(
+            gettext("your membership is %(status)s, and no ballot takes a %(status)s member")
+            % {"status": status}
+        )
     elif member.status not in ballot.eligible_statuses:
-        takes = ", ".join(MembershipStatus(s).label.lower() + "s" for s in ballot.eligible_statuses)
+        takes = ", ".join(_statuses(s) for s in ballot.eligible_statuses)
         also = rule is not None and rule.mode == RuleMode.ALSO_ADMITS
         missing = ""
         if rule is not None and also:
-            takes += f", and supporters who are {rule_in_words(rule)}"
+            takes = gettext("%(takes)s, and supporters who are %(rule)s") % {
+                "takes": takes,
+                "rule": rule_in_words(rule),
+            }
             if member.status == MembershipStatus.SUPPORTER:
                 missing = _organisation_reason(rule, member)
         if not also or member.status != MembershipStatus.SUPPORTER or missing:
-            reasons.append(f"your membership status is “{status}”; this ballot takes {takes}")
+            reasons.append(
+                gettext("your membership status is “%(status)s”; this ballot takes %(takes)s")
+                % {"status": status, "takes": takes}
+            )
         if missing:
             reasons.append(missing)
     if rule is not None and rule.mode == RuleMode.REQUIRED:
@@ -107,24 +116,30 @@ def why_not_eligible(ballot: Ballot, member: Member) -> list[str]:
             reasons.append(missing)
     if ballot.joined_before is not None and member.joined_on >= ballot.joined_before:
         reasons.append(
-            f"you joined on {_day(member.joined_on)}; this ballot takes members who "
-            f"joined before {_day(ballot.joined_before)}"
+            gettext(
+                "you joined on %(joined)s; this ballot takes members who joined before %(before)s"
+            )
+            % {"joined": _day(member.joined_on), "before": _day(ballot.joined_before)}
         )
     paid_up_by = paid_up_requirement("ballot", ballot.pk)
     if paid_up_by is not None:
         paid_to = getattr(getattr(member, "dues", None), "paid_up_to", None)
         if paid_to is None or paid_to < paid_up_by:
             held = (
-                f"your dues are paid up to {_day(paid_to)}"
+                gettext("your dues are paid up to %(day)s") % {"day": _day(paid_to)}
                 if paid_to is not None
-                else "we hold no dues payment for you"
+                else gettext("we hold no dues payment for you")
             )
-            reasons.append(f"{held}; this ballot needs them paid up to {_day(paid_up_by)}")
+            reasons.append(
+                gettext("%(held)s; this ballot needs them paid up to %(day)s")
+                % {"held": held, "day": _day(paid_up_by)}
+            )
     group_ids = group_ids_in(ballot)
     if group_ids is not None and member.home_group_id not in group_ids:
-        home = member.home_group.name if member.home_group is not None else "none"
+        home = member.home_group.name if member.home_group is not None else gettext("none")
         reasons.append(
-            f"your home group ({home}) is not in this ballot's scope ({ballot.scope_name})"
+            gettext("your home group (%(home)s) is not in this ballot's scope (%(scope)s)")
+            % {"home": home, "scope": ballot.scope_name}
         )
     return reasons
 
@@ -133,12 +148,12 @@ def rule_in_words(rule: OrganisationRule) -> str:
     """The rule as the ballot's pages say it: "members of Unite (declared on their profile and
     confirmed by Unite's membership list)"."""
     name = rule.organisation.name
-    how = (
-        f"declared on their profile and confirmed by {name}'s membership list"
-        if rule.needs_confirmation
-        else "declared on their profile"
-    )
-    return f"members of {name} ({how})"
+    if rule.needs_confirmation:
+        return gettext(
+            "members of %(name)s (declared on their profile and confirmed by %(name)s's "
+            "membership list)"
+        ) % {"name": name}
+    return gettext("members of %(name)s (declared on their profile)") % {"name": name}
 
 
 def _organisation_reason(rule: OrganisationRule, member: Member) -> str:
@@ -148,22 +163,26 @@ def _organisation_reason(rule: OrganisationRule, member: Member) -> str:
         member=member, organisation_id=rule.organisation_id
     ).first()
     if declared is None:
-        return (
-            f"you have not declared membership of {name} on your profile; this ballot takes "
-            f"{rule_in_words(rule)}"
-        )
+        return gettext(
+            "you have not declared membership of %(name)s on your profile; this ballot takes "
+            "%(rule)s"
+        ) % {"name": name, "rule": rule_in_words(rule)}
     if not rule.needs_confirmation or declared.confirmed_by_id is not None:
         return ""
     held = OrganisationList.objects.filter(organisation_id=rule.organisation_id).first()
     if held is None:
-        return (
-            f"your declared membership of {name} is not confirmed yet: no membership list of "
-            f"{name} has been imported"
-        )
-    return (
-        f"your declared membership of {name} (number {declared.membership_number}) is not on "
-        f"{name}'s membership list imported on {_day(held.imported_at.date())}"
-    )
+        return gettext(
+            "your declared membership of %(name)s is not confirmed yet: no membership list of "
+            "%(name)s has been imported"
+        ) % {"name": name}
+    return gettext(
+        "your declared membership of %(name)s (number %(number)s) is not on %(name)s's "
+        "membership list imported on %(day)s"
+    ) % {
+        "name": name,
+        "number": declared.membership_number,
+        "day": _day(held.imported_at.date()),
+    }
 
 
 def admission_in_words(ballot: Ballot, admitted_by: str) -> str:
@@ -187,6 +206,15 @@ def admission_in_words(ballot: Ballot, admitted_by: str) -> str:
     if admitted_by == AdmittedBy.ORGANISATION:
         return gettext("%(organisation)s, as a supporter") % {"organisation": organisation}
     return gettext("your membership status")
+
+
+def _statuses(status: str) -> str:
+    """A membership status as the members who have it: "members", "supporters"."""
+    plural = {
+        MembershipStatus.MEMBER.value: gettext("members"),
+        MembershipStatus.SUPPORTER.value: gettext("supporters"),
+    }
+    return plural.get(status, MembershipStatus(status).label.lower() + "s")
 
 
 def _day(day: datetime.date) -> str:

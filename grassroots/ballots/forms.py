@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import json
 import re
 import secrets
 from dataclasses import dataclass
@@ -42,15 +41,17 @@ class BallotForm(forms.Form):
     description = forms.CharField(
         max_length=4000, widget=forms.Textarea(attrs={"rows": 4}), required=False
     )
-    scope = forms.ChoiceField(label="Who votes", help_text="The part of the movement voting")
+    scope = forms.ChoiceField(
+        label=gettext_lazy("Who votes"), help_text=gettext_lazy("The part of the movement voting")
+    )
     opens_at = forms.DateTimeField(
-        validators=[SANE_DATE], label="Voting opens", widget=DATETIME_WIDGET
+        validators=[SANE_DATE], label=gettext_lazy("Voting opens"), widget=DATETIME_WIDGET
     )
     closes_at = forms.DateTimeField(
-        validators=[SANE_DATE], label="Voting closes", widget=DATETIME_WIDGET
+        validators=[SANE_DATE], label=gettext_lazy("Voting closes"), widget=DATETIME_WIDGET
     )
     eligible_statuses = forms.MultipleChoiceField(
-        label="Membership statuses that may vote",
+        label=gettext_lazy("Membership statuses that may vote"),
         choices=MembershipStatus.choices,
         initial=[MembershipStatus.MEMBER],
         widget=forms.CheckboxSelectMultiple,
@@ -58,18 +59,23 @@ class BallotForm(forms.Form):
     joined_before = forms.DateField(
         validators=[SANE_DATE],
         required=False,
-        label="Joined before",
-        help_text="Leave empty to include everyone, however recently they joined",
+        label=gettext_lazy("Joined before"),
+        help_text=gettext_lazy("Leave empty to include everyone, however recently they joined"),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    tellers_count = forms.IntegerField(label="Number of tellers", min_value=1, max_value=20)
+    tellers_count = forms.IntegerField(
+        label=gettext_lazy("Number of tellers"), min_value=1, max_value=20
+    )
     threshold = forms.IntegerField(
-        label="Tellers needed to count", min_value=1, max_value=20, help_text="For example 2 of 3"
+        label=gettext_lazy("Tellers needed to count"),
+        min_value=1,
+        max_value=20,
+        help_text=gettext_lazy("For example 2 of 3"),
     )
     end_to_end = forms.BooleanField(
         required=False,
-        label="End-to-end verifiable",
-        help_text=(
+        label=gettext_lazy("End-to-end verifiable"),
+        help_text=gettext_lazy(
             "Papers are encrypted in each voter's browser to a key the tellers make on their own "
             "devices, so not even whoever runs this server can read a ballot; voting then needs "
             "JavaScript. Untick to have the server encrypt each paper as it is cast instead."
@@ -78,8 +84,8 @@ class BallotForm(forms.Form):
 
     categories_private = forms.BooleanField(
         required=False,
-        label="Candidates' categories are private",
-        help_text=(
+        label=gettext_lazy("Candidates' categories are private"),
+        help_text=gettext_lazy(
             "The categories candidates declare are shown only to them and to the ballot's "
             "officers; only those a quota rule uses are printed beside their names on the "
             "ballot paper and in the election record, which the count and its check need."
@@ -94,26 +100,30 @@ class BallotForm(forms.Form):
         data = super().clean() or {}
         opens, closes = data.get("opens_at"), data.get("closes_at")
         if opens and closes and closes <= opens:
-            self.add_error("closes_at", "Voting must close after it opens.")
+            self.add_error("closes_at", _("Voting must close after it opens."))
         tellers, threshold = data.get("tellers_count"), data.get("threshold")
         if tellers and threshold and threshold > tellers:
-            self.add_error("threshold", "No more than the number of tellers.")
+            self.add_error("threshold", _("No more than the number of tellers."))
         return data
 
 
 class QuestionForm(forms.Form):
-    title = forms.CharField(max_length=300, label="Question or post")
-    kind = forms.ChoiceField(label="How members answer", choices=QuestionKind.choices)
+    title = forms.CharField(max_length=300, label=gettext_lazy("Question or post"))
+    kind = forms.ChoiceField(label=gettext_lazy("How members answer"), choices=QuestionKind.choices)
     stv_rule = forms.ChoiceField(
-        label="STV counting rule", choices=[("", "Not STV"), *StvRule.choices], required=False
+        label=gettext_lazy("STV counting rule"),
+        choices=[("", gettext_lazy("Not STV")), *StvRule.choices],
+        required=False,
     )
-    seats = forms.IntegerField(min_value=1, max_value=50, initial=1, label="Seats to fill")
+    seats = forms.IntegerField(
+        min_value=1, max_value=50, initial=1, label=gettext_lazy("Seats to fill")
+    )
     quota_rules = forms.CharField(
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        label="Quota rules (STV)",
-        help_text=(
+        label=gettext_lazy("Quota rules (STV)"),
+        help_text=gettext_lazy(
             'One a line: a category, a colon, its limits, e.g. "women: at least 2", '
             '"men: at most 3", "bame: at least 1, at most 4". A candidate can be in '
             "several categories. Leave empty for none."
@@ -122,8 +132,8 @@ class QuestionForm(forms.Form):
 
     equal_preferences = forms.BooleanField(
         required=False,
-        label="Voters may rank candidates equally (Meek only)",
-        help_text=(
+        label=gettext_lazy("Voters may rank candidates equally (Meek only)"),
+        help_text=gettext_lazy(
             "A voter may then give two or more candidates the same number (1, 2, 2, 3): their "
             "vote is shared equally between them. Only Meek STV defines how to count that."
         ),
@@ -131,13 +141,16 @@ class QuestionForm(forms.Form):
     section = forms.TypedChoiceField(
         required=False,
         choices=lambda: [
-            ("", "Every member on the roll"),
-            *((r.pk, f"Members in {r.name}") for r in Region.objects.order_by("name")),
+            ("", _("Every member on the roll")),
+            *(
+                (r.pk, _("Members in %(region)s") % {"region": r.name})
+                for r in Region.objects.order_by("name")
+            ),
         ],
         coerce=int,
         empty_value=None,
-        label="Section: who answers it",
-        help_text=(
+        label=gettext_lazy("Section: who answers it"),
+        help_text=gettext_lazy(
             "A section of a selection ballot is answered (and stood for, and supported) only "
             "by the members of its region, as the roll records them when voting opens."
         ),
@@ -146,15 +159,15 @@ class QuestionForm(forms.Form):
         required=False,
         min_value=0,
         max_value=10_000,
-        label="Supporting members a nomination needs in this section",
-        help_text="Leave empty for the ballot's own threshold",
+        label=gettext_lazy("Supporting members a nomination needs in this section"),
+        help_text=gettext_lazy("Leave empty for the ballot's own threshold"),
     )
     section_groups = forms.IntegerField(
         required=False,
         min_value=0,
         max_value=1_000,
-        label="Or supporters from this many groups",
-        help_text="Leave empty for the ballot's own threshold",
+        label=gettext_lazy("Or supporters from this many groups"),
+        help_text=gettext_lazy("Leave empty for the ballot's own threshold"),
     )
 
     def chosen_section(self) -> Region | None:
@@ -170,14 +183,14 @@ class QuestionForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("kind") == QuestionKind.STV and not data.get("stv_rule"):
-            self.add_error("stv_rule", "Choose the STV rule.")
+            self.add_error("stv_rule", _("Choose the STV rule."))
         if data.get("equal_preferences"):
             problem = equal_preferences_problem(data.get("kind", ""), data.get("stv_rule", ""))
             if problem:
                 self.add_error("equal_preferences", problem)
         rules = data.get("quota_rules") or ()
         if rules and data.get("kind") != QuestionKind.STV:
-            self.add_error("quota_rules", "Quota rules apply to STV questions only.")
+            self.add_error("quota_rules", _("Quota rules apply to STV questions only."))
         elif rules and data.get("seats"):
             problem = quotas.seats_problem(data["seats"], rules)
             if problem:
@@ -203,8 +216,8 @@ class CollegesForm(forms.Form):
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        label="Colleges and their weights",
-        help_text=(
+        label=gettext_lazy("Colleges and their weights"),
+        help_text=gettext_lazy(
             "One a line: the college's name, a colon and its weight, e.g. "
             "“Elected members: 1/3” and “Public office holders: 2/3”. The weights add up to "
             "1; each college's valid papers share its weight equally. Leave empty for none."
@@ -213,8 +226,8 @@ class CollegesForm(forms.Form):
     everyone_else = forms.CharField(
         required=False,
         max_length=100,
-        label="The college of everyone else on the roll",
-        help_text=(
+        label=gettext_lazy("The college of everyone else on the roll"),
+        help_text=gettext_lazy(
             "The name of the college every voter no list names is in; leave empty and they "
             "have no paper for this question."
         ),
@@ -222,12 +235,14 @@ class CollegesForm(forms.Form):
 
 
 class CollegeMembersForm(forms.Form):
-    college = forms.TypedChoiceField(coerce=int, label="College")
+    college = forms.TypedChoiceField(coerce=int, label=gettext_lazy("College"))
     membership_numbers = forms.CharField(
         max_length=200_000,
         widget=forms.Textarea(attrs={"rows": 8}),
-        label="Membership numbers",
-        help_text="One a line. They replace the college's list; any problem imports nothing.",
+        label=gettext_lazy("Membership numbers"),
+        help_text=gettext_lazy(
+            "One a line. They replace the college's list; any problem imports nothing."
+        ),
     )
 
     def __init__(self, *args: Any, names: list[str], **kwargs: Any) -> None:
@@ -243,7 +258,7 @@ class CandidateForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=4000
     )
     categories = forms.CharField(
-        required=False, max_length=200, help_text="Comma-separated, e.g. women"
+        required=False, max_length=200, help_text=gettext_lazy("Comma-separated, e.g. women")
     )
 
     def category_list(self) -> list[str]:
@@ -253,8 +268,8 @@ class CandidateForm(forms.Form):
 class TellersForm(forms.Form):
     membership_numbers = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}),
-        label="Tellers' membership numbers",
-        help_text="One a line",
+        label=gettext_lazy("Tellers' membership numbers"),
+        help_text=gettext_lazy("One a line"),
         max_length=2000,
     )
 
@@ -265,8 +280,8 @@ class TellersForm(forms.Form):
 class ShareForm(forms.Form):
     share = forms.CharField(
         max_length=200,
-        label="Your key share",
-        help_text="Exactly as it was shown to you when you collected it",
+        label=gettext_lazy("Your key share"),
+        help_text=gettext_lazy("Exactly as it was shown to you when you collected it"),
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
 
@@ -275,13 +290,17 @@ class ReminderScheduleForm(forms.Form):
     hours_before_close = forms.CharField(
         required=False,
         max_length=100,
-        label="Send reminders this many hours before the close",
-        help_text="Whole hours, separated by commas, e.g. 48, 2. Leave empty for none",
+        label=gettext_lazy("Send reminders this many hours before the close"),
+        help_text=gettext_lazy(
+            "Whole hours, separated by commas, e.g. 48, 2. Leave empty for none"
+        ),
     )
     to_everyone = forms.BooleanField(
         required=False,
-        label="Send them to everyone on the roll, not only members who have not voted",
-        help_text=(
+        label=gettext_lazy(
+            "Send them to everyone on the roll, not only members who have not voted"
+        ),
+        help_text=gettext_lazy(
             "Reminding only members who have not voted keeps, in the mail records, a dated list "
             "of who had not voted at each reminder; anyone with the database could tell that a "
             "member voted between two reminders. Sending to everyone keeps no such list."
@@ -296,7 +315,9 @@ class ReminderScheduleForm(forms.Form):
             if not part:
                 continue
             if not part.isdigit() or int(part) < 1:
-                raise forms.ValidationError(f"“{part}” is not a whole number of hours (1 or more).")
+                raise forms.ValidationError(
+                    _("“%(part)s” is not a whole number of hours (1 or more).") % {"part": part}
+                )
             hours.append(int(part))
         return hours
 
@@ -304,8 +325,10 @@ class ReminderScheduleForm(forms.Form):
 class RejectNominationForm(forms.Form):
     reason = forms.CharField(
         max_length=300,
-        label="Why the nomination fails the rules",
-        help_text="The nominee and every member who can see the nominations report will read this",
+        label=gettext_lazy("Why the nomination fails the rules"),
+        help_text=gettext_lazy(
+            "The nominee and every member who can see the nominations report will read this"
+        ),
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={
             "required": "Give the reason for rejecting the nomination; the nominee will see it."
@@ -597,21 +620,21 @@ def _equal_ranking(ranks: list[list[int]]) -> list[int | list[int]]:
 
 class NominationsOpenForm(forms.Form):
     close_at = forms.DateTimeField(
-        validators=[SANE_DATE], label="Nominations close", widget=DATETIME_WIDGET
+        validators=[SANE_DATE], label=gettext_lazy("Nominations close"), widget=DATETIME_WIDGET
     )
     supporters_needed = forms.IntegerField(
-        label="Supporting members needed",
+        label=gettext_lazy("Supporting members needed"),
         min_value=0,
         max_value=10_000,
         initial=0,
-        help_text="0 for none",
+        help_text=gettext_lazy("0 for none"),
     )
     groups_needed = forms.IntegerField(
-        label="Or supporters from this many groups",
+        label=gettext_lazy("Or supporters from this many groups"),
         min_value=0,
         max_value=1_000,
         initial=0,
-        help_text="A nomination stands if it meets either threshold; 0 for none",
+        help_text=gettext_lazy("A nomination stands if it meets either threshold; 0 for none"),
     )
 
 
@@ -631,22 +654,24 @@ class PhotoField(forms.FileField):
 
 class CandidateDetailsForm(forms.Form):
     statement = forms.CharField(
-        label="Candidate statement",
+        label=gettext_lazy("Candidate statement"),
         widget=forms.Textarea(attrs={"rows": 6}),
         required=False,
         max_length=4000,
-        help_text="What members will read about you; up to 4,000 characters",
+        help_text=gettext_lazy("What members will read about you; up to 4,000 characters"),
     )
     categories = forms.CharField(
-        label="Categories you declare",
+        label=gettext_lazy("Categories you declare"),
         required=False,
         max_length=200,
-        help_text="For quota questions, e.g. women; comma-separated; leave empty for none",
+        help_text=gettext_lazy(
+            "For quota questions, e.g. women; comma-separated; leave empty for none"
+        ),
     )
     photo = PhotoField(
-        label="Photo",
+        label=gettext_lazy("Photo"),
         required=False,
-        help_text=(
+        help_text=gettext_lazy(
             "JPEG or PNG, at most 2 MB. If you become a candidate it is shown beside your name "
             "on the ballot paper, to anyone, from the opening of the poll"
         ),
@@ -658,12 +683,14 @@ class CandidateDetailsForm(forms.Form):
 
 
 class NominationForm(CandidateDetailsForm):
-    question = forms.ChoiceField(label="Post")
+    question = forms.ChoiceField(label=gettext_lazy("Post"))
     nominee = forms.CharField(
-        label="Who you nominate",
+        label=gettext_lazy("Who you nominate"),
         required=False,
         max_length=20,
-        help_text="Leave empty to nominate yourself, or give the member's membership number",
+        help_text=gettext_lazy(
+            "Leave empty to nominate yourself, or give the member's membership number"
+        ),
     )
     field_order = ["question", "nominee", "statement", "categories", "photo"]
 
@@ -681,20 +708,20 @@ class NominationForm(CandidateDetailsForm):
 class GroupSupportForm(forms.Form):
     """A group's officer records the group's resolution to support a nomination."""
 
-    group = forms.TypedChoiceField(label="Group", coerce=int)
+    group = forms.TypedChoiceField(label=gettext_lazy("Group"), coerce=int)
     resolved_on = forms.DateField(
         validators=[SANE_DATE],
-        label="Date the group resolved",
-        help_text="The day of the meeting that passed the resolution",
+        label=gettext_lazy("Date the group resolved"),
+        help_text=gettext_lazy("The day of the meeting that passed the resolution"),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     reference = forms.CharField(
-        label="Where it is recorded",
+        label=gettext_lazy("Where it is recorded"),
         max_length=200,
-        help_text="For example “Minutes of the general meeting, item 4”",
+        help_text=gettext_lazy("For example “Minutes of the general meeting, item 4”"),
     )
     outcome = forms.TypedChoiceField(
-        label="The motion carried at the meeting (if the meeting is recorded here)",
+        label=gettext_lazy("The motion carried at the meeting (if the meeting is recorded here)"),
         coerce=int,
         required=False,
         empty_value=None,
@@ -717,61 +744,3 @@ class GroupSupportForm(forms.Form):
     def chosen_motion(self) -> int | None:
         value = self.cleaned_data.get("outcome")
         return int(value) if value is not None else None
-
-
-class JsonFileField(forms.FileField):
-    """A small JSON file (a teller's deal, mix stage or decryption shares), parsed."""
-
-    def __init__(self, *, max_bytes: int, **kwargs: Any) -> None:
-        self.max_bytes = max_bytes
-        super().__init__(**kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> Any:
-        upload = super().clean(data, initial)
-        if upload is None:
-            return None
-        if upload.size > self.max_bytes:
-            raise forms.ValidationError(
-                f"That file is {upload.size:,} bytes; at most {self.max_bytes:,} are taken here."
-            )
-        try:
-            return json.loads(upload.read().decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as error:
-            raise forms.ValidationError(
-                _("That file is not JSON: upload the file the teller command wrote, unchanged.")
-            ) from error
-
-
-class TransportKeyForm(forms.Form):
-    transport_key = forms.CharField(
-        max_length=200,
-        label="Your transport key (the public half)",
-        help_text="64 letters and digits, as `teller transport-key` printed after “publish:”",
-    )
-
-
-class DealForm(forms.Form):
-    deal = JsonFileField(max_bytes=200_000, label="Your deal file (deal-<n>.json)")
-
-
-class ConfirmSharesForm(forms.Form):
-    election_key = forms.CharField(
-        max_length=200,
-        label="The election key your device printed",
-        help_text="`teller receive` prints it after checking every share: 64 letters and digits",
-    )
-
-
-class E2EUploadForm(forms.Form):
-    """A teller's mix stage or decryption shares of one question, after the close."""
-
-    question = forms.ChoiceField(label="Question")
-    document = JsonFileField(
-        max_bytes=500_000_000, label="The file (mix-<s>.json or decryption-<n>.json)"
-    )
-
-    def __init__(self, *args: Any, questions: list[Question], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["question"].choices = [  # type: ignore[attr-defined]
-            (q.ledger_id, f"{q.position}. {q.title}") for q in questions
-        ]

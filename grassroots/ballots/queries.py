@@ -13,6 +13,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext
 
 from grassroots import clock
 from grassroots.accounts.models import User
@@ -630,13 +631,13 @@ def nomination_line(
     )
     problem = ""
     if nomination.status == NominationStatus.WITHDRAWN:
-        problem = "withdrawn"
+        problem = gettext("withdrawn")
     elif nomination.status == NominationStatus.AWAITING_CONSENT:
-        problem = "the nominee has not consented"
+        problem = gettext("the nominee has not consented")
     elif nomination.status in (NominationStatus.INVALID, NominationStatus.REJECTED):
-        problem = nomination.status_reason or "not valid"
+        problem = nomination.status_reason or gettext("not valid")
     elif not meets:
-        problem = "not enough supporters yet"
+        problem = gettext("not enough supporters yet")
     return NominationLine(
         nomination=nomination,
         supporters=supporters,

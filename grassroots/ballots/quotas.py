@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from grassroots.tally.constraints import check_feasible
 from grassroots.tally.types import CategoryConstraint, TallyError
@@ -98,24 +98,35 @@ def parse_rules(text: str) -> tuple[CategoryConstraint, ...]:
         where = f"Quota rule line {number} ({line[:60]})"
         category, colon, limits = line.partition(":")
         if not colon:
-            raise QuotaError(f"{where}: write the category, a colon, then the limit.")
+            raise QuotaError(
+                gettext("%(where)s: write the category, a colon, then the limit.")
+                % {"where": where}
+            )
         name = category_name(category)
         if not CATEGORY.fullmatch(name) or any(
             len(part) > 40 or not CATEGORY.fullmatch(part) for part in parts_of(name)
         ):
             raise QuotaError(
-                f"{where}: a category is up to 40 letters, digits, spaces, + or -, e.g. women "
-                "(or several joined by and/or)."
+                gettext(
+                    "%(where)s: a category is up to 40 letters, digits, spaces, + or -, e.g. women "
+                    "(or several joined by and/or)."
+                )
+                % {"where": where}
             )
         minimum, maximum = 0, None
         pieces = [p.strip() for p in re.split(r",|\band\b", limits.lower()) if p.strip()]
         if not pieces:
-            raise QuotaError(f"{where}: give a limit, e.g. at least 1.")
+            raise QuotaError(
+                gettext("%(where)s: give a limit, e.g. at least 1.") % {"where": where}
+            )
         for piece in pieces:
             match = _LIMIT.fullmatch(" ".join(piece.split()))
             if match is None:
                 raise QuotaError(
-                    f"{where}: write each limit as 'at least N', 'at most N' or 'exactly N'."
+                    gettext(
+                        "%(where)s: write each limit as 'at least N', 'at most N' or 'exactly N'."
+                    )
+                    % {"where": where}
                 )
             word, value = match.group(1), int(match.group(2))
             if word in ("at least", "exactly"):
@@ -129,25 +140,42 @@ def parse_rules(text: str) -> tuple[CategoryConstraint, ...]:
 def validated(rules: Sequence[CategoryConstraint]) -> tuple[CategoryConstraint, ...]:
     """The rules if each makes sense on its own, whatever the seats and candidates."""
     if len(rules) > MAX_RULES:
-        raise QuotaError(f"No more than {MAX_RULES} quota rules on one question.")
+        raise QuotaError(
+            gettext("No more than %(max)s quota rules on one question.") % {"max": MAX_RULES}
+        )
     seen: set[str] = set()
     for rule in rules:
         if not CATEGORY.fullmatch(rule.category):
-            raise QuotaError(f"{rule.category!r} is not a category name.")
+            raise QuotaError(
+                gettext("%(category)s is not a category name.") % {"category": repr(rule.category)}
+            )
         if rule.category in seen:
             raise QuotaError(
-                f"{rule.category} has two rules; give its limits on one line "
-                "(e.g. at least 1, at most 3)."
+                gettext(
+                    "%(category)s has two rules; give its limits on one line (e.g. at least 1, at "
+                    "most 3)."
+                )
+                % {"category": rule.category}
             )
         seen.add(rule.category)
         if rule.minimum < 0 or (rule.maximum is not None and rule.maximum < 0):
-            raise QuotaError(f"{sentence(rule)}: a limit cannot be negative.")
+            raise QuotaError(
+                gettext("%(sentence)s: a limit cannot be negative.") % {"sentence": sentence(rule)}
+            )
         if rule.minimum > MAX_LIMIT or (rule.maximum is not None and rule.maximum > MAX_LIMIT):
-            raise QuotaError(f"{sentence(rule)}: a limit is at most {MAX_LIMIT}.")
+            raise QuotaError(
+                gettext("%(sentence)s: a limit is at most %(max)s.")
+                % {"sentence": sentence(rule), "max": MAX_LIMIT}
+            )
         if rule.maximum is not None and rule.minimum > rule.maximum:
-            raise QuotaError(f"{sentence(rule)}: the minimum is above the maximum.")
+            raise QuotaError(
+                gettext("%(sentence)s: the minimum is above the maximum.")
+                % {"sentence": sentence(rule)}
+            )
         if rule.minimum == 0 and rule.maximum is None:
-            raise QuotaError(f"{rule.category}: give a minimum or a maximum.")
+            raise QuotaError(
+                gettext("%(category)s: give a minimum or a maximum.") % {"category": rule.category}
+            )
     return tuple(rules)
 
 
@@ -158,13 +186,13 @@ def from_json(raw: object) -> tuple[CategoryConstraint, ...]:
     rules = []
     for item in raw:
         if not isinstance(item, dict) or set(item) - {"category", "minimum", "maximum"}:
-            raise QuotaError(f"{item!r} is not a quota rule.")
+            raise QuotaError(gettext("%(item)s is not a quota rule.") % {"item": repr(item)})
         category = item.get("category")
         minimum, maximum = item.get("minimum", 0), item.get("maximum")
         if not isinstance(category, str) or not isinstance(minimum, int | None):
-            raise QuotaError(f"{item!r} is not a quota rule.")
+            raise QuotaError(gettext("%(item)s is not a quota rule.") % {"item": repr(item)})
         if maximum is not None and not isinstance(maximum, int):
-            raise QuotaError(f"{item!r} is not a quota rule.")
+            raise QuotaError(gettext("%(item)s is not a quota rule.") % {"item": repr(item)})
         rules.append(CategoryConstraint(category, minimum=minimum or 0, maximum=maximum))
     return validated(rules)
 
@@ -194,16 +222,20 @@ def seats_problem(seats: int, rules: Sequence[CategoryConstraint]) -> str:
     (alone, or minimums together when no candidate could count for two). "" when none."""
     for rule in rules:
         if rule.minimum > seats:
-            return f"{sentence(rule)}: only {seats} {_seats(seats)} to fill."
+            return ngettext(
+                "%(rule)s: only %(seats)s seat to fill.",
+                "%(rule)s: only %(seats)s seats to fill.",
+                seats,
+            ) % {"rule": sentence(rule), "seats": seats}
     return ""
 
 
-def _seats(n: int) -> str:
-    return "seat" if n == 1 else "seats"
-
-
-def _candidates(n: int) -> str:
-    return "candidate is" if n == 1 else "candidates are"
+def _for_seats(candidates: int, seats: int) -> str:
+    return ngettext(
+        "(%(candidates)s candidates for %(seats)s seat)",
+        "(%(candidates)s candidates for %(seats)s seats)",
+        seats,
+    ) % {"candidates": candidates, "seats": seats}
 
 
 def feasibility_problem(
@@ -222,23 +254,38 @@ def feasibility_problem(
     for rule in rules:
         inside = sum(1 for labels in candidates if rule.category in labels)
         if rule.minimum > inside:
-            return f"{sentence(rule)}: only {inside} {_candidates(inside)} in {rule.category}."
+            return ngettext(
+                "%(rule)s: only %(count)s candidate is in %(category)s.",
+                "%(rule)s: only %(count)s candidates are in %(category)s.",
+                inside,
+            ) % {"rule": sentence(rule), "count": inside, "category": rule.category}
         if rule.minimum > fill:
-            return (
-                f"{sentence(rule)}: only {fill} {_seats(fill)} can be filled "
-                f"({len(candidates)} candidates for {seats} {_seats(seats)})."
-            )
+            only = ngettext(
+                "%(rule)s: only %(fill)s seat can be filled",
+                "%(rule)s: only %(fill)s seats can be filled",
+                fill,
+            ) % {"rule": sentence(rule), "fill": fill}
+            return f"{only} {_for_seats(len(candidates), seats)}."
         outside = len(candidates) - inside
         if rule.maximum is not None and outside + rule.maximum < fill:
-            return (
-                f"{sentence(rule)}: {fill} {_seats(fill)} cannot be filled with only {outside} "
-                f"{_candidates(outside).split()[0]} outside {rule.category}."
-            )
+            return gettext(
+                "%(rule)s: %(seats)s cannot be filled with only %(candidates)s outside "
+                "%(category)s."
+            ) % {
+                "rule": sentence(rule),
+                "seats": ngettext("%(n)s seat", "%(n)s seats", fill) % {"n": fill},
+                "candidates": ngettext("%(n)s candidate", "%(n)s candidates", outside)
+                % {"n": outside},
+                "category": rule.category,
+            }
     standing = range(len(candidates))
     categories = dict(enumerate(candidates))
     try:
         check_feasible(standing, seats, categories, rules)
     except TallyError as error:
         named = "; ".join(sentence(rule) for rule in rules)
-        return f"The quota rules together ({named}) cannot all be met: {error}."
+        return gettext("The quota rules together (%(named)s) cannot all be met: %(error)s.") % {
+            "named": named,
+            "error": error,
+        }
     return ""

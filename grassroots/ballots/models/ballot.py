@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 
 from grassroots import clock
 from grassroots.ballots import quotas
@@ -312,15 +313,16 @@ class Question(models.Model):
 
 
 def threshold_text(supporters: int, groups: int) -> str:
-    parts = []
+    members = gettext("%(supporters)s supporting members") % {"supporters": supporters}
+    by_groups = gettext(
+        "the support of %(groups)s groups (by resolution of a recognised group, or a supporter "
+        "whose home group it is)"
+    ) % {"groups": groups}
+    if supporters and groups:
+        return gettext("%(members)s or %(groups)s") % {"members": members, "groups": by_groups}
     if supporters:
-        parts.append(f"{supporters} supporting members")
-    if groups:
-        parts.append(
-            f"the support of {groups} groups (by resolution of a recognised "
-            "group, or a supporter whose home group it is)"
-        )
-    return " or ".join(parts) if parts else "no supporters needed"
+        return members
+    return by_groups if groups else gettext("no supporters needed")
 
 
 class Candidate(models.Model):

@@ -41,5 +41,6 @@ def locked_ballot(ballot: Ballot, *, no_key: bool = False) -> Ballot:
 def require_status(ballot: Ballot, *allowed: str) -> None:
     if ballot.status not in allowed:
         raise WrongStage(
-            f"This cannot be done while the ballot is “{ballot.get_status_display()}”."
+            gettext("This cannot be done while the ballot is “%(status)s”.")
+            % {"status": ballot.get_status_display()}
         )

@@ -98,7 +98,9 @@ def _papers(
     papers = []
     for question in questions:
         if question.pk not in answered and answers.get(question.pk):
-            raise BallotError(f"“{question.title}” is not on your ballot paper.")
+            raise BallotError(
+                gettext("“%(title)s” is not on your ballot paper.") % {"title": question.title}
+            )
         candidates = list(question.candidates.all())
         index = {c.pk: i for i, c in enumerate(candidates)}
         given = list(answers.get(question.pk, ()))
@@ -106,21 +108,31 @@ def _papers(
         is_equal = any(len(rank) != 1 for rank in ranks)
         if is_equal and not question.allows_equal_preferences:
             raise BallotError(
-                f"“{question.title}”: this question takes no equal preferences; give each "
-                "candidate a different number."
+                gettext(
+                    "“%(title)s”: this question takes no equal preferences; give each candidate a "
+                    "different number."
+                )
+                % {"title": question.title}
             )
         marks = [m for rank in ranks for m in rank]
         for mark in marks:
             if mark not in index:
-                raise BallotError(f"“{question.title}”: that is not a candidate on this ballot.")
+                raise BallotError(
+                    gettext("“%(title)s”: that is not a candidate on this ballot.")
+                    % {"title": question.title}
+                )
             if candidates[index[mark]].withdrawn:
                 raise BallotError(
-                    f"“{question.title}”: {candidates[index[mark]].name} has withdrawn."
+                    gettext("“%(title)s”: %(name)s has withdrawn.")
+                    % {"title": question.title, "name": candidates[index[mark]].name}
                 )
         if len(set(marks)) != len(marks):
-            raise BallotError(f"“{question.title}”: a candidate is marked more than once.")
+            raise BallotError(
+                gettext("“%(title)s”: a candidate is marked more than once.")
+                % {"title": question.title}
+            )
         if question.kind in (QuestionKind.YESNO, QuestionKind.SINGLE) and len(marks) > 1:
-            raise BallotError(f"“{question.title}”: choose only one.")
+            raise BallotError(gettext("“%(title)s”: choose only one.") % {"title": question.title})
         try:
             plaintext = ballot_plaintext(
                 paper.ledger[question.pk],
@@ -129,7 +141,9 @@ def _papers(
                 college=voter.colleges.get(question.pk),
             )
         except BallotPaperError as error:
-            raise BallotError(f"“{question.title}”: {error}") from error
+            raise BallotError(
+                gettext("“%(title)s”: %(error)s") % {"title": question.title, "error": error}
+            ) from error
         papers.append((question, plaintext))
     return papers
 

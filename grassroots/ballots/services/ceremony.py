@@ -59,7 +59,10 @@ def _own_teller(actor: User, teller: Teller) -> tuple[Teller, Ballot]:
 def _hex_key(text: str, what: str) -> str:
     value = text.strip().lower()
     if len(value) != 64 or not set(value) <= HEX64:
-        raise BallotError(f"{what} is 64 letters and digits (0-9, a-f); copy it again exactly.")
+        raise BallotError(
+            gettext("%(what)s is 64 letters and digits (0-9, a-f); copy it again exactly.")
+            % {"what": what}
+        )
     return value
 
 
@@ -71,7 +74,7 @@ def publish_transport_key(*, actor: User, teller: Teller, key_hex: str) -> None:
         raise WrongStage(
             gettext("Tellers have already dealt to the published keys; it cannot change now.")
         )
-    teller.transport_key = _hex_key(key_hex, "A transport key")
+    teller.transport_key = _hex_key(key_hex, gettext("A transport key"))
     teller.save(update_fields=["transport_key"])
     audit_ballot(actor, AuditAction.PUBLISH_TRANSPORT_KEY, ballot, teller=teller.share_index)
 
@@ -88,21 +91,36 @@ def publish_deal(*, actor: User, teller: Teller, document: object) -> None:
     try:
         dealt = deal_from_json(document, "your deal")
     except E2EFileError as error:
-        raise BallotError(f"That file is not a deal: {error}.") from error
+        raise BallotError(
+            gettext("That file is not a deal: %(error)s.") % {"error": error}
+        ) from error
     if dealt.election_id != ballot.election_id:
-        raise BallotError(f"That deal is for election {dealt.election_id}, not this ballot.")
+        raise BallotError(
+            gettext("That deal is for election %(election_id)s, not this ballot.")
+            % {"election_id": dealt.election_id}
+        )
     if (dealt.threshold, dealt.tellers) != (ballot.threshold, ballot.tellers_count):
         raise BallotError(
-            f"That deal is for {dealt.threshold} of {dealt.tellers} tellers; this ballot needs "
-            f"{ballot.threshold} of {ballot.tellers_count}."
+            gettext(
+                "That deal is for %(threshold)s of %(tellers)s tellers; this ballot needs "
+                "%(needed)s of %(tellers_count)s."
+            )
+            % {
+                "threshold": dealt.threshold,
+                "tellers": dealt.tellers,
+                "needed": ballot.threshold,
+                "tellers_count": ballot.tellers_count,
+            }
         )
     if dealt.commitment.teller != number:
         raise BallotError(
-            f"That is teller {dealt.commitment.teller}'s deal; you are teller {number}."
+            gettext("That is teller %(teller)s's deal; you are teller %(number)s.")
+            % {"teller": dealt.commitment.teller, "number": number}
         )
     if set(dealt.sealed_shares) != set(range(1, ballot.tellers_count + 1)):
         raise BallotError(
-            f"A deal seals one share for each of tellers 1 to {ballot.tellers_count}."
+            gettext("A deal seals one share for each of tellers 1 to %(tellers_count)s.")
+            % {"tellers_count": ballot.tellers_count}
         )
     try:
         check_commitment(
@@ -128,7 +146,7 @@ def confirm_shares(*, actor: User, teller: Teller, election_key_hex: str) -> Non
     published = commitments(ballot)
     expected = election_public_key(published)
     try:
-        given = point_from_hex(_hex_key(election_key_hex, "The election key"))
+        given = point_from_hex(_hex_key(election_key_hex, gettext("The election key")))
     except GroupError as error:
         raise BallotError(gettext("That is not an election key; copy it again exactly.")) from error
     if given != expected:

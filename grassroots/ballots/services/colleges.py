@@ -45,8 +45,11 @@ def parse_colleges(text: str) -> list[tuple[str, str]]:
         match = COLLEGE_LINE.fullmatch(line.strip())
         if match is None:
             raise BallotError(
-                f"Line {number}: write a college as its name, a colon and its weight, "
-                f"e.g. “Elected members: 1/3” (not “{line.strip()[:60]}”)."
+                gettext(
+                    "Line %(number)s: write a college as its name, a colon and its weight, e.g. "
+                    "“Elected members: 1/3” (not “%(line)s”)."
+                )
+                % {"number": number, "line": line.strip()[:60]}
             )
         colleges.append((" ".join(match["name"].split()), match["weight"]))
     return colleges
@@ -72,8 +75,11 @@ def set_colleges(
     if colleges:
         if question.kind not in COLLEGE_KINDS:
             raise BallotError(
-                "An electoral college elects one seat by the alternative vote or by choosing "
-                f"one; “{question.title}” is “{question.get_kind_display()}”."
+                gettext(
+                    "An electoral college elects one seat by the alternative vote or by choosing "
+                    "one; “%(title)s” is “%(kind)s”."
+                )
+                % {"title": question.title, "kind": question.get_kind_display()}
             )
         if ballot.is_end_to_end:
             raise BallotError(
@@ -85,7 +91,7 @@ def set_colleges(
             checked = [College(name=n, weight=parse_weight(w)) for n, w in colleges]
             check_colleges(checked)
         except TallyError as error:
-            raise BallotError(f"The colleges: {error}.") from error
+            raise BallotError(gettext("The colleges: %(error)s.") % {"error": error}) from error
         if everyone_else is not None and not 0 <= everyone_else < len(checked):
             raise BallotError(gettext("Choose one of the colleges for everyone else on the roll."))
         stored = [
@@ -127,8 +133,8 @@ def import_college_members(*, actor: User, question: Question, college: int, tex
         )
     if question.colleges[college].get("everyone_else"):
         raise BallotError(
-            f"{question.colleges[college]['name']} is the college of everyone else on the roll: "
-            "it has no list."
+            gettext("%(name)s is the college of everyone else on the roll: it has no list.")
+            % {"name": question.colleges[college]["name"]}
         )
     lines = [(n, line.strip().upper()) for n, line in enumerate(text.splitlines(), 1)]
     lines = [(n, number) for n, number in lines if number]
@@ -163,7 +169,7 @@ def import_college_members(*, actor: User, question: Question, college: int, tex
     if errors:
         more = len(errors) - MAX_ROW_ERRORS
         shown = "; ".join(errors[:MAX_ROW_ERRORS]) + (f"; and {more} more" if more > 0 else "")
-        raise BallotError(f"Nothing was imported: {shown}.")
+        raise BallotError(gettext("Nothing was imported: %(shown)s.") % {"shown": shown})
     CollegeMember.objects.filter(question=question, college=college).delete()
     CollegeMember.objects.bulk_create(
         [CollegeMember(question=question, member_id=m, college=college) for m in members]

@@ -127,7 +127,10 @@ def _decrypt_batch(
                 plaintext = opener(bytes(ciphertext))
                 parse_plaintext(plaintext, by_id)
             except (SealError, BallotPaperError) as error:
-                raise BallotError(f"Ballot {log_index + 1} in the log: {error}") from error
+                raise BallotError(
+                    gettext("Ballot %(number)s in the log: %(error)s")
+                    % {"number": log_index + 1, "error": error}
+                ) from error
             opened.append((log_index, plaintext))
         stored = sql.store_plaintexts(ballot_id, opened)
         Ballot.objects.filter(pk=ballot_id).update(count_done=F("count_done") + stored)
@@ -207,7 +210,10 @@ def _count_questions(
                 roll_size=ballot.roll_size or 0,
             )
         except TallyError as error:
-            raise BallotError(f"“{question.title}” could not be counted: {error}") from error
+            raise BallotError(
+                gettext("“%(title)s” could not be counted: %(error)s")
+                % {"title": question.title, "error": error}
+            ) from error
         counted.append(
             _Counted(
                 question_id=question.pk,

@@ -58,8 +58,11 @@ def cast_e2e_ballot(
         )
     if set(papers) != expected:
         raise BallotError(
-            f"An encrypted paper is needed for each question ({', '.join(sorted(expected))}), "
-            "and for nothing else; an unanswered question is an encrypted blank paper."
+            gettext(
+                "An encrypted paper is needed for each question (%(names)s), and for nothing "
+                "else; an unanswered question is an encrypted blank paper."
+            )
+            % {"names": ", ".join(sorted(expected))}
         )
     credential = voter_credential(ballot, roll_entry.pk)
     public_key = bytes(ballot.tellers_public_key)
@@ -68,12 +71,16 @@ def cast_e2e_ballot(
         try:
             cast = cast_from_json(papers[e2e.id], width=e2e.width, credential=credential)
         except E2EFileError as error:
-            raise BallotError(f"“{question.title}”: {error}.") from error
+            raise BallotError(
+                gettext("“%(title)s”: %(error)s.") % {"title": question.title, "error": error}
+            ) from error
         failure = cast_ballot_failure(
             election_id=ballot.election_id, question=e2e, public_key=public_key, cast=cast
         )
         if failure is not None:
-            raise BallotError(f"“{question.title}”: {failure}.")
+            raise BallotError(
+                gettext("“%(title)s”: %(failure)s.") % {"title": question.title, "failure": failure}
+            )
         line = {**cast_to_json(cast), "question": e2e.id}
         data = json.dumps(line, sort_keys=True, separators=(",", ":")).encode()
         stored.append((question.title, data, ballot_tracker(ballot.election_id, cast.ballot)))

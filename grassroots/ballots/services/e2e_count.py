@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 
+from django.utils.translation import gettext
+
 from grassroots.ballots.e2e import unanswered
 from grassroots.ballots.models import Ballot
 from grassroots.ballots.services.errors import BallotError
@@ -24,14 +26,20 @@ def check_ready_to_count(ballot: Ballot) -> None:
         mixes = question.accepted_mixes().count()
         if mixes < MINIMUM_MIXES:
             raise BallotError(
-                f"“{question.title}” has {mixes} mix stage(s); {MINIMUM_MIXES} by different "
-                "mixers are needed before it is decrypted."
+                gettext(
+                    "“%(title)s” has %(mixes)s mix stage(s); %(minimum)s by different mixers "
+                    "are needed before it is decrypted."
+                )
+                % {"title": question.title, "mixes": mixes, "minimum": MINIMUM_MIXES}
             )
         shares = question.decryptions.count()
         if shares < ballot.threshold:
             raise BallotError(
-                f"“{question.title}”: {shares} of the {ballot.threshold} tellers' decryption "
-                "shares needed have been uploaded."
+                gettext(
+                    "“%(title)s”: %(shares)s of the %(threshold)s tellers' decryption shares "
+                    "needed have been uploaded."
+                )
+                % {"title": question.title, "shares": shares, "threshold": ballot.threshold}
             )
 
 

@@ -6,6 +6,7 @@ import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from grassroots import clock
@@ -60,7 +61,10 @@ def record_group_support(
     """
     member = own_member(actor)
     if member is None or not may(actor, Capability.NOMINATE_BY_RESOLUTION, group):
-        raise PermissionDenied(f"Only an officer of {group.name} can record its resolutions.")
+        raise PermissionDenied(
+            gettext("Only an officer of %(name)s can record its resolutions.")
+            % {"name": group.name}
+        )
     ballot = locked_ballot(nomination.question.ballot)
     if not ballot.nominations_are_open:
         raise WrongStage(
@@ -72,7 +76,8 @@ def record_group_support(
     nomination = Nomination.objects.select_for_update().get(pk=nomination.pk)
     if nomination.status not in (NominationStatus.STANDING, NominationStatus.AWAITING_CONSENT):
         raise WrongStage(
-            f"This nomination is “{nomination.get_status_display()}”: it takes no more support."
+            gettext("This nomination is “%(status)s”: it takes no more support.")
+            % {"status": nomination.get_status_display()}
         )
     reference = " ".join(reference.split())
     if not reference:
@@ -87,15 +92,23 @@ def record_group_support(
         if motion is None:
             raise BallotError(gettext("Link the outcome of a motion the meeting carried."))
         if motion.group_id != group.pk:
-            raise BallotError(f"That meeting is not a meeting of {group.name}.")
+            raise BallotError(
+                gettext("That meeting is not a meeting of %(name)s.") % {"name": group.name}
+            )
         if motion.held_on != resolved_on:
             raise BallotError(
-                f"That meeting was held on {motion.held_on:%-d %B %Y}, not {resolved_on:%-d %B %Y}."
+                gettext("That meeting was held on %(held_on)s, not %(resolved_on)s.")
+                % {
+                    "held_on": date_format(motion.held_on, "j F Y"),
+                    "resolved_on": date_format(resolved_on, "j F Y"),
+                }
             )
     if GroupSupport.objects.filter(
         nomination=nomination, group=group, withdrawn_at__isnull=True
     ).exists():
-        raise WrongStage(f"{group.name} already supports this nomination.")
+        raise WrongStage(
+            gettext("%(name)s already supports this nomination.") % {"name": group.name}
+        )
     support = GroupSupport.objects.create(
         nomination=nomination,
         group=group,
@@ -127,7 +140,10 @@ def withdraw_group_support(*, actor: User, support: GroupSupport) -> None:
     the close of nominations. The row stays, marked withdrawn; the threshold stops counting it."""
     member = own_member(actor)
     if member is None or not may(actor, Capability.NOMINATE_BY_RESOLUTION, support.group):
-        raise PermissionDenied(f"Only an officer of {support.group.name} can withdraw its support.")
+        raise PermissionDenied(
+            gettext("Only an officer of %(group)s can withdraw its support.")
+            % {"group": support.group.name}
+        )
     ballot = locked_ballot(support.nomination.question.ballot)
     support = GroupSupport.objects.select_for_update().get(pk=support.pk)
     if not ballot.nominations_are_open:

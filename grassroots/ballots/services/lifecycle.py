@@ -251,11 +251,16 @@ def _record_close(ballot: Ballot, *, by_officer: bool) -> None:
     """Casting stops now (the status, under the lock casts wait for); the rest is the task's."""
     require_status(ballot, BallotStatus.OPEN)
     if is_busy(ballot):
-        what = "invitations" if ballot.background_step == BackgroundStep.INVITING else "reminder"
+        if ballot.background_step == BackgroundStep.INVITING:
+            busy = gettext("The invitations are still being written")
+        else:
+            busy = gettext("The reminder is still being written")
         raise WrongStage(
-            f"The {what} {'is' if what == 'reminder' else 'are'} still being written (the page "
-            "shows how far it has got). Record the close once that is done; voting stops at "
-            "the closing time in any case."
+            gettext(
+                "%(busy)s (the page shows how far it has got). Record the close once that is "
+                "done; voting stops at the closing time in any case."
+            )
+            % {"busy": busy}
         )
     moment = clock.now()
     if moment < ballot.closes_at:

@@ -112,23 +112,35 @@ def _admit_stage(
     checking = question.mix_stages.filter(status=MixStageStatus.CHECKING).first()
     if checking is not None:
         raise BallotError(
-            f"Mix stage {checking.stage} of “{question.title}” by {checking.mixer} is still "
-            "being checked; the next stage mixes its output, so wait until it is accepted."
+            gettext(
+                "Mix stage %(stage)s of “%(title)s” by %(mixer)s is still being checked; the next"
+                " stage mixes its output, so wait until it is accepted."
+            )
+            % {"stage": checking.stage, "title": question.title, "mixer": checking.mixer}
         )
     if question.decryptions.exists():
         raise WrongStage(
-            f"Tellers have begun decrypting “{question.title}”: it takes no more mix stages."
+            gettext("Tellers have begun decrypting “%(title)s”: it takes no more mix stages.")
+            % {"title": question.title}
         )
     e2e = _e2e(question)
     try:
         stage = mix_from_json(document, e2e.width, "your mix stage")
     except E2EFileError as error:
-        raise BallotError(f"That file is not a mix stage: {error}.") from error
+        raise BallotError(
+            gettext("That file is not a mix stage: %(error)s.") % {"error": error}
+        ) from error
     expected = question.accepted_mixes().count() + 1
     if stage.stage != expected:
-        raise BallotError(f"That is mix stage {stage.stage}; the next stage is {expected}.")
+        raise BallotError(
+            gettext("That is mix stage %(stage)s; the next stage is %(expected)s.")
+            % {"stage": stage.stage, "expected": expected}
+        )
     if question.accepted_mixes().filter(mixer=stage.mixer).exists():
-        raise BallotError(f"{stage.mixer} has already mixed “{question.title}”.")
+        raise BallotError(
+            gettext("%(mixer)s has already mixed “%(title)s”.")
+            % {"mixer": stage.mixer, "title": question.title}
+        )
     return MixStage.objects.create(
         question=question,
         stage=stage.stage,
@@ -217,7 +229,9 @@ def _question_of(ballot: Ballot, question_id: str) -> Question:
     for question in ballot.questions.all():
         if question.ledger_id == question_id:
             return question
-    raise BallotError(f"This ballot has no question {question_id!r}.")
+    raise BallotError(
+        gettext("This ballot has no question %(question_id)s.") % {"question_id": repr(question_id)}
+    )
 
 
 def _own_teller(actor: User, teller: Teller) -> tuple[Member, Teller]:
@@ -313,24 +327,33 @@ def upload_decryption(*, actor: User, teller: Teller, question_id: str, document
     question = _question_of(ballot, question_id)
     if question.mix_stages.filter(status=MixStageStatus.CHECKING).exists():
         raise WrongStage(
-            f"A mix stage of “{question.title}” is still being checked; decrypt the last "
-            "stage once it is accepted or refused."
+            gettext(
+                "A mix stage of “%(title)s” is still being checked; decrypt the last stage once "
+                "it is accepted or refused."
+            )
+            % {"title": question.title}
         )
     mixes = question.accepted_mixes().count()
     if mixes < MINIMUM_MIXES:
         raise WrongStage(
-            f"“{question.title}” is decrypted after {MINIMUM_MIXES} mix stages by different "
-            f"mixers; it has {mixes}."
+            gettext(
+                "“%(title)s” is decrypted after %(minimum)s mix stages by different mixers;"
+                " it has %(mixes)s."
+            )
+            % {"title": question.title, "minimum": MINIMUM_MIXES, "mixes": mixes}
         )
     e2e = _e2e(question)
     number = teller.share_index
     try:
         decryption = decryption_from_json(document, e2e.width, "your decryption shares")
     except E2EFileError as error:
-        raise BallotError(f"That file is not a teller's decryption shares: {error}.") from error
+        raise BallotError(
+            gettext("That file is not a teller's decryption shares: %(error)s.") % {"error": error}
+        ) from error
     if decryption.teller != number:
         raise BallotError(
-            f"Those are teller {decryption.teller}'s decryption shares; you are teller {number}."
+            gettext("Those are teller %(teller)s's decryption shares; you are teller %(number)s.")
+            % {"teller": decryption.teller, "number": number}
         )
     rows, proof = decryption.shares, decryption.proof
     last = stage_inputs(question)
@@ -346,10 +369,13 @@ def upload_decryption(*, actor: User, teller: Teller, question_id: str, document
         workers=MIX_WORKERS,
     ):
         raise BallotError(
-            f"This is not the share teller {number} committed to: these decryption shares of "
-            f"“{question.title}” were not made with the key share teller {number}'s device "
-            "checked at the ceremony (or not from the last mix stage). Run `teller decrypt` "
-            "again with your own share file and the latest public files."
+            gettext(
+                "This is not the share teller %(number)s committed to: these decryption shares of"
+                " “%(title)s” were not made with the key share teller %(number)s's device checked"
+                " at the ceremony (or not from the last mix stage). Run `teller decrypt` again "
+                "with your own share file and the latest public files."
+            )
+            % {"number": number, "title": question.title}
         )
     DecryptionShares.objects.update_or_create(
         question=question,
@@ -376,8 +402,11 @@ def decrypt_papers(ballot: Ballot) -> None:
         stored = list(question.decryptions.select_related("teller").order_by("teller__share_index"))
         if len(stored) < ballot.threshold:
             raise BallotError(
-                f"“{question.title}”: {len(stored)} of the {ballot.threshold} tellers' "
-                "decryption shares needed have been uploaded."
+                gettext(
+                    "“%(title)s”: %(count)s of the %(threshold)s tellers' decryption shares needed "
+                    "have been uploaded."
+                )
+                % {"title": question.title, "count": len(stored), "threshold": ballot.threshold}
             )
         shares = {}
         for row in stored[: ballot.threshold]:
@@ -388,7 +417,9 @@ def decrypt_papers(ballot: Ballot) -> None:
         try:
             messages = combine_decryptions(betas, shares)
         except CeremonyError as error:
-            raise BallotError(f"“{question.title}”: {error}") from error
+            raise BallotError(
+                gettext("“%(title)s”: %(error)s") % {"title": question.title, "error": error}
+            ) from error
         table = SlotTable(e2e.form)
         lines = []
         for i in range(len(last)):

@@ -163,7 +163,10 @@ def nominate(
             f"{nominee.full_name} is not one of them."
         )
     if Nomination.objects.filter(question=question, member=nominee).exists():
-        raise WrongStage(f"{nominee.full_name} is already nominated for “{question.title}”.")
+        raise WrongStage(
+            gettext("%(full_name)s is already nominated for “%(title)s”.")
+            % {"full_name": nominee.full_name, "title": question.title}
+        )
     is_self = nominator.pk == nominee.pk
     nomination = Nomination(
         question=question,
@@ -285,7 +288,8 @@ def reject_nomination(*, actor: User, nomination: Nomination, reason: str) -> No
         )
     if nomination.status not in (NominationStatus.STANDING, NominationStatus.AWAITING_CONSENT):
         raise WrongStage(
-            f"This nomination cannot be rejected: it is “{nomination.get_status_display()}”."
+            gettext("This nomination cannot be rejected: it is “%(status)s”.")
+            % {"status": nomination.get_status_display()}
         )
     nomination.status = NominationStatus.REJECTED
     nomination.status_reason = reason
@@ -347,7 +351,8 @@ def confirm_nominations(*, actor: User, ballot: Ballot) -> list[Candidate]:
             # Nothing is confirmed: the officer changes the rules (or the rules stand and the
             # ballot waits) with the nominations still as they were.
             raise BallotError(
-                f"{question.title}: {problem} Change the question's quota rules, then confirm."
+                gettext("%(title)s: %(problem)s Change the question's quota rules, then confirm.")
+                % {"title": question.title, "problem": problem}
             )
     ballot.status = BallotStatus.DRAFT
     ballot.save(update_fields=["status"])

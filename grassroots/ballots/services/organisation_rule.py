@@ -7,6 +7,7 @@ only before voting opens."""
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
@@ -36,7 +37,7 @@ def set_organisation_rule(
     ballot = locked_ballot(ballot)
     require_status(ballot, BallotStatus.DRAFT, BallotStatus.NOMINATIONS, BallotStatus.READY)
     if mode not in RuleMode.values:
-        raise BallotError("Choose whether the rule is required or also admits supporters.")
+        raise BallotError(gettext("Choose whether the rule is required or also admits supporters."))
     if organisation is None:
         OrganisationRule.objects.filter(ballot=ballot).delete()
         audit_ballot(actor, AuditAction.SET_ORGANISATION_RULE, ballot, organisation=None)

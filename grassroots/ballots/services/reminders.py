@@ -219,14 +219,17 @@ def set_reminder_schedule(
     require_status(ballot, BallotStatus.DRAFT, BallotStatus.NOMINATIONS, BallotStatus.READY)
     hours = sorted(set(hours_before_close), reverse=True)
     if len(hours) > MAX_REMINDERS:
-        raise BallotError(f"Schedule at most {MAX_REMINDERS} reminders.")
+        raise BallotError(gettext("Schedule at most %(max)s reminders.") % {"max": MAX_REMINDERS})
     window = ballot.closes_at - ballot.opens_at
     for value in hours:
         if value < 1:
             raise BallotError(gettext("A reminder must be at least 1 hour before the close."))
         if datetime.timedelta(hours=value) >= window:
             raise BallotError(
-                f"A reminder {value} hours before the close would come before voting opens."
+                gettext(
+                    "A reminder %(value)s hours before the close would come before voting opens."
+                )
+                % {"value": value}
             )
     ballot.reminders.all().delete()
     reminders = ScheduledReminder.objects.bulk_create(

@@ -195,11 +195,17 @@ def _check_section(ballot: Ballot, region: Region) -> None:
     region's sections only, and each section is mixed and counted from its members' papers
     (docs/e2e.md, "Sections")."""
     if ballot.region_id is not None and ballot.region_id != region.pk:
-        raise BallotError(f"{region.name} is not in this ballot's scope ({ballot.scope_name}).")
+        raise BallotError(
+            gettext("%(name)s is not in this ballot's scope (%(scope_name)s).")
+            % {"name": region.name, "scope_name": ballot.scope_name}
+        )
     if ballot.group_id is not None or ballot.area_id is not None:
         raise BallotError(
-            "Sections by region need a national or regional ballot; this one is for "
-            f"{ballot.scope_name}."
+            gettext(
+                "Sections by region need a national or regional ballot; this one is for "
+                "%(scope_name)s."
+            )
+            % {"scope_name": ballot.scope_name}
         )
 
 

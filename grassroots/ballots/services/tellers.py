@@ -55,14 +55,20 @@ def set_up_tellers(*, actor: User, ballot: Ballot, members: Sequence[Member]) ->
         )
     require_status(ballot, BallotStatus.DRAFT)
     if len({m.pk for m in members}) != len(members) or len(members) != ballot.tellers_count:
-        raise BallotError(f"Name {ballot.tellers_count} different members as tellers.")
+        raise BallotError(
+            gettext("Name %(tellers_count)s different members as tellers.")
+            % {"tellers_count": ballot.tellers_count}
+        )
     questions = list(ballot.questions.prefetch_related("candidates"))
     if not questions:
         raise BallotError(gettext("Add at least one question first."))
     for question in questions:
         standing = [c for c in question.candidates.all() if not c.withdrawn]
         if len(standing) < (2 if question.kind != QuestionKind.STV else question.seats + 1):
-            raise BallotError(f"“{question.title}” needs more candidates before the ballot opens.")
+            raise BallotError(
+                gettext("“%(title)s” needs more candidates before the ballot opens.")
+                % {"title": question.title}
+            )
     if ballot.is_end_to_end:
         # No key is made here: the tellers make it together on their own devices
         # (services.ceremony); the server never holds a share.
@@ -138,16 +144,20 @@ def reveal_share(*, actor: User, teller: Teller, share_text: str) -> None:
         ) from error
     if share.index != teller.share_index:
         raise BallotError(
-            f"That share is number {share.index}; yours is number {teller.share_index}."
+            gettext("That share is number %(index)s; yours is number %(share_index)s.")
+            % {"index": share.index, "share_index": teller.share_index}
         )
     # Checked now, against the hash kept (and published) when the key was made, so a mistyped
     # share is named here rather than failing the count later (issue 20, item 10). Ballots set
     # up before hashes were kept have none to check against.
     if teller.share_hash and share_hash(share.to_text()) != teller.share_hash:
         raise BallotError(
-            f"This is not the share you were given as teller {teller.share_index}: it does not "
-            "match the one made for you when the key was set up. Copy it again exactly as it "
-            "was shown (a number, a colon, then 132 letters and digits) and enter it again."
+            gettext(
+                "This is not the share you were given as teller %(share_index)s: it does not "
+                "match the one made for you when the key was set up. Copy it again exactly as it "
+                "was shown (a number, a colon, then 132 letters and digits) and enter it again."
+            )
+            % {"share_index": teller.share_index}
         )
     teller.revealed_share = share.to_text()
     teller.save(update_fields=["revealed_share"])
@@ -159,7 +169,8 @@ def tellers_private_key(ballot: Ballot) -> bytes:
     tellers = list(ballot.tellers.exclude(revealed_share=""))
     if len(tellers) < ballot.threshold:
         raise BallotError(
-            f"{len(tellers)} of the {ballot.threshold} key shares needed have been entered."
+            gettext("%(count)s of the %(threshold)s key shares needed have been entered.")
+            % {"count": len(tellers), "threshold": ballot.threshold}
         )
     try:
         private = combine_shares([Share.from_text(t.revealed_share) for t in tellers])

@@ -8,16 +8,17 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from grassroots.accounts.requests import AuthenticatedRequest
 from grassroots.ballots import queries
-from grassroots.ballots.e2e import VENDORED_NOBLE, e2e_zip, static_integrity
-from grassroots.ballots.forms import (
+from grassroots.ballots.ceremony_forms import (
     ConfirmSharesForm,
     DealForm,
     E2EUploadForm,
     TransportKeyForm,
 )
+from grassroots.ballots.e2e import VENDORED_NOBLE, e2e_zip, static_integrity
 from grassroots.ballots.models import Ballot, Teller
 from grassroots.ballots.services.ceremony import (
     confirm_shares,
@@ -51,13 +52,13 @@ def teller_ceremony(request: AuthenticatedRequest, teller: Teller) -> HttpRespon
                     teller=teller,
                     key_hex=key_form.cleaned_data["transport_key"],
                 )
-                messages.success(request, "Your transport key is published.")
+                messages.success(request, gettext("Your transport key is published."))
                 return redirect("ballot_teller_share", ballot_id=ballot.pk)
             if step == "deal" and deal_form.is_valid():
                 publish_deal(
                     actor=request.user, teller=teller, document=deal_form.cleaned_data["deal"]
                 )
-                messages.success(request, "Your deal is checked and published.")
+                messages.success(request, gettext("Your deal is checked and published."))
                 return redirect("ballot_teller_share", ballot_id=ballot.pk)
             if step == "confirm" and confirm_form.is_valid():
                 confirm_shares(
@@ -65,7 +66,9 @@ def teller_ceremony(request: AuthenticatedRequest, teller: Teller) -> HttpRespon
                     teller=teller,
                     election_key_hex=confirm_form.cleaned_data["election_key"],
                 )
-                messages.success(request, "Thank you: your key share is checked and kept by you.")
+                messages.success(
+                    request, gettext("Thank you: your key share is checked and kept by you.")
+                )
                 return redirect("ballot_teller_share", ballot_id=ballot.pk)
         except BallotError as error:
             form = {"transport": key_form, "deal": deal_form, "confirm": confirm_form}.get(
@@ -150,11 +153,11 @@ def teller_mix_and_decrypt(request: AuthenticatedRequest, teller: Teller) -> Htt
                 actor=request.user, teller=teller, stage_id=int(request.POST.get("stage", 0))
             )
         except ValueError:
-            messages.error(request, "There is no such mix stage.")
+            messages.error(request, gettext("There is no such mix stage."))
         except BallotError as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, "The check has started again.")
+            messages.success(request, gettext("The check has started again."))
         return redirect("ballot_teller_reveal", ballot_id=ballot.pk)
     form = {"mix": mix_form, "decrypt": decrypt_form}.get(step or "")
     if form is not None and form.is_valid():

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 
 from grassroots.accounts.requests import AuthenticatedRequest
 from grassroots.ballots import queries
@@ -48,7 +49,9 @@ def question_colleges(
             names = [name for name, _ in colleges]
             chosen = colleges_form.cleaned_data["everyone_else"].strip()
             if chosen and chosen not in names:
-                raise BallotError(f"“{chosen}” is not one of the colleges above.")
+                raise BallotError(
+                    gettext("“%(chosen)s” is not one of the colleges above.") % {"chosen": chosen}
+                )
             set_colleges(
                 actor=request.user,
                 question=question,
@@ -58,7 +61,9 @@ def question_colleges(
         except BallotError as error:
             colleges_form.add_error(None, str(error))
         else:
-            messages.success(request, f"The colleges of {question.title} are saved.")
+            messages.success(
+                request, gettext("The colleges of %(title)s are saved.") % {"title": question.title}
+            )
             return redirect(
                 "ballot_question_colleges", ballot_id=ballot.pk, question_id=question.pk
             )
@@ -73,7 +78,9 @@ def question_colleges(
         except BallotError as error:
             members_form.add_error("membership_numbers", str(error))
         else:
-            messages.success(request, f"{count} members are listed in the college.")
+            messages.success(
+                request, gettext("%(count)s members are listed in the college.") % {"count": count}
+            )
             return redirect(
                 "ballot_question_colleges", ballot_id=ballot.pk, question_id=question.pk
             )

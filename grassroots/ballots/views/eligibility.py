@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 
 from grassroots.accounts.requests import AuthenticatedRequest
 from grassroots.ballots import queries
@@ -43,7 +44,7 @@ def ballot_organisation_rule(request: AuthenticatedRequest, ballot_id: int) -> H
         except BallotError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, "The ballot's rule on other organisations is saved.")
+            messages.success(request, gettext("The ballot's rule on other organisations is saved."))
             return redirect("ballot_manage", ballot_id=ballot.pk)
     return render(
         request,

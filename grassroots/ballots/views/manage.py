@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from grassroots.accounts.requests import AuthenticatedRequest
@@ -88,7 +89,7 @@ def ballot_create(request: AuthenticatedRequest) -> HttpResponse:
             )
         except BallotError as error:
             return problem_page(request, error)
-        messages.success(request, "Ballot created. Now add its questions.")
+        messages.success(request, gettext("Ballot created. Now add its questions."))
         return redirect("ballot_manage", ballot_id=ballot.pk)
     return render(request, "ballots/ballot_form.html", {"form": form})
 
@@ -187,7 +188,7 @@ def candidate_add(request: AuthenticatedRequest, ballot_id: int, question_id: in
             )
         except BallotError as error:
             return problem_page(request, error, ballot)
-        messages.success(request, f"{form.cleaned_data['name']} added.")
+        messages.success(request, gettext("%(name)s added.") % {"name": form.cleaned_data["name"]})
         return redirect("ballot_manage", ballot_id=ballot.pk)
     return render(
         request,
@@ -219,7 +220,9 @@ def question_quotas(
         except BallotError as error:
             form.add_error("quota_rules", str(error))
         else:
-            messages.success(request, f"Quota rules of {question.title} saved.")
+            messages.success(
+                request, gettext("Quota rules of %(title)s saved.") % {"title": question.title}
+            )
             return redirect("ballot_manage", ballot_id=ballot.pk)
     return render(
         request,
@@ -245,7 +248,9 @@ def tellers_set_up(request: AuthenticatedRequest, ballot_id: int) -> HttpRespons
                 set_up_tellers(actor=request.user, ballot=ballot, members=tellers)
             except BallotError as error:
                 return problem_page(request, error, ballot)
-            messages.success(request, "The tellers' key is made. Each teller collects a share.")
+            messages.success(
+                request, gettext("The tellers' key is made. Each teller collects a share.")
+            )
             return redirect("ballot_manage", ballot_id=ballot.pk)
     return render(request, "ballots/tellers_form.html", {"ballot": ballot, "form": form})
 
@@ -273,7 +278,7 @@ def reminder_schedule(request: AuthenticatedRequest, ballot_id: int) -> HttpResp
         except BallotError as error:
             form.add_error("hours_before_close", str(error))
         else:
-            messages.success(request, "The reminder schedule is saved.")
+            messages.success(request, gettext("The reminder schedule is saved."))
             return redirect("ballot_manage", ballot_id=ballot.pk)
     return render(
         request,
@@ -351,10 +356,12 @@ def _lifecycle(request: AuthenticatedRequest, ballot_id: int, step: str) -> Http
             )
         elif step == "count":
             request_count(actor=request.user, ballot=ballot)
-            messages.success(request, "The count has started: the tellers' key opens the box.")
+            messages.success(
+                request, gettext("The count has started: the tellers' key opens the box.")
+            )
         elif step == "resume":
             resume_background(actor=request.user, ballot=ballot)
-            messages.success(request, "Started again from where it stopped.")
+            messages.success(request, gettext("Started again from where it stopped."))
         else:
             request_publish(actor=request.user, ballot=ballot)
             messages.success(

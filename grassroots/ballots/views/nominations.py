@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from grassroots.accounts.requests import AuthenticatedRequest
@@ -61,7 +62,7 @@ def nominations_open(request: AuthenticatedRequest, ballot_id: int) -> HttpRespo
             )
         except (BallotError, PermissionDenied) as error:
             return _refused(request, error, ballot)
-        messages.success(request, "Nominations are open.")
+        messages.success(request, gettext("Nominations are open."))
         return redirect("ballot_nominations", ballot_id=ballot.pk)
     return render(
         request,
@@ -116,10 +117,10 @@ def nominate(request: AuthenticatedRequest, ballot_id: int) -> HttpResponse:
                 )
             except (BallotError, PermissionDenied) as error:
                 return _refused(request, error, ballot)
-            messages.success(request, f"{nomination.name} is nominated.")
+            messages.success(request, gettext("%(name)s is nominated.") % {"name": nomination.name})
             return redirect("ballot_nomination", ballot_id=ballot.pk, nomination_id=nomination.pk)
     if not ballot.nominations_are_open:
-        return _refused(request, WrongStage("Nominations are not open."), ballot)
+        return _refused(request, WrongStage(gettext("Nominations are not open.")), ballot)
     return render(
         request,
         "ballots/nominate.html",
@@ -157,10 +158,12 @@ def nomination_detail(
                 )
             except (BallotError, PermissionDenied) as error:
                 return _refused(request, error, ballot)
-            messages.success(request, "Your nomination is updated.")
+            messages.success(request, gettext("Your nomination is updated."))
             return redirect("ballot_nomination", ballot_id=ballot.pk, nomination_id=nomination.pk)
     elif request.method == "POST":
-        return _refused(request, PermissionDenied("Only the nominee can change this."), ballot)
+        return _refused(
+            request, PermissionDenied(gettext("Only the nominee can change this.")), ballot
+        )
     line = queries.nomination_line(nomination, ballot)
     return render(
         request,
@@ -193,10 +196,12 @@ def _nomination_step(
     try:
         if step == "support":
             support_nomination(actor=request.user, nomination=nomination)
-            messages.success(request, f"You support {nomination.name}'s nomination.")
+            messages.success(
+                request, gettext("You support %(name)s's nomination.") % {"name": nomination.name}
+            )
         else:
             withdraw_nomination(actor=request.user, nomination=nomination)
-            messages.success(request, "Your nomination is withdrawn.")
+            messages.success(request, gettext("Your nomination is withdrawn."))
     except (BallotError, PermissionDenied) as error:
         return _refused(request, error, ballot)
     return redirect("ballot_nomination", ballot_id=ballot.pk, nomination_id=nomination.pk)
@@ -247,12 +252,18 @@ def nomination_group_support(
             form.add_error(None, str(error))
             status = error.http_status if isinstance(error, BallotError) else 403
         else:
-            messages.success(request, f"{group.name}'s support for {nomination.name} is recorded.")
+            messages.success(
+                request,
+                gettext("%(group)s's support for %(name)s is recorded.")
+                % {"group": group.name, "name": nomination.name},
+            )
             return redirect("ballot_nomination", ballot_id=ballot.pk, nomination_id=nomination.pk)
     elif not ballot.nominations_are_open:
         return _refused(
             request,
-            WrongStage("Nominations have closed: a group's support can no longer be recorded."),
+            WrongStage(
+                gettext("Nominations have closed: a group's support can no longer be recorded.")
+            ),
             ballot,
         )
     return render(
@@ -274,7 +285,9 @@ def nomination_group_support_withdraw(
         withdraw_group_support(actor=request.user, support=support)
     except (BallotError, PermissionDenied) as error:
         return _refused(request, error, ballot)
-    messages.success(request, f"{support.group.name}'s support is withdrawn.")
+    messages.success(
+        request, gettext("%(group)s's support is withdrawn.") % {"group": support.group.name}
+    )
     return redirect("ballot_nomination", ballot_id=ballot.pk, nomination_id=nomination_id)
 
 
@@ -293,12 +306,14 @@ def nomination_reject(
             )
         except (BallotError, PermissionDenied) as error:
             return _refused(request, error, ballot)
-        messages.success(request, f"{nomination.name}'s nomination is rejected.")
+        messages.success(
+            request, gettext("%(name)s's nomination is rejected.") % {"name": nomination.name}
+        )
         return redirect("ballot_nominations", ballot_id=ballot.pk)
     if not ballot.nominations_are_open:
         return _refused(
             request,
-            WrongStage("Nominations have closed: a nomination can no longer be rejected."),
+            WrongStage(gettext("Nominations have closed: a nomination can no longer be rejected.")),
             ballot,
         )
     return render(
@@ -348,5 +363,8 @@ def nominations_confirm(request: AuthenticatedRequest, ballot_id: int) -> HttpRe
         confirmed = confirm_nominations(actor=request.user, ballot=ballot)
     except (BallotError, PermissionDenied) as error:
         return _refused(request, error, ballot)
-    messages.success(request, f"{len(confirmed)} nominations confirmed as candidates.")
+    messages.success(
+        request,
+        gettext("%(count)s nominations confirmed as candidates.") % {"count": len(confirmed)},
+    )
     return redirect("ballot_manage", ballot_id=ballot.pk)

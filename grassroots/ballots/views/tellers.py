@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from grassroots.accounts.requests import AuthenticatedRequest
 from grassroots.ballots import queries
@@ -63,7 +64,7 @@ def teller_reveal(request: AuthenticatedRequest, ballot_id: int) -> HttpResponse
         except BallotError as error:
             form.add_error("share", str(error))
         else:
-            messages.success(request, "Thank you: your share is entered.")
+            messages.success(request, gettext("Thank you: your share is entered."))
             return redirect("ballot_list")
     return render(
         request,
