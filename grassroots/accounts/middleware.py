@@ -32,6 +32,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django_htmx.http import HttpResponseClientRedirect
 
 from grassroots.organisation.models import RoleAssignment
@@ -200,8 +201,10 @@ def _decide(request: HttpRequest, *, needs_setup: bool) -> HttpResponseBase | No
         request.session[NEXT_SESSION_KEY] = destination
     messages.info(
         request,
-        "You hold an officer role, so your account needs "
-        "two-factor authentication. Set up an authenticator app to continue.",
+        gettext(
+            "You hold an officer role, so your account needs "
+            "two-factor authentication. Set up an authenticator app to continue."
+        ),
     )
     if htmx:
         return HttpResponseClientRedirect(setup_url)

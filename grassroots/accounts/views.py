@@ -5,6 +5,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 
 from grassroots.accounts.services import end_all_sessions
 
@@ -17,7 +18,7 @@ def logout_everywhere(request: HttpRequest) -> HttpResponse:
         logout(request)
         messages.success(
             request,
-            "You have been logged out everywhere: on this device and every other one.",
+            gettext("You have been logged out everywhere: on this device and every other one."),
         )
         return redirect("account_login")
     return render(request, "accounts/logout_everywhere.html")

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
@@ -26,7 +27,7 @@ def _refuse_officer_without_mfa(user: Any) -> None:
         raise ApiError(
             403,
             "mfa_required",
-            "You hold an officer role: set up an authenticator app (Security page) first.",
+            gettext("You hold an officer role: set up an authenticator app (Security page) first."),
         )
 
 
@@ -65,7 +66,9 @@ class SessionAuth(APIKeyCookie):
         if key is None:
             return None
         if check_csrf(request) is not None:
-            raise ApiError(403, "csrf_failed", "Send the X-CSRFToken header with the session.")
+            raise ApiError(
+                403, "csrf_failed", gettext("Send the X-CSRFToken header with the session.")
+            )
         return key
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:

@@ -15,6 +15,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.utils.translation import gettext
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -107,37 +108,47 @@ def install_error_handlers(api: NinjaAPI) -> None:
             {"location": _location(e.get("loc", ())), "message": str(e.get("msg", "invalid"))}
             for e in exc.errors
         ]
-        return _error(api, request, 422, "invalid", "The request is not valid.", errors)
+        return _error(api, request, 422, "invalid", gettext("The request is not valid."), errors)
 
     def http_error(request: HttpRequest, exc: Any) -> HttpResponse:
         code = getattr(exc, "code", None) or STATUS_CODES.get(exc.status_code, "error")
         message = str(exc)
         if isinstance(exc, AuthenticationError):
-            message = "Log in, or send a personal API token as 'Authorization: Bearer <token>'."
+            message = gettext(
+                "Log in, or send a personal API token as 'Authorization: Bearer <token>'."
+            )
         elif message == "CSRF check Failed":
             code = "csrf_failed"
-            message = "Requests that use the session cookie must send the X-CSRFToken header."
+            message = gettext(
+                "Requests that use the session cookie must send the X-CSRFToken header."
+            )
         return _error(api, request, exc.status_code, code, message)
 
     def not_found(request: HttpRequest, exc: Any) -> HttpResponse:
-        return _error(api, request, 404, "not_found", str(exc) or "Not found.")
+        return _error(api, request, 404, "not_found", str(exc) or gettext("Not found."))
 
     def permission_denied(request: HttpRequest, exc: Any) -> HttpResponse:
-        return _error(api, request, 403, "forbidden", str(exc) or "You cannot do that.")
+        return _error(api, request, 403, "forbidden", str(exc) or gettext("You cannot do that."))
 
     def ballot_error(request: HttpRequest, exc: Any) -> HttpResponse:
         code = BALLOT_ERROR_CODES.get(type(exc), "invalid_ballot")
         return _error(api, request, exc.http_status, code, str(exc))
 
     def too_big(request: HttpRequest, exc: Any) -> HttpResponse:
-        return _error(api, request, 413, "body_too_large", "The request body is too large.")
+        return _error(
+            api, request, 413, "body_too_large", gettext("The request body is too large.")
+        )
 
     def database_unavailable(request: HttpRequest, exc: Any) -> HttpResponse:
         # The same answer the pages give (grassroots.availability): the database is down or cut
         # a statement short, so try again shortly; nothing half-done was kept (one transaction).
         logger.warning("API: database unavailable on %s %s: %s", request.method, request.path, exc)
         response = _error(
-            api, request, 503, "unavailable", "The service is busy or down; try again shortly."
+            api,
+            request,
+            503,
+            "unavailable",
+            gettext("The service is busy or down; try again shortly."),
         )
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         response["Cache-Control"] = "no-store"
@@ -147,7 +158,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
         if is_unavailable(exc):
             return database_unavailable(request, exc)
         logger.exception("API error on %s %s", request.method, request.path, exc_info=exc)
-        return _error(api, request, 500, "server_error", "Something went wrong on our side.")
+        return _error(
+            api, request, 500, "server_error", gettext("Something went wrong on our side.")
+        )
 
     api.add_exception_handler(ValidationError, validation)
     api.add_exception_handler(HttpError, http_error)

@@ -10,6 +10,7 @@ import threading
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext
 
 from grassroots import clock
 from grassroots.accounts.models import User
@@ -34,7 +35,7 @@ def tokens_of(actor: User) -> QuerySet[ApiToken]:
 def get_token_for(actor: User, token_id: int) -> ApiToken:
     token = tokens_of(actor).filter(pk=token_id).first()
     if token is None:
-        raise Http404("No such token.")
+        raise Http404(gettext("No such token."))
     return token
 
 
@@ -88,7 +89,7 @@ def ballot_log(ballot: Ballot, size: int) -> MerkleLog:
     for tracker in trackers.iterator(chunk_size=5000):
         log.append(bytes.fromhex(tracker))
     if len(log) != size:
-        raise Http404("No such log size.")
+        raise Http404(gettext("No such log size."))
     with _LOGS_LOCK:
         if len(_LOGS) >= _LOGS_KEPT:
             _LOGS.pop(next(iter(_LOGS)))

@@ -7,6 +7,7 @@ import hashlib
 import secrets
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from grassroots import clock
 from grassroots.accounts.models import User
@@ -31,12 +32,15 @@ def hash_token(token: str) -> str:
 def create_token(*, actor: User, name: str, days: int) -> tuple[ApiToken, str]:
     """Make a token for ``actor`` and return it with its secret, which is never stored."""
     if not getattr(actor, "is_authenticated", False):
-        raise TokenError("Log in to make an API token.")
+        raise TokenError(gettext("Log in to make an API token."))
     name = name.strip()
     if not name:
-        raise TokenError("Give the token a name, so you know later what uses it.")
+        raise TokenError(gettext("Give the token a name, so you know later what uses it."))
     if days not in LIFETIMES:
-        raise TokenError(f"A token lives {', '.join(map(str, LIFETIMES))} days.")
+        raise TokenError(
+            gettext("A token lives %(lifetimes)s days.")
+            % {"lifetimes": ", ".join(map(str, LIFETIMES))}
+        )
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     moment = clock.now()
     token = ApiToken.objects.create(

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from grassroots.accounts.requests import AuthenticatedRequest
@@ -50,5 +51,8 @@ def token_list(request: AuthenticatedRequest) -> HttpResponse:
 def token_revoke(request: AuthenticatedRequest, token_id: int) -> HttpResponse:
     token = queries.get_token_for(request.user, token_id)
     services.revoke_token(actor=request.user, token=token)
-    messages.success(request, f"The token “{token.name}” is revoked: it no longer works.")
+    messages.success(
+        request,
+        gettext("The token “%(token)s” is revoked: it no longer works.") % {"token": token.name},
+    )
     return redirect("api_tokens")

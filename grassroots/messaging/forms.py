@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
 
 from grassroots.messaging.queries import Scope, scope_from_key
 from grassroots.messaging.services import BODY_MAX, SUBJECT_MAX
@@ -40,12 +41,12 @@ class MailoutForm(forms.Form):
         try:
             return scope_from_key(str(self.cleaned_data["scope"]))
         except ValueError:
-            raise forms.ValidationError("Choose where to send the message.") from None
+            raise forms.ValidationError(gettext("Choose where to send the message.")) from None
 
     def clean_subject(self) -> str:
         value = str(self.cleaned_data["subject"]).strip()
         if "\n" in value or "\r" in value:
-            raise forms.ValidationError("The subject must be one line.")
+            raise forms.ValidationError(gettext("The subject must be one line."))
         return value
 
 

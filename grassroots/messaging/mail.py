@@ -42,7 +42,7 @@ def read_unsubscribe_token(token: str) -> UnsubscribeRequest:
     except signing.BadSignature as error:
         raise BadToken(str(error)) from None
     if not isinstance(data, dict) or not isinstance(data.get("m"), int):
-        raise BadToken("malformed token")
+        raise BadToken(gettext("malformed token"))
     return UnsubscribeRequest(member_id=data["m"], scope_key=str(data.get("s", "")))
 
 

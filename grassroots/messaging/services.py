@@ -19,6 +19,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.mail import get_connection
 from django.db import transaction
 from django.db.models import F, QuerySet
+from django.utils import dateformat
+from django.utils.translation import gettext
 
 from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
@@ -61,17 +63,23 @@ class TooManyMailouts(MessagingError):
 
 def _check_text(subject: str, body: str, purpose: str) -> None:
     if not subject.strip():
-        raise MessagingError("Give the message a subject.")
+        raise MessagingError(gettext("Give the message a subject."))
     if "\n" in subject or "\r" in subject:
-        raise MessagingError("The subject must be one line.")
+        raise MessagingError(gettext("The subject must be one line."))
     if len(subject) > SUBJECT_MAX:
-        raise MessagingError(f"The subject can be at most {SUBJECT_MAX} characters.")
+        raise MessagingError(
+            gettext("The subject can be at most %(SUBJECT_MAX)s characters.")
+            % {"SUBJECT_MAX": SUBJECT_MAX}
+        )
     if not body.strip():
-        raise MessagingError("Write the message.")
+        raise MessagingError(gettext("Write the message."))
     if len(body) > BODY_MAX:
-        raise MessagingError(f"The message can be at most {BODY_MAX:,} characters.")
+        raise MessagingError(
+            gettext("The message can be at most %(BODY_MAX)s characters.")
+            % {"BODY_MAX": format(BODY_MAX, ",")}
+        )
     if not purpose.strip():
-        raise MessagingError("Say what the message is for; it is kept in the audit log.")
+        raise MessagingError(gettext("Say what the message is for; it is kept in the audit log."))
 
 
 def check_translated_text(
@@ -105,8 +113,11 @@ def _check_rate(actor: User) -> None:
     if len(recent) >= limit:
         free_at = (recent[0] + RATE_WINDOW).astimezone(datetime.UTC)
         raise TooManyMailouts(
-            f"You have sent {limit} messages in the last hour, the most allowed. "
-            f"You can send the next one after {free_at:%H:%M} UTC."
+            gettext(
+                "You have sent %(limit)s messages in the last hour, the most allowed. "
+                "You can send the next one after %(free_at)s UTC."
+            )
+            % {"limit": limit, "free_at": dateformat.format(free_at, "H:i")}
         )
 
 
@@ -155,11 +166,11 @@ def send_mailout(
     ``statuses``; a background task sends it. Returns the queued mailout (counts filled in).
     ``translations``: the site's own text (a meeting's invitation) in other languages."""
     if not may(actor, Capability.MESSAGE_MEMBERS, scope):
-        raise PermissionDenied("You may not write to the members of this scope.")
+        raise PermissionDenied(gettext("You may not write to the members of this scope."))
     check_translated_text(subject, body, purpose, translations)
     statuses = sorted(set(statuses))
     if not statuses or not set(statuses) <= set(MembershipStatus.values):
-        raise MessagingError("Choose which members to write to.")
+        raise MessagingError(gettext("Choose which members to write to."))
     _check_rate(actor)
     counts = count_recipients(scope, statuses)
     mailout = Mailout.objects.create(
@@ -410,7 +421,7 @@ def unsubscribe(*, token: str, everything: bool, via: str) -> Member:
     request = mail.read_unsubscribe_token(token)
     member = Member.objects.filter(pk=request.member_id).first()
     if member is None:
-        raise mail.BadToken("no such member")
+        raise mail.BadToken(gettext("no such member"))
     scope_key = Unsubscribe.ALL if everything else request.scope_key
     _, created = Unsubscribe.objects.get_or_create(
         member=member, scope_key=scope_key, defaults={"created_at": now(), "via": via}

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -50,7 +51,9 @@ def mailout_compose(request: AuthenticatedRequest) -> HttpResponse:
                 status = 429 if isinstance(error, services.TooManyMailouts) else 400
             else:
                 messages.success(
-                    request, f"Your message is queued for {mailout.recipients:,} members."
+                    request,
+                    gettext("Your message is queued for %(recipients)s members.")
+                    % {"recipients": format(mailout.recipients, ",")},
                 )
                 return redirect("messaging:mailout_detail", mailout_id=mailout.pk)
         preview = queries.count_recipients(data["scope"], data["statuses"])

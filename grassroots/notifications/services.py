@@ -90,9 +90,11 @@ def notify(
     into each reader's language when read, or else ``title``, words as they stand. Joins the
     caller's transaction; returns how many were written."""
     if kind not in Kind.values:
-        raise NotificationError(f"Unknown kind of notification: {kind!r}.")
+        raise NotificationError(
+            gettext("Unknown kind of notification: %(kind)s.") % {"kind": repr(kind)}
+        )
     if not url.startswith("/") or url.startswith("//"):
-        raise NotificationError("A notification links to a page on this site.")
+        raise NotificationError(gettext("A notification links to a page on this site."))
     stored: dict[str, str] = {}
     if message:
         try:
@@ -102,7 +104,7 @@ def notify(
         title = render_in_default_language(message, stored)
     title = " ".join(title.split())[:TITLE_MAX]
     if not title:
-        raise NotificationError("A notification says something.")
+        raise NotificationError(gettext("A notification says something."))
     default = DEFAULT_DELIVERY[kind]
     at = now()
     written = 0
@@ -170,7 +172,9 @@ def notify_scope(
 
     scope_from_key(scope_key)  # a malformed key fails here, in the caller, not in the worker
     if kind not in Kind.values:
-        raise NotificationError(f"Unknown kind of notification: {kind!r}.")
+        raise NotificationError(
+            gettext("Unknown kind of notification: %(kind)s.") % {"kind": repr(kind)}
+        )
     try:
         stored = stored_params(message, params)
     except UnknownMessage as error:
@@ -236,7 +240,10 @@ def set_preferences(member: Member, choices: dict[str, str]) -> None:
     follow the new choice (one taken out of mail is not mailed)."""
     for kind, delivery in choices.items():
         if kind not in Kind.values or delivery not in Delivery.values:
-            raise NotificationError(f"Unknown choice {delivery!r} for {kind!r}.")
+            raise NotificationError(
+                gettext("Unknown choice %(delivery)s for %(kind)s.")
+                % {"delivery": repr(delivery), "kind": repr(kind)}
+            )
     for kind, delivery in choices.items():
         Preference.objects.update_or_create(
             member=member, kind=kind, defaults={"delivery": delivery}
@@ -306,7 +313,9 @@ def send_digest(frequency: str, period: datetime.date) -> DigestRun | None:
     with a personal body each; None if this period's digest was already started (by this node
     or another). Safe to call again: the period's row is written first, once."""
     if frequency not in DIGESTS:
-        raise NotificationError(f"No digest is sent {frequency!r}.")
+        raise NotificationError(
+            gettext("No digest is sent %(frequency)s.") % {"frequency": repr(frequency)}
+        )
     try:
         with transaction.atomic():
             run = DigestRun.objects.create(frequency=frequency, period=period, started_at=now())

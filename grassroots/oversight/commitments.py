@@ -9,6 +9,7 @@ import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.translation import gettext
 
 from grassroots import clock
 from grassroots.accounts.models import User
@@ -22,7 +23,9 @@ from grassroots.people.queries import own_member
 
 def _require_commitments(actor: User) -> None:
     if not may(actor, Capability.MANAGE_COMMITMENTS, NATION):
-        raise PermissionDenied("Only the National Committee and national office keep commitments.")
+        raise PermissionDenied(
+            gettext("Only the National Committee and national office keep commitments.")
+        )
 
 
 @transaction.atomic(durable=True)
@@ -37,12 +40,12 @@ def add_commitment(
 ) -> Commitment:
     _require_commitments(actor)
     if due_on < made_on:
-        raise OversightError("The due date cannot be before the commitment was made.")
+        raise OversightError(gettext("The due date cannot be before the commitment was made."))
     decision = None
     if decision_id is not None:
         decision = queries.published_decision(decision_id)
         if decision is None:
-            raise OversightError("There is no published decision with that number.")
+            raise OversightError(gettext("There is no published decision with that number."))
     commitment = Commitment.objects.create(
         title=title.strip(),
         description=description.strip(),
@@ -82,11 +85,11 @@ def update_commitment(
     _require_commitments(actor)
     commitment = Commitment.objects.select_for_update().get(pk=commitment.pk)
     if status not in CommitmentStatus.values:
-        raise OversightError("Choose the commitment's status.")
+        raise OversightError(gettext("Choose the commitment's status."))
     if status == CommitmentStatus.DONE and not (evidence.strip() or evidence_url.strip()):
-        raise OversightError("A commitment is marked done only with its evidence.")
+        raise OversightError(gettext("A commitment is marked done only with its evidence."))
     if status == CommitmentStatus.DROPPED and not note.strip():
-        raise OversightError("Say why the commitment was dropped.")
+        raise OversightError(gettext("Say why the commitment was dropped."))
     commitment.status = status
     commitment.evidence = evidence.strip()
     commitment.evidence_url = evidence_url.strip()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
 
 from grassroots.bounds import MAX_ID, MAX_VOTES, SANE_DATE
 from grassroots.oversight import queries
@@ -86,7 +87,7 @@ class DecisionForm(forms.Form):
         if not self.roster:
             given = [data.get(n) for n in ("votes_for", "votes_against", "abstentions")]
             if any(v is not None for v in given) and any(v is None for v in given):
-                self.add_error("votes_for", "Give all three totals, or none for no vote.")
+                self.add_error("votes_for", gettext("Give all three totals, or none for no vote."))
         return data
 
     def totals(self) -> tuple[int, int, int] | None:
@@ -146,15 +147,22 @@ class InitiativeForm(forms.Form):
         kind, decision = data.get("kind"), data.get("decision")
         if kind == InitiativeKind.CALL_IN:
             if decision is None and "decision" not in self.errors:
-                self.add_error("decision", "A call-in names the decision it would reverse.")
+                self.add_error(
+                    "decision", gettext("A call-in names the decision it would reverse.")
+                )
             elif decision is not None and queries.published_decision(decision) is None:
                 self.add_error(
                     "decision",
-                    f"There is no published decision D{decision}. Find the decision in the "
-                    "register and use its “Call in this decision” link.",
+                    gettext(
+                        "There is no published decision D%(decision)s. Find the decision in "
+                        "the register and use its “Call in this decision” link."
+                    )
+                    % {"decision": decision},
                 )
         elif kind and decision is not None:
-            self.add_error("decision", "Only a call-in names a decision; leave this empty.")
+            self.add_error(
+                "decision", gettext("Only a call-in names a decision; leave this empty.")
+            )
         return data
 
 
@@ -180,10 +188,15 @@ class CommitmentForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("made_on") and data.get("due_on") and data["due_on"] < data["made_on"]:
-            self.add_error("due_on", "The due date cannot be before the commitment was made.")
+            self.add_error(
+                "due_on", gettext("The due date cannot be before the commitment was made.")
+            )
         decision = data.get("decision")
         if decision is not None and queries.published_decision(decision) is None:
-            self.add_error("decision", f"There is no published decision D{decision}.")
+            self.add_error(
+                "decision",
+                gettext("There is no published decision D%(decision)s.") % {"decision": decision},
+            )
         return data
 
 
@@ -263,16 +276,22 @@ class RulesForm(forms.ModelForm[OversightRules]):
             return None
         members, missing = _members_by_number(text)
         if missing or len(members) != 1:
-            raise forms.ValidationError(f"No member has the number {text}.")
+            raise forms.ValidationError(
+                gettext("No member has the number %(text)s.") % {"text": text}
+            )
         if not queries.holds_national_office(members[0]):
-            raise forms.ValidationError("The returning officer must hold a national office role.")
+            raise forms.ValidationError(
+                gettext("The returning officer must hold a national office role.")
+            )
         return members[0]
 
     def clean_standing_teller_numbers(self) -> str:
         text: str = self.cleaned_data["standing_teller_numbers"]
         members, missing = _members_by_number(text)
         if missing:
-            raise forms.ValidationError(f"No member has the number {', '.join(missing)}.")
+            raise forms.ValidationError(
+                gettext("No member has the number %(names)s.") % {"names": ", ".join(missing)}
+            )
         self.standing_tellers = members
         return text
 
@@ -280,12 +299,16 @@ class RulesForm(forms.ModelForm[OversightRules]):
         data = super().clean() or {}
         percent, groups = data.get("signature_percent"), data.get("groups_needed")
         if percent is not None and groups is not None and percent <= 0 and groups <= 0:
-            self.add_error("signature_percent", "Set a share of members or a number of groups.")
+            self.add_error(
+                "signature_percent", gettext("Set a share of members or a number of groups.")
+            )
         if percent is not None and not 0 <= percent <= 100:
-            self.add_error("signature_percent", "A percentage between 0 and 100.")
+            self.add_error("signature_percent", gettext("A percentage between 0 and 100."))
         threshold = data.get("tellers_threshold")
         if self.standing_tellers and threshold and threshold > len(self.standing_tellers):
-            self.add_error("tellers_threshold", "No more than the number of standing tellers.")
+            self.add_error(
+                "tellers_threshold", gettext("No more than the number of standing tellers.")
+            )
         return data
 
     def rule_values(self) -> dict[str, Any]:

@@ -14,6 +14,7 @@ import zipfile
 from typing import IO
 
 from django.conf import settings
+from django.utils.translation import gettext
 
 DEFAULT_MAX_PAPER_BYTES = 10 * 1024 * 1024
 KINDS = {
@@ -64,10 +65,10 @@ def read_paper(upload: IO[bytes], *, size: int | None) -> tuple[bytes, str]:
     if len(data) > limit:
         raise PaperError(too_large)
     if not data:
-        raise PaperError("The file is empty.")
+        raise PaperError(gettext("The file is empty."))
     kind = paper_kind(data)
     if kind is None:
         raise PaperError(
-            "A paper must be a PDF, an OpenDocument text (.odt) or a Word (.docx) file."
+            gettext("A paper must be a PDF, an OpenDocument text (.odt) or a Word (.docx) file.")
         )
     return data, kind

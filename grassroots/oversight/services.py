@@ -20,6 +20,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.http import Http404
 from django.urls import reverse
+from django.utils import dateformat
+from django.utils.translation import gettext
 
 from grassroots import clock
 from grassroots.accounts.models import User
@@ -96,7 +98,7 @@ def set_rules(
     """Record the rules as adopted (national office). Initiatives already started keep the
     thresholds they started with."""
     if not may(actor, Capability.SET_OVERSIGHT_RULES, NATION):
-        raise PermissionDenied("You cannot set the oversight rules.")
+        raise PermissionDenied(gettext("You cannot set the oversight rules."))
     rules = OversightRules.objects.select_for_update().get(pk=queries.current_rules().pk)
     for name, value in values.items():
         if name not in {f.name for f in OversightRules._meta.concrete_fields} or name in (
@@ -104,18 +106,22 @@ def set_rules(
             "updated_at",
             "updated_by",
         ):
-            raise OversightError(f"{name} is not one of the rules.")
+            raise OversightError(gettext("%(name)s is not one of the rules.") % {"name": name})
         setattr(rules, name, value)
     if Decimal(rules.signature_percent) <= 0 and rules.groups_needed <= 0:
         raise OversightError(
-            "Set a share of members or a number of groups: an initiative needs a threshold."
+            gettext(
+                "Set a share of members or a number of groups: an initiative needs a threshold."
+            )
         )
     if rules.returning_officer is not None and not queries.holds_national_office(
         rules.returning_officer
     ):
-        raise OversightError("The returning officer must hold a national office role.")
+        raise OversightError(gettext("The returning officer must hold a national office role."))
     if standing_tellers and not 1 <= rules.tellers_threshold <= len(standing_tellers):
-        raise OversightError("Tellers needed to count: at least 1 and no more than the tellers.")
+        raise OversightError(
+            gettext("Tellers needed to count: at least 1 and no more than the tellers.")
+        )
     rules.updated_at = clock.now()
     rules.updated_by = actor
     rules.save()
@@ -136,7 +142,7 @@ def set_rules(
 
 def _require_recorder(actor: User, meeting: Meeting) -> None:
     if not queries.may_record(actor, meeting.body, meeting.region):
-        raise PermissionDenied("You do not record this committee's meetings.")
+        raise PermissionDenied(gettext("You do not record this committee's meetings."))
 
 
 def _locked_draft(actor: User, meeting: Meeting) -> Meeting:
@@ -146,7 +152,10 @@ def _locked_draft(actor: User, meeting: Meeting) -> Meeting:
     )
     if locked.is_published:
         raise OversightError(
-            "This record is published and cannot change; record a correction at a later meeting."
+            gettext(
+                "This record is published and cannot change; record a correction at a later "
+                "meeting."
+            )
         )
     return locked
 
@@ -156,9 +165,11 @@ def start_meeting(
     *, actor: User, body: str, region: Region | None, title: str, held_on: datetime.date
 ) -> Meeting:
     if not queries.may_record(actor, body, region):
-        raise PermissionDenied("You do not record this committee's meetings.")
+        raise PermissionDenied(gettext("You do not record this committee's meetings."))
     if held_on > clock.today():
-        raise OversightError("Record a meeting once it has been held: the date is in the future.")
+        raise OversightError(
+            gettext("Record a meeting once it has been held: the date is in the future.")
+        )
     rules = queries.current_rules()
     meeting = Meeting.objects.create(
         body=body,
@@ -202,9 +213,9 @@ def record_decision(
     """
     meeting = _locked_draft(actor, meeting)
     if not title.strip() or not text.strip():
-        raise OversightError("Give the decision a title and its wording.")
+        raise OversightError(gettext("Give the decision a title and its wording."))
     if outcome not in Outcome.values:
-        raise OversightError("Say whether the decision was agreed or rejected.")
+        raise OversightError(gettext("Say whether the decision was agreed or rejected."))
     rules = queries.current_rules()
     roster: list[Member] = []
     if queries.votes_are_named(rules, meeting.body):
@@ -213,24 +224,28 @@ def record_decision(
         expected = {m.pk for m in roster}
         if set(given) != expected:
             raise OversightError(
-                "The rules say this committee's votes are recorded by name: give the vote of "
-                "every member who sat on it that day (absent if they were not there)."
+                gettext(
+                    "The rules say this committee's votes are recorded by name: give the vote of "
+                    "every member who sat on it that day (absent if they were not there)."
+                )
             )
         if set(given.values()) - set(Vote.values):
-            raise OversightError("Each vote is for, against, abstained or absent.")
+            raise OversightError(gettext("Each vote is for, against, abstained or absent."))
         if all(v == Vote.ABSENT for v in given.values()):
-            raise OversightError("Nobody voted: record at least one member's vote.")
+            raise OversightError(gettext("Nobody voted: record at least one member's vote."))
         totals = (
             sum(v == Vote.FOR for v in given.values()),
             sum(v == Vote.AGAINST for v in given.values()),
             sum(v == Vote.ABSTAIN for v in given.values()),
         )
     elif named_votes:
-        raise OversightError("This committee's votes are not recorded by name; give the totals.")
+        raise OversightError(
+            gettext("This committee's votes are not recorded by name; give the totals.")
+        )
     if totals is not None and any(t < 0 for t in totals):
-        raise OversightError("Vote totals cannot be negative.")
+        raise OversightError(gettext("Vote totals cannot be negative."))
     if threshold not in ("majority", "two-thirds"):
-        raise OversightError("The majority needed is a simple or a two-thirds majority.")
+        raise OversightError(gettext("The majority needed is a simple or a two-thirds majority."))
     if totals is not None:
         problem = contradiction(
             carried=outcome == Outcome.AGREED,
@@ -240,7 +255,9 @@ def record_decision(
         )
         if problem:
             problem = problem.replace("Carried", "Agreed", 1).replace("Fallen", "Rejected", 1)
-            raise OversightError(f"{problem} Nothing has been recorded.")
+            raise OversightError(
+                gettext("%(problem)s Nothing has been recorded.") % {"problem": problem}
+            )
     position = (meeting.decisions.aggregate(top=Max("position"))["top"] or 0) + 1
     decision = Decision.objects.create(
         meeting=meeting,
@@ -275,7 +292,7 @@ def add_paper(
 ) -> Paper:
     meeting = _locked_draft(actor, meeting)
     if not title.strip():
-        raise OversightError("Give the paper a title.")
+        raise OversightError(gettext("Give the paper a title."))
     try:
         data, kind = read_paper(upload, size=size)
     except PaperError as error:
@@ -300,7 +317,7 @@ def add_paper(
 def publish_meeting(*, actor: User, meeting: Meeting) -> Meeting:
     meeting = _locked_draft(actor, meeting)
     if not meeting.decisions.exists() and not meeting.minutes:
-        raise OversightError("Add the minutes or at least one decision before publishing.")
+        raise OversightError(gettext("Add the minutes or at least one decision before publishing."))
     meeting.published_at = clock.now()
     meeting.save(update_fields=["published_at"])
     _audit(actor, AuditAction.PUBLISH_MEETING, "meeting", meeting.pk, days_late=meeting.days_late)
@@ -322,35 +339,40 @@ def start_initiative(
     their own signature is the first."""
     member = own_member(actor)
     if member is None or member.status != MembershipStatus.MEMBER:
-        raise OversightError("Only a member in good standing can start an initiative.")
+        raise OversightError(gettext("Only a member in good standing can start an initiative."))
     if kind not in InitiativeKind.values:
-        raise OversightError("Choose what kind of initiative this is.")
+        raise OversightError(gettext("Choose what kind of initiative this is."))
     if not title.strip() or not text.strip():
-        raise OversightError("Give the initiative a title and say what it proposes.")
+        raise OversightError(gettext("Give the initiative a title and say what it proposes."))
     decision = None
     region = None
     if kind == InitiativeKind.CALL_IN:
         decision = queries.published_decision(decision_id)
         if decision is None:
             raise OversightError(
-                "There is no published decision with that number. Find the decision in the "
-                "register and use its “Call in this decision” link."
+                gettext(
+                    "There is no published decision with that number. Find the decision in the "
+                    "register and use its “Call in this decision” link."
+                )
             )
         region = (
             decision.meeting.region if decision.meeting.body == Body.REGIONAL_COMMITTEE else None
         )
         if region is not None and _region_of(member) != region.pk:
             raise OversightError(
-                f"Only members in {region} can call in a decision of their regional committee."
+                gettext(
+                    "Only members in %(region)s can call in a decision of their regional committee."
+                )
+                % {"region": region}
             )
         if Initiative.objects.filter(
             decision=decision, status=InitiativeStatus.COLLECTING
         ).exists():
             raise OversightError(
-                "This decision already has a call-in collecting signatures: sign that one."
+                gettext("This decision already has a call-in collecting signatures: sign that one.")
             )
     elif decision_id is not None:
-        raise OversightError("Only a call-in names a decision.")
+        raise OversightError(gettext("Only a call-in names a decision."))
     rules = queries.current_rules()
     in_scope = queries.members_in_scope(region).count()
     now = clock.now()
@@ -397,7 +419,7 @@ def sign_initiative(*, actor: User, initiative_id: int) -> Initiative:
     """Add the actor's signature (once, in scope, while it collects); see the module note."""
     member = own_member(actor)
     if member is None:
-        raise OversightError("Only members can sign initiatives.")
+        raise OversightError(gettext("Only members can sign initiatives."))
     try:
         with transaction.atomic(durable=True):
             initiative = Initiative.objects.select_for_update().filter(pk=initiative_id).first()
@@ -406,26 +428,29 @@ def sign_initiative(*, actor: User, initiative_id: int) -> Initiative:
             _add_signature(actor, initiative, member)
             return initiative
     except IntegrityError as error:  # the unique constraint, should two tabs race past the check
-        raise OversightError("You have already signed this initiative.") from error
+        raise OversightError(gettext("You have already signed this initiative.")) from error
 
 
 def _add_signature(actor: User, initiative: Initiative, member: Member) -> None:
     """Under the initiative's row lock: check, insert, count, and act on the threshold."""
     if not initiative.is_signing_open:
         raise OversightError(
-            f"Signing closed on {initiative.closes_at:%d %B %Y}; signatures can no longer be added."
+            gettext("Signing closed on %(closes_at)s; signatures can no longer be added.")
+            % {"closes_at": dateformat.format(initiative.closes_at, "d F Y")}
         )
     if member.status != MembershipStatus.MEMBER:
-        raise OversightError("Only members in good standing can sign initiatives.")
+        raise OversightError(gettext("Only members in good standing can sign initiatives."))
     region_id = _region_of(member)
     if initiative.region_id is not None and region_id != initiative.region_id:
         raise OversightError(
-            f"This initiative is for members in {initiative.region}; "
-            "your group is in another region."
+            gettext(
+                "This initiative is for members in %(region)s; your group is in another region."
+            )
+            % {"region": initiative.region}
         )
     signatures = Signature.objects.filter(initiative=initiative)
     if signatures.filter(member=member).exists():
-        raise OversightError("You have already signed this initiative.")
+        raise OversightError(gettext("You have already signed this initiative."))
     new_group = not signatures.filter(group_id=member.home_group_id).exists()
     new_region = not signatures.filter(region_id=region_id).exists()
     Signature.objects.create(
@@ -664,12 +689,14 @@ def record_ballot_result(ballot: Ballot) -> Initiative | None:
 def answer_initiative(*, actor: User, initiative: Initiative, response: str) -> None:
     """The National Committee answers an initiative referred to it."""
     if not may(actor, Capability.ANSWER_INITIATIVES, NATION):
-        raise PermissionDenied("Only the National Committee answers initiatives.")
+        raise PermissionDenied(gettext("Only the National Committee answers initiatives."))
     initiative = Initiative.objects.select_for_update().get(pk=initiative.pk)
     if initiative.status != InitiativeStatus.REFERRED:
-        raise OversightError("This initiative is not waiting for the National Committee's answer.")
+        raise OversightError(
+            gettext("This initiative is not waiting for the National Committee's answer.")
+        )
     if not response.strip():
-        raise OversightError("Write the committee's answer.")
+        raise OversightError(gettext("Write the committee's answer."))
     initiative.response = response.strip()
     initiative.responded_at = clock.now()
     initiative.status = InitiativeStatus.ANSWERED
@@ -687,13 +714,16 @@ def prepare_keys(*, actor: User, count: int) -> list[PreparedKey]:
     """Make ``count`` tellers' keys for future initiative ballots, each split among the
     standing tellers; each share waits, sealed, until its teller collects it."""
     if not may(actor, Capability.SET_OVERSIGHT_RULES, NATION):
-        raise PermissionDenied("You cannot prepare keys.")
+        raise PermissionDenied(gettext("You cannot prepare keys."))
     if not 1 <= count <= MAX_KEYS_AT_ONCE:
-        raise OversightError(f"Prepare between 1 and {MAX_KEYS_AT_ONCE} keys at a time.")
+        raise OversightError(
+            gettext("Prepare between 1 and %(MAX_KEYS_AT_ONCE)s keys at a time.")
+            % {"MAX_KEYS_AT_ONCE": MAX_KEYS_AT_ONCE}
+        )
     rules = OversightRules.objects.select_for_update().get(pk=queries.current_rules().pk)
     tellers = list(rules.standing_tellers.order_by("pk"))
     if not tellers or not 1 <= rules.tellers_threshold <= len(tellers):
-        raise OversightError("Name the standing tellers in the rules first.")
+        raise OversightError(gettext("Name the standing tellers in the rules first."))
     number = (PreparedKey.objects.aggregate(top=Max("number"))["top"] or 0) + 1
     made = []
     for offset in range(count):
@@ -734,9 +764,11 @@ def collect_prepared_share(*, actor: User, share: PreparedShare) -> str:
     share = PreparedShare.objects.select_for_update().select_related("key").get(pk=share.pk)
     member = own_member(actor)
     if member is None or share.member_id != member.pk:
-        raise PermissionDenied("That share is not yours.")
+        raise PermissionDenied(gettext("That share is not yours."))
     if share.has_collected_share or share.pending_share_sealed is None:
-        raise OversightError("You have already collected this share; it is shown only once.")
+        raise OversightError(
+            gettext("You have already collected this share; it is shown only once.")
+        )
     text = open_with_server_key(
         bytes(share.pending_share_sealed), purpose=f"{SHARE_PURPOSE}:{share.key.number}"
     ).decode()

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from grassroots import clock
@@ -138,7 +139,7 @@ def meeting_create(request: AuthenticatedRequest) -> HttpResponse:
             _refused(request, form, error)
         else:
             messages.success(
-                request, "Meeting record started. Add its decisions, papers and minutes."
+                request, gettext("Meeting record started. Add its decisions, papers and minutes.")
             )
             return redirect("oversight_meeting_record", meeting_id=meeting.pk)
     return render(request, "oversight/meeting_form.html", {"form": form})
@@ -165,7 +166,7 @@ def meeting_record(request: AuthenticatedRequest, meeting_id: int) -> HttpRespon
         except services.OversightError as error:
             _refused(request, minutes_form, error)
         else:
-            messages.success(request, "Minutes saved.")
+            messages.success(request, gettext("Minutes saved."))
             return redirect("oversight_meeting_record", meeting_id=meeting.pk)
     return _record_page(request, meeting, minutes_form=minutes_form)
 
@@ -211,7 +212,7 @@ def decision_add(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse
         except services.OversightError as error:
             _refused(request, form, error)
         else:
-            messages.success(request, "Decision recorded.")
+            messages.success(request, gettext("Decision recorded."))
             return redirect("oversight_meeting_record", meeting_id=meeting.pk)
     return _record_page(request, meeting, decision_form=form)
 
@@ -234,7 +235,7 @@ def paper_add(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
         except services.OversightError as error:
             _refused(request, form, error)
         else:
-            messages.success(request, "Paper added.")
+            messages.success(request, gettext("Paper added."))
             return redirect("oversight_meeting_record", meeting_id=meeting.pk)
     return _record_page(request, meeting, paper_form=form)
 
@@ -247,7 +248,7 @@ def meeting_publish(request: AuthenticatedRequest, meeting_id: int) -> HttpRespo
         services.publish_meeting(actor=request.user, meeting=meeting)
     except services.OversightError as error:
         return _record_page(request, meeting, publish_error=str(error))
-    messages.success(request, "The record is published to members.")
+    messages.success(request, gettext("The record is published to members."))
     return redirect("oversight_meeting", meeting_id=meeting.pk)
 
 
@@ -282,7 +283,9 @@ def initiative_start(request: AuthenticatedRequest) -> HttpResponse:
         except services.OversightError as error:
             _refused(request, form, error)
         else:
-            messages.success(request, "Initiative started, with your signature as the first.")
+            messages.success(
+                request, gettext("Initiative started, with your signature as the first.")
+            )
             return redirect("oversight_initiative", initiative_id=initiative.pk)
     decision = queries.published_decision(initial.get("decision"))
     status = 400 if form.is_bound and form.errors else 200
@@ -335,7 +338,7 @@ def initiative_sign(request: AuthenticatedRequest, initiative_id: int) -> HttpRe
         services.sign_initiative(actor=request.user, initiative_id=initiative.pk)
     except services.OversightError as error:
         return _initiative_page(request, initiative, error=str(error), status=400)
-    messages.success(request, "You have signed. Only you can see that you signed.")
+    messages.success(request, gettext("You have signed. Only you can see that you signed."))
     return redirect("oversight_initiative", initiative_id=initiative.pk)
 
 
@@ -356,7 +359,7 @@ def initiative_answer(request: AuthenticatedRequest, initiative_id: int) -> Http
         )
     except services.OversightError as error:
         return _initiative_page(request, initiative, error=str(error), status=400)
-    messages.success(request, "The answer is published on the initiative's timeline.")
+    messages.success(request, gettext("The answer is published on the initiative's timeline."))
     return redirect("oversight_initiative", initiative_id=initiative.pk)
 
 
@@ -394,7 +397,7 @@ def commitment_add(request: AuthenticatedRequest) -> HttpResponse:
         except services.OversightError as error:
             _refused(request, form, error)
         else:
-            messages.success(request, "Commitment added to the accountability page.")
+            messages.success(request, gettext("Commitment added to the accountability page."))
             return redirect("oversight_accountability")
     return render(
         request,
@@ -429,7 +432,7 @@ def commitment_update(request: AuthenticatedRequest, commitment_id: int) -> Http
         except services.OversightError as error:
             _refused(request, form, error)
         else:
-            messages.success(request, "Commitment updated.")
+            messages.success(request, gettext("Commitment updated."))
             return redirect("oversight_accountability")
     return render(
         request,
@@ -457,7 +460,9 @@ def rules_edit(request: AuthenticatedRequest) -> HttpResponse:
         except services.OversightError as error:
             _refused(request, form, error)
         else:
-            messages.success(request, "Rules saved. Initiatives already started keep theirs.")
+            messages.success(
+                request, gettext("Rules saved. Initiatives already started keep theirs.")
+            )
             return redirect("oversight_rules")
     return render(
         request,
@@ -479,7 +484,7 @@ def keys_prepare(request: AuthenticatedRequest) -> HttpResponse:
         raise Http404("No such page.")
     form = PrepareKeysForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Prepare between 1 and 20 keys at a time.")
+        messages.error(request, gettext("Prepare between 1 and 20 keys at a time."))
         return redirect("oversight_rules")
     try:
         keys = services.prepare_keys(actor=request.user, count=form.cleaned_data["count"])
@@ -488,7 +493,8 @@ def keys_prepare(request: AuthenticatedRequest) -> HttpResponse:
     else:
         messages.success(
             request,
-            f"{len(keys)} keys prepared; each is usable once every teller collects a share.",
+            gettext("%(count)s keys prepared; each is usable once every teller collects a share.")
+            % {"count": len(keys)},
         )
     return redirect("oversight_rules")
 

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext, ngettext
 
 from grassroots.accounts.requests import AuthenticatedRequest
 from grassroots.people import affiliations, queries
@@ -54,7 +55,11 @@ def my_organisations(request: AuthenticatedRequest) -> HttpResponse:
         ).first()
         if organisation is not None:
             affiliations.withdraw_declaration(actor=request.user, organisation=organisation)
-            messages.success(request, f"Your membership of {organisation.name} is withdrawn.")
+            messages.success(
+                request,
+                gettext("Your membership of %(organisation)s is withdrawn.")
+                % {"organisation": organisation.name},
+            )
         return redirect("my_organisations")
     return render(
         request,
@@ -89,12 +94,14 @@ def other_organisations(request: AuthenticatedRequest) -> HttpResponse:
         except affiliations.AffiliationError as error:
             add_form.add_error("name", str(error))
         else:
-            messages.success(request, f"{organisation.name} is added.")
+            messages.success(
+                request, gettext("%(organisation)s is added.") % {"organisation": organisation.name}
+            )
             return redirect("other_organisations")
     if action == "import" and list_form.is_valid():
         upload = list_form.cleaned_data["file"]
         if upload.size > MAX_UPLOAD:
-            list_form.add_error("file", "The file is over 50 MB: split it.")
+            list_form.add_error("file", gettext("The file is over 50 MB: split it."))
         else:
             try:
                 text = io.TextIOWrapper(upload.file, encoding="utf-8-sig", newline="")
@@ -104,14 +111,23 @@ def other_organisations(request: AuthenticatedRequest) -> HttpResponse:
                     text=text,
                 )
             except UnicodeDecodeError:
-                list_form.add_error("file", "The file is not UTF-8 text: save it as CSV UTF-8.")
+                list_form.add_error(
+                    "file", gettext("The file is not UTF-8 text: save it as CSV UTF-8.")
+                )
             else:
                 if not result.is_stored:
                     list_form.add_error(
                         "file",
-                        f"{result.error_count} row{'s' if result.error_count != 1 else ''} "
-                        "cannot be used, so nothing was stored: the list already held is "
-                        "unchanged. Correct the rows below and upload the file again.",
+                        ngettext(
+                            "%(error_count)s row cannot be used, so nothing was stored: "
+                            "the list already held is unchanged. Correct the rows below and upload "
+                            "the file again.",
+                            "%(error_count)s rows cannot be used, so nothing was stored: "
+                            "the list already held is unchanged. Correct the rows below and upload "
+                            "the file again.",
+                            result.error_count,
+                        )
+                        % {"error_count": result.error_count},
                     )
     organisations = OtherOrganisation.objects.select_related("imported_list").annotate(
         declared=Count("declarations"),

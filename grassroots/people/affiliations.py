@@ -30,6 +30,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext
 
 from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
@@ -232,13 +233,13 @@ def may_check_affiliations(actor: User) -> bool:
 
 def _require(actor: User) -> None:
     if not may_check_affiliations(actor):
-        raise PermissionDenied("You may not manage other organisations' lists.")
+        raise PermissionDenied(gettext("You may not manage other organisations' lists."))
 
 
 def _own_member(actor: User) -> Member:
     member = Member.objects.filter(user=actor, erased_at__isnull=True).first()
     if member is None:
-        raise PermissionDenied("You have no member record.")
+        raise PermissionDenied(gettext("You have no member record."))
     return member
 
 
@@ -250,9 +251,11 @@ def add_organisation(*, actor: User, name: str) -> OtherOrganisation:
     _require(actor)
     name = " ".join(name.split())
     if not name:
-        raise AffiliationError("Give the organisation's name.")
+        raise AffiliationError(gettext("Give the organisation's name."))
     if OtherOrganisation.objects.filter(name__iexact=name).exists():
-        raise AffiliationError(f"“{name}” is already on the list of organisations.")
+        raise AffiliationError(
+            gettext("“%(name)s” is already on the list of organisations.") % {"name": name}
+        )
     organisation = OtherOrganisation.objects.create(name=name, created_at=now())
     record(
         actor=actor,
@@ -347,7 +350,7 @@ def declarations_for(
     _require(actor)
     purpose = " ".join(purpose.split())
     if not purpose:
-        raise AffiliationError("Say why you are reading the declarations; it is audited.")
+        raise AffiliationError(gettext("Say why you are reading the declarations; it is audited."))
     shown = list(
         DeclaredMembership.objects.filter(organisation=organisation, member__erased_at__isnull=True)
         .select_related("member")
@@ -406,7 +409,10 @@ def declare_membership(
     member = _own_member(actor)
     problem = number_problem(membership_number)
     if problem:
-        raise AffiliationError(f"Your membership number: {problem.removeprefix('the ')}.")
+        raise AffiliationError(
+            gettext("Your membership number: %(problem)s.")
+            % {"problem": problem.removeprefix("the ")}
+        )
     declaration, _ = DeclaredMembership.objects.update_or_create(
         member=member,
         organisation=organisation,

@@ -14,6 +14,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import dateformat
+from django.utils.translation import gettext
 
 from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
@@ -91,21 +93,34 @@ def give_notice(
     the date by which the member may respond; the named body decides after that."""
     member = Member.objects.select_for_update().get(pk=member.pk)
     if not may(actor, Capability.MANAGE_MEMBERSHIP, member):
-        raise PermissionDenied("You may not start a disciplinary case.")
+        raise PermissionDenied(gettext("You may not start a disciplinary case."))
     reason = reason.strip()
     if sanction not in Sanction.values:
-        raise DisciplineError("Choose suspension or expulsion.")
+        raise DisciplineError(gettext("Choose suspension or expulsion."))
     if body not in DECIDING_BODIES:
-        raise DisciplineError("Name the body that decides: the national committee or office.")
+        raise DisciplineError(
+            gettext("Name the body that decides: the national committee or office.")
+        )
     if not reason:
-        raise DisciplineError("Give the reason: the member is sent it with the notice.")
+        raise DisciplineError(gettext("Give the reason: the member is sent it with the notice."))
     if respond_by < today() + datetime.timedelta(days=MIN_DAYS_TO_RESPOND):
         raise DisciplineError(
-            f"The member has at least {MIN_DAYS_TO_RESPOND} days to respond: give a date on or "
-            f"after {today() + datetime.timedelta(days=MIN_DAYS_TO_RESPOND):%-d %B %Y}."
+            gettext(
+                "The member has at least %(MIN_DAYS_TO_RESPOND)s days to respond: give "
+                "a date on or after %(earliest)s."
+            )
+            % {
+                "MIN_DAYS_TO_RESPOND": MIN_DAYS_TO_RESPOND,
+                "earliest": dateformat.format(
+                    today() + datetime.timedelta(days=MIN_DAYS_TO_RESPOND), "j F Y"
+                ),
+            }
         )
     if member.status not in (MembershipStatus.MEMBER, MembershipStatus.LAPSED):
-        raise DisciplineError(f"{member.full_name} is {member.get_status_display().lower()}.")
+        raise DisciplineError(
+            gettext("%(member)s is %(status)s.")
+            % {"member": member.full_name, "status": member.get_status_display().lower()}
+        )
     try:
         with transaction.atomic():
             case = DisciplinaryCase.objects.create(
@@ -119,7 +134,9 @@ def give_notice(
                 respond_by=respond_by,
             )
     except IntegrityError as error:
-        raise DisciplineError(f"{member.full_name} already has an open case.") from error
+        raise DisciplineError(
+            gettext("%(member)s already has an open case.") % {"member": member.full_name}
+        ) from error
     record(
         actor=actor,
         action=AuditAction.GIVE_DISCIPLINARY_NOTICE,
@@ -148,7 +165,7 @@ def _own_case(actor: User, case: DisciplinaryCase) -> DisciplinaryCase:
         .get(pk=case.pk)
     )
     if case.member.user_id is None or getattr(actor, "pk", None) != case.member.user_id:
-        raise PermissionDenied("Only the member concerned may do this.")
+        raise PermissionDenied(gettext("Only the member concerned may do this."))
     return case
 
 
@@ -157,11 +174,14 @@ def respond(*, actor: User, case: DisciplinaryCase, response: str) -> Disciplina
     case = _own_case(actor, case)
     response = response.strip()
     if case.outcome != CaseOutcome.PENDING:
-        raise DisciplineError("The case has been decided; you may appeal instead.")
+        raise DisciplineError(gettext("The case has been decided; you may appeal instead."))
     if today() > case.respond_by:
-        raise DisciplineError(f"Responses closed on {case.respond_by:%-d %B %Y}.")
+        raise DisciplineError(
+            gettext("Responses closed on %(respond_by)s.")
+            % {"respond_by": dateformat.format(case.respond_by, "j F Y")}
+        )
     if not response:
-        raise DisciplineError("Write your response.")
+        raise DisciplineError(gettext("Write your response."))
     case.response, case.responded_at = response, now()
     case.save(update_fields=["response", "responded_at"])
     record(
@@ -191,19 +211,24 @@ def decide(
         .get(pk=case.pk)
     )
     if not may_decide_appeals(actor, case.body):
-        raise PermissionDenied("Only the body the notice names decides.")
+        raise PermissionDenied(gettext("Only the body the notice names decides."))
     if case.outcome != CaseOutcome.PENDING:
-        raise DisciplineError("The case has already been decided.")
+        raise DisciplineError(gettext("The case has already been decided."))
     if case.responded_at is None and today() <= case.respond_by:
         raise DisciplineError(
-            f"The member may respond until {case.respond_by:%-d %B %Y}: decide after that, "
-            "or once they have responded."
+            gettext(
+                "The member may respond until %(respond_by)s: decide after that, or "
+                "once they have responded."
+            )
+            % {"respond_by": dateformat.format(case.respond_by, "j F Y")}
         )
     reasons = reasons.strip()
     if not reasons:
-        raise DisciplineError("Give the reasons for the decision; the member is sent them.")
+        raise DisciplineError(
+            gettext("Give the reasons for the decision; the member is sent them.")
+        )
     if suspended_until is not None and suspended_until <= today():
-        raise DisciplineError("A suspension ends on a day after today.")
+        raise DisciplineError(gettext("A suspension ends on a day after today."))
     member = Member.objects.select_for_update().get(pk=case.member_id)
     case.outcome = CaseOutcome.SANCTIONED if impose else CaseOutcome.NO_ACTION
     case.decision_reasons = reasons
@@ -255,14 +280,17 @@ def lodge_appeal(*, actor: User, case: DisciplinaryCase, statement: str) -> Disc
     case = _own_case(actor, case)
     statement = statement.strip()
     if case.outcome != CaseOutcome.SANCTIONED:
-        raise DisciplineError("Only a sanction imposed can be appealed.")
+        raise DisciplineError(gettext("Only a sanction imposed can be appealed."))
     if case.appeal:
-        raise DisciplineError("You have already appealed this decision.")
+        raise DisciplineError(gettext("You have already appealed this decision."))
     assert case.decided_at is not None
     if now() > case.decided_at + datetime.timedelta(days=DAYS_TO_APPEAL):
-        raise DisciplineError(f"Appeals close {DAYS_TO_APPEAL} days after the decision.")
+        raise DisciplineError(
+            gettext("Appeals close %(DAYS_TO_APPEAL)s days after the decision.")
+            % {"DAYS_TO_APPEAL": DAYS_TO_APPEAL}
+        )
     if not statement:
-        raise DisciplineError("Say why you appeal.")
+        raise DisciplineError(gettext("Say why you appeal."))
     case.appeal = AppealOutcome.PENDING
     case.appeal_statement = statement
     case.appeal_lodged_at = now()
@@ -289,12 +317,14 @@ def decide_appeal(
         .get(pk=case.pk)
     )
     if not may_decide_appeals(actor, case.appeal_body):
-        raise PermissionDenied("Only the body hearing the appeal decides it.")
+        raise PermissionDenied(gettext("Only the body hearing the appeal decides it."))
     if case.appeal != AppealOutcome.PENDING:
-        raise DisciplineError("There is no appeal waiting for a decision.")
+        raise DisciplineError(gettext("There is no appeal waiting for a decision."))
     reasons = reasons.strip()
     if not reasons:
-        raise DisciplineError("Give the reasons for the decision; the member is sent them.")
+        raise DisciplineError(
+            gettext("Give the reasons for the decision; the member is sent them.")
+        )
     case.appeal = AppealOutcome.UPHELD if uphold else AppealOutcome.DISMISSED
     case.appeal_reasons = reasons
     case.appeal_decided_by_label = _label(actor)

@@ -24,6 +24,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.db.models.functions import Lower
+from django.utils.translation import gettext
 
 from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
@@ -147,15 +148,18 @@ def read_payments(
     reader = csv.reader(lines)
     header = next(reader, None)
     if header is None:
-        raise DuesError("The file is empty.")
+        raise DuesError(gettext("The file is empty."))
     header = [h.strip().lstrip("\ufeff") for h in header]
     needed = [layout.payment_id, layout.date, layout.amount, layout.status, layout.email]
     missing = [c for c in needed if c not in header]
     if missing:
         provider = DuesSource(layout.provider).label
         raise DuesError(
-            f"This is not a {provider}: it has no column {', '.join(repr(c) for c in missing)}. "
-            "Export the payments from the provider's dashboard as CSV and upload that file."
+            gettext(
+                "This is not a %(provider)s: it has no column %(names)s. Export the "
+                "payments from the provider's dashboard as CSV and upload that file."
+            )
+            % {"provider": provider, "names": ", ".join(repr(c) for c in missing)}
         )
     at = {name: header.index(name) for name in header}
     i_id, i_date, i_amount = at[layout.payment_id], at[layout.date], at[layout.amount]
@@ -168,7 +172,10 @@ def read_payments(
     for line, row in enumerate(reader, start=2):
         result.rows += 1
         if result.rows > MAX_ROWS:
-            raise DuesError(f"The file has more than {MAX_ROWS:,} rows: split it.")
+            raise DuesError(
+                gettext("The file has more than %(MAX_ROWS)s rows: split it.")
+                % {"MAX_ROWS": format(MAX_ROWS, ",")}
+            )
         if len(row) < width:
             if not any(cell.strip() for cell in row):
                 result.rows -= 1
@@ -284,12 +291,12 @@ def import_dues(
     """Update members' dues from a provider's export: each member's latest paid payment sets
     the amount, and pays them up to a month (or a year) after it, never moving back."""
     if not may_record_dues(actor):
-        raise PermissionDenied("You may not import dues.")
+        raise PermissionDenied(gettext("You may not import dues."))
     layout = LAYOUTS.get(provider)
     if layout is None:
-        raise DuesError("Choose GoCardless or Stripe.")
+        raise DuesError(gettext("Choose GoCardless or Stripe."))
     if frequency not in DuesFrequency.values:
-        raise DuesError("Say whether these payments are monthly or annual.")
+        raise DuesError(gettext("Say whether these payments are monthly or annual."))
     result = DuesImportResult()
     lines = io.StringIO(text) if isinstance(text, str) else text
     latest = read_payments(lines, layout, result)
@@ -331,12 +338,12 @@ def set_dues_by_hand(
     reason: str,
 ) -> DuesRecord:
     if not may_record_dues(actor):
-        raise PermissionDenied("You may not change dues.")
+        raise PermissionDenied(gettext("You may not change dues."))
     reason = " ".join(reason.split())
     if not reason:
-        raise DuesError("Give the reason for changing the dues by hand; it is audited.")
+        raise DuesError(gettext("Give the reason for changing the dues by hand; it is audited."))
     if amount_pence < 0 or frequency not in DuesFrequency.values:
-        raise DuesError("Give an amount of zero or more and how often it is paid.")
+        raise DuesError(gettext("Give an amount of zero or more and how often it is paid."))
     before = DuesRecord.objects.filter(member=member).first()
     dues, _ = DuesRecord.objects.update_or_create(
         member=member,
@@ -392,12 +399,12 @@ def set_paid_up_requirement(
     """Require (or, with no date, stop requiring) dues paid up to a date. Set it before the
     ballot's roll is frozen or the allocation made: it is read at that moment."""
     if not may_record_dues(actor):
-        raise PermissionDenied("You may not set dues requirements.")
+        raise PermissionDenied(gettext("You may not set dues requirements."))
     if kind not in REQUIREMENT_KINDS:
-        raise DuesError("Choose a ballot or a meeting's delegate allocation.")
+        raise DuesError(gettext("Choose a ballot or a meeting's delegate allocation."))
     reason = " ".join(reason.split())
     if not reason:
-        raise DuesError("Give the reason: the rule that requires it.")
+        raise DuesError(gettext("Give the reason: the rule that requires it."))
     requirement = None
     if paid_up_by is None:
         PaidUpRequirement.objects.filter(kind=kind, object_id=object_id).delete()

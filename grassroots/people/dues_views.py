@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 
 from grassroots.accounts.requests import AuthenticatedRequest
 from grassroots.bounds import MAX_INT32, SANE_DATE
@@ -67,7 +68,7 @@ def dues_home(request: AuthenticatedRequest) -> HttpResponse:
     if action == "import" and import_form.is_valid():
         upload = import_form.cleaned_data["file"]
         if upload.size > MAX_UPLOAD:
-            import_form.add_error("file", "The file is over 50 MB: split it.")
+            import_form.add_error("file", gettext("The file is over 50 MB: split it."))
         else:
             try:
                 text = io.TextIOWrapper(upload.file, encoding="utf-8-sig", newline="")
@@ -78,7 +79,9 @@ def dues_home(request: AuthenticatedRequest) -> HttpResponse:
                     frequency=import_form.cleaned_data["frequency"],
                 )
             except UnicodeDecodeError:
-                import_form.add_error("file", "The file is not UTF-8 text: save it as CSV UTF-8.")
+                import_form.add_error(
+                    "file", gettext("The file is not UTF-8 text: save it as CSV UTF-8.")
+                )
             except dues.DuesError as error:
                 import_form.add_error("file", str(error))
     if action == "require" and requirement_form.is_valid():
@@ -94,7 +97,7 @@ def dues_home(request: AuthenticatedRequest) -> HttpResponse:
         except dues.DuesError as error:
             requirement_form.add_error(None, str(error))
         else:
-            messages.success(request, "The requirement is saved.")
+            messages.success(request, gettext("The requirement is saved."))
             return redirect("dues_home")
     return render(
         request,

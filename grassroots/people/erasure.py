@@ -21,6 +21,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext
 
 from grassroots import clock
 from grassroots.accounts.models import User
@@ -92,7 +93,7 @@ def erase_member(*, actor: User | None, member: Member, reason: str) -> Member:
     operator holds the server. Erasing an erased member again changes nothing and is refused.
     """
     if actor is not None and not may_erase_members(actor):
-        raise PermissionDenied("Only the national office may erase a member's record.")
+        raise PermissionDenied(gettext("Only the national office may erase a member's record."))
     reason = reason.strip()
     if not reason:
         raise ValueError("Say why the record is erased.")

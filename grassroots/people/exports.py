@@ -16,6 +16,7 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.core import signing
+from django.utils.translation import gettext
 
 from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
@@ -85,7 +86,7 @@ def exported_members(actor: User | AnonymousUser, filters: MemberFilters) -> Any
 def create_export(*, actor: User | AnonymousUser, filters: MemberFilters, purpose: str) -> str:
     """Audit the export with its purpose and row count; return the signed download token."""
     if not may_export(actor):
-        raise PermissionError("No member exports for you.")
+        raise PermissionError(gettext("No member exports for you."))
     purpose = clean_purpose(purpose)
     rows = exported_members(actor, filters).count()
     detail: dict[str, Any] = {**asdict(filters), "rows": rows, "minutes": LINK_MINUTES}
@@ -166,7 +167,7 @@ def csv_lines(actor: User, members: Iterable[Member], purpose: str) -> Iterator[
 def download(*, actor: User, request: ExportRequest) -> Iterator[str]:
     """Re-check the permission and scope now, audit the download, and stream the CSV."""
     if not may_export(actor):
-        raise PermissionError("No member exports for you.")
+        raise PermissionError(gettext("No member exports for you."))
     members = exported_members(actor, request.filters)
     rows = members.count()
     record(

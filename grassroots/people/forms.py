@@ -7,6 +7,7 @@ from django import forms
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from grassroots.bounds import MAX_ID
@@ -135,14 +136,15 @@ class MemberImportForm(forms.Form):
         upload = self.cleaned_data["file"]
         if upload.size > IMPORT_MAX_BYTES:
             raise forms.ValidationError(
-                "The file is larger than 20 MB; split it and import each part."
+                gettext("The file is larger than 20 MB; split it and import each part.")
             )
         if not upload.name.lower().endswith((".csv", ".txt")):
-            raise forms.ValidationError("Choose a .csv file.")
+            raise forms.ValidationError(gettext("Choose a .csv file."))
         content_type = (upload.content_type or "").split(";")[0].strip().lower()
         if content_type and content_type not in IMPORT_CONTENT_TYPES:
             raise forms.ValidationError(
-                f"This is a {content_type} file, not CSV. Save the sheet as 'CSV UTF-8'."
+                gettext("This is a %(content_type)s file, not CSV. Save the sheet as 'CSV UTF-8'.")
+                % {"content_type": content_type}
             )
         return upload
 
@@ -167,7 +169,8 @@ class ErasureForm(forms.Form):
         value = str(self.cleaned_data["confirm_number"]).strip().upper()
         if value != self.membership_number.upper():
             raise forms.ValidationError(
-                f"Type the membership number {self.membership_number} exactly."
+                gettext("Type the membership number %(membership_number)s exactly.")
+                % {"membership_number": self.membership_number}
             )
         return value
 
@@ -209,10 +212,11 @@ class TransferForm(forms.Form):
         value = int(self.cleaned_data["to_group"])
         if value == self.current_group[0]:
             raise forms.ValidationError(
-                f"The member is already in {self.current_group[1]}; choose another group."
+                gettext("The member is already in %(group)s; choose another group.")
+                % {"group": self.current_group[1]}
             )
         if value not in self.group_choices:
             raise forms.ValidationError(
-                "There is no such group, or it is not one you can move members to."
+                gettext("There is no such group, or it is not one you can move members to.")
             )
         return value

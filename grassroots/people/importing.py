@@ -21,6 +21,7 @@ from enum import StrEnum
 
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
+from django.utils.translation import gettext
 
 from grassroots.bounds import EARLIEST_DATE, LATEST_DATE
 from grassroots.people.models import ConsentSource, MembershipStatus
@@ -201,7 +202,7 @@ def _file_problem(line: int, message: str) -> Problem:
 
 def _parse(data: bytes, groups: Mapping[str, int], layout: Layout, parsed: ParsedFile) -> None:
     if not data.strip():
-        parsed.problems.append(_file_problem(0, "The file is empty."))
+        parsed.problems.append(_file_problem(0, gettext("The file is empty.")))
         return
     try:
         text = data.decode("utf-8-sig")
@@ -210,22 +211,27 @@ def _parse(data: bytes, groups: Mapping[str, int], layout: Layout, parsed: Parse
         parsed.problems.append(
             _file_problem(
                 line,
-                f"The file is not UTF-8 text (byte 0x{data[error.start]:02x} cannot be read). "
-                "Save it from your spreadsheet as 'CSV UTF-8' and try again.",
+                gettext(
+                    "The file is not UTF-8 text (byte 0x%(byte)s cannot be read). Save it "
+                    "from your spreadsheet as 'CSV UTF-8' and try again."
+                )
+                % {"byte": format(data[error.start], "02x")},
             )
         )
         return
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         parsed.problems.append(
-            _file_problem(line, "The file contains a NUL character, so it is not a CSV file.")
+            _file_problem(
+                line, gettext("The file contains a NUL character, so it is not a CSV file.")
+            )
         )
         return
     records = _records(text)
     try:
         header_line, header = next(records)
     except StopIteration:
-        parsed.problems.append(_file_problem(0, "The file is empty."))
+        parsed.problems.append(_file_problem(0, gettext("The file is empty.")))
         return
     except _BadCsv as error:
         parsed.problems.append(_file_problem(error.line, error.reason("The header")))
@@ -234,8 +240,11 @@ def _parse(data: bytes, groups: Mapping[str, int], layout: Layout, parsed: Parse
         parsed.problems.append(
             _file_problem(
                 header_line,
-                f"The header has {len(header):,} columns; an import file may have at most "
-                f"{MAX_COLUMNS:,}. Is this the right file?",
+                gettext(
+                    "The header has %(count)s columns; an import file may have at most "
+                    "%(MAX_COLUMNS)s. Is this the right file?"
+                )
+                % {"count": format(len(header), ","), "MAX_COLUMNS": format(MAX_COLUMNS, ",")},
             )
         )
         return
@@ -259,7 +268,8 @@ def _parse(data: bytes, groups: Mapping[str, int], layout: Layout, parsed: Parse
                 Problem(
                     line,
                     "",
-                    f"This row has {len(cells)} cells but the header has {len(columns)} columns.",
+                    gettext("This row has %(count)s cells but the header has %(columns)s columns.")
+                    % {"count": len(cells), "columns": len(columns)},
                 )
             )
             continue
@@ -272,7 +282,9 @@ def _parse(data: bytes, groups: Mapping[str, int], layout: Layout, parsed: Parse
         elif row is not None:
             parsed.rows.append(row)
     if parsed.rows_read == 0 and not parsed.problems:
-        parsed.problems.append(_file_problem(header_line, "The file has a header but no members."))
+        parsed.problems.append(
+            _file_problem(header_line, gettext("The file has a header but no members."))
+        )
 
 
 class _BadCsv(Exception):
@@ -354,8 +366,11 @@ class _Translator:
                 Problem(
                     line,
                     "membership_status",
-                    f"Unknown membership status {get('membership_status')!r}; expected one of "
-                    "active, grace period, expired, canceled, suspended or blank.",
+                    gettext(
+                        "Unknown membership status %(status)s; expected one of active, grace "
+                        "period, expired, canceled, suspended or blank."
+                    )
+                    % {"status": repr(get("membership_status"))},
                 )
             )
             status = MembershipStatus.SUPPORTER
@@ -402,7 +417,11 @@ def _check_header(columns: list[str], layout: Layout, parsed: ParsedFile) -> _Tr
     duplicated = sorted(c for c, n in Counter(columns).items() if n > 1)
     if duplicated:
         parsed.problems.append(
-            _file_problem(1, f"The header repeats the column(s): {', '.join(duplicated)}.")
+            _file_problem(
+                1,
+                gettext("The header repeats the column(s): %(names)s.")
+                % {"names": ", ".join(duplicated)},
+            )
         )
     if layout == Layout.GRASSROOTS:
         missing = [c for c in COLUMNS if c not in columns]
@@ -412,15 +431,22 @@ def _check_header(columns: list[str], layout: Layout, parsed: ParsedFile) -> _Tr
         unknown = []
     if missing:
         parsed.problems.append(
-            _file_problem(1, f"The header is missing the column(s): {', '.join(missing)}.")
+            _file_problem(
+                1,
+                gettext("The header is missing the column(s): %(names)s.")
+                % {"names": ", ".join(missing)},
+            )
         )
     if unknown:
         shown = ", ".join(repr(c) for c in unknown[:10])
         parsed.problems.append(
             _file_problem(
                 1,
-                f"The header has column(s) this import does not know: {shown}. "
-                f"The header must be: {','.join(COLUMNS)}.",
+                gettext(
+                    "The header has column(s) this import does not know: %(shown)s. The "
+                    "header must be: %(names)s."
+                )
+                % {"shown": shown, "names": ",".join(COLUMNS)},
             )
         )
     if parsed.problems:
@@ -463,7 +489,8 @@ def _duplicates(
                 Problem(
                     line,
                     labels["membership_number"],
-                    f"Membership number {number} is also on line {seen_numbers[number]}.",
+                    gettext("Membership number %(number)s is also on line %(line)s.")
+                    % {"number": number, "line": seen_numbers[number]},
                 )
             )
         else:
@@ -474,7 +501,8 @@ def _duplicates(
                 Problem(
                     line,
                     labels["email"],
-                    f"The email address {email} is also on line {seen_emails[email]}.",
+                    gettext("The email address %(email)s is also on line %(line)s.")
+                    % {"email": email, "line": seen_emails[email]},
                 )
             )
         else:

@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
+from django.utils.translation import gettext
 
 from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
@@ -165,20 +166,25 @@ def renew_membership(*, actor: User, member: Member, reason: str = "") -> Member
     cannot renew; an officer renewing someone else gives the reason."""
     member = Member.objects.select_for_update().get(pk=member.pk)
     if not may_renew(actor, member):
-        raise PermissionDenied("You may not renew this membership.")
+        raise PermissionDenied(gettext("You may not renew this membership."))
     is_self = member.user_id is not None and actor.pk == member.user_id
     reason = " ".join(reason.split())
     if not is_self and not reason:
-        raise LifecycleError("Give the reason for renewing by hand; it is kept in the audit log.")
+        raise LifecycleError(
+            gettext("Give the reason for renewing by hand; it is kept in the audit log.")
+        )
     if member.is_erased:
-        raise LifecycleError("An erased record cannot be renewed.")
+        raise LifecycleError(gettext("An erased record cannot be renewed."))
     if member.status in (MembershipStatus.SUSPENDED, MembershipStatus.EXPELLED):
         raise LifecycleError(
-            f"The membership is {member.get_status_display().lower()}: it cannot be renewed "
-            "until the disciplinary decision ends."
+            gettext(
+                "The membership is %(status)s: it cannot be renewed until the "
+                "disciplinary decision ends."
+            )
+            % {"status": member.get_status_display().lower()}
         )
     if member.status == MembershipStatus.SUPPORTER:
-        raise LifecycleError("A supporter joins as a member rather than renewing.")
+        raise LifecycleError(gettext("A supporter joins as a member rather than renewing."))
     day = today()
     rejoined = member.status == MembershipStatus.LAPSED
     start = day if rejoined else max(day, member.renewal_due_on or day)

@@ -14,6 +14,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models.functions import Lower
+from django.utils.translation import gettext
 
 from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
@@ -42,7 +43,7 @@ def issue_logins(
     row. ``actor`` None is the command line, whose operator already holds the database.
     """
     if actor is not None and not may(actor, Capability.IMPORT_MEMBERS, NATION):
-        raise PermissionDenied("Only the national office may give members their logins.")
+        raise PermissionDenied(gettext("Only the national office may give members their logins."))
     source = source.strip()[:SOURCE_MAX]
     if not source:
         raise ValueError("Say why the logins are made: it is kept in the audit log.")

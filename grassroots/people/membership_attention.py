@@ -9,6 +9,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils import dateformat
+from django.utils.translation import gettext
 
 from grassroots.clock import today
 from grassroots.people.attention import AttentionItem, Probe
@@ -22,17 +24,22 @@ def _own_note(member: Member) -> AttentionItem | None:
     mine = reverse("my_membership")
     due = member.renewal_due_on
     if member.status == MembershipStatus.LAPSED:
-        return AttentionItem("renew", "Your membership has lapsed: rejoin", mine)
+        return AttentionItem("renew", gettext("Your membership has lapsed: rejoin"), mine)
     if (
         member.status == MembershipStatus.MEMBER
         and due is not None
         and due <= today() + datetime.timedelta(days=reminder_days())
     ):
-        return AttentionItem("renew", f"Renew your membership (due {due:%-d %B})", mine)
+        return AttentionItem(
+            "renew",
+            gettext("Renew your membership (due %(due)s)") % {"due": dateformat.format(due, "j F")},
+            mine,
+        )
     if member.status in (MembershipStatus.SUSPENDED, MembershipStatus.EXPELLED):
         return AttentionItem(
             "discipline",
-            f"Your membership is {member.get_status_display().lower()}: see why",
+            gettext("Your membership is %(status)s: see why")
+            % {"status": member.get_status_display().lower()},
             mine,
         )
     return None
@@ -72,7 +79,8 @@ def own_items(user: Any, member: Member | None) -> list[AttentionItem]:
         items.append(
             AttentionItem(
                 "discipline",
-                f"Respond to the notice of proposed {case.get_sanction_display().lower()}",
+                gettext("Respond to the notice of proposed %(sanction)s")
+                % {"sanction": case.get_sanction_display().lower()},
                 mine,
             )
         )
@@ -83,7 +91,8 @@ def cases_items(user: Any, member: Member | None) -> list[AttentionItem]:
     return [
         AttentionItem(
             "discipline",
-            f"Decide the disciplinary case of {case.member.full_name}",
+            gettext("Decide the disciplinary case of %(member)s")
+            % {"member": case.member.full_name},
             reverse("discipline_case", args=[case.pk]),
         )
         for case in cases_for_bodies(user)

@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 
 from grassroots.accounts.requests import AuthenticatedRequest
 from grassroots.clock import today
@@ -57,19 +58,21 @@ def my_membership(request: AuthenticatedRequest) -> HttpResponse:
     try:
         if action == "renew":
             lifecycle.renew_membership(actor=request.user, member=member)
-            messages.success(request, "Thank you: your membership is renewed.")
+            messages.success(request, gettext("Thank you: your membership is renewed."))
             return redirect("my_membership")
         if action == "respond" and case is not None and response_form.is_valid():
             discipline.respond(
                 actor=request.user, case=case, response=response_form.cleaned_data["response"]
             )
-            messages.success(request, "Your response is recorded; the deciding body will read it.")
+            messages.success(
+                request, gettext("Your response is recorded; the deciding body will read it.")
+            )
             return redirect("my_membership")
         if action == "appeal" and case is not None and appeal_form.is_valid():
             discipline.lodge_appeal(
                 actor=request.user, case=case, statement=appeal_form.cleaned_data["statement"]
             )
-            messages.success(request, "Your appeal is lodged.")
+            messages.success(request, gettext("Your appeal is lodged."))
             return redirect("my_membership")
     except Errors as error:
         messages.error(request, str(error))
@@ -117,7 +120,10 @@ def member_membership(request: AuthenticatedRequest, number: str) -> HttpRespons
             lifecycle.renew_membership(
                 actor=request.user, member=member, reason=renew_form.cleaned_data["reason"]
             )
-            messages.success(request, f"{member.full_name}'s membership is renewed.")
+            messages.success(
+                request,
+                gettext("%(member)s's membership is renewed.") % {"member": member.full_name},
+            )
             return redirect("member_membership", number=number)
         if action == "notice" and notice_form.is_valid():
             data = notice_form.cleaned_data
@@ -129,7 +135,9 @@ def member_membership(request: AuthenticatedRequest, number: str) -> HttpRespons
                 body=data["body"],
                 respond_by=data["respond_by"],
             )
-            messages.success(request, f"Notice is given to {member.full_name}.")
+            messages.success(
+                request, gettext("Notice is given to %(member)s.") % {"member": member.full_name}
+            )
             return redirect("member_membership", number=number)
         if action == "dues" and dues_form.is_valid():
             data = dues_form.cleaned_data
@@ -141,7 +149,9 @@ def member_membership(request: AuthenticatedRequest, number: str) -> HttpRespons
                 paid_up_to=data["paid_up_to"],
                 reason=data["reason"],
             )
-            messages.success(request, f"{member.full_name}'s dues are updated.")
+            messages.success(
+                request, gettext("%(member)s's dues are updated.") % {"member": member.full_name}
+            )
             return redirect("member_membership", number=number)
     except Errors as error:
         messages.error(request, str(error))
@@ -198,7 +208,7 @@ def discipline_case(request: AuthenticatedRequest, case_id: int) -> HttpResponse
                 reasons=data["reasons"],
                 suspended_until=data["suspended_until"],
             )
-            messages.success(request, "The decision is recorded and sent to the member.")
+            messages.success(request, gettext("The decision is recorded and sent to the member."))
             return redirect("discipline_case", case_id=case.pk)
         if action == "appeal" and appeal_form.is_valid():
             data = appeal_form.cleaned_data
@@ -208,10 +218,12 @@ def discipline_case(request: AuthenticatedRequest, case_id: int) -> HttpResponse
                 uphold=data["decision"] == "uphold",
                 reasons=data["reasons"],
             )
-            messages.success(request, "The appeal's decision is recorded and sent to the member.")
+            messages.success(
+                request, gettext("The appeal's decision is recorded and sent to the member.")
+            )
             return redirect("discipline_case", case_id=case.pk)
     except PermissionDenied:
-        messages.error(request, "Only the body the rules name decides this.")
+        messages.error(request, gettext("Only the body the rules name decides this."))
     except Errors as error:
         messages.error(request, str(error))
     return render(

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models import Max, Q, QuerySet
 from django.db.models.functions import Lower
+from django.utils.translation import gettext
 
 from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
@@ -53,7 +54,7 @@ def update_own_profile(
     ``language`` leaves the member's language as it is."""
     member = Member.objects.select_for_update().filter(user=actor).first()
     if member is None:
-        raise PermissionDenied("Only a member can edit a member profile.")
+        raise PermissionDenied(gettext("Only a member can edit a member profile."))
     changed = []
     for field, value in (
         ("first_name", first_name.strip()),
@@ -143,7 +144,7 @@ def import_members(
     whose operator already holds the database.
     """
     if actor is not None and not may(actor, Capability.IMPORT_MEMBERS, NATION):
-        raise PermissionDenied("Only the national office may import members.")
+        raise PermissionDenied(gettext("Only the national office may import members."))
     with transaction.atomic(durable=True):
         if actor is None:
             # The command line: a whole register's COPY may outlast a request's timeout.
@@ -202,8 +203,11 @@ def _refuse_erased(rows: list[MemberRow], problems: list[Problem]) -> list[Membe
                 Problem(
                     row.line,
                     "email",
-                    f"{row.email} belongs to a member whose record was erased; it is on the "
-                    "suppression list and cannot be imported again.",
+                    gettext(
+                        "%(email)s belongs to a member whose record was erased; it is on the "
+                        "suppression list and cannot be imported again."
+                    )
+                    % {"email": row.email},
                 )
             )
         elif row.membership_number.upper() in erased_numbers:
@@ -211,8 +215,11 @@ def _refuse_erased(rows: list[MemberRow], problems: list[Problem]) -> list[Membe
                 Problem(
                     row.line,
                     "membership_number",
-                    f"Member {row.membership_number} was erased; an erased record cannot be "
-                    "filled in again by an import.",
+                    gettext(
+                        "Member %(membership_number)s was erased; an erased record cannot be "
+                        "filled in again by an import."
+                    )
+                    % {"membership_number": row.membership_number},
                 )
             )
         else:
@@ -286,8 +293,11 @@ def _plan_import(rows: list[MemberRow], problems: list[Problem]) -> _ImportPlan:
                 Problem(
                     row.line,
                     "email",
-                    f"{row.email} already belongs to member {holder[1]}, "
-                    "not to the membership number on this row.",
+                    gettext(
+                        "%(email)s already belongs to member %(member)s, not to the membership "
+                        "number on this row."
+                    )
+                    % {"email": row.email, "member": holder[1]},
                 )
             )
             continue
@@ -299,7 +309,8 @@ def _plan_import(rows: list[MemberRow], problems: list[Problem]) -> _ImportPlan:
                     Problem(
                         row.line,
                         "membership_number",
-                        f"This row and line {claimed[pk]} both match member {member[1]}.",
+                        gettext("This row and line %(line)s both match member %(member)s.")
+                        % {"line": claimed[pk], "member": member[1]},
                     )
                 )
                 continue
@@ -492,7 +503,7 @@ def record_contact_outcome(
     """An officer notes what happened when they contacted ``member``. "Asked not to be
     contacted" also withdraws the member's consent to contact, dated and sourced."""
     if not may(actor, Capability.EDIT_MEMBERS, member):
-        raise PermissionDenied("You may not record contact with this member.")
+        raise PermissionDenied(gettext("You may not record contact with this member."))
     if outcome not in ContactOutcomeKind.values:
         raise ValueError(f"Unknown contact outcome {outcome!r}.")
     note = note.strip()
@@ -588,16 +599,23 @@ def transfer_member(*, actor: User, member: Member, to_group: Group, reason: str
     member = Member.objects.select_for_update().select_related("home_group").get(pk=member.pk)
     destinations = transfer_destinations(actor, member)
     if destinations is None:
-        raise PermissionDenied("You may not move this member to another group.")
+        raise PermissionDenied(gettext("You may not move this member to another group."))
     reason = reason.strip()
     if not reason:
-        raise TransferError("Say why the member is moving group; it is kept in the audit log.")
+        raise TransferError(
+            gettext("Say why the member is moving group; it is kept in the audit log.")
+        )
     if to_group.pk == member.home_group_id:
-        raise TransferError(f"{member.full_name} is already in {to_group.name}.")
+        raise TransferError(
+            gettext("%(member)s is already in %(to_group)s.")
+            % {"member": member.full_name, "to_group": to_group.name}
+        )
     if not destinations.filter(pk=to_group.pk).exists():
-        raise TransferError(f"You cannot move members to {to_group.name}.")
+        raise TransferError(
+            gettext("You cannot move members to %(to_group)s.") % {"to_group": to_group.name}
+        )
     if member.is_erased:
-        raise TransferError("An erased record cannot be moved.")
+        raise TransferError(gettext("An erased record cannot be moved."))
     from_group = member.home_group
     member.home_group = to_group
     member.save(update_fields=["home_group", "updated_at"])

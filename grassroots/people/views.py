@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllow
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 from django.views.i18n import set_language as django_set_language
 
@@ -254,7 +255,9 @@ def member_contact_outcome(request: AuthenticatedRequest, number: str) -> HttpRe
         outcome=form.cleaned_data["outcome"],
         note=form.cleaned_data["note"],
     )
-    messages.success(request, f"Recorded: {entry.get_outcome_display()}.")
+    messages.success(
+        request, gettext("Recorded: %(outcome)s.") % {"outcome": entry.get_outcome_display()}
+    )
     return redirect("member_detail", number=member.membership_number)
 
 
@@ -286,7 +289,11 @@ def member_transfer(request: AuthenticatedRequest, number: str) -> HttpResponse:
         except services.TransferError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, f"{member.full_name} has moved to {to_group.name}.")
+            messages.success(
+                request,
+                gettext("%(member)s has moved to %(to_group)s.")
+                % {"member": member.full_name, "to_group": to_group.name},
+            )
             if queries.members_visible_to(request.user).filter(pk=member.pk).exists():
                 return redirect("member_detail", number=member.membership_number)
             return redirect("member_list")
@@ -334,7 +341,11 @@ def member_erase(request: AuthenticatedRequest, number: str) -> HttpResponse:
     form = ErasureForm(request.POST or None, membership_number=member.membership_number)
     if request.method == "POST" and form.is_valid():
         erasure.erase_member(actor=request.user, member=member, reason=form.cleaned_data["reason"])
-        messages.success(request, f"Member {member.membership_number} has been erased.")
+        messages.success(
+            request,
+            gettext("Member %(membership_number)s has been erased.")
+            % {"membership_number": member.membership_number},
+        )
         return redirect("member_detail", number=member.membership_number)
     return render(request, "people/member_erase.html", {"record": member, "form": form})
 

@@ -17,7 +17,18 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2] / "grassroots"
-APPS = ("ballots", "slates", "sortition", "organisation")
+APPS = (
+    "ballots",
+    "slates",
+    "sortition",
+    "organisation",
+    "people",
+    "oversight",
+    "messaging",
+    "notifications",
+    "accounts",
+    "api",
+)
 
 _REMOVED = (
     re.compile(r"{%\s*comment\s*%}.*?{%\s*endcomment\s*%}", re.S),

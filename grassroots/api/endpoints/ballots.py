@@ -9,6 +9,7 @@ from typing import Any
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext
 from ninja import Router, Status
 from ninja.params.functions import Path, Query
 
@@ -116,12 +117,12 @@ def list_ballots(
     page: int = Query(1, ge=1, le=MAX_PAGE),
 ) -> Any:
     if status is not None and status not in api_queries.PUBLIC_STATUSES:
-        raise ApiError(404, "not_found", "Only ballots whose poll has opened are public.")
+        raise ApiError(404, "not_found", gettext("Only ballots whose poll has opened are public."))
     paginator = Paginator(
         api_queries.public_ballots(status), PAGE_SIZE, allow_empty_first_page=True
     )
     if page > paginator.num_pages:
-        raise Http404("No such page.")
+        raise Http404(gettext("No such page."))
     return BallotPage(
         page=PageInfo(page=page, pages=paginator.num_pages, count=paginator.count, capped=False),
         results=[summary(b) for b in paginator.page(page).object_list],
@@ -214,7 +215,7 @@ def _head_of_size(heads: list[SignedTreeHead], size: int) -> SignedTreeHead:
     for signed in reversed(heads):
         if signed.head.tree_size == size:
             return signed
-    raise Http404(f"No signed head has tree size {size}.")
+    raise Http404(gettext("No signed head has tree size %(size)s.") % {"size": size})
 
 
 @router.get(
@@ -242,7 +243,7 @@ def check_receipt(
         else:
             covering = [h for h in heads if h.head.tree_size > found.log_index]
             if not covering:
-                raise Http404("No signed head covers this ballot yet.")
+                raise Http404(gettext("No signed head covers this ballot yet."))
             head = covering[-1]
         if head.head.tree_size > found.log_index:
             log = api_queries.ballot_log(ballot, head.head.tree_size)
@@ -276,7 +277,9 @@ def get_consistency(
 ) -> Any:
     ballot = queries.get_public_ballot(ballot_id)
     if first > second:
-        raise Http404("No proof runs from a larger head to a smaller one: swap first and second.")
+        raise Http404(
+            gettext("No proof runs from a larger head to a smaller one: swap first and second.")
+        )
     heads = signed_heads(ballot)
     older, newer = _head_of_size(heads, first), _head_of_size(heads, second)
     log = api_queries.ballot_log(ballot, second)
@@ -370,7 +373,7 @@ def cast(request: HttpRequest, body: CastIn, ballot_id: int = _ballot_id()) -> A
     answers: dict[int, list[int | list[int]]] = {}
     for answer in body.answers:
         if answer.question_id in answers:
-            raise BallotError("The ballot paper answers a question more than once.")
+            raise BallotError(gettext("The ballot paper answers a question more than once."))
         answers[answer.question_id] = list(answer.candidate_ids)
     receipt = cast_ballot(
         actor=caller(request),

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext
 from ninja import Router
 from ninja.params.functions import Path, Query
 
@@ -76,7 +77,7 @@ def list_meetings(
         meetings = queries.past_meetings_for(actor)
     paginator = Paginator(meetings, PAGE_SIZE, allow_empty_first_page=True)
     if page > paginator.num_pages:
-        raise Http404("No such page.")
+        raise Http404(gettext("No such page."))
     return MeetingPage(
         page=PageInfo(page=page, pages=paginator.num_pages, count=paginator.count, capped=False),
         results=[_summary(m) for m in paginator.page(page).object_list],

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.paginator import EmptyPage, Paginator
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext
 from ninja import Router
 from ninja.params.functions import Path, Query
 
@@ -73,9 +74,9 @@ def list_members(
     actor = caller(request)
     scopes = scopes_for(actor, Capability.VIEW_MEMBERS)
     if scopes.is_empty:
-        raise Http404("No member list for you.")
+        raise Http404(gettext("No member list for you."))
     if group is not None and not scopes.covers_group(group):
-        raise Http404("No such group in your scope.")
+        raise Http404(gettext("No such group in your scope."))
     filters = queries.MemberFilters(
         text=q, status=status or "", group_id=group, follow_up=show, days=days
     )
@@ -84,7 +85,7 @@ def list_members(
     try:
         found = paginator.page(page)
     except EmptyPage as error:
-        raise Http404("No such page.") from error
+        raise Http404(gettext("No such page.")) from error
     rows = [MemberRow(**_row(m)) for m in found.object_list]
     queries.record_member_list_view(
         actor,
@@ -113,7 +114,7 @@ def list_members(
 def list_contacts(request: HttpRequest, page: int = Query(1, ge=1, le=MAX_PAGE)) -> Any:
     actor = caller(request)
     if scopes_for(actor, Capability.CONTACT_MEMBERS).is_empty:
-        raise Http404("No contact list for you.")
+        raise Http404(gettext("No contact list for you."))
     groups = queries.contact_scope_names(actor)
     paginator = Paginator(
         queries.members_contactable_by(actor), CONTACT_PAGE_SIZE, allow_empty_first_page=True
@@ -121,7 +122,7 @@ def list_contacts(request: HttpRequest, page: int = Query(1, ge=1, le=MAX_PAGE))
     try:
         found = paginator.page(page)
     except EmptyPage as error:
-        raise Http404("No such page.") from error
+        raise Http404(gettext("No such page.")) from error
     rows = [ContactRow(**row) for row in found.object_list]
     queries.record_contact_list_view(actor, groups, len(rows), page, purpose=CONTACT_PURPOSE)
     return ContactPage(

@@ -10,6 +10,7 @@ from typing import Any, Literal
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from ninja import Field, Router, Schema
 from ninja.params.functions import Path, Query
 
@@ -131,7 +132,7 @@ def list_proposals(
         return [ProposalSummary(**_summary(p)) for p in mine[:200]]
     found = queries.body_from_key(body)
     if not queries.may_see_body(actor, found):
-        raise ApiError(404, "not_found", "No such body.")
+        raise ApiError(404, "not_found", gettext("No such body."))
     rows = queries.open_proposals(found) if status == "open" else queries.decision_log(found)
     return [ProposalSummary(**_summary(p)) for p in rows[:200]]
 

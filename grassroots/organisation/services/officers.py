@@ -18,6 +18,7 @@ from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
 from grassroots.clock import now, today
+from grassroots.messaging.languages import in_every_language
 from grassroots.messaging.models import MailKind
 from grassroots.messaging.services import send_to_members
 from grassroots.organisation.models import (
@@ -230,31 +231,38 @@ def appoint_officer(
             "starts_on": starts_on.isoformat(),
         },
     )
-    agreement = ""
-    if role == Role.DATA_MANAGER:
-        agreement = (
-            "\n\nA Data Manager sees members' personal data only after accepting the data "
-            "protection agreement. The new Data Manager reads and accepts it here: "
-            + settings.GRASSROOTS_SITE_URL.rstrip("/")
-            + reverse("data_protection_agreement")
-        )
-    how = (
-        f"by the group's vote ({reference}, {decided_on:%-d %B %Y})"
-        if basis == OfficerBasis.GROUP_VOTE and decided_on
-        else f"by decision of {actor_label(actor)}: {reference}"
-    )
+
+    def words() -> tuple[str, str]:
+        agreement = ""
+        if role == Role.DATA_MANAGER:
+            agreement = "\n\n" + gettext(
+                "A Data Manager sees members' personal data only after accepting the data "
+                "protection agreement. The new Data Manager reads and accepts it here: %(link)s"
+            ) % {
+                "link": settings.GRASSROOTS_SITE_URL.rstrip("/")
+                + reverse("data_protection_agreement")
+            }
+        names = {"member": member.full_name, "label": str(label), "group": group.name}
+        subject = gettext("%(member)s is appointed %(label)s of %(group)s") % names
+        body = gettext(
+            "Dear $first_name,\n\n%(member)s is appointed %(label)s of %(group)s from "
+            "%(starts_on)s, %(how)s."
+        ) % {
+            **names,
+            "starts_on": dateformat.format(starts_on, "j F Y"),
+            "how": _how(actor, basis, decided_on, reference),
+        }
+        return subject, body + agreement + "\n\n" + _history_line(group)
+
+    subject, body, translations = in_every_language(words)
     send_to_members(
         actor=actor,
         members=_officer_change_recipients(group, member.pk),
-        subject=f"{member.full_name} is appointed {label} of {group.name}",
-        body=(
-            "Dear $first_name,\n\n"
-            f"{member.full_name} is appointed {label} of {group.name} from "
-            f"{starts_on:%-d %B %Y}, {how}.{agreement}\n\n"
-            f"The group's officers and their history: {_officers_link(group)}\n"
-        ),
+        subject=subject,
+        body=body,
         purpose="officer notice: appointment",
         kind=MailKind.NOTICE,
+        translations=translations,
     )
     review_group(actor=None, group=group, criteria=current_criteria())
     return assignment
@@ -262,6 +270,27 @@ def appoint_officer(
 
 def _officers_link(group: Group) -> str:
     return settings.GRASSROOTS_SITE_URL.rstrip("/") + reverse("group_officers", args=[group.slug])
+
+
+def _history_line(group: Group) -> str:
+    return (
+        gettext("The group's officers and their history: %(link)s")
+        % {"link": _officers_link(group)}
+        + "\n"
+    )
+
+
+def _how(actor: User | None, basis: str, decided_on: datetime.date | None, reference: str) -> str:
+    """How an officer change was decided, for its notice, in the active language."""
+    if basis == OfficerBasis.GROUP_VOTE and decided_on:
+        return gettext("by the group's vote (%(reference)s, %(decided_on)s)") % {
+            "reference": reference,
+            "decided_on": dateformat.format(decided_on, "j F Y"),
+        }
+    return gettext("by decision of %(actor)s: %(reference)s") % {
+        "actor": actor_label(actor),
+        "reference": reference,
+    }
 
 
 def close_assignment(
@@ -359,24 +388,17 @@ def end_role(
     if assignment.group is not None:
         group = assignment.group
         if basis != OfficerBasis.RESIGNATION:
-            label = assignment.get_role_display()
-            how = (
-                f"by the group's vote ({reason}, {decided_on:%-d %B %Y})"
-                if basis == OfficerBasis.GROUP_VOTE and decided_on
-                else f"by decision of {actor_label(actor)}: {reason}"
+            subject, body, translations = in_every_language(
+                lambda: _removal_words(actor, assignment, group, ends_on, basis, decided_on, reason)
             )
             send_to_members(
                 actor=actor,
                 members=_officer_change_recipients(group, assignment.member_id),
-                subject=f"{assignment.member.full_name} is removed as {label} of {group.name}",
-                body=(
-                    "Dear $first_name,\n\n"
-                    f"{assignment.member.full_name}'s role as {label} of {group.name} ends on "
-                    f"{ends_on:%-d %B %Y}, {how}.\n\n"
-                    f"The group's officers and their history: {_officers_link(group)}\n"
-                ),
+                subject=subject,
+                body=body,
                 purpose="officer notice: removal",
                 kind=MailKind.NOTICE,
+                translations=translations,
             )
         review_group(actor=None, group=group, criteria=current_criteria())
     return assignment
@@ -433,3 +455,30 @@ def accept_agreement(*, actor: User, assignment: RoleAssignment) -> AgreementAcc
         if assignment.group is not None:
             review_group(actor=None, group=assignment.group, criteria=current_criteria())
     return acceptance
+
+
+def _removal_words(
+    actor: User,
+    assignment: RoleAssignment,
+    group: Group,
+    ends_on: datetime.date,
+    basis: str,
+    decided_on: datetime.date | None,
+    reason: str,
+) -> tuple[str, str]:
+    """The notice that an officer's role ends, in the active language."""
+    names = {
+        "member": assignment.member.full_name,
+        "label": assignment.get_role_display(),
+        "group": group.name,
+    }
+    subject = gettext("%(member)s is removed as %(label)s of %(group)s") % names
+    body = gettext(
+        "Dear $first_name,\n\n%(member)s's role as %(label)s of %(group)s ends on "
+        "%(ends_on)s, %(how)s."
+    ) % {
+        **names,
+        "ends_on": dateformat.format(ends_on, "j F Y"),
+        "how": _how(actor, basis, decided_on, reason),
+    }
+    return subject, body + "\n\n" + _history_line(group)

@@ -16,12 +16,14 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
+from django.utils import dateformat
 from django.utils.translation import gettext
 
 from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
 from grassroots.clock import today
+from grassroots.messaging.languages import in_every_language
 from grassroots.messaging.models import MailKind
 from grassroots.messaging.services import send_to_members
 from grassroots.organisation.models import (
@@ -146,6 +148,23 @@ def _scope_name(body: BodyAbove) -> str:
     return "the movement" if isinstance(body, Nation) else body.name
 
 
+def _scope_words(body: BodyAbove) -> str:
+    """The body's name for a reader, in the active language (not for stored records)."""
+    return gettext("the movement") if isinstance(body, Nation) else body.name
+
+
+def _how(actor: User, basis: str, decided_on: datetime.date | None, reference: str) -> str:
+    if basis == OfficerBasis.GROUP_VOTE and decided_on:
+        return gettext("by the body's vote (%(reference)s, %(decided_on)s)") % {
+            "reference": reference,
+            "decided_on": dateformat.format(decided_on, "j F Y"),
+        }
+    return gettext("by decision of %(actor)s: %(reference)s") % {
+        "actor": actor_label(actor),
+        "reference": reference,
+    }
+
+
 @transaction.atomic(durable=True)
 def appoint_role(
     *,
@@ -220,7 +239,7 @@ def appoint_role(
     ):
         raise OfficerError(
             gettext("%(member)s is already %(label)s, %(scope)s.")
-            % {"member": member.full_name, "label": label, "scope": _scope_name(body)}
+            % {"member": member.full_name, "label": label, "scope": _scope_words(body)}
         )
     assignment = RoleAssignment.objects.create(
         member=member,
@@ -249,24 +268,33 @@ def appoint_role(
             "starts_on": starts_on.isoformat(),
         },
     )
-    how = (
-        f"by the body's vote ({reference}, {decided_on:%-d %B %Y})"
-        if basis == OfficerBasis.GROUP_VOTE and decided_on
-        else f"by decision of {actor_label(actor)}: {reference}"
-    )
+
+    def words() -> tuple[str, str]:
+        names = {"member": member.full_name, "label": str(label), "scope": _scope_words(body)}
+        subject = gettext("%(member)s is appointed %(label)s, %(scope)s") % names
+        body_text = gettext(
+            "Dear $first_name,\n\n%(member)s is appointed %(label)s, %(scope)s, from "
+            "%(starts_on)s, %(how)s."
+        ) % {
+            **names,
+            "starts_on": dateformat.format(starts_on, "j F Y"),
+            "how": _how(actor, basis, decided_on, reference),
+        }
+        second = gettext(
+            "Officers log in with a second factor (an authenticator app): the new officer is "
+            "asked to set one up at their next login."
+        )
+        return subject, body_text + "\n\n" + second + "\n"
+
+    subject, text, translations = in_every_language(words)
     send_to_members(
         actor=actor,
         members=_recipients(role, body, member.pk),
-        subject=f"{member.full_name} is appointed {label}, {_scope_name(body)}",
-        body=(
-            "Dear $first_name,\n\n"
-            f"{member.full_name} is appointed {label}, {_scope_name(body)}, from "
-            f"{starts_on:%-d %B %Y}, {how}.\n\n"
-            "Officers log in with a second factor (an authenticator app): the new officer is "
-            "asked to set one up at their next login.\n"
-        ),
+        subject=subject,
+        body=text,
         purpose="officer notice: appointment above the group",
         kind=MailKind.NOTICE,
+        translations=translations,
     )
     return assignment
 
@@ -302,17 +330,30 @@ def end_role_above(
         actor, assignment, ends_on=ends_on, basis=basis, reason=reason, decided_on=decided_on
     )
     forget_cached_roles(actor)
-    label = assignment.get_role_display()
+
+    def words() -> tuple[str, str]:
+        names = {"member": assignment.member.full_name, "label": assignment.get_role_display()}
+        subject = gettext("%(member)s's role as %(label)s ends") % names
+        text = gettext(
+            "Dear $first_name,\n\n%(member)s's role as %(label)s, %(scope)s, ends on "
+            "%(ends_on)s (%(basis)s: %(reason)s)."
+        ) % {
+            **names,
+            "scope": _scope_words(body),
+            "ends_on": dateformat.format(ends_on, "j F Y"),
+            "basis": str(OfficerBasis(basis).label).lower(),
+            "reason": reason,
+        }
+        return subject, text + "\n"
+
+    subject, text, translations = in_every_language(words)
     send_to_members(
         actor=actor,
         members=_recipients(assignment.role, body, assignment.member_id),
-        subject=f"{assignment.member.full_name}'s role as {label} ends",
-        body=(
-            "Dear $first_name,\n\n"
-            f"{assignment.member.full_name}'s role as {label}, {_scope_name(body)}, ends on "
-            f"{ends_on:%-d %B %Y} ({OfficerBasis(basis).label.lower()}: {reason}).\n"
-        ),
+        subject=subject,
+        body=text,
         purpose="officer notice: role above the group ends",
         kind=MailKind.NOTICE,
+        translations=translations,
     )
     return assignment
