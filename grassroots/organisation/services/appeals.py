@@ -8,12 +8,14 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
+from django.utils import dateformat
 from django.utils.translation import gettext
 
 from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
 from grassroots.clock import now, today
+from grassroots.messaging.languages import in_every_language
 from grassroots.messaging.models import MailKind
 from grassroots.messaging.services import send_to_members
 from grassroots.organisation.models import (
@@ -87,23 +89,45 @@ def _notify_appeal_body(
     if not body_members:
         return
     group = appeal.group
-    decision = "suspension" if against.to_status == GroupStatus.SUSPENDED else "de-recognition"
+    suspended = against.to_status == GroupStatus.SUSPENDED
     link = settings.GRASSROOTS_SITE_URL.rstrip("/") + reverse(
         "recognition_appeal_decide", args=[appeal.pk]
     )
+
+    def words() -> tuple[str, str]:
+        names = {
+            "group": group.name,
+            "decision": gettext("suspension") if suspended else gettext("de-recognition"),
+            "at": dateformat.format(against.at, "j F Y"),
+            "body": appeal.get_body_display(),
+        }
+        subject = gettext("Appeal by %(group)s against its %(decision)s") % names
+        text = (
+            gettext(
+                "Dear $first_name,\n\n%(group)s has appealed against its %(decision)s of "
+                "%(at)s. The rules name the %(body)s to hear it."
+            )
+            % names
+            + "\n\n"
+            + gettext("The group's statement:")
+            + "\n\n"
+            + appeal.statement
+            + "\n\n"
+            + gettext("Read the decision appealed against and record yours: %(link)s")
+            % {"link": link}
+            + "\n"
+        )
+        return subject, text
+
+    subject, text, translations = in_every_language(words)
     send_to_members(
         actor=actor,
         members=body_members,
-        subject=f"Appeal by {group.name} against its {decision}",
-        body=(
-            "Dear $first_name,\n\n"
-            f"{group.name} has appealed against its {decision} of {against.at:%-d %B %Y}. "
-            f"The rules name the {appeal.get_body_display()} to hear it.\n\n"
-            f"The group's statement:\n\n{appeal.statement}\n\n"
-            f"Read the decision appealed against and record yours: {link}\n"
-        ),
+        subject=subject,
+        body=text,
         purpose="recognition notice: appeal lodged",
         kind=MailKind.NOTICE,
+        translations=translations,
     )
 
 
@@ -156,15 +180,30 @@ def decide_appeal(
         scope=str(group)[:120],
         detail={"decision": appeal.decision, "restored": restored},
     )
+
+    def decided() -> tuple[str, str]:
+        names = {"group": group.name, "decision": appeal.get_decision_display().lower()}
+        subject = gettext("%(group)s's appeal is %(decision)s") % names
+        text = (
+            gettext(
+                "Dear $first_name,\n\nThe appeal by %(group)s has been %(decision)s. The reasons:"
+            )
+            % names
+            + "\n\n"
+            + reasons
+            + "\n\n"
+            + gettext("The group's history: %(link)s") % {"link": group_link(group)}
+            + "\n"
+        )
+        return subject, text
+
+    subject, text, translations = in_every_language(decided)
     notify_officers(
         actor=actor,
         group=group,
-        subject=f"{group.name}'s appeal is {appeal.get_decision_display().lower()}",
-        body=(
-            "Dear $first_name,\n\n"
-            f"The appeal by {group.name} has been {appeal.get_decision_display().lower()}. "
-            f"The reasons:\n\n{reasons}\n\nThe group's history: {group_link(group)}\n"
-        ),
+        subject=subject,
+        body=text,
         purpose="recognition notice: appeal decided",
+        translations=translations,
     )
     return appeal

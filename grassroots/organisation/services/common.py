@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from grassroots.accounts.models import User
 from grassroots.clock import today
+from grassroots.messaging.languages import Translations
 from grassroots.messaging.models import MailKind
 from grassroots.messaging.services import send_to_members
 from grassroots.organisation.models import Group, Role, RoleAssignment
@@ -34,7 +35,13 @@ def group_link(group: Group) -> str:
 
 
 def notify_officers(
-    *, actor: User | None, group: Group, subject: str, body: str, purpose: str
+    *,
+    actor: User | None,
+    group: Group,
+    subject: str,
+    body: str,
+    purpose: str,
+    translations: Translations | None = None,
 ) -> None:
     """A notice to the group's Chair, Secretary and Data Manager (whoever holds those roles
     today, including one whose last day it is)."""
@@ -53,4 +60,5 @@ def notify_officers(
         body=body,
         purpose=purpose,
         kind=MailKind.NOTICE,
+        translations=translations,
     )

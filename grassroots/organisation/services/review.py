@@ -14,12 +14,14 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import dateformat
 from django.utils.translation import gettext
 
 from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
 from grassroots.clock import now, today
+from grassroots.messaging.languages import in_every_language
 from grassroots.organisation.models import (
     Group,
     GroupRecognition,
@@ -37,6 +39,10 @@ from grassroots.organisation.services.common import (
     group_link,
     notify_officers,
 )
+
+
+def _history(link: str) -> str:
+    return "\n\n" + gettext("The group's history: %(link)s") % {"link": link} + "\n"
 
 
 def _failing_lines(bad: list[CriterionResult]) -> str:
@@ -113,16 +119,24 @@ def review_group(
                 reason="The group meets every recognition criterion.",
             )
             if status in (GroupStatus.AT_RISK, GroupStatus.SUSPENDED):
+                subject, body, translations = in_every_language(
+                    lambda: (
+                        gettext("%(group)s is recognised again") % {"group": group.name},
+                        gettext(
+                            "Dear $first_name,\n\n%(group)s meets every recognition criterion "
+                            "again, so it is recognised."
+                        )
+                        % {"group": group.name}
+                        + _history(link),
+                    )
+                )
                 notify_officers(
                     actor=actor,
                     group=group,
-                    subject=f"{group.name} is recognised again",
-                    body=(
-                        "Dear $first_name,\n\n"
-                        f"{group.name} meets every recognition criterion again, so it is "
-                        f"recognised.\n\nThe group's history: {link}\n"
-                    ),
+                    subject=subject,
+                    body=body,
                     purpose="recognition notice: recognised again",
+                    translations=translations,
                 )
         return recognition
     if status == GroupStatus.RECOGNISED:
@@ -135,19 +149,37 @@ def review_group(
             bad=bad,
             fix_by=fix_by,
         )
+
+        def at_risk() -> tuple[str, str]:
+            names = {"group": group.name, "fix_by": dateformat.format(fix_by, "j F Y")}
+            subject = (
+                gettext("%(group)s is at risk of suspension: put it right by %(fix_by)s") % names
+            )
+            body = (
+                gettext(
+                    "Dear $first_name,\n\n%(group)s no longer meets these recognition criteria:"
+                )
+                % names
+                + "\n\n"
+                + _failing_lines(bad)
+                + "\n\n"
+                + gettext(
+                    "If they are met by %(fix_by)s, nothing more happens. If not, the group will "
+                    "be suspended the day after. You will be reminded before then."
+                )
+                % names
+                + _history(link)
+            )
+            return subject, body
+
+        subject, body, translations = in_every_language(at_risk)
         notify_officers(
             actor=actor,
             group=group,
-            subject=f"{group.name} is at risk of suspension: put it right by {fix_by:%-d %B %Y}",
-            body=(
-                "Dear $first_name,\n\n"
-                f"{group.name} no longer meets these recognition criteria:\n\n"
-                f"{_failing_lines(bad)}\n\n"
-                f"If they are met by {fix_by:%-d %B %Y}, nothing more happens. If not, the group "
-                "will be suspended the day after. You will be reminded before then.\n\n"
-                f"The group's history: {link}\n"
-            ),
+            subject=subject,
+            body=body,
             purpose="recognition notice: at risk",
+            translations=translations,
         )
         return recognition
     if status == GroupStatus.AT_RISK and recognition.fix_by is not None:
@@ -162,38 +194,69 @@ def review_group(
                 ),
                 bad=bad,
             )
+            subject, body, translations = in_every_language(
+                lambda: (
+                    gettext("%(group)s is suspended") % {"group": group.name},
+                    gettext(
+                        "Dear $first_name,\n\n%(group)s is suspended: these criteria were not "
+                        "met in time:"
+                    )
+                    % {"group": group.name}
+                    + "\n\n"
+                    + _failing_lines(bad)
+                    + "\n\n"
+                    + gettext(
+                        "The group is recognised again as soon as they are met. The group's "
+                        "officers may appeal the suspension from the group's page: %(link)s"
+                    )
+                    % {"link": link}
+                    + "\n",
+                )
+            )
             notify_officers(
                 actor=actor,
                 group=group,
-                subject=f"{group.name} is suspended",
-                body=(
-                    "Dear $first_name,\n\n"
-                    f"{group.name} is suspended: these criteria were not met in time:\n\n"
-                    f"{_failing_lines(bad)}\n\n"
-                    "The group is recognised again as soon as they are met. The group's "
-                    f"officers may appeal the suspension from the group's page: {link}\n"
-                ),
+                subject=subject,
+                body=body,
                 purpose="recognition notice: suspended",
+                translations=translations,
             )
         elif recognition.reminded_on is None and day >= recognition.fix_by - datetime.timedelta(
             days=criteria.reminder_days
         ):
             recognition.reminded_on = day
             recognition.save(update_fields=["reminded_on"])
+            fix_by = recognition.fix_by
+
+            def reminder() -> tuple[str, str]:
+                names = {"group": group.name, "fix_by": dateformat.format(fix_by, "j F Y")}
+                subject = gettext("Reminder: %(group)s will be suspended after %(fix_by)s") % names
+                body = (
+                    gettext(
+                        "Dear $first_name,\n\n%(group)s still does not meet these recognition "
+                        "criteria:"
+                    )
+                    % names
+                    + "\n\n"
+                    + _failing_lines(bad)
+                    + "\n\n"
+                    + gettext(
+                        "Unless they are met by %(fix_by)s, the group will be suspended the day "
+                        "after."
+                    )
+                    % names
+                    + _history(link)
+                )
+                return subject, body
+
+            subject, body, translations = in_every_language(reminder)
             notify_officers(
                 actor=actor,
                 group=group,
-                subject=(
-                    f"Reminder: {group.name} will be suspended after {recognition.fix_by:%-d %B %Y}"
-                ),
-                body=(
-                    "Dear $first_name,\n\n"
-                    f"{group.name} still does not meet these recognition criteria:\n\n"
-                    f"{_failing_lines(bad)}\n\n"
-                    f"Unless they are met by {recognition.fix_by:%-d %B %Y}, the group will be "
-                    f"suspended the day after.\n\nThe group's history: {link}\n"
-                ),
+                subject=subject,
+                body=body,
                 purpose="recognition notice: reminder before suspension",
+                translations=translations,
             )
             record(
                 actor=actor,
@@ -282,15 +345,27 @@ def derecognise_group(*, actor: User, group: Group, reason: str) -> RecognitionE
     event = change_status(
         actor=actor, recognition=recognition, to=GroupStatus.DERECOGNISED, reason=reason
     )
+    subject, body, translations = in_every_language(
+        lambda: (
+            gettext("%(group)s is de-recognised") % {"group": group.name},
+            gettext(
+                "Dear $first_name,\n\nThe national office has de-recognised %(group)s. Its reason:"
+            )
+            % {"group": group.name}
+            + "\n\n"
+            + reason
+            + "\n\n"
+            + gettext("The group's officers may appeal from the group's page: %(link)s")
+            % {"link": group_link(group)}
+            + "\n",
+        )
+    )
     notify_officers(
         actor=actor,
         group=group,
-        subject=f"{group.name} is de-recognised",
-        body=(
-            "Dear $first_name,\n\n"
-            f"The national office has de-recognised {group.name}. Its reason:\n\n{reason}\n\n"
-            f"The group's officers may appeal from the group's page: {group_link(group)}\n"
-        ),
+        subject=subject,
+        body=body,
         purpose="recognition notice: de-recognised",
+        translations=translations,
     )
     return event
