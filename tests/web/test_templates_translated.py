@@ -82,3 +82,19 @@ def test_every_visible_word_of_the_apps_templates_is_marked_for_translation(app:
     }
     assert _templates(app)
     assert not found, found
+
+
+PROJECT_TEMPLATES = ROOT.parent / "templates"
+# allauth's message tags (a CSS hook, never shown) are the one word a project template may keep.
+_EXTRA_TAGS = re.compile(r"{%\s*block extra_tags\s*%}.*?{%\s*endblock extra_tags\s*%}", re.S)
+
+
+def test_every_visible_word_of_the_project_templates_is_marked_for_translation():
+    paths = sorted(PROJECT_TEMPLATES.rglob("*.html"))
+    found = {
+        str(path.relative_to(PROJECT_TEMPLATES)): words
+        for path in paths
+        if (words := untranslated(_EXTRA_TAGS.sub(" ", path.read_text(encoding="utf-8"))))
+    }
+    assert paths
+    assert not found, found
