@@ -213,8 +213,11 @@ def _statuses(status: str) -> str:
     plural = {
         MembershipStatus.MEMBER.value: gettext("members"),
         MembershipStatus.SUPPORTER.value: gettext("supporters"),
+        MembershipStatus.LAPSED.value: gettext("lapsed members"),
+        MembershipStatus.SUSPENDED.value: gettext("suspended members"),
+        MembershipStatus.EXPELLED.value: gettext("expelled members"),
     }
-    return plural.get(status, MembershipStatus(status).label.lower() + "s")
+    return plural.get(status, str(MembershipStatus(status).label).lower())
 
 
 def _day(day: datetime.date) -> str:
