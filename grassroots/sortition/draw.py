@@ -35,6 +35,20 @@ class SortitionError(ValueError):
     """Input a draw cannot use, with a message for the person who gave it."""
 
 
+class Reason(str):
+    """A reason in English words (the text, as the rerun prints it), with its shape (``code``)
+    and the figures in it (``params``), so a page can say it in its reader's language."""
+
+    code: str
+    params: dict[str, object]
+
+    def __new__(cls, text: str, code: str, **params: object) -> Reason:
+        reason = super().__new__(cls, text)
+        reason.code = code
+        reason.params = params
+        return reason
+
+
 class QuotasInfeasible(SortitionError):
     """No selection of the volunteers meets every quota; ``reasons`` says why, in words."""
 
@@ -245,8 +259,13 @@ class _Completion:
         total = sum(available.values())
         if total < need:
             reasons.append(
-                f"{need} seat{'s' if need != 1 else ''} to fill but only {total} "
-                f"volunteer{'s' if total != 1 else ''} available"
+                Reason(
+                    f"{need} seat{'s' if need != 1 else ''} to fill but only {total} "
+                    f"volunteer{'s' if total != 1 else ''} available",
+                    "seats",
+                    need=need,
+                    total=total,
+                )
             )
         counts = self.counts(chosen)
         spare = [0] * len(self.limits)
@@ -256,20 +275,40 @@ class _Completion:
         quotas = sorted(self.pool.quotas, key=lambda q: (q.category, q.value))
         for k, quota in enumerate(quotas):
             if counts[k] + spare[k] < quota.minimum:
+                have = counts[k] + spare[k]
                 reasons.append(
-                    f"the quota needs {quota.describe()} but only {counts[k] + spare[k]} "
-                    f"such volunteer{'s' if counts[k] + spare[k] != 1 else ''} "
-                    + ("are available" if chosen else "volunteered")
+                    Reason(
+                        f"the quota needs {quota.describe()} but only {have} "
+                        f"such volunteer{'s' if have != 1 else ''} "
+                        + ("are available" if chosen else "volunteered"),
+                        "quota_short",
+                        quota=quota,
+                        have=have,
+                        chosen=bool(chosen),
+                    )
                 )
             if counts[k] > self.limits[k][3]:
-                reasons.append(f"{counts[k]} already chosen exceed the quota {quota.describe()}")
+                reasons.append(
+                    Reason(
+                        f"{counts[k]} already chosen exceed the quota {quota.describe()}",
+                        "over_quota",
+                        quota=quota,
+                        count=counts[k],
+                    )
+                )
         for c, category in enumerate(self.categories):
             ks = [k for k, limit in enumerate(self.limits) if limit[0] == c]
             shortfall = sum(max(0, quotas[k].minimum - counts[k]) for k in ks)
             if shortfall > need:
                 reasons.append(
-                    f"the minimums for {category} need {shortfall} more seats than the "
-                    f"{need} there are"
+                    Reason(
+                        f"the minimums for {category} need {shortfall} more seats than the "
+                        f"{need} there are",
+                        "minimums",
+                        category=category,
+                        shortfall=shortfall,
+                        need=need,
+                    )
                 )
             limited = {self.limits[k][1]: k for k in ks}
             room = 0
@@ -278,13 +317,22 @@ class _Completion:
             room += sum(min(self.limits[k][3] - counts[k], spare[k]) for k in ks)
             if total >= need and room < need:
                 reasons.append(
-                    f"the maximums for {category} leave room for only {room} of the {need} "
-                    "seats among the volunteers"
+                    Reason(
+                        f"the maximums for {category} leave room for only {room} of the {need} "
+                        "seats among the volunteers",
+                        "maximums",
+                        category=category,
+                        room=room,
+                        need=need,
+                    )
                 )
         if not reasons:
             reasons.append(
-                "each quota could be met on its own, but no selection of the volunteers meets "
-                "them all at once"
+                Reason(
+                    "each quota could be met on its own, but no selection of the volunteers "
+                    "meets them all at once",
+                    "all_at_once",
+                )
             )
         return reasons
 

@@ -21,6 +21,7 @@ from grassroots.sortition.draw import Pool, Quota, QuotasInfeasible, SortitionEr
 from grassroots.sortition.draw import Volunteer as DrawVolunteer
 from grassroots.sortition.models import Draw, DrawStatus, Volunteer
 from grassroots.sortition.record import DrawRecord, Replacement, record_to_json
+from grassroots.sortition.words import quota_in_words, reason_in_words
 
 
 def is_in_scope(draw: Draw, member: Member | None) -> bool:
@@ -148,7 +149,7 @@ def quota_problems(draw: Draw) -> list[str]:
     try:
         check_feasible(pool_of(draw))
     except QuotasInfeasible as error:
-        return list(error.reasons)
+        return [reason_in_words(reason) for reason in error.reasons]
     except SortitionError as error:
         return [str(error)]
     return []
@@ -181,7 +182,7 @@ def volunteer_counts(draw: Draw) -> list[CategoryCount]:
                     category=category["name"],
                     value=value,
                     volunteers=counts.get((category["name"], value), 0),
-                    quota=quota.describe() if quota else "",
+                    quota=quota_in_words(quota) if quota else "",
                 )
             )
     return rows

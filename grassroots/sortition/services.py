@@ -28,6 +28,7 @@ from grassroots.sortition import draw as lot
 from grassroots.sortition.models import Draw, DrawStatus, Volunteer
 from grassroots.sortition.queries import may_volunteer, pool_of
 from grassroots.sortition.record import commitment_of
+from grassroots.sortition.words import error_in_words
 
 SEED_PURPOSE = "sortition-seed"
 SEED_BYTES = 32
@@ -276,7 +277,7 @@ def close_volunteering(*, actor: User, draw: Draw) -> Draw:
                 "Volunteering stays open: %(error)s More members need to volunteer before it can "
                 "close."
             )
-            % {"error": error}
+            % {"error": error_in_words(error)}
         ) from None
     draw.status = DrawStatus.CLOSED
     draw.closed_at = clock.now()
@@ -300,7 +301,7 @@ def draw_by_lot(*, actor: User, draw: Draw) -> Draw:
     try:
         result = lot.draw(pool_of(draw), seed)
     except lot.SortitionError as error:
-        raise DrawError(str(error)) from None
+        raise DrawError(error_in_words(error)) from None
     draw.seed = seed.hex()
     draw.seed_sealed = None
     draw.selection = list(result.selected)
@@ -330,7 +331,7 @@ def replace_members(*, actor: User, draw: Draw, standing_down: Sequence[str]) ->
             ever_selected=ever,
         )
     except lot.SortitionError as error:
-        raise DrawError(str(error)) from None
+        raise DrawError(error_in_words(error)) from None
     draw.replacements = [
         *draw.replacements,
         {
