@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.http import QueryDict
+from django.utils.translation import gettext, gettext_lazy
 
 from grassroots.assembly.models import (
     Balance,
@@ -22,20 +23,21 @@ from grassroots.meetings.models import Majority, Meeting, Motion, MotionStatus
 
 class OrdersForm(forms.Form):
     secret_votes = forms.BooleanField(
-        required=False, label="Votes are secret (nobody, not even the chair, sees who voted how)"
+        required=False,
+        label=gettext_lazy("Votes are secret (nobody, not even the chair, sees who voted how)"),
     )
     weighting = forms.ChoiceField(choices=Weighting.choices, widget=forms.RadioSelect)
     proxies_per_holder = forms.IntegerField(
-        min_value=0, max_value=50, label="Proxies one person may hold (0: no proxies)"
+        min_value=0, max_value=50, label=gettext_lazy("Proxies one person may hold (0: no proxies)")
     )
     speaking_seconds = forms.IntegerField(
-        min_value=15, max_value=3600, label="Speaking time per speaker, in seconds"
+        min_value=15, max_value=3600, label=gettext_lazy("Speaking time per speaker, in seconds")
     )
     balance = forms.ChoiceField(
-        choices=Balance.choices, widget=forms.RadioSelect, label="Speakers' list"
+        choices=Balance.choices, widget=forms.RadioSelect, label=gettext_lazy("Speakers' list")
     )
     prefer_first_time = forms.BooleanField(
-        required=False, label="First-time speakers before those who have spoken"
+        required=False, label=gettext_lazy("First-time speakers before those who have spoken")
     )
 
 
@@ -55,39 +57,43 @@ def _targets(meeting: Meeting) -> list[tuple[str, str]]:
 
 
 class OpenVoteForm(forms.Form):
-    subject = forms.ChoiceField(choices=VoteSubject.choices, label="The vote is on")
-    target = forms.ChoiceField(required=False, label="Which motion or amendment")
-    method = forms.ChoiceField(choices=VoteMethod.choices, label="How people vote")
+    subject = forms.ChoiceField(choices=VoteSubject.choices, label=gettext_lazy("The vote is on"))
+    target = forms.ChoiceField(required=False, label=gettext_lazy("Which motion or amendment"))
+    method = forms.ChoiceField(choices=VoteMethod.choices, label=gettext_lazy("How people vote"))
     question = forms.CharField(
         required=False,
         max_length=300,
-        label="Question",
-        help_text="For a motion or amendment, leave empty to use its title.",
+        label=gettext_lazy("Question"),
+        help_text=gettext_lazy("For a motion or amendment, leave empty to use its title."),
     )
     options = forms.CharField(
         max_length=4000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        label="Choices, one a line",
-        help_text="Candidates or options; not needed for a vote for, against or abstaining.",
+        label=gettext_lazy("Choices, one a line"),
+        help_text=gettext_lazy(
+            "Candidates or options; not needed for a vote for, against or abstaining."
+        ),
     )
-    seats = forms.IntegerField(min_value=1, max_value=49, initial=1, label="How many to elect")
+    seats = forms.IntegerField(
+        min_value=1, max_value=49, initial=1, label=gettext_lazy("How many to elect")
+    )
     minutes = forms.IntegerField(
         required=False,
         min_value=1,
         max_value=240,
-        label="Close automatically after (minutes)",
-        help_text="Leave empty to close with the button.",
+        label=gettext_lazy("Close automatically after (minutes)"),
+        help_text=gettext_lazy("Leave empty to close with the button."),
     )
     majority = forms.ChoiceField(
-        choices=Majority.choices, initial=Majority.SIMPLE, label="Majority needed"
+        choices=Majority.choices, initial=Majority.SIMPLE, label=gettext_lazy("Majority needed")
     )
     quorum_override = forms.CharField(
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        label="Not quorate? Why the meeting votes anyway",
-        help_text="Only if the meeting is not quorate: shown in the minutes.",
+        label=gettext_lazy("Not quorate? Why the meeting votes anyway"),
+        help_text=gettext_lazy("Only if the meeting is not quorate: shown in the minutes."),
     )
 
     def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
@@ -100,8 +106,8 @@ class OpenVoteForm(forms.Form):
 class ProxyForm(forms.Form):
     holder_number = forms.CharField(
         max_length=20,
-        label="Membership number of the attendee who will vote for you",
-        help_text="They must be signed in as present.",
+        label=gettext_lazy("Membership number of the attendee who will vote for you"),
+        help_text=gettext_lazy("They must be signed in as present."),
     )
 
 
@@ -109,21 +115,25 @@ class ProxyBlockForm(forms.Form):
     block = forms.CharField(
         max_length=20_000,
         widget=forms.Textarea(attrs={"rows": 8}),
-        label="Proxies, one a line: the giver's membership number, then the holder's",
+        label=gettext_lazy("Proxies, one a line: the giver's membership number, then the holder's"),
     )
 
 
 class SpeakForm(forms.Form):
-    side = forms.ChoiceField(choices=Side.choices, initial=Side.NEITHER, label="You speak")
+    side = forms.ChoiceField(
+        choices=Side.choices, initial=Side.NEITHER, label=gettext_lazy("You speak")
+    )
     gender = forms.ChoiceField(
         choices=Gender.choices,
         required=False,
-        label="Gender (only for a list that alternates; optional)",
+        label=gettext_lazy("Gender (only for a list that alternates; optional)"),
     )
 
 
 class KioskForm(forms.Form):
-    code = forms.CharField(max_length=20, label="Voting code", help_text="As on the card")
+    code = forms.CharField(
+        max_length=20, label=gettext_lazy("Voting code"), help_text=gettext_lazy("As on the card")
+    )
 
 
 def read_choice(vote: LiveVote, data: QueryDict) -> list[int]:
@@ -132,12 +142,12 @@ def read_choice(vote: LiveVote, data: QueryDict) -> list[int]:
     if vote.method in (VoteMethod.YESNO, VoteMethod.SINGLE):
         value = data.get("choice", "")
         if not value.isdigit() or int(value) >= count:
-            raise ValueError("Choose one of the options.")
+            raise ValueError(gettext("Choose one of the options."))
         return [int(value)]
     if vote.method == VoteMethod.APPROVAL:
         values = data.getlist("choice")
         if not values or any(not v.isdigit() or int(v) >= count for v in values):
-            raise ValueError("Mark at least one of the options.")
+            raise ValueError(gettext("Mark at least one of the options."))
         return sorted({int(v) for v in values})
     ranks: dict[int, int] = {}
     for index in range(count):
@@ -145,13 +155,16 @@ def read_choice(vote: LiveVote, data: QueryDict) -> list[int]:
         if not raw:
             continue
         if not raw.isdigit() or not 1 <= int(raw) <= count:
-            raise ValueError(f"Number the choices 1 to {count}; {raw!r} is not one of those.")
+            raise ValueError(
+                gettext("Number the choices 1 to %(count)s; %(raw)s is not one of those.")
+                % {"count": count, "raw": repr(raw)}
+            )
         if int(raw) in ranks:
-            raise ValueError(f"Each number once: {raw} is given twice.")
+            raise ValueError(gettext("Each number once: %(raw)s is given twice.") % {"raw": raw})
         ranks[int(raw)] = index
     if not ranks:
-        raise ValueError("Put 1 beside your first choice.")
+        raise ValueError(gettext("Put 1 beside your first choice."))
     order = sorted(ranks)
     if order != list(range(1, len(order) + 1)):
-        raise ValueError("Number your choices 1, 2, 3 ... without a gap.")
+        raise ValueError(gettext("Number your choices 1, 2, 3 ... without a gap."))
     return [ranks[r] for r in order]

@@ -20,17 +20,21 @@ from typing import ClassVar
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 
 class Balance(models.TextChoices):
-    NONE = "none", "In the order asked"
-    GENDER = "gender", "Alternate women and non-binary speakers with men"
-    SIDE = "side", "Alternate speakers for and against"
+    NONE = "none", gettext_lazy("In the order asked")
+    GENDER = "gender", gettext_lazy("Alternate women and non-binary speakers with men")
+    SIDE = "side", gettext_lazy("Alternate speakers for and against")
 
 
 class Weighting(models.TextChoices):
-    NONE = "none", "One member, one vote"
-    DELEGATION = "delegation", "A delegate's vote carries their group's membership, shared"
+    NONE = "none", gettext_lazy("One member, one vote")
+    DELEGATION = (
+        "delegation",
+        gettext_lazy("A delegate's vote carries their group's membership, shared"),
+    )
 
 
 class StandingOrders(models.Model):
@@ -68,17 +72,17 @@ class StandingOrders(models.Model):
 
 
 class VoteSubject(models.TextChoices):
-    MOTION = "motion", "A motion"
-    AMENDMENT = "amendment", "An amendment"
-    PROCEDURAL = "procedural", "A procedural question"
-    ELECTION = "election", "An election"
+    MOTION = "motion", gettext_lazy("A motion")
+    AMENDMENT = "amendment", gettext_lazy("An amendment")
+    PROCEDURAL = "procedural", gettext_lazy("A procedural question")
+    ELECTION = "election", gettext_lazy("An election")
 
 
 class VoteMethod(models.TextChoices):
-    YESNO = "yesno", "For, against or abstain"
-    SINGLE = "single", "One choice"
-    APPROVAL = "approval", "Approval: any number of choices"
-    RANKED = "ranked", "Ranked: number the choices in order"
+    YESNO = "yesno", gettext_lazy("For, against or abstain")
+    SINGLE = "single", gettext_lazy("One choice")
+    APPROVAL = "approval", gettext_lazy("Approval: any number of choices")
+    RANKED = "ranked", gettext_lazy("Ranked: number the choices in order")
 
 
 class LiveVote(models.Model):
@@ -240,25 +244,25 @@ class Proxy(models.Model):
 
 
 class Side(models.TextChoices):
-    FOR = "for", "For"
-    AGAINST = "against", "Against"
-    NEITHER = "neither", "Neither / a question"
+    FOR = "for", gettext_lazy("For")
+    AGAINST = "against", gettext_lazy("Against")
+    NEITHER = "neither", gettext_lazy("Neither / a question")
 
 
 class Gender(models.TextChoices):
     """Said by the speaker, for a list that alternates; never asked elsewhere."""
 
-    WOMAN = "woman", "Woman"
-    NON_BINARY = "non_binary", "Non-binary"
-    MAN = "man", "Man"
-    UNSAID = "", "Rather not say"
+    WOMAN = "woman", gettext_lazy("Woman")
+    NON_BINARY = "non_binary", gettext_lazy("Non-binary")
+    MAN = "man", gettext_lazy("Man")
+    UNSAID = "", gettext_lazy("Rather not say")
 
 
 class SpeakerStatus(models.TextChoices):
-    WAITING = "waiting", "Waiting"
-    SPEAKING = "speaking", "Speaking"
-    DONE = "done", "Spoke"
-    WITHDRAWN = "withdrawn", "Withdrew"
+    WAITING = "waiting", gettext_lazy("Waiting")
+    SPEAKING = "speaking", gettext_lazy("Speaking")
+    DONE = "done", gettext_lazy("Spoke")
+    WITHDRAWN = "withdrawn", gettext_lazy("Withdrew")
 
 
 class SpeakerRequest(models.Model):

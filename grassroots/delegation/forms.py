@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext, gettext_lazy
 
 from grassroots import clock
 from grassroots.ballots.models import Ballot
@@ -27,26 +28,28 @@ class ForwardChoiceField(forms.ModelMultipleChoiceField[MotionForward]):
 
 class AllocationForm(forms.Form):
     seats = forms.IntegerField(
-        label="Delegates in all",
+        label=gettext_lazy("Delegates in all"),
         min_value=1,
         max_value=2000,
-        help_text="How many delegates the meeting seats",
+        help_text=gettext_lazy("How many delegates the meeting seats"),
     )
     minimum = forms.IntegerField(
-        label="Minimum per recognised group",
+        label=gettext_lazy("Minimum per recognised group"),
         min_value=0,
         max_value=50,
         initial=1,
-        help_text="Every recognised group gets at least this many; other groups get none",
+        help_text=gettext_lazy(
+            "Every recognised group gets at least this many; other groups get none"
+        ),
     )
     counted_on = forms.DateField(
         validators=[SANE_DATE],
-        label="Count membership on",
+        label=gettext_lazy("Count membership on"),
         widget=DATE_WIDGET,
-        help_text="Members in good standing on this date, by home group",
+        help_text=gettext_lazy("Members in good standing on this date, by home group"),
     )
     seed = forms.IntegerField(
-        label="Published seed (only if a tie must be drawn by lot)",
+        label=gettext_lazy("Published seed (only if a tie must be drawn by lot)"),
         required=False,
         min_value=0,
         max_value=2**62,
@@ -55,7 +58,7 @@ class AllocationForm(forms.Form):
     def clean_counted_on(self) -> Any:
         counted_on = self.cleaned_data["counted_on"]
         if counted_on > clock.today():
-            raise forms.ValidationError("Count membership on a date that has passed.")
+            raise forms.ValidationError(gettext("Count membership on a date that has passed."))
         return counted_on
 
 
@@ -65,19 +68,23 @@ class ElectionForm(forms.Form):
 
     membership_number = forms.CharField(
         max_length=20,
-        label="The delegate's membership number",
-        help_text="On their membership card and their profile page",
+        label=gettext_lazy("The delegate's membership number"),
+        help_text=gettext_lazy("On their membership card and their profile page"),
     )
     elected_by = forms.ChoiceField(
-        choices=ElectedBy.choices, widget=forms.RadioSelect, label="How they were elected"
+        choices=ElectedBy.choices,
+        widget=forms.RadioSelect,
+        label=gettext_lazy("How they were elected"),
     )
     group_meeting = MeetingChoiceField(
         queryset=Meeting.objects.none(),
         required=False,
-        label="The group meeting that elected them",
+        label=gettext_lazy("The group meeting that elected them"),
     )
     ballot = forms.ModelChoiceField(
-        queryset=Ballot.objects.none(), required=False, label="The ballot that elected them"
+        queryset=Ballot.objects.none(),
+        required=False,
+        label=gettext_lazy("The ballot that elected them"),
     )
 
     def __init__(self, *args: Any, group_meetings: Any, ballots: Any, **kwargs: Any) -> None:
@@ -93,14 +100,16 @@ class ElectionForm(forms.Form):
         data = super().clean() or {}
         how = data.get("elected_by")
         if how == ElectedBy.MEETING and not data.get("group_meeting"):
-            self.add_error("group_meeting", "Choose the group meeting that elected the delegate.")
+            self.add_error(
+                "group_meeting", gettext("Choose the group meeting that elected the delegate.")
+            )
         if how == ElectedBy.BALLOT and not data.get("ballot"):
-            self.add_error("ballot", "Choose the ballot that elected the delegate.")
+            self.add_error("ballot", gettext("Choose the ballot that elected the delegate."))
         return data
 
 
 class DelegateForm(ElectionForm):
-    group = forms.ModelChoiceField(queryset=Group.objects.none(), label="Group")
+    group = forms.ModelChoiceField(queryset=Group.objects.none(), label=gettext_lazy("Group"))
     field_order = ["group"]
 
     def __init__(self, *args: Any, groups: list[Group], **kwargs: Any) -> None:
@@ -117,8 +126,8 @@ class WithdrawForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
         required=False,
-        label="Why the seat is given up",
-        help_text="Published on the delegate list with the seat's history",
+        label=gettext_lazy("Why the seat is given up"),
+        help_text=gettext_lazy("Published on the delegate list with the seat's history"),
     )
 
     def __init__(self, *args: Any, reason_required: bool, **kwargs: Any) -> None:
@@ -126,19 +135,21 @@ class WithdrawForm(forms.Form):
         field = self.fields["reason"]
         field.required = reason_required
         if reason_required:
-            field.label = "Why the group withdraws this delegate"
-            field.error_messages["required"] = "Give the reason the group withdraws this delegate."
+            field.label = gettext("Why the group withdraws this delegate")
+            field.error_messages["required"] = gettext(
+                "Give the reason the group withdraws this delegate."
+            )
         else:
-            field.label = "Why you are standing down (optional)"
+            field.label = gettext("Why you are standing down (optional)")
 
 
 class ForwardForm(forms.Form):
-    to = forms.ChoiceField(label="Forward to", widget=forms.RadioSelect)
+    to = forms.ChoiceField(label=gettext_lazy("Forward to"), widget=forms.RadioSelect)
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
         required=False,
-        label="A note for the receiving body (optional)",
+        label=gettext_lazy("A note for the receiving body (optional)"),
     )
 
     def __init__(self, *args: Any, bodies: list[Body], **kwargs: Any) -> None:
@@ -151,7 +162,9 @@ class ForwardForm(forms.Form):
 
 
 class PlaceForm(forms.Form):
-    meeting = MeetingChoiceField(queryset=Meeting.objects.none(), label="Put it on the agenda of")
+    meeting = MeetingChoiceField(
+        queryset=Meeting.objects.none(), label=gettext_lazy("Put it on the agenda of")
+    )
 
     def __init__(self, *args: Any, meetings: list[Meeting], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -166,15 +179,15 @@ class CompositeForm(forms.Form):
     forwards = ForwardChoiceField(
         queryset=MotionForward.objects.none(),
         widget=forms.CheckboxSelectMultiple,
-        label="Motions to composite",
-        help_text="At least two, on the same subject",
+        label=gettext_lazy("Motions to composite"),
+        help_text=gettext_lazy("At least two, on the same subject"),
     )
-    title = forms.CharField(max_length=200, label="Title of the composite")
+    title = forms.CharField(max_length=200, label=gettext_lazy("Title of the composite"))
     text = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 10}),
         max_length=20000,
-        label="Text of the composite",
-        help_text="Each mover must agree to this text before it goes on an agenda",
+        label=gettext_lazy("Text of the composite"),
+        help_text=gettext_lazy("Each mover must agree to this text before it goes on an agenda"),
     )
 
     def __init__(self, *args: Any, forwards: list[MotionForward], **kwargs: Any) -> None:
@@ -188,5 +201,5 @@ class CompositeForm(forms.Form):
     def clean_forwards(self) -> Any:
         chosen = self.cleaned_data["forwards"]
         if len(chosen) < 2:
-            raise forms.ValidationError("Choose at least two motions to composite.")
+            raise forms.ValidationError(gettext("Choose at least two motions to composite."))
         return chosen

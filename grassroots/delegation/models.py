@@ -18,6 +18,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 from grassroots.organisation.models import GroupStatus, ScopeLevel
 
@@ -104,13 +105,13 @@ class AllocationLine(models.Model):
 
 
 class ElectedBy(models.TextChoices):
-    MEETING = "meeting", "Elected at a group meeting"
-    BALLOT = "ballot", "Elected by a ballot"
+    MEETING = "meeting", gettext_lazy("Elected at a group meeting")
+    BALLOT = "ballot", gettext_lazy("Elected by a ballot")
 
 
 class WithdrawnHow(models.TextChoices):
-    WITHDREW = "withdrew", "Withdrew"
-    REMOVED = "removed", "Withdrawn by the group"
+    WITHDREW = "withdrew", gettext_lazy("Withdrew")
+    REMOVED = "removed", gettext_lazy("Withdrawn by the group")
 
 
 class Delegate(models.Model):
@@ -182,9 +183,9 @@ class Delegate(models.Model):
 
 
 class ForwardStatus(models.TextChoices):
-    AWAITING = "awaiting", "Awaiting a place on an agenda"
-    ON_AGENDA = "on_agenda", "On an agenda"
-    COMPOSITED = "composited", "Composited with other motions"
+    AWAITING = "awaiting", gettext_lazy("Awaiting a place on an agenda")
+    ON_AGENDA = "on_agenda", gettext_lazy("On an agenda")
+    COMPOSITED = "composited", gettext_lazy("Composited with other motions")
 
 
 class MotionForward(models.Model):
@@ -259,8 +260,8 @@ class MotionForward(models.Model):
 
 
 class CompositeStatus(models.TextChoices):
-    PROPOSED = "proposed", "Awaiting the movers' agreement"
-    ON_AGENDA = "on_agenda", "On an agenda"
+    PROPOSED = "proposed", gettext_lazy("Awaiting the movers' agreement")
+    ON_AGENDA = "on_agenda", gettext_lazy("On an agenda")
 
 
 class Composite(models.Model):

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from grassroots import clock
@@ -94,7 +95,7 @@ def allocate(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
         except common.DelegationError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, "The delegates are allocated.")
+            messages.success(request, gettext("The delegates are allocated."))
             return redirect("delegation_meeting", meeting_id=found.pk)
     return render(
         request,
@@ -111,7 +112,8 @@ def _member_of_group(form: Any, group: Any) -> Member | None:
     ).first()
     if member is None or member.home_group_id != group.pk:
         form.add_error(
-            "membership_number", f"No member of {group.name} has that membership number."
+            "membership_number",
+            gettext("No member of %(name)s has that membership number.") % {"name": group.name},
         )
         return None
     return member
@@ -149,7 +151,11 @@ def record_delegate(request: AuthenticatedRequest, meeting_id: int) -> HttpRespo
             except PermissionDenied as error:
                 raise Http404("No such meeting.") from error
             else:
-                messages.success(request, f"{member.full_name} is recorded as a delegate.")
+                messages.success(
+                    request,
+                    gettext("%(full_name)s is recorded as a delegate.")
+                    % {"full_name": member.full_name},
+                )
                 return redirect("delegation_meeting", meeting_id=found.pk)
     return render(request, "delegation/record_delegate.html", {"meeting": found, "form": form})
 
@@ -218,8 +224,10 @@ def replace_delegate(request: AuthenticatedRequest, delegate_id: int) -> HttpRes
             else:
                 messages.success(
                     request,
-                    f"{member.full_name} is recorded as a delegate in the place of "
-                    f"{delegate.member.full_name}.",
+                    gettext(
+                        "%(full_name)s is recorded as a delegate in the place of %(full_name2)s."
+                    )
+                    % {"full_name": member.full_name, "full_name2": delegate.member.full_name},
                 )
                 return redirect("delegation_meeting", meeting_id=delegate.meeting_id)
     return render(
@@ -246,7 +254,10 @@ def forward_motion(request: AuthenticatedRequest, motion_id: int) -> HttpRespons
         except common.DelegationError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, f"The motion is forwarded to {to.described}.")
+            messages.success(
+                request,
+                gettext("The motion is forwarded to %(described)s.") % {"described": to.described},
+            )
             return redirect("delegation_forward_detail", forward_id=forward.pk)
     return render(
         request,
@@ -301,7 +312,7 @@ def forward_detail(request: AuthenticatedRequest, forward_id: int) -> HttpRespon
         place=lambda meeting: forwarding.place_forward_on_agenda(
             actor=request.user, forward=forward, meeting=meeting
         ),
-        placed="The motion is on the agenda.",
+        placed=gettext("The motion is on the agenda."),
     )
     if done:
         return redirect("delegation_forward_detail", forward_id=forward.pk)
@@ -360,7 +371,9 @@ def propose_composite(request: AuthenticatedRequest, body_key: str) -> HttpRespo
         except common.DelegationError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, "The composite is proposed; each mover must now agree.")
+            messages.success(
+                request, gettext("The composite is proposed; each mover must now agree.")
+            )
             return redirect("delegation_composite_detail", composite_id=composite.pk)
     return render(request, "delegation/composite_propose.html", {"body": found, "form": form})
 
@@ -382,7 +395,7 @@ def composite_detail(request: AuthenticatedRequest, composite_id: int) -> HttpRe
         place=lambda meeting: composites.place_composite_on_agenda(
             actor=request.user, composite=composite, meeting=meeting
         ),
-        placed="The composite is on the agenda in place of its parts.",
+        placed=gettext("The composite is on the agenda in place of its parts."),
     )
     if done:
         return redirect("delegation_composite_detail", composite_id=composite.pk)
@@ -421,5 +434,5 @@ def agree_to_composite(request: AuthenticatedRequest, composite_id: int) -> Http
     except common.DelegationError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, "Your agreement to the composite is recorded.")
+        messages.success(request, gettext("Your agreement to the composite is recorded."))
     return redirect("delegation_composite_detail", composite_id=composite.pk)

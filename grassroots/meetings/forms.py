@@ -98,7 +98,7 @@ class RsvpForm(forms.Form):
 class SignInMemberForm(forms.Form):
     membership_number = forms.CharField(max_length=20, help_text=_("As on the member's card"))
     presence = forms.ChoiceField(
-        choices=[("", "As the meeting is held"), *Presence.choices],
+        choices=[("", _("As the meeting is held")), *Presence.choices],
         required=False,
         label=_("Where"),
         help_text=_("A hybrid meeting counts those in the room and those online separately."),
@@ -136,8 +136,10 @@ class MotionForm(forms.Form):
         max_length=200,
         label=_("Seconder's name"),
         help_text=(
-            "Their first name and surname (or their membership number): another member of "
-            "the body, who will be asked to confirm"
+            _(
+                "Their first name and surname (or their membership number): another "
+                "member of the body, who will be asked to confirm"
+            )
         ),
     )
     # Shown only when two members who may second share the name typed (meetings.seconders).
@@ -148,7 +150,7 @@ class MotionForm(forms.Form):
 
 class RulingForm(forms.Form):
     decision = forms.ChoiceField(
-        choices=[("in_order", "In order"), ("out_of_order", "Out of order")],
+        choices=[("in_order", _("In order")), ("out_of_order", _("Out of order"))],
         widget=forms.RadioSelect,
         label=_("Ruling"),
     )
@@ -202,10 +204,10 @@ class ReasonForm(forms.Form):
 class OutcomeForm(forms.Form):
     result = forms.ChoiceField(
         choices=[
-            (OutcomeResult.CARRIED, "Carried"),
-            (OutcomeResult.FALLEN, "Fallen"),
-            (OutcomeResult.REMITTED, "Remitted"),
-            (OutcomeResult.WITHDRAWN, "Withdrawn"),
+            (OutcomeResult.CARRIED, _("Carried")),
+            (OutcomeResult.FALLEN, _("Fallen")),
+            (OutcomeResult.REMITTED, _("Remitted")),
+            (OutcomeResult.WITHDRAWN, _("Withdrawn")),
         ],
         widget=forms.RadioSelect,
         label=_("Outcome"),
@@ -251,8 +253,10 @@ class BallotForm(forms.Form):
     quorum_override = forms.CharField(
         required=False,
         max_length=2000,
-        label="Not quorate? Why the meeting goes on",
-        help_text="Only if the meeting is not quorate: the chair's reason, shown in the minutes.",
+        label=_("Not quorate? Why the meeting goes on"),
+        help_text=_(
+            "Only if the meeting is not quorate: the chair's reason, shown in the minutes."
+        ),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
@@ -283,24 +287,27 @@ class QuorumRuleForm(forms.Form):
         max_value=100_000,
         error_messages={
             "required": _("Enter the minimum number of members present."),
-            "invalid": "Enter a whole number, such as 5.",
-            "min_value": "The minimum number present must be at least 1.",
-            "max_value": "The minimum number present cannot be more than 100,000.",
+            "invalid": _("Enter a whole number, such as 5."),
+            "min_value": _("The minimum number present must be at least 1."),
+            "max_value": _("The minimum number present cannot be more than 100,000."),
         },
     )
     percent_of_members = forms.IntegerField(
         label=_("Percentage of members"),
         help_text=(
-            "And at least this percentage of the body's members in good standing, rounded up "
-            "(0 to 100; 0 for none). The quorum is whichever of the two is more."
+            _(
+                "And at least this percentage of the body's members in good standing, "
+                "rounded up (0 to 100; 0 for none). The quorum is whichever of the "
+                "two is more."
+            )
         ),
         min_value=0,
         max_value=100,
         error_messages={
             "required": _("Enter a percentage from 0 to 100 (0 for none)."),
-            "invalid": "Enter a whole number from 0 to 100, without the % sign.",
-            "min_value": "The percentage cannot be negative.",
-            "max_value": "The percentage cannot be more than 100.",
+            "invalid": _("Enter a whole number from 0 to 100, without the % sign."),
+            "min_value": _("The percentage cannot be negative."),
+            "max_value": _("The percentage cannot be more than 100."),
         },
     )
     reason = forms.CharField(

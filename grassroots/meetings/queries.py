@@ -22,6 +22,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from grassroots import clock
 from grassroots.accounts.models import User
@@ -160,7 +161,7 @@ def scope_choices(actor: User | AnonymousUser) -> list[tuple[str, str]]:
         return []
     choices: list[tuple[str, str]] = []
     if scopes.everywhere:
-        choices.append(("nation", "The whole movement (national)"))
+        choices.append(("nation", gettext("The whole movement (national)")))
         regions: Iterable[Region] = Region.objects.all()
         areas: Iterable[Area] = Area.objects.all()
         groups: Iterable[Group] = Group.objects.all()
@@ -701,7 +702,13 @@ class CarriedMotions:
             outcome_id=outcome.pk,
             group_id=meeting.group_id,
             held_on=held_on,
-            label=f"{meeting.title}, {held_on:%-d %b %Y}: motion {motion.number}, {motion.title}",
+            label=gettext("%(title)s, %(held_on)s: motion %(number)s, %(title2)s")
+            % {
+                "title": meeting.title,
+                "held_on": f"{held_on:%-d %b %Y}",
+                "number": motion.number,
+                "title2": motion.title,
+            },
             url=reverse("meetings:motion_detail", args=[meeting.pk, motion.pk]),
         )
 

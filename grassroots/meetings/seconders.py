@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.utils.translation import gettext
 
 from grassroots.meetings.models import Meeting
 from grassroots.meetings.queries import members_in_scope
@@ -55,7 +56,12 @@ def seconders_named(meeting: Meeting, text: str, *, proposer: Member | None) -> 
     return [
         Candidate(
             pk=member.pk,
-            label=f"{member.first_name} {member.last_name}, {member.home_group.name}",
+            label=gettext("%(first_name)s %(last_name)s, %(name)s")
+            % {
+                "first_name": member.first_name,
+                "last_name": member.last_name,
+                "name": member.home_group.name,
+            },
             membership_number=member.membership_number,
         )
         for member in found.order_by("last_name", "first_name", "pk")[:MAX_SHOWN]

@@ -9,6 +9,8 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+
 INSERT = "insert"
 DELETE = "delete"
 REPLACE = "replace"
@@ -58,31 +60,39 @@ def apply_amendment(text: str, kind: str, paragraph: int, new_text: str) -> str:
     if kind == INSERT:
         if not 0 <= paragraph <= len(paragraphs):
             raise AmendmentDoesNotApply(
-                f"There is no paragraph {paragraph} to insert after: the motion has "
-                f"{len(paragraphs)} (0 inserts at the start)."
+                gettext(
+                    "There is no paragraph %(paragraph)s to insert after: the motion has "
+                    "%(paragraphs)s (0 inserts at the start)."
+                )
+                % {"paragraph": paragraph, "paragraphs": len(paragraphs)}
             )
         if not new_paragraphs:
-            raise AmendmentDoesNotApply("Write the text to insert.")
+            raise AmendmentDoesNotApply(gettext("Write the text to insert."))
         return join_paragraphs(paragraphs[:paragraph] + new_paragraphs + paragraphs[paragraph:])
     if not 1 <= paragraph <= len(paragraphs):
         raise AmendmentDoesNotApply(
-            f"There is no paragraph {paragraph}: the motion has {len(paragraphs)}."
+            gettext("There is no paragraph %(paragraph)s: the motion has %(paragraphs)s.")
+            % {"paragraph": paragraph, "paragraphs": len(paragraphs)}
         )
     if kind == DELETE:
         if len(paragraphs) == 1:
             raise AmendmentDoesNotApply(
-                "Deleting the only paragraph would leave no motion: oppose the motion instead."
+                gettext(
+                    "Deleting the only paragraph would leave no motion: oppose the motion instead."
+                )
             )
         return join_paragraphs(paragraphs[: paragraph - 1] + paragraphs[paragraph:])
     if kind == REPLACE:
         if not new_paragraphs:
-            raise AmendmentDoesNotApply("Write the replacement text.")
+            raise AmendmentDoesNotApply(gettext("Write the replacement text."))
         if new_paragraphs == [paragraphs[paragraph - 1]]:
-            raise AmendmentDoesNotApply("The replacement is the same as the paragraph.")
+            raise AmendmentDoesNotApply(gettext("The replacement is the same as the paragraph."))
         return join_paragraphs(
             paragraphs[: paragraph - 1] + new_paragraphs + paragraphs[paragraph:]
         )
-    raise AmendmentDoesNotApply(f"Unknown kind of amendment {kind!r}.")
+    raise AmendmentDoesNotApply(
+        gettext("Unknown kind of amendment %(kind)s.") % {"kind": repr(kind)}
+    )
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from grassroots.bounds import MAX_ID, SANE_DATE
@@ -24,64 +25,66 @@ DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 
 POSITION_LABELS = {
-    "consent": "Consent: it can go ahead",
-    "stand_aside": "Stand aside: I have concerns but will not stop it",
-    "block": "Block: I have a serious objection (give your reason)",
-    "agree": "Agree",
-    "abstain": "Abstain",
-    "disagree": "Disagree",
+    "consent": gettext_lazy("Consent: it can go ahead"),
+    "stand_aside": gettext_lazy("Stand aside: I have concerns but will not stop it"),
+    "block": gettext_lazy("Block: I have a serious objection (give your reason)"),
+    "agree": gettext_lazy("Agree"),
+    "abstain": gettext_lazy("Abstain"),
+    "disagree": gettext_lazy("Disagree"),
 }
 TIME_MARKS = [
-    (str(TIME_YES), "I can come"),
-    (str(TIME_IF_NEED_BE), "If need be"),
-    (str(TIME_NO), "I cannot"),
+    (str(TIME_YES), gettext_lazy("I can come")),
+    (str(TIME_IF_NEED_BE), gettext_lazy("If need be")),
+    (str(TIME_NO), gettext_lazy("I cannot")),
 ]
 
 
 class ProposalForm(forms.Form):
     title = forms.CharField(max_length=200)
     text = forms.CharField(
-        label="The proposal",
+        label=gettext_lazy("The proposal"),
         max_length=20_000,
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="What you propose the body does, and why",
+        help_text=gettext_lazy("What you propose the body does, and why"),
     )
-    process = forms.ChoiceField(label="How the body decides", choices=ProcessChoice.choices)
+    process = forms.ChoiceField(
+        label=gettext_lazy("How the body decides"), choices=ProcessChoice.choices
+    )
     closes_at = forms.DateTimeField(
         validators=[SANE_DATE],
-        label="Closes",
+        label=gettext_lazy("Closes"),
         widget=DATETIME,
         input_formats=DATETIME_FORMATS,
-        help_text="At least an hour from now, at most 90 days",
-        error_messages={"invalid": "Give the closing time as a date and a time."},
+        help_text=gettext_lazy("At least an hour from now, at most 90 days"),
+        error_messages={"invalid": gettext_lazy("Give the closing time as a date and a time.")},
     )
     options = forms.CharField(
         required=False,
         max_length=5_000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        label="Options",
-        help_text="For a poll, dot or score vote: one option a line",
+        label=gettext_lazy("Options"),
+        help_text=gettext_lazy("For a poll, dot or score vote: one option a line"),
     )
     option_times = forms.CharField(
         required=False,
         max_length=2_000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        label="Times to choose from",
-        help_text="For a time poll: one a line, like 2026-12-12 18:30",
+        label=gettext_lazy("Times to choose from"),
+        help_text=gettext_lazy("For a time poll: one a line, like 2026-12-12 18:30"),
     )
     budget = forms.IntegerField(
         required=False,
         min_value=1,
         max_value=100,
-        label="Dots each member places, or the top score",
-        help_text="Dot vote: 10 unless you say; score vote: 5",
+        label=gettext_lazy("Dots each member places, or the top score"),
+        help_text=gettext_lazy("Dot vote: 10 unless you say; score vote: 5"),
     )
     meeting_minutes = forms.IntegerField(
         min_value=15,
         max_value=720,
         initial=120,
-        label="How long the meeting lasts (minutes)",
-        help_text="For a time poll",
+        label=gettext_lazy("How long the meeting lasts (minutes)"),
+        help_text=gettext_lazy("For a time poll"),
     )
 
     def __init__(self, *args: Any, amending: bool = False, **kwargs: Any) -> None:
@@ -105,7 +108,8 @@ class ProposalForm(forms.Form):
                 break
             else:
                 raise forms.ValidationError(
-                    f"“{line[:40]}” is not a date and time like 2026-12-12 18:30."
+                    gettext("“%(line)s” is not a date and time like 2026-12-12 18:30.")
+                    % {"line": line[:40]}
                 )
         return found
 
@@ -116,13 +120,17 @@ class ProposalForm(forms.Form):
 class PositionForm(forms.Form):
     """A position on a proposal: a choice with a reason, or a mark or score per option."""
 
-    choice = forms.ChoiceField(label="Your position", widget=forms.RadioSelect, required=False)
+    choice = forms.ChoiceField(
+        label=gettext_lazy("Your position"), widget=forms.RadioSelect, required=False
+    )
     reason = forms.CharField(
         required=False,
         max_length=2_000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        label="Your reason",
-        help_text="Required for a block; shown to the body's members with your position",
+        label=gettext_lazy("Your reason"),
+        help_text=gettext_lazy(
+            "Required for a block; shown to the body's members with your position"
+        ),
     )
 
     def __init__(
@@ -144,7 +152,7 @@ class PositionForm(forms.Form):
             choice.choices = [(c, POSITION_LABELS[c]) for c in CONSENSUS_CHOICES]
         elif process == Process.MAJORITY:
             choice.choices = [(str(o.pk), o.label) for o in self.options]
-            choice.label = "Your choice"
+            choice.label = gettext("Your choice")
         else:
             del self.fields["choice"]
             for option in self.options:
@@ -181,22 +189,22 @@ class CommentForm(forms.Form):
 
 class StatementForm(forms.Form):
     statement = forms.CharField(
-        label="Outcome statement",
+        label=gettext_lazy("Outcome statement"),
         max_length=5_000,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="In your own words: what was decided and what happens next",
+        help_text=gettext_lazy("In your own words: what was decided and what happens next"),
     )
 
 
 class RulesForm(forms.Form):
     who_may_propose = forms.ChoiceField(
-        label="Who may make proposals", choices=WhoMayPropose.choices
+        label=gettext_lazy("Who may make proposals"), choices=WhoMayPropose.choices
     )
     consensus_max_blocks = forms.IntegerField(
-        label="Blocks a consensus allows", min_value=0, max_value=100, initial=0
+        label=gettext_lazy("Blocks a consensus allows"), min_value=0, max_value=100, initial=0
     )
     consensus_agree_percent = forms.IntegerField(
-        label="Per cent of those taking a side who must agree (more than)",
+        label=gettext_lazy("Per cent of those taking a side who must agree (more than)"),
         min_value=0,
         max_value=99,
         initial=50,
@@ -205,34 +213,40 @@ class RulesForm(forms.Form):
 
 class EscalateForm(forms.Form):
     to = forms.ChoiceField(
-        label="Send it to",
+        label=gettext_lazy("Send it to"),
         widget=forms.RadioSelect,
-        choices=[("agenda", "The next meeting's agenda"), ("ballot", "A ballot of members")],
+        choices=[
+            ("agenda", gettext_lazy("The next meeting's agenda")),
+            ("ballot", gettext_lazy("A ballot of members")),
+        ],
     )
     opens_at = forms.DateTimeField(
         validators=[SANE_DATE],
         required=False,
-        label="Ballot opens",
+        label=gettext_lazy("Ballot opens"),
         widget=DATETIME,
         input_formats=DATETIME_FORMATS,
-        help_text="For a ballot",
+        help_text=gettext_lazy("For a ballot"),
     )
     closes_at = forms.DateTimeField(
         validators=[SANE_DATE],
         required=False,
-        label="Ballot closes",
+        label=gettext_lazy("Ballot closes"),
         widget=DATETIME,
         input_formats=DATETIME_FORMATS,
-        help_text="For a ballot",
+        help_text=gettext_lazy("For a ballot"),
     )
 
 
 class ScheduleForm(forms.Form):
     title = forms.CharField(max_length=200)
-    format = forms.ChoiceField(label="Where", choices=MeetingFormat.choices)
+    format = forms.ChoiceField(label=gettext_lazy("Where"), choices=MeetingFormat.choices)
     address = forms.CharField(
         required=False, max_length=2_000, widget=forms.Textarea(attrs={"rows": 2})
     )
     online_link = forms.URLField(
-        required=False, max_length=500, label="Link to join online", assume_scheme="https"
+        required=False,
+        max_length=500,
+        label=gettext_lazy("Link to join online"),
+        assume_scheme="https",
     )

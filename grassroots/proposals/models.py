@@ -13,44 +13,45 @@ from typing import ClassVar
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 from grassroots.organisation.models import ScopeLevel, scope_matches_level
 from grassroots.proposals.rules import CONTESTED, Process, Result
 
 
 class ProcessChoice(models.TextChoices):
-    CONSENT = Process.CONSENT, "Consent (passes unless someone blocks)"
-    CONSENSUS = Process.CONSENSUS, "Consensus (agree, abstain, disagree or block)"
-    MAJORITY = Process.MAJORITY, "Simple majority poll"
-    DOT = Process.DOT, "Dot vote across options"
-    SCORE = Process.SCORE, "Score vote across options"
-    TIME = Process.TIME, "Time poll (find a meeting date)"
+    CONSENT = Process.CONSENT, gettext_lazy("Consent (passes unless someone blocks)")
+    CONSENSUS = Process.CONSENSUS, gettext_lazy("Consensus (agree, abstain, disagree or block)")
+    MAJORITY = Process.MAJORITY, gettext_lazy("Simple majority poll")
+    DOT = Process.DOT, gettext_lazy("Dot vote across options")
+    SCORE = Process.SCORE, gettext_lazy("Score vote across options")
+    TIME = Process.TIME, gettext_lazy("Time poll (find a meeting date)")
 
 
 class ResultChoice(models.TextChoices):
-    PASSED = Result.PASSED, "Passed"
-    BLOCKED = Result.BLOCKED, "Blocked"
-    NOT_PASSED = Result.NOT_PASSED, "Not passed"
-    CHOSEN = Result.CHOSEN, "Decided"
-    NO_MAJORITY = Result.NO_MAJORITY, "No majority"
-    TIED = Result.TIED, "Tied"
-    NO_RESPONSES = Result.NO_RESPONSES, "No responses"
+    PASSED = Result.PASSED, gettext_lazy("Passed")
+    BLOCKED = Result.BLOCKED, gettext_lazy("Blocked")
+    NOT_PASSED = Result.NOT_PASSED, gettext_lazy("Not passed")
+    CHOSEN = Result.CHOSEN, gettext_lazy("Decided")
+    NO_MAJORITY = Result.NO_MAJORITY, gettext_lazy("No majority")
+    TIED = Result.TIED, gettext_lazy("Tied")
+    NO_RESPONSES = Result.NO_RESPONSES, gettext_lazy("No responses")
 
 
 class WhoMayPropose(models.TextChoices):
-    MEMBERS = "members", "Any member of the body"
-    OFFICERS = "officers", "Only the officers who run its meetings"
+    MEMBERS = "members", gettext_lazy("Any member of the body")
+    OFFICERS = "officers", gettext_lazy("Only the officers who run its meetings")
 
 
 class ProposalStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    CLOSED = "closed", "Closed"
-    SUPERSEDED = "superseded", "Replaced by an amended version"
+    OPEN = "open", gettext_lazy("Open")
+    CLOSED = "closed", gettext_lazy("Closed")
+    SUPERSEDED = "superseded", gettext_lazy("Replaced by an amended version")
 
 
 class Escalation(models.TextChoices):
-    AGENDA = "agenda", "Sent to the next meeting's agenda"
-    BALLOT = "ballot", "Sent to a ballot of members"
+    AGENDA = "agenda", gettext_lazy("Sent to the next meeting's agenda")
+    BALLOT = "ballot", gettext_lazy("Sent to a ballot of members")
 
 
 class ProposalRules(models.Model):

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from grassroots.accounts.requests import AuthenticatedRequest
@@ -128,12 +129,16 @@ def create_proposal(request: AuthenticatedRequest, body_key: str) -> HttpRespons
 
         done = _proposal_form_result(request, form, act)
         if done is not None:
-            messages.success(request, "Your proposal is open for the body's members.")
+            messages.success(request, gettext("Your proposal is open for the body's members."))
             return done
     return render(
         request,
         "proposals/form.html",
-        {"form": form, "body": body, "heading": f"Make a proposal to {body.name}"},
+        {
+            "form": form,
+            "body": body,
+            "heading": gettext("Make a proposal to %(body)s") % {"body": body.name},
+        },
         status=400 if request.method == "POST" else 200,
     )
 
@@ -168,7 +173,9 @@ def amend(request: AuthenticatedRequest, proposal_id: int) -> HttpResponse:
 
         done = _proposal_form_result(request, form, act)
         if done is not None:
-            messages.success(request, "The amended proposal is open; positions start afresh.")
+            messages.success(
+                request, gettext("The amended proposal is open; positions start afresh.")
+            )
             return done
     return render(
         request,
@@ -176,7 +183,7 @@ def amend(request: AuthenticatedRequest, proposal_id: int) -> HttpResponse:
         {
             "form": form,
             "body": queries.body_of(proposal),
-            "heading": f"Amend and re-propose “{proposal.title}”",
+            "heading": gettext("Amend and re-propose “%(title)s”") % {"title": proposal.title},
             "proposal": proposal,
         },
         status=400 if request.method == "POST" else 200,
@@ -293,7 +300,7 @@ def position(request: AuthenticatedRequest, proposal_id: int) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             messages.success(
-                request, "Your position is recorded; you can change it until the close."
+                request, gettext("Your position is recorded; you can change it until the close.")
             )
             return _to_detail(proposal)
     return _render_detail(request, proposal, position_form=form, status=400)
@@ -308,7 +315,7 @@ def withdraw(request: AuthenticatedRequest, proposal_id: int) -> HttpResponse:
     except ProposalError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, "Your position is withdrawn.")
+        messages.success(request, gettext("Your position is withdrawn."))
     return _to_detail(proposal)
 
 
@@ -327,8 +334,11 @@ def comment(request: AuthenticatedRequest, proposal_id: int) -> HttpResponse:
         if data["parent"] and parent is None:
             form.add_error(
                 "body",
-                "The comment you are replying to is not in this proposal's discussion. Nothing "
-                "was posted: reply from the comment itself, or post a new comment.",
+                gettext(
+                    "The comment you are replying to is not in this proposal's "
+                    "discussion. Nothing was posted: reply from the comment itself, or "
+                    "post a new comment."
+                ),
             )
         else:
             try:
@@ -357,13 +367,15 @@ def close(request: AuthenticatedRequest, proposal_id: int) -> HttpResponse:
     if not is_confirmed(request):
         return confirm_page(
             request,
-            title=f"Close “{proposal.title}” now?",
+            title=gettext("Close “%(title)s” now?") % {"title": proposal.title},
             consequences=[
-                "The outcome is worked out from the positions taken so far and recorded in the "
-                "body's decision log.",
-                "Nobody can take or change a position afterwards. This cannot be undone.",
+                gettext(
+                    "The outcome is worked out from the positions taken so far and recorded in "
+                    "the body's decision log."
+                ),
+                gettext("Nobody can take or change a position afterwards. This cannot be undone."),
             ],
-            button="Yes, close it now",
+            button=gettext("Yes, close it now"),
             back_url=proposal_url(proposal),
         )
     try:
@@ -373,7 +385,7 @@ def close(request: AuthenticatedRequest, proposal_id: int) -> HttpResponse:
     except ProposalError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, "The proposal is closed and its outcome recorded.")
+        messages.success(request, gettext("The proposal is closed and its outcome recorded."))
     return _to_detail(proposal)
 
 
@@ -395,7 +407,9 @@ def statement(request: AuthenticatedRequest, proposal_id: int) -> HttpResponse:
         except ProposalError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, "The outcome statement is published with the decision.")
+            messages.success(
+                request, gettext("The outcome statement is published with the decision.")
+            )
             return _to_detail(proposal)
     return render(
         request,
@@ -436,7 +450,9 @@ def remind(request: AuthenticatedRequest, proposal_id: int) -> HttpResponse:
     except ProposalError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"A reminder is on its way to {sent} members.")
+        messages.success(
+            request, gettext("A reminder is on its way to %(sent)s members.") % {"sent": sent}
+        )
     return redirect("proposals:turnout", proposal_id=proposal.pk)
 
 
@@ -445,7 +461,11 @@ def escalate(request: AuthenticatedRequest, proposal_id: int) -> HttpResponse:
     proposal = _officer_proposal(request, proposal_id)
     if proposal.escalated_to:
         # A second click, or another officer's: it was sent on once, and is not sent again.
-        messages.info(request, f"Already {proposal.get_escalated_to_display().lower()}.")
+        messages.info(
+            request,
+            gettext("Already %(status)s.")
+            % {"status": proposal.get_escalated_to_display().lower()},
+        )
         return _to_detail(proposal)
     if not proposal.is_contested:
         raise Http404("No such page.")
@@ -455,7 +475,7 @@ def escalate(request: AuthenticatedRequest, proposal_id: int) -> HttpResponse:
         try:
             if data["to"] == "ballot":
                 if not data["opens_at"] or not data["closes_at"]:
-                    raise ProposalError("Give the times the ballot opens and closes.")
+                    raise ProposalError(gettext("Give the times the ballot opens and closes."))
                 send_to_ballot(
                     actor=request.user,
                     proposal=proposal,
@@ -465,11 +485,11 @@ def escalate(request: AuthenticatedRequest, proposal_id: int) -> HttpResponse:
             else:
                 send_to_agenda(actor=request.user, proposal=proposal)
         except PermissionDenied:
-            form.add_error(None, "You cannot run ballots for this body.")
+            form.add_error(None, gettext("You cannot run ballots for this body."))
         except ProposalError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, "Sent on: it will be decided there.")
+            messages.success(request, gettext("Sent on: it will be decided there."))
             return _to_detail(proposal)
     return render(
         request,
@@ -504,7 +524,9 @@ def schedule(request: AuthenticatedRequest, proposal_id: int) -> HttpResponse:
         except ProposalError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, "The meeting is scheduled at the time the poll found.")
+            messages.success(
+                request, gettext("The meeting is scheduled at the time the poll found.")
+            )
             return redirect("meetings:detail", meeting_id=meeting.pk)
     return render(
         request,
@@ -534,7 +556,7 @@ def rules(request: AuthenticatedRequest, body_key: str) -> HttpResponse:
         except ProposalError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, "The body's rules for proposals are saved.")
+            messages.success(request, gettext("The body's rules for proposals are saved."))
             return redirect("proposals:body", body_key=body.key)
     return render(
         request,

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext, gettext_lazy
 
 from grassroots.surveys.models import QuestionKind, SurveyQuestion
 from grassroots.surveys.services import MAX_TEXT, AnswerValue
@@ -14,14 +15,19 @@ class SurveyForm(forms.Form):
         max_length=4000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Why you are asking, and what will be done with the answers.",
+        help_text=gettext_lazy("Why you are asking, and what will be done with the answers."),
     )
-    scope = forms.ChoiceField(label="Who is asked", help_text="Members whose home group is here")
+    scope = forms.ChoiceField(
+        label=gettext_lazy("Who is asked"),
+        help_text=gettext_lazy("Members whose home group is here"),
+    )
     is_anonymous = forms.BooleanField(
         required=False,
         initial=True,
-        label="Anonymous: answers are kept with no link to who gave them",
-        help_text="Untick to record who gave each answer; members are told before they answer.",
+        label=gettext_lazy("Anonymous: answers are kept with no link to who gave them"),
+        help_text=gettext_lazy(
+            "Untick to record who gave each answer; members are told before they answer."
+        ),
     )
 
     def __init__(self, *args: Any, scope_choices: list[tuple[str, str]], **kwargs: Any) -> None:
@@ -32,25 +38,31 @@ class SurveyForm(forms.Form):
 
 
 class QuestionForm(forms.Form):
-    text = forms.CharField(label="Question", max_length=300)
+    text = forms.CharField(label=gettext_lazy("Question"), max_length=300)
     kind = forms.ChoiceField(
-        label="Kind of answer", choices=QuestionKind.choices, widget=forms.RadioSelect
+        label=gettext_lazy("Kind of answer"), choices=QuestionKind.choices, widget=forms.RadioSelect
     )
     options = forms.CharField(
         max_length=4000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="For a choice question: one option per line.",
+        help_text=gettext_lazy("For a choice question: one option per line."),
     )
-    scale_min = forms.IntegerField(label="Scale from", initial=1, min_value=-10, max_value=10)
-    scale_max = forms.IntegerField(label="Scale to", initial=5, min_value=-10, max_value=20)
+    scale_min = forms.IntegerField(
+        label=gettext_lazy("Scale from"), initial=1, min_value=-10, max_value=10
+    )
+    scale_max = forms.IntegerField(
+        label=gettext_lazy("Scale to"), initial=5, min_value=-10, max_value=20
+    )
     scale_min_label = forms.CharField(
-        label="Label for the lowest point", required=False, max_length=60
+        label=gettext_lazy("Label for the lowest point"), required=False, max_length=60
     )
     scale_max_label = forms.CharField(
-        label="Label for the highest point", required=False, max_length=60
+        label=gettext_lazy("Label for the highest point"), required=False, max_length=60
     )
-    is_required = forms.BooleanField(label="Members must answer it", required=False, initial=True)
+    is_required = forms.BooleanField(
+        label=gettext_lazy("Members must answer it"), required=False, initial=True
+    )
 
     def option_list(self) -> list[str]:
         return [line.strip() for line in str(self.cleaned_data["options"]).splitlines()]
@@ -70,14 +82,14 @@ class AnswerForm(forms.Form):
                     coerce=int,
                     choices=list(enumerate(question.options)),
                     widget=forms.RadioSelect,
-                    error_messages={"required": "Choose one option."},
+                    error_messages={"required": gettext("Choose one option.")},
                 )
             elif question.kind == QuestionKind.MULTIPLE:
                 field = forms.TypedMultipleChoiceField(
                     coerce=int,
                     choices=list(enumerate(question.options)),
                     widget=forms.CheckboxSelectMultiple,
-                    error_messages={"required": "Choose at least one option."},
+                    error_messages={"required": gettext("Choose at least one option.")},
                 )
             elif question.kind == QuestionKind.SCALE:
                 points = range(question.scale_min, question.scale_max + 1)
@@ -85,13 +97,13 @@ class AnswerForm(forms.Form):
                     coerce=int,
                     choices=[(n, _point_label(question, n)) for n in points],
                     widget=forms.RadioSelect,
-                    error_messages={"required": "Choose a point on the scale."},
+                    error_messages={"required": gettext("Choose a point on the scale.")},
                 )
             else:
                 field = forms.CharField(
                     max_length=MAX_TEXT,
                     widget=forms.Textarea(attrs={"rows": 4}),
-                    error_messages={"required": "Write your answer."},
+                    error_messages={"required": gettext("Write your answer.")},
                 )
             field.required = required
             field.label = label

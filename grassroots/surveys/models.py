@@ -18,21 +18,22 @@ from typing import ClassVar
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 from grassroots.organisation.models import ScopeLevel, scope_matches_level
 
 
 class SurveyStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    OPEN = "open", "Open for answers"
-    CLOSED = "closed", "Closed"
+    DRAFT = "draft", gettext_lazy("Draft")
+    OPEN = "open", gettext_lazy("Open for answers")
+    CLOSED = "closed", gettext_lazy("Closed")
 
 
 class QuestionKind(models.TextChoices):
-    SINGLE = "single", "Choose one"
-    MULTIPLE = "multiple", "Choose any number"
-    SCALE = "scale", "A scale"
-    TEXT = "text", "Free text"
+    SINGLE = "single", gettext_lazy("Choose one")
+    MULTIPLE = "multiple", gettext_lazy("Choose any number")
+    SCALE = "scale", gettext_lazy("A scale")
+    TEXT = "text", gettext_lazy("Free text")
 
 
 class Survey(models.Model):

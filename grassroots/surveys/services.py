@@ -15,6 +15,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from grassroots import clock
 from grassroots.accounts.models import User
@@ -77,7 +78,7 @@ def _audit(actor: User, action: AuditAction, survey: Survey, **detail: Any) -> N
 
 def _require_runner(actor: User, survey: Survey) -> None:
     if not may(actor, Capability.RUN_SURVEYS, survey):
-        raise PermissionDenied("You cannot run this survey.")
+        raise PermissionDenied(gettext("You cannot run this survey."))
 
 
 def _locked(survey: Survey) -> Survey:
@@ -87,7 +88,8 @@ def _locked(survey: Survey) -> Survey:
 def _require_status(survey: Survey, *allowed: str) -> None:
     if survey.status not in allowed:
         raise WrongStage(
-            f"This cannot be done while the survey is “{survey.get_status_display()}”."
+            gettext("This cannot be done while the survey is “%(status)s”.")
+            % {"status": survey.get_status_display()}
         )
 
 
@@ -104,15 +106,15 @@ def create_survey(
     body = body_named(level, scope)
     if body is None:
         raise SurveyError(
-            "Choose who the survey is for: the whole movement, a region, area or group."
+            gettext("Choose who the survey is for: the whole movement, a region, area or group.")
         )
     if not may(actor, Capability.RUN_SURVEYS, body):
-        raise PermissionDenied("You cannot run a survey there.")
+        raise PermissionDenied(gettext("You cannot run a survey there."))
     creator = own_member(actor)
     if creator is None:
-        raise PermissionDenied("Only a member can run a survey.")
+        raise PermissionDenied(gettext("Only a member can run a survey."))
     if not title.strip():
-        raise SurveyError("Give the survey a title.")
+        raise SurveyError(gettext("Give the survey a title."))
     survey = Survey.objects.create(
         title=title.strip(),
         description=description.strip(),
@@ -143,25 +145,33 @@ def add_question(
     survey = _locked(survey)
     _require_status(survey, SurveyStatus.DRAFT)
     if kind not in QuestionKind.values:
-        raise SurveyError("Choose what kind of question it is.")
+        raise SurveyError(gettext("Choose what kind of question it is."))
     if not text.strip():
-        raise SurveyError("Write the question.")
+        raise SurveyError(gettext("Write the question."))
     cleaned = [o.strip() for o in options if o.strip()]
     if kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
         if len(cleaned) < 2:
-            raise SurveyError("A choice question needs at least two options, one per line.")
+            raise SurveyError(
+                gettext("A choice question needs at least two options, one per line.")
+            )
         if len(cleaned) > MAX_OPTIONS:
-            raise SurveyError(f"A question can have at most {MAX_OPTIONS} options.")
+            raise SurveyError(
+                gettext("A question can have at most %(max_options)s options.")
+                % {"max_options": MAX_OPTIONS}
+            )
         if len({o.casefold() for o in cleaned}) != len(cleaned):
-            raise SurveyError("Each option must be different.")
+            raise SurveyError(gettext("Each option must be different."))
     else:
         cleaned = []
     if kind == QuestionKind.SCALE and not (
         scale_min < scale_max and scale_max - scale_min < MAX_SCALE_POINTS
     ):
         raise SurveyError(
-            f"A scale runs from a lower to a higher number, with at most {MAX_SCALE_POINTS} "
-            "points (for example 1 to 5)."
+            gettext(
+                "A scale runs from a lower to a higher number, with at most "
+                "%(max_scale_points)s points (for example 1 to 5)."
+            )
+            % {"max_scale_points": MAX_SCALE_POINTS}
         )
     position = SurveyQuestion.objects.filter(survey=survey).count() + 1
     question = SurveyQuestion.objects.create(
@@ -186,7 +196,7 @@ def open_survey(*, actor: User, survey: Survey) -> Survey:
     survey = _locked(survey)
     _require_status(survey, SurveyStatus.DRAFT)
     if not SurveyQuestion.objects.filter(survey=survey).exists():
-        raise SurveyError("Add at least one question before opening the survey.")
+        raise SurveyError(gettext("Add at least one question before opening the survey."))
     survey.status = SurveyStatus.OPEN
     survey.opened_at = clock.now()
     survey.save(update_fields=["status", "opened_at"])
@@ -223,36 +233,50 @@ def check_answers(
     cleaned: dict[int, AnswerValue] = {}
     for question in questions:
         value = given.get(question.pk)
-        label = f"Question {question.position}"
+        label = gettext("Question %(position)s") % {"position": question.position}
         if value in (None, "", []):
             if question.is_required:
-                raise SurveyError(f"{label}: please answer this question.")
+                raise SurveyError(
+                    gettext("%(label)s: please answer this question.") % {"label": label}
+                )
             continue
         if question.kind == QuestionKind.SINGLE and (
             not isinstance(value, list) or len(value) != 1
         ):
-            raise SurveyError(f"{label}: choose one option.")
+            raise SurveyError(gettext("%(label)s: choose one option.") % {"label": label})
         if question.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
             if not isinstance(value, list) or not all(
                 isinstance(i, int) and 0 <= i < len(question.options) for i in value
             ):
-                raise SurveyError(f"{label}: choose from the options given.")
+                raise SurveyError(
+                    gettext("%(label)s: choose from the options given.") % {"label": label}
+                )
             cleaned[question.pk] = sorted(set(value))
         elif question.kind == QuestionKind.SCALE:
             if not isinstance(value, int) or not question.scale_min <= value <= question.scale_max:
                 raise SurveyError(
-                    f"{label}: choose a number from {question.scale_min} to {question.scale_max}."
+                    gettext("%(label)s: choose a number from %(scale_min)s to %(scale_max)s.")
+                    % {
+                        "label": label,
+                        "scale_min": question.scale_min,
+                        "scale_max": question.scale_max,
+                    }
                 )
             cleaned[question.pk] = value
         else:
             if not isinstance(value, str):
-                raise SurveyError(f"{label}: write your answer as text.")
+                raise SurveyError(
+                    gettext("%(label)s: write your answer as text.") % {"label": label}
+                )
             if len(value) > MAX_TEXT:
-                raise SurveyError(f"{label}: at most {MAX_TEXT} characters, please.")
+                raise SurveyError(
+                    gettext("%(label)s: at most %(max_text)s characters, please.")
+                    % {"label": label, "max_text": MAX_TEXT}
+                )
             cleaned[question.pk] = value.strip()
     unknown = set(given) - {q.pk for q in questions}
     if unknown:
-        raise SurveyError("The answers name a question this survey does not have.")
+        raise SurveyError(gettext("The answers name a question this survey does not have."))
     return cleaned
 
 
@@ -290,14 +314,14 @@ def _write_response(
 def _answer(survey: Survey, member: Member, given: Mapping[int, AnswerValue]) -> None:
     survey = Survey.objects.select_for_update(no_key=True).get(pk=survey.pk)
     if survey.status != SurveyStatus.OPEN:
-        raise WrongStage("This survey is not open for answers.")
+        raise WrongStage(gettext("This survey is not open for answers."))
     questions = questions_of(survey)
     answers = check_answers(questions, given)
     try:
         with transaction.atomic():
             Respondent.objects.create(survey=survey, member=member)
     except IntegrityError:
-        raise AlreadyAnswered("You have already answered this survey.") from None
+        raise AlreadyAnswered(gettext("You have already answered this survey.")) from None
     if survey.is_anonymous:
         PendingResponse.objects.create(
             survey=survey, answers={str(k): v for k, v in answers.items()}
@@ -324,7 +348,9 @@ def answer_survey(*, actor: User, survey: Survey, answers: Mapping[int, AnswerVa
     mark in the same transaction; the mixer moves them on."""
     member = own_member(actor)
     if not may_answer(survey, member):
-        raise SurveyError("Only members whose home group is in this survey's scope can answer.")
+        raise SurveyError(
+            gettext("Only members whose home group is in this survey's scope can answer.")
+        )
     assert member is not None
     _answer(survey, member, answers)
 
@@ -333,7 +359,7 @@ def answer_for_demo(survey: Survey, member: Member, answers: Mapping[int, Answer
     """The demo's answers (members with no login): the same checks and writes, no actor."""
     with transaction.atomic():
         if not may_answer(survey, member):
-            raise SurveyError("Only members in the survey's scope can answer.")
+            raise SurveyError(gettext("Only members in the survey's scope can answer."))
         _answer(survey, member, answers)
 
 

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from grassroots.accounts.requests import AuthenticatedRequest
@@ -60,11 +61,11 @@ def survey_create(request: AuthenticatedRequest) -> HttpResponse:
                     is_anonymous=data["is_anonymous"],
                 )
             except (ValueError, PermissionDenied):
-                form.add_error("scope", "Choose who is asked.")
+                form.add_error("scope", gettext("Choose who is asked."))
             except services.SurveyError as error:
                 form.add_error(None, str(error))
             else:
-                messages.success(request, "Survey created. Now add its questions.")
+                messages.success(request, gettext("Survey created. Now add its questions."))
                 return redirect("surveys:survey_manage", survey_id=survey.pk)
         status = 400
     return render(request, "surveys/survey_form.html", {"form": form}, status=status)
@@ -89,7 +90,9 @@ def question_add(request: AuthenticatedRequest, survey_id: int) -> HttpResponse:
     survey = queries.get_survey_to_run(request.user, survey_id)
     if survey.status != SurveyStatus.DRAFT:
         return _problem(
-            request, services.WrongStage("Questions can be added only to a draft survey."), survey
+            request,
+            services.WrongStage(gettext("Questions can be added only to a draft survey.")),
+            survey,
         )
     form = QuestionForm(request.POST or None)
     status = 200
@@ -112,7 +115,7 @@ def question_add(request: AuthenticatedRequest, survey_id: int) -> HttpResponse:
             except services.SurveyError as error:
                 form.add_error(None, str(error))
             else:
-                messages.success(request, "Question added.")
+                messages.success(request, gettext("Question added."))
                 return redirect("surveys:survey_manage", survey_id=survey.pk)
         status = 400
     return render(
@@ -128,7 +131,7 @@ def survey_open(request: AuthenticatedRequest, survey_id: int) -> HttpResponse:
         services.open_survey(actor=request.user, survey=survey)
     except services.SurveyError as error:
         return _problem(request, error, survey)
-    messages.success(request, "The survey is open: members in its scope can answer.")
+    messages.success(request, gettext("The survey is open: members in its scope can answer."))
     return redirect("surveys:survey_manage", survey_id=survey.pk)
 
 
@@ -140,7 +143,9 @@ def survey_close(request: AuthenticatedRequest, survey_id: int) -> HttpResponse:
         services.close_survey(actor=request.user, survey=survey)
     except services.SurveyError as error:
         return _problem(request, error, survey)
-    messages.success(request, "The survey is closed; members in its scope can see the results.")
+    messages.success(
+        request, gettext("The survey is closed; members in its scope can see the results.")
+    )
     return redirect("surveys:survey_results", survey_id=survey.pk)
 
 
@@ -167,7 +172,7 @@ def survey_detail(request: AuthenticatedRequest, survey_id: int) -> HttpResponse
                     form.add_error(None, str(error))
                     status = error.http_status
                 else:
-                    messages.success(request, "Thank you: your answers are recorded.")
+                    messages.success(request, gettext("Thank you: your answers are recorded."))
                     return redirect("surveys:survey_detail", survey_id=survey.pk)
             else:
                 status = 400

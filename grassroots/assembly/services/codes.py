@@ -10,6 +10,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from grassroots import clock
 from grassroots.accounts.models import User
@@ -59,12 +60,12 @@ def issue_codes(
     officer = require_run(actor, meeting)
     vote = queries.open_vote(meeting)
     if vote is None or queries.is_due(vote):
-        raise AssemblyError("Codes are printed for the vote that is open: open one first.")
+        raise AssemblyError(gettext("Codes are printed for the vote that is open: open one first."))
     chosen: list[Member] = []
     problems: list[str] = []
     wanted = [n.strip().upper() for n in numbers if n.strip()]
     if not wanted:
-        raise AssemblyError("Choose at least one attendee.")
+        raise AssemblyError(gettext("Choose at least one attendee."))
     for number in dict.fromkeys(wanted):
         member = Member.objects.filter(membership_number=number).first()
         if member is None or queries.attendance_of(meeting, member) is None:
@@ -100,7 +101,7 @@ def vote_with_code(*, actor: User, meeting: Meeting, code: str, choice: list[int
     require_run(actor, meeting)
     vote = queries.open_vote(meeting)
     if vote is None:
-        raise AssemblyError("No vote is open: a code works only while its vote is open.")
+        raise AssemblyError(gettext("No vote is open: a code works only while its vote is open."))
     vote = locked_open_vote(meeting, vote.pk)
     found = (
         VotingCode.objects.select_for_update()
@@ -110,10 +111,10 @@ def vote_with_code(*, actor: User, meeting: Meeting, code: str, choice: list[int
     )
     if found is None:
         raise AssemblyError(
-            "That code is not valid for the vote that is open (codes die with their vote)."
+            gettext("That code is not valid for the vote that is open (codes die with their vote).")
         )
     if found.used_at is not None:
-        raise AssemblyError("That code has already been used: a code votes once.")
+        raise AssemblyError(gettext("That code has already been used: a code votes once."))
     cast_in_person(vote, meeting, found.member, choice, found.member)
     found.used_at = clock.now()
     found.save(update_fields=["used_at"])

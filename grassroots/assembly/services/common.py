@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import connection
+from django.utils.translation import gettext
 
 from grassroots.accounts.models import User
 from grassroots.assembly.models import LiveVote
@@ -40,19 +41,21 @@ def audit(actor: User | None, action: AuditAction, meeting: Meeting, **detail: A
 def require_in_session(meeting: Meeting) -> None:
     """The meeting is under way: started, not ended, not cancelled, and takes motions."""
     if not in_session_kind(meeting) or meeting.status != MeetingStatus.SCHEDULED:
-        raise AssemblyError("This meeting is not in session.")
+        raise AssemblyError(gettext("This meeting is not in session."))
     if not meetings.has_started(meeting):
-        raise AssemblyError("The meeting has not started yet.")
+        raise AssemblyError(gettext("The meeting has not started yet."))
     if not meetings.sign_in_open(meeting):
-        raise AssemblyError("The meeting has ended.")
+        raise AssemblyError(gettext("The meeting has ended."))
 
 
 def member_by_number(meeting: Meeting, number: str) -> Member:
     member = Member.objects.filter(membership_number=(number or "").strip().upper()).first()
     if member is None or not meetings.is_in_scope(member, meeting):
         raise AssemblyError(
-            f"No member of {meeting.scope_name} in good standing has membership number "
-            f"{(number or '').strip()!r}."
+            gettext(
+                "No member of %(scope_name)s in good standing has membership number %(number)s."
+            )
+            % {"scope_name": meeting.scope_name, "number": repr((number or "").strip())}
         )
     return member
 

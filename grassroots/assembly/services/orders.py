@@ -5,6 +5,7 @@ vote: a vote's secrecy and weighting are fixed when it opens."""
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from grassroots import clock
 from grassroots.accounts.models import User
@@ -29,15 +30,17 @@ def set_standing_orders(
 ) -> StandingOrders:
     officer = require_run(actor, meeting)
     if weighting not in Weighting.values:
-        raise AssemblyError("Choose how votes are weighted.")
+        raise AssemblyError(gettext("Choose how votes are weighted."))
     if balance not in Balance.values:
-        raise AssemblyError("Choose how the speakers' list is balanced.")
+        raise AssemblyError(gettext("Choose how the speakers' list is balanced."))
     if not 0 <= proxies_per_holder <= 50:
-        raise AssemblyError("Proxies per person: from 0 (none) to 50.")
+        raise AssemblyError(gettext("Proxies per person: from 0 (none) to 50."))
     if not 15 <= speaking_seconds <= 3600:
-        raise AssemblyError("Speaking time: from 15 seconds to an hour.")
+        raise AssemblyError(gettext("Speaking time: from 15 seconds to an hour."))
     if queries.open_vote(meeting) is not None:
-        raise AssemblyError("A vote is open: change the standing orders once it has closed.")
+        raise AssemblyError(
+            gettext("A vote is open: change the standing orders once it has closed.")
+        )
     orders, _ = StandingOrders.objects.update_or_create(
         meeting=meeting,
         defaults={

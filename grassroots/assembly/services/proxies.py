@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from grassroots import clock
 from grassroots.accounts.models import User
@@ -35,32 +36,58 @@ def _name(member: Member) -> str:
 def _check(meeting: Meeting, principal: Member, holder: Member, pending: dict[int, int]) -> None:
     """``pending``: proxies each holder gains in the same block, counted against the cap."""
     if meeting.status != "scheduled" or meeting.ends_at <= clock.now():
-        raise AssemblyError("Proxies are given for a meeting still to be held or under way.")
+        raise AssemblyError(
+            gettext("Proxies are given for a meeting still to be held or under way.")
+        )
     if queries.open_vote(meeting) is not None:
-        raise AssemblyError("A vote is open: proxies can be given or revoked once it has closed.")
+        raise AssemblyError(
+            gettext("A vote is open: proxies can be given or revoked once it has closed.")
+        )
     if principal.pk == holder.pk:
-        raise AssemblyError("A proxy goes to someone else.")
+        raise AssemblyError(gettext("A proxy goes to someone else."))
     orders = queries.standing_orders(meeting)
     if orders.proxies_per_holder == 0:
-        raise AssemblyError("This meeting's standing orders allow no proxies.")
+        raise AssemblyError(gettext("This meeting's standing orders allow no proxies."))
     if queries.weight_of(meeting, principal, orders) is None:
-        raise AssemblyError(f"{_name(principal)} has no vote at this meeting to give.")
+        raise AssemblyError(
+            gettext("%(principal)s has no vote at this meeting to give.")
+            % {"principal": _name(principal)}
+        )
     if queries.attendance_of(meeting, holder) is None:
         raise AssemblyError(
-            f"{_name(holder)} is not signed in as present: a proxy goes only to someone at the "
-            "meeting (in the room or online)."
+            gettext(
+                "%(holder)s is not signed in as present: a proxy goes only to someone "
+                "at the meeting (in the room or online)."
+            )
+            % {"holder": _name(holder)}
         )
     if queries.proxy_given_by(meeting, principal) is not None:
-        raise AssemblyError(f"{_name(principal)} has already given a proxy: revoke it first.")
+        raise AssemblyError(
+            gettext("%(principal)s has already given a proxy: revoke it first.")
+            % {"principal": _name(principal)}
+        )
     held = Proxy.objects.filter(meeting=meeting, holder=holder, revoked_at__isnull=True).count()
     if held + pending.get(holder.pk, 0) >= orders.proxies_per_holder:
+        count = held + pending.get(holder.pk, 0)
+        message = (
+            gettext(
+                "%(holder)s already holds %(count)s proxy: "
+                "the standing orders allow %(allowed)s per person."
+            )
+            if count == 1
+            else gettext(
+                "%(holder)s already holds %(count)s proxies: "
+                "the standing orders allow %(allowed)s per person."
+            )
+        )
         raise AssemblyError(
-            f"{_name(holder)} already holds {held + pending.get(holder.pk, 0)} "
-            f"prox{'y' if held + pending.get(holder.pk, 0) == 1 else 'ies'}: the standing orders "
-            f"allow {orders.proxies_per_holder} per person."
+            message
+            % {"holder": _name(holder), "count": count, "allowed": orders.proxies_per_holder}
         )
     if Proxy.objects.filter(meeting=meeting, principal=holder, revoked_at__isnull=True).exists():
-        raise AssemblyError(f"{_name(holder)} has given their own proxy away.")
+        raise AssemblyError(
+            gettext("%(holder)s has given their own proxy away.") % {"holder": _name(holder)}
+        )
 
 
 @transaction.atomic(durable=True)
@@ -68,7 +95,10 @@ def give_proxy(*, actor: User, meeting: Meeting, holder_number: str) -> Proxy:
     """A member gives their proxy for this meeting to an attendee, by membership number."""
     principal = acting_member(actor)
     if not meetings.is_in_scope(principal, meeting):
-        raise AssemblyError(f"Only members of {meeting.scope_name} can give a proxy.")
+        raise AssemblyError(
+            gettext("Only members of %(scope_name)s can give a proxy.")
+            % {"scope_name": meeting.scope_name}
+        )
     holder = member_by_number(meeting, holder_number)
     _check(meeting, principal, holder, {})
     proxy = Proxy.objects.create(
@@ -94,11 +124,11 @@ def revoke_proxy(*, actor: User, meeting: Meeting, proxy_id: int) -> None:
     member = acting_member(actor)
     proxy = Proxy.objects.select_for_update().filter(pk=proxy_id, meeting=meeting).first()
     if proxy is None or proxy.revoked_at is not None:
-        raise AssemblyError("There is no such proxy to revoke.")
+        raise AssemblyError(gettext("There is no such proxy to revoke."))
     if proxy.principal_id != member.pk:
         require_run(actor, meeting)
     if queries.open_vote(meeting) is not None:
-        raise AssemblyError("A vote is open: the proxy can be revoked once it has closed.")
+        raise AssemblyError(gettext("A vote is open: the proxy can be revoked once it has closed."))
     proxy.revoked_at = clock.now()
     proxy.save(update_fields=["revoked_at"])
     audit(actor, AuditAction.ASSEMBLY_REVOKE_PROXY, meeting, proxy=proxy.pk)
@@ -111,25 +141,27 @@ class BlockLine:
     holder: str
 
 
-def parse_block(text: str) -> tuple[list[BlockLine], list[str]]:
+def parse_block(text: str) -> tuple[list[BlockLine], list[tuple[int, str]]]:
     """One proxy a line: the giver's membership number, then the holder's (spaces, commas or
     tabs between). Blank lines are skipped; a malformed line is a problem, named by number."""
     lines: list[BlockLine] = []
-    problems: list[str] = []
+    problems: list[tuple[int, str]] = []
     for number, raw in enumerate((text or "").splitlines(), start=1):
         parts = raw.replace(",", " ").replace(";", " ").split()
         if not parts:
             continue
         if len(parts) != 2:
             problems.append(
-                f"Line {number}: give two membership numbers, the giver's then the holder's."
+                (number, gettext("give two membership numbers, the giver's then the holder's."))
             )
             continue
         lines.append(BlockLine(number, parts[0], parts[1]))
     if not lines and not problems:
-        raise AssemblyError("Enter at least one proxy: two membership numbers a line.")
+        raise AssemblyError(gettext("Enter at least one proxy: two membership numbers a line."))
     if len(lines) > MAX_BLOCK:
-        raise AssemblyError(f"At most {MAX_BLOCK} proxies at once.")
+        raise AssemblyError(
+            gettext("At most %(max_block)s proxies at once.") % {"max_block": MAX_BLOCK}
+        )
     return lines, problems
 
 
@@ -147,17 +179,24 @@ def enter_proxies(*, actor: User, meeting: Meeting, text: str) -> list[Proxy]:
             principal = member_by_number(meeting, line.principal)
             holder = member_by_number(meeting, line.holder)
             if principal.pk in givers:
-                raise AssemblyError(f"{_name(principal)} is given twice in this block.")
+                raise AssemblyError(
+                    gettext("%(principal)s is given twice in this block.")
+                    % {"principal": _name(principal)}
+                )
             _check(meeting, principal, holder, pending)
         except AssemblyError as error:
-            problems.append(f"Line {line.number}: {error}")
+            problems.append((line.number, str(error)))
             continue
         givers.add(principal.pk)
         pending[holder.pk] = pending.get(holder.pk, 0) + 1
         pairs.append((principal, holder))
     if problems:
-        problems.sort(key=lambda p: int(p.split(":")[0].removeprefix("Line ")))
-        raise AssemblyError(" ".join([*problems, "No proxy in the block was recorded."]))
+        problems.sort(key=lambda p: p[0])
+        said = [
+            gettext("Line %(number)s: %(problem)s") % {"number": n, "problem": p}
+            for n, p in problems
+        ]
+        raise AssemblyError(" ".join([*said, gettext("No proxy in the block was recorded.")]))
     moment = clock.now()
     proxies = Proxy.objects.bulk_create(
         Proxy(meeting=meeting, principal=p, holder=h, given_at=moment, entered_by=officer)

@@ -5,6 +5,7 @@ standing orders' at the moment the speaker is called."""
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from grassroots import clock
 from grassroots.accounts.models import User
@@ -34,13 +35,13 @@ def ask_to_speak(
     require_in_session(meeting)
     attendance = queries.attendance_of(meeting, member)
     if attendance is None:
-        raise AssemblyError("Sign in as present (in the room or online) to ask to speak.")
+        raise AssemblyError(gettext("Sign in as present (in the room or online) to ask to speak."))
     if side not in Side.values:
-        raise AssemblyError("Say whether you speak for, against or neither.")
+        raise AssemblyError(gettext("Say whether you speak for, against or neither."))
     if gender not in Gender.values:
-        raise AssemblyError("Choose one of the answers, or rather not say.")
+        raise AssemblyError(gettext("Choose one of the answers, or rather not say."))
     if motion is not None and motion.meeting_id != meeting.pk:
-        raise AssemblyError("That motion is not on this meeting's agenda.")
+        raise AssemblyError(gettext("That motion is not on this meeting's agenda."))
     try:
         with transaction.atomic():
             return SpeakerRequest.objects.create(
@@ -54,7 +55,7 @@ def ask_to_speak(
                 seconds_allowed=queries.standing_orders(meeting).speaking_seconds,
             )
     except IntegrityError:
-        raise AssemblyError("You are already on the speakers' list.") from None
+        raise AssemblyError(gettext("You are already on the speakers' list.")) from None
 
 
 @transaction.atomic(durable=True)
@@ -64,7 +65,7 @@ def withdraw_request(*, actor: User, meeting: Meeting) -> None:
         meeting=meeting, member=member, status=SpeakerStatus.WAITING
     ).update(status=SpeakerStatus.WITHDRAWN)
     if not found:
-        raise AssemblyError("You are not waiting to speak.")
+        raise AssemblyError(gettext("You are not waiting to speak."))
 
 
 def _end_current(meeting: Meeting) -> SpeakerRequest | None:
@@ -93,7 +94,7 @@ def call_next_speaker(*, actor: User, meeting: Meeting) -> SpeakerRequest:
         if ended is not None:
             audit(actor, AuditAction.ASSEMBLY_END_SPEECH, meeting, speaker=ended.pk)
             return ended
-        raise AssemblyError("Nobody is waiting to speak.")
+        raise AssemblyError(gettext("Nobody is waiting to speak."))
     chosen = queue[0]
     chosen.status = SpeakerStatus.SPEAKING
     chosen.started_at = clock.now()
@@ -108,6 +109,6 @@ def end_speech(*, actor: User, meeting: Meeting) -> SpeakerRequest:
     require_chair(actor, meeting)
     ended = _end_current(meeting)
     if ended is None:
-        raise AssemblyError("Nobody is speaking.")
+        raise AssemblyError(gettext("Nobody is speaking."))
     audit(actor, AuditAction.ASSEMBLY_END_SPEECH, meeting, speaker=ended.pk)
     return ended

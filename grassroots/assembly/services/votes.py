@@ -14,6 +14,7 @@ from typing import Any, ParamSpec, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from grassroots import clock
 from grassroots.accounts.models import User
@@ -64,13 +65,15 @@ def _options(method: str, options: list[str]) -> list[str]:
         return list(YESNO_OPTIONS)
     cleaned = [o.strip() for o in options if o.strip()]
     if len(cleaned) < 2:
-        raise AssemblyError("Give at least two choices, one a line.")
+        raise AssemblyError(gettext("Give at least two choices, one a line."))
     if len(cleaned) > MAX_OPTIONS:
-        raise AssemblyError(f"At most {MAX_OPTIONS} choices.")
+        raise AssemblyError(
+            gettext("At most %(max_options)s choices.") % {"max_options": MAX_OPTIONS}
+        )
     if len({o.casefold() for o in cleaned}) != len(cleaned):
-        raise AssemblyError("Each choice must differ from the others.")
+        raise AssemblyError(gettext("Each choice must differ from the others."))
     if any(len(o) > 200 for o in cleaned):
-        raise AssemblyError("A choice is too long: at most 200 characters.")
+        raise AssemblyError(gettext("A choice is too long: at most 200 characters."))
     return cleaned
 
 
@@ -79,31 +82,40 @@ def _subject(
 ) -> tuple[Motion | None, Amendment | None, str]:
     if subject == VoteSubject.AMENDMENT:
         if amendment is None or amendment.motion.meeting_id != meeting.pk:
-            raise AssemblyError("Choose the amendment to vote on.")
+            raise AssemblyError(gettext("Choose the amendment to vote on."))
         if amendment.status != AmendmentStatus.PROPOSED:
             raise AssemblyError(
-                f"Amendment {amendment.number} is already {amendment.get_status_display().lower()}."
+                gettext("Amendment %(number)s is already %(status)s.")
+                % {"number": amendment.number, "status": amendment.get_status_display().lower()}
             )
         motion = amendment.motion
         return motion, amendment, f"Amendment {amendment.number} to motion {motion.number}"
     if subject == VoteSubject.MOTION:
         if motion is None or motion.meeting_id != meeting.pk:
-            raise AssemblyError("Choose the motion to vote on.")
+            raise AssemblyError(gettext("Choose the motion to vote on."))
         if motion.is_closed or motion.status == MotionStatus.AWAITING_SECONDER:
             raise AssemblyError(
-                f"Motion {motion.number} is {motion.get_status_display().lower()}: "
-                "it cannot be put to the vote."
+                gettext("Motion %(number)s is %(status)s: it cannot be put to the vote.")
+                % {"number": motion.number, "status": motion.get_status_display().lower()}
             )
         pending = meetings.open_amendments(motion).count()
         if pending:
-            raise AssemblyError(
-                f"Vote on the {pending} outstanding amendment{'s' if pending > 1 else ''} "
-                "first: amendments are decided before the motion."
+            message = (
+                gettext(
+                    "Vote on the %(pending)s outstanding amendment first: "
+                    "amendments are decided before the motion."
+                )
+                if pending == 1
+                else gettext(
+                    "Vote on the %(pending)s outstanding amendments first: "
+                    "amendments are decided before the motion."
+                )
             )
+            raise AssemblyError(message % {"pending": pending})
         return motion, None, f"Motion {motion.number}: {motion.title}"
     if subject in (VoteSubject.PROCEDURAL, VoteSubject.ELECTION):
         return None, None, ""
-    raise AssemblyError("Say what the vote is on.")
+    raise AssemblyError(gettext("Say what the vote is on."))
 
 
 @transaction.atomic(durable=True)
@@ -127,26 +139,35 @@ def open_vote(
     chair = require_chair(actor, meeting)
     require_in_session(meeting)
     if method not in VoteMethod.values:
-        raise AssemblyError("Choose how people vote.")
+        raise AssemblyError(gettext("Choose how people vote."))
     if subject in (VoteSubject.MOTION, VoteSubject.AMENDMENT) and method != VoteMethod.YESNO:
-        raise AssemblyError("A motion or an amendment is voted for, against or abstaining.")
+        raise AssemblyError(
+            gettext("A motion or an amendment is voted for, against or abstaining.")
+        )
     if subject == VoteSubject.ELECTION and method == VoteMethod.YESNO:
-        raise AssemblyError("An election is voted on candidates: choose one, approval or ranked.")
+        raise AssemblyError(
+            gettext("An election is voted on candidates: choose one, approval or ranked.")
+        )
     if majority not in Majority.values:
-        raise AssemblyError("Say whether a simple or a two-thirds majority is needed.")
+        raise AssemblyError(gettext("Say whether a simple or a two-thirds majority is needed."))
     motion, amendment, title = _subject(meeting, subject, motion, amendment)
     question = (question or "").strip() or title
     if not question:
-        raise AssemblyError("Write the question.")
+        raise AssemblyError(gettext("Write the question."))
     if len(question) > 300:
-        raise AssemblyError("The question is too long: at most 300 characters.")
+        raise AssemblyError(gettext("The question is too long: at most 300 characters."))
     choices = _options(method, options or [])
     if not 1 <= seats < len(choices) and method != VoteMethod.YESNO:
-        raise AssemblyError(f"The number to elect must be from 1 to {len(choices) - 1}.")
+        raise AssemblyError(
+            gettext("The number to elect must be from 1 to %(most)s.") % {"most": len(choices) - 1}
+        )
     if minutes is not None and not 1 <= minutes <= MAX_MINUTES:
-        raise AssemblyError(f"Voting time is from 1 to {MAX_MINUTES} minutes, or none.")
+        raise AssemblyError(
+            gettext("Voting time is from 1 to %(max_minutes)s minutes, or none.")
+            % {"max_minutes": MAX_MINUTES}
+        )
     if queries.open_vote(meeting) is not None:
-        raise AssemblyError("Another vote is open: close it first.")
+        raise AssemblyError(gettext("Another vote is open: close it first."))
     try:
         override = quorum_override_reason(meeting, quorum_override, "a vote cannot open")
     except MeetingError as error:
@@ -173,7 +194,7 @@ def open_vote(
                 closes_at=moment + datetime.timedelta(minutes=minutes) if minutes else None,
             )
     except IntegrityError:
-        raise AssemblyError("Another vote is open: close it first.") from None
+        raise AssemblyError(gettext("Another vote is open: close it first.")) from None
     audit(
         actor,
         AuditAction.ASSEMBLY_OPEN_VOTE,
@@ -188,13 +209,13 @@ def open_vote(
 def _choice(vote: LiveVote, choice: list[int]) -> list[int]:
     count = len(vote.options)
     if any(not isinstance(c, int) or isinstance(c, bool) or not 0 <= c < count for c in choice):
-        raise AssemblyError("That is not one of the choices.")
+        raise AssemblyError(gettext("That is not one of the choices."))
     if len(set(choice)) != len(choice):
-        raise AssemblyError("Each choice can be marked once.")
+        raise AssemblyError(gettext("Each choice can be marked once."))
     if vote.method in (VoteMethod.YESNO, VoteMethod.SINGLE) and len(choice) != 1:
-        raise AssemblyError("Choose one.")
+        raise AssemblyError(gettext("Choose one."))
     if not choice:
-        raise AssemblyError("Choose at least one.")
+        raise AssemblyError(gettext("Choose at least one."))
     return choice
 
 
@@ -207,8 +228,11 @@ def _cast(
     # refuses_a_second_vote turns it into the same refusal.
     if VoteMark.objects.filter(vote=vote, member=voter).exists():
         raise AssemblyError(
-            f"{voter.first_name} {voter.last_name} has already voted on this question: "
-            "a vote cannot be changed or cast twice."
+            gettext(
+                "%(first_name)s %(last_name)s has already voted on this question: a "
+                "vote cannot be changed or cast twice."
+            )
+            % {"first_name": voter.first_name, "last_name": voter.last_name}
         )
     VoteMark.objects.create(vote=vote, member=voter)
     if vote.is_secret:
@@ -245,8 +269,10 @@ def refuses_a_second_vote(cast: Callable[P, R]) -> Callable[P, R]:
             if not breaks_constraint(error, VoteMark, "one_live_vote_per_member"):
                 raise
             raise AssemblyError(
-                "That member has already voted on this question: a vote cannot be changed or "
-                "cast twice."
+                gettext(
+                    "That member has already voted on this question: a vote cannot be "
+                    "changed or cast twice."
+                )
             ) from None
 
     return refusing
@@ -255,9 +281,11 @@ def refuses_a_second_vote(cast: Callable[P, R]) -> Callable[P, R]:
 def locked_open_vote(meeting: Meeting, vote_id: int) -> LiveVote:
     vote = share_vote_lock(vote_id)
     if vote is None or vote.meeting_id != meeting.pk:
-        raise AssemblyError("There is no such vote at this meeting.")
+        raise AssemblyError(gettext("There is no such vote at this meeting."))
     if not vote.is_open or queries.is_due(vote):
-        raise AssemblyError("Voting on this question has closed: the vote was not counted.")
+        raise AssemblyError(
+            gettext("Voting on this question has closed: the vote was not counted.")
+        )
     return vote
 
 
@@ -269,15 +297,19 @@ def cast_in_person(
     orders = queries.standing_orders(meeting)
     if queries.attendance_of(meeting, voter) is None:
         raise AssemblyError(
-            f"{voter.first_name} {voter.last_name} is not signed in as present: only those "
-            "present (in the room or online) vote."
+            gettext(
+                "%(first_name)s %(last_name)s is not signed in as present: only those "
+                "present (in the room or online) vote."
+            )
+            % {"first_name": voter.first_name, "last_name": voter.last_name}
         )
     weight = queries.weight_of(meeting, voter, orders)
     if weight is None:
         raise AssemblyError(
-            "Only the meeting's delegates vote at this meeting."
+            gettext("Only the meeting's delegates vote at this meeting.")
             if orders.weighting == "delegation"
-            else f"Only members of {meeting.scope_name} in good standing vote."
+            else gettext("Only members of %(scope)s in good standing vote.")
+            % {"scope": meeting.scope_name}
         )
     _cast(vote, voter, weight, _choice(vote, choice), cast_by)
 
@@ -300,19 +332,23 @@ def cast_vote(
         cast_in_person(vote, meeting, member, choice, member)
         return
     if queries.attendance_of(meeting, member) is None:
-        raise AssemblyError("Sign in as present before you vote, for yourself or by proxy.")
+        raise AssemblyError(
+            gettext("Sign in as present before you vote, for yourself or by proxy.")
+        )
     proxy = Proxy.objects.filter(
         meeting=meeting, principal=for_member, holder=member, revoked_at__isnull=True
     ).first()
     if proxy is None:
         raise AssemblyError(
-            f"You do not hold {for_member.first_name} {for_member.last_name}'s proxy."
+            gettext("You do not hold %(first_name)s %(last_name)s's proxy.")
+            % {"first_name": for_member.first_name, "last_name": for_member.last_name}
         )
     orders = queries.standing_orders(meeting)
     weight = queries.weight_of(meeting, for_member, orders)
     if weight is None:
         raise AssemblyError(
-            f"{for_member.first_name} {for_member.last_name} has no vote at this meeting."
+            gettext("%(first_name)s %(last_name)s has no vote at this meeting.")
+            % {"first_name": for_member.first_name, "last_name": for_member.last_name}
         )
     _cast(vote, for_member, weight, _choice(vote, choice), member)
 
@@ -361,11 +397,11 @@ def close_vote(*, actor: User | None, meeting: Meeting, vote_id: int) -> LiveVot
             require_chair(actor, meeting)
         vote = LiveVote.objects.select_for_update().filter(pk=vote_id, meeting=meeting).first()
         if vote is None:
-            raise AssemblyError("There is no such vote at this meeting.")
+            raise AssemblyError(gettext("There is no such vote at this meeting."))
         if not vote.is_open:
-            raise AssemblyError("This vote is already closed.")
+            raise AssemblyError(gettext("This vote is already closed."))
         if actor is None and not queries.is_due(vote):
-            raise AssemblyError("This vote is still open.")
+            raise AssemblyError(gettext("This vote is still open."))
         vote.closed_at = min(clock.now(), vote.closes_at) if vote.closes_at else clock.now()
         if vote.is_secret:
             sealing.seal_at_close(vote)

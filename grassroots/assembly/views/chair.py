@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from grassroots.accounts.requests import AuthenticatedRequest
@@ -95,7 +96,7 @@ def vote_open(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
         except PermissionDenied:
             raise Http404("Not found.") from None
         else:
-            messages.success(request, "The vote is open.")
+            messages.success(request, gettext("The vote is open."))
             return redirect(_console(meeting.pk))
     return _render(request, meeting, form)
 
@@ -106,12 +107,14 @@ def vote_close(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
     meeting = _chaired(request, meeting_id)
     vote_id = request.POST.get("vote", "")
     if not vote_id.isdigit():
-        return problem(request, "There is no such vote at this meeting.", _console(meeting.pk))
+        return problem(
+            request, gettext("There is no such vote at this meeting."), _console(meeting.pk)
+        )
     return attempt(
         request,
         lambda: close_vote(actor=request.user, meeting=meeting, vote_id=int(vote_id)),
         back=_console(meeting.pk),
-        success="The vote is closed and counted.",
+        success=gettext("The vote is closed and counted."),
     )
 
 
@@ -123,7 +126,7 @@ def speaker_next(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse
         request,
         lambda: call_next_speaker(actor=request.user, meeting=meeting),
         back=_console(meeting.pk),
-        success="Next speaker called.",
+        success=gettext("Next speaker called."),
     )
 
 
@@ -135,5 +138,5 @@ def speaker_end(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
         request,
         lambda: end_speech(actor=request.user, meeting=meeting),
         back=_console(meeting.pk),
-        success="The speech has ended.",
+        success=gettext("The speech has ended."),
     )

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from grassroots.accounts.requests import AuthenticatedRequest
 from grassroots.assembly import queries
@@ -45,7 +46,13 @@ def proxies(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
             raise Http404("Not found.") from None
         else:
             messages.success(
-                request, f"{len(made)} prox{'y' if len(made) == 1 else 'ies'} recorded."
+                request,
+                (
+                    gettext("%(made)s proxy recorded.")
+                    if len(made) == 1
+                    else gettext("%(made)s proxies recorded.")
+                )
+                % {"made": len(made)},
             )
             return redirect("assembly:proxies", meeting_id=meeting.pk)
     return render(
@@ -106,7 +113,7 @@ def kiosk(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
     form = KioskForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if vote is None or str(vote.pk) != request.POST.get("vote"):
-            form.add_error(None, "That vote has closed: the code was not used.")
+            form.add_error(None, gettext("That vote has closed: the code was not used."))
         else:
             try:
                 choice = read_choice(vote, request.POST)
@@ -124,7 +131,9 @@ def kiosk(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
                 raise Http404("Not found.") from None
             else:
                 messages.success(
-                    request, f"Vote recorded for {voter.first_name} {voter.last_name[:1]}."
+                    request,
+                    gettext("Vote recorded for %(first_name)s %(last_name)s.")
+                    % {"first_name": voter.first_name, "last_name": voter.last_name[:1]},
                 )
                 return redirect("assembly:kiosk", meeting_id=meeting.pk)
     return render(
@@ -156,7 +165,7 @@ def orders(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
         except PermissionDenied:
             raise Http404("Not found.") from None
         else:
-            messages.success(request, "Standing orders saved.")
+            messages.success(request, gettext("Standing orders saved."))
             return redirect(reverse("assembly:live", args=[meeting.pk]))
     return render(
         request,

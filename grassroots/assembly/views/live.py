@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from grassroots.accounts.requests import AuthenticatedRequest
@@ -186,10 +187,10 @@ def cast(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
     vote = queries.open_vote(meeting)
     vote_id = request.POST.get("vote", "")
     if not vote_id.isdigit():
-        return problem(request, "That vote is not open.", back)
+        return problem(request, gettext("That vote is not open."), back)
     if vote is None or vote.pk != int(vote_id):
         return problem(
-            request, "Voting on that question has closed: your vote was not counted.", back
+            request, gettext("Voting on that question has closed: your vote was not counted."), back
         )
     try:
         choice = read_choice(vote, request.POST)
@@ -200,7 +201,7 @@ def cast(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
     if proxy_for:
         for_member = Member.objects.filter(pk=int(proxy_for) if proxy_for.isdigit() else 0).first()
         if for_member is None:
-            return problem(request, "You do not hold that member's proxy.", back)
+            return problem(request, gettext("You do not hold that member's proxy."), back)
     return attempt(
         request,
         lambda: cast_vote(
@@ -212,9 +213,10 @@ def cast(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
         ),
         back=back,
         success=(
-            f"Vote recorded for {for_member.first_name} {for_member.last_name}."
+            gettext("Vote recorded for %(first)s %(last)s.")
+            % {"first": for_member.first_name, "last": for_member.last_name}
             if for_member
-            else "Your vote is recorded."
+            else gettext("Your vote is recorded.")
         ),
     )
 
@@ -226,7 +228,9 @@ def speak(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
     form = SpeakForm(request.POST)
     if not form.is_valid():
         return problem(
-            request, "Say whether you speak for, against or neither.", _live_url(meeting.pk)
+            request,
+            gettext("Say whether you speak for, against or neither."),
+            _live_url(meeting.pk),
         )
     vote = queries.open_vote(meeting)
     return attempt(
@@ -239,7 +243,7 @@ def speak(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
             motion=vote.motion if vote is not None else None,
         ),
         back=_live_url(meeting.pk),
-        success="You are on the speakers' list.",
+        success=gettext("You are on the speakers' list."),
     )
 
 
@@ -251,7 +255,7 @@ def speak_withdraw(request: AuthenticatedRequest, meeting_id: int) -> HttpRespon
         request,
         lambda: withdraw_request(actor=request.user, meeting=meeting),
         back=_live_url(meeting.pk),
-        success="You are off the speakers' list.",
+        success=gettext("You are off the speakers' list."),
     )
 
 
@@ -261,14 +265,16 @@ def proxy_give(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
     meeting = queries.get_session_for(request.user, meeting_id)
     form = ProxyForm(request.POST)
     if not form.is_valid():
-        return problem(request, "Give the attendee's membership number.", _live_url(meeting.pk))
+        return problem(
+            request, gettext("Give the attendee's membership number."), _live_url(meeting.pk)
+        )
     return attempt(
         request,
         lambda: give_proxy(
             actor=request.user, meeting=meeting, holder_number=form.cleaned_data["holder_number"]
         ),
         back=_live_url(meeting.pk),
-        success="Your proxy is recorded: they will vote for you until you revoke it.",
+        success=gettext("Your proxy is recorded: they will vote for you until you revoke it."),
     )
 
 
@@ -281,5 +287,5 @@ def proxy_revoke(request: AuthenticatedRequest, meeting_id: int, proxy_id: int) 
         request,
         lambda: revoke_proxy(actor=request.user, meeting=meeting, proxy_id=proxy_id),
         back=reverse("assembly:proxies", args=[meeting.pk]) if back else _live_url(meeting.pk),
-        success="The proxy is revoked.",
+        success=gettext("The proxy is revoked."),
     )

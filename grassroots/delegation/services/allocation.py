@@ -6,6 +6,7 @@ import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.translation import gettext
 
 from grassroots import clock
 from grassroots.accounts.models import User
@@ -53,34 +54,42 @@ def allocate_delegates(
     if not may(actor, Capability.ALLOCATE_DELEGATES, body):
         raise PermissionDenied
     if meeting.level not in DELEGATE_LEVELS:
-        raise DelegationError("Delegates are allocated only for area and regional meetings.")
+        raise DelegationError(
+            gettext("Delegates are allocated only for area and regional meetings.")
+        )
     if meeting.status != MeetingStatus.SCHEDULED:
         raise DelegationError(
-            f"This meeting is {meeting.get_status_display().lower()}: "
-            "delegates are allocated before it is held."
+            gettext("This meeting is %(status)s: delegates are allocated before it is held.")
+            % {"status": meeting.get_status_display().lower()}
         )
     if seats < 1:
-        raise DelegationError("Give at least one delegate seat.")
+        raise DelegationError(gettext("Give at least one delegate seat."))
     if minimum < 0:
-        raise DelegationError("The minimum per group cannot be negative.")
+        raise DelegationError(gettext("The minimum per group cannot be negative."))
     if counted_on > clock.today():
-        raise DelegationError("Membership can be counted only on a date that has passed.")
+        raise DelegationError(gettext("Membership can be counted only on a date that has passed."))
     previous = current_allocation(meeting)
     if previous is not None and Delegate.objects.filter(meeting=meeting).exists():
         raise DelegationError(
-            "Delegates have already been recorded against the current allocation, "
-            "so it can no longer be replaced."
+            gettext(
+                "Delegates have already been recorded against the current allocation, "
+                "so it can no longer be replaced."
+            )
         )
     groups = list(Group.objects.filter(body.groups()).order_by("name"))
     if not groups:
-        raise DelegationError(f"{body.name} has no groups to send delegates.")
+        raise DelegationError(
+            gettext("%(name)s has no groups to send delegates.") % {"name": body.name}
+        )
     statuses = recognition_statuses(groups)
     counts = members_in_good_standing(
         [g.pk for g in groups], counted_on, paid_up_by=paid_up_requirement("meeting", meeting.pk)
     )
     recognised = [g for g in groups if is_recognised(statuses[g.pk])]
     if not recognised:
-        raise DelegationError(f"None of the groups in {body.name} is recognised.")
+        raise DelegationError(
+            gettext("None of the groups in %(name)s is recognised.") % {"name": body.name}
+        )
     try:
         result = apportion(
             {g.slug: counts[g.pk] for g in recognised},
@@ -90,7 +99,9 @@ def allocate_delegates(
             minimum=minimum,
         )
     except TallyError as error:
-        raise DelegationError(f"The allocation cannot be made: {error}.") from error
+        raise DelegationError(
+            gettext("The allocation cannot be made: %(error)s.") % {"error": error}
+        ) from error
     if previous is not None:
         previous.superseded_at = clock.now()
         previous.save(update_fields=["superseded_at"])

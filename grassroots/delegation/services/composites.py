@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.translation import gettext
 
 from grassroots import clock
 from grassroots.accounts.models import User
@@ -44,23 +45,26 @@ def propose_composite(
         .order_by("forwarded_at", "id")
     )
     if len(locked) < 2:
-        raise DelegationError("A composite needs at least two forwarded motions.")
+        raise DelegationError(gettext("A composite needs at least two forwarded motions."))
     body = receiving_body_of(locked[0])
     if not may(actor, Capability.RECEIVE_MOTIONS, body):
         raise PermissionDenied
     if any(not receiving_body_of(f).same_as(body) for f in locked):
-        raise DelegationError("Only motions forwarded to the same body can be composited.")
+        raise DelegationError(gettext("Only motions forwarded to the same body can be composited."))
     for f in locked:
         if f.composite_id is not None:
-            raise DelegationError(f"“{f.motion.title}” is already part of a composite.")
+            raise DelegationError(
+                gettext("“%(title)s” is already part of a composite.") % {"title": f.motion.title}
+            )
         if f.status == ForwardStatus.ON_AGENDA and (
             f.placed_motion is None or f.placed_motion.status not in REPLACEABLE_STATUSES
         ):
             raise DelegationError(
-                f"“{f.motion.title}” has already been debated or decided on its agenda."
+                gettext("“%(title)s” has already been debated or decided on its agenda.")
+                % {"title": f.motion.title}
             )
     if not title.strip() or not text.strip():
-        raise DelegationError("Give the composite a title and its text.")
+        raise DelegationError(gettext("Give the composite a title and its text."))
     composite = Composite.objects.create(
         to_level=body.level,
         to_area=body.area,
@@ -94,7 +98,7 @@ def agree_to_composite(*, actor: User, composite: Composite) -> list[CompositeAg
     if not parts:
         raise PermissionDenied
     if composite.status != CompositeStatus.PROPOSED:
-        raise DelegationError("This composite is already on an agenda.")
+        raise DelegationError(gettext("This composite is already on an agenda."))
     done = set(composite.agreements.values_list("forward_id", flat=True))
     agreements = [
         CompositeAgreement.objects.create(
@@ -104,7 +108,7 @@ def agree_to_composite(*, actor: User, composite: Composite) -> list[CompositeAg
         if p.pk not in done
     ]
     if not agreements:
-        raise DelegationError("You have already agreed to this composite.")
+        raise DelegationError(gettext("You have already agreed to this composite."))
     record(
         actor=actor,
         action=AuditAction.DELEGATION_AGREE_COMPOSITE,
@@ -138,7 +142,7 @@ def place_composite_on_agenda(*, actor: User, composite: Composite, meeting: Mee
     if not may(actor, Capability.RECEIVE_MOTIONS, body):
         raise PermissionDenied
     if composite.status != CompositeStatus.PROPOSED:
-        raise DelegationError("This composite is already on an agenda.")
+        raise DelegationError(gettext("This composite is already on an agenda."))
     waiting = movers_yet_to_agree(composite)
     if waiting:
         raise DelegationError(
@@ -159,13 +163,19 @@ def place_composite_on_agenda(*, actor: User, composite: Composite, meeting: Mee
             continue
         if placed.status not in REPLACEABLE_STATUSES:
             raise DelegationError(
-                f"“{part.motion.title}” has been debated or decided since; "
-                "the composite cannot replace it."
+                gettext(
+                    "“%(title)s” has been debated or decided since; the composite cannot "
+                    "replace it."
+                )
+                % {"title": part.motion.title}
             )
         if placed.meeting_id != meeting.pk:
             raise DelegationError(
-                f"“{part.motion.title}” is on the agenda of another meeting; "
-                "put the composite on that one."
+                gettext(
+                    "“%(title)s” is on the agenda of another meeting; put the composite "
+                    "on that one."
+                )
+                % {"title": part.motion.title}
             )
     movers = list({p.mover_id: p.mover for p in parts}.values())
     seconder = movers[1] if len(movers) > 1 else parts[0].motion.seconder

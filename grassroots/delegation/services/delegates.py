@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from grassroots import clock
 from grassroots.accounts.models import User
@@ -41,15 +42,15 @@ def _locked_allocation(meeting: Meeting) -> DelegateAllocation:
         .first()
     )
     if allocation is None:
-        raise DelegationError("No delegates have been allocated for this meeting yet.")
+        raise DelegationError(gettext("No delegates have been allocated for this meeting yet."))
     return allocation
 
 
 def _require_before_meeting(meeting: Meeting) -> None:
     if meeting.status != MeetingStatus.SCHEDULED:
         raise DelegationError(
-            f"The meeting is {meeting.get_status_display().lower()}: "
-            "its delegates can no longer change."
+            gettext("The meeting is %(status)s: its delegates can no longer change.")
+            % {"status": meeting.get_status_display().lower()}
         )
 
 
@@ -72,26 +73,40 @@ def _create_delegate(
         or member.is_erased
     ):
         raise DelegationError(
-            f"A delegate must be a member in good standing whose home group is {group.name}."
+            gettext("A delegate must be a member in good standing whose home group is %(name)s.")
+            % {"name": group.name}
         )
     if Delegate.objects.filter(meeting=meeting, member=member, withdrawn_at__isnull=True).exists():
-        raise DelegationError(f"{member.full_name} is already a delegate to this meeting.")
+        raise DelegationError(
+            gettext("%(full_name)s is already a delegate to this meeting.")
+            % {"full_name": member.full_name}
+        )
     if elected_by == ElectedBy.MEETING:
         if group_meeting is None or not (
             group_meeting.level == ScopeLevel.GROUP and group_meeting.group_id == group.pk
         ):
-            raise DelegationError(f"Name the meeting of {group.name} that elected the delegate.")
+            raise DelegationError(
+                gettext("Name the meeting of %(name)s that elected the delegate.")
+                % {"name": group.name}
+            )
         if group_meeting.status == MeetingStatus.CANCELLED or group_meeting.starts_at > clock.now():
-            raise DelegationError("The group meeting that elected the delegate has not been held.")
+            raise DelegationError(
+                gettext("The group meeting that elected the delegate has not been held.")
+            )
         ballot = None
     elif elected_by == ElectedBy.BALLOT:
         if ballot is None or not (ballot.level == ScopeLevel.GROUP and ballot.group_id == group.pk):
-            raise DelegationError(f"Name the ballot of {group.name} that elected the delegate.")
+            raise DelegationError(
+                gettext("Name the ballot of %(name)s that elected the delegate.")
+                % {"name": group.name}
+            )
         if ballot.status != BallotStatus.PUBLISHED:
-            raise DelegationError("The ballot's result has not been published yet.")
+            raise DelegationError(gettext("The ballot's result has not been published yet."))
         group_meeting = None
     else:
-        raise DelegationError("Say how the delegate was elected: at a meeting or by a ballot.")
+        raise DelegationError(
+            gettext("Say how the delegate was elected: at a meeting or by a ballot.")
+        )
     delegate = Delegate.objects.create(
         meeting=meeting,
         group=group,
@@ -127,12 +142,14 @@ def _create_delegate(
 def _check_group_sends(meeting: Meeting, group: Group) -> None:
     body = body_of(meeting)
     if meeting.level not in DELEGATE_LEVELS or not body.contains_group(group):
-        raise DelegationError(f"{group.name} does not send delegates to this meeting.")
+        raise DelegationError(
+            gettext("%(name)s does not send delegates to this meeting.") % {"name": group.name}
+        )
     status = recognition_statuses([group])[group.pk]
     if not is_recognised(status):
         raise DelegationError(
-            f"{group.name} is not a recognised group ({GroupStatus(status).label.lower()}), "
-            "so it sends no delegates."
+            gettext("%(name)s is not a recognised group (%(status)s), so it sends no delegates.")
+            % {"name": group.name, "status": GroupStatus(status).label.lower()}
         )
 
 
@@ -158,10 +175,18 @@ def record_delegate(
     seats = line.delegates if line is not None else 0
     taken = Delegate.objects.filter(meeting=meeting, group=group, withdrawn_at__isnull=True).count()
     if taken >= seats:
-        raise DelegationError(
-            f"{group.name} has {seats} delegate{'s' if seats != 1 else ''} "
-            f"and {taken} already recorded: there is no place left."
+        message = (
+            gettext(
+                "%(name)s has %(seats)s delegate and %(taken)s already recorded: "
+                "there is no place left."
+            )
+            if seats == 1
+            else gettext(
+                "%(name)s has %(seats)s delegates and %(taken)s already recorded: "
+                "there is no place left."
+            )
         )
+        raise DelegationError(message % {"name": group.name, "seats": seats, "taken": taken})
     vacated = (
         Delegate.objects.filter(
             meeting=meeting, group=group, withdrawn_at__isnull=False, replaced_by__isnull=True
@@ -268,16 +293,22 @@ def withdraw_delegate(*, actor: User, delegate: Delegate, reason: str = "") -> D
         raise PermissionDenied
     if delegate.withdrawn_at is not None:
         raise DelegationError(
-            f"{delegate.member.full_name} was already withdrawn on "
-            f"{delegate.withdrawn_at:%-d %B %Y}."
+            gettext("%(full_name)s was already withdrawn on %(withdrawn_at)s.")
+            % {
+                "full_name": delegate.member.full_name,
+                "withdrawn_at": f"{delegate.withdrawn_at:%-d %B %Y}",
+            }
         )
     _require_before_meeting(delegate.meeting)
     reason = reason.strip()
     if len(reason) > MAX_REASON:
-        raise DelegationError(f"Keep the reason to {MAX_REASON} characters.")
+        raise DelegationError(
+            gettext("Keep the reason to %(max_reason)s characters.") % {"max_reason": MAX_REASON}
+        )
     if not is_self and not reason:
         raise DelegationError(
-            f"Give the reason the group withdraws {delegate.member.full_name} as its delegate."
+            gettext("Give the reason the group withdraws %(full_name)s as its delegate.")
+            % {"full_name": delegate.member.full_name}
         )
     delegate.withdrawn_at = clock.now()
     delegate.withdrawn_how = WithdrawnHow.WITHDREW if is_self else WithdrawnHow.REMOVED
@@ -328,13 +359,14 @@ def replace_delegate(
     old = _locked_delegate(delegate)
     if old.withdrawn_at is None:
         raise DelegationError(
-            f"{old.member.full_name} still holds this seat: withdraw them first, with the reason."
+            gettext("%(full_name)s still holds this seat: withdraw them first, with the reason.")
+            % {"full_name": old.member.full_name}
         )
     successor = Delegate.objects.filter(replaces=old).select_related("member").first()
     if successor is not None:
         raise DelegationError(
-            f"This seat has already been filled: {successor.member.full_name} replaced "
-            f"{old.member.full_name}."
+            gettext("This seat has already been filled: %(full_name)s replaced %(full_name2)s.")
+            % {"full_name": successor.member.full_name, "full_name2": old.member.full_name}
         )
     _require_before_meeting(old.meeting)
     _check_group_sends(old.meeting, old.group)

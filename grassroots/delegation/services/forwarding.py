@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext
 
 from grassroots import clock
 from grassroots.accounts.models import User
@@ -56,13 +57,16 @@ def forward_motion(
         raise PermissionDenied
     if motion.status != MotionStatus.CARRIED:
         raise DelegationError(
-            f"Only a carried motion can be forwarded; this one is "
-            f"{motion.get_status_display().lower()}."
+            gettext("Only a carried motion can be forwarded; this one is %(status)s.")
+            % {"status": motion.get_status_display().lower()}
         )
     if MotionForward.objects.filter(motion=motion).exists():
-        raise DelegationError("This motion has already been forwarded.")
+        raise DelegationError(gettext("This motion has already been forwarded."))
     if not any(to.same_as(b) for b in bodies_above(source)):
-        raise DelegationError(f"{source.name} cannot forward a motion to {to.described}.")
+        raise DelegationError(
+            gettext("%(name)s cannot forward a motion to %(described)s.")
+            % {"name": source.name, "described": to.described}
+        )
     forward = MotionForward.objects.create(
         motion=motion,
         to_level=to.level,
@@ -87,11 +91,16 @@ def forward_motion(
 
 def check_receiving_meeting(meeting: Meeting, body: Body) -> None:
     if not body.same_as(body_of(meeting)):
-        raise DelegationError(f"That meeting is not a meeting of {body.described}.")
+        raise DelegationError(
+            gettext("That meeting is not a meeting of %(described)s.")
+            % {"described": body.described}
+        )
     if not meeting.takes_motions:
-        raise DelegationError("That meeting takes no motions.")
+        raise DelegationError(gettext("That meeting takes no motions."))
     if meeting.status != MeetingStatus.SCHEDULED or meeting.starts_at <= clock.now():
-        raise DelegationError("Motions can be put only on the agenda of a meeting still to come.")
+        raise DelegationError(
+            gettext("Motions can be put only on the agenda of a meeting still to come.")
+        )
 
 
 def place_motion(
@@ -151,9 +160,11 @@ def place_forward_on_agenda(*, actor: User, forward: MotionForward, meeting: Mee
         raise PermissionDenied
     if forward.status != ForwardStatus.AWAITING or forward.composite_id is not None:
         raise DelegationError(
-            "This motion is already on an agenda or part of a composite."
+            gettext("This motion is already on an agenda or part of a composite.")
             if forward.composite_id is None
-            else "This motion is part of a composite: the composite goes on the agenda instead."
+            else gettext(
+                "This motion is part of a composite: the composite goes on the agenda instead."
+            )
         )
     meeting = Meeting.objects.select_for_update(of=("self",)).get(pk=meeting.pk)
     check_receiving_meeting(meeting, body)

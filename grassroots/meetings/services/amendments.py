@@ -36,8 +36,8 @@ from grassroots.meetings.texts import AmendmentDoesNotApply, apply_amendment, sp
 def _require_amendable(motion: Motion) -> None:
     if motion.is_closed:
         raise MeetingError(
-            f"This motion is closed ({motion.get_status_display().lower()}): it takes no more "
-            "amendments."
+            gettext("This motion is closed (%(status)s): it takes no more amendments.")
+            % {"status": motion.get_status_display().lower()}
         )
     if motion.status == MotionStatus.AWAITING_SECONDER:
         raise MeetingError(gettext("A motion can be amended once it has been seconded."))

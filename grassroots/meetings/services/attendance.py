@@ -37,7 +37,10 @@ def rsvp(*, actor: User, meeting: Meeting, response: str) -> Rsvp:
     cannot both take the last one."""
     member = acting_member(actor)
     if not queries.is_in_scope(member, meeting, queries.SEE_STATUSES):
-        raise PermissionDenied(f"Only members of {meeting.scope_name} can reply.")
+        raise PermissionDenied(
+            gettext("Only members of %(scope_name)s can reply.")
+            % {"scope_name": meeting.scope_name}
+        )
     if response not in RsvpResponse.values:
         raise MeetingError(gettext("Say whether you are going."))
     meeting = locked_meeting(meeting)
@@ -52,8 +55,11 @@ def rsvp(*, actor: User, meeting: Meeting, response: str) -> Rsvp:
         going = Rsvp.objects.filter(meeting=meeting, response=RsvpResponse.GOING).count()
         if going >= meeting.capacity:
             raise MeetingError(
-                f"Sorry, it is full: all {meeting.capacity} places are taken. "
-                "Your reply has not been recorded."
+                gettext(
+                    "Sorry, it is full: all %(capacity)s places are taken. Your reply has "
+                    "not been recorded."
+                )
+                % {"capacity": meeting.capacity}
             )
     reply, _ = Rsvp.objects.update_or_create(
         meeting=meeting, member=member, defaults={"response": response, "responded_at": now()}
@@ -90,7 +96,10 @@ def _sign_in(
             gettext("Signing in opens an hour before the meeting starts and closes when it ends.")
         )
     if Attendance.objects.filter(meeting=meeting, member=member).exists():
-        raise MeetingError(f"{member.first_name} {member.last_name} is already signed in.")
+        raise MeetingError(
+            gettext("%(first_name)s %(last_name)s is already signed in.")
+            % {"first_name": member.first_name, "last_name": member.last_name}
+        )
     attendance = Attendance.objects.create(
         meeting=meeting,
         member=member,
@@ -128,7 +137,9 @@ def sign_in_member(
     member = Member.objects.filter(membership_number=membership_number.strip().upper()).first()
     if member is None or not queries.is_in_scope(member, meeting):
         raise MeetingError(
-            f"No member of {meeting.scope_name} in good standing has membership number "
-            f"{membership_number.strip()!r}."
+            gettext(
+                "No member of %(scope_name)s in good standing has membership number %(number)s."
+            )
+            % {"scope_name": meeting.scope_name, "number": repr(membership_number.strip())}
         )
     return _sign_in(actor, meeting, member, officer, SignInMethod.SECRETARY, presence)

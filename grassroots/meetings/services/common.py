@@ -74,16 +74,22 @@ def require_chair(actor: User, meeting: Meeting) -> Member:
 def require_in_scope(actor: User, meeting: Meeting, what: str) -> Member:
     member = acting_member(actor)
     if not queries.is_in_scope(member, meeting):
-        raise PermissionDenied(f"Only members of {meeting.scope_name} can {what}.")
+        raise PermissionDenied(
+            gettext("Only members of %(scope_name)s can %(what)s.")
+            % {"scope_name": meeting.scope_name, "what": what}
+        )
     return member
 
 
 def clean_text(value: str, label: str, maximum: int, *, required: bool = True) -> str:
     value = (value or "").strip()
     if required and not value:
-        raise MeetingError(f"Write the {label}.")
+        raise MeetingError(gettext("Write the %(label)s.") % {"label": label})
     if len(value) > maximum:
-        raise MeetingError(f"The {label} is too long: at most {maximum:,} characters.")
+        raise MeetingError(
+            gettext("The %(label)s is too long: at most %(maximum)s characters.")
+            % {"label": label, "maximum": f"{maximum:,}"}
+        )
     return value
 
 
@@ -114,8 +120,11 @@ def quorum_override_reason(meeting: Meeting, override: str, what: str) -> str:
         return ""
     if not override:
         raise MeetingError(
-            f"The meeting is not quorate ({check.present} signed in, {check.required} needed): "
-            f"{what} unless the chair overrides the quorum and gives a reason, which the minutes "
-            "will show."
+            gettext(
+                "The meeting is not quorate (%(present)s signed in, %(required)s "
+                "needed): %(what)s unless the chair overrides the quorum and gives a "
+                "reason, which the minutes will show."
+            )
+            % {"present": check.present, "required": check.required, "what": what}
         )
     return override

@@ -67,7 +67,9 @@ def _counts(
             threshold=majority,
         )
         if problem:
-            raise MeetingError(f"{problem} Nothing has been recorded.")
+            raise MeetingError(
+                gettext("%(problem)s Nothing has been recorded.") % {"problem": problem}
+            )
 
 
 def _quorum(meeting: Meeting, result: str, override: str) -> str:
@@ -111,7 +113,10 @@ def record_amendment_outcome(
         raise MeetingError(gettext("The motion has been decided: its amendments can no longer be."))
     amendment = Amendment.objects.select_for_update().get(pk=amendment.pk)
     if amendment.status != AmendmentStatus.PROPOSED:
-        raise MeetingError(f"This amendment is already {amendment.get_status_display().lower()}.")
+        raise MeetingError(
+            gettext("This amendment is already %(status)s.")
+            % {"status": amendment.get_status_display().lower()}
+        )
     if result not in (
         OutcomeResult.CARRIED,
         OutcomeResult.FALLEN,
@@ -152,15 +157,26 @@ def record_amendment_outcome(
 
 def _require_decidable(motion: Motion) -> None:
     if motion.is_closed:
-        raise MeetingError(f"This motion is already {motion.get_status_display().lower()}.")
+        raise MeetingError(
+            gettext("This motion is already %(status)s.")
+            % {"status": motion.get_status_display().lower()}
+        )
     if motion.status == MotionStatus.AWAITING_SECONDER:
         raise MeetingError(gettext("An unseconded motion cannot be put to the meeting."))
     pending = queries.open_amendments(motion).count()
     if pending:
-        raise MeetingError(
-            f"Record the outcome of the {pending} outstanding amendment{'s' if pending > 1 else ''}"
-            " first: amendments are decided before the motion."
+        message = (
+            gettext(
+                "Record the outcome of the %(pending)s outstanding amendment first: "
+                "amendments are decided before the motion."
+            )
+            if pending == 1
+            else gettext(
+                "Record the outcome of the %(pending)s outstanding amendments first: "
+                "amendments are decided before the motion."
+            )
         )
+        raise MeetingError(message % {"pending": pending})
 
 
 @transaction.atomic(durable=True)
@@ -194,7 +210,10 @@ def record_motion_outcome(
     if result != OutcomeResult.WITHDRAWN:
         _require_decidable(motion)
     elif motion.is_closed:
-        raise MeetingError(f"This motion is already {motion.get_status_display().lower()}.")
+        raise MeetingError(
+            gettext("This motion is already %(status)s.")
+            % {"status": motion.get_status_display().lower()}
+        )
     _counts(result, majority, votes_for, votes_against, votes_abstain)
     override = _quorum(meeting, result, quorum_override)
     moment = now()

@@ -117,9 +117,15 @@ def record_past_meeting(
         raise MeetingError(gettext("Choose whether it was in person, online or both."))
     for number, past in enumerate(motions, start=1):
         if past.result not in (OutcomeResult.CARRIED, OutcomeResult.FALLEN):
-            raise MeetingError(f"Motion {number}: say whether it was carried or fell.")
+            raise MeetingError(
+                gettext("Motion %(number)s: say whether it was carried or fell.")
+                % {"number": number}
+            )
         if past.proposer.pk == past.seconder.pk:
-            raise MeetingError(f"Motion {number}: the seconder must be another member.")
+            raise MeetingError(
+                gettext("Motion %(number)s: the seconder must be another member.")
+                % {"number": number}
+            )
         _counts(
             past.result, Majority.SIMPLE, past.votes_for, past.votes_against, past.votes_abstain
         )

@@ -49,8 +49,11 @@ def require_motions_open(meeting: Meeting, what: str) -> None:
         raise MeetingError(gettext("This meeting takes no motions."))
     if not queries.motions_open(meeting):
         raise MeetingError(
-            f"The deadline for {what} has passed; they closed at "
-            f"{_local(meeting.motions_deadline)}. Nothing was submitted."
+            gettext(
+                "The deadline for %(what)s has passed; they closed at "
+                "%(motions_deadline)s. Nothing was submitted."
+            )
+            % {"what": what, "motions_deadline": _local(meeting.motions_deadline)}
         )
 
 
@@ -98,8 +101,11 @@ def submit_motion(
     seconder = Member.objects.filter(membership_number=seconder_number.strip().upper()).first()
     if seconder is None or not queries.is_in_scope(seconder, meeting):
         raise MeetingError(
-            f"The seconder must be a member of {meeting.scope_name} in good standing: no such "
-            f"member has membership number {seconder_number.strip()!r}."
+            gettext(
+                "The seconder must be a member of %(scope_name)s in good standing: no "
+                "such member has membership number %(number)s."
+            )
+            % {"scope_name": meeting.scope_name, "number": repr(seconder_number.strip())}
         )
     if seconder.pk == proposer.pk:
         raise MeetingError(gettext("You cannot second your own motion: name another member."))

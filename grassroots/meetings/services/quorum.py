@@ -26,11 +26,17 @@ QUORUM_MINIMUM_MAX = 100_000
 
 def _quorum_number(value: object, label: str, *, lowest: int, highest: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise MeetingError(f"The {label} must be a whole number.")
+        raise MeetingError(gettext("The %(label)s must be a whole number.") % {"label": label})
     if value < lowest:
-        raise MeetingError(f"The {label} cannot be less than {lowest}.")
+        raise MeetingError(
+            gettext("The %(label)s cannot be less than %(lowest)s.")
+            % {"label": label, "lowest": lowest}
+        )
     if value > highest:
-        raise MeetingError(f"The {label} cannot be more than {highest:,}.")
+        raise MeetingError(
+            gettext("The %(label)s cannot be more than %(highest)s.")
+            % {"label": label, "highest": f"{highest:,}"}
+        )
     return value
 
 
@@ -69,7 +75,11 @@ def set_quorum_rule(
     rule = QuorumRule.objects.select_for_update().filter(scope).first()
     if rule is not None and (rule.minimum_present, rule.percent_of_members) == (minimum, percent):
         raise MeetingError(
-            f"That is already the rule: at least {minimum} present and {percent}% of members."
+            gettext(
+                "That is already the rule: at least %(minimum)s present and "
+                "%(percent)s%% of members."
+            )
+            % {"minimum": minimum, "percent": percent}
         )
     previous = (rule.minimum_present, rule.percent_of_members) if rule else (None, None)
     columns: dict[str, Any] = {"level": level}

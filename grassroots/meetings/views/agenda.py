@@ -58,21 +58,27 @@ def agenda(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
     try:
         if action == "add" and form.is_valid():
             add_agenda_item(actor=request.user, meeting=meeting, **form.cleaned_data)
-            messages.success(request, "Added to the agenda.")
+            messages.success(request, gettext("Added to the agenda."))
             return redirect(url)
         if action in ("up", "down", "remove", "edit") and editing is None:
             raise MeetingError(gettext("That item is no longer on this meeting's agenda."))
         if editing is not None and action in ("up", "down"):
             move_agenda_item(actor=request.user, item=editing, up=action == "up")
-            messages.success(request, f"“{editing.title}” moved {action}.")
+            messages.success(
+                request,
+                gettext("“%(title)s” moved %(action)s.")
+                % {"title": editing.title, "action": action},
+            )
             return redirect(url)
         if editing is not None and action == "remove":
             remove_agenda_item(actor=request.user, item=editing)
-            messages.success(request, f"“{editing.title}” removed from the agenda.")
+            messages.success(
+                request, gettext("“%(title)s” removed from the agenda.") % {"title": editing.title}
+            )
             return redirect(url)
         if editing is not None and edit_form is not None and edit_form.is_valid():
             edit_agenda_item(actor=request.user, item=editing, **edit_form.cleaned_data)
-            messages.success(request, "The item is changed.")
+            messages.success(request, gettext("The item is changed."))
             return redirect(url)
     except MeetingError as refused:
         error = str(refused)

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from grassroots.accounts.requests import AuthenticatedRequest
@@ -45,14 +46,19 @@ def comment_post(request: AuthenticatedRequest, meeting_id: int, motion_id: int)
         if data["parent"] and parent is None:
             form.add_error(
                 "body",
-                "The comment you are replying to is not in this motion's debate. Nothing was "
-                "posted: reply from the comment itself, or post a new comment.",
+                gettext(
+                    "The comment you are replying to is not in this motion's debate. "
+                    "Nothing was posted: reply from the comment itself, or post a new "
+                    "comment."
+                ),
             )
         elif data["amendment"] and amendment is None:
             form.add_error(
                 "body",
-                "That amendment is not one to this motion. Nothing was posted: comment from "
-                "the amendment itself.",
+                gettext(
+                    "That amendment is not one to this motion. Nothing was posted: "
+                    "comment from the amendment itself."
+                ),
             )
         else:
             try:
@@ -139,9 +145,9 @@ def comment_report(
         lambda reason: report_comment(actor=request.user, comment=comment, reason=reason),
         meeting=comment.motion.meeting,
         back=motion_url(comment.motion) + f"#comment-{comment.pk}",
-        success="Thank you: the moderators will look at it.",
-        heading="Report this comment to the moderators",
-        button="Report it",
+        success=gettext("Thank you: the moderators will look at it."),
+        heading=gettext("Report this comment to the moderators"),
+        button=gettext("Report it"),
         quote=comment.body,
     )
 
@@ -158,9 +164,9 @@ def comment_hide(
         lambda reason: hide_comment(actor=request.user, comment=comment, reason=reason),
         meeting=comment.motion.meeting,
         back=motion_url(comment.motion) + f"#comment-{comment.pk}",
-        success="The comment is hidden; the reason shows in its place.",
-        heading="Hide this comment",
-        button="Hide it",
+        success=gettext("The comment is hidden; the reason shows in its place."),
+        heading=gettext("Hide this comment"),
+        button=gettext("Hide it"),
         quote=comment.body,
         hint="Members see the reason in the comment's place. It is kept in the audit log.",
     )
@@ -190,12 +196,12 @@ def report_dismiss(request: AuthenticatedRequest, meeting_id: int, report_id: in
     form = ReasonForm(request.POST)
     back = reverse("meetings:reports", args=[meeting.pk])
     if not form.is_valid():
-        return problem(request, "Say why the comment stays.", back)
+        return problem(request, gettext("Say why the comment stays."), back)
     return attempt(
         request,
         lambda: dismiss_report(
             actor=request.user, report=report, resolution=form.cleaned_data["reason"]
         ),
         back=back,
-        success="The report is resolved; the comment stays.",
+        success=gettext("The report is resolved; the comment stays."),
     )

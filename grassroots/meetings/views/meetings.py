@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from grassroots import clock
@@ -80,11 +81,13 @@ def meeting_create(request: AuthenticatedRequest) -> HttpResponse:
                     motions_deadline=data["motions_deadline"],
                 )
             except (MeetingError, ValueError) as error:
-                form.add_error(None, str(error) if str(error) else "Choose who holds it.")
+                form.add_error(None, str(error) if str(error) else gettext("Choose who holds it."))
             except PermissionDenied:
-                form.add_error("scope", "You cannot schedule meetings for that body.")
+                form.add_error("scope", gettext("You cannot schedule meetings for that body."))
             else:
-                messages.success(request, "Scheduled. Add the agenda, then invite the members.")
+                messages.success(
+                    request, gettext("Scheduled. Add the agenda, then invite the members.")
+                )
                 return redirect("meetings:detail", meeting_id=meeting.pk)
         status = 400
     return render(request, "meetings/meeting_form.html", {"form": form}, status=status)
@@ -183,7 +186,7 @@ def meeting_invite(request: AuthenticatedRequest, meeting_id: int) -> HttpRespon
         request,
         lambda: invite_members(actor=request.user, meeting=meeting, link=link),
         back=meeting_url(meeting),
-        success="The invitations are on their way to the members.",
+        success=gettext("The invitations are on their way to the members."),
     )
 
 
@@ -197,9 +200,9 @@ def meeting_cancel(request: AuthenticatedRequest, meeting_id: int) -> HttpRespon
         lambda reason: cancel_meeting(actor=request.user, meeting=meeting, reason=reason),
         meeting=meeting,
         back=meeting_url(meeting),
-        success="The meeting is cancelled.",
-        heading="Cancel this meeting",
-        button="Cancel it",
+        success=gettext("The meeting is cancelled."),
+        heading=gettext("Cancel this meeting"),
+        button=gettext("Cancel it"),
     )
 
 
@@ -209,12 +212,12 @@ def meeting_rsvp(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse
     meeting = queries.get_meeting_for(request.user, meeting_id)
     form = RsvpForm(request.POST)
     if not form.is_valid():
-        return problem(request, "Say whether you are going.", meeting_url(meeting))
+        return problem(request, gettext("Say whether you are going."), meeting_url(meeting))
     return attempt(
         request,
         lambda: rsvp(actor=request.user, meeting=meeting, response=form.cleaned_data["response"]),
         back=meeting_url(meeting),
-        success="Thank you: your reply is recorded.",
+        success=gettext("Thank you: your reply is recorded."),
     )
 
 
@@ -228,7 +231,7 @@ def meeting_sign_in(request: AuthenticatedRequest, meeting_id: int) -> HttpRespo
             actor=request.user, meeting=meeting, presence=request.POST.get("presence") or None
         ),
         back=meeting_url(meeting),
-        success="You are signed in.",
+        success=gettext("You are signed in."),
     )
 
 
@@ -250,7 +253,11 @@ def attendance(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
         except MeetingError as error:
             form.add_error("membership_number", str(error))
         else:
-            messages.success(request, f"{done.member.first_name} {done.member.last_name} is in.")
+            messages.success(
+                request,
+                gettext("%(first_name)s %(last_name)s is in.")
+                % {"first_name": done.member.first_name, "last_name": done.member.last_name},
+            )
             return redirect("meetings:attendance", meeting_id=meeting.pk)
     return render(
         request,

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from grassroots import clock
@@ -60,7 +61,7 @@ def minutes_draft(request: AuthenticatedRequest, meeting_id: int) -> HttpRespons
         request,
         lambda: draft_minutes(actor=request.user, meeting=meeting),
         back=reverse("meetings:minutes", args=[meeting.pk]),
-        success="Drafted from the recorded outcomes. Edit them as needed.",
+        success=gettext("Drafted from the recorded outcomes. Edit them as needed."),
     )
 
 
@@ -77,7 +78,7 @@ def minutes_edit(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse
         except MeetingError as error:
             form.add_error("text", str(error))
         else:
-            messages.success(request, "Minutes saved.")
+            messages.success(request, gettext("Minutes saved."))
             return redirect("meetings:minutes", meeting_id=meeting.pk)
     return render(
         request,
@@ -98,13 +99,15 @@ def minutes_approve(request: AuthenticatedRequest, meeting_id: int) -> HttpRespo
     later = queries.later_meetings_of_body(meeting).filter(starts_at__lte=clock.now())
     form = ApproveMinutesForm(request.POST, meetings=[(str(m.pk), m.title) for m in later[:10]])
     if not form.is_valid():
-        return problem(request, "Choose the later meeting that approved the minutes.", back)
+        return problem(
+            request, gettext("Choose the later meeting that approved the minutes."), back
+        )
     at_meeting = later.get(pk=int(form.cleaned_data["at_meeting"]))
     return attempt(
         request,
         lambda: approve_minutes(actor=request.user, minutes=found, at_meeting=at_meeting),
         back=back,
-        success="Minutes approved. Publish them to the members when ready.",
+        success=gettext("Minutes approved. Publish them to the members when ready."),
     )
 
 
@@ -119,5 +122,5 @@ def minutes_publish(request: AuthenticatedRequest, meeting_id: int) -> HttpRespo
         request,
         lambda: publish_minutes(actor=request.user, minutes=found),
         back=reverse("meetings:minutes", args=[meeting.pk]),
-        success="The minutes are published to the members.",
+        success=gettext("The minutes are published to the members."),
     )

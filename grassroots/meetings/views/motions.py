@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from grassroots.accounts.requests import AuthenticatedRequest
@@ -77,7 +78,9 @@ def motion_submit(request: AuthenticatedRequest, meeting_id: int) -> HttpRespons
             else:
                 messages.success(
                     request,
-                    "Submitted. Your seconder has been asked to confirm on their meetings page.",
+                    gettext(
+                        "Submitted. Your seconder has been asked to confirm on their meetings page."
+                    ),
                 )
                 return redirect(motion_url(motion))
     return render(
@@ -97,17 +100,27 @@ def _chosen_seconder(
     if not matches:
         form.add_error(
             "seconder",
-            f"No member of {meeting.scope_name} who may second this motion is called "
-            f"“{data['seconder'].strip()}”. Give their first name and surname as the movement "
-            "knows them, or their membership number; you cannot second your own motion.",
+            gettext(
+                "No member of %(scope_name)s who may second this motion is called "
+                "“%(seconder)s”. Give their first name and surname as the movement knows "
+                "them, or their membership number; you cannot second your own motion."
+            )
+            % {"scope_name": meeting.scope_name, "seconder": data["seconder"].strip()},
         )
         return None
     chosen = next((c for c in matches if str(c.pk) == data.get("seconder_choice")), None)
     if chosen is None:
         form.add_error(
             "seconder_choice",
-            f"{len(matches)} members of {meeting.scope_name} are called "
-            f"“{data['seconder'].strip()}”: choose which one you mean.",
+            gettext(
+                "%(matches)s members of %(scope_name)s are called “%(seconder)s”: choose "
+                "which one you mean."
+            )
+            % {
+                "matches": len(matches),
+                "scope_name": meeting.scope_name,
+                "seconder": data["seconder"].strip(),
+            },
         )
     return chosen
 
@@ -176,7 +189,7 @@ def motion_second(request: AuthenticatedRequest, meeting_id: int, motion_id: int
         request,
         lambda: second_motion(actor=request.user, motion=motion),
         back=motion_url(motion),
-        success="You have seconded the motion; members can now see and debate it.",
+        success=gettext("You have seconded the motion; members can now see and debate it."),
     )
 
 
@@ -197,7 +210,7 @@ def motion_rule(request: AuthenticatedRequest, meeting_id: int, motion_id: int) 
         except MeetingError as error:
             form.add_error("reason", str(error))
         else:
-            messages.success(request, "Ruling recorded.")
+            messages.success(request, gettext("Ruling recorded."))
             return redirect(motion_url(motion))
     return render(
         request,
@@ -221,7 +234,7 @@ def amendment_propose(
         except MeetingError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, "Your amendment is proposed.")
+            messages.success(request, gettext("Your amendment is proposed."))
             return redirect(motion_url(motion))
     return render(
         request,
@@ -252,7 +265,7 @@ def amendment_accept(
         request,
         lambda: accept_amendment_as_friendly(actor=request.user, amendment=amendment),
         back=motion_url(amendment.motion),
-        success="Accepted as friendly: the motion's text now includes it.",
+        success=gettext("Accepted as friendly: the motion's text now includes it."),
     )
 
 
@@ -271,9 +284,9 @@ def amendment_rule(
         ),
         meeting=motion.meeting,
         back=motion_url(motion),
-        success="The amendment is ruled out of order.",
-        heading=f"Rule amendment {amendment.number} out of order",
-        button="Rule it out of order",
+        success=gettext("The amendment is ruled out of order."),
+        heading=gettext("Rule amendment %(number)s out of order") % {"number": amendment.number},
+        button=gettext("Rule it out of order"),
     )
 
 
@@ -292,7 +305,10 @@ def amendment_outcome(
         except MeetingError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, f"Amendment {amendment.number}: outcome recorded.")
+            messages.success(
+                request,
+                gettext("Amendment %(number)s: outcome recorded.") % {"number": amendment.number},
+            )
             return redirect(motion_url(motion))
     return render(
         request,
@@ -321,7 +337,9 @@ def motion_outcome(request: AuthenticatedRequest, meeting_id: int, motion_id: in
         except MeetingError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, f"Motion {motion.number}: outcome recorded.")
+            messages.success(
+                request, gettext("Motion %(number)s: outcome recorded.") % {"number": motion.number}
+            )
             return redirect(motion_url(motion))
     return render(
         request,
@@ -350,11 +368,14 @@ def motion_ballot(request: AuthenticatedRequest, meeting_id: int, motion_id: int
         except MeetingError as error:
             form.add_error(None, str(error))
         except PermissionDenied:
-            form.add_error(None, "You cannot run ballots for this body.")
+            form.add_error(None, gettext("You cannot run ballots for this body."))
         else:
             messages.success(
                 request,
-                "A draft ballot is created: set up its tellers and open it on the ballot's page.",
+                gettext(
+                    "A draft ballot is created: set up its tellers and open it on the "
+                    "ballot's page."
+                ),
             )
             return redirect(motion_url(motion))
     return render(

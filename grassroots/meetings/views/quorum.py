@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 
 from grassroots.accounts.requests import AuthenticatedRequest
 from grassroots.meetings import queries
@@ -48,14 +49,16 @@ def quorum_rule(
         else:
             messages.success(
                 request,
-                "The quorum rule is changed. It applies to meetings that have not started yet.",
+                gettext(
+                    "The quorum rule is changed. It applies to meetings that have not started yet."
+                ),
             )
             return redirect(request.path)
     return render(
         request,
         "meetings/quorum_rule.html",
         {
-            "body_name": "The whole movement (national)" if body is NATION else str(body),
+            "body_name": gettext("The whole movement (national)") if body is NATION else str(body),
             "level": level,
             "current": current,
             "default_minimum": queries.DEFAULT_QUORUM_MINIMUM,

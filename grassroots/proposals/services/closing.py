@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.translation import gettext
 
 from grassroots import clock
 from grassroots.accounts.models import User
@@ -93,10 +94,12 @@ def close_proposal_now(*, actor: User, proposal: Proposal) -> Proposal:
     """Its proposer or an officer closes it before the deadline (everyone has answered, say)."""
     member = acting_member(actor)
     if member.pk != proposal.proposer_id and not queries.may_run(actor, proposal):
-        raise PermissionDenied("Only its proposer or the body's officers can close it early.")
+        raise PermissionDenied(
+            gettext("Only its proposer or the body's officers can close it early.")
+        )
     proposal = locked_proposal(proposal.pk)
     if proposal.status != ProposalStatus.OPEN:
-        raise ProposalError("This proposal is not open.")
+        raise ProposalError(gettext("This proposal is not open."))
     return _close(actor, proposal, early=True)
 
 
@@ -105,10 +108,14 @@ def write_outcome_statement(*, actor: User, proposal: Proposal, statement: str) 
     """The proposer says in their own words what was decided and what happens next."""
     member = acting_member(actor)
     if member.pk != proposal.proposer_id and not queries.may_run(actor, proposal):
-        raise PermissionDenied("Only its proposer or the body's officers write the statement.")
+        raise PermissionDenied(
+            gettext("Only its proposer or the body's officers write the statement.")
+        )
     proposal = locked_proposal(proposal.pk)
     if proposal.status != ProposalStatus.CLOSED:
-        raise ProposalError("The outcome statement is written once the proposal has closed.")
+        raise ProposalError(
+            gettext("The outcome statement is written once the proposal has closed.")
+        )
     proposal.outcome_statement = clean_text(statement, "outcome statement", STATEMENT_MAX)
     proposal.statement_at = clock.now()
     proposal.save(update_fields=["outcome_statement", "statement_at"])

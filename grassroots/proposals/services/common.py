@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection
+from django.utils.translation import gettext
 
 from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
@@ -42,16 +43,21 @@ def audit(actor: User | None, action: AuditAction, proposal: Proposal, **detail:
 def require_officer(actor: User, proposal: Proposal) -> Member:
     """The officers who run the body's meetings also look after its decisions between them."""
     if not may(actor, Capability.RUN_MEETINGS, proposal):
-        raise PermissionDenied("Only the officers who run this body's meetings can do this.")
+        raise PermissionDenied(
+            gettext("Only the officers who run this body's meetings can do this.")
+        )
     return acting_member(actor)
 
 
 def clean_text(value: str, label: str, maximum: int, *, required: bool = True) -> str:
     value = (value or "").strip()
     if required and not value:
-        raise ProposalError(f"Write the {label}.")
+        raise ProposalError(gettext("Write the %(label)s.") % {"label": label})
     if len(value) > maximum:
-        raise ProposalError(f"The {label} is too long: at most {maximum:,} characters.")
+        raise ProposalError(
+            gettext("The %(label)s is too long: at most %(maximum)s characters.")
+            % {"label": label, "maximum": f"{maximum:,}"}
+        )
     return value
 
 

@@ -15,6 +15,7 @@ from typing import TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.translation import gettext
 
 from grassroots import clock
 from grassroots.accounts.models import User
@@ -54,13 +55,13 @@ def _thread_rule(step: Callable[[], T]) -> T:
 def _participant(actor: User, proposal: Proposal) -> Member:
     member = acting_member(actor)
     if not queries.may_discuss(actor, proposal):
-        raise PermissionDenied("Only members of the body take part in its discussion.")
+        raise PermissionDenied(gettext("Only members of the body take part in its discussion."))
     return member
 
 
 def _require_open(proposal: Proposal) -> None:
     if not queries.discussion_open(proposal):
-        raise ProposalError("This version was amended: discuss the newest version.")
+        raise ProposalError(gettext("This version was amended: discuss the newest version."))
 
 
 def _in_discussion(proposal: Proposal, comment: Comment) -> tuple[Proposal, Comment]:
@@ -68,7 +69,7 @@ def _in_discussion(proposal: Proposal, comment: Comment) -> tuple[Proposal, Comm
     the comment, locked, if it is in its discussion; refused alike otherwise."""
     proposal = Proposal.objects.select_related("group", "area", "region").get(pk=proposal.pk)
     if proposal.thread_id is None or comment.thread_id != proposal.thread_id:
-        raise PermissionDenied("That comment is not in this proposal's discussion.")
+        raise PermissionDenied(gettext("That comment is not in this proposal's discussion."))
     return proposal, locked_comment(comment)
 
 
@@ -102,7 +103,7 @@ def edit_comment(*, actor: User, proposal: Proposal, comment: Comment, body: str
     member = acting_member(actor)
     proposal, comment = _in_discussion(proposal, comment)
     if comment.author_id != member.pk:
-        raise PermissionDenied("Only the author can edit a comment.")
+        raise PermissionDenied(gettext("Only the author can edit a comment."))
     _require_open(proposal)
     comment = _thread_rule(lambda: edit_comment_within(member=member, comment=comment, body=body))
     audit(actor, AuditAction.EDIT_COMMENT, proposal, comment=comment.pk)
@@ -124,7 +125,7 @@ def report_comment(
 
 def _moderator(actor: User, proposal: Proposal) -> Member:
     if not queries.may_moderate(actor, proposal):
-        raise PermissionDenied("Only the moderators of this body's debates can do this.")
+        raise PermissionDenied(gettext("Only the moderators of this body's debates can do this."))
     return acting_member(actor)
 
 

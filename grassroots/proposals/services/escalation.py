@@ -14,6 +14,7 @@ import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.translation import gettext
 
 from grassroots import clock
 from grassroots.accounts.models import User
@@ -74,12 +75,17 @@ def _fresh(proposal: Proposal) -> Proposal:
 def _require_escalable(proposal: Proposal) -> None:
     if proposal.escalated_to:
         raise ProposalError(
-            f"This proposal was already {proposal.get_escalated_to_display().lower()}."
+            gettext("This proposal was already %(status)s.")
+            % {"status": proposal.get_escalated_to_display().lower()}
         )
     if proposal.status != ProposalStatus.CLOSED:
-        raise ProposalError("A proposal is sent on once it has closed (close it early if need be).")
+        raise ProposalError(
+            gettext("A proposal is sent on once it has closed (close it early if need be).")
+        )
     if not proposal.is_contested:
-        raise ProposalError("Only a blocked or contested proposal is sent to a meeting or ballot.")
+        raise ProposalError(
+            gettext("Only a blocked or contested proposal is sent to a meeting or ballot.")
+        )
 
 
 def _mark(actor: User, locked: Proposal, to: str, **links: object) -> Proposal:
@@ -110,7 +116,7 @@ def send_to_agenda(*, actor: User, proposal: Proposal) -> Proposal:
         meeting = next_meeting(locked)
         if meeting is None:
             raise ProposalError(
-                "The body has no meeting scheduled to take it: schedule one, then send it."
+                gettext("The body has no meeting scheduled to take it: schedule one, then send it.")
             )
         try:
             item = add_agenda_item_within(
@@ -146,11 +152,13 @@ def send_to_ballot(
             return locked
         _require_escalable(locked)
         if locked.process not in BALLOT_PROCESSES:
-            raise ProposalError("A poll across options goes to a meeting, not to a yes/no ballot.")
+            raise ProposalError(
+                gettext("A poll across options goes to a meeting, not to a yes/no ballot.")
+            )
         if opens_at <= clock.now():
-            raise ProposalError("The ballot must open in the future.")
+            raise ProposalError(gettext("The ballot must open in the future."))
         if closes_at <= opens_at:
-            raise ProposalError("The ballot must close after it opens.")
+            raise ProposalError(gettext("The ballot must close after it opens."))
         try:
             ballot = create_ballot_within(
                 actor=actor,
@@ -183,15 +191,17 @@ def schedule_found_meeting(
 ) -> Meeting:
     """Schedule the meeting at the time the poll found (meetings' own service and checks)."""
     if not queries.may_run(actor, proposal):
-        raise PermissionDenied("Only the officers who run this body's meetings can do this.")
+        raise PermissionDenied(
+            gettext("Only the officers who run this body's meetings can do this.")
+        )
     proposal = _fresh(proposal)
     if proposal.process != Process.TIME or proposal.status != ProposalStatus.CLOSED:
-        raise ProposalError("A meeting is scheduled from a time poll once it has closed.")
+        raise ProposalError(gettext("A meeting is scheduled from a time poll once it has closed."))
     if proposal.scheduled_meeting_id is not None:
-        raise ProposalError("The meeting this poll found is already scheduled.")
+        raise ProposalError(gettext("The meeting this poll found is already scheduled."))
     option = proposal.chosen_option
     if option is None or option.starts_at is None:
-        raise ProposalError("The poll found no time: nobody could come to any.")
+        raise ProposalError(gettext("The poll found no time: nobody could come to any."))
     try:
         meeting = schedule_meeting(
             actor=actor,

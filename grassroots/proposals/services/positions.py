@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.translation import gettext
 
 from grassroots import clock
 from grassroots.accounts.models import User
@@ -43,7 +44,7 @@ def _open_for_positions(proposal_id: int) -> Proposal:
     share_lock(proposal_id)
     proposal = Proposal.objects.get(pk=proposal_id)
     if proposal.status != ProposalStatus.OPEN or proposal.closes_at <= clock.now():
-        raise ProposalError("This proposal has closed: positions can no longer change.")
+        raise ProposalError(gettext("This proposal has closed: positions can no longer change."))
     return proposal
 
 
@@ -52,12 +53,12 @@ def _clean_position(
 ) -> tuple[str, dict[str, int]]:
     if proposal.process in CHOICES:
         if choice not in CHOICES[proposal.process]:
-            raise ProposalError("Choose your position.")
+            raise ProposalError(gettext("Choose your position."))
         return choice, {}
     keys = list(ProposalOption.objects.filter(proposal=proposal).values_list("pk", flat=True))
     if proposal.process == Process.MAJORITY:
         if not choice.isdigit() or int(choice) not in keys:
-            raise ProposalError("Choose one of the options.")
+            raise ProposalError(gettext("Choose one of the options."))
         return choice, {}
     given = {int(k): int(v) for k, v in (scores or {}).items()}
     if proposal.process == Process.TIME:
@@ -88,7 +89,10 @@ def take_position(
     )
     if participant is None:
         raise PermissionDenied(
-            "Only the body's members in good standing when it opened take part in this proposal."
+            gettext(
+                "Only the body's members in good standing when it opened take part in "
+                "this proposal."
+            )
         )
     choice, cleaned = _clean_position(proposal, (choice or "").strip(), scores)
     reason = clean_text(reason, "reason", REASON_MAX, required=choice == "block")
@@ -106,7 +110,7 @@ def take_position(
         )
     else:
         if (position.choice, position.scores, position.reason) == (choice, cleaned, reason):
-            raise ProposalError("Your position is unchanged.")
+            raise ProposalError(gettext("Your position is unchanged."))
         position.choice, position.scores, position.reason = choice, cleaned, reason
         position.updated_at = moment
         position.save(update_fields=["choice", "scores", "reason", "updated_at"])
@@ -125,7 +129,7 @@ def withdraw_position(*, actor: User, proposal: Proposal) -> None:
     Participant.objects.select_for_update().filter(proposal=proposal, member=member).first()
     position = Position.objects.filter(proposal=proposal, member=member).first()
     if position is None:
-        raise ProposalError("You have no position to withdraw.")
+        raise ProposalError(gettext("You have no position to withdraw."))
     position.delete()
     PositionChange.objects.create(proposal=proposal, member=member, withdrawn=True, at=clock.now())
     audit(actor, AuditAction.WITHDRAW_POSITION, proposal)

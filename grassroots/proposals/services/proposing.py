@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from grassroots import clock
 from grassroots.accounts.models import User
@@ -50,15 +51,23 @@ SCORE_DEFAULT, SCORE_MAX = 5, 10
 
 def _check_closing(closes_at: datetime.datetime | None, moment: datetime.datetime) -> None:
     if closes_at is None:
-        raise ProposalError("Give the closing time as a date and time, e.g. 2026-12-12 18:00.")
+        raise ProposalError(
+            gettext("Give the closing time as a date and time, e.g. 2026-12-12 18:00.")
+        )
     if timezone.is_naive(closes_at):
-        raise ProposalError("Give the closing time with its time zone.")
+        raise ProposalError(gettext("Give the closing time with its time zone."))
     if closes_at <= moment:
-        raise ProposalError("The closing time has already passed: choose one in the future.")
+        raise ProposalError(
+            gettext("The closing time has already passed: choose one in the future.")
+        )
     if closes_at < moment + SHORTEST:
-        raise ProposalError("Give members at least an hour: close it an hour from now or later.")
+        raise ProposalError(
+            gettext("Give members at least an hour: close it an hour from now or later.")
+        )
     if closes_at > moment + LONGEST:
-        raise ProposalError("A proposal stays open for at most 90 days: choose an earlier close.")
+        raise ProposalError(
+            gettext("A proposal stays open for at most 90 days: choose an earlier close.")
+        )
 
 
 def _clean_options(
@@ -69,27 +78,34 @@ def _clean_options(
 ) -> list[tuple[str, datetime.datetime | None]]:
     if process == Process.TIME:
         if len(times) < 2:
-            raise ProposalError("Offer at least two times for the meeting.")
+            raise ProposalError(gettext("Offer at least two times for the meeting."))
         if len(times) > OPTIONS_MAX:
-            raise ProposalError(f"Offer at most {OPTIONS_MAX} times.")
+            raise ProposalError(
+                gettext("Offer at most %(options_max)s times.") % {"options_max": OPTIONS_MAX}
+            )
         if any(timezone.is_naive(t) for t in times):
-            raise ProposalError("Give each time with its time zone.")
+            raise ProposalError(gettext("Give each time with its time zone."))
         if any(t <= closes_at for t in times):
-            raise ProposalError("Each time offered must be after the poll closes.")
+            raise ProposalError(gettext("Each time offered must be after the poll closes."))
         ordered = sorted(set(times))
         if len(ordered) != len(times):
-            raise ProposalError("The same time is offered twice.")
+            raise ProposalError(gettext("The same time is offered twice."))
         return [(f"{timezone.localtime(t):%a %d %B %Y, %H:%M}", t) for t in ordered]
     if process in (Process.MAJORITY, Process.DOT, Process.SCORE):
         cleaned = [label.strip() for label in labels if label.strip()]
         if len(cleaned) < 2:
-            raise ProposalError("Give at least two options, one a line.")
+            raise ProposalError(gettext("Give at least two options, one a line."))
         if len(cleaned) > OPTIONS_MAX:
-            raise ProposalError(f"Give at most {OPTIONS_MAX} options.")
+            raise ProposalError(
+                gettext("Give at most %(options_max)s options.") % {"options_max": OPTIONS_MAX}
+            )
         if any(len(label) > OPTION_MAX for label in cleaned):
-            raise ProposalError(f"Each option is at most {OPTION_MAX} characters.")
+            raise ProposalError(
+                gettext("Each option is at most %(option_max)s characters.")
+                % {"option_max": OPTION_MAX}
+            )
         if len({label.casefold() for label in cleaned}) != len(cleaned):
-            raise ProposalError("Two options have the same name.")
+            raise ProposalError(gettext("Two options have the same name."))
         return [(label, None) for label in cleaned]
     return []
 
@@ -98,12 +114,17 @@ def _clean_budget(process: str, budget: int | None) -> int:
     if process == Process.DOT:
         budget = budget or DOTS_DEFAULT
         if not 1 <= budget <= DOTS_MAX:
-            raise ProposalError(f"Give each member between 1 and {DOTS_MAX} dots.")
+            raise ProposalError(
+                gettext("Give each member between 1 and %(dots_max)s dots.")
+                % {"dots_max": DOTS_MAX}
+            )
         return budget
     if process == Process.SCORE:
         budget = budget or SCORE_DEFAULT
         if not 1 <= budget <= SCORE_MAX:
-            raise ProposalError(f"The top score is between 1 and {SCORE_MAX}.")
+            raise ProposalError(
+                gettext("The top score is between 1 and %(score_max)s.") % {"score_max": SCORE_MAX}
+            )
         return budget
     return 0
 
@@ -148,14 +169,14 @@ def _open(
 ) -> Proposal:
     moment = clock.now()
     if process not in Process.__members__.values():
-        raise ProposalError("Choose how the body decides: consent, consensus or a poll.")
+        raise ProposalError(gettext("Choose how the body decides: consent, consensus or a poll."))
     title = clean_text(title, "title", TITLE_MAX)
     text = clean_text(text, "proposal", TEXT_MAX)
     _check_closing(closes_at, moment)
     assert closes_at is not None
     cleaned = _clean_options(process, options, option_times, closes_at)
     if process == Process.TIME and not 15 <= meeting_minutes <= 12 * 60:
-        raise ProposalError("The meeting lasts between 15 minutes and 12 hours.")
+        raise ProposalError(gettext("The meeting lasts between 15 minutes and 12 hours."))
     rules = queries.rules_for(body)
     proposal = Proposal.objects.create(
         **body.columns,
@@ -200,10 +221,10 @@ def make_proposal(
     """A member (or, by the body's rule, only an officer) puts a proposal to the body."""
     named = body_named(level, scope)
     if named is None:
-        raise ProposalError("Choose which body decides.")
+        raise ProposalError(gettext("Choose which body decides."))
     body = queries.Body(level, named)
     if not queries.may_propose(actor, body):
-        raise PermissionDenied("You cannot make proposals to that body.")
+        raise PermissionDenied(gettext("You cannot make proposals to that body."))
     proposal = _open(
         proposer=acting_member(actor),
         body=body,
@@ -244,12 +265,18 @@ def amend_proposal(
     with a new close and everyone's positions to take afresh. An open original is superseded
     (closed without an outcome); a closed one keeps its outcome."""
     if not may_amend(actor, proposal):
-        raise PermissionDenied("Only its proposer or the body's officers can amend a proposal.")
+        raise PermissionDenied(
+            gettext("Only its proposer or the body's officers can amend a proposal.")
+        )
     old = locked_proposal(proposal.pk)
     if old.status == ProposalStatus.SUPERSEDED or old.amended_versions.exists():
-        raise ProposalError("This proposal has already been amended: amend the newest version.")
+        raise ProposalError(
+            gettext("This proposal has already been amended: amend the newest version.")
+        )
     if old.escalated_to:
-        raise ProposalError("This proposal has gone to a meeting or a ballot; it is decided there.")
+        raise ProposalError(
+            gettext("This proposal has gone to a meeting or a ballot; it is decided there.")
+        )
     new = _open(
         proposer=acting_member(actor),
         body=queries.body_of(old),
@@ -283,14 +310,16 @@ def set_proposal_rules(
     """The body's officers set who may propose and the consensus rule. Open proposals keep the
     rule they opened under."""
     if not queries.may_run(actor, body):
-        raise PermissionDenied("Only the officers who run this body's meetings set its rules.")
+        raise PermissionDenied(
+            gettext("Only the officers who run this body's meetings set its rules.")
+        )
     officer = acting_member(actor)
     if who_may_propose not in WhoMayPropose.values:
-        raise ProposalError("Choose who may make proposals.")
+        raise ProposalError(gettext("Choose who may make proposals."))
     if not 0 <= consensus_max_blocks <= 100:
-        raise ProposalError("The blocks a consensus allows are between 0 and 100.")
+        raise ProposalError(gettext("The blocks a consensus allows are between 0 and 100."))
     if not 0 <= consensus_agree_percent <= 99:
-        raise ProposalError("The share that must agree is between 0 and 99 per cent.")
+        raise ProposalError(gettext("The share that must agree is between 0 and 99 per cent."))
     rules = ProposalRules.objects.select_for_update().filter(body.filter).first()
     if rules is None:
         rules = ProposalRules(**body.columns)

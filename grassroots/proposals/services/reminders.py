@@ -10,6 +10,7 @@ import datetime
 
 from django.db import transaction
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from grassroots import clock
 from grassroots.accounts.models import User
@@ -67,9 +68,9 @@ def remind_non_responders(*, actor: User, proposal: Proposal) -> int:
     require_officer(actor, proposal)
     proposal = locked_proposal(proposal.pk)
     if proposal.status != ProposalStatus.OPEN or proposal.closes_at <= clock.now():
-        raise ProposalError("Reminders go only while the proposal is open.")
+        raise ProposalError(gettext("Reminders go only while the proposal is open."))
     if proposal.last_reminded_at and clock.now() - proposal.last_reminded_at < REMINDER_GAP:
-        raise ProposalError("A reminder went less than 12 hours ago; members have it.")
+        raise ProposalError(gettext("A reminder went less than 12 hours ago; members have it."))
     scope = Scope(
         level=proposal.level, group=proposal.group, area=proposal.area, region=proposal.region
     )
@@ -77,7 +78,9 @@ def remind_non_responders(*, actor: User, proposal: Proposal) -> int:
     recipients = queries.not_responded(proposal).exclude(pk__in=refused.values("member"))
     ids = list(recipients.values_list("pk", flat=True))
     if not ids:
-        raise ProposalError("Nobody is left to remind: everyone has responded or unsubscribed.")
+        raise ProposalError(
+            gettext("Nobody is left to remind: everyone has responded or unsubscribed.")
+        )
     notify(
         ids,
         kind=Kind.PROPOSAL,
