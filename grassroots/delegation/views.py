@@ -224,10 +224,8 @@ def replace_delegate(request: AuthenticatedRequest, delegate_id: int) -> HttpRes
             else:
                 messages.success(
                     request,
-                    gettext(
-                        "%(full_name)s is recorded as a delegate in the place of %(full_name2)s."
-                    )
-                    % {"full_name": member.full_name, "full_name2": delegate.member.full_name},
+                    gettext("%(full_name)s is recorded as a delegate in the place of %(replaced)s.")
+                    % {"full_name": member.full_name, "replaced": delegate.member.full_name},
                 )
                 return redirect("delegation_meeting", meeting_id=delegate.meeting_id)
     return render(

@@ -702,12 +702,12 @@ class CarriedMotions:
             outcome_id=outcome.pk,
             group_id=meeting.group_id,
             held_on=held_on,
-            label=gettext("%(title)s, %(held_on)s: motion %(number)s, %(title2)s")
+            label=gettext("%(title)s, %(held_on)s: motion %(number)s, %(motion)s")
             % {
                 "title": meeting.title,
                 "held_on": f"{held_on:%-d %b %Y}",
                 "number": motion.number,
-                "title2": motion.title,
+                "motion": motion.title,
             },
             url=reverse("meetings:motion_detail", args=[meeting.pk, motion.pk]),
         )

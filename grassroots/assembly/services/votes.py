@@ -169,7 +169,7 @@ def open_vote(
     if queries.open_vote(meeting) is not None:
         raise AssemblyError(gettext("Another vote is open: close it first."))
     try:
-        override = quorum_override_reason(meeting, quorum_override, "a vote cannot open")
+        override = quorum_override_reason(meeting, quorum_override, gettext("a vote cannot open"))
     except MeetingError as error:
         raise AssemblyError(str(error)) from error
     orders = queries.standing_orders(meeting)

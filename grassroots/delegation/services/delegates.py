@@ -365,8 +365,8 @@ def replace_delegate(
     successor = Delegate.objects.filter(replaces=old).select_related("member").first()
     if successor is not None:
         raise DelegationError(
-            gettext("This seat has already been filled: %(full_name)s replaced %(full_name2)s.")
-            % {"full_name": successor.member.full_name, "full_name2": old.member.full_name}
+            gettext("This seat has already been filled: %(full_name)s replaced %(replaced)s.")
+            % {"full_name": successor.member.full_name, "replaced": old.member.full_name}
         )
     _require_before_meeting(old.meeting)
     _check_group_sends(old.meeting, old.group)

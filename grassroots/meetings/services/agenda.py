@@ -45,8 +45,10 @@ def add_agenda_item_within(
         meeting=meeting,
         position=last + 1,
         kind=kind,
-        title=clean_text(title, "item's title", TITLE_MAX),
-        description=clean_text(description, "item's description", TEXT_MAX, required=False),
+        title=clean_text(title, gettext("item's title"), TITLE_MAX),
+        description=clean_text(
+            description, gettext("item's description"), TEXT_MAX, required=False
+        ),
     )
     audit(actor, AuditAction.ADD_AGENDA_ITEM, meeting, item=item.pk, title=item.title, kind=kind)
     return item
@@ -90,8 +92,10 @@ def edit_agenda_item(
             gettext("Motions are filed under this item: it stays an item for motions.")
         )
     item.kind = kind
-    item.title = clean_text(title, "item's title", TITLE_MAX)
-    item.description = clean_text(description, "item's description", TEXT_MAX, required=False)
+    item.title = clean_text(title, gettext("item's title"), TITLE_MAX)
+    item.description = clean_text(
+        description, gettext("item's description"), TEXT_MAX, required=False
+    )
     item.save(update_fields=["kind", "title", "description"])
     audit(actor, AuditAction.EDIT_AGENDA_ITEM, meeting, item=item.pk, title=item.title, kind=kind)
     return item

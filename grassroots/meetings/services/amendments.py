@@ -48,13 +48,15 @@ def propose_amendment(
     *, actor: User, motion: Motion, kind: str, paragraph: int, new_text: str = ""
 ) -> Amendment:
     """A member in scope proposes to insert, delete or replace one paragraph."""
-    proposer = require_in_scope(actor, motion.meeting, "amend motions at this meeting")
+    proposer = require_in_scope(actor, motion.meeting, gettext("amend motions at this meeting"))
     motion = locked_motion(motion)
     _require_amendable(motion)
-    require_motions_open(motion.meeting, "amendments")
+    require_motions_open(motion.meeting, gettext("amendments"))
     if kind not in AmendmentKind.values:
         raise MeetingError(gettext("Choose whether to insert, delete or replace a paragraph."))
-    new_text = "" if kind == AmendmentKind.DELETE else clean_text(new_text, "new text", TEXT_MAX)
+    new_text = (
+        "" if kind == AmendmentKind.DELETE else clean_text(new_text, gettext("new text"), TEXT_MAX)
+    )
     try:
         apply_amendment(motion.text, kind, paragraph, new_text)
     except AmendmentDoesNotApply as error:
@@ -137,7 +139,7 @@ def rule_amendment_out_of_order(*, actor: User, amendment: Amendment, reason: st
     amendment.status = AmendmentStatus.OUT_OF_ORDER
     amendment.ruled_by = officer
     amendment.ruled_at = now()
-    amendment.ruling_reason = clean_text(reason, "reason", REASON_MAX)
+    amendment.ruling_reason = clean_text(reason, gettext("reason"), REASON_MAX)
     amendment.save(update_fields=["status", "ruled_by", "ruled_at", "ruling_reason"])
     audit(actor, AuditAction.RULE_AMENDMENT_OUT_OF_ORDER, amendment, reason=amendment.ruling_reason)
     return amendment

@@ -123,7 +123,7 @@ def _sign_in(
 def sign_in(*, actor: User, meeting: Meeting, presence: str | None = None) -> Attendance:
     """A member signs themselves in on the day, in the room or online (None: the meeting's
     own format says which)."""
-    member = require_in_scope(actor, meeting, "sign in to this meeting")
+    member = require_in_scope(actor, meeting, gettext("sign in to this meeting"))
     return _sign_in(actor, locked_meeting(meeting), member, member, SignInMethod.SELF, presence)
 
 

@@ -113,7 +113,7 @@ def quorum_override_reason(meeting: Meeting, override: str, what: str) -> str:
     Not quorate and no reason: refused, with the numbers, so the chair can wait for more to
     sign in or record why the meeting goes on (the reason is kept and shown in the minutes)."""
     override = clean_text(
-        override, "reason for going on without a quorum", REASON_MAX, required=False
+        override, gettext("reason for going on without a quorum"), REASON_MAX, required=False
     )
     check = queries.quorum(meeting)
     if check.is_quorate:

@@ -55,7 +55,7 @@ def post_in_thread_within(
     *, author: Member, thread: DebateThread, body: str, parent: Comment | None = None
 ) -> Comment:
     """A comment in ``thread`` by ``author``, whom its owner has let post; a reply stays in it."""
-    body = clean_text(body, "comment", COMMENT_MAX)
+    body = clean_text(body, gettext("comment"), COMMENT_MAX)
     if parent is not None and parent.thread_id != thread.pk:
         raise MeetingError(gettext("You can only reply to a comment in this discussion."))
     return Comment.objects.create(
@@ -75,7 +75,7 @@ def edit_comment_within(*, member: Member, comment: Comment, body: str) -> Comme
         raise PermissionDenied(gettext("Only the author can edit a comment."))
     if comment.status != CommentStatus.VISIBLE:
         raise MeetingError(gettext("A hidden comment cannot be edited."))
-    body = clean_text(body, "comment", COMMENT_MAX)
+    body = clean_text(body, gettext("comment"), COMMENT_MAX)
     if body == comment.body:
         raise MeetingError(gettext("The comment is unchanged."))
     CommentRevision.objects.create(
@@ -88,7 +88,7 @@ def edit_comment_within(*, member: Member, comment: Comment, body: str) -> Comme
 
 
 def report_comment_within(*, reporter: Member, comment: Comment, reason: str) -> CommentReport:
-    reason = clean_text(reason, "reason for reporting", REASON_MAX)
+    reason = clean_text(reason, gettext("reason for reporting"), REASON_MAX)
     if comment.author_id == reporter.pk:
         raise MeetingError(gettext("You cannot report your own comment; edit it instead."))
     if CommentReport.objects.filter(comment=comment, reporter=reporter).exists():
@@ -101,7 +101,7 @@ def report_comment_within(*, reporter: Member, comment: Comment, reason: str) ->
 def hide_comment_within(*, moderator: Member, comment: Comment, reason: str) -> Comment:
     """Hide a comment (its owner's moderator has been checked); the reason shows in its place
     and resolves its open reports."""
-    reason = clean_text(reason, "reason for hiding it", REASON_MAX)
+    reason = clean_text(reason, gettext("reason for hiding it"), REASON_MAX)
     comment = Comment.objects.select_for_update().get(pk=comment.pk)
     if comment.status == CommentStatus.HIDDEN:
         raise MeetingError(gettext("This comment is already hidden."))
@@ -123,7 +123,9 @@ def dismiss_report_within(
     report = CommentReport.objects.select_for_update().get(pk=report.pk)
     if report.resolved_at is not None:
         raise MeetingError(gettext("This report has already been resolved."))
-    report.resolution = clean_text(resolution, "reason for keeping the comment", REASON_MAX)
+    report.resolution = clean_text(
+        resolution, gettext("reason for keeping the comment"), REASON_MAX
+    )
     report.resolved_at = now()
     report.resolved_by = moderator
     report.save(update_fields=["resolution", "resolved_at", "resolved_by"])
@@ -149,11 +151,11 @@ def post_comment(
     amendment: Amendment | None = None,
     parent: Comment | None = None,
 ) -> Comment:
-    author = require_in_scope(actor, motion.meeting, "take part in this debate")
+    author = require_in_scope(actor, motion.meeting, gettext("take part in this debate"))
     # Read the motion afresh: the chair may have closed the debate since the page was drawn.
     motion = locked_motion(motion)
     _require_debate_open(motion)
-    body = clean_text(body, "comment", COMMENT_MAX)
+    body = clean_text(body, gettext("comment"), COMMENT_MAX)
     if amendment is not None and amendment.motion_id != motion.pk:
         raise MeetingError(gettext("That amendment is to another motion."))
     if amendment is not None and amendment.status in CLOSED_AMENDMENT_STATUSES:
@@ -194,7 +196,7 @@ def edit_comment(*, actor: User, comment: Comment, body: str) -> Comment:
 @transaction.atomic(durable=True)
 def report_comment(*, actor: User, comment: Comment, reason: str) -> CommentReport:
     motion = _motion_of(comment)
-    reporter = require_in_scope(actor, motion.meeting, "report comments in this debate")
+    reporter = require_in_scope(actor, motion.meeting, gettext("report comments in this debate"))
     report = report_comment_within(reporter=reporter, comment=comment, reason=reason)
     audit(actor, AuditAction.REPORT_COMMENT, comment, reason=report.reason)
     return report

@@ -76,7 +76,7 @@ def _quorum(meeting: Meeting, result: str, override: str) -> str:
     """A withdrawal needs no quorum (nobody decides it); every other outcome does."""
     if result == OutcomeResult.WITHDRAWN:
         return ""
-    return quorum_override_reason(meeting, override, "an outcome cannot be recorded")
+    return quorum_override_reason(meeting, override, gettext("an outcome cannot be recorded"))
 
 
 def _require_meeting_started(meeting: Meeting) -> None:
@@ -137,7 +137,7 @@ def record_amendment_outcome(
         votes_for=votes_for,
         votes_against=votes_against,
         votes_abstain=votes_abstain,
-        note=clean_text(note, "note", REASON_MAX, required=False),
+        note=clean_text(note, gettext("note"), REASON_MAX, required=False),
         majority=majority,
         quorum_override=override,
         recorded_by=chair,
@@ -232,7 +232,7 @@ def record_motion_outcome(
         votes_for=votes_for,
         votes_against=votes_against,
         votes_abstain=votes_abstain,
-        note=clean_text(note, "note", REASON_MAX, required=False),
+        note=clean_text(note, gettext("note"), REASON_MAX, required=False),
         majority=majority,
         quorum_override=override,
         recorded_by=chair,
@@ -281,7 +281,7 @@ def send_motion_to_ballot(
     if opens_at <= now():
         raise MeetingError(gettext("The ballot must open in the future."))
     override = quorum_override_reason(
-        meeting, quorum_override, "a motion cannot be sent to a ballot"
+        meeting, quorum_override, gettext("a motion cannot be sent to a ballot")
     )
     try:
         ballot = create_ballot(

@@ -100,9 +100,9 @@ def record_past_meeting(
     if not may(actor, Capability.RUN_MEETINGS, body):
         raise PermissionDenied(gettext("You cannot record meetings for that body."))
     recorder = acting_member(actor)
-    source = clean_text(source, "source of the record", REASON_MAX)
-    title = clean_text(title, "title", TITLE_MAX)
-    minutes = clean_text(minutes, "minutes", MINUTES_MAX, required=False)
+    source = clean_text(source, gettext("source of the record"), REASON_MAX)
+    title = clean_text(title, gettext("title"), TITLE_MAX)
+    minutes = clean_text(minutes, gettext("minutes"), MINUTES_MAX, required=False)
     moment = now()
     if ends_at <= starts_at:
         raise MeetingError(gettext("The end must be after the start."))
@@ -131,7 +131,7 @@ def record_past_meeting(
         )
     meeting = Meeting.objects.create(
         title=title,
-        description=clean_text(description, "description", TEXT_MAX, required=False),
+        description=clean_text(description, gettext("description"), TEXT_MAX, required=False),
         format=format,
         **scope_columns(level, scope),
         starts_at=starts_at,
@@ -148,12 +148,16 @@ def record_past_meeting(
             meeting=meeting, position=1, kind=AgendaItemKind.MOTIONS, title="Motions"
         )
         for number, past in enumerate(motions, start=1):
-            text = clean_text(past.text, f"motion {number}'s text", TEXT_MAX)
+            text = clean_text(
+                past.text, gettext("motion %(number)s's text") % {"number": number}, TEXT_MAX
+            )
             motion = Motion.objects.create(
                 meeting=meeting,
                 agenda_item=item,
                 number=number,
-                title=clean_text(past.title, f"motion {number}'s title", TITLE_MAX),
+                title=clean_text(
+                    past.title, gettext("motion %(number)s's title") % {"number": number}, TITLE_MAX
+                ),
                 original_text=text,
                 text=text,
                 proposer=past.proposer,

@@ -145,7 +145,7 @@ def edit_minutes(*, actor: User, minutes: Minutes, text: str) -> Minutes:
     minutes = Minutes.objects.select_for_update().get(pk=minutes.pk)
     if minutes.status != MinutesStatus.DRAFT:
         raise MeetingError(gettext("Approved minutes cannot be edited."))
-    text = clean_text(text, "minutes", 100_000)
+    text = clean_text(text, gettext("minutes"), 100_000)
     if text == minutes.text.strip():
         raise MeetingError(gettext("The minutes are unchanged."))
     moment = now()

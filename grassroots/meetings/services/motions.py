@@ -78,10 +78,10 @@ def submit_motion(
 ) -> Motion:
     """A member in scope submits a motion, naming a seconder, who must then confirm it. The
     text may be free, or written as notes / believes / resolves (not both)."""
-    proposer = require_in_scope(actor, meeting, "submit motions to this meeting")
+    proposer = require_in_scope(actor, meeting, gettext("submit motions to this meeting"))
     meeting = locked_meeting(meeting)
-    require_motions_open(meeting, "motions")
-    title = clean_text(title, "motion's title", TITLE_MAX)
+    require_motions_open(meeting, gettext("motions"))
+    title = clean_text(title, gettext("motion's title"), TITLE_MAX)
     structured = any(part.strip() for part in (notes, believes, resolves))
     if structured and text.strip():
         raise MeetingError(
@@ -97,7 +97,7 @@ def submit_motion(
         body = structured_text(notes, believes, resolves)
     else:
         body = "\n\n".join(split_paragraphs(text))
-    body = clean_text(body, "motion's text", TEXT_MAX)
+    body = clean_text(body, gettext("motion's text"), TEXT_MAX)
     seconder = Member.objects.filter(membership_number=seconder_number.strip().upper()).first()
     if seconder is None or not queries.is_in_scope(seconder, meeting):
         raise MeetingError(
@@ -153,7 +153,7 @@ def second_motion(*, actor: User, motion: Motion) -> Motion:
         raise PermissionDenied(gettext("Only the member named as seconder can second this motion."))
     if motion.status != MotionStatus.AWAITING_SECONDER:
         raise MeetingError(gettext("This motion has already been seconded."))
-    require_motions_open(motion.meeting, "seconding motions")
+    require_motions_open(motion.meeting, gettext("seconding motions"))
     motion.status = MotionStatus.SUBMITTED
     motion.seconded_at = clock.now()
     motion.save(update_fields=["status", "seconded_at"])
@@ -175,7 +175,7 @@ def rule_motion(*, actor: User, motion: Motion, in_order: bool, reason: str = ""
         raise MeetingError(
             gettext("Only a seconded motion that has not been decided can be ruled on.")
         )
-    reason = clean_text(reason, "reason", REASON_MAX, required=not in_order)
+    reason = clean_text(reason, gettext("reason"), REASON_MAX, required=not in_order)
     motion.status = MotionStatus.IN_ORDER if in_order else MotionStatus.OUT_OF_ORDER
     motion.ruled_by = officer
     motion.ruled_at = clock.now()

@@ -65,10 +65,12 @@ def set_quorum_rule(
     # The rule's own column: none for the national rule.
     body = None if isinstance(target, Nation) else target
     minimum = _quorum_number(
-        minimum_present, "minimum number present", lowest=1, highest=QUORUM_MINIMUM_MAX
+        minimum_present, gettext("minimum number present"), lowest=1, highest=QUORUM_MINIMUM_MAX
     )
-    percent = _quorum_number(percent_of_members, "percentage of members", lowest=0, highest=100)
-    reason = clean_text(reason, "reason for the change", REASON_MAX)
+    percent = _quorum_number(
+        percent_of_members, gettext("percentage of members"), lowest=0, highest=100
+    )
+    reason = clean_text(reason, gettext("reason for the change"), REASON_MAX)
     if body is not None:
         type(body).objects.select_for_update().filter(pk=body.pk).first()
     scope = queries.body_filter(level, target)

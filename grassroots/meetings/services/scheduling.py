@@ -61,7 +61,7 @@ def schedule_meeting(
     if not may(actor, Capability.RUN_MEETINGS, body):
         raise PermissionDenied(gettext("You cannot schedule meetings for that body."))
     creator = acting_member(actor)
-    title = clean_text(title, "title", TITLE_MAX)
+    title = clean_text(title, gettext("title"), TITLE_MAX)
     if kind not in MeetingKind.values:
         raise MeetingError(gettext("Choose what kind of meeting or event it is."))
     if format not in MeetingFormat.values:
@@ -86,7 +86,7 @@ def schedule_meeting(
         motions_deadline = None
     meeting = Meeting.objects.create(
         title=title,
-        description=clean_text(description, "description", TEXT_MAX, required=False),
+        description=clean_text(description, gettext("description"), TEXT_MAX, required=False),
         kind=kind,
         format=format,
         **scope_columns(level, scope),
@@ -95,7 +95,7 @@ def schedule_meeting(
         address=address.strip() if format != MeetingFormat.ONLINE else "",
         online_link=online_link.strip() if format != MeetingFormat.IN_PERSON else "",
         accessibility_notes=clean_text(
-            accessibility_notes, "accessibility notes", TEXT_MAX, required=False
+            accessibility_notes, gettext("accessibility notes"), TEXT_MAX, required=False
         ),
         capacity=capacity,
         motions_deadline=motions_deadline,
@@ -120,7 +120,7 @@ def cancel_meeting(*, actor: User, meeting: Meeting, reason: str) -> Meeting:
     meeting = locked_meeting(meeting)
     if meeting.status != MeetingStatus.SCHEDULED:
         raise MeetingError(gettext("Only a scheduled meeting can be cancelled."))
-    reason = clean_text(reason, "reason for cancelling", REASON_MAX)
+    reason = clean_text(reason, gettext("reason for cancelling"), REASON_MAX)
     meeting.status = MeetingStatus.CANCELLED
     meeting.sequence += 1
     meeting.updated_at = clock.now()

@@ -66,8 +66,12 @@ def agenda(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
             move_agenda_item(actor=request.user, item=editing, up=action == "up")
             messages.success(
                 request,
-                gettext("“%(title)s” moved %(action)s.")
-                % {"title": editing.title, "action": action},
+                (
+                    gettext("“%(title)s” moved up.")
+                    if action == "up"
+                    else gettext("“%(title)s” moved down.")
+                )
+                % {"title": editing.title},
             )
             return redirect(url)
         if editing is not None and action == "remove":

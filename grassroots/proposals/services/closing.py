@@ -116,7 +116,7 @@ def write_outcome_statement(*, actor: User, proposal: Proposal, statement: str) 
         raise ProposalError(
             gettext("The outcome statement is written once the proposal has closed.")
         )
-    proposal.outcome_statement = clean_text(statement, "outcome statement", STATEMENT_MAX)
+    proposal.outcome_statement = clean_text(statement, gettext("outcome statement"), STATEMENT_MAX)
     proposal.statement_at = clock.now()
     proposal.save(update_fields=["outcome_statement", "statement_at"])
     audit(actor, AuditAction.WRITE_OUTCOME_STATEMENT, proposal)

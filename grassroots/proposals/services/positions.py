@@ -95,7 +95,7 @@ def take_position(
             )
         )
     choice, cleaned = _clean_position(proposal, (choice or "").strip(), scores)
-    reason = clean_text(reason, "reason", REASON_MAX, required=choice == "block")
+    reason = clean_text(reason, gettext("reason"), REASON_MAX, required=choice == "block")
     moment = clock.now()
     position = Position.objects.filter(proposal=proposal, member=member).first()
     if position is None:

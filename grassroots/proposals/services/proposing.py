@@ -170,8 +170,8 @@ def _open(
     moment = clock.now()
     if process not in Process.__members__.values():
         raise ProposalError(gettext("Choose how the body decides: consent, consensus or a poll."))
-    title = clean_text(title, "title", TITLE_MAX)
-    text = clean_text(text, "proposal", TEXT_MAX)
+    title = clean_text(title, gettext("title"), TITLE_MAX)
+    text = clean_text(text, gettext("proposal"), TEXT_MAX)
     _check_closing(closes_at, moment)
     assert closes_at is not None
     cleaned = _clean_options(process, options, option_times, closes_at)
