@@ -28,6 +28,11 @@ APPS = (
     "notifications",
     "accounts",
     "api",
+    "assembly",
+    "meetings",
+    "proposals",
+    "delegation",
+    "surveys",
 )
 
 _REMOVED = (
