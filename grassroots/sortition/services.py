@@ -109,6 +109,7 @@ def check_design(
             lot.Quota(q["category"], q["value"], q["minimum"], q["maximum"]) for q in quotas
         ),
     )
+    _check_quotas(quotas)
     try:
         lot.check_pool(pool)
     except lot.SortitionError as error:
@@ -134,6 +135,30 @@ def check_design(
                     )
                     % {"name": name, "room": room, "seats": seats}
                 )
+
+
+def _check_quotas(quotas: Sequence[Mapping[str, Any]]) -> None:
+    """The draw's own checks of the quotas an officer can get wrong (``lot.check_pool`` makes
+    them again), said in the officer's language."""
+    seen: set[tuple[str, str]] = set()
+    for q in quotas:
+        words = {
+            "category": q["category"],
+            "value": q["value"],
+            "minimum": q["minimum"],
+            "maximum": q["maximum"],
+        }
+        if (q["category"], q["value"]) in seen:
+            raise DrawError(gettext("Two quotas for %(category)s “%(value)s”.") % words)
+        seen.add((q["category"], q["value"]))
+        if q["maximum"] is not None and q["maximum"] < q["minimum"]:
+            raise DrawError(
+                gettext(
+                    "The quota for %(category)s “%(value)s” has its maximum (%(maximum)s) below "
+                    "its minimum (%(minimum)s)."
+                )
+                % words
+            )
 
 
 @transaction.atomic(durable=True)
