@@ -8,6 +8,7 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy
 
 from grassroots.rows import get_by_pk
 
@@ -42,7 +43,7 @@ class User(AbstractUser):
     """Log in by email address; there is no separate username."""
 
     username = None  # type: ignore[assignment]
-    email = models.EmailField("email address", unique=True)
+    email = models.EmailField(gettext_lazy("email address"), unique=True)
     # Raised by "log out everywhere" (accounts.services.end_all_sessions). It is part of the
     # session hash every request checks, so all the person's sessions end on every app node at
     # once, with no list of sessions to search.

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from grassroots.messaging.queries import Scope, scope_from_key
 from grassroots.messaging.services import BODY_MAX, SUBJECT_MAX
@@ -11,9 +11,11 @@ from grassroots.people.models import MembershipStatus
 
 
 class MailoutForm(forms.Form):
-    scope = forms.ChoiceField(label="Send to", help_text="Only the scopes your roles cover")
+    scope = forms.ChoiceField(
+        label=gettext_lazy("Send to"), help_text=gettext_lazy("Only the scopes your roles cover")
+    )
     statuses = forms.MultipleChoiceField(
-        label="Members whose status is",
+        label=gettext_lazy("Members whose status is"),
         choices=MembershipStatus.choices,
         initial=[MembershipStatus.MEMBER],
         widget=forms.CheckboxSelectMultiple,
@@ -21,14 +23,16 @@ class MailoutForm(forms.Form):
     )
     subject = forms.CharField(max_length=SUBJECT_MAX)
     body = forms.CharField(
-        label="Message",
+        label=gettext_lazy("Message"),
         max_length=BODY_MAX,
         widget=forms.Textarea(attrs={"rows": 12}),
-        help_text="Plain text. Members receive it as written, with an unsubscribe link below.",
+        help_text=gettext_lazy(
+            "Plain text. Members receive it as written, with an unsubscribe link below."
+        ),
     )
     purpose = forms.CharField(
         max_length=200,
-        help_text="Why you are writing, in a few words. It is kept in the audit log.",
+        help_text=gettext_lazy("Why you are writing, in a few words. It is kept in the audit log."),
     )
 
     def __init__(self, *args: Any, scopes: list[Scope], **kwargs: Any) -> None:
@@ -53,5 +57,7 @@ class MailoutForm(forms.Form):
 class UnsubscribeForm(forms.Form):
     everything = forms.BooleanField(
         required=False,
-        label="Also stop messages from every other group, area and region, and the national office",
+        label=gettext_lazy(
+            "Also stop messages from every other group, area and region, and the national office"
+        ),
     )

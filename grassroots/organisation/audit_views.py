@@ -14,7 +14,7 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import render
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET
 
 from grassroots.bounds import SANE_DATE
@@ -35,25 +35,29 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 class AuditFilterForm(forms.Form):
     actor = forms.CharField(
-        label="Who",
+        label=gettext_lazy("Who"),
         required=False,
         max_length=254,
-        help_text="The start of their email address, or “system”, or “erased member”.",
+        help_text=gettext_lazy(
+            "The start of their email address, or “system”, or “erased member”."
+        ),
     )
-    action = forms.ChoiceField(label="Action", required=False)
-    subject_type = forms.ChoiceField(label="What it concerned", required=False)
+    action = forms.ChoiceField(label=gettext_lazy("Action"), required=False)
+    subject_type = forms.ChoiceField(label=gettext_lazy("What it concerned"), required=False)
     subject_id = forms.CharField(
-        label="Its number",
+        label=gettext_lazy("Its number"),
         required=False,
         max_length=64,
-        help_text="A membership number, ballot number or other id, exactly.",
+        help_text=gettext_lazy("A membership number, ballot number or other id, exactly."),
     )
-    purpose = forms.CharField(label="Purpose contains", required=False, max_length=200)
+    purpose = forms.CharField(
+        label=gettext_lazy("Purpose contains"), required=False, max_length=200
+    )
     on_or_after = forms.DateField(
-        validators=[SANE_DATE], label="From", required=False, widget=DATE_WIDGET
+        validators=[SANE_DATE], label=gettext_lazy("From"), required=False, widget=DATE_WIDGET
     )
     on_or_before = forms.DateField(
-        validators=[SANE_DATE], label="To", required=False, widget=DATE_WIDGET
+        validators=[SANE_DATE], label=gettext_lazy("To"), required=False, widget=DATE_WIDGET
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

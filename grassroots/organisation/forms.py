@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django import forms
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from grassroots.bounds import SANE_DATE
 from grassroots.clock import today
@@ -32,7 +32,7 @@ class CriteriaForm(forms.ModelForm[RecognitionCriteria]):
 
 class AgmForm(forms.Form):
     held_on = forms.DateField(
-        validators=[SANE_DATE], label="Date the AGM was held", widget=DATE_WIDGET
+        validators=[SANE_DATE], label=gettext_lazy("Date the AGM was held"), widget=DATE_WIDGET
     )
 
     def clean_held_on(self) -> Any:
@@ -68,64 +68,70 @@ class _BasisForm(forms.Form):
 
 
 class EndRoleForm(_BasisForm):
-    basis = forms.ChoiceField(label="On what authority", widget=forms.RadioSelect)
+    basis = forms.ChoiceField(label=gettext_lazy("On what authority"), widget=forms.RadioSelect)
     ends_on = forms.DateField(
         validators=[SANE_DATE],
-        label="Last day in the role",
+        label=gettext_lazy("Last day in the role"),
         widget=DATE_WIDGET,
-        help_text="Today, for a resignation that takes effect now",
+        help_text=gettext_lazy("Today, for a resignation that takes effect now"),
     )
     decided_on = forms.DateField(
         validators=[SANE_DATE],
-        label="Date of the group's vote",
+        label=gettext_lazy("Date of the group's vote"),
         widget=DATE_WIDGET,
         required=False,
-        help_text="Only when the group voted",
+        help_text=gettext_lazy("Only when the group voted"),
     )
     reason = forms.CharField(
         max_length=200,
-        label="Why the role ends",
+        label=gettext_lazy("Why the role ends"),
         help_text=(
-            "For example: resigned. For a group vote, the decision's reference "
-            "(e.g. 'AGM 12 May 2026, minute 4')"
+            gettext_lazy(
+                "For example: resigned. For a group vote, the decision's reference "
+                "(e.g. 'AGM 12 May 2026, minute 4')"
+            )
         ),
     )
     # Issue 21: ending a role cannot be undone, so the form asks first (without JavaScript).
     understood = forms.BooleanField(
         label=(
-            "I understand that the role ends on that day and cannot be restored: the person "
-            "would have to be appointed again"
+            gettext_lazy(
+                "I understand that the role ends on that day and cannot be restored: the person "
+                "would have to be appointed again"
+            )
         ),
         error_messages={"required": "Tick the box to confirm the role ends: it cannot be undone."},
     )
 
 
 class AppointOfficerForm(_BasisForm):
-    role = forms.ChoiceField(label="Role")
+    role = forms.ChoiceField(label=gettext_lazy("Role"))
     membership_number = forms.CharField(
         max_length=20,
-        label="Membership number of the new officer",
-        help_text="Ask the person; it is on their profile page",
+        label=gettext_lazy("Membership number of the new officer"),
+        help_text=gettext_lazy("Ask the person; it is on their profile page"),
     )
-    last_name = forms.CharField(max_length=100, label="Their surname")
-    basis = forms.ChoiceField(label="On what authority", widget=forms.RadioSelect)
+    last_name = forms.CharField(max_length=100, label=gettext_lazy("Their surname"))
+    basis = forms.ChoiceField(label=gettext_lazy("On what authority"), widget=forms.RadioSelect)
     decided_on = forms.DateField(
         validators=[SANE_DATE],
-        label="Date of the group's vote",
+        label=gettext_lazy("Date of the group's vote"),
         widget=DATE_WIDGET,
         required=False,
-        help_text="The meeting or ballot at which the group chose them",
+        help_text=gettext_lazy("The meeting or ballot at which the group chose them"),
     )
     reference = forms.CharField(
         max_length=200,
-        label="Reference of the decision, or the reason",
+        label=gettext_lazy("Reference of the decision, or the reason"),
         help_text=(
-            "For a group vote: where it is recorded, e.g. 'AGM 12 May 2026, minute 4'. "
-            "For a decision from above: why"
+            gettext_lazy(
+                "For a group vote: where it is recorded, e.g. 'AGM 12 May 2026, minute 4'. "
+                "For a decision from above: why"
+            )
         ),
     )
     starts_on = forms.DateField(
-        validators=[SANE_DATE], label="First day in the role", widget=DATE_WIDGET
+        validators=[SANE_DATE], label=gettext_lazy("First day in the role"), widget=DATE_WIDGET
     )
 
     def __init__(self, *args: Any, bases: list[str], roles: list[tuple[str, str]], **kwargs: Any):
@@ -139,8 +145,8 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=4000,
-        label="Reason",
-        help_text="The group's members will read it",
+        label=gettext_lazy("Reason"),
+        help_text=gettext_lazy("The group's members will read it"),
     )
 
 
@@ -148,8 +154,8 @@ class AppealForm(forms.Form):
     statement = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 6}),
         max_length=8000,
-        label="The group's statement",
-        help_text="Why the decision should be overturned",
+        label=gettext_lazy("The group's statement"),
+        help_text=gettext_lazy("Why the decision should be overturned"),
     )
 
 
@@ -157,26 +163,28 @@ class DecideAppealForm(forms.Form):
     decision = forms.ChoiceField(
         choices=[("upheld", "Uphold the appeal"), ("dismissed", "Dismiss the appeal")],
         widget=forms.RadioSelect,
-        label="Decision",
+        label=gettext_lazy("Decision"),
     )
     reasons = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=4000,
-        label="Reasons",
-        help_text="The group's members will read them",
+        label=gettext_lazy("Reasons"),
+        help_text=gettext_lazy("The group's members will read them"),
     )
 
 
 class AgreementForm(forms.Form):
     accept = forms.BooleanField(
-        label="I have read the data protection agreement and accept it", required=True
+        label=gettext_lazy("I have read the data protection agreement and accept it"), required=True
     )
 
 
 class PostcodeForm(forms.Form):
     postcode = forms.CharField(
-        label="Your postcode",
+        label=gettext_lazy("Your postcode"),
         max_length=10,
-        help_text="For example LS6 3AB, or just its first half, LS6. It is not stored.",
+        help_text=gettext_lazy(
+            "For example LS6 3AB, or just its first half, LS6. It is not stored."
+        ),
         widget=forms.TextInput(attrs={"autocomplete": "postal-code", "size": 10}),
     )

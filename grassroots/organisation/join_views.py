@@ -18,7 +18,7 @@ from django.core import signing
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from grassroots.organisation import joining
 from grassroots.organisation.finder import PostcodeError
@@ -31,21 +31,25 @@ _STARTED_SALT = "grassroots.people.join.started"
 
 class PostcodeStepForm(forms.Form):
     postcode = forms.CharField(
-        max_length=10, label="Your postcode", help_text="It places you in your local group"
+        max_length=10,
+        label=gettext_lazy("Your postcode"),
+        help_text=gettext_lazy("It places you in your local group"),
     )
 
 
 class JoinForm(forms.Form):
-    first_name = forms.CharField(max_length=100, label="First name")
-    last_name = forms.CharField(max_length=100, label="Last name")
-    email = forms.EmailField(max_length=254, label="Email address")
-    postcode = forms.CharField(max_length=10, label="Postcode")
-    group = forms.ChoiceField(label="Your local group")
+    first_name = forms.CharField(max_length=100, label=gettext_lazy("First name"))
+    last_name = forms.CharField(max_length=100, label=gettext_lazy("Last name"))
+    email = forms.EmailField(max_length=254, label=gettext_lazy("Email address"))
+    postcode = forms.CharField(max_length=10, label=gettext_lazy("Postcode"))
+    group = forms.ChoiceField(label=gettext_lazy("Your local group"))
     consent_to_contact = forms.BooleanField(
-        required=False, label=joining.CONSENT_WORDING, help_text="Optional"
+        required=False, label=joining.CONSENT_WORDING, help_text=gettext_lazy("Optional")
     )
     # The honeypot: hidden from people by CSS and from screen readers; bots fill it.
-    website = forms.CharField(required=False, max_length=200, label="Leave this empty")
+    website = forms.CharField(
+        required=False, max_length=200, label=gettext_lazy("Leave this empty")
+    )
     started = forms.CharField(max_length=200, widget=forms.HiddenInput)
 
     def __init__(self, *args: object, groups: list[Group], **kwargs: object) -> None:

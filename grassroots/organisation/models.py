@@ -9,6 +9,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 
@@ -243,27 +244,33 @@ class RecognitionCriteria(models.Model):
     """The criteria a group must meet, set by the national office. One row (id 1); the defaults
     are the movement's rules as adopted."""
 
-    require_data_manager = models.BooleanField("A Data Manager appointed", default=True)
-    require_secretary = models.BooleanField("A Secretary appointed", default=True)
+    require_data_manager = models.BooleanField(
+        gettext_lazy("A Data Manager appointed"), default=True
+    )
+    require_secretary = models.BooleanField(gettext_lazy("A Secretary appointed"), default=True)
     minimum_members = models.PositiveIntegerField(
-        "Members needed (by home group)",
+        gettext_lazy("Members needed (by home group)"),
         default=5,
-        help_text="Members in good standing whose home group it is; 0 to drop this criterion",
+        help_text=gettext_lazy(
+            "Members in good standing whose home group it is; 0 to drop this criterion"
+        ),
     )
     agm_within_months = models.PositiveIntegerField(
-        "AGM held within (months)", default=13, help_text="0 to drop this criterion"
+        gettext_lazy("AGM held within (months)"),
+        default=13,
+        help_text=gettext_lazy("0 to drop this criterion"),
     )
     require_agreement = models.BooleanField(
-        "The Data Manager accepted the data protection agreement", default=True
+        gettext_lazy("The Data Manager accepted the data protection agreement"), default=True
     )
     days_to_fix = models.PositiveIntegerField(
-        "Days a group at risk has to put things right", default=28
+        gettext_lazy("Days a group at risk has to put things right"), default=28
     )
     reminder_days = models.PositiveIntegerField(
-        "Remind the officers this many days before suspension", default=7
+        gettext_lazy("Remind the officers this many days before suspension"), default=7
     )
     appeal_body = models.CharField(
-        "Who hears appeals",
+        gettext_lazy("Who hears appeals"),
         max_length=32,
         choices=[(r.value, r.label) for r in APPEAL_BODIES],
         default=Role.NATIONAL_COMMITTEE,

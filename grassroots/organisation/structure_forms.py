@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from grassroots.bounds import SANE_DATE
 
@@ -16,7 +16,7 @@ def _reason() -> forms.CharField:
     return forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
-        label="Reason for the change",
+        label=gettext_lazy("Reason for the change"),
         help_text=REASON_HELP,
     )
 
@@ -29,8 +29,8 @@ def _districts(required: bool) -> forms.CharField:
     return forms.CharField(
         max_length=500,
         required=required,
-        label="Postcode districts",
-        help_text="The first half of each postcode the group covers, e.g. LS6 LS7",
+        label=gettext_lazy("Postcode districts"),
+        help_text=gettext_lazy("The first half of each postcode the group covers, e.g. LS6 LS7"),
     )
 
 
@@ -41,7 +41,9 @@ class CreateForm(forms.Form):
         if level != "region":
             self.fields["parent"] = forms.ChoiceField(
                 choices=[("", "Choose..."), *parents],
-                label="In the region" if level == "area" else "In the area",
+                label=gettext_lazy("In the region")
+                if level == "area"
+                else gettext_lazy("In the area"),
             )
         if level == "group":
             self.fields["postcode_districts"] = _districts(required=False)
@@ -89,27 +91,35 @@ class AppointAboveForm(_AboveBasisForm):
     def __init__(self, *args: Any, posts: list[tuple[str, str]], **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields = {
-            "post": forms.ChoiceField(choices=[("", "Choose..."), *posts], label="Role"),
-            "membership_number": forms.CharField(
-                max_length=20, label="Membership number of the person appointed"
+            "post": forms.ChoiceField(
+                choices=[("", "Choose..."), *posts], label=gettext_lazy("Role")
             ),
-            "last_name": forms.CharField(max_length=100, label="Their surname"),
+            "membership_number": forms.CharField(
+                max_length=20, label=gettext_lazy("Membership number of the person appointed")
+            ),
+            "last_name": forms.CharField(max_length=100, label=gettext_lazy("Their surname")),
             "basis": forms.ChoiceField(
-                choices=ABOVE_BASES, widget=forms.RadioSelect, label="On what authority"
+                choices=ABOVE_BASES,
+                widget=forms.RadioSelect,
+                label=gettext_lazy("On what authority"),
             ),
             "decided_on": forms.DateField(
                 validators=[SANE_DATE],
-                label="Date of the body's vote",
+                label=gettext_lazy("Date of the body's vote"),
                 widget=DATE_WIDGET,
                 required=False,
             ),
             "reference": forms.CharField(
                 max_length=200,
-                label="Reference of the decision, or the reason",
-                help_text="For a vote: where it is recorded. For a decision from above: why",
+                label=gettext_lazy("Reference of the decision, or the reason"),
+                help_text=gettext_lazy(
+                    "For a vote: where it is recorded. For a decision from above: why"
+                ),
             ),
             "starts_on": forms.DateField(
-                validators=[SANE_DATE], label="First day in the role", widget=DATE_WIDGET
+                validators=[SANE_DATE],
+                label=gettext_lazy("First day in the role"),
+                widget=DATE_WIDGET,
             ),
         }
 
@@ -119,18 +129,20 @@ class EndAboveForm(_AboveBasisForm):
         super().__init__(*args, **kwargs)
         self.fields = {
             "basis": forms.ChoiceField(
-                choices=bases, widget=forms.RadioSelect, label="On what authority"
+                choices=bases, widget=forms.RadioSelect, label=gettext_lazy("On what authority")
             ),
             "ends_on": forms.DateField(
-                validators=[SANE_DATE], label="Last day in the role", widget=DATE_WIDGET
+                validators=[SANE_DATE],
+                label=gettext_lazy("Last day in the role"),
+                widget=DATE_WIDGET,
             ),
             "decided_on": forms.DateField(
                 validators=[SANE_DATE],
-                label="Date of the body's vote",
+                label=gettext_lazy("Date of the body's vote"),
                 widget=DATE_WIDGET,
                 required=False,
             ),
             "reason": forms.CharField(
-                max_length=200, label="Why the role ends, or the decision's reference"
+                max_length=200, label=gettext_lazy("Why the role ends, or the decision's reference")
             ),
         }

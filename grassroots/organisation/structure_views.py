@@ -135,7 +135,7 @@ def _forms(user: Any, body: Any, data: Any, action: str | None) -> dict[str, Any
             bound("move"),
             prefix="move",
             choices=[(a.slug, a.name) for a in areas.order_by("name")],
-            label="Move to the area",
+            label=gettext("Move to the area"),
         )
         others = Group.objects.filter(area__region__in=regions, closed_on__isnull=True).exclude(
             pk=body.pk
@@ -144,7 +144,7 @@ def _forms(user: Any, body: Any, data: Any, action: str | None) -> dict[str, Any
             bound("merge"),
             prefix="merge",
             choices=[(g.slug, g.name) for g in others.order_by("name")],
-            label="Merge into the group",
+            label=gettext("Merge into the group"),
         )
         forms["split"] = SplitForm(bound("split"), prefix="split")
     elif isinstance(body, Area):
@@ -152,7 +152,7 @@ def _forms(user: Any, body: Any, data: Any, action: str | None) -> dict[str, Any
             bound("move"),
             prefix="move",
             choices=[(r.slug, r.name) for r in regions if r.pk != body.region_id],
-            label="Move to the region",
+            label=gettext("Move to the region"),
         )
     forms["close"] = CloseForm(bound("close"), prefix="close")
     return forms

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from grassroots.bounds import MAX_ID, MAX_VOTES, SANE_DATE
 from grassroots.oversight import queries
@@ -24,16 +24,22 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(label="Search decisions and minutes", required=False, max_length=200)
+    q = forms.CharField(
+        label=gettext_lazy("Search decisions and minutes"), required=False, max_length=200
+    )
     body = forms.ChoiceField(
-        label="Committee", required=False, choices=[("", "All committees"), *Body.choices]
+        label=gettext_lazy("Committee"),
+        required=False,
+        choices=[("", "All committees"), *Body.choices],
     )
 
 
 class MeetingForm(forms.Form):
-    body = forms.ChoiceField(label="Committee")
-    title = forms.CharField(max_length=200, help_text="For example “Monthly meeting”")
-    held_on = forms.DateField(validators=[SANE_DATE], label="Held on", widget=DATE_WIDGET)
+    body = forms.ChoiceField(label=gettext_lazy("Committee"))
+    title = forms.CharField(max_length=200, help_text=gettext_lazy("For example “Monthly meeting”"))
+    held_on = forms.DateField(
+        validators=[SANE_DATE], label=gettext_lazy("Held on"), widget=DATE_WIDGET
+    )
 
     def __init__(self, *args: Any, body_choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -51,20 +57,24 @@ class DecisionForm(forms.Form):
 
     title = forms.CharField(max_length=200)
     text = forms.CharField(
-        max_length=20_000, label="Wording of the decision", widget=forms.Textarea(attrs={"rows": 4})
+        max_length=20_000,
+        label=gettext_lazy("Wording of the decision"),
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
     outcome = forms.ChoiceField(choices=Outcome.choices)
     votes_for = forms.IntegerField(
-        label="Votes for", min_value=0, max_value=MAX_VOTES, required=False
+        label=gettext_lazy("Votes for"), min_value=0, max_value=MAX_VOTES, required=False
     )
     votes_against = forms.IntegerField(
-        label="Votes against", min_value=0, max_value=MAX_VOTES, required=False
+        label=gettext_lazy("Votes against"), min_value=0, max_value=MAX_VOTES, required=False
     )
     abstentions = forms.IntegerField(min_value=0, max_value=MAX_VOTES, required=False)
     two_thirds = forms.BooleanField(
-        label="The decision needed a two-thirds majority",
+        label=gettext_lazy("The decision needed a two-thirds majority"),
         required=False,
-        help_text="Checked against the votes: agreed with more against than for is refused.",
+        help_text=gettext_lazy(
+            "Checked against the votes: agreed with more against than for is refused."
+        ),
     )
 
     def __init__(self, *args: Any, roster: list[Member] | None = None, **kwargs: Any) -> None:
@@ -75,7 +85,8 @@ class DecisionForm(forms.Form):
                 del self.fields[name]
             for member in self.roster:
                 self.fields[f"vote_{member.pk}"] = forms.ChoiceField(
-                    label=f"{member.full_name}'s vote", choices=Vote.choices
+                    label=gettext("%(member)s's vote") % {"member": member.full_name},
+                    choices=Vote.choices,
                 )
         else:
             self.fields[
@@ -104,7 +115,7 @@ class DecisionForm(forms.Form):
 
 class PaperForm(forms.Form):
     title = forms.CharField(max_length=200)
-    file = forms.FileField(help_text="PDF, OpenDocument text (.odt) or Word (.docx)")
+    file = forms.FileField(help_text=gettext_lazy("PDF, OpenDocument text (.odt) or Word (.docx)"))
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
@@ -117,25 +128,29 @@ class PaperForm(forms.Form):
 
 
 class InitiativeForm(forms.Form):
-    kind = forms.ChoiceField(label="What kind of initiative", choices=InitiativeKind.choices)
+    kind = forms.ChoiceField(
+        label=gettext_lazy("What kind of initiative"), choices=InitiativeKind.choices
+    )
     title = forms.CharField(max_length=200)
     text = forms.CharField(
         max_length=20_000,
-        label="What it proposes, and why",
+        label=gettext_lazy("What it proposes, and why"),
         widget=forms.Textarea(attrs={"rows": 6}),
     )
     decision = forms.IntegerField(
-        label="Decision number (for a call-in)",
+        label=gettext_lazy("Decision number (for a call-in)"),
         required=False,
         min_value=1,
         max_value=MAX_ID,
-        help_text="The number shown with the decision in the register, without the D",
+        help_text=gettext_lazy("The number shown with the decision in the register, without the D"),
     )
     # Issue 21: starting cannot be undone, so the form asks first (without JavaScript).
     understood = forms.BooleanField(
         label=(
-            "I understand that the initiative starts collecting signatures at once, with mine "
-            "as the first, and that it cannot then be edited or withdrawn"
+            gettext_lazy(
+                "I understand that the initiative starts collecting signatures at once, with mine "
+                "as the first, and that it cannot then be edited or withdrawn"
+            )
         ),
         error_messages={
             "required": "Tick the box to confirm you want to start it: it cannot be undone."
@@ -169,7 +184,7 @@ class InitiativeForm(forms.Form):
 class AnswerForm(forms.Form):
     response = forms.CharField(
         max_length=20_000,
-        label="The National Committee's answer",
+        label=gettext_lazy("The National Committee's answer"),
         widget=forms.Textarea(attrs={"rows": 6}),
     )
 
@@ -179,10 +194,17 @@ class CommitmentForm(forms.Form):
     description = forms.CharField(
         max_length=4000, widget=forms.Textarea(attrs={"rows": 4}), required=False
     )
-    made_on = forms.DateField(validators=[SANE_DATE], label="Made on", widget=DATE_WIDGET)
-    due_on = forms.DateField(validators=[SANE_DATE], label="Due by", widget=DATE_WIDGET)
+    made_on = forms.DateField(
+        validators=[SANE_DATE], label=gettext_lazy("Made on"), widget=DATE_WIDGET
+    )
+    due_on = forms.DateField(
+        validators=[SANE_DATE], label=gettext_lazy("Due by"), widget=DATE_WIDGET
+    )
     decision = forms.IntegerField(
-        label="Decision number (optional)", required=False, min_value=1, max_value=MAX_ID
+        label=gettext_lazy("Decision number (optional)"),
+        required=False,
+        min_value=1,
+        max_value=MAX_ID,
     )
 
     def clean(self) -> dict[str, Any]:
@@ -204,7 +226,7 @@ class CommitmentUpdateForm(forms.Form):
     status = forms.ChoiceField(choices=CommitmentStatus.choices)
     note = forms.CharField(
         max_length=4000,
-        label="What changed",
+        label=gettext_lazy("What changed"),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
     )
@@ -212,12 +234,17 @@ class CommitmentUpdateForm(forms.Form):
         max_length=4000, widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
     evidence_url = forms.URLField(
-        max_length=200, label="Link to the evidence", required=False, assume_scheme="https"
+        max_length=200,
+        label=gettext_lazy("Link to the evidence"),
+        required=False,
+        assume_scheme="https",
     )
 
 
 class PrepareKeysForm(forms.Form):
-    count = forms.IntegerField(label="How many keys", min_value=1, max_value=20, initial=3)
+    count = forms.IntegerField(
+        label=gettext_lazy("How many keys"), min_value=1, max_value=20, initial=3
+    )
 
 
 def _members_by_number(text: str) -> tuple[list[Member], list[str]]:
@@ -230,13 +257,13 @@ def _members_by_number(text: str) -> tuple[list[Member], list[str]]:
 class RulesForm(forms.ModelForm[OversightRules]):
     returning_officer_number = forms.CharField(
         max_length=20,
-        label="Returning officer for initiative ballots (membership number)",
+        label=gettext_lazy("Returning officer for initiative ballots (membership number)"),
         required=False,
-        help_text="Must hold a national office role",
+        help_text=gettext_lazy("Must hold a national office role"),
     )
     standing_teller_numbers = forms.CharField(
         max_length=2000,
-        label="Standing tellers (membership numbers, separated by spaces or commas)",
+        label=gettext_lazy("Standing tellers (membership numbers, separated by spaces or commas)"),
         required=False,
     )
 

@@ -16,13 +16,14 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext, gettext_lazy
 
 from grassroots import clock
 
 
 class Body(models.TextChoices):
-    NATIONAL_COMMITTEE = "national_committee", "National Committee"
-    REGIONAL_COMMITTEE = "regional_committee", "Regional committee"
+    NATIONAL_COMMITTEE = "national_committee", gettext_lazy("National Committee")
+    REGIONAL_COMMITTEE = "regional_committee", gettext_lazy("Regional committee")
 
 
 def _body_has_region() -> Q:
@@ -32,13 +33,13 @@ def _body_has_region() -> Q:
 
 
 class Route(models.TextChoices):
-    BALLOT = "ballot", "An all-member yes/no ballot"
-    NATIONAL_COMMITTEE = "national_committee", "The National Committee"
+    BALLOT = "ballot", gettext_lazy("An all-member yes/no ballot")
+    NATIONAL_COMMITTEE = "national_committee", gettext_lazy("The National Committee")
 
 
 class Combine(models.TextChoices):
-    ALL = "all", "Every criterion set must be met"
-    ANY = "any", "Any one criterion set is enough"
+    ALL = "all", gettext_lazy("Every criterion set must be met")
+    ANY = "any", gettext_lazy("Any one criterion set is enough")
 
 
 class OversightRules(models.Model):
@@ -49,55 +50,80 @@ class OversightRules(models.Model):
     """
 
     publish_within_days = models.PositiveIntegerField(
-        "Publish a meeting's record within (days)", default=14
+        gettext_lazy("Publish a meeting's record within (days)"), default=14
     )
     national_votes_named = models.BooleanField(
-        "The National Committee records how each member voted", default=True
+        gettext_lazy("The National Committee records how each member voted"), default=True
     )
     regional_votes_named = models.BooleanField(
-        "Regional committees record how each member voted", default=False
+        gettext_lazy("Regional committees record how each member voted"), default=False
     )
     signature_percent = models.DecimalField(
-        "Signatures needed (% of members in scope)",
+        gettext_lazy("Signatures needed (% of members in scope)"),
         max_digits=5,
         decimal_places=2,
         default=2,
-        help_text="0 to drop this criterion",
+        help_text=gettext_lazy("0 to drop this criterion"),
     )
     groups_needed = models.PositiveIntegerField(
-        "Signatures from at least this many groups", default=10, help_text="0 to drop"
+        gettext_lazy("Signatures from at least this many groups"),
+        default=10,
+        help_text=gettext_lazy("0 to drop"),
     )
     regions_needed = models.PositiveIntegerField(
-        "…in at least this many regions", default=3, help_text="0 to drop"
+        gettext_lazy("…in at least this many regions"),
+        default=3,
+        help_text=gettext_lazy("0 to drop"),
     )
     combine = models.CharField(
-        "How the criteria combine", max_length=3, choices=Combine.choices, default=Combine.ALL
+        gettext_lazy("How the criteria combine"),
+        max_length=3,
+        choices=Combine.choices,
+        default=Combine.ALL,
     )
-    signing_days = models.PositiveIntegerField("Days an initiative collects signatures", default=90)
+    signing_days = models.PositiveIntegerField(
+        gettext_lazy("Days an initiative collects signatures"), default=90
+    )
     policy_route = models.CharField(
-        "A policy proposal goes to", max_length=20, choices=Route.choices, default=Route.BALLOT
+        gettext_lazy("A policy proposal goes to"),
+        max_length=20,
+        choices=Route.choices,
+        default=Route.BALLOT,
     )
     rule_change_route = models.CharField(
-        "A rule change goes to", max_length=20, choices=Route.choices, default=Route.BALLOT
+        gettext_lazy("A rule change goes to"),
+        max_length=20,
+        choices=Route.choices,
+        default=Route.BALLOT,
     )
     call_in_route = models.CharField(
-        "A call-in goes to", max_length=20, choices=Route.choices, default=Route.BALLOT
+        gettext_lazy("A call-in goes to"),
+        max_length=20,
+        choices=Route.choices,
+        default=Route.BALLOT,
     )
-    response_days = models.PositiveIntegerField("Days the named body has to answer", default=28)
-    ballot_days = models.PositiveIntegerField("Days an initiative ballot is open", default=14)
+    response_days = models.PositiveIntegerField(
+        gettext_lazy("Days the named body has to answer"), default=28
+    )
+    ballot_days = models.PositiveIntegerField(
+        gettext_lazy("Days an initiative ballot is open"), default=14
+    )
     returning_officer = models.ForeignKey(
         "people.Member",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        help_text="Runs initiative ballots; must hold a national office role",
+        help_text=gettext_lazy("Runs initiative ballots; must hold a national office role"),
     )
     standing_tellers = models.ManyToManyField(
-        "people.Member", blank=True, related_name="+", help_text="Hold the prepared keys' shares"
+        "people.Member",
+        blank=True,
+        related_name="+",
+        help_text=gettext_lazy("Hold the prepared keys' shares"),
     )
     tellers_threshold = models.PositiveSmallIntegerField(
-        "Tellers needed to count an initiative ballot", default=2
+        gettext_lazy("Tellers needed to count an initiative ballot"), default=2
     )
     updated_at = models.DateTimeField(null=True, blank=True)
     updated_by = models.ForeignKey(
@@ -168,8 +194,8 @@ class Meeting(models.Model):
     @property
     def body_name(self) -> str:
         if self.body == Body.REGIONAL_COMMITTEE and self.region is not None:
-            return f"{self.region} regional committee"
-        return Body(self.body).label
+            return gettext("%(region)s regional committee") % {"region": self.region}
+        return str(Body(self.body).label)
 
     @property
     def is_published(self) -> bool:
@@ -187,13 +213,13 @@ class Meeting(models.Model):
 
 
 class Outcome(models.TextChoices):
-    AGREED = "agreed", "Agreed"
-    REJECTED = "rejected", "Rejected"
+    AGREED = "agreed", gettext_lazy("Agreed")
+    REJECTED = "rejected", gettext_lazy("Rejected")
 
 
 class CallInResult(models.TextChoices):
-    UPHELD = "upheld", "Upheld"
-    OVERTURNED = "overturned", "Overturned"
+    UPHELD = "upheld", gettext_lazy("Upheld")
+    OVERTURNED = "overturned", gettext_lazy("Overturned")
 
 
 class Decision(models.Model):
@@ -253,10 +279,10 @@ class Decision(models.Model):
 
 
 class Vote(models.TextChoices):
-    FOR = "for", "For"
-    AGAINST = "against", "Against"
-    ABSTAIN = "abstain", "Abstained"
-    ABSENT = "absent", "Absent"
+    FOR = "for", gettext_lazy("For")
+    AGAINST = "against", gettext_lazy("Against")
+    ABSTAIN = "abstain", gettext_lazy("Abstained")
+    ABSENT = "absent", gettext_lazy("Absent")
 
 
 class DecisionVote(models.Model):
@@ -299,20 +325,20 @@ class Paper(models.Model):
 
 
 class InitiativeKind(models.TextChoices):
-    POLICY = "policy", "Policy proposal"
-    RULE_CHANGE = "rule_change", "Rule change"
-    CALL_IN = "call_in", "Call-in (reverse a committee decision)"
+    POLICY = "policy", gettext_lazy("Policy proposal")
+    RULE_CHANGE = "rule_change", gettext_lazy("Rule change")
+    CALL_IN = "call_in", gettext_lazy("Call-in (reverse a committee decision)")
 
 
 class InitiativeStatus(models.TextChoices):
-    COLLECTING = "collecting", "Collecting signatures"
-    REACHED = "reached", "Threshold reached: the ballot is being prepared"
-    BALLOT = "ballot", "Put to an all-member ballot"
-    REFERRED = "referred", "Sent to the body the rules name"
-    ANSWERED = "answered", "Answered by the body the rules name"
-    CLOSED = "closed", "Closed short of its threshold"
-    CARRIED = "carried", "Carried by the members' ballot"
-    NOT_CARRIED = "not_carried", "Not carried by the members' ballot"
+    COLLECTING = "collecting", gettext_lazy("Collecting signatures")
+    REACHED = "reached", gettext_lazy("Threshold reached: the ballot is being prepared")
+    BALLOT = "ballot", gettext_lazy("Put to an all-member ballot")
+    REFERRED = "referred", gettext_lazy("Sent to the body the rules name")
+    ANSWERED = "answered", gettext_lazy("Answered by the body the rules name")
+    CLOSED = "closed", gettext_lazy("Closed short of its threshold")
+    CARRIED = "carried", gettext_lazy("Carried by the members' ballot")
+    NOT_CARRIED = "not_carried", gettext_lazy("Not carried by the members' ballot")
 
 
 # An initiative in one of these states has had its ballot's result written back to it.
@@ -543,10 +569,10 @@ class PreparedShare(models.Model):
 
 
 class CommitmentStatus(models.TextChoices):
-    NOT_STARTED = "not_started", "Not started"
-    IN_PROGRESS = "in_progress", "In progress"
-    DONE = "done", "Done"
-    DROPPED = "dropped", "Dropped (with reasons)"
+    NOT_STARTED = "not_started", gettext_lazy("Not started")
+    IN_PROGRESS = "in_progress", gettext_lazy("In progress")
+    DONE = "done", gettext_lazy("Done")
+    DROPPED = "dropped", gettext_lazy("Dropped (with reasons)")
 
 
 class Commitment(models.Model):

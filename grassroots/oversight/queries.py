@@ -15,6 +15,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext
 
 from grassroots import clock
 from grassroots.accounts.models import User
@@ -64,10 +65,15 @@ def bodies_recordable_by(actor: User | AnonymousUser) -> list[tuple[str, str]]:
         return []
     choices = []
     if scopes.everywhere:
-        choices.append(("national", Body.NATIONAL_COMMITTEE.label))
+        choices.append(("national", str(Body.NATIONAL_COMMITTEE.label)))
     for region in Region.objects.order_by("name"):
         if may(actor, Capability.RECORD_DECISIONS, region):
-            choices.append((f"region:{region.pk}", f"{region} regional committee"))
+            choices.append(
+                (
+                    f"region:{region.pk}",
+                    gettext("%(region)s regional committee") % {"region": region},
+                )
+            )
     return choices
 
 

@@ -14,13 +14,14 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import IO, Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.http import Http404
 from django.urls import reverse
-from django.utils import dateformat
+from django.utils import dateformat, translation
 from django.utils.translation import gettext
 
 from grassroots import clock
@@ -522,21 +523,23 @@ def _wait(initiative: Initiative, text: str) -> None:
 
 def _ballot_question(initiative: Initiative) -> tuple[str, str, str]:
     """(ballot title, description, question) for the initiative."""
-    if initiative.kind == InitiativeKind.CALL_IN and initiative.decision is not None:
-        decision = initiative.decision
-        meeting = decision.meeting
+    # Kept with the ballot, so in the movement's language whoever's request reached the threshold.
+    with translation.override(settings.LANGUAGE_CODE):
+        if initiative.kind == InitiativeKind.CALL_IN and initiative.decision is not None:
+            decision = initiative.decision
+            meeting = decision.meeting
+            return (
+                f"Call-in: {decision.title}",
+                f"Members called in decision {decision.reference} of the {meeting.body_name} "
+                f"(meeting of {meeting.held_on:%d %B %Y}): “{decision.text}”\n\n{initiative.text}",
+                f"Should the {meeting.body_name}'s decision “{decision.title}” be reversed?",
+            )
+        label = InitiativeKind(initiative.kind).label.lower()
         return (
-            f"Call-in: {decision.title}",
-            f"Members called in decision {decision.reference} of the {meeting.body_name} "
-            f"(meeting of {meeting.held_on:%d %B %Y}): “{decision.text}”\n\n{initiative.text}",
-            f"Should the {meeting.body_name}'s decision “{decision.title}” be reversed?",
+            f"Members' initiative: {initiative.title}",
+            initiative.text,
+            f"Do you support the {label} “{initiative.title}”?",
         )
-    label = InitiativeKind(initiative.kind).label.lower()
-    return (
-        f"Members' initiative: {initiative.title}",
-        initiative.text,
-        f"Do you support the {label} “{initiative.title}”?",
-    )
 
 
 @transaction.atomic(durable=True)

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from grassroots.accounts.requests import AuthenticatedRequest
 from grassroots.bounds import MAX_INT32, SANE_DATE
@@ -23,32 +23,36 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class DuesImportForm(forms.Form):
     provider = forms.ChoiceField(
         choices=[(DuesSource.GOCARDLESS, "GoCardless"), (DuesSource.STRIPE, "Stripe")],
-        label="Payment provider",
+        label=gettext_lazy("Payment provider"),
     )
     frequency = forms.ChoiceField(
         choices=DuesFrequency.choices,
-        label="These payments are",
-        help_text="Each member's latest payment pays them up to a month or a year after it",
+        label=gettext_lazy("These payments are"),
+        help_text=gettext_lazy(
+            "Each member's latest payment pays them up to a month or a year after it"
+        ),
     )
-    file = forms.FileField(label="The provider's payments export (CSV)")
+    file = forms.FileField(label=gettext_lazy("The provider's payments export (CSV)"))
 
 
 class RequirementForm(forms.Form):
-    kind = forms.ChoiceField(choices=list(dues.REQUIREMENT_KINDS.items()), label="For")
+    kind = forms.ChoiceField(
+        choices=list(dues.REQUIREMENT_KINDS.items()), label=gettext_lazy("For")
+    )
     object_id = forms.IntegerField(
         min_value=1,
         max_value=MAX_INT32,
-        label="Its number",
-        help_text="The ballot's or the meeting's number",
+        label=gettext_lazy("Its number"),
+        help_text=gettext_lazy("The ballot's or the meeting's number"),
     )
     paid_up_by = forms.DateField(
         validators=[SANE_DATE],
         widget=DATE_WIDGET,
         required=False,
-        label="Paid up by",
-        help_text="Empty: no requirement",
+        label=gettext_lazy("Paid up by"),
+        help_text=gettext_lazy("Empty: no requirement"),
     )
-    reason = forms.CharField(max_length=200, label="The rule that requires it")
+    reason = forms.CharField(max_length=200, label=gettext_lazy("The rule that requires it"))
 
 
 @login_required

@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from grassroots.accounts.requests import AuthenticatedRequest
@@ -25,8 +26,8 @@ class MemberExportForm(MemberSearchForm):
 
     purpose = forms.CharField(
         max_length=200,
-        label="Purpose of this export",
-        help_text="Recorded in the audit log and printed at the top of the file",
+        label=gettext_lazy("Purpose of this export"),
+        help_text=gettext_lazy("Recorded in the audit log and printed at the top of the file"),
     )
 
 

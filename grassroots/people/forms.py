@@ -7,7 +7,7 @@ from django import forms
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from grassroots.bounds import MAX_ID
@@ -76,27 +76,31 @@ class MemberSearchForm(forms.Form):
     q = forms.CharField(
         required=False,
         max_length=100,
-        label="Search",
-        help_text="Surname, first name, postcode, email or membership number",
+        label=gettext_lazy("Search"),
+        help_text=gettext_lazy("Surname, first name, postcode, email or membership number"),
     )
     status = forms.ChoiceField(
         required=False, choices=[("", "Any status"), *MembershipStatus.choices]
     )
     group = forms.TypedChoiceField(
-        required=False, coerce=int, empty_value=None, label="Home group", widget=PlainSelect
+        required=False,
+        coerce=int,
+        empty_value=None,
+        label=gettext_lazy("Home group"),
+        widget=PlainSelect,
     )
     # The follow-up lists: new joiners, and lapsed members or renewals overdue.
     show = forms.ChoiceField(
         required=False,
-        label="List",
+        label=gettext_lazy("List"),
         choices=FollowUp.choices,
     )
     days = forms.IntegerField(
         required=False,
         min_value=1,
         max_value=730,
-        label="Joined in the last (days)",
-        help_text="For the new-joiners list; 60 when left empty",
+        label=gettext_lazy("Joined in the last (days)"),
+        help_text=gettext_lazy("For the new-joiners list; 60 when left empty"),
     )
 
     def __init__(self, *args: object, group_choices: list[tuple[int, str]], **kwargs: object):
@@ -116,11 +120,13 @@ IMPORT_CONTENT_TYPES = {
 
 class MemberImportForm(forms.Form):
     file = forms.FileField(
-        label="CSV file",
-        help_text="UTF-8 CSV, up to 20 MB, with the header described in the import guide",
+        label=gettext_lazy("CSV file"),
+        help_text=gettext_lazy(
+            "UTF-8 CSV, up to 20 MB, with the header described in the import guide"
+        ),
     )
     layout = forms.ChoiceField(
-        label="Layout",
+        label=gettext_lazy("Layout"),
         choices=[
             ("grassroots", "Grassroots import header"),
             ("nationbuilder", "NationBuilder-style export"),
@@ -128,9 +134,11 @@ class MemberImportForm(forms.Form):
         initial="grassroots",
     )
     allow_partial = forms.BooleanField(
-        required=False, label="Import the good rows even if some rows are rejected"
+        required=False, label=gettext_lazy("Import the good rows even if some rows are rejected")
     )
-    dry_run = forms.BooleanField(required=False, label="Only check the file; import nothing")
+    dry_run = forms.BooleanField(
+        required=False, label=gettext_lazy("Only check the file; import nothing")
+    )
 
     def clean_file(self) -> object:
         upload = self.cleaned_data["file"]
@@ -152,13 +160,15 @@ class MemberImportForm(forms.Form):
 class ErasureForm(forms.Form):
     reason = forms.CharField(
         max_length=200,
-        label="Why is this record being erased?",
-        help_text="For example: the member's written request of 3 May, reference DP-114",
+        label=gettext_lazy("Why is this record being erased?"),
+        help_text=gettext_lazy(
+            "For example: the member's written request of 3 May, reference DP-114"
+        ),
     )
     confirm_number = forms.CharField(
         max_length=20,
-        label="Type the membership number to confirm",
-        help_text="Erasure cannot be undone",
+        label=gettext_lazy("Type the membership number to confirm"),
+        help_text=gettext_lazy("Erasure cannot be undone"),
     )
 
     def __init__(self, *args: object, membership_number: str, **kwargs: object):
@@ -176,24 +186,26 @@ class ErasureForm(forms.Form):
 
 
 class ContactOutcomeForm(forms.Form):
-    outcome = forms.ChoiceField(label="Outcome", choices=ContactOutcomeKind.choices)
+    outcome = forms.ChoiceField(label=gettext_lazy("Outcome"), choices=ContactOutcomeKind.choices)
     note = forms.CharField(
-        label="Note",
+        label=gettext_lazy("Note"),
         required=False,
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Optional, up to 500 characters; the member can read it in their data",
+        help_text=gettext_lazy(
+            "Optional, up to 500 characters; the member can read it in their data"
+        ),
     )
 
 
 class TransferForm(forms.Form):
     to_group = forms.IntegerField(
-        label="Move to group", min_value=1, max_value=MAX_ID, widget=forms.Select
+        label=gettext_lazy("Move to group"), min_value=1, max_value=MAX_ID, widget=forms.Select
     )
     reason = forms.CharField(
-        label="Reason",
+        label=gettext_lazy("Reason"),
         max_length=200,
-        help_text="For example: the member moved house; kept in the audit log",
+        help_text=gettext_lazy("For example: the member moved house; kept in the audit log"),
     )
 
     def __init__(

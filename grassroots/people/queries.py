@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet, TextChoices
 from django.db.models.functions import Upper
 from django.http import Http404
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy
 
 from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
@@ -122,9 +123,12 @@ def record_contact_list_view(
 class FollowUp(TextChoices):
     """The follow-up lists on the member list (``?show=``), for members' officers to work."""
 
-    ALL = "", "All members"
-    NEW = "new", "New joiners"  # joined in the last ``days`` days
-    LAPSED = "lapsed", "Lapsed or renewal overdue"  # status lapsed, or renewal date passed
+    ALL = "", gettext_lazy("All members")
+    NEW = "new", gettext_lazy("New joiners")  # joined in the last ``days`` days
+    LAPSED = (
+        "lapsed",
+        gettext_lazy("Lapsed or renewal overdue"),
+    )  # status lapsed, or renewal date passed
 
 
 FOLLOW_UP_PURPOSES = {
