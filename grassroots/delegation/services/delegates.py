@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from grassroots import clock
@@ -26,6 +27,7 @@ from grassroots.delegation.services.common import (
     recognition_statuses,
 )
 from grassroots.meetings.models import Meeting, MeetingStatus
+from grassroots.messaging.languages import in_every_language
 from grassroots.messaging.models import MailKind
 from grassroots.messaging.services import send_to_members
 from grassroots.organisation.models import Group, GroupStatus, Role, RoleAssignment, ScopeLevel
@@ -229,48 +231,72 @@ def _list_link(meeting: Meeting) -> str:
 def _notify_withdrawal(*, actor: User, delegate: Delegate) -> None:
     who = delegate.member.full_name
     meeting = delegate.meeting
-    if delegate.withdrawn_how == WithdrawnHow.WITHDREW:
-        how = f"{who} has withdrawn as a delegate"
-    else:
-        how = (
-            f"The officers of {delegate.group.name} have withdrawn {who} as a delegate, "
-            f"for this reason: {delegate.withdrawal_reason}\n\nSo {who} is no longer a delegate"
-        )
+
+    def words() -> tuple[str, str]:
+        names = {"who": who, "group": delegate.group.name, "meeting": meeting.title}
+        if delegate.withdrawn_how == WithdrawnHow.WITHDREW:
+            how = gettext("%(who)s has withdrawn as a delegate") % names
+        else:
+            how = gettext(
+                "The officers of %(group)s have withdrawn %(who)s as a delegate, for this "
+                "reason: %(reason)s\n\nSo %(who)s is no longer a delegate"
+            ) % {**names, "reason": delegate.withdrawal_reason}
+        subject = gettext("%(who)s is no longer a delegate of %(group)s to %(meeting)s") % names
+        body = gettext(
+            "Dear $first_name,\n\n"
+            "%(how)s of %(group)s to %(meeting)s (%(date)s). The group can elect a replacement, "
+            "at a group meeting or by a ballot, and record them on the delegate list.\n\n"
+            "The delegate list: %(link)s\n"
+        ) % {**names, "how": how, "date": _day(meeting), "link": _list_link(meeting)}
+        return subject, body
+
+    subject, body, translations = in_every_language(words)
     send_to_members(
         actor=actor,
         members=_group_notice_recipients(delegate.group, delegate.member_id),
-        subject=f"{who} is no longer a delegate of {delegate.group.name} to {meeting.title}",
-        body=(
-            "Dear $first_name,\n\n"
-            f"{how} of {delegate.group.name} to {meeting.title} "
-            f"({meeting.starts_at:%-d %B %Y}). The group can elect a replacement, at a group "
-            "meeting or by a ballot, and record them on the delegate list.\n\n"
-            f"The delegate list: {_list_link(meeting)}\n"
-        ),
+        subject=subject,
+        body=body,
         purpose="delegate notice: withdrawal",
         kind=MailKind.NOTICE,
+        translations=translations,
     )
 
 
 def _notify_replacement(*, actor: User, old: Delegate, new: Delegate) -> None:
     meeting = new.meeting
+    names = {
+        "new": new.member.full_name,
+        "old": old.member.full_name,
+        "group": new.group.name,
+        "meeting": meeting.title,
+    }
+
+    def words() -> tuple[str, str]:
+        subject = gettext("%(new)s replaces %(old)s as a delegate of %(group)s") % names
+        body = gettext(
+            "Dear $first_name,\n\n"
+            "%(group)s has recorded %(new)s as its delegate to %(meeting)s (%(date)s), in the "
+            "place of %(old)s, who is no longer a delegate.\n\n"
+            "The delegate list: %(link)s\n"
+        ) % {**names, "date": _day(meeting), "link": _list_link(meeting)}
+        return subject, body
+
+    subject, body, translations = in_every_language(words)
     send_to_members(
         actor=actor,
         members=_group_notice_recipients(new.group, new.member_id, old.member_id),
-        subject=(
-            f"{new.member.full_name} replaces {old.member.full_name} as a delegate of "
-            f"{new.group.name}"
-        ),
-        body=(
-            "Dear $first_name,\n\n"
-            f"{new.group.name} has recorded {new.member.full_name} as its delegate to "
-            f"{meeting.title} ({meeting.starts_at:%-d %B %Y}), in the place of "
-            f"{old.member.full_name}, who is no longer a delegate.\n\n"
-            f"The delegate list: {_list_link(meeting)}\n"
-        ),
+        subject=subject,
+        body=body,
         purpose="delegate notice: replacement",
         kind=MailKind.NOTICE,
+        translations=translations,
     )
+
+
+def _day(meeting: Meeting) -> str:
+    """The meeting's day as the notices have always given it (the day of ``starts_at`` as
+    stored), its month named in the reader's language."""
+    return date_format(meeting.starts_at, "j F Y")
 
 
 def _locked_delegate(delegate: Delegate) -> Delegate:
