@@ -8,6 +8,7 @@ by status) or sign an initiative, holds no office, and sees the reason on their 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -15,12 +16,13 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import dateformat
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
 from grassroots.clock import now, today
+from grassroots.messaging.languages import in_every_language
 from grassroots.messaging.models import MailKind
 from grassroots.messaging.services import send_to_members
 from grassroots.organisation.models import Role, RoleAssignment
@@ -47,13 +49,13 @@ class DisciplineError(Exception):
 
 
 BODY_NAMES = {
-    Role.NATIONAL_COMMITTEE: "the national committee",
-    Role.NATIONAL_OFFICE: "national office",
+    Role.NATIONAL_COMMITTEE: gettext_lazy("the national committee"),
+    Role.NATIONAL_OFFICE: gettext_lazy("national office"),
 }
 
 
 def body_name(body: str) -> str:
-    return BODY_NAMES.get(Role(body), str(Role(body).label))
+    return str(BODY_NAMES.get(Role(body), Role(body).label))
 
 
 def appeal_body_for(body: str) -> str:
@@ -68,14 +70,24 @@ def _membership_link() -> str:
     return settings.GRASSROOTS_SITE_URL.rstrip("/") + reverse("my_membership")
 
 
-def _tell(actor: User, member: Member, subject: str, text: str) -> None:
+def _tell(actor: User, member: Member, words: Callable[[], tuple[str, str]]) -> None:
+    """A disciplinary notice to the member, in their language: ``words`` gives its subject and
+    text in the active one."""
+
+    def letter() -> tuple[str, str]:
+        subject, text = words()
+        page = gettext("Your membership page: %(link)s") % {"link": _membership_link()}
+        return subject, gettext("Dear $first_name,") + "\n\n" + text + "\n\n" + page + "\n"
+
+    subject, body, translations = in_every_language(letter)
     send_to_members(
         actor=actor,
         members=[member.pk],
         subject=subject,
-        body=f"Dear $first_name,\n\n{text}\n\nYour membership page: {_membership_link()}\n",
+        body=body,
         purpose="disciplinary notice",
         kind=MailKind.NOTICE,
+        translations=translations,
     )
 
 
@@ -145,16 +157,29 @@ def give_notice(
         purpose=reason[:200],
         detail={"case": case.pk, "sanction": sanction, "body": body},
     )
-    _tell(
-        actor,
-        member,
-        f"Notice of proposed {case.get_sanction_display().lower()}",
-        f"The movement proposes your {case.get_sanction_display().lower()}, for this reason:\n\n"
-        f"{reason}\n\nYou have the right to respond: write your response on your membership "
-        f"page by {respond_by:%-d %B %Y}. {body_name(body).capitalize()} decides after that "
-        "date, "
-        "having read it, and you may appeal its decision.",
-    )
+
+    def notice() -> tuple[str, str]:
+        sanction = case.get_sanction_display().lower()
+        names = {
+            "sanction": sanction,
+            "respond_by": dateformat.format(respond_by, "j F Y"),
+            "body": body_name(body).capitalize(),
+        }
+        return (
+            gettext("Notice of proposed %(sanction)s") % names,
+            gettext("The movement proposes your %(sanction)s, for this reason:") % names
+            + "\n\n"
+            + reason
+            + "\n\n"
+            + gettext(
+                "You have the right to respond: write your response on your membership page by "
+                "%(respond_by)s. %(body)s decides after that date, having read it, and you may "
+                "appeal its decision."
+            )
+            % names,
+        )
+
+    _tell(actor, member, notice)
     return case
 
 
@@ -256,22 +281,30 @@ def decide(
         purpose=reasons[:200],
         detail={"case": case.pk, "outcome": case.outcome},
     )
-    what = case.get_sanction_display().lower()
-    _tell(
-        actor,
-        member,
-        f"Decision on the proposed {what}",
-        (
-            f"{body_name(case.body).capitalize()} decided: {case.get_outcome_display().lower()}."
-            f"\n\nIts reasons: {reasons}"
-            + (
-                f"\n\nYou may appeal to {body_name(appeal_body_for(case.body))} within "
-                f"{DAYS_TO_APPEAL} days, on your membership page."
-                if impose
-                else ""
+
+    def decision() -> tuple[str, str]:
+        names = {
+            "what": case.get_sanction_display().lower(),
+            "body": body_name(case.body).capitalize(),
+            "outcome": case.get_outcome_display().lower(),
+            "reasons": reasons,
+            "appeal_body": body_name(appeal_body_for(case.body)),
+            "days": DAYS_TO_APPEAL,
+        }
+        text = gettext("%(body)s decided: %(outcome)s.") % names
+        text += "\n\n" + gettext("Its reasons: %(reasons)s") % names
+        if impose:
+            text += (
+                "\n\n"
+                + gettext(
+                    "You may appeal to %(appeal_body)s within %(days)s days, on your membership "
+                    "page."
+                )
+                % names
             )
-        ),
-    )
+        return gettext("Decision on the proposed %(what)s") % names, text
+
+    _tell(actor, member, decision)
     return case
 
 
@@ -341,14 +374,21 @@ def decide_appeal(
         purpose=reasons[:200],
         detail={"case": case.pk, "appeal": case.appeal},
     )
-    _tell(
-        actor,
-        member,
-        "Decision on your appeal",
-        f"{body_name(case.appeal_body).capitalize()} {case.get_appeal_display().lower()} your "
-        "appeal."
-        f"\n\nIts reasons: {reasons}",
-    )
+
+    def appeal_decision() -> tuple[str, str]:
+        names = {
+            "body": body_name(case.appeal_body).capitalize(),
+            "appeal": case.get_appeal_display().lower(),
+            "reasons": reasons,
+        }
+        return (
+            gettext("Decision on your appeal"),
+            gettext("%(body)s %(appeal)s your appeal.") % names
+            + "\n\n"
+            + gettext("Its reasons: %(reasons)s") % names,
+        )
+
+    _tell(actor, member, appeal_decision)
     return case
 
 
