@@ -28,6 +28,17 @@ class ProcessChoice(models.TextChoices):
     TIME = Process.TIME, gettext_lazy("Time poll (find a meeting date)")
 
 
+# How a group's page names each process in a list (the label without its explanation).
+PROCESS_SHORT = {
+    Process.CONSENT: gettext_lazy("consent"),
+    Process.CONSENSUS: gettext_lazy("consensus"),
+    Process.MAJORITY: gettext_lazy("simple majority poll"),
+    Process.DOT: gettext_lazy("dot vote across options"),
+    Process.SCORE: gettext_lazy("score vote across options"),
+    Process.TIME: gettext_lazy("time poll"),
+}
+
+
 class ResultChoice(models.TextChoices):
     PASSED = Result.PASSED, gettext_lazy("Passed")
     BLOCKED = Result.BLOCKED, gettext_lazy("Blocked")
@@ -198,6 +209,10 @@ class Proposal(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == ProposalStatus.OPEN
+
+    @property
+    def process_short(self) -> str:
+        return str(PROCESS_SHORT.get(Process(self.process), self.get_process_display()))
 
     @property
     def has_options(self) -> bool:

@@ -8,6 +8,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.utils import translation
 
 from grassroots import clock
 from grassroots.audit.actions import AuditAction
@@ -193,6 +194,9 @@ def test_blocked_then_amended_and_re_proposed_passes_and_reaches_log_and_minutes
     assert "Run a stall on Sunday" in minutes and "Passed by consent" in minutes
     assert "Outcome statement: Kit books the table." in minutes
     assert "Run a stall on Saturday" not in minutes
+    # The minutes are a record: drafted in the movement's language whoever drafts them.
+    with translation.override("cy"):
+        assert draft_text(branch.meeting) == minutes
 
 
 def test_consensus_uses_the_rule_the_body_had_when_it_opened(branch: Branch, moving_clock):

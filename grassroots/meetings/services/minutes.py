@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext
 
 from grassroots.accounts.models import User
@@ -36,7 +38,14 @@ from grassroots.meetings.services.decisions import ballot_result_text
 
 def draft_text(meeting: Meeting) -> str:
     """The first draft of the minutes, from what was recorded: who was there, the agenda and
-    each motion's and amendment's outcome with the votes."""
+    each motion's and amendment's outcome with the votes. Written in the movement's language
+    whoever drafts it: the minutes are a record, kept as written, and the choice labels they
+    quote (a motion's status, a vote's method) would otherwise follow the drafter's language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _draft_text(meeting)
+
+
+def _draft_text(meeting: Meeting) -> str:
     from django.utils import timezone
 
     check = queries.quorum(meeting)
