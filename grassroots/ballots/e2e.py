@@ -20,6 +20,7 @@ import zipfile
 from pathlib import Path
 
 from django.contrib.staticfiles import finders
+from django.utils.translation import gettext
 
 from grassroots.ballots.forms import field_name
 from grassroots.ballots.keys import server_key
@@ -193,6 +194,36 @@ def paper_config(ballot: Ballot, questions: list[Question], credential: str) -> 
         "public_key": bytes(ballot.tellers_public_key or b"").hex(),
         "credential": credential,
         "questions": items,
+        "words": paper_words(),
+    }
+
+
+def paper_words() -> dict[str, str]:
+    """The vote page script's own words, in the reader's language (``say`` in
+    ``static/js/e2e-vote.js`` fills in each %(name)s)."""
+    return {
+        "whole_numbers": gettext(
+            "%(title)s: use whole numbers only (“%(text)s” beside %(label)s)."
+        ),
+        "number_range": gettext(
+            "%(title)s: number the candidates from 1 to %(count)s (%(label)s has %(n)s)."
+        ),
+        "same_number": gettext(
+            "%(title)s: you gave the number %(n)s to both %(first)s and %(label)s."
+        ),
+        "gap": gettext(
+            "%(title)s: there is a gap in your numbers (no %(n)s). Number your choices 1, 2, 3 "
+            "and so on."
+        ),
+        "then": gettext(", then "),
+        "blank": gettext("blank (no choice)"),
+        "review_item": gettext("%(title)s: %(choice)s. Tracker %(tracker)s"),
+        "new_tracker": gettext("%(title)s: new tracker %(tracker)s"),
+        "discarded": gettext(
+            "That encryption is discarded. Your paper is encrypted afresh: %(fresh)s."
+        ),
+        "not_recorded": gettext("The vote was not recorded."),
+        "nothing_lost": gettext("%(error)s Nothing was lost: press “Cast my vote” again."),
     }
 
 

@@ -248,21 +248,30 @@ export function ballotProofIsValid({ electionId, questionId, credential, publicK
 
 // --- the page: read the paper, encrypt, review, audit or cast ---
 
+// The page's words in the reader's language (the paper's config carries them, translated on
+// the server); without them, English.
+let words = {};
+
+function say(key, english, params = {}) {
+  const template = words[key] || english;
+  return template.replace(/%\((\w+)\)s/g, (_, name) => String(params[name]));
+}
+
 function readMarks(question, form) {
   if (question.ranked) {
     const numbered = [];
     for (const [name, position, label] of question.boxes) {
       const text = (form.elements[name]?.value || "").trim();
       if (!text) continue;
-      if (!/^[0-9]+$/.test(text)) throw new Error(`${question.title}: use whole numbers only (“${text}” beside ${label}).`);
+      if (!/^[0-9]+$/.test(text)) throw new Error(say("whole_numbers", "%(title)s: use whole numbers only (“%(text)s” beside %(label)s).", { title: question.title, text, label }));
       const n = Number(text);
-      if (n < 1 || n > question.boxes.length) throw new Error(`${question.title}: number the candidates from 1 to ${question.boxes.length} (${label} has ${n}).`);
-      if (numbered[n]) throw new Error(`${question.title}: you gave the number ${n} to both ${numbered[n][1]} and ${label}.`);
+      if (n < 1 || n > question.boxes.length) throw new Error(say("number_range", "%(title)s: number the candidates from 1 to %(count)s (%(label)s has %(n)s).", { title: question.title, count: question.boxes.length, label, n }));
+      if (numbered[n]) throw new Error(say("same_number", "%(title)s: you gave the number %(n)s to both %(first)s and %(label)s.", { title: question.title, n, first: numbered[n][1], label }));
       numbered[n] = [position, label];
     }
     const used = numbered.filter(Boolean).length;
     for (let n = 1; n <= used; n++) {
-      if (!numbered[n]) throw new Error(`${question.title}: there is a gap in your numbers (no ${n}). Number your choices 1, 2, 3 and so on.`);
+      if (!numbered[n]) throw new Error(say("gap", "%(title)s: there is a gap in your numbers (no %(n)s). Number your choices 1, 2, 3 and so on.", { title: question.title, n }));
     }
     return numbered.filter(Boolean).map(([position, label]) => ({ position, label }));
   }
@@ -282,6 +291,7 @@ function show(element, text) {
 
 function start() {
   const config = JSON.parse(document.getElementById("e2e-paper").textContent);
+  words = config.words || {};
   const form = document.getElementById("e2e-form");
   const review = document.getElementById("e2e-review");
   const problem = document.getElementById("e2e-problem");
@@ -308,8 +318,8 @@ function start() {
     list.replaceChildren();
     for (const { question, marks, result } of encrypted) {
       const item = document.createElement("li");
-      const choice = marks.length ? marks.map((m) => m.label).join(", then ") : "blank (no choice)";
-      item.textContent = `${question.title}: ${choice}. Tracker ${result.tracker}`;
+      const choice = marks.length ? marks.map((m) => m.label).join(say("then", ", then ")) : say("blank", "blank (no choice)");
+      item.textContent = say("review_item", "%(title)s: %(choice)s. Tracker %(tracker)s", { title: question.title, choice, tracker: result.tracker });
       list.append(item);
     }
     review.querySelector("#e2e-audit-output").hidden = true;
@@ -362,8 +372,8 @@ function start() {
       return;
     }
     const list = review.querySelector("#e2e-review-list");
-    const fresh = encrypted.map(({ question, result }) => `${question.title}: new tracker ${result.tracker}`);
-    review.querySelector("#e2e-fresh").textContent = "That encryption is discarded. Your paper is encrypted afresh: " + fresh.join("; ") + ".";
+    const fresh = encrypted.map(({ question, result }) => say("new_tracker", "%(title)s: new tracker %(tracker)s", { title: question.title, tracker: result.tracker }));
+    review.querySelector("#e2e-fresh").textContent = say("discarded", "That encryption is discarded. Your paper is encrypted afresh: %(fresh)s.", { fresh: fresh.join("; ") });
     list.hidden = false;
   });
 
@@ -385,10 +395,10 @@ function start() {
         body,
       });
       answer = await response.json();
-      if (!response.ok) throw new Error(answer.error || "The vote was not recorded.");
+      if (!response.ok) throw new Error(answer.error || say("not_recorded", "The vote was not recorded."));
     } catch (error) {
       button.disabled = false;
-      show(problem, `${error.message} Nothing was lost: press “Cast my vote” again.`);
+      show(problem, say("nothing_lost", "%(error)s Nothing was lost: press “Cast my vote” again.", { error: error.message }));
       return;
     }
     const receipt = document.getElementById("e2e-receipt");
