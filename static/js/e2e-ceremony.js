@@ -146,6 +146,13 @@ function say(id, text, isError = false) {
   element.classList.toggle("error", isError);
 }
 
+// The page's words in the reader's language (the config carries them, translated on the
+// server); without them, English.
+function words(config, key, english, params = {}) {
+  const template = (config.words && config.words[key]) || english;
+  return template.replace(/%\((\w+)\)s/g, (_, name) => String(params[name]));
+}
+
 function start() {
   const config = JSON.parse(document.getElementById("ceremony-config").textContent);
   for (const element of document.querySelectorAll(".in-browser")) element.hidden = false;
@@ -155,7 +162,7 @@ function start() {
     const made = makeTransportKey();
     offerFile(name("transport"), made.file);
     document.getElementById("id_transport-transport_key").value = made.publicKey;
-    say("browser-transport-done", `Your transport key is made and saved as ${name("transport")}: keep that file safe, you need it at step 3. Now press “Publish my transport key”.`);
+    say("browser-transport-done", words(config, "transport_done", "Your transport key is made and saved as %(file)s: keep that file safe, you need it at step 3. Now press “Publish my transport key”.", { file: name("transport") }));
   });
 
   document.getElementById("browser-deal")?.addEventListener("click", () => {
@@ -168,7 +175,7 @@ function start() {
       const transfer = new DataTransfer();
       transfer.items.add(file);
       document.getElementById("id_deal-deal").files = transfer.files;
-      say("browser-deal-done", "Your deal is made (your polynomial was never written down) and attached below. Now press “Publish my deal”.");
+      say("browser-deal-done", words(config, "deal_done", "Your deal is made (your polynomial was never written down) and attached below. Now press “Publish my deal”."));
     } catch (error) {
       say("browser-deal-done", error.message, true);
     }
@@ -177,7 +184,7 @@ function start() {
   document.getElementById("browser-receive")?.addEventListener("click", async () => {
     const input = document.getElementById("browser-transport-file");
     if (!input.files.length) {
-      say("browser-receive-done", "Choose your transport key file first.", true);
+      say("browser-receive-done", words(config, "choose_file", "Choose your transport key file first."), true);
       return;
     }
     try {
@@ -187,9 +194,9 @@ function start() {
       });
       offerFile(name("share"), received.file);
       document.getElementById("id_confirm-election_key").value = received.electionKey;
-      say("browser-receive-done", `Every share is checked against its teller's commitments. Your key share is saved as ${name("share")}: keep it safe until the count. Now press “My shares are checked”.`);
+      say("browser-receive-done", words(config, "receive_done", "Every share is checked against its teller's commitments. Your key share is saved as %(file)s: keep it safe until the count. Now press “My shares are checked”.", { file: name("share") }));
     } catch (error) {
-      say("browser-receive-done", `${error.message}. Tell the returning officer, who starts the ceremony again.`, true);
+      say("browser-receive-done", words(config, "receive_failed", "%(error)s. Tell the returning officer, who starts the ceremony again.", { error: error.message }), true);
     }
   });
 }

@@ -34,6 +34,29 @@ from grassroots.ballots.services.mixing import (
 from grassroots.organisation.permissions import Capability, may
 
 
+def _ceremony_words() -> dict[str, str]:
+    """The ceremony script's own words, in the reader's language (``words`` in
+    ``static/js/e2e-ceremony.js`` fills in each %(name)s)."""
+    return {
+        "transport_done": gettext(
+            "Your transport key is made and saved as %(file)s: keep that file safe, you need it "
+            "at step 3. Now press “Publish my transport key”."
+        ),
+        "deal_done": gettext(
+            "Your deal is made (your polynomial was never written down) and attached below. "
+            "Now press “Publish my deal”."
+        ),
+        "choose_file": gettext("Choose your transport key file first."),
+        "receive_done": gettext(
+            "Every share is checked against its teller's commitments. Your key share is saved "
+            "as %(file)s: keep it safe until the count. Now press “My shares are checked”."
+        ),
+        "receive_failed": gettext(
+            "%(error)s. Tell the returning officer, who starts the ceremony again."
+        ),
+    }
+
+
 def teller_ceremony(request: AuthenticatedRequest, teller: Teller) -> HttpResponse:
     """The teller's steps of the key ceremony, one form each (``teller_share`` for e2e)."""
     ballot = teller.ballot
@@ -98,6 +121,7 @@ def teller_ceremony(request: AuthenticatedRequest, teller: Teller) -> HttpRespon
                 "tellers": ballot.tellers_count,
                 "recipients": {str(t.share_index): t.transport_key for t in tellers},
                 "deals": [t.deal for t in tellers if t.deal is not None],
+                "words": _ceremony_words(),
             },
             "vendor": VENDORED_NOBLE,
             "vote_integrity": static_integrity("js/e2e-vote.js"),
