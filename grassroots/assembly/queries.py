@@ -59,7 +59,7 @@ def get_session_for(actor: User | AnonymousUser, meeting_id: int) -> Meeting:
     """The meeting, for someone who sees it; the same 404 for missing, not theirs or an event."""
     meeting = meetings.get_meeting_for(actor, meeting_id)
     if not in_session_kind(meeting):
-        raise Http404("No such meeting.")
+        raise Http404(gettext("No such meeting."))
     return meeting
 
 

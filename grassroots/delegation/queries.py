@@ -15,6 +15,7 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 from django.http import Http404
+from django.utils.translation import gettext
 
 from grassroots import clock
 from grassroots.accounts.models import User
@@ -66,7 +67,7 @@ def get_delegate_meeting_for(user: User | AnonymousUser, meeting_id: int) -> Mee
         .first()
     )
     if meeting is None or not may_see_body(user, body_of(meeting)):
-        raise Http404("No such meeting.")
+        raise Http404(gettext("No such meeting."))
     return meeting
 
 
@@ -165,7 +166,7 @@ def get_delegate_for(user: User | AnonymousUser, delegate_id: int) -> Delegate:
     if delegate is None or not (
         may(user, Capability.RECORD_DELEGATES, delegate.group) or may_withdraw_self(user, delegate)
     ):
-        raise Http404("No such delegate.")
+        raise Http404(gettext("No such delegate."))
     return delegate
 
 
@@ -213,7 +214,7 @@ def groups_user_records_for(user: User | AnonymousUser, meeting: Meeting) -> lis
 def get_body_for(user: User | AnonymousUser, key: str) -> Body:
     body = body_from_key(key)
     if body is None or body.level == ScopeLevel.GROUP or not may_see_body(user, body):
-        raise Http404("No such body.")
+        raise Http404(gettext("No such body."))
     return body
 
 
@@ -243,12 +244,12 @@ def get_forward_for(user: User | AnonymousUser, forward_id: int) -> MotionForwar
         .first()
     )
     if forward is None:
-        raise Http404("No such motion.")
+        raise Http404(gettext("No such motion."))
     if not (
         may_see_body(user, receiving_body_of(forward))
         or may_see_body(user, body_of(forward.motion.meeting))
     ):
-        raise Http404("No such motion.")
+        raise Http404(gettext("No such motion."))
     return forward
 
 
@@ -259,7 +260,7 @@ def get_composite_for(user: User | AnonymousUser, composite_id: int) -> Composit
         .first()
     )
     if composite is None or not may_see_body(user, receiving_body_of(composite)):
-        raise Http404("No such composite.")
+        raise Http404(gettext("No such composite."))
     return composite
 
 
@@ -273,7 +274,7 @@ def get_forwardable_motion_for(user: User | AnonymousUser, motion_id: int) -> Mo
         .first()
     )
     if motion is None or not may(user, Capability.FORWARD_MOTIONS, body_of(motion.meeting)):
-        raise Http404("No such motion.")
+        raise Http404(gettext("No such motion."))
     return motion
 
 

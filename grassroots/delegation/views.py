@@ -76,7 +76,7 @@ def meeting(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
 def allocate(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
     found = queries.get_delegate_meeting_for(request.user, meeting_id)
     if not may(request.user, Capability.ALLOCATE_DELEGATES, body_of(found)):
-        raise Http404("No such meeting.")
+        raise Http404(gettext("No such meeting."))
     form = AllocationForm(
         request.POST if request.method == "POST" else None,
         initial={"counted_on": clock.today(), "minimum": 1},
@@ -124,7 +124,7 @@ def record_delegate(request: AuthenticatedRequest, meeting_id: int) -> HttpRespo
     found = queries.get_delegate_meeting_for(request.user, meeting_id)
     groups = queries.groups_user_records_for(request.user, found)
     if not groups:
-        raise Http404("No such meeting.")
+        raise Http404(gettext("No such meeting."))
     form = DelegateForm(
         request.POST if request.method == "POST" else None,
         groups=groups,
@@ -149,7 +149,7 @@ def record_delegate(request: AuthenticatedRequest, meeting_id: int) -> HttpRespo
             except common.DelegationError as error:
                 form.add_error(None, str(error))
             except PermissionDenied as error:
-                raise Http404("No such meeting.") from error
+                raise Http404(gettext("No such meeting.")) from error
             else:
                 messages.success(
                     request,
@@ -175,7 +175,7 @@ def withdraw_delegate(request: AuthenticatedRequest, delegate_id: int) -> HttpRe
         except common.DelegationError as error:
             form.add_error(None, str(error))
         except PermissionDenied as error:
-            raise Http404("No such delegate.") from error
+            raise Http404(gettext("No such delegate.")) from error
         else:
             messages.success(
                 request,
@@ -197,7 +197,7 @@ def withdraw_delegate(request: AuthenticatedRequest, delegate_id: int) -> HttpRe
 def replace_delegate(request: AuthenticatedRequest, delegate_id: int) -> HttpResponse:
     delegate = queries.get_delegate_for(request.user, delegate_id)
     if not may(request.user, Capability.RECORD_DELEGATES, delegate.group):
-        raise Http404("No such delegate.")
+        raise Http404(gettext("No such delegate."))
     groups = [delegate.group]
     form = ElectionForm(
         request.POST if request.method == "POST" else None,
@@ -220,7 +220,7 @@ def replace_delegate(request: AuthenticatedRequest, delegate_id: int) -> HttpRes
             except common.DelegationError as error:
                 form.add_error(None, str(error))
             except PermissionDenied as error:
-                raise Http404("No such delegate.") from error
+                raise Http404(gettext("No such delegate.")) from error
             else:
                 messages.success(
                     request,
@@ -244,7 +244,7 @@ def forward_motion(request: AuthenticatedRequest, motion_id: int) -> HttpRespons
     if request.method == "POST" and form.is_valid():
         to = body_from_key(form.cleaned_data["to"])
         if to is None:
-            raise Http404("No such body.")
+            raise Http404(gettext("No such body."))
         try:
             forward = forwarding.forward_motion(
                 actor=request.user, motion=motion, to=to, note=form.cleaned_data["note"]
@@ -302,7 +302,7 @@ def forward_detail(request: AuthenticatedRequest, forward_id: int) -> HttpRespon
         and forward.composite_id is None
     )
     if not can_place and request.method == "POST":
-        raise Http404("No such motion.")
+        raise Http404(gettext("No such motion."))
     form, done = _place_on_agenda(
         request,
         body,
@@ -350,7 +350,7 @@ def body(request: AuthenticatedRequest, body_key: str) -> HttpResponse:
 def propose_composite(request: AuthenticatedRequest, body_key: str) -> HttpResponse:
     found = queries.get_body_for(request.user, body_key)
     if not may(request.user, Capability.RECEIVE_MOTIONS, found):
-        raise Http404("No such body.")
+        raise Http404(gettext("No such body."))
     candidates = [
         f
         for f in queries.forwards_to(found)
@@ -385,7 +385,7 @@ def composite_detail(request: AuthenticatedRequest, composite_id: int) -> HttpRe
         and composite.status == CompositeStatus.PROPOSED
     )
     if not can_place and request.method == "POST":
-        raise Http404("No such composite.")
+        raise Http404(gettext("No such composite."))
     form, done = _place_on_agenda(
         request,
         body,
@@ -428,7 +428,7 @@ def agree_to_composite(request: AuthenticatedRequest, composite_id: int) -> Http
     try:
         composites.agree_to_composite(actor=request.user, composite=composite)
     except PermissionDenied as error:
-        raise Http404("No such composite.") from error
+        raise Http404(gettext("No such composite.")) from error
     except common.DelegationError as error:
         messages.error(request, str(error))
     else:

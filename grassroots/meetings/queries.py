@@ -254,7 +254,7 @@ def past_meetings_for(actor: User | AnonymousUser) -> QuerySet[Meeting]:
 def get_meeting_for(actor: User | AnonymousUser, meeting_id: int) -> Meeting:
     meeting = meetings_visible_to(actor).filter(pk=meeting_id).first()
     if meeting is None:
-        raise Http404("No such meeting.")
+        raise Http404(gettext("No such meeting."))
     return meeting
 
 
@@ -273,7 +273,7 @@ def get_motion_for(actor: User | AnonymousUser, meeting_id: int, motion_id: int)
     meeting = get_meeting_for(actor, meeting_id)
     motion = motions_visible_to(actor, meeting).filter(pk=motion_id).first()
     if motion is None:
-        raise Http404("No such motion.")
+        raise Http404(gettext("No such motion."))
     motion.meeting = meeting
     return motion
 
@@ -284,7 +284,7 @@ def get_amendment_for(
     motion = get_motion_for(actor, meeting_id, motion_id)
     amendment = motion.amendments.select_related("proposer").filter(pk=amendment_id).first()
     if amendment is None:
-        raise Http404("No such amendment.")
+        raise Http404(gettext("No such amendment."))
     amendment.motion = motion
     return amendment
 
@@ -295,7 +295,7 @@ def get_comment_for(
     motion = get_motion_for(actor, meeting_id, motion_id)
     comment = motion.comments.select_related("author").filter(pk=comment_id).first()
     if comment is None:
-        raise Http404("No such comment.")
+        raise Http404(gettext("No such comment."))
     comment.motion = motion
     return comment
 
@@ -407,9 +407,9 @@ def get_quorum_body_for(
     elif level == ScopeLevel.REGION:
         body = Region.objects.filter(pk=pk).first()
     elif level != ScopeLevel.NATION or body_id is not None:
-        raise Http404("No such body.")
+        raise Http404(gettext("No such body."))
     if body is None or not may(actor, Capability.SET_QUORUM, body):
-        raise Http404("No such body.")
+        raise Http404(gettext("No such body."))
     return level, body
 
 

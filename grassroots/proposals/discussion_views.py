@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -50,7 +51,7 @@ def comment_edit(request: AuthenticatedRequest, proposal_id: int, comment_id: in
     proposal, comment = _found(request, proposal_id, comment_id)
     member = own_member(request.user)
     if member is None or comment.author_id != member.pk:
-        raise Http404("No such page.")
+        raise Http404(gettext("No such page."))
     form = CommentEditForm(request.POST or None, initial={"body": comment.body})
     if request.method == "POST" and form.is_valid():
         try:
@@ -61,7 +62,7 @@ def comment_edit(request: AuthenticatedRequest, proposal_id: int, comment_id: in
                 body=form.cleaned_data["body"],
             )
         except PermissionDenied:
-            raise Http404("No such page.") from None
+            raise Http404(gettext("No such page.")) from None
         except ProposalError as error:
             form.add_error("body", str(error))
         else:
@@ -111,7 +112,7 @@ def _reason_page(
         try:
             action(form.cleaned_data["reason"])
         except PermissionDenied:
-            raise Http404("No such page.") from None
+            raise Http404(gettext("No such page.")) from None
         except ProposalError as error:
             form.add_error(None, str(error))
         else:
@@ -138,7 +139,7 @@ def comment_report(
 ) -> HttpResponse:
     proposal, comment = _found(request, proposal_id, comment_id)
     if not queries.may_discuss(request.user, proposal):
-        raise Http404("No such page.")
+        raise Http404(gettext("No such page."))
     return _reason_page(
         request,
         proposal,
@@ -156,7 +157,7 @@ def comment_report(
 def comment_hide(request: AuthenticatedRequest, proposal_id: int, comment_id: int) -> HttpResponse:
     proposal, comment = _found(request, proposal_id, comment_id)
     if not queries.may_moderate(request.user, proposal):
-        raise Http404("No such page.")
+        raise Http404(gettext("No such page."))
     return _reason_page(
         request,
         proposal,
@@ -174,7 +175,7 @@ def comment_hide(request: AuthenticatedRequest, proposal_id: int, comment_id: in
 def _moderated(request: AuthenticatedRequest, proposal_id: int) -> Proposal:
     proposal = queries.get_proposal_for(request.user, proposal_id)
     if not queries.may_moderate(request.user, proposal):
-        raise Http404("No such page.")
+        raise Http404(gettext("No such page."))
     return proposal
 
 
@@ -194,7 +195,7 @@ def report_dismiss(request: AuthenticatedRequest, proposal_id: int, report_id: i
     proposal = _moderated(request, proposal_id)
     report = queries.open_reports(proposal).filter(pk=report_id).first()
     if report is None:
-        raise Http404("No such report.")
+        raise Http404(gettext("No such report."))
     back = reverse("proposals:reports", args=[proposal.pk])
     form = ReasonForm(request.POST)
     if not form.is_valid():

@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext
 
 from grassroots import clock
 from grassroots.accounts.models import User
@@ -93,7 +94,7 @@ def body_from_key(key: str) -> Body:
     model = models.get(level)
     found = model.objects.filter(slug=slug).first() if model is not None and slug else None
     if found is None:
-        raise Http404("No such body.")
+        raise Http404(gettext("No such body."))
     return Body(level, found)
 
 
@@ -150,7 +151,7 @@ def get_proposal_for(actor: User | AnonymousUser, proposal_id: int) -> Proposal:
         .first()
     )
     if proposal is None or not may_see_body(actor, body_of(proposal)):
-        raise Http404("No such proposal.")
+        raise Http404(gettext("No such proposal."))
     return proposal
 
 
@@ -250,7 +251,7 @@ def get_comment_for(actor: User | AnonymousUser, proposal_id: int, comment_id: i
         .first()
     )
     if comment is None:
-        raise Http404("No such comment.")
+        raise Http404(gettext("No such comment."))
     return comment
 
 

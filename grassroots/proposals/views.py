@@ -61,7 +61,7 @@ HISTORY_SHOWN = 100
 def _body_for(request: AuthenticatedRequest, body_key: str) -> queries.Body:
     body = queries.body_from_key(body_key)
     if not queries.may_see_body(request.user, body):
-        raise Http404("No such body.")
+        raise Http404(gettext("No such body."))
     return body
 
 
@@ -108,7 +108,7 @@ def _proposal_form_result(
 def create_proposal(request: AuthenticatedRequest, body_key: str) -> HttpResponse:
     body = _body_for(request, body_key)
     if not queries.may_propose(request.user, body):
-        raise Http404("No such page.")
+        raise Http404(gettext("No such page."))
     form = ProposalForm(request.POST or None)
     if request.method == "POST":
 
@@ -147,7 +147,7 @@ def create_proposal(request: AuthenticatedRequest, body_key: str) -> HttpRespons
 def amend(request: AuthenticatedRequest, proposal_id: int) -> HttpResponse:
     proposal = queries.get_proposal_for(request.user, proposal_id)
     if not may_amend(request.user, proposal) or proposal.status == ProposalStatus.SUPERSEDED:
-        raise Http404("No such page.")
+        raise Http404(gettext("No such page."))
     initial = {
         "title": proposal.title,
         "text": proposal.text,
@@ -346,7 +346,7 @@ def comment(request: AuthenticatedRequest, proposal_id: int) -> HttpResponse:
                     actor=request.user, proposal=proposal, body=data["body"], parent=parent
                 )
             except PermissionDenied:
-                raise Http404("No such page.") from None
+                raise Http404(gettext("No such page.")) from None
             except ProposalError as error:
                 form.add_error("body", str(error))
             else:
@@ -381,7 +381,7 @@ def close(request: AuthenticatedRequest, proposal_id: int) -> HttpResponse:
     try:
         close_proposal_now(actor=request.user, proposal=proposal)
     except PermissionDenied as error:
-        raise Http404("No such page.") from error
+        raise Http404(gettext("No such page.")) from error
     except ProposalError as error:
         messages.error(request, str(error))
     else:
@@ -397,7 +397,7 @@ def statement(request: AuthenticatedRequest, proposal_id: int) -> HttpResponse:
     if proposal.status != ProposalStatus.CLOSED or not (
         is_proposer or queries.may_run(request.user, proposal)
     ):
-        raise Http404("No such page.")
+        raise Http404(gettext("No such page."))
     form = StatementForm(request.POST or None, initial={"statement": proposal.outcome_statement})
     if request.method == "POST" and form.is_valid():
         try:
@@ -422,7 +422,7 @@ def statement(request: AuthenticatedRequest, proposal_id: int) -> HttpResponse:
 def _officer_proposal(request: AuthenticatedRequest, proposal_id: int) -> Proposal:
     proposal = queries.get_proposal_for(request.user, proposal_id)
     if not queries.may_run(request.user, proposal):
-        raise Http404("No such page.")
+        raise Http404(gettext("No such page."))
     return proposal
 
 
@@ -468,7 +468,7 @@ def escalate(request: AuthenticatedRequest, proposal_id: int) -> HttpResponse:
         )
         return _to_detail(proposal)
     if not proposal.is_contested:
-        raise Http404("No such page.")
+        raise Http404(gettext("No such page."))
     form = EscalateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -508,7 +508,7 @@ def escalate(request: AuthenticatedRequest, proposal_id: int) -> HttpResponse:
 def schedule(request: AuthenticatedRequest, proposal_id: int) -> HttpResponse:
     proposal = _officer_proposal(request, proposal_id)
     if proposal.process != Process.TIME or proposal.status != ProposalStatus.CLOSED:
-        raise Http404("No such page.")
+        raise Http404(gettext("No such page."))
     form = ScheduleForm(request.POST or None, initial={"title": proposal.title})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -540,7 +540,7 @@ def schedule(request: AuthenticatedRequest, proposal_id: int) -> HttpResponse:
 def rules(request: AuthenticatedRequest, body_key: str) -> HttpResponse:
     body = _body_for(request, body_key)
     if not queries.may_run(request.user, body):
-        raise Http404("No such page.")
+        raise Http404(gettext("No such page."))
     current = queries.rules_for(body)
     form = RulesForm(
         request.POST or None,

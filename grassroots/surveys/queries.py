@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext
 
 from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
@@ -77,7 +78,7 @@ def _get(survey_id: int) -> Survey | None:
 def get_survey_to_run(actor: User | AnonymousUser, survey_id: int) -> Survey:
     survey = _get(survey_id)
     if survey is None or not may(actor, Capability.RUN_SURVEYS, survey):
-        raise Http404("No such survey.")
+        raise Http404(gettext("No such survey."))
     return survey
 
 
@@ -85,11 +86,11 @@ def get_survey_for(actor: User | AnonymousUser, survey_id: int) -> Survey:
     """A survey the actor may see: its runners always; members in scope once it is open."""
     survey = _get(survey_id)
     if survey is None:
-        raise Http404("No such survey.")
+        raise Http404(gettext("No such survey."))
     if may(actor, Capability.RUN_SURVEYS, survey):
         return survey
     if survey.status == SurveyStatus.DRAFT or not is_in_scope(survey, own_member(actor)):
-        raise Http404("No such survey.")
+        raise Http404(gettext("No such survey."))
     return survey
 
 
@@ -99,7 +100,7 @@ def get_results_for(actor: User | AnonymousUser, survey_id: int) -> Survey:
     if survey.status == SurveyStatus.DRAFT or (
         survey.status != SurveyStatus.CLOSED and not may(actor, Capability.RUN_SURVEYS, survey)
     ):
-        raise Http404("The results are not published yet.")
+        raise Http404(gettext("The results are not published yet."))
     return survey
 
 

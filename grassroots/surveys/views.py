@@ -44,7 +44,7 @@ def survey_list(request: AuthenticatedRequest) -> HttpResponse:
 def survey_create(request: AuthenticatedRequest) -> HttpResponse:
     choices = scope_choices(request.user, Capability.RUN_SURVEYS)
     if not choices:
-        raise Http404("No such page.")
+        raise Http404(gettext("No such page."))
     form = SurveyForm(request.POST or None, scope_choices=choices)
     status = 200
     if request.method == "POST":

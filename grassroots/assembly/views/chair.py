@@ -25,7 +25,7 @@ from grassroots.organisation.permissions import Capability, may
 def _chaired(request: AuthenticatedRequest, meeting_id: int) -> Meeting:
     meeting = queries.get_session_for(request.user, meeting_id)
     if not may(request.user, Capability.CHAIR_MEETING, meeting):
-        raise Http404("Not found.")
+        raise Http404(gettext("Not found."))
     return meeting
 
 
@@ -94,7 +94,7 @@ def vote_open(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
         except AssemblyError as error:
             form.add_error(None, str(error))
         except PermissionDenied:
-            raise Http404("Not found.") from None
+            raise Http404(gettext("Not found.")) from None
         else:
             messages.success(request, gettext("The vote is open."))
             return redirect(_console(meeting.pk))

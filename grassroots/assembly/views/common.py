@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 
 from grassroots.assembly.services.common import AssemblyError
 
@@ -27,7 +28,7 @@ def attempt(
     except AssemblyError as error:
         return problem(request, str(error), back)
     except PermissionDenied:
-        raise Http404("Not found.") from None
+        raise Http404(gettext("Not found.")) from None
     messages.success(request, success)
     return redirect(back)
 

@@ -27,7 +27,7 @@ from grassroots.organisation.permissions import Capability, may
 def _run(request: AuthenticatedRequest, meeting_id: int) -> Meeting:
     meeting = queries.get_session_for(request.user, meeting_id)
     if not may(request.user, Capability.RUN_MEETINGS, meeting):
-        raise Http404("Not found.")
+        raise Http404(gettext("Not found."))
     return meeting
 
 
@@ -43,7 +43,7 @@ def proxies(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
         except AssemblyError as error:
             form.add_error("block", str(error))
         except PermissionDenied:
-            raise Http404("Not found.") from None
+            raise Http404(gettext("Not found.")) from None
         else:
             messages.success(
                 request,
@@ -82,7 +82,7 @@ def codes(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
         except AssemblyError as refused:
             error = str(refused)
         except PermissionDenied:
-            raise Http404("Not found.") from None
+            raise Http404(gettext("Not found.")) from None
         else:
             return render(
                 request,
@@ -128,7 +128,7 @@ def kiosk(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
             except AssemblyError as error:
                 form.add_error("code", str(error))
             except PermissionDenied:
-                raise Http404("Not found.") from None
+                raise Http404(gettext("Not found.")) from None
             else:
                 messages.success(
                     request,
@@ -163,7 +163,7 @@ def orders(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
         except AssemblyError as error:
             form.add_error(None, str(error))
         except PermissionDenied:
-            raise Http404("Not found.") from None
+            raise Http404(gettext("Not found.")) from None
         else:
             messages.success(request, gettext("Standing orders saved."))
             return redirect(reverse("assembly:live", args=[meeting.pk]))

@@ -144,7 +144,7 @@ def pulse(request: HttpRequest, meeting_id: int) -> HttpResponse:
     permission query: the token (``pulse.pulse_token``) stands for the full page's checks.
     Only htmx asks; anything else gets the same 404 as a missing page."""
     if not is_poll(request):
-        raise Http404("No such page.")
+        raise Http404(gettext("No such page."))
     session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME, "")
     language = pulses.pulse_token_language(request.GET.get("t", ""), meeting_id, session_key)
     if language is None:

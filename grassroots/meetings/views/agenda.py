@@ -43,7 +43,7 @@ def may_change_items(meeting: Meeting) -> bool:
 def agenda(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
     meeting = queries.get_meeting_for(request.user, meeting_id)
     if not may(request.user, Capability.RUN_MEETINGS, meeting):
-        raise Http404("Not found.")
+        raise Http404(gettext("Not found."))
     url = reverse("meetings:agenda", args=[meeting.pk])
     action = request.POST.get("action", "add") if request.method == "POST" else ""
     form = AgendaItemForm(request.POST if action == "add" else None)
@@ -91,7 +91,7 @@ def agenda(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
         elif action == "edit" and edit_form is not None:
             edit_form.add_error(None, error)
     except PermissionDenied:
-        raise Http404("Not found.") from None
+        raise Http404(gettext("Not found.")) from None
     failed = bool(form.errors or (edit_form is not None and edit_form.errors) or error)
     context: dict[str, Any] = {
         "meeting": meeting,

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from grassroots.meetings.forms import ReasonForm
 from grassroots.meetings.models import Meeting, Motion
@@ -32,7 +33,7 @@ def attempt(
     except MeetingError as error:
         return problem(request, str(error), back)
     except PermissionDenied:
-        raise Http404("Not found.") from None
+        raise Http404(gettext("Not found.")) from None
     messages.success(request, success)
     return redirect(back)
 

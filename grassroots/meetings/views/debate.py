@@ -72,7 +72,7 @@ def comment_post(request: AuthenticatedRequest, meeting_id: int, motion_id: int)
             except MeetingError as error:
                 form.add_error("body", str(error))
             except PermissionDenied:
-                raise Http404("Not found.") from None
+                raise Http404(gettext("Not found.")) from None
             else:
                 return redirect(motion_url(motion) + f"#comment-{comment.pk}")
     context["comment_form"] = form
@@ -90,7 +90,7 @@ def comment_edit(
     comment = _comment(request, meeting_id, motion_id, comment_id)
     member = queries.member_of(request.user)
     if member is None or comment.author_id != member.pk:
-        raise Http404("Not found.")
+        raise Http404(gettext("Not found."))
     form = CommentEditForm(request.POST or None, initial={"body": comment.body})
     if request.method == "POST" and form.is_valid():
         try:
@@ -139,7 +139,7 @@ def comment_report(
 ) -> HttpResponse:
     comment = _comment(request, meeting_id, motion_id, comment_id)
     if not queries.is_in_scope(queries.member_of(request.user), comment.motion.meeting):
-        raise Http404("Not found.")
+        raise Http404(gettext("Not found."))
     return reason_form(
         request,
         lambda reason: report_comment(actor=request.user, comment=comment, reason=reason),
@@ -158,7 +158,7 @@ def comment_hide(
 ) -> HttpResponse:
     comment = _comment(request, meeting_id, motion_id, comment_id)
     if not may(request.user, Capability.MODERATE_DEBATE, comment.motion.meeting):
-        raise Http404("Not found.")
+        raise Http404(gettext("Not found."))
     return reason_form(
         request,
         lambda reason: hide_comment(actor=request.user, comment=comment, reason=reason),
@@ -176,7 +176,7 @@ def comment_hide(
 def reports(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
     meeting = queries.get_meeting_for(request.user, meeting_id)
     if not may(request.user, Capability.MODERATE_DEBATE, meeting):
-        raise Http404("Not found.")
+        raise Http404(gettext("Not found."))
     return render(
         request,
         "meetings/reports.html",
@@ -189,10 +189,10 @@ def reports(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
 def report_dismiss(request: AuthenticatedRequest, meeting_id: int, report_id: int) -> HttpResponse:
     meeting = queries.get_meeting_for(request.user, meeting_id)
     if not may(request.user, Capability.MODERATE_DEBATE, meeting):
-        raise Http404("Not found.")
+        raise Http404(gettext("Not found."))
     report = CommentReport.objects.filter(pk=report_id, comment__motion__meeting=meeting).first()
     if report is None:
-        raise Http404("No such report.")
+        raise Http404(gettext("No such report."))
     form = ReasonForm(request.POST)
     back = reverse("meetings:reports", args=[meeting.pk])
     if not form.is_valid():

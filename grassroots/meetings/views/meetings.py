@@ -56,7 +56,7 @@ def meeting_list(request: AuthenticatedRequest) -> HttpResponse:
 def meeting_create(request: AuthenticatedRequest) -> HttpResponse:
     choices = queries.scope_choices(request.user)
     if not choices:
-        raise Http404("Not found.")
+        raise Http404(gettext("Not found."))
     form = MeetingForm(request.POST or None, scopes=choices)
     status = 200
     if request.method == "POST":
@@ -139,10 +139,10 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     try:
         member_id = int(signing.loads(token, salt=FEED_SALT))
     except (signing.BadSignature, TypeError, ValueError):
-        raise Http404("No such calendar.") from None
+        raise Http404(gettext("No such calendar.")) from None
     member = Member.objects.select_related("user").filter(pk=member_id).first()
     if member is None or member.user is None:
-        raise Http404("No such calendar.")
+        raise Http404(gettext("No such calendar."))
     window = clock.now() - queries.FEED_PAST
     meetings = queries.meetings_visible_to(member.user).filter(ends_at__gte=window)[:500]
     return HttpResponse(
@@ -180,7 +180,7 @@ def _event(request: HttpRequest, meeting: Meeting) -> CalendarEvent:
 def meeting_invite(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
     meeting = queries.get_meeting_for(request.user, meeting_id)
     if not may(request.user, Capability.RUN_MEETINGS, meeting):
-        raise Http404("Not found.")
+        raise Http404(gettext("Not found."))
     link = request.build_absolute_uri(meeting_url(meeting))
     return attempt(
         request,
@@ -194,7 +194,7 @@ def meeting_invite(request: AuthenticatedRequest, meeting_id: int) -> HttpRespon
 def meeting_cancel(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
     meeting = queries.get_meeting_for(request.user, meeting_id)
     if not may(request.user, Capability.RUN_MEETINGS, meeting):
-        raise Http404("Not found.")
+        raise Http404(gettext("Not found."))
     return reason_form(
         request,
         lambda reason: cancel_meeting(actor=request.user, meeting=meeting, reason=reason),
@@ -240,7 +240,7 @@ def attendance(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
     """The secretary's sign-in desk: sign members in by number, the list, and the quorum."""
     meeting = queries.get_meeting_for(request.user, meeting_id)
     if not may(request.user, Capability.RUN_MEETINGS, meeting):
-        raise Http404("Not found.")
+        raise Http404(gettext("Not found."))
     form = SignInMemberForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -32,7 +32,7 @@ def minutes(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
     found = queries.minutes_for(request.user, meeting)
     may_run = may(request.user, Capability.RUN_MEETINGS, meeting)
     if found is None and not may_run:
-        raise Http404("No minutes yet.")
+        raise Http404(gettext("No minutes yet."))
     # Only a later meeting of the same body that has started can approve them (the service
     # refuses any other), so only those are offered.
     later = [
@@ -70,7 +70,7 @@ def minutes_edit(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse
     meeting = queries.get_meeting_for(request.user, meeting_id)
     found = queries.minutes_for(request.user, meeting)
     if found is None or not may(request.user, Capability.RUN_MEETINGS, meeting):
-        raise Http404("Not found.")
+        raise Http404(gettext("Not found."))
     form = MinutesForm(request.POST or None, initial={"text": found.text})
     if request.method == "POST" and form.is_valid():
         try:
@@ -94,7 +94,7 @@ def minutes_approve(request: AuthenticatedRequest, meeting_id: int) -> HttpRespo
     meeting = queries.get_meeting_for(request.user, meeting_id)
     found = queries.minutes_for(request.user, meeting)
     if found is None or not may(request.user, Capability.RUN_MEETINGS, meeting):
-        raise Http404("Not found.")
+        raise Http404(gettext("Not found."))
     back = reverse("meetings:minutes", args=[meeting.pk])
     later = queries.later_meetings_of_body(meeting).filter(starts_at__lte=clock.now())
     form = ApproveMinutesForm(request.POST, meetings=[(str(m.pk), m.title) for m in later[:10]])
@@ -117,7 +117,7 @@ def minutes_publish(request: AuthenticatedRequest, meeting_id: int) -> HttpRespo
     meeting = queries.get_meeting_for(request.user, meeting_id)
     found = queries.minutes_for(request.user, meeting)
     if found is None or not may(request.user, Capability.RUN_MEETINGS, meeting):
-        raise Http404("Not found.")
+        raise Http404(gettext("Not found."))
     return attempt(
         request,
         lambda: publish_minutes(actor=request.user, minutes=found),

@@ -49,7 +49,7 @@ def motion_submit(request: AuthenticatedRequest, meeting_id: int) -> HttpRespons
         not queries.is_in_scope(queries.member_of(request.user), meeting)
         or not meeting.takes_motions
     ):
-        raise Http404("Not found.")
+        raise Http404(gettext("Not found."))
     form = MotionForm(request.POST or None)
     named = str(request.POST.get("seconder", ""))[:200] if request.method == "POST" else ""
     matches = seconders_named(meeting, named, proposer=queries.member_of(request.user))
@@ -197,7 +197,7 @@ def motion_second(request: AuthenticatedRequest, meeting_id: int, motion_id: int
 def motion_rule(request: AuthenticatedRequest, meeting_id: int, motion_id: int) -> HttpResponse:
     motion = queries.get_motion_for(request.user, meeting_id, motion_id)
     if not may(request.user, Capability.RUN_MEETINGS, motion.meeting):
-        raise Http404("Not found.")
+        raise Http404(gettext("Not found."))
     form = RulingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -226,7 +226,7 @@ def amendment_propose(
 ) -> HttpResponse:
     motion = queries.get_motion_for(request.user, meeting_id, motion_id)
     if not queries.is_in_scope(queries.member_of(request.user), motion.meeting):
-        raise Http404("Not found.")
+        raise Http404(gettext("Not found."))
     form = AmendmentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -276,7 +276,7 @@ def amendment_rule(
     amendment = _amendment(request, meeting_id, motion_id, amendment_id)
     motion = amendment.motion
     if not may(request.user, Capability.RUN_MEETINGS, motion.meeting):
-        raise Http404("Not found.")
+        raise Http404(gettext("Not found."))
     return reason_form(
         request,
         lambda reason: rule_amendment_out_of_order(
@@ -297,7 +297,7 @@ def amendment_outcome(
     amendment = _amendment(request, meeting_id, motion_id, amendment_id)
     motion = amendment.motion
     if not may(request.user, Capability.CHAIR_MEETING, motion.meeting):
-        raise Http404("Not found.")
+        raise Http404(gettext("Not found."))
     form = OutcomeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -329,7 +329,7 @@ def amendment_outcome(
 def motion_outcome(request: AuthenticatedRequest, meeting_id: int, motion_id: int) -> HttpResponse:
     motion = queries.get_motion_for(request.user, meeting_id, motion_id)
     if not may(request.user, Capability.CHAIR_MEETING, motion.meeting):
-        raise Http404("Not found.")
+        raise Http404(gettext("Not found."))
     form = OutcomeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -360,7 +360,7 @@ def motion_outcome(request: AuthenticatedRequest, meeting_id: int, motion_id: in
 def motion_ballot(request: AuthenticatedRequest, meeting_id: int, motion_id: int) -> HttpResponse:
     motion = queries.get_motion_for(request.user, meeting_id, motion_id)
     if not may(request.user, Capability.CHAIR_MEETING, motion.meeting):
-        raise Http404("Not found.")
+        raise Http404(gettext("Not found."))
     form = BallotForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -45,7 +45,7 @@ def quorum_rule(
         except MeetingError as error:
             form.add_error(None, str(error))
         except PermissionDenied:
-            raise Http404("Not found.") from None
+            raise Http404(gettext("Not found.")) from None
         else:
             messages.success(
                 request,
