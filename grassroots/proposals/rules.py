@@ -249,27 +249,46 @@ def outcome(
     raise ValueError(f"no such process: {process!r}")
 
 
+def gettext_noop(message: str) -> str:
+    """Marks a sentence for the translators (makemessages finds it by this name) in a module
+    without Django: the caller says it in the reader's language (proposals.services)."""
+    return message
+
+
+# A sentence for the member, marked for translation, and the figures it names.
+Problem = tuple[str, dict[str, int]]
+
+
 def check_scores(
     process: str, scores: Mapping[int, int], option_keys: Sequence[int], *, budget: int
-) -> str | None:
+) -> Problem | None:
     """Why ``scores`` is not a valid position for the process (None when it is). ``budget``:
     the dots a member may spread (dot vote), or the top score (score vote)."""
     if set(scores) - set(option_keys):
-        return "Give scores only to the proposal's options."
+        return gettext_noop("Give scores only to the proposal's options."), {}
     values = list(scores.values())
     if any(v < 0 for v in values):
-        return "Scores cannot be negative."
+        return gettext_noop("Scores cannot be negative."), {}
     if process == Process.DOT:
         if sum(values) == 0:
-            return "Place at least one dot."
+            return gettext_noop("Place at least one dot."), {}
         if sum(values) > budget:
-            return f"You have {_plural(budget, 'dot')} to place; you placed {sum(values)}."
+            figures = {"budget": budget, "placed": sum(values)}
+            if budget == 1:
+                return gettext_noop(
+                    "You have %(budget)s dot to place; you placed %(placed)s."
+                ), figures
+            return gettext_noop(
+                "You have %(budget)s dots to place; you placed %(placed)s."
+            ), figures
     elif process == Process.SCORE:
         if any(v > budget for v in values):
-            return f"Scores go from 0 to {budget}."
+            return gettext_noop("Scores go from 0 to %(budget)s."), {"budget": budget}
     elif process == Process.TIME:
         if any(v not in (TIME_YES, TIME_IF_NEED_BE, TIME_NO) for v in values):
-            return "Say for each time whether you can come, could if need be, or cannot."
+            return gettext_noop(
+                "Say for each time whether you can come, could if need be, or cannot."
+            ), {}
     else:
-        return "This proposal takes a position, not scores."
+        return gettext_noop("This proposal takes a position, not scores."), {}
     return None

@@ -65,7 +65,8 @@ def _clean_position(
         given = {key: given.get(key, 0) for key in keys}
     problem = check_scores(proposal.process, given, keys, budget=proposal.budget)
     if problem:
-        raise ProposalError(problem)
+        message, figures = problem
+        raise ProposalError(gettext(message) % figures if figures else gettext(message))
     return "", {str(k): v for k, v in given.items() if v or proposal.process != Process.DOT}
 
 
