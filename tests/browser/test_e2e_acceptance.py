@@ -24,6 +24,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
+from grassroots import clock
 from grassroots.ballots.links import personal_link_token
 from grassroots.ballots.models import Ballot, BallotStatus, RollEntry
 from grassroots.demo.e2e_ballot import seed_e2e_ceremony_ballot
@@ -162,7 +163,9 @@ def test_the_demo_e2e_stv_ballot_from_key_ceremony_to_verified_record(
 
     officer = logged_in(browser, live_server, NATIONAL_LOGIN.email)
     manage_url = f"/ballots/{ballot.pk}/"
-    moved.advance(days=7, minutes=1)  # the published opening time
+    # A minute past the published opening time (noon, a week after the seeding: a fixed
+    # seven days would fall short whenever the test runs before noon).
+    moved.advance(seconds=(ballot.opens_at - clock.now()).total_seconds() + 60)
     officer.goto(manage_url)
     officer.get_by_role("button", name="Freeze the roll and open voting").click()
     expect(officer.locator("body")).to_contain_text("Voting is open")
