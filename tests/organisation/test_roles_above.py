@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import reverse
+from django.utils.html import escape
 
 from grassroots.audit.models import AuditEntry
 from grassroots.organisation.models import OfficerBasis, Role, RoleAssignment
@@ -149,4 +150,4 @@ def test_roles_page_appoints_from_the_form(national: Member, client: Client) -> 
     assert response.status_code == 302, response.content.decode()[:2000]
     assert RoleAssignment.objects.filter(member=person, role=Role.NATIONAL_COMMITTEE).exists()
     page = client.get(reverse("roles_above")).content.decode()
-    assert person.full_name in page and "Elected at conference" in page
+    assert escape(person.full_name) in page and "Elected at conference" in page
