@@ -153,15 +153,16 @@ def apply_to_join(
     link = settings.GRASSROOTS_SITE_URL.rstrip("/") + reverse(
         "join_verify", args=[verification_token(application)]
     )
-    message = (
-        f"Dear {first_name},\n\n"
-        f"Thank you for joining, in {group.name}. To confirm that this address is yours, "
-        f"open this link within three days:\n\n{link}\n\n"
+    # In the language the visitor joined in (the page's).
+    message = gettext(
+        "Dear %(first_name)s,\n\nThank you for joining, in %(group)s. To confirm that this "
+        "address is yours, open this link within three days:\n\n%(link)s\n\n"
         "If you did not ask to join, ignore this mail: nothing happens without the link.\n"
-    )
+    ) % {"first_name": first_name, "group": group.name, "link": link}
+    subject = gettext("Grassroots: confirm your membership")
     transaction.on_commit(
         lambda: send_mail(
-            "Grassroots: confirm your membership",
+            subject,
             message,
             None,
             [email],

@@ -9,8 +9,10 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
+
+from grassroots.organisation.recognition_words import described_failing
 
 
 class Region(models.Model):
@@ -388,6 +390,11 @@ class RecognitionEvent(models.Model):
     def is_by_system(self) -> bool:
         return self.decided_by_id is None and self.decided_by_label == "system"
 
+    @property
+    def failing_shown(self) -> list[dict[str, str]]:
+        """The failing criteria in the reader's language."""
+        return described_failing(self.failing)
+
 
 class AppealDecision(models.TextChoices):
     PENDING = "pending", _("Awaiting a decision")
@@ -496,3 +503,22 @@ class StructureChange(models.Model):
 
     def __str__(self) -> str:
         return self.summary
+
+    @property
+    def summary_shown(self) -> str:
+        """The summary in the reader's language (as stored for changes logged before their
+        words were kept apart from their names)."""
+        words = (self.details or {}).get("summary_words")
+        if not words:
+            return self.summary
+        return str(gettext(words[0]) % words[1])
+
+    @property
+    def decided_as_shown(self) -> str:
+        decided_as = str((self.details or {}).get("decided_as") or "National office")
+        if decided_as == "National office":
+            return gettext("National office")
+        prefix = "Regional coordinator, "
+        if decided_as.startswith(prefix):
+            return gettext("Regional coordinator, %(scope)s") % {"scope": decided_as[len(prefix) :]}
+        return decided_as

@@ -35,6 +35,7 @@ from grassroots.organisation.permissions import (
     may_end_role,
     scopes_for,
 )
+from grassroots.organisation.recognition_words import described_failing
 
 
 def get_group(slug: str) -> Group:
@@ -403,7 +404,7 @@ def recognition_dashboard(
             group=g,
             status=g.recognition.status,
             fix_by=g.recognition.fix_by,
-            failing=list(g.latest_failing or []),
+            failing=described_failing(list(g.latest_failing or [])),
         )
         for g in troubled
     ]

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import calendar
 import datetime
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Q
+from django.utils.translation import override
 
 from grassroots.organisation.models import (
     AgmRecord,
@@ -21,6 +24,7 @@ from grassroots.organisation.models import (
     Role,
     RoleAssignment,
 )
+from grassroots.organisation.recognition_words import describe
 
 # The data protection agreement a Data Manager accepts (its text is
 # templates/organisation/agreement_text.html). A new version must be accepted again.
@@ -29,10 +33,27 @@ AGREEMENT_VERSION = "2026-1"
 
 @dataclass(frozen=True)
 class CriterionResult:
+    """One criterion's result. ``values`` are the numbers and dates its words need, so the
+    words are drawn in the reader's language when shown (``describe``), not when evaluated."""
+
     code: str
-    label: str
     passed: bool
-    detail: str
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return describe(self.code, self.values, passed=self.passed)[0]
+
+    @property
+    def detail(self) -> str:
+        return describe(self.code, self.values, passed=self.passed)[1]
+
+    def stored(self) -> dict[str, Any]:
+        """As a recognition event keeps it: the code and values, and the English words for a
+        reader of the raw record."""
+        with override("en"):
+            label, detail = describe(self.code, self.values, passed=self.passed)
+        return {"code": self.code, "values": dict(self.values), "label": label, "detail": detail}
 
 
 @dataclass(frozen=True)
@@ -57,60 +78,28 @@ def evaluate(
     """Each criterion the national office has switched on, passed or not."""
     results: list[CriterionResult] = []
     if criteria.require_data_manager:
-        results.append(
-            CriterionResult(
-                "data_manager",
-                "A Data Manager appointed",
-                facts.has_data_manager,
-                "" if facts.has_data_manager else "The group has no Data Manager.",
-            )
-        )
+        results.append(CriterionResult("data_manager", facts.has_data_manager))
     if criteria.require_secretary:
-        results.append(
-            CriterionResult(
-                "secretary",
-                "A Secretary appointed",
-                facts.has_secretary,
-                "" if facts.has_secretary else "The group has no Secretary.",
-            )
-        )
+        results.append(CriterionResult("secretary", facts.has_secretary))
     if criteria.minimum_members:
         enough = facts.members >= criteria.minimum_members
         results.append(
             CriterionResult(
-                "members",
-                f"At least {criteria.minimum_members} members",
-                enough,
-                "" if enough else f"The group has {facts.members} members.",
+                "members", enough, {"minimum": criteria.minimum_members, "members": facts.members}
             )
         )
     if criteria.agm_within_months:
         since = months_before(today, criteria.agm_within_months)
         held = facts.last_agm_on is not None and facts.last_agm_on >= since
-        if facts.last_agm_on is None:
-            detail = "No AGM has been recorded."
-        else:
-            detail = "" if held else f"The last AGM was on {facts.last_agm_on:%-d %B %Y}."
+        last = facts.last_agm_on.isoformat() if facts.last_agm_on else None
         results.append(
             CriterionResult(
-                "agm",
-                f"An AGM held in the last {criteria.agm_within_months} months",
-                held,
-                detail,
+                "agm", held, {"months": criteria.agm_within_months, "last_agm_on": last}
             )
         )
     if criteria.require_agreement:
         accepted = facts.has_data_manager and facts.data_manager_accepted
-        results.append(
-            CriterionResult(
-                "agreement",
-                "The Data Manager accepted the data protection agreement",
-                accepted,
-                ""
-                if accepted
-                else "No Data Manager has accepted the current data protection agreement.",
-            )
-        )
+        results.append(CriterionResult("agreement", accepted))
     return results
 
 

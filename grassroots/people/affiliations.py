@@ -71,14 +71,16 @@ def number_problem(text: str) -> str:
     or "/"."""
     number = normalise_number(text)
     if not number:
-        return "has no membership number"
+        return gettext("has no membership number")
     if len(number) > MAX_NUMBER:
-        return f"the membership number is longer than {MAX_NUMBER} characters"
+        return gettext("the membership number is longer than %(most)d characters") % {
+            "most": MAX_NUMBER
+        }
     if not set(number) <= _NUMBER_CHARS:
-        return (
-            f"the membership number {text.strip()[:MAX_NUMBER]!r} has characters other than "
-            "letters, digits, “-” and “/”"
-        )
+        return gettext(
+            "the membership number “%(number)s” has characters other than letters, digits, "
+            "“-” and “/”"
+        ) % {"number": text.strip()[:MAX_NUMBER]}
     return ""
 
 
@@ -86,7 +88,9 @@ def email_problem(text: str) -> str:
     try:
         validate_email(text)
     except ValidationError:
-        return f"the email address {text[:60]!r} is not an email address"
+        return gettext("the email address “%(email)s” is not an email address") % {
+            "email": text[:60]
+        }
     return ""
 
 
@@ -102,7 +106,9 @@ class ParsedList:
     def error(self, line: int, text: str) -> None:
         self.error_count += 1
         if len(self.errors) < MAX_REPORTED:
-            self.errors.append(f"Row {line}: {text}.")
+            self.errors.append(
+                gettext("Row %(line)d: %(problem)s.") % {"line": line, "problem": text}
+            )
 
 
 def read_list(lines: Iterable[str]) -> ParsedList:
@@ -113,21 +119,32 @@ def read_list(lines: Iterable[str]) -> ParsedList:
     try:
         header = next(reader, None)
     except csv.Error as error:
-        parsed.error(1, f"cannot be read as CSV ({error})")
+        parsed.error(1, gettext("cannot be read as CSV (%(error)s)") % {"error": error})
         return parsed
     if header is None or not any(cell.strip() for cell in header):
-        parsed.error(1, "the file is empty: the first row must name the columns")
+        parsed.error(1, gettext("the file is empty: the first row must name the columns"))
         return parsed
     names = [cell.strip().lstrip("\ufeff").lower() for cell in header]
-    expected = " and ".join(COLUMNS) + " (optional)"
+    expected = gettext("%(required)s and %(optional)s (optional)") % {
+        "required": COLUMNS[0],
+        "optional": COLUMNS[1],
+    }
     for name in names:
         if name not in COLUMNS:
-            parsed.error(1, f"unknown column {name[:40]!r}; the columns are {expected}")
+            parsed.error(
+                1,
+                gettext("unknown column “%(name)s”; the columns are %(expected)s")
+                % {"name": name[:40], "expected": expected},
+            )
     for name in sorted(set(names)):
         if names.count(name) > 1 and name in COLUMNS:
-            parsed.error(1, f"the column {name!r} is given twice")
+            parsed.error(1, gettext("the column “%(name)s” is given twice") % {"name": name})
     if REQUIRED not in names:
-        parsed.error(1, f"there is no {REQUIRED!r} column; the columns are {expected}")
+        parsed.error(
+            1,
+            gettext("there is no “%(name)s” column; the columns are %(expected)s")
+            % {"name": REQUIRED, "expected": expected},
+        )
     if parsed.errors:
         return parsed
     i_number = names.index(REQUIRED)
@@ -142,10 +159,18 @@ def read_list(lines: Iterable[str]) -> ParsedList:
             if not any(cell.strip() for cell in row):
                 continue
             if len(parsed.rows) + parsed.error_count >= MAX_ROWS:
-                parsed.error(line, f"the file has more than {MAX_ROWS:,} rows: split it")
+                parsed.error(
+                    line,
+                    gettext("the file has more than %(most)s rows: split it")
+                    % {"most": f"{MAX_ROWS:,}"},
+                )
                 return parsed
             if len(row) != width:
-                parsed.error(line, f"has {len(row)} columns where the header has {width}")
+                parsed.error(
+                    line,
+                    gettext("has %(count)d columns where the header has %(width)d")
+                    % {"count": len(row), "width": width},
+                )
                 continue
             raw_number = row[i_number]
             problem = number_problem(raw_number)
@@ -158,12 +183,16 @@ def read_list(lines: Iterable[str]) -> ParsedList:
             number = normalise_number(raw_number)
             if number in first_line:
                 parsed.error(
-                    line, f"the membership number {number} is also on row {first_line[number]}"
+                    line,
+                    gettext("the membership number %(number)s is also on row %(line)d")
+                    % {"number": number, "line": first_line[number]},
                 )
                 continue
             if email and email in first_email:
                 parsed.error(
-                    line, f"the email address {email[:60]} is also on row {first_email[email]}"
+                    line,
+                    gettext("the email address %(email)s is also on row %(line)d")
+                    % {"email": email[:60], "line": first_email[email]},
                 )
                 continue
             first_line[number] = line
@@ -171,7 +200,7 @@ def read_list(lines: Iterable[str]) -> ParsedList:
                 first_email[email] = line
             parsed.rows.append((number, email))
     except csv.Error as error:
-        parsed.error(line + 1, f"cannot be read as CSV ({error})")
+        parsed.error(line + 1, gettext("cannot be read as CSV (%(error)s)") % {"error": error})
     return parsed
 
 

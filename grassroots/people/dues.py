@@ -98,7 +98,9 @@ class DuesImportResult:
     def error(self, line: int, text: str) -> None:
         self.error_count += 1
         if len(self.errors) < MAX_REPORTED:
-            self.errors.append(f"Row {line}: {text}")
+            self.errors.append(
+                gettext("Row %(line)d: %(problem)s") % {"line": line, "problem": text}
+            )
 
 
 def _parse_date(text: str) -> datetime.date:
@@ -180,23 +182,38 @@ def read_payments(
             if not any(cell.strip() for cell in row):
                 result.rows -= 1
                 continue
-            result.error(line, f"has {len(row)} columns where the header has {width}.")
+            result.error(
+                line,
+                gettext("has %(count)d columns where the header has %(width)d.")
+                % {"count": len(row), "width": width},
+            )
             continue
         if row[i_status].strip().lower() not in layout.paid_statuses:
             result.not_paid += 1
             continue
         if i_currency is not None and row[i_currency].strip().upper() not in ("GBP", ""):
-            result.error(line, f"is in {row[i_currency].strip()}; dues are kept in pounds.")
+            result.error(
+                line,
+                gettext("is in %(currency)s; dues are kept in pounds.")
+                % {"currency": row[i_currency].strip()},
+            )
             continue
         try:
             day = _parse_date(row[i_date])
         except ValueError:
-            result.error(line, f"the date {row[i_date].strip()[:20]!r} is not a date.")
+            result.error(
+                line,
+                gettext("the date “%(date)s” is not a date.") % {"date": row[i_date].strip()[:20]},
+            )
             continue
         try:
             pence = _parse_pence(row[i_amount])
         except (InvalidOperation, ValueError):
-            result.error(line, f"the amount {row[i_amount].strip()[:20]!r} is not an amount.")
+            result.error(
+                line,
+                gettext("the amount “%(amount)s” is not an amount.")
+                % {"amount": row[i_amount].strip()[:20]},
+            )
             continue
         member_id = None
         for i in i_numbers:
@@ -206,11 +223,14 @@ def read_payments(
         if member_id is None:
             email = row[i_email].strip().lower()
             if not email:
-                result.error(line, "has no customer email to match to a member.")
+                result.error(line, gettext("has no customer email to match to a member."))
                 continue
             member_id = by_email.get(email)
             if member_id is None:
-                result.error(line, f"no member has the email address {email[:60]}.")
+                result.error(
+                    line,
+                    gettext("no member has the email address %(email)s.") % {"email": email[:60]},
+                )
                 continue
         result.applied += 1
         seen = latest.get(member_id)

@@ -113,6 +113,7 @@ def send_renewal_reminders(*, on: datetime.date | None = None) -> int:
     within ``reminder_days``; the number reminded."""
     from django.urls import reverse
 
+    from grassroots.messaging.languages import in_every_language
     from grassroots.messaging.models import MailKind
     from grassroots.messaging.services import send_to_members
 
@@ -128,16 +129,24 @@ def send_renewal_reminders(*, on: datetime.date | None = None) -> int:
     if not ids:
         return 0
     link = settings.GRASSROOTS_SITE_URL.rstrip("/") + reverse("my_membership")
+    names = {"days": reminder_days(), "grace": grace_days(), "link": link}
+    subject, body, translations = in_every_language(
+        lambda: (
+            gettext("Your membership is due for renewal"),
+            gettext(
+                "Dear $first_name,\n\nYour membership (number $membership_number) is due for "
+                "renewal within %(days)d days. Renew here: %(link)s\n\n"
+                "A membership not renewed lapses %(grace)d days after its renewal date.\n"
+            )
+            % names,
+        )
+    )
     send_to_members(
         actor=None,
         members=ids,
-        subject="Your membership is due for renewal",
-        body=(
-            "Dear $first_name,\n\n"
-            "Your membership (number $membership_number) is due for renewal within "
-            f"{reminder_days()} days. Renew here: {link}\n\n"
-            f"A membership not renewed lapses {grace_days()} days after its renewal date.\n"
-        ),
+        subject=subject,
+        body=body,
+        translations=translations,
         purpose="renewal reminder",
         kind=MailKind.NOTICE,
     )

@@ -593,6 +593,7 @@ def may_transfer(actor: User, member: Member) -> bool:
 def transfer_member(*, actor: User, member: Member, to_group: Group, reason: str) -> Member:
     """Move ``member``'s home group to ``to_group``, audited; the Data Managers of both groups
     are sent a notice naming the member and the groups (no contact details)."""
+    from grassroots.messaging.languages import in_every_language
     from grassroots.messaging.models import MailKind
     from grassroots.messaging.services import send_to_members
 
@@ -637,18 +638,31 @@ def transfer_member(*, actor: User, member: Member, to_group: Group, reason: str
         .distinct()
     )
     if data_managers:
+        names = {
+            "member": member.full_name,
+            "number": member.membership_number,
+            "from_group": from_group.name,
+            "to_group": to_group.name,
+        }
+        subject, body, translations = in_every_language(
+            lambda: (
+                gettext("Member moved from %(from_group)s to %(to_group)s") % names,
+                gettext(
+                    "Dear $first_name,\n\n%(member)s (membership number %(number)s) has moved "
+                    "from %(from_group)s to %(to_group)s.\n\n"
+                    "You are told because you are the Data Manager of one of these groups. The "
+                    "member's record is in Grassroots for those who may see it; the reason for "
+                    "the move is kept in the audit log.\n"
+                )
+                % names,
+            )
+        )
         send_to_members(
             actor=actor,
             members=data_managers,
-            subject=f"Member moved from {from_group.name} to {to_group.name}",
-            body=(
-                "Dear $first_name,\n\n"
-                f"{member.full_name} (membership number {member.membership_number}) has moved "
-                f"from {from_group.name} to {to_group.name}.\n\n"
-                "You are told because you are the Data Manager of one of these groups. The "
-                "member's record is in Grassroots for those who may see it; the reason for the "
-                "move is kept in the audit log.\n"
-            ),
+            subject=subject,
+            body=body,
+            translations=translations,
             purpose="member transfer notice to both groups' Data Managers",
             kind=MailKind.NOTICE,
         )

@@ -95,9 +95,9 @@ def test_any_text_at_all_is_read_without_an_exception(text):
 def test_unknown_and_missing_columns_are_named_and_no_row_is_read():
     parsed = affiliations.read_list(io.StringIO("member_no,Email,branch\n123,a@b.org,X\n"))
     assert parsed.rows == []
-    assert "Row 1: unknown column 'member_no'" in parsed.errors[0]
-    assert any("unknown column 'branch'" in e for e in parsed.errors)
-    assert any("there is no 'membership_number' column" in e for e in parsed.errors)
+    assert "Row 1: unknown column “member_no”" in parsed.errors[0]
+    assert any("unknown column “branch”" in e for e in parsed.errors)
+    assert any("there is no “membership_number” column" in e for e in parsed.errors)
 
 
 def test_a_number_is_compared_without_spaces_and_case():

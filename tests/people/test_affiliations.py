@@ -91,7 +91,7 @@ def test_a_file_with_any_bad_row_stores_nothing_and_keeps_the_list_held(office, 
     assert not result.is_stored
     assert result.errors == [
         "Row 3: the membership number 9 is also on row 2.",
-        "Row 4: the email address 'nope' is not an email address.",
+        "Row 4: the email address “nope” is not an email address.",
     ]
     assert OrganisationList.objects.get(organisation=unite).pk == held.pk
     assert OrganisationListEntry.objects.filter(imported_list=held).count() == 2
@@ -189,7 +189,7 @@ def test_the_import_page_lists_each_bad_row_and_says_nothing_was_stored(office, 
     assert page.status_code == 400
     text = page.content.decode()
     assert "nothing was stored" in text
-    assert "Row 1: unknown column &#x27;branch&#x27;" in text
+    assert "Row 1: unknown column “branch”" in text
     good = SimpleUploadedFile("unite.csv", b"membership_number\n1\n2\n", content_type="text/csv")
     page = client.post(
         reverse("other_organisations"),

@@ -79,8 +79,8 @@ def test_gocardless_export_updates_dues_and_reports_each_bad_row(national) -> No
     )
     assert (result.rows, result.applied, result.not_paid, result.error_count) == (8, 3, 1, 4)
     assert result.errors == [
-        "Row 6: the date '31-31-2026' is not a date.",
-        "Row 7: the amount 'five' is not an amount.",
+        "Row 6: the date “31-31-2026” is not a date.",
+        "Row 7: the amount “five” is not an amount.",
         "Row 8: no member has the email address nobody@example.org.",
         "Row 9: has 2 columns where the header has 22.",
     ]

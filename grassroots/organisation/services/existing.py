@@ -35,7 +35,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import dateformat
 from django.utils.text import slugify
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
@@ -302,16 +302,16 @@ def set_up_structure(
         batch_size=BATCH_SIZE,
     )
     counts = {"regions": len(made.regions), "areas": len(made.areas), "groups": len(made.groups)}
-    summary = (
-        f"The movement's structure brought onto the platform: {counts['regions']} regions, "
-        f"{counts['areas']} areas and {counts['groups']} groups"
+    words = gettext_noop(
+        "The movement's structure brought onto the platform: %(regions)d regions, "
+        "%(areas)d areas and %(groups)d groups"
     )
     StructureChange.objects.create(
         kind=StructureChangeKind.CREATE,
         level=ScopeLevel.NATION,
-        summary=summary[:300],
+        summary=(words % counts)[:300],
         reason=reason,
-        details={"decided_as": "National office", **counts},
+        details={"decided_as": "National office", "summary_words": [words, counts], **counts},
         decided_by=acting_person(actor),
         decided_by_label=actor_label(actor),
         at=now(),

@@ -15,7 +15,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import dateformat
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
@@ -46,7 +46,11 @@ def _history(link: str) -> str:
 
 
 def _failing_lines(bad: list[CriterionResult]) -> str:
-    return "\n".join(f"- {r.label}: {r.detail}" for r in bad)
+    """The failing criteria as lines of a notice, in the language it is being drawn in."""
+    return "\n".join(
+        gettext("- %(criterion)s: %(detail)s") % {"criterion": r.label, "detail": r.detail}
+        for r in bad
+    )
 
 
 def change_status(
@@ -63,7 +67,7 @@ def change_status(
         from_status=recognition.status,
         to_status=to,
         reason=reason,
-        failing=[{"code": r.code, "label": r.label, "detail": r.detail} for r in bad or []],
+        failing=[r.stored() for r in bad or []],
         fix_by=fix_by,
         decided_by=acting_person(actor),
         decided_by_label=actor_label(actor),
@@ -116,7 +120,7 @@ def review_group(
                 actor=actor,
                 recognition=recognition,
                 to=GroupStatus.RECOGNISED,
-                reason="The group meets every recognition criterion.",
+                reason=gettext_noop("The group meets every recognition criterion."),
             )
             if status in (GroupStatus.AT_RISK, GroupStatus.SUSPENDED):
                 subject, body, translations = in_every_language(
@@ -145,7 +149,7 @@ def review_group(
             actor=actor,
             recognition=recognition,
             to=GroupStatus.AT_RISK,
-            reason="A recognition criterion is not met.",
+            reason=gettext_noop("A recognition criterion is not met."),
             bad=bad,
             fix_by=fix_by,
         )
@@ -188,9 +192,8 @@ def review_group(
                 actor=actor,
                 recognition=recognition,
                 to=GroupStatus.SUSPENDED,
-                reason=(
-                    f"Recognition criteria were still not met after the fix-by date "
-                    f"({recognition.fix_by:%-d %B %Y})."
+                reason=gettext_noop(
+                    "Recognition criteria were still not met after the fix-by date."
                 ),
                 bad=bad,
             )

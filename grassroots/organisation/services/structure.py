@@ -20,12 +20,13 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import dateformat
 from django.utils.text import slugify
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, gettext_noop, ngettext
 
 from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
 from grassroots.clock import now, today
+from grassroots.messaging.languages import in_every_language
 from grassroots.messaging.models import MailKind
 from grassroots.messaging.services import send_to_members
 from grassroots.organisation.models import (
@@ -120,15 +121,18 @@ def _unique_slug(model: type[Body], name: str) -> str:
     return slug
 
 
+NATIONAL_OFFICE_WORDS = gettext_noop("National office")
+
+
 def _decided_as(actor: User) -> str:
     """The office the change was decided in, for the public log (never the person's email)."""
     for assignment in current_assignments(actor):
         if assignment.role == Role.NATIONAL_OFFICE:
-            return "National office"
+            return NATIONAL_OFFICE_WORDS
     for assignment in current_assignments(actor):
         if assignment.role == Role.REGIONAL_COORDINATOR:
             return f"Regional coordinator, {assignment.scope_name}"
-    return "National office"
+    return NATIONAL_OFFICE_WORDS
 
 
 def _officers_of(*bodies: Body | None) -> list[int]:
@@ -153,7 +157,7 @@ def _log(
     actor: User,
     kind: str,
     body: Body,
-    summary: str,
+    summary: tuple[str, dict[str, str]],
     reason: str,
     other_group: Group | None = None,
     other_area: Area | None = None,
@@ -161,7 +165,12 @@ def _log(
     tell: list[int] | None = None,
 ) -> StructureChange:
     level = level_of(body)
-    details = {"decided_as": _decided_as(actor), **(details or {})}
+    words, names = summary
+    details = {
+        "decided_as": _decided_as(actor),
+        "summary_words": [words, names],
+        **(details or {}),
+    }
     change = StructureChange.objects.create(
         kind=kind,
         level=level,
@@ -170,7 +179,7 @@ def _log(
         region=body if isinstance(body, Region) else None,
         other_group=other_group,
         other_area=other_area,
-        summary=summary[:300],
+        summary=(words % names)[:300],
         reason=reason,
         details=details,
         decided_by=acting_person(actor),
@@ -191,19 +200,27 @@ def _log(
         from django.urls import reverse
 
         link = settings.GRASSROOTS_SITE_URL.rstrip("/") + reverse("structure_changes")
+
+        def notice() -> tuple[str, str]:
+            shown = change.summary_shown
+            decided_as = change.decided_as_shown
+            text = gettext(
+                "Dear $first_name,\n\n%(change)s, by decision of %(decided_as)s.\n\n"
+                "The reason given: %(reason)s\n\n"
+                "You are told because you are an officer of a group, area or region it "
+                "affects. Every change is on the public change log: %(link)s\n"
+            ) % {"change": shown, "decided_as": decided_as, "reason": reason, "link": link}
+            return shown[:150], text
+
+        subject, text, translations = in_every_language(notice)
         send_to_members(
             actor=actor,
             members=tell,
-            subject=summary[:150],
-            body=(
-                "Dear $first_name,\n\n"
-                f"{summary}, by decision of {details['decided_as']}.\n\n"
-                f"The reason given: {reason}\n\n"
-                "You are told because you are an officer of a group, area or region it "
-                f"affects. Every change is on the public change log: {link}\n"
-            ),
+            subject=subject,
+            body=text,
             purpose="structure change notice to the officers affected",
             kind=MailKind.NOTICE,
+            translations=translations,
         )
     return change
 
@@ -230,7 +247,7 @@ def create_region(*, actor: User, name: str, reason: str) -> Region:
         actor=actor,
         kind=StructureChangeKind.CREATE,
         body=region,
-        summary=f"Region {name} created",
+        summary=(gettext_noop("Region %(name)s created"), {"name": name}),
         reason=reason,
     )
     return region
@@ -251,7 +268,10 @@ def create_area(*, actor: User, region: Region, name: str, reason: str) -> Area:
         actor=actor,
         kind=StructureChangeKind.CREATE,
         body=area,
-        summary=f"Area {name} created in {region.name}",
+        summary=(
+            gettext_noop("Area %(name)s created in %(region)s"),
+            {"name": name, "region": region.name},
+        ),
         reason=reason,
         tell=_officers_of(region),
     )
@@ -283,7 +303,10 @@ def create_group(
         actor=actor,
         kind=StructureChangeKind.CREATE,
         body=group,
-        summary=f"Group {name} created in {area.name}",
+        summary=(
+            gettext_noop("Group %(name)s created in %(area)s"),
+            {"name": name, "area": area.name},
+        ),
         reason=reason,
         details={"postcode_districts": districts},
         tell=_officers_of(area),
@@ -322,7 +345,7 @@ def rename(*, actor: User, body: Body, name: str, reason: str) -> Body:
         actor=actor,
         kind=StructureChangeKind.RENAME,
         body=body,
-        summary=f"{old} renamed {name}",
+        summary=(gettext_noop("%(old)s renamed %(name)s"), {"old": old, "name": name}),
         reason=reason,
         details={"old_name": old, "new_name": name},
         tell=_officers_of(body),
@@ -362,7 +385,10 @@ def move_group(*, actor: User, group: Group, to_area: Area, reason: str) -> Grou
         kind=StructureChangeKind.MOVE,
         body=group,
         other_area=to_area,
-        summary=f"{group.name} moved from {from_area.name} to {to_area.name}",
+        summary=(
+            gettext_noop("%(name)s moved from %(source)s to %(target)s"),
+            {"name": group.name, "source": from_area.name, "target": to_area.name},
+        ),
         reason=reason,
         details={"from_area": from_area.slug, "to_area": to_area.slug},
         tell=tell,
@@ -395,7 +421,10 @@ def move_area(*, actor: User, area: Area, to_region: Region, reason: str) -> Are
         actor=actor,
         kind=StructureChangeKind.MOVE,
         body=area,
-        summary=f"{area.name} moved from {from_region.name} to {to_region.name}",
+        summary=(
+            gettext_noop("%(name)s moved from %(source)s to %(target)s"),
+            {"name": area.name, "source": from_region.name, "target": to_region.name},
+        ),
         reason=reason,
         details={"from_region": from_region.slug, "to_region": to_region.slug},
         tell=tell,
@@ -505,7 +534,10 @@ def merge_groups(*, actor: User, source: Group, into: Group, reason: str) -> Gro
         kind=StructureChangeKind.MERGE,
         body=source,
         other_group=into,
-        summary=f"{source.name} merged into {into.name}",
+        summary=(
+            gettext_noop("%(name)s merged into %(into)s"),
+            {"name": source.name, "into": into.name},
+        ),
         reason=reason,
         details=details,
         tell=tell,
@@ -574,7 +606,10 @@ def split_group(
         kind=StructureChangeKind.SPLIT,
         body=group,
         other_group=new,
-        summary=f"{new_name} split from {group.name}",
+        summary=(
+            gettext_noop("%(name)s split from %(source)s"),
+            {"name": new_name, "source": group.name},
+        ),
         reason=reason,
         details={"postcode_districts": districts, "home_members_moved": moved, "new": new.slug},
         tell=_officers_of(group),
@@ -627,7 +662,7 @@ def close_body(*, actor: User, body: Body, reason: str) -> Body:
         actor=actor,
         kind=StructureChangeKind.CLOSE,
         body=body,
-        summary=f"{body.name} closed",
+        summary=(gettext_noop("%(name)s closed"), {"name": body.name}),
         reason=reason,
         tell=tell,
     )
