@@ -17,7 +17,7 @@ from grassroots.ballots.models import (
     RollEntry,
     Teller,
 )
-from grassroots.people.attention import AttentionItem, Probe
+from grassroots.people.attention import AttentionItem, Probe, listed
 from grassroots.people.models import Member
 
 # Before a ballot opens its tellers collect their key shares; after it closes they enter them.
@@ -32,10 +32,6 @@ def _to_vote_of(member_id: int, now: datetime.datetime) -> QuerySet[RollEntry]:
         ballot__status=BallotStatus.OPEN,
         ballot__closes_at__gt=now,
     )
-
-
-def _to_vote(member: Member) -> QuerySet[RollEntry]:
-    return _to_vote_of(member.pk, clock.now())
 
 
 def _tellers_of(member_id: int) -> QuerySet[Teller]:
@@ -70,17 +66,27 @@ def nomination_probe(user: Any, member: Member | None) -> list[Probe]:
     return [] if member is None else [Probe(_to_consent_of, {"member_id": member.pk})]
 
 
+def _to_vote_listed(member_id: int, now: datetime.datetime) -> QuerySet[RollEntry]:
+    return _to_vote_of(member_id, now).order_by("ballot__closes_at", "ballot_id")
+
+
 def vote_items(user: Any, member: Member | None) -> list[AttentionItem]:
     if member is None:
         return []
+    rows = listed(
+        Probe(_to_vote_listed, {"member_id": member.pk, "now": clock.now()}),
+        "ballot_id",
+        "ballot__title",
+        "ballot__closes_at",
+    )
     return [
         AttentionItem(
             kind="vote",
-            text=_("Vote in “%(title)s”") % {"title": entry.ballot.title},
-            url=reverse("ballot_vote", args=[entry.ballot_id]),
-            due=entry.ballot.closes_at,
+            text=_("Vote in “%(title)s”") % {"title": title},
+            url=reverse("ballot_vote", args=[ballot_id]),
+            due=closes_at,
         )
-        for entry in _to_vote(member).select_related("ballot")
+        for ballot_id, title, closes_at in rows
     ]
 
 

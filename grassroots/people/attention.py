@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Exists, QuerySet
 
@@ -179,7 +180,17 @@ def _compiled(queries: list[Any]) -> tuple[str, list[Slot]] | None:
     return _statements[key]
 
 
-def _compile(queries: list[Probe]) -> tuple[str, list[Slot]] | None:
+def _probes_statement(querysets: list[QuerySet[Any]], login: int) -> QuerySet[Any]:
+    exists = {f"probe_{index}": Exists(query) for index, query in enumerate(querysets)}
+    return User.objects.filter(pk=login).values(**exists).order_by("pk")[:1]
+
+
+def _compile(
+    queries: list[Probe],
+    statement: Callable[[list[QuerySet[Any]], int], QuerySet[Any]] = _probes_statement,
+) -> tuple[str, list[Slot]] | None:
+    """``statement`` (by default the probes' EXISTS row) built from ``queries`` with stand-ins,
+    compiled, and a slot for each of its parameters."""
     counter = iter(range(1, 1_000_000))
     # Each stand-in, and how the ORM may have turned it into a parameter, to the real value's
     # place: (probe index or None for the login's id, input name, index in a list or None).
@@ -209,7 +220,7 @@ def _compile(queries: list[Probe]) -> tuple[str, list[Slot]] | None:
         return made
 
     try:
-        exists = {}
+        built = []
         for index, query in enumerate(queries):
             inputs = {}
             for name, value in query.inputs.items():
@@ -222,15 +233,10 @@ def _compile(queries: list[Probe]) -> tuple[str, list[Slot]] | None:
                     )
                 else:
                     inputs[name] = stand_in(value, (index, name, None))
-            exists[f"probe_{index}"] = Exists(query.build(**inputs))
+            built.append(query.build(**inputs))
         login = stand_in(0, (None, "pk", None))
-        sql, params = (
-            User.objects.filter(pk=login)
-            .values(**exists)
-            .order_by("pk")[:1]
-            .query.sql_with_params()
-        )
-    except _Uncompilable:
+        sql, params = statement(built, login).query.sql_with_params()
+    except (_Uncompilable, EmptyResultSet):
         return None
     slots: list[Slot] = []
     for param in params:
@@ -302,6 +308,57 @@ def _slot(kind: str, index: int | None, name: str, position: int | None) -> Slot
 
 def _same(value: Any) -> Any:
     return value
+
+
+# A listing's statement: its SQL, a slot per parameter, and the ORM's converters for its
+# columns (SQLite gives times as text; the ORM makes them aware datetimes).
+Listing = tuple[str, list[Slot], Any, Any]
+_listings: dict[tuple[Any, ...], Listing | None] = {}
+
+
+def listed(probe: Probe, *fields: str) -> list[tuple[Any, ...]]:
+    """``probe``'s rows as tuples of ``fields`` (``values_list``), through a statement compiled
+    once per process for its shape, as the probes' is: a source's items cost their query, not
+    the building of it. ``listed_through_orm`` answers the same (tests hold them equal)."""
+    key = (
+        connection.vendor,
+        probe.build,
+        fields,
+        tuple(sorted((k, _shape(v)) for k, v in probe.inputs.items())),
+    )
+    if key not in _listings:
+        _listings[key] = _compile_listing(probe, fields)
+    listing = _listings[key]
+    if listing is None:
+        return listed_through_orm(probe, *fields)
+    sql, slots, compiler, converters = listing
+    params = [slot(0, [probe.inputs]) for slot in slots]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if converters:
+        rows = list(compiler.apply_converters(rows, converters))
+    return [tuple(row) for row in rows]
+
+
+def _compile_listing(probe: Probe, fields: tuple[str, ...]) -> Listing | None:
+    made: list[QuerySet[Any]] = []
+
+    def statement(querysets: list[QuerySet[Any]], login: int) -> QuerySet[Any]:
+        made.append(querysets[0].values_list(*fields))
+        return made[-1]
+
+    compiled = _compile([probe], statement)
+    if compiled is None:
+        return None
+    compiler = made[-1].query.get_compiler(connection=connection)
+    compiler.setup_query()
+    columns = [column for column, _, _ in compiler.select]
+    return compiled[0], compiled[1], compiler, compiler.get_converters(columns)
+
+
+def listed_through_orm(probe: Probe, *fields: str) -> list[tuple[Any, ...]]:
+    return list(probe.queryset().values_list(*fields))
 
 
 def attention_for(user: Any, member: Member | None) -> list[AttentionItem]:

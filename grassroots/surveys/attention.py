@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from grassroots.organisation.models import ScopeLevel
-from grassroots.people.attention import AttentionItem, Probe
+from grassroots.people.attention import AttentionItem, Probe, listed
 from grassroots.people.models import Member, MembershipStatus
 from grassroots.surveys.models import Respondent, Survey, SurveyStatus
 
@@ -39,25 +39,26 @@ def _to_answer_of(member_id: int, group_id: int, area_id: int, region_id: int) -
     return Survey.objects.filter(in_scope, status=SurveyStatus.OPEN).exclude(Exists(answered))
 
 
-def _to_answer(member: Member | None) -> QuerySet[Survey] | None:
-    inputs = _inputs(member)
-    return None if inputs is None else _to_answer_of(**inputs)
-
-
 def attention_probe(user: Any, member: Member | None) -> list[Probe]:
     inputs = _inputs(member)
     return [] if inputs is None else [Probe(_to_answer_of, inputs)]
 
 
+def _to_answer_listed(
+    member_id: int, group_id: int, area_id: int, region_id: int
+) -> QuerySet[Survey]:
+    return _to_answer_of(member_id, group_id, area_id, region_id).order_by("opened_at", "pk")
+
+
 def attention_items(user: Any, member: Member | None) -> list[AttentionItem]:
-    surveys = _to_answer(member)
-    if surveys is None:
+    inputs = _inputs(member)
+    if inputs is None:
         return []
     return [
         AttentionItem(
             kind="survey",
-            text=_("Answer the survey “%(title)s”") % {"title": survey.title},
-            url=reverse("surveys:survey_detail", args=[survey.pk]),
+            text=_("Answer the survey “%(title)s”") % {"title": title},
+            url=reverse("surveys:survey_detail", args=[pk]),
         )
-        for survey in surveys.order_by("opened_at", "pk")
+        for pk, title in listed(Probe(_to_answer_listed, inputs), "pk", "title")
     ]

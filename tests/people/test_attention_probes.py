@@ -74,3 +74,28 @@ def test_a_later_request_puts_its_own_values_in_the_same_statement(monkeypatch):
     assert later == probe_answers(member_user, member, compiled=False)
     assert not later.get("ballots") and not later.get("proposals")
     assert attention._statements == statements  # no new statement for the same shape
+
+
+def test_listed_items_come_out_as_the_orm_gives_them_for_every_demo_login(monkeypatch):
+    restore_demo()
+    logins = User.objects.select_related("member__home_group__area").order_by("pk")
+    named = {login.email for login in DEMO_LOGINS}
+    users = [u for i, u in enumerate(logins) if u.email in named or i % 10 == 0]
+    compiled = {u.pk: attention.attention_for(u, getattr(u, "member", None)) for u in users}
+    monkeypatch.setattr(attention, "listed", attention.listed_through_orm)
+    for module in ("ballots", "proposals", "surveys"):
+        monkeypatch.setattr(
+            f"grassroots.{module}.attention.listed", attention.listed_through_orm, raising=True
+        )
+    through_orm = {u.pk: attention.attention_for(u, getattr(u, "member", None)) for u in users}
+    assert compiled == through_orm
+    member = User.objects.get(email="member@demo.grassroots.example")
+    kinds = {item.kind for item in compiled[member.pk]}
+    # The demo member has a ballot, a proposal and a survey waiting: each listing is exercised,
+    # with its deadline read back as an aware time.
+    assert {"vote", "proposal", "survey"} <= kinds
+    assert all(
+        item.due is None or item.due.tzinfo is not None
+        for items in compiled.values()
+        for item in items
+    )
