@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django import forms
@@ -37,6 +37,34 @@ TIME_MARKS = [
     (str(TIME_IF_NEED_BE), gettext_lazy("If need be")),
     (str(TIME_NO), gettext_lazy("I cannot")),
 ]
+# A position as others read it on the proposal's page and in its history.
+POSITION_WORDS = {
+    "consent": gettext_lazy("Consent"),
+    "stand_aside": gettext_lazy("Stand aside"),
+    "block": gettext_lazy("Block"),
+    "agree": gettext_lazy("Agree"),
+    "abstain": gettext_lazy("Abstain"),
+    "disagree": gettext_lazy("Disagree"),
+}
+
+
+def position_words(
+    process: str, choice: str, scores: Mapping[str, Any], options: Sequence[ProposalOption]
+) -> str:
+    """A position in words: the choice (an option's label in a majority vote), or each
+    option's score or time mark beside its label."""
+    labels = {str(o.pk): o.label for o in options}
+    if choice:
+        return str(POSITION_WORDS.get(choice) or labels.get(choice) or choice)
+    marks = dict(TIME_MARKS)
+    return ", ".join(
+        gettext("%(option)s: %(score)s")
+        % {
+            "option": labels.get(str(key), str(key)),
+            "score": marks.get(str(value), value) if process == Process.TIME else value,
+        }
+        for key, value in scores.items()
+    )
 
 
 class ProposalForm(forms.Form):

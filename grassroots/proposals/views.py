@@ -27,6 +27,7 @@ from grassroots.proposals.forms import (
     RulesForm,
     ScheduleForm,
     StatementForm,
+    position_words,
 )
 from grassroots.proposals.models import Proposal, ProposalStatus
 from grassroots.proposals.rules import Process
@@ -230,14 +231,21 @@ def _render_detail(
     may_discuss = queries.may_discuss(request.user, proposal)
     discussion_open = queries.discussion_open(proposal)
     asked = request.POST.get("parent") if request.method == "POST" else request.GET.get("reply")
+    options = list(proposal.options.all())
     return render(
         request,
         "proposals/detail.html",
         {
             "proposal": proposal,
-            "options": list(proposal.options.all()),
-            "positions": list(queries.positions(proposal)),
-            "history": list(queries.history(proposal).order_by("-at", "-id")[:HISTORY_SHOWN])[::-1],
+            "options": options,
+            "positions": [
+                (p, position_words(proposal.process, p.choice, p.scores, options))
+                for p in queries.positions(proposal)
+            ],
+            "history": [
+                (c, position_words(proposal.process, c.choice, c.scores, options))
+                for c in queries.history(proposal).order_by("-at", "-id")[:HISTORY_SHOWN]
+            ][::-1],
             "history_count": queries.history(proposal).count(),
             "thread": thread,
             "thread_html": thread_html(

@@ -148,3 +148,26 @@ def test_a_second_click_on_send_on_lands_on_the_proposal_and_sends_nothing_again
     assert second.status_code == 200
     assert "Already sent to the next meeting&#x27;s agenda." in second.content.decode()
     assert AgendaItem.objects.filter(title__startswith="Proposal:").count() == 1
+
+
+def test_positions_are_shown_in_words_not_as_stored_keys(branch: Branch):
+    consent = propose(branch)
+    take_position(actor=branch.third.user, proposal=consent, choice="stand_aside")
+    text = client_for(branch.third).get(reverse("proposals:detail", args=[consent.pk]))
+    page = text.content.decode()
+    assert "Stand aside" in page and "Standaside" not in page
+
+    vote = propose(branch, process="majority", options=["Market square", "Station forecourt"])
+    market, _station = list(vote.options.all())
+    take_position(actor=branch.third.user, proposal=vote, choice=str(market.pk))
+    page = client_for(branch.third).get(reverse("proposals:detail", args=[vote.pk]))
+    text = page.content.decode()
+    # The option's label, where the page used to print its database id.
+    assert f"{branch.third.last_name}</strong>: Market square" in text.replace("&#x27;", "'")
+    assert "took “Market square”" in text
+
+    scored = propose(branch, process="score", options=["Leaflets", "Banner"], budget=5)
+    leaflets, banner = list(scored.options.all())
+    take_position(actor=branch.third.user, proposal=scored, scores={leaflets.pk: 4, banner.pk: 1})
+    page = client_for(branch.third).get(reverse("proposals:detail", args=[scored.pk]))
+    assert "Leaflets: 4, Banner: 1" in page.content.decode()
