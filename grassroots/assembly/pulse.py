@@ -180,6 +180,7 @@ def clear() -> None:
         _drawn.clear()
     with queries._shared_lock:
         queries._shared.clear()
+        queries._per_versions.clear()
 
 
 _PULSE_PATH = re.compile(r"^/meetings/([0-9]+)/live/pulse/$")

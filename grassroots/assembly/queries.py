@@ -18,7 +18,7 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser
 from django.core import signing
 from django.db import connection
-from django.db.models import Count, F, Max, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, Field, Max, OuterRef, Q, Subquery
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext
@@ -46,8 +46,9 @@ from grassroots.meetings.models import (
     MotionStatus,
     Outcome,
 )
-from grassroots.organisation.permissions import Capability, may
+from grassroots.organisation.permissions import Capability, group_ids_in, may
 from grassroots.people.models import Member
+from grassroots.rows import convert, converters_for, hot_cursor
 
 
 def in_session_kind(meeting: Meeting) -> bool:
@@ -304,6 +305,40 @@ def live_state(
     if member is None:
         return state
     state.member = member
+    if version is not None:
+        _viewer_from_one_query(state, member, version)
+    else:
+        _viewer_by_orm(state, member)
+    state.my_request = next((r for r in state.queue if r.member_id == member.pk), None)
+    if state.my_request is None and speaker is not None and speaker.member_id == member.pk:
+        state.my_request = speaker
+    return state
+
+
+def _proxies_of(state: LiveState, member: Member, proxies: list[Proxy]) -> None:
+    """The viewer's proxies among ``proxies`` (the meeting's live ones, principal's surname
+    first): the one they gave, and, when signed in, those they hold."""
+    state.proxy_given = next((p for p in proxies if p.principal_id == member.pk), None)
+    if state.attendance is not None:
+        state.proxies_held = [p for p in proxies if p.holder_id == member.pk]
+
+
+def _marks_of(state: LiveState, member: Member) -> None:
+    if state.vote is None:
+        return
+    voted = set(
+        VoteMark.objects.filter(
+            vote=state.vote,
+            member_id__in=[member.pk, *(p.principal_id for p in state.proxies_held)],
+        ).values_list("member_id", flat=True)
+    )
+    state.has_voted = member.pk in voted
+    state.proxies_voted = voted - {member.pk}
+
+
+def _viewer_by_orm(state: LiveState, member: Member) -> None:
+    """The viewer's part, a query for each piece (no fingerprint to cache against)."""
+    meeting = state.meeting
     state.attendance = attendance_of(meeting, member)
     # Proxies given and held, in one query.
     proxies = list(
@@ -312,23 +347,137 @@ def live_state(
         .select_related("principal", "holder")
         .order_by("principal__last_name")
     )
-    state.proxy_given = next((p for p in proxies if p.principal_id == member.pk), None)
+    _proxies_of(state, member, proxies)
     if state.attendance is not None:
         state.weight = weight_of(meeting, member, state.orders)
-        state.proxies_held = [p for p in proxies if p.holder_id == member.pk]
-    state.my_request = next((r for r in state.queue if r.member_id == member.pk), None)
-    if state.my_request is None and speaker is not None and speaker.member_id == member.pk:
-        state.my_request = speaker
-    if state.vote is not None:
-        voted = set(
-            VoteMark.objects.filter(
-                vote=state.vote,
-                member_id__in=[member.pk, *(p.principal_id for p in state.proxies_held)],
-            ).values_list("member_id", flat=True)
+    _marks_of(state, member)
+
+
+def _viewer_from_one_query(state: LiveState, member: Member, version: str) -> None:
+    """The viewer's part as ``_viewer_by_orm`` finds it, in one query: their attendance, their
+    delegate seat's share of the group's weight, and whether they voted, read together
+    (``viewer_values``); the meeting's live proxies and the groups in its scope from this
+    process's cache for the fingerprint ``version`` (it changes with every proxy given or
+    revoked). Only a viewer who holds proxies pays a second query, for their principals'
+    votes. tests/assembly/test_pages.py holds the two ways equal."""
+    meeting = state.meeting
+    kept = _per_version(meeting, version)
+    row = viewer_values(meeting.pk, member.pk, state.vote.pk if state.vote else None)
+    if row is None:
+        _proxies_of(state, member, kept.proxies)
+        return
+    attendance, delegate_group, line_members, line_delegates, voted = row
+    state.attendance = attendance
+    _proxies_of(state, member, kept.proxies)
+    if not meetings.is_in_scope_of_groups(member, kept.group_ids):
+        state.weight = None
+    elif state.orders.weighting != Weighting.DELEGATION:
+        state.weight = Fraction(1)
+    elif delegate_group is None:
+        state.weight = None
+    elif not line_members or not line_delegates:
+        state.weight = Fraction(1)
+    else:
+        state.weight = Fraction(line_members, line_delegates)
+    if state.proxies_held:
+        _marks_of(state, member)
+    elif state.vote is not None:
+        state.has_voted = bool(voted)
+
+
+@dataclass(frozen=True)
+class _PerVersion:
+    proxies: list[Proxy]
+    group_ids: list[int] | None
+
+
+_per_versions: OrderedDict[tuple[str, str], _PerVersion] = OrderedDict()
+
+
+def _per_version(meeting: Meeting, version: str) -> _PerVersion:
+    """The meeting's live proxies (with both members) and the groups in its scope, read once
+    per fingerprint in each process (as ``_shared_state``)."""
+    key = (str(meeting.uid), version)
+    with _shared_lock:
+        found = _per_versions.get(key)
+        if found is not None:
+            _per_versions.move_to_end(key)
+    if found is None:
+        proxies = list(
+            Proxy.objects.filter(meeting=meeting, revoked_at__isnull=True)
+            .select_related("principal", "holder")
+            .order_by("principal__last_name")
         )
-        state.has_voted = member.pk in voted
-        state.proxies_voted = voted - {member.pk}
-    return state
+        found = _PerVersion(proxies=proxies, group_ids=group_ids_in(meeting))
+        with _shared_lock:
+            _per_versions[key] = found
+            while len(_per_versions) > SHARED_ENTRIES:
+                _per_versions.popitem(last=False)
+    return found
+
+
+# Placeholders the viewer's query is built with once per process, replaced at each page.
+_MEMBER_PLACEHOLDER = -917_263_549
+_VOTE_PLACEHOLDER = -917_263_550
+
+
+def _viewer_queryset(meeting_id: int, member_id: int, vote_id: int) -> Any:
+    seat = Delegate.objects.filter(
+        meeting_id=meeting_id, member_id=member_id, withdrawn_at__isnull=True
+    ).values("group_id")[:1]
+    lines = AllocationLine.objects.filter(
+        allocation__meeting_id=meeting_id,
+        allocation__superseded_at__isnull=True,
+        group_id=Subquery(seat),
+    )
+    return Attendance.objects.filter(meeting_id=meeting_id, member_id=member_id).annotate(
+        delegate_group=Subquery(seat),
+        line_members=Subquery(lines.values("members")[:1]),
+        line_delegates=Subquery(lines.values("delegates")[:1]),
+        voted=Exists(VoteMark.objects.filter(vote_id=vote_id, member_id=member_id)),
+    )
+
+
+@functools.cache
+def _viewer_sql(vendor: str) -> tuple[str, tuple[Any, ...]]:
+    sql, params = _viewer_queryset(
+        _MEETING_PLACEHOLDER, _MEMBER_PLACEHOLDER, _VOTE_PLACEHOLDER
+    ).query.sql_with_params()
+    return sql, tuple(params)
+
+
+_ATTENDANCE_FIELDS = [f.attname for f in Attendance._meta.concrete_fields]
+
+
+def viewer_values(
+    meeting_id: int, member_id: int, vote_id: int | None
+) -> tuple[Attendance, int | None, int | None, int | None, bool] | None:
+    """``_viewer_queryset``'s one row, from its SQL built once: the member's attendance, the
+    group of their delegate seat, that group's line in the current allocation (members,
+    delegates) and whether they voted in ``vote_id``; None when they have not signed in."""
+    sql, template = _viewer_sql(connection.vendor)
+    values = {_MEETING_PLACEHOLDER: meeting_id, _MEMBER_PLACEHOLDER: member_id}
+    values[_VOTE_PLACEHOLDER] = vote_id if vote_id is not None else 0
+    params = [values.get(p, p) if isinstance(p, int) else p for p in template]
+    with hot_cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+        names = [column[0] for column in cursor.description or ()]
+    if row is None:
+        return None
+    found = dict(zip(names, row, strict=True))
+    fields = [f for f in Attendance._meta.concrete_fields if isinstance(f, Field)]
+    converted = convert(
+        [found[f.column] for f in fields], converters_for(Attendance, fields, "default"), "default"
+    )
+    attendance = Attendance.from_db("default", _ATTENDANCE_FIELDS, converted)
+    return (
+        attendance,
+        found["delegate_group"],
+        found["line_members"],
+        found["line_delegates"],
+        bool(found["voted"]),
+    )
 
 
 def meeting_links(actor: User | AnonymousUser, meeting: Meeting) -> list[tuple[str, str]]:

@@ -130,7 +130,15 @@ def is_in_scope(
 ) -> bool:
     if member is None or member.status not in set(statuses) or member.erased_at is not None:
         return False
-    group_ids = group_ids_in(meeting)
+    return is_in_scope_of_groups(member, group_ids_in(meeting), statuses)
+
+
+def is_in_scope_of_groups(
+    member: Member | None, group_ids: list[int] | None, statuses: Iterable[str] = DEBATE_STATUSES
+) -> bool:
+    """``is_in_scope`` for a meeting whose groups (``group_ids_in``) are known already."""
+    if member is None or member.status not in set(statuses) or member.erased_at is not None:
+        return False
     return group_ids is None or bool(member_group_ids(member) & set(group_ids))
 
 
@@ -231,8 +239,7 @@ def meetings_visible_to(actor: User | AnonymousUser) -> QuerySet[Meeting]:
         group_ids |= member_group_ids(member)
     elif not group_ids:
         return Meeting.objects.none()
-    # One query for both: every meetings page asks this, so each round trip counts.
-    bodies = list(Group.objects.filter(pk__in=group_ids).values_list("area_id", "area__region_id"))
+    bodies = _bodies_of(group_ids, member)
     area_ids = {area_id for area_id, _ in bodies}
     region_ids = {region_id for _, region_id in bodies}
     return base.filter(
@@ -241,6 +248,18 @@ def meetings_visible_to(actor: User | AnonymousUser) -> QuerySet[Meeting]:
         | Q(area_id__in=area_ids)
         | Q(region_id__in=region_ids)
     )
+
+
+def _bodies_of(group_ids: set[int], member: Member | None) -> list[tuple[int, int | None]]:
+    """(area, region) of each of ``group_ids`` that lies in an area. One query for both: every
+    meetings page asks this, so each round trip counts; none when the only group is the
+    member's home group, whose area and region ``own_member`` read with the member."""
+    if member is not None and group_ids == {member.home_group_id}:
+        home = Member.home_group.field.get_cached_value(member, None)  # read with the member?
+        area = Group.area.field.get_cached_value(home, None) if home is not None else None
+        if isinstance(area, Area):
+            return [(area.pk, area.region_id)]
+    return list(Group.objects.filter(pk__in=group_ids).values_list("area_id", "area__region_id"))
 
 
 def upcoming_meetings_for(actor: User | AnonymousUser) -> QuerySet[Meeting]:

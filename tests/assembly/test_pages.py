@@ -347,3 +347,80 @@ def test_the_pulse_token_carries_the_pages_language_and_holds_only_for_its_sessi
     assert pulse.pulse_token_language(token, 8, "a-session-key") is None
     assert pulse.pulse_token_language(token, 7, "another-session") is None
     assert pulse.pulse_token_language(token + "x", 7, "a-session-key") is None
+
+
+def test_the_viewers_part_read_in_one_query_is_what_the_orm_reads(session):
+    """The live page reads the viewer's part (attendance, weight, vote, proxies) in one query
+    against the fingerprint (``queries._viewer_from_one_query``); the chair's pages read it a
+    query at a time. Both give every viewer the same state: a weighted delegate, an unweighted
+    one, a member who is no delegate, one not signed in, a proxy holder before and after
+    voting for their principal."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from grassroots.assembly import pulse, queries
+    from grassroots.assembly.services.proxies import give_proxy
+    from grassroots.assembly.services.votes import cast_vote
+
+    leeds, skipton = session.delegates[0], session.delegates[-1]
+    holder, principal = session.delegates[3], session.delegates[4]
+    other, absent = session.others
+    sign_in(session, [leeds, skipton, holder, principal, other])
+    give_proxy(
+        actor=principal.user, meeting=session.meeting, holder_number=holder.membership_number
+    )
+    vote = open_vote(
+        actor=session.chair, meeting=session.meeting, subject="motion", motion=session.motion
+    )
+    cast_vote(actor=leeds.user, meeting=session.meeting, vote_id=vote.pk, choice=[0])
+    fields = ("attendance", "weight", "has_voted", "proxies_held", "proxies_voted", "proxy_given")
+
+    def both(member) -> tuple[dict, int]:
+        from grassroots.meetings.queries import member_of
+
+        pulse.clear()
+        found = queries.fingerprint(session.meeting.pk)
+        viewer = member_of(member.user)
+        orm = queries.live_state(session.meeting, viewer)
+        queries.live_state(session.meeting, viewer, version=found.version)  # caches filled
+        with CaptureQueriesContext(connection) as captured:
+            one = queries.live_state(session.meeting, viewer, version=found.version)
+        assert {f: getattr(one, f) for f in fields} == {f: getattr(orm, f) for f in fields}
+        return {f: getattr(one, f) for f in fields}, len(captured.captured_queries)
+
+    seen, count = both(leeds)
+    assert seen["weight"] == 10 and seen["has_voted"] and count == 1
+    seen, count = both(skipton)
+    assert seen["weight"] == 5 and not seen["has_voted"] and count == 1
+    seen, count = both(other)
+    assert seen["attendance"] is not None and seen["weight"] is None and count == 1
+    seen, count = both(absent)
+    assert seen["attendance"] is None and seen["weight"] is None and count == 1
+    seen, count = both(principal)
+    assert seen["proxy_given"].holder == holder and count == 1
+    seen, count = both(holder)
+    assert [p.principal for p in seen["proxies_held"]] == [principal] and count == 2
+    assert seen["proxies_voted"] == set()
+    cast_vote(
+        actor=holder.user,
+        meeting=session.meeting,
+        vote_id=vote.pk,
+        choice=[1],
+        for_member=principal,
+    )
+    seen, _ = both(holder)
+    assert seen["proxies_voted"] == {principal.pk} and not seen["has_voted"]
+
+
+def test_an_unweighted_meetings_viewer_part_read_in_one_query_carries_weight_one(db):
+    from grassroots.assembly import pulse, queries
+    from grassroots.meetings.queries import member_of
+    from tests.assembly.builders import build_session
+
+    session = build_session(weighted=False)
+    member = session.others[0]
+    sign_in(session, [member])
+    pulse.clear()
+    found = queries.fingerprint(session.meeting.pk)
+    state = queries.live_state(session.meeting, member_of(member.user), version=found.version)
+    assert state.weight == 1 and state.may_vote
