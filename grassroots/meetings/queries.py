@@ -64,6 +64,7 @@ from grassroots.organisation.permissions import (
 from grassroots.people.models import Member, MembershipStatus
 from grassroots.people.queries import own_member
 from grassroots.people.standing import members_in_good_standing_on
+from grassroots.rows import Prepared
 
 # Who sees a body's meetings and may RSVP to its events; who may take part in its debates.
 SEE_STATUSES = (MembershipStatus.MEMBER, MembershipStatus.SUPPORTER)
@@ -94,9 +95,13 @@ def member_group_ids(member: Member) -> set[int]:
     """The member's home group and other groups (read once per member object)."""
     cached: set[int] | None = getattr(member, _GROUPS_ATTR, None)
     if cached is None:
-        cached = {member.home_group_id, *member.other_groups.values_list("id", flat=True)}
+        others = _OTHER_GROUPS.fetch(member.pk)
+        cached = {member.home_group_id, *(int(getattr(row, "group_id")) for row in others)}  # noqa: B009
         setattr(member, _GROUPS_ATTR, cached)
     return cached
+
+
+_OTHER_GROUPS = Prepared(lambda pk: Member.other_groups.through.objects.filter(member_id=pk), -1)
 
 
 def members_in_scope(
@@ -224,30 +229,78 @@ def same_body(meeting: Meeting) -> Q:
 # --- which meetings a person sees ---------------------------------------------------------------
 
 
-def meetings_visible_to(actor: User | AnonymousUser) -> QuerySet[Meeting]:
-    """Meetings of the bodies ``actor`` belongs to (their groups, those groups' areas and
-    regions, and the nation) or runs meetings for."""
+@dataclass
+class _Visible:
+    """The bodies whose meetings someone sees: all, none, or their groups (theirs and those
+    they run meetings for) with the groups' areas and regions (read only when asked)."""
+
+    everything: bool = False
+    nothing: bool = False
+    group_ids: frozenset[int] = frozenset()
+    member: Member | None = None
+    _bodies: list[tuple[int, int | None]] | None = None
+
+    def bodies(self) -> tuple[set[int], set[int]]:
+        if self._bodies is None:
+            self._bodies = _bodies_of(set(self.group_ids), self.member)
+        areas = {area_id for area_id, _ in self._bodies}
+        # None (an area outside any region) matches no meeting, in SQL's IN as here.
+        regions = {region_id for _, region_id in self._bodies if region_id is not None}
+        return areas, regions
+
+    def q(self) -> Q:
+        areas, regions = self.bodies()
+        return (
+            Q(level=ScopeLevel.NATION)
+            | Q(group_id__in=self.group_ids)
+            | Q(area_id__in=areas)
+            | Q(region_id__in=regions)
+        )
+
+    def covers(self, meeting: Meeting) -> bool:
+        if self.everything:  # q() asked of one meeting already read
+            return True
+        if self.nothing:
+            return False
+        if meeting.level == ScopeLevel.NATION or meeting.group_id in self.group_ids:
+            return True
+        if meeting.area_id is None and meeting.region_id is None:
+            return False
+        areas, regions = self.bodies()
+        return meeting.area_id in areas or meeting.region_id in regions
+
+
+def _visible_to(actor: User | AnonymousUser) -> _Visible:
     if not getattr(actor, "is_authenticated", False):
-        return Meeting.objects.none()
-    base = Meeting.objects.select_related("group", "area", "region")
+        return _Visible(nothing=True)
     runs = scopes_for(actor, Capability.RUN_MEETINGS)
     if runs.everywhere:
-        return base
+        return _Visible(everything=True)
     group_ids = set(runs.group_ids)
     member = member_of(actor)
     if member is not None and member.status in SEE_STATUSES:
         group_ids |= member_group_ids(member)
     elif not group_ids:
+        return _Visible(nothing=True)
+    return _Visible(group_ids=frozenset(group_ids), member=member)
+
+
+def meetings_visible_to(actor: User | AnonymousUser) -> QuerySet[Meeting]:
+    """Meetings of the bodies ``actor`` belongs to (their groups, those groups' areas and
+    regions, and the nation) or runs meetings for."""
+    visible = _visible_to(actor)
+    if visible.nothing:
         return Meeting.objects.none()
-    bodies = _bodies_of(group_ids, member)
-    area_ids = {area_id for area_id, _ in bodies}
-    region_ids = {region_id for _, region_id in bodies}
-    return base.filter(
-        Q(level=ScopeLevel.NATION)
-        | Q(group_id__in=group_ids)
-        | Q(area_id__in=area_ids)
-        | Q(region_id__in=region_ids)
-    )
+    base = Meeting.objects.select_related("group", "area", "region")
+    if visible.everything:
+        return base
+    return base.filter(visible.q())
+
+
+# One meeting as the session's pages and the meeting's own read it: SQL compiled once.
+_MEETING = Prepared(
+    lambda pk: Meeting.objects.select_related("group", "area", "region").filter(pk=pk), -1
+)
 
 
 def _bodies_of(group_ids: set[int], member: Member | None) -> list[tuple[int, int | None]]:
@@ -271,7 +324,11 @@ def past_meetings_for(actor: User | AnonymousUser) -> QuerySet[Meeting]:
 
 
 def get_meeting_for(actor: User | AnonymousUser, meeting_id: int) -> Meeting:
-    meeting = meetings_visible_to(actor).filter(pk=meeting_id).first()
+    """The meeting, when ``actor`` sees it (``meetings_visible_to``: the meeting read by its
+    id, then asked the same question of its body); 404 alike for missing and not theirs."""
+    visible = _visible_to(actor)
+    found = [] if visible.nothing else _MEETING.fetch(meeting_id)
+    meeting = found[0] if found and visible.covers(found[0]) else None
     if meeting is None:
         raise Http404(gettext("No such meeting."))
     return meeting

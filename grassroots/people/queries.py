@@ -22,6 +22,7 @@ from grassroots.clock import today
 from grassroots.organisation.models import Group
 from grassroots.organisation.permissions import Capability, scopes_for
 from grassroots.people.models import Member, MembershipStatus
+from grassroots.rows import Prepared
 
 
 def members_visible_to(
@@ -51,7 +52,17 @@ def members_visible_to(
 def own_member(actor: User | AnonymousUser) -> Member | None:
     if isinstance(actor, AnonymousUser) or not getattr(actor, "is_authenticated", False):
         return None
-    return Member.objects.select_related("home_group__area__region").filter(user=actor).first()
+    found = _OWN_MEMBER.fetch(actor.pk)
+    return found[0] if found else None
+
+
+def _own_member_of(user_id: int) -> QuerySet[Member]:
+    """As ``Member.objects.select_related(...).filter(user=...).first()`` asks it."""
+    return Member.objects.select_related("home_group__area__region").filter(user_id=user_id)[:1]
+
+
+# Most pages read the logged-in person's own record: its SQL compiled once (grassroots.rows).
+_OWN_MEMBER = Prepared(_own_member_of, -917_263_553)
 
 
 def get_member_for(actor: User | AnonymousUser, membership_number: str, *, purpose: str) -> Member:
