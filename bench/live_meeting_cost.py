@@ -11,9 +11,10 @@ Run from the repository root (PostgreSQL on 127.0.0.1:5432, trust authentication
 meeting (``tests/assembly/builders.py``: 500 delegates signed in, a vote open); without it the
 seeded database is reused. ``--root`` measures another checkout's code against the same
 database (one with the pulse, grassroots/assembly/pulse.py). For each kind (the first page
-load; the pulse's 204 when the worker reads the fingerprint and when it answers from memory;
-the pulse's shared part after a change, drawn cold as a worker's first request for that state
-and then warm; the viewer's own part; a vote) it reports the median and p95 CPU time
+load; the same page again, once the session holds the member's language; the pulse's 204
+when the worker reads the fingerprint and when it answers from memory; the pulse's shared
+part after a change, drawn cold as a worker's first request for that state and then warm;
+the viewer's own part; a vote) it reports the median and p95 CPU time
 (``time.process_time``) and wall time per request, and the queries made. Django's test client
 stands in for gunicorn (its own cost, about a millisecond, is included). Not in ``make test``.
 """
@@ -175,6 +176,11 @@ def main() -> None:
         f"{'wall p50':>8} {'wall p95':>8}  (ms)"
     )
     measure("first page load", page, nothing)
+    # The same browsers again: their sessions now hold the member's language, as a login
+    # through the site's form leaves it (force_login above bypasses that, so each first load
+    # here also reads the language, stores it on a member who never chose one, and saves the
+    # session: grassroots.people.languages).
+    measure("page load again (session has its language)", page, nothing)
     measure("pulse, unchanged (204), fingerprint read", unchanged, fresh_fingerprint)
     measure("pulse, unchanged (204), from memory", unchanged, nothing)
     measure("pulse, shared part (cold)", shared, cold)
