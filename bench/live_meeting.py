@@ -11,7 +11,8 @@ minutes, most of it the 60 s of load)::
 2. Seeds a regional delegate meeting under way with ``tests/assembly/builders.py`` (the test
    suite's builder: three groups sending 250, 150 and 100 delegates, weights by membership),
    signs every delegate in through ``sign_in_member`` and writes each a logged-in session row
-   (the load measures the meeting, not logging in). Opens a vote on the motion (the service).
+   as a login leaves it, with the member's language (the load measures the meeting, not
+   logging in). Opens a vote on the motion (the service).
 3. Starts gunicorn with ``grassroots.settings.prod`` (``--workers`` sync workers) and runs the
    attendees from ``--clients`` threads, each doing what its page's htmx does: loads the live
    page once (its CSRF token, the pulse's address, its token and its own part's delay), then
@@ -98,6 +99,8 @@ def seed(env: dict[str, str], attendees: int) -> tuple[int, int, list[str], obje
 
     from grassroots import clock
     from grassroots.assembly.services.votes import open_vote
+    from grassroots.people.languages import SESSION_KEY as LANGUAGE_SESSION_KEY
+    from grassroots.people.models import Member
     from tests.assembly.builders import build_session, sign_in
 
     scale = attendees / 500
@@ -108,12 +111,20 @@ def seed(env: dict[str, str], attendees: int) -> tuple[int, int, list[str], obje
     keys = []
     rows = []
     expires = clock.now() + __import__("datetime").timedelta(days=1)
-    for member in [*session.delegates, session.chair_member]:
+    # As a login through the site's form leaves them: the member's language stored (their
+    # browser's, at their first login) and remembered in the session (remember_at_login), so
+    # the first page does not read it, store it and save the session (people/languages.py).
+    attendees = [*session.delegates, session.chair_member]
+    Member.objects.filter(pk__in=[m.pk for m in attendees], language="").update(
+        language=settings.LANGUAGE_CODE
+    )
+    for member in attendees:
         user = member.user
         data = {
             SESSION_KEY: str(user.pk),
             BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
             HASH_SESSION_KEY: user.get_session_auth_hash(),
+            LANGUAGE_SESSION_KEY: settings.LANGUAGE_CODE,
         }
         key = os.urandom(16).hex()
         keys.append(key)
