@@ -87,6 +87,29 @@ def _projector_extras(vote: LiveVote | None) -> dict[str, object]:
     return {"voted": vote.marks.count(), "diff": diff}
 
 
+# The page's empty form fields (ask to speak, give a proxy), drawn once per language in each
+# process: every attendee's are the same, and drawing a form's widgets cost more CPU than the
+# rest of the viewer's part (issue 17).
+_FIELDS: dict[str, dict[str, str]] = {}
+
+
+def _unbound_fields() -> dict[str, str]:
+    language = translation.get_language() or ""
+    drawn = _FIELDS.get(language)
+    if drawn is None:
+        speak, proxy = SpeakForm(), ProxyForm()
+        drawn = {
+            name: render_to_string("includes/field.html", {"field": field})
+            for name, field in (
+                ("side", speak["side"]),
+                ("gender", speak["gender"]),
+                ("holder_number", proxy["holder_number"]),
+            )
+        }
+        _FIELDS[language] = drawn
+    return drawn
+
+
 @login_required
 def live(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
     """The attendee's page; for htmx, the viewer's own part of it (the shared part comes from
@@ -112,8 +135,7 @@ def live(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
         # pages do not all ask in the same instant.
         "delay_ms": random.randrange(pulses.MINE_SPREAD_MS),  # noqa: S311  # nosec B311
         "mine_seconds": pulses.MINE_SECONDS,
-        "speak_form": SpeakForm(),
-        "proxy_form": ProxyForm(),
+        "fields": _unbound_fields(),
     }
     if is_poll(request):
         mine = render_to_string("assembly/live.html#mine", context, request=request)
