@@ -35,7 +35,7 @@ def decided_between_meetings(meeting: Meeting) -> list[str]:
         lines.append(
             f"- {proposal.title} ({proposal.get_process_display().split(' (')[0].lower()}, "
             f"proposed by {proposal.proposer.first_name} {proposal.proposer.last_name}, "
-            f"closed {closed:%d %B %Y}): {proposal.outcome_words}"
+            f"closed {closed:%d %B %Y}): {proposal.outcome_shown}"
         )
         if proposal.outcome_statement:
             lines.append(f"  Outcome statement: {proposal.outcome_statement}")

@@ -9,14 +9,30 @@ kept as a ``PositionChange``. The outcome rules are in ``rules`` (no Django).
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from grassroots.organisation.models import ScopeLevel, scope_matches_level
 from grassroots.proposals.rules import CONTESTED, Process, Result
+
+
+def say_outcome(sentence: Mapping[str, Any], *, fallback: str = "") -> str:
+    """An outcome sentence (``rules.Sentence.as_json()``) in the active language; ``fallback``
+    when there is none, or its translation does not fit its figures."""
+    msgid, params = sentence.get("msgid"), sentence.get("params")
+    if not isinstance(msgid, str) or not msgid or not isinstance(params, dict):
+        return fallback
+    try:
+        return gettext(msgid) % params
+    except (KeyError, TypeError, ValueError):
+        try:
+            return msgid % params
+        except (KeyError, TypeError, ValueError):
+            return fallback
 
 
 class ProcessChoice(models.TextChoices):
@@ -143,7 +159,12 @@ class Proposal(models.Model):
     # The close: written once, by ``services.closing.close_proposal``.
     closed_at = models.DateTimeField(null=True, blank=True)
     result = models.CharField(max_length=12, choices=ResultChoice.choices, blank=True)
+    # The outcome in English as it was stated at the close (the record, and all there is for
+    # proposals closed before sentences were kept), and the same sentence as its marked msgid
+    # and figures ({"msgid": ..., "params": {...}}, rules.Sentence) to say in each reader's
+    # language: ``outcome_shown``.
     outcome_words = models.TextField(blank=True)
+    outcome_sentence = models.JSONField(default=dict, blank=True)
     outcome_counts = models.JSONField(default=dict, blank=True)
     chosen_option = models.ForeignKey(
         "ProposalOption", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -204,11 +225,17 @@ class Proposal(models.Model):
     @property
     def scope_name(self) -> str:
         scope = self.group or self.area or self.region
-        return str(scope) if scope else "National"
+        return str(scope) if scope else gettext("National")
 
     @property
     def is_open(self) -> bool:
         return self.status == ProposalStatus.OPEN
+
+    @property
+    def outcome_shown(self) -> str:
+        """The outcome in the reader's (the active) language; the stored English words for a
+        proposal closed before its sentence was kept."""
+        return say_outcome(self.outcome_sentence, fallback=self.outcome_words)
 
     @property
     def process_short(self) -> str:

@@ -77,71 +77,112 @@ class ConsensusRule:
     agree_percent: int = 50  # agreeing must be MORE than this share of those taking a side
 
 
+def gettext_noop(message: str) -> str:
+    """Marks a sentence for the translators (makemessages finds it by this name) in a module
+    without Django: the caller says it in the reader's language (proposals.services, and
+    ``Proposal.outcome_shown`` for an outcome)."""
+    return message
+
+
+# A sentence for the member, marked for translation, and the figures it names.
+Problem = tuple[str, dict[str, int]]
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """An outcome in words, kept as its marked English sentence and the figures and labels it
+    names, so each reader can be shown it in their own language (the proposal keeps both).
+    Figures are given as "label: number" rather than "N members", so no sentence needs a plural
+    form (Welsh has four, chosen by the number)."""
+
+    msgid: str
+    params: dict[str, int | str]
+
+    @property
+    def english(self) -> str:
+        return self.msgid % self.params
+
+    def as_json(self) -> dict[str, object]:
+        return {"msgid": self.msgid, "params": dict(self.params)}
+
+
 @dataclass(frozen=True)
 class Outcome:
     result: Result
-    words: str
+    sentence: Sentence
     counts: dict[str, int]
     chosen: int | None = None  # the winning option's key, for polls
+
+    @property
+    def words(self) -> str:
+        """The sentence in English: the record kept with the proposal (``outcome_words``)."""
+        return self.sentence.english
 
     @property
     def is_contested(self) -> bool:
         return self.result in CONTESTED
 
 
-def _plural(n: int, one: str, many: str | None = None) -> str:
-    return f"{n} {one if n == 1 else (many or one + 's')}"
-
-
-def _turnout(responded: int, eligible: int) -> str:
-    return f"{responded} of {_plural(eligible, 'eligible member')} took part"
+def _turnout(responded: int, eligible: int) -> dict[str, int | str]:
+    return {"responded": responded, "eligible": eligible}
 
 
 def consent_outcome(stances: Sequence[Stance], eligible: int) -> Outcome:
     counts = Counter(s.choice for s in stances)
     tally = {c: counts.get(c, 0) for c in CONSENT_CHOICES}
-    turnout = _turnout(len(stances), eligible)
+    params: dict[str, int | str] = {**tally, **_turnout(len(stances), eligible)}
     if tally["block"]:
-        return Outcome(
-            Result.BLOCKED,
-            f"Blocked: {_plural(tally['block'], 'member')} blocked it "
-            f"({tally['consent']} consented, {tally['stand_aside']} stood aside; {turnout}).",
-            tally,
+        words = gettext_noop(
+            "Blocked: at least one member blocked it (blocked: %(block)s, consented: "
+            "%(consent)s, stood aside: %(stand_aside)s; took part: %(responded)s of "
+            "%(eligible)s eligible)."
         )
-    return Outcome(
-        Result.PASSED,
-        f"Passed by consent: nobody blocked it ({tally['consent']} consented, "
-        f"{tally['stand_aside']} stood aside; {turnout}).",
-        tally,
+        return Outcome(Result.BLOCKED, Sentence(words, params), tally)
+    words = gettext_noop(
+        "Passed by consent: nobody blocked it (consented: %(consent)s, stood aside: "
+        "%(stand_aside)s; took part: %(responded)s of %(eligible)s eligible)."
     )
+    return Outcome(Result.PASSED, Sentence(words, params), tally)
 
 
 def consensus_outcome(stances: Sequence[Stance], eligible: int, rule: ConsensusRule) -> Outcome:
     counts = Counter(s.choice for s in stances)
     tally = {c: counts.get(c, 0) for c in CONSENSUS_CHOICES}
     sided = tally["agree"] + tally["disagree"] + tally["block"]
-    figures = (
-        f"{tally['agree']} agreed, {tally['disagree']} disagreed, {tally['abstain']} abstained, "
-        f"{tally['block']} blocked; {_turnout(len(stances), eligible)}"
-    )
+    params: dict[str, int | str] = {
+        **tally,
+        **_turnout(len(stances), eligible),
+        "percent": rule.agree_percent,
+        "max_blocks": rule.max_blocks,
+    }
     if tally["block"] > rule.max_blocks:
-        allowed = "no block" if rule.max_blocks == 0 else f"at most {rule.max_blocks}"
-        return Outcome(
-            Result.BLOCKED, f"Not passed: blocked (the rule allows {allowed}; {figures}).", tally
-        )
+        if rule.max_blocks == 0:
+            words = gettext_noop(
+                "Not passed: blocked, and the rule allows no block (agreed: %(agree)s, "
+                "disagreed: %(disagree)s, abstained: %(abstain)s, blocked: %(block)s; took "
+                "part: %(responded)s of %(eligible)s eligible)."
+            )
+        else:
+            words = gettext_noop(
+                "Not passed: more blocks than the rule allows, which is at most "
+                "%(max_blocks)s (agreed: %(agree)s, disagreed: %(disagree)s, abstained: "
+                "%(abstain)s, blocked: %(block)s; took part: %(responded)s of %(eligible)s "
+                "eligible)."
+            )
+        return Outcome(Result.BLOCKED, Sentence(words, params), tally)
     if sided == 0 or tally["agree"] * 100 <= rule.agree_percent * sided:
-        return Outcome(
-            Result.NOT_PASSED,
-            f"Not passed: agreement needed more than {rule.agree_percent}% of those who took a "
-            f"side ({figures}).",
-            tally,
+        words = gettext_noop(
+            "Not passed: agreement needed more than %(percent)s%% of those who took a side "
+            "(agreed: %(agree)s, disagreed: %(disagree)s, abstained: %(abstain)s, blocked: "
+            "%(block)s; took part: %(responded)s of %(eligible)s eligible)."
         )
-    return Outcome(
-        Result.PASSED,
-        f"Passed by consensus: more than {rule.agree_percent}% of those who took a side agreed "
-        f"({figures}).",
-        tally,
+        return Outcome(Result.NOT_PASSED, Sentence(words, params), tally)
+    words = gettext_noop(
+        "Passed by consensus: more than %(percent)s%% of those who took a side agreed "
+        "(agreed: %(agree)s, disagreed: %(disagree)s, abstained: %(abstain)s, blocked: "
+        "%(block)s; took part: %(responded)s of %(eligible)s eligible)."
     )
+    return Outcome(Result.PASSED, Sentence(words, params), tally)
 
 
 def _labelled(totals: Mapping[int, int], options: Sequence[Option]) -> dict[str, int]:
@@ -155,52 +196,79 @@ def majority_outcome(
     votes = Counter(keys[s.choice] for s in stances if s.choice in keys)
     cast = sum(votes.values())
     counts = _labelled(votes, options)
-    turnout = _turnout(len(stances), eligible)
+    params: dict[str, int | str] = {"cast": cast, **_turnout(len(stances), eligible)}
     if cast == 0:
-        return Outcome(Result.NO_RESPONSES, f"Nothing decided: nobody voted ({turnout}).", counts)
+        words = gettext_noop(
+            "Nothing decided: nobody voted (took part: %(responded)s of %(eligible)s eligible)."
+        )
+        return Outcome(Result.NO_RESPONSES, Sentence(words, params), counts)
     for option in options:
         if votes[option.key] * 2 > cast:
-            return Outcome(
-                Result.CHOSEN,
-                f"“{option.label}” won a majority: {votes[option.key]} of {_plural(cast, 'vote')} "
-                f"({turnout}).",
-                counts,
-                chosen=option.key,
+            words = gettext_noop(
+                "“%(option)s” won a majority (votes for it: %(votes)s of %(cast)s; took part: "
+                "%(responded)s of %(eligible)s eligible)."
             )
-    return Outcome(
-        Result.NO_MAJORITY,
-        f"Nothing decided: no option won more than half of the {_plural(cast, 'vote')} "
-        f"({turnout}).",
-        counts,
+            params |= {"option": option.label, "votes": votes[option.key]}
+            return Outcome(Result.CHOSEN, Sentence(words, params), counts, chosen=option.key)
+    words = gettext_noop(
+        "Nothing decided: no option won more than half of the votes (votes cast: %(cast)s; "
+        "took part: %(responded)s of %(eligible)s eligible)."
     )
+    return Outcome(Result.NO_MAJORITY, Sentence(words, params), counts)
+
+
+# Dot and score votes' sentences: each its own (the unit is no word glued into a sentence).
+_TOTALS_WORDS = {
+    "dot": (
+        gettext_noop(
+            "Nothing decided: no dots were placed (took part: %(responded)s of %(eligible)s "
+            "eligible)."
+        ),
+        gettext_noop(
+            "Nothing decided: %(options)s tied at the top (dots each: %(total)s; took part: "
+            "%(responded)s of %(eligible)s eligible)."
+        ),
+        gettext_noop(
+            "“%(option)s” won with the most dots (dots: %(total)s; took part: %(responded)s "
+            "of %(eligible)s eligible)."
+        ),
+    ),
+    "point": (
+        gettext_noop(
+            "Nothing decided: no points were given (took part: %(responded)s of %(eligible)s "
+            "eligible)."
+        ),
+        gettext_noop(
+            "Nothing decided: %(options)s tied at the top (points each: %(total)s; took part: "
+            "%(responded)s of %(eligible)s eligible)."
+        ),
+        gettext_noop(
+            "“%(option)s” won with the most points (points: %(total)s; took part: "
+            "%(responded)s of %(eligible)s eligible)."
+        ),
+    ),
+}
 
 
 def totals_outcome(
     stances: Sequence[Stance], options: Sequence[Option], eligible: int, *, unit: str
 ) -> Outcome:
-    """Dot and score votes: the highest total wins; a tie at the top decides nothing."""
+    """Dot and score votes (``unit`` "dot" or "point"): the highest total wins; a tie at the
+    top decides nothing."""
+    nothing, tied, won = _TOTALS_WORDS[unit]
     totals = {o.key: sum(int(s.scores.get(o.key, 0)) for s in stances) for o in options}
     counts = _labelled(totals, options)
-    turnout = _turnout(len(stances), eligible)
     best = max(totals.values(), default=0)
+    params: dict[str, int | str] = {"total": best, **_turnout(len(stances), eligible)}
     if best == 0:
-        return Outcome(
-            Result.NO_RESPONSES, f"Nothing decided: no {unit}s given ({turnout}).", counts
-        )
+        return Outcome(Result.NO_RESPONSES, Sentence(nothing, params), counts)
     top = [o for o in options if totals[o.key] == best]
     if len(top) > 1:
-        names = " and ".join(f"“{o.label}”" for o in top)
-        return Outcome(
-            Result.TIED,
-            f"Nothing decided: {names} tied with {_plural(best, unit)} ({turnout}).",
-            counts,
-        )
-    return Outcome(
-        Result.CHOSEN,
-        f"“{top[0].label}” won with {_plural(best, unit)} ({turnout}).",
-        counts,
-        chosen=top[0].key,
-    )
+        # The options' own labels, listed: no English joining word.
+        params["options"] = ", ".join(f"“{o.label}”" for o in top)
+        return Outcome(Result.TIED, Sentence(tied, params), counts)
+    params["option"] = top[0].label
+    return Outcome(Result.CHOSEN, Sentence(won, params), counts, chosen=top[0].key)
 
 
 def time_outcome(stances: Sequence[Stance], options: Sequence[Option], eligible: int) -> Outcome:
@@ -210,19 +278,20 @@ def time_outcome(stances: Sequence[Stance], options: Sequence[Option], eligible:
         o.key: sum(1 for s in stances if s.scores.get(o.key) == TIME_IF_NEED_BE) for o in options
     }
     counts = _labelled(can, options)
-    turnout = _turnout(len(stances), eligible)
+    params: dict[str, int | str] = _turnout(len(stances), eligible)
     if not options or max(can[o.key] + pinch[o.key] for o in options) == 0:
-        return Outcome(
-            Result.NO_RESPONSES, f"No time found: nobody can come to any ({turnout}).", counts
+        words = gettext_noop(
+            "No time found: nobody can come to any (took part: %(responded)s of %(eligible)s "
+            "eligible)."
         )
+        return Outcome(Result.NO_RESPONSES, Sentence(words, params), counts)
     best = max(options, key=lambda o: (can[o.key], pinch[o.key], -options.index(o)))
-    return Outcome(
-        Result.CHOSEN,
-        f"{best.label} suits most: {can[best.key]} can come, {pinch[best.key]} if need be "
-        f"({turnout}).",
-        counts,
-        chosen=best.key,
+    words = gettext_noop(
+        "%(option)s suits most: %(can)s can come, %(pinch)s if need be (took part: "
+        "%(responded)s of %(eligible)s eligible)."
     )
+    params |= {"option": best.label, "can": can[best.key], "pinch": pinch[best.key]}
+    return Outcome(Result.CHOSEN, Sentence(words, params), counts, chosen=best.key)
 
 
 def outcome(
@@ -247,16 +316,6 @@ def outcome(
     if process == Process.TIME:
         return time_outcome(stances, options, eligible)
     raise ValueError(f"no such process: {process!r}")
-
-
-def gettext_noop(message: str) -> str:
-    """Marks a sentence for the translators (makemessages finds it by this name) in a module
-    without Django: the caller says it in the reader's language (proposals.services)."""
-    return message
-
-
-# A sentence for the member, marked for translation, and the figures it names.
-Problem = tuple[str, dict[str, int]]
 
 
 def check_scores(

@@ -29,7 +29,7 @@ from grassroots.proposals.forms import (
     StatementForm,
     position_words,
 )
-from grassroots.proposals.models import Proposal, ProposalStatus
+from grassroots.proposals.models import Proposal, ProposalStatus, say_outcome
 from grassroots.proposals.rules import Process
 from grassroots.proposals.services.closing import (
     close_proposal_now,
@@ -280,7 +280,7 @@ def _render_detail(
             and proposal.status == ProposalStatus.CLOSED
             and proposal.chosen_option_id is not None
             and proposal.scheduled_meeting_id is None,
-            "standing": outcome_of(proposal) if is_open else None,
+            "standing": say_outcome(outcome_of(proposal).sentence.as_json()) if is_open else "",
             "turnout": queries.turnout(proposal),
             "proposal_body_key": queries.body_of(proposal).key,
         },

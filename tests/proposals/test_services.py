@@ -153,7 +153,9 @@ def test_the_tick_closes_at_the_deadline_and_not_before(branch: Branch, moving_c
     assert f"closed proposal {proposal.pk}: Passed" in run_tick()
     proposal.refresh_from_db()
     assert proposal.status == ProposalStatus.CLOSED and proposal.passed
-    assert proposal.outcome_words.startswith("Passed by consent: nobody blocked it (1 consented")
+    assert proposal.outcome_words.startswith(
+        "Passed by consent: nobody blocked it (consented: 1, stood aside: 0; took part: 1 of"
+    )
     assert close_due_proposals() == []  # closed once
 
 
@@ -364,7 +366,8 @@ def test_dot_vote_budget_and_options_are_checked(branch: Branch):
     take_position(actor=branch.third.user, proposal=vote, scores={market.pk: 2, station.pk: 1})
     close_proposal_now(actor=branch.proposer.user, proposal=vote)
     vote.refresh_from_db()
-    assert vote.chosen_option == market and "“Market” won with 2 dots" in vote.outcome_words
+    assert vote.chosen_option == market
+    assert "“Market” won with the most dots (dots: 2;" in vote.outcome_words
 
 
 def test_reminder_goes_to_those_who_have_not_responded_and_respects_unsubscribes(branch):

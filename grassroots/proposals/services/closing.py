@@ -50,6 +50,7 @@ def _close(actor: User | None, proposal: Proposal, *, early: bool) -> Proposal:
     proposal.closed_at = clock.now()
     proposal.result = found.result
     proposal.outcome_words = found.words
+    proposal.outcome_sentence = found.sentence.as_json()
     proposal.outcome_counts = found.counts
     proposal.chosen_option_id = found.chosen
     proposal.save(
@@ -58,6 +59,7 @@ def _close(actor: User | None, proposal: Proposal, *, early: bool) -> Proposal:
             "closed_at",
             "result",
             "outcome_words",
+            "outcome_sentence",
             "outcome_counts",
             "chosen_option",
         ]

@@ -100,9 +100,11 @@ def _mark(actor: User, locked: Proposal, to: str, **links: object) -> Proposal:
 
 
 def _description(proposal: Proposal) -> str:
-    return (
-        f"Decided between meetings, and contested: {proposal.outcome_words}\n\n{proposal.text}"
-    )[:20_000]
+    """Written in the officer's language, as the agenda item is: what they send, they read."""
+    said = gettext("Decided between meetings, and contested: %(outcome)s") % {
+        "outcome": proposal.outcome_shown
+    }
+    return f"{said}\n\n{proposal.text}"[:20_000]
 
 
 def send_to_agenda(*, actor: User, proposal: Proposal) -> Proposal:
@@ -123,7 +125,7 @@ def send_to_agenda(*, actor: User, proposal: Proposal) -> Proposal:
                 actor=actor,
                 meeting=meeting,
                 kind=AgendaItemKind.OTHER,
-                title=f"Proposal: {locked.title}"[:200],
+                title=(gettext("Proposal: %(title)s") % {"title": locked.title})[:200],
                 description=_description(locked),
             )
         except MeetingError as error:
@@ -172,7 +174,10 @@ def send_to_ballot(
             add_question_within(
                 actor=actor,
                 ballot=ballot,
-                title=f"Should {locked.scope_name} adopt the proposal “{locked.title}”?"[:200],
+                title=(
+                    gettext("Should %(body)s adopt the proposal “%(title)s”?")
+                    % {"body": locked.scope_name, "title": locked.title}
+                )[:200],
                 kind=QuestionKind.YESNO,
             )
         except BallotError as error:
@@ -214,7 +219,8 @@ def schedule_found_meeting(
             format=format,
             address=address,
             online_link=online_link,
-            description=f"The time was chosen by the poll “{proposal.title}”.",
+            description=gettext("The time was chosen by the poll “%(title)s”.")
+            % {"title": proposal.title},
         )
     except MeetingError as error:
         raise ProposalError(str(error)) from error
