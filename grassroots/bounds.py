@@ -13,6 +13,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.utils.deconstruct import deconstructible
+from django.utils.translation import gettext
 
 # PostgreSQL `integer`: Django's IntegerField and PositiveIntegerField.
 MAX_INT32 = 2**31 - 1
@@ -40,8 +41,8 @@ class SaneDate:
         day = value.date() if isinstance(value, datetime.datetime) else value
         if not EARLIEST_DATE <= day <= LATEST_DATE:
             raise ValidationError(
-                f"Enter a date between {EARLIEST_DATE.year} and {LATEST_DATE.year}: "
-                f"{day.isoformat()} cannot be right.",
+                gettext("Enter a date between %(first)s and %(last)s: %(day)s cannot be right.")
+                % {"first": EARLIEST_DATE.year, "last": LATEST_DATE.year, "day": day.isoformat()},
                 code="date_out_of_range",
             )
 

@@ -188,7 +188,8 @@ def guard_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRespo
             return JsonResponse(
                 {
                     "code": "body_too_large",
-                    "message": f"The request body is over {MAX_BODY_BYTES // 1024} KiB.",
+                    "message": gettext("The request body is over %(size)s KiB.")
+                    % {"size": MAX_BODY_BYTES // 1024},
                     "errors": [],
                 },
                 status=413,

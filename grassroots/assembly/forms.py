@@ -47,11 +47,19 @@ def _targets(meeting: Meeting) -> list[tuple[str, str]]:
     for motion in motions.prefetch_related("amendments"):
         if motion.is_closed:
             continue
-        choices.append((f"m{motion.pk}", f"Motion {motion.number}: {motion.title}"[:120]))
+        label = gettext("Motion %(number)s: %(title)s") % {
+            "number": motion.number,
+            "title": motion.title,
+        }
+        choices.append((f"m{motion.pk}", label[:120]))
         for amendment in motion.amendments.all():
             if not amendment.is_closed:
                 choices.append(
-                    (f"a{amendment.pk}", f"Amendment {amendment.number} to motion {motion.number}")
+                    (
+                        f"a{amendment.pk}",
+                        gettext("Amendment %(amendment)s to motion %(motion)s")
+                        % {"amendment": amendment.number, "motion": motion.number},
+                    )
                 )
     return choices
 

@@ -179,10 +179,12 @@ def withdraw_delegate(request: AuthenticatedRequest, delegate_id: int) -> HttpRe
         else:
             messages.success(
                 request,
-                "You are no longer a delegate."
+                gettext("You are no longer a delegate.")
                 if is_self
-                else f"{delegate.member.full_name} is no longer a delegate; "
-                "the group can now record a replacement.",
+                else gettext(
+                    "%(name)s is no longer a delegate; the group can now record a replacement."
+                )
+                % {"name": delegate.member.full_name},
             )
             return redirect("delegation_meeting", meeting_id=delegate.meeting_id)
     return render(

@@ -37,14 +37,14 @@ def _posts(user: Any) -> dict[str, tuple[str, BodyAbove, str]]:
             posts[f"area_coordinator:{area.slug}"] = (
                 Role.AREA_COORDINATOR,
                 area,
-                f"Area Coordinator, {area.name}",
+                gettext("Area Coordinator, %(area)s") % {"area": area.name},
             )
     for region in Region.objects.filter(closed_on__isnull=True):
         if may_appoint_above(user, Role.REGIONAL_COORDINATOR, region):
             posts[f"regional_coordinator:{region.slug}"] = (
                 Role.REGIONAL_COORDINATOR,
                 region,
-                f"Regional Coordinator, {region.name}",
+                gettext("Regional Coordinator, %(region)s") % {"region": region.name},
             )
     for role in (Role.NATIONAL_OFFICE, Role.NATIONAL_COMMITTEE, Role.AUDITOR):
         if may_appoint_above(user, role, NATION):

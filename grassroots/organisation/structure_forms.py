@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext, gettext_lazy
 
 from grassroots.bounds import SANE_DATE
 
-REASON_HELP = "Published in the public change log and mailed to the officers affected"
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
+
+REASON_HELP = gettext_lazy("Published in the public change log and mailed to the officers affected")
 
 
 def _reason() -> forms.CharField:
@@ -21,7 +24,7 @@ def _reason() -> forms.CharField:
     )
 
 
-def _name(label: str) -> forms.CharField:
+def _name(label: str | _StrPromise) -> forms.CharField:
     return forms.CharField(max_length=120, label=label)
 
 
@@ -34,13 +37,21 @@ def _districts(required: bool) -> forms.CharField:
     )
 
 
+# One whole label per level: no level word is glued into a sentence.
+NEW_NAME_LABELS = {
+    "region": gettext_lazy("Name of the new region"),
+    "area": gettext_lazy("Name of the new area"),
+    "group": gettext_lazy("Name of the new group"),
+}
+
+
 class CreateForm(forms.Form):
     def __init__(self, *args: Any, level: str, parents: list[tuple[str, str]], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["name"] = _name(f"Name of the new {level}")
+        self.fields["name"] = _name(NEW_NAME_LABELS[level])
         if level != "region":
             self.fields["parent"] = forms.ChoiceField(
-                choices=[("", "Choose..."), *parents],
+                choices=[("", gettext_lazy("Choose...")), *parents],
                 label=gettext_lazy("In the region")
                 if level == "area"
                 else gettext_lazy("In the area"),
@@ -51,19 +62,21 @@ class CreateForm(forms.Form):
 
 
 class RenameForm(forms.Form):
-    name = _name("New name")
+    name = _name(gettext_lazy("New name"))
     reason = _reason()
 
 
 class MoveForm(forms.Form):
     def __init__(self, *args: Any, choices: list[tuple[str, str]], label: str, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["to"] = forms.ChoiceField(choices=[("", "Choose..."), *choices], label=label)
+        self.fields["to"] = forms.ChoiceField(
+            choices=[("", gettext_lazy("Choose...")), *choices], label=label
+        )
         self.fields["reason"] = _reason()
 
 
 class SplitForm(forms.Form):
-    new_name = _name("Name of the new group")
+    new_name = _name(gettext_lazy("Name of the new group"))
     postcode_districts = _districts(required=True)
     reason = _reason()
 
@@ -92,7 +105,7 @@ class AppointAboveForm(_AboveBasisForm):
         super().__init__(*args, **kwargs)
         self.fields = {
             "post": forms.ChoiceField(
-                choices=[("", "Choose..."), *posts], label=gettext_lazy("Role")
+                choices=[("", gettext_lazy("Choose...")), *posts], label=gettext_lazy("Role")
             ),
             "membership_number": forms.CharField(
                 max_length=20, label=gettext_lazy("Membership number of the person appointed")

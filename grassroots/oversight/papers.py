@@ -58,7 +58,9 @@ def paper_kind(data: bytes) -> str | None:
 def read_paper(upload: IO[bytes], *, size: int | None) -> tuple[bytes, str]:
     """The paper's bytes and kind; :class:`PaperError` if it is not acceptable."""
     limit = max_paper_bytes()
-    too_large = f"The paper is larger than {_megabytes(limit)}. Upload a smaller file."
+    too_large = gettext("The paper is larger than %(size)s. Upload a smaller file.") % {
+        "size": _megabytes(limit)
+    }
     if size is not None and size > limit:
         raise PaperError(too_large)
     data = upload.read(limit + 1)

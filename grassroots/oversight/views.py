@@ -351,7 +351,7 @@ def initiative_answer(request: AuthenticatedRequest, initiative_id: int) -> Http
     form = AnswerForm(request.POST)
     if not form.is_valid():
         return _initiative_page(
-            request, initiative, error="Write the committee's answer.", status=400
+            request, initiative, error=gettext("Write the committee's answer."), status=400
         )
     try:
         services.answer_initiative(
@@ -402,7 +402,7 @@ def commitment_add(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request,
         "oversight/commitment_form.html",
-        {"form": form, "heading": "Add a commitment"},
+        {"form": form, "heading": gettext("Add a commitment")},
         status=400 if form.is_bound and form.errors else 200,
     )
 

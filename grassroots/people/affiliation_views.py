@@ -43,11 +43,12 @@ def my_organisations(request: AuthenticatedRequest) -> HttpResponse:
             form.add_error("membership_number", str(error))
         else:
             name = declaration.organisation.name
-            messages.success(
-                request,
-                f"Your membership of {name} is recorded"
-                + (" and confirmed by its list." if declaration.is_confirmed else "."),
+            said = (
+                gettext("Your membership of %(name)s is recorded and confirmed by its list.")
+                if declaration.is_confirmed
+                else gettext("Your membership of %(name)s is recorded.")
             )
+            messages.success(request, said % {"name": name})
             return redirect("my_organisations")
     if action == "withdraw":
         organisation = OtherOrganisation.objects.filter(

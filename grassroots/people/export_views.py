@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from grassroots.accounts.requests import AuthenticatedRequest
@@ -57,8 +57,8 @@ def member_export(request: AuthenticatedRequest) -> HttpResponse:
     if not form.is_valid():
         return _problem(
             request,
-            "The export was not made",
-            "Say what the export is for, and use the member list's own filters.",
+            gettext("The export was not made"),
+            gettext("Say what the export is for, and use the member list's own filters."),
             400,
         )
     filters = MemberFilters(
@@ -90,15 +90,16 @@ def member_export_download(request: AuthenticatedRequest, token: str) -> HttpRes
     except exports.ExportLinkExpired:
         return _problem(
             request,
-            "This download link has expired",
-            f"Export links last {exports.LINK_MINUTES} minutes. Export the list again.",
+            gettext("This download link has expired"),
+            gettext("Export links last %(minutes)s minutes. Export the list again.")
+            % {"minutes": exports.LINK_MINUTES},
             410,
         )
     except exports.ExportLinkInvalid:
         return _problem(
             request,
-            "This download link is not valid",
-            "The link is damaged or was made for someone else. Export the list again.",
+            gettext("This download link is not valid"),
+            gettext("The link is damaged or was made for someone else. Export the list again."),
             400,
         )
     if not exports.may_export(request.user):

@@ -225,7 +225,7 @@ class Proposal(models.Model):
     @property
     def scope_name(self) -> str:
         scope = self.group or self.area or self.region
-        return str(scope) if scope else gettext("National")
+        return str(scope) if scope else "National"
 
     @property
     def is_open(self) -> bool:

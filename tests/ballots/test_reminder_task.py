@@ -66,7 +66,7 @@ def test_the_reminder_button_answers_before_anyone_is_addressed_and_the_task_mai
     assert f"Writing the reminder: 0 of {ballot.roll_size} members." in page
     assert "Send a reminder to everyone on the roll</button>" not in page
     again = client.post(reverse("ballot_remind", args=[ballot.pk]))
-    assert again.status_code == 409 and "busy (sending a reminder)" in again.content.decode()
+    assert again.status_code == 409 and "busy with “Sending a reminder”" in again.content.decode()
 
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):

@@ -31,6 +31,10 @@ ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 LENGTH = 10
 
 
+def _name(member: Member) -> str:
+    return f"{member.first_name} {member.last_name}"
+
+
 def new_code() -> str:
     raw = "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
     return f"{raw[:5]}-{raw[5:]}"
@@ -69,15 +73,17 @@ def issue_codes(
     for number in dict.fromkeys(wanted):
         member = Member.objects.filter(membership_number=number).first()
         if member is None or queries.attendance_of(meeting, member) is None:
-            problems.append(f"{number} is not signed in as present")
+            problems.append(gettext("%(number)s is not signed in as present.") % {"number": number})
         elif VotingCode.objects.filter(vote=vote, member=member).exists():
-            problems.append(f"{member.first_name} {member.last_name} already has a code")
+            problems.append(gettext("%(name)s already has a code.") % {"name": _name(member)})
         elif VoteMark.objects.filter(vote=vote, member=member).exists():
-            problems.append(f"{member.first_name} {member.last_name} has already voted")
+            problems.append(gettext("%(name)s has already voted.") % {"name": _name(member)})
         else:
             chosen.append(member)
     if problems:
-        raise AssemblyError("; ".join(problems).capitalize() + ". No code was made.")
+        # Whole sentences, each translated: no fragment is glued or re-cased (a name kept as
+        # written).
+        raise AssemblyError(" ".join([*problems, gettext("No code was made.")]))
     moment = clock.now()
     cards = [Card(member, new_code()) for member in chosen]
     VotingCode.objects.bulk_create(

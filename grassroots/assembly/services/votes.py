@@ -89,7 +89,11 @@ def _subject(
                 % {"number": amendment.number, "status": amendment.get_status_display().lower()}
             )
         motion = amendment.motion
-        return motion, amendment, f"Amendment {amendment.number} to motion {motion.number}"
+        question = gettext("Amendment %(amendment)s to motion %(motion)s") % {
+            "amendment": amendment.number,
+            "motion": motion.number,
+        }
+        return motion, amendment, question
     if subject == VoteSubject.MOTION:
         if motion is None or motion.meeting_id != meeting.pk:
             raise AssemblyError(gettext("Choose the motion to vote on."))

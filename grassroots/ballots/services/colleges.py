@@ -155,20 +155,39 @@ def import_college_members(*, actor: User, question: Question, college: int, tex
     for number, membership_number in lines:
         member_id = found.get(membership_number)
         if member_id is None:
-            errors.append(f"line {number}: no member has the number {membership_number}")
+            errors.append(
+                gettext("line %(line)s: no member has the number %(number)s")
+                % {"line": number, "number": membership_number}
+            )
         elif member_id in seen:
-            errors.append(f"line {number}: {membership_number} is listed twice")
+            errors.append(
+                gettext("line %(line)s: %(number)s is listed twice")
+                % {"line": number, "number": membership_number}
+            )
         elif member_id not in may_vote:
-            errors.append(f"line {number}: {membership_number} may not vote in this ballot")
+            errors.append(
+                gettext("line %(line)s: %(number)s may not vote in this ballot")
+                % {"line": number, "number": membership_number}
+            )
         elif member_id in elsewhere:
             other = question.colleges[elsewhere[member_id]]["name"]
-            errors.append(f"line {number}: {membership_number} is already in {other}")
+            errors.append(
+                gettext("line %(line)s: %(number)s is already in %(college)s")
+                % {"line": number, "number": membership_number, "college": other}
+            )
         else:
             seen.add(member_id)
             members.append(member_id)
     if errors:
         more = len(errors) - MAX_ROW_ERRORS
-        shown = "; ".join(errors[:MAX_ROW_ERRORS]) + (f"; and {more} more" if more > 0 else "")
+        shown = "; ".join(
+            errors[:MAX_ROW_ERRORS]
+            + (
+                [gettext("lines with other problems: %(more)s") % {"more": more}]
+                if more > 0
+                else []
+            )
+        )
         raise BallotError(gettext("Nothing was imported: %(shown)s.") % {"shown": shown})
     CollegeMember.objects.filter(question=question, college=college).delete()
     CollegeMember.objects.bulk_create(

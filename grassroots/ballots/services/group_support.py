@@ -25,19 +25,19 @@ def _group_support_refusal(ballot: Ballot, group: Group) -> str:
     """Why ``group`` cannot nominate in ``ballot`` (out of scope, not recognised), or ""."""
     group_ids = group_ids_in(ballot)
     if group_ids is not None and group.pk not in group_ids:
-        return (
-            f"{group.name} is not in this ballot's scope ({ballot.scope_name}): only groups "
-            "within it can nominate."
-        )
+        return gettext(
+            "%(group)s is not in this ballot's scope (%(scope)s): only groups within it can "
+            "nominate."
+        ) % {"group": group.name, "scope": ballot.scope_name}
     status = (
         GroupRecognition.objects.filter(group=group).values_list("status", flat=True).first()
         or GroupStatus.PROVISIONAL
     )
     if status not in RECOGNISED_STATUSES:
-        return (
-            f"{group.name} is not a recognised group (it is {GroupStatus(status).label.lower()}): "
-            "only recognised groups can nominate."
-        )
+        return gettext(
+            "%(group)s is not a recognised group (its status: %(status)s): only recognised "
+            "groups can nominate."
+        ) % {"group": group.name, "status": GroupStatus(status).label}
     return ""
 
 

@@ -154,13 +154,23 @@ def nominate(
     if not is_eligible(ballot, nominee):
         reasons = "; ".join(why_not_eligible(ballot, nominee))
         raise NotEligible(
-            "Only a member who may vote in this ballot can be nominated"
-            + (f" ({nominee.full_name}: {reasons})." if reasons else ".")
+            gettext(
+                "Only a member who may vote in this ballot can be nominated (%(name)s: %(why)s)."
+            )
+            % {"name": nominee.full_name, "why": reasons}
+            if reasons
+            else gettext("Only a member who may vote in this ballot can be nominated.")
         )
     if not in_section(question, nominee):
         raise NotEligible(
-            f"“{question.title}” is the section for members in {question.section_region}: "
-            f"{nominee.full_name} is not one of them."
+            gettext(
+                "“%(title)s” is the section for members in %(region)s: %(name)s is not one of them."
+            )
+            % {
+                "title": question.title,
+                "region": question.section_region,
+                "name": nominee.full_name,
+            }
         )
     if Nomination.objects.filter(question=question, member=nominee).exists():
         raise WrongStage(
@@ -234,8 +244,11 @@ def support_nomination(*, actor: User, nomination: Nomination) -> None:
     question = nomination.question
     if not in_section(question, supporter):
         raise NotEligible(
-            f"“{question.title}” is the section for members in {question.section_region}: "
-            "only they can support its nominations."
+            gettext(
+                "“%(title)s” is the section for members in %(region)s: only they can support its "
+                "nominations."
+            )
+            % {"title": question.title, "region": question.section_region}
         )
     if NominationSupport.objects.filter(nomination=nomination, member=supporter).exists():
         raise WrongStage(gettext("You already support this nomination."))

@@ -112,11 +112,14 @@ def _record_reminder(actor: User | None, ballot: Ballot) -> Ballot:
             gettext("The poll is not open, so there is nothing to remind members of.")
         )
     if ballot.background_step:
-        step = BackgroundStep(ballot.background_step).label.lower()
+        step = BackgroundStep(ballot.background_step).label
         raise WrongStage(
-            f"The ballot is busy ({step}): send the reminder once that is done."
-            if not ballot.background_error
-            else f"“{step}” stopped: start it again from this page first."
+            (
+                gettext("The ballot is busy with “%(step)s”: send the reminder once that is done.")
+                if not ballot.background_error
+                else gettext("“%(step)s” stopped: start it again from this page first.")
+            )
+            % {"step": step}
         )
     begin_step(ballot, BackgroundStep.REMINDING, total=ballot.roll_size)
     ballot.reminded_through = 0

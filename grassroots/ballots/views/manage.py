@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
@@ -241,7 +242,9 @@ def tellers_set_up(request: AuthenticatedRequest, ballot_id: int) -> HttpRespons
         if len(tellers) != len(set(numbers)):
             form.add_error(
                 "membership_numbers",
-                "Every teller must be a member with a login; check the membership numbers.",
+                gettext(
+                    "Every teller must be a member with a login; check the membership numbers."
+                ),
             )
         else:
             try:
@@ -302,27 +305,32 @@ def _confirmation(request: AuthenticatedRequest, ballot: Ballot, step: str) -> H
     if step == "close":
         return confirm_page(
             request,
-            title=f"Close the poll: {ballot.title}?",
+            title=gettext("Close the poll: %(title)s?") % {"title": ballot.title},
             consequences=[
-                f"The poll was published to close at {ballot.closes_at:%H:%M} (UTC) on "
-                f"{ballot.closes_at.day} {ballot.closes_at:%B %Y}."
+                gettext("The poll was published to close at %(time)s (UTC) on %(day)s.")
+                % {
+                    "time": date_format(ballot.closes_at, "H:i"),
+                    "day": date_format(ballot.closes_at, "j F Y"),
+                }
                 if ballot.closes_at
-                else "The poll has no published closing time.",
-                "Once the poll is closed nobody else can vote, and it cannot be reopened.",
-                "The tellers are then asked for their key shares so that the count can start.",
+                else gettext("The poll has no published closing time."),
+                gettext("Once the poll is closed nobody else can vote, and it cannot be reopened."),
+                gettext(
+                    "The tellers are then asked for their key shares so that the count can start."
+                ),
             ],
-            button="Yes, close the poll",
+            button=gettext("Yes, close the poll"),
             back_url=back,
         )
     return confirm_page(
         request,
-        title=f"Publish the result: {ballot.title}?",
+        title=gettext("Publish the result: %(title)s?") % {"title": ballot.title},
         consequences=[
-            "The result and the election record become public, to members and visitors.",
-            "A published result cannot be withdrawn or changed.",
-            "A motion or initiative this ballot was held for takes the result at once.",
+            gettext("The result and the election record become public, to members and visitors."),
+            gettext("A published result cannot be withdrawn or changed."),
+            gettext("A motion or initiative this ballot was held for takes the result at once."),
         ],
-        button="Yes, publish the result",
+        button=gettext("Yes, publish the result"),
         back_url=back,
     )
 
@@ -337,22 +345,29 @@ def _lifecycle(request: AuthenticatedRequest, ballot_id: int, step: str) -> Http
             request_open(actor=request.user, ballot=ballot)
             messages.success(
                 request,
-                "The roll is being frozen; voting opens as soon as it is, and the invitations "
-                "follow. This page shows how far it has got.",
+                gettext(
+                    "The roll is being frozen; voting opens as soon as it is, and the invitations "
+                    "follow. This page shows how far it has got."
+                ),
             )
         elif step == "remind":
             size = request_reminder(actor=request.user, ballot=ballot)
             messages.success(
                 request,
-                f"A reminder to the {size} members on the roll is being written; it is sent "
-                "once all are written. This page shows how far it has got.",
+                gettext(
+                    "A reminder to the members on the roll (%(size)s) is being written; it is "
+                    "sent once all are written. This page shows how far it has got."
+                )
+                % {"size": size},
             )
         elif step == "close":
             request_close(actor=request.user, ballot=ballot)
             messages.success(
                 request,
-                "The poll is closed. The turnout is being recorded; then the tellers can enter "
-                "their shares.",
+                gettext(
+                    "The poll is closed. The turnout is being recorded; then the tellers can "
+                    "enter their shares."
+                ),
             )
         elif step == "count":
             request_count(actor=request.user, ballot=ballot)
@@ -366,8 +381,10 @@ def _lifecycle(request: AuthenticatedRequest, ballot_id: int, step: str) -> Http
             request_publish(actor=request.user, ballot=ballot)
             messages.success(
                 request,
-                "The election record is being built; the result is published as soon as it "
-                "is ready.",
+                gettext(
+                    "The election record is being built; the result is published as soon as it "
+                    "is ready."
+                ),
             )
     except BallotError as error:
         return problem_page(request, error, ballot)

@@ -103,7 +103,8 @@ def nominate(request: AuthenticatedRequest, ballot_id: int) -> HttpResponse:
         nominee = queries.nominee_for(request.user, number)
         if nominee is None or not is_eligible(ballot, nominee):
             form.add_error(
-                "nominee", "No member who may vote in this ballot has that membership number."
+                "nominee",
+                gettext("No member who may vote in this ballot has that membership number."),
             )
         else:
             try:

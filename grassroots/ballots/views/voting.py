@@ -98,10 +98,10 @@ def ballot_cast(request: HttpRequest, ballot_id: int) -> HttpResponseBase:
     ``{"error": ...}`` with the page's status codes.
     """
     if not request.user.is_authenticated:
-        return _json({"error": "Log in to vote."}, status=401)
+        return _json({"error": gettext("Log in to vote.")}, status=401)
     found = _ballot_to_vote(request, ballot_id)
     if found is None:
-        return _json({"error": "You are not on the roll for this ballot."}, status=404)
+        return _json({"error": gettext("You are not on the roll for this ballot.")}, status=404)
     ballot, entry = found
     if ballot.is_end_to_end:
         return _e2e_cast(request, ballot, entry)
@@ -142,7 +142,9 @@ def _e2e_cast(request: HttpRequest, ballot: Ballot, entry: RollEntry) -> JsonRes
     except ValueError:
         body = None
     if not isinstance(body, dict):
-        return _json({"error": 'Send JSON: {"idempotency_key": ..., "papers": {...}}.'}, 400)
+        return _json(
+            {"error": gettext('Send JSON: {"idempotency_key": ..., "papers": {...}}.')}, 400
+        )
     try:
         receipt = cast_e2e_ballot(
             ballot=ballot,

@@ -146,9 +146,8 @@ def place_composite_on_agenda(*, actor: User, composite: Composite, meeting: Mee
     waiting = movers_yet_to_agree(composite)
     if waiting:
         raise DelegationError(
-            "Every mover must agree to the composite first; still waiting for "
-            + ", ".join(m.full_name for m in waiting)
-            + "."
+            gettext("Every mover must agree to the composite first; still waiting for %(names)s.")
+            % {"names": ", ".join(m.full_name for m in waiting)}
         )
     meeting = Meeting.objects.select_for_update(of=("self",)).get(pk=meeting.pk)
     check_receiving_meeting(meeting, body)

@@ -119,7 +119,10 @@ def place_motion(
     if item is None:
         last = meeting.agenda_items.aggregate(m=Max("position"))["m"] or 0
         item = AgendaItem.objects.create(
-            meeting=meeting, position=last + 1, kind=AgendaItemKind.MOTIONS, title="Motions"
+            meeting=meeting,
+            position=last + 1,
+            kind=AgendaItemKind.MOTIONS,
+            title=gettext("Motions"),
         )
     number = (Motion.objects.filter(meeting=meeting).aggregate(m=Max("number"))["m"] or 0) + 1
     at = clock.now()

@@ -145,7 +145,7 @@ def record_past_meeting(
     )
     if motions:
         item = AgendaItem.objects.create(
-            meeting=meeting, position=1, kind=AgendaItemKind.MOTIONS, title="Motions"
+            meeting=meeting, position=1, kind=AgendaItemKind.MOTIONS, title=gettext("Motions")
         )
         for number, past in enumerate(motions, start=1):
             text = clean_text(

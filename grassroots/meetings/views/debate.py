@@ -168,7 +168,7 @@ def comment_hide(
         heading=gettext("Hide this comment"),
         button=gettext("Hide it"),
         quote=comment.body,
-        hint="Members see the reason in the comment's place. It is kept in the audit log.",
+        hint=gettext("Members see the reason in the comment's place. It is kept in the audit log."),
     )
 
 

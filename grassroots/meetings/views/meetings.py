@@ -158,9 +158,11 @@ def _event(request: HttpRequest, meeting: Meeting) -> CalendarEvent:
     )
     description = meeting.description
     if meeting.online_link:
-        description += f"\n\nJoin online: {meeting.online_link}"
+        description += "\n\n" + gettext("Join online: %(link)s") % {"link": meeting.online_link}
     if meeting.accessibility_notes:
-        description += f"\n\nAccess: {meeting.accessibility_notes}"
+        description += "\n\n" + gettext("Access: %(notes)s") % {
+            "notes": meeting.accessibility_notes
+        }
     return CalendarEvent(
         uid=f"{meeting.uid}@grassroots",
         summary=f"{meeting.title} ({meeting.scope_name})",

@@ -317,7 +317,8 @@ def amendment_outcome(
             "form": form,
             "meeting": motion.meeting,
             "motion": motion,
-            "heading": f"Amendment {amendment.number} to motion {motion.number}",
+            "heading": gettext("Amendment %(amendment)s to motion %(motion)s")
+            % {"amendment": amendment.number, "motion": motion.number},
             "diff": queries.amendment_diff(amendment),
             "quorum": queries.quorum(motion.meeting),
         },
