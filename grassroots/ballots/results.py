@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from grassroots import clock
 from grassroots.ballots.models import Ballot, BallotStatus, QuestionKind
@@ -62,7 +63,11 @@ class YesNoResult:
 
     @property
     def figures(self) -> str:
-        return f"{self.votes_yes} yes, {self.votes_no} no, {self.votes_abstain} abstaining"
+        return gettext("%(yes)s yes, %(no)s no, %(abstain)s abstaining") % {
+            "yes": self.votes_yes,
+            "no": self.votes_no,
+            "abstain": self.votes_abstain,
+        }
 
 
 class NoYesNoResult(Exception):

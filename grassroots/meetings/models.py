@@ -21,6 +21,8 @@ from typing import ClassVar
 
 from django.db import models
 from django.db.models import Q
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from grassroots.meetings.texts import split_paragraphs
@@ -697,12 +699,19 @@ class BallotResult(models.Model):
 
     @property
     def figures(self) -> str:
-        return f"{self.votes_yes} yes, {self.votes_no} no, {self.votes_abstain} abstaining"
+        return gettext("%(yes)s yes, %(no)s no, %(abstain)s abstaining") % {
+            "yes": self.votes_yes,
+            "no": self.votes_no,
+            "abstain": self.votes_abstain,
+        }
 
     @property
     def summary(self) -> str:
         """One line for the motion page and the minutes."""
-        return (
-            f"{self.get_result_display()} by a ballot of members ({self.figures}), result "
-            f"published {self.published_at:%d %B %Y}"
-        )
+        return gettext(
+            "%(result)s by a ballot of members (%(figures)s), result published %(day)s"
+        ) % {
+            "result": self.get_result_display(),
+            "figures": self.figures,
+            "day": date_format(self.published_at, "d F Y"),
+        }

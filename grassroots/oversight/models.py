@@ -16,7 +16,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from grassroots import clock
 
@@ -456,19 +456,43 @@ class Initiative(models.Model):
     def signatures_summary(self) -> str:
         """ "N of M signatures" (and the groups and regions, where the rules count them)."""
         parts = [
-            f"{self.signature_count} of {self.signatures_needed} signatures"
+            ngettext(
+                "%(count)s of %(needed)s signature",
+                "%(count)s of %(needed)s signatures",
+                self.signatures_needed,
+            )
+            % {"count": self.signature_count, "needed": self.signatures_needed}
             if self.signatures_needed
-            else f"{self.signature_count} signature{'s' if self.signature_count != 1 else ''}"
+            else ngettext("%(count)s signature", "%(count)s signatures", self.signature_count)
+            % {"count": self.signature_count}
         ]
         if self.groups_needed:
-            parts.append(f"{self.group_count} of {self.groups_needed} groups")
+            parts.append(
+                ngettext(
+                    "%(count)s of %(needed)s group",
+                    "%(count)s of %(needed)s groups",
+                    self.groups_needed,
+                )
+                % {"count": self.group_count, "needed": self.groups_needed}
+            )
         if self.regions_needed:
-            parts.append(f"{self.region_count} of {self.regions_needed} regions")
+            parts.append(
+                ngettext(
+                    "%(count)s of %(needed)s region",
+                    "%(count)s of %(needed)s regions",
+                    self.regions_needed,
+                )
+                % {"count": self.region_count, "needed": self.regions_needed}
+            )
         return ", ".join(parts)
 
     @property
     def ballot_figures(self) -> str:
-        return f"{self.votes_yes} yes, {self.votes_no} no, {self.votes_abstain} abstaining"
+        return gettext("%(yes)s yes, %(no)s no, %(abstain)s abstaining") % {
+            "yes": self.votes_yes,
+            "no": self.votes_no,
+            "abstain": self.votes_abstain,
+        }
 
     def threshold_met(self) -> bool:
         """The rules' test, on the counts kept on the row (read under its lock)."""

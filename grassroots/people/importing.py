@@ -74,10 +74,14 @@ NATIONBUILDER_PREFIX = "NB"
 # once with a reason, before a wide header or a giant line can hold a worker (issue 20, item 4).
 MAX_COLUMNS = 1_000
 MAX_LINE_CHARACTERS = 65_536
-LINE_TOO_LONG = (
-    f"This line is longer than {MAX_LINE_CHARACTERS:,} characters, the most an import file may "
-    "have on one line. Is this the right file?"
-)
+
+
+def line_too_long() -> str:
+    return gettext(
+        "This line is longer than %(most)s characters, the most an import file may have on one "
+        "line. Is this the right file?"
+    ) % {"most": f"{MAX_LINE_CHARACTERS:,}"}
+
 
 # Spreadsheet programs run a cell starting with one of these as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -234,7 +238,7 @@ def _parse(data: bytes, groups: Mapping[str, int], layout: Layout, parsed: Parse
         parsed.problems.append(_file_problem(0, gettext("The file is empty.")))
         return
     except _BadCsv as error:
-        parsed.problems.append(_file_problem(error.line, error.reason("The header")))
+        parsed.problems.append(_file_problem(error.line, error.reason(header=True)))
         return
     if len(header) > MAX_COLUMNS:
         parsed.problems.append(
@@ -260,7 +264,7 @@ def _parse(data: bytes, groups: Mapping[str, int], layout: Layout, parsed: Parse
         except StopIteration:
             break
         except _BadCsv as error:
-            parsed.problems.append(_file_problem(error.line, error.reason("This line")))
+            parsed.problems.append(_file_problem(error.line, error.reason(header=False)))
             break
         parsed.rows_read += 1
         if len(cells) != len(columns):
@@ -293,8 +297,12 @@ class _BadCsv(Exception):
         self.line = line
         self.too_long = too_long
 
-    def reason(self, what: str) -> str:
-        return LINE_TOO_LONG if self.too_long else f"{what} is not valid CSV: {self}."
+    def reason(self, *, header: bool) -> str:
+        if self.too_long:
+            return line_too_long()
+        if header:
+            return gettext("The header is not valid CSV: %(error)s.") % {"error": self}
+        return gettext("This line is not valid CSV: %(error)s.") % {"error": self}
 
 
 def _records(text: str) -> Iterator[tuple[int, list[str]]]:
@@ -466,11 +474,13 @@ def _looks_like_formula(column: str, value: str) -> bool:
 
 
 def _formula_message(value: str) -> str:
-    first = {"\t": "a tab", "\r": "a carriage return"}.get(value[0], repr(value[0]))
-    return (
-        f"The cell starts with {first}, which a spreadsheet would run as a formula "
-        "(CSV injection). Remove that character and import again."
+    first = {"\t": gettext("a tab"), "\r": gettext("a carriage return")}.get(
+        value[0], repr(value[0])
     )
+    return gettext(
+        "The cell starts with %(first)s, which a spreadsheet would run as a formula "
+        "(CSV injection). Remove that character and import again."
+    ) % {"first": first}
 
 
 def _duplicates(
@@ -526,35 +536,46 @@ def _validate(
     v = {k: value.strip() for k, value in values.items()}
     number = v["membership_number"].upper()
     if number and not NUMBER_RE.match(number):
-        problem("membership_number", "A membership number is up to 20 letters, digits and '-'.")
-    for column in ("first_name", "last_name"):
-        if not v[column]:
-            problem(column, f"The {column.replace('_', ' ')} is missing.")
+        problem(
+            "membership_number", gettext("A membership number is up to 20 letters, digits and '-'.")
+        )
+    if not v["first_name"]:
+        problem("first_name", gettext("The first name is missing."))
+    if not v["last_name"]:
+        problem("last_name", gettext("The last name is missing."))
     for column, limit in MAX_LENGTH.items():
         if len(v[column]) > limit:
-            problem(column, f"Longer than {limit} characters.")
+            problem(column, gettext("Longer than %(most)s characters.") % {"most": limit})
     email = v["email"]
     if not email:
-        problem("email", "The email address is missing.")
+        problem("email", gettext("The email address is missing."))
     else:
         try:
             _email_is_valid(email)
         except ValidationError:
-            problem("email", f"{email!r} is not a valid email address.")
+            problem(
+                "email",
+                gettext("%(email)s is not a valid email address.") % {"email": repr(email)},
+            )
     if v["phone"] and not PHONE_RE.match(v["phone"]):
-        problem("phone", "Use digits, spaces, brackets, '-' and a leading '+' only.")
+        problem("phone", gettext("Use digits, spaces, brackets, '-' and a leading '+' only."))
     postcode = _clean_postcode(v["postcode"])
     if v["postcode"] and postcode is None:
-        problem("postcode", f"{v['postcode']!r} is not a UK postcode (like SW1A 1AA).")
+        problem(
+            "postcode",
+            gettext("%(postcode)s is not a UK postcode (like SW1A 1AA).")
+            % {"postcode": repr(v["postcode"])},
+        )
     status = _clean_status(v["status"])
     if status is None:
         problem(
             "status",
-            f"Unknown status {v['status']!r}; use member, supporter, lapsed or suspended.",
+            gettext("Unknown status %(status)s; use member, supporter, lapsed or suspended.")
+            % {"status": repr(v["status"])},
         )
     joined_on = _clean_date(v["joined_on"])
     if not v["joined_on"]:
-        problem("joined_on", "The date the member joined is missing.")
+        problem("joined_on", gettext("The date the member joined is missing."))
     elif joined_on is None:
         problem("joined_on", _date_problem(v["joined_on"]))
     renewal = _clean_date(v["renewal_due_on"])
@@ -562,35 +583,41 @@ def _validate(
         problem("renewal_due_on", _date_problem(v["renewal_due_on"]))
     home_group_id = groups.get(v["home_group"].casefold()) if v["home_group"] else None
     if not v["home_group"]:
-        problem("home_group", "The home group is missing.")
+        problem("home_group", gettext("The home group is missing."))
     elif home_group_id is None:
-        problem("home_group", f"No group has the slug or name {v['home_group']!r}.")
+        problem(
+            "home_group",
+            gettext("No group has the slug or name %(name)s.") % {"name": repr(v["home_group"])},
+        )
     other_ids: set[int] = set()
     for name in filter(None, (n.strip() for n in v["other_groups"].split(";"))):
         group_id = groups.get(name.casefold())
         if group_id is None:
-            problem("other_groups", f"No group has the slug or name {name!r}.")
+            problem(
+                "other_groups",
+                gettext("No group has the slug or name %(name)s.") % {"name": repr(name)},
+            )
         elif group_id != home_group_id:
             other_ids.add(group_id)
     consent_text = v["consent_to_contact"].casefold()
     consent = consent_text in YES
     if consent_text not in YES | NO:
-        problem("consent_to_contact", "Use yes or no.")
+        problem("consent_to_contact", gettext("Use yes or no."))
     consent_at = _clean_datetime(v["consent_recorded_at"])
     if v["consent_recorded_at"] and consent_at is None:
         problem(
             "consent_recorded_at",
-            f"{v['consent_recorded_at']!r} is not a date and time: write it as "
-            f"{DATETIME_FORMATS_NAMED}, or a date alone.",
+            gettext("%(value)s is not a date and time: write it as %(formats)s, or a date alone.")
+            % {"value": repr(v["consent_recorded_at"]), "formats": DATETIME_FORMATS_NAMED},
         )
     elif consent and consent_at is None:
-        problem("consent_recorded_at", "Consent to contact needs the date it was given.")
+        problem("consent_recorded_at", gettext("Consent to contact needs the date it was given."))
     source = v["consent_source"].casefold()
     if source and source not in CONSENT_SOURCES:
         problem(
             "consent_source",
-            f"Unknown consent source {v['consent_source']!r}; "
-            f"use one of {', '.join(ConsentSource.values)}.",
+            gettext("Unknown consent source %(source)s; use one of %(sources)s.")
+            % {"source": repr(v["consent_source"]), "sources": ", ".join(ConsentSource.values)},
         )
     if len(problems) > found:
         return None
@@ -634,11 +661,13 @@ DATETIME_FORMATS_NAMED = "YYYY-MM-DD HH:MM (2024-03-31 14:05) or DD/MM/YYYY HH:M
 
 def _date_problem(value: str) -> str:
     if _read_date(value) is not None:
-        return (
-            f"{value!r} is outside the years {EARLIEST_DATE.year} to {LATEST_DATE.year}: "
-            "is it a typing mistake?"
-        )
-    return f"{value!r} is not a date: write it as {DATE_FORMATS_NAMED}."
+        return gettext(
+            "%(value)s is outside the years %(first)s to %(last)s: is it a typing mistake?"
+        ) % {"value": repr(value), "first": EARLIEST_DATE.year, "last": LATEST_DATE.year}
+    return gettext("%(value)s is not a date: write it as %(formats)s.") % {
+        "value": repr(value),
+        "formats": DATE_FORMATS_NAMED,
+    }
 
 
 def _read_date(value: str) -> datetime.date | None:
