@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q
+from django.utils.translation import gettext
 
 from grassroots.organisation.models import Area, Group, Region, ScopeLevel
 
@@ -26,8 +27,12 @@ class Body:
     @property
     def described(self) -> str:
         if self.level == ScopeLevel.NATION:
-            return "the national body"
-        return f"{self.name} ({ScopeLevel(self.level).label.lower()})"
+            return gettext("the national body")
+        if self.level == ScopeLevel.REGION:
+            return gettext("%(name)s (region)") % {"name": self.name}
+        if self.level == ScopeLevel.AREA:
+            return gettext("%(name)s (area)") % {"name": self.name}
+        return gettext("%(name)s (group)") % {"name": self.name}
 
     @property
     def key(self) -> str:

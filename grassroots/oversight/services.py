@@ -528,17 +528,30 @@ def _ballot_question(initiative: Initiative) -> tuple[str, str, str]:
         if initiative.kind == InitiativeKind.CALL_IN and initiative.decision is not None:
             decision = initiative.decision
             meeting = decision.meeting
+            called = gettext(
+                "Members called in decision %(reference)s of the %(body)s (meeting of %(day)s): "
+                "“%(text)s”"
+            ) % {
+                "reference": decision.reference,
+                "body": meeting.body_name,
+                "day": dateformat.format(meeting.held_on, "d F Y"),
+                "text": decision.text,
+            }
             return (
-                f"Call-in: {decision.title}",
-                f"Members called in decision {decision.reference} of the {meeting.body_name} "
-                f"(meeting of {meeting.held_on:%d %B %Y}): “{decision.text}”\n\n{initiative.text}",
-                f"Should the {meeting.body_name}'s decision “{decision.title}” be reversed?",
+                gettext("Call-in: %(title)s") % {"title": decision.title},
+                f"{called}\n\n{initiative.text}",
+                gettext("Should the %(body)s's decision “%(title)s” be reversed?")
+                % {"body": meeting.body_name, "title": decision.title},
             )
-        label = InitiativeKind(initiative.kind).label.lower()
+        question = (
+            gettext("Do you support the rule change “%(title)s”?")
+            if initiative.kind == InitiativeKind.RULE_CHANGE
+            else gettext("Do you support the policy proposal “%(title)s”?")
+        )
         return (
-            f"Members' initiative: {initiative.title}",
+            gettext("Members' initiative: %(title)s") % {"title": initiative.title},
             initiative.text,
-            f"Do you support the {label} “{initiative.title}”?",
+            question % {"title": initiative.title},
         )
 
 

@@ -68,6 +68,15 @@ SLUG_MAX = 100
 PROBLEMS_SHOWN = 5
 
 
+def _no_body_at(level: str) -> str:
+    """One whole sentence per level: no level word is glued into it."""
+    if level == ScopeLevel.REGION:
+        return gettext("no region has the address %(scope)s.")
+    if level == ScopeLevel.AREA:
+        return gettext("no area has the address %(scope)s.")
+    return gettext("no group has the address %(scope)s.")
+
+
 def _at(where: str, problem: str) -> str:
     """A problem said of one row or body: "Row 3 (GR1000001): no member has this number."."""
     return gettext("%(where)s: %(problem)s") % {"where": where, "problem": problem}
@@ -450,8 +459,7 @@ def _checked_officers(
                 problems.append(
                     _at(
                         where,
-                        gettext("no %(level)s has the address %(scope)s.")
-                        % {"level": ScopeLevel(level).label.lower(), "scope": scope or "-"},
+                        _no_body_at(level) % {"scope": scope or "-"},
                     )
                 )
                 continue
