@@ -286,7 +286,10 @@ def send_motion_to_ballot(
     try:
         ballot = create_ballot(
             actor=actor,
-            title=f"{meeting.scope_name}: motion {motion.number}, {motion.title}"[:200],
+            title=(
+                gettext("%(body)s: motion %(number)s, %(title)s")
+                % {"body": meeting.scope_name, "number": motion.number, "title": motion.title}
+            )[:200],
             description=motion.text,
             level=meeting.level,
             scope=meeting.group or meeting.area or meeting.region,  # ballots: None is the nation
@@ -296,9 +299,10 @@ def send_motion_to_ballot(
         add_question(
             actor=actor,
             ballot=ballot,
-            title=f"Should {meeting.scope_name} adopt motion {motion.number}, {motion.title}?"[
-                :200
-            ],
+            title=(
+                gettext("Should %(body)s adopt motion %(number)s, %(title)s?")
+                % {"body": meeting.scope_name, "number": motion.number, "title": motion.title}
+            )[:200],
             kind=QuestionKind.YESNO,
         )
     except PermissionDenied:
