@@ -14,14 +14,13 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import IO, Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.http import Http404
 from django.urls import reverse
-from django.utils import dateformat, translation
+from django.utils import dateformat
 from django.utils.translation import gettext
 
 from grassroots import clock
@@ -39,6 +38,7 @@ from grassroots.notifications.services import notify_scope, scope_key_for
 from grassroots.organisation.models import Region
 from grassroots.organisation.permissions import NATION, Capability, may
 from grassroots.oversight import queries
+from grassroots.oversight.ballot_texts import ballot_question
 from grassroots.oversight.models import (
     Body,
     CallInResult,
@@ -521,40 +521,6 @@ def _wait(initiative: Initiative, text: str) -> None:
         _event(initiative, text)
 
 
-def _ballot_question(initiative: Initiative) -> tuple[str, str, str]:
-    """(ballot title, description, question) for the initiative."""
-    # Kept with the ballot, so in the movement's language whoever's request reached the threshold.
-    with translation.override(settings.LANGUAGE_CODE):
-        if initiative.kind == InitiativeKind.CALL_IN and initiative.decision is not None:
-            decision = initiative.decision
-            meeting = decision.meeting
-            called = gettext(
-                "Members called in decision %(reference)s of the %(body)s (meeting of %(day)s): "
-                "“%(text)s”"
-            ) % {
-                "reference": decision.reference,
-                "body": meeting.body_name,
-                "day": dateformat.format(meeting.held_on, "d F Y"),
-                "text": decision.text,
-            }
-            return (
-                gettext("Call-in: %(title)s") % {"title": decision.title},
-                f"{called}\n\n{initiative.text}",
-                gettext("Should the %(body)s's decision “%(title)s” be reversed?")
-                % {"body": meeting.body_name, "title": decision.title},
-            )
-        question = (
-            gettext("Do you support the rule change “%(title)s”?")
-            if initiative.kind == InitiativeKind.RULE_CHANGE
-            else gettext("Do you support the policy proposal “%(title)s”?")
-        )
-        return (
-            gettext("Members' initiative: %(title)s") % {"title": initiative.title},
-            initiative.text,
-            question % {"title": initiative.title},
-        )
-
-
 @transaction.atomic(durable=True)
 def put_initiative_to_ballot(*, initiative_id: int) -> Ballot | None:
     """Create and open the all-member yes/no ballot, with the returning officer the rules name
@@ -582,7 +548,7 @@ def put_initiative_to_ballot(*, initiative_id: int) -> Ballot | None:
         _wait(initiative, "Waiting for the standing tellers to prepare a key for the ballot.")
         return None
     shares = list(key.shares.select_related("member"))
-    title, description, question = _ballot_question(initiative)
+    title, description, question = ballot_question(initiative)
     now = clock.now()
     try:
         ballot = create_initiative_ballot(
