@@ -62,12 +62,18 @@ def main() -> int:
     parser.add_argument("--casts", type=int, default=500, help="timed casts (after 50 to warm up)")
     parser.add_argument("--profile", type=int, default=0, help="profile this many more casts")
     parser.add_argument("--lines", type=int, default=40)
-    parser.add_argument("--sort", default="cumulative")
+    parser.add_argument(
+        "--sort", default="cumulative", help="pstats sort keys, comma-separated: one table each"
+    )
+    parser.add_argument("--dump", type=Path, help="also save the profile here (pstats)")
+    parser.add_argument(
+        "--show-queries", type=int, default=0, help="print the SQL of this many casts first"
+    )
     parser.add_argument("--e2e", action="store_true", help="an end-to-end ballot (cast_load --e2e)")
     parser.add_argument("--cluster", default="15/bench")
     parser.add_argument("--pg-port", default="5433")
     options = parser.parse_args()
-    if options.voters < 50 + options.casts + options.profile:
+    if options.voters < 50 + options.show_queries + options.casts + options.profile:
         parser.error("--voters must cover 50 warm-up casts, --casts and --profile")
     args = cast_load.parse_args(
         ["--voters", str(options.voters), "--database", "gr_cast_profile"]
@@ -104,6 +110,21 @@ def main() -> int:
 
     for raw in requests[:50]:
         cast(raw)
+    if options.show_queries:
+        from django.db import connection
+
+        seen: list[str] = []
+
+        def log_sql(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+            seen.append(sql)
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(log_sql):
+            for raw in requests[50 : 50 + options.show_queries]:
+                seen.append("-- a cast")
+                cast(raw)
+        print("\n".join(line[:300] for line in seen))
+        requests = requests[options.show_queries :]
     timed = requests[50 : 50 + options.casts]
     cpu, wall = time.process_time(), time.perf_counter()
     for raw in timed:
@@ -121,9 +142,12 @@ def main() -> int:
         for raw in rest:
             cast(raw)
         profile.disable()
-        out = io.StringIO()
-        pstats.Stats(profile, stream=out).sort_stats(options.sort).print_stats(options.lines)
-        print(out.getvalue())
+        if options.dump:
+            profile.dump_stats(options.dump)
+        for key in options.sort.split(","):
+            out = io.StringIO()
+            pstats.Stats(profile, stream=out).sort_stats(key).print_stats(options.lines)
+            print(out.getvalue())
     return 0
 
 

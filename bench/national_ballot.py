@@ -65,6 +65,7 @@ class Step:
         self.name = name
         self.results = results
         self.children: dict[str, int] = {}
+        self.database: dict[str, str] = {}
 
     def __enter__(self) -> Step:
         self.load = os.getloadavg()[0]
@@ -73,9 +74,20 @@ class Step:
         self.began = time.monotonic()
         return self
 
-    def watch(self, label: str, pid: int) -> None:
+    def watch(self, label: str, pid: int, *, database: str = "") -> None:
+        """Count ``pid`` and its children; with ``database`` (``pid`` a postmaster), only its
+        own processes and the backends of that database, not other sessions' backends."""
         self.children[label] = pid
-        self.ticks.update(cast_load._cpu_ticks([pid, *cast_load._children(pid)]))
+        if database:
+            self.database[label] = database
+        self.ticks.update(cast_load._cpu_ticks(self._pids(label)))
+
+    def _pids(self, label: str) -> list[int]:
+        pid = self.children[label]
+        children = cast_load._children(pid)
+        if label in self.database:
+            children = [c for c in children if _serves(c, self.database[label])]
+        return [pid, *children]
 
     def __exit__(self, *exc: object) -> None:
         wall = time.monotonic() - self.began
@@ -89,8 +101,8 @@ class Step:
             "bench_process_peak_rss_mb": round(after.ru_maxrss / 1024, 1),
             "load_1min_before_after": [round(self.load, 1), round(os.getloadavg()[0], 1)],
         }
-        for label, pid in self.children.items():
-            pids = [pid, *cast_load._children(pid)]
+        for label in self.children:
+            pids = self._pids(label)
             now = cast_load._cpu_ticks(pids)
             row[f"{label}_cpu_s"] = round(
                 sum(t - self.ticks.get(p, 0) for p, t in now.items()) / hz, 2
@@ -98,6 +110,21 @@ class Step:
             row[f"{label}_peak_rss_mb"] = round(max(_peak_rss_kb(p) for p in pids) / 1024, 1)
         self.results.append(row)
         print(json.dumps(row), flush=True)
+
+
+def _serves(pid: int, database: str) -> bool:
+    """Whether a PostgreSQL child process works for ``database``: its backends and autovacuum
+    workers there, and the cluster's shared processes (WAL writer, checkpointer, ...)."""
+    try:
+        title = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode().split()
+    except (OSError, UnicodeDecodeError):
+        return False
+    # "postgres: 15/main: <user> <database> <host>(<port>) <state>" for a client backend
+    if len(title) >= 5 and (title[4].endswith(")") or title[4] == "[local]"):
+        return title[3] == database
+    if "autovacuum" in title and "worker" in title:
+        return title[-1] == database
+    return True
 
 
 def _peak_rss_kb(pid: int) -> int:
@@ -283,7 +310,11 @@ def main(argv: list[str] | None = None) -> int:
         with Step(f"cast {args.cast} ballots (gunicorn, lean endpoint)", results) as step:
             step.watch("gunicorn", app.process.pid)
             step.watch("scheduler", scheduler.pid)
-            step.watch("postgres", cast_load.postmaster_pid("15/main"))
+            step.watch("postgres", cast_load.postmaster_pid("15/main"), database=args.database)
+            # The invitations are still being delivered while the voters cast (as in
+            # production): the workers' CPU shares the two cores with the casts.
+            step.watch("worker", worker.pid)
+            step.watch("mail_worker", mail_worker.pid)
             began = time.monotonic()
             stop_at = began + args.max_cast_seconds
             cast_load.load(args, seeded, stats, stop_at, stop_at + 20, lean)
