@@ -15,7 +15,69 @@ from typing import Any
 from grassroots.tally import Ballot, Election, TallyError, count
 from grassroots.tally.declared import meets_threshold
 
-YESNO_OPTIONS = ("For", "Against", "Abstain")
+
+def gettext_noop(message: str) -> str:
+    """Marks words for the translators (makemessages finds this name) in a module without
+    Django: the result keeps the msgid and its figures (``said``), and the pages say them in
+    the reader's language (``LiveVote.notes_shown``); ``notes`` keeps the English."""
+    return message
+
+
+YESNO_OPTIONS = (gettext_noop("For"), gettext_noop("Against"), gettext_noop("Abstain"))
+CARRIED, NOT_CARRIED = gettext_noop("Carried"), gettext_noop("Not carried")
+# (weighted, two thirds needed, carried): a yes/no result as one whole sentence each.
+YESNO_SENTENCES = {
+    (False, False, True): gettext_noop(
+        "%(for)s for, %(against)s against, %(abstain)s abstaining (votes; more for than "
+        "against of those voting for or against): carried."
+    ),
+    (False, False, False): gettext_noop(
+        "%(for)s for, %(against)s against, %(abstain)s abstaining (votes; more for than "
+        "against of those voting for or against): not carried."
+    ),
+    (False, True, True): gettext_noop(
+        "%(for)s for, %(against)s against, %(abstain)s abstaining (votes; two thirds for of "
+        "those voting for or against): carried."
+    ),
+    (False, True, False): gettext_noop(
+        "%(for)s for, %(against)s against, %(abstain)s abstaining (votes; two thirds for of "
+        "those voting for or against): not carried."
+    ),
+    (True, False, True): gettext_noop(
+        "%(for)s for, %(against)s against, %(abstain)s abstaining (weighted votes; more for "
+        "than against of those voting for or against): carried."
+    ),
+    (True, False, False): gettext_noop(
+        "%(for)s for, %(against)s against, %(abstain)s abstaining (weighted votes; more for "
+        "than against of those voting for or against): not carried."
+    ),
+    (True, True, True): gettext_noop(
+        "%(for)s for, %(against)s against, %(abstain)s abstaining (weighted votes; two thirds "
+        "for of those voting for or against): carried."
+    ),
+    (True, True, False): gettext_noop(
+        "%(for)s for, %(against)s against, %(abstain)s abstaining (weighted votes; two thirds "
+        "for of those voting for or against): not carried."
+    ),
+}
+NO_VALID_VOTES = gettext_noop("No valid votes were cast.")
+UNDECIDED = gettext_noop("The count could not decide: %(error)s.")
+COUNTED_BY = gettext_noop("Counted by %(rule)s.")
+RULE_WORDS = {
+    "plurality": gettext_noop("plurality"),
+    "approval": gettext_noop("approval"),
+    "irv": gettext_noop("the alternative vote"),
+    "scottish": gettext_noop("single transferable vote (Scottish rules)"),
+}
+
+
+def _say(result: dict[str, Any], words: str, **figures: str) -> None:
+    """The result's sentence: its msgid and figures kept, its English in ``notes``."""
+    result["said"] = {"words": words, "figures": figures}
+    english = dict(figures)
+    if "rule" in english:
+        english["rule"] = RULE_WORDS.get(english["rule"], english["rule"])
+    result["notes"] = words % english
 
 
 @dataclass(frozen=True)
@@ -73,18 +135,21 @@ def count_live_vote(
         votes_for, votes_against = (weighted[0], weighted[1])
         carried = meets_threshold(votes_for, votes_against, majority)
         result["carried"] = carried
-        result["winners"] = ["Carried"] if carried else ["Not carried"]
-        basis = "weighted votes" if is_weighted else "votes"
-        needed = "more for than against" if majority == "majority" else "two thirds for"
-        result["notes"] = (
-            f"{show(votes_for)} for, {show(votes_against)} against, {show(weighted[2])} "
-            f"abstaining ({basis}; {needed} of those voting for or against): "
-            f"{'carried' if carried else 'not carried'}"
+        result["winners"] = [CARRIED] if carried else [NOT_CARRIED]
+        words = YESNO_SENTENCES[(is_weighted, majority != "majority", carried)]
+        _say(
+            result,
+            words,
+            **{
+                "for": show(votes_for),
+                "against": show(votes_against),
+                "abstain": show(weighted[2]),
+            },
         )
         return result
     ballots, _ = _scaled(papers)
     if not ballots:
-        result["notes"] = "No valid votes were cast."
+        _say(result, NO_VALID_VOTES)
         return result
     rule = {"single": "plurality", "approval": "approval"}.get(
         method, "irv" if seats == 1 else "scottish"
@@ -93,8 +158,11 @@ def count_live_vote(
     try:
         counted = count(election, rule=rule, seed=seed)
     except TallyError as error:
-        result["notes"] = f"The count could not decide: {error}"
+        _say(result, UNDECIDED, error=str(error))
         return result
     result["winners"] = [options[i] for i in counted.elected]
-    result["notes"] = f"Counted by {rule}. " + "; ".join(counted.notes)
+    _say(result, COUNTED_BY, rule=rule)
+    # The engine's own notes (rounds, ties broken) stay in its words, after the sentence.
+    result["engine_notes"] = "; ".join(counted.notes)
+    result["notes"] = f"{result['notes']} {result['engine_notes']}".strip()
     return result

@@ -42,7 +42,7 @@ class OrdersForm(forms.Form):
 
 
 def _targets(meeting: Meeting) -> list[tuple[str, str]]:
-    choices: list[tuple[str, str]] = [("", "(none: a procedural question or an election)")]
+    choices: list[tuple[str, str]] = [("", gettext("(none: a procedural question or an election)"))]
     motions = Motion.objects.filter(meeting=meeting).exclude(status=MotionStatus.AWAITING_SECONDER)
     for motion in motions.prefetch_related("amendments"):
         if motion.is_closed:

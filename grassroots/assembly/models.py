@@ -16,11 +16,13 @@ ballot.
 from __future__ import annotations
 
 import uuid
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
+
+from grassroots.assembly.counting import RULE_WORDS
 
 
 class Balance(models.TextChoices):
@@ -142,6 +144,51 @@ class LiveVote(models.Model):
     @property
     def is_open(self) -> bool:
         return self.closed_at is None
+
+    # What the pages show of the vote, in the reader's language: a yes/no vote's options and
+    # winner and every result's sentence are kept as msgids (assembly.counting); the names
+    # of candidates and options as typed.
+    def _said(self, words: str) -> str:
+        return gettext(words) if self.method == VoteMethod.YESNO else words
+
+    @property
+    def options_shown(self) -> list[str]:
+        return [self._said(option) for option in self.options or []]
+
+    @property
+    def winners_shown(self) -> list[str]:
+        return [self._said(winner) for winner in (self.result or {}).get("winners", [])]
+
+    @property
+    def rows_shown(self) -> list[dict[str, Any]]:
+        return [
+            {**row, "option": self._said(str(row["option"]))}
+            for row in (self.result or {}).get("rows", [])
+        ]
+
+    @property
+    def notes_shown(self) -> str:
+        """The result's sentence in the reader's language (a result counted before its words
+        were kept apart shows its stored English), then the engine's own notes."""
+        result = self.result or {}
+        said = result.get("said")
+        if not said:
+            return str(result.get("notes", ""))
+        figures = dict(said["figures"])
+        english = said["words"] % {**figures, **_rule_words(figures, translate=False)}
+        try:
+            sentence = gettext(said["words"]) % {**figures, **_rule_words(figures)}
+        except (KeyError, TypeError, ValueError):
+            sentence = english
+        return f"{sentence} {result.get('engine_notes', '')}".strip()
+
+
+def _rule_words(figures: dict[str, Any], *, translate: bool = True) -> dict[str, str]:
+    rule = figures.get("rule")
+    if rule is None:
+        return {}
+    words = RULE_WORDS.get(str(rule), str(rule))
+    return {"rule": gettext(words) if translate else words}
 
 
 class VoteMark(models.Model):

@@ -8,6 +8,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import override
 
 from grassroots.assembly.models import LiveBallot, LiveVote, UnsealedLiveBallot, VoteMark
 from grassroots.assembly.services.common import AssemblyError
@@ -201,7 +202,12 @@ def test_an_election_is_counted_ranked_by_the_tally(db):
     # Cleo leads with 3 of 6 first preferences, short of a majority; Asha's one transfers.
     assert vote.result["winners"] == ["Cleo"]
     assert [r["heads"] for r in vote.result["rows"]] == [1, 2, 3]
-    assert "irv" in vote.result["notes"]
+    assert vote.result["said"]["figures"] == {"rule": "irv"}
+    assert vote.result["notes"].startswith("Counted by the alternative vote.")
+    with override("cy"):
+        welsh = vote.notes_shown
+    # The sentence and the rule's name in the reader's language; the stored notes in English.
+    assert welsh != vote.notes_shown and "alternative vote" not in welsh
 
 
 def test_a_motion_vote_is_for_against_or_abstain_only(session):

@@ -456,7 +456,7 @@ def _record_outcome(vote: LiveVote) -> None:
         }
     )
     outcome = "carried" if result.get("carried") else "fallen"
-    note = f"Live vote: {result['notes']}."
+    note = f"Live vote: {result['notes'].rstrip('.')}."
     if weighted:
         note += (
             f" Heads: {rows[0]['heads']} for, {rows[1]['heads']} against, "
