@@ -239,7 +239,7 @@ class Schedule:
 
 class Attendee:
     """One phone: loads the live page, then does what its htmx does. The shared part is polled
-    at the pulse every 0.8 s (``hx-trigger="every 800ms"`` on #live-state, the token of
+    at the pulse every 0.6 s (``hx-trigger="every 600ms"`` on #live-state, the token of
     #live-token included); a pulse that brings a new state may say (``HX-Trigger: live-mine``)
     that the viewer's own part changed too, and the page fetches it after its own delay (the
     ``delay:`` of #live-mine's trigger); ``HX-Refresh`` reloads the page."""
@@ -367,7 +367,7 @@ class Attendee:
         self._read_mine(text)
 
     def poll(self, stats: Stats) -> None:
-        """The projector's poll (its own page, every second)."""
+        """The projector's poll (its own page, every half second)."""
         if not self.version:
             self.load(stats)
             return
@@ -447,7 +447,7 @@ def main() -> None:
     parser.add_argument("--attendees", type=int, default=500)
     parser.add_argument("--duration", type=float, default=60.0)
     parser.add_argument(
-        "--poll", type=float, default=0.8, help="seconds between an attendee's pulses"
+        "--poll", type=float, default=0.6, help="seconds between an attendee's pulses"
     )
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
     parser.add_argument("--clients", type=int, default=48, help="client threads")
@@ -487,7 +487,7 @@ def main() -> None:
         workers = children(server.pid)
         stats = Stats()
         attendees = [Attendee(k, meeting_id, vote_id, args.port) for k in keys[:-1]]
-        # The room's projector: one screen polling every second, from the start to the end.
+        # The room's projector: one screen polling every half second, from the start to the end.
         projector = Attendee(keys[-1], meeting_id, vote_id, args.port, page="live/projector/")
         projector_stats = Stats()
         projector_done = threading.Event()
@@ -496,7 +496,7 @@ def main() -> None:
             projector.load(projector_stats)
             while not projector_done.is_set():
                 projector.poll(projector_stats)
-                projector_done.wait(1.0)
+                projector_done.wait(0.5)
 
         projector_thread = threading.Thread(target=run_projector, daemon=True)
         projector_thread.start()
@@ -509,7 +509,7 @@ def main() -> None:
 
         def pulsing(attendee: Attendee, moment: float) -> object:
             def task() -> None:
-                # As htmx's "every 800ms": the next pulse is due a period after this one was.
+                # As htmx's "every 600ms": the next pulse is due a period after this one was.
                 schedule.at(moment + args.poll, pulsing(attendee, moment + args.poll))
                 attendee.pulse(stats, schedule)
 
@@ -632,7 +632,7 @@ def main() -> None:
             f"pulse, every {args.poll:g} s, and a worker's fingerprint up to 0.1 s old)"
         )
     print(
-        f"projector (polls every 1 s): result shown {projector.saw_result_at - closing:.2f} s "
+        f"projector (polls every 0.5 s): result shown {projector.saw_result_at - closing:.2f} s "
         "after the close began"
         if projector.saw_result_at
         else "projector: result not shown"

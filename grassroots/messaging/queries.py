@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext
 
 from grassroots.accounts.models import User
 from grassroots.messaging.models import (
@@ -224,10 +225,10 @@ def failure_reasons(mailout: Mailout) -> list[tuple[str, int]]:
 def scope_name_for_key(scope_key: str) -> str:
     """What an unsubscribe link's scope is called on the unsubscribe page."""
     if scope_key == Unsubscribe.ALL:
-        return "every group, area and region"
+        return gettext("every group, area and region")
     if scope_key == NOTIFICATIONS_SCOPE_KEY:
-        return "your notifications by email"
+        return gettext("your notifications by email")
     try:
         return scope_from_key(scope_key).name
     except ValueError:
-        return "this part of the movement"
+        return gettext("this part of the movement")

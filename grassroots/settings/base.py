@@ -92,6 +92,7 @@ TEMPLATES: list[dict[str, Any]] = [
                 "grassroots.context_processors.status_enums",
                 "grassroots.notifications.context_processors.unread_notifications",
             ],
+            "builtins": ["grassroots.scope_words"],
         },
     }
 ]

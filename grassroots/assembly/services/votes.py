@@ -14,7 +14,7 @@ from typing import Any, ParamSpec, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from grassroots import clock
 from grassroots.accounts.models import User
@@ -437,6 +437,15 @@ def close_if_due(meeting: Meeting) -> None:
             close_vote(actor=None, meeting=meeting, vote_id=vote.pk)
 
 
+# What became of a result, kept in English and said in the reader's language where shown
+# (``{% translate vote.outcome_note %}``): whole sentences, one for each outcome.
+CHAIR_GONE = gettext_noop("The chair's login is gone: record the outcome by hand.")
+RECORDED_AS = {
+    "carried": gettext_noop("Recorded as the outcome: carried."),
+    "fallen": gettext_noop("Recorded as the outcome: fallen."),
+}
+
+
 def _record_outcome(vote: LiveVote) -> None:
     from grassroots.meetings.services.decisions import (
         record_amendment_outcome,
@@ -464,7 +473,7 @@ def _record_outcome(vote: LiveVote) -> None:
         )
     chair_user = vote.opened_by.user
     if chair_user is None:
-        vote.outcome_note = "The chair's login is gone: record the outcome by hand."
+        vote.outcome_note = CHAIR_GONE
         LiveVote.objects.filter(pk=vote.pk).update(outcome_note=vote.outcome_note)
         return
     try:
@@ -492,7 +501,9 @@ def _record_outcome(vote: LiveVote) -> None:
                 quorum_override=vote.quorum_override,
                 **figures,
             )
-        vote.outcome_note = f"Recorded as the outcome: {outcome}."
+        vote.outcome_note = RECORDED_AS[outcome]
     except (MeetingError, PermissionDenied) as error:
-        vote.outcome_note = f"The outcome could not be recorded ({error}); record it by hand."
+        vote.outcome_note = gettext(
+            "The outcome could not be recorded (%(error)s); record it by hand."
+        ) % {"error": error}
     LiveVote.objects.filter(pk=vote.pk).update(outcome_note=vote.outcome_note)

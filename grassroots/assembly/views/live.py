@@ -32,9 +32,9 @@ from grassroots.notifications.context_processors import NO_COUNT
 from grassroots.organisation.permissions import Capability, may
 from grassroots.people.models import Member
 
-# The projector, one screen the whole room reads, polls every second, so a result is on it
+# The projector, one screen the whole room reads, polls every half second, so a result is on it
 # within a second of the close (attendees' pages: the pulse, every PULSE_MS).
-PROJECTOR_POLL_SECONDS = 1
+PROJECTOR_POLL_SECONDS = 0.5
 
 
 def _live_url(meeting_id: int) -> str:
