@@ -69,7 +69,7 @@ def test_declare_import_rule_and_roll_journey(browser, live_server, page, settin
         form.get_by_role("button", name="Import the list").click()
         expect(page.get_by_text("nothing was stored").first).to_be_visible()
         errors = page.get_by_role("status")
-        expect(errors).to_contain_text("Row 3: the membership number 'U 9!' has characters")
+        expect(errors).to_contain_text("Row 3: the membership number “U 9!” has characters")
         expect(errors).to_contain_text("Row 4: the membership number U-4477 is also on row 2.")
         assert not OrganisationList.objects.exists()
         form = page.get_by_role("region", name="Import a membership list")
