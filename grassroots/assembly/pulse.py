@@ -33,7 +33,6 @@ import hashlib
 import re
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -46,6 +45,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import get_language
 
 from grassroots.assembly import queries
+from grassroots.assembly.kept import Kept
 from grassroots.meetings.models import Meeting
 
 # 0.6 s: a result is on every phone within a second of the chair's click (the close and count,
@@ -136,8 +136,7 @@ class Shared:
 
 # Drawn once per meeting, state and language in each process. A speaker's countdown is drawn
 # as seconds left, so while someone speaks an entry is drawn again when a second old.
-_drawn: OrderedDict[tuple[str, str, str], tuple[float, bool, Shared]] = OrderedDict()
-_drawn_lock = threading.Lock()
+_drawn: Kept[tuple[str, str, str], tuple[float, bool, Shared]] = Kept(DRAWN_ENTRIES)
 
 
 def shared(meeting_id: int, found: queries.Fingerprint, meeting: Meeting | None = None) -> Shared:
@@ -145,10 +144,7 @@ def shared(meeting_id: int, found: queries.Fingerprint, meeting: Meeting | None 
     or drawn (reading ``meeting`` when not given)."""
     key = (found.uid, found.version, get_language() or "")
     now = time.monotonic()
-    with _drawn_lock:
-        entry = _drawn.get(key)
-        if entry is not None:
-            _drawn.move_to_end(key)
+    entry = _drawn.get(key)
     if entry is not None and (not entry[1] or now - entry[0] < 1):
         return entry[2]
     if meeting is None:
@@ -166,10 +162,7 @@ def shared(meeting_id: int, found: queries.Fingerprint, meeting: Meeting | None 
         speakers=render_to_string("assembly/_live_speakers.html", context),
         besides=NO_BALLOT if state.vote is None else "",
     )
-    with _drawn_lock:
-        _drawn[key] = (now, state.speaker is not None, drawn)
-        while len(_drawn) > DRAWN_ENTRIES:
-            _drawn.popitem(last=False)
+    _drawn.put(key, (now, state.speaker is not None, drawn))
     return drawn
 
 
@@ -177,11 +170,9 @@ def clear() -> None:
     """Forget everything this process keeps (tests)."""
     with _fingerprints_lock:
         _fingerprints.clear()
-    with _drawn_lock:
-        _drawn.clear()
-    with queries._shared_lock:
-        queries._shared.clear()
-        queries._per_versions.clear()
+    _drawn.clear()
+    queries._shared.clear()
+    queries._per_versions.clear()
 
 
 _PULSE_PATH = re.compile(r"^/meetings/([0-9]+)/live/pulse/$")

@@ -9,8 +9,6 @@ import dataclasses
 import datetime
 import functools
 import hashlib
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -25,6 +23,7 @@ from django.utils.translation import gettext
 
 from grassroots import clock
 from grassroots.accounts.models import User
+from grassroots.assembly.kept import Kept
 from grassroots.assembly.models import (
     LiveVote,
     Proxy,
@@ -272,24 +271,17 @@ def _read_shared(meeting: Meeting) -> LiveState:
 # test databases) and the fingerprint, which changes whenever anything read here does, so an
 # entry is never stale; the oldest entries go beyond SHARED_ENTRIES.
 SHARED_ENTRIES = 64
-_shared: OrderedDict[tuple[str, str], LiveState] = OrderedDict()
-_shared_lock = threading.Lock()
+_shared: Kept[tuple[str, str], LiveState] = Kept(SHARED_ENTRIES)
 
 
 def _shared_state(meeting: Meeting, version: str | None) -> LiveState:
     if version is None:
         return _read_shared(meeting)
     key = (str(meeting.uid), version)
-    with _shared_lock:
-        found = _shared.get(key)
-        if found is not None:
-            _shared.move_to_end(key)
+    found = _shared.get(key)
     if found is None:
         found = _read_shared(meeting)
-        with _shared_lock:
-            _shared[key] = found
-            while len(_shared) > SHARED_ENTRIES:
-                _shared.popitem(last=False)
+        _shared.put(key, found)
     return dataclasses.replace(found, meeting=meeting)
 
 
@@ -391,17 +383,14 @@ class _PerVersion:
     group_ids: list[int] | None
 
 
-_per_versions: OrderedDict[tuple[str, str], _PerVersion] = OrderedDict()
+_per_versions: Kept[tuple[str, str], _PerVersion] = Kept(SHARED_ENTRIES)
 
 
 def _per_version(meeting: Meeting, version: str) -> _PerVersion:
     """The meeting's live proxies (with both members) and the groups in its scope, read once
     per fingerprint in each process (as ``_shared_state``)."""
     key = (str(meeting.uid), version)
-    with _shared_lock:
-        found = _per_versions.get(key)
-        if found is not None:
-            _per_versions.move_to_end(key)
+    found = _per_versions.get(key)
     if found is None:
         proxies = list(
             Proxy.objects.filter(meeting=meeting, revoked_at__isnull=True)
@@ -409,10 +398,7 @@ def _per_version(meeting: Meeting, version: str) -> _PerVersion:
             .order_by("principal__last_name")
         )
         found = _PerVersion(proxies=proxies, group_ids=group_ids_in(meeting))
-        with _shared_lock:
-            _per_versions[key] = found
-            while len(_per_versions) > SHARED_ENTRIES:
-                _per_versions.popitem(last=False)
+        _per_versions.put(key, found)
     return found
 
 
