@@ -4,11 +4,11 @@ by the demo's settings, refused by production's."""
 
 from __future__ import annotations
 
+import datetime
 import importlib
+from typing import Any
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from grassroots.ballots.custody import may_close_early, share_keeper
 from grassroots.ballots.models import Ballot, KeptShares
@@ -16,6 +16,7 @@ from grassroots.ballots.services.errors import BallotError
 from grassroots.ballots.services.kept_shares import keep_tellers_shares, kept_share_for
 from grassroots.ballots.services.lifecycle import close_ballot, open_ballot
 from tests.ballots.conftest import make_ballot
+from tests.scratch_database import ScratchDatabase, scratch_database
 
 KEEPER = "grassroots.ballots.custody.ServerSealedShares"
 WHEN_KEPT = "grassroots.ballots.custody.when_shares_are_kept"
@@ -75,20 +76,48 @@ def test_the_early_close_policy_decides_and_only_for_ballots_whose_shares_are_ke
     assert Ballot.objects.get(pk=kept.ballot.pk).status == "closed"
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_the_migration_moves_shares_already_kept_off_the_ballot():
     """A demo database seeded before the move keeps its shares: ballots 0009 moves the sealed
     bytes as they are (unopened, so any bytes will do) from the ballot's old field to the
-    keeper's table."""
-    setup = make_ballot()
-    executor = MigrationExecutor(connection)
-    executor.migrate([("ballots", "0008_group_support")])
-    old_apps = executor.loader.project_state([("ballots", "0008_group_support")]).apps
-    old_apps.get_model("ballots", "Ballot").objects.filter(pk=setup.ballot.pk).update(
-        is_demo=True, demo_shares_sealed=b"sealed shares"
+    keeper's table. The migration runs on a scratch database migrated only as far as ballots
+    0008 (tests/scratch_database.py), not on the test's own migrated back and forth."""
+    with scratch_database(("ballots", "0008_group_support")) as scratch:
+        ballot = _ballot_before_the_move(scratch)
+        scratch.model("ballots", "Ballot").objects.filter(pk=ballot.pk).update(
+            is_demo=True, demo_shares_sealed=b"sealed shares"
+        )
+        scratch.migrate(("ballots", "0009_kept_shares_off_the_ballot"))
+        kept = scratch.model("ballots", "KeptShares").objects.get(ballot_id=ballot.pk)
+        assert bytes(kept.sealed) == b"sealed shares"
+
+
+def _ballot_before_the_move(scratch: ScratchDatabase) -> Any:
+    """A group's ballot as ballots 0008 kept it, with its returning officer and their group."""
+    region = scratch.model("organisation", "Region").objects.create(name="North", slug="north")
+    area = scratch.model("organisation", "Area").objects.create(
+        name="Leeds", slug="leeds", region=region
     )
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
-    kept = KeptShares.objects.get(ballot_id=setup.ballot.pk)
-    assert bytes(kept.sealed) == b"sealed shares"
+    group = scratch.model("organisation", "Group").objects.create(
+        name="Headingley", slug="headingley", area=area
+    )
+    officer = scratch.model("people", "Member").objects.create(
+        membership_number="GR0000001",
+        first_name="Ada",
+        last_name="Lovelace",
+        email="ada@example.org",
+        joined_on=datetime.date(2024, 1, 1),
+        home_group=group,
+    )
+    opens_at = datetime.datetime(2025, 5, 1, 9, tzinfo=datetime.UTC)
+    return scratch.model("ballots", "Ballot").objects.create(
+        election_id="headingley-2025-chair",
+        title="Chair",
+        level="group",
+        group=group,
+        returning_officer=officer,
+        opens_at=opens_at,
+        closes_at=opens_at + datetime.timedelta(days=7),
+        election_public_key=bytes(32),
+        election_private_key_sealed=bytes(64),
+    )
