@@ -10,8 +10,9 @@
   (tests/template_database.py).
 - Hypothesis runs under a profile: "dev" (fewer examples) on a developer's machine, "ci" (more)
   when CI=true; HYPOTHESIS_PROFILE chooses one by name.
-- Tests marked ``slow`` are handed out first, so that no worker starts a long test when the
-  others have nothing left to do.
+- Tests marked ``slow`` are handed out first, longest first, so that no worker starts a long
+  test when the others have nothing left to do; ``@pytest.mark.slow(seconds=N)`` gives a test's
+  usual time where it is among the longest.
 """
 
 from __future__ import annotations
@@ -74,20 +75,38 @@ def _uses_the_demo(item: pytest.Item) -> bool:
     )
 
 
+def _uses_the_database(item: pytest.Item) -> bool:
+    fixtures = set(getattr(item, "fixturenames", ()))
+    return item.get_closest_marker("django_db") is not None or bool(
+        fixtures & {"db", "transactional_db", "live_server", "django_db_setup"}
+    )
+
+
+def _order(item: pytest.Item) -> tuple[bool, bool, bool, float]:
+    slow = item.get_closest_marker("slow")
+    if slow is None:
+        return (_empties_the_database(item), True, False, 0.0)
+    seconds = float(slow.kwargs.get("seconds", 0))
+    return (_empties_the_database(item), False, _uses_the_database(item), -seconds)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Slow tests first, but transactional tests still after the others, as Django orders them.
 
     pytest-django has already put the tests that flush the database after those that roll
-    back; the sort is stable, so that order holds and only slow tests move forward within it.
-    The tests that start from the demo share one xdist worker (``--dist loadgroup``), so the
-    demo is seeded once a run for each size, not once a worker (tests/demo_database.py).
+    back; the sort is stable, so that order holds and only slow tests move forward within it,
+    the longest (``slow(seconds=N)``) first. The tests that start from the demo share one xdist
+    worker (``--dist loadgroup``), so the demo is seeded once a run for each size, not once a
+    worker (tests/demo_database.py); xdist hands that group out first, as the largest.
+
+    The slow tests that need no database come before the slow ones that do: the worker that
+    does not get the demo runs them while the other migrates the run's template database
+    (tests/template_database.py), instead of waiting for it on the template's lock.
     """
     for item in items:
         if _uses_the_demo(item):
             item.add_marker(pytest.mark.xdist_group("demo"))
-    items.sort(
-        key=lambda item: (_empties_the_database(item), item.get_closest_marker("slow") is None)
-    )
+    items.sort(key=_order)
 
 
 @pytest.fixture(scope="session")

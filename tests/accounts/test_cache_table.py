@@ -50,7 +50,7 @@ def run(settings_module: str, database: str, *argv: str) -> subprocess.Completed
     )
 
 
-@pytest.mark.slow
+@pytest.mark.slow(seconds=45)
 def test_a_database_migrated_under_demo_settings_logs_people_in_under_production(tmp_path):
     database = f"sqlite:///{tmp_path / 'grassroots.sqlite3'}"
     migrated = run("grassroots.settings.dev", database, "manage.py", "migrate", "-v0")

@@ -151,6 +151,7 @@ def journey_pages() -> list[str]:
     return pages
 
 
+@pytest.mark.slow(seconds=50)
 @pytest.mark.parametrize("viewport", VIEWPORTS, ids=["desktop", "phone"])
 def test_main_journeys_meet_wcag_22_aa_and_fit_the_screen(browser, live_server, demo, viewport):
     from django.core.cache import cache

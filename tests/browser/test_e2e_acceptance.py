@@ -40,7 +40,7 @@ from grassroots.demo.people import (
 from tests.ballots.conftest import Clock
 from tests.browser.conftest import Login, log_in
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow(seconds=45)]
 
 # Preferences by candidate position on the paper; the demo's candidates 0, 2 and 4 are women.
 VOTES = [(1, 0), (2, 3, 1), (1, 3), (3, 1, 2), (0,), (5, 4, 0)]

@@ -27,7 +27,11 @@ from tests.browser.conftest import Login, log_in
 from tests.factories import PASSWORD
 from tests.web.roles import TOTP_SECRET
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow(seconds=40),
+    pytest.mark.django_db(transaction=True),
+]
 
 SHOTS = Path(os.environ.get("GRASSROOTS_SCREENSHOTS", "var/screenshots"))
 
