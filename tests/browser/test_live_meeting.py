@@ -160,8 +160,7 @@ def test_a_regional_delegate_meeting_end_to_end(browser, live_server, page):
     timer = projector.get_by_role("timer")
     expect(timer).to_have_text(re.compile(r"^1:[23]\d left$"))
     first_reading = timer.text_content()
-    projector.wait_for_timeout(2_100)
-    assert timer.text_content() != first_reading  # it counts down
+    expect(timer).not_to_have_text(first_reading or "")  # it counts down
     chair.get_by_role("button", name="Call the next speaker").click()
     expect(chair.locator(".speaker-now")).to_contain_text(harrogate_a.last_name)
     chair.get_by_role("button", name="End this speech").click()
