@@ -1,8 +1,9 @@
 """Writing notifications, reading them, and the digests.
 
 Apps above call :func:`notify` inside their own use case's transaction (a ballot opened, a
-meeting called); it writes one row per member in batches, with no per-member query, and queues
-one mail for those who asked to hear at once. The digests go from a task
+meeting called); it writes one row per member (in batches for a list of ids, in one statement
+for a queryset), with no per-member query, and queues one mail for those who asked to hear at
+once. The digests go from a task
 (:func:`send_digest`), started by ``manage.py send_digests`` on the scheduler's timer.
 """
 
@@ -26,6 +27,7 @@ from grassroots.clock import now
 from grassroots.messaging.languages import in_every_language
 from grassroots.messaging.queries import members_in_scope, scope_from_key
 from grassroots.messaging.services import send_notification_mail
+from grassroots.notifications import sql
 from grassroots.notifications.messages import (
     MESSAGES,
     UnknownMessage,
@@ -62,13 +64,8 @@ def _preferences_url() -> str:
     return _site(reverse("notifications:preferences"))
 
 
-def _member_ids(members: QuerySet[Member] | Iterable[int]) -> Iterator[int]:
-    if isinstance(members, QuerySet):
-        yield from (
-            members.order_by().values_list("pk", flat=True).distinct().iterator(chunk_size=BATCH)
-        )
-    else:
-        yield from dict.fromkeys(int(m) for m in members)
+def _member_ids(members: Iterable[int]) -> Iterator[int]:
+    yield from dict.fromkeys(int(m) for m in members)
 
 
 def _batches(ids: Iterator[int]) -> Iterator[list[int]]:
@@ -88,7 +85,9 @@ def notify(
     """Tell each of ``members`` (a queryset or member ids) about something at ``url`` (a path
     on this site): ``message``, a key of ``notifications.messages`` with its ``params``, put
     into each reader's language when read, or else ``title``, words as they stand. Joins the
-    caller's transaction; returns how many were written."""
+    caller's transaction; returns how many were written. A queryset is written by one
+    statement in the database (``notifications.sql``), a list in batches: a national notice's
+    500,000 rows never become model instances."""
     if kind not in Kind.values:
         raise NotificationError(
             gettext("Unknown kind of notification: %(kind)s.") % {"kind": repr(kind)}
@@ -107,6 +106,40 @@ def notify(
         raise NotificationError(gettext("A notification says something."))
     default = DEFAULT_DELIVERY[kind]
     at = now()
+    if isinstance(members, QuerySet):
+        written, immediate = sql.write_for_members(
+            members,
+            kind=kind,
+            default=default,
+            message=message,
+            params=stored,
+            title=title,
+            url=url,
+            at=at,
+            digests=DIGESTS,
+            immediate=Delivery.IMMEDIATE,
+        )
+    else:
+        written, immediate = _write_in_batches(
+            members, kind=kind, message=message, stored=stored, title=title, url=url, at=at
+        )
+    _mail_at_once(immediate, kind=kind, message=message, stored=stored, title=title, url=url)
+    return written
+
+
+def _write_in_batches(
+    members: Iterable[int],
+    *,
+    kind: str,
+    message: str,
+    stored: dict[str, str],
+    title: str,
+    url: str,
+    at: datetime.datetime,
+) -> tuple[int, list[int]]:
+    """:func:`notify` for a list of member ids: rows written in batches, each batch's
+    preferences read in one query (``sql.write_for_members`` is the same for a query)."""
+    default = DEFAULT_DELIVERY[kind]
     written = 0
     immediate: list[int] = []
     for batch in _batches(_member_ids(members)):
@@ -135,6 +168,12 @@ def notify(
             )
         Notification.objects.bulk_create(rows)
         written += len(rows)
+    return written, immediate
+
+
+def _mail_at_once(
+    immediate: list[int], *, kind: str, message: str, stored: dict[str, str], title: str, url: str
+) -> None:
     if immediate:
 
         def write() -> tuple[str, str]:
@@ -153,7 +192,6 @@ def notify(
             translations=translations,
             purpose=f"notification: {Kind(kind).label}"[:200],
         )
-    return written
 
 
 def scope_key_for(level: str, scope_id: int | None) -> str:
