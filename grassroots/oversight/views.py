@@ -437,7 +437,10 @@ def commitment_update(request: AuthenticatedRequest, commitment_id: int) -> Http
     return render(
         request,
         "oversight/commitment_form.html",
-        {"form": form, "heading": f"Update: {commitment.title}"},
+        {
+            "form": form,
+            "heading": gettext("Update: %(title)s") % {"title": commitment.title},
+        },
         status=400 if form.is_bound and form.errors else 200,
     )
 

@@ -349,7 +349,8 @@ def motion_outcome(request: AuthenticatedRequest, meeting_id: int, motion_id: in
             "form": form,
             "meeting": motion.meeting,
             "motion": motion,
-            "heading": f"Motion {motion.number}: {motion.title}",
+            "heading": gettext("Motion %(number)s: %(title)s")
+            % {"number": motion.number, "title": motion.title},
             "diff": None,
             "quorum": queries.quorum(motion.meeting),
         },
