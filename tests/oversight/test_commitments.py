@@ -64,3 +64,16 @@ def test_a_member_cannot_add_commitments(world):
             made_on=clock.today(),
             due_on=clock.today(),
         )
+
+
+@pytest.mark.parametrize("language", ["en", "cy"])
+def test_the_overview_lists_an_overdue_commitment_with_its_days(world, client, language):
+    """The overview's overdue line (it once failed with a 500: the template's ``c=c.title``
+    replaced ``c`` before ``c.days_overdue`` was read)."""
+    _commitment(world, due_in=-5)
+    client.force_login(world.members[0].user)
+    response = client.get("/oversight/", headers={"accept-language": language})
+    assert response.status_code == 200
+    page = response.content.decode()
+    expected = "5 diwrnod yn hwyr" if language == "cy" else "5 days overdue"
+    assert "Publish the accounts" in page and expected in page
