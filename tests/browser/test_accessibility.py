@@ -49,8 +49,11 @@ def axe_version() -> str:
 
 
 def check_page(page, path: str) -> list[str]:
-    """axe's WCAG 2.2 A/AA violations on ``path`` and whether it scrolls sideways."""
-    page.goto(path)
+    """axe's WCAG 2.2 A/AA violations on ``path`` and whether it scrolls sideways; a server
+    error is a problem of its own (axe would pass a tidy error page)."""
+    response = page.goto(path)
+    if response is not None and response.status >= 500:
+        return [f"{path}: the server answered {response.status}"]
     return check_here(page, path)
 
 
