@@ -16,13 +16,13 @@ class MessagingConfig(AppConfig):
         register_section(personal_data.SUBJECT_ACCESS)
 
         # Writing to members, on the home page of those who may.
-        from grassroots.messaging.queries import scopes_to_message
+        from grassroots.messaging.queries import may_message_members
         from grassroots.people.attention import RolePage, register_role_page
 
         register_role_page(
             RolePage(
                 "Messages to members",
                 "messaging:mailout_list",
-                lambda user: bool(scopes_to_message(user)),
+                may_message_members,
             )
         )

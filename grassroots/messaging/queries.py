@@ -122,6 +122,26 @@ def scopes_to_message(actor: User | AnonymousUser) -> list[Scope]:
     ]
 
 
+def may_message_members(actor: User | AnonymousUser) -> bool:
+    """``bool(scopes_to_message(actor))`` without reading the bodies: any scope is offered
+    when the person writes nationally, and otherwise exactly when a role that writes names a
+    region, area or group (a foreign key, so that body exists). The home page asks this on
+    every request; reading every region, area and group to answer it cost more than the rest
+    of its role links together."""
+    held = [
+        a
+        for a in current_assignments(actor)
+        if Capability.MESSAGE_MEMBERS in ROLE_CAPABILITIES.get(a.role, frozenset())
+    ]
+    if not held:
+        return False
+    if any(
+        a.region_id is not None or a.area_id is not None or a.group_id is not None for a in held
+    ):
+        return True
+    return scopes_for(actor, Capability.MESSAGE_MEMBERS).everywhere
+
+
 def members_in_scope(scope: Scope, statuses: Sequence[str]) -> QuerySet[Member]:
     """Members of the scope (home or associate group in it) with one of ``statuses``."""
     members = Member.objects.filter(status__in=list(statuses))
