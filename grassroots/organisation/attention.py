@@ -14,11 +14,12 @@ from grassroots.organisation.models import APPEAL_BODIES, AppealDecision, Recogn
 from grassroots.organisation.permissions import Capability, may_decide_appeals, scopes_for
 from grassroots.organisation.queries import (
     appeal_bodies_of,
-    groups_needing_attention,
+    groups_needing_attention_listed,
+    groups_needing_attention_listed_among,
     groups_without_data_manager,
     groups_without_data_manager_among,
 )
-from grassroots.people.attention import AttentionItem, Probe
+from grassroots.people.attention import AttentionItem, Probe, listed
 from grassroots.people.models import Member
 
 
@@ -50,13 +51,25 @@ def appeals_probe(user: Any, member: Member | None) -> list[Probe]:
 
 
 def groups_items(user: Any, member: Member | None) -> list[AttentionItem]:
+    """As ``groups_needing_attention``: names and slugs through a statement made once."""
+    scopes = scopes_for(user, Capability.VIEW_MEMBERS)
+    if scopes.is_empty:
+        return []
+    if scopes.everywhere:
+        listing = Probe(groups_needing_attention_listed, {"on": today()})
+    else:
+        listing = Probe(
+            groups_needing_attention_listed_among,
+            {"group_ids": sorted(scopes.group_ids), "on": today()},
+        )
+    text = _("%(group)s has no Data Manager")
     return [
         AttentionItem(
             kind="officer",
-            text=_("%(group)s has no Data Manager") % {"group": group.name},
-            url=reverse("group_officers", args=[group.slug]),
+            text=text % {"group": name},
+            url=reverse("group_officers", args=[slug]),
         )
-        for group in groups_needing_attention(user)
+        for name, slug in listed(listing, "name", "slug")
     ]
 
 

@@ -85,11 +85,30 @@ def groups_needing_attention_of(actor: User | AnonymousUser) -> QuerySet[Group] 
     return groups
 
 
+# The home page lists at most this many groups without a Data Manager, by name.
+GROUPS_NEEDING_ATTENTION_SHOWN = 50
+
+
 def groups_needing_attention(actor: User | AnonymousUser) -> list[Group]:
     groups = groups_needing_attention_of(actor)
     if groups is None:
         return []
-    return list(groups.select_related("area").order_by("name")[:50])
+    return list(groups.select_related("area").order_by("name")[:GROUPS_NEEDING_ATTENTION_SHOWN])
+
+
+def groups_needing_attention_listed(on: datetime.date) -> QuerySet[Group]:
+    """``groups_needing_attention`` for a person who looks after every group, with its values
+    apart (grassroots.people.attention.listed makes its SQL once)."""
+    return groups_without_data_manager(on).order_by("name")[:GROUPS_NEEDING_ATTENTION_SHOWN]
+
+
+def groups_needing_attention_listed_among(
+    group_ids: list[int], on: datetime.date
+) -> QuerySet[Group]:
+    """``groups_needing_attention`` for a person who looks after ``group_ids``."""
+    return groups_without_data_manager_among(group_ids, on).order_by("name")[
+        :GROUPS_NEEDING_ATTENTION_SHOWN
+    ]
 
 
 @dataclass(frozen=True)

@@ -83,7 +83,7 @@ def test_listed_items_come_out_as_the_orm_gives_them_for_every_demo_login(monkey
     users = [u for i, u in enumerate(logins) if u.email in named or i % 10 == 0]
     compiled = {u.pk: attention.attention_for(u, getattr(u, "member", None)) for u in users}
     monkeypatch.setattr(attention, "listed", attention.listed_through_orm)
-    for module in ("ballots", "proposals", "surveys"):
+    for module in ("ballots", "organisation", "proposals", "surveys"):
         monkeypatch.setattr(
             f"grassroots.{module}.attention.listed", attention.listed_through_orm, raising=True
         )
@@ -94,6 +94,9 @@ def test_listed_items_come_out_as_the_orm_gives_them_for_every_demo_login(monkey
     # The demo member has a ballot, a proposal and a survey waiting: each listing is exercised,
     # with its deadline read back as an aware time.
     assert {"vote", "proposal", "survey"} <= kinds
+    # The national officer looks after every group, some of them without a Data Manager.
+    national = User.objects.get(email="national@demo.grassroots.example")
+    assert any(item.kind == "officer" for item in compiled[national.pk])
     assert all(
         item.due is None or item.due.tzinfo is not None
         for items in compiled.values()
