@@ -51,9 +51,7 @@ def home(request: HttpRequest) -> HttpResponse:
             {"panels": public_panels()},
         )
     member = queries.own_member(request.user)
-    groups: list[Group] = []
-    if member is not None:
-        groups = [member.home_group, *member.other_groups.select_related("area")]
+    groups = [] if member is None else queries.own_groups(member)
     return render(
         request,
         "people/home.html",
