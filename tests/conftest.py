@@ -24,6 +24,7 @@ from collections.abc import Iterator
 import pytest
 import pytest_django
 from django.db import connection
+from django.utils import translation
 from hypothesis import settings as hypothesis_settings
 
 from tests import demo_database, template_database
@@ -134,6 +135,14 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     pytest.skip(
         "needs PostgreSQL (set DATABASE_URL=postgres://...); .ci/run runs it in its PostgreSQL pass"
     )
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test() -> Iterator[None]:
+    """LocaleMiddleware leaves the language of a test client's request (``accept-language:
+    cy``) active in the thread; the next test's services would then answer in Welsh."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

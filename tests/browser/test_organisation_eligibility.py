@@ -100,7 +100,10 @@ def test_declare_import_rule_and_roll_journey(browser, live_server, page, settin
         expect(page.locator("#organisation-rule")).to_contain_text(
             "membership of Unite the Union, declared and confirmed by its imported list"
         )
-        page.get_by_role("button", name="Freeze the roll and open voting").click()
+        # The open's POST and its redirect finish before the reload (a reload during the
+        # navigation found no page attached under load).
+        with page.expect_navigation():
+            page.get_by_role("button", name="Freeze the roll and open voting").click()
         page.reload()
         expect(page.locator("#roll-admissions")).to_contain_text(
             "Membership status and membership of Unite the Union: 1"
