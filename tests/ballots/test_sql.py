@@ -227,6 +227,54 @@ def test_storing_the_counts_papers_in_one_statement_writes_what_the_orm_writes()
 
 
 @pytest.mark.postgres
+@HYPOTHESIS
+@given(
+    waiting=st.integers(min_value=0, max_value=12),
+    chosen=st.randoms(use_true_random=False),
+    start=st.integers(min_value=0, max_value=50),
+)
+def test_sealing_a_batch_in_one_statement_moves_what_the_orm_moves(ballot, waiting, chosen, start):
+    """``move_to_box`` (DELETE ... RETURNING into an ordered INSERT on PostgreSQL) and the
+    ORM's form put the same papers at the same log positions in the shuffled order, with new
+    ids, and leave the same ballots waiting; an id not waiting is not moved."""
+    from grassroots.ballots.models import BallotBoxEntry
+
+    UnsealedBallot.objects.filter(ballot=ballot).delete()
+    outbox = UnsealedBallot.objects.bulk_create(
+        UnsealedBallot(
+            ballot=ballot, ciphertext=secrets.token_bytes(20), tracker=secrets.token_hex(32)
+        )
+        for _ in range(waiting)
+    )
+    ids = [row.pk for row in outbox]
+    chosen.shuffle(ids)
+    ids = ids[: chosen.randint(0, waiting)]
+    ids.insert(chosen.randint(0, len(ids)), uuid.uuid4())  # not waiting: skipped, no gap
+
+    def after() -> tuple[list[tuple[int, bytes, str]], set[str], set[uuid.UUID]]:
+        box = BallotBoxEntry.objects.filter(ballot=ballot).order_by("log_index")
+        rows = [
+            (i, bytes(c), t) for i, c, t in box.values_list("log_index", "ciphertext", "tracker")
+        ]
+        left = set(UnsealedBallot.objects.filter(ballot=ballot).values_list("tracker", flat=True))
+        return rows, left, set(box.values_list("pk", flat=True))
+
+    sid = transaction.savepoint()
+    assert sql.move_to_box_orm(ballot.pk, start, ids) == len(ids) - 1
+    by_orm, left_by_orm, _ = after()
+    transaction.savepoint_rollback(sid)
+    assert sql.move_to_box(ballot.pk, start, ids) == len(ids) - 1
+    rows, left, new_ids = after()
+    assert rows == by_orm
+    assert left == left_by_orm
+    by_id = {row.pk: row for row in outbox}
+    assert [t for _, _, t in rows] == [by_id[pk].tracker for pk in ids if pk in by_id]
+    assert [i for i, _, _ in rows] == list(range(start, start + len(ids) - 1))
+    assert not new_ids & set(by_id), "each sealed ballot has a new id"
+    BallotBoxEntry.objects.filter(ballot=ballot).delete()
+
+
+@pytest.mark.postgres
 def test_the_counts_plaintexts_are_heap_only_updates_that_write_no_index_entry():
     """The box is stored with room on each page (migration 0023), so writing a paper's
     plaintext keeps its new row version on the same page: PostgreSQL counts every one of the

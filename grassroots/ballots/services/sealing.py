@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import datetime
 import secrets
+import uuid
 
 from django.db import transaction
 
 from grassroots import clock
+from grassroots.ballots import sql
 from grassroots.ballots.models import Ballot, BallotBoxEntry, BallotStatus, LogHead, UnsealedBallot
 from grassroots.ballots.publication import election_parameters, election_private_key
 from grassroots.ballots.services._common import locked_ballot
@@ -42,8 +44,9 @@ def seal_locked(
     is open (not ``final``) nothing is sealed until ``2 * min_batch`` ballots wait, and then a
     random ``min_batch`` of them are held back for a later batch.
     """
-    pending = list(UnsealedBallot.objects.filter(ballot=ballot).only("id", "ciphertext", "tracker"))
-    held: list[UnsealedBallot] = []
+    # Ids and trackers only: the ciphertexts move inside the database (sql.move_to_box).
+    pending = list(UnsealedBallot.objects.filter(ballot=ballot).values_list("id", "tracker"))
+    held: list[tuple[uuid.UUID, str]] = []
     if not final and len(pending) < 2 * min_batch:
         pending = []
     secrets.SystemRandom().shuffle(pending)
@@ -51,27 +54,20 @@ def seal_locked(
         held, pending = pending[:min_batch], pending[min_batch:]
     frontier = log_frontier(ballot)
     start = len(frontier)
-    UnsealedBallot.objects.filter(pk__in=[p.pk for p in pending + held]).delete()
-    UnsealedBallot.objects.bulk_create(
-        [
-            UnsealedBallot(ballot=ballot, ciphertext=bytes(p.ciphertext), tracker=p.tracker)
-            for p in held
-        ]
-    )
-    BallotBoxEntry.objects.bulk_create(
-        [
-            BallotBoxEntry(
-                ballot=ballot,
-                log_index=start + i,
-                ciphertext=bytes(p.ciphertext),
-                tracker=p.tracker,
-            )
-            for i, p in enumerate(pending)
-        ],
-        batch_size=1000,
-    )
-    for p in pending:
-        frontier.append(bytes.fromhex(p.tracker))
+    moved = sql.move_to_box(ballot.pk, start, [pk for pk, _ in pending])
+    if moved != len(pending):
+        raise RuntimeError(f"sealing moved {moved} of {len(pending)} waiting ballots")
+    if held:
+        kept = list(UnsealedBallot.objects.filter(pk__in=[pk for pk, _ in held]))
+        UnsealedBallot.objects.filter(pk__in=[k.pk for k in kept]).delete()
+        UnsealedBallot.objects.bulk_create(
+            [
+                UnsealedBallot(ballot=ballot, ciphertext=bytes(k.ciphertext), tracker=k.tracker)
+                for k in kept
+            ]
+        )
+    for _, tracker in pending:
+        frontier.append(bytes.fromhex(tracker))
     size = start + len(pending)
     if pending or ballot.log_frontier_size is None:
         ballot.log_frontier = frontier.to_bytes()
