@@ -57,6 +57,8 @@ PYTHON = sys.executable
 HOST = cast_load.HOST
 # Nice=10 in deploy/systemd/grassroots-worker@.service: the workers yield the CPU to the app.
 WORKER_NICE = 10
+# CPUSchedulingPolicy=idle and Nice=19 in deploy/systemd/grassroots-mailer@.service.
+MAILER_PRIORITY = ["chrt", "--idle", "0", "nice", "-n", "19"]
 
 
 class Step:
@@ -262,20 +264,23 @@ def main(argv: list[str] | None = None) -> int:
     base = f"/ballots/{ballot.pk}"
     logs = tempfile.TemporaryDirectory(prefix="national_ballot_")
     worker_log = (Path(logs.name) / "worker.log").open("w")
-    # The task workers run at deploy/systemd/grassroots-worker@.service's priority (Nice=10):
-    # on a node that also serves the app, the votes come before the invitations' delivery.
+    # The task workers run as deploy/systemd's units do: the ballots' tasks at
+    # grassroots-worker@.service's priority (Nice=10), the mail at grassroots-mailer@.service's
+    # (the idle scheduling class, nice 19): on a node that also serves the app, the votes come
+    # before the ballots' tasks and both before the invitations' delivery.
     niced = ["nice", "-n", str(WORKER_NICE)]
+    worker_args = ["db_worker", "--interval", "0.5", "--no-startup-delay", "--queue-name"]
     worker = subprocess.Popen(
-        [*niced, PYTHON, "manage.py", "db_worker", "--interval", "0.5", "--no-startup-delay"],
+        [*niced, PYTHON, "manage.py", *worker_args, "default"],
         cwd=ROOT,
         env=env,
         stdout=worker_log,
         stderr=subprocess.STDOUT,
     )
-    # A second worker, so the invitations' delivery (the mail itself) does not hold the
-    # close, count and publication back, as a deployment with more than one worker runs.
+    # The mail worker: the invitations' delivery does not hold the close, count and
+    # publication back, and takes only the CPU nothing else wants.
     mail_worker = subprocess.Popen(
-        [*niced, PYTHON, "manage.py", "db_worker", "--interval", "0.5", "--no-startup-delay"],
+        [*MAILER_PRIORITY, PYTHON, "manage.py", *worker_args, "mail"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -343,6 +348,13 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"  {acknowledged} acknowledged, {acknowledged / elapsed:.1f}/s; a minute: {per_minute}"
         )
+        # What the mail worker, at the idle priority, had delivered while the voters cast.
+        invitations = Delivery.objects.filter(
+            mailout_id=Ballot.objects.values_list("invitation_mailout", flat=True).get(pk=ballot.pk)
+        )
+        delivered = invitations.exclude(sent_at=None).count()
+        results[-1]["invitations_delivered_by_the_end"] = delivered
+        print(f"  invitations delivered by the end of the casting: {delivered} of {invited}")
 
         from grassroots import clock
 

@@ -6,10 +6,11 @@ import datetime
 
 from django_tasks import task
 
+from grassroots.messaging.tasks import MAIL_QUEUE
 from grassroots.notifications.services import notify_scope_now, send_digest
 
 
-@task()
+@task(queue_name=MAIL_QUEUE)
 def send_digest_task(frequency: str, period: str) -> None:
     send_digest(frequency, datetime.date.fromisoformat(period))
 

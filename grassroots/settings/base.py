@@ -235,11 +235,13 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", "Grassroots <noreply@grassroo
 
 # --- background tasks (django-tasks) ---
 # Tasks are rows in the main database; `manage.py db_worker` runs them, on the app node for the
-# demo and on worker nodes of their own in production. Nothing else to install or run.
+# demo and on worker nodes of their own in production. Nothing else to install or run. Bulk
+# mail has a queue of its own ("mail", grassroots.messaging.tasks.MAIL_QUEUE) so that it can
+# run at a lower priority than the ballots' tasks (docs/deploy.md section 7).
 TASKS = {
     "default": {
         "BACKEND": "django_tasks_db.DatabaseBackend",
-        "QUEUES": ["default"],
+        "QUEUES": ["default", "mail"],
     }
 }
 

@@ -12,5 +12,10 @@ TEMPLATES[0]["OPTIONS"]["string_if_invalid"] = "INVALID_TEMPLATE_VARIABLE(%s)"
 # Throttling would make tests depend on each other; the throttling test turns it back on.
 ACCOUNT_RATE_LIMITS = False
 # Tasks run at once, in the test's own thread: a mailout is sent when its transaction commits.
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+        "QUEUES": ["default", "mail"],
+    }
+}
 GRASSROOTS_SITE_URL = "http://testserver"

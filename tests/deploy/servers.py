@@ -99,7 +99,7 @@ def gunicorn_node(environ: dict[str, str], log: Path, workers: int = 2) -> Itera
 def task_worker(environ: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "manage.py", "db_worker", "--interval", "0.2"],
+            [sys.executable, "manage.py", "db_worker", "--interval", "0.2", "--queue-name", "*"],
             cwd=ROOT, env=environ, stdout=out, stderr=subprocess.STDOUT,
         )  # fmt: skip
     try:

@@ -125,7 +125,10 @@ def test_ballots_cast_through_two_nodes_at_once_keep_one_member_one_vote(tmp_pat
                 actor=teller.user, teller=ballot.tellers.get(member=teller), share_text=share
             )
         settings.TASKS = {
-            "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+            "default": {
+                "BACKEND": "django_tasks_db.DatabaseBackend",
+                "QUEUES": ["default", "mail"],
+            }
         }
         request_count(actor=setup.officer.user, ballot=Ballot.objects.get(pk=ballot.pk))
         deadline = time.monotonic() + 60

@@ -258,3 +258,20 @@ def test_delivery_makes_no_query_per_message(
     assert queries_to_deliver() == six
     for member in town.consenting_a:
         assert len(mailbox.to(member.email)) == 2
+
+
+def test_a_mailouts_delivery_is_queued_on_the_mail_queue(
+    town: Town, settings, django_capture_on_commit_callbacks
+):
+    """Bulk mail waits on a queue of its own, which the deployment runs at the idle priority
+    (deploy/systemd/grassroots-mailer@.service), not on the ballots' queue."""
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "mail"]}
+    }
+    mailout = send(town.secretary_a, group_scope(town.group_a), django_capture_on_commit_callbacks)
+    queued = DBTaskResult.objects.get()
+    assert (queued.queue_name, queued.args_kwargs["args"]) == ("mail", [mailout.pk])
+    mailout.refresh_from_db()
+    assert mailout.sent == 0, "nothing is delivered until a mail worker takes the task"
