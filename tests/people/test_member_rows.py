@@ -1,6 +1,7 @@
 """The member list's row helpers give Django's own answers: record links made from a pattern
 reversed once are the URLs ``reverse`` gives for every membership number, under any script
-prefix; status names kept per language are what ``get_status_display`` says in each language."""
+prefix; choice names kept per enum and language (the builtin ``choice_name``) are what
+``get_status_display`` says in each language."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from grassroots.people.models import Member, MembershipStatus
-from grassroots.people.templatetags.member_rows import member_detail_url, membership_status_name
+from grassroots.people.templatetags.member_rows import member_detail_url
+from grassroots.scope_words import choice_name
 
 NUMBERS = st.text(
     alphabet=st.characters(blacklist_characters="/", blacklist_categories=("Cs",)), min_size=1
@@ -38,7 +40,9 @@ def test_a_record_link_follows_the_script_prefix(prefix):
 def test_a_status_name_is_get_status_display_in_the_pages_language(language):
     with translation.override(language):
         for status in [*MembershipStatus.values, "not-a-status"]:
-            assert membership_status_name(status) == Member(status=status).get_status_display()
+            assert (
+                choice_name(status, MembershipStatus) == Member(status=status).get_status_display()
+            )
     with translation.override("cy"):
-        welsh = membership_status_name(MembershipStatus.LAPSED)
-    assert welsh != "Lapsed" and membership_status_name(MembershipStatus.LAPSED) == "Lapsed"
+        welsh = choice_name(MembershipStatus.LAPSED, MembershipStatus)
+    assert welsh != "Lapsed" and choice_name(MembershipStatus.LAPSED, MembershipStatus) == "Lapsed"
