@@ -144,6 +144,14 @@ def recreate_database(port: int, database: str) -> None:
 # --- Django: settings, seeding, checks --------------------------------------------------------
 
 
+def database_url(args: argparse.Namespace) -> str:
+    """TCP to 127.0.0.1 by default; with ``--pg-socket`` the cluster's Unix socket, as an app
+    node on the database's own machine would connect (docs/deploy.md)."""
+    if getattr(args, "pg_socket", False):
+        return f"postgres://postgres@%2Fvar%2Frun%2Fpostgresql:{args.pg_port}/{args.database}"
+    return f"postgres://postgres@{HOST}:{args.pg_port}/{args.database}"
+
+
 def app_environment(args: argparse.Namespace) -> dict[str, str]:
     return {
         **os.environ,
@@ -151,7 +159,7 @@ def app_environment(args: argparse.Namespace) -> dict[str, str]:
         "SECRET_KEY": args.secret_key,
         "ALLOWED_HOSTS": HOST,
         "SECURE_SSL_REDIRECT": "false",
-        "DATABASE_URL": f"postgres://postgres@{HOST}:{args.pg_port}/{args.database}",
+        "DATABASE_URL": database_url(args),
         "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         "PYTHONPATH": str(ROOT),
     }
@@ -954,6 +962,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--cluster", default="15/bench", help="VERSION/NAME for pg_ctlcluster")
     parser.add_argument("--pg-port", type=int, default=5433)
     parser.add_argument("--database", default="grassroots_bench_cast")
+    parser.add_argument(
+        "--pg-socket", action="store_true", help="connect over the Unix socket, not TCP"
+    )
     parser.add_argument("--seal-every", type=float, default=10.0)
     parser.add_argument("--faults", type=int, default=0, help="worker kills + PG restarts")
     parser.add_argument("--fault-seed", type=int, default=4)

@@ -211,6 +211,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--database", default="gr_national")
     parser.add_argument("--pg-port", type=int, default=5432)
     parser.add_argument("--port", type=int, default=8766)
+    parser.add_argument(
+        "--pg-socket", action="store_true", help="connect over the Unix socket, not TCP"
+    )
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument("--clients", type=int, default=16, help="concurrent voters")
     parser.add_argument("--max-cast-seconds", type=float, default=600)
