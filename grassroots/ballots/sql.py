@@ -32,11 +32,12 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from allauth.mfa.models import Authenticator
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.db.models import Q, QuerySet, Subquery
 
 from grassroots.accounts.middleware import officer_mfa_annotations
@@ -182,6 +183,28 @@ def _ballot_to_vote_sql() -> str:
 # The cast's writes
 
 
+@contextmanager
+def cast_transaction() -> Iterator[None]:
+    """The transaction a cast runs in: durable, so the receipt is given only after the commit.
+
+    On PostgreSQL, called outside any transaction, there is none of our own: the cast is one
+    statement (:func:`cast`), and a statement in autocommit is its own transaction, committed
+    and on disk when it returns, all or nothing. An explicit transaction around it added two
+    round trips to each cast (BEGIN and COMMIT) and nothing else. Inside a transaction (a test's)
+    or elsewhere, ``transaction.atomic(durable=True)``: it refuses to run inside another
+    transaction, which could still roll the vote back after its receipt was given.
+    """
+    if (
+        connection.vendor == "postgresql"
+        and connection.get_autocommit()
+        and not connection.in_atomic_block
+    ):
+        yield
+        return
+    with transaction.atomic(durable=True):
+        yield
+
+
 def cast(
     ballot_id: int,
     member_id: int,
@@ -192,7 +215,7 @@ def cast(
     """If the poll is open at ``moment``, set the member's roll mark unless it is set, and
     when this call set it store the papers and the receipt keeper; True when it voted.
 
-    Inside the caller's durable transaction. The conditional UPDATE takes the roll entry's
+    Inside :func:`cast_transaction`. The conditional UPDATE takes the roll entry's
     row lock, so of concurrent casts by one member exactly one sees a row change. On
     PostgreSQL all of it is one statement (:func:`_cast_in_one_statement`), which reads the
     ballot under FOR KEY SHARE: a close (FOR UPDATE) waits for casts in flight, and a cast

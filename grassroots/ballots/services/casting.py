@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.mail import EmailMessage
-from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext, gettext_lazy
 
@@ -292,14 +291,14 @@ def _cast(
 ) -> Receipt:
     """Cast the member's one vote and return the receipt, only after the vote has committed.
 
-    In one durable transaction (``sql.cast``): read the ballot's status under the lock the
-    close waits for; if the poll is open, set the member's roll mark with one conditional
-    UPDATE (``has_voted`` false → true), store the sealed papers in the unsealed box and the
-    receipt for retries. The UPDATE takes the roll entry's row lock, so of concurrent
-    submissions from one member exactly one changes the row: the others wait for it, re-read
-    ``has_voted`` and change nothing. When nothing changed (or the poll is not open) the roll
-    entry is read to say why: not on the roll, already voted (a retry with the same
-    idempotency key gets its original receipt), or the poll is not open.
+    In one durable transaction (``sql.cast_transaction`` and ``sql.cast``): read the ballot's
+    status under the lock the close waits for; if the poll is open, set the member's roll mark
+    with one conditional UPDATE (``has_voted`` false → true), store the sealed papers in the
+    unsealed box and the receipt for retries. The UPDATE takes the roll entry's row lock, so
+    of concurrent submissions from one member exactly one changes the row: the others wait
+    for it, re-read ``has_voted`` and change nothing. When nothing changed (or the poll is not
+    open) the roll entry is read to say why: not on the roll, already voted (a retry with the
+    same idempotency key gets its original receipt), or the poll is not open.
     """
     if not IDEMPOTENCY_KEY.fullmatch(idempotency_key):
         raise BallotError(gettext("The form was incomplete. Reload the ballot page and try again."))
@@ -344,7 +343,7 @@ def store_cast(
     receipt_sealed = seal_receipt(receipt.to_bytes(), idempotency_key)
     papers_rows = [UnsealedBallot(ballot=ballot, ciphertext=c, tracker=t) for _, c, t in papers]
     keeper = ReceiptKeeper(ballot=ballot, key_hash=key_hash, receipt_sealed=receipt_sealed)
-    with transaction.atomic(durable=True):
+    with sql.cast_transaction():
         marked = sql.cast(ballot.pk, member_id, clock.now(), papers_rows, keeper)
         if not marked:
             entry = RollEntry.objects.filter(ballot_id=ballot.pk, member_id=member_id).first()
