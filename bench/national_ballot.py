@@ -61,6 +61,16 @@ WORKER_NICE = 10
 MAILER_PRIORITY = ["chrt", "--idle", "0", "nice", "-n", "19"]
 
 
+POSTGRESQL_SETTINGS = (
+    "shared_buffers",
+    "max_wal_size",
+    "checkpoint_timeout",
+    "wal_compression",
+    "synchronous_commit",
+    "server_version",
+)
+
+
 class Step:
     """One timed step: wall time, CPU of this process and of the named child processes, and
     the peak resident memory of each."""
@@ -245,6 +255,18 @@ def main(argv: list[str] | None = None) -> int:
 
     django.setup()
     from django.db import connection, connections
+
+    # The server's own settings that move these figures (deploy/postgresql/primary.conf sets
+    # them for production; a stock cluster has 128MB, 1GB, 5min, off) and how the app connects.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name, setting || coalesce(unit, '') FROM pg_settings WHERE name = ANY(%s)",
+            [list(POSTGRESQL_SETTINGS)],
+        )
+        server = dict(cursor.fetchall())
+    server["app_connects_over"] = "unix socket" if args.pg_socket else "tcp 127.0.0.1"
+    results.append({"step": "postgresql", **server})
+    print(json.dumps(results[-1]), flush=True)
 
     from grassroots.ballots.models import Ballot, BallotBoxEntry, RollEntry
     from grassroots.ballots.services.tellers import reveal_share

@@ -317,3 +317,85 @@ def test_the_counts_plaintexts_are_heap_only_updates_that_write_no_index_entry()
         assert sql.store_plaintexts(ballot.pk, papers[start : start + 100]) == 100
     after = updates()
     assert (after[0] - before[0], after[1] - before[1]) == (300, 300), "every update HOT"
+
+
+def _a_paper(setup) -> dict[int, list[int]]:
+    from tests.ballots.conftest import candidate_ids
+
+    return {setup.motion.pk: candidate_ids(setup.motion)[:1], setup.stv.pk: []}
+
+
+@pytest.mark.postgres
+def test_a_voters_roll_mark_is_a_heap_only_update_that_writes_no_index_entry():
+    """The roll is stored with room on each page (migration 0025): setting a voter's mark keeps
+    the new row version on its page, so no index of the roll gets an entry (issue 22)."""
+    from grassroots.ballots.services.casting import cast_ballot
+
+    table = RollEntry._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = %s", [table])
+        assert cursor.fetchone()[0] == ["fillfactor=50"]
+    setup = make_ballot()
+    voters = open_with_voters(setup, 12)
+    ballot = Ballot.objects.get(pk=setup.ballot.pk)
+
+    def updates() -> tuple[int, int]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables WHERE relname = %s",
+                [table],
+            )
+            return cursor.fetchone()
+
+    before = updates()
+    for voter in voters:
+        cast_ballot(
+            actor=voter.user,
+            ballot=ballot,
+            answers=_a_paper(setup),
+            idempotency_key=secrets.token_urlsafe(24),
+        )
+    after = updates()
+    assert (after[0] - before[0], after[1] - before[1]) == (12, 12), "every mark HOT"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_cast_commits_before_its_receipt_as_one_statement_on_postgresql():
+    """Outside any transaction (as in a request), a cast on PostgreSQL is its one statement in
+    autocommit, so it has committed when it returns; elsewhere it runs in a durable
+    transaction. Inside another transaction that is not a test's, it refuses to run."""
+    from grassroots.ballots.services.casting import cast_ballot
+
+    setup = make_ballot()
+    first, second = open_with_voters(setup, 2)
+    ballot = Ballot.objects.get(pk=setup.ballot.pk)
+    seen: list[tuple[bool, bool]] = []
+
+    def watch(execute, sql_text, params, many, context):
+        if sql_text.startswith("WITH open_ballot") or "ballots_unsealedballot" in sql_text:
+            seen.append((connection.get_autocommit(), connection.in_atomic_block))
+        return execute(sql_text, params, many, context)
+
+    with connection.execute_wrapper(watch):
+        receipt = cast_ballot(
+            actor=first.user,
+            ballot=ballot,
+            answers=_a_paper(setup),
+            idempotency_key=secrets.token_urlsafe(24),
+        )
+    assert len(receipt.trackers) == 2
+    if connection.vendor == "postgresql":
+        assert seen == [(True, False)], "one statement, its own transaction"
+    else:
+        assert seen and all(mode == (False, True) for mode in seen), "a durable transaction"
+    assert RollEntry.objects.get(ballot=ballot, member=first).has_voted
+    assert UnsealedBallot.objects.filter(ballot=ballot).count() == 2
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        cast_ballot(
+            actor=second.user,
+            ballot=ballot,
+            answers=_a_paper(setup),
+            idempotency_key=secrets.token_urlsafe(24),
+        )
+    assert not RollEntry.objects.get(ballot=ballot, member=second).has_voted

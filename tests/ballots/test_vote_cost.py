@@ -2,8 +2,9 @@
 from its own query instead of the middleware's (grassroots.accounts.middleware).
 
 Query counts leave out SAVEPOINT/RELEASE: the test wraps each test in a transaction, so the
-service's durable transaction shows up as a savepoint here and as BEGIN/COMMIT (uncounted) in
-production. docs/benchmarks/ballots.md has the profile these numbers come from.
+service's durable transaction shows up as a savepoint here; in production on PostgreSQL the
+cast's one statement runs in autocommit, with no BEGIN or COMMIT (tests/ballots/test_sql.py).
+docs/benchmarks/ballots.md has the profile these numbers come from.
 """
 
 from __future__ import annotations
