@@ -260,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
     # them for production; a stock cluster has 128MB, 1GB, 5min, off) and how the app connects.
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT name, setting || coalesce(unit, '') FROM pg_settings WHERE name = ANY(%s)",
+            "SELECT name, current_setting(name) FROM pg_settings WHERE name = ANY(%s)",
             [list(POSTGRESQL_SETTINGS)],
         )
         server = dict(cursor.fetchall())
