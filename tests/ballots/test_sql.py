@@ -274,6 +274,23 @@ def test_sealing_a_batch_in_one_statement_moves_what_the_orm_moves(ballot, waiti
     BallotBoxEntry.objects.filter(ballot=ballot).delete()
 
 
+def _fillfactor(table: str) -> list[str] | None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = %s", [table])
+        return cursor.fetchone()[0]
+
+
+def _updates(table: str) -> tuple[int, int]:
+    """This backend's updates of ``table`` in this transaction, and how many were heap-only
+    (not yet reported to the statistics: they may hold an earlier test's too)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables WHERE relname = %s",
+            [table],
+        )
+        return cursor.fetchone()
+
+
 @pytest.mark.postgres
 def test_the_counts_plaintexts_are_heap_only_updates_that_write_no_index_entry():
     """The box is stored with room on each page (migration 0023), so writing a paper's
@@ -299,23 +316,11 @@ def test_the_counts_plaintexts_are_heap_only_updates_that_write_no_index_entry()
         for i, plaintext in papers
     )
     table = BallotBoxEntry._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = %s", [table])
-        assert cursor.fetchone()[0] == ["fillfactor=40"]
-
-    def updates() -> tuple[int, int]:
-        # This backend's counts not yet reported (they may hold an earlier test's too).
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables WHERE relname = %s",
-                [table],
-            )
-            return cursor.fetchone()
-
-    before = updates()
+    assert _fillfactor(table) == ["fillfactor=40"]
+    before = _updates(table)
     for start in range(0, 300, 100):
         assert sql.store_plaintexts(ballot.pk, papers[start : start + 100]) == 100
-    after = updates()
+    after = _updates(table)
     assert (after[0] - before[0], after[1] - before[1]) == (300, 300), "every update HOT"
 
 
@@ -332,22 +337,11 @@ def test_a_voters_roll_mark_is_a_heap_only_update_that_writes_no_index_entry():
     from grassroots.ballots.services.casting import cast_ballot
 
     table = RollEntry._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = %s", [table])
-        assert cursor.fetchone()[0] == ["fillfactor=50"]
+    assert _fillfactor(table) == ["fillfactor=50"]
     setup = make_ballot()
     voters = open_with_voters(setup, 12)
     ballot = Ballot.objects.get(pk=setup.ballot.pk)
-
-    def updates() -> tuple[int, int]:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables WHERE relname = %s",
-                [table],
-            )
-            return cursor.fetchone()
-
-    before = updates()
+    before = _updates(table)
     for voter in voters:
         cast_ballot(
             actor=voter.user,
@@ -355,7 +349,7 @@ def test_a_voters_roll_mark_is_a_heap_only_update_that_writes_no_index_entry():
             answers=_a_paper(setup),
             idempotency_key=secrets.token_urlsafe(24),
         )
-    after = updates()
+    after = _updates(table)
     assert (after[0] - before[0], after[1] - before[1]) == (12, 12), "every mark HOT"
 
 
