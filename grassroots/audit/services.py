@@ -9,9 +9,9 @@ from typing import Any, Protocol
 
 from django.contrib.auth.models import AnonymousUser
 
+from grassroots import clock
 from grassroots.audit.actions import AuditAction
 from grassroots.audit.models import AuditEntry
-from grassroots.clock import now
 
 
 class Actor(Protocol):
@@ -46,7 +46,7 @@ def record(
 ) -> AuditEntry:
     person = _person(actor)
     return AuditEntry.objects.create(
-        at=now(),
+        at=clock.now(),
         actor_id=person.pk if person is not None else None,
         actor_label=str(person.email) if person is not None else "system",
         action=action,
@@ -80,7 +80,7 @@ def record_many(
     bulk use case that audits every thing it did (officers brought across) rather than a
     summary. Returns how many rows."""
     person = _person(actor)
-    at = now()
+    at = clock.now()
     rows = AuditEntry.objects.bulk_create(
         (
             AuditEntry(

@@ -30,7 +30,6 @@ from grassroots.assembly.services.orders import set_standing_orders
 from grassroots.assembly.services.proxies import enter_proxies
 from grassroots.assembly.services.speakers import ask_to_speak, call_next_speaker
 from grassroots.assembly.services.votes import open_vote
-from grassroots.clock import now, today
 from grassroots.delegation.models import Delegate
 from grassroots.delegation.services.allocation import allocate_delegates
 from grassroots.delegation.services.common import current_allocation
@@ -108,7 +107,7 @@ def _regional_meeting(region: Region, chair: User) -> Meeting:
     found = Meeting.objects.filter(level=ScopeLevel.REGION, title=REGIONAL_MEETING).first()
     if found is not None:
         return found
-    moment = now()
+    moment = clock.now()
     start = moment.replace(second=0, microsecond=0) - datetime.timedelta(minutes=20)
     mover, seconder = (_secretary(name) for name in ("Leeds Central", "Sheffield Central"))
     with stepped_clock(moment - datetime.timedelta(days=30)) as advance:
@@ -168,7 +167,12 @@ def _regional_meeting_in_session(national: User) -> None:
     meeting = _regional_meeting(region, chair)
     if current_allocation(meeting) is None:
         allocate_delegates(
-            actor=chair, meeting=meeting, seats=SEATS, minimum=1, counted_on=today(), seed=SEED
+            actor=chair,
+            meeting=meeting,
+            seats=SEATS,
+            minimum=1,
+            counted_on=clock.today(),
+            seed=SEED,
         )
     allocation = current_allocation(meeting)
     assert allocation is not None

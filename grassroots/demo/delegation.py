@@ -15,8 +15,8 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from grassroots import clock
 from grassroots.accounts.models import User
-from grassroots.clock import now, today
 from grassroots.delegation.bodies import Body
 from grassroots.delegation.models import Delegate, ElectedBy, ForwardStatus, MotionForward
 from grassroots.delegation.services.allocation import allocate_delegates
@@ -62,7 +62,7 @@ def seed_demo_delegation() -> None:
             meeting=meeting,
             seats=SEATS,
             minimum=1,
-            counted_on=today(),
+            counted_on=clock.today(),
             seed=SEED,
         )
     allocation = current_allocation(meeting)
@@ -89,7 +89,7 @@ def _electing_meeting(group: Group, by: User) -> Meeting:
     found = Meeting.objects.filter(level=ScopeLevel.GROUP, group=group, title=title).first()
     if found is not None:
         return found
-    start = now().replace(minute=0, second=0, microsecond=0) - datetime.timedelta(days=21)
+    start = clock.now().replace(minute=0, second=0, microsecond=0) - datetime.timedelta(days=21)
     return record_past_meeting(
         actor=by,
         source="the demo: the group's record of the AGM that elected its delegates",

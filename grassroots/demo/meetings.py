@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime
 
-from grassroots.clock import now
+from grassroots import clock
 from grassroots.demo.people import DEMO_PASSWORD, login_of
 from grassroots.meetings.models import (
     AgendaItemKind,
@@ -130,7 +130,7 @@ def _seed_coming_meeting(group: Group, secretary: Member, people: list[Member]) 
     the agenda, a member submits the motion and another seconds it, a third proposes an
     amendment, and members debate both; each step the service the pages call, by that member's
     login, in its own durable transaction. A step already done is not done again."""
-    moment = now().replace(minute=0, second=0, microsecond=0)
+    moment = clock.now().replace(minute=0, second=0, microsecond=0)
     officer = login_of(secretary)
     meeting = Meeting.objects.filter(title=BRANCH_MEETING, group=group).first()
     if meeting is None:
@@ -196,7 +196,7 @@ def _schedule_events(group: Group, chair: Member, coordinator: Member | None) ->
     """The street stall (by the branch's Chair) and the area meeting the branch sends
     delegates to (by the area's coordinator), through ``schedule_meeting``: each in its own
     durable transaction, each made once."""
-    moment = now().replace(minute=0, second=0, microsecond=0)
+    moment = clock.now().replace(minute=0, second=0, microsecond=0)
     if not Meeting.objects.filter(title=STALL).exists():
         schedule_meeting(
             actor=login_of(chair),
@@ -234,7 +234,7 @@ def _seed_last_meeting(group: Group, chair: Member, people: list[Member]) -> Non
     transaction."""
     if Meeting.objects.filter(title=LAST_MEETING).exists():
         return
-    moment = now().replace(minute=0, second=0, microsecond=0)
+    moment = clock.now().replace(minute=0, second=0, microsecond=0)
     held = moment - 20 * DAY
     record_past_meeting(
         actor=login_of(chair),

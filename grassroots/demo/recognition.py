@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 
-from grassroots.clock import today
+from grassroots import clock
 from grassroots.organisation.models import Group, GroupRecognition
 from grassroots.organisation.services.history import import_recognition_history
 from grassroots.organisation.services.review import review_recognition
@@ -24,7 +24,7 @@ def seed_demo_recognition() -> None:
     import_recognition_history(
         actor=None,
         source="the demo movement's records",
-        agms_held_on=today() - datetime.timedelta(days=30 * AGM_MONTHS_AGO),
+        agms_held_on=clock.today() - datetime.timedelta(days=30 * AGM_MONTHS_AGO),
     )
     for group in Group.objects.order_by("pk"):
         review_recognition(group=group)

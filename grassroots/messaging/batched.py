@@ -19,10 +19,10 @@ from collections.abc import Iterable, Mapping
 
 from django.db import connection
 
+from grassroots import clock
 from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
-from grassroots.clock import now
 from grassroots.messaging.languages import Translations
 from grassroots.messaging.models import (
     TRANSACTIONAL_KINDS,
@@ -65,7 +65,7 @@ def start_system_mail(
         body=body,
         translations=_stripped(translations),
         purpose=purpose.strip(),
-        created_at=now(),
+        created_at=clock.now(),
     )
 
 

@@ -22,10 +22,10 @@ from django.db.models import F, QuerySet
 from django.utils import dateformat
 from django.utils.translation import gettext
 
+from grassroots import clock
 from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
-from grassroots.clock import now
 from grassroots.messaging import mail
 from grassroots.messaging.languages import Translations
 from grassroots.messaging.models import (
@@ -104,7 +104,7 @@ def _check_rate(actor: User) -> None:
     own row is locked first, so two tabs cannot both take the last place."""
     User.objects.select_for_update().filter(pk=actor.pk).first()
     limit = settings.GRASSROOTS_MAILOUTS_PER_HOUR
-    since = now() - RATE_WINDOW
+    since = clock.now() - RATE_WINDOW
     recent = list(
         Mailout.objects.filter(sender=actor, created_at__gt=since)
         .order_by("created_at")
@@ -186,7 +186,7 @@ def send_mailout(
         body=body,
         translations=_stripped(translations),
         purpose=purpose.strip(),
-        created_at=now(),
+        created_at=clock.now(),
         skipped_no_consent=counts.no_consent,
         skipped_unsubscribed=counts.unsubscribed,
     )
@@ -253,7 +253,7 @@ def send_to_members(
             body=body,
             translations=_stripped(translations),
             purpose=purpose.strip(),
-            created_at=now(),
+            created_at=clock.now(),
         )
         mailout.recipients = _add_deliveries(mailout, member_ids, personal)
         mailout.save(update_fields=["recipients"])
@@ -301,7 +301,7 @@ def send_notification_mail(
             body=body,
             translations=_stripped(translations),
             purpose=purpose.strip(),
-            created_at=now(),
+            created_at=clock.now(),
             skipped_unsubscribed=len(wanted) - len(member_ids),
         )
         mailout.recipients = _add_deliveries(mailout, member_ids, personal)
@@ -329,7 +329,7 @@ def _start(mailout_id: int) -> Mailout | None:
             return None
         if mailout.state == MailoutState.QUEUED:
             mailout.state = MailoutState.SENDING
-            mailout.started_at = now()
+            mailout.started_at = clock.now()
             mailout.save(update_fields=["state", "started_at"])
         return mailout
 
@@ -378,7 +378,7 @@ def _send_batch(mailout: Mailout, from_email: str) -> int:
         # CASE per row and column cost four times the mail itself (600 us a message in all;
         # docs/benchmarks.md, issue 22). The personal link goes once the message is out.
         Delivery.objects.filter(pk__in=sent).update(
-            state=DeliveryState.SENT, sent_at=now(), personal=None
+            state=DeliveryState.SENT, sent_at=clock.now(), personal=None
         )
         for reason, ids in failed.items():
             Delivery.objects.filter(pk__in=ids).update(
@@ -409,7 +409,7 @@ def deliver_mailout(*, mailout_id: int) -> Mailout:
             return mailout  # another worker is still sending a batch; it will finish
         nothing_sent = mailout.recipients > 0 and mailout.sent == 0
         mailout.state = MailoutState.FAILED if nothing_sent else MailoutState.SENT
-        mailout.finished_at = now()
+        mailout.finished_at = clock.now()
         mailout.save(update_fields=["state", "finished_at"])
         record(
             actor=None,
@@ -437,7 +437,7 @@ def unsubscribe(*, token: str, everything: bool, via: str) -> Member:
         raise mail.BadToken(gettext("no such member"))
     scope_key = Unsubscribe.ALL if everything else request.scope_key
     _, created = Unsubscribe.objects.get_or_create(
-        member=member, scope_key=scope_key, defaults={"created_at": now(), "via": via}
+        member=member, scope_key=scope_key, defaults={"created_at": clock.now(), "via": via}
     )
     if created:
         record(

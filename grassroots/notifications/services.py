@@ -21,9 +21,9 @@ from django.urls import reverse
 from django.utils import dateformat, timezone, translation
 from django.utils.translation import gettext
 
+from grassroots import clock
 from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
-from grassroots.clock import now
 from grassroots.messaging.languages import in_every_language
 from grassroots.messaging.queries import members_in_scope, scope_from_key
 from grassroots.messaging.services import send_notification_mail
@@ -105,7 +105,7 @@ def notify(
     if not title:
         raise NotificationError(gettext("A notification says something."))
     default = DEFAULT_DELIVERY[kind]
-    at = now()
+    at = clock.now()
     if isinstance(members, QuerySet):
         written, immediate = sql.write_for_members(
             members,
@@ -254,13 +254,15 @@ def mark_read(member: Member, notification_id: int) -> Notification | None:
     """Mark one of the member's own notifications read; None if it is not theirs."""
     notification = Notification.objects.filter(member=member, pk=notification_id).first()
     if notification is not None and notification.read_at is None:
-        notification.read_at = now()
+        notification.read_at = clock.now()
         notification.save(update_fields=["read_at"])
     return notification
 
 
 def mark_all_read(member: Member) -> int:
-    return Notification.objects.filter(member=member, read_at__isnull=True).update(read_at=now())
+    return Notification.objects.filter(member=member, read_at__isnull=True).update(
+        read_at=clock.now()
+    )
 
 
 # --- preferences -------------------------------------------------------------------------------
@@ -356,13 +358,15 @@ def send_digest(frequency: str, period: datetime.date) -> DigestRun | None:
         )
     try:
         with transaction.atomic():
-            run = DigestRun.objects.create(frequency=frequency, period=period, started_at=now())
+            run = DigestRun.objects.create(
+                frequency=frequency, period=period, started_at=clock.now()
+            )
     except IntegrityError:
         return None
     waiting = Notification.objects.filter(digest=frequency)
     last_id = waiting.aggregate(last=Max("pk"))["last"]
     if last_id is None:
-        run.finished_at = now()
+        run.finished_at = clock.now()
         run.save(update_fields=["finished_at"])
         return run
     rows = (
@@ -415,7 +419,7 @@ def send_digest(frequency: str, period: datetime.date) -> DigestRun | None:
                 purpose=f"{label} notification digest",
                 personal=personal,
             )
-        stamp = now()
+        stamp = clock.now()
         waiting.filter(pk__lte=last_id, read_at__isnull=True).update(digest="", mailed_at=stamp)
         waiting.filter(pk__lte=last_id).update(digest="")
         run.finished_at = stamp

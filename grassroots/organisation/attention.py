@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from grassroots.clock import today
+from grassroots import clock
 from grassroots.organisation.models import APPEAL_BODIES, AppealDecision, RecognitionAppeal
 from grassroots.organisation.permissions import Capability, may_decide_appeals, scopes_for
 from grassroots.organisation.queries import (
@@ -36,9 +36,9 @@ def groups_probe(user: Any, member: Member | None) -> list[Probe]:
     if scopes.is_empty:
         return []
     if scopes.everywhere:
-        return [Probe(groups_without_data_manager, {"on": today()})]
+        return [Probe(groups_without_data_manager, {"on": clock.today()})]
     group_ids = sorted(scopes.group_ids)
-    return [Probe(groups_without_data_manager_among, {"group_ids": group_ids, "on": today()})]
+    return [Probe(groups_without_data_manager_among, {"group_ids": group_ids, "on": clock.today()})]
 
 
 def _pending_appeals(bodies: list[str]) -> QuerySet[RecognitionAppeal]:
@@ -56,11 +56,11 @@ def groups_items(user: Any, member: Member | None) -> list[AttentionItem]:
     if scopes.is_empty:
         return []
     if scopes.everywhere:
-        listing = Probe(groups_needing_attention_listed, {"on": today()})
+        listing = Probe(groups_needing_attention_listed, {"on": clock.today()})
     else:
         listing = Probe(
             groups_needing_attention_listed_among,
-            {"group_ids": sorted(scopes.group_ids), "on": today()},
+            {"group_ids": sorted(scopes.group_ids), "on": clock.today()},
         )
     text = _("%(group)s has no Data Manager")
     return [

@@ -17,8 +17,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET
 
+from grassroots import clock
 from grassroots.bounds import SANE_DATE
-from grassroots.clock import today
 from grassroots.organisation.audit_log import (
     EXPORT_LIMIT,
     AuditFilters,
@@ -76,7 +76,7 @@ class AuditFilterForm(forms.Form):
             self.add_error(
                 "on_or_before", gettext("The end date must not be before the start date.")
             )
-        if end is not None and end > today() and start is not None and start > today():
+        if end is not None and end > clock.today() and start is not None and start > clock.today():
             self.add_error("on_or_after", gettext("The log holds nothing from the future."))
         return data
 
@@ -143,5 +143,7 @@ def audit_log_export(request: HttpRequest) -> HttpResponseBase:
     except AuditLogDenied:
         raise Http404("No such page.") from None
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="audit-log-{today():%Y-%m-%d}.csv"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="audit-log-{clock.today():%Y-%m-%d}.csv"'
+    )
     return response

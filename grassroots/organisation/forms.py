@@ -5,8 +5,8 @@ from typing import Any, ClassVar
 from django import forms
 from django.utils.translation import gettext, gettext_lazy
 
+from grassroots import clock
 from grassroots.bounds import SANE_DATE
-from grassroots.clock import today
 from grassroots.organisation.models import OfficerBasis, RecognitionCriteria
 from grassroots.organisation.services.review import CRITERIA_FIELDS
 
@@ -37,7 +37,7 @@ class AgmForm(forms.Form):
 
     def clean_held_on(self) -> Any:
         held_on = self.cleaned_data["held_on"]
-        if held_on > today():
+        if held_on > clock.today():
             raise forms.ValidationError(gettext("Record an AGM once it has been held."))
         return held_on
 

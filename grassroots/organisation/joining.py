@@ -24,9 +24,9 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext
 
+from grassroots import clock
 from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
-from grassroots.clock import now, today
 from grassroots.organisation.finder import PostcodeError, district_of, find_groups
 from grassroots.organisation.models import Group
 from grassroots.people.models import (
@@ -137,7 +137,7 @@ def apply_to_join(
         group=group,
         consent_to_contact=consent_to_contact,
         consent_wording=CONSENT_WORDING,
-        created_at=now(),
+        created_at=clock.now(),
         duplicate_of=find_duplicate(
             email=email, first_name=first_name, last_name=last_name, postcode=postcode
         ),
@@ -204,10 +204,10 @@ def verify_join(*, token: str) -> Verified:
     )
     if existing is not None or User.objects.filter(email__iexact=application.email).exists():
         application.duplicate_of = existing
-        application.verified_at = now()
+        application.verified_at = clock.now()
         application.save(update_fields=["duplicate_of", "verified_at"])
         return Verified(member=None, existing=existing, created=False)
-    stamp, day = now(), today()
+    stamp, day = clock.now(), clock.today()
     user = User.objects.create_user(application.email)
     EmailAddress.objects.create(user=user, email=application.email, verified=True, primary=True)
     for _ in range(3):

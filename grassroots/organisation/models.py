@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from grassroots import clock
 from grassroots.organisation.recognition_words import described_failing
 
 
@@ -120,9 +121,7 @@ ROLE_LEVEL: dict[str, str] = {
 
 class RoleAssignmentQuerySet(models.QuerySet["RoleAssignment"]):
     def current(self, on: datetime.date | None = None) -> RoleAssignmentQuerySet:
-        from grassroots.clock import today
-
-        day = on or today()
+        day = on or clock.today()
         return self.filter(starts_on__lte=day).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))
 
 

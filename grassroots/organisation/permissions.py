@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, QuerySet
 
+from grassroots import clock
 from grassroots.organisation.models import (
     AgreementAcceptance,
     Area,
@@ -301,9 +302,7 @@ def current_assignments(user: Any) -> list[RoleAssignment]:
         return []
     cached: list[RoleAssignment] | None = getattr(user, _CACHE_ATTR, None)
     if cached is None:
-        from grassroots.clock import today
-
-        cached = _CURRENT_ASSIGNMENTS.fetch(user.pk, today())
+        cached = _CURRENT_ASSIGNMENTS.fetch(user.pk, clock.today())
         setattr(user, _CACHE_ATTR, cached)
     return cached
 

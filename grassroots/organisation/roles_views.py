@@ -12,8 +12,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 
+from grassroots import clock
 from grassroots.accounts.requests import AuthenticatedRequest
-from grassroots.clock import today
 from grassroots.organisation.models import Area, OfficerBasis, Region, Role, RoleAssignment
 from grassroots.organisation.permissions import NATION, current_assignments, is_holder
 from grassroots.organisation.services.officers import OfficerError
@@ -67,7 +67,7 @@ def _visible(user: Any) -> QuerySet[RoleAssignment]:
 def roles_above(request: AuthenticatedRequest) -> HttpResponse:
     if not may_manage_roles_above(request.user):
         raise Http404("No such page.")
-    day = today()
+    day = clock.today()
     roles = _visible(request.user).order_by("role", "-starts_on")
     current = [r for r in roles if r.starts_on <= day and (r.ends_on is None or r.ends_on >= day)]
     endable = {r.pk for r in current if may_appoint_above(request.user, r.role, body_of(r))}
@@ -86,7 +86,7 @@ def roles_appoint(request: AuthenticatedRequest) -> HttpResponse:
     form = AppointAboveForm(
         request.POST if request.method == "POST" else None,
         posts=[(key, label) for key, (_, _, label) in posts.items()],
-        initial={"starts_on": today()},
+        initial={"starts_on": clock.today()},
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -134,7 +134,7 @@ def roles_end(request: AuthenticatedRequest, assignment_id: int) -> HttpResponse
     form = EndAboveForm(
         request.POST if request.method == "POST" else None,
         bases=bases,
-        initial={"ends_on": today(), "basis": bases[0][0] if len(bases) == 1 else None},
+        initial={"ends_on": clock.today(), "basis": bases[0][0] if len(bases) == 1 else None},
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

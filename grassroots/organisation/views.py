@@ -8,8 +8,8 @@ from django.utils import dateformat
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
+from grassroots import clock
 from grassroots.accounts.requests import AuthenticatedRequest
-from grassroots.clock import today
 from grassroots.organisation import queries
 from grassroots.organisation.finder import PostcodeError, find_groups
 from grassroots.organisation.forms import (
@@ -82,7 +82,7 @@ def _recognition_context(request: HttpRequest, group: Group) -> dict[str, object
         "history": queries.recognition_history(group) if sees_history else [],
         "appeals": queries.appeals_of(group) if sees_history else [],
         "criteria_results": (
-            evaluate_group(group, queries.current_criteria(), today()) if sees_history else []
+            evaluate_group(group, queries.current_criteria(), clock.today()) if sees_history else []
         ),
         "endable_roles": queries.endable_roles(user, group) if user.is_authenticated else [],
         "can_record_agm": may(user, Capability.RECORD_AGM, group),
@@ -140,7 +140,7 @@ def appoint_officer(request: AuthenticatedRequest, slug: str) -> HttpResponse:
         request.POST if request.method == "POST" else None,
         bases=bases,
         roles=[(r.value, str(r.label)) for r in officers.GROUP_ROLES],
-        initial={"starts_on": today()},
+        initial={"starts_on": clock.today()},
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -190,7 +190,7 @@ def end_role(request: AuthenticatedRequest, slug: str, assignment_id: int) -> Ht
     form = EndRoleForm(
         request.POST if request.method == "POST" else None,
         bases=_end_bases(request, assignment),
-        initial={"ends_on": today()},
+        initial={"ends_on": clock.today()},
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -32,10 +32,10 @@ from django.db import transaction
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext
 
+from grassroots import clock
 from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
-from grassroots.clock import now
 from grassroots.organisation.permissions import NATION, Capability, may
 from grassroots.people.models import (
     DeclaredMembership,
@@ -285,7 +285,7 @@ def add_organisation(*, actor: User, name: str) -> OtherOrganisation:
         raise AffiliationError(
             gettext("“%(name)s” is already on the list of organisations.") % {"name": name}
         )
-    organisation = OtherOrganisation.objects.create(name=name, created_at=now())
+    organisation = OtherOrganisation.objects.create(name=name, created_at=clock.now())
     record(
         actor=actor,
         action=AuditAction.ADD_OTHER_ORGANISATION,
@@ -333,7 +333,7 @@ def import_organisation_list(
     OrganisationList.objects.filter(organisation=organisation).delete()
     imported = OrganisationList.objects.create(
         organisation=organisation,
-        imported_at=now(),
+        imported_at=clock.now(),
         imported_by_label=str(actor.email),
         rows=len(parsed.rows),
         sha256=hasher.hexdigest(),
@@ -407,7 +407,7 @@ def list_retention_days() -> int:
 def delete_expired_lists(on: datetime.datetime | None = None) -> int:
     """Delete every imported list older than the retention period (its declarations stop
     being confirmed); returns how many. One transaction each, audited as the system."""
-    cutoff = (on or now()) - datetime.timedelta(days=list_retention_days())
+    cutoff = (on or clock.now()) - datetime.timedelta(days=list_retention_days())
     deleted = 0
     for imported in OrganisationList.objects.filter(imported_at__lt=cutoff).order_by("pk"):
         with transaction.atomic(durable=True):
@@ -445,7 +445,10 @@ def declare_membership(
     declaration, _ = DeclaredMembership.objects.update_or_create(
         member=member,
         organisation=organisation,
-        defaults={"membership_number": normalise_number(membership_number), "declared_at": now()},
+        defaults={
+            "membership_number": normalise_number(membership_number),
+            "declared_at": clock.now(),
+        },
     )
     declaration.member = member
     imported = OrganisationList.objects.filter(organisation=organisation).first()

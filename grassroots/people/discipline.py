@@ -18,10 +18,10 @@ from django.urls import reverse
 from django.utils import dateformat
 from django.utils.translation import gettext, gettext_lazy
 
+from grassroots import clock
 from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
-from grassroots.clock import now, today
 from grassroots.messaging.languages import in_every_language
 from grassroots.messaging.models import MailKind
 from grassroots.messaging.services import send_to_members
@@ -94,7 +94,7 @@ def _tell(actor: User, member: Member, words: Callable[[], tuple[str, str]]) -> 
 def _set_status(member: Member, status: str, cause: str) -> None:
     member.status = status
     member.save(update_fields=["status", "updated_at"])
-    record_status_changes([(member.pk, status, today())], cause=cause)
+    record_status_changes([(member.pk, status, clock.today())], cause=cause)
 
 
 @transaction.atomic(durable=True)
@@ -115,7 +115,7 @@ def give_notice(
         )
     if not reason:
         raise DisciplineError(gettext("Give the reason: the member is sent it with the notice."))
-    if respond_by < today() + datetime.timedelta(days=MIN_DAYS_TO_RESPOND):
+    if respond_by < clock.today() + datetime.timedelta(days=MIN_DAYS_TO_RESPOND):
         raise DisciplineError(
             gettext(
                 "The member has at least %(MIN_DAYS_TO_RESPOND)s days to respond: give "
@@ -124,7 +124,7 @@ def give_notice(
             % {
                 "MIN_DAYS_TO_RESPOND": MIN_DAYS_TO_RESPOND,
                 "earliest": dateformat.format(
-                    today() + datetime.timedelta(days=MIN_DAYS_TO_RESPOND), "j F Y"
+                    clock.today() + datetime.timedelta(days=MIN_DAYS_TO_RESPOND), "j F Y"
                 ),
             }
         )
@@ -142,7 +142,7 @@ def give_notice(
                 body=body,
                 opened_by=actor,
                 opened_by_label=_label(actor),
-                notice_given_at=now(),
+                notice_given_at=clock.now(),
                 respond_by=respond_by,
             )
     except IntegrityError as error:
@@ -200,14 +200,14 @@ def respond(*, actor: User, case: DisciplinaryCase, response: str) -> Disciplina
     response = response.strip()
     if case.outcome != CaseOutcome.PENDING:
         raise DisciplineError(gettext("The case has been decided; you may appeal instead."))
-    if today() > case.respond_by:
+    if clock.today() > case.respond_by:
         raise DisciplineError(
             gettext("Responses closed on %(respond_by)s.")
             % {"respond_by": dateformat.format(case.respond_by, "j F Y")}
         )
     if not response:
         raise DisciplineError(gettext("Write your response."))
-    case.response, case.responded_at = response, now()
+    case.response, case.responded_at = response, clock.now()
     case.save(update_fields=["response", "responded_at"])
     record(
         actor=actor,
@@ -239,7 +239,7 @@ def decide(
         raise PermissionDenied(gettext("Only the body the notice names decides."))
     if case.outcome != CaseOutcome.PENDING:
         raise DisciplineError(gettext("The case has already been decided."))
-    if case.responded_at is None and today() <= case.respond_by:
+    if case.responded_at is None and clock.today() <= case.respond_by:
         raise DisciplineError(
             gettext(
                 "The member may respond until %(respond_by)s: decide after that, or "
@@ -252,13 +252,13 @@ def decide(
         raise DisciplineError(
             gettext("Give the reasons for the decision; the member is sent them.")
         )
-    if suspended_until is not None and suspended_until <= today():
+    if suspended_until is not None and suspended_until <= clock.today():
         raise DisciplineError(gettext("A suspension ends on a day after today."))
     member = Member.objects.select_for_update().get(pk=case.member_id)
     case.outcome = CaseOutcome.SANCTIONED if impose else CaseOutcome.NO_ACTION
     case.decision_reasons = reasons
     case.decided_by_label = _label(actor)
-    case.decided_at = now()
+    case.decided_at = clock.now()
     case.suspended_until = suspended_until if impose and case.sanction == Sanction.SUSPEND else None
     case.save()
     if impose:
@@ -270,7 +270,7 @@ def decide(
         _set_status(member, status, StatusCause.DISCIPLINE)
         # Offices end at once: yesterday was the last day (today, for one that began today).
         for role in RoleAssignment.objects.current().filter(member=member):
-            role.ends_on = max(role.starts_on, today() - datetime.timedelta(days=1))
+            role.ends_on = max(role.starts_on, clock.today() - datetime.timedelta(days=1))
             role.ended_reference = f"{case.get_sanction_display()} of the member"
             role.save(update_fields=["ends_on", "ended_reference"])
     record(
@@ -317,7 +317,7 @@ def lodge_appeal(*, actor: User, case: DisciplinaryCase, statement: str) -> Disc
     if case.appeal:
         raise DisciplineError(gettext("You have already appealed this decision."))
     assert case.decided_at is not None
-    if now() > case.decided_at + datetime.timedelta(days=DAYS_TO_APPEAL):
+    if clock.now() > case.decided_at + datetime.timedelta(days=DAYS_TO_APPEAL):
         raise DisciplineError(
             gettext("Appeals close %(DAYS_TO_APPEAL)s days after the decision.")
             % {"DAYS_TO_APPEAL": DAYS_TO_APPEAL}
@@ -326,7 +326,7 @@ def lodge_appeal(*, actor: User, case: DisciplinaryCase, statement: str) -> Disc
         raise DisciplineError(gettext("Say why you appeal."))
     case.appeal = AppealOutcome.PENDING
     case.appeal_statement = statement
-    case.appeal_lodged_at = now()
+    case.appeal_lodged_at = clock.now()
     case.appeal_body = appeal_body_for(case.body)
     case.save(update_fields=["appeal", "appeal_statement", "appeal_lodged_at", "appeal_body"])
     record(
@@ -361,7 +361,7 @@ def decide_appeal(
     case.appeal = AppealOutcome.UPHELD if uphold else AppealOutcome.DISMISSED
     case.appeal_reasons = reasons
     case.appeal_decided_by_label = _label(actor)
-    case.appeal_decided_at = now()
+    case.appeal_decided_at = clock.now()
     case.save()
     member = Member.objects.select_for_update().get(pk=case.member_id)
     if uphold and member.status in (MembershipStatus.SUSPENDED, MembershipStatus.EXPELLED):
@@ -395,7 +395,7 @@ def decide_appeal(
 @transaction.atomic(durable=True)
 def end_due_suspensions(*, on: datetime.date | None = None) -> int:
     """Nightly: suspensions whose last day has passed end; the member is a member again."""
-    day = on or today()
+    day = on or clock.today()
     ids = list(
         DisciplinaryCase.objects.filter(
             outcome=CaseOutcome.SANCTIONED,
@@ -405,7 +405,9 @@ def end_due_suspensions(*, on: datetime.date | None = None) -> int:
         ).values_list("member_id", flat=True)
     )
     if ids:
-        Member.objects.filter(pk__in=ids).update(status=MembershipStatus.MEMBER, updated_at=now())
+        Member.objects.filter(pk__in=ids).update(
+            status=MembershipStatus.MEMBER, updated_at=clock.now()
+        )
         record_status_changes(
             [(pk, MembershipStatus.MEMBER, day) for pk in ids], cause=StatusCause.REINSTATE
         )

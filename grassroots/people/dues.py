@@ -26,10 +26,10 @@ from django.db.models import QuerySet
 from django.db.models.functions import Lower
 from django.utils.translation import gettext
 
+from grassroots import clock
 from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
-from grassroots.clock import now
 from grassroots.organisation.permissions import NATION, Capability, may
 from grassroots.people.models import (
     DuesFrequency,
@@ -320,7 +320,7 @@ def import_dues(
     result = DuesImportResult()
     lines = io.StringIO(text) if isinstance(text, str) else text
     latest = read_payments(lines, layout, result)
-    stamp = now()
+    stamp = clock.now()
     rows = [
         (member_id, pence, frequency, _add_period(day, frequency), layout.provider, payment_id)
         for member_id, (day, pence, payment_id) in latest.items()
@@ -373,7 +373,7 @@ def set_dues_by_hand(
             "paid_up_to": paid_up_to,
             "source": DuesSource.MANUAL,
             "last_payment_ref": "",
-            "updated_at": now(),
+            "updated_at": clock.now(),
         },
     )
     record(
@@ -436,7 +436,7 @@ def set_paid_up_requirement(
                 "paid_up_by": paid_up_by,
                 "reason": reason,
                 "set_by_label": str(getattr(actor, "email", "")),
-                "set_at": now(),
+                "set_at": clock.now(),
             },
         )
     record(

@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from grassroots import clock
 from grassroots.accounts.requests import AuthenticatedRequest
-from grassroots.clock import now
 from grassroots.organisation.models import Group
 from grassroots.organisation.permissions import Capability, scopes_for
 from grassroots.people import exports
@@ -106,6 +106,8 @@ def member_export_download(request: AuthenticatedRequest, token: str) -> HttpRes
         raise Http404("No member exports for you.")
     lines = exports.download(actor=request.user, request=export)
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="members-{now():%Y%m%d-%H%M}.csv"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="members-{clock.now():%Y%m%d-%H%M}.csv"'
+    )
     response["Cache-Control"] = "no-store"
     return response

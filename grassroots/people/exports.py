@@ -18,10 +18,10 @@ from django.contrib.auth.models import AnonymousUser
 from django.core import signing
 from django.utils.translation import gettext
 
+from grassroots import clock
 from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
-from grassroots.clock import now
 from grassroots.organisation.permissions import Capability, scopes_for
 from grassroots.people.importing import FORMULA_STARTS  # one definition of CSV injection
 from grassroots.people.models import Member
@@ -158,7 +158,7 @@ def csv_lines(actor: User, members: Iterable[Member], purpose: str) -> Iterator[
     The watermark is one cell, quoted as any other: the purpose is typed by the exporter, and
     written bare its commas and quotes would start new cells, one of them a formula."""
     writer = csv.writer(_Echo())
-    yield writer.writerow([neutralise(watermark(actor, purpose, now()))])
+    yield writer.writerow([neutralise(watermark(actor, purpose, clock.now()))])
     yield writer.writerow(COLUMNS)
     for member in members:
         yield writer.writerow([neutralise(cell) for cell in _row(member)])

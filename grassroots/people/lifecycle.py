@@ -17,10 +17,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.utils.translation import gettext
 
+from grassroots import clock
 from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
-from grassroots.clock import now, today
 from grassroots.organisation.permissions import Capability, may
 from grassroots.people.models import Member, MembershipStatus, MemberStatusChange, StatusCause
 from grassroots.people.standing import record_status_changes
@@ -83,14 +83,14 @@ def _lapse_statements() -> tuple[str, ...]:
 def lapse_overdue(*, on: datetime.date | None = None) -> int:
     """Every member whose renewal date passed more than the grace period ago lapses today;
     one audit row says how many. The number lapsed."""
-    day = on or today()
+    day = on or clock.today()
     params: dict[str, Any] = {
         "member": MembershipStatus.MEMBER.value,
         "lapsed": MembershipStatus.LAPSED.value,
         "cause": StatusCause.LAPSE.value,
         "cutoff": day - datetime.timedelta(days=grace_days()),
         "day": day,
-        "stamp": now(),
+        "stamp": clock.now(),
     }
     count = 0
     with connection.cursor() as cursor:
@@ -117,7 +117,7 @@ def send_renewal_reminders(*, on: datetime.date | None = None) -> int:
     from grassroots.messaging.models import MailKind
     from grassroots.messaging.services import send_to_members
 
-    day = on or today()
+    day = on or clock.today()
     due = Member.objects.filter(
         status=MembershipStatus.MEMBER,
         erased_at__isnull=True,
@@ -194,7 +194,7 @@ def renew_membership(*, actor: User, member: Member, reason: str = "") -> Member
         )
     if member.status == MembershipStatus.SUPPORTER:
         raise LifecycleError(gettext("A supporter joins as a member rather than renewing."))
-    day = today()
+    day = clock.today()
     rejoined = member.status == MembershipStatus.LAPSED
     start = day if rejoined else max(day, member.renewal_due_on or day)
     member.renewal_due_on = start + MEMBERSHIP_TERM

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import dateformat
 from django.utils.translation import gettext
 
-from grassroots.clock import today
+from grassroots import clock
 from grassroots.people.attention import AttentionItem, Probe
 from grassroots.people.discipline import bodies_of, cases_for_bodies, cases_waiting_for
 from grassroots.people.lifecycle import reminder_days
@@ -28,7 +28,7 @@ def _own_note(member: Member) -> AttentionItem | None:
     if (
         member.status == MembershipStatus.MEMBER
         and due is not None
-        and due <= today() + datetime.timedelta(days=reminder_days())
+        and due <= clock.today() + datetime.timedelta(days=reminder_days())
     ):
         return AttentionItem(
             "renew",
@@ -52,7 +52,7 @@ def _notices_of(member_id: int, day: datetime.date) -> QuerySet[DisciplinaryCase
 
 
 def _notices(member: Member) -> QuerySet[DisciplinaryCase]:
-    return _notices_of(member.pk, today())
+    return _notices_of(member.pk, clock.today())
 
 
 def own_probe(user: Any, member: Member | None) -> list[Probe | bool]:
@@ -60,7 +60,7 @@ def own_probe(user: Any, member: Member | None) -> list[Probe | bool]:
         return []
     return [
         _own_note(member) is not None,
-        Probe(_notices_of, {"member_id": member.pk, "day": today()}),
+        Probe(_notices_of, {"member_id": member.pk, "day": clock.today()}),
     ]
 
 

@@ -15,8 +15,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 
+from grassroots import clock
 from grassroots.accounts.requests import AuthenticatedRequest
-from grassroots.clock import today
 from grassroots.organisation.permissions import Capability, may, may_decide_appeals
 from grassroots.people import discipline, dues, lifecycle, queries
 from grassroots.people.membership_forms import (
@@ -87,7 +87,7 @@ def my_membership(request: AuthenticatedRequest) -> HttpResponse:
             "response_form": response_form,
             "appeal_form": appeal_form,
             "grace_days": lifecycle.grace_days(),
-            "today": today(),
+            "today": clock.today(),
         },
     )
 
@@ -102,7 +102,7 @@ def member_membership(request: AuthenticatedRequest, number: str) -> HttpRespons
     notice_form = NoticeForm(
         _posted(request, "notice"),
         prefix="notice",
-        initial={"respond_by": today() + datetime.timedelta(days=21)},
+        initial={"respond_by": clock.today() + datetime.timedelta(days=21)},
     )
     record = _dues_of(member)
     dues_form = DuesByHandForm(

@@ -15,10 +15,10 @@ from django.http import Http404
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy
 
+from grassroots import clock
 from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
-from grassroots.clock import today
 from grassroots.organisation.models import Group
 from grassroots.organisation.permissions import Capability, scopes_for
 from grassroots.people.models import Member, MembershipStatus
@@ -200,12 +200,12 @@ def search_members(
     if filters.group_id is not None:
         members = members.filter(home_group_id=filters.group_id)
     if filters.follow_up == FollowUp.NEW:
-        since = today() - datetime.timedelta(days=filters.days)
+        since = clock.today() - datetime.timedelta(days=filters.days)
         members = members.filter(joined_on__gte=since, erased_at__isnull=True)
         return members.order_by("-joined_on", "last_name", "first_name", "id")
     if filters.follow_up == FollowUp.LAPSED:
         members = members.filter(
-            Q(status=MembershipStatus.LAPSED) | Q(renewal_due_on__lt=today()),
+            Q(status=MembershipStatus.LAPSED) | Q(renewal_due_on__lt=clock.today()),
             erased_at__isnull=True,
         )
     if text and not (text.isdigit() or "@" in text):

@@ -14,10 +14,10 @@ from django.db.models import Max, Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils.translation import gettext
 
+from grassroots import clock
 from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
-from grassroots.clock import now, today
 from grassroots.organisation.models import Group, Role, RoleAssignment, ScopeLevel
 from grassroots.organisation.permissions import (
     NATION,
@@ -68,7 +68,7 @@ def update_own_profile(
             changed.append(field)
     if consent_to_contact != member.consent_to_contact:
         member.consent_to_contact = consent_to_contact
-        member.consent_recorded_at = now()
+        member.consent_recorded_at = clock.now()
         member.consent_source = ConsentSource.PROFILE
         changed += ["consent_to_contact", "consent_recorded_at", "consent_source"]
     if changed:
@@ -377,7 +377,7 @@ def _first_free_number() -> int:
 
 
 def _write_import(plan: _ImportPlan) -> None:
-    stamp = now()
+    stamp = clock.now()
     if connection.vendor == "postgresql":
         new_ids = _copy_new_members(plan.new, stamp)
         _copy_changed_members(plan.changed, stamp)
@@ -418,7 +418,7 @@ def _write_import(plan: _ImportPlan) -> None:
 def _record_import_statuses(plan: _ImportPlan, new_ids: dict[str, int]) -> None:
     """Status history for the import: a new member's status from the day they joined; a changed
     status from today (the day the movement learnt of it; never before the member joined)."""
-    day = today()
+    day = clock.today()
     record_status_changes(
         [
             *((new_ids[number], row.status, row.joined_on) for number, row in plan.new),
@@ -510,7 +510,7 @@ def record_contact_outcome(
     if len(note) > NOTE_MAX:
         raise ValueError(f"The note can be at most {NOTE_MAX} characters.")
     member = Member.objects.select_for_update().select_related("home_group").get(pk=member.pk)
-    stamp = now()
+    stamp = clock.now()
     entry = ContactOutcome.objects.create(
         member=member,
         recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
@@ -632,7 +632,7 @@ def transfer_member(*, actor: User, member: Member, to_group: Group, reason: str
         detail={"from_group": from_group.slug, "to_group": to_group.slug},
     )
     data_managers = list(
-        RoleAssignment.objects.current(today())
+        RoleAssignment.objects.current(clock.today())
         .filter(group__in=[from_group, to_group], role=Role.DATA_MANAGER)
         .values_list("member_id", flat=True)
         .distinct()

@@ -27,11 +27,11 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404
 
+from grassroots import clock
 from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
 from grassroots.audit.models import AuditEntry
 from grassroots.audit.services import record
-from grassroots.clock import now
 from grassroots.organisation.permissions import ROLE_CAPABILITIES, Capability
 from grassroots.people.models import ContactOutcome, DeclaredMembership, Member
 from grassroots.people.standing import status_history
@@ -175,7 +175,7 @@ def collect(member: Member) -> dict[str, Any]:
         }
     return {
         "schema": SCHEMA,
-        "generated_at": now(),
+        "generated_at": clock.now(),
         "member": {
             "membership_number": member.membership_number,
             "first_name": member.first_name,

@@ -9,9 +9,9 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from grassroots import clock
 from grassroots.audit.actions import AuditAction
 from grassroots.audit.models import AuditEntry
-from grassroots.clock import today
 from grassroots.organisation.models import (
     Area,
     Group,
@@ -140,7 +140,9 @@ def test_every_problem_in_the_plan_is_named_and_nothing_is_written():
                         GroupPlan("chorlton", "M21"),
                         GroupPlan("Salford", "not a district"),
                         GroupPlan("Bury", "BL9", meeting_place="x" * 201),
-                        GroupPlan("Bolton", "BL1", founded_on=today() + datetime.timedelta(1)),
+                        GroupPlan(
+                            "Bolton", "BL1", founded_on=clock.today() + datetime.timedelta(1)
+                        ),
                         GroupPlan(" ", "BL3"),
                     ],
                 ),
@@ -302,7 +304,7 @@ def test_every_wrong_row_is_named_and_nothing_is_written():
         ExistingOfficer(outsider.membership_number, Role.TREASURER, SINCE, "chorlton"),
         ExistingOfficer(outsider.membership_number, Role.AREA_COORDINATOR, SINCE, group.area.slug),
         ExistingOfficer(
-            member.membership_number, Role.CHAIR, today() + datetime.timedelta(1), "chorlton"
+            member.membership_number, Role.CHAIR, clock.today() + datetime.timedelta(1), "chorlton"
         ),
         ExistingOfficer(member.membership_number, Role.SECRETARY, SINCE, "chorlton"),
         ExistingOfficer(member.membership_number, Role.SECRETARY, SINCE, "chorlton"),

@@ -9,8 +9,8 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from grassroots import clock
 from grassroots.audit.models import AuditEntry
-from grassroots.clock import now, today
 from grassroots.organisation.models import Role
 from grassroots.organisation.permissions import Capability, may, scopes_for
 from grassroots.people.models import MembershipStatus
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 def consenting(**kwargs):
     return MemberFactory(
-        consent_to_contact=True, consent_recorded_at=now(), consent_source="profile", **kwargs
+        consent_to_contact=True, consent_recorded_at=clock.now(), consent_source="profile", **kwargs
     )
 
 
@@ -57,7 +57,10 @@ def contacts(movement):
             home_group=movement.group_a, first_name="Nell", last_name="Noconsent"
         ),
         "erased": consenting(
-            home_group=movement.group_a, first_name="Ezra", last_name="Erased", erased_at=now()
+            home_group=movement.group_a,
+            first_name="Ezra",
+            last_name="Erased",
+            erased_at=clock.now(),
         ),
         "other_group": consenting(
             home_group=movement.group_b, first_name="Bryn", last_name="Elsewhere"
@@ -143,7 +146,7 @@ def test_anonymous_visitor_is_sent_to_log_in(client):
 
 
 def days_ago(n: int) -> datetime.date:
-    return today() - datetime.timedelta(days=n)
+    return clock.today() - datetime.timedelta(days=n)
 
 
 @pytest.fixture
@@ -161,7 +164,7 @@ def follow_up(movement):
         "renewing_a": MemberFactory(
             home_group=a,
             last_name="Renewinga",
-            renewal_due_on=today() + datetime.timedelta(days=30),
+            renewal_due_on=clock.today() + datetime.timedelta(days=30),
         ),
         "lapsed_b": MemberFactory(
             home_group=b, last_name="Lapsedb", status=MembershipStatus.LAPSED
@@ -207,13 +210,13 @@ def test_national_office_lists_cover_every_group(client, movement, follow_up):
 
 def test_erased_members_are_on_neither_follow_up_list(client, movement, follow_up):
     MemberFactory(
-        home_group=movement.group_a, last_name="Gone", joined_on=days_ago(2), erased_at=now()
+        home_group=movement.group_a, last_name="Gone", joined_on=days_ago(2), erased_at=clock.now()
     )
     MemberFactory(
         home_group=movement.group_a,
         last_name="Gonetoo",
         status=MembershipStatus.LAPSED,
-        erased_at=now(),
+        erased_at=clock.now(),
     )
     client.force_login(movement.data_manager_a.user)
     assert "Gone" not in listed(client, show="new")

@@ -14,8 +14,8 @@ from django.db import models
 from django.test import Client
 from django.urls import reverse
 
+from grassroots import clock
 from grassroots.audit.models import AuditEntry
-from grassroots.clock import now
 from grassroots.people.models import Member
 from grassroots.people.subject_access import SCHEMA, collect, coverage, models_naming_members
 from tests.web.roles import build_movement
@@ -122,7 +122,7 @@ def test_export_with_thousands_of_audit_rows_takes_well_under_a_minute():
     AuditEntry.objects.bulk_create(
         [
             AuditEntry(
-                at=now(),
+                at=clock.now(),
                 actor=officers[i % 3],
                 actor_label=officers[i % 3].email,
                 action="view_member",

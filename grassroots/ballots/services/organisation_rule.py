@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext
 
+from grassroots import clock
 from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
 from grassroots.ballots.models import Ballot, BallotStatus, OrganisationRule, RuleMode
@@ -19,7 +20,6 @@ from grassroots.ballots.services._common import (
     require_status,
 )
 from grassroots.ballots.services.errors import BallotError
-from grassroots.clock import now
 from grassroots.people.models import OtherOrganisation
 
 
@@ -49,7 +49,7 @@ def set_organisation_rule(
             "needs_confirmation": needs_confirmation,
             "mode": mode,
             "set_by_label": str(actor.email),
-            "set_at": now(),
+            "set_at": clock.now(),
         },
     )
     audit_ballot(

@@ -7,9 +7,9 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext
 
+from grassroots import clock
 from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
-from grassroots.clock import now
 from grassroots.meetings.models import (
     Amendment,
     AmendmentKind,
@@ -70,7 +70,7 @@ def propose_amendment(
         paragraph=paragraph,
         new_text="\n\n".join(split_paragraphs(new_text)),
         base_text=motion.text,
-        submitted_at=now(),
+        submitted_at=clock.now(),
     )
     audit(actor, AuditAction.PROPOSE_AMENDMENT, amendment, kind=kind, paragraph=paragraph)
     return amendment
@@ -104,7 +104,7 @@ def apply_to_motion(motion: Motion, amendment: Amendment, note: str) -> None:
         raise MeetingError(str(error)) from error
     motion.save(update_fields=["text"])
     MotionRevision.objects.create(
-        motion=motion, text=motion.text, amendment=amendment, note=note, created_at=now()
+        motion=motion, text=motion.text, amendment=amendment, note=note, created_at=clock.now()
     )
 
 
@@ -123,7 +123,7 @@ def accept_amendment_as_friendly(*, actor: User, amendment: Amendment) -> Amendm
         raise MeetingError(gettext("Only a proposed amendment can be accepted."))
     apply_to_motion(motion, amendment, f"Amendment {amendment.number} accepted as friendly")
     amendment.status = AmendmentStatus.ACCEPTED_FRIENDLY
-    amendment.accepted_at = now()
+    amendment.accepted_at = clock.now()
     amendment.save(update_fields=["status", "accepted_at"])
     amendment.motion = motion
     audit(actor, AuditAction.ACCEPT_AMENDMENT_AS_FRIENDLY, amendment)
@@ -138,7 +138,7 @@ def rule_amendment_out_of_order(*, actor: User, amendment: Amendment, reason: st
         raise MeetingError(gettext("Only a proposed amendment can be ruled out of order."))
     amendment.status = AmendmentStatus.OUT_OF_ORDER
     amendment.ruled_by = officer
-    amendment.ruled_at = now()
+    amendment.ruled_at = clock.now()
     amendment.ruling_reason = clean_text(reason, gettext("reason"), REASON_MAX)
     amendment.save(update_fields=["status", "ruled_by", "ruled_at", "ruling_reason"])
     audit(actor, AuditAction.RULE_AMENDMENT_OUT_OF_ORDER, amendment, reason=amendment.ruling_reason)

@@ -6,9 +6,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext
 
+from grassroots import clock
 from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
-from grassroots.clock import now
 from grassroots.meetings import queries
 from grassroots.meetings.models import (
     Attendance,
@@ -44,7 +44,7 @@ def rsvp(*, actor: User, meeting: Meeting, response: str) -> Rsvp:
     if response not in RsvpResponse.values:
         raise MeetingError(gettext("Say whether you are going."))
     meeting = locked_meeting(meeting)
-    if meeting.status != MeetingStatus.SCHEDULED or meeting.ends_at <= now():
+    if meeting.status != MeetingStatus.SCHEDULED or meeting.ends_at <= clock.now():
         raise MeetingError(gettext("Replies are closed: the meeting is over or cancelled."))
     existing = Rsvp.objects.filter(meeting=meeting, member=member).first()
     if (
@@ -62,7 +62,7 @@ def rsvp(*, actor: User, meeting: Meeting, response: str) -> Rsvp:
                 % {"capacity": meeting.capacity}
             )
     reply, _ = Rsvp.objects.update_or_create(
-        meeting=meeting, member=member, defaults={"response": response, "responded_at": now()}
+        meeting=meeting, member=member, defaults={"response": response, "responded_at": clock.now()}
     )
     audit(actor, AuditAction.RSVP, meeting, response=response)
     return reply
@@ -103,7 +103,7 @@ def _sign_in(
     attendance = Attendance.objects.create(
         meeting=meeting,
         member=member,
-        signed_in_at=now(),
+        signed_in_at=clock.now(),
         signed_in_by=by,
         method=method,
         presence=presence,

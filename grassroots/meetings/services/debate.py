@@ -14,10 +14,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext
 
+from grassroots import clock
 from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
-from grassroots.clock import now
 from grassroots.meetings import queries
 from grassroots.meetings.models import (
     CLOSED_AMENDMENT_STATUSES,
@@ -59,7 +59,7 @@ def post_in_thread_within(
     if parent is not None and parent.thread_id != thread.pk:
         raise MeetingError(gettext("You can only reply to a comment in this discussion."))
     return Comment.objects.create(
-        thread=thread, parent=parent, author=author, body=body, created_at=now()
+        thread=thread, parent=parent, author=author, body=body, created_at=clock.now()
     )
 
 
@@ -82,7 +82,7 @@ def edit_comment_within(*, member: Member, comment: Comment, body: str) -> Comme
         comment=comment, body=comment.body, written_at=comment.edited_at or comment.created_at
     )
     comment.body = body
-    comment.edited_at = now()
+    comment.edited_at = clock.now()
     comment.save(update_fields=["body", "edited_at"])
     return comment
 
@@ -94,7 +94,7 @@ def report_comment_within(*, reporter: Member, comment: Comment, reason: str) ->
     if CommentReport.objects.filter(comment=comment, reporter=reporter).exists():
         raise MeetingError(gettext("You have already reported this comment."))
     return CommentReport.objects.create(
-        comment=comment, reporter=reporter, reason=reason, reported_at=now()
+        comment=comment, reporter=reporter, reason=reason, reported_at=clock.now()
     )
 
 
@@ -105,7 +105,7 @@ def hide_comment_within(*, moderator: Member, comment: Comment, reason: str) -> 
     comment = Comment.objects.select_for_update().get(pk=comment.pk)
     if comment.status == CommentStatus.HIDDEN:
         raise MeetingError(gettext("This comment is already hidden."))
-    moment = now()
+    moment = clock.now()
     comment.status = CommentStatus.HIDDEN
     comment.moderated_by = moderator
     comment.moderated_at = moment
@@ -126,7 +126,7 @@ def dismiss_report_within(
     report.resolution = clean_text(
         resolution, gettext("reason for keeping the comment"), REASON_MAX
     )
-    report.resolved_at = now()
+    report.resolved_at = clock.now()
     report.resolved_by = moderator
     report.save(update_fields=["resolution", "resolved_at", "resolved_by"])
     return report
@@ -170,7 +170,7 @@ def post_comment(
         parent=parent,
         author=author,
         body=body,
-        created_at=now(),
+        created_at=clock.now(),
     )
     audit(actor, AuditAction.POST_COMMENT, comment, motion=motion.pk)
     return comment

@@ -10,11 +10,11 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext
 
+from grassroots import clock
 from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
 from grassroots.ballots.models import Ballot
 from grassroots.ballots.results import yes_no_result
-from grassroots.clock import now
 from grassroots.meetings import queries
 from grassroots.meetings.models import (
     Amendment,
@@ -141,7 +141,7 @@ def record_amendment_outcome(
         majority=majority,
         quorum_override=override,
         recorded_by=chair,
-        recorded_at=now(),
+        recorded_at=clock.now(),
     )
     amendment.motion = motion
     audit(
@@ -216,7 +216,7 @@ def record_motion_outcome(
         )
     _counts(result, majority, votes_for, votes_against, votes_abstain)
     override = _quorum(meeting, result, quorum_override)
-    moment = now()
+    moment = clock.now()
     motion.status = str(result)
     motion.debate_closed_at = motion.debate_closed_at or moment
     motion.save(update_fields=["status", "debate_closed_at"])
@@ -278,7 +278,7 @@ def send_motion_to_ballot(
     _require_decidable(motion)
     if closes_at <= opens_at:
         raise MeetingError(gettext("The ballot must close after it opens."))
-    if opens_at <= now():
+    if opens_at <= clock.now():
         raise MeetingError(gettext("The ballot must open in the future."))
     override = quorum_override_reason(
         meeting, quorum_override, gettext("a motion cannot be sent to a ballot")
@@ -312,7 +312,7 @@ def send_motion_to_ballot(
     with transaction.atomic(durable=True):
         motion = locked_motion(motion)
         _require_decidable(motion)
-        moment = now()
+        moment = clock.now()
         motion.status = MotionStatus.SENT_TO_BALLOT
         motion.ballot = ballot
         motion.debate_closed_at = motion.debate_closed_at or moment
@@ -355,7 +355,7 @@ def record_ballot_result(ballot: Ballot) -> BallotResult | None:
     if motion is None or BallotResult.objects.filter(motion=motion).exists():
         return None
     result = yes_no_result(ballot)
-    moment = now()
+    moment = clock.now()
     minutes = Minutes.objects.select_for_update().filter(meeting=motion.meeting).first()
     found = BallotResult.objects.create(
         motion=motion,

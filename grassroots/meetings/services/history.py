@@ -22,9 +22,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext
 
+from grassroots import clock
 from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
-from grassroots.clock import now
 from grassroots.meetings.models import (
     AgendaItem,
     AgendaItemKind,
@@ -103,7 +103,7 @@ def record_past_meeting(
     source = clean_text(source, gettext("source of the record"), REASON_MAX)
     title = clean_text(title, gettext("title"), TITLE_MAX)
     minutes = clean_text(minutes, gettext("minutes"), MINUTES_MAX, required=False)
-    moment = now()
+    moment = clock.now()
     if ends_at <= starts_at:
         raise MeetingError(gettext("The end must be after the start."))
     if ends_at > moment:

@@ -7,9 +7,9 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext
 
+from grassroots import clock
 from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
-from grassroots.clock import now
 from grassroots.meetings import queries
 from grassroots.meetings.extensions import minutes_sections
 from grassroots.meetings.models import (
@@ -133,7 +133,7 @@ def draft_minutes(*, actor: User, meeting: Meeting) -> Minutes:
         raise MeetingError(gettext("Minutes are drafted once the meeting has taken place."))
     if Minutes.objects.filter(meeting=meeting).exists():
         raise MeetingError(gettext("The minutes have already been drafted; edit them instead."))
-    moment = now()
+    moment = clock.now()
     text = draft_text(meeting)
     minutes = Minutes.objects.create(
         meeting=meeting, text=text, drafted_at=moment, updated_at=moment, updated_by=secretary
@@ -157,7 +157,7 @@ def edit_minutes(*, actor: User, minutes: Minutes, text: str) -> Minutes:
     text = clean_text(text, gettext("minutes"), 100_000)
     if text == minutes.text.strip():
         raise MeetingError(gettext("The minutes are unchanged."))
-    moment = now()
+    moment = clock.now()
     minutes.text = text
     minutes.updated_at = moment
     minutes.updated_by = secretary
@@ -187,7 +187,7 @@ def approve_minutes(*, actor: User, minutes: Minutes, at_meeting: Meeting) -> Mi
         )
     minutes.status = MinutesStatus.APPROVED
     minutes.approved_at_meeting = at_meeting
-    minutes.approved_at = now()
+    minutes.approved_at = clock.now()
     minutes.save(update_fields=["status", "approved_at_meeting", "approved_at"])
     audit(actor, AuditAction.APPROVE_MINUTES, minutes, at_meeting=at_meeting.pk)
     return minutes
@@ -200,7 +200,7 @@ def publish_minutes(*, actor: User, minutes: Minutes) -> Minutes:
     if minutes.status != MinutesStatus.APPROVED:
         raise MeetingError(gettext("Minutes are published once a later meeting has approved them."))
     minutes.status = MinutesStatus.PUBLISHED
-    minutes.published_at = now()
+    minutes.published_at = clock.now()
     minutes.save(update_fields=["status", "published_at"])
     audit(actor, AuditAction.PUBLISH_MINUTES, minutes)
     return minutes

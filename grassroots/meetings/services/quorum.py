@@ -10,10 +10,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext
 
+from grassroots import clock
 from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
-from grassroots.clock import now
 from grassroots.meetings import queries
 from grassroots.meetings.models import QuorumRule, QuorumRuleChange
 from grassroots.meetings.services.common import REASON_MAX, MeetingError, clean_text
@@ -100,7 +100,7 @@ def set_quorum_rule(
         percent_of_members=percent,
         reason=reason,
         changed_by=changer,
-        changed_at=now(),
+        changed_at=clock.now(),
     )
     record(
         actor=actor,

@@ -11,10 +11,10 @@ from django.urls import reverse
 from django.utils import dateformat
 from django.utils.translation import gettext
 
+from grassroots import clock
 from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
-from grassroots.clock import now, today
 from grassroots.messaging.languages import in_every_language
 from grassroots.messaging.models import MailKind
 from grassroots.messaging.services import send_to_members
@@ -61,7 +61,7 @@ def lodge_appeal(*, actor: User, group: Group, statement: str) -> RecognitionApp
         statement=statement,
         lodged_by=actor,
         lodged_by_label=actor_label(actor),
-        lodged_at=now(),
+        lodged_at=clock.now(),
         body=current_criteria().appeal_body,
     )
     record(
@@ -81,7 +81,7 @@ def _notify_appeal_body(
 ) -> None:
     """Tell everyone who sits on the body the rules name today: an appeal waits for them."""
     body_members = list(
-        RoleAssignment.objects.current(today())
+        RoleAssignment.objects.current(clock.today())
         .filter(role=appeal.body, level=ScopeLevel.NATION)
         .values_list("member_id", flat=True)
         .distinct()
@@ -155,7 +155,7 @@ def decide_appeal(
     appeal.decision_reasons = reasons
     appeal.decided_by = actor
     appeal.decided_by_label = actor_label(actor)
-    appeal.decided_at = now()
+    appeal.decided_at = clock.now()
     appeal.save()
     group = Group.objects.get(pk=appeal.group_id)
     recognition = locked_recognition(group)
@@ -164,7 +164,7 @@ def decide_appeal(
         restored = appeal.against.from_status
         fix_by = None
         if restored == GroupStatus.AT_RISK:
-            fix_by = today() + datetime.timedelta(days=current_criteria().days_to_fix)
+            fix_by = clock.today() + datetime.timedelta(days=current_criteria().days_to_fix)
         change_status(
             actor=actor,
             recognition=recognition,

@@ -7,8 +7,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.urls import reverse
 
+from grassroots import clock
 from grassroots.accounts.models import User
-from grassroots.clock import today
 from grassroots.messaging.languages import Translations
 from grassroots.messaging.models import MailKind
 from grassroots.messaging.services import send_to_members
@@ -46,7 +46,7 @@ def notify_officers(
     """A notice to the group's Chair, Secretary and Data Manager (whoever holds those roles
     today, including one whose last day it is)."""
     officer_ids = list(
-        RoleAssignment.objects.current(today())
+        RoleAssignment.objects.current(clock.today())
         .filter(group=group, role__in=NOTIFIED_ROLES)
         .values_list("member_id", flat=True)
         .distinct()

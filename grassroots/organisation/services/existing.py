@@ -37,10 +37,10 @@ from django.utils import dateformat
 from django.utils.text import slugify
 from django.utils.translation import gettext, gettext_noop
 
+from grassroots import clock
 from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import Entry, record, record_many
-from grassroots.clock import now, today
 from grassroots.organisation.models import (
     ROLE_LEVEL,
     Area,
@@ -206,7 +206,7 @@ def _group_problems(plan: GroupPlan, where: str) -> list[str]:
                 % {"max": MEETING_PLACE_MAX},
             )
         )
-    if plan.founded_on is not None and plan.founded_on > today():
+    if plan.founded_on is not None and plan.founded_on > clock.today():
         problems.append(
             _at(where, gettext("the founding date is to come; give the day it was founded."))
         )
@@ -323,7 +323,7 @@ def set_up_structure(
         details={"decided_as": "National office", "summary_words": [words, counts], **counts},
         decided_by=acting_person(actor),
         decided_by_label=actor_label(actor),
-        at=now(),
+        at=clock.now(),
     )
     record(
         actor=actor,
@@ -427,7 +427,7 @@ def _checked_officers(
     problems: list[str] = []
     rows: list[RoleAssignment] = []
     seen: set[tuple[str, int | None, int | None]] = set()
-    day = today()
+    day = clock.today()
     for line, appointment in enumerate(appointments, start=1):
         number = appointment.membership_number.strip().upper()
         scope = appointment.scope.strip()

@@ -17,10 +17,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext
 
+from grassroots import clock
 from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
-from grassroots.clock import now, today
 from grassroots.organisation.models import (
     AgmRecord,
     AgreementAcceptance,
@@ -60,9 +60,9 @@ def import_recognition_history(
             gettext("Keep the source under %(SOURCE_MAX)s characters.")
             % {"SOURCE_MAX": format(SOURCE_MAX, ",")}
         )
-    if agms_held_on > today():
+    if agms_held_on > clock.today():
         raise RecognitionError(gettext("An AGM is brought across once it has been held."))
-    at = now()
+    at = clock.now()
     groups = list(
         Group.objects.filter(recognition__isnull=True)
         .select_for_update(of=("self",))

@@ -14,10 +14,10 @@ from django.urls import reverse
 from django.utils import dateformat
 from django.utils.translation import gettext
 
+from grassroots import clock
 from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
-from grassroots.clock import now, today
 from grassroots.messaging.languages import in_every_language
 from grassroots.messaging.models import MailKind
 from grassroots.messaging.services import send_to_members
@@ -81,7 +81,7 @@ def _check_basis(
             raise OfficerError(
                 gettext("Give the date of the meeting or ballot at which the group voted.")
             )
-        if decided_on > today():
+        if decided_on > clock.today():
             raise OfficerError(gettext("The group's vote must already have taken place."))
         if not reference:
             raise OfficerError(
@@ -101,12 +101,12 @@ def _officer_change_recipients(group: Group, *also: int) -> list[int]:
     and Data Manager, and the area's coordinators (so a recorded vote is seen from above)."""
     ids = list(also)
     ids += (
-        RoleAssignment.objects.current(today())
+        RoleAssignment.objects.current(clock.today())
         .filter(group=group, role__in=NOTIFIED_ROLES)
         .values_list("member_id", flat=True)
     )
     ids += (
-        RoleAssignment.objects.current(today())
+        RoleAssignment.objects.current(clock.today())
         .filter(area_id=group.area_id, role=Role.AREA_COORDINATOR)
         .values_list("member_id", flat=True)
     )
@@ -135,11 +135,11 @@ def appoint_officer(
     _check_basis(actor=actor, group=group, basis=basis, decided_on=decided_on, reference=reference)
     if role not in GROUP_ROLES:
         raise OfficerError(gettext("Choose one of the group's roles."))
-    if starts_on > today() + APPOINT_AHEAD:
+    if starts_on > clock.today() + APPOINT_AHEAD:
         raise OfficerError(gettext("An appointment can be recorded at most a year ahead."))
     if basis == OfficerBasis.GROUP_VOTE and decided_on is not None and starts_on < decided_on:
         raise OfficerError(gettext("The appointment cannot start before the vote that made it."))
-    if basis == OfficerBasis.OVERSIGHT and starts_on < today():
+    if basis == OfficerBasis.OVERSIGHT and starts_on < clock.today():
         raise OfficerError(gettext("An appointment by decision starts today or later."))
     # One appointment to this group at a time: the clash check below then holds.
     Group.objects.select_for_update().filter(pk=group.pk).first()
@@ -304,9 +304,9 @@ def close_assignment(
 ) -> None:
     """The end of an office, group or above, once the caller has checked who may end it: the
     dates checked, the row closed with how and why, the audit entry written."""
-    if assignment.ends_on is not None and assignment.ends_on < today():
+    if assignment.ends_on is not None and assignment.ends_on < clock.today():
         raise OfficerError(gettext("This role has already ended."))
-    if ends_on < today():
+    if ends_on < clock.today():
         raise OfficerError(gettext("The last day cannot be in the past."))
     if ends_on < assignment.starts_on:
         raise OfficerError(gettext("The last day cannot be before the role started."))
@@ -408,14 +408,14 @@ def end_role(
 def record_agm(*, actor: User, group: Group, held_on: datetime.date) -> AgmRecord:
     if not may(actor, Capability.RECORD_AGM, group):
         raise PermissionDenied(gettext("You may not record this group's AGM."))
-    if held_on > today():
+    if held_on > clock.today():
         raise RecognitionError(gettext("An AGM can be recorded once it has been held."))
     agm = AgmRecord.objects.create(
         group=group,
         held_on=held_on,
         recorded_by=actor,
         recorded_by_label=actor_label(actor),
-        recorded_at=now(),
+        recorded_at=clock.now(),
     )
     record(
         actor=actor,
@@ -441,7 +441,7 @@ def accept_agreement(*, actor: User, assignment: RoleAssignment) -> AgreementAcc
     ):
         raise PermissionDenied(gettext("Only a serving Data Manager accepts the agreement."))
     acceptance, created = AgreementAcceptance.objects.get_or_create(
-        assignment=assignment, version=AGREEMENT_VERSION, defaults={"accepted_at": now()}
+        assignment=assignment, version=AGREEMENT_VERSION, defaults={"accepted_at": clock.now()}
     )
     if created:
         record(

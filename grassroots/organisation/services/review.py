@@ -17,10 +17,10 @@ from django.db import transaction
 from django.utils import dateformat
 from django.utils.translation import gettext, gettext_noop
 
+from grassroots import clock
 from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
-from grassroots.clock import now, today
 from grassroots.messaging.languages import in_every_language
 from grassroots.organisation.models import (
     Group,
@@ -71,7 +71,7 @@ def change_status(
         fix_by=fix_by,
         decided_by=acting_person(actor),
         decided_by_label=actor_label(actor),
-        at=now(),
+        at=clock.now(),
     )
     recognition.status = to
     recognition.fix_by = fix_by
@@ -105,9 +105,9 @@ def review_group(
 ) -> GroupRecognition:
     """Apply the automatic transitions (docs/recognition.md has the table). Never
     de-recognises: that is the national office's decision alone."""
-    day = today()
+    day = clock.today()
     recognition = locked_recognition(group)
-    recognition.reviewed_at = now()
+    recognition.reviewed_at = clock.now()
     recognition.save(update_fields=["reviewed_at"])
     status = recognition.status
     if status == GroupStatus.DERECOGNISED:
@@ -316,7 +316,7 @@ def update_criteria(*, actor: User, values: Mapping[str, Any]) -> RecognitionCri
     before = {name: getattr(criteria, name) for name in CRITERIA_FIELDS}
     for name, value in values.items():
         setattr(criteria, name, value)
-    criteria.updated_at = now()
+    criteria.updated_at = clock.now()
     criteria.updated_by = actor
     criteria.save()
     after = {name: getattr(criteria, name) for name in CRITERIA_FIELDS}

@@ -19,10 +19,10 @@ from django.db.models import Q
 from django.utils import dateformat
 from django.utils.translation import gettext
 
+from grassroots import clock
 from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
-from grassroots.clock import today
 from grassroots.messaging.languages import in_every_language
 from grassroots.messaging.models import MailKind
 from grassroots.messaging.services import send_to_members
@@ -111,7 +111,7 @@ def _check(
             raise OfficerError(
                 gettext("Give the date of the meeting or ballot at which the body voted.")
             )
-        if decided_on > today():
+        if decided_on > clock.today():
             raise OfficerError(gettext("The body's vote must already have taken place."))
         if not reference:
             raise OfficerError(
@@ -135,7 +135,7 @@ def _recipients(role: str, body: BodyAbove, *also: int) -> list[int]:
     """The person concerned, the coordinators of the region (for an area's role) and national
     office."""
     ids = list(also)
-    current = RoleAssignment.objects.current(today())
+    current = RoleAssignment.objects.current(clock.today())
     if isinstance(body, Area):
         ids += current.filter(role=Role.REGIONAL_COORDINATOR, region_id=body.region_id).values_list(
             "member_id", flat=True
@@ -184,11 +184,11 @@ def appoint_role(
 
     reference = " ".join(reference.split())
     _check(actor, role, body, basis, decided_on, reference)
-    if starts_on > today() + APPOINT_AHEAD:
+    if starts_on > clock.today() + APPOINT_AHEAD:
         raise OfficerError(gettext("An appointment can be recorded at most a year ahead."))
     if basis == OfficerBasis.GROUP_VOTE and decided_on is not None and starts_on < decided_on:
         raise OfficerError(gettext("The appointment cannot start before the vote that made it."))
-    if basis == OfficerBasis.OVERSIGHT and starts_on < today():
+    if basis == OfficerBasis.OVERSIGHT and starts_on < clock.today():
         raise OfficerError(gettext("An appointment by decision starts today or later."))
     number, surname = membership_number.strip(), last_name.strip()
     members = Member.objects.filter(

@@ -22,10 +22,10 @@ from django.utils import dateformat
 from django.utils.text import slugify
 from django.utils.translation import gettext, gettext_noop, ngettext
 
+from grassroots import clock
 from grassroots.accounts.models import User
 from grassroots.audit.actions import AuditAction
 from grassroots.audit.services import record
-from grassroots.clock import now, today
 from grassroots.messaging.languages import in_every_language
 from grassroots.messaging.models import MailKind
 from grassroots.messaging.services import send_to_members
@@ -148,7 +148,11 @@ def _officers_of(*bodies: Body | None) -> list[int]:
             query |= Q(region_id=body.region_id, role=Role.REGIONAL_COORDINATOR)
         elif isinstance(body, Region):
             query |= Q(region=body) | Q(area__region=body)
-    ids = RoleAssignment.objects.current(today()).filter(query).values_list("member_id", flat=True)
+    ids = (
+        RoleAssignment.objects.current(clock.today())
+        .filter(query)
+        .values_list("member_id", flat=True)
+    )
     return list(dict.fromkeys(ids))
 
 
@@ -184,7 +188,7 @@ def _log(
         details=details,
         decided_by=acting_person(actor),
         decided_by_label=actor_label(actor),
-        at=now(),
+        at=clock.now(),
     )
     record(
         actor=actor,
@@ -296,7 +300,7 @@ def create_group(
         name=name,
         slug=_unique_slug(Group, name),
         postcode_districts=" ".join(districts),
-        founded_on=today(),
+        founded_on=clock.today(),
     )
     review_group(actor=None, group=group, criteria=current_criteria())
     _log(
@@ -437,7 +441,7 @@ def move_area(*, actor: User, area: Area, to_region: Region, reason: str) -> Are
 
 def _end_today(assignment: RoleAssignment, *, actor: User, note: str) -> None:
     """A role ends today by the change's decision, citing it; the row stays as history."""
-    assignment.ends_on = max(today(), assignment.starts_on)
+    assignment.ends_on = max(clock.today(), assignment.starts_on)
     assignment.ended_basis = OfficerBasis.OVERSIGHT
     assignment.ended_reference = note[:200]
     assignment.ended_by_label = actor_label(actor)
@@ -452,7 +456,7 @@ def _carry_officers(
     its officer history stays whole."""
     carried: list[str] = []
     ended: list[str] = []
-    day = today()
+    day = clock.today()
     taken = set(
         RoleAssignment.objects.filter(group=into)
         .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))
@@ -488,7 +492,7 @@ def _carry_members(source: Group, into: Group) -> dict[str, int]:
     is already the surviving group or they are already linked to it."""
     from grassroots.people.models import Member
 
-    home = Member.objects.filter(home_group=source).update(home_group=into, updated_at=now())
+    home = Member.objects.filter(home_group=source).update(home_group=into, updated_at=clock.now())
     links = Member.other_groups.through.objects
     already = links.filter(group=into).values("member_id")
     links.filter(group=source, member_id__in=already).delete()
@@ -526,7 +530,7 @@ def merge_groups(*, actor: User, source: Group, into: Group, reason: str) -> Gro
     )
     into.postcode_districts = " ".join(districts)[:500]
     into.save(update_fields=["postcode_districts"])
-    source.closed_on = today()
+    source.closed_on = clock.today()
     source.merged_into = into
     source.save(update_fields=["closed_on", "merged_into"])
     _log(
@@ -588,7 +592,7 @@ def split_group(
         name=new_name,
         slug=_unique_slug(Group, new_name),
         postcode_districts=" ".join(districts),
-        founded_on=today(),
+        founded_on=clock.today(),
     )
     group.postcode_districts = " ".join(d for d in current if d not in districts)
     group.save(update_fields=["postcode_districts"])
@@ -597,7 +601,7 @@ def split_group(
     for district in districts:
         in_districts |= Q(postcode__iregex=rf"^{district}\s*[0-9][A-Za-z]{{2}}$")
     moved = Member.objects.filter(in_districts, home_group=group).update(
-        home_group=new, updated_at=now()
+        home_group=new, updated_at=clock.now()
     )
     review_group(actor=None, group=new, criteria=current_criteria())
     review_group(actor=None, group=group, criteria=current_criteria())
@@ -652,7 +656,7 @@ def close_body(*, actor: User, body: Body, reason: str) -> Body:
             % {"body": body.name}
         )
     tell = _officers_of(body)
-    day = today()
+    day = clock.today()
     level = level_of(body)
     for assignment in RoleAssignment.objects.current(day).filter(**{level: body}):
         _end_today(assignment, actor=actor, note=f"{body.name} closed: {reason}")

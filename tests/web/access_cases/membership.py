@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime
 
-from grassroots.clock import now
+from grassroots import clock
 from tests.web.access import LOGIN, Case, logged_in, member_in
 from tests.web.roles import Movement
 
@@ -22,8 +22,8 @@ def case_of_member_in_a(m: Movement) -> dict[str, str]:
         reason="Access matrix",
         body="national_committee",
         opened_by_label="national",
-        notice_given_at=now(),
-        respond_by=now().date() + datetime.timedelta(days=14),
+        notice_given_at=clock.now(),
+        respond_by=clock.now().date() + datetime.timedelta(days=14),
     )
     return {"case_id": str(case.pk)}
 
@@ -31,7 +31,7 @@ def case_of_member_in_a(m: Movement) -> dict[str, str]:
 def an_other_organisation(m: Movement) -> dict[str, str]:
     from grassroots.people.models import OtherOrganisation
 
-    organisation = OtherOrganisation.objects.create(name="Unite the Union", created_at=now())
+    organisation = OtherOrganisation.objects.create(name="Unite the Union", created_at=clock.now())
     return {"organisation_id": str(organisation.pk)}
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from grassroots.clock import now
+from grassroots import clock
 from grassroots.notifications.services import due_digests, send_digest
 from grassroots.notifications.tasks import send_digest_task
 
@@ -23,7 +23,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        for due in due_digests(now()):
+        for due in due_digests(clock.now()):
             if options["now"]:
                 run = send_digest(due.frequency, due.period)
                 if run is not None:
