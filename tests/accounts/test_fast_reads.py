@@ -7,6 +7,7 @@ import datetime
 
 import pytest
 from django.contrib.sessions.models import Session
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -75,6 +76,11 @@ def test_session_store_reads_live_sessions_only():
     assert again.session_key is None  # dropped, so a new key is made if anything is stored
 
     assert SessionStore("nosuchsessionkeyatall1234567890").load() == {}
+
+    # The daily housekeeping's clearsessions (deploy/systemd/grassroots-daily.service) removes
+    # the expired row and keeps the live one: without it every session ever made stays.
+    call_command("clearsessions")
+    assert list(Session.objects.values_list("session_key", flat=True)) == [live.session_key]
 
 
 def test_login_session_and_user_survive_requests_and_logout_ends_them(client: Client):
