@@ -31,10 +31,8 @@ from grassroots.assembly.services.proxies import enter_proxies
 from grassroots.assembly.services.speakers import ask_to_speak, call_next_speaker
 from grassroots.assembly.services.votes import open_vote
 from grassroots.delegation.models import Delegate
-from grassroots.delegation.services.allocation import allocate_delegates
-from grassroots.delegation.services.common import current_allocation
 from grassroots.demo.clock import stepped_clock
-from grassroots.demo.delegation import record_delegates
+from grassroots.demo.delegation import allocate_and_record
 from grassroots.demo.people import (
     CHAIR_LOGIN,
     DATA_MANAGER_LOGIN,
@@ -165,19 +163,7 @@ def _regional_meeting_in_session(national: User) -> None:
         return
     chair = coordinator.user
     meeting = _regional_meeting(region, chair)
-    if current_allocation(meeting) is None:
-        allocate_delegates(
-            actor=chair,
-            meeting=meeting,
-            seats=SEATS,
-            minimum=1,
-            counted_on=clock.today(),
-            seed=SEED,
-        )
-    allocation = current_allocation(meeting)
-    assert allocation is not None
-    for line in allocation.lines.select_related("group").filter(delegates__gt=0):
-        record_delegates(meeting, line.group, line.delegates, national)
+    allocate_and_record(meeting, chair, seats=SEATS, seed=SEED, recorded_by=national)
     delegates = [
         d.member
         for d in Delegate.objects.filter(meeting=meeting, withdrawn_at__isnull=True)

@@ -56,20 +56,28 @@ def seed_demo_delegation() -> None:
     if area is None or meeting is None or national is None or national.user is None:
         return
     coordinator = officer_login(Role.AREA_COORDINATOR, area=area) or national.user
+    allocate_and_record(meeting, coordinator, seats=SEATS, seed=SEED, recorded_by=national.user)
+    _forward_and_place(area, meeting, coordinator, national.user)
+
+
+def allocate_and_record(
+    meeting: Meeting, allocated_by: User, *, seats: int, seed: int, recorded_by: User
+) -> None:
+    """The meeting's delegates allocated today by ``allocated_by`` (at least one a group) unless
+    they are already, and each group's delegates recorded by ``recorded_by``."""
     if current_allocation(meeting) is None:
         allocate_delegates(
-            actor=coordinator,
+            actor=allocated_by,
             meeting=meeting,
-            seats=SEATS,
+            seats=seats,
             minimum=1,
             counted_on=clock.today(),
-            seed=SEED,
+            seed=seed,
         )
     allocation = current_allocation(meeting)
     assert allocation is not None
     for line in allocation.lines.select_related("group").filter(delegates__gt=0):
-        record_delegates(meeting, line.group, line.delegates, national.user)
-    _forward_and_place(area, meeting, coordinator, national.user)
+        record_delegates(meeting, line.group, line.delegates, recorded_by)
 
 
 def officer_login(role: str, **scope: Any) -> Any:
