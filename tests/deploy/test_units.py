@@ -17,13 +17,14 @@ def commands_in(unit: str) -> list[str]:
 
 
 def test_every_manage_command_in_the_units_exists():
-    named = {
-        f"{path.name}: {command}"
+    named = [
+        (path.name, command)
         for path in sorted(UNITS.glob("*.service"))
         for command in commands_in(path.name)
-    }
+    ]
     assert named, "no unit runs manage.py: the pattern no longer matches the units"
-    unknown = sorted(n for n in named if n.split(": ")[1] not in get_commands())
+    known = get_commands()
+    unknown = [(unit, command) for unit, command in named if command not in known]
     assert not unknown, f"units run commands Django does not know: {unknown}"
 
 
