@@ -114,25 +114,20 @@ def test_current_officer_role_sql_matches_the_orm(roles):
     assert bool(by_sql) == by_orm
 
 
-def _cast_rows(setup, member, moment, use_one_statement: bool) -> tuple[bool, bool, int, int]:
-    """Run one form of the cast in a savepoint that is rolled back; what it did."""
-    papers = [
-        UnsealedBallot(ballot=setup.ballot, ciphertext=secrets.token_bytes(48), tracker="a" * 64),
-        UnsealedBallot(ballot=setup.ballot, ciphertext=secrets.token_bytes(48), tracker="b" * 64),
-    ]
-    keeper = ReceiptKeeper(
-        ballot=setup.ballot, key_hash=uuid.uuid4().hex * 2, receipt_sealed=b"receipt"
-    )
+def _cast_rows(setup, member, moment, rows: sql.CastRows, use_one_statement: bool):
+    """Run one form of the cast in a savepoint that is rolled back; what it did and wrote."""
     cast = sql._cast_in_one_statement if use_one_statement else sql._cast_through_orm
     sid = transaction.savepoint()
     try:
-        marked = cast(setup.ballot.pk, member.pk, moment, papers, keeper)
+        marked = cast(setup.ballot.pk, member.pk, moment, rows)
         entry = RollEntry.objects.filter(ballot=setup.ballot, member=member).first()
+        papers = UnsealedBallot.objects.filter(ballot=setup.ballot).order_by("tracker")
+        keepers = ReceiptKeeper.objects.filter(ballot=setup.ballot)
         return (
             marked,
             bool(entry and entry.has_voted),
-            UnsealedBallot.objects.filter(ballot=setup.ballot).count(),
-            ReceiptKeeper.objects.filter(ballot=setup.ballot).count(),
+            [(bytes(c), t) for c, t in papers.values_list("ciphertext", "tracker")],
+            [(k, bytes(r)) for k, r in keepers.values_list("key_hash", "receipt_sealed")],
         )
     finally:
         transaction.savepoint_rollback(sid)
@@ -155,9 +150,19 @@ def test_the_casts_one_statement_writes_what_the_orm_steps_write():
             RollEntry.objects.filter(ballot=ballot, member=voter).update(has_voted=has_voted)
             for moment in moments:
                 for member in (voter, stranger):
-                    one = _cast_rows(setup, member, moment, use_one_statement=True)
-                    orm = _cast_rows(setup, member, moment, use_one_statement=False)
+                    rows = sql.CastRows(
+                        papers=[(secrets.token_bytes(48), secrets.token_hex(32)) for _ in "ab"],
+                        key_hash=secrets.token_hex(32),
+                        receipt_sealed=secrets.token_bytes(40),
+                    )
+                    one = _cast_rows(setup, member, moment, rows, use_one_statement=True)
+                    orm = _cast_rows(setup, member, moment, rows, use_one_statement=False)
                     assert one == orm, (status, has_voted, moment, member == voter)
+                    if one[0]:  # it voted: exactly what was given is stored
+                        assert one[2] == sorted(rows.papers, key=lambda paper: paper[1])
+                        assert one[3] == [(rows.key_hash, rows.receipt_sealed)]
+                    else:
+                        assert one[2:] == ([], [])
                     seen.add(one[0])
     assert seen == {True, False}
 

@@ -31,7 +31,6 @@ from grassroots.ballots.models import (
     QuestionKind,
     ReceiptKeeper,
     RollEntry,
-    UnsealedBallot,
 )
 from grassroots.ballots.queries import ballot_paper, voter_place
 from grassroots.ballots.services.errors import (
@@ -341,10 +340,11 @@ def store_cast(
     )
     key_hash = _idempotency_hash(ballot, member_id, idempotency_key)
     receipt_sealed = seal_receipt(receipt.to_bytes(), idempotency_key)
-    papers_rows = [UnsealedBallot(ballot=ballot, ciphertext=c, tracker=t) for _, c, t in papers]
-    keeper = ReceiptKeeper(ballot=ballot, key_hash=key_hash, receipt_sealed=receipt_sealed)
+    rows = sql.CastRows(
+        papers=[(c, t) for _, c, t in papers], key_hash=key_hash, receipt_sealed=receipt_sealed
+    )
     with sql.cast_transaction():
-        marked = sql.cast(ballot.pk, member_id, clock.now(), papers_rows, keeper)
+        marked = sql.cast(ballot.pk, member_id, clock.now(), rows)
         if not marked:
             entry = RollEntry.objects.filter(ballot_id=ballot.pk, member_id=member_id).first()
             if entry is None:
