@@ -211,8 +211,8 @@ class CastRows:
     """What a cast writes besides the roll mark: each paper as ``(ciphertext, tracker)`` for
     the unsealed box, and the receipt keeper's ``key_hash`` and ``receipt_sealed``. Plain
     values, not model instances: on PostgreSQL they go straight into the one statement's
-    parameters (building three instances and preparing their fields through the ORM was a
-    twentieth of a cast's CPU)."""
+    parameters (building three instances and preparing their fields through the ORM was 7%
+    of a cast's Python calls; docs/benchmarks.md, 7 Dec 20:50)."""
 
     papers: Sequence[tuple[bytes, str]]
     key_hash: str
