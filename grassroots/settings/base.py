@@ -117,6 +117,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
 else:
+    # Django's backend with a health check that needs no round trip (grassroots/postgresql).
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["default"]["ENGINE"] = "grassroots.postgresql"
     # A page never waits long on a slow or locked database: the statement is cancelled, its
     # transaction rolled back, and the visitor gets a 503 with Retry-After (availability.py).
     DATABASES["default"].setdefault("OPTIONS", {})
