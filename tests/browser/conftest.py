@@ -34,6 +34,7 @@ CHROMIUM_ARGS = [
 ]
 PHONE = {"width": 390, "height": 844}
 SUBMIT_LOGIN = re.compile(r"^(log in|sign in)$", re.IGNORECASE)
+_live_server_url: list[str] = []  # the session's live server, set by the browser fixture
 
 
 @pytest.fixture(scope="session")
@@ -44,6 +45,8 @@ def browser(live_server) -> Iterator[object]:
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (make browser-deps)")
     from playwright.sync_api import sync_playwright
+
+    _live_server_url[:] = [live_server.url]  # for log_in's session cookie
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
@@ -108,7 +111,7 @@ def current_totp_code(secret: str) -> str:
     return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
 
 
-def log_in(page, login: Login) -> None:
+def log_in_through_the_form(page, login: Login) -> None:
     """Log in through the real login form, and the second-factor form for officers."""
     page.goto("/accounts/login/")
     page.get_by_label("Email").fill(login.email)
@@ -121,6 +124,36 @@ def log_in(page, login: Login) -> None:
         )
         page.get_by_role("button", name=SUBMIT_LOGIN).click()
     page.wait_for_url(lambda url: "/accounts/" not in url)
+
+
+def log_in(page, login: Login) -> None:
+    """Log in by posting the same two forms from Django's test client, then give the browser
+    the session and open the page the login lands on.
+
+    The forms themselves are driven in the browser by the tests of logging in
+    (``log_in_through_the_form``); the other journeys start logged in, as a person who logged
+    in a moment ago would. Three browser navigations an officer's login cost about a second
+    each time (docs/benchmarks.md, issue 13).
+    """
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    response = client.post("/accounts/login/", {"login": login.email, "password": login.password})
+    if login.totp_secret is not None:
+        assert response.status_code == 302, "the login form refused the password"
+        assert response["Location"].endswith("/accounts/2fa/authenticate/"), response["Location"]
+        response = client.post(
+            "/accounts/2fa/authenticate/", {"code": current_totp_code(login.totp_secret)}
+        )
+    assert response.status_code == 302, f"the login was refused ({response.status_code})"
+    landing = response["Location"]
+    assert "/accounts/" not in landing, landing
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": _live_server_url[0]}]
+    )
+    page.goto(landing)
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,8 @@ from grassroots.demo.people import (
     build_organisation,
 )
 from tests.ballots.conftest import Clock
-from tests.browser.conftest import Login, log_in
+from tests.browser.conftest import Login
+from tests.browser.conftest import log_in_through_the_form as log_in
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow(seconds=45)]
 

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from grassroots.audit.models import AuditEntry
 from grassroots.demo.people import DEMO_DOMAIN
 from grassroots.people.models import Member
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in_through_the_form as log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
