@@ -334,10 +334,10 @@ def make_sessions(users: list[Any]) -> list[str]:
 
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.contrib.sessions.models import Session
 
     from grassroots import clock
+    from grassroots.accounts.models import Session
+    from grassroots.accounts.sessions import SessionStore
     from grassroots.people.languages import SESSION_KEY as LANGUAGE_KEY
     from grassroots.people.models import Member
 
@@ -362,7 +362,12 @@ def make_sessions(users: list[Any]) -> list[str]:
         }
         key = secrets.token_hex(16)
         sessions.append(
-            Session(session_key=key, session_data=store.encode(data), expire_date=expires)
+            Session(
+                session_key=key,
+                session_data=store.encode(data),
+                expire_date=expires,
+                user_id=user.pk,
+            )
         )
     Session.objects.bulk_create(sessions, batch_size=5000)
     return [s.session_key for s in sessions]

@@ -93,11 +93,11 @@ def seed(env: dict[str, str], attendees: int) -> tuple[int, int, list[str], obje
     # Seeding only: the bench's members log in by session rows, never by password.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.contrib.sessions.models import Session
     from django.db import connection
 
     from grassroots import clock
+    from grassroots.accounts.models import Session
+    from grassroots.accounts.sessions import SessionStore
     from grassroots.assembly.services.votes import open_vote
     from grassroots.people.languages import SESSION_KEY as LANGUAGE_SESSION_KEY
     from grassroots.people.models import Member
@@ -128,7 +128,14 @@ def seed(env: dict[str, str], attendees: int) -> tuple[int, int, list[str], obje
         }
         key = os.urandom(16).hex()
         keys.append(key)
-        rows.append(Session(session_key=key, session_data=store.encode(data), expire_date=expires))
+        rows.append(
+            Session(
+                session_key=key,
+                session_data=store.encode(data),
+                expire_date=expires,
+                user_id=user.pk,
+            )
+        )
     Session.objects.bulk_create(rows)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")

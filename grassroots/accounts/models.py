@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.crypto import salted_hmac
@@ -12,16 +14,24 @@ from django.utils.translation import gettext_lazy
 
 from grassroots.rows import get_by_pk
 
+# The user row read with the request's session (grassroots.accounts.sessions), set only while
+# Django's ``auth.get_user`` runs for that request (grassroots.accounts.middleware).
+SESSION_USER: ContextVar[User | None] = ContextVar("grassroots_session_user", default=None)
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
     def get(self, *args: Any, **kwargs: Any) -> User:
         """``User.objects.get(pk=...)``, which every logged-in request makes (Django's auth
-        backends load the session's user so), reads the row with SQL made once per process
-        (grassroots.rows.get_by_pk): same row, same instance, same ``DoesNotExist``. Any other
-        lookup goes through the ORM as usual."""
+        backends load the session's user so): while ``SESSION_USER`` holds the row read with
+        the request's session and it is the one asked for, that row, with no query; otherwise
+        the row read with SQL made once per process (grassroots.rows.get_by_pk). Same row, same
+        instance, same ``DoesNotExist``. Any other lookup goes through the ORM as usual."""
         if not args and len(kwargs) == 1 and "pk" in kwargs:
+            read = SESSION_USER.get()
+            if read is not None and str(read.pk) == str(kwargs["pk"]):
+                return read
             return get_by_pk(self.model, kwargs["pk"], using=self.db)
         return super().get(*args, **kwargs)
 
@@ -77,3 +87,28 @@ class User(AbstractUser):
             secret=secret,
             algorithm="sha256",
         ).hexdigest()
+
+
+class Session(AbstractBaseSession):
+    """Django's database session with the logged-in user's id beside its data, so a request
+    reads its session and its user in one query (grassroots.accounts.sessions).
+
+    The id is written from the session's own data (Django's ``_auth_user_id``) each time the
+    session is saved; the user read with it is used only as the user that data names, and
+    Django's checks of it (the session hash, an active account) are made as before. Deleting a
+    user deletes their sessions. No database constraint: a session saved in the moment its
+    user is deleted must not fail the request that saves it (the user is then simply missing).
+    """
+
+    user = models.ForeignKey(
+        User, null=True, on_delete=models.CASCADE, db_constraint=False, related_name="+"
+    )
+
+    class Meta(AbstractBaseSession.Meta):
+        db_table = "accounts_session"
+
+    @classmethod
+    def get_session_store_class(cls) -> type[Any]:
+        from grassroots.accounts.sessions import SessionStore
+
+        return SessionStore

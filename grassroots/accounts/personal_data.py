@@ -1,5 +1,5 @@
 """What erasure does to the login's own tables (allauth's addresses and authenticators, the
-admin's log, Django's permission links): they go with the login.
+sessions, the admin's log, Django's permission links): they go with the login.
 
 Registered with people from ``AccountsConfig.ready``: erasure deletes the login
 (``grassroots.people.erasure``), and these rules say so for each table that points at it.
@@ -18,6 +18,9 @@ ERASURE_RULES: dict[str, Rule] = {
     "mfa.authenticator.user": Rule(Action.DELETE, LOGIN_GOES, "login data"),
     "accounts.user_groups.user": Rule(Action.DELETE, LOGIN_GOES, "login data"),
     "accounts.user_user_permissions.user": Rule(Action.DELETE, LOGIN_GOES, "login data"),
+    "accounts.session.user": Rule(
+        Action.DELETE, LOGIN_GOES, "the login's sessions: erasure logs the person out everywhere"
+    ),
     "admin.logentry.user": Rule(
         Action.DELETE, LOGIN_GOES, "the admin site's own log; the audit log is the record"
     ),

@@ -64,7 +64,8 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, given the user read with the session in one query (grassroots.accounts.sessions).
+    "grassroots.accounts.sessions.AuthenticationMiddleware",
     # A logged-in member's own language overrides LocaleMiddleware's choice (docs/i18n.md).
     "grassroots.people.languages.MemberLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -6,14 +6,14 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.contrib.sessions.models import Session
+from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from grassroots.accounts.models import User
+from grassroots.accounts.models import Session, User
 from grassroots.accounts.sessions import SessionStore
 from grassroots.ballots.models import Ballot
 from grassroots.rows import get_by_pk
@@ -116,3 +116,97 @@ def test_hot_statements_are_prepared_on_postgresql_unless_turned_off(settings):
             cursor.execute("SELECT %s::int + 41", [1])
             assert cursor.fetchone()[0] == 42
     assert not [s for s in prepared() if "+ 41" in s]
+
+
+def test_a_request_reads_its_session_and_its_user_in_one_query(rf):
+    from django.contrib.sessions.middleware import SessionMiddleware
+
+    from grassroots.accounts.sessions import AuthenticationMiddleware
+
+    member = MemberWithLoginFactory()
+    client = Client()
+    client.force_login(member.user)
+    request = rf.get("/")
+    request.COOKIES[settings.SESSION_COOKIE_NAME] = client.session.session_key
+    SessionMiddleware(lambda r: None).process_request(request)
+    AuthenticationMiddleware(lambda r: None).process_request(request)
+    with CaptureQueriesContext(connection) as captured:
+        assert request.user.is_authenticated
+    [read] = captured.captured_queries
+    same_row(request.user._wrapped, User.objects.filter(pk=member.user.pk).get())
+    assert '"accounts_session"' in read["sql"] and '"accounts_user"' in read["sql"]
+
+
+def test_the_session_row_names_the_user_its_data_names(client: Client):
+    member = MemberWithLoginFactory()
+    other = MemberWithLoginFactory()
+    client.force_login(member.user)
+    key = client.session.session_key
+    assert Session.objects.get(session_key=key).user_id == member.user.pk
+    # Only the session's data decides who is logged in: a row whose user column named someone
+    # else (it cannot be written so; here by hand) still gives the data's user, read on its own.
+    Session.objects.filter(session_key=key).update(user_id=other.user.pk)
+    assert client.get("/my-data/").context["user"].pk == member.user.pk
+    client.logout()
+    assert not Session.objects.filter(session_key=key).exists()
+
+    anonymous = SessionStore()
+    anonymous["colour"] = "green"
+    anonymous.create()
+    assert Session.objects.get(session_key=anonymous.session_key).user_id is None
+
+
+def test_a_session_ended_by_its_hash_or_its_user_is_gone(client: Client):
+    from grassroots.accounts.services import end_all_sessions
+
+    member = MemberWithLoginFactory()
+    client.force_login(member.user)
+    assert client.get("/my-data/").status_code == 200
+    end_all_sessions(actor=member.user)  # the session hash every request checks changes
+    assert client.get("/my-data/").status_code == 302
+    client.force_login(member.user)
+    key = client.session.session_key
+    member.user.delete()
+    assert not Session.objects.filter(session_key=key).exists()
+
+
+def test_the_upgrade_copies_live_logged_in_sessions_with_their_user():
+    import importlib
+
+    from django.apps import apps
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore as DjangoStore
+    from django.contrib.sessions.models import Session as DjangoSession
+
+    migration = importlib.import_module("grassroots.accounts.migrations.0005_session_with_user")
+    user = MemberWithLoginFactory().user
+    before = DjangoStore()
+    before[SESSION_KEY] = str(user.pk)
+    before[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    before[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    before.create()
+    anonymous = DjangoStore()
+    anonymous["colour"] = "green"
+    anonymous.create()
+    expired = DjangoStore()
+    expired["colour"] = "red"
+    expired.create()
+    DjangoSession.objects.filter(session_key=expired.session_key).update(
+        expire_date=timezone.now() - datetime.timedelta(seconds=1)
+    )
+
+    class Editor:
+        pass
+
+    editor = Editor()
+    editor.connection = connection  # type: ignore[attr-defined]
+    migration.copy_live_sessions(apps, editor)
+
+    copied = {s.session_key: s for s in Session.objects.all()}
+    assert set(copied) == {before.session_key, anonymous.session_key}
+    assert copied[before.session_key].user_id == user.pk
+    assert copied[anonymous.session_key].user_id is None
+    assert SessionStore(before.session_key).load()[SESSION_KEY] == str(user.pk)
+    client = Client()
+    client.cookies[settings.SESSION_COOKIE_NAME] = before.session_key
+    assert client.get("/my-data/").status_code == 200  # still logged in after the upgrade

@@ -21,9 +21,9 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection
 
+from grassroots.accounts.sessions import SessionStore
 from grassroots.people.models import Member
 
 ROOT = Path(__file__).resolve().parents[2]
