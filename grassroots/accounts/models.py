@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy
 
 from grassroots.rows import get_by_pk
 
-# The user row read with the request's session (grassroots.accounts.sessions), set only while
-# Django's ``auth.get_user`` runs for that request (grassroots.accounts.middleware).
+# The user row read with the request's session, set only while Django's ``auth.get_user`` runs
+# for that request (grassroots.accounts.sessions: the store and its AuthenticationMiddleware).
 SESSION_USER: ContextVar[User | None] = ContextVar("grassroots_session_user", default=None)
 
 
